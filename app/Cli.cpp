@@ -1,0 +1,71 @@
+#include "Cli.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+namespace koan {
+
+CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Koan MCP console: an MCP server for the S12.MedTrials sample with an admin GUI.\n"
+        "Without a mode flag the GUI opens (headless when no display is available)."));
+    p.addHelpOption();
+    p.addVersionOption();
+    const QCommandLineOption stdio(QStringLiteral("stdio"), QStringLiteral("Serve MCP over stdin/stdout (logs on stderr)."));
+    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run the server without the GUI."));
+    const QCommandLineOption printConfig(QStringLiteral("print-config"), QStringLiteral("Print the effective settings as JSON and exit."));
+    const QCommandLineOption configDir(QStringLiteral("config-dir"), QStringLiteral("Directory with appsettings*.json (default: KOAN_CONFIG_DIR or the current directory)."), QStringLiteral("dir"));
+    const QCommandLineOption environment(QStringLiteral("environment"), QStringLiteral("Environment name (default: KOAN_ENVIRONMENT or Development)."), QStringLiteral("name"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("HTTP port (Koan:Mcp:Port)."), QStringLiteral("n"));
+    const QCommandLineOption bind(QStringLiteral("bind"), QStringLiteral("Bind address (Koan:Mcp:BindAddress)."), QStringLiteral("addr"));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("SQLite file, or :memory: (Koan:Mcp:DatabasePath)."), QStringLiteral("path"));
+    const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Any setting under Koan:Mcp, e.g. --set EntityOverrides:TrialSite:AllowMutations=false (repeatable)."), QStringLiteral("key=value"));
+    const QCommandLineOption fixtures(QStringLiteral("fixtures"), QStringLiteral("Load a test fixture pack (conformance) beside the S12 tools."), QStringLiteral("pack"));
+    p.addOptions({stdio, headless, printConfig, configDir, environment, port, bind, db, set, fixtures});
+
+    CliCommand cmd;
+    if (!p.parse(arguments)) {
+        cmd.errors << p.errorText();
+        return cmd;
+    }
+    if (p.isSet(QStringLiteral("help")) || p.isSet(QStringLiteral("version"))) {
+        *helpText = p.isSet(QStringLiteral("help")) ? p.helpText()
+                                                    : QStringLiteral("koan-mcp %1\n").arg(QStringLiteral(KOAN_MCP_VERSION));
+        return cmd;
+    }
+    if (int(p.isSet(stdio)) + int(p.isSet(headless)) + int(p.isSet(printConfig)) > 1)
+        cmd.errors << QStringLiteral("--stdio, --headless and --print-config are mutually exclusive");
+    if (p.isSet(stdio)) cmd.mode = CliCommand::Stdio;
+    else if (p.isSet(headless)) cmd.mode = CliCommand::Headless;
+    else if (p.isSet(printConfig)) cmd.mode = CliCommand::PrintConfig;
+
+    QString dir = p.value(configDir);
+    if (dir.isEmpty())
+        dir = cmd.sources.env.value(QStringLiteral("KOAN_CONFIG_DIR"));
+    cmd.sources.configDir = dir;
+    cmd.sources.environment = p.value(environment);
+    if (p.isSet(port)) cmd.sources.cli.append({QStringLiteral("Port"), p.value(port)});
+    if (p.isSet(bind)) cmd.sources.cli.append({QStringLiteral("BindAddress"), p.value(bind)});
+    if (p.isSet(db)) cmd.sources.cli.append({QStringLiteral("DatabasePath"), p.value(db)});
+    for (const QString &kv : p.values(set)) {
+        const qsizetype eq = kv.indexOf(QLatin1Char('='));
+        if (eq <= 0) {
+            cmd.errors << QStringLiteral("--set %1: expected Key=Value").arg(kv);
+            continue;
+        }
+        QString key = kv.left(eq).trimmed();
+        if (key.startsWith(QLatin1String("Koan:Mcp:"), Qt::CaseInsensitive))
+            key = key.mid(9);
+        cmd.sources.cli.append({key, kv.mid(eq + 1)});
+    }
+    cmd.fixtures = p.value(fixtures);
+    if (!cmd.fixtures.isEmpty() && cmd.fixtures != QLatin1String("conformance"))
+        cmd.errors << QStringLiteral("--fixtures %1: unknown pack (available: conformance)").arg(cmd.fixtures);
+    if (!p.positionalArguments().isEmpty())
+        cmd.errors << QStringLiteral("unexpected argument(s): %1").arg(p.positionalArguments().join(QLatin1Char(' ')));
+    return cmd;
+}
+
+} // namespace koan

@@ -1,0 +1,90 @@
+// koan-mcp: GUI console by default, --headless for servers, --stdio for local agents.
+#include "Cli.h"
+#include "McpServer.h"
+#include "config/OptionsLoader.h"
+#include "core/RpcBridge.h"
+#include "transport/StdioTransport.h"
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <cstdio>
+#include <memory>
+
+Q_LOGGING_CATEGORY(lcApp, "koan.app")
+
+namespace {
+bool displayAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
+           || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+int fail(const QString &title, const QStringList &problems)
+{
+    fprintf(stderr, "koan-mcp: %s\n", qPrintable(title));
+    for (const QString &p : problems)
+        fprintf(stderr, "  - %s\n", qPrintable(p));
+    return 2;
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    QString help;
+    koan::CliCommand cmd = koan::parseCommandLine(arguments, &help);
+    if (!help.isEmpty()) {
+        fputs(qPrintable(help), stdout);
+        return 0;
+    }
+    if (!cmd.errors.isEmpty())
+        return fail(QStringLiteral("invalid command line (see --help)"), cmd.errors);
+
+    const bool gui = cmd.mode == koan::CliCommand::Gui && displayAvailable();
+    std::unique_ptr<QCoreApplication> app(gui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
+    QCoreApplication::setOrganizationName(QStringLiteral("Koan"));
+    QCoreApplication::setApplicationName(QStringLiteral("koan-mcp"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(KOAN_MCP_VERSION));
+    if (cmd.mode == koan::CliCommand::Gui && !gui) {
+        qCWarning(lcApp) << "no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless";
+        cmd.mode = koan::CliCommand::Headless;
+    }
+
+    QStringList errors, layers;
+    const koan::McpServerOptions options = koan::OptionsLoader::load(cmd.sources, &errors, &layers);
+    if (!errors.isEmpty())
+        return fail(QStringLiteral("configuration error"), errors);
+    if (cmd.mode == koan::CliCommand::PrintConfig) {
+        fputs(QJsonDocument(options.toJson()).toJson().constData(), stdout);
+        return 0;
+    }
+
+    koan::McpServer server(options);
+    if (!server.initialize(&errors))
+        return fail(QStringLiteral("startup failed"), errors);
+    qCInfo(lcApp).noquote() << "environment" << options.environment << "| settings from" << layers.join(QStringLiteral(", "));
+    if (options.effectiveRequireAuthentication())
+        qCInfo(lcApp).noquote() << "AUTHENTICATION REQUIRED for HTTP callers";
+    else
+        qCWarning(lcApp).noquote() << "AUTHENTICATION OFF: anonymous HTTP callers are accepted (" << options.environment << ")";
+
+    if (cmd.mode == koan::CliCommand::Stdio) {
+        if (!options.enableStdioTransport)
+            return fail(QStringLiteral("STDIO is disabled"), {QStringLiteral("Koan:Mcp:EnableStdioTransport is false")});
+        auto *stdio = new koan::StdioTransport(server.bridge(), options.maxRequestBodyBytes, &server);
+        QObject::connect(stdio, &koan::StdioTransport::finished, app.get(), &QCoreApplication::quit, Qt::QueuedConnection);
+        stdio->start();
+        return app->exec();
+    }
+
+    std::unique_ptr<koan::ui::MainWindow> window;
+    if (gui) {
+        window = std::make_unique<koan::ui::MainWindow>(&server);
+        window->show();
+    }
+    return app->exec();
+}

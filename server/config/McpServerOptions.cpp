@@ -1,0 +1,317 @@
+#include "McpServerOptions.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QSet>
+#include <functional>
+
+namespace koan {
+
+namespace {
+
+// Reads typed values from one JSON object, case-insensitively, recording every problem by key path.
+class Binder
+{
+public:
+    Binder(const QJsonObject &obj, QString prefix, QStringList *errors)
+        : m_obj(obj), m_prefix(std::move(prefix)), m_errors(errors)
+    {}
+
+    // Returns the value for `key` (any case) and marks the key as known.
+    QJsonValue take(const QString &key)
+    {
+        for (auto it = m_obj.begin(); it != m_obj.end(); ++it)
+            if (it.key().compare(key, Qt::CaseInsensitive) == 0) {
+                m_known.insert(it.key());
+                return it.value();
+            }
+        return QJsonValue::Undefined;
+    }
+    QString path(const QString &key) const { return m_prefix + QLatin1Char(':') + key; }
+    void error(const QString &key, const QString &what) { m_errors->append(QStringLiteral("%1: %2").arg(path(key), what)); }
+
+    std::optional<bool> boolean(const QString &key)
+    {
+        const QJsonValue v = take(key);
+        if (v.isUndefined() || v.isNull())
+            return std::nullopt;
+        if (v.isBool())
+            return v.toBool();
+        const QString s = v.toString().trimmed().toLower();
+        if (s == QLatin1String("true") || s == QLatin1String("1"))
+            return true;
+        if (s == QLatin1String("false") || s == QLatin1String("0"))
+            return false;
+        error(key, QStringLiteral("expected true or false, got %1").arg(describe(v)));
+        return std::nullopt;
+    }
+    void boolean(const QString &key, bool &out)
+    {
+        if (const auto b = boolean(key))
+            out = *b;
+    }
+    template<typename Int>
+    void integer(const QString &key, Int &out, qint64 min, qint64 max)
+    {
+        const QJsonValue v = take(key);
+        if (v.isUndefined() || v.isNull())
+            return;
+        bool ok = v.isDouble() && v.toDouble() == qint64(v.toDouble());
+        qint64 n = ok ? qint64(v.toDouble()) : 0;
+        if (v.isString())
+            n = v.toString().trimmed().toLongLong(&ok);
+        if (!ok)
+            return error(key, QStringLiteral("expected an integer, got %1").arg(describe(v)));
+        if (n < min || n > max)
+            return error(key, QStringLiteral("must be between %1 and %2, got %3").arg(min).arg(max).arg(n));
+        out = Int(n);
+    }
+    // Seconds as a number, or a string: "15", "15s", "500ms", "30m", "1h", or TimeSpan "00:00:15".
+    void durationMs(const QString &key, int &out, qint64 minMs)
+    {
+        const QJsonValue v = take(key);
+        if (v.isUndefined() || v.isNull())
+            return;
+        std::optional<qint64> ms;
+        if (v.isDouble())
+            ms = qint64(v.toDouble() * 1000);
+        else if (v.isString())
+            ms = parseDuration(v.toString().trimmed());
+        if (!ms)
+            return error(key, QStringLiteral("expected a duration (seconds, \"500ms\", \"15s\", \"30m\" or \"hh:mm:ss\"), got %1").arg(describe(v)));
+        if (*ms < minMs || *ms > qint64(24) * 3600 * 1000)
+            return error(key, QStringLiteral("must be between %1 ms and 24 h").arg(minMs));
+        out = int(*ms);
+    }
+    std::optional<QString> optString(const QString &key, const std::function<QString(const QString &)> &check = {})
+    {
+        const QJsonValue v = take(key);
+        if (v.isUndefined() || v.isNull())
+            return std::nullopt;
+        if (!v.isString()) {
+            error(key, QStringLiteral("expected a string, got %1").arg(describe(v)));
+            return std::nullopt;
+        }
+        if (check)
+            if (const QString problem = check(v.toString()); !problem.isEmpty()) {
+                error(key, problem);
+                return std::nullopt;
+            }
+        return v.toString();
+    }
+    void string(const QString &key, QString &out, const std::function<QString(const QString &)> &check = {})
+    {
+        if (const auto s = optString(key, check))
+            out = *s;
+    }
+    // An array, an object with index keys (from environment variables), or a comma-separated string.
+    std::optional<QStringList> stringList(const QString &key)
+    {
+        const QJsonValue v = take(key);
+        if (v.isUndefined() || v.isNull())
+            return std::nullopt;
+        QStringList out;
+        if (v.isString()) {
+            for (const QString &part : v.toString().split(QLatin1Char(','), Qt::SkipEmptyParts))
+                out << part.trimmed();
+            return out;
+        }
+        QJsonArray arr = v.toArray();
+        if (v.isObject())
+            for (const auto &item : v.toObject())
+                arr.append(item);
+        if (!v.isArray() && !v.isObject()) {
+            error(key, QStringLiteral("expected a list of strings, got %1").arg(describe(v)));
+            return std::nullopt;
+        }
+        for (const auto &item : arr) {
+            if (!item.isString()) {
+                error(key, QStringLiteral("expected a list of strings, found %1").arg(describe(item)));
+                return std::nullopt;
+            }
+            out << item.toString();
+        }
+        return out;
+    }
+    void reportUnknown()
+    {
+        for (auto it = m_obj.begin(); it != m_obj.end(); ++it)
+            if (!m_known.contains(it.key()))
+                m_errors->append(QStringLiteral("%1: unknown setting").arg(path(it.key())));
+    }
+
+    static QString describe(const QJsonValue &v)
+    {
+        switch (v.type()) {
+        case QJsonValue::String: return QLatin1Char('"') + v.toString() + QLatin1Char('"');
+        case QJsonValue::Double: return QString::number(v.toDouble());
+        case QJsonValue::Bool: return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+        case QJsonValue::Array: return QStringLiteral("an array");
+        case QJsonValue::Object: return QStringLiteral("an object");
+        default: return QStringLiteral("null");
+        }
+    }
+    static std::optional<qint64> parseDuration(const QString &s)
+    {
+        static const QRegularExpression unit(QStringLiteral("^(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?$"));
+        static const QRegularExpression span(QStringLiteral("^(\\d+):(\\d{2}):(\\d{2})(?:\\.(\\d{1,3}))?$"));
+        if (const auto m = unit.match(s); m.hasMatch()) {
+            const double n = m.captured(1).toDouble();
+            const QString u = m.captured(2);
+            const double factor = u == QLatin1String("ms") ? 1 : u == QLatin1String("m") ? 60000 : u == QLatin1String("h") ? 3600000 : 1000;
+            return qint64(n * factor);
+        }
+        if (const auto m = span.match(s); m.hasMatch())
+            return (m.captured(1).toLongLong() * 3600 + m.captured(2).toLongLong() * 60 + m.captured(3).toLongLong()) * 1000
+                   + m.captured(4).leftJustified(3, QLatin1Char('0')).toLongLong();
+        return std::nullopt;
+    }
+
+private:
+    QJsonObject m_obj;
+    QString m_prefix;
+    QStringList *m_errors;
+    QSet<QString> m_known;
+};
+
+QString checkRoute(const QString &route)
+{
+    static const QRegularExpression ok(QStringLiteral("^(/[A-Za-z0-9_\\-]+)+$"));
+    return ok.match(route).hasMatch() ? QString() : QStringLiteral("must look like /mcp (letters, digits, - and _ segments, no trailing slash)");
+}
+
+QString checkToolName(const QString &name)
+{
+    static const QRegularExpression ok(QStringLiteral("^[a-z0-9][a-z0-9\\-]{0,63}$"));
+    return ok.match(name).hasMatch() ? QString() : QStringLiteral("must be lower-case letters, digits and '-' (e.g. trial-site)");
+}
+
+EntityOverride bindOverride(const QJsonObject &obj, const QString &prefix, QStringList *errors)
+{
+    Binder b(obj, prefix, errors);
+    EntityOverride o;
+    o.name = b.optString(QStringLiteral("Name"), checkToolName);
+    o.description = b.optString(QStringLiteral("Description"));
+    o.allowMutations = b.boolean(QStringLiteral("AllowMutations"));
+    o.requireAuthentication = b.boolean(QStringLiteral("RequireAuthentication"));
+    o.requiredScopes = b.stringList(QStringLiteral("RequiredScopes"));
+    if (const auto transports = b.stringList(QStringLiteral("EnabledTransports"))) {
+        TransportSet set;
+        bool ok = true;
+        for (const QString &t : *transports) {
+            TransportSet one;
+            if (!parseTransportName(t, &one)) {
+                b.error(QStringLiteral("EnabledTransports"),
+                        QStringLiteral("unknown transport \"%1\" (use All, None, Stdio, HttpSse, StreamableHttp, Operator)").arg(t));
+                ok = false;
+            }
+            set |= one;
+        }
+        if (ok)
+            o.enabledTransports = set;
+    }
+    b.reportUnknown();
+    return o;
+}
+
+} // namespace
+
+QJsonObject EntityOverride::toJson() const
+{
+    QJsonObject o;
+    if (name) o.insert(QStringLiteral("Name"), *name);
+    if (description) o.insert(QStringLiteral("Description"), *description);
+    if (allowMutations) o.insert(QStringLiteral("AllowMutations"), *allowMutations);
+    if (requireAuthentication) o.insert(QStringLiteral("RequireAuthentication"), *requireAuthentication);
+    if (requiredScopes) o.insert(QStringLiteral("RequiredScopes"), QJsonArray::fromStringList(*requiredScopes));
+    if (enabledTransports) o.insert(QStringLiteral("EnabledTransports"), QJsonArray::fromStringList(transportNames(*enabledTransports)));
+    return o;
+}
+
+McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringList *errors)
+{
+    McpServerOptions o;
+    Binder b(section, QStringLiteral("Koan:Mcp"), errors);
+    b.string(QStringLiteral("Environment"), o.environment);
+    b.boolean(QStringLiteral("EnableStdioTransport"), o.enableStdioTransport);
+    b.boolean(QStringLiteral("EnableHttpSseTransport"), o.enableHttpSseTransport);
+    b.boolean(QStringLiteral("EnableStreamableHttpTransport"), o.enableStreamableHttpTransport);
+    b.boolean(QStringLiteral("StreamableFollowsHttpSseSwitch"), o.streamableFollowsHttpSseSwitch);
+    b.string(QStringLiteral("HttpSseRoute"), o.httpSseRoute, checkRoute);
+    b.string(QStringLiteral("BindAddress"), o.bindAddress, [](const QString &a) {
+        static const QRegularExpression ok(QStringLiteral("^[0-9A-Za-z.:\\-]+$"));
+        return ok.match(a).hasMatch() ? QString() : QStringLiteral("must be an IP address or host name");
+    });
+    b.integer(QStringLiteral("Port"), o.port, 0, 65535);
+    b.integer(QStringLiteral("MaxConcurrentConnections"), o.maxConcurrentConnections, 1, 1000000);
+    b.durationMs(QStringLiteral("SseKeepAliveInterval"), o.sseKeepAliveIntervalMs, 10);
+    b.durationMs(QStringLiteral("SseConnectionTimeout"), o.sseConnectionTimeoutMs, 10);
+    b.integer(QStringLiteral("MaxRequestBodyBytes"), o.maxRequestBodyBytes, 1024, qint64(1) << 30);
+    b.integer(QStringLiteral("MaxQueuedBytesPerStream"), o.maxQueuedBytesPerStream, 1024, qint64(1) << 30);
+    b.integer(QStringLiteral("ReplayBufferSize"), o.replayBufferSize, 0, 100000);
+    o.requireAuthentication = b.boolean(QStringLiteral("RequireAuthentication"));
+    b.boolean(QStringLiteral("RequireHttps"), o.requireHttps);
+    if (const auto origins = b.stringList(QStringLiteral("AllowedOrigins")))
+        o.allowedOrigins = *origins;
+    if (const auto hosts = b.stringList(QStringLiteral("AllowedHosts")))
+        o.allowedHosts = *hosts;
+    b.boolean(QStringLiteral("PublishCapabilityEndpoint"), o.publishCapabilityEndpoint);
+    b.string(QStringLiteral("DatabasePath"), o.databasePath);
+    b.boolean(QStringLiteral("SeedSampleData"), o.seedSampleData);
+    b.integer(QStringLiteral("ToolsPageSize"), o.toolsPageSize, 1, 1000);
+    b.string(QStringLiteral("Instructions"), o.instructions);
+
+    const QJsonValue overrides = b.take(QStringLiteral("EntityOverrides"));
+    if (overrides.isObject()) {
+        const QJsonObject map = overrides.toObject();
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const QString prefix = b.path(QStringLiteral("EntityOverrides")) + QLatin1Char(':') + it.key();
+            if (!it.value().isObject()) {
+                errors->append(QStringLiteral("%1: expected an object").arg(prefix));
+                continue;
+            }
+            o.entityOverrides.insert(it.key(), bindOverride(it.value().toObject(), prefix, errors));
+        }
+    } else if (!overrides.isUndefined() && !overrides.isNull()) {
+        b.error(QStringLiteral("EntityOverrides"), QStringLiteral("expected an object keyed by entity name"));
+    }
+    b.reportUnknown();
+    return o;
+}
+
+QJsonObject McpServerOptions::toJson() const
+{
+    QJsonObject overrides;
+    for (auto it = entityOverrides.begin(); it != entityOverrides.end(); ++it)
+        overrides.insert(it.key(), it.value().toJson());
+    QJsonObject o{
+        {QStringLiteral("Environment"), environment},
+        {QStringLiteral("EnableStdioTransport"), enableStdioTransport},
+        {QStringLiteral("EnableHttpSseTransport"), enableHttpSseTransport},
+        {QStringLiteral("EnableStreamableHttpTransport"), enableStreamableHttpTransport},
+        {QStringLiteral("StreamableFollowsHttpSseSwitch"), streamableFollowsHttpSseSwitch},
+        {QStringLiteral("HttpSseRoute"), httpSseRoute},
+        {QStringLiteral("BindAddress"), bindAddress},
+        {QStringLiteral("Port"), port},
+        {QStringLiteral("MaxConcurrentConnections"), maxConcurrentConnections},
+        {QStringLiteral("SseKeepAliveInterval"), QStringLiteral("%1ms").arg(sseKeepAliveIntervalMs)},
+        {QStringLiteral("SseConnectionTimeout"), QStringLiteral("%1ms").arg(sseConnectionTimeoutMs)},
+        {QStringLiteral("MaxRequestBodyBytes"), double(maxRequestBodyBytes)},
+        {QStringLiteral("MaxQueuedBytesPerStream"), double(maxQueuedBytesPerStream)},
+        {QStringLiteral("ReplayBufferSize"), replayBufferSize},
+        {QStringLiteral("RequireHttps"), requireHttps},
+        {QStringLiteral("AllowedOrigins"), QJsonArray::fromStringList(allowedOrigins)},
+        {QStringLiteral("AllowedHosts"), QJsonArray::fromStringList(allowedHosts)},
+        {QStringLiteral("PublishCapabilityEndpoint"), publishCapabilityEndpoint},
+        {QStringLiteral("DatabasePath"), databasePath},
+        {QStringLiteral("SeedSampleData"), seedSampleData},
+        {QStringLiteral("ToolsPageSize"), toolsPageSize},
+        {QStringLiteral("Instructions"), instructions},
+        {QStringLiteral("EntityOverrides"), overrides},
+    };
+    if (requireAuthentication)
+        o.insert(QStringLiteral("RequireAuthentication"), *requireAuthentication);
+    return o;
+}
+
+} // namespace koan

@@ -1,0 +1,126 @@
+#include "OptionsLoader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+
+namespace koan {
+
+namespace {
+const QString kEnvPrefix = QStringLiteral("KOAN_MCP__");
+
+QString findKey(const QJsonObject &obj, const QString &key)
+{
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+        if (it.key().compare(key, Qt::CaseInsensitive) == 0)
+            return it.key();
+    return key;
+}
+} // namespace
+
+QString OptionsLoader::resolveEnvironment(const OptionsSources &sources)
+{
+    if (!sources.environment.isEmpty())
+        return sources.environment;
+    const QString fromEnv = sources.env.value(QStringLiteral("KOAN_ENVIRONMENT"));
+    return fromEnv.isEmpty() ? QStringLiteral("Development") : fromEnv;
+}
+
+QJsonObject OptionsLoader::deepMerge(const QJsonObject &base, const QJsonObject &over)
+{
+    QJsonObject out = base;
+    for (auto it = over.begin(); it != over.end(); ++it) {
+        const QString key = findKey(out, it.key());
+        const QJsonValue existing = out.value(key);
+        if (existing.isObject() && it.value().isObject())
+            out.insert(key, deepMerge(existing.toObject(), it.value().toObject()));
+        else {
+            out.remove(key);
+            out.insert(key, it.value());
+        }
+    }
+    return out;
+}
+
+void OptionsLoader::setPath(QJsonObject &root, const QStringList &path, const QJsonValue &value)
+{
+    if (path.isEmpty())
+        return;
+    const QString key = findKey(root, path.first());
+    if (path.size() == 1) {
+        root.insert(key, value);
+        return;
+    }
+    QJsonObject child = root.value(key).toObject();
+    setPath(child, path.mid(1), value);
+    root.insert(key, child);
+}
+
+QJsonObject OptionsLoader::readSection(const QString &file, QStringList *errors, bool *found)
+{
+    if (found)
+        *found = false;
+    QFile f(file);
+    if (!f.exists())
+        return {};
+    if (!f.open(QIODevice::ReadOnly)) {
+        errors->append(QStringLiteral("%1: cannot read: %2").arg(file, f.errorString()));
+        return {};
+    }
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject()) {
+        errors->append(QStringLiteral("%1: invalid JSON: %2 at offset %3")
+                           .arg(file, doc.isObject() || err.error != QJsonParseError::NoError ? err.errorString()
+                                                                                              : QStringLiteral("top level must be an object"))
+                           .arg(err.offset));
+        return {};
+    }
+    if (found)
+        *found = true;
+    const QJsonObject root = doc.object();
+    const QJsonObject koan = root.value(findKey(root, QStringLiteral("Koan"))).toObject();
+    return koan.value(findKey(koan, QStringLiteral("Mcp"))).toObject();
+}
+
+QJsonObject OptionsLoader::mergedSection(const OptionsSources &sources, QStringList *errors, QStringList *layers)
+{
+    const QString environment = resolveEnvironment(sources);
+    const QString dir = sources.configDir.isEmpty() ? QDir::currentPath() : sources.configDir;
+    QStringList files{QStringLiteral(":/config/appsettings.json"), QDir(dir).filePath(QStringLiteral("appsettings.json")),
+                      QDir(dir).filePath(QStringLiteral("appsettings.%1.json").arg(environment))};
+    if (!sources.userOverrideFile.isEmpty())
+        files << sources.userOverrideFile;
+
+    QJsonObject merged;
+    for (const QString &file : files) {
+        bool found = false;
+        const QJsonObject section = readSection(file, errors, &found);
+        if (found && layers)
+            layers->append(file);
+        merged = deepMerge(merged, section);
+    }
+    // KOAN_MCP__Section__Key=value (values stay strings; the binder converts them).
+    const QStringList keys = sources.env.keys();
+    for (const QString &name : keys) {
+        if (!name.startsWith(kEnvPrefix, Qt::CaseInsensitive) || name.size() == kEnvPrefix.size())
+            continue;
+        setPath(merged, name.mid(kEnvPrefix.size()).split(QStringLiteral("__")), sources.env.value(name));
+        if (layers)
+            layers->append(QStringLiteral("env:") + name);
+    }
+    for (const auto &[key, value] : sources.cli) {
+        setPath(merged, key.split(QLatin1Char(':')), value);
+        if (layers)
+            layers->append(QStringLiteral("cli:") + key);
+    }
+    setPath(merged, {QStringLiteral("Environment")}, environment);
+    return merged;
+}
+
+McpServerOptions OptionsLoader::load(const OptionsSources &sources, QStringList *errors, QStringList *layers)
+{
+    return McpServerOptions::fromJson(mergedSection(sources, errors, layers), errors);
+}
+
+} // namespace koan

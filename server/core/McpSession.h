@@ -1,0 +1,55 @@
+#pragma once
+// State of one MCP session, shared by its transport and the RpcBridge.
+#include "Principal.h"
+#include "TransportKind.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace koan {
+
+// Cancellation flag of one in-flight request; tools poll it.
+using CancelFlag = std::shared_ptr<std::atomic_bool>;
+
+class McpSession
+{
+public:
+    McpSession(QString id, TransportKind transport, Principal principal)
+        : id(std::move(id)), transport(transport), principal(std::move(principal)),
+          created(QDateTime::currentDateTimeUtc())
+    {}
+
+    const QString id;
+    const TransportKind transport;
+    Principal principal;
+    const QDateTime created;
+
+    QString protocolVersion;    // negotiated in initialize; empty before
+    bool initialized = false;   // initialize answered
+    bool ready = false;         // notifications/initialized received
+    QJsonObject clientInfo;
+    QJsonObject clientCapabilities;
+    QString logLevel = QStringLiteral("info");
+
+    // Requests this server sent to the client (sampling, elicitation), awaiting a response.
+    QHash<QString, std::function<void(const QJsonObject &response)>> pendingOutbound;
+    qint64 nextOutboundId = 1;
+    // Requests from the client still running, for notifications/cancelled.
+    QHash<QString, CancelFlag> inflight;
+
+    static QString idKey(const QJsonValue &id)
+    {
+        return id.isString() ? QLatin1String("s:") + id.toString()
+                             : QLatin1String("n:") + QString::number(id.toDouble(), 'g', 17);
+    }
+};
+
+using SessionPtr = std::shared_ptr<McpSession>;
+
+} // namespace koan

@@ -1,0 +1,31 @@
+#pragma once
+#include <QSet>
+#include <QString>
+
+namespace koan {
+
+// Who is calling. STDIO and the operator console are trusted local callers; HTTP callers
+// are anonymous unless a bearer token was validated.
+struct Principal {
+    bool authenticated = false;
+    bool trustedLocal = false; // bypasses scope checks (the process owner)
+    QString subject;
+    QSet<QString> scopes;      // lower-cased
+
+    bool hasScopes(const QStringList &required) const
+    {
+        for (const auto &s : required)
+            if (!scopes.contains(s.toLower()))
+                return false;
+        return true;
+    }
+    static Principal localOwner()
+    {
+        Principal p;
+        p.trustedLocal = true;
+        p.subject = QStringLiteral("local");
+        return p;
+    }
+};
+
+} // namespace koan

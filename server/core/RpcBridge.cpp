@@ -1,0 +1,322 @@
+#include "RpcBridge.h"
+
+#include "protocol/JsonRpc.h"
+#include "protocol/JsonSchemaValidator.h"
+#include "protocol/ProtocolVersion.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcRpc, "koan.rpc")
+
+namespace koan {
+
+namespace rpc = jsonrpc;
+
+namespace {
+const QStringList kLogLevels{QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("notice"),
+                             QStringLiteral("warning"), QStringLiteral("error"), QStringLiteral("critical"),
+                             QStringLiteral("alert"), QStringLiteral("emergency")};
+
+QString encodeCursor(int offset) { return QString::fromLatin1(QByteArray("o:" + QByteArray::number(offset)).toBase64()); }
+
+std::optional<int> decodeCursor(const QString &cursor)
+{
+    const QByteArray raw = QByteArray::fromBase64(cursor.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    if (!raw.startsWith("o:"))
+        return std::nullopt;
+    bool ok = false;
+    const int offset = raw.mid(2).toInt(&ok);
+    if (!ok || offset < 0)
+        return std::nullopt;
+    return offset;
+}
+} // namespace
+
+RpcBridge::RpcBridge(ServerInfo info, QObject *parent) : QObject(parent), m_info(std::move(info)) {}
+
+void RpcBridge::addToolProvider(ToolProvider *provider) { m_providers.append(provider); }
+
+void RpcBridge::addMethod(const QString &method, MethodHandler handler) { m_methods.insert(method, std::move(handler)); }
+
+void RpcBridge::addCapabilities(const QJsonObject &capabilities)
+{
+    for (auto it = capabilities.begin(); it != capabilities.end(); ++it)
+        m_extraCapabilities.insert(it.key(), it.value());
+}
+
+QJsonObject RpcBridge::capabilities() const
+{
+    QJsonObject caps{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), false}}},
+                     {QStringLiteral("logging"), QJsonObject{}}};
+    for (auto it = m_extraCapabilities.begin(); it != m_extraCapabilities.end(); ++it)
+        caps.insert(it.key(), it.value());
+    return caps;
+}
+
+QList<ToolDefinition> RpcBridge::visibleTools(const McpSession &session) const
+{
+    QList<ToolDefinition> all;
+    for (const ToolProvider *p : m_providers)
+        all += p->tools(session);
+    return all;
+}
+
+void RpcBridge::handle(const QByteArray &body, const SessionPtr &session, Send related, Done done)
+{
+    const rpc::ParseResult parsed = rpc::parse(body);
+    if (!parsed.ok) {
+        done(rpc::makeError(QJsonValue::Null, rpc::ParseError, QStringLiteral("Parse error: %1").arg(parsed.error)));
+        return;
+    }
+    handleValue(parsed.value, session, std::move(related), std::move(done));
+}
+
+void RpcBridge::handleValue(const QJsonValue &message, const SessionPtr &session, Send related, Done done)
+{
+    if (!message.isArray()) {
+        dispatchOne(message, session, related, std::move(done));
+        return;
+    }
+    const QJsonArray batch = message.toArray();
+    if (!protocol::allowsBatches(session->protocolVersion)) {
+        done(rpc::makeError(QJsonValue::Null, rpc::InvalidRequest,
+                            QStringLiteral("Invalid Request: JSON-RPC batches are not supported in protocol version %1 "
+                                           "(only 2025-03-26 allows them)")
+                                .arg(session->protocolVersion.isEmpty() ? QStringLiteral("(not negotiated)")
+                                                                        : session->protocolVersion)));
+        return;
+    }
+    if (batch.isEmpty()) {
+        done(rpc::makeError(QJsonValue::Null, rpc::InvalidRequest, QStringLiteral("Invalid Request: empty batch")));
+        return;
+    }
+    // Collect every member's reply, keep batch order, answer once all are in.
+    struct Pending {
+        QList<QJsonValue> replies;
+        int outstanding;
+        Done done;
+    };
+    auto pending = std::make_shared<Pending>(Pending{QList<QJsonValue>(batch.size()), int(batch.size()), std::move(done)});
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        dispatchOne(batch.at(i), session, related, [pending, i](const QJsonValue &reply) {
+            pending->replies[i] = reply;
+            if (--pending->outstanding > 0)
+                return;
+            QJsonArray out;
+            for (const auto &r : std::as_const(pending->replies))
+                if (!r.isUndefined())
+                    out.append(r);
+            pending->done(out.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(out));
+        });
+    }
+}
+
+void RpcBridge::dispatchOne(const QJsonValue &message, const SessionPtr &session, const Send &related, Done done)
+{
+    const rpc::Message m = rpc::classify(message);
+    switch (m.kind) {
+    case rpc::Kind::Invalid:
+        done(rpc::makeError(m.id, rpc::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(m.invalidReason)));
+        return;
+    case rpc::Kind::Response:
+        handleResponse(m.object, session);
+        done(QJsonValue::Undefined);
+        return;
+    case rpc::Kind::Notification: {
+        if (m.method == QLatin1String("notifications/initialized")) {
+            session->ready = true;
+        } else if (m.method == QLatin1String("notifications/cancelled")) {
+            const QJsonValue requestId = m.params.toObject().value(QLatin1String("requestId"));
+            if (rpc::isValidId(requestId))
+                if (CancelFlag flag = session->inflight.value(McpSession::idKey(requestId)))
+                    flag->store(true);
+        }
+        done(QJsonValue::Undefined); // never answer a notification
+        return;
+    }
+    case rpc::Kind::Request:
+        break;
+    }
+
+    if (!m.params.isUndefined() && !m.params.isObject()) {
+        done(rpc::makeError(m.id, rpc::InvalidParams, QStringLiteral("Invalid params: 'params' must be an object")));
+        return;
+    }
+    if (!session->initialized && m.method != QLatin1String("initialize") && m.method != QLatin1String("ping")) {
+        done(rpc::makeError(m.id, rpc::InvalidRequest,
+                            QStringLiteral("Invalid Request: session not initialized; send 'initialize' first")));
+        return;
+    }
+
+    // Track the request so notifications/cancelled can suppress its response.
+    const QString key = McpSession::idKey(m.id);
+    CancelFlag flag = std::make_shared<std::atomic_bool>(false);
+    session->inflight.insert(key, flag);
+    std::weak_ptr<McpSession> weak = session;
+    Done finish = [weak, key, flag, done = std::move(done)](const QJsonValue &reply) {
+        if (auto s = weak.lock())
+            if (s->inflight.value(key) == flag)
+                s->inflight.remove(key);
+        done(flag->load() ? QJsonValue(QJsonValue::Undefined) : reply);
+    };
+    dispatchRequest(m.method, m.id, m.params.toObject(), session, related, std::move(finish));
+}
+
+void RpcBridge::dispatchRequest(const QString &method, const QJsonValue &id, const QJsonObject &params,
+                                const SessionPtr &session, const Send &related, Done done)
+{
+    if (method == QLatin1String("initialize"))
+        return handleInitialize(id, params, session, std::move(done));
+    if (method == QLatin1String("ping"))
+        return done(rpc::makeResult(id, QJsonObject{}));
+    if (method == QLatin1String("tools/list"))
+        return handleToolsList(id, params, session, std::move(done));
+    if (method == QLatin1String("tools/call"))
+        return handleToolsCall(id, params, session, related, std::move(done));
+    if (method == QLatin1String("logging/setLevel")) {
+        const QString level = params.value(QLatin1String("level")).toString();
+        if (!kLogLevels.contains(level))
+            return done(rpc::makeError(id, rpc::InvalidParams,
+                                       QStringLiteral("Invalid params: 'level' must be one of %1")
+                                           .arg(kLogLevels.join(QLatin1String(", ")))));
+        session->logLevel = level;
+        return done(rpc::makeResult(id, QJsonObject{}));
+    }
+    const auto custom = m_methods.constFind(method);
+    if (custom == m_methods.constEnd())
+        return done(rpc::makeError(id, rpc::MethodNotFound, QStringLiteral("Method not found: %1").arg(method)));
+
+    RequestContext ctx{session, id, params, session->inflight.value(McpSession::idKey(id)), related};
+    (*custom)(ctx, [id, done](const QJsonValue &result, const std::optional<RpcError> &error) {
+        done(error ? rpc::makeError(id, error->code, error->message, error->data) : rpc::makeResult(id, result));
+    });
+}
+
+void RpcBridge::handleInitialize(const QJsonValue &id, const QJsonObject &params, const SessionPtr &session, Done done)
+{
+    if (session->initialized)
+        return done(rpc::makeError(id, rpc::InvalidRequest, QStringLiteral("Invalid Request: Server already initialized")));
+    const QJsonValue requested = params.value(QLatin1String("protocolVersion"));
+    if (!requested.isString())
+        return done(rpc::makeError(id, rpc::InvalidParams,
+                                   QStringLiteral("Invalid params: 'protocolVersion' must be a string")));
+    session->protocolVersion = protocol::negotiate(requested.toString());
+    session->clientInfo = params.value(QLatin1String("clientInfo")).toObject();
+    session->clientCapabilities = params.value(QLatin1String("capabilities")).toObject();
+    session->initialized = true;
+
+    QJsonObject serverInfo{{QStringLiteral("name"), m_info.name}, {QStringLiteral("version"), m_info.version}};
+    if (!m_info.title.isEmpty())
+        serverInfo.insert(QStringLiteral("title"), m_info.title);
+    QJsonObject result{{QStringLiteral("protocolVersion"), session->protocolVersion},
+                       {QStringLiteral("capabilities"), capabilities()},
+                       {QStringLiteral("serverInfo"), serverInfo}};
+    if (!m_info.instructions.isEmpty())
+        result.insert(QStringLiteral("instructions"), m_info.instructions);
+    emit sessionInitialized(session->id, session->clientInfo, session->protocolVersion);
+    done(rpc::makeResult(id, result));
+}
+
+void RpcBridge::handleToolsList(const QJsonValue &id, const QJsonObject &params, const SessionPtr &session, Done done)
+{
+    int offset = 0;
+    const QJsonValue cursor = params.value(QLatin1String("cursor"));
+    if (!cursor.isUndefined() && !cursor.isNull()) {
+        const auto decoded = cursor.isString() ? decodeCursor(cursor.toString()) : std::nullopt;
+        if (!decoded)
+            return done(rpc::makeError(id, rpc::InvalidParams, QStringLiteral("Invalid params: unknown cursor")));
+        offset = *decoded;
+    }
+    const QList<ToolDefinition> all = visibleTools(*session);
+    QJsonArray tools;
+    for (int i = offset; i < all.size() && i < offset + m_pageSize; ++i)
+        tools.append(all.at(i).toJson());
+    QJsonObject result{{QStringLiteral("tools"), tools}};
+    if (offset + m_pageSize < all.size())
+        result.insert(QStringLiteral("nextCursor"), encodeCursor(offset + m_pageSize));
+    done(rpc::makeResult(id, result));
+}
+
+void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params, const SessionPtr &session,
+                                const Send &related, Done done)
+{
+    const QJsonValue nameValue = params.value(QLatin1String("name"));
+    if (!nameValue.isString() || nameValue.toString().isEmpty())
+        return done(rpc::makeError(id, rpc::InvalidParams, QStringLiteral("Invalid params: 'name' must be a non-empty string")));
+    const QString name = nameValue.toString();
+    const QJsonValue args = params.value(QLatin1String("arguments"));
+    if (!args.isUndefined() && !args.isNull() && !args.isObject())
+        return done(rpc::makeError(id, rpc::InvalidParams, QStringLiteral("Invalid params: 'arguments' must be an object")));
+
+    ToolProvider *provider = nullptr;
+    ToolAccess access;
+    for (ToolProvider *p : std::as_const(m_providers)) {
+        access = p->access(name, *session);
+        if (access.verdict != ToolAccess::Unknown) {
+            provider = p;
+            break;
+        }
+    }
+    if (!provider)
+        return done(rpc::makeError(id, rpc::InvalidParams, QStringLiteral("Unknown tool: %1").arg(name)));
+    if (access.verdict == ToolAccess::Hidden)
+        return done(rpc::makeError(id, rpc::InvalidParams,
+                                   QStringLiteral("Tool '%1' is not available: %2").arg(name, access.reason)));
+    if (access.verdict == ToolAccess::Denied)
+        return done(rpc::makeError(id, rpc::Forbidden, QStringLiteral("Forbidden: %1").arg(access.reason),
+                                   QJsonObject{{QStringLiteral("tool"), name}}));
+
+    const ToolDefinition *def = provider->definition(name);
+    const QJsonObject arguments = args.toObject();
+    const QString sessionId = session->id;
+    QElapsedTimer timer;
+    timer.start();
+    emit toolCallStarted(sessionId, name, arguments);
+    auto finish = [this, id, done, sessionId, name, arguments, timer](const QJsonObject &result) {
+        const bool isError = result.value(QLatin1String("isError")).toBool();
+        emit toolCallFinished(sessionId, name, arguments, result, timer.nsecsElapsed() / 1e6,
+                              isError ? QStringLiteral("error") : QStringLiteral("ok"));
+        done(rpc::makeResult(id, result));
+    };
+
+    if (def && def->validateArguments) {
+        const QStringList problems = protocol::JsonSchemaValidator::validate(arguments, def->inputSchema);
+        if (!problems.isEmpty())
+            return finish(toolErrorResult(QStringLiteral("invalid_arguments"),
+                                          QStringLiteral("Invalid arguments for %1: %2").arg(name, problems.join(QLatin1String("; "))),
+                                          QJsonArray::fromStringList(problems)));
+    }
+
+    ToolCall call;
+    call.name = name;
+    call.arguments = arguments;
+    call.session = session;
+    call.requestId = id;
+    call.progressToken = params.value(QLatin1String("_meta")).toObject().value(QLatin1String("progressToken"));
+    call.cancelled = session->inflight.value(McpSession::idKey(id));
+    call.notify = [related](const QString &method, const QJsonObject &p) { related(rpc::makeNotification(method, p)); };
+    std::weak_ptr<McpSession> weak = session;
+    call.request = [weak, related](const QString &method, const QJsonObject &p,
+                                   std::function<void(const QJsonObject &)> onResponse) {
+        auto s = weak.lock();
+        if (!s)
+            return;
+        const QJsonValue outId = QStringLiteral("koan-%1").arg(s->nextOutboundId++);
+        s->pendingOutbound.insert(McpSession::idKey(outId), std::move(onResponse));
+        related(rpc::makeRequest(outId, method, p));
+    };
+    provider->call(call, finish);
+}
+
+void RpcBridge::handleResponse(const QJsonObject &response, const SessionPtr &session)
+{
+    const QString key = McpSession::idKey(response.value(QLatin1String("id")));
+    auto handler = session->pendingOutbound.take(key);
+    if (handler)
+        handler(response);
+    else
+        qCDebug(lcRpc) << "response for unknown request id ignored in session" << session->id;
+}
+
+} // namespace koan

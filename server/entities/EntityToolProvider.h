@@ -1,0 +1,34 @@
+#pragma once
+// Runs the generated entity tools (collection, get-by-id, upsert, ...) against the EntityStore.
+#include "EntityRegistry.h"
+#include "core/ToolProvider.h"
+#include "store/EntityStore.h"
+
+namespace koan {
+
+class EntityToolProvider : public ToolProvider
+{
+public:
+    EntityToolProvider(EntityRegistry *registry, EntityStore *store);
+
+    QList<ToolDefinition> tools(const McpSession &session) const override;
+    ToolAccess access(const QString &name, const McpSession &session) const override;
+    const ToolDefinition *definition(const QString &name) const override;
+    void call(const ToolCall &call, std::function<void(const QJsonObject &)> done) override;
+
+    // Creates tables and loads the sample seed (once per database).
+    bool prepareStore(bool seed, QString *error);
+
+private:
+    QJsonObject run(const EntityRegistry::Tool &tool, const QJsonObject &args);
+    QJsonObject collection(const EntityDescriptor &e, const QJsonObject &args);
+    QJsonObject upsert(const EntityDescriptor &e, const QJsonArray &models, bool many);
+    QJsonObject patch(const EntityDescriptor &e, const QJsonObject &args);
+    // Fills the id, defaults and server-managed timestamps; checks the parent TrialSite exists.
+    QString prepare(const EntityDescriptor &e, QJsonObject &doc, const std::optional<QJsonObject> &existing);
+
+    EntityRegistry *m_registry;
+    EntityStore *m_store;
+};
+
+} // namespace koan

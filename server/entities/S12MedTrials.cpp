@@ -1,0 +1,165 @@
+#include "S12MedTrials.h"
+
+namespace koan::s12 {
+
+namespace {
+using F = FieldDescriptor;
+
+F field(const QString &name, F::Type type, const QString &description, bool required = false)
+{
+    F f;
+    f.name = name;
+    f.type = type;
+    f.description = description;
+    f.required = required;
+    return f;
+}
+F enumField(const QString &name, const QStringList &values, const QString &description, bool required = false,
+            const QString &defaultValue = {})
+{
+    F f = field(name, F::Enum, description, required);
+    f.enumValues = values;
+    if (!defaultValue.isEmpty())
+        f.defaultValue = defaultValue;
+    return f;
+}
+F stamp(const QString &name, const QString &description)
+{
+    F f = field(name, F::DateTime, description);
+    f.serverManaged = true;
+    return f;
+}
+F withDefault(F f, const QJsonValue &value)
+{
+    f.defaultValue = value;
+    return f;
+}
+
+const QStringList kVisitStatus{QStringLiteral("Scheduled"), QStringLiteral("Completed"), QStringLiteral("Proposed"),
+                               QStringLiteral("Cancelled")};
+const QStringList kVisitType{QStringLiteral("Screening"), QStringLiteral("Baseline"), QStringLiteral("Treatment"),
+                             QStringLiteral("FollowUp"), QStringLiteral("Telehealth"), QStringLiteral("SafetyCheck")};
+const QStringList kSeverity{QStringLiteral("Mild"), QStringLiteral("Moderate"), QStringLiteral("Severe"),
+                            QStringLiteral("LifeThreatening")};
+const QStringList kEventStatus{QStringLiteral("Open"), QStringLiteral("Investigating"), QStringLiteral("Closed"),
+                               QStringLiteral("Escalated")};
+const QStringList kVectorState{QStringLiteral("Pending"), QStringLiteral("Indexed"), QStringLiteral("Degraded")};
+const QStringList kDiagnosticSeverity{QStringLiteral("Info"), QStringLiteral("Warning"), QStringLiteral("Critical")};
+const QStringList kRegulatoryStatus{QStringLiteral("Pending"), QStringLiteral("Approved"), QStringLiteral("Suspended"),
+                                    QStringLiteral("Closed")};
+
+QList<F> diagnostics(bool withDetails)
+{
+    QList<F> d{field(QStringLiteral("code"), F::String, QStringLiteral("Diagnostic code"), true),
+               field(QStringLiteral("message"), F::String, QStringLiteral("Human-readable message"), true),
+               enumField(QStringLiteral("severity"), kDiagnosticSeverity, QStringLiteral("Diagnostic severity"), true),
+               field(QStringLiteral("recordedAt"), F::DateTime, QStringLiteral("When it was recorded"), true)};
+    if (withDetails)
+        d << field(QStringLiteral("details"), F::String, QStringLiteral("Additional details"));
+    return d;
+}
+
+EntityDescriptor entity(const QString &name, const QString &description, const QString &scope, QList<F> fields)
+{
+    EntityDescriptor e;
+    e.name = name;
+    e.toolPrefix = kebabCase(name);
+    e.table = QString(e.toolPrefix).replace(QLatin1Char('-'), QLatin1Char('_'));
+    e.description = description;
+    e.requiredScopes = {scope};
+    e.fields = std::move(fields);
+    return e;
+}
+} // namespace
+
+QList<EntityDescriptor> entities()
+{
+    F adjustments = field(QStringLiteral("proposedAdjustments"), F::ObjectList,
+                          QStringLiteral("Proposed schedule adjustments awaiting approval"));
+    adjustments.nested = {
+        field(QStringLiteral("proposedBy"), F::String, QStringLiteral("Who proposed it"), true),
+        field(QStringLiteral("proposedAt"), F::DateTime, QStringLiteral("When it was proposed"), true),
+        field(QStringLiteral("suggestedDate"), F::DateTime, QStringLiteral("Suggested new visit time"), true),
+        field(QStringLiteral("summary"), F::String, QStringLiteral("What changes"), true),
+        field(QStringLiteral("rationale"), F::String, QStringLiteral("Why")),
+        field(QStringLiteral("source"), F::String, QStringLiteral("Origin of the proposal (planner, coordinator)")),
+        field(QStringLiteral("citations"), F::StringList, QStringLiteral("Supporting references")),
+        withDefault(field(QStringLiteral("requiresApproval"), F::Boolean, QStringLiteral("Needs PI approval")), true),
+        field(QStringLiteral("model"), F::String, QStringLiteral("AI model that proposed it, if any")),
+    };
+    F visitDiagnostics = field(QStringLiteral("diagnostics"), F::ObjectList, QStringLiteral("Visit diagnostics"));
+    visitDiagnostics.nested = diagnostics(true);
+    F documentDiagnostics = field(QStringLiteral("diagnostics"), F::ObjectList, QStringLiteral("Ingestion diagnostics"));
+    documentDiagnostics.nested = diagnostics(false);
+    const F tags = field(QStringLiteral("tags"), F::StringList, QStringLiteral("Free-form tags"));
+    const F siteId = field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite"), true);
+
+    return {
+        entity(QStringLiteral("TrialSite"), QStringLiteral("Clinical trial site with enrollment and regulatory status"),
+               kScopeOperations,
+               {field(QStringLiteral("name"), F::String, QStringLiteral("Site name"), true),
+                field(QStringLiteral("location"), F::String, QStringLiteral("City and country"), true),
+                field(QStringLiteral("principalInvestigator"), F::String, QStringLiteral("Principal investigator"), true),
+                withDefault(field(QStringLiteral("enrollmentTarget"), F::Integer, QStringLiteral("Participants to enroll")), 0),
+                withDefault(field(QStringLiteral("currentEnrollment"), F::Integer, QStringLiteral("Participants enrolled so far")), 0),
+                enumField(QStringLiteral("regulatoryStatus"), kRegulatoryStatus, QStringLiteral("IRB / regulatory status"),
+                          false, QStringLiteral("Pending")),
+                field(QStringLiteral("phase"), F::String, QStringLiteral("Trial phase (e.g. Phase II)")),
+                field(QStringLiteral("metadata"), F::StringMap, QStringLiteral("Additional key/value metadata")),
+                stamp(QStringLiteral("updatedAt"), QStringLiteral("Last change (server-managed)"))}),
+        entity(QStringLiteral("ParticipantVisit"), QStringLiteral("Scheduled or completed participant visit"),
+               kScopeOperations,
+               {siteId,
+                field(QStringLiteral("participantId"), F::String, QStringLiteral("Participant identifier"), true),
+                enumField(QStringLiteral("visitType"), kVisitType, QStringLiteral("Kind of visit"), true),
+                field(QStringLiteral("scheduledAt"), F::DateTime, QStringLiteral("Scheduled date and time"), true),
+                enumField(QStringLiteral("status"), kVisitStatus, QStringLiteral("Visit status"), false,
+                          QStringLiteral("Scheduled")),
+                field(QStringLiteral("cohort"), F::String, QStringLiteral("Cohort label")),
+                field(QStringLiteral("windowLabel"), F::String, QStringLiteral("Protocol visit window (e.g. Week 4)")),
+                adjustments, visitDiagnostics, tags,
+                stamp(QStringLiteral("updatedAt"), QStringLiteral("Last change (server-managed)"))}),
+        entity(QStringLiteral("AdverseEventReport"), QStringLiteral("Adverse event reported for a participant"),
+               kScopeSafety,
+               {siteId,
+                field(QStringLiteral("participantVisitId"), F::String, QStringLiteral("Related ParticipantVisit id")),
+                field(QStringLiteral("participantId"), F::String, QStringLiteral("Participant identifier"), true),
+                enumField(QStringLiteral("severity"), kSeverity, QStringLiteral("Severity grade"), true),
+                field(QStringLiteral("description"), F::String, QStringLiteral("What happened"), true),
+                field(QStringLiteral("onsetDate"), F::Date, QStringLiteral("Date of onset (YYYY-MM-DD)"), true),
+                enumField(QStringLiteral("status"), kEventStatus, QStringLiteral("Investigation status"), false,
+                          QStringLiteral("Open")),
+                field(QStringLiteral("sourceDocuments"), F::StringList, QStringLiteral("Source document references")),
+                tags,
+                stamp(QStringLiteral("reportedAt"), QStringLiteral("When it was reported (defaults to now)")),
+                stamp(QStringLiteral("updatedAt"), QStringLiteral("Last change (server-managed)"))}),
+        entity(QStringLiteral("MonitoringNote"), QStringLiteral("Monitoring visit note for a site"), kScopeOperations,
+               {siteId,
+                field(QStringLiteral("participantVisitId"), F::String, QStringLiteral("Related ParticipantVisit id")),
+                withDefault(field(QStringLiteral("noteType"), F::String, QStringLiteral("Note category")),
+                            QStringLiteral("General")),
+                field(QStringLiteral("summary"), F::String, QStringLiteral("Note text"), true),
+                withDefault(field(QStringLiteral("followUpRequired"), F::Boolean, QStringLiteral("Needs follow-up")), false),
+                field(QStringLiteral("enteredBy"), F::String, QStringLiteral("Author"), true), tags,
+                stamp(QStringLiteral("createdAt"), QStringLiteral("When it was written (server-managed)"))}),
+        entity(QStringLiteral("ProtocolDocument"), QStringLiteral("Trial protocol or supporting document"),
+               kScopeDocuments,
+               {field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite, if site-specific")),
+                field(QStringLiteral("title"), F::String, QStringLiteral("Document title"), true),
+                withDefault(field(QStringLiteral("documentType"), F::String, QStringLiteral("Document type")),
+                            QStringLiteral("Protocol")),
+                field(QStringLiteral("version"), F::String, QStringLiteral("Document version")),
+                field(QStringLiteral("fileReference"), F::String, QStringLiteral("Where the file lives")),
+                withDefault(field(QStringLiteral("extractedText"), F::String, QStringLiteral("Extracted text")), QString()),
+                tags,
+                field(QStringLiteral("effectiveDate"), F::Date, QStringLiteral("Effective date (YYYY-MM-DD)")),
+                enumField(QStringLiteral("vectorState"), kVectorState, QStringLiteral("Embedding state"), false,
+                          QStringLiteral("Pending")),
+                stamp(QStringLiteral("ingestedAt"), QStringLiteral("When it was ingested (defaults to now)")),
+                field(QStringLiteral("lastEmbeddedAt"), F::DateTime, QStringLiteral("Last embedding run")),
+                documentDiagnostics,
+                field(QStringLiteral("metadata"), F::StringMap, QStringLiteral("Additional key/value metadata"))}),
+    };
+}
+
+} // namespace koan::s12

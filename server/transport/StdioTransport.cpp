@@ -1,0 +1,92 @@
+#include "StdioTransport.h"
+
+#include "core/RpcBridge.h"
+#include "protocol/JsonRpc.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(lcStdio, "koan.stdio")
+
+namespace koan {
+
+void StdinReader::run()
+{
+    QByteArray line;
+    char buf[65536];
+    while (fgets(buf, sizeof buf, m_in)) {
+        line.append(buf);
+        if (!line.endsWith('\n') && !feof(m_in))
+            continue; // long line: keep reading
+        emit lineRead(line);
+        line.clear();
+    }
+    if (!line.isEmpty())
+        emit lineRead(line);
+    emit endOfInput();
+}
+
+StdioTransport::StdioTransport(RpcBridge *bridge, qint64 maxMessageBytes, QObject *parent, FILE *in, FILE *out)
+    : QObject(parent), m_bridge(bridge), m_maxMessageBytes(maxMessageBytes), m_out(out),
+      m_reader(new StdinReader(in, this)),
+      m_session(std::make_shared<McpSession>(QUuid::createUuid().toString(QUuid::Id128), TransportKind::Stdio,
+                                             Principal::localOwner()))
+{
+    // Queued: the reader thread only reads; all protocol work happens on this object's thread.
+    connect(m_reader, &StdinReader::lineRead, this, &StdioTransport::handleLine, Qt::QueuedConnection);
+    connect(m_reader, &StdinReader::endOfInput, this, [this] {
+        m_eof = true;
+        maybeFinish();
+    }, Qt::QueuedConnection);
+}
+
+StdioTransport::~StdioTransport()
+{
+    if (m_reader->isRunning()) {
+        // fgets cannot be interrupted portably; the process is ending, so let the thread go.
+        m_reader->terminate();
+        m_reader->wait(1000);
+    }
+}
+
+void StdioTransport::start() { m_reader->start(); }
+
+void StdioTransport::handleLine(const QByteArray &raw)
+{
+    const QByteArray line = raw.trimmed();
+    if (line.isEmpty())
+        return;
+    if (line.size() > m_maxMessageBytes) {
+        write(jsonrpc::makeError(QJsonValue::Null, jsonrpc::InvalidRequest,
+                                 QStringLiteral("Invalid Request: message of %1 bytes exceeds the %2-byte limit")
+                                     .arg(line.size()).arg(m_maxMessageBytes)));
+        return;
+    }
+    ++m_pending;
+    m_bridge->handle(line, m_session, [this](const QJsonObject &m) { write(m); },
+                     [this](const QJsonValue &reply) {
+                         if (!reply.isUndefined())
+                             write(reply);
+                         --m_pending;
+                         maybeFinish();
+                     });
+}
+
+void StdioTransport::write(const QJsonValue &message)
+{
+    const QByteArray bytes = (message.isArray() ? QJsonDocument(message.toArray()) : QJsonDocument(message.toObject()))
+                                 .toJson(QJsonDocument::Compact) + '\n';
+    if (fwrite(bytes.constData(), 1, size_t(bytes.size()), m_out) != size_t(bytes.size()))
+        qCWarning(lcStdio) << "stdout write failed; the client went away";
+    fflush(m_out);
+}
+
+void StdioTransport::maybeFinish()
+{
+    if (m_eof && m_pending == 0)
+        emit finished();
+}
+
+} // namespace koan
