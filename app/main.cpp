@@ -81,6 +81,8 @@ int main(int argc, char *argv[])
         return app->exec();
     }
 
+    if (!server.startHttp(&errors))
+        return fail(QStringLiteral("cannot start HTTP"), errors);
     std::unique_ptr<koan::ui::MainWindow> window;
     if (gui) {
         window = std::make_unique<koan::ui::MainWindow>(&server);

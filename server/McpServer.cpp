@@ -4,7 +4,12 @@
 #include "entities/EntityRegistry.h"
 #include "entities/EntityToolProvider.h"
 #include "entities/S12MedTrials.h"
+#include "http/HttpServerBackend.h"
+#include "http/McpHttpService.h"
+#include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
+#include "transport/HttpSseTransport.h"
+#include "transport/StreamableHttpTransport.h"
 
 #include <QDir>
 #include <QLoggingCategory>
@@ -19,14 +24,30 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
       m_registry(new EntityRegistry(s12::entities(), this)),
       m_bridge(new RpcBridge(ServerInfo{QStringLiteral("koan-mcp"), QStringLiteral("Koan MCP console"),
                                         QStringLiteral(KOAN_MCP_VERSION), m_options.instructions}, this)),
-      m_entityTools(std::make_unique<EntityToolProvider>(m_registry, m_store))
+      m_entityTools(std::make_unique<EntityToolProvider>(m_registry, m_store)),
+      m_sessions(new SessionManager({m_options.maxConcurrentConnections, m_options.sseKeepAliveIntervalMs,
+                                     m_options.sseConnectionTimeoutMs}, this)),
+      m_httpSse(new HttpSseTransport(m_bridge, m_sessions,
+                                     {m_options.httpSseRoute, m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream},
+                                     this)),
+      m_streamable(new StreamableHttpTransport(m_bridge, m_sessions,
+                                               {m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream,
+                                                m_options.replayBufferSize, 1000},
+                                               this)),
+      m_http(new McpHttpService(this, this))
 {
     m_bridge->setToolsPageSize(m_options.toolsPageSize);
     m_bridge->addToolProvider(m_entityTools.get());
     m_registry->setServerRequiresAuthentication(m_options.effectiveRequireAuthentication());
+    m_httpSse->setEnabled(m_options.enableHttpSseTransport);
+    connect(m_bridge, &RpcBridge::sessionInitialized, m_sessions, &SessionManager::updateClient);
+    connect(m_httpSse, &HttpSseTransport::enabledChanged, this, &McpServer::httpSseEnabledChanged);
 }
 
-McpServer::~McpServer() = default;
+McpServer::~McpServer()
+{
+    stopHttp();
+}
 
 QString McpServer::defaultDatabasePath()
 {
@@ -46,6 +67,65 @@ bool McpServer::initialize(QStringList *errors)
     }
     qCInfo(lcServer).noquote() << "store" << path << "ready;" << m_registry->tools().size() << "entity tools";
     return true;
+}
+
+bool McpServer::startHttp(QStringList *errors)
+{
+    if (m_backend)
+        return true;
+    const qint64 fds = HttpServerBackend::raiseFileDescriptorLimit();
+    // Each stream holds one descriptor; leave headroom for the store, logs and accepts.
+    if (fds > 0 && m_options.maxConcurrentConnections + 64 > fds)
+        qCWarning(lcServer).noquote() << "RLIMIT_NOFILE is" << fds << "but MaxConcurrentConnections is"
+                                      << m_options.maxConcurrentConnections << "- raise the limit (ulimit -n) or lower the setting";
+    m_backend = new HttpServerBackend(this);
+    m_backend->setHandler([this](const HttpRequest &req, HttpResponder *r) { m_http->handle(req, r); });
+    QHostAddress address;
+    if (m_options.bindAddress == QLatin1String("localhost"))
+        address = QHostAddress::LocalHost;
+    else if (!address.setAddress(m_options.bindAddress)) {
+        errors->append(QStringLiteral("Koan:Mcp:BindAddress: '%1' is not an IP address").arg(m_options.bindAddress));
+        return false;
+    }
+    m_port = m_backend->listen(address, quint16(m_options.port), 4096);
+    if (m_port == 0) {
+        errors->append(QStringLiteral("Koan:Mcp:Port: cannot listen on %1:%2: %3")
+                           .arg(m_options.bindAddress).arg(m_options.port).arg(m_backend->errorString()));
+        delete m_backend;
+        m_backend = nullptr;
+        return false;
+    }
+    qCInfo(lcServer).noquote() << "listening on" << baseUrl() << "| Streamable HTTP" << baseUrl() + m_options.httpSseRoute
+                               << "| HTTP+SSE" << baseUrl() + m_options.httpSseRoute + QStringLiteral("/sse")
+                               << (m_httpSse->isEnabled() ? "(enabled)" : "(disabled)");
+    return true;
+}
+
+void McpServer::stopHttp(const QString &reason)
+{
+    if (!m_backend)
+        return;
+    m_backend->close();
+    m_sessions->closeAll(reason);
+    delete m_backend;
+    m_backend = nullptr;
+    m_port = 0;
+}
+
+QString McpServer::baseUrl() const
+{
+    const QString host = m_options.bindAddress.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(m_options.bindAddress)
+                                                                           : m_options.bindAddress;
+    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+}
+
+bool McpServer::isHttpSseEnabled() const { return m_httpSse->isEnabled(); }
+
+void McpServer::setHttpSseEnabled(bool enabled)
+{
+    m_httpSse->setEnabled(enabled);
+    if (m_options.streamableFollowsHttpSseSwitch)
+        m_streamable->setEnabled(enabled && m_options.enableStreamableHttpTransport);
 }
 
 } // namespace koan

@@ -1,6 +1,7 @@
 #pragma once
-// Composition root of the embedded server: options, store, entity registry, dispatcher and
-// transports. Lives on one thread (the server thread); the GUI talks to it through signals.
+// Composition root of the embedded server: options, store, entity registry, dispatcher,
+// sessions and transports. Lives on one thread (the server thread); the GUI observes it
+// through signals and commands it through queued calls.
 #include "config/McpServerOptions.h"
 #include "core/McpSession.h"
 
@@ -12,7 +13,12 @@ namespace koan {
 class EntityRegistry;
 class EntityStore;
 class EntityToolProvider;
+class HttpServerBackend;
+class HttpSseTransport;
+class McpHttpService;
 class RpcBridge;
+class SessionManager;
+class StreamableHttpTransport;
 
 class McpServer : public QObject
 {
@@ -23,13 +29,33 @@ public:
 
     // Opens the store, applies entity overrides, loads seed data. Errors are startup errors.
     bool initialize(QStringList *errors);
+    // Starts listening for HTTP (both HTTP transports share the port). Port 0 picks a free one.
+    bool startHttp(QStringList *errors);
+    void stopHttp(const QString &reason = QStringLiteral("server_shutdown"));
 
     const McpServerOptions &options() const { return m_options; }
     RpcBridge *bridge() const { return m_bridge; }
     EntityRegistry *registry() const { return m_registry; }
     EntityStore *store() const { return m_store; }
+    SessionManager *sessions() const { return m_sessions; }
+    HttpSseTransport *httpSse() const { return m_httpSse; }
+    StreamableHttpTransport *streamable() const { return m_streamable; }
+    McpHttpService *httpService() const { return m_http; }
+
+    quint16 httpPort() const { return m_port; }
+    QString baseUrl() const; // e.g. http://127.0.0.1:5114
+    bool isHttpSseEnabled() const;
 
     static QString defaultDatabasePath();
+
+public slots:
+    // The runtime rollback switch (EnableHttpSseTransport). Off closes open legacy streams with
+    // a final event and refuses new ones with 503; STDIO keeps working, and so does Streamable
+    // HTTP unless StreamableFollowsHttpSseSwitch is set.
+    void setHttpSseEnabled(bool enabled);
+
+signals:
+    void httpSseEnabledChanged(bool enabled);
 
 private:
     McpServerOptions m_options;
@@ -37,6 +63,12 @@ private:
     EntityRegistry *m_registry;
     RpcBridge *m_bridge;
     std::unique_ptr<EntityToolProvider> m_entityTools;
+    SessionManager *m_sessions;
+    HttpSseTransport *m_httpSse;
+    StreamableHttpTransport *m_streamable;
+    McpHttpService *m_http;
+    HttpServerBackend *m_backend = nullptr;
+    quint16 m_port = 0;
 };
 
 } // namespace koan

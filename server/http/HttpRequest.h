@@ -1,0 +1,41 @@
+#pragma once
+// A received HTTP request, copied out of Qt's per-connection request object (which is reused).
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QUrlQuery>
+
+namespace koan {
+
+using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
+
+struct HttpRequest {
+    QByteArray method;        // "GET", "POST", ...
+    QString path;             // percent-decoded
+    QUrlQuery query;
+    HttpHeaders headers;
+    QByteArray body;
+    QHostAddress remoteAddress;
+    quint16 remotePort = 0;
+    bool secure = false;      // arrived over TLS
+
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const auto &h : headers)
+            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+                return h.second;
+        return {};
+    }
+    bool hasHeader(const QByteArray &name) const
+    {
+        for (const auto &h : headers)
+            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+                return true;
+        return false;
+    }
+    QString remote() const { return QStringLiteral("%1:%2").arg(remoteAddress.toString()).arg(remotePort); }
+};
+
+} // namespace koan

@@ -1,0 +1,55 @@
+#pragma once
+// Writes one HTTP response (whole or streamed with chunked encoding) to a client socket.
+// It guards every write against the socket having died (Qt deletes sockets on disconnect)
+// and deletes itself once the exchange is over, so holders keep a QPointer to it.
+#include "HttpRequest.h"
+
+#include <QJsonValue>
+#include <QObject>
+#include <QPointer>
+
+#include <QTcpSocket>
+
+namespace koan {
+
+class HttpResponder : public QObject
+{
+    Q_OBJECT
+public:
+    HttpResponder(QTcpSocket *socket, bool closeAfterResponse);
+
+    // Headers added to whatever this responder writes (CORS, for instance).
+    void addDefaultHeaders(const HttpHeaders &headers) { m_defaultHeaders += headers; }
+
+    bool isOpen() const;
+    bool isStreaming() const { return m_streaming; }
+    qint64 queuedBytes() const;
+    QTcpSocket *socket() const { return m_socket; }
+
+    // Whole response with Content-Length; the responder is done afterwards.
+    void send(int status, const HttpHeaders &headers, const QByteArray &body = {});
+    void sendJson(int status, const QJsonValue &body, HttpHeaders headers = {});
+    // Streamed response (Transfer-Encoding: chunked) until endStream().
+    bool startStream(int status, const HttpHeaders &headers);
+    bool write(const QByteArray &data);
+    // Ends the stream; closeConnection also drops the TCP connection (e.g. stream ended by the server).
+    void endStream(bool closeConnection = false);
+    void abort();
+
+    static QByteArray reasonPhrase(int status);
+
+signals:
+    void closed(); // the client went away (or the exchange ended); emitted once
+
+private:
+    void finish();
+    void writeHead(int status, const HttpHeaders &headers, const QByteArray &framing);
+
+    QPointer<QTcpSocket> m_socket;
+    HttpHeaders m_defaultHeaders;
+    bool m_closeAfterResponse;
+    bool m_streaming = false;
+    bool m_done = false;
+};
+
+} // namespace koan

@@ -1,0 +1,44 @@
+#pragma once
+// The only place that touches QtHttpServer's version-specific API (6.4): it accepts
+// connections (own QTcpServer/QSslServer with a large backlog), turns each parsed request
+// into an HttpRequest and hands it with an HttpResponder to one handler. A Qt upgrade
+// (6.8's responder/chunked API) only needs this file and HttpResponder.cpp to change.
+#include "HttpRequest.h"
+
+#include <QAbstractHttpServer>
+#include <QSslConfiguration>
+#include <functional>
+#include <optional>
+
+namespace koan {
+
+class HttpResponder;
+
+class HttpServerBackend : public QAbstractHttpServer
+{
+    Q_OBJECT
+public:
+    using Handler = std::function<void(const HttpRequest &request, HttpResponder *responder)>;
+
+    explicit HttpServerBackend(QObject *parent = nullptr);
+    void setHandler(Handler handler) { m_handler = std::move(handler); }
+
+    // Returns the bound port or 0 (see errorString()).
+    quint16 listen(const QHostAddress &address, quint16 port, int backlog,
+                   const std::optional<QSslConfiguration> &tls = std::nullopt);
+    QString errorString() const { return m_error; }
+    void close();
+
+    // Raises the soft RLIMIT_NOFILE to the hard limit; returns the resulting soft limit.
+    static qint64 raiseFileDescriptorLimit();
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    Handler m_handler;
+    QString m_error;
+};
+
+} // namespace koan

@@ -1,0 +1,150 @@
+#include "McpHttpService.h"
+
+#include "HttpErrors.h"
+#include "HttpResponder.h"
+#include "McpServer.h"
+#include "core/RpcBridge.h"
+#include "entities/EntityRegistry.h"
+#include "protocol/ProtocolVersion.h"
+#include "sessions/SessionManager.h"
+#include "store/EntityStore.h"
+#include "transport/HttpSseTransport.h"
+#include "transport/StreamableHttpTransport.h"
+
+#include <QJsonArray>
+
+namespace koan {
+
+McpHttpService::McpHttpService(McpServer *server, QObject *parent)
+    : QObject(parent), m_server(server),
+      m_origins(server->options().allowedOrigins, server->options().allowedHosts, server->options().bindAddress)
+{
+    m_uptime.start();
+}
+
+void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
+{
+    const McpServerOptions &o = m_server->options();
+    const QString route = o.httpSseRoute;
+    const bool health = req.path == QLatin1String("/healthz") || req.path == QLatin1String("/readyz");
+    // Probes come from orchestrators addressing the pod IP; everything else must name this server.
+    if (!health && !m_origins.hostAllowed(req.header("Host")))
+        return sendHttpError(r, 403, QStringLiteral("forbidden_host"),
+                             QStringLiteral("Host '%1' is not allowed (DNS rebinding protection; see AllowedHosts)")
+                                 .arg(QString::fromLatin1(req.header("Host"))));
+    const QByteArray origin = req.header("Origin");
+    if (!m_origins.originAllowed(origin))
+        return sendHttpError(r, 403, QStringLiteral("forbidden_origin"),
+                             QStringLiteral("Origin '%1' is not allowed (see AllowedOrigins)").arg(QString::fromLatin1(origin)));
+    r->addDefaultHeaders(m_origins.corsHeaders(origin));
+    if (req.method == "OPTIONS")
+        return r->send(204, OriginPolicy::preflightHeaders());
+
+    const Principal caller; // anonymous until bearer authentication is configured
+    const auto methodNotAllowed = [r](const QByteArray &allow) {
+        sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use %1").arg(QString::fromLatin1(allow)),
+                      {{"Allow", allow}});
+    };
+
+    if (req.path == QLatin1String("/healthz")) {
+        if (req.method != "GET")
+            return methodNotAllowed("GET");
+        return r->sendJson(200, QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
+                                            {QStringLiteral("version"), QStringLiteral(KOAN_MCP_VERSION)},
+                                            {QStringLiteral("uptimeSeconds"), double(m_uptime.elapsed() / 1000)}});
+    }
+    if (req.path == QLatin1String("/readyz")) {
+        if (req.method != "GET")
+            return methodNotAllowed("GET");
+        bool ready = false;
+        const QJsonObject body = readiness(&ready);
+        return r->sendJson(ready ? 200 : 503, body);
+    }
+    if (req.path == route + QLatin1String("/capabilities") && o.publishCapabilityEndpoint) {
+        if (req.method != "GET")
+            return methodNotAllowed("GET");
+        const QString base = (req.secure ? QStringLiteral("https://") : QStringLiteral("http://"))
+                             + QString::fromLatin1(req.header("Host"));
+        return r->sendJson(200, capabilities(caller, base));
+    }
+    if (req.path == route + QLatin1String("/sse")) {
+        if (req.method != "GET")
+            return methodNotAllowed("GET");
+        return m_server->httpSse()->openStream(req, r, caller);
+    }
+    if (req.path == route + QLatin1String("/rpc")) {
+        if (req.method != "POST")
+            return methodNotAllowed("POST");
+        return m_server->httpSse()->submit(req, r, caller);
+    }
+    if (req.path == route && o.enableStreamableHttpTransport)
+        return m_server->streamable()->handle(req, r, caller);
+    sendHttpError(r, 404, QStringLiteral("not_found"), QStringLiteral("No endpoint at %1").arg(req.path));
+}
+
+QJsonObject McpHttpService::readiness(bool *ready) const
+{
+    const bool store = m_server->store()->isOpen();
+    const bool listening = m_server->httpPort() != 0;
+    *ready = store && listening;
+    return QJsonObject{
+        {QStringLiteral("status"), *ready ? QStringLiteral("ready") : QStringLiteral("not_ready")},
+        {QStringLiteral("checks"), QJsonObject{{QStringLiteral("store"), store}, {QStringLiteral("http"), listening}}},
+        {QStringLiteral("transports"),
+         QJsonObject{{QStringLiteral("httpSse"), m_server->httpSse()->isEnabled()},
+                     {QStringLiteral("streamableHttp"), m_server->options().enableStreamableHttpTransport
+                                                            && m_server->streamable()->isEnabled()},
+                     {QStringLiteral("stdio"), m_server->options().enableStdioTransport}}},
+        {QStringLiteral("sessions"), m_server->sessions()->sessionCount()},
+        {QStringLiteral("streams"), m_server->sessions()->longLivedStreams()},
+        {QStringLiteral("maxConcurrentConnections"), m_server->sessions()->maxConcurrentConnections()},
+    };
+}
+
+QJsonObject McpHttpService::capabilities(const Principal &caller, const QString &baseUrl) const
+{
+    const McpServerOptions &o = m_server->options();
+    const QString route = o.httpSseRoute;
+    const auto tools = [&](TransportKind kind) {
+        McpSession probe(QString(), kind, caller);
+        QJsonArray names;
+        for (const auto &t : m_server->bridge()->visibleTools(probe))
+            names.append(t.name);
+        return names;
+    };
+    QJsonArray entities;
+    for (const auto &e : m_server->registry()->entities()) {
+        const EntityOptions eo = m_server->registry()->options(e.name);
+        entities.append(QJsonObject{{QStringLiteral("name"), e.name},
+                                    {QStringLiteral("toolPrefix"), eo.name},
+                                    {QStringLiteral("description"), eo.description},
+                                    {QStringLiteral("allowMutations"), eo.allowMutations},
+                                    {QStringLiteral("requireAuthentication"), eo.requireAuthentication.value_or(o.effectiveRequireAuthentication())},
+                                    {QStringLiteral("requiredScopes"), QJsonArray::fromStringList(eo.requiredScopes)},
+                                    {QStringLiteral("enabledTransports"), QJsonArray::fromStringList(transportNames(eo.enabledTransports))}});
+    }
+    const QJsonObject info{{QStringLiteral("name"), m_server->bridge()->serverInfo().name},
+                           {QStringLiteral("version"), m_server->bridge()->serverInfo().version}};
+    return QJsonObject{
+        {QStringLiteral("server"), info},
+        {QStringLiteral("protocolVersions"), QJsonArray::fromStringList(protocol::supportedVersions())},
+        {QStringLiteral("transports"),
+         QJsonArray{QJsonObject{{QStringLiteral("kind"), QStringLiteral("streamable-http")},
+                                {QStringLiteral("endpoint"), baseUrl + route},
+                                {QStringLiteral("enabled"), o.enableStreamableHttpTransport && m_server->streamable()->isEnabled()},
+                                {QStringLiteral("tools"), tools(TransportKind::StreamableHttp)}},
+                    QJsonObject{{QStringLiteral("kind"), QStringLiteral("http+sse")},
+                                {QStringLiteral("streamEndpoint"), baseUrl + route + QStringLiteral("/sse")},
+                                {QStringLiteral("submitEndpoint"), baseUrl + route + QStringLiteral("/rpc")},
+                                {QStringLiteral("enabled"), m_server->httpSse()->isEnabled()},
+                                {QStringLiteral("tools"), tools(TransportKind::HttpSse)}},
+                    QJsonObject{{QStringLiteral("kind"), QStringLiteral("stdio")},
+                                {QStringLiteral("command"), QStringLiteral("koan-mcp --stdio")},
+                                {QStringLiteral("enabled"), o.enableStdioTransport}}}},
+        {QStringLiteral("authentication"), QJsonObject{{QStringLiteral("required"), o.effectiveRequireAuthentication()},
+                                                       {QStringLiteral("caller"), caller.authenticated ? caller.subject : QStringLiteral("anonymous")}}},
+        {QStringLiteral("entities"), entities},
+    };
+}
+
+} // namespace koan

@@ -1,0 +1,82 @@
+#include "OriginPolicy.h"
+
+#include <QHostAddress>
+#include <QUrl>
+
+namespace koan {
+
+namespace {
+bool isLoopbackName(const QString &host)
+{
+    if (host == QLatin1String("localhost") || host.endsWith(QLatin1String(".localhost")))
+        return true;
+    QHostAddress addr;
+    return addr.setAddress(host) && addr.isLoopback();
+}
+
+// Splits "host:port" / "[v6]:port" and returns the lower-case host.
+QString hostOnly(const QString &hostPort)
+{
+    QString h = hostPort.trimmed().toLower();
+    if (h.startsWith(QLatin1Char('['))) {
+        const qsizetype end = h.indexOf(QLatin1Char(']'));
+        return end > 0 ? h.mid(1, end - 1) : QString();
+    }
+    const qsizetype colon = h.indexOf(QLatin1Char(':'));
+    return colon >= 0 ? h.left(colon) : h;
+}
+} // namespace
+
+OriginPolicy::OriginPolicy(QStringList allowedOrigins, QStringList allowedHosts, QString bindAddress)
+{
+    for (QString o : allowedOrigins) {
+        o = o.trimmed().toLower();
+        while (o.endsWith(QLatin1Char('/')))
+            o.chop(1);
+        m_allowedOrigins << o;
+    }
+    for (const QString &h : allowedHosts)
+        m_allowedHosts << hostOnly(h);
+    const QString bind = bindAddress.trimmed().toLower();
+    if (!bind.isEmpty() && bind != QLatin1String("0.0.0.0") && bind != QLatin1String("::"))
+        m_allowedHosts << bind;
+}
+
+bool OriginPolicy::hostAllowed(const QByteArray &hostHeader) const
+{
+    const QString host = hostOnly(QString::fromLatin1(hostHeader));
+    if (host.isEmpty())
+        return false;
+    return isLoopbackName(host) || m_allowedHosts.contains(host);
+}
+
+bool OriginPolicy::originAllowed(const QByteArray &origin) const
+{
+    if (origin.isEmpty())
+        return true;
+    const QString o = QString::fromLatin1(origin).trimmed().toLower();
+    if (m_allowedOrigins.contains(o) || m_allowedOrigins.contains(QStringLiteral("*")))
+        return true;
+    const QUrl url(o);
+    return url.isValid() && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"))
+           && isLoopbackName(url.host());
+}
+
+HttpHeaders OriginPolicy::corsHeaders(const QByteArray &origin) const
+{
+    if (origin.isEmpty() || !originAllowed(origin))
+        return {};
+    return {{"Access-Control-Allow-Origin", origin},
+            {"Vary", "Origin"},
+            {"Access-Control-Expose-Headers", "Mcp-Session-Id, X-Mcp-Session, MCP-Protocol-Version, WWW-Authenticate, Retry-After"}};
+}
+
+HttpHeaders OriginPolicy::preflightHeaders()
+{
+    return {{"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
+            {"Access-Control-Allow-Headers",
+             "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, X-Mcp-Session"},
+            {"Access-Control-Max-Age", "600"}};
+}
+
+} // namespace koan

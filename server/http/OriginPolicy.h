@@ -1,0 +1,27 @@
+#pragma once
+// DNS-rebinding and CORS policy: which Host and Origin headers are acceptable, and the CORS
+// headers to answer an allowed Origin with.
+#include "HttpRequest.h"
+
+#include <QStringList>
+
+namespace koan {
+
+class OriginPolicy
+{
+public:
+    OriginPolicy(QStringList allowedOrigins, QStringList allowedHosts, QString bindAddress);
+
+    // Host must name this server: loopback names, the bind address or an AllowedHosts entry (any port).
+    bool hostAllowed(const QByteArray &hostHeader) const;
+    // Absent Origin (non-browser clients) is fine; a present one must be listed or be a loopback origin.
+    bool originAllowed(const QByteArray &origin) const;
+    HttpHeaders corsHeaders(const QByteArray &origin) const;
+    static HttpHeaders preflightHeaders();
+
+private:
+    QStringList m_allowedOrigins; // normalised scheme://host[:port], lower-case
+    QStringList m_allowedHosts;   // lower-case host names
+};
+
+} // namespace koan

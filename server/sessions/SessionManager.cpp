@@ -1,0 +1,221 @@
+#include "SessionManager.h"
+
+#include "transport/SseStream.h"
+
+#include <QElapsedTimer>
+#include <QMetaMethod>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+
+Q_LOGGING_CATEGORY(lcSessions, "koan.sessions")
+
+namespace koan {
+
+namespace {
+QString newSessionId()
+{
+    // 128 bits from the system CSPRNG, hex: visible ASCII as Mcp-Session-Id requires.
+    quint32 words[4];
+    QRandomGenerator::system()->fillRange(words);
+    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
+}
+} // namespace
+
+SessionManager::SessionManager(Limits limits, QObject *parent) : QObject(parent), m_limits(limits)
+{
+    qRegisterMetaType<koan::SessionInfo>();
+    m_heartbeat.setInterval(m_limits.keepAliveIntervalMs);
+    connect(&m_heartbeat, &QTimer::timeout, this, &SessionManager::sendHeartbeats);
+    m_heartbeat.start();
+    m_sweep.setInterval(qBound(50, m_limits.idleTimeoutMs / 4, 30000));
+    connect(&m_sweep, &QTimer::timeout, this, &SessionManager::sweepIdle);
+    m_sweep.start();
+}
+
+SessionPtr SessionManager::open(TransportKind transport, const Principal &principal, const QString &remote,
+                                const QString &userAgent, Closer closer)
+{
+    auto session = std::make_shared<McpSession>(newSessionId(), transport, principal);
+    Entry e;
+    e.session = session;
+    e.closer = std::move(closer);
+    e.info.id = session->id;
+    e.info.transport = transport;
+    e.info.subject = principal.authenticated ? principal.subject : QString();
+    e.info.remote = remote;
+    e.info.userAgent = userAgent;
+    e.info.created = session->created;
+    e.info.lastActivity = session->created;
+    m_entries.insert(session->id, e);
+    qCDebug(lcSessions).noquote() << "session" << session->id << "opened via" << transportName(transport) << "from" << remote;
+    emit sessionOpened(e.info);
+    return session;
+}
+
+SessionPtr SessionManager::find(const QString &id) const
+{
+    const auto it = m_entries.constFind(id);
+    return it == m_entries.constEnd() ? nullptr : it->session;
+}
+
+void SessionManager::close(const QString &id, const QString &reason)
+{
+    auto it = m_entries.find(id);
+    if (it == m_entries.end())
+        return;
+    Entry e = std::move(*it);
+    m_entries.erase(it);
+    for (int i = 0; i < e.streams.size(); ++i)
+        if (e.streams.at(i) && e.streams.at(i)->isOpen() && e.longLived.at(i))
+            --m_longLivedStreams;
+    if (e.closer)
+        e.closer(id, reason); // closes streams; their closed() finds no entry any more
+    qCDebug(lcSessions).noquote() << "session" << id << "closed:" << reason;
+    emit sessionClosed(id, reason);
+}
+
+void SessionManager::closeAll(const QString &reason)
+{
+    const QStringList ids = m_entries.keys();
+    for (const QString &id : ids)
+        close(id, reason);
+}
+
+bool SessionManager::disconnectSession(const QString &sessionId)
+{
+    if (!m_entries.contains(sessionId))
+        return false;
+    close(sessionId, QStringLiteral("disconnected_by_operator"));
+    return true;
+}
+
+void SessionManager::addStream(const QString &sessionId, SseStream *stream, bool longLived)
+{
+    auto it = m_entries.find(sessionId);
+    if (it == m_entries.end())
+        return;
+    it->streams.append(stream);
+    it->longLived.append(longLived);
+    if (longLived)
+        ++m_longLivedStreams;
+    connect(stream, &SseStream::closed, this, [this, sessionId, stream] { streamClosed(sessionId, stream); });
+}
+
+void SessionManager::streamClosed(const QString &sessionId, SseStream *stream)
+{
+    auto it = m_entries.find(sessionId);
+    if (it == m_entries.end())
+        return;
+    const qsizetype i = it->streams.indexOf(stream);
+    if (i < 0)
+        return;
+    if (it->longLived.at(i))
+        --m_longLivedStreams;
+    it->streams.removeAt(i);
+    it->longLived.removeAt(i);
+}
+
+void SessionManager::recordInbound(const QString &sessionId, const QString &method)
+{
+    auto it = m_entries.find(sessionId);
+    if (it == m_entries.end())
+        return;
+    ++it->info.messagesIn;
+    it->info.lastActivity = QDateTime::currentDateTimeUtc();
+    emit messageReceived(sessionId, method);
+}
+
+void SessionManager::recordOutbound(const QString &sessionId)
+{
+    auto it = m_entries.find(sessionId);
+    if (it == m_entries.end())
+        return;
+    ++it->info.messagesOut;
+    emit messageSent(sessionId);
+}
+
+void SessionManager::updateClient(const QString &sessionId)
+{
+    auto it = m_entries.find(sessionId);
+    if (it == m_entries.end())
+        return;
+    it->info.clientName = it->session->clientInfo.value(QLatin1String("name")).toString();
+    it->info.clientVersion = it->session->clientInfo.value(QLatin1String("version")).toString();
+    it->info.protocolVersion = it->session->protocolVersion;
+    emit sessionUpdated(refreshed(*it));
+}
+
+SessionInfo SessionManager::refreshed(const Entry &e) const
+{
+    SessionInfo info = e.info;
+    info.openStreams = 0;
+    info.bytesQueued = 0;
+    for (const auto &s : e.streams)
+        if (s && s->isOpen()) {
+            ++info.openStreams;
+            info.bytesQueued += s->queuedBytes();
+        }
+    return info;
+}
+
+QList<SessionInfo> SessionManager::snapshot() const
+{
+    QList<SessionInfo> out;
+    out.reserve(m_entries.size());
+    for (const auto &e : m_entries)
+        out.append(refreshed(e));
+    return out;
+}
+
+SessionInfo SessionManager::info(const QString &sessionId) const
+{
+    const auto it = m_entries.constFind(sessionId);
+    return it == m_entries.constEnd() ? SessionInfo{} : refreshed(*it);
+}
+
+void SessionManager::sendHeartbeats()
+{
+    QElapsedTimer timer;
+    timer.start();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const bool observed = isSignalConnected(QMetaMethod::fromSignal(&SessionManager::heartbeatSent));
+    int sent = 0;
+    // Copy: a slow reader closed mid-loop mutates the stream lists.
+    const QStringList ids = m_entries.keys();
+    for (const QString &id : ids) {
+        const auto it = m_entries.constFind(id);
+        if (it == m_entries.constEnd())
+            continue;
+        const QList<QPointer<SseStream>> streams = it->streams;
+        bool any = false;
+        for (const auto &s : streams)
+            if (s && s->sendComment("keepalive")) {
+                any = true;
+                ++sent;
+            }
+        if (any) {
+            // Heartbeats are not client activity: only lastHeartbeat moves.
+            auto live = m_entries.find(id);
+            if (live != m_entries.end())
+                live->info.lastHeartbeat = now;
+            if (observed)
+                emit heartbeatSent(id, now);
+        }
+    }
+    emit heartbeatRoundFinished(sent, timer.nsecsElapsed() / 1e6);
+}
+
+void SessionManager::sweepIdle()
+{
+    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addMSecs(-m_limits.idleTimeoutMs);
+    QStringList idle;
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it)
+        if (it->info.lastActivity < cutoff)
+            idle << it.key();
+    for (const QString &id : std::as_const(idle)) {
+        qCInfo(lcSessions).noquote() << "closing session" << id << "after" << m_limits.idleTimeoutMs << "ms without client activity";
+        close(id, QStringLiteral("idle_timeout"));
+    }
+}
+
+} // namespace koan

@@ -1,0 +1,88 @@
+#pragma once
+// Tracks every MCP session over every transport: identity, activity, streams, heartbeats,
+// idle timeout and the connection limit. Transports register sessions and streams here;
+// the console and metrics observe the signals.
+#include "SessionInfo.h"
+#include "core/McpSession.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <functional>
+
+namespace koan {
+
+class SseStream;
+
+class SessionManager : public QObject
+{
+    Q_OBJECT
+public:
+    struct Limits {
+        int maxConcurrentConnections = 500;
+        int keepAliveIntervalMs = 15000;
+        int idleTimeoutMs = 30 * 60 * 1000;
+    };
+    explicit SessionManager(Limits limits, QObject *parent = nullptr);
+
+    // How a transport tears a session down (streams, state) when the manager ends it.
+    using Closer = std::function<void(const QString &sessionId, const QString &reason)>;
+    // Registers a new session with a fresh random id.
+    SessionPtr open(TransportKind transport, const Principal &principal, const QString &remote,
+                    const QString &userAgent, Closer closer);
+    SessionPtr find(const QString &id) const;
+    bool contains(const QString &id) const { return m_entries.contains(id); }
+    // Ends a session: runs its closer, forgets it, emits sessionClosed. Safe to call twice.
+    void close(const QString &id, const QString &reason);
+    void closeAll(const QString &reason);
+
+    // Long-lived streams count against MaxConcurrentConnections; short POST streams do not.
+    void addStream(const QString &sessionId, SseStream *stream, bool longLived);
+    bool atConnectionLimit() const { return m_longLivedStreams >= m_limits.maxConcurrentConnections; }
+    int longLivedStreams() const { return m_longLivedStreams; }
+    int maxConcurrentConnections() const { return m_limits.maxConcurrentConnections; }
+    int sessionCount() const { return int(m_entries.size()); }
+
+    void recordInbound(const QString &sessionId, const QString &method = {});
+    void recordOutbound(const QString &sessionId);
+    void updateClient(const QString &sessionId); // after initialize: client name/version/protocol
+
+    QList<SessionInfo> snapshot() const;
+    SessionInfo info(const QString &sessionId) const;
+
+public slots:
+    // Operator action: drop a session by id.
+    bool disconnectSession(const QString &sessionId);
+
+signals:
+    void sessionOpened(const koan::SessionInfo &info);
+    void sessionUpdated(const koan::SessionInfo &info);
+    void sessionClosed(const QString &sessionId, const QString &reason);
+    void heartbeatSent(const QString &sessionId, const QDateTime &at);
+    void heartbeatRoundFinished(int streams, double durationMs);
+    void messageReceived(const QString &sessionId, const QString &method);
+    void messageSent(const QString &sessionId);
+    void connectionRejected(const QString &reason);
+
+private:
+    struct Entry {
+        SessionPtr session;
+        SessionInfo info;
+        Closer closer;
+        QList<QPointer<SseStream>> streams;
+        QList<bool> longLived;
+    };
+    void sendHeartbeats();
+    void sweepIdle();
+    void streamClosed(const QString &sessionId, SseStream *stream);
+    SessionInfo refreshed(const Entry &e) const;
+
+    Limits m_limits;
+    QHash<QString, Entry> m_entries;
+    int m_longLivedStreams = 0;
+    QTimer m_heartbeat;
+    QTimer m_sweep;
+};
+
+} // namespace koan

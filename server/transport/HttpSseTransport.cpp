@@ -1,0 +1,135 @@
+#include "HttpSseTransport.h"
+
+#include "SseStream.h"
+#include "core/RpcBridge.h"
+#include "http/HttpErrors.h"
+#include "sessions/SessionManager.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+
+Q_LOGGING_CATEGORY(lcLegacy, "koan.http.sse")
+
+namespace koan {
+
+namespace {
+QByteArray compact(const QJsonValue &v)
+{
+    return v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
+                       : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact);
+}
+
+// X-Forwarded-Prefix from a reverse proxy, accepted only when it is a plain path.
+QString forwardedPrefix(const HttpRequest &req)
+{
+    static const QRegularExpression valid(QStringLiteral("^(/[A-Za-z0-9._~\\-]+)*$"));
+    QString prefix = QString::fromLatin1(req.header("X-Forwarded-Prefix")).trimmed();
+    while (prefix.endsWith(QLatin1Char('/')))
+        prefix.chop(1);
+    return valid.match(prefix).hasMatch() ? prefix : QString();
+}
+
+const HttpHeaders kRetry{{"Retry-After", "5"}};
+} // namespace
+
+HttpSseTransport::HttpSseTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings, QObject *parent)
+    : QObject(parent), m_bridge(bridge), m_sessions(sessions), m_settings(std::move(settings))
+{}
+
+void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
+{
+    if (!m_enabled)
+        return sendHttpError(responder, 503, QStringLiteral("transport_disabled"),
+                             QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"), kRetry);
+    if (m_sessions->atConnectionLimit()) {
+        emit m_sessions->connectionRejected(QStringLiteral("max_connections"));
+        return sendHttpError(responder, 503, QStringLiteral("max_connections_exceeded"),
+                             QStringLiteral("The server is at its limit of %1 concurrent streams; retry later")
+                                 .arg(m_sessions->maxConcurrentConnections()),
+                             kRetry, {{QStringLiteral("limit"), m_sessions->maxConcurrentConnections()}});
+    }
+    // Closing the session (idle timeout, operator, rollback) ends its stream with a final event.
+    const SessionPtr session = m_sessions->open(
+        TransportKind::HttpSse, principal, request.remote(), QString::fromUtf8(request.header("User-Agent")),
+        [this](const QString &id, const QString &reason) {
+            if (QPointer<SseStream> s = m_streams.take(id)) {
+                s->sendEvent("end", compact(QJsonObject{{QStringLiteral("reason"), reason}}));
+                s->close();
+                s->deleteLater();
+            }
+        });
+    const QString id = session->id;
+    auto *stream = new SseStream(responder, id, m_settings.maxQueuedBytes, this);
+    m_streams.insert(id, stream);
+    // The client closing the stream ends the session: this transport has no resumption.
+    connect(stream, &SseStream::closed, this, [this, id, stream](const QString &reason) {
+        if (m_streams.value(id) == stream) {
+            m_streams.remove(id);
+            m_sessions->close(id, reason);
+        }
+        stream->deleteLater();
+    });
+    m_sessions->addStream(id, stream, true);
+    if (!stream->open({{"X-Mcp-Session", id.toLatin1()}}))
+        return;
+    const QString endpoint = forwardedPrefix(request) + m_settings.route + QStringLiteral("/rpc?sessionId=") + id;
+    stream->sendEvent("endpoint", endpoint.toUtf8());
+}
+
+void HttpSseTransport::submit(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
+{
+    if (!m_enabled)
+        return sendHttpError(responder, 503, QStringLiteral("transport_disabled"),
+                             QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"), kRetry);
+    QString id = request.query.queryItemValue(QStringLiteral("sessionId"));
+    if (id.isEmpty())
+        id = QString::fromLatin1(request.header("X-Mcp-Session"));
+    if (id.isEmpty())
+        return sendHttpError(responder, 400, QStringLiteral("missing_session"),
+                             QStringLiteral("Pass the session id from the endpoint event as ?sessionId= or X-Mcp-Session"));
+    const SessionPtr session = m_sessions->find(id);
+    if (!session || session->transport != TransportKind::HttpSse || !m_streams.value(id))
+        return sendHttpError(responder, 404, QStringLiteral("session_not_found"),
+                             QStringLiteral("Unknown or closed session '%1'; open a new stream with GET %2/sse")
+                                 .arg(id, m_settings.route));
+    if (session->principal.authenticated && session->principal.subject != principal.subject)
+        return sendHttpError(responder, 403, QStringLiteral("session_owner_mismatch"),
+                             QStringLiteral("This session belongs to another subject"));
+    const auto body = readJsonRpcBody(request, responder, m_settings.maxBodyBytes, false);
+    if (!body)
+        return;
+    m_sessions->recordInbound(id, body->toObject().value(QLatin1String("method")).toString());
+    responder->send(202, {});
+    m_bridge->handleValue(*body, session, [this, id](const QJsonObject &m) { deliver(id, m); },
+                          [this, id](const QJsonValue &reply) {
+                              if (reply.isObject())
+                                  deliver(id, reply.toObject());
+                              else if (reply.isArray())
+                                  for (const auto &r : reply.toArray())
+                                      deliver(id, r.toObject());
+                          });
+}
+
+void HttpSseTransport::deliver(const QString &sessionId, const QJsonObject &message)
+{
+    // Only ever the stream of the session that made the request.
+    if (QPointer<SseStream> s = m_streams.value(sessionId); s && s->sendEvent("message", compact(message)))
+        m_sessions->recordOutbound(sessionId);
+}
+
+void HttpSseTransport::setEnabled(bool enabled)
+{
+    if (m_enabled == enabled)
+        return;
+    m_enabled = enabled;
+    qCWarning(lcLegacy).noquote() << "HTTP+SSE transport" << (enabled ? "enabled" : "DISABLED (rollback switch)")
+                                  << "with" << m_streams.size() << "open stream(s)";
+    if (!enabled)
+        for (const QString &id : m_streams.keys())
+            m_sessions->close(id, QStringLiteral("transport_disabled"));
+    emit enabledChanged(enabled);
+}
+
+} // namespace koan

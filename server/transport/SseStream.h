@@ -1,0 +1,43 @@
+#pragma once
+// One Server-Sent Events stream over an HttpResponder, with the slow-reader guard.
+#include "http/HttpResponder.h"
+
+#include <QObject>
+#include <QPointer>
+
+namespace koan {
+
+class SseStream : public QObject
+{
+    Q_OBJECT
+public:
+    SseStream(HttpResponder *responder, QString sessionId, qint64 maxQueuedBytes, QObject *parent = nullptr);
+    ~SseStream() override;
+
+    // Sends the 200 text/event-stream head.
+    bool open(const HttpHeaders &extraHeaders = {});
+    bool sendEvent(const QByteArray &event, const QByteArray &data, const QByteArray &id = {});
+    bool sendComment(const QByteArray &text);
+    bool sendRaw(const QByteArray &frame);
+    // Ends the stream; the TCP connection is dropped too unless keepConnection.
+    void close(bool keepConnection = false);
+
+    bool isOpen() const { return m_responder && m_responder->isOpen(); }
+    qint64 queuedBytes() const { return m_responder ? m_responder->queuedBytes() : 0; }
+    const QString &sessionId() const { return m_sessionId; }
+
+    static QByteArray frame(const QByteArray &event, const QByteArray &data, const QByteArray &id = {});
+
+signals:
+    void closed(const QString &reason); // once: "client_disconnected", "slow_reader" or "server_closed"
+
+private:
+    void finished(const QString &reason);
+
+    QPointer<HttpResponder> m_responder;
+    QString m_sessionId;
+    qint64 m_maxQueued;
+    bool m_closed = false;
+};
+
+} // namespace koan

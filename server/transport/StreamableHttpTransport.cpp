@@ -1,0 +1,311 @@
+#include "StreamableHttpTransport.h"
+
+#include "SseStream.h"
+#include "core/RpcBridge.h"
+#include "http/HttpErrors.h"
+#include "protocol/ProtocolVersion.h"
+#include "sessions/SessionManager.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcStreamable, "koan.http.streamable")
+
+namespace koan {
+
+namespace {
+constexpr int kMaxRetainedStreams = 64;
+
+bool accepts(const QByteArray &acceptHeader, const QByteArray &type)
+{
+    if (acceptHeader.isEmpty())
+        return false;
+    const QByteArray major = type.left(type.indexOf('/')) + "/*";
+    for (const QByteArray &part : acceptHeader.split(',')) {
+        const QByteArray media = part.split(';').first().trimmed().toLower();
+        if (media == type || media == "*/*" || media == major)
+            return true;
+    }
+    return false;
+}
+
+bool isRequest(const QJsonValue &v)
+{
+    const QJsonObject o = v.toObject();
+    return o.contains(QLatin1String("method")) && o.contains(QLatin1String("id"));
+}
+
+bool containsRequest(const QJsonValue &body, const QString &method = {})
+{
+    const QJsonArray items = body.isArray() ? body.toArray() : QJsonArray{body};
+    for (const auto &v : items)
+        if (isRequest(v) && (method.isEmpty() || v.toObject().value(QLatin1String("method")).toString() == method))
+            return true;
+    return false;
+}
+
+QByteArray compact(const QJsonValue &v)
+{
+    return v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
+                       : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact);
+}
+
+const HttpHeaders kRetry{{"Retry-After", "5"}};
+} // namespace
+
+StreamableHttpTransport::StreamableHttpTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings,
+                                                 QObject *parent)
+    : QObject(parent), m_bridge(bridge), m_sessions(sessions), m_settings(settings)
+{}
+
+void StreamableHttpTransport::setEnabled(bool enabled)
+{
+    if (m_enabled == enabled)
+        return;
+    m_enabled = enabled;
+    qCWarning(lcStreamable).noquote() << "Streamable HTTP transport" << (enabled ? "enabled" : "DISABLED");
+    if (!enabled)
+        for (const QString &id : m_states.keys())
+            m_sessions->close(id, QStringLiteral("transport_disabled"));
+    emit enabledChanged(enabled);
+}
+
+void StreamableHttpTransport::handle(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
+{
+    if (!m_enabled)
+        return sendRpcHttpError(responder, 503, jsonrpc::ServerError,
+                                QStringLiteral("Service Unavailable: the Streamable HTTP transport is disabled"), kRetry);
+    const QByteArray version = request.header("MCP-Protocol-Version");
+    if (!version.isEmpty() && !protocol::isSupported(QString::fromLatin1(version)))
+        return sendRpcHttpError(responder, 400, jsonrpc::ServerError,
+                                QStringLiteral("Bad Request: Unsupported protocol version: %1 (supported versions: %2)")
+                                    .arg(QString::fromLatin1(version), protocol::supportedVersions().join(QLatin1String(", "))));
+    if (request.method == "POST")
+        return post(request, responder, principal);
+    if (request.method == "GET")
+        return get(request, responder, principal);
+    if (request.method == "DELETE")
+        return remove(request, responder, principal);
+    sendRpcHttpError(responder, 405, jsonrpc::ServerError, QStringLiteral("Method Not Allowed"),
+                     {{"Allow", "GET, POST, DELETE"}});
+}
+
+StreamableHttpTransport::State *StreamableHttpTransport::sessionFor(const HttpRequest &request, HttpResponder *responder,
+                                                                    const Principal &principal)
+{
+    const QString id = QString::fromLatin1(request.header("Mcp-Session-Id"));
+    if (id.isEmpty()) {
+        sendRpcHttpError(responder, 400, jsonrpc::ServerError, QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
+        return nullptr;
+    }
+    const auto it = m_states.find(id);
+    if (it == m_states.end()) {
+        sendRpcHttpError(responder, 404, jsonrpc::SessionNotFound, QStringLiteral("Session not found"));
+        return nullptr;
+    }
+    const Principal &owner = it->session->principal;
+    if (owner.authenticated && owner.subject != principal.subject) {
+        sendRpcHttpError(responder, 403, jsonrpc::ServerError, QStringLiteral("Forbidden: this session belongs to another subject"));
+        return nullptr;
+    }
+    return &*it;
+}
+
+void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
+{
+    if (!accepts(request.header("Accept"), "application/json") || !accepts(request.header("Accept"), "text/event-stream"))
+        return sendRpcHttpError(responder, 406, jsonrpc::ServerError,
+                                QStringLiteral("Not Acceptable: Client must accept both application/json and text/event-stream"));
+    const auto body = readJsonRpcBody(request, responder, m_settings.maxBodyBytes, true);
+    if (!body)
+        return;
+
+    QString id;
+    if (request.hasHeader("Mcp-Session-Id")) {
+        State *state = sessionFor(request, responder, principal);
+        if (!state)
+            return;
+        id = state->session->id;
+    } else {
+        if (!containsRequest(*body, QStringLiteral("initialize")))
+            return sendRpcHttpError(responder, 400, jsonrpc::ServerError,
+                                    QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
+        const SessionPtr session = m_sessions->open(TransportKind::StreamableHttp, principal, request.remote(),
+                                                    QString::fromUtf8(request.header("User-Agent")),
+                                                    [this](const QString &sid, const QString &) { closeState(sid); });
+        id = session->id;
+        m_states.insert(id, State{session, {}, {}, 1, 1, {}});
+    }
+    State &state = m_states[id];
+    const SessionPtr session = state.session;
+    m_sessions->recordInbound(id, body->toObject().value(QLatin1String("method")).toString());
+
+    if (!containsRequest(*body)) {
+        // Notifications and responses (e.g. the client's sampling answer): 202, nothing owed.
+        responder->send(202, {{"Mcp-Session-Id", id.toLatin1()}});
+        m_bridge->handleValue(*body, session, [this, id](const QJsonObject &m) { emitOn(id, 0, m); },
+                              [](const QJsonValue &) {});
+        return;
+    }
+
+    // Answer as JSON unless the handler sends related messages first; then switch to SSE.
+    const int streamNo = state.nextStream++;
+    struct Exchange {
+        QPointer<HttpResponder> responder;
+        bool streaming = false;
+    };
+    auto exchange = std::make_shared<Exchange>(Exchange{responder, false});
+    const HttpHeaders sessionHeader{{"Mcp-Session-Id", id.toLatin1()}};
+    auto related = [this, id, streamNo, exchange](const QJsonObject &message) {
+        if (!exchange->streaming) {
+            exchange->streaming = true;
+            auto it = m_states.find(id);
+            if (it != m_states.end() && exchange->responder)
+                attach(*it, streamNo, exchange->responder, false);
+        }
+        emitOn(id, streamNo, message);
+    };
+    m_bridge->handleValue(*body, session, related, [this, id, streamNo, exchange, sessionHeader](const QJsonValue &reply) {
+        if (exchange->streaming) {
+            if (!reply.isUndefined())
+                emitOn(id, streamNo, reply.toObject());
+            completeStream(id, streamNo);
+            return;
+        }
+        if (!exchange->responder)
+            return; // client left before the answer and had no stream to resume
+        if (reply.isUndefined())
+            exchange->responder->send(202, sessionHeader); // e.g. the request was cancelled
+        else {
+            exchange->responder->sendJson(200, reply, sessionHeader);
+            m_sessions->recordOutbound(id);
+        }
+    });
+}
+
+void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
+{
+    if (!accepts(request.header("Accept"), "text/event-stream"))
+        return sendRpcHttpError(responder, 406, jsonrpc::ServerError,
+                                QStringLiteral("Not Acceptable: Client must accept text/event-stream"));
+    State *state = sessionFor(request, responder, principal);
+    if (!state)
+        return;
+    const QString id = state->session->id;
+    m_sessions->recordInbound(id);
+
+    // Resumption: "<stream>_<seq>" names the stream and the last event the client saw.
+    const QList<QByteArray> lastEvent = request.header("Last-Event-ID").split('_');
+    bool okStream = false, okSeq = false;
+    const int streamNo = lastEvent.size() == 2 ? lastEvent.at(0).toInt(&okStream) : -1;
+    const qint64 seq = lastEvent.size() == 2 ? lastEvent.at(1).toLongLong(&okSeq) : -1;
+    if (okStream && okSeq && state->streams.contains(streamNo)) {
+        LogicalStream &ls = state->streams[streamNo];
+        if (ls.connection && ls.connection->isOpen())
+            return sendRpcHttpError(responder, 409, jsonrpc::ServerError, QStringLiteral("Conflict: the stream is already connected"));
+        SseStream *stream = attach(*state, streamNo, responder, streamNo == 0);
+        for (const Event &e : state->replay)
+            if (e.stream == streamNo && e.seq > seq)
+                stream->sendRaw(e.frame);
+        if (ls.complete)
+            completeStream(id, streamNo);
+        return;
+    }
+    if (state->streams.value(0).connection && state->streams.value(0).connection->isOpen())
+        return sendRpcHttpError(responder, 409, jsonrpc::ServerError,
+                                QStringLiteral("Conflict: Only one SSE stream is allowed per session"));
+    if (m_sessions->atConnectionLimit()) {
+        emit m_sessions->connectionRejected(QStringLiteral("max_connections"));
+        return sendRpcHttpError(responder, 503, jsonrpc::ServerError,
+                                QStringLiteral("Service Unavailable: the server is at its limit of %1 concurrent streams")
+                                    .arg(m_sessions->maxConcurrentConnections()), kRetry);
+    }
+    attach(*state, 0, responder, true);
+}
+
+void StreamableHttpTransport::remove(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
+{
+    State *state = sessionFor(request, responder, principal);
+    if (!state)
+        return;
+    const QString id = state->session->id;
+    m_sessions->close(id, QStringLiteral("deleted_by_client"));
+    responder->sendJson(200, QJsonObject{});
+}
+
+bool StreamableHttpTransport::primes(const State &state) const
+{
+    // Priming events (empty data) confuse clients older than 2025-11-25 (SEP-1699).
+    return m_settings.replayBufferSize > 0 && state.session->protocolVersion >= QLatin1String("2025-11-25");
+}
+
+SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpResponder *responder, bool longLived)
+{
+    const QString id = state.session->id;
+    auto *stream = new SseStream(responder, id, m_settings.maxQueuedBytes, this);
+    state.streams[streamNo].connection = stream;
+    connect(stream, &SseStream::closed, this, [stream] { stream->deleteLater(); });
+    m_sessions->addStream(id, stream, longLived);
+    stream->open({{"Mcp-Session-Id", id.toLatin1()}});
+    if (primes(state)) {
+        const QByteArray eventId = QByteArray::number(streamNo) + '_' + QByteArray::number(state.nextSeq++);
+        stream->sendRaw("id: " + eventId + "\nretry: " + QByteArray::number(m_settings.retryMs) + "\ndata: \n\n");
+    }
+    return stream;
+}
+
+void StreamableHttpTransport::emitOn(const QString &sessionId, int streamNo, const QJsonObject &message)
+{
+    auto it = m_states.find(sessionId);
+    if (it == m_states.end())
+        return;
+    State &state = *it;
+    const qint64 seq = state.nextSeq++;
+    const QByteArray frame = SseStream::frame("message", compact(message),
+                                              QByteArray::number(streamNo) + '_' + QByteArray::number(seq));
+    if (m_settings.replayBufferSize > 0) {
+        state.replay.push_back(Event{streamNo, seq, frame});
+        while (int(state.replay.size()) > m_settings.replayBufferSize)
+            state.replay.pop_front();
+    }
+    LogicalStream &ls = state.streams[streamNo];
+    if (ls.connection && ls.connection->sendRaw(frame))
+        m_sessions->recordOutbound(sessionId);
+}
+
+void StreamableHttpTransport::completeStream(const QString &sessionId, int streamNo)
+{
+    auto it = m_states.find(sessionId);
+    if (it == m_states.end())
+        return;
+    State &state = *it;
+    LogicalStream &ls = state.streams[streamNo];
+    if (ls.connection) {
+        ls.connection->close(true); // the response is out: end the SSE body, keep the connection
+        ls.connection = nullptr;
+    }
+    if (ls.complete)
+        return;
+    ls.complete = true;
+    state.completed.append(streamNo);
+    // Keep a bounded number of finished streams resumable; forget the oldest.
+    while (state.completed.size() > kMaxRetainedStreams)
+        state.streams.remove(state.completed.takeFirst());
+}
+
+void StreamableHttpTransport::closeState(const QString &sessionId)
+{
+    State state = m_states.take(sessionId);
+    for (auto &ls : state.streams)
+        if (ls.connection)
+            ls.connection->close();
+}
+
+void StreamableHttpTransport::broadcast(const QJsonObject &message)
+{
+    for (const QString &id : m_states.keys())
+        emitOn(id, 0, message);
+}
+
+} // namespace koan

@@ -1,0 +1,85 @@
+#pragma once
+// Streamable HTTP transport (MCP 2025-03-26 .. 2025-11-25) on one endpoint:
+//   POST   client messages; requests are answered as JSON, or as an SSE stream as soon as the
+//          handler sends related notifications/requests (progress, logging, sampling);
+//   GET    the session's stream for server-initiated messages, or a resumption with Last-Event-ID;
+//   DELETE ends the session.
+// Every SSE event carries an id "<stream>_<seq>"; a bounded per-session replay buffer serves
+// Last-Event-ID resumption of the same stream only.
+#include "core/McpSession.h"
+#include "core/Principal.h"
+#include "http/HttpRequest.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <deque>
+
+namespace koan {
+
+class HttpResponder;
+class RpcBridge;
+class SessionManager;
+class SseStream;
+
+class StreamableHttpTransport : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings {
+        qint64 maxBodyBytes = 4 * 1024 * 1024;
+        qint64 maxQueuedBytes = 1024 * 1024;
+        int replayBufferSize = 256;   // events kept per session for resumption
+        int retryMs = 1000;           // SSE retry hint sent with the priming event
+    };
+    StreamableHttpTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings, QObject *parent = nullptr);
+
+    void handle(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
+
+    bool isEnabled() const { return m_enabled; }
+    void setEnabled(bool enabled);
+    // Sends a server-initiated message to every session's GET stream (e.g. list_changed).
+    void broadcast(const QJsonObject &message);
+
+signals:
+    void enabledChanged(bool enabled);
+
+private:
+    struct Event {
+        int stream;
+        qint64 seq;
+        QByteArray frame;
+    };
+    struct LogicalStream {
+        QPointer<SseStream> connection;
+        bool complete = false;
+    };
+    struct State {
+        SessionPtr session;
+        QHash<int, LogicalStream> streams; // 0 = the standalone GET stream
+        QList<int> completed;              // completed stream numbers, oldest first
+        int nextStream = 1;
+        qint64 nextSeq = 1;
+        std::deque<Event> replay;
+    };
+
+    void post(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
+    void get(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
+    void remove(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
+    // Finds the session named by Mcp-Session-Id, or answers 400/403/404 and returns null.
+    State *sessionFor(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
+
+    SseStream *attach(State &state, int streamNo, HttpResponder *responder, bool longLived);
+    void emitOn(const QString &sessionId, int streamNo, const QJsonObject &message);
+    void completeStream(const QString &sessionId, int streamNo);
+    void closeState(const QString &sessionId);
+    bool primes(const State &state) const;
+
+    RpcBridge *m_bridge;
+    SessionManager *m_sessions;
+    Settings m_settings;
+    bool m_enabled = true;
+    QHash<QString, State> m_states;
+};
+
+} // namespace koan
