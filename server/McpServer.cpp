@@ -32,7 +32,7 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
                                      this)),
       m_streamable(new StreamableHttpTransport(m_bridge, m_sessions,
                                                {m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream,
-                                                m_options.replayBufferSize, 1000},
+                                                m_options.replayBufferSize, 1000, m_options.streamableJsonResponse},
                                                this)),
       m_http(new McpHttpService(this, this))
 {

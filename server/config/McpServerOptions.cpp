@@ -249,6 +249,7 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     b.integer(QStringLiteral("MaxRequestBodyBytes"), o.maxRequestBodyBytes, 1024, qint64(1) << 30);
     b.integer(QStringLiteral("MaxQueuedBytesPerStream"), o.maxQueuedBytesPerStream, 1024, qint64(1) << 30);
     b.integer(QStringLiteral("ReplayBufferSize"), o.replayBufferSize, 0, 100000);
+    b.boolean(QStringLiteral("StreamableJsonResponse"), o.streamableJsonResponse);
     o.requireAuthentication = b.boolean(QStringLiteral("RequireAuthentication"));
     b.boolean(QStringLiteral("RequireHttps"), o.requireHttps);
     if (const auto origins = b.stringList(QStringLiteral("AllowedOrigins")))
@@ -299,6 +300,7 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("MaxRequestBodyBytes"), double(maxRequestBodyBytes)},
         {QStringLiteral("MaxQueuedBytesPerStream"), double(maxQueuedBytesPerStream)},
         {QStringLiteral("ReplayBufferSize"), replayBufferSize},
+        {QStringLiteral("StreamableJsonResponse"), streamableJsonResponse},
         {QStringLiteral("RequireHttps"), requireHttps},
         {QStringLiteral("AllowedOrigins"), QJsonArray::fromStringList(allowedOrigins)},
         {QStringLiteral("AllowedHosts"), QJsonArray::fromStringList(allowedHosts)},

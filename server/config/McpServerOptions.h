@@ -39,6 +39,7 @@ struct McpServerOptions {
     qint64 maxRequestBodyBytes = 4 * 1024 * 1024;
     qint64 maxQueuedBytesPerStream = 1024 * 1024;
     int replayBufferSize = 256;
+    bool streamableJsonResponse = false;       // Streamable HTTP: JSON answers unless a handler streams
 
     std::optional<bool> requireAuthentication; // unset: derived from the environment
     bool requireHttps = false;

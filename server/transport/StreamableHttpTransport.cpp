@@ -149,7 +149,8 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         return;
     }
 
-    // Answer as JSON unless the handler sends related messages first; then switch to SSE.
+    // Requests are answered on an SSE stream; in JSON mode the stream only starts when the
+    // handler sends related messages (progress, logging, sampling) before its answer.
     const int streamNo = state.nextStream++;
     struct Exchange {
         QPointer<HttpResponder> responder;
@@ -157,13 +158,18 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
     };
     auto exchange = std::make_shared<Exchange>(Exchange{responder, false});
     const HttpHeaders sessionHeader{{"Mcp-Session-Id", id.toLatin1()}};
-    auto related = [this, id, streamNo, exchange](const QJsonObject &message) {
-        if (!exchange->streaming) {
-            exchange->streaming = true;
-            auto it = m_states.find(id);
-            if (it != m_states.end() && exchange->responder)
-                attach(*it, streamNo, exchange->responder, false);
-        }
+    auto startStreaming = [this, id, streamNo, exchange] {
+        if (exchange->streaming)
+            return;
+        exchange->streaming = true;
+        auto it = m_states.find(id);
+        if (it != m_states.end() && exchange->responder)
+            attach(*it, streamNo, exchange->responder, false);
+    };
+    if (!m_settings.jsonResponses)
+        startStreaming();
+    auto related = [this, id, streamNo, startStreaming](const QJsonObject &message) {
+        startStreaming();
         emitOn(id, streamNo, message);
     };
     m_bridge->handleValue(*body, session, related, [this, id, streamNo, exchange, sessionHeader](const QJsonValue &reply) {

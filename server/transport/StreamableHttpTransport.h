@@ -1,7 +1,7 @@
 #pragma once
 // Streamable HTTP transport (MCP 2025-03-26 .. 2025-11-25) on one endpoint:
-//   POST   client messages; requests are answered as JSON, or as an SSE stream as soon as the
-//          handler sends related notifications/requests (progress, logging, sampling);
+//   POST   client messages; requests are answered on an SSE stream (or, with StreamableJsonResponse,
+//          as JSON unless the handler sends related notifications/requests first);
 //   GET    the session's stream for server-initiated messages, or a resumption with Last-Event-ID;
 //   DELETE ends the session.
 // Every SSE event carries an id "<stream>_<seq>"; a bounded per-session replay buffer serves
@@ -31,6 +31,7 @@ public:
         qint64 maxQueuedBytes = 1024 * 1024;
         int replayBufferSize = 256;   // events kept per session for resumption
         int retryMs = 1000;           // SSE retry hint sent with the priming event
+        bool jsonResponses = false;   // answer requests as JSON unless the handler streams (StreamableJsonResponse)
     };
     StreamableHttpTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings, QObject *parent = nullptr);
 
