@@ -1,6 +1,7 @@
 // koan-mcp: GUI console by default, --headless for servers, --stdio for local agents.
 #include "Cli.h"
 #include "McpServer.h"
+#include "ServerHost.h"
 #include "config/OptionsLoader.h"
 #include "core/RpcBridge.h"
 #include "transport/StdioTransport.h"
@@ -44,6 +45,9 @@ int main(int argc, char *argv[])
     if (!cmd.errors.isEmpty())
         return fail(QStringLiteral("invalid command line (see --help)"), cmd.errors);
 
+    // Debug chatter (per-session open/close) only when asked for via QT_LOGGING_RULES.
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("koan.*.debug=false"));
     const bool gui = cmd.mode == koan::CliCommand::Gui && displayAvailable();
     std::unique_ptr<QCoreApplication> app(gui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
     QCoreApplication::setOrganizationName(QStringLiteral("Koan"));
@@ -63,9 +67,10 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    koan::McpServer server(options);
-    if (!server.initialize(&errors))
+    koan::ServerHost host(options);
+    if (!host.start(cmd.mode != koan::CliCommand::Stdio, &errors))
         return fail(QStringLiteral("startup failed"), errors);
+    koan::McpServer *server = host.server();
     qCInfo(lcApp).noquote() << "environment" << options.environment << "| settings from" << layers.join(QStringLiteral(", "));
     if (options.effectiveRequireAuthentication())
         qCInfo(lcApp).noquote() << "AUTHENTICATION REQUIRED for HTTP callers";
@@ -75,17 +80,17 @@ int main(int argc, char *argv[])
     if (cmd.mode == koan::CliCommand::Stdio) {
         if (!options.enableStdioTransport)
             return fail(QStringLiteral("STDIO is disabled"), {QStringLiteral("Koan:Mcp:EnableStdioTransport is false")});
-        auto *stdio = new koan::StdioTransport(server.bridge(), options.maxRequestBodyBytes, &server);
-        QObject::connect(stdio, &koan::StdioTransport::finished, app.get(), &QCoreApplication::quit, Qt::QueuedConnection);
-        stdio->start();
+        host.invoke([&] {
+            auto *stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server);
+            QObject::connect(stdio, &koan::StdioTransport::finished, app.get(), &QCoreApplication::quit, Qt::QueuedConnection);
+            stdio->start();
+        });
         return app->exec();
     }
 
-    if (!server.startHttp(&errors))
-        return fail(QStringLiteral("cannot start HTTP"), errors);
     std::unique_ptr<koan::ui::MainWindow> window;
     if (gui) {
-        window = std::make_unique<koan::ui::MainWindow>(&server);
+        window = std::make_unique<koan::ui::MainWindow>(server);
         window->show();
     }
     return app->exec();

@@ -1,0 +1,50 @@
+#include "ServerHost.h"
+
+namespace koan {
+
+ServerHost::ServerHost(McpServerOptions options, QObject *parent) : QObject(parent), m_options(std::move(options))
+{
+    m_thread.setObjectName(QStringLiteral("koan-server"));
+}
+
+ServerHost::~ServerHost() { stop(); }
+
+void ServerHost::invoke(const std::function<void()> &fn) const
+{
+    if (!m_server || QThread::currentThread() == &m_thread)
+        return fn();
+    QMetaObject::invokeMethod(m_server, fn, Qt::BlockingQueuedConnection);
+}
+
+bool ServerHost::start(bool http, QStringList *errors)
+{
+    m_thread.start();
+    // The server object is created on the worker thread so its children live there.
+    auto *context = new QObject;
+    context->moveToThread(&m_thread);
+    bool ok = false;
+    QMetaObject::invokeMethod(context, [&] {
+        m_server = new McpServer(m_options);
+        ok = m_server->initialize(errors) && (!http || m_server->startHttp(errors));
+    }, Qt::BlockingQueuedConnection);
+    context->deleteLater();
+    return ok;
+}
+
+void ServerHost::stop()
+{
+    if (!m_thread.isRunning())
+        return;
+    if (m_server) {
+        McpServer *server = m_server;
+        QMetaObject::invokeMethod(server, [server] {
+            server->stopHttp(QStringLiteral("server_shutdown"));
+            delete server;
+        }, Qt::BlockingQueuedConnection);
+        m_server = nullptr;
+    }
+    m_thread.quit();
+    m_thread.wait();
+}
+
+} // namespace koan
