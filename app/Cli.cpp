@@ -5,12 +5,80 @@
 
 namespace koan {
 
+namespace {
+// "90", "90s", "15m", "1h", "2d" -> seconds
+qint64 parseTtl(const QString &text)
+{
+    static const QList<QPair<QChar, qint64>> units{{QLatin1Char('s'), 1}, {QLatin1Char('m'), 60}, {QLatin1Char('h'), 3600},
+                                                   {QLatin1Char('d'), 86400}};
+    qint64 factor = 1;
+    QString number = text.trimmed();
+    for (const auto &[unit, f] : units)
+        if (number.endsWith(unit)) {
+            factor = f;
+            number.chop(1);
+        }
+    bool ok = false;
+    const qint64 n = number.toLongLong(&ok);
+    return ok && n > 0 ? n * factor : -1;
+}
+
+CliCommand parseTokenCommand(QStringList arguments, QString *helpText)
+{
+    arguments.removeAt(1); // "token"
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Issue a development bearer token signed by the local dev issuer "
+                                               "(Development only). Prints the JWT on stdout."));
+    p.addHelpOption();
+    const QCommandLineOption sub(QStringLiteral("sub"), QStringLiteral("Subject (user id)."), QStringLiteral("subject"));
+    const QCommandLineOption scope(QStringLiteral("scope"), QStringLiteral("Space-separated scopes (repeatable)."), QStringLiteral("scopes"));
+    const QCommandLineOption ttl(QStringLiteral("ttl"), QStringLiteral("Lifetime: 90s, 15m, 1h, 2d (default 1h)."), QStringLiteral("ttl"), QStringLiteral("1h"));
+    const QCommandLineOption aud(QStringLiteral("aud"), QStringLiteral("Audience (default: Auth:Audience or this server's /mcp URL)."), QStringLiteral("uri"));
+    const QCommandLineOption configDir(QStringLiteral("config-dir"), QStringLiteral("Directory with appsettings*.json."), QStringLiteral("dir"));
+    const QCommandLineOption environment(QStringLiteral("environment"), QStringLiteral("Environment name."), QStringLiteral("name"));
+    const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Setting override Key=Value (repeatable)."), QStringLiteral("key=value"));
+    p.addOptions({sub, scope, ttl, aud, configDir, environment, set});
+    CliCommand cmd;
+    cmd.mode = CliCommand::Token;
+    if (!p.parse(arguments)) {
+        cmd.errors << p.errorText();
+        return cmd;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        *helpText = p.helpText();
+        return cmd;
+    }
+    cmd.token.subject = p.value(sub);
+    if (cmd.token.subject.isEmpty())
+        cmd.errors << QStringLiteral("--sub is required");
+    for (const QString &s : p.values(scope))
+        cmd.token.scopes += s.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    cmd.token.ttlSeconds = parseTtl(p.value(ttl));
+    if (cmd.token.ttlSeconds <= 0)
+        cmd.errors << QStringLiteral("--ttl %1: use a positive duration like 90s, 15m, 1h or 2d").arg(p.value(ttl));
+    cmd.token.audience = p.value(aud);
+    cmd.sources.configDir = p.value(configDir).isEmpty() ? cmd.sources.env.value(QStringLiteral("KOAN_CONFIG_DIR")) : p.value(configDir);
+    cmd.sources.environment = p.value(environment);
+    for (const QString &kv : p.values(set)) {
+        const qsizetype eq = kv.indexOf(QLatin1Char('='));
+        if (eq > 0)
+            cmd.sources.cli.append({kv.left(eq).trimmed(), kv.mid(eq + 1)});
+        else
+            cmd.errors << QStringLiteral("--set %1: expected Key=Value").arg(kv);
+    }
+    return cmd;
+}
+} // namespace
+
 CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
 {
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("token"))
+        return parseTokenCommand(arguments, helpText);
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Koan MCP console: an MCP server for the S12.MedTrials sample with an admin GUI.\n"
-        "Without a mode flag the GUI opens (headless when no display is available)."));
+        "Without a mode flag the GUI opens (headless when no display is available).\n"
+        "Subcommand: koan-mcp token --sub NAME --scope \"a b\" --ttl 1h   (development bearer token)"));
     p.addHelpOption();
     p.addVersionOption();
     const QCommandLineOption stdio(QStringLiteral("stdio"), QStringLiteral("Serve MCP over stdin/stdout (logs on stderr)."));

@@ -7,11 +7,17 @@
 namespace koan {
 
 struct CliCommand {
-    enum Mode { Gui, Headless, Stdio, PrintConfig };
+    enum Mode { Gui, Headless, Stdio, PrintConfig, Token };
     Mode mode = Gui;
     OptionsSources sources;
     QString fixtures;          // optional fixture pack name (e.g. "conformance")
     QStringList errors;        // usage errors
+    struct TokenRequest {      // `koan-mcp token ...`
+        QString subject;
+        QStringList scopes;
+        qint64 ttlSeconds = 3600;
+        QString audience;
+    } token;
 };
 
 // Parses argv (without QCoreApplication, so the mode can decide which application class to create).

@@ -4,6 +4,8 @@
 #include "ServerHost.h"
 #include "config/OptionsLoader.h"
 #include "core/RpcBridge.h"
+#include "security/BearerAuthenticator.h"
+#include "security/DevTokenIssuer.h"
 #include "transport/StdioTransport.h"
 #include "MainWindow.h"
 
@@ -28,6 +30,25 @@ int fail(const QString &title, const QStringList &problems)
     for (const QString &p : problems)
         fprintf(stderr, "  - %s\n", qPrintable(p));
     return 2;
+}
+
+int issueDevToken(const koan::McpServerOptions &options, const koan::CliCommand::TokenRequest &request)
+{
+    if (!options.effectiveDevIssuer())
+        return fail(QStringLiteral("the dev token issuer is disabled"),
+                    {QStringLiteral("it only runs outside Production with Koan:Mcp:Auth:EnableDevIssuer not false (environment: %1)")
+                         .arg(options.environment)});
+    koan::DevTokenIssuer issuer;
+    QString error;
+    if (!issuer.loadOrCreate(options.auth.devIssuerKeyFile, &error))
+        return fail(QStringLiteral("cannot load the dev issuer key"), {error});
+    QString audience = request.audience.isEmpty() ? options.auth.audience : request.audience;
+    if (audience.isEmpty())
+        audience = QStringLiteral("%1://%2:%3%4").arg(options.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http"),
+                                                      options.bindAddress == QLatin1String("0.0.0.0") ? QStringLiteral("127.0.0.1") : options.bindAddress)
+                       .arg(options.port).arg(options.httpSseRoute);
+    fprintf(stdout, "%s\n", issuer.issue(request.subject, request.scopes, request.ttlSeconds, audience).constData());
+    return 0;
 }
 } // namespace
 
@@ -66,6 +87,8 @@ int main(int argc, char *argv[])
         fputs(QJsonDocument(options.toJson()).toJson().constData(), stdout);
         return 0;
     }
+    if (cmd.mode == koan::CliCommand::Token)
+        return issueDevToken(options, cmd.token);
 
     koan::ServerHost host(options);
     if (!host.start(cmd.mode != koan::CliCommand::Stdio, &errors))
@@ -80,8 +103,19 @@ int main(int argc, char *argv[])
     if (cmd.mode == koan::CliCommand::Stdio) {
         if (!options.enableStdioTransport)
             return fail(QStringLiteral("STDIO is disabled"), {QStringLiteral("Koan:Mcp:EnableStdioTransport is false")});
+        // STDIO is local and trusted, unless credentials come from the environment (MCP spec).
+        koan::Principal principal = koan::Principal::localOwner();
+        const QByteArray token = qgetenv("KOAN_MCP_STDIO_TOKEN");
+        if (!token.isEmpty()) {
+            QString reason;
+            std::optional<koan::Principal> p;
+            host.invoke([&] { p = server->authenticator()->principalForToken(token, &reason); });
+            if (!p)
+                return fail(QStringLiteral("KOAN_MCP_STDIO_TOKEN is not a valid token"), {reason});
+            principal = *p;
+        }
         host.invoke([&] {
-            auto *stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server);
+            auto *stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server, principal);
             QObject::connect(stdio, &koan::StdioTransport::finished, app.get(), &QCoreApplication::quit, Qt::QueuedConnection);
             stdio->start();
         });

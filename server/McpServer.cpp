@@ -6,18 +6,49 @@
 #include "entities/S12MedTrials.h"
 #include "http/HttpServerBackend.h"
 #include "http/McpHttpService.h"
+#include "security/AuthAuditLog.h"
+#include "security/BearerAuthenticator.h"
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
 #include "transport/HttpSseTransport.h"
 #include "transport/StreamableHttpTransport.h"
 
 #include <QDir>
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QLoggingCategory>
 #include <QStandardPaths>
 
 Q_LOGGING_CATEGORY(lcServer, "koan.server")
 
 namespace koan {
+
+namespace {
+std::optional<QSslConfiguration> loadTls(const QString &certFile, const QString &keyFile, QString *error)
+{
+    QFile cf(certFile), kf(keyFile);
+    if (!cf.open(QIODevice::ReadOnly) || !kf.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1 or %2").arg(certFile, keyFile);
+        return std::nullopt;
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(cf.readAll(), QSsl::Pem);
+    const QByteArray keyPem = kf.readAll();
+    QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
+    if (chain.isEmpty() || key.isNull()) {
+        *error = QStringLiteral("%1 / %2 are not a PEM certificate and RSA/EC private key").arg(certFile, keyFile);
+        return std::nullopt;
+    }
+    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+    conf.setLocalCertificateChain(chain);
+    conf.setPrivateKey(key);
+    conf.setProtocol(QSsl::TlsV1_2OrLater);
+    return conf;
+}
+} // namespace
 
 McpServer::McpServer(McpServerOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_store(new EntityStore(this)),
@@ -34,6 +65,8 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
                                                {m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream,
                                                 m_options.replayBufferSize, 1000, m_options.streamableJsonResponse},
                                                this)),
+      m_audit(new AuthAuditLog(1000, this)),
+      m_auth(new BearerAuthenticator(m_options, m_audit, this)),
       m_http(new McpHttpService(this, this))
 {
     m_bridge->setToolsPageSize(m_options.toolsPageSize);
@@ -57,7 +90,7 @@ QString McpServer::defaultDatabasePath()
 
 bool McpServer::initialize(QStringList *errors)
 {
-    if (!m_registry->applyOverrides(m_options.entityOverrides, errors))
+    if (!m_registry->applyOverrides(m_options.entityOverrides, errors) || !m_auth->initialize(errors))
         return false;
     const QString path = m_options.databasePath.isEmpty() ? defaultDatabasePath() : m_options.databasePath;
     QString error;
@@ -87,7 +120,18 @@ bool McpServer::startHttp(QStringList *errors)
         errors->append(QStringLiteral("Koan:Mcp:BindAddress: '%1' is not an IP address").arg(m_options.bindAddress));
         return false;
     }
-    m_port = m_backend->listen(address, quint16(m_options.port), 4096);
+    std::optional<QSslConfiguration> tls;
+    if (m_options.tlsEnabled()) {
+        QString error;
+        tls = loadTls(m_options.tlsCertificateFile, m_options.tlsKeyFile, &error);
+        if (!tls) {
+            errors->append(QStringLiteral("Koan:Mcp:TlsCertificateFile: %1").arg(error));
+            delete m_backend;
+            m_backend = nullptr;
+            return false;
+        }
+    }
+    m_port = m_backend->listen(address, quint16(m_options.port), 4096, tls);
     if (m_port == 0) {
         errors->append(QStringLiteral("Koan:Mcp:Port: cannot listen on %1:%2: %3")
                            .arg(m_options.bindAddress).arg(m_options.port).arg(m_backend->errorString()));
@@ -95,6 +139,7 @@ bool McpServer::startHttp(QStringList *errors)
         m_backend = nullptr;
         return false;
     }
+    m_auth->setResource(baseUrl() + m_options.httpSseRoute);
     qCInfo(lcServer).noquote() << "listening on" << baseUrl() << "| Streamable HTTP" << baseUrl() + m_options.httpSseRoute
                                << "| HTTP+SSE" << baseUrl() + m_options.httpSseRoute + QStringLiteral("/sse")
                                << (m_httpSse->isEnabled() ? "(enabled)" : "(disabled)");
@@ -116,7 +161,7 @@ QString McpServer::baseUrl() const
 {
     const QString host = m_options.bindAddress.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(m_options.bindAddress)
                                                                            : m_options.bindAddress;
-    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+    return QStringLiteral("%1://%2:%3").arg(m_options.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http"), host).arg(m_port);
 }
 
 bool McpServer::isHttpSseEnabled() const { return m_httpSse->isEnabled(); }

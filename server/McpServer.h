@@ -10,6 +10,8 @@
 
 namespace koan {
 
+class AuthAuditLog;
+class BearerAuthenticator;
 class EntityRegistry;
 class EntityStore;
 class EntityToolProvider;
@@ -41,6 +43,8 @@ public:
     HttpSseTransport *httpSse() const { return m_httpSse; }
     StreamableHttpTransport *streamable() const { return m_streamable; }
     McpHttpService *httpService() const { return m_http; }
+    BearerAuthenticator *authenticator() const { return m_auth; }
+    AuthAuditLog *auditLog() const { return m_audit; }
 
     quint16 httpPort() const { return m_port; }
     QString baseUrl() const; // e.g. http://127.0.0.1:5114
@@ -66,6 +70,8 @@ private:
     SessionManager *m_sessions;
     HttpSseTransport *m_httpSse;
     StreamableHttpTransport *m_streamable;
+    AuthAuditLog *m_audit;
+    BearerAuthenticator *m_auth;
     McpHttpService *m_http;
     HttpServerBackend *m_backend = nullptr;
     quint16 m_port = 0;

@@ -1,5 +1,6 @@
 #include "McpServerOptions.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QSet>
@@ -214,6 +215,66 @@ EntityOverride bindOverride(const QJsonObject &obj, const QString &prefix, QStri
     return o;
 }
 
+template<typename F>
+void section(Binder &parent, const QString &key, QStringList *errors, F bind)
+{
+    const QJsonValue v = parent.take(key);
+    if (v.isUndefined() || v.isNull())
+        return;
+    if (!v.isObject())
+        return parent.error(key, QStringLiteral("expected an object"));
+    Binder b(v.toObject(), parent.path(key), errors);
+    bind(b);
+    b.reportUnknown();
+}
+
+void bindAuth(Binder &parent, McpServerOptions &o, QStringList *errors)
+{
+    section(parent, QStringLiteral("Auth"), errors, [&](Binder &b) {
+        AuthOptions &a = o.auth;
+        if (const auto v = b.stringList(QStringLiteral("Issuer"))) a.issuers = *v;
+        b.string(QStringLiteral("Audience"), a.audience);
+        b.string(QStringLiteral("JwksFile"), a.jwksFile);
+        b.string(QStringLiteral("JwksUrl"), a.jwksUrl, [](const QString &u) {
+            return u.startsWith(QLatin1String("https://")) || u.startsWith(QLatin1String("http://"))
+                       ? QString() : QStringLiteral("must be an http(s) URL");
+        });
+        b.durationMs(QStringLiteral("JwksRefreshMinInterval"), a.jwksRefreshMinIntervalMs, 1000);
+        if (const auto v = b.stringList(QStringLiteral("AllowedAlgorithms"))) {
+            static const QStringList known{QStringLiteral("RS256"), QStringLiteral("ES256"), QStringLiteral("HS256")};
+            for (const QString &alg : *v)
+                if (!known.contains(alg))
+                    b.error(QStringLiteral("AllowedAlgorithms"), QStringLiteral("'%1' is not supported (RS256, ES256, HS256)").arg(alg));
+            a.allowedAlgorithms = *v;
+        }
+        QString secret;
+        b.string(QStringLiteral("HmacSecret"), secret);
+        a.hmacSecret = secret.toUtf8();
+        if (a.allowedAlgorithms.contains(QStringLiteral("HS256")) && a.hmacSecret.size() < 32)
+            b.error(QStringLiteral("HmacSecret"), QStringLiteral("HS256 is allowed, so a shared secret of at least 32 bytes is required"));
+        b.integer(QStringLiteral("ClockSkewSeconds"), a.clockSkewSeconds, 0, 600);
+        if (const auto v = b.stringList(QStringLiteral("ScopeClaims"))) a.scopeClaims = *v;
+        if (const auto v = b.stringList(QStringLiteral("ExtraScopeClaims"))) a.scopeClaims += *v;
+        if (const auto v = b.stringList(QStringLiteral("RequiredScopes"))) a.requiredScopes = *v;
+        if (const auto v = b.stringList(QStringLiteral("AuthorizationServers"))) a.authorizationServers = *v;
+        a.enableDevIssuer = b.boolean(QStringLiteral("EnableDevIssuer"));
+        if (a.enableDevIssuer.value_or(false) && o.isProduction())
+            b.error(QStringLiteral("EnableDevIssuer"), QStringLiteral("the dev token issuer is never allowed in Production"));
+        b.string(QStringLiteral("DevIssuerKeyFile"), a.devIssuerKeyFile);
+    });
+}
+
+void bindRateLimit(Binder &parent, McpServerOptions &o, QStringList *errors)
+{
+    section(parent, QStringLiteral("RateLimit"), errors, [&](Binder &b) {
+        o.rateLimit.enabled = b.boolean(QStringLiteral("Enabled"));
+        int rate = int(o.rateLimit.permitsPerSecond);
+        b.integer(QStringLiteral("PermitsPerSecond"), rate, 1, 1000000);
+        o.rateLimit.permitsPerSecond = rate;
+        b.integer(QStringLiteral("Burst"), o.rateLimit.burst, 1, 1000000);
+    });
+}
+
 } // namespace
 
 QJsonObject EntityOverride::toJson() const
@@ -251,7 +312,20 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     b.integer(QStringLiteral("ReplayBufferSize"), o.replayBufferSize, 0, 100000);
     b.boolean(QStringLiteral("StreamableJsonResponse"), o.streamableJsonResponse);
     o.requireAuthentication = b.boolean(QStringLiteral("RequireAuthentication"));
-    b.boolean(QStringLiteral("RequireHttps"), o.requireHttps);
+    o.requireHttps = b.boolean(QStringLiteral("RequireHttps"));
+    if (const auto proxies = b.stringList(QStringLiteral("TrustedProxies"))) {
+        for (const QString &p : *proxies)
+            if (!QHostAddress::parseSubnet(p.contains(QLatin1Char('/')) ? p : p + (p.contains(QLatin1Char(':')) ? QStringLiteral("/128") : QStringLiteral("/32"))).first.isNull())
+                o.trustedProxies << p;
+            else
+                b.error(QStringLiteral("TrustedProxies"), QStringLiteral("'%1' is not an IP address or CIDR range").arg(p));
+    }
+    b.string(QStringLiteral("TlsCertificateFile"), o.tlsCertificateFile);
+    b.string(QStringLiteral("TlsKeyFile"), o.tlsKeyFile);
+    if ((o.tlsCertificateFile.isEmpty()) != (o.tlsKeyFile.isEmpty()))
+        b.error(QStringLiteral("TlsCertificateFile"), QStringLiteral("TlsCertificateFile and TlsKeyFile must be set together"));
+    bindAuth(b, o, errors);
+    bindRateLimit(b, o, errors);
     if (const auto origins = b.stringList(QStringLiteral("AllowedOrigins")))
         o.allowedOrigins = *origins;
     if (const auto hosts = b.stringList(QStringLiteral("AllowedHosts")))
@@ -301,7 +375,26 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("MaxQueuedBytesPerStream"), double(maxQueuedBytesPerStream)},
         {QStringLiteral("ReplayBufferSize"), replayBufferSize},
         {QStringLiteral("StreamableJsonResponse"), streamableJsonResponse},
-        {QStringLiteral("RequireHttps"), requireHttps},
+        {QStringLiteral("TrustedProxies"), QJsonArray::fromStringList(trustedProxies)},
+        {QStringLiteral("TlsCertificateFile"), tlsCertificateFile},
+        {QStringLiteral("TlsKeyFile"), tlsKeyFile},
+        {QStringLiteral("Auth"), QJsonObject{
+            {QStringLiteral("Issuer"), QJsonArray::fromStringList(auth.issuers)},
+            {QStringLiteral("Audience"), auth.audience},
+            {QStringLiteral("JwksFile"), auth.jwksFile},
+            {QStringLiteral("JwksUrl"), auth.jwksUrl},
+            {QStringLiteral("JwksRefreshMinInterval"), QStringLiteral("%1ms").arg(auth.jwksRefreshMinIntervalMs)},
+            {QStringLiteral("AllowedAlgorithms"), QJsonArray::fromStringList(auth.allowedAlgorithms)},
+            {QStringLiteral("HmacSecret"), auth.hmacSecret.isEmpty() ? QString() : QStringLiteral("***")},
+            {QStringLiteral("ClockSkewSeconds"), auth.clockSkewSeconds},
+            {QStringLiteral("ScopeClaims"), QJsonArray::fromStringList(auth.scopeClaims)},
+            {QStringLiteral("RequiredScopes"), QJsonArray::fromStringList(auth.requiredScopes)},
+            {QStringLiteral("AuthorizationServers"), QJsonArray::fromStringList(auth.authorizationServers)},
+            {QStringLiteral("EnableDevIssuer"), effectiveDevIssuer()},
+            {QStringLiteral("DevIssuerKeyFile"), auth.devIssuerKeyFile}}},
+        {QStringLiteral("RateLimit"), QJsonObject{{QStringLiteral("Enabled"), effectiveRateLimit()},
+                                                  {QStringLiteral("PermitsPerSecond"), rateLimit.permitsPerSecond},
+                                                  {QStringLiteral("Burst"), rateLimit.burst}}},
         {QStringLiteral("AllowedOrigins"), QJsonArray::fromStringList(allowedOrigins)},
         {QStringLiteral("AllowedHosts"), QJsonArray::fromStringList(allowedHosts)},
         {QStringLiteral("PublishCapabilityEndpoint"), publishCapabilityEndpoint},
@@ -313,6 +406,8 @@ QJsonObject McpServerOptions::toJson() const
     };
     if (requireAuthentication)
         o.insert(QStringLiteral("RequireAuthentication"), *requireAuthentication);
+    if (requireHttps)
+        o.insert(QStringLiteral("RequireHttps"), *requireHttps);
     return o;
 }
 

@@ -22,6 +22,31 @@ struct EntityOverride {
     QJsonObject toJson() const;
 };
 
+// Bearer-token validation ("Koan:Mcp:Auth").
+struct AuthOptions {
+    QStringList issuers;                 // accepted "iss"; empty: any (not recommended)
+    QString audience;                    // resource indicator; empty: <base URL><route>
+    QString jwksFile;
+    QString jwksUrl;
+    int jwksRefreshMinIntervalMs = 60000; // unknown kid triggers at most one refetch per interval
+    QStringList allowedAlgorithms{QStringLiteral("RS256"), QStringLiteral("ES256")};
+    QByteArray hmacSecret;               // HS256 only when set and allowed
+    int clockSkewSeconds = 60;
+    QStringList scopeClaims{QStringLiteral("scope"), QStringLiteral("scp"),
+                            QStringLiteral("http://schemas.microsoft.com/identity/claims/scope")};
+    QStringList requiredScopes;          // server-wide, on every authenticated HTTP request
+    QStringList authorizationServers;    // published in the protected resource metadata
+    std::optional<bool> enableDevIssuer; // unset: Development only; never in Production
+    QString devIssuerKeyFile;            // empty: <app data>/dev-issuer-key.pem
+};
+
+// Token-bucket rate limiting per subject (or per IP for anonymous callers).
+struct RateLimitOptions {
+    std::optional<bool> enabled;         // unset: Production only
+    double permitsPerSecond = 50;
+    int burst = 100;
+};
+
 struct McpServerOptions {
     QString environment = QStringLiteral("Development");
 
@@ -42,7 +67,12 @@ struct McpServerOptions {
     bool streamableJsonResponse = false;       // Streamable HTTP: JSON answers unless a handler streams
 
     std::optional<bool> requireAuthentication; // unset: derived from the environment
-    bool requireHttps = false;
+    std::optional<bool> requireHttps;          // unset: Production only
+    QStringList trustedProxies;                // IPs/CIDRs whose X-Forwarded-Proto/-For are believed
+    QString tlsCertificateFile;                // PEM; with tlsKeyFile serves HTTPS directly
+    QString tlsKeyFile;
+    AuthOptions auth;
+    RateLimitOptions rateLimit;
     QStringList allowedOrigins;
     QStringList allowedHosts;                  // extra Host names besides loopback and the bind address
     bool publishCapabilityEndpoint = true;
@@ -57,6 +87,10 @@ struct McpServerOptions {
     bool isProduction() const { return environment.compare(QLatin1String("Production"), Qt::CaseInsensitive) == 0; }
     // Environment-aware default: anonymous in Development, authenticated in Production.
     bool effectiveRequireAuthentication() const { return requireAuthentication.value_or(isProduction()); }
+    bool effectiveRequireHttps() const { return requireHttps.value_or(isProduction()); }
+    bool effectiveDevIssuer() const { return !isProduction() && auth.enableDevIssuer.value_or(true); }
+    bool effectiveRateLimit() const { return rateLimit.enabled.value_or(isProduction()); }
+    bool tlsEnabled() const { return !tlsCertificateFile.isEmpty() && !tlsKeyFile.isEmpty(); }
 
     // Binds from a merged "Koan:Mcp" object. Unknown keys and bad values are reported by full key path.
     static McpServerOptions fromJson(const QJsonObject &section, QStringList *errors);

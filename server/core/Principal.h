@@ -11,6 +11,7 @@ struct Principal {
     bool trustedLocal = false; // bypasses scope checks (the process owner)
     QString subject;
     QSet<QString> scopes;      // lower-cased
+    qint64 expiresAt = 0;      // token expiry (seconds since epoch); 0: none
 
     bool hasScopes(const QStringList &required) const
     {

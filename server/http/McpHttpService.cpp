@@ -6,12 +6,16 @@
 #include "core/RpcBridge.h"
 #include "entities/EntityRegistry.h"
 #include "protocol/ProtocolVersion.h"
+#include "security/BearerAuthenticator.h"
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
 #include "transport/HttpSseTransport.h"
 #include "transport/StreamableHttpTransport.h"
 
 #include <QJsonArray>
+#include <QPointer>
+#include <QUrl>
+#include <cmath>
 
 namespace koan {
 
@@ -20,12 +24,44 @@ McpHttpService::McpHttpService(McpServer *server, QObject *parent)
       m_origins(server->options().allowedOrigins, server->options().allowedHosts, server->options().bindAddress)
 {
     m_uptime.start();
+    const McpServerOptions &o = server->options();
+    for (const QString &p : o.trustedProxies)
+        m_trustedProxies << QHostAddress::parseSubnet(p.contains(QLatin1Char('/')) ? p
+                                                       : p + (p.contains(QLatin1Char(':')) ? QStringLiteral("/128") : QStringLiteral("/32")));
+    if (o.effectiveRateLimit())
+        m_rateLimiter = std::make_unique<RateLimiter>(o.rateLimit.permitsPerSecond, o.rateLimit.burst);
+}
+
+bool McpHttpService::fromTrustedProxy(const HttpRequest &req) const
+{
+    for (const auto &subnet : m_trustedProxies)
+        if (req.remoteAddress.isInSubnet(subnet))
+            return true;
+    return false;
+}
+
+QString McpHttpService::clientAddress(const HttpRequest &req) const
+{
+    if (fromTrustedProxy(req)) {
+        const QByteArray forwarded = req.header("X-Forwarded-For").split(',').first().trimmed();
+        if (!forwarded.isEmpty())
+            return QString::fromLatin1(forwarded);
+    }
+    return req.remoteAddress.toString();
+}
+
+QStringList McpHttpService::toolScopes() const
+{
+    QStringList scopes;
+    for (const auto &e : m_server->registry()->entities())
+        scopes += m_server->registry()->options(e.name).requiredScopes;
+    scopes.removeDuplicates();
+    return scopes;
 }
 
 void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
 {
     const McpServerOptions &o = m_server->options();
-    const QString route = o.httpSseRoute;
     const bool health = req.path == QLatin1String("/healthz") || req.path == QLatin1String("/readyz");
     // Probes come from orchestrators addressing the pod IP; everything else must name this server.
     if (!health && !m_origins.hostAllowed(req.header("Host")))
@@ -40,12 +76,10 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
     if (req.method == "OPTIONS")
         return r->send(204, OriginPolicy::preflightHeaders());
 
-    const Principal caller; // anonymous until bearer authentication is configured
     const auto methodNotAllowed = [r](const QByteArray &allow) {
         sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use %1").arg(QString::fromLatin1(allow)),
                       {{"Allow", allow}});
     };
-
     if (req.path == QLatin1String("/healthz")) {
         if (req.method != "GET")
             return methodNotAllowed("GET");
@@ -60,6 +94,53 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
         const QJsonObject body = readiness(&ready);
         return r->sendJson(ready ? 200 : 503, body);
     }
+
+    // HTTPS: served directly, or terminated by a trusted proxy that says so.
+    const bool secure = req.secure || (fromTrustedProxy(req) && req.header("X-Forwarded-Proto") == "https");
+    if (o.effectiveRequireHttps() && !secure) {
+        if (req.method == "GET") {
+            QUrl target(QStringLiteral("https://%1%2").arg(QString::fromLatin1(req.header("Host")), req.path));
+            target.setQuery(req.query);
+            return sendHttpError(r, 308, QStringLiteral("https_required"), QStringLiteral("Use HTTPS"),
+                                 {{"Location", target.toEncoded()}});
+        }
+        return sendHttpError(r, 400, QStringLiteral("https_required"), QStringLiteral("This server only accepts HTTPS requests"));
+    }
+
+    if (req.path == QLatin1String("/.well-known/oauth-protected-resource")
+        || req.path == QLatin1String("/.well-known/oauth-protected-resource") + o.httpSseRoute) {
+        if (req.method != "GET")
+            return methodNotAllowed("GET");
+        return r->sendJson(200, m_server->authenticator()->protectedResourceMetadata(toolScopes()));
+    }
+
+    QPointer<HttpResponder> guard(r);
+    m_server->authenticator()->authenticate(req, clientAddress(req), [this, req, guard](const BearerAuthenticator::Outcome &out) {
+        if (!guard)
+            return; // the client left while keys were being fetched
+        if (!out.ok)
+            return guard->sendJson(out.status, out.body, out.headers);
+        route(req, guard, out.principal);
+    });
+}
+
+void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Principal &caller)
+{
+    const McpServerOptions &o = m_server->options();
+    const QString route = o.httpSseRoute;
+    if (m_rateLimiter) {
+        const QString key = caller.authenticated ? QStringLiteral("sub:") + caller.subject : QStringLiteral("ip:") + clientAddress(req);
+        double retryAfter = 0;
+        if (!m_rateLimiter->tryAcquire(key, &retryAfter)) {
+            emit rateLimited(key);
+            return sendHttpError(r, 429, QStringLiteral("rate_limited"), QStringLiteral("Too many requests; slow down"),
+                                 {{"Retry-After", QByteArray::number(qMax(1, int(std::ceil(retryAfter))))}});
+        }
+    }
+    const auto methodNotAllowed = [r](const QByteArray &allow) {
+        sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use %1").arg(QString::fromLatin1(allow)),
+                      {{"Allow", allow}});
+    };
     if (req.path == route + QLatin1String("/capabilities") && o.publishCapabilityEndpoint) {
         if (req.method != "GET")
             return methodNotAllowed("GET");

@@ -4,6 +4,10 @@
 #include "HttpRequest.h"
 #include "OriginPolicy.h"
 #include "core/Principal.h"
+#include "security/RateLimiter.h"
+
+#include <QHostAddress>
+#include <memory>
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -24,10 +28,21 @@ public:
     QJsonObject capabilities(const Principal &caller, const QString &baseUrl) const;
     QJsonObject readiness(bool *ready) const;
 
+signals:
+    void rateLimited(const QString &key);
+
 private:
+    // Runs after authentication: rate limit, then the MCP and capability routes.
+    void route(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
+    bool fromTrustedProxy(const HttpRequest &request) const;
+    QString clientAddress(const HttpRequest &request) const; // X-Forwarded-For only from trusted proxies
+    QStringList toolScopes() const;
+
     McpServer *m_server;
     OriginPolicy m_origins;
     QElapsedTimer m_uptime;
+    QList<QPair<QHostAddress, int>> m_trustedProxies;
+    std::unique_ptr<RateLimiter> m_rateLimiter;
 };
 
 } // namespace koan

@@ -27,7 +27,7 @@ SessionManager::SessionManager(Limits limits, QObject *parent) : QObject(parent)
     m_heartbeat.setInterval(m_limits.keepAliveIntervalMs);
     connect(&m_heartbeat, &QTimer::timeout, this, &SessionManager::sendHeartbeats);
     m_heartbeat.start();
-    m_sweep.setInterval(qBound(50, m_limits.idleTimeoutMs / 4, 30000));
+    m_sweep.setInterval(qBound(50, m_limits.idleTimeoutMs / 4, 1000)); // also catches token expiry within a second
     connect(&m_sweep, &QTimer::timeout, this, &SessionManager::sweepIdle);
     m_sweep.start();
 }
@@ -208,10 +208,18 @@ void SessionManager::sendHeartbeats()
 void SessionManager::sweepIdle()
 {
     const QDateTime cutoff = QDateTime::currentDateTimeUtc().addMSecs(-m_limits.idleTimeoutMs);
-    QStringList idle;
-    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it)
-        if (it->info.lastActivity < cutoff)
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QStringList idle, expired;
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
+        const qint64 expiry = it->session->principal.expiresAt;
+        if (expiry > 0 && now >= expiry)
+            expired << it.key();
+        else if (it->info.lastActivity < cutoff)
             idle << it.key();
+    }
+    // A token that expires while its stream is open ends the stream.
+    for (const QString &id : std::as_const(expired))
+        close(id, QStringLiteral("token_expired"));
     for (const QString &id : std::as_const(idle)) {
         qCInfo(lcSessions).noquote() << "closing session" << id << "after" << m_limits.idleTimeoutMs << "ms without client activity";
         close(id, QStringLiteral("idle_timeout"));

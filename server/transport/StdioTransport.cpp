@@ -28,11 +28,12 @@ void StdinReader::run()
     emit endOfInput();
 }
 
-StdioTransport::StdioTransport(RpcBridge *bridge, qint64 maxMessageBytes, QObject *parent, FILE *in, FILE *out)
+StdioTransport::StdioTransport(RpcBridge *bridge, qint64 maxMessageBytes, QObject *parent, Principal principal,
+                               FILE *in, FILE *out)
     : QObject(parent), m_bridge(bridge), m_maxMessageBytes(maxMessageBytes), m_out(out),
       m_reader(new StdinReader(in, this)),
       m_session(std::make_shared<McpSession>(QUuid::createUuid().toString(QUuid::Id128), TransportKind::Stdio,
-                                             Principal::localOwner()))
+                                             std::move(principal)))
 {
     // Queued: the reader thread only reads; all protocol work happens on this object's thread.
     connect(m_reader, &StdinReader::lineRead, this, &StdioTransport::handleLine, Qt::QueuedConnection);

@@ -30,7 +30,7 @@ class StdioTransport : public QObject
     Q_OBJECT
 public:
     StdioTransport(RpcBridge *bridge, qint64 maxMessageBytes, QObject *parent = nullptr,
-                   FILE *in = stdin, FILE *out = stdout);
+                   Principal principal = Principal::localOwner(), FILE *in = stdin, FILE *out = stdout);
     ~StdioTransport() override;
     void start();
     SessionPtr session() const { return m_session; }

@@ -105,10 +105,12 @@ StreamableHttpTransport::State *StreamableHttpTransport::sessionFor(const HttpRe
         return nullptr;
     }
     const Principal &owner = it->session->principal;
-    if (owner.authenticated && owner.subject != principal.subject) {
+    if ((owner.authenticated || principal.authenticated) && owner.subject != principal.subject) {
         sendRpcHttpError(responder, 403, jsonrpc::ServerError, QStringLiteral("Forbidden: this session belongs to another subject"));
         return nullptr;
     }
+    if (principal.authenticated)
+        it->session->principal = principal; // same subject; a refreshed token may carry new scopes or expiry
     return &*it;
 }
 

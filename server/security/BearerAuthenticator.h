@@ -1,0 +1,77 @@
+#pragma once
+// Decides who an HTTP caller is: validates "Authorization: Bearer" JWTs against trusted keys
+// (JWKS file, JWKS URL with cached, rate-limited refresh, the dev issuer), maps claims to a
+// Principal with scopes, and builds the RFC 6750 / RFC 9728 challenges for failures.
+#include "AuthAuditLog.h"
+#include "JsonWebKeySet.h"
+#include "Jwt.h"
+#include "config/McpServerOptions.h"
+#include "core/Principal.h"
+#include "http/HttpRequest.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+#include <functional>
+#include <optional>
+
+class QNetworkAccessManager;
+
+namespace koan {
+
+class DevTokenIssuer;
+
+class BearerAuthenticator : public QObject
+{
+    Q_OBJECT
+public:
+    struct Outcome {
+        bool ok = false;
+        Principal principal;
+        int status = 0;          // 400, 401 or 403 when !ok
+        HttpHeaders headers;     // WWW-Authenticate
+        QJsonObject body;
+    };
+
+    BearerAuthenticator(const McpServerOptions &options, AuthAuditLog *audit, QObject *parent = nullptr);
+    ~BearerAuthenticator() override;
+    bool initialize(QStringList *errors);
+    // The canonical URI of this MCP server (audience default and PRM "resource").
+    void setResource(const QString &resourceUri);
+    QString resource() const { return m_resource; }
+    const DevTokenIssuer *devIssuer() const { return m_devIssuer.get(); }
+
+    // Calls `done` once; asynchronously only when the keys must be fetched first.
+    void authenticate(const HttpRequest &request, const QString &remote, std::function<void(const Outcome &)> done);
+    // Validates a token outside HTTP (STDIO credentials from the environment).
+    std::optional<Principal> principalForToken(const QByteArray &token, QString *reason);
+
+    // RFC 9728 protected resource metadata; `scopes` are the scopes the tools use.
+    QJsonObject protectedResourceMetadata(const QStringList &scopes) const;
+    QString resourceMetadataUrl(const HttpRequest &request) const;
+    Principal principalFromClaims(const QJsonObject &claims) const;
+
+signals:
+    void keysRefreshed(int keyCount);
+
+private:
+    JwtSettings jwtSettings() const;
+    Outcome reject(const HttpRequest &req, const QString &remote, int status, const QString &error, const QString &reason,
+                   const QString &description, const QString &subject = {});
+    void finishWithToken(const HttpRequest &req, const QString &remote, const QByteArray &token,
+                         const std::function<void(const Outcome &)> &done, bool mayRefresh);
+    void fetchJwks();
+
+    McpServerOptions m_options;
+    AuthAuditLog *m_audit;
+    JsonWebKeySet m_staticKeys;  // file + dev issuer
+    JsonWebKeySet m_remoteKeys;  // from JwksUrl
+    std::unique_ptr<DevTokenIssuer> m_devIssuer;
+    QString m_resource;
+    QNetworkAccessManager *m_network = nullptr;
+    QElapsedTimer m_sinceFetch;
+    bool m_fetching = false;
+    QList<std::function<void()>> m_waiting; // validations waiting for a JWKS fetch
+};
+
+} // namespace koan
