@@ -8,8 +8,14 @@
 #include "security/DevTokenIssuer.h"
 #include "transport/StdioTransport.h"
 #include "MainWindow.h"
+#include "admin/AdminController.h"
+#include "sessions/SessionManager.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QLocale>
+#include <QStandardPaths>
+#include <QTranslator>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <cstdio>
@@ -79,6 +85,16 @@ int main(int argc, char *argv[])
         cmd.mode = koan::CliCommand::Headless;
     }
 
+    // The console saves entity overrides here; it is also the last file layer when loading.
+    if (cmd.sources.userOverrideFile.isEmpty())
+        cmd.sources.userOverrideFile = QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
+                                           .filePath(QStringLiteral("appsettings.user.json"));
+    if (gui) {
+        auto *translator = new QTranslator(app.get());
+        if (translator->load(QLocale(), QStringLiteral("koan"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+            QCoreApplication::installTranslator(translator);
+    }
+
     QStringList errors, layers;
     const koan::McpServerOptions options = koan::OptionsLoader::load(cmd.sources, &errors, &layers);
     if (!errors.isEmpty())
@@ -124,7 +140,19 @@ int main(int argc, char *argv[])
 
     std::unique_ptr<koan::ui::MainWindow> window;
     if (gui) {
-        window = std::make_unique<koan::ui::MainWindow>(server);
+        koan::ui::ServerLink link{server, nullptr};
+        koan::ServerStatus status;
+        QList<koan::SessionInfo> sessions;
+        QList<koan::EntitySnapshot> entities;
+        QList<koan::ToolSnapshot> tools;
+        host.invoke([&] {
+            link.admin = new koan::AdminController(server, cmd.sources.userOverrideFile, server);
+            status = link.admin->status();
+            sessions = server->sessions()->snapshot();
+            entities = link.admin->entities();
+            tools = link.admin->tools();
+        });
+        window = std::make_unique<koan::ui::MainWindow>(link, status, sessions, entities, tools);
         window->show();
     }
     return app->exec();

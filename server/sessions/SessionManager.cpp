@@ -188,10 +188,12 @@ void SessionManager::sendHeartbeats()
             continue;
         const QList<QPointer<SseStream>> streams = it->streams;
         bool any = false;
+        qint64 queued = 0;
         for (const auto &s : streams)
             if (s && s->sendComment("keepalive")) {
                 any = true;
                 ++sent;
+                queued += s->queuedBytes();
             }
         if (any) {
             // Heartbeats are not client activity: only lastHeartbeat moves.
@@ -199,7 +201,7 @@ void SessionManager::sendHeartbeats()
             if (live != m_entries.end())
                 live->info.lastHeartbeat = now;
             if (observed)
-                emit heartbeatSent(id, now);
+                emit heartbeatSent(id, now, queued);
         }
     }
     emit heartbeatRoundFinished(sent, timer.nsecsElapsed() / 1e6);

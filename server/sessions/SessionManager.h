@@ -59,7 +59,7 @@ signals:
     void sessionOpened(const koan::SessionInfo &info);
     void sessionUpdated(const koan::SessionInfo &info);
     void sessionClosed(const QString &sessionId, const QString &reason);
-    void heartbeatSent(const QString &sessionId, const QDateTime &at);
+    void heartbeatSent(const QString &sessionId, const QDateTime &at, qint64 bytesQueued);
     void heartbeatRoundFinished(int streams, double durationMs);
     void messageReceived(const QString &sessionId, const QString &method);
     void messageSent(const QString &sessionId);

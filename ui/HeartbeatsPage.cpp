@@ -1,0 +1,50 @@
+#include "HeartbeatsPage.h"
+
+#include "SessionsModel.h"
+#include "Sparkline.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace koan::ui {
+
+HeartbeatsPage::HeartbeatsPage(SessionsModel *model, QWidget *parent)
+    : QWidget(parent), m_model(model), m_chart(new Sparkline(120, this))
+{
+    m_chart->setObjectName(QStringLiteral("heartbeatChart"));
+    m_chart->addSeries(tr("active connections"), QColor(0x15, 0x65, 0xc0));
+    m_chart->addSeries(tr("heartbeats / 5 s"), QColor(0x2e, 0x7d, 0x32));
+    auto *proxy = new QSortFilterProxyModel(this);
+    proxy->setSourceModel(model);
+    proxy->setSortRole(Qt::UserRole);
+    auto *view = new QTableView(this);
+    view->setObjectName(QStringLiteral("heartbeatsView"));
+    view->setModel(proxy);
+    view->setSortingEnabled(true);
+    view->verticalHeader()->hide();
+    view->horizontalHeader()->setStretchLastSection(true);
+    // Only the columns that tell heartbeat health.
+    for (int c = 0; c < SessionsModel::ColumnCount; ++c)
+        view->setColumnHidden(c, c != SessionsModel::Id && c != SessionsModel::Transport && c != SessionsModel::Client
+                                     && c != SessionsModel::LastActivity && c != SessionsModel::LastHeartbeat
+                                     && c != SessionsModel::Heartbeat && c != SessionsModel::Queued);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("Last 10 minutes (one sample every 5 s)"), this));
+    layout->addWidget(m_chart);
+    layout->addWidget(view, 1);
+    auto *timer = new QTimer(this);
+    timer->setInterval(5000);
+    connect(timer, &QTimer::timeout, this, &HeartbeatsPage::sample);
+    timer->start();
+}
+
+void HeartbeatsPage::sample()
+{
+    m_chart->append({double(m_model->rowCount()), double(m_model->heartbeatsSinceLastSample())});
+}
+
+} // namespace koan::ui

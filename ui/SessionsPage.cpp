@@ -1,0 +1,64 @@
+#include "SessionsPage.h"
+
+#include "SessionsModel.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace koan::ui {
+
+SessionsPage::SessionsPage(ServerLink link, SessionsModel *model, QWidget *parent)
+    : QWidget(parent), m_link(link), m_model(model), m_proxy(new QSortFilterProxyModel(this)), m_view(new QTableView(this))
+{
+    m_proxy->setSourceModel(model);
+    m_proxy->setSortRole(Qt::UserRole);
+    m_proxy->setFilterKeyColumn(-1);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_view->setObjectName(QStringLiteral("sessionsView"));
+    m_view->setModel(m_proxy);
+    m_view->setSortingEnabled(true);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->verticalHeader()->hide();
+
+    auto *filter = new QLineEdit(this);
+    filter->setObjectName(QStringLiteral("sessionsFilter"));
+    filter->setPlaceholderText(tr("Filter by id, transport, client, subject, remote…"));
+    filter->setClearButtonEnabled(true);
+    connect(filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    auto *disconnectButton = new QPushButton(tr("Disconnect session…"), this);
+    disconnectButton->setObjectName(QStringLiteral("disconnectSession"));
+    connect(disconnectButton, &QPushButton::clicked, this, &SessionsPage::disconnectSelected);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(filter, 1);
+    top->addWidget(disconnectButton);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(m_view);
+}
+
+void SessionsPage::disconnectSelected()
+{
+    const QModelIndexList rows = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
+    if (rows.isEmpty()) {
+        QMessageBox::information(this, tr("Disconnect session"), tr("Select a session first."));
+        return;
+    }
+    const QString id = rows.first().data(SessionsModel::SessionIdRole).toString();
+    if (QMessageBox::question(this, tr("Disconnect session"),
+                              tr("Disconnect session %1? Its streams are closed; the client has to reconnect.").arg(id))
+        != QMessageBox::Yes)
+        return;
+    AdminController *admin = m_link.admin;
+    m_link.command([admin, id] { admin->disconnectSession(id); });
+}
+
+} // namespace koan::ui

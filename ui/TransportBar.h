@@ -1,0 +1,33 @@
+#pragma once
+// The prominent EnableHttpSseTransport rollback switch and the state of every transport.
+#include "ServerLink.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+
+namespace koan::ui {
+
+class TransportBar : public QWidget
+{
+    Q_OBJECT
+public:
+    TransportBar(ServerLink link, QWidget *parent = nullptr);
+    void setLegacySessionCount(int count) { m_legacySessions = count; }
+    QPushButton *httpSseSwitch() const { return m_switch; }
+
+public slots:
+    void setStatus(const koan::ServerStatus &status);
+
+private:
+    void toggle();
+
+    ServerLink m_link;
+    koan::ServerStatus m_status;
+    int m_legacySessions = 0;
+    QPushButton *m_switch;
+    QLabel *m_state;
+};
+
+} // namespace koan::ui
