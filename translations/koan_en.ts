@@ -1,4 +1,578 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
+<context>
+    <name>koan::ui::AuthFailuresModel</name>
+    <message>
+        <location filename="../ui/AuthFailuresModel.cpp" line="31"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresModel.cpp" line="32"/>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresModel.cpp" line="33"/>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresModel.cpp" line="34"/>
+        <source>Remote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresModel.cpp" line="35"/>
+        <source>Path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresModel.cpp" line="36"/>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::AuthFailuresPage</name>
+    <message>
+        <location filename="../ui/AuthFailuresPage.cpp" line="29"/>
+        <source>Filter by reason, subject, remote, path…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresPage.cpp" line="32"/>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::EntitiesPage</name>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="52"/>
+        <source>Reset selected to defaults</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="69"/>
+        <source>Invalid value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="71"/>
+        <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="85"/>
+        <source>%1: applied and saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="86"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::EntityOverridesModel</name>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="26"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="132"/>
+        <source>server default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="26"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="134"/>
+        <source>required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="27"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="136"/>
+        <source>not required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="59"/>
+        <source>allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="59"/>
+        <source>read-only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="74"/>
+        <source>Entity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="75"/>
+        <source>Tool prefix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="76"/>
+        <source>Description</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="77"/>
+        <source>Mutations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="78"/>
+        <source>Authentication</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="79"/>
+        <source>Required scopes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="80"/>
+        <source>Enabled transports</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="90"/>
+        <source>List transports (Stdio, HttpSse, StreamableHttp, Operator), or All / None</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="94"/>
+        <source>Unknown transport &quot;%1&quot;: use Stdio, HttpSse, StreamableHttp, Operator, All or None</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="121"/>
+        <source>Tool prefix &quot;%1&quot; must be lower-case letters, digits and &apos;-&apos; (e.g. trial-site)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="127"/>
+        <source>The description cannot be empty: clients show it to models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="139"/>
+        <source>Authentication must be &quot;server default&quot;, &quot;required&quot; or &quot;not required&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntityOverridesModel.cpp" line="147"/>
+        <source>&quot;%1&quot; is not a valid OAuth scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::HeartbeatsPage</name>
+    <message>
+        <location filename="../ui/HeartbeatsPage.cpp" line="19"/>
+        <source>active connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/HeartbeatsPage.cpp" line="20"/>
+        <source>heartbeats / 5 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/HeartbeatsPage.cpp" line="36"/>
+        <source>Last 10 minutes (one sample every 5 s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::InvokePanel</name>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="17"/>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="23"/>
+        <source>The result appears here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="64"/>
+        <source>Fix the form first:
+- %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="69"/>
+        <source>Running %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="80"/>
+        <source>%1 is not available any more (disabled or renamed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="95"/>
+        <source>%1 in %2 ms
+
+%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="96"/>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="96"/>
+        <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::MainWindow</name>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="33"/>
+        <source>Koan MCP console</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="43"/>
+        <source>Sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="44"/>
+        <source>Heartbeats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="45"/>
+        <source>Auth failures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="46"/>
+        <source>Entities &amp;&amp; overrides</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="47"/>
+        <source>Tool calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="89"/>
+        <source>%1 · environment %2 · authentication %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="90"/>
+        <source>HTTP not listening</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="91"/>
+        <source>required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="91"/>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="101"/>
+        <source>sessions %1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="102"/>
+        <source>auth failures %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::SchemaForm</name>
+    <message>
+        <location filename="../ui/SchemaForm.cpp" line="99"/>
+        <source>set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SchemaForm.cpp" line="144"/>
+        <source>%1: invalid JSON (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SchemaForm.cpp" line="151"/>
+        <source>%1 is required</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::SessionsModel</name>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="15"/>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="17"/>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="18"/>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="72"/>
+        <source>no stream</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="73"/>
+        <source>waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="74"/>
+        <source>healthy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="75"/>
+        <source>late</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="76"/>
+        <source>missed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="114"/>
+        <source>anonymous</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="133"/>
+        <source>Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="134"/>
+        <source>Transport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="135"/>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="136"/>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="137"/>
+        <source>Remote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="138"/>
+        <source>User agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="139"/>
+        <source>Age</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="140"/>
+        <source>Last activity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="141"/>
+        <source>Last heartbeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="142"/>
+        <source>Heartbeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="143"/>
+        <source>In</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="144"/>
+        <source>Out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="145"/>
+        <source>Queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::SessionsPage</name>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="33"/>
+        <source>Filter by id, transport, client, subject, remote…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="36"/>
+        <source>Disconnect session…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="52"/>
+        <location filename="../ui/SessionsPage.cpp" line="56"/>
+        <source>Disconnect session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="52"/>
+        <source>Select a session first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="57"/>
+        <source>Disconnect session %1? Its streams are closed; the client has to reconnect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::ToolCallsModel</name>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <source>ok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <source>error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="37"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
+        <source>Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="39"/>
+        <source>Tool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="40"/>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="41"/>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::ToolCallsPage</name>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="29"/>
+        <source>Select a call to see its request and response.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="32"/>
+        <source>Re-run selected call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="44"/>
+        <source>Invoke a tool as the operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="63"/>
+        <source>Session %1 · %2 · %3 ms
+
+Request:
+%4
+Response:
+%5</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::TransportBar</name>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="33"/>
+        <source>Disable HTTP+SSE transport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/TransportBar.cpp" line="34"/>
+        <source>Turn EnableHttpSseTransport off?
+
+%n active legacy session(s) will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="49"/>
+        <source>EnableHttpSseTransport: ON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="49"/>
+        <source>EnableHttpSseTransport: OFF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="52"/>
+        <source>on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="52"/>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="53"/>
+        <source>(not listening)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="54"/>
+        <source>HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   bind %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
 </TS>

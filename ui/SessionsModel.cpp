@@ -54,10 +54,12 @@ int SessionsModel::columnCount(const QModelIndex &parent) const { return parent.
 
 SessionsModel::HeartbeatState SessionsModel::heartbeatState(const SessionInfo &info) const
 {
+    // Heartbeats only flow on long-lived streams; a Streamable session may have none.
+    if (info.openStreams == 0)
+        return HeartbeatState::NoStream;
     if (!info.lastHeartbeat.isValid())
-        return info.openStreams == 0 && info.transport != TransportKind::HttpSse ? HeartbeatState::Waiting
-               : info.created.msecsTo(QDateTime::currentDateTimeUtc()) < m_keepAliveMs * 3 / 2 ? HeartbeatState::Waiting
-                                                                                                : HeartbeatState::Missed;
+        return info.created.msecsTo(QDateTime::currentDateTimeUtc()) < m_keepAliveMs * 3 / 2 ? HeartbeatState::Waiting
+                                                                                             : HeartbeatState::Missed;
     const qint64 since = info.lastHeartbeat.msecsTo(QDateTime::currentDateTimeUtc());
     if (since <= m_keepAliveMs * 3 / 2)
         return HeartbeatState::Healthy;
@@ -67,6 +69,7 @@ SessionsModel::HeartbeatState SessionsModel::heartbeatState(const SessionInfo &i
 QString SessionsModel::stateName(HeartbeatState state)
 {
     switch (state) {
+    case HeartbeatState::NoStream: return tr("no stream");
     case HeartbeatState::Waiting: return tr("waiting");
     case HeartbeatState::Healthy: return tr("healthy");
     case HeartbeatState::Late: return tr("late");
@@ -87,7 +90,8 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
         case HeartbeatState::Healthy: return QBrush(QColor(0xc8, 0xf0, 0xc8));
         case HeartbeatState::Late: return QBrush(QColor(0xff, 0xe5, 0x99));
         case HeartbeatState::Missed: return QBrush(QColor(0xf5, 0xb7, 0xb1));
-        case HeartbeatState::Waiting: return {};
+        case HeartbeatState::Waiting:
+        case HeartbeatState::NoStream: return {};
         }
     }
     if (role == Qt::UserRole) { // sort keys

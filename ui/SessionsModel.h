@@ -13,7 +13,7 @@ class SessionsModel : public QAbstractTableModel
 public:
     enum Column { Id, Transport, Client, Subject, Remote, UserAgent, Age, LastActivity, LastHeartbeat, Heartbeat,
                   MessagesIn, MessagesOut, Queued, ColumnCount };
-    enum class HeartbeatState { Waiting, Healthy, Late, Missed };
+    enum class HeartbeatState { NoStream, Waiting, Healthy, Late, Missed };
     static constexpr int SessionIdRole = Qt::UserRole + 1;
 
     explicit SessionsModel(QObject *parent = nullptr);

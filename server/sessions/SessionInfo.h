@@ -23,7 +23,7 @@ struct SessionInfo {
     qint64 messagesIn = 0;
     qint64 messagesOut = 0;
     qint64 bytesQueued = 0;   // bytes waiting in socket buffers across the session's streams
-    int openStreams = 0;
+    int openStreams = 0;      // long-lived SSE streams (legacy stream, Streamable GET stream)
 };
 
 } // namespace koan

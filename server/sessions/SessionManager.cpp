@@ -96,9 +96,11 @@ void SessionManager::addStream(const QString &sessionId, SseStream *stream, bool
         return;
     it->streams.append(stream);
     it->longLived.append(longLived);
-    if (longLived)
-        ++m_longLivedStreams;
     connect(stream, &SseStream::closed, this, [this, sessionId, stream] { streamClosed(sessionId, stream); });
+    if (longLived) {
+        ++m_longLivedStreams;
+        emit sessionUpdated(refreshed(*it));
+    }
 }
 
 void SessionManager::streamClosed(const QString &sessionId, SseStream *stream)
@@ -109,10 +111,13 @@ void SessionManager::streamClosed(const QString &sessionId, SseStream *stream)
     const qsizetype i = it->streams.indexOf(stream);
     if (i < 0)
         return;
-    if (it->longLived.at(i))
-        --m_longLivedStreams;
+    const bool longLived = it->longLived.at(i);
     it->streams.removeAt(i);
     it->longLived.removeAt(i);
+    if (longLived) {
+        --m_longLivedStreams;
+        emit sessionUpdated(refreshed(*it));
+    }
 }
 
 void SessionManager::recordInbound(const QString &sessionId, const QString &method)
@@ -150,9 +155,9 @@ SessionInfo SessionManager::refreshed(const Entry &e) const
     SessionInfo info = e.info;
     info.openStreams = 0;
     info.bytesQueued = 0;
-    for (const auto &s : e.streams)
-        if (s && s->isOpen()) {
-            ++info.openStreams;
+    for (int i = 0; i < e.streams.size(); ++i)
+        if (const SseStream *s = e.streams.at(i); s && s->isOpen()) {
+            info.openStreams += e.longLived.at(i) ? 1 : 0;
             info.bytesQueued += s->queuedBytes();
         }
     return info;

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Fills German translations into koan_de.ts after `cmake --build build --target update_translations`.
+Keeps existing translations; prints the sources still untranslated."""
+import html, re, sys, pathlib
+
+DE = {
+ "Time": "Zeit", "Reason": "Grund", "Subject": "Subjekt", "Remote": "Gegenstelle", "Path": "Pfad", "Details": "Details",
+ "Filter by reason, subject, remote, path…": "Nach Grund, Subjekt, Gegenstelle, Pfad filtern…", "Clear": "Leeren",
+ "Reset selected to defaults": "Auswahl auf Standardwerte zurücksetzen", "Invalid value": "Ungültiger Wert",
+ "Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity's defaults.":
+   "Zum Bearbeiten doppelklicken. Änderungen gelten sofort für den laufenden Server und werden in Ihrer Einstellungsdatei gespeichert. Fett gedruckte Werte weichen von den Standardwerten ab.",
+ "%1: applied and saved.": "%1: übernommen und gespeichert.", "%1: %2": "%1: %2",
+ "server default": "Serverstandard", "required": "erforderlich", "not required": "nicht erforderlich",
+ "allowed": "erlaubt", "read-only": "nur lesen", "Entity": "Entität", "Tool prefix": "Tool-Präfix",
+ "Description": "Beschreibung", "Mutations": "Änderungen", "Authentication": "Authentifizierung",
+ "Required scopes": "Erforderliche Scopes", "Enabled transports": "Aktivierte Transporte",
+ "List transports (Stdio, HttpSse, StreamableHttp, Operator), or All / None": "Transporte auflisten (Stdio, HttpSse, StreamableHttp, Operator) oder All / None",
+ 'Unknown transport "%1": use Stdio, HttpSse, StreamableHttp, Operator, All or None': 'Unbekannter Transport „%1“: Stdio, HttpSse, StreamableHttp, Operator, All oder None verwenden',
+ "Tool prefix \"%1\" must be lower-case letters, digits and '-' (e.g. trial-site)": "Tool-Präfix „%1“ darf nur Kleinbuchstaben, Ziffern und „-“ enthalten (z. B. trial-site)",
+ "The description cannot be empty: clients show it to models": "Die Beschreibung darf nicht leer sein: Clients zeigen sie Modellen",
+ 'Authentication must be "server default", "required" or "not required"': 'Authentifizierung muss „Serverstandard“, „erforderlich“ oder „nicht erforderlich“ sein',
+ '"%1" is not a valid OAuth scope': '„%1“ ist kein gültiger OAuth-Scope',
+ "active connections": "aktive Verbindungen", "heartbeats / 5 s": "Heartbeats / 5 s",
+ "Last 10 minutes (one sample every 5 s)": "Letzte 10 Minuten (ein Messwert alle 5 s)",
+ "Run": "Ausführen", "The result appears here.": "Das Ergebnis erscheint hier.", "Fix the form first:\n- %1": "Bitte zuerst das Formular korrigieren:\n- %1",
+ "Running %1…": "%1 wird ausgeführt…", "%1 is not available any more (disabled or renamed).": "%1 ist nicht mehr verfügbar (deaktiviert oder umbenannt).",
+ "%1 in %2 ms\n\n%3": "%1 in %2 ms\n\n%3", "Error": "Fehler", "OK": "OK", "Koan MCP console": "Koan-MCP-Konsole",
+ "Sessions": "Sitzungen", "Heartbeats": "Heartbeats", "Auth failures": "Anmeldefehler", "Entities && overrides": "Entitäten && Overrides",
+ "Tool calls": "Tool-Aufrufe", "%1 · environment %2 · authentication %3": "%1 · Umgebung %2 · Authentifizierung %3",
+ "HTTP not listening": "HTTP lauscht nicht", "off": "aus", "on": "an", "sessions %1 / %2": "Sitzungen %1 / %2",
+ "auth failures %1": "Anmeldefehler %1", "set": "setzen", "%1: invalid JSON (%2)": "%1: ungültiges JSON (%2)",
+ "%1 is required": "%1 ist erforderlich", "%1 s": "%1 s", "%1 min": "%1 min", "%1 h %2 min": "%1 h %2 min",
+ "no stream": "kein Stream", "waiting": "wartet", "healthy": "gesund", "late": "verspätet", "missed": "ausgeblieben",
+ "anonymous": "anonym", "Session": "Sitzung", "Transport": "Transport", "Client": "Client", "User agent": "User-Agent",
+ "Age": "Alter", "Last activity": "Letzte Aktivität", "Last heartbeat": "Letzter Heartbeat", "Heartbeat": "Heartbeat",
+ "In": "Ein", "Out": "Aus", "Queued": "Wartend", "Filter by id, transport, client, subject, remote…": "Nach ID, Transport, Client, Subjekt, Gegenstelle filtern…",
+ "Disconnect session…": "Sitzung trennen…", "Disconnect session": "Sitzung trennen", "Select a session first.": "Bitte zuerst eine Sitzung auswählen.",
+ "Disconnect session %1? Its streams are closed; the client has to reconnect.": "Sitzung %1 trennen? Ihre Streams werden geschlossen; der Client muss sich neu verbinden.",
+ "ok": "ok", "error": "Fehler", "Tool": "Tool", "Duration": "Dauer", "Outcome": "Ergebnis",
+ "Select a call to see its request and response.": "Einen Aufruf auswählen, um Anfrage und Antwort zu sehen.",
+ "Re-run selected call": "Ausgewählten Aufruf wiederholen", "Invoke a tool as the operator": "Tool als Operator aufrufen",
+ "Session %1 · %2 · %3 ms\n\nRequest:\n%4\nResponse:\n%5": "Sitzung %1 · %2 · %3 ms\n\nAnfrage:\n%4\nAntwort:\n%5",
+ "Disable HTTP+SSE transport": "HTTP+SSE-Transport abschalten",
+ "EnableHttpSseTransport: ON": "EnableHttpSseTransport: AN", "EnableHttpSseTransport: OFF": "EnableHttpSseTransport: AUS",
+ "(not listening)": "(lauscht nicht)",
+ "HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   bind %6":
+   "HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   Bindung %6",
+}
+NUMERUS = {"Turn EnableHttpSseTransport off?\n\n%n active legacy session(s) will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.":
+   ["EnableHttpSseTransport abschalten?\n\n%n aktive Legacy-Sitzung erhält ein letztes Ereignis und wird geschlossen; neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist. STDIO funktioniert weiter.",
+    "EnableHttpSseTransport abschalten?\n\n%n aktive Legacy-Sitzungen erhalten ein letztes Ereignis und werden geschlossen; neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist. STDIO funktioniert weiter."]}
+
+path = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).with_name("koan_de.ts"))
+text = path.read_text(encoding="utf-8")
+missing = []
+
+def fill(m):
+    source = html.unescape(m.group(2))
+    body = m.group(0)
+    if 'type="unfinished"' not in body:
+        return body
+    if source in NUMERUS:
+        forms = "".join(f"<numerusform>{html.escape(f, quote=False)}</numerusform>" for f in NUMERUS[source])
+        return re.sub(r'<translation type="unfinished">.*?</translation>', f"<translation>{forms}</translation>", body, flags=re.S)
+    if source in DE:
+        return re.sub(r'<translation type="unfinished">.*?</translation>',
+                      "<translation>" + html.escape(DE[source], quote=False) + "</translation>", body, flags=re.S)
+    missing.append(source)
+    return body
+
+text = re.sub(r'(<message[^>]*>.*?<source>(.*?)</source>.*?</message>)', fill, text, flags=re.S)
+path.write_text(text, encoding="utf-8")
+print(f"untranslated: {len(missing)}")
+for s in missing:
+    print("  ", s.replace("\n", "\\n"))
