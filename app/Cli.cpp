@@ -91,7 +91,8 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
     const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("SQLite file, or :memory: (Koan:Mcp:DatabasePath)."), QStringLiteral("path"));
     const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Any setting under Koan:Mcp, e.g. --set EntityOverrides:TrialSite:AllowMutations=false (repeatable)."), QStringLiteral("key=value"));
     const QCommandLineOption fixtures(QStringLiteral("fixtures"), QStringLiteral("Load a test fixture pack (conformance) beside the S12 tools."), QStringLiteral("pack"));
-    p.addOptions({stdio, headless, printConfig, configDir, environment, port, bind, db, set, fixtures});
+    const QCommandLineOption logFormat(QStringLiteral("log-format"), QStringLiteral("Log format on stderr: plain (default) or json."), QStringLiteral("format"), QStringLiteral("plain"));
+    p.addOptions({stdio, headless, printConfig, configDir, environment, port, bind, db, set, fixtures, logFormat});
 
     CliCommand cmd;
     if (!p.parse(arguments)) {
@@ -129,6 +130,9 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
         cmd.sources.cli.append({key, kv.mid(eq + 1)});
     }
     cmd.fixtures = p.value(fixtures);
+    if (p.value(logFormat) != QLatin1String("plain") && p.value(logFormat) != QLatin1String("json"))
+        cmd.errors << QStringLiteral("--log-format %1: use plain or json").arg(p.value(logFormat));
+    cmd.jsonLogs = p.value(logFormat) == QLatin1String("json");
     if (!cmd.fixtures.isEmpty() && cmd.fixtures != QLatin1String("conformance"))
         cmd.errors << QStringLiteral("--fixtures %1: unknown pack (available: conformance)").arg(cmd.fixtures);
     if (!p.positionalArguments().isEmpty())

@@ -11,6 +11,7 @@ struct CliCommand {
     Mode mode = Gui;
     OptionsSources sources;
     QString fixtures;          // optional fixture pack name (e.g. "conformance")
+    bool jsonLogs = false;     // --log-format json
     QStringList errors;        // usage errors
     struct TokenRequest {      // `koan-mcp token ...`
         QString subject;

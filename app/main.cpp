@@ -1,5 +1,7 @@
 // koan-mcp: GUI console by default, --headless for servers, --stdio for local agents.
 #include "Cli.h"
+#include "LogSink.h"
+#include "SignalWatcher.h"
 #include "McpServer.h"
 #include "ServerHost.h"
 #include "config/OptionsLoader.h"
@@ -72,6 +74,7 @@ int main(int argc, char *argv[])
     if (!cmd.errors.isEmpty())
         return fail(QStringLiteral("invalid command line (see --help)"), cmd.errors);
 
+    koan::LogSink::install(cmd.jsonLogs ? koan::LogSink::Format::Json : koan::LogSink::Format::Plain);
     // Debug chatter (per-session open/close) only when asked for via QT_LOGGING_RULES.
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("koan.*.debug=false"));
@@ -138,6 +141,19 @@ int main(int argc, char *argv[])
         return app->exec();
     }
 
+    // SIGTERM/SIGINT: leave the event loop; ServerHost then closes every stream with a final
+    // event and closes the store before the process exits.
+    koan::SignalWatcher terminator;
+    QObject::connect(&terminator, &koan::SignalWatcher::terminationRequested, app.get(), [](int sig) {
+        qCInfo(lcApp).noquote() << "signal" << sig << "received: shutting down";
+        QCoreApplication::quit();
+    });
+    if (cmd.mode == koan::CliCommand::Headless)
+        qCInfo(lcApp).noquote() << "koan-mcp" << KOAN_MCP_VERSION << "headless | MCP (Streamable HTTP):" << server->baseUrl() + options.httpSseRoute
+                                << "| HTTP+SSE:" << server->baseUrl() + options.httpSseRoute + QStringLiteral("/sse")
+                                << "| health:" << server->baseUrl() + QStringLiteral("/healthz")
+                                << "| metrics:" << server->baseUrl() + options.operations.metricsPath;
+
     std::unique_ptr<koan::ui::MainWindow> window;
     if (gui) {
         koan::ui::ServerLink link{server, nullptr};
@@ -155,5 +171,9 @@ int main(int argc, char *argv[])
         window = std::make_unique<koan::ui::MainWindow>(link, status, sessions, entities, tools);
         window->show();
     }
-    return app->exec();
+    const int rc = app->exec();
+    window.reset();
+    host.stop();
+    qCInfo(lcApp) << "stopped cleanly";
+    return rc;
 }

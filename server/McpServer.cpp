@@ -6,6 +6,7 @@
 #include "entities/S12MedTrials.h"
 #include "http/HttpServerBackend.h"
 #include "http/McpHttpService.h"
+#include "metrics/ServerMetrics.h"
 #include "security/AuthAuditLog.h"
 #include "security/BearerAuthenticator.h"
 #include "sessions/SessionManager.h"
@@ -67,7 +68,8 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
                                                this)),
       m_audit(new AuthAuditLog(1000, this)),
       m_auth(new BearerAuthenticator(m_options, m_audit, this)),
-      m_http(new McpHttpService(this, this))
+      m_http(new McpHttpService(this, this)),
+      m_metrics(new ServerMetrics(this, this))
 {
     m_bridge->setToolsPageSize(m_options.toolsPageSize);
     m_bridge->addToolProvider(m_entityTools.get());

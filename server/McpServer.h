@@ -19,6 +19,7 @@ class HttpServerBackend;
 class HttpSseTransport;
 class McpHttpService;
 class RpcBridge;
+class ServerMetrics;
 class SessionManager;
 class StreamableHttpTransport;
 
@@ -45,6 +46,7 @@ public:
     McpHttpService *httpService() const { return m_http; }
     BearerAuthenticator *authenticator() const { return m_auth; }
     AuthAuditLog *auditLog() const { return m_audit; }
+    ServerMetrics *metrics() const { return m_metrics; }
 
     quint16 httpPort() const { return m_port; }
     QString baseUrl() const; // e.g. http://127.0.0.1:5114
@@ -73,6 +75,7 @@ private:
     AuthAuditLog *m_audit;
     BearerAuthenticator *m_auth;
     McpHttpService *m_http;
+    ServerMetrics *m_metrics;
     HttpServerBackend *m_backend = nullptr;
     quint16 m_port = 0;
 };

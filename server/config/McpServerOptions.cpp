@@ -216,7 +216,7 @@ EntityOverride bindOverride(const QJsonObject &obj, const QString &prefix, QStri
 }
 
 template<typename F>
-void section(Binder &parent, const QString &key, QStringList *errors, F bind)
+void bindSection(Binder &parent, const QString &key, QStringList *errors, F bind)
 {
     const QJsonValue v = parent.take(key);
     if (v.isUndefined() || v.isNull())
@@ -230,7 +230,7 @@ void section(Binder &parent, const QString &key, QStringList *errors, F bind)
 
 void bindAuth(Binder &parent, McpServerOptions &o, QStringList *errors)
 {
-    section(parent, QStringLiteral("Auth"), errors, [&](Binder &b) {
+    bindSection(parent, QStringLiteral("Auth"), errors, [&](Binder &b) {
         AuthOptions &a = o.auth;
         if (const auto v = b.stringList(QStringLiteral("Issuer"))) a.issuers = *v;
         b.string(QStringLiteral("Audience"), a.audience);
@@ -266,7 +266,7 @@ void bindAuth(Binder &parent, McpServerOptions &o, QStringList *errors)
 
 void bindRateLimit(Binder &parent, McpServerOptions &o, QStringList *errors)
 {
-    section(parent, QStringLiteral("RateLimit"), errors, [&](Binder &b) {
+    bindSection(parent, QStringLiteral("RateLimit"), errors, [&](Binder &b) {
         o.rateLimit.enabled = b.boolean(QStringLiteral("Enabled"));
         int rate = int(o.rateLimit.permitsPerSecond);
         b.integer(QStringLiteral("PermitsPerSecond"), rate, 1, 1000000);
@@ -326,6 +326,18 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
         b.error(QStringLiteral("TlsCertificateFile"), QStringLiteral("TlsCertificateFile and TlsKeyFile must be set together"));
     bindAuth(b, o, errors);
     bindRateLimit(b, o, errors);
+    bindSection(b, QStringLiteral("Metrics"), errors, [&](Binder &m) {
+        m.boolean(QStringLiteral("Enabled"), o.operations.metricsEnabled);
+        m.string(QStringLiteral("Path"), o.operations.metricsPath, checkRoute);
+        m.string(QStringLiteral("Access"), o.operations.metricsAccess, [](const QString &v) {
+            return QStringList{QStringLiteral("Public"), QStringLiteral("Loopback"), QStringLiteral("Authenticated")}.contains(v)
+                       ? QString() : QStringLiteral("must be Public, Loopback or Authenticated");
+        });
+    });
+    bindSection(b, QStringLiteral("Admin"), errors, [&](Binder &a) {
+        a.boolean(QStringLiteral("Enabled"), o.operations.adminEndpointEnabled);
+        a.string(QStringLiteral("RequiredScope"), o.operations.adminScope);
+    });
     if (const auto origins = b.stringList(QStringLiteral("AllowedOrigins")))
         o.allowedOrigins = *origins;
     if (const auto hosts = b.stringList(QStringLiteral("AllowedHosts")))
@@ -392,6 +404,11 @@ QJsonObject McpServerOptions::toJson() const
             {QStringLiteral("AuthorizationServers"), QJsonArray::fromStringList(auth.authorizationServers)},
             {QStringLiteral("EnableDevIssuer"), effectiveDevIssuer()},
             {QStringLiteral("DevIssuerKeyFile"), auth.devIssuerKeyFile}}},
+        {QStringLiteral("Metrics"), QJsonObject{{QStringLiteral("Enabled"), operations.metricsEnabled},
+                                                {QStringLiteral("Path"), operations.metricsPath},
+                                                {QStringLiteral("Access"), operations.metricsAccess}}},
+        {QStringLiteral("Admin"), QJsonObject{{QStringLiteral("Enabled"), operations.adminEndpointEnabled},
+                                              {QStringLiteral("RequiredScope"), operations.adminScope}}},
         {QStringLiteral("RateLimit"), QJsonObject{{QStringLiteral("Enabled"), effectiveRateLimit()},
                                                   {QStringLiteral("PermitsPerSecond"), rateLimit.permitsPerSecond},
                                                   {QStringLiteral("Burst"), rateLimit.burst}}},

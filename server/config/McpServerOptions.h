@@ -47,6 +47,15 @@ struct RateLimitOptions {
     int burst = 100;
 };
 
+// GET /metrics (Prometheus) and the operator endpoints under /admin.
+struct OperationsOptions {
+    bool metricsEnabled = true;
+    QString metricsPath = QStringLiteral("/metrics");
+    QString metricsAccess = QStringLiteral("Public"); // Public | Loopback | Authenticated
+    bool adminEndpointEnabled = true;                 // PUT /admin/transports/http-sse
+    QString adminScope = QStringLiteral("koan:admin"); // needed when authentication is on
+};
+
 struct McpServerOptions {
     QString environment = QStringLiteral("Development");
 
@@ -73,6 +82,7 @@ struct McpServerOptions {
     QString tlsKeyFile;
     AuthOptions auth;
     RateLimitOptions rateLimit;
+    OperationsOptions operations;
     QStringList allowedOrigins;
     QStringList allowedHosts;                  // extra Host names besides loopback and the bind address
     bool publishCapabilityEndpoint = true;

@@ -9,10 +9,12 @@
 #include "security/BearerAuthenticator.h"
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
+#include "metrics/ServerMetrics.h"
 #include "transport/HttpSseTransport.h"
 #include "transport/StreamableHttpTransport.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QPointer>
 #include <QUrl>
 #include <cmath>
@@ -95,6 +97,15 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
         return r->sendJson(ready ? 200 : 503, body);
     }
 
+    const OperationsOptions &ops = o.operations;
+    if (ops.metricsEnabled && req.path == ops.metricsPath && ops.metricsAccess != QLatin1String("Authenticated")) {
+        if (req.method != "GET")
+            return methodNotAllowed("GET");
+        if (ops.metricsAccess == QLatin1String("Loopback") && !req.remoteAddress.isLoopback())
+            return sendHttpError(r, 403, QStringLiteral("forbidden"), QStringLiteral("Metrics are only served to loopback callers"));
+        return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, m_server->metrics()->render());
+    }
+
     // HTTPS: served directly, or terminated by a trusted proxy that says so.
     const bool secure = req.secure || (fromTrustedProxy(req) && req.header("X-Forwarded-Proto") == "https");
     if (o.effectiveRequireHttps() && !secure) {
@@ -141,6 +152,14 @@ void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Princ
         sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use %1").arg(QString::fromLatin1(allow)),
                       {{"Allow", allow}});
     };
+    const OperationsOptions &ops = o.operations;
+    if (ops.metricsEnabled && req.path == ops.metricsPath) { // Access: Authenticated
+        if (!caller.authenticated)
+            return sendHttpError(r, 401, QStringLiteral("unauthorized"), QStringLiteral("Metrics need a bearer token"));
+        return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, m_server->metrics()->render());
+    }
+    if (ops.adminEndpointEnabled && req.path.startsWith(QLatin1String("/admin/")))
+        return admin(req, r, caller);
     if (req.path == route + QLatin1String("/capabilities") && o.publishCapabilityEndpoint) {
         if (req.method != "GET")
             return methodNotAllowed("GET");
@@ -160,6 +179,39 @@ void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Princ
     }
     if (req.path == route && o.enableStreamableHttpTransport)
         return m_server->streamable()->handle(req, r, caller);
+    sendHttpError(r, 404, QStringLiteral("not_found"), QStringLiteral("No endpoint at %1").arg(req.path));
+}
+
+void McpHttpService::admin(const HttpRequest &req, HttpResponder *r, const Principal &caller)
+{
+    const McpServerOptions &o = m_server->options();
+    // Operators: a token with the admin scope, or (with authentication off) a loopback caller.
+    const bool allowed = caller.authenticated ? caller.hasScopes({o.operations.adminScope})
+                                              : !o.effectiveRequireAuthentication() && req.remoteAddress.isLoopback();
+    if (!allowed)
+        return sendHttpError(r, 403, QStringLiteral("forbidden"),
+                             QStringLiteral("The admin endpoints need scope %1 (or a loopback caller when authentication is off)")
+                                 .arg(o.operations.adminScope));
+    const auto state = [this] {
+        return QJsonObject{{QStringLiteral("httpSse"), m_server->isHttpSseEnabled()},
+                           {QStringLiteral("streamableHttp"), m_server->options().enableStreamableHttpTransport && m_server->streamable()->isEnabled()},
+                           {QStringLiteral("stdio"), m_server->options().enableStdioTransport},
+                           {QStringLiteral("openStreams"), m_server->sessions()->longLivedStreams()}};
+    };
+    if (req.path == QLatin1String("/admin/transports")) {
+        if (req.method != "GET")
+            return sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use GET"), {{"Allow", "GET"}});
+        return r->sendJson(200, state());
+    }
+    if (req.path == QLatin1String("/admin/transports/http-sse")) {
+        if (req.method != "PUT")
+            return sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use PUT"), {{"Allow", "PUT"}});
+        const QJsonValue enabled = QJsonDocument::fromJson(req.body).object().value(QLatin1String("enabled"));
+        if (!enabled.isBool())
+            return sendHttpError(r, 400, QStringLiteral("invalid_body"), QStringLiteral("Send {\"enabled\": true|false}"));
+        m_server->setHttpSseEnabled(enabled.toBool());
+        return r->sendJson(200, state());
+    }
     sendHttpError(r, 404, QStringLiteral("not_found"), QStringLiteral("No endpoint at %1").arg(req.path));
 }
 

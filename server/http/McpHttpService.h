@@ -34,6 +34,7 @@ signals:
 private:
     // Runs after authentication: rate limit, then the MCP and capability routes.
     void route(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
+    void admin(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
     bool fromTrustedProxy(const HttpRequest &request) const;
     QString clientAddress(const HttpRequest &request) const; // X-Forwarded-For only from trusted proxies
     QStringList toolScopes() const;

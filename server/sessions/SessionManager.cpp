@@ -172,6 +172,24 @@ QList<SessionInfo> SessionManager::snapshot() const
     return out;
 }
 
+QHash<TransportKind, int> SessionManager::countByTransport() const
+{
+    QHash<TransportKind, int> counts;
+    for (const auto &e : m_entries)
+        ++counts[e.info.transport];
+    return counts;
+}
+
+qint64 SessionManager::queuedBytes() const
+{
+    qint64 total = 0;
+    for (const auto &e : m_entries)
+        for (const auto &s : e.streams)
+            if (s)
+                total += s->queuedBytes();
+    return total;
+}
+
 SessionInfo SessionManager::info(const QString &sessionId) const
 {
     const auto it = m_entries.constFind(sessionId);

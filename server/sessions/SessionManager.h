@@ -49,6 +49,10 @@ public:
     void updateClient(const QString &sessionId); // after initialize: client name/version/protocol
 
     QList<SessionInfo> snapshot() const;
+    QHash<TransportKind, int> countByTransport() const;
+    qint64 queuedBytes() const; // across every open stream
+    // A transport wrote the answer to a request, `seconds` after the request arrived.
+    void recordServed(TransportKind transport, double seconds) { emit requestServed(transport, seconds); }
     SessionInfo info(const QString &sessionId) const;
 
 public slots:
@@ -64,6 +68,7 @@ signals:
     void messageReceived(const QString &sessionId, const QString &method);
     void messageSent(const QString &sessionId);
     void connectionRejected(const QString &reason);
+    void requestServed(koan::TransportKind transport, double seconds);
 
 private:
     struct Entry {

@@ -5,6 +5,7 @@
 #include "http/HttpErrors.h"
 #include "sessions/SessionManager.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -104,8 +105,12 @@ void HttpSseTransport::submit(const HttpRequest &request, HttpResponder *respond
         session->principal = principal; // same subject; a refreshed token may carry new scopes or expiry
     m_sessions->recordInbound(id, body->toObject().value(QLatin1String("method")).toString());
     responder->send(202, {});
+    QElapsedTimer received;
+    received.start();
     m_bridge->handleValue(*body, session, [this, id](const QJsonObject &m) { deliver(id, m); },
-                          [this, id](const QJsonValue &reply) {
+                          [this, id, received](const QJsonValue &reply) {
+                              if (!reply.isUndefined())
+                                  m_sessions->recordServed(TransportKind::HttpSse, received.nsecsElapsed() / 1e9);
                               if (reply.isObject())
                                   deliver(id, reply.toObject());
                               else if (reply.isArray())

@@ -6,6 +6,7 @@
 #include "protocol/ProtocolVersion.h"
 #include "sessions/SessionManager.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -135,7 +136,7 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
                                     QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
         const SessionPtr session = m_sessions->open(TransportKind::StreamableHttp, principal, request.remote(),
                                                     QString::fromUtf8(request.header("User-Agent")),
-                                                    [this](const QString &sid, const QString &) { closeState(sid); });
+                                                    [this](const QString &sid, const QString &reason) { closeState(sid, reason); });
         id = session->id;
         m_states.insert(id, State{session, {}, {}, 1, 1, {}});
     }
@@ -174,7 +175,11 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         startStreaming();
         emitOn(id, streamNo, message);
     };
-    m_bridge->handleValue(*body, session, related, [this, id, streamNo, exchange, sessionHeader](const QJsonValue &reply) {
+    QElapsedTimer received;
+    received.start();
+    m_bridge->handleValue(*body, session, related, [this, id, streamNo, exchange, sessionHeader, received](const QJsonValue &reply) {
+        if (!reply.isUndefined())
+            m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
         if (exchange->streaming) {
             if (!reply.isUndefined())
                 emitOn(id, streamNo, reply.toObject());
@@ -302,12 +307,16 @@ void StreamableHttpTransport::completeStream(const QString &sessionId, int strea
         state.streams.remove(state.completed.takeFirst());
 }
 
-void StreamableHttpTransport::closeState(const QString &sessionId)
+void StreamableHttpTransport::closeState(const QString &sessionId, const QString &reason)
 {
     State state = m_states.take(sessionId);
+    // Clients ignore unknown event names; operators reading the stream see why it ended.
+    const QByteArray end = compact(QJsonObject{{QStringLiteral("reason"), reason}});
     for (auto &ls : state.streams)
-        if (ls.connection)
+        if (ls.connection) {
+            ls.connection->sendEvent("end", end);
             ls.connection->close();
+        }
 }
 
 void StreamableHttpTransport::broadcast(const QJsonObject &message)

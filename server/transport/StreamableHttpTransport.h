@@ -73,7 +73,7 @@ private:
     SseStream *attach(State &state, int streamNo, HttpResponder *responder, bool longLived);
     void emitOn(const QString &sessionId, int streamNo, const QJsonObject &message);
     void completeStream(const QString &sessionId, int streamNo);
-    void closeState(const QString &sessionId);
+    void closeState(const QString &sessionId, const QString &reason);
     bool primes(const State &state) const;
 
     RpcBridge *m_bridge;

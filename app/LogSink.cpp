@@ -1,0 +1,80 @@
+#include "LogSink.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QRegularExpression>
+#include <cstdio>
+
+namespace koan {
+
+namespace {
+LogSink::Format g_format = LogSink::Format::Plain;
+QMutex g_mutex;
+QList<QRegularExpression> g_redact;
+
+QString redact(QString text)
+{
+    static const QRegularExpression bearer(QStringLiteral("(Bearer\\s+)[A-Za-z0-9._~+/=-]+"), QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression jwt(QStringLiteral("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"));
+    text.replace(bearer, QStringLiteral("\\1[redacted]"));
+    text.replace(jwt, QStringLiteral("[redacted-jwt]"));
+    QMutexLocker lock(&g_mutex);
+    for (const auto &re : std::as_const(g_redact))
+        text.replace(re, QStringLiteral("[redacted]"));
+    return text;
+}
+
+const char *levelName(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg: return "debug";
+    case QtInfoMsg: return "info";
+    case QtWarningMsg: return "warning";
+    case QtCriticalMsg: return "error";
+    case QtFatalMsg: return "fatal";
+    }
+    return "info";
+}
+
+void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QByteArray line = LogSink::format(type, context.category, message, g_format);
+    fwrite(line.constData(), 1, size_t(line.size()), stderr);
+    fflush(stderr);
+}
+} // namespace
+
+QByteArray LogSink::format(QtMsgType type, const char *category, const QString &message, Format fmt)
+{
+    const QString text = redact(message);
+    const QString cat = QString::fromLatin1(category ? category : "default");
+    if (fmt == Format::Plain)
+        return (cat == QLatin1String("default") ? text : cat + QStringLiteral(": ") + text).toUtf8() + '\n';
+    QJsonObject o{{QStringLiteral("ts"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+                  {QStringLiteral("level"), QString::fromLatin1(levelName(type))},
+                  {QStringLiteral("category"), cat},
+                  {QStringLiteral("msg"), text}};
+    // Session ids are 32 hex characters in every message that names a session.
+    static const QRegularExpression session(QStringLiteral("\\b([0-9a-f]{32})\\b"));
+    if (const auto m = session.match(text); m.hasMatch())
+        o.insert(QStringLiteral("sessionId"), m.captured(1));
+    return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+}
+
+void LogSink::install(Format format)
+{
+    g_format = format;
+    qInstallMessageHandler(handler);
+}
+
+void LogSink::setRedactPatterns(const QStringList &patterns)
+{
+    QMutexLocker lock(&g_mutex);
+    g_redact.clear();
+    for (const QString &p : patterns)
+        g_redact.append(QRegularExpression(p));
+}
+
+} // namespace koan
