@@ -1,6 +1,6 @@
 // koan-mcp: GUI console by default, --headless for servers, --stdio for local agents.
 #include "Cli.h"
-#include "LogSink.h"
+#include "logging/LogSink.h"
 #include "SignalWatcher.h"
 #include "McpServer.h"
 #include "ServerHost.h"
@@ -102,6 +102,7 @@ int main(int argc, char *argv[])
     const koan::McpServerOptions options = koan::OptionsLoader::load(cmd.sources, &errors, &layers);
     if (!errors.isEmpty())
         return fail(QStringLiteral("configuration error"), errors);
+    koan::LogSink::setRedactPatterns(options.logRedactPatterns);
     if (cmd.mode == koan::CliCommand::PrintConfig) {
         fputs(QJsonDocument(options.toJson()).toJson().constData(), stdout);
         return 0;

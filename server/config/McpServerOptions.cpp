@@ -334,6 +334,14 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
                        ? QString() : QStringLiteral("must be Public, Loopback or Authenticated");
         });
     });
+    bindSection(b, QStringLiteral("Logging"), errors, [&](Binder &l) {
+        if (const auto patterns = l.stringList(QStringLiteral("RedactPatterns"))) {
+            for (const QString &p : *patterns)
+                if (!QRegularExpression(p).isValid())
+                    l.error(QStringLiteral("RedactPatterns"), QStringLiteral("'%1' is not a valid regular expression").arg(p));
+            o.logRedactPatterns = *patterns;
+        }
+    });
     bindSection(b, QStringLiteral("Admin"), errors, [&](Binder &a) {
         a.boolean(QStringLiteral("Enabled"), o.operations.adminEndpointEnabled);
         a.string(QStringLiteral("RequiredScope"), o.operations.adminScope);
@@ -407,6 +415,7 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("Metrics"), QJsonObject{{QStringLiteral("Enabled"), operations.metricsEnabled},
                                                 {QStringLiteral("Path"), operations.metricsPath},
                                                 {QStringLiteral("Access"), operations.metricsAccess}}},
+        {QStringLiteral("Logging"), QJsonObject{{QStringLiteral("RedactPatterns"), QJsonArray::fromStringList(logRedactPatterns)}}},
         {QStringLiteral("Admin"), QJsonObject{{QStringLiteral("Enabled"), operations.adminEndpointEnabled},
                                               {QStringLiteral("RequiredScope"), operations.adminScope}}},
         {QStringLiteral("RateLimit"), QJsonObject{{QStringLiteral("Enabled"), effectiveRateLimit()},

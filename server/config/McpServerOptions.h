@@ -83,6 +83,7 @@ struct McpServerOptions {
     AuthOptions auth;
     RateLimitOptions rateLimit;
     OperationsOptions operations;
+    QStringList logRedactPatterns;             // extra regular expressions masked in logs
     QStringList allowedOrigins;
     QStringList allowedHosts;                  // extra Host names besides loopback and the bind address
     bool publishCapabilityEndpoint = true;

@@ -100,6 +100,7 @@ void HttpResponder::endStream(bool closeConnection)
 {
     if (m_streaming && isOpen()) {
         m_socket->write("0\r\n\r\n");
+        m_socket->flush(); // the final event must reach the kernel even if the server is shutting down
         if (closeConnection || m_closeAfterResponse)
             m_socket->disconnectFromHost(); // may emit disconnected synchronously -> finish()
     }
