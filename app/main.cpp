@@ -79,6 +79,10 @@ int main(int argc, char *argv[])
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("koan.*.debug=false"));
     const bool gui = cmd.mode == koan::CliCommand::Gui && displayAvailable();
+    // Without a GUI, Qt's plain UNIX event dispatcher: glib's costs grow superlinearly with the
+    // number of sockets (measured: 366 ms vs 13 ms to write one event to 10k streams).
+    if (!gui && qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     std::unique_ptr<QCoreApplication> app(gui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
     QCoreApplication::setOrganizationName(QStringLiteral("Koan"));
     QCoreApplication::setApplicationName(QStringLiteral("koan-mcp"));

@@ -65,8 +65,9 @@ void SessionManager::close(const QString &id, const QString &reason)
         return;
     Entry e = std::move(*it);
     m_entries.erase(it);
-    for (int i = 0; i < e.streams.size(); ++i)
-        if (e.streams.at(i) && e.streams.at(i)->isOpen() && e.longLived.at(i))
+    // Streams still listed were not reported closed yet (their closed() may fire after this).
+    for (bool longLived : std::as_const(e.longLived))
+        if (longLived)
             --m_longLivedStreams;
     if (e.closer)
         e.closer(id, reason); // closes streams; their closed() finds no entry any more
