@@ -111,7 +111,7 @@ private:
     QElapsedTimer m_clock;
     QTimer m_ticker;
     int m_nextSession = 0, m_connecting = 0, m_settled = 0;
-    qint64 m_loadStartNs = 0, m_nextId = 1, m_sent = 0, m_cpuStart = 0;
+    qint64 m_loadStartNs = 0, m_lastAnswerNs = 0, m_nextId = 1, m_sent = 0, m_cpuStart = 0;
     size_t m_rr = 0;
     bool m_loading = false, m_draining = false;
 };
