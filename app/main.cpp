@@ -115,7 +115,7 @@ int main(int argc, char *argv[])
         return issueDevToken(options, cmd.token);
 
     koan::ServerHost host(options);
-    if (!host.start(cmd.mode != koan::CliCommand::Stdio, &errors))
+    if (!host.start(cmd.mode != koan::CliCommand::Stdio, &errors, cmd.fixtures))
         return fail(QStringLiteral("startup failed"), errors);
     koan::McpServer *server = host.server();
     qCInfo(lcApp).noquote() << "environment" << options.environment << "| settings from" << layers.join(QStringLiteral(", "));

@@ -1,5 +1,6 @@
 #include "McpServer.h"
 
+#include "conformance/ConformanceFixturePack.h"
 #include "core/RpcBridge.h"
 #include "entities/EntityRegistry.h"
 #include "entities/EntityToolProvider.h"
@@ -82,6 +83,15 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
 McpServer::~McpServer()
 {
     stopHttp();
+}
+
+bool McpServer::loadFixturePack(const QString &name)
+{
+    if (name != QLatin1String("conformance"))
+        return false;
+    (new ConformanceFixturePack(this))->install(m_bridge);
+    qCWarning(lcServer).noquote() << "conformance fixture pack loaded: test_* tools, test:// resources and prompts are exposed";
+    return true;
 }
 
 QString McpServer::defaultDatabasePath()

@@ -32,6 +32,8 @@ public:
 
     // Opens the store, applies entity overrides, loads seed data. Errors are startup errors.
     bool initialize(QStringList *errors);
+    // Adds a test fixture pack next to the S12 tools ("conformance"); returns false if unknown.
+    bool loadFixturePack(const QString &name);
     // Starts listening for HTTP (both HTTP transports share the port). Port 0 picks a free one.
     bool startHttp(QStringList *errors);
     void stopHttp(const QString &reason = QStringLiteral("server_shutdown"));

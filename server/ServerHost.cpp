@@ -16,7 +16,7 @@ void ServerHost::invoke(const std::function<void()> &fn) const
     QMetaObject::invokeMethod(m_server, fn, Qt::BlockingQueuedConnection);
 }
 
-bool ServerHost::start(bool http, QStringList *errors)
+bool ServerHost::start(bool http, QStringList *errors, const QString &fixturePack)
 {
     m_thread.start();
     // The server object is created on the worker thread so its children live there.
@@ -25,6 +25,8 @@ bool ServerHost::start(bool http, QStringList *errors)
     bool ok = false;
     QMetaObject::invokeMethod(context, [&] {
         m_server = new McpServer(m_options);
+        if (!fixturePack.isEmpty())
+            m_server->loadFixturePack(fixturePack);
         ok = m_server->initialize(errors) && (!http || m_server->startHttp(errors));
     }, Qt::BlockingQueuedConnection);
     context->deleteLater();

@@ -17,7 +17,7 @@ public:
     ~ServerHost() override; // stops HTTP (closing streams) and joins the thread
 
     // Creates the server in the worker thread, initializes it and optionally starts HTTP.
-    bool start(bool http, QStringList *errors);
+    bool start(bool http, QStringList *errors, const QString &fixturePack = {});
     void stop();
     McpServer *server() const { return m_server; }
 
