@@ -90,7 +90,7 @@ struct McpServerOptions {
 
     QString databasePath;                      // empty: <app data>/koan-mcp.sqlite
     bool seedSampleData = true;
-    int toolsPageSize = 50;
+    int toolsPageSize = 100;
     QString instructions;
 
     QMap<QString, EntityOverride> entityOverrides;

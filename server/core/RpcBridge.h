@@ -83,7 +83,7 @@ private:
     QList<ToolProvider *> m_providers;
     QHash<QString, MethodHandler> m_methods;
     QJsonObject m_extraCapabilities;
-    int m_pageSize = 50;
+    int m_pageSize = 100;
 };
 
 } // namespace koan
