@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Interop with clients nobody here wrote: the official TS SDK client (STDIO, legacy SSE,
+# Streamable HTTP) and the MCP Inspector CLI, against the real koan-mcp binary.
+# Usage: run-interop.sh <koan-mcp binary>
+set -euo pipefail
+KOAN=$(readlink -f "$1"); cd "$(dirname "$0")"
+bash ./install.sh
+work=$(mktemp -d); server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+echo "== SDK client over STDIO"
+node client.mjs stdio "$KOAN" --stdio --db "$work/stdio.sqlite"
+echo "== Inspector CLI over STDIO"
+npx --no-install mcp-inspector --cli "$KOAN" --stdio --db "$work/stdio.sqlite" -- --method tools/list >"$work/inspector-stdio.json"
+grep -q '"trial-site.collection"' "$work/inspector-stdio.json"
+
+"$KOAN" --headless --port "$PORT" --db "$work/http.sqlite" 2>"$work/server.log" &
+server=$!
+for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+echo "== SDK client over legacy HTTP+SSE"
+node client.mjs sse "http://127.0.0.1:$PORT/mcp/sse"
+echo "== SDK client over Streamable HTTP"
+node client.mjs http "http://127.0.0.1:$PORT/mcp"
+echo "== Inspector CLI over legacy HTTP+SSE and Streamable HTTP"
+npx --no-install mcp-inspector --cli "http://127.0.0.1:$PORT/mcp/sse" --transport sse \
+  --method tools/call --tool-name trial-site.get-by-id --tool-arg id=site-boston >"$work/inspector-sse.json"
+grep -q 'Boston General Research Center' "$work/inspector-sse.json"
+npx --no-install mcp-inspector --cli "http://127.0.0.1:$PORT/mcp" --transport http --method tools/list >"$work/inspector-http.json"
+grep -q '"protocol-document.patch"' "$work/inspector-http.json"
+echo "interop OK"
