@@ -1,0 +1,199 @@
+// McpServerOptions layering: defaults < appsettings.json < appsettings.{Env}.json < KOAN_MCP__* < CLI,
+// and clear errors naming the key; also through the real binary (--print-config).
+#include "config/OptionsLoader.h"
+#include "entities/EntityRegistry.h"
+#include "entities/S12MedTrials.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace koan;
+
+// JSON written with single quotes (moc mis-parses raw string literals); ' becomes ".
+static QByteArray q(const char *text) { return QByteArray(text).replace('\'', '"'); }
+
+class TestCoreOptions : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    void write(const QString &name, const QByteArray &json)
+    {
+        QFile f(m_dir.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(json);
+    }
+    OptionsSources sources(QProcessEnvironment env = {}) const
+    {
+        OptionsSources s;
+        s.configDir = m_dir.path();
+        s.env = env;
+        return s;
+    }
+
+private slots:
+    void init()
+    {
+        for (const QString &f : QDir(m_dir.path()).entryList(QDir::Files))
+            QFile::remove(m_dir.filePath(f));
+    }
+
+    void defaultsFromEmbeddedSettings()
+    {
+        QStringList errors;
+        const McpServerOptions o = OptionsLoader::load(sources(), &errors);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+        QCOMPARE(o.environment, QStringLiteral("Development"));
+        QCOMPARE(o.bindAddress, QStringLiteral("127.0.0.1"));
+        QCOMPARE(o.port, 5114);
+        QCOMPARE(o.httpSseRoute, QStringLiteral("/mcp"));
+        QCOMPARE(o.maxConcurrentConnections, 500);
+        QCOMPARE(o.sseKeepAliveIntervalMs, 15000);
+        QVERIFY(o.enableHttpSseTransport && o.enableStdioTransport && o.publishCapabilityEndpoint);
+        QVERIFY(!o.effectiveRequireAuthentication());
+    }
+
+    void layering()
+    {
+        write("appsettings.json", q("{'Koan':{'Mcp':{'Port':6000,'MaxConcurrentConnections':100,'SseKeepAliveInterval':'5s','AllowedOrigins':['https://a']}}}"));
+        write("appsettings.Staging.json", q("{'Koan':{'Mcp':{'Port':6001,'SseConnectionTimeout':'00:02:30'}}}"));
+        QProcessEnvironment env;
+        env.insert("KOAN_ENVIRONMENT", "Staging");
+        env.insert("KOAN_MCP__MaxConcurrentConnections", "250");
+        env.insert("KOAN_MCP__EntityOverrides__TrialSite__AllowMutations", "false");
+        env.insert("KOAN_MCP__AllowedOrigins__0", "https://x");
+        env.insert("KOAN_MCP__AllowedOrigins__1", "https://y");
+        env.insert("koan_mcp__enablehttpssetransport", "false"); // case-insensitive
+        OptionsSources s = sources(env);
+        s.cli = {{"Port", "7000"}, {"Auth:RequiredScopes", "a,b"}};
+        QStringList errors, layers;
+        const McpServerOptions o = OptionsLoader::load(s, &errors, &layers);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+        QCOMPARE(o.environment, QStringLiteral("Staging"));
+        QCOMPARE(o.port, 7000);                       // CLI beats everything
+        QCOMPARE(o.maxConcurrentConnections, 250);    // env beats files
+        QCOMPARE(o.sseKeepAliveIntervalMs, 5000);     // appsettings.json
+        QCOMPARE(o.sseConnectionTimeoutMs, 150000);   // appsettings.Staging.json, TimeSpan form
+        QCOMPARE(o.allowedOrigins, (QStringList{"https://x", "https://y"}));
+        QVERIFY(!o.enableHttpSseTransport);
+        QCOMPARE(o.auth.requiredScopes, (QStringList{"a", "b"}));
+        QVERIFY(o.entityOverrides.contains("TrialSite"));
+        QCOMPARE(o.entityOverrides.value("TrialSite").allowMutations, std::optional<bool>(false));
+        QVERIFY(layers.contains(m_dir.filePath("appsettings.Staging.json")));
+        EntityRegistry registry(s12::entities());
+        QVERIFY(registry.applyOverrides(o.entityOverrides, &errors));
+        QCOMPARE(registry.options("TrialSite").allowMutations, false);
+    }
+
+    void durations()
+    {
+        for (const auto &[text, ms] : QList<QPair<QString, int>>{{"15s", 15000}, {"500ms", 500}, {"2m", 120000}, {"1h", 3600000},
+                                                                  {"00:00:20", 20000}, {"00:00:01.5", 1500}, {"30", 30000}}) {
+            QStringList errors;
+            OptionsSources s = sources();
+            s.cli = {{"SseKeepAliveInterval", text}};
+            QCOMPARE(OptionsLoader::load(s, &errors).sseKeepAliveIntervalMs, ms);
+            QVERIFY2(errors.isEmpty(), qPrintable(text));
+        }
+    }
+
+    void errorsNameTheKey_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown") << q("{'Koan':{'Mcp':{'Bogus':1}}}") << "Koan:Mcp:Bogus: unknown setting";
+        QTest::newRow("port text") << q("{'Koan':{'Mcp':{'Port':'abc'}}}") << "Koan:Mcp:Port: expected an integer";
+        QTest::newRow("port range") << q("{'Koan':{'Mcp':{'Port':70000}}}") << "Koan:Mcp:Port: must be between 0 and 65535";
+        QTest::newRow("bool") << q("{'Koan':{'Mcp':{'EnableHttpSseTransport':'maybe'}}}") << "Koan:Mcp:EnableHttpSseTransport: expected true or false";
+        QTest::newRow("duration") << q("{'Koan':{'Mcp':{'SseKeepAliveInterval':'soon'}}}") << "Koan:Mcp:SseKeepAliveInterval: expected a duration";
+        QTest::newRow("route") << q("{'Koan':{'Mcp':{'HttpSseRoute':'mcp/'}}}") << "Koan:Mcp:HttpSseRoute: must look like /mcp";
+        QTest::newRow("list") << q("{'Koan':{'Mcp':{'AllowedOrigins':[1]}}}") << "Koan:Mcp:AllowedOrigins: expected a list of strings";
+        QTest::newRow("override field") << q("{'Koan':{'Mcp':{'EntityOverrides':{'TrialSite':{'Colour':'red'}}}}}") << "Koan:Mcp:EntityOverrides:TrialSite:Colour: unknown setting";
+        QTest::newRow("transport") << q("{'Koan':{'Mcp':{'EntityOverrides':{'TrialSite':{'EnabledTransports':['Pigeon']}}}}}") << "unknown transport \"Pigeon\"";
+        QTest::newRow("auth") << q("{'Koan':{'Mcp':{'Auth':{'AllowedAlgorithms':['none']}}}}") << "Koan:Mcp:Auth:AllowedAlgorithms: 'none' is not supported";
+        QTest::newRow("hs256 secret") << q("{'Koan':{'Mcp':{'Auth':{'AllowedAlgorithms':['HS256'],'HmacSecret':'short'}}}}") << "Koan:Mcp:Auth:HmacSecret";
+    }
+    void errorsNameTheKey()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        write("appsettings.json", json);
+        QStringList errors;
+        OptionsLoader::load(sources(), &errors);
+        QVERIFY2(errors.join('\n').contains(expected), qPrintable(errors.join('\n')));
+    }
+
+    void invalidJsonNamesTheFile()
+    {
+        write("appsettings.json", "{ \"Koan\": ");
+        QStringList errors;
+        OptionsLoader::load(sources(), &errors);
+        QCOMPARE(errors.size(), 1);
+        QVERIFY(errors.first().startsWith(m_dir.filePath("appsettings.json")));
+        QVERIFY(errors.first().contains("invalid JSON"));
+    }
+
+    void unknownEntityOverride()
+    {
+        EntityRegistry registry(s12::entities());
+        QStringList errors;
+        QMap<QString, EntityOverride> overrides;
+        overrides.insert("Spaceship", EntityOverride{});
+        QVERIFY(!registry.applyOverrides(overrides, &errors));
+        QVERIFY(errors.join('\n').contains("Koan:Mcp:EntityOverrides:Spaceship: unknown entity"));
+    }
+
+    void environmentAwareAuthentication()
+    {
+        QStringList errors;
+        OptionsSources s = sources();
+        s.environment = "Production";
+        McpServerOptions prod = OptionsLoader::load(s, &errors);
+        QVERIFY(prod.effectiveRequireAuthentication());
+        QVERIFY(prod.effectiveRequireHttps());
+        QVERIFY(!prod.effectiveDevIssuer());
+        s.cli = {{"RequireAuthentication", "false"}};
+        QVERIFY(!OptionsLoader::load(s, &errors).effectiveRequireAuthentication()); // explicit wins
+        s.environment = "Development";
+        s.cli = {{"RequireAuthentication", "true"}};
+        QVERIFY(OptionsLoader::load(s, &errors).effectiveRequireAuthentication());
+        s.environment = "Production";
+        s.cli = {{"Auth:EnableDevIssuer", "true"}};
+        errors.clear();
+        OptionsLoader::load(s, &errors);
+        QVERIFY(errors.join('\n').contains("never allowed in Production"));
+    }
+
+    void binaryPrintConfigAndStartupErrors()
+    {
+        write("appsettings.json", q("{'Koan':{'Mcp':{'Port':6100}}}"));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HOME", m_dir.path());
+        env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
+        env.insert("KOAN_MCP__MaxConcurrentConnections", "42");
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--set", "ToolsPageSize=7"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        const QJsonObject printed = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        QCOMPARE(printed["Port"].toInt(), 6100);
+        QCOMPARE(printed["MaxConcurrentConnections"].toInt(), 42);
+        QCOMPARE(printed["ToolsPageSize"].toInt(), 7);
+
+        write("appsettings.json", q("{'Koan':{'Mcp':{'Port':'http'}}}"));
+        p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", m_dir.path()});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("Koan:Mcp:Port"));
+        p.start(KOAN_MCP_BINARY, {"--no-such-flag"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCoreOptions)
+#include "tst_core_options.moc"

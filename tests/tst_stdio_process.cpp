@@ -1,0 +1,88 @@
+// koan-mcp --stdio as a real child process: newline-delimited JSON-RPC on stdout only.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestStdioProcess : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QProcess m_p;
+    QByteArray m_out;
+
+    QJsonObject exchange(const QByteArray &line, const QJsonValue &id)
+    {
+        m_p.write(line + '\n');
+        QJsonObject found;
+        QTest::qWaitFor([&] {
+            m_out += m_p.readAllStandardOutput();
+            for (const QByteArray &l : m_out.split('\n')) {
+                const QJsonObject o = QJsonDocument::fromJson(l).object();
+                if (!l.isEmpty() && o.value("id") == id)
+                    found = o;
+            }
+            return !found.isEmpty();
+        }, 5000);
+        return found;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HOME", m_dir.path());
+        env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
+        env.insert("XDG_DATA_HOME", m_dir.filePath("data"));
+        env.remove("DISPLAY");
+        m_p.setProcessEnvironment(env);
+        m_p.start(KOAN_MCP_BINARY, {"--stdio", "--db", m_dir.filePath("stdio.sqlite")});
+        QVERIFY(m_p.waitForStarted(5000));
+    }
+
+    void conversation()
+    {
+        const QJsonObject init = exchange(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"qt","version":"1"}}})", 1);
+        QCOMPARE(init["result"].toObject()["protocolVersion"].toString(), QStringLiteral("2024-11-05"));
+        m_p.write(R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n");
+        const QJsonObject list = exchange(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", 2);
+        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 40);
+        const QJsonObject up = exchange(R"({"jsonrpc":"2.0","id":"u","method":"tools/call","params":{"name":"adverse-event-report.upsert","arguments":{"model":{"id":"ae-stdio","trialSiteId":"site-boston","participantId":"P-9","severity":"Severe","description":"Fainted","onsetDate":"2026-11-24"}}}})", "u");
+        QVERIFY2(!up["result"].toObject()["isError"].toBool(), up["result"].toObject()["content"].toArray()[0].toObject()["text"].toString().toUtf8());
+        const QJsonObject got = exchange(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"adverse-event-report.get-by-id","arguments":{"id":"ae-stdio"}}})", 3);
+        QCOMPARE(got["result"].toObject()["structuredContent"].toObject()["item"].toObject()["severity"].toString(), QStringLiteral("Severe"));
+        // A malformed line gets -32700 and the session keeps working.
+        const QJsonObject bad = exchange("{this is not json", QJsonValue::Null);
+        QCOMPARE(bad["error"].toObject()["code"].toInt(), -32700);
+        QCOMPARE(exchange(R"({"jsonrpc":"2.0","id":4,"method":"ping"})", 4)["result"].toObject(), QJsonObject{});
+    }
+
+    void stdoutCarriesOnlyJsonRpc()
+    {
+        m_out += m_p.readAllStandardOutput();
+        int lines = 0;
+        for (const QByteArray &l : m_out.split('\n')) {
+            if (l.isEmpty())
+                continue;
+            ++lines;
+            QJsonParseError e{};
+            const QJsonDocument d = QJsonDocument::fromJson(l, &e);
+            QVERIFY2(e.error == QJsonParseError::NoError && d.object().value("jsonrpc") == "2.0", l.constData());
+        }
+        QVERIFY(lines >= 6);
+        QVERIFY(m_p.readAllStandardError().contains("store")); // logs went to stderr
+    }
+
+    void eofEndsCleanly()
+    {
+        m_p.closeWriteChannel();
+        QVERIFY(m_p.waitForFinished(5000));
+        QCOMPARE(m_p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(m_p.exitCode(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStdioProcess)
+#include "tst_stdio_process.moc"
