@@ -182,7 +182,7 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
             m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
         if (exchange->streaming) {
             if (!reply.isUndefined())
-                emitOn(id, streamNo, reply.toObject());
+                emitOn(id, streamNo, reply); // an object, or an array for a batch
             completeStream(id, streamNo);
             return;
         }
@@ -268,7 +268,7 @@ SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpRespo
     return stream;
 }
 
-void StreamableHttpTransport::emitOn(const QString &sessionId, int streamNo, const QJsonObject &message)
+void StreamableHttpTransport::emitOn(const QString &sessionId, int streamNo, const QJsonValue &message)
 {
     auto it = m_states.find(sessionId);
     if (it == m_states.end())

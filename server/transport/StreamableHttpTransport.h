@@ -71,7 +71,7 @@ private:
     State *sessionFor(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
 
     SseStream *attach(State &state, int streamNo, HttpResponder *responder, bool longLived);
-    void emitOn(const QString &sessionId, int streamNo, const QJsonObject &message);
+    void emitOn(const QString &sessionId, int streamNo, const QJsonValue &message);
     void completeStream(const QString &sessionId, int streamNo);
     void closeState(const QString &sessionId, const QString &reason);
     bool primes(const State &state) const;

@@ -1,0 +1,209 @@
+// Streamable HTTP transport: sessions, SSE/JSON answers, GET stream, DELETE, priming and
+// Last-Event-ID resumption, protocol-version header, batches.
+#include "support/HttpClient.h"
+#include "support/ServerFixture.h"
+#include "transport/StreamableHttpTransport.h"
+
+#include <QJsonArray>
+
+using namespace koan;
+using namespace koan::test;
+
+namespace {
+QList<QPair<QByteArray, QByteArray>> headers(const QByteArray &session = {}, const QByteArray &version = {})
+{
+    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+    if (!session.isEmpty())
+        h.append({"Mcp-Session-Id", session});
+    if (!version.isEmpty())
+        h.append({"MCP-Protocol-Version", version});
+    return h;
+}
+QJsonObject messageIn(const HttpResponse &r)
+{
+    if (r.header("Content-Type").startsWith("application/json"))
+        return r.json();
+    for (const SseEvent &e : r.events()) {
+        const QJsonObject o = QJsonDocument::fromJson(e.data).object();
+        if (o.contains("id"))
+            return o;
+    }
+    return {};
+}
+} // namespace
+
+class TestHttpStreamable : public QObject
+{
+    Q_OBJECT
+
+    QByteArray initialize(HttpClient &c, const QString &version = QStringLiteral("2025-06-18"))
+    {
+        const HttpResponse r = c.request("POST", "/mcp", headers(), rpc(1, "initialize", initParams(version)));
+        if (r.status != 200)
+            return {};
+        c.request("POST", "/mcp", headers(r.header("Mcp-Session-Id"), version.toLatin1()), rpc(QJsonValue::Undefined, "notifications/initialized"));
+        return r.header("Mcp-Session-Id");
+    }
+
+private slots:
+    void sessionLifecycle()
+    {
+        ServerFixture f;
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        HttpClient c(f.port);
+        const HttpResponse init = c.request("POST", "/mcp", headers(), rpc(1, "initialize", initParams()));
+        QCOMPARE(init.status, 200);
+        const QByteArray sid = init.header("Mcp-Session-Id");
+        QCOMPARE(sid.size(), 32);
+        QCOMPARE(messageIn(init)["result"].toObject()["protocolVersion"].toString(), QStringLiteral("2025-06-18"));
+        HttpResponse r = c.request("POST", "/mcp", headers(sid), rpc(QJsonValue::Undefined, "notifications/initialized"));
+        QCOMPARE(r.status, 202);
+        QVERIFY(r.body.isEmpty());
+        r = c.request("POST", "/mcp", headers(sid, "2025-06-18"), rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-osaka"}}}}));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("Content-Type"), QByteArray("text/event-stream")); // answered on an SSE stream
+        QVERIFY(!r.events().isEmpty() && !r.events().last().id.isEmpty());
+        QCOMPARE(messageIn(r)["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(), QStringLiteral("site-osaka"));
+        // Second initialize on the session is refused by the protocol layer.
+        QCOMPARE(messageIn(c.request("POST", "/mcp", headers(sid), rpc(3, "initialize", initParams())))["error"].toObject()["code"].toInt(), -32600);
+        // DELETE ends it; the id is gone afterwards.
+        r = c.request("DELETE", "/mcp", {{"Mcp-Session-Id", sid}});
+        QCOMPARE(r.status, 200);
+        r = c.request("POST", "/mcp", headers(sid), rpc(4, "ping"));
+        QCOMPARE(r.status, 404);
+        QCOMPARE(r.json()["error"].toObject()["code"].toInt(), -32001);
+        QCOMPARE(f.sessions()->sessionCount(), 0);
+    }
+
+    void httpErrors()
+    {
+        ServerFixture f;
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c);
+        HttpResponse r = c.request("POST", "/mcp", headers(), rpc(1, "tools/list"));
+        QCOMPARE(r.status, 400);
+        QVERIFY(r.json()["error"].toObject()["message"].toString().contains("Mcp-Session-Id"));
+        r = c.request("POST", "/mcp", headers("ffffffffffffffffffffffffffffffff"), rpc(1, "ping"));
+        QCOMPARE(r.status, 404);
+        r = c.request("POST", "/mcp", {{"Content-Type", "application/json"}, {"Accept", "application/json"}, {"Mcp-Session-Id", sid}}, rpc(1, "ping"));
+        QCOMPARE(r.status, 406);
+        r = c.request("POST", "/mcp", {{"Content-Type", "text/plain"}, {"Accept", "application/json, text/event-stream"}, {"Mcp-Session-Id", sid}}, rpc(1, "ping"));
+        QCOMPARE(r.status, 415);
+        r = c.request("POST", "/mcp", headers(sid, "1999-01-01"), rpc(1, "ping"));
+        QCOMPARE(r.status, 400);
+        QVERIFY(r.json()["error"].toObject()["message"].toString().contains("Unsupported protocol version"));
+        r = c.request("POST", "/mcp", headers(sid), "[1,");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json()["error"].toObject()["code"].toInt(), -32700);
+        r = c.request("GET", "/mcp", {{"Accept", "application/json"}, {"Mcp-Session-Id", sid}});
+        QCOMPARE(r.status, 406);
+        r = c.request("PUT", "/mcp", {{"Mcp-Session-Id", sid}});
+        QCOMPARE(r.status, 405);
+        QCOMPARE(r.header("Allow"), QByteArray("GET, POST, DELETE"));
+    }
+
+    void jsonAnswersWhenConfigured()
+    {
+        McpServerOptions o;
+        o.streamableJsonResponse = true;
+        ServerFixture f(o);
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c);
+        const HttpResponse r = c.request("POST", "/mcp", headers(sid), rpc(5, "ping"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("Content-Type"), QByteArray("application/json"));
+        QCOMPARE(r.json()["id"].toInt(), 5);
+    }
+
+    void getStreamAndResumption()
+    {
+        ServerFixture f;
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c, "2025-11-25");
+        HttpClient get(f.port);
+        get.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}});
+        QVERIFY(get.waitHead());
+        QCOMPARE(get.response().status, 200);
+        // Priming event (2025-11-25): an id and empty data, with a retry hint.
+        QVERIFY(QTest::qWaitFor([&] { return get.response().body.contains("retry: 1000"); }, 3000));
+        QVERIFY(QTest::qWaitFor([&] { return !get.events().isEmpty(); }, 3000));
+        const QByteArray primingId = get.events().first().id;
+        QVERIFY(!primingId.isEmpty());
+        QVERIFY(get.events().first().data.isEmpty());
+        // A second GET stream for the session is refused.
+        HttpClient second(f.port);
+        QCOMPARE(second.request("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}}).status, 409);
+        // Server-initiated messages reach the GET stream.
+        f.server->streamable()->broadcast(QJsonObject{{"jsonrpc", "2.0"}, {"method", "notifications/tools/list_changed"}});
+        QVERIFY(get.waitEvent("message"));
+        const QByteArray firstId = get.events().last().id;
+        // Disconnect, miss two messages, resume with Last-Event-ID.
+        get.socket()->abort();
+        QTRY_VERIFY(!f.sessions()->info(QString::fromLatin1(sid)).openStreams);
+        f.server->streamable()->broadcast(QJsonObject{{"jsonrpc", "2.0"}, {"method", "notifications/a"}});
+        f.server->streamable()->broadcast(QJsonObject{{"jsonrpc", "2.0"}, {"method", "notifications/b"}});
+        HttpClient resumed(f.port);
+        resumed.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"Last-Event-ID", firstId}});
+        QVERIFY(QTest::qWaitFor([&] {
+            int n = 0;
+            for (const SseEvent &e : resumed.events())
+                n += e.event == "message" ? 1 : 0;
+            return n >= 2;
+        }, 3000));
+        QStringList methods;
+        for (const SseEvent &e : resumed.events())
+            if (e.event == "message")
+                methods << QJsonDocument::fromJson(e.data).object()["method"].toString();
+        QCOMPARE(methods, (QStringList{"notifications/a", "notifications/b"}));
+        // POST stream events of other streams are never replayed here.
+        QVERIFY(!resumed.response().body.contains("\"result\""));
+    }
+
+    void noPrimingBefore20251125()
+    {
+        ServerFixture f;
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c, "2025-03-26");
+        const HttpResponse r = c.request("POST", "/mcp", headers(sid, "2025-03-26"), rpc(8, "ping"));
+        QVERIFY(!r.body.contains("retry:"));
+        QCOMPARE(r.events().size(), 1);
+        QCOMPARE(messageIn(r)["id"].toInt(), 8);
+    }
+
+    void batchesOnlyIn20250326()
+    {
+        ServerFixture f;
+        HttpClient c(f.port);
+        const QByteArray old = initialize(c, "2025-03-26");
+        const QByteArray batch = "[" + rpc(1, "ping") + "," + rpc(2, "tools/list") + "]";
+        HttpResponse r = c.request("POST", "/mcp", headers(old, "2025-03-26"), batch);
+        QCOMPARE(r.status, 200);
+        const QJsonArray replies = QJsonDocument::fromJson(r.events().first().data).array();
+        QCOMPARE(replies.size(), 2);
+        HttpClient d(f.port);
+        const QByteArray modern = initialize(d, "2025-06-18");
+        r = d.request("POST", "/mcp", headers(modern, "2025-06-18"), batch);
+        QCOMPARE(messageIn(r).isEmpty() ? QJsonDocument::fromJson(r.events().first().data).object()["error"].toObject()["code"].toInt()
+                                        : messageIn(r)["error"].toObject()["code"].toInt(),
+                 -32600);
+    }
+
+    void concurrentPostsOnOneSession()
+    {
+        ServerFixture f;
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c);
+        std::vector<std::unique_ptr<HttpClient>> clients;
+        for (int i = 0; i < 10; ++i) {
+            clients.push_back(std::make_unique<HttpClient>(f.port));
+            clients.back()->send("POST", "/mcp", headers(sid), rpc(100 + i, "tools/list"));
+        }
+        for (int i = 0; i < 10; ++i) {
+            QVERIFY(clients[i]->waitComplete());
+            QCOMPARE(messageIn(clients[i]->response())["id"].toInt(), 100 + i);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHttpStreamable)
+#include "tst_http_streamable.moc"
