@@ -24,7 +24,13 @@ QByteArray quoted(const QString &s)
 
 BearerAuthenticator::BearerAuthenticator(const McpServerOptions &options, AuthAuditLog *audit, QObject *parent)
     : QObject(parent), m_options(options), m_audit(audit)
-{}
+{
+    // Until HTTP listens (and always for STDIO): the configured address, as `koan-mcp token` assumes.
+    const QString host = options.bindAddress == QLatin1String("0.0.0.0") || options.bindAddress == QLatin1String("::")
+                             ? QStringLiteral("127.0.0.1") : options.bindAddress;
+    m_resource = QStringLiteral("%1://%2:%3%4").arg(options.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http"), host)
+                     .arg(options.port).arg(options.httpSseRoute);
+}
 
 BearerAuthenticator::~BearerAuthenticator() = default;
 

@@ -103,8 +103,9 @@ public:
         if (m_socket->state() == QAbstractSocket::ConnectedState)
             return true;
         if (auto *ssl = qobject_cast<QSslSocket *>(m_socket.get())) {
+            // Not waitForEncrypted(): the server may run in this thread and must keep handshaking.
             ssl->connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_port);
-            return ssl->waitForEncrypted(5000);
+            return QTest::qWaitFor([ssl] { return ssl->isEncrypted(); }, 5000);
         }
         m_socket->connectToHost(QHostAddress::LocalHost, m_port);
         return m_socket->waitForConnected(5000);

@@ -1,0 +1,401 @@
+// Bearer authentication end to end over loopback: challenges, scopes per tool and transport,
+// session binding, token expiry, JWKS URL refresh, rate limiting, audit, TLS and HTTPS rules.
+#include "support/AuthKit.h"
+#include "support/HttpClient.h"
+#include "support/ServerFixture.h"
+#include "entities/EntityRegistry.h"
+#include "security/AuthAuditLog.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTcpServer>
+
+using namespace koan;
+using namespace koan::test;
+
+namespace {
+const QByteArray kIss = "https://issuer.test";
+QList<QPair<QByteArray, QByteArray>> bearer(const QByteArray &t, QList<QPair<QByteArray, QByteArray>> h = {})
+{
+    h.append({"Authorization", "Bearer " + t});
+    return h;
+}
+QList<QPair<QByteArray, QByteArray>> streamable(const QByteArray &t, const QByteArray &sid = {})
+{
+    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+    if (!sid.isEmpty())
+        h.append({"Mcp-Session-Id", sid});
+    return t.isEmpty() ? h : bearer(t, h);
+}
+QJsonObject answer(const HttpResponse &r)
+{
+    for (const SseEvent &e : r.events())
+        if (QJsonDocument::fromJson(e.data).object().contains("id"))
+            return QJsonDocument::fromJson(e.data).object();
+    return r.json();
+}
+QStringList toolNames(const QJsonObject &listAnswer)
+{
+    QStringList names;
+    for (const QJsonValue t : listAnswer["result"].toObject()["tools"].toArray())
+        names << t["name"].toString();
+    return names;
+}
+
+// Serves a JWKS document over HTTP and counts fetches.
+class JwksServer : public QTcpServer
+{
+public:
+    QByteArray body;
+    int fetches = 0;
+    JwksServer()
+    {
+        listen(QHostAddress::LocalHost, 0);
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *s = nextPendingConnection();
+            connect(s, &QTcpSocket::readyRead, s, [this, s] {
+                if (!s->readAll().contains("\r\n\r\n"))
+                    return;
+                ++fetches;
+                s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                s->disconnectFromHost();
+            });
+        });
+    }
+};
+} // namespace
+
+class TestSecurityHttp : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_keysDir;
+    KeyPair m_key;
+    QString m_jwksFile;
+
+    McpServerOptions authOptions(bool required = true) const
+    {
+        McpServerOptions o;
+        o.requireAuthentication = required;
+        o.auth.jwksFile = m_jwksFile;
+        o.auth.issuers = {QString::fromLatin1(kIss)};
+        o.auth.scopeClaims << QStringLiteral("roles");
+        return o;
+    }
+    QByteArray tokenFor(const ServerFixture &f, const QString &sub, const QString &scope, qint64 ttl = 600)
+    {
+        return token(m_key, claims(sub, scope, f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss), ttl));
+    }
+    QByteArray initStreamable(HttpClient &c, const QByteArray &t)
+    {
+        const HttpResponse r = c.request("POST", "/mcp", streamable(t), rpc(1, "initialize", initParams()));
+        return r.status == 200 ? r.header("Mcp-Session-Id") : QByteArray();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_key = makeKey(QDir(m_keysDir.path()), "k1", true);
+        m_jwksFile = m_keysDir.filePath("jwks.json");
+        QFile f(m_jwksFile);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(jwks({m_key})).toJson());
+    }
+
+    void challengesAndMetadata()
+    {
+        ServerFixture f(authOptions());
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        QSignalSpy audit(f.server->auditLog(), &AuthAuditLog::failureRecorded);
+        HttpClient c(f.port);
+        HttpResponse r = c.request("GET", "/mcp/capabilities");
+        QCOMPARE(r.status, 401);
+        QVERIFY2(r.header("WWW-Authenticate").startsWith("Bearer resource_metadata=\""), r.header("WWW-Authenticate"));
+        QVERIFY(r.header("WWW-Authenticate").contains("/.well-known/oauth-protected-resource/mcp"));
+        r = c.request("POST", "/mcp", streamable({}), rpc(1, "initialize", initParams()));
+        QCOMPARE(r.status, 401);
+        r = c.request("GET", "/mcp/sse", bearer("garbage"));
+        QCOMPARE(r.status, 401);
+        QVERIFY(r.header("WWW-Authenticate").contains("error=\"invalid_token\""));
+        const QByteArray good = tokenFor(f, "alice", "clinical:operations");
+        r = c.request("GET", "/mcp/capabilities?access_token=" + good);
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json()["error"].toString(), QStringLiteral("invalid_request"));
+        // RFC 9728 metadata at both well-known forms, without a token.
+        for (const QByteArray path : {QByteArray("/.well-known/oauth-protected-resource"), QByteArray("/.well-known/oauth-protected-resource/mcp")}) {
+            r = c.request("GET", path);
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.json()["resource"].toString(), f.server->baseUrl() + "/mcp");
+            QCOMPARE(r.json()["authorization_servers"].toArray().first().toString(), QString::fromLatin1(kIss));
+            QVERIFY(r.json()["scopes_supported"].toArray().contains("clinical:safety"));
+        }
+        r = c.request("GET", "/mcp/capabilities", bearer(good));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()["authentication"].toObject()["caller"].toString(), QStringLiteral("alice"));
+        QCOMPARE(c.request("GET", "/healthz").status, 200); // probes need no token
+        QStringList reasons;
+        for (const auto &args : audit)
+            reasons << args.first().value<AuthFailure>().reason;
+        QCOMPARE(reasons, (QStringList{"missing_token", "missing_token", "malformed", "token_in_query"}));
+        for (const auto &f2 : f.server->auditLog()->recent())
+            QVERIFY(!f2.description.contains(QString::fromLatin1(good)));
+    }
+
+    void scopesFilterToolsOnEveryHttpTransport()
+    {
+        ServerFixture f(authOptions());
+        HttpClient c(f.port);
+        const QByteArray ops = tokenFor(f, "alice", "clinical:operations");
+        const QByteArray sid = initStreamable(c, ops);
+        QVERIFY(!sid.isEmpty());
+        const QStringList names = toolNames(answer(c.request("POST", "/mcp", streamable(ops, sid), rpc(2, "tools/list"))));
+        QVERIFY(names.contains("trial-site.upsert"));
+        QVERIFY(names.contains("monitoring-note.collection"));
+        QVERIFY(!names.contains("adverse-event-report.collection"));
+        QVERIFY(!names.contains("protocol-document.collection"));
+        QCOMPARE(names.size(), 24);
+        const QJsonObject denied = answer(c.request("POST", "/mcp", streamable(ops, sid),
+                                                    rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
+        QCOMPARE(denied["error"].toObject()["code"].toInt(), -32003);
+        QVERIFY(denied["error"].toObject()["message"].toString().contains("clinical:safety"));
+        // The same rules over legacy HTTP+SSE; `scp` arrays and extra claims (roles) count as scopes.
+        QJsonObject c2 = claims("bob", "", f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss));
+        c2["scp"] = QJsonArray{"clinical:safety"};
+        c2["roles"] = QJsonArray{"clinical:documents"};
+        const QByteArray safety = token(m_key, c2);
+        HttpClient stream(f.port), post(f.port);
+        stream.send("GET", "/mcp/sse", bearer(safety));
+        SseEvent endpoint;
+        QVERIFY(stream.waitEvent("endpoint", 5000, &endpoint));
+        post.request("POST", endpoint.data, bearer(safety, {{"Content-Type", "application/json"}}), rpc(1, "initialize", initParams()));
+        post.request("POST", endpoint.data, bearer(safety, {{"Content-Type", "application/json"}}), rpc(2, "tools/list"));
+        const QStringList legacyNames = toolNames(stream.waitMessage(2));
+        QVERIFY(legacyNames.contains("adverse-event-report.delete"));
+        QVERIFY(legacyNames.contains("protocol-document.collection"));
+        QVERIFY(!legacyNames.contains("trial-site.collection"));
+    }
+
+    void serverWideScopesGive403()
+    {
+        McpServerOptions o = authOptions();
+        o.auth.requiredScopes = {"mcp:use"};
+        ServerFixture f(o);
+        HttpClient c(f.port);
+        const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "clinical:operations")));
+        QCOMPARE(r.status, 403);
+        QVERIFY(r.header("WWW-Authenticate").contains("error=\"insufficient_scope\""));
+        QVERIFY(r.header("WWW-Authenticate").contains("scope=\"mcp:use\""));
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "mcp:use clinical:operations"))).status, 200);
+    }
+
+    void perEntityOverridesInDevelopmentMode()
+    {
+        McpServerOptions o = authOptions(false); // anonymous allowed server-wide
+        EntityOverride docs;
+        docs.requireAuthentication = true;
+        o.entityOverrides.insert("ProtocolDocument", docs);
+        EntityOverride sites;
+        sites.requiredScopes = QStringList{"sites:read"};
+        sites.allowMutations = false;
+        o.entityOverrides.insert("TrialSite", sites);
+        ServerFixture f(o);
+        HttpClient anon(f.port), authed(f.port);
+        const QByteArray a = initStreamable(anon, {});
+        QStringList names = toolNames(answer(anon.request("POST", "/mcp", streamable({}, a), rpc(2, "tools/list"))));
+        QVERIFY(!names.contains("protocol-document.collection")); // needs an authenticated caller
+        QVERIFY(names.contains("trial-site.collection"));          // anonymous dev callers are not scope-checked
+        QVERIFY(!names.contains("trial-site.upsert"));             // AllowMutations=false
+        QCOMPARE(answer(anon.request("POST", "/mcp", streamable({}, a), rpc(3, "tools/call", {{"name", "protocol-document.collection"}})))["error"].toObject()["code"].toInt(), -32003);
+        const QByteArray t = tokenFor(f, "alice", "clinical:documents");
+        const QByteArray b = initStreamable(authed, t);
+        names = toolNames(answer(authed.request("POST", "/mcp", streamable(t, b), rpc(2, "tools/list"))));
+        QVERIFY(names.contains("protocol-document.collection"));
+        QVERIFY(!names.contains("trial-site.collection")); // authenticated: needs sites:read
+    }
+
+    void sessionsAreBoundToTheSubject()
+    {
+        ServerFixture f(authOptions());
+        const QByteArray alice = tokenFor(f, "alice", "clinical:operations");
+        const QByteArray bob = tokenFor(f, "bob", "clinical:operations");
+        HttpClient c(f.port);
+        const QByteArray sid = initStreamable(c, alice);
+        HttpResponse r = c.request("POST", "/mcp", streamable(bob, sid), rpc(2, "tools/list"));
+        QCOMPARE(r.status, 403);
+        r = c.request("GET", "/mcp", bearer(bob, {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}}));
+        QCOMPARE(r.status, 403);
+        QCOMPARE(c.request("DELETE", "/mcp", bearer(bob, {{"Mcp-Session-Id", sid}})).status, 403);
+        QCOMPARE(answer(c.request("POST", "/mcp", streamable(alice, sid), rpc(3, "ping")))["result"].toObject(), QJsonObject{});
+        // Legacy: the hijack the original allowed.
+        HttpClient stream(f.port), post(f.port);
+        stream.send("GET", "/mcp/sse", bearer(alice));
+        SseEvent endpoint;
+        QVERIFY(stream.waitEvent("endpoint", 5000, &endpoint));
+        r = post.request("POST", endpoint.data, bearer(bob, {{"Content-Type", "application/json"}}), rpc(1, "ping"));
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.json()["error"].toString(), QStringLiteral("session_owner_mismatch"));
+        QCOMPARE(post.request("POST", endpoint.data, bearer(alice, {{"Content-Type", "application/json"}}), rpc(1, "ping")).status, 202);
+    }
+
+    void expiringTokenEndsTheStream()
+    {
+        McpServerOptions o = authOptions();
+        o.auth.clockSkewSeconds = 0;
+        ServerFixture f(o);
+        HttpClient stream(f.port);
+        stream.send("GET", "/mcp/sse", bearer(tokenFor(f, "alice", "clinical:operations", 2)));
+        QVERIFY(stream.waitEvent("endpoint"));
+        SseEvent end;
+        QVERIFY(stream.waitEvent("end", 6000, &end));
+        QVERIFY(end.data.contains("token_expired"));
+        QVERIFY(stream.waitClosed());
+    }
+
+    void jwksUrlRefreshesOnUnknownKid()
+    {
+        JwksServer jwksServer;
+        KeyPair first = makeKey(QDir(m_keysDir.path()), "url-1", false);
+        KeyPair rotated = makeKey(QDir(m_keysDir.path()), "url-2", true);
+        jwksServer.body = QJsonDocument(jwks({first})).toJson();
+        McpServerOptions o = authOptions();
+        o.auth.jwksFile.clear();
+        o.auth.jwksUrl = QStringLiteral("http://127.0.0.1:%1/jwks.json").arg(jwksServer.serverPort());
+        o.auth.jwksRefreshMinIntervalMs = 400;
+        ServerFixture f(o);
+        QTRY_COMPARE(jwksServer.fetches, 1); // fetched at start
+        HttpClient c(f.port);
+        const QString aud = f.server->baseUrl() + "/mcp";
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(first, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 200);
+        // The issuer rotates to a new key: the first token with the unknown kid triggers one refetch.
+        jwksServer.body = QJsonDocument(jwks({first, rotated})).toJson();
+        QTest::qWait(450);
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(rotated, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 200);
+        QCOMPARE(jwksServer.fetches, 2);
+        // Unknown kids right after a fetch do not hammer the JWKS endpoint.
+        const KeyPair stranger = makeKey(QDir(m_keysDir.path()), "nobody", true);
+        const int before = jwksServer.fetches;
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(stranger, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 401);
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(stranger, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 401);
+        QCOMPARE(jwksServer.fetches, before);
+    }
+
+    void rateLimiter()
+    {
+        McpServerOptions o = authOptions(false);
+        o.rateLimit.enabled = true;
+        o.rateLimit.permitsPerSecond = 2;
+        o.rateLimit.burst = 3;
+        ServerFixture f(o);
+        HttpClient c(f.port);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(c.request("GET", "/mcp/capabilities").status, 200);
+        const HttpResponse limited = c.request("GET", "/mcp/capabilities");
+        QCOMPARE(limited.status, 429);
+        QVERIFY(limited.header("Retry-After").toInt() >= 1);
+        QCOMPARE(limited.json()["error"].toString(), QStringLiteral("rate_limited"));
+        // Per subject: another caller has its own bucket.
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "carol", ""))).status, 200);
+        QCOMPARE(c.request("GET", "/healthz").status, 200); // probes are never limited
+        QTest::qWait(600);
+        QCOMPARE(c.request("GET", "/mcp/capabilities").status, 200); // refilled
+        QVERIFY(c.request("GET", "/metrics").body.contains("koan_mcp_rate_limited_total 1"));
+    }
+
+    void stdioTokenFromEnvironment()
+    {
+        ServerFixture f(authOptions(false));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HOME", f.dir.path());
+        env.insert("XDG_CONFIG_HOME", f.dir.filePath("cfg"));
+        env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, claims("agent", "clinical:safety", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set", "Auth:Issuer=" + QString::fromLatin1(kIss)});
+        QVERIFY(p.waitForStarted());
+        p.write(rpc(1, "initialize", initParams()) + "\n" + rpc(2, "tools/list") + "\n");
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(10000));
+        QJsonObject list;
+        for (const QByteArray &line : p.readAllStandardOutput().split('\n'))
+            if (QJsonDocument::fromJson(line).object()["id"].toInt() == 2)
+                list = QJsonDocument::fromJson(line).object();
+        const QStringList names = toolNames(list);
+        QCOMPARE(names.size(), 8); // only AdverseEventReport: the token's scopes apply to STDIO
+        QVERIFY(names.contains("adverse-event-report.patch"));
+        // A bad token is a startup error.
+        env.insert("KOAN_MCP_STDIO_TOKEN", "nope");
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("KOAN_MCP_STDIO_TOKEN"));
+    }
+
+    void devTokenCommand()
+    {
+        ServerFixture f(authOptions());
+        const QString key = f.dir.filePath("dev-issuer.pem");
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HOME", f.dir.path());
+        env.insert("XDG_CONFIG_HOME", f.dir.filePath("cfg"));
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"token", "--sub", "dana", "--scope", "clinical:operations", "--ttl", "10m",
+                                  "--set", "Port=" + QString::number(f.port), "--set", "Auth:DevIssuerKeyFile=" + key});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        const QByteArray jwt = p.readAllStandardOutput().trimmed();
+        QCOMPARE(jwt.count('.'), 2);
+        HttpClient c(f.port);
+        const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(jwt));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()["authentication"].toObject()["caller"].toString(), QStringLiteral("dana"));
+        p.start(KOAN_MCP_BINARY, {"token", "--sub", "dana", "--environment", "Production"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("disabled"));
+    }
+
+    void tlsAndHttpsRules()
+    {
+        QString cert, keyFile;
+        QVERIFY(makeCertificate(QDir(m_keysDir.path()), &cert, &keyFile));
+        McpServerOptions o;
+        o.tlsCertificateFile = cert;
+        o.tlsKeyFile = keyFile;
+        o.requireHttps = true;
+        ServerFixture tls(o);
+        QVERIFY2(tls.ok, qPrintable(tls.problems));
+        QVERIFY(tls.server->baseUrl().startsWith("https://"));
+        HttpClient secure(tls.port, true);
+        QVERIFY(secure.connect());
+        auto *ssl = qobject_cast<QSslSocket *>(secure.socket());
+        QVERIFY(ssl->isEncrypted());
+        QCOMPARE(ssl->peerCertificate().subjectInfo(QSslCertificate::CommonName).value(0), QStringLiteral("localhost"));
+        secure.send("GET", "/mcp/sse");
+        QVERIFY(secure.waitEvent("endpoint"));
+
+        // Plain HTTP with RequireHttps: refused unless a trusted proxy says it terminated TLS.
+        McpServerOptions plain;
+        plain.requireHttps = true;
+        plain.trustedProxies = {"127.0.0.1"};
+        ServerFixture f(plain);
+        HttpClient c(f.port);
+        HttpResponse r = c.request("GET", "/mcp/capabilities");
+        QCOMPARE(r.status, 308);
+        QVERIFY(r.header("Location").startsWith("https://"));
+        r = c.request("POST", "/mcp", {{"Content-Type", "application/json"}}, "{}");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json()["error"].toString(), QStringLiteral("https_required"));
+        QCOMPARE(c.request("GET", "/mcp/capabilities", {{"X-Forwarded-Proto", "https"}}).status, 200);
+        QCOMPARE(c.request("GET", "/healthz").status, 200);
+        McpServerOptions untrusted;
+        untrusted.requireHttps = true;
+        ServerFixture g(untrusted);
+        HttpClient d(g.port);
+        QCOMPARE(d.request("GET", "/mcp/capabilities", {{"X-Forwarded-Proto", "https"}}).status, 308); // header not believed
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSecurityHttp)
+#include "tst_security_http.moc"
