@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Runs the benchmark scenarios against koan-mcp and the TypeScript SDK peer in one run and
+# prints a results table with ratios. Loopback only; every scenario is bounded in time.
+#   bench/run-bench.sh [--quick] [build dir]      (--quick: small N, a smoke run for ctest)
+set -euo pipefail
+QUICK=0
+[ "${1:-}" = "--quick" ] && { QUICK=1; shift; }
+BUILD=$(readlink -f "${1:-build}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+KOAN="$BUILD/app/koan-mcp"; BENCH="$BUILD/bench/koan-bench"
+work=$(mktemp -d); pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 100); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server at $1 did not start"; exit 1; }
+
+( cd "$HERE/peer" && { [ -f node_modules/.koan-installed ] || { npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.koan-installed; }; } )
+
+start_ours() { # $1: extra --set arguments
+  local port; port=$(free_port)
+  "$KOAN" --headless --port "$port" --db :memory: --set MaxConcurrentConnections=20000 $1 2>"$work/ours.log" &
+  pids+=($!); OURS_PID=$!; OURS_PORT=$port; wait_up "http://127.0.0.1:$port/healthz"
+}
+start_peer() {
+  local port; port=$(free_port)
+  node "$HERE/peer/server.mjs" --port "$port" 2>"$work/peer.log" &
+  pids+=($!); PEER_PID=$!; PEER_PORT=$port; wait_up "http://127.0.0.1:$port/health"
+}
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+results="$work/results.jsonl"; : >"$results"
+run() { # label server transport sessions rate duration [extra bench args]
+  local label=$1 who=$2 transport=$3 n=$4 rate=$5 dur=$6; shift 6
+  local port pid sse
+  if [ "$who" = ours ]; then port=$OURS_PORT; pid=$OURS_PID; sse=/mcp/sse; else port=$PEER_PORT; pid=$PEER_PID; sse=/sse; fi
+  "$BENCH" --port "$port" --sse-path "$sse" --transport "$transport" --sessions "$n" --rate "$rate" --duration "$dur" \
+    --server-pid "$pid" --label "$label/$who" "$@" >>"$results" || true
+  tail -n 1 "$results" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("  %-34s open %5d/%-5d rej %4d  %8.0f calls/s  p50 %7.2f  p95 %7.2f  p99 %7.2f ms  err %d  RSS/session %.1f kB  cpu %.0f%%" % (d["label"]+"/"+d["transport"], d["sessionsOpen"], d["sessionsRequested"], d["rejected503"], d["callsPerSecond"], d["p50Ms"], d["p95Ms"], d["p99Ms"], d["errors"], d["rssPerSessionKb"], d["serverCpuPercent"]))'
+}
+
+if [ $QUICK = 1 ]; then SIZES="20"; DUR=2; MAXRATE=2000; else SIZES="100 500 1000 5000 10000"; DUR=10; MAXRATE=60000; fi
+for who in ours peer; do
+  for transport in sse streamable; do
+    [ $who = ours ] && start_ours "" || start_peer
+    pid=$([ $who = ours ] && echo $OURS_PID || echo $PEER_PID)
+    for n in $SIZES; do
+      # 1 call per second per session, at most 1000 calls/s: the latency target's load shape.
+      rate=$(( n < 1000 ? n : 1000 ))
+      run "N=$n" $who $transport "$n" "$rate" "$DUR"
+    done
+    # Throughput: as many calls as the server answers, 100 sessions.
+    run "max-throughput" $who $transport 100 "$MAXRATE" "$DUR"
+    stop "$pid"
+  done
+done
+
+if [ $QUICK = 0 ]; then
+  # Heartbeat overhead: 5000 idle legacy streams, 1 s keep-alive, server CPU over 10 s.
+  start_ours "--set SseKeepAliveInterval=1s"; run "heartbeats-5000-idle" ours sse 5000 0 10; stop $OURS_PID
+  # Over the limit: MaxConcurrentConnections=500, 600 streams; existing sessions keep being served.
+  start_ours "--set MaxConcurrentConnections=500"; run "over-limit-600" ours sse 600 500 5; stop $OURS_PID
+fi
+
+python3 - "$results" "$QUICK" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+by = {(r["label"], r["transport"]): r for r in rows}
+print("\n| scenario | transport | ours calls/s | peer calls/s | ratio | ours p95 ms | peer p95 ms | ours kB/session | peer kB/session | errors ours/peer |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+bad = 0
+for (label, transport), r in by.items():
+    if not label.endswith("/ours"):
+        continue
+    base = label[:-5]
+    p = by.get((base + "/peer", transport))
+    ratio = (r["callsPerSecond"] / p["callsPerSecond"]) if p and p["callsPerSecond"] else float("nan")
+    print(f"| {base} | {transport} | {r['callsPerSecond']:.0f} | {p['callsPerSecond']:.0f} | {ratio:.2f}× | {r['p95Ms']:.2f} | {p['p95Ms']:.2f} | {r['rssPerSessionKb']:.1f} | {p['rssPerSessionKb']:.1f} | {r['errors']}/{p['errors']} |" if p else
+          f"| {base} | {transport} | {r['callsPerSecond']:.0f} | – | – | {r['p95Ms']:.2f} | – | {r['rssPerSessionKb']:.1f} | – | {r['errors']}/– |")
+    if not base.startswith("max-throughput") and (r["errors"] or r["sessionsOpen"] == 0):
+        bad += 1
+if sys.argv[2] == "1" and bad:
+    print(f"smoke run failed: {bad} scenario(s) with errors or no sessions"); sys.exit(1)
+PY
