@@ -287,6 +287,9 @@ void LoadGenerator::tick()
     if (!m_draining) {
         if (elapsed >= m_o.duration) {
             m_draining = true;
+        } else if (m_result.sessionsOpen > 0 && m_o.concurrency > 0) {
+            while (m_inflight.size() < m_o.concurrency)
+                sendCall();
         } else if (m_result.sessionsOpen > 0) {
             const qint64 due = qint64(elapsed * m_o.rate);
             while (m_sent < due)

@@ -25,6 +25,7 @@ struct Options {
     QString mcpPath = QStringLiteral("/mcp");
     int sessions = 100;
     double rate = 100;          // calls per second across all sessions (0: idle)
+    int concurrency = 0;        // > 0: closed loop, this many calls in flight, rate ignored
     double duration = 10;       // seconds of load
     QString method = QStringLiteral("tools/call");
     QString tool = QStringLiteral("trial-site.get-by-id");

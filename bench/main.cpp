@@ -27,6 +27,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("mcp-path"), QStringLiteral("Streamable HTTP path."), QStringLiteral("path"), QStringLiteral("/mcp")},
         {QStringLiteral("sessions"), QStringLiteral("Concurrent sessions."), QStringLiteral("n"), QStringLiteral("100")},
         {QStringLiteral("rate"), QStringLiteral("Calls per second (0 = idle)."), QStringLiteral("r"), QStringLiteral("100")},
+        {QStringLiteral("concurrency"), QStringLiteral("Closed loop: keep this many calls in flight (overrides --rate)."), QStringLiteral("n"), QStringLiteral("0")},
         {QStringLiteral("duration"), QStringLiteral("Seconds of load."), QStringLiteral("s"), QStringLiteral("10")},
         {QStringLiteral("method"), QStringLiteral("tools/call or ping."), QStringLiteral("m"), QStringLiteral("tools/call")},
         {QStringLiteral("tool"), QStringLiteral("Tool name."), QStringLiteral("name"), QStringLiteral("trial-site.get-by-id")},
@@ -46,6 +47,7 @@ int main(int argc, char *argv[])
     o.sessions = p.value(QStringLiteral("sessions")).toInt();
     o.rate = p.value(QStringLiteral("rate")).toDouble();
     o.duration = p.value(QStringLiteral("duration")).toDouble();
+    o.concurrency = p.value(QStringLiteral("concurrency")).toInt();
     o.method = p.value(QStringLiteral("method"));
     o.tool = p.value(QStringLiteral("tool"));
     o.arguments = QJsonDocument::fromJson(p.value(QStringLiteral("args")).toUtf8()).object();
@@ -64,6 +66,7 @@ int main(int argc, char *argv[])
     out.insert(QStringLiteral("label"), p.value(QStringLiteral("label")));
     out.insert(QStringLiteral("transport"), o.transport);
     out.insert(QStringLiteral("targetRate"), o.rate);
+    out.insert(QStringLiteral("concurrency"), o.concurrency);
     fputs(QJsonDocument(out).toJson(QJsonDocument::Compact).constData(), stdout);
     fputc('\n', stdout);
     return generator.result().errors == 0 && generator.result().sessionsOpen > 0 ? 0 : 1;

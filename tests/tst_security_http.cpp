@@ -256,11 +256,13 @@ private slots:
         JwksServer jwksServer;
         KeyPair first = makeKey(QDir(m_keysDir.path()), "url-1", false);
         KeyPair rotated = makeKey(QDir(m_keysDir.path()), "url-2", true);
+        // Made up front: key generation is slow under load and must not eat into the refresh interval below.
+        const KeyPair stranger = makeKey(QDir(m_keysDir.path()), "nobody", true);
         jwksServer.body = QJsonDocument(jwks({first})).toJson();
         McpServerOptions o = authOptions();
         o.auth.jwksFile.clear();
         o.auth.jwksUrl = QStringLiteral("http://127.0.0.1:%1/jwks.json").arg(jwksServer.serverPort());
-        o.auth.jwksRefreshMinIntervalMs = 400;
+        o.auth.jwksRefreshMinIntervalMs = 1000;
         ServerFixture f(o);
         QTRY_COMPARE(jwksServer.fetches, 1); // fetched at start
         HttpClient c(f.port);
@@ -268,11 +270,10 @@ private slots:
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(first, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 200);
         // The issuer rotates to a new key: the first token with the unknown kid triggers one refetch.
         jwksServer.body = QJsonDocument(jwks({first, rotated})).toJson();
-        QTest::qWait(450);
+        QTest::qWait(1050);
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(rotated, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 200);
         QCOMPARE(jwksServer.fetches, 2);
         // Unknown kids right after a fetch do not hammer the JWKS endpoint.
-        const KeyPair stranger = makeKey(QDir(m_keysDir.path()), "nobody", true);
         const int before = jwksServer.fetches;
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(stranger, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 401);
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(stranger, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 401);

@@ -17,7 +17,7 @@ class TestStdioProcess : public QObject
     {
         m_p.write(line + '\n');
         QJsonObject found;
-        QTest::qWaitFor([&] {
+        (void)QTest::qWaitFor([&] { // an empty result tells the caller it timed out
             m_out += m_p.readAllStandardOutput();
             for (const QByteArray &l : m_out.split('\n')) {
                 const QJsonObject o = QJsonDocument::fromJson(l).object();

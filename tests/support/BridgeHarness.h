@@ -25,7 +25,7 @@ inline Exchange send(RpcBridge *bridge, const SessionPtr &session, const QByteAr
                        ex->reply = reply;
                        ex->done = true;
                    });
-    QTest::qWaitFor([ex] { return ex->done; }, timeoutMs);
+    (void)QTest::qWaitFor([ex] { return ex->done; }, timeoutMs); // callers check done
     return *ex;
 }
 

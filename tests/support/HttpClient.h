@@ -167,7 +167,7 @@ public:
     QJsonObject waitMessage(const QJsonValue &id, int timeoutMs = 5000)
     {
         QJsonObject found;
-        QTest::qWaitFor([&] {
+        (void)QTest::qWaitFor([&] { // an empty result tells the caller it timed out
             for (const SseEvent &e : events()) {
                 const QJsonObject o = QJsonDocument::fromJson(e.data).object();
                 if (o.contains("id") && o.value("id") == id) {
