@@ -10,6 +10,7 @@
 #include "security/DevTokenIssuer.h"
 #include "transport/StdioTransport.h"
 #include "MainWindow.h"
+#include "Translations.h"
 #include "admin/AdminController.h"
 #include "sessions/SessionManager.h"
 
@@ -17,7 +18,6 @@
 #include <QDir>
 #include <QLocale>
 #include <QStandardPaths>
-#include <QTranslator>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <cstdio>
@@ -96,11 +96,8 @@ int main(int argc, char *argv[])
     if (cmd.sources.userOverrideFile.isEmpty())
         cmd.sources.userOverrideFile = QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
                                            .filePath(QStringLiteral("appsettings.user.json"));
-    if (gui) {
-        auto *translator = new QTranslator(app.get());
-        if (translator->load(QLocale(), QStringLiteral("koan"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-            QCoreApplication::installTranslator(translator);
-    }
+    if (gui)
+        koan::ui::installTranslations(app.get());
 
     QStringList errors, layers;
     const koan::McpServerOptions options = koan::OptionsLoader::load(cmd.sources, &errors, &layers);

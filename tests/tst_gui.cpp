@@ -16,10 +16,17 @@
 #include "Sparkline.h"
 #include "ToolCallsModel.h"
 #include "TransportBar.h"
+#include "Translations.h"
+#include "JsonText.h"
 #include "admin/AdminController.h"
 #include "sessions/SessionManager.h"
 
 #include <QApplication>
+#include <QDateEdit>
+#include <QDoubleSpinBox>
+#include <QSpinBox>
+#include <QTranslator>
+#include <climits>
 #include <QComboBox>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -40,14 +47,33 @@ namespace {
 struct SseClient {
     QTcpSocket socket;
     QByteArray received;
-    bool open(quint16 port, const QByteArray &auth = {})
+    bool open(quint16 port, const QByteArray &extraHeaders = {})
     {
         QObject::connect(&socket, &QTcpSocket::readyRead, &socket, [this] { received += socket.readAll(); });
         socket.connectToHost(QHostAddress::LocalHost, port);
         if (!socket.waitForConnected(3000))
             return false;
-        socket.write("GET /mcp/sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" + auth + "\r\n");
+        socket.write("GET /mcp/sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" + extraHeaders + "\r\n");
         return true;
+    }
+    // POSTs initialize to the stream's endpoint, as a legacy client does.
+    bool initialize(quint16 port, const QString &clientName)
+    {
+        if (!QTest::qWaitFor([this] { return received.contains("event: endpoint"); }, 3000))
+            return false;
+        const int at = received.indexOf("data: ", received.indexOf("event: endpoint"));
+        const QByteArray path = received.mid(at + 6, received.indexOf('\n', at) - at - 6).trimmed();
+        const QByteArray body = QJsonDocument(QJsonObject{
+            {"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+            {"params", QJsonObject{{"protocolVersion", "2024-11-05"}, {"capabilities", QJsonObject{}},
+                                   {"clientInfo", QJsonObject{{"name", clientName}, {"version", "1.2"}}}}}}).toJson(QJsonDocument::Compact);
+        QTcpSocket post;
+        post.connectToHost(QHostAddress::LocalHost, port);
+        if (!post.waitForConnected(3000))
+            return false;
+        post.write("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                   "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        return post.waitForReadyRead(3000) && post.readAll().startsWith("HTTP/1.1 202");
     }
 };
 
@@ -96,13 +122,17 @@ QStringList toolNames(quint16 port)
     return names;
 }
 
-void acceptNextMessageBox()
+// Answers the next confirmation with Yes; `text` receives what it asked.
+void acceptNextMessageBox(QString *text = nullptr)
 {
-    QTimer::singleShot(50, [] {
-        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget()))
+    QTimer::singleShot(50, [text] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+            if (text)
+                *text = box->text();
             box->button(QMessageBox::Yes)->click();
-        else
-            acceptNextMessageBox(); // not shown yet
+        } else {
+            acceptNextMessageBox(text); // not shown yet
+        }
     });
 }
 } // namespace
@@ -130,6 +160,8 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
+        // As koan-mcp does at start; English plural forms come from koan_en.qm.
+        QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
         McpServerOptions o;
         o.port = 0;
         o.databasePath = m_dir.filePath("gui.sqlite");
@@ -186,8 +218,11 @@ private slots:
         auto *view = m_window->sessionsPage()->view();
         QTRY_COMPARE(view->model()->rowCount(), 1);
         view->selectRow(0);
-        acceptNextMessageBox();
+        const QString id = view->model()->index(0, 0).data(ui::SessionsModel::SessionIdRole).toString();
+        QString question;
+        acceptNextMessageBox(&question);
         m_window->findChild<QPushButton *>("disconnectSession")->click();
+        QVERIFY2(question.contains(id), qPrintable(question));
         QTRY_VERIFY(c.received.contains("event: end\n"));
         QVERIFY2(c.received.contains("disconnected_by_operator"), c.received.constData());
         QTRY_COMPARE(m_window->sessionsModel()->rowCount(), 0);
@@ -200,8 +235,11 @@ private slots:
         QTRY_VERIFY(c.received.contains("event: endpoint"));
         QPushButton *toggle = m_window->transportBar()->httpSseSwitch();
         QVERIFY(toggle->isChecked());
-        acceptNextMessageBox();
+        QString question;
+        acceptNextMessageBox(&question);
         toggle->click();
+        QTRY_VERIFY(!question.isEmpty());
+        QVERIFY2(question.contains("1 active legacy session will"), qPrintable(question)); // the count, singular
         QTRY_VERIFY(c.received.contains("transport_disabled"));
         QTRY_COMPARE(c.socket.state(), QAbstractSocket::UnconnectedState);
         QTRY_VERIFY(!toggle->isChecked());
@@ -287,6 +325,139 @@ private slots:
         QCOMPARE(m_window->authFailuresModel()->index(0, ui::AuthFailuresModel::Reason).data().toString(), QStringLiteral("malformed"));
         QVERIFY(m_window->findChild<QLabel *>("statusAuthFailures")->text().contains("1"));
         screenshot("console-auth-failures", m_window->tabs()->widget(2));
+        auto *view = m_window->findChild<QTableView *>("authFailuresView");
+        auto *filter = m_window->findChild<QLineEdit *>("authFailuresFilter");
+        filter->setText("no-such-reason");
+        QCOMPARE(view->model()->rowCount(), 0);
+        filter->setText("MALFORMED");
+        QCOMPARE(view->model()->rowCount(), 1);
+        filter->clear();
+        m_window->findChild<QPushButton *>("authFailuresClear")->click();
+        QCOMPARE(m_window->authFailuresModel()->rowCount(), 0);
+        QVERIFY(m_window->findChild<QLabel *>("statusAuthFailures")->text().contains("0"));
+    }
+
+    void sessionsSortAndFilter()
+    {
+        auto *view = m_window->sessionsPage()->view();
+        const int before = view->model()->rowCount(); // Streamable sessions of earlier tests live on
+        SseClient alpha, beta;
+        QVERIFY(alpha.open(m_port, "User-Agent: alpha-agent/1\r\n"));
+        QVERIFY(beta.open(m_port, "User-Agent: beta-agent/2\r\n"));
+        QVERIFY(alpha.initialize(m_port, "alpha-client"));
+        QTRY_COMPARE(view->model()->rowCount(), before + 2);
+        QTRY_VERIFY(!view->model()->match(view->model()->index(0, ui::SessionsModel::Client), Qt::DisplayRole,
+                                          "alpha-client 1.2").isEmpty());
+        auto *filter = m_window->findChild<QLineEdit *>("sessionsFilter");
+        filter->setText("BETA-agent"); // case-insensitive, any column
+        QCOMPARE(view->model()->rowCount(), 1);
+        QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(), QStringLiteral("beta-agent/2"));
+        filter->setText("-agent/");
+        QCOMPARE(view->model()->rowCount(), 2);
+        view->sortByColumn(ui::SessionsModel::UserAgent, Qt::DescendingOrder);
+        QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(), QStringLiteral("beta-agent/2"));
+        view->sortByColumn(ui::SessionsModel::UserAgent, Qt::AscendingOrder);
+        QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(), QStringLiteral("alpha-agent/1"));
+        filter->clear();
+        QCOMPARE(view->model()->rowCount(), before + 2);
+        alpha.socket.abort();
+        beta.socket.abort();
+        QTRY_COMPARE(view->model()->rowCount(), before);
+    }
+
+    void heartbeatStatesAreColoured()
+    {
+        // The state rules on SessionInfo values as the server reports them (keep-alive 1 s).
+        ui::SessionsModel model;
+        model.setKeepAliveInterval(1000);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const auto session = [&](const char *id, int streams, qint64 heartbeatAgoMs) {
+            SessionInfo s;
+            s.id = id;
+            s.openStreams = streams;
+            s.created = now.addSecs(-60);
+            s.lastHeartbeat = heartbeatAgoMs < 0 ? QDateTime() : now.addMSecs(-heartbeatAgoMs);
+            return s;
+        };
+        model.reset({session("healthy", 1, 500), session("late", 1, 2000), session("missed", 1, 5000),
+                     session("never", 1, -1), session("nostream", 0, -1)});
+        const QStringList expected{"healthy", "late", "missed", "missed", "no stream"};
+        QSet<QRgb> colours;
+        for (int r = 0; r < model.rowCount(); ++r) {
+            const QModelIndex i = model.index(r, ui::SessionsModel::Heartbeat);
+            QCOMPARE(i.data().toString(), expected.at(r));
+            if (r < 3)
+                colours.insert(i.data(Qt::BackgroundRole).value<QBrush>().color().rgb());
+        }
+        QCOMPARE(colours.size(), 3); // healthy, late and missed look different
+        QVERIFY(!model.index(4, ui::SessionsModel::Heartbeat).data(Qt::BackgroundRole).isValid());
+        // Updates find their row by id after rows before it were removed.
+        model.sessionClosed("healthy");
+        model.heartbeatSent("missed", now, 42);
+        QCOMPARE(model.index(1, ui::SessionsModel::Heartbeat).data().toString(), QStringLiteral("healthy"));
+        QCOMPARE(model.index(1, ui::SessionsModel::Queued).data().toString(), QStringLiteral("42 B"));
+    }
+
+    void schemaFormBuildsEveryEditor()
+    {
+        ui::SchemaForm form;
+        form.setSchema(QJsonDocument::fromJson(R"({"type":"object","required":["name","status","count"],"properties":{
+            "name":{"type":"string"},
+            "status":{"type":"string","enum":["Active","Closed"]},
+            "count":{"type":"integer","minimum":1,"maximum":3000000000,"default":5},
+            "ratio":{"type":"number","minimum":0,"maximum":1,"default":0.25},
+            "flag":{"type":"boolean"},
+            "day":{"type":"string","format":"date"},
+            "at":{"type":"string","format":"date-time"},
+            "model":{"type":"object"},
+            "ids":{"type":"array"}}})").object());
+        QStringList problems;
+        QJsonObject args = form.arguments(&problems);
+        QCOMPARE(problems, QStringList{"name is required"});
+        QCOMPARE(args.value("count").toInt(), 5);              // default applied
+        QVERIFY(!args.contains("ratio") && !args.contains("flag")); // optional: only when switched on
+        auto *count = qobject_cast<QSpinBox *>(form.editor("count"));
+        QVERIFY(count);
+        QCOMPARE(count->minimum(), 1);
+        QCOMPARE(count->maximum(), INT_MAX);                     // clamped, not overflowed
+        auto *ratio = qobject_cast<QDoubleSpinBox *>(form.editor("ratio"));
+        QVERIFY(ratio);
+        QCOMPARE(ratio->maximum(), 1.0);
+        QCOMPARE(ratio->value(), 0.25);
+        QVERIFY(qobject_cast<QComboBox *>(form.editor("status")));
+        QVERIFY(qobject_cast<QDateEdit *>(form.editor("day")));
+        QVERIFY(qobject_cast<QDateTimeEdit *>(form.editor("at")));
+        const QJsonObject filled{{"name", "Boston"}, {"status", "Closed"}, {"count", 7}, {"ratio", 0.5}, {"flag", true},
+                                 {"day", "2026-03-01"}, {"at", "2026-03-01T10:30:00Z"},
+                                 {"model", QJsonObject{{"city", "Boston"}}}, {"ids", QJsonArray{"a", "b"}}};
+        form.setArguments(filled);
+        problems.clear();
+        args = form.arguments(&problems);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(", ")));
+        QCOMPARE(args, filled); // every editor round-trips its JSON type
+        qobject_cast<QPlainTextEdit *>(form.editor("model"))->setPlainText("{ not json");
+        form.arguments(&problems);
+        QCOMPARE(problems.size(), 1);
+        QVERIFY(problems.first().startsWith("model: invalid JSON"));
+    }
+
+    void readableJsonShowsToolTextDecoded()
+    {
+        const QJsonObject result{{"content", QJsonArray{QJsonObject{{"type", "text"}, {"text", R"({"item":{"id":"site-1"}})"}},
+                                                        QJsonObject{{"type", "text"}, {"text", "plain words"}}}},
+                                 {"isError", false}};
+        const QString shown = ui::readableJson(QJsonObject{{"result", result}});
+        QVERIFY2(shown.contains("\"id\": \"site-1\""), qPrintable(shown)); // decoded and indented, not escaped
+        QVERIFY(shown.contains("\"text\": \"plain words\""));
+        QVERIFY(!shown.contains("\\\""));
+    }
+
+    void germanTranslationIsBuilt()
+    {
+        QTranslator de;
+        QVERIFY(de.load(QLocale(QLocale::German, QLocale::Germany), "koan", "_", ":/i18n"));
+        QCOMPARE(de.translate("koan::ui::MainWindow", "Sessions"), QStringLiteral("Sitzungen"));
+        QVERIFY(de.translate("koan::ui::TransportBar", "Disable HTTP+SSE transport").startsWith("HTTP+SSE"));
     }
 
     void screenshotsOfLiveSessions()
@@ -294,16 +465,19 @@ private slots:
         if (qEnvironmentVariableIsEmpty("KOAN_SCREENSHOT_DIR"))
             QSKIP("KOAN_SCREENSHOT_DIR not set");
         std::vector<std::unique_ptr<SseClient>> clients;
+        const QStringList agents{"claude-desktop/0.9", "mcp-inspector/1.0.3", "node (@modelcontextprotocol/sdk 1.x)"};
         for (int i = 0; i < 6; ++i) {
             clients.push_back(std::make_unique<SseClient>());
-            QVERIFY(clients.back()->open(m_port));
+            QVERIFY(clients.back()->open(m_port, "User-Agent: " + agents.at(i % 3).toUtf8() + "\r\n"));
+            QVERIFY(clients.back()->initialize(m_port, QStringLiteral("agent-%1").arg(i + 1)));
         }
-        QByteArray sid;
         toolNames(m_port);
         QTRY_VERIFY(m_window->sessionsModel()->rowCount() >= 7);
-        for (int i = 0; i < 8; ++i) {
-            QTest::qWait(250);
-            m_window->heartbeatsPage()->sample();
+        m_window->heartbeatsPage()->setSampleInterval(250);
+        for (int i = 0; i < 3; ++i) {
+            clients.push_back(std::make_unique<SseClient>());
+            QVERIFY(clients.back()->open(m_port));
+            QTest::qWait(1000);
         }
         screenshot("console-sessions", m_window->sessionsPage());
         screenshot("console-heartbeats", m_window->heartbeatsPage());

@@ -50,27 +50,27 @@
 <context>
     <name>koan::ui::EntitiesPage</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="52"/>
+        <location filename="../ui/EntitiesPage.cpp" line="55"/>
         <source>Reset selected to defaults</source>
         <translation>Auswahl auf Standardwerte zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="69"/>
+        <location filename="../ui/EntitiesPage.cpp" line="72"/>
         <source>Invalid value</source>
         <translation>Ungültiger Wert</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="71"/>
+        <location filename="../ui/EntitiesPage.cpp" line="74"/>
         <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
         <translation>Zum Bearbeiten doppelklicken. Änderungen gelten sofort für den laufenden Server und werden in Ihrer Einstellungsdatei gespeichert. Fett gedruckte Werte weichen von den Standardwerten ab.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="85"/>
+        <location filename="../ui/EntitiesPage.cpp" line="88"/>
         <source>%1: applied and saved.</source>
         <translation>%1: übernommen und gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="86"/>
+        <location filename="../ui/EntitiesPage.cpp" line="89"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -80,21 +80,21 @@
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="26"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="132"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="133"/>
         <source>server default</source>
         <translation>Serverstandard</translation>
     </message>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="26"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="134"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="135"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="27"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="136"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="137"/>
         <source>not required</source>
         <translation>nicht erforderlich</translation>
     </message>
@@ -109,67 +109,67 @@
         <translation>nur lesen</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="74"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="75"/>
         <source>Entity</source>
         <translation>Entität</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="75"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="76"/>
         <source>Tool prefix</source>
         <translation>Tool-Präfix</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="76"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="77"/>
         <source>Description</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="77"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="78"/>
         <source>Mutations</source>
         <translation>Änderungen</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="78"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="79"/>
         <source>Authentication</source>
         <translation>Authentifizierung</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="79"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="80"/>
         <source>Required scopes</source>
         <translation>Erforderliche Scopes</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="80"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="81"/>
         <source>Enabled transports</source>
         <translation>Aktivierte Transporte</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="90"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="91"/>
         <source>List transports (Stdio, HttpSse, StreamableHttp, Operator), or All / None</source>
         <translation>Transporte auflisten (Stdio, HttpSse, StreamableHttp, Operator) oder All / None</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="94"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="95"/>
         <source>Unknown transport &quot;%1&quot;: use Stdio, HttpSse, StreamableHttp, Operator, All or None</source>
         <translation>Unbekannter Transport „%1“: Stdio, HttpSse, StreamableHttp, Operator, All oder None verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="121"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="122"/>
         <source>Tool prefix &quot;%1&quot; must be lower-case letters, digits and &apos;-&apos; (e.g. trial-site)</source>
         <translation>Tool-Präfix „%1“ darf nur Kleinbuchstaben, Ziffern und „-“ enthalten (z. B. trial-site)</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="127"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="128"/>
         <source>The description cannot be empty: clients show it to models</source>
         <translation>Die Beschreibung darf nicht leer sein: Clients zeigen sie Modellen</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="139"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="140"/>
         <source>Authentication must be &quot;server default&quot;, &quot;required&quot; or &quot;not required&quot;</source>
         <translation>Authentifizierung muss „Serverstandard“, „erforderlich“ oder „nicht erforderlich“ sein</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="147"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="148"/>
         <source>&quot;%1&quot; is not a valid OAuth scope</source>
         <translation>„%1“ ist kein gültiger OAuth-Scope</translation>
     </message>
@@ -274,32 +274,32 @@
         <translation>Tool-Aufrufe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="89"/>
+        <location filename="../ui/MainWindow.cpp" line="95"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation>%1 · Umgebung %2 · Authentifizierung %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="90"/>
+        <location filename="../ui/MainWindow.cpp" line="96"/>
         <source>HTTP not listening</source>
         <translation>HTTP lauscht nicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="91"/>
+        <location filename="../ui/MainWindow.cpp" line="97"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="91"/>
+        <location filename="../ui/MainWindow.cpp" line="97"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="101"/>
+        <location filename="../ui/MainWindow.cpp" line="107"/>
         <source>sessions %1 / %2</source>
         <translation>Sitzungen %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="102"/>
+        <location filename="../ui/MainWindow.cpp" line="108"/>
         <source>auth failures %1</source>
         <translation>Anmeldefehler %1</translation>
     </message>
@@ -307,17 +307,27 @@
 <context>
     <name>koan::ui::SchemaForm</name>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="99"/>
+        <location filename="../ui/SchemaForm.cpp" line="91"/>
+        <source>[ … ] (JSON array)</source>
+        <translation>[ … ] (JSON-Array)</translation>
+    </message>
+    <message>
+        <location filename="../ui/SchemaForm.cpp" line="91"/>
+        <source>{ … } (JSON object)</source>
+        <translation>{ … } (JSON-Objekt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/SchemaForm.cpp" line="105"/>
         <source>set</source>
         <translation>setzen</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="144"/>
+        <location filename="../ui/SchemaForm.cpp" line="150"/>
         <source>%1: invalid JSON (%2)</source>
         <translation>%1: ungültiges JSON (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="151"/>
+        <location filename="../ui/SchemaForm.cpp" line="157"/>
         <source>%1 is required</source>
         <translation>%1 ist erforderlich</translation>
     </message>
@@ -438,30 +448,38 @@
 <context>
     <name>koan::ui::SessionsPage</name>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="33"/>
+        <location filename="../ui/SessionsPage.cpp" line="36"/>
         <source>Filter by id, transport, client, subject, remote…</source>
         <translation>Nach ID, Transport, Client, Subjekt, Gegenstelle filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="36"/>
+        <location filename="../ui/SessionsPage.cpp" line="39"/>
         <source>Disconnect session…</source>
         <translation>Sitzung trennen…</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="52"/>
-        <location filename="../ui/SessionsPage.cpp" line="56"/>
+        <location filename="../ui/SessionsPage.cpp" line="55"/>
+        <location filename="../ui/SessionsPage.cpp" line="59"/>
         <source>Disconnect session</source>
         <translation>Sitzung trennen</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="52"/>
+        <location filename="../ui/SessionsPage.cpp" line="55"/>
         <source>Select a session first.</source>
         <translation>Bitte zuerst eine Sitzung auswählen.</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="57"/>
+        <location filename="../ui/SessionsPage.cpp" line="60"/>
         <source>Disconnect session %1? Its streams are closed; the client has to reconnect.</source>
         <translation>Sitzung %1 trennen? Ihre Streams werden geschlossen; der Client muss sich neu verbinden.</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::Sparkline</name>
+    <message>
+        <location filename="../ui/Sparkline.cpp" line="53"/>
+        <source>%1: %2 (max %3)</source>
+        <translation>%1: %2 (max. %3)</translation>
     </message>
 </context>
 <context>
@@ -505,22 +523,22 @@
 <context>
     <name>koan::ui::ToolCallsPage</name>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="29"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="31"/>
         <source>Select a call to see its request and response.</source>
         <translation>Einen Aufruf auswählen, um Anfrage und Antwort zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="32"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="34"/>
         <source>Re-run selected call</source>
         <translation>Ausgewählten Aufruf wiederholen</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="44"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="46"/>
         <source>Invoke a tool as the operator</source>
         <translation>Tool als Operator aufrufen</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="63"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="65"/>
         <source>Session %1 · %2 · %3 ms
 
 Request:
@@ -547,11 +565,14 @@ Antwort:
         <source>Turn EnableHttpSseTransport off?
 
 %n active legacy session(s) will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</source>
-        <translation><numerusform>EnableHttpSseTransport abschalten?
+        <translation>
+            <numerusform>EnableHttpSseTransport abschalten?
 
-%n aktive Legacy-Sitzung erhält ein letztes Ereignis und wird geschlossen; neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist. STDIO funktioniert weiter.</numerusform><numerusform>EnableHttpSseTransport abschalten?
+%n aktive Legacy-Sitzung erhält ein letztes Ereignis und wird geschlossen; neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist. STDIO funktioniert weiter.</numerusform>
+            <numerusform>EnableHttpSseTransport abschalten?
 
-%n aktive Legacy-Sitzungen erhalten ein letztes Ereignis und werden geschlossen; neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist. STDIO funktioniert weiter.</numerusform></translation>
+%n aktive Legacy-Sitzungen erhalten ein letztes Ereignis und werden geschlossen; neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist. STDIO funktioniert weiter.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../ui/TransportBar.cpp" line="49"/>

@@ -50,27 +50,27 @@
 <context>
     <name>koan::ui::EntitiesPage</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="52"/>
+        <location filename="../ui/EntitiesPage.cpp" line="55"/>
         <source>Reset selected to defaults</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="69"/>
+        <location filename="../ui/EntitiesPage.cpp" line="72"/>
         <source>Invalid value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="71"/>
+        <location filename="../ui/EntitiesPage.cpp" line="74"/>
         <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="85"/>
+        <location filename="../ui/EntitiesPage.cpp" line="88"/>
         <source>%1: applied and saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="86"/>
+        <location filename="../ui/EntitiesPage.cpp" line="89"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -80,21 +80,21 @@
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="26"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="132"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="133"/>
         <source>server default</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="26"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="134"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="135"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="27"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="136"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="137"/>
         <source>not required</source>
         <translation type="unfinished"></translation>
     </message>
@@ -109,67 +109,67 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="74"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="75"/>
         <source>Entity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="75"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="76"/>
         <source>Tool prefix</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="76"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="77"/>
         <source>Description</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="77"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="78"/>
         <source>Mutations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="78"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="79"/>
         <source>Authentication</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="79"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="80"/>
         <source>Required scopes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="80"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="81"/>
         <source>Enabled transports</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="90"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="91"/>
         <source>List transports (Stdio, HttpSse, StreamableHttp, Operator), or All / None</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="94"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="95"/>
         <source>Unknown transport &quot;%1&quot;: use Stdio, HttpSse, StreamableHttp, Operator, All or None</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="121"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="122"/>
         <source>Tool prefix &quot;%1&quot; must be lower-case letters, digits and &apos;-&apos; (e.g. trial-site)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="127"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="128"/>
         <source>The description cannot be empty: clients show it to models</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="139"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="140"/>
         <source>Authentication must be &quot;server default&quot;, &quot;required&quot; or &quot;not required&quot;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="147"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="148"/>
         <source>&quot;%1&quot; is not a valid OAuth scope</source>
         <translation type="unfinished"></translation>
     </message>
@@ -271,32 +271,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="89"/>
+        <location filename="../ui/MainWindow.cpp" line="95"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="90"/>
+        <location filename="../ui/MainWindow.cpp" line="96"/>
         <source>HTTP not listening</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="91"/>
+        <location filename="../ui/MainWindow.cpp" line="97"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="91"/>
+        <location filename="../ui/MainWindow.cpp" line="97"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="101"/>
+        <location filename="../ui/MainWindow.cpp" line="107"/>
         <source>sessions %1 / %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="102"/>
+        <location filename="../ui/MainWindow.cpp" line="108"/>
         <source>auth failures %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -304,17 +304,27 @@
 <context>
     <name>koan::ui::SchemaForm</name>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="99"/>
+        <location filename="../ui/SchemaForm.cpp" line="91"/>
+        <source>[ … ] (JSON array)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SchemaForm.cpp" line="91"/>
+        <source>{ … } (JSON object)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SchemaForm.cpp" line="105"/>
         <source>set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="144"/>
+        <location filename="../ui/SchemaForm.cpp" line="150"/>
         <source>%1: invalid JSON (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="151"/>
+        <location filename="../ui/SchemaForm.cpp" line="157"/>
         <source>%1 is required</source>
         <translation type="unfinished"></translation>
     </message>
@@ -435,29 +445,37 @@
 <context>
     <name>koan::ui::SessionsPage</name>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="33"/>
+        <location filename="../ui/SessionsPage.cpp" line="36"/>
         <source>Filter by id, transport, client, subject, remote…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="36"/>
+        <location filename="../ui/SessionsPage.cpp" line="39"/>
         <source>Disconnect session…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="52"/>
-        <location filename="../ui/SessionsPage.cpp" line="56"/>
+        <location filename="../ui/SessionsPage.cpp" line="55"/>
+        <location filename="../ui/SessionsPage.cpp" line="59"/>
         <source>Disconnect session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="52"/>
+        <location filename="../ui/SessionsPage.cpp" line="55"/>
         <source>Select a session first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="57"/>
+        <location filename="../ui/SessionsPage.cpp" line="60"/>
         <source>Disconnect session %1? Its streams are closed; the client has to reconnect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::Sparkline</name>
+    <message>
+        <location filename="../ui/Sparkline.cpp" line="53"/>
+        <source>%1: %2 (max %3)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -502,22 +520,22 @@
 <context>
     <name>koan::ui::ToolCallsPage</name>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="29"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="31"/>
         <source>Select a call to see its request and response.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="32"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="34"/>
         <source>Re-run selected call</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="44"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="46"/>
         <source>Invoke a tool as the operator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="63"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="65"/>
         <source>Session %1 · %2 · %3 ms
 
 Request:
@@ -539,9 +557,13 @@ Response:
         <source>Turn EnableHttpSseTransport off?
 
 %n active legacy session(s) will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Turn EnableHttpSseTransport off?
+
+%n active legacy session will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</numerusform>
+            <numerusform>Turn EnableHttpSseTransport off?
+
+%n active legacy sessions will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</numerusform>
         </translation>
     </message>
     <message>

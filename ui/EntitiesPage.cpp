@@ -45,7 +45,10 @@ EntitiesPage::EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget
     m_view->setModel(model);
     m_view->setItemDelegateForColumn(EntityOverridesModel::RequireAuthentication, new AuthenticationDelegate(m_view));
     m_view->verticalHeader()->hide();
-    m_view->horizontalHeader()->setStretchLastSection(true);
+    // Names, scopes and transports fit their contents; the description takes the rest and wraps.
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(EntityOverridesModel::Description, QHeaderView::Stretch);
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed | QAbstractItemView::SelectedClicked);
     m_message->setObjectName(QStringLiteral("entitiesMessage"));
     m_message->setWordWrap(true);

@@ -61,6 +61,7 @@ QVariant EntityOverridesModel::data(const QModelIndex &index, int role) const
         return !o.requireAuthentication ? tr("server default") : *o.requireAuthentication ? tr("required") : tr("not required");
     case RequiredScopes: return o.requiredScopes.join(QLatin1Char(' '));
     case EnabledTransports:
+        // "All" is the configuration keyword, like the transport names: not translated.
         return o.enabledTransports == allTransports() ? QStringLiteral("All") : transportNames(o.enabledTransports).join(QStringLiteral(", "));
     }
     return {};

@@ -1,9 +1,9 @@
 #include "InvokePanel.h"
 
+#include "JsonText.h"
 #include "SchemaForm.h"
 
 #include <QComboBox>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -95,7 +95,7 @@ void InvokePanel::showResult(const QString &requestId, const QJsonObject &, cons
     m_result->setPlainText(tr("%1 in %2 ms\n\n%3")
                                .arg(isError ? tr("Error") : tr("OK"))
                                .arg(durationMs, 0, 'f', 2)
-                               .arg(QString::fromUtf8(QJsonDocument(response).toJson(QJsonDocument::Indented))));
+                               .arg(readableJson(response)));
 }
 
 } // namespace koan::ui

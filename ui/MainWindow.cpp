@@ -77,6 +77,12 @@ MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<
     connect(m_sessions, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatusBar);
     connect(m_sessions, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatusBar);
     connect(m_authFailures, &AuthFailuresModel::totalChanged, this, &MainWindow::updateStatusBar);
+    connect(link.admin, &AdminController::sessionsChanged, m_sessions, &SessionsModel::reset);
+    connect(m_sessions, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatusBar);
+    // The snapshot passed in was taken before these connections existed: a session that opened
+    // or closed in between would be missing or linger. Ask again now that nothing can slip by.
+    AdminController *admin = link.admin;
+    link.command([admin] { admin->refresh(); });
 
     setStatus(status);
     resize(1200, 720);

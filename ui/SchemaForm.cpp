@@ -13,6 +13,8 @@
 #include <QPlainTextEdit>
 #include <QSpinBox>
 
+#include <climits>
+
 namespace koan::ui {
 
 SchemaForm::SchemaForm(QWidget *parent) : QWidget(parent), m_layout(new QFormLayout(this)) {}
@@ -64,15 +66,19 @@ void SchemaForm::setSchema(const QJsonObject &schema)
             f.editor = line;
         } else if (type == QLatin1String("integer")) {
             auto *spin = new QSpinBox(this);
-            spin->setRange(p.contains(QLatin1String("minimum")) ? p.value(QLatin1String("minimum")).toInt() : -1000000000,
-                           p.contains(QLatin1String("maximum")) ? p.value(QLatin1String("maximum")).toInt() : 1000000000);
-            spin->setValue(p.value(QLatin1String("default")).toInt(spin->minimum() > 0 ? spin->minimum() : 0));
+            const auto bound = [&p](const char *key, int fallback) {
+                const QJsonValue v = p.value(QLatin1String(key));
+                return v.isDouble() ? int(qBound<double>(INT_MIN, v.toDouble(), INT_MAX)) : fallback;
+            };
+            spin->setRange(bound("minimum", INT_MIN), bound("maximum", INT_MAX));
+            spin->setValue(bound("default", qBound(spin->minimum(), 0, spin->maximum())));
             f.kind = QStringLiteral("integer");
             f.editor = spin;
         } else if (type == QLatin1String("number")) {
             auto *spin = new QDoubleSpinBox(this);
-            spin->setRange(-1e12, 1e12);
             spin->setDecimals(4);
+            spin->setRange(p.value(QLatin1String("minimum")).toDouble(-1e12), p.value(QLatin1String("maximum")).toDouble(1e12));
+            spin->setValue(p.value(QLatin1String("default")).toDouble(qBound(spin->minimum(), 0.0, spin->maximum())));
             f.kind = QStringLiteral("number");
             f.editor = spin;
         } else if (type == QLatin1String("boolean")) {
@@ -82,7 +88,7 @@ void SchemaForm::setSchema(const QJsonObject &schema)
             f.editor = check;
         } else {
             auto *text = new QPlainTextEdit(this);
-            text->setPlaceholderText(type == QLatin1String("array") ? QStringLiteral("[ ... ] (JSON)") : QStringLiteral("{ ... } (JSON)"));
+            text->setPlaceholderText(type == QLatin1String("array") ? tr("[ … ] (JSON array)") : tr("{ … } (JSON object)"));
             text->setMaximumHeight(110);
             f.kind = QStringLiteral("json");
             f.editor = text;

@@ -38,15 +38,15 @@ void SessionsModel::reset(const QList<SessionInfo> &sessions)
 {
     beginResetModel();
     m_rows = sessions;
+    reindex();
     endResetModel();
 }
 
-int SessionsModel::rowOf(const QString &sessionId) const
+void SessionsModel::reindex()
 {
+    m_rowById.clear();
     for (int i = 0; i < m_rows.size(); ++i)
-        if (m_rows.at(i).id == sessionId)
-            return i;
-    return -1;
+        m_rowById.insert(m_rows.at(i).id, i);
 }
 
 int SessionsModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
@@ -153,6 +153,7 @@ void SessionsModel::sessionOpened(const SessionInfo &info)
         return sessionUpdated(info);
     beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
     m_rows.append(info);
+    m_rowById.insert(info.id, int(m_rows.size()) - 1);
     endInsertRows();
 }
 
@@ -177,6 +178,7 @@ void SessionsModel::sessionClosed(const QString &sessionId)
         return;
     beginRemoveRows({}, row, row);
     m_rows.removeAt(row);
+    reindex();
     endRemoveRows();
 }
 
@@ -202,9 +204,8 @@ void SessionsModel::messageReceived(const QString &sessionId)
 void SessionsModel::messageSent(const QString &sessionId)
 {
     const int row = rowOf(sessionId);
-    if (row >= 0) {
+    if (row >= 0)
         ++m_rows[row].messagesOut;
-        }
 }
 
 } // namespace koan::ui

@@ -3,6 +3,7 @@
 #include "sessions/SessionInfo.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QTimer>
 
 namespace koan::ui {
@@ -39,9 +40,11 @@ public slots:
     void messageSent(const QString &sessionId);
 
 private:
-    int rowOf(const QString &sessionId) const;
+    int rowOf(const QString &sessionId) const { return m_rowById.value(sessionId, -1); }
+    void reindex();
 
     QList<koan::SessionInfo> m_rows;
+    QHash<QString, int> m_rowById; // heartbeats and messages arrive per session id: O(1) lookups
     int m_keepAliveMs = 15000;
     int m_heartbeats = 0;
     QTimer m_refresh; // one repaint per second for counters and ages, however busy the server

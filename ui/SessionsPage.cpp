@@ -25,7 +25,10 @@ SessionsPage::SessionsPage(ServerLink link, SessionsModel *model, QWidget *paren
     m_view->setSortingEnabled(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->horizontalHeader()->setStretchLastSection(true);
+    // Columns fit their contents so all thirteen stay readable; the user agent takes what is left.
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(SessionsModel::UserAgent, QHeaderView::Stretch);
+    m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
 
     auto *filter = new QLineEdit(this);

@@ -1,11 +1,11 @@
 #include "ToolCallsPage.h"
 
 #include "InvokePanel.h"
+#include "JsonText.h"
 #include "ToolCallsModel.h"
 
 #include <QGroupBox>
 #include <QHeaderView>
-#include <QJsonDocument>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
@@ -23,7 +23,9 @@ ToolCallsPage::ToolCallsPage(ServerLink link, ToolCallsModel *model, QWidget *pa
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setWordWrap(false);
     m_details->setObjectName(QStringLiteral("toolCallDetails"));
     m_details->setReadOnly(true);
     m_details->setPlaceholderText(tr("Select a call to see its request and response."));
@@ -63,8 +65,8 @@ void ToolCallsPage::showDetails()
     m_details->setPlainText(tr("Session %1 · %2 · %3 ms\n\nRequest:\n%4\nResponse:\n%5")
                                 .arg(r.sessionId, r.time.toLocalTime().toString(Qt::ISODateWithMs))
                                 .arg(r.durationMs, 0, 'f', 2)
-                                .arg(QString::fromUtf8(QJsonDocument(request).toJson(QJsonDocument::Indented)),
-                                     QString::fromUtf8(QJsonDocument(r.result).toJson(QJsonDocument::Indented))));
+                                .arg(readableJson(request), readableJson(r.result)));
+    m_details->moveCursor(QTextCursor::Start); // the summary line first, however long the JSON
 }
 
 void ToolCallsPage::rerunSelected()

@@ -15,6 +15,7 @@ TransportBar::TransportBar(ServerLink link, QWidget *parent)
     m_switch->setMinimumHeight(36);
     m_state->setObjectName(QStringLiteral("transportState"));
     m_state->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_state->setWordWrap(true); // long URLs and German labels must not clip
     auto *layout = new QHBoxLayout(this);
     layout->addWidget(m_switch);
     layout->addWidget(m_state, 1);

@@ -88,6 +88,7 @@ void AdminController::refresh()
     emit entitiesChanged(entities());
     emit toolsChanged(tools());
     emit statusChanged(status());
+    emit sessionsChanged(m_server->sessions()->snapshot());
 }
 
 void AdminController::applyEntityOptions(const QString &entity, const EntityOptions &options)

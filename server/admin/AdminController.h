@@ -5,6 +5,7 @@
 #include "config/McpServerOptions.h"
 #include "core/McpSession.h"
 #include "entities/EntityDescriptor.h"
+#include "sessions/SessionInfo.h"
 
 #include <QJsonObject>
 #include <QMetaType>
@@ -52,7 +53,7 @@ public:
     ServerStatus status() const;
 
 public slots:
-    void refresh(); // emits entitiesChanged, toolsChanged and statusChanged
+    void refresh(); // emits entitiesChanged, toolsChanged, statusChanged and sessionsChanged
     void applyEntityOptions(const QString &entity, const koan::EntityOptions &options);
     void resetEntityOptions(const QString &entity);
     // Runs tools/call through the real dispatcher as the local operator.
@@ -64,6 +65,7 @@ signals:
     void entitiesChanged(const QList<koan::EntitySnapshot> &entities);
     void toolsChanged(const QList<koan::ToolSnapshot> &tools);
     void statusChanged(const koan::ServerStatus &status);
+    void sessionsChanged(const QList<koan::SessionInfo> &sessions);
     void entityOptionsApplied(const QString &entity, bool ok, const QString &error);
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response, double durationMs);
 

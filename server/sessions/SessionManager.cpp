@@ -115,10 +115,10 @@ void SessionManager::streamClosed(const QString &sessionId, SseStream *stream)
     const bool longLived = it->longLived.at(i);
     it->streams.removeAt(i);
     it->longLived.removeAt(i);
-    if (longLived) {
+    if (longLived)
         --m_longLivedStreams;
-        emit sessionUpdated(refreshed(*it));
-    }
+    // Also for short POST streams: their queued bytes are gone and observers must see that.
+    emit sessionUpdated(refreshed(*it));
 }
 
 void SessionManager::recordInbound(const QString &sessionId, const QString &method)
