@@ -36,6 +36,30 @@ private slots:
         }
     }
 
+    void redactionTakesOnlyTheToken()
+    {
+        const auto plain = [](const QString &m) { return LogSink::format(QtInfoMsg, "koan.auth", m, LogSink::Format::Plain); };
+        // The audit line of a non-Bearer Authorization header: "bearer" is part of the reason, not a scheme.
+        QCOMPARE(plain("auth failure: not_bearer from 127.0.0.1 on /mcp"),
+                 QByteArray("koan.auth: auth failure: not_bearer from 127.0.0.1 on /mcp\n"));
+        QCOMPARE(plain("Use the Bearer authentication scheme"), QByteArray("koan.auth: Use the Bearer authentication scheme\n"));
+        QCOMPARE(plain("Authorization: BEARER abc.def-123 from 10.0.0.1"),
+                 QByteArray("koan.auth: Authorization: BEARER [redacted] from 10.0.0.1\n"));
+        QCOMPARE(plain("Authorization: Bearer abcdefghijklmnopqrstuvwxyz"), QByteArray("koan.auth: Authorization: Bearer [redacted]\n"));
+    }
+
+    void controlCharactersCannotForgeLines()
+    {
+        // An unverified subject or a percent-decoded path carrying CR/LF stays on its own line.
+        const QString forged = QStringLiteral("auth failure: bad_signature subject mallory\nkoan.auth: auth ok\r\x1b[31m");
+        const QByteArray plain = LogSink::format(QtWarningMsg, "koan.auth", forged, LogSink::Format::Plain);
+        QCOMPARE(plain, QByteArray("koan.auth: auth failure: bad_signature subject mallory\\nkoan.auth: auth ok\\r\\x1b[31m\n"));
+        const QByteArray json = LogSink::format(QtWarningMsg, "koan.auth", forged, LogSink::Format::Json);
+        QCOMPARE(json.count('\n'), 1);
+        QVERIFY(QJsonDocument::fromJson(json).object().value("msg").toString().contains("mallory\\nkoan.auth"));
+        QCOMPARE(LogSink::escapeControl(QStringLiteral("a\tb\u2028c")), QStringLiteral("a\\tb\\x2028c"));
+    }
+
     void configuredPatternsAreRedacted()
     {
         LogSink::setRedactPatterns({QStringLiteral("P-\\d{4}")});

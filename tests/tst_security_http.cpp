@@ -4,6 +4,8 @@
 #include "support/HttpClient.h"
 #include "support/ServerFixture.h"
 #include "entities/EntityRegistry.h"
+#include "http/HttpResponder.h"
+#include "logging/LogSink.h"
 #include "security/AuthAuditLog.h"
 
 #include <QJsonArray>
@@ -139,6 +141,117 @@ private slots:
         QCOMPARE(reasons, (QStringList{"missing_token", "missing_token", "malformed", "token_in_query"}));
         for (const auto &f2 : f.server->auditLog()->recent())
             QVERIFY(!f2.description.contains(QString::fromLatin1(good)));
+    }
+
+    void tokenHeaderCannotInjectResponseHeaders()
+    {
+        ServerFixture f(authOptions());
+        HttpClient c(f.port);
+        const QJsonObject cl = claims("alice", "clinical:operations", f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss));
+        // kid and alg end up in error_description; a CRLF in them must not become a header line.
+        const QList<QJsonObject> headers{{{"alg", "RS256"}, {"kid", "x\r\nSet-Cookie: pwned=1"}},
+                                         {{"alg", "RS256\r\nSet-Cookie: pwned=2"}, {"kid", "k1"}},
+                                         {{"alg", "RS256"}, {"kid", QStringLiteral("x\n") + QChar(0) + QChar(0x85) + QStringLiteral("Set-Cookie: pwned=3")}}};
+        for (const QJsonObject &h : headers) {
+            const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(signWithOpenssl(h, cl, m_key)));
+            QCOMPARE(r.status, 401);
+            QVERIFY(r.header("Set-Cookie").isEmpty());
+            for (const auto &[name, value] : r.headers)
+                QVERIFY2(!value.contains("pwned") || name.compare("WWW-Authenticate", Qt::CaseInsensitive) == 0, name + ": " + value);
+            const QByteArray challenge = r.header("WWW-Authenticate");
+            QVERIFY(challenge.contains("error=\"invalid_token\""));
+            QVERIFY2(challenge.contains("?Set-Cookie: pwned="), challenge.constData()); // stays inside the quoted string
+            QVERIFY(!r.json()["message"].toString().isEmpty()); // the JSON body still explains the failure
+        }
+    }
+
+    void responderRefusesHeadersWithCrLf()
+    {
+        // Defense in depth below every caller: the responder never writes CR, LF or NUL in a header.
+        QTcpServer listener;
+        QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
+        const QList<QPair<QByteArray, QByteArray>> bad{{"X-Test", "a\r\nSet-Cookie: pwned=1"}, {"X-Test", QByteArray("a\0b", 3)},
+                                                       {"Set-Cookie: pwned=1\r\nX", "v"}, {"X Test", "v"}};
+        for (const auto &header : bad) {
+            QPointer<HttpResponder> responder;
+            const auto conn = connect(&listener, &QTcpServer::newConnection, this, [&] {
+                QTcpSocket *s = listener.nextPendingConnection();
+                connect(s, &QTcpSocket::readyRead, s, [&, s] {
+                    if (!responder && s->readAll().contains("\r\n\r\n")) {
+                        responder = new HttpResponder(s, false);
+                        responder->send(200, {header, {"Content-Type", "text/plain"}}, "ok");
+                    }
+                });
+            });
+            HttpClient c(listener.serverPort());
+            const HttpResponse r = c.request("GET", "/");
+            disconnect(conn);
+            QCOMPARE(r.status, 500);
+            QVERIFY(r.header("Set-Cookie").isEmpty());
+            QVERIFY(r.header("X-Test").isEmpty());
+            QCOMPARE(r.json()["error"].toString(), QStringLiteral("internal_error"));
+        }
+    }
+
+    void bearerSchemeIsCaseInsensitive()
+    {
+        ServerFixture f(authOptions());
+        HttpClient c(f.port);
+        const QByteArray t = tokenFor(f, "alice", "clinical:operations");
+        for (const QByteArray scheme : {QByteArray("BEARER "), QByteArray("bearer "), QByteArray("bEaReR  ")})
+            QCOMPARE(c.request("GET", "/mcp/capabilities", {{"Authorization", scheme + t}}).status, 200);
+        const HttpResponse r = c.request("GET", "/mcp/capabilities", {{"Authorization", "Basic " + t}});
+        QCOMPARE(r.status, 401);
+        QCOMPARE(r.json()["reason"].toString(), QStringLiteral("not_bearer"));
+        QCOMPARE(c.request("GET", "/mcp/capabilities", {{"Authorization", "Bearertoken" + t}}).status, 401);
+    }
+
+    void scopesAreCaseSensitive()
+    {
+        McpServerOptions o = authOptions();
+        o.auth.requiredScopes = {"mcp:use"};
+        ServerFixture f(o);
+        HttpClient c(f.port);
+        // OAuth scopes are case-sensitive: MCP:USE is another scope than mcp:use.
+        const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "MCP:USE clinical:operations")));
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.json()["error"].toString(), QStringLiteral("insufficient_scope"));
+        const QByteArray upper = tokenFor(f, "alice", "mcp:use Clinical:Safety CLINICAL:OPERATIONS");
+        const QByteArray sid = initStreamable(c, upper);
+        QVERIFY(!sid.isEmpty());
+        const QStringList names = toolNames(answer(c.request("POST", "/mcp", streamable(upper, sid), rpc(2, "tools/list"))));
+        QVERIFY2(names.isEmpty(), qPrintable(names.join(' ')));
+        const QByteArray exact = tokenFor(f, "alice", "mcp:use clinical:safety");
+        const QByteArray sid2 = initStreamable(c, exact);
+        QCOMPARE(toolNames(answer(c.request("POST", "/mcp", streamable(exact, sid2), rpc(2, "tools/list")))).size(), 8);
+    }
+
+    void auditEscapesRequestData()
+    {
+        ServerFixture f(authOptions());
+        QSignalSpy audit(f.server->auditLog(), &AuthAuditLog::failureRecorded);
+        static QStringList lines;
+        lines.clear();
+        const QtMessageHandler previous = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &ctx, const QString &msg) {
+            if (QByteArray(ctx.category) == "koan.auth")
+                lines << QString::fromUtf8(LogSink::format(type, ctx.category, msg, LogSink::Format::Plain));
+        });
+        HttpClient c(f.port);
+        // A forged subject in a token with a bad signature, and a percent-decoded path with CR/LF.
+        QJsonObject forged = claims("mallory\nkoan.auth: auth ok for admin", "", f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss));
+        QByteArray t = token(m_key, forged);
+        t[t.lastIndexOf('.') + 3] = t.at(t.lastIndexOf('.') + 3) == 'A' ? 'B' : 'A';
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(t)).status, 401);
+        QCOMPARE(c.request("GET", "/mcp/x%0D%0Akoan.auth:%20forged").status, 401);
+        qInstallMessageHandler(previous);
+        QCOMPARE(audit.size(), 2);
+        const AuthFailure first = audit.at(0).first().value<AuthFailure>();
+        QCOMPARE(first.reason, QStringLiteral("bad_signature"));
+        QCOMPARE(first.subject, QStringLiteral("mallory\\nkoan.auth: auth ok for admin"));
+        QCOMPARE(audit.at(1).first().value<AuthFailure>().path, QStringLiteral("/mcp/x\\r\\nkoan.auth: forged"));
+        QCOMPARE(lines.size(), 2);
+        for (const QString &line : std::as_const(lines))
+            QCOMPARE(line.count('\n'), 1); // one record, one line
     }
 
     void scopesFilterToolsOnEveryHttpTransport()

@@ -87,6 +87,15 @@ private slots:
         QTest::newRow("hs256 confusion") << confusion << "alg_not_allowed";
         QTest::newRow("unknown kid") << unknownKid << "unknown_kid";
         QTest::newRow("rsa key as ES256") << rsAsEs << "alg_key_mismatch";
+        // Time claims of the wrong type must not be skipped (a string nbf would mean "valid now").
+        for (const char *claim : {"exp", "nbf", "iat"}) {
+            QJsonObject wrongType = c;
+            wrongType[claim] = QString::number(now + 3600);
+            QTest::newRow(qPrintable(QStringLiteral("string %1").arg(claim))) << token(m_rsa, wrongType) << "invalid_claim";
+        }
+        QJsonObject nullExp = c;
+        nullExp["exp"] = QJsonValue::Null;
+        QTest::newRow("null exp") << token(m_rsa, nullExp) << "invalid_claim";
         QTest::newRow("malformed") << QByteArray("abc.def") << "malformed";
         QTest::newRow("garbage parts") << QByteArray("!!.??.**") << "malformed";
     }

@@ -10,13 +10,13 @@ struct Principal {
     bool authenticated = false;
     bool trustedLocal = false; // bypasses scope checks (the process owner)
     QString subject;
-    QSet<QString> scopes;      // lower-cased
+    QSet<QString> scopes;      // exactly as granted: OAuth scopes are case-sensitive
     qint64 expiresAt = 0;      // token expiry (seconds since epoch); 0: none
 
     bool hasScopes(const QStringList &required) const
     {
         for (const auto &s : required)
-            if (!scopes.contains(s.toLower()))
+            if (!scopes.contains(s))
                 return false;
         return true;
     }

@@ -3,9 +3,27 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QTcpSocket>
 
+Q_LOGGING_CATEGORY(lcResponder, "koan.http")
+
 namespace koan {
+
+namespace {
+// Header names are RFC 7230 tokens; values must not contain CR, LF or NUL. Values can carry
+// request data (Location, challenges, CORS), and one CRLF would let a caller add headers.
+bool headerSafe(const QPair<QByteArray, QByteArray> &h)
+{
+    static const QByteArray tchar = "!#$%&'*+-.^_`|~";
+    if (h.first.isEmpty())
+        return false;
+    for (const char c : h.first)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || tchar.contains(c)))
+            return false;
+    return !h.second.contains('\r') && !h.second.contains('\n') && !h.second.contains('\0');
+}
+} // namespace
 
 HttpResponder::HttpResponder(QTcpSocket *socket, bool closeAfterResponse)
     : m_socket(socket), m_closeAfterResponse(closeAfterResponse)
@@ -45,6 +63,30 @@ QByteArray HttpResponder::reasonPhrase(int status)
     }
 }
 
+bool HttpResponder::headersSafe(const HttpHeaders &headers) const
+{
+    for (const HttpHeaders *list : {&m_defaultHeaders, &headers})
+        for (const auto &h : *list)
+            if (!headerSafe(h)) {
+                // The value is not logged: it is exactly the untrusted data we refuse to emit.
+                qCWarning(lcResponder).noquote() << "refused to write response header"
+                                                 << QString::fromLatin1(h.first.left(64).toPercentEncoding())
+                                                 << "containing CR, LF, NUL or an invalid name";
+                return false;
+            }
+    return true;
+}
+
+void HttpResponder::refuseInvalidHeaders()
+{
+    m_defaultHeaders.clear();
+    const QByteArray error = R"({"error":"internal_error","message":"The server refused to send an invalid response header"})";
+    writeHead(500, {{"Content-Type", "application/json"}}, "Content-Length: " + QByteArray::number(error.size()) + "\r\n");
+    m_socket->write(error);
+    m_socket->disconnectFromHost();
+    finish();
+}
+
 void HttpResponder::writeHead(int status, const HttpHeaders &headers, const QByteArray &framing)
 {
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
@@ -63,6 +105,8 @@ void HttpResponder::send(int status, const HttpHeaders &headers, const QByteArra
 {
     if (!isOpen() || m_streaming)
         return finish();
+    if (!headersSafe(headers))
+        return refuseInvalidHeaders();
     writeHead(status, headers, "Content-Length: " + QByteArray::number(body.size()) + "\r\n");
     if (!body.isEmpty())
         m_socket->write(body);
@@ -83,6 +127,10 @@ bool HttpResponder::startStream(int status, const HttpHeaders &headers)
 {
     if (!isOpen() || m_streaming)
         return false;
+    if (!headersSafe(headers)) {
+        refuseInvalidHeaders();
+        return false;
+    }
     writeHead(status, headers, "Transfer-Encoding: chunked\r\n");
     m_streaming = true;
     return true;

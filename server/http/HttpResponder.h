@@ -43,6 +43,8 @@ signals:
 
 private:
     void finish();
+    bool headersSafe(const HttpHeaders &headers) const;
+    void refuseInvalidHeaders(); // 500 with a JSON body instead of a response carrying CR/LF/NUL
     void writeHead(int status, const HttpHeaders &headers, const QByteArray &framing);
 
     QPointer<QTcpSocket> m_socket;

@@ -16,7 +16,11 @@ QList<QRegularExpression> g_redact;
 
 QString redact(QString text)
 {
-    static const QRegularExpression bearer(QStringLiteral("(Bearer\\s+)[A-Za-z0-9._~+/=-]+"), QRegularExpression::CaseInsensitiveOption);
+    // "Bearer" as a word (not the tail of "not_bearer"), followed by something token-shaped: with a
+    // digit or punctuation, or 20+ characters, so "Bearer authentication" keeps its next word.
+    static const QRegularExpression bearer(
+        QStringLiteral("\\b(Bearer\\s+)(?=[A-Za-z0-9._~+/-]*[0-9._~+/-]|[A-Za-z]{20})[A-Za-z0-9._~+/-]+=*"),
+        QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression jwt(QStringLiteral("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"));
     text.replace(bearer, QStringLiteral("\\1[redacted]"));
     text.replace(jwt, QStringLiteral("[redacted-jwt]"));
@@ -46,9 +50,30 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
 }
 } // namespace
 
+QString LogSink::escapeControl(const QString &text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'\n')
+            out += QLatin1String("\\n");
+        else if (u == u'\r')
+            out += QLatin1String("\\r");
+        else if (u == u'\t')
+            out += QLatin1String("\\t");
+        else if (u < 0x20 || (u >= 0x7f && u < 0xa0) || u == 0x2028 || u == 0x2029)
+            out += QStringLiteral("\\x%1").arg(int(u), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
 QByteArray LogSink::format(QtMsgType type, const char *category, const QString &message, Format fmt)
 {
-    const QString text = redact(message);
+    // One record, one line: whatever a message carries from a request cannot forge the next record.
+    const QString text = escapeControl(redact(message));
     const QString cat = QString::fromLatin1(category ? category : "default");
     if (fmt == Format::Plain)
         return (cat == QLatin1String("default") ? text : cat + QStringLiteral(": ") + text).toUtf8() + '\n';

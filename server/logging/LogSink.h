@@ -12,6 +12,9 @@ public:
     enum class Format { Plain, Json };
     static void install(Format format);
     static void setRedactPatterns(const QStringList &patterns); // regular expressions
+    // Escapes control characters (\n -> "\\n", other C0/C1 -> "\\xNN"), so request data such as an
+    // unverified subject or a decoded path cannot start a forged log line.
+    static QString escapeControl(const QString &text);
     // The formatted line for one message (exposed for tests).
     static QByteArray format(QtMsgType type, const char *category, const QString &message, Format format);
 };

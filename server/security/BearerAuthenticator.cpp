@@ -14,11 +14,19 @@ Q_LOGGING_CATEGORY(lcAuth, "koan.auth")
 namespace koan {
 
 namespace {
+// An RFC 7230 quoted-string. Values can come from the request (kid, alg, Host), so anything
+// outside printable ASCII becomes '?': a CR/LF here would let a caller inject response headers,
+// and RFC 6750 allows only printable ASCII in error_description anyway.
 QByteArray quoted(const QString &s)
 {
-    QString v = s;
-    v.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\""));
-    return '"' + v.toUtf8() + '"';
+    QByteArray out = "\"";
+    for (const QChar c : s) {
+        const char16_t u = c.unicode();
+        if (u == u'\\' || u == u'"')
+            out += '\\';
+        out += (u >= 0x20 && u < 0x7f) ? char(u) : '?';
+    }
+    return out + '"';
 }
 } // namespace
 
@@ -115,8 +123,9 @@ Principal BearerAuthenticator::principalFromClaims(const QJsonObject &claims) co
             values = v.toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
         for (const auto &item : v.toArray())
             values += item.toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        // OAuth scopes are case-sensitive (RFC 6749 3.3): "Clinical:Safety" is not "clinical:safety".
         for (const QString &s : std::as_const(values))
-            p.scopes.insert(s.toLower());
+            p.scopes.insert(s);
     }
     return p;
 }
@@ -155,10 +164,12 @@ void BearerAuthenticator::authenticate(const HttpRequest &req, const QString &re
         return done(reject(req, remote, 401, QString(), QStringLiteral("missing_token"),
                            QStringLiteral("This server requires a bearer token")));
     }
-    if (!authorization.startsWith("Bearer ") && !authorization.startsWith("bearer "))
+    // RFC 7235: the auth scheme is case-insensitive ("BEARER x" is fine); one or more spaces follow it.
+    const qsizetype space = authorization.indexOf(' ');
+    if (space < 0 || authorization.left(space).compare("Bearer", Qt::CaseInsensitive) != 0)
         return done(reject(req, remote, 401, QStringLiteral("invalid_request"), QStringLiteral("not_bearer"),
                            QStringLiteral("Use the Bearer authentication scheme")));
-    finishWithToken(req, remote, authorization.mid(7).trimmed(), done, true);
+    finishWithToken(req, remote, authorization.mid(space + 1).trimmed(), done, true);
 }
 
 void BearerAuthenticator::finishWithToken(const HttpRequest &req, const QString &remote, const QByteArray &token,

@@ -6,6 +6,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <cmath>
 
 namespace koan {
 
@@ -154,8 +155,15 @@ JwtResult JwtValidator::validate(const QByteArray &token, const JwtSettings &set
         return fail(r, QStringLiteral("bad_signature"), QStringLiteral("The token signature is invalid"));
 
     const QJsonValue exp = r.claims.value(QLatin1String("exp"));
-    if (!exp.isDouble())
+    if (exp.isUndefined())
         return fail(r, QStringLiteral("missing_exp"), QStringLiteral("The token has no 'exp' claim"));
+    // RFC 7519 NumericDate: a time claim of another type must not be skipped (that would turn a
+    // string "nbf" into "valid now").
+    for (const char *claim : {"exp", "nbf", "iat"}) {
+        const QJsonValue v = r.claims.value(QLatin1String(claim));
+        if (!v.isUndefined() && (!v.isDouble() || !std::isfinite(v.toDouble())))
+            return fail(r, QStringLiteral("invalid_claim"), QStringLiteral("The '%1' claim is not a NumericDate").arg(QLatin1String(claim)));
+    }
     if (now > qint64(exp.toDouble()) + settings.clockSkewSeconds)
         return fail(r, QStringLiteral("expired"), QStringLiteral("The token expired"));
     const QJsonValue nbf = r.claims.value(QLatin1String("nbf"));
