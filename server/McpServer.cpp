@@ -118,13 +118,9 @@ bool McpServer::startHttp(QStringList *errors)
 {
     if (m_backend)
         return true;
-    const qint64 fds = HttpServerBackend::raiseFileDescriptorLimit();
-    // Each stream holds one descriptor; leave headroom for the store, logs and accepts.
-    if (fds > 0 && m_options.maxConcurrentConnections + 64 > fds)
-        qCWarning(lcServer).noquote() << "RLIMIT_NOFILE is" << fds << "but MaxConcurrentConnections is"
-                                      << m_options.maxConcurrentConnections << "- raise the limit (ulimit -n) or lower the setting";
     m_backend = new HttpServerBackend(this);
     m_backend->setHandler([this](const HttpRequest &req, HttpResponder *r) { m_http->handle(req, r); });
+    m_backend->setRequestLimits({m_options.maxRequestBodyBytes, m_options.httpSseRoute.toUtf8()});
     QHostAddress address;
     if (m_options.bindAddress == QLatin1String("localhost"))
         address = QHostAddress::LocalHost;
@@ -151,6 +147,10 @@ bool McpServer::startHttp(QStringList *errors)
         m_backend = nullptr;
         return false;
     }
+    // Each stream holds one descriptor; leave headroom for the store, logs and accepts.
+    if (const qint64 fds = m_backend->fileDescriptorLimit(); fds > 0 && m_options.maxConcurrentConnections + 64 > fds)
+        qCWarning(lcServer).noquote() << "RLIMIT_NOFILE is" << fds << "but MaxConcurrentConnections is"
+                                      << m_options.maxConcurrentConnections << "- raise the limit (ulimit -n) or lower the setting";
     m_auth->setResource(baseUrl() + m_options.httpSseRoute);
     qCInfo(lcServer).noquote() << "listening on" << baseUrl() << "| Streamable HTTP" << baseUrl() + m_options.httpSseRoute
                                << "| HTTP+SSE" << baseUrl() + m_options.httpSseRoute + QStringLiteral("/sse")

@@ -1,15 +1,44 @@
 #include "HttpServerBackend.h"
 
+#include "HttpErrors.h"
 #include "HttpResponder.h"
 
 #include <QHttpServerRequest>
+#include <QLoggingCategory>
 #include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
+#include <QTimer>
 #include <sys/resource.h>
+
+Q_LOGGING_CATEGORY(lcBackend, "koan.http")
 
 namespace koan {
 
 namespace {
+// Creates plain sockets itself so the backend sees each one before QtHttpServer does.
+class GuardedTcpServer : public QTcpServer
+{
+public:
+    using Accepted = std::function<void(QTcpSocket *)>;
+    GuardedTcpServer(Accepted accepted, QObject *parent) : QTcpServer(parent), m_accepted(std::move(accepted)) {}
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        m_accepted(socket);
+        addPendingConnection(socket);
+    }
+
+private:
+    Accepted m_accepted;
+};
+
 QByteArray methodName(QHttpServerRequest::Method m)
 {
     switch (m) {
@@ -36,10 +65,14 @@ quint16 HttpServerBackend::listen(const QHostAddress &address, quint16 port, int
     if (tls) {
         auto *ssl = new QSslServer(this);
         ssl->setSslConfiguration(*tls);
+        // Before the handshake, so the guard is connected ahead of QtHttpServer.
+        connect(ssl, &QSslServer::startedEncryptionHandshake, this, [this](QSslSocket *socket) { connectionAccepted(socket); });
         server = ssl;
     } else {
-        server = new QTcpServer(this);
+        server = new GuardedTcpServer([this](QTcpSocket *socket) { connectionAccepted(socket); }, this);
     }
+    connect(server, &QTcpServer::acceptError, this, [this, server] { acceptFailed(server); });
+    m_fdLimit = raiseFileDescriptorLimit();
     // QHttpServer::listen() would use QTcpServer's backlog of 50, which overflows on connect bursts.
     server->setListenBacklogSize(backlog);
     if (!server->listen(address, port)) {
@@ -49,6 +82,46 @@ quint16 HttpServerBackend::listen(const QHostAddress &address, quint16 port, int
     }
     bind(server);
     return server->serverPort();
+}
+
+void HttpServerBackend::connectionAccepted(QTcpSocket *socket)
+{
+    ++m_openConnections;
+    connect(socket, &QObject::destroyed, this, [this] {
+        --m_openConnections;
+        if (m_shedding && m_openConnections < shedMark() - 16) {
+            m_shedding = false;
+            qCInfo(lcBackend).noquote() << "connections back to" << m_openConnections << "of RLIMIT_NOFILE" << m_fdLimit;
+        }
+    });
+    // Every connection holds a descriptor. At EMFILE Qt 6.4 spins at 100% CPU without a word (and
+    // pausing accept() does not hold: the next accepted connection re-enables it), so just before
+    // that point new connections are answered 503 at once and closed, and the log says why.
+    if (m_fdLimit > 0 && m_openConnections >= shedMark()) {
+        if (!m_shedding) {
+            m_shedding = true;
+            qCWarning(lcBackend).noquote() << "file descriptors nearly exhausted:" << m_openConnections << "connections open, RLIMIT_NOFILE"
+                                           << m_fdLimit << "- refusing new connections with 503; raise the limit (ulimit -n)"
+                                           << "or lower MaxConcurrentConnections";
+        }
+        if (qobject_cast<QSslSocket *>(socket)) {
+            socket->abort(); // no handshake yet: nothing readable can be said
+            return;
+        }
+        sendHttpError(new HttpResponder(socket, true), 503, QStringLiteral("server_busy"),
+                      QStringLiteral("Too many open connections; retry shortly"), {{"Retry-After", "1"}});
+        return;
+    }
+    RequestSizeGuard::watch(socket, m_limits);
+}
+
+void HttpServerBackend::acceptFailed(QTcpServer *server)
+{
+    // Qt pauses accepting after an accept() error (EMFILE, ENFILE, ENOBUFS) and never resumes
+    // by itself: report it and try again shortly, once descriptors may have been freed.
+    qCWarning(lcBackend).noquote() << "cannot accept connections:" << server->errorString() << "(" << m_openConnections
+                                   << "open, RLIMIT_NOFILE" << m_fdLimit << ") - retrying in 200 ms";
+    QTimer::singleShot(200, server, [server] { server->resumeAccepting(); });
 }
 
 void HttpServerBackend::close()

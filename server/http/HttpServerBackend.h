@@ -4,6 +4,7 @@
 // into an HttpRequest and hands it with an HttpResponder to one handler. A Qt upgrade
 // (6.8's responder/chunked API) only needs this file and HttpResponder.cpp to change.
 #include "HttpRequest.h"
+#include "RequestSizeGuard.h"
 
 #include <QAbstractHttpServer>
 #include <QSslConfiguration>
@@ -22,6 +23,10 @@ public:
 
     explicit HttpServerBackend(QObject *parent = nullptr);
     void setHandler(Handler handler) { m_handler = std::move(handler); }
+    // Applied to every connection accepted afterwards (see RequestSizeGuard).
+    void setRequestLimits(const RequestSizeGuard::Limits &limits) { m_limits = limits; }
+    int openConnections() const { return m_openConnections; }
+    qint64 fileDescriptorLimit() const { return m_fdLimit; } // after listen()
 
     // Returns the bound port or 0 (see errorString()).
     quint16 listen(const QHostAddress &address, quint16 port, int backlog,
@@ -29,16 +34,26 @@ public:
     QString errorString() const { return m_error; }
     void close();
 
-    // Raises the soft RLIMIT_NOFILE to the hard limit; returns the resulting soft limit.
-    static qint64 raiseFileDescriptorLimit();
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
+    void connectionAccepted(QTcpSocket *socket);
+    void acceptFailed(QTcpServer *server);
+    // Raises the soft RLIMIT_NOFILE to the hard limit; returns the resulting soft limit.
+    static qint64 raiseFileDescriptorLimit();
+
     Handler m_handler;
     QString m_error;
+    RequestSizeGuard::Limits m_limits;
+    qint64 m_fdLimit = 0;
+    int m_openConnections = 0;
+    bool m_shedding = false; // refusing connections near RLIMIT_NOFILE
+    // Descriptors kept free for the store, logs, JWKS fetches and the like.
+    static constexpr qint64 kReservedDescriptors = 32;
+    qint64 shedMark() const { return m_fdLimit - kReservedDescriptors; }
 };
 
 } // namespace koan
