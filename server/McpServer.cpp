@@ -68,7 +68,7 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
                                                 m_options.replayBufferSize, 1000, m_options.streamableJsonResponse},
                                                this)),
       m_audit(new AuthAuditLog(1000, this)),
-      m_auth(new BearerAuthenticator(m_options, m_audit, this)),
+      m_auth(new BearerAuthenticator(m_options, this)),
       m_http(new McpHttpService(this, this)),
       m_metrics(new ServerMetrics(this, this))
 {
@@ -78,6 +78,17 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
     m_httpSse->setEnabled(m_options.enableHttpSseTransport);
     connect(m_bridge, &RpcBridge::sessionInitialized, m_sessions, &SessionManager::updateClient);
     connect(m_httpSse, &HttpSseTransport::enabledChanged, this, &McpServer::httpSseEnabledChanged);
+    // Tool-level denials (-32003) are authorization failures too.
+    connect(m_bridge, &RpcBridge::toolCallDenied, this,
+            [this](const QString &sessionId, TransportKind transport, const QString &subject, const QString &tool, const QString &reason) {
+                const QString remote = m_sessions->info(sessionId).remote;
+                const QString path = transport == TransportKind::StreamableHttp ? m_options.httpSseRoute
+                                     : transport == TransportKind::HttpSse     ? m_options.httpSseRoute + QStringLiteral("/rpc")
+                                                                               : transportName(transport).toLower();
+                m_audit->record(AuthFailure{QDateTime::currentDateTimeUtc(), remote.isEmpty() ? QStringLiteral("local") : remote,
+                                            QStringLiteral("tool_forbidden"), subject, path,
+                                            QStringLiteral("tools/call %1: %2").arg(tool, reason)});
+            });
 }
 
 McpServer::~McpServer()

@@ -415,6 +415,143 @@ private slots:
         QVERIFY(c.request("GET", "/metrics").body.contains("koan_mcp_rate_limited_total 1"));
     }
 
+    void failedAuthenticationIsRateLimited()
+    {
+        McpServerOptions o = authOptions();
+        o.rateLimit.enabled = true;
+        o.rateLimit.permitsPerSecond = 1;
+        o.rateLimit.burst = 3;
+        ServerFixture f(o);
+        QSignalSpy audit(f.server->auditLog(), &AuthAuditLog::failureRecorded);
+        HttpClient c(f.port);
+        QCOMPARE(c.request("GET", "/mcp/capabilities").status, 401);
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer("garbage")).status, 401);
+        QCOMPARE(c.request("GET", "/mcp/capabilities?access_token=x").status, 400);
+        // The address's bucket is spent: a flood of bad or missing tokens now gets 429 ...
+        for (int i = 0; i < 10; ++i) {
+            const HttpResponse r = c.request("GET", "/mcp/capabilities", i % 2 ? bearer("garbage") : QList<QPair<QByteArray, QByteArray>>{});
+            QCOMPARE(r.status, 429);
+            QVERIFY(r.header("Retry-After").toInt() >= 1);
+            QCOMPARE(r.json()["error"].toString(), QStringLiteral("rate_limited"));
+        }
+        // ... and one audit entry for the whole flood instead of one per request.
+        QStringList reasons;
+        for (const auto &args : audit)
+            reasons << args.first().value<AuthFailure>().reason;
+        QCOMPARE(reasons, (QStringList{"missing_token", "malformed", "token_in_query", "rate_limited"}));
+        QCOMPARE(audit.last().first().value<AuthFailure>().remote, QStringLiteral("127.0.0.1"));
+        // A valid token from the same address is charged to its subject and still passes.
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "clinical:operations"))).status, 200);
+        QVERIFY(c.request("GET", "/metrics").body.contains("koan_mcp_rate_limited_total 10"));
+        // Once the bucket refills, failures are answered (and recorded) again.
+        QTest::qWait(1100);
+        QCOMPARE(c.request("GET", "/mcp/capabilities").status, 401);
+        QCOMPARE(audit.last().first().value<AuthFailure>().reason, QStringLiteral("missing_token"));
+    }
+
+    void forwardedForOnlyFromTrustedProxies()
+    {
+        const auto remoteOf = [](ServerFixture &f, const QList<QPair<QByteArray, QByteArray>> &headers) {
+            QSignalSpy audit(f.server->auditLog(), &AuthAuditLog::failureRecorded);
+            HttpClient c(f.port);
+            c.request("GET", "/mcp/capabilities", headers);
+            return audit.isEmpty() ? QString() : audit.first().first().value<AuthFailure>().remote;
+        };
+        // No trusted proxies: the header is the client's word and is ignored.
+        ServerFixture direct(authOptions());
+        QCOMPARE(remoteOf(direct, {{"X-Forwarded-For", "203.0.113.9"}}), QStringLiteral("127.0.0.1"));
+
+        McpServerOptions o = authOptions();
+        o.trustedProxies = {"127.0.0.1", "10.0.0.0/8"};
+        o.rateLimit.enabled = true;
+        o.rateLimit.permitsPerSecond = 1;
+        o.rateLimit.burst = 3;
+        ServerFixture f(o);
+        // The rightmost address that is not one of our proxies; whatever the client put left of it is ignored.
+        QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "6.6.6.6, 203.0.113.9"}}), QStringLiteral("203.0.113.9"));
+        QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "6.6.6.6, 203.0.113.8, 10.1.2.3"}}), QStringLiteral("203.0.113.8"));
+        QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "6.6.6.6"}, {"X-Forwarded-For", "203.0.113.7"}}), QStringLiteral("203.0.113.7"));
+        QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "10.9.9.9"}}), QStringLiteral("10.9.9.9")); // only proxies: the farthest
+        // Rotating a spoofed leftmost entry does not buy a fresh rate-limit bucket.
+        HttpClient c(f.port);
+        QList<int> statuses;
+        for (int i = 1; i <= 4; ++i)
+            statuses << c.request("GET", "/mcp/capabilities", {{"X-Forwarded-For", QByteArray("1.1.1.") + QByteArray::number(i) + ", 198.51.100.4"}}).status;
+        QCOMPARE(statuses, (QList<int>{401, 401, 401, 429}));
+    }
+
+    void queryTokenIsRefusedBeforeTheHttpsRedirect()
+    {
+        McpServerOptions o = authOptions();
+        o.requireHttps = true;
+        ServerFixture f(o);
+        QSignalSpy audit(f.server->auditLog(), &AuthAuditLog::failureRecorded);
+        HttpClient c(f.port);
+        const QByteArray secret = tokenFor(f, "alice", "clinical:operations");
+        for (const QByteArray path : {QByteArray("/mcp/capabilities"), QByteArray("/metrics"), QByteArray("/.well-known/oauth-protected-resource")}) {
+            const HttpResponse r = c.request("GET", path + "?x=1&access_token=" + secret);
+            QCOMPARE(r.status, 400); // not a 308 whose Location would carry the token
+            QVERIFY(r.header("Location").isEmpty());
+            QCOMPARE(r.json()["reason"].toString(), QStringLiteral("token_in_query"));
+            for (const auto &[name, value] : r.headers)
+                QVERIFY(!value.contains(secret));
+            QVERIFY(!r.body.contains(secret));
+        }
+        QCOMPARE(audit.size(), 3);
+        for (const auto &args : audit) {
+            const AuthFailure a = args.first().value<AuthFailure>();
+            QVERIFY(!a.path.contains(QString::fromLatin1(secret)) && !a.description.contains(QString::fromLatin1(secret)));
+        }
+        QCOMPARE(c.request("GET", "/mcp/capabilities").status, 308); // without a token: the usual redirect
+    }
+
+    void sessionHijacksAndToolDenialsAreAudited()
+    {
+        ServerFixture f(authOptions());
+        QSignalSpy audit(f.server->auditLog(), &AuthAuditLog::failureRecorded);
+        const QByteArray alice = tokenFor(f, "alice", "clinical:operations");
+        const QByteArray bob = tokenFor(f, "bob", "clinical:operations");
+        HttpClient c(f.port);
+        const QByteArray sid = initStreamable(c, alice);
+        QCOMPARE(c.request("POST", "/mcp", streamable(bob, sid), rpc(2, "tools/list")).status, 403);
+        QCOMPARE(c.request("GET", "/mcp", bearer(bob, {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}})).status, 403);
+        HttpClient stream(f.port), post(f.port);
+        stream.send("GET", "/mcp/sse", bearer(alice));
+        SseEvent endpoint;
+        QVERIFY(stream.waitEvent("endpoint", 5000, &endpoint));
+        const HttpResponse legacy = post.request("POST", endpoint.data, bearer(bob, {{"Content-Type", "application/json"}}), rpc(1, "ping"));
+        QCOMPARE(legacy.status, 403);
+        QCOMPARE(legacy.json()["error"].toString(), QStringLiteral("session_owner_mismatch"));
+        // Tool-level denials (-32003) on both HTTP transports.
+        const QJsonObject denied = answer(c.request("POST", "/mcp", streamable(alice, sid),
+                                                    rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
+        QCOMPARE(denied["error"].toObject()["code"].toInt(), -32003);
+        post.request("POST", endpoint.data, bearer(alice, {{"Content-Type", "application/json"}}), rpc(1, "initialize", initParams()));
+        post.request("POST", endpoint.data, bearer(alice, {{"Content-Type", "application/json"}}),
+                     rpc(4, "tools/call", {{"name", "protocol-document.get-by-id"}, {"arguments", QJsonObject{{"id", "x"}}}}));
+        QCOMPARE(stream.waitMessage(4)["error"].toObject()["code"].toInt(), -32003);
+
+        QList<AuthFailure> entries;
+        for (const auto &args : audit)
+            entries << args.first().value<AuthFailure>();
+        QCOMPARE(entries.size(), 5);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(entries[i].reason, QStringLiteral("session_owner_mismatch"));
+            QCOMPARE(entries[i].subject, QStringLiteral("bob"));
+            QCOMPARE(entries[i].remote, QStringLiteral("127.0.0.1"));
+        }
+        QCOMPARE(entries[0].path, QStringLiteral("/mcp"));
+        QCOMPARE(entries[2].path, QStringLiteral("/mcp/rpc"));
+        QCOMPARE(entries[3].reason, QStringLiteral("tool_forbidden"));
+        QCOMPARE(entries[3].subject, QStringLiteral("alice"));
+        QCOMPARE(entries[3].path, QStringLiteral("/mcp"));
+        QVERIFY(entries[3].remote.startsWith("127.0.0.1:"));
+        QVERIFY2(entries[3].description.contains("adverse-event-report.collection") && entries[3].description.contains("clinical:safety"),
+                 qPrintable(entries[3].description));
+        QCOMPARE(entries[4].reason, QStringLiteral("tool_forbidden"));
+        QCOMPARE(entries[4].path, QStringLiteral("/mcp/rpc"));
+    }
+
     void stdioTokenFromEnvironment()
     {
         ServerFixture f(authOptions(false));
@@ -502,7 +639,14 @@ private slots:
         QCOMPARE(r.status, 400);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("https_required"));
         QCOMPARE(c.request("GET", "/mcp/capabilities", {{"X-Forwarded-Proto", "https"}}).status, 200);
-        QCOMPARE(c.request("GET", "/healthz").status, 200);
+        QCOMPARE(c.request("GET", "/healthz").status, 200); // kubelet probes stay plain
+        QCOMPARE(c.request("GET", "/readyz").status, 200);
+        // Metrics follow the HTTPS rule like every other endpoint.
+        r = c.request("GET", "/metrics");
+        QCOMPARE(r.status, 308);
+        QVERIFY(r.header("Location").startsWith("https://"));
+        QCOMPARE(c.request("GET", "/metrics", {{"X-Forwarded-Proto", "https"}}).status, 200);
+        QCOMPARE(c.request("GET", "/.well-known/oauth-protected-resource").status, 308);
         McpServerOptions untrusted;
         untrusted.requireHttps = true;
         ServerFixture g(untrusted);

@@ -263,9 +263,12 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     if (access.verdict == ToolAccess::Hidden)
         return done(rpc::makeError(id, rpc::InvalidParams,
                                    QStringLiteral("Tool '%1' is not available: %2").arg(name, access.reason)));
-    if (access.verdict == ToolAccess::Denied)
+    if (access.verdict == ToolAccess::Denied) {
+        emit toolCallDenied(session->id, session->transport, session->principal.authenticated ? session->principal.subject : QString(),
+                            name, access.reason);
         return done(rpc::makeError(id, rpc::Forbidden, QStringLiteral("Forbidden: %1").arg(access.reason),
                                    QJsonObject{{QStringLiteral("tool"), name}}));
+    }
 
     const ToolDefinition *def = provider->definition(name);
     const QJsonObject arguments = args.toObject();

@@ -68,6 +68,9 @@ signals:
     void toolCallStarted(const QString &sessionId, const QString &tool, const QJsonObject &arguments);
     void toolCallFinished(const QString &sessionId, const QString &tool, const QJsonObject &arguments,
                           const QJsonObject &response, double durationMs, const QString &outcome);
+    // A tools/call refused with -32003 (scopes, authentication): for the audit log.
+    void toolCallDenied(const QString &sessionId, koan::TransportKind transport, const QString &subject,
+                        const QString &tool, const QString &reason);
 
 private:
     void dispatchOne(const QJsonValue &message, const SessionPtr &session, const Send &related, Done done);

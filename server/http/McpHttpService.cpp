@@ -6,6 +6,7 @@
 #include "core/RpcBridge.h"
 #include "entities/EntityRegistry.h"
 #include "protocol/ProtocolVersion.h"
+#include "security/AuthAuditLog.h"
 #include "security/BearerAuthenticator.h"
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
@@ -34,22 +35,37 @@ McpHttpService::McpHttpService(McpServer *server, QObject *parent)
         m_rateLimiter = std::make_unique<RateLimiter>(o.rateLimit.permitsPerSecond, o.rateLimit.burst);
 }
 
-bool McpHttpService::fromTrustedProxy(const HttpRequest &req) const
+bool McpHttpService::isTrustedProxy(const QHostAddress &address) const
 {
     for (const auto &subnet : m_trustedProxies)
-        if (req.remoteAddress.isInSubnet(subnet))
+        if (address.isInSubnet(subnet))
             return true;
     return false;
 }
 
+bool McpHttpService::fromTrustedProxy(const HttpRequest &req) const { return isTrustedProxy(req.remoteAddress); }
+
 QString McpHttpService::clientAddress(const HttpRequest &req) const
 {
-    if (fromTrustedProxy(req)) {
-        const QByteArray forwarded = req.header("X-Forwarded-For").split(',').first().trimmed();
-        if (!forwarded.isEmpty())
-            return QString::fromLatin1(forwarded);
+    // X-Forwarded-For is only believed from a trusted proxy, and then read from the right: each
+    // proxy appends the address it saw, so the rightmost entry that is not one of our proxies is
+    // the client. Entries left of it are whatever the client chose to send.
+    if (!fromTrustedProxy(req))
+        return req.remoteAddress.toString();
+    QList<QByteArray> chain;
+    for (const auto &[name, value] : req.headers)
+        if (name.compare("X-Forwarded-For", Qt::CaseInsensitive) == 0)
+            chain += value.split(',');
+    QHostAddress candidate = req.remoteAddress;
+    for (auto it = chain.crbegin(); it != chain.crend(); ++it) {
+        QHostAddress hop;
+        if (!hop.setAddress(QString::fromLatin1(it->trimmed())))
+            break; // not an address: the chain cannot be trusted beyond this point
+        candidate = hop;
+        if (!isTrustedProxy(hop))
+            break;
     }
-    return req.remoteAddress.toString();
+    return candidate.toString();
 }
 
 QStringList McpHttpService::toolScopes() const
@@ -78,10 +94,16 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
     if (req.method == "OPTIONS")
         return r->send(204, OriginPolicy::preflightHeaders());
 
+    // Before anything that could echo the URL (the HTTPS redirect's Location) or log it.
+    if (BearerAuthenticator::hasQueryToken(req))
+        return sendAuthFailure(req, r, m_server->authenticator()->rejectQueryToken(req, clientAddress(req)));
+
     const auto methodNotAllowed = [r](const QByteArray &allow) {
         sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use %1").arg(QString::fromLatin1(allow)),
                       {{"Allow", allow}});
     };
+    // Probes stay plain HTTP even with RequireHttps: the kubelet calls the pod IP directly, and
+    // they carry nothing but liveness and readiness.
     if (req.path == QLatin1String("/healthz")) {
         if (req.method != "GET")
             return methodNotAllowed("GET");
@@ -97,16 +119,8 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
         return r->sendJson(ready ? 200 : 503, body);
     }
 
-    const OperationsOptions &ops = o.operations;
-    if (ops.metricsEnabled && req.path == ops.metricsPath && ops.metricsAccess != QLatin1String("Authenticated")) {
-        if (req.method != "GET")
-            return methodNotAllowed("GET");
-        if (ops.metricsAccess == QLatin1String("Loopback") && !req.remoteAddress.isLoopback())
-            return sendHttpError(r, 403, QStringLiteral("forbidden"), QStringLiteral("Metrics are only served to loopback callers"));
-        return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, m_server->metrics()->render());
-    }
-
-    // HTTPS: served directly, or terminated by a trusted proxy that says so.
+    // HTTPS: served directly, or terminated by a trusted proxy that says so. Everything below,
+    // /metrics included, is refused over plain HTTP when RequireHttps is on.
     const bool secure = req.secure || (fromTrustedProxy(req) && req.header("X-Forwarded-Proto") == "https");
     if (o.effectiveRequireHttps() && !secure) {
         if (req.method == "GET") {
@@ -116,6 +130,15 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
                                  {{"Location", target.toEncoded()}});
         }
         return sendHttpError(r, 400, QStringLiteral("https_required"), QStringLiteral("This server only accepts HTTPS requests"));
+    }
+
+    const OperationsOptions &ops = o.operations;
+    if (ops.metricsEnabled && req.path == ops.metricsPath && ops.metricsAccess != QLatin1String("Authenticated")) {
+        if (req.method != "GET")
+            return methodNotAllowed("GET");
+        if (ops.metricsAccess == QLatin1String("Loopback") && !req.remoteAddress.isLoopback())
+            return sendHttpError(r, 403, QStringLiteral("forbidden"), QStringLiteral("Metrics are only served to loopback callers"));
+        return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, m_server->metrics()->render());
     }
 
     if (req.path == QLatin1String("/.well-known/oauth-protected-resource")
@@ -130,9 +153,34 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
         if (!guard)
             return; // the client left while keys were being fetched
         if (!out.ok)
-            return guard->sendJson(out.status, out.body, out.headers);
+            return sendAuthFailure(req, guard, out);
         route(req, guard, out.principal);
     });
+}
+
+void McpHttpService::sendAuthFailure(const HttpRequest &req, HttpResponder *r, const BearerAuthenticator::Outcome &out)
+{
+    // Failed authentications spend the client address's bucket, so a flood of bad or missing
+    // tokens turns into 429s, and the audit log gets one rate_limited entry instead of a line per
+    // request. Valid tokens from the same address are charged to their subject and still pass.
+    if (m_rateLimiter) {
+        const QString key = QStringLiteral("ip:") + out.failure.remote;
+        const RateLimiter::Verdict v = m_rateLimiter->acquire(key);
+        if (!v.allowed) {
+            if (v.firstRefusal) {
+                AuthFailure limited = out.failure;
+                limited.reason = QStringLiteral("rate_limited");
+                limited.description = QStringLiteral("Too many failed authentications from this address; "
+                                                     "further failures are not recorded until it slows down");
+                m_server->auditLog()->record(limited);
+            }
+            emit rateLimited(key);
+            return sendHttpError(r, 429, QStringLiteral("rate_limited"), QStringLiteral("Too many failed authentications; slow down"),
+                                 {{"Retry-After", QByteArray::number(qMax(1, int(std::ceil(v.retryAfterSeconds))))}});
+        }
+    }
+    m_server->auditLog()->record(out.failure);
+    r->sendJson(out.status, out.body, out.headers);
 }
 
 void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Principal &caller)
@@ -167,6 +215,8 @@ void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Princ
                              + QString::fromLatin1(req.header("Host"));
         return r->sendJson(200, capabilities(caller, base));
     }
+    if (refuseForeignSession(req, r, caller))
+        return;
     if (req.path == route + QLatin1String("/sse")) {
         if (req.method != "GET")
             return methodNotAllowed("GET");
@@ -180,6 +230,31 @@ void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Princ
     if (req.path == route && o.enableStreamableHttpTransport)
         return m_server->streamable()->handle(req, r, caller);
     sendHttpError(r, 404, QStringLiteral("not_found"), QStringLiteral("No endpoint at %1").arg(req.path));
+}
+
+bool McpHttpService::refuseForeignSession(const HttpRequest &req, HttpResponder *r, const Principal &caller)
+{
+    // The transports refuse these too; deciding here as well puts hijack attempts in the audit
+    // log with the client address, which only this layer knows.
+    const QString route = m_server->options().httpSseRoute;
+    const bool legacy = req.path == route + QLatin1String("/rpc");
+    if (!legacy && req.path != route)
+        return false;
+    QString id = legacy ? req.query.queryItemValue(QStringLiteral("sessionId")) : QString::fromLatin1(req.header("Mcp-Session-Id"));
+    if (legacy && id.isEmpty())
+        id = QString::fromLatin1(req.header("X-Mcp-Session"));
+    const SessionPtr session = id.isEmpty() ? nullptr : m_server->sessions()->find(id);
+    if (!session || !(session->principal.authenticated || caller.authenticated) || session->principal.subject == caller.subject)
+        return false;
+    m_server->auditLog()->record(AuthFailure{QDateTime::currentDateTimeUtc(), clientAddress(req), QStringLiteral("session_owner_mismatch"),
+                                             caller.authenticated ? caller.subject : QString(), req.path,
+                                             QStringLiteral("%1 %2 named a session that belongs to another subject")
+                                                 .arg(QString::fromLatin1(req.method), legacy ? QStringLiteral("HTTP+SSE") : QStringLiteral("Streamable HTTP"))});
+    if (legacy)
+        sendHttpError(r, 403, QStringLiteral("session_owner_mismatch"), QStringLiteral("This session belongs to another subject"));
+    else
+        sendRpcHttpError(r, 403, jsonrpc::ServerError, QStringLiteral("Forbidden: this session belongs to another subject"));
+    return true;
 }
 
 void McpHttpService::admin(const HttpRequest &req, HttpResponder *r, const Principal &caller)

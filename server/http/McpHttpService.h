@@ -4,6 +4,7 @@
 #include "HttpRequest.h"
 #include "OriginPolicy.h"
 #include "core/Principal.h"
+#include "security/BearerAuthenticator.h"
 #include "security/RateLimiter.h"
 
 #include <QHostAddress>
@@ -35,6 +36,11 @@ private:
     // Runs after authentication: rate limit, then the MCP and capability routes.
     void route(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
     void admin(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
+    // Sends the authenticator's refusal and records it, or a 429 once the address fails too often.
+    void sendAuthFailure(const HttpRequest &request, HttpResponder *responder, const BearerAuthenticator::Outcome &outcome);
+    // Refuses (and audits) a request naming another subject's session; true when it answered.
+    bool refuseForeignSession(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
+    bool isTrustedProxy(const QHostAddress &address) const;
     bool fromTrustedProxy(const HttpRequest &request) const;
     QString clientAddress(const HttpRequest &request) const; // X-Forwarded-For only from trusted proxies
     QStringList toolScopes() const;

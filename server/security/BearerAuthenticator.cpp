@@ -30,8 +30,8 @@ QByteArray quoted(const QString &s)
 }
 } // namespace
 
-BearerAuthenticator::BearerAuthenticator(const McpServerOptions &options, AuthAuditLog *audit, QObject *parent)
-    : QObject(parent), m_options(options), m_audit(audit)
+BearerAuthenticator::BearerAuthenticator(const McpServerOptions &options, QObject *parent)
+    : QObject(parent), m_options(options)
 {
     // Until HTTP listens (and always for STDIO): the configured address, as `koan-mcp token` assumes.
     const QString host = options.bindAddress == QLatin1String("0.0.0.0") || options.bindAddress == QLatin1String("::")
@@ -132,10 +132,10 @@ Principal BearerAuthenticator::principalFromClaims(const QJsonObject &claims) co
 
 BearerAuthenticator::Outcome BearerAuthenticator::reject(const HttpRequest &req, const QString &remote, int status,
                                                          const QString &error, const QString &reason,
-                                                         const QString &description, const QString &subject)
+                                                         const QString &description, const QString &subject) const
 {
-    m_audit->record(AuthFailure{QDateTime::currentDateTimeUtc(), remote, reason, subject, req.path, description});
     Outcome o;
+    o.failure = AuthFailure{QDateTime::currentDateTimeUtc(), remote, reason, subject, req.path, description};
     o.status = status;
     QByteArray challenge = "Bearer resource_metadata=" + quoted(resourceMetadataUrl(req));
     if (!error.isEmpty())
@@ -151,12 +151,21 @@ BearerAuthenticator::Outcome BearerAuthenticator::reject(const HttpRequest &req,
     return o;
 }
 
+bool BearerAuthenticator::hasQueryToken(const HttpRequest &req)
+{
+    return req.query.hasQueryItem(QStringLiteral("access_token"));
+}
+
+BearerAuthenticator::Outcome BearerAuthenticator::rejectQueryToken(const HttpRequest &req, const QString &remote) const
+{
+    return reject(req, remote, 400, QStringLiteral("invalid_request"), QStringLiteral("token_in_query"),
+                  QStringLiteral("Send the token in the Authorization header, never in the URL"));
+}
+
 void BearerAuthenticator::authenticate(const HttpRequest &req, const QString &remote, std::function<void(const Outcome &)> done)
 {
-    // RFC 6750 allows query tokens; MCP forbids them, and URLs end up in logs.
-    if (req.query.hasQueryItem(QStringLiteral("access_token")))
-        return done(reject(req, remote, 400, QStringLiteral("invalid_request"), QStringLiteral("token_in_query"),
-                           QStringLiteral("Send the token in the Authorization header, never in the URL")));
+    if (hasQueryToken(req))
+        return done(rejectQueryToken(req, remote));
     const QByteArray authorization = req.header("Authorization").trimmed();
     if (authorization.isEmpty()) {
         if (!m_options.effectiveRequireAuthentication())

@@ -31,9 +31,12 @@ public:
         int status = 0;          // 400, 401 or 403 when !ok
         HttpHeaders headers;     // WWW-Authenticate
         QJsonObject body;
+        // When !ok: the audit entry. The caller records it, because it may answer 429 instead
+        // (failed authentications are rate limited per client address).
+        AuthFailure failure;
     };
 
-    BearerAuthenticator(const McpServerOptions &options, AuthAuditLog *audit, QObject *parent = nullptr);
+    explicit BearerAuthenticator(const McpServerOptions &options, QObject *parent = nullptr);
     ~BearerAuthenticator() override;
     bool initialize(QStringList *errors);
     // The canonical URI of this MCP server (audience default and PRM "resource").
@@ -41,6 +44,10 @@ public:
     QString resource() const { return m_resource; }
     const DevTokenIssuer *devIssuer() const { return m_devIssuer.get(); }
 
+    // A token in the URL (RFC 6750 allows it, MCP forbids it, and URLs end up in logs): checked
+    // before anything that could echo the URL (the HTTPS redirect's Location).
+    static bool hasQueryToken(const HttpRequest &request);
+    Outcome rejectQueryToken(const HttpRequest &request, const QString &remote) const;
     // Calls `done` once; asynchronously only when the keys must be fetched first.
     void authenticate(const HttpRequest &request, const QString &remote, std::function<void(const Outcome &)> done);
     // Validates a token outside HTTP (STDIO credentials from the environment).
@@ -57,13 +64,12 @@ signals:
 private:
     JwtSettings jwtSettings() const;
     Outcome reject(const HttpRequest &req, const QString &remote, int status, const QString &error, const QString &reason,
-                   const QString &description, const QString &subject = {});
+                   const QString &description, const QString &subject = {}) const;
     void finishWithToken(const HttpRequest &req, const QString &remote, const QByteArray &token,
                          const std::function<void(const Outcome &)> &done, bool mayRefresh);
     void fetchJwks();
 
     McpServerOptions m_options;
-    AuthAuditLog *m_audit;
     JsonWebKeySet m_staticKeys;  // file + dev issuer
     JsonWebKeySet m_remoteKeys;  // from JwksUrl
     std::unique_ptr<DevTokenIssuer> m_devIssuer;

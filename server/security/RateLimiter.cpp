@@ -1,5 +1,7 @@
 #include "RateLimiter.h"
 
+#include <utility>
+
 namespace koan {
 
 RateLimiter::RateLimiter(double permitsPerSecond, int burst) : m_rate(permitsPerSecond), m_burst(burst)
@@ -9,6 +11,14 @@ RateLimiter::RateLimiter(double permitsPerSecond, int burst) : m_rate(permitsPer
 
 bool RateLimiter::tryAcquire(const QString &key, double *retryAfterSeconds)
 {
+    const Verdict v = acquire(key);
+    if (retryAfterSeconds)
+        *retryAfterSeconds = v.retryAfterSeconds;
+    return v.allowed;
+}
+
+RateLimiter::Verdict RateLimiter::acquire(const QString &key)
+{
     const qint64 now = m_clock.nsecsElapsed();
     prune(now);
     auto it = m_buckets.find(key);
@@ -16,13 +26,16 @@ bool RateLimiter::tryAcquire(const QString &key, double *retryAfterSeconds)
         it = m_buckets.insert(key, Bucket{m_burst, now});
     it->tokens = qMin(m_burst, it->tokens + (now - it->lastNs) / 1e9 * m_rate);
     it->lastNs = now;
+    Verdict v;
     if (it->tokens >= 1.0) {
         it->tokens -= 1.0;
-        return true;
+        it->refusing = false;
+        return v;
     }
-    if (retryAfterSeconds)
-        *retryAfterSeconds = (1.0 - it->tokens) / m_rate;
-    return false;
+    v.allowed = false;
+    v.retryAfterSeconds = (1.0 - it->tokens) / m_rate;
+    v.firstRefusal = !std::exchange(it->refusing, true);
+    return v;
 }
 
 void RateLimiter::prune(qint64 nowNs)

@@ -22,10 +22,13 @@ PORT=$(free_port)
   --set AllowedHosts=mcp.example.org 2>"$work/koan.log" &
 pids+=($!)
 for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-# Direct plain HTTP is refused: RequireHttps.
+# Direct plain HTTP is refused: RequireHttps, /metrics included (probes stay plain for the kubelet).
 test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/mcp/capabilities")" = 308
+test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics")" = 308
+# Scraped as through the TLS-terminating proxy (127.0.0.1 is a trusted proxy here).
+curl -fsS -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$PORT/metrics" >"$work/metrics.txt"
 
-python3 "$SRC/tests/deploy/check_manifests.py" "$SRC" "http://127.0.0.1:$PORT/metrics" "$work/config.json"
+python3 "$SRC/tests/deploy/check_manifests.py" "$SRC" "file://$work/metrics.txt" "$work/config.json"
 
 if command -v nginx >/dev/null; then
   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" -days 2 \
