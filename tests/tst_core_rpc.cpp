@@ -62,6 +62,10 @@ private slots:
         auto s = h.session();
         QCOMPARE(errorCode(send(h.server->bridge(), s, "{not json")), -32700);
         QCOMPARE(send(h.server->bridge(), s, "{not json").reply.toObject().value("id"), QJsonValue(QJsonValue::Null));
+        // Valid JSON that is no message: Invalid Request, not Parse error (JSON-RPC 2.0 §5.1).
+        for (const QByteArray &scalar : {QByteArray("42"), QByteArray("\"str\""), QByteArray("null"), QByteArray(" true ")})
+            QCOMPARE(errorCode(send(h.server->bridge(), s, scalar)), -32600);
+        QCOMPARE(errorCode(send(h.server->bridge(), s, "1, 2")), -32700);
         QCOMPARE(errorCode(send(h.server->bridge(), s, R"({"jsonrpc":"2.0","id":7,"method":3})")), -32600);
         QCOMPARE(send(h.server->bridge(), s, R"({"jsonrpc":"2.0","id":7,"method":3})").reply.toObject().value("id").toInt(), 7);
         QCOMPARE(errorCode(send(h.server->bridge(), s, request(1, "no/such/method"))), -32601);

@@ -1,9 +1,11 @@
 // The EnableHttpSseTransport rollback switch flipped at runtime with streams open.
 #include "support/HttpClient.h"
 #include "support/ServerFixture.h"
+#include "transport/StdioTransport.h"
 
 #include <QProcess>
 #include <QSignalSpy>
+#include <unistd.h>
 
 using namespace koan;
 using namespace koan::test;
@@ -62,7 +64,27 @@ private slots:
         h.append({"Mcp-Session-Id", sid});
         const QJsonObject call = answer(streamable.request("POST", "/mcp", h, rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}})));
         QCOMPARE(call["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(), QStringLiteral("site-boston"));
-        // STDIO keeps working (a separate process, as agents use it).
+        // STDIO keeps working: a STDIO transport on this very server, over pipes, while the switch is off.
+        {
+            int in[2], out[2];
+            QVERIFY(pipe(in) == 0 && pipe(out) == 0);
+            FILE *inRead = fdopen(in[0], "r"), *outWrite = fdopen(out[1], "w");
+            auto *stdio = new StdioTransport(f.server->bridge(), 1 << 20, nullptr, Principal::localOwner(), inRead, outWrite);
+            QSignalSpy finished(stdio, &StdioTransport::finished);
+            stdio->start();
+            const QByteArray lines = rpc(1, "initialize", initParams()) + "\n" + rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}}) + "\n";
+            QCOMPARE(::write(in[1], lines.constData(), size_t(lines.size())), ssize_t(lines.size()));
+            ::close(in[1]); // EOF: the transport finishes once both answers are written
+            QTRY_COMPARE(finished.count(), 1);
+            fclose(outWrite);
+            QFile answers;
+            QVERIFY(answers.open(out[0], QIODevice::ReadOnly, QFileDevice::AutoCloseHandle));
+            const QByteArray all = answers.readAll();
+            QVERIFY2(all.contains("\"id\":2") && all.contains("site-boston") && !all.contains("\"error\""), all.constData());
+            delete stdio;
+            fclose(inRead);
+        }
+        // And a separate STDIO process, as agents start it, with the transport off in its settings.
         QProcess stdio;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("HOME", f.dir.path());

@@ -159,6 +159,91 @@ private slots:
         QVERIFY(!resumed.response().body.contains("\"result\""));
     }
 
+    void resumedPostStreamKeepsIdsIncreasing()
+    {
+        // The client lost a POST stream's answer after the priming event: resuming replays the
+        // answer first, and no event carries a lower id than one sent before it.
+        ServerFixture f;
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c, "2025-11-25");
+        const HttpResponse r = c.request("POST", "/mcp", headers(sid, "2025-11-25"), rpc(7, "ping"));
+        QCOMPARE(r.status, 200);
+        const QList<SseEvent> original = r.events();
+        QVERIFY(original.size() >= 2);
+        QVERIFY(original.first().data.isEmpty()); // priming
+        HttpClient resumed(f.port);
+        resumed.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"Last-Event-ID", original.first().id}});
+        QVERIFY(QTest::qWaitFor([&] {
+            for (const SseEvent &e : resumed.events())
+                if (e.event == "message")
+                    return true;
+            return false;
+        }, 3000));
+        const QList<SseEvent> events = resumed.events();
+        QCOMPARE(events.first().event, QByteArray("message"));
+        QCOMPARE(QJsonDocument::fromJson(events.first().data).object()["id"].toInt(), 7);
+        qint64 last = original.first().id.split('_').last().toLongLong();
+        for (const SseEvent &e : events) {
+            if (e.id.isEmpty())
+                continue;
+            const qint64 seq = e.id.split('_').last().toLongLong();
+            QVERIFY2(seq > last, e.id.constData());
+            last = seq;
+        }
+    }
+
+    void failedInitializeLeavesNoSession()
+    {
+        ServerFixture f;
+        HttpClient c(f.port);
+        QJsonObject params = initParams();
+        params["protocolVersion"] = 5; // wrong type
+        const HttpResponse r = c.request("POST", "/mcp", headers(), rpc(1, "initialize", params));
+        QCOMPARE(messageIn(r)["error"].toObject()["code"].toInt(), -32602);
+        QVERIFY(r.header("Mcp-Session-Id").isEmpty());
+        QTRY_COMPARE(f.sessions()->sessionCount(), 0);
+        // A good initialize afterwards works as usual.
+        QVERIFY(!initialize(c).isEmpty());
+        QCOMPARE(f.sessions()->sessionCount(), 1);
+    }
+
+    void protocolVersionHeaderOfAnotherSupportedVersion()
+    {
+        // Accepted like the TS SDK server does (the conformance suite relies on it); unknown ones are not.
+        ServerFixture f;
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c, "2025-11-25");
+        QCOMPARE(c.request("POST", "/mcp", headers(sid, "2025-03-26"), rpc(2, "ping")).status, 200);
+        const HttpResponse r = c.request("POST", "/mcp", headers(sid, "2099-01-01"), rpc(3, "ping"));
+        QCOMPARE(r.status, 400);
+        QVERIFY(r.json()["error"].toObject()["message"].toString().contains("Unsupported protocol version"));
+    }
+
+    void scalarBodyIsAnInvalidRequest()
+    {
+        ServerFixture f;
+        HttpClient c(f.port);
+        HttpResponse r = c.request("POST", "/mcp", headers(), "42");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json()["error"].toObject()["code"].toInt(), -32600); // valid JSON, not a message
+        r = c.request("POST", "/mcp", headers(), "{\"jsonrpc\":");
+        QCOMPARE(r.json()["error"].toObject()["code"].toInt(), -32700); // not JSON at all
+    }
+
+    void oversizedBodyOnStreamable()
+    {
+        McpServerOptions o;
+        o.maxRequestBodyBytes = 1024;
+        ServerFixture f(o);
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c);
+        const HttpResponse r = c.request("POST", "/mcp", headers(sid), rpc(2, "tools/call", {{"name", "x"}, {"arguments", QJsonObject{{"pad", QString(4096, 'x')}}}}));
+        QCOMPARE(r.status, 413);
+        QCOMPARE(r.json()["error"].toObject()["code"].toInt(), -32600);
+        // Nothing lost: the session still answers.
+        QCOMPARE(messageIn(c.request("POST", "/mcp", headers(sid), rpc(3, "ping")))["id"].toInt(), 3);
+    }
+
     void noPrimingBefore20251125()
     {
         ServerFixture f;

@@ -66,7 +66,7 @@ void RpcBridge::handle(const QByteArray &body, const SessionPtr &session, Send r
 {
     const rpc::ParseResult parsed = rpc::parse(body);
     if (!parsed.ok) {
-        done(rpc::makeError(QJsonValue::Null, rpc::ParseError, QStringLiteral("Parse error: %1").arg(parsed.error)));
+        done(rpc::makeError(parsed));
         return;
     }
     handleValue(parsed.value, session, std::move(related), std::move(done));

@@ -48,8 +48,7 @@ inline std::optional<QJsonValue> readJsonRpcBody(const HttpRequest &req, HttpRes
                       QStringLiteral("Unsupported Media Type: Content-Type must be application/json"));
     const jsonrpc::ParseResult parsed = jsonrpc::parse(req.body);
     if (!parsed.ok) {
-        r->sendJson(400, jsonrpc::makeError(QJsonValue::Null, jsonrpc::ParseError,
-                                            QStringLiteral("Parse error: %1").arg(parsed.error)));
+        r->sendJson(400, jsonrpc::makeError(parsed));
         return std::nullopt;
     }
     return parsed.value;

@@ -77,21 +77,24 @@ ParseResult parse(const QByteArray &body)
     ParseResult r;
     QJsonParseError err{};
     const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
-    if (err.error != QJsonParseError::NoError) {
-        r.error = QStringLiteral("%1 at offset %2").arg(err.errorString()).arg(err.offset);
+    if (err.error == QJsonParseError::NoError && (doc.isObject() || doc.isArray())) {
+        r.value = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
+        r.ok = true;
         return r;
     }
-    if (doc.isObject())
-        r.value = doc.object();
-    else if (doc.isArray())
-        r.value = doc.array();
-    else {
-        r.error = QStringLiteral("top-level JSON value must be an object or array");
-        return r;
+    // QJsonDocument refuses top-level scalars; wrapped in an array they parse if they are JSON.
+    const QJsonDocument wrapped = QJsonDocument::fromJson("[" + body + "]");
+    if (wrapped.isArray() && wrapped.array().size() == 1) {
+        r.errorCode = InvalidRequest;
+        r.error = QStringLiteral("Invalid Request: a JSON-RPC message must be an object (or an array for a batch)");
+    } else {
+        r.errorCode = ParseError;
+        r.error = QStringLiteral("Parse error: %1 at offset %2").arg(err.errorString()).arg(err.offset);
     }
-    r.ok = true;
     return r;
 }
+
+QJsonObject makeError(const ParseResult &failed) { return makeError(QJsonValue::Null, failed.errorCode, failed.error); }
 
 QJsonObject makeResult(const QJsonValue &id, const QJsonValue &result)
 {

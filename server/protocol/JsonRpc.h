@@ -35,11 +35,14 @@ Message classify(const QJsonValue &value);
 
 struct ParseResult {
     bool ok = false;
-    QString error;           // parse error description when !ok
+    int errorCode = 0;       // ParseError (not JSON) or InvalidRequest (JSON, but a scalar) when !ok
+    QString error;           // its description, ready to send ("Parse error: …")
     QJsonValue value;        // object or array
 };
-// Parses UTF-8 JSON text; rejects scalars at the top level.
+// Parses UTF-8 JSON text; a scalar at the top level is valid JSON but no JSON-RPC message.
 ParseResult parse(const QByteArray &body);
+// The error reply for a failed parse (id null).
+QJsonObject makeError(const ParseResult &failed);
 
 QJsonObject makeResult(const QJsonValue &id, const QJsonValue &result);
 QJsonObject makeError(const QJsonValue &id, int code, const QString &message,

@@ -110,6 +110,8 @@ StreamableHttpTransport::State *StreamableHttpTransport::sessionFor(const HttpRe
         sendRpcHttpError(responder, 403, jsonrpc::ServerError, QStringLiteral("Forbidden: this session belongs to another subject"));
         return nullptr;
     }
+    // A supported MCP-Protocol-Version other than the negotiated one is accepted, as the TS SDK
+    // server does: the official conformance suite sends 2025-03-26 on a 2025-11-25 session.
     if (principal.authenticated)
         it->session->principal = principal; // same subject; a refreshed token may carry new scopes or expiry
     return &*it;
@@ -125,7 +127,8 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         return;
 
     QString id;
-    if (request.hasHeader("Mcp-Session-Id")) {
+    const bool newSession = !request.hasHeader("Mcp-Session-Id");
+    if (!newSession) {
         State *state = sessionFor(request, responder, principal);
         if (!state)
             return;
@@ -169,7 +172,9 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         if (it != m_states.end() && exchange->responder)
             attach(*it, streamNo, exchange->responder, false);
     };
-    if (!m_settings.jsonResponses)
+    // A new session's initialize is held back until its answer: should it fail, the client gets
+    // the error without a session id (and the session is closed below).
+    if (!m_settings.jsonResponses && !newSession)
         startStreaming();
     auto related = [this, id, streamNo, startStreaming](const QJsonObject &message) {
         startStreaming();
@@ -177,23 +182,28 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
     };
     QElapsedTimer received;
     received.start();
-    m_bridge->handleValue(*body, session, related, [this, id, streamNo, exchange, sessionHeader, received](const QJsonValue &reply) {
+    m_bridge->handleValue(*body, session, related, [this, id, streamNo, exchange, sessionHeader, received, newSession, session,
+                                                    startStreaming](const QJsonValue &reply) {
         if (!reply.isUndefined())
             m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
+        // A session whose initialize failed must not linger until the idle timeout.
+        const bool failedInit = newSession && !session->initialized;
+        if (!m_settings.jsonResponses && !failedInit && !reply.isUndefined() && exchange->responder)
+            startStreaming();
         if (exchange->streaming) {
             if (!reply.isUndefined())
                 emitOn(id, streamNo, reply); // an object, or an array for a batch
             completeStream(id, streamNo);
-            return;
+        } else if (exchange->responder) { // else the client left before the answer, with no stream to resume
+            if (reply.isUndefined())
+                exchange->responder->send(202, failedInit ? HttpHeaders{} : sessionHeader); // e.g. the request was cancelled
+            else {
+                exchange->responder->sendJson(200, reply, failedInit ? HttpHeaders{} : sessionHeader);
+                m_sessions->recordOutbound(id);
+            }
         }
-        if (!exchange->responder)
-            return; // client left before the answer and had no stream to resume
-        if (reply.isUndefined())
-            exchange->responder->send(202, sessionHeader); // e.g. the request was cancelled
-        else {
-            exchange->responder->sendJson(200, reply, sessionHeader);
-            m_sessions->recordOutbound(id);
-        }
+        if (failedInit)
+            m_sessions->close(id, QStringLiteral("initialize_failed"));
     });
 }
 
@@ -217,7 +227,8 @@ void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *res
         LogicalStream &ls = state->streams[streamNo];
         if (ls.connection && ls.connection->isOpen())
             return sendRpcHttpError(responder, 409, jsonrpc::ServerError, QStringLiteral("Conflict: the stream is already connected"));
-        SseStream *stream = attach(*state, streamNo, responder, streamNo == 0);
+        // No priming event here: it would take a newer id than the replayed events that follow.
+        SseStream *stream = attach(*state, streamNo, responder, streamNo == 0, false);
         for (const Event &e : state->replay)
             if (e.stream == streamNo && e.seq > seq)
                 stream->sendRaw(e.frame);
@@ -253,7 +264,7 @@ bool StreamableHttpTransport::primes(const State &state) const
     return m_settings.replayBufferSize > 0 && state.session->protocolVersion >= QLatin1String("2025-11-25");
 }
 
-SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpResponder *responder, bool longLived)
+SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpResponder *responder, bool longLived, bool prime)
 {
     const QString id = state.session->id;
     auto *stream = new SseStream(responder, id, m_settings.maxQueuedBytes, this);
@@ -261,7 +272,7 @@ SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpRespo
     connect(stream, &SseStream::closed, this, [stream] { stream->deleteLater(); });
     m_sessions->addStream(id, stream, longLived);
     stream->open({{"Mcp-Session-Id", id.toLatin1()}});
-    if (primes(state)) {
+    if (prime && primes(state)) {
         const QByteArray eventId = QByteArray::number(streamNo) + '_' + QByteArray::number(state.nextSeq++);
         stream->sendRaw("id: " + eventId + "\nretry: " + QByteArray::number(m_settings.retryMs) + "\ndata: \n\n");
     }

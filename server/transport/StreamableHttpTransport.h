@@ -70,7 +70,7 @@ private:
     // Finds the session named by Mcp-Session-Id, or answers 400/403/404 and returns null.
     State *sessionFor(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
 
-    SseStream *attach(State &state, int streamNo, HttpResponder *responder, bool longLived);
+    SseStream *attach(State &state, int streamNo, HttpResponder *responder, bool longLived, bool prime = true);
     void emitOn(const QString &sessionId, int streamNo, const QJsonValue &message);
     void completeStream(const QString &sessionId, int streamNo);
     void closeState(const QString &sessionId, const QString &reason);

@@ -115,6 +115,9 @@ public:
     void send(const QByteArray &method, const QByteArray &path, const QList<QPair<QByteArray, QByteArray>> &headers = {},
               const QByteArray &body = {})
     {
+        // The server said it closes after its last answer (e.g. an early 413): start afresh.
+        if (m_response.complete && m_response.header("Connection").compare("close", Qt::CaseInsensitive) == 0)
+            m_socket->abort();
         if (!connect())
             return;
         m_response = HttpResponse{};
