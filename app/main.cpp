@@ -44,17 +44,14 @@ int issueDevToken(const koan::McpServerOptions &options, const koan::CliCommand:
 {
     if (!options.effectiveDevIssuer())
         return fail(QStringLiteral("the dev token issuer is disabled"),
-                    {QStringLiteral("it only runs outside Production with Koan:Mcp:Auth:EnableDevIssuer not false (environment: %1)")
+                    {QStringLiteral("it only runs in Development with Koan:Mcp:Auth:EnableDevIssuer not false (environment: %1)")
                          .arg(options.environment)});
     koan::DevTokenIssuer issuer;
     QString error;
     if (!issuer.loadOrCreate(options.auth.devIssuerKeyFile, &error))
         return fail(QStringLiteral("cannot load the dev issuer key"), {error});
-    QString audience = request.audience.isEmpty() ? options.auth.audience : request.audience;
-    if (audience.isEmpty())
-        audience = QStringLiteral("%1://%2:%3%4").arg(options.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http"),
-                                                      options.bindAddress == QLatin1String("0.0.0.0") ? QStringLiteral("127.0.0.1") : options.bindAddress)
-                       .arg(options.port).arg(options.httpSseRoute);
+    // The same resource URI the server accepts (wildcard bind addresses map to loopback).
+    const QString audience = request.audience.isEmpty() ? options.resourceUri(options.port) : request.audience;
     fprintf(stdout, "%s\n", issuer.issue(request.subject, request.scopes, request.ttlSeconds, audience).constData());
     return 0;
 }
@@ -128,11 +125,21 @@ int main(int argc, char *argv[])
         koan::Principal principal = koan::Principal::localOwner();
         const QByteArray token = qgetenv("KOAN_MCP_STDIO_TOKEN");
         if (!token.isEmpty()) {
+            if (const QStringList problems = options.tokenValidationProblems(true); !problems.isEmpty())
+                return fail(QStringLiteral("KOAN_MCP_STDIO_TOKEN cannot be validated"), problems);
             QString reason;
             std::optional<koan::Principal> p;
             host.invoke([&] { p = server->authenticator()->principalForToken(token, &reason); });
             if (!p)
                 return fail(QStringLiteral("KOAN_MCP_STDIO_TOKEN is not a valid token"), {reason});
+            // The same server-wide scopes an HTTP caller needs (HTTP answers 403 insufficient_scope).
+            if (!p->hasScopes(options.auth.requiredScopes)) {
+                QStringList granted(p->scopes.cbegin(), p->scopes.cend());
+                granted.sort();
+                return fail(QStringLiteral("KOAN_MCP_STDIO_TOKEN lacks the required scope(s)"),
+                            {QStringLiteral("Koan:Mcp:Auth:RequiredScopes needs \"%1\"; the token grants \"%2\"")
+                                 .arg(options.auth.requiredScopes.join(QLatin1Char(' ')), granted.join(QLatin1Char(' ')))});
+            }
             principal = *p;
         }
         host.invoke([&] {

@@ -129,6 +129,10 @@ bool McpServer::startHttp(QStringList *errors)
 {
     if (m_backend)
         return true;
+    if (const QStringList problems = m_options.tokenValidationProblems(m_options.effectiveRequireAuthentication()); !problems.isEmpty()) {
+        *errors += problems;
+        return false;
+    }
     m_backend = new HttpServerBackend(this);
     m_backend->setHandler([this](const HttpRequest &req, HttpResponder *r) { m_http->handle(req, r); });
     m_backend->setRequestLimits({m_options.maxRequestBodyBytes, m_options.httpSseRoute.toUtf8()});
@@ -162,10 +166,11 @@ bool McpServer::startHttp(QStringList *errors)
     if (const qint64 fds = m_backend->fileDescriptorLimit(); fds > 0 && m_options.maxConcurrentConnections + 64 > fds)
         qCWarning(lcServer).noquote() << "RLIMIT_NOFILE is" << fds << "but MaxConcurrentConnections is"
                                       << m_options.maxConcurrentConnections << "- raise the limit (ulimit -n) or lower the setting";
-    m_auth->setResource(baseUrl() + m_options.httpSseRoute);
-    qCInfo(lcServer).noquote() << "listening on" << baseUrl() << "| Streamable HTTP" << baseUrl() + m_options.httpSseRoute
+    m_auth->setResource(m_options.resourceUri(m_port));
+    qCInfo(lcServer).noquote() << "listening on" << baseUrl() << QStringLiteral("(bound to %1)").arg(m_options.bindAddress)
+                               << "| Streamable HTTP" << baseUrl() + m_options.httpSseRoute
                                << "| HTTP+SSE" << baseUrl() + m_options.httpSseRoute + QStringLiteral("/sse")
-                               << (m_httpSse->isEnabled() ? "(enabled)" : "(disabled)");
+                               << (m_httpSse->isEnabled() ? "(enabled)" : "(disabled)") << "| resource" << m_auth->resource();
     return true;
 }
 
@@ -180,12 +185,7 @@ void McpServer::stopHttp(const QString &reason)
     m_port = 0;
 }
 
-QString McpServer::baseUrl() const
-{
-    const QString host = m_options.bindAddress.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(m_options.bindAddress)
-                                                                           : m_options.bindAddress;
-    return QStringLiteral("%1://%2:%3").arg(m_options.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http"), host).arg(m_port);
-}
+QString McpServer::baseUrl() const { return m_options.publicBaseUrl(m_port); }
 
 bool McpServer::isHttpSseEnabled() const { return m_httpSse->isEnabled(); }
 

@@ -51,7 +51,7 @@ public:
     ServerMetrics *metrics() const { return m_metrics; }
 
     quint16 httpPort() const { return m_port; }
-    QString baseUrl() const; // e.g. http://127.0.0.1:5114
+    QString baseUrl() const; // e.g. http://127.0.0.1:5114 (a wildcard bind address shows as loopback)
     bool isHttpSseEnabled() const;
 
     static QString defaultDatabasePath();

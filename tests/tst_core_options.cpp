@@ -164,7 +164,96 @@ private slots:
         s.cli = {{"Auth:EnableDevIssuer", "true"}};
         errors.clear();
         OptionsLoader::load(s, &errors);
-        QVERIFY(errors.join('\n').contains("never allowed in Production"));
+        QVERIFY(errors.join('\n').contains("Koan:Mcp:Auth:EnableDevIssuer: the dev token issuer is only allowed in Development"));
+    }
+
+    void secureDefaultsEverywhereButDevelopment_data()
+    {
+        QTest::addColumn<QString>("environment");
+        QTest::addColumn<bool>("secure");
+        QTest::newRow("Development") << "Development" << false;
+        QTest::newRow("development") << "development" << false;
+        QTest::newRow("DEVELOPMENT") << "DEVELOPMENT" << false;
+        QTest::newRow("Production") << "Production" << true;
+        QTest::newRow("production") << "production" << true;
+        QTest::newRow("Staging") << "Staging" << true;
+        QTest::newRow("typo") << "Developmnet" << true; // a typo must not open the server up
+    }
+    void secureDefaultsEverywhereButDevelopment()
+    {
+        QFETCH(QString, environment);
+        QFETCH(bool, secure);
+        QStringList errors;
+        OptionsSources s = sources();
+        s.environment = environment;
+        const McpServerOptions o = OptionsLoader::load(s, &errors);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+        QCOMPARE(o.effectiveRequireAuthentication(), secure);
+        QCOMPARE(o.effectiveRequireHttps(), secure);
+        QCOMPARE(o.effectiveRateLimit(), secure);
+        QCOMPARE(o.effectiveDevIssuer(), !secure); // the dev issuer exists only in Development
+        s.cli = {{"Auth:EnableDevIssuer", "true"}};
+        OptionsLoader::load(s, &errors);
+        QCOMPARE(errors.join('\n').contains("only allowed in Development"), secure);
+    }
+
+    void environmentIsNotASetting()
+    {
+        const auto errorsFor = [this](const QByteArray &file, QProcessEnvironment env, QList<QPair<QString, QString>> cli) {
+            init();
+            if (!file.isEmpty())
+                write("appsettings.json", file);
+            OptionsSources s = sources(env);
+            s.cli = cli;
+            QStringList errors;
+            OptionsLoader::load(s, &errors);
+            return errors.join('\n');
+        };
+        const QString hint = QStringLiteral("not a setting; choose the environment with KOAN_ENVIRONMENT or --environment");
+        QString e = errorsFor(q("{'Koan':{'Mcp':{'Environment':'Production'}}}"), {}, {});
+        QVERIFY2(e.contains("Koan:Mcp:Environment (in " + m_dir.filePath("appsettings.json") + "): " + hint), qPrintable(e));
+        QProcessEnvironment env;
+        env.insert("KOAN_MCP__Environment", "Production");
+        e = errorsFor({}, env, {});
+        QVERIFY2(e.contains("Koan:Mcp:Environment (from the environment variable KOAN_MCP__Environment): " + hint), qPrintable(e));
+        e = errorsFor({}, {}, {{"environment", "Production"}});
+        QVERIFY2(e.contains("Koan:Mcp:Environment (from --set environment): " + hint), qPrintable(e));
+        QVERIFY(errorsFor({}, {}, {}).isEmpty());
+    }
+
+    void publicBaseUrlMapsWildcardsToLoopback()
+    {
+        McpServerOptions o;
+        QCOMPARE(o.publicBaseUrl(5114), QStringLiteral("http://127.0.0.1:5114"));
+        o.bindAddress = "0.0.0.0";
+        QCOMPARE(o.resourceUri(6000), QStringLiteral("http://127.0.0.1:6000/mcp"));
+        o.bindAddress = "::";
+        QCOMPARE(o.publicBaseUrl(6000), QStringLiteral("http://[::1]:6000"));
+        o.bindAddress = "fe80::1";
+        QCOMPARE(o.publicBaseUrl(1), QStringLiteral("http://[fe80::1]:1"));
+        o.bindAddress = "10.0.0.5";
+        o.tlsCertificateFile = o.tlsKeyFile = "x";
+        QCOMPARE(o.resourceUri(443), QStringLiteral("https://10.0.0.5:443/mcp"));
+        o.auth.audience = "https://mcp.example.org/mcp"; // the explicit public resource wins
+        QCOMPARE(o.resourceUri(443), QStringLiteral("https://mcp.example.org/mcp"));
+    }
+
+    void tokenValidationNeedsIssuerAndKeysOutsideDevelopment()
+    {
+        QStringList errors;
+        OptionsSources s = sources();
+        s.environment = "Staging";
+        McpServerOptions o = OptionsLoader::load(s, &errors);
+        QVERIFY(errors.isEmpty());
+        const QString problems = o.tokenValidationProblems(o.effectiveRequireAuthentication()).join('\n');
+        QVERIFY2(problems.contains("Koan:Mcp:Auth:Issuer: required outside Development"), qPrintable(problems));
+        QVERIFY2(problems.contains("Koan:Mcp:Auth:JwksUrl: a key source is required"), qPrintable(problems));
+        QVERIFY(o.tokenValidationProblems(false).isEmpty()); // authentication explicitly off
+        s.cli = {{"Auth:Issuer", "https://login.example.org/"}, {"Auth:JwksFile", "/etc/koan/jwks.json"}};
+        QVERIFY(OptionsLoader::load(s, &errors).tokenValidationProblems(true).isEmpty());
+        s.environment = "Development";
+        s.cli.clear();
+        QVERIFY(OptionsLoader::load(s, &errors).tokenValidationProblems(true).isEmpty()); // the dev issuer covers it
     }
 
     void binaryPrintConfigAndStartupErrors()
@@ -183,6 +272,28 @@ private slots:
         QCOMPARE(printed["Port"].toInt(), 6100);
         QCOMPARE(printed["MaxConcurrentConnections"].toInt(), 42);
         QCOMPARE(printed["ToolsPageSize"].toInt(), 7);
+        // Effective security values, even when derived from the environment.
+        QCOMPARE(printed["RequireAuthentication"], QJsonValue(false));
+        QCOMPARE(printed["RequireHttps"], QJsonValue(false));
+        p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--environment", "Staging"});
+        QVERIFY(p.waitForFinished(10000));
+        const QJsonObject staging = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        QCOMPARE(staging["RequireAuthentication"], QJsonValue(true));
+        QCOMPARE(staging["RequireHttps"], QJsonValue(true));
+        QCOMPARE(staging["Auth"].toObject()["EnableDevIssuer"], QJsonValue(false));
+
+        // Environment as a setting is an error, not silently replaced.
+        p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--set", "Environment=Production"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("Koan:Mcp:Environment (from --set Environment): not a setting; choose the environment with KOAN_ENVIRONMENT"));
+
+        // Outside Development, required tokens need an issuer and keys: a startup error naming the key.
+        p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", m_dir.path(), "--environment", "Staging", "--db", ":memory:", "--port", "0"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("Koan:Mcp:Auth:Issuer: required outside Development") && err.contains("Koan:Mcp:Auth:JwksUrl"), err.constData());
 
         write("appsettings.json", q("{'Koan':{'Mcp':{'Port':'http'}}}"));
         p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", m_dir.path()});
@@ -192,6 +303,26 @@ private slots:
         p.start(KOAN_MCP_BINARY, {"--no-such-flag"});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 2);
+    }
+
+    void productionTemplateStarts()
+    {
+        // deploy/appsettings.Production.json passes the Production checks and serves.
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HOME", m_dir.path());
+        env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
+        env.insert("KOAN_ENVIRONMENT", "Production");
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", QStringLiteral(KOAN_SOURCE_DIR "/deploy"), "--db", ":memory:",
+                                  "--port", "0", "--bind", "127.0.0.1", "--set", "Auth:JwksUrl=http://127.0.0.1:9/jwks.json"});
+        QByteArray err;
+        QVERIFY(QTest::qWaitFor([&] { err += p.readAllStandardError(); return err.contains("AUTHENTICATION REQUIRED") || p.state() == QProcess::NotRunning; }, 10000));
+        QVERIFY2(err.contains("listening on") && err.contains("resource https://mcp.example.org/mcp"), err.constData());
+        QVERIFY(err.contains("AUTHENTICATION REQUIRED"));
+        p.terminate();
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
     }
 };
 

@@ -7,6 +7,7 @@
 #include "http/HttpResponder.h"
 #include "logging/LogSink.h"
 #include "security/AuthAuditLog.h"
+#include "security/Jwt.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -419,7 +420,7 @@ private slots:
     {
         McpServerOptions o = authOptions();
         o.rateLimit.enabled = true;
-        o.rateLimit.permitsPerSecond = 1;
+        o.rateLimit.permitsPerSecond = 0.5; // slow refill: the flood below must not earn a permit
         o.rateLimit.burst = 3;
         ServerFixture f(o);
         QSignalSpy audit(f.server->auditLog(), &AuthAuditLog::failureRecorded);
@@ -444,7 +445,7 @@ private slots:
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "clinical:operations"))).status, 200);
         QVERIFY(c.request("GET", "/metrics").body.contains("koan_mcp_rate_limited_total 10"));
         // Once the bucket refills, failures are answered (and recorded) again.
-        QTest::qWait(1100);
+        QTest::qWait(2100);
         QCOMPARE(c.request("GET", "/mcp/capabilities").status, 401);
         QCOMPARE(audit.last().first().value<AuthFailure>().reason, QStringLiteral("missing_token"));
     }
@@ -580,6 +581,137 @@ private slots:
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 2);
         QVERIFY(p.readAllStandardError().contains("KOAN_MCP_STDIO_TOKEN"));
+    }
+
+    void stdioTokenNeedsServerWideScopes()
+    {
+        QTemporaryDir home;
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HOME", home.path());
+        env.insert("XDG_CONFIG_HOME", home.filePath("cfg"));
+        const QStringList args{"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set", "Auth:Issuer=" + QString::fromLatin1(kIss),
+                               "--set", "Auth:RequiredScopes=mcp:use"};
+        // HTTP answers 403 insufficient_scope for this token; STDIO must not start with it.
+        env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, claims("agent", "clinical:safety MCP:USE", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, args);
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("KOAN_MCP_STDIO_TOKEN lacks the required scope(s)") && err.contains("Koan:Mcp:Auth:RequiredScopes needs \"mcp:use\""),
+                 err.constData());
+        QVERIFY(p.readAllStandardOutput().isEmpty());
+        env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, claims("agent", "clinical:safety mcp:use", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, args);
+        QVERIFY(p.waitForStarted());
+        p.write(rpc(1, "initialize", initParams()) + "\n" + rpc(2, "tools/list") + "\n");
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(p.readAllStandardOutput().contains("adverse-event-report.patch"));
+        // Outside Development the token must come from a pinned issuer with known keys.
+        env.insert("KOAN_ENVIRONMENT", "Staging");
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("Koan:Mcp:Auth:Issuer: required outside Development"));
+    }
+
+    void stdioTokenExpiryEndsTheSession()
+    {
+        QTemporaryDir home;
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HOME", home.path());
+        env.insert("XDG_CONFIG_HOME", home.filePath("cfg"));
+        const QJsonObject shortLived = claims("agent", "clinical:operations", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss), 4);
+        env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, shortLived)));
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set", "Auth:Issuer=" + QString::fromLatin1(kIss),
+                                  "--set", "Auth:ClockSkewSeconds=0"});
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        const auto waitForId = [&](int id) {
+            return QTest::qWaitFor([&] {
+                out += p.readAllStandardOutput();
+                for (const QByteArray &line : out.split('\n'))
+                    if (QJsonDocument::fromJson(line).object()["id"].toInt() == id)
+                        return true;
+                return false;
+            }, 10000);
+        };
+        p.write(rpc(1, "initialize", initParams()) + "\n");
+        QVERIFY(waitForId(1));
+        QVERIFY(!out.contains("\"error\""));
+        // The token expires while stdin stays open.
+        QTRY_VERIFY_WITH_TIMEOUT(QDateTime::currentSecsSinceEpoch() >= qint64(shortLived["exp"].toDouble()), 6000);
+        p.write(rpc(2, "tools/list") + "\n");
+        QVERIFY(waitForId(2));
+        QJsonObject refused;
+        for (const QByteArray &line : out.split('\n'))
+            if (QJsonDocument::fromJson(line).object()["id"].toInt() == 2)
+                refused = QJsonDocument::fromJson(line).object();
+        QCOMPARE(refused["error"].toObject()["code"].toInt(), -32001);
+        QCOMPARE(refused["error"].toObject()["message"].toString(), QStringLiteral("token expired"));
+        QVERIFY(!refused.contains("result"));
+        QVERIFY(p.state() == QProcess::NotRunning || p.waitForFinished(5000)); // the transport ended by itself
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QVERIFY(p.readAllStandardError().contains("STDIO token has expired"));
+    }
+
+    void wildcardBindUsesLoopbackResource()
+    {
+        McpServerOptions o = authOptions();
+        o.bindAddress = QStringLiteral("0.0.0.0");
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const QString resource = QStringLiteral("http://127.0.0.1:%1/mcp").arg(f.port);
+        QCOMPARE(f.server->baseUrl(), QStringLiteral("http://127.0.0.1:%1").arg(f.port));
+        HttpClient c(f.port);
+        QCOMPARE(c.request("GET", "/.well-known/oauth-protected-resource").json()["resource"].toString(), resource);
+        // `koan-mcp token` with the same settings names the same audience.
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HOME", f.dir.path());
+        env.insert("XDG_CONFIG_HOME", f.dir.filePath("cfg"));
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"token", "--sub", "erin", "--scope", "clinical:operations", "--set", "BindAddress=0.0.0.0",
+                                  "--set", "Port=" + QString::number(f.port), "--set", "Auth:DevIssuerKeyFile=" + f.dir.filePath("dev-issuer.pem")});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        const QByteArray jwt = p.readAllStandardOutput().trimmed();
+        QCOMPARE(JwtValidator::unverifiedClaims(jwt)["aud"].toString(), resource);
+        const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(jwt));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()["authentication"].toObject()["caller"].toString(), QStringLiteral("erin"));
+
+        // An explicit public resource (Auth:Audience) wins over the bind address.
+        o.auth.audience = QStringLiteral("https://mcp.example.org/mcp");
+        ServerFixture g(o);
+        HttpClient d(g.port);
+        QCOMPARE(d.request("GET", "/.well-known/oauth-protected-resource").json()["resource"].toString(), o.auth.audience);
+        QCOMPARE(d.request("GET", "/mcp/capabilities", bearer(token(m_key, claims("a", "", o.auth.audience, QString::fromLatin1(kIss))))).status, 200);
+        QCOMPARE(d.request("GET", "/mcp/capabilities", bearer(token(m_key, claims("a", "", resource, QString::fromLatin1(kIss))))).status, 401);
+    }
+
+    void metadataNamesAnAuthorizationServer()
+    {
+        // Outside Development the issuer is required, so the metadata always names one.
+        McpServerOptions o = authOptions();
+        o.environment = QStringLiteral("Production");
+        o.requireHttps = false;
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        HttpClient c(f.port);
+        QCOMPARE(c.request("GET", "/.well-known/oauth-protected-resource").json()["authorization_servers"].toArray(),
+                 QJsonArray{QString::fromLatin1(kIss)});
+        o.auth.issuers.clear();
+        ServerFixture g(o);
+        QVERIFY(!g.ok);
+        QVERIFY2(g.problems.contains("Koan:Mcp:Auth:Issuer"), qPrintable(g.problems));
     }
 
     void devTokenCommand()

@@ -258,8 +258,9 @@ void bindAuth(Binder &parent, McpServerOptions &o, QStringList *errors)
         if (const auto v = b.stringList(QStringLiteral("RequiredScopes"))) a.requiredScopes = *v;
         if (const auto v = b.stringList(QStringLiteral("AuthorizationServers"))) a.authorizationServers = *v;
         a.enableDevIssuer = b.boolean(QStringLiteral("EnableDevIssuer"));
-        if (a.enableDevIssuer.value_or(false) && o.isProduction())
-            b.error(QStringLiteral("EnableDevIssuer"), QStringLiteral("the dev token issuer is never allowed in Production"));
+        if (a.enableDevIssuer.value_or(false) && !o.isDevelopment())
+            b.error(QStringLiteral("EnableDevIssuer"),
+                    QStringLiteral("the dev token issuer is only allowed in Development (environment: %1)").arg(o.environment));
         b.string(QStringLiteral("DevIssuerKeyFile"), a.devIssuerKeyFile);
     });
 }
@@ -374,6 +375,40 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     return o;
 }
 
+QString McpServerOptions::publicBaseUrl(int listeningPort) const
+{
+    QString host = bindAddress;
+    if (host == QLatin1String("0.0.0.0") || host.isEmpty())
+        host = QStringLiteral("127.0.0.1");
+    else if (host == QLatin1String("::") || host == QLatin1String("::0"))
+        host = QStringLiteral("::1");
+    if (host.contains(QLatin1Char(':')))
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("%1://%2:%3").arg(tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http"), host).arg(listeningPort);
+}
+
+QString McpServerOptions::resourceUri(int listeningPort) const
+{
+    return auth.audience.isEmpty() ? publicBaseUrl(listeningPort) + httpSseRoute : auth.audience;
+}
+
+QStringList McpServerOptions::tokenValidationProblems(bool tokensInUse) const
+{
+    QStringList problems;
+    if (isDevelopment() || !tokensInUse)
+        return problems;
+    if (auth.issuers.isEmpty())
+        problems << QStringLiteral("Koan:Mcp:Auth:Issuer: required outside Development when tokens are validated (environment: %1); "
+                                   "list the issuer(s) whose tokens this server accepts, or any \"iss\" would do")
+                        .arg(environment);
+    const bool hmac = auth.allowedAlgorithms.contains(QStringLiteral("HS256")) && !auth.hmacSecret.isEmpty();
+    if (auth.jwksUrl.isEmpty() && auth.jwksFile.isEmpty() && !hmac)
+        problems << QStringLiteral("Koan:Mcp:Auth:JwksUrl: a key source is required outside Development when tokens are validated "
+                                   "(environment: %1); set Auth:JwksUrl or Auth:JwksFile (or Auth:HmacSecret with HS256)")
+                        .arg(environment);
+    return problems;
+}
+
 QJsonObject McpServerOptions::toJson() const
 {
     QJsonObject overrides;
@@ -430,10 +465,9 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("Instructions"), instructions},
         {QStringLiteral("EntityOverrides"), overrides},
     };
-    if (requireAuthentication)
-        o.insert(QStringLiteral("RequireAuthentication"), *requireAuthentication);
-    if (requireHttps)
-        o.insert(QStringLiteral("RequireHttps"), *requireHttps);
+    // Effective values (explicit or derived from the environment), so the printout says what applies.
+    o.insert(QStringLiteral("RequireAuthentication"), effectiveRequireAuthentication());
+    o.insert(QStringLiteral("RequireHttps"), effectiveRequireHttps());
     return o;
 }
 

@@ -36,13 +36,13 @@ struct AuthOptions {
                             QStringLiteral("http://schemas.microsoft.com/identity/claims/scope")};
     QStringList requiredScopes;          // server-wide, on every authenticated HTTP request
     QStringList authorizationServers;    // published in the protected resource metadata
-    std::optional<bool> enableDevIssuer; // unset: Development only; never in Production
+    std::optional<bool> enableDevIssuer; // unset: on in Development; never anywhere else
     QString devIssuerKeyFile;            // empty: <app data>/dev-issuer-key.pem
 };
 
 // Token-bucket rate limiting per subject (or per IP for anonymous callers).
 struct RateLimitOptions {
-    std::optional<bool> enabled;         // unset: Production only
+    std::optional<bool> enabled;         // unset: on everywhere but Development
     double permitsPerSecond = 50;
     int burst = 100;
 };
@@ -76,7 +76,7 @@ struct McpServerOptions {
     bool streamableJsonResponse = false;       // Streamable HTTP: JSON answers unless a handler streams
 
     std::optional<bool> requireAuthentication; // unset: derived from the environment
-    std::optional<bool> requireHttps;          // unset: Production only
+    std::optional<bool> requireHttps;          // unset: on everywhere but Development
     QStringList trustedProxies;                // IPs/CIDRs whose X-Forwarded-Proto/-For are believed
     QString tlsCertificateFile;                // PEM; with tlsKeyFile serves HTTPS directly
     QString tlsKeyFile;
@@ -95,13 +95,25 @@ struct McpServerOptions {
 
     QMap<QString, EntityOverride> entityOverrides;
 
-    bool isProduction() const { return environment.compare(QLatin1String("Production"), Qt::CaseInsensitive) == 0; }
-    // Environment-aware default: anonymous in Development, authenticated in Production.
-    bool effectiveRequireAuthentication() const { return requireAuthentication.value_or(isProduction()); }
-    bool effectiveRequireHttps() const { return requireHttps.value_or(isProduction()); }
-    bool effectiveDevIssuer() const { return !isProduction() && auth.enableDevIssuer.value_or(true); }
-    bool effectiveRateLimit() const { return rateLimit.enabled.value_or(isProduction()); }
+    // Only Development (any case) is relaxed: Staging, Production or a misspelt name all get the
+    // secure defaults, so a typo in KOAN_ENVIRONMENT never opens the server up.
+    bool isDevelopment() const { return environment.compare(QLatin1String("Development"), Qt::CaseInsensitive) == 0; }
+    bool effectiveRequireAuthentication() const { return requireAuthentication.value_or(!isDevelopment()); }
+    bool effectiveRequireHttps() const { return requireHttps.value_or(!isDevelopment()); }
+    bool effectiveDevIssuer() const { return isDevelopment() && auth.enableDevIssuer.value_or(true); }
+    bool effectiveRateLimit() const { return rateLimit.enabled.value_or(!isDevelopment()); }
     bool tlsEnabled() const { return !tlsCertificateFile.isEmpty() && !tlsKeyFile.isEmpty(); }
+
+    // The base URL clients reach this server at. A wildcard bind address (0.0.0.0, ::) is not an
+    // address anyone connects to, so it maps to loopback, as for the dev tokens `koan-mcp token` issues.
+    QString publicBaseUrl(int listeningPort) const;
+    // This server's resource indicator (token audience, RFC 9728 "resource"): Auth:Audience when set
+    // (the explicit public URL behind a proxy), else publicBaseUrl() + HttpSseRoute.
+    QString resourceUri(int listeningPort) const;
+    // Startup errors when bearer tokens are validated outside Development without a pinned issuer
+    // (any "iss" would pass) or without a key source. `tokensInUse`: authentication required on
+    // HTTP, or a STDIO token given.
+    QStringList tokenValidationProblems(bool tokensInUse) const;
 
     // Binds from a merged "Koan:Mcp" object. Unknown keys and bad values are reported by full key path.
     static McpServerOptions fromJson(const QJsonObject &section, QStringList *errors);

@@ -16,6 +16,14 @@ QString findKey(const QJsonObject &obj, const QString &key)
             return it.key();
     return key;
 }
+
+// The environment picks the settings files and the secure defaults, so it cannot be one of those
+// settings: a value here used to be silently replaced, leaving the operator with the wrong belief.
+QString environmentKeyError(const QString &where)
+{
+    return QStringLiteral("Koan:Mcp:Environment (%1): not a setting; choose the environment with KOAN_ENVIRONMENT or --environment")
+        .arg(where);
+}
 } // namespace
 
 QString OptionsLoader::resolveEnvironment(const OptionsSources &sources)
@@ -98,6 +106,8 @@ QJsonObject OptionsLoader::mergedSection(const OptionsSources &sources, QStringL
         const QJsonObject section = readSection(file, errors, &found);
         if (found && layers)
             layers->append(file);
+        if (section.contains(findKey(section, QStringLiteral("Environment"))))
+            errors->append(environmentKeyError(QStringLiteral("in %1").arg(file)));
         merged = deepMerge(merged, section);
     }
     // KOAN_MCP__Section__Key=value (values stay strings; the binder converts them).
@@ -105,11 +115,16 @@ QJsonObject OptionsLoader::mergedSection(const OptionsSources &sources, QStringL
     for (const QString &name : keys) {
         if (!name.startsWith(kEnvPrefix, Qt::CaseInsensitive) || name.size() == kEnvPrefix.size())
             continue;
-        setPath(merged, name.mid(kEnvPrefix.size()).split(QStringLiteral("__")), sources.env.value(name));
+        const QStringList path = name.mid(kEnvPrefix.size()).split(QStringLiteral("__"));
+        if (path.size() == 1 && path.first().compare(QLatin1String("Environment"), Qt::CaseInsensitive) == 0)
+            errors->append(environmentKeyError(QStringLiteral("from the environment variable %1").arg(name)));
+        setPath(merged, path, sources.env.value(name));
         if (layers)
             layers->append(QStringLiteral("env:") + name);
     }
     for (const auto &[key, value] : sources.cli) {
+        if (key.compare(QLatin1String("Environment"), Qt::CaseInsensitive) == 0)
+            errors->append(environmentKeyError(QStringLiteral("from --set %1").arg(key)));
         setPath(merged, key.split(QLatin1Char(':')), value);
         if (layers)
             layers->append(QStringLiteral("cli:") + key);

@@ -33,11 +33,8 @@ QByteArray quoted(const QString &s)
 BearerAuthenticator::BearerAuthenticator(const McpServerOptions &options, QObject *parent)
     : QObject(parent), m_options(options)
 {
-    // Until HTTP listens (and always for STDIO): the configured address, as `koan-mcp token` assumes.
-    const QString host = options.bindAddress == QLatin1String("0.0.0.0") || options.bindAddress == QLatin1String("::")
-                             ? QStringLiteral("127.0.0.1") : options.bindAddress;
-    m_resource = QStringLiteral("%1://%2:%3%4").arg(options.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http"), host)
-                     .arg(options.port).arg(options.httpSseRoute);
+    // Until HTTP listens (and always for STDIO): the configured port, as `koan-mcp token` assumes.
+    m_resource = options.resourceUri(options.port);
 }
 
 BearerAuthenticator::~BearerAuthenticator() = default;
@@ -79,7 +76,7 @@ JwtSettings BearerAuthenticator::jwtSettings() const
     s.issuers = m_options.auth.issuers;
     if (m_devIssuer && !s.issuers.isEmpty())
         s.issuers << QString::fromLatin1(DevTokenIssuer::kIssuer);
-    s.audiences = {m_options.auth.audience.isEmpty() ? m_resource : m_options.auth.audience};
+    s.audiences = {m_resource};
     s.clockSkewSeconds = m_options.auth.clockSkewSeconds;
     s.hmacSecret = m_options.auth.hmacSecret;
     return s;
@@ -102,7 +99,7 @@ QJsonObject BearerAuthenticator::protectedResourceMetadata(const QStringList &to
         servers = m_options.auth.issuers;
     if (servers.isEmpty() && m_devIssuer)
         servers << QString::fromLatin1(DevTokenIssuer::kIssuer);
-    return QJsonObject{{QStringLiteral("resource"), m_options.auth.audience.isEmpty() ? m_resource : m_options.auth.audience},
+    return QJsonObject{{QStringLiteral("resource"), m_resource},
                        {QStringLiteral("authorization_servers"), QJsonArray::fromStringList(servers)},
                        {QStringLiteral("scopes_supported"), QJsonArray::fromStringList(scopes)},
                        {QStringLiteral("bearer_methods_supported"), QJsonArray{QStringLiteral("header")}},

@@ -39,7 +39,8 @@ public:
     explicit BearerAuthenticator(const McpServerOptions &options, QObject *parent = nullptr);
     ~BearerAuthenticator() override;
     bool initialize(QStringList *errors);
-    // The canonical URI of this MCP server (audience default and PRM "resource").
+    // The canonical URI of this MCP server (accepted audience and PRM "resource"); see
+    // McpServerOptions::resourceUri(), which both the server and `koan-mcp token` use.
     void setResource(const QString &resourceUri);
     QString resource() const { return m_resource; }
     const DevTokenIssuer *devIssuer() const { return m_devIssuer.get(); }

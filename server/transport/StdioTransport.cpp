@@ -3,6 +3,7 @@
 #include "core/RpcBridge.h"
 #include "protocol/JsonRpc.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -57,8 +58,13 @@ void StdioTransport::start() { m_reader->start(); }
 void StdioTransport::handleLine(const QByteArray &raw)
 {
     const QByteArray line = raw.trimmed();
-    if (line.isEmpty())
+    if (line.isEmpty() || m_expired)
         return;
+    // A token from the environment (KOAN_MCP_STDIO_TOKEN) expires as it does on HTTP: the
+    // request is refused and the session ends.
+    const qint64 expiresAt = m_session->principal.expiresAt;
+    if (expiresAt > 0 && QDateTime::currentSecsSinceEpoch() >= expiresAt)
+        return endExpired(line);
     if (line.size() > m_maxMessageBytes) {
         write(jsonrpc::makeError(QJsonValue::Null, jsonrpc::InvalidRequest,
                                  QStringLiteral("Invalid Request: message of %1 bytes exceeds the %2-byte limit")
@@ -82,6 +88,20 @@ void StdioTransport::write(const QJsonValue &message)
     if (fwrite(bytes.constData(), 1, size_t(bytes.size()), m_out) != size_t(bytes.size()))
         qCWarning(lcStdio) << "stdout write failed; the client went away";
     fflush(m_out);
+}
+
+void StdioTransport::endExpired(const QByteArray &line)
+{
+    constexpr int kTokenExpired = -32001;
+    m_expired = true;
+    qCWarning(lcStdio) << "the STDIO token has expired: refusing requests and ending the session";
+    const QJsonDocument doc = QJsonDocument::fromJson(line);
+    const QJsonArray messages = doc.isArray() ? doc.array() : QJsonArray{doc.object()};
+    for (const QJsonValue &m : messages) // requests get the error; notifications get nothing
+        if (m.toObject().contains(QLatin1String("id")) && m.toObject().contains(QLatin1String("method")))
+            write(jsonrpc::makeError(m.toObject().value(QLatin1String("id")), kTokenExpired, QStringLiteral("token expired")));
+    m_eof = true;
+    maybeFinish();
 }
 
 void StdioTransport::maybeFinish()

@@ -42,6 +42,7 @@ private:
     void handleLine(const QByteArray &line);
     void write(const QJsonValue &message);
     void maybeFinish();
+    void endExpired(const QByteArray &line);
 
     RpcBridge *m_bridge;
     qint64 m_maxMessageBytes;
@@ -50,6 +51,7 @@ private:
     SessionPtr m_session;
     int m_pending = 0;
     bool m_eof = false;
+    bool m_expired = false; // the token expired: no further requests are served
 };
 
 } // namespace koan
