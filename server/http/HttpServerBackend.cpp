@@ -112,6 +112,9 @@ void HttpServerBackend::connectionAccepted(QTcpSocket *socket)
                       QStringLiteral("Too many open connections; retry shortly"), {{"Retry-After", "1"}});
         return;
     }
+    // SSE writes go out as they happen (HttpResponder flushes): without TCP_NODELAY a second small
+    // write waits for the peer's delayed ACK (~40 ms).
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     RequestSizeGuard::watch(socket, m_limits);
 }
 
