@@ -105,6 +105,8 @@ private slots:
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("expected");
         QTest::newRow("unknown") << q("{'Koan':{'Mcp':{'Bogus':1}}}") << "Koan:Mcp:Bogus: unknown setting";
+        QTest::newRow("misspelt section") << q("{'Koan':{'Mpc':{'Port':1}}}") << "Koan:Mpc: unknown section";
+        QTest::newRow("section not an object") << q("{'Koan':{'Mcp':[1]}}") << "Koan:Mcp: must be an object";
         QTest::newRow("port text") << q("{'Koan':{'Mcp':{'Port':'abc'}}}") << "Koan:Mcp:Port: expected an integer";
         QTest::newRow("port range") << q("{'Koan':{'Mcp':{'Port':70000}}}") << "Koan:Mcp:Port: must be between 0 and 65535";
         QTest::newRow("bool") << q("{'Koan':{'Mcp':{'EnableHttpSseTransport':'maybe'}}}") << "Koan:Mcp:EnableHttpSseTransport: expected true or false";

@@ -86,9 +86,24 @@ QJsonObject OptionsLoader::readSection(const QString &file, QStringList *errors,
     }
     if (found)
         *found = true;
+    // Other top-level sections (Logging, AllowedHosts, …) belong to other readers; under "Koan"
+    // everything is ours, so a misspelt "Mpc" or a non-object is an error, not a silent default.
     const QJsonObject root = doc.object();
-    const QJsonObject koan = root.value(findKey(root, QStringLiteral("Koan"))).toObject();
-    return koan.value(findKey(koan, QStringLiteral("Mcp"))).toObject();
+    const QJsonValue koan = root.value(findKey(root, QStringLiteral("Koan")));
+    if (koan.isUndefined())
+        return {};
+    if (!koan.isObject()) {
+        errors->append(QStringLiteral("%1: Koan: must be an object").arg(file));
+        return {};
+    }
+    const QJsonObject koanObject = koan.toObject();
+    for (auto it = koanObject.begin(); it != koanObject.end(); ++it)
+        if (it.key().compare(QLatin1String("Mcp"), Qt::CaseInsensitive) != 0)
+            errors->append(QStringLiteral("%1: Koan:%2: unknown section (expected Koan:Mcp)").arg(file, it.key()));
+    const QJsonValue mcp = koanObject.value(findKey(koanObject, QStringLiteral("Mcp")));
+    if (!mcp.isUndefined() && !mcp.isObject())
+        errors->append(QStringLiteral("%1: Koan:Mcp: must be an object").arg(file));
+    return mcp.toObject();
 }
 
 QJsonObject OptionsLoader::mergedSection(const OptionsSources &sources, QStringList *errors, QStringList *layers)
