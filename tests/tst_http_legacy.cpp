@@ -329,6 +329,10 @@ private slots:
         QVERIFY(transports[1].toObject()["streamEndpoint"].toString().endsWith("/mcp/sse"));
         QCOMPARE(transports[0].toObject()["tools"].toArray().size(), 40);
         QCOMPARE(r.json()["entities"].toArray().size(), 5);
+        // Behind a proxy the URLs carry its path prefix; its scheme only counts from a trusted proxy.
+        r = c.request("GET", "/mcp/capabilities", {{"X-Forwarded-Prefix", "/tenant-a"}, {"X-Forwarded-Proto", "https"}});
+        const QString sse = r.json()["transports"].toArray()[1].toObject()["streamEndpoint"].toString();
+        QVERIFY2(sse.startsWith("http://") && sse.endsWith("/tenant-a/mcp/sse"), qPrintable(sse));
         r = c.request("GET", "/nope");
         QCOMPARE(r.status, 404);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("not_found"));

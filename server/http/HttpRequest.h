@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QPair>
+#include <QRegularExpression>
 #include <QString>
 #include <QUrlQuery>
 
@@ -36,6 +37,15 @@ struct HttpRequest {
         return false;
     }
     QString remote() const { return QStringLiteral("%1:%2").arg(remoteAddress.toString()).arg(remotePort); }
+    // X-Forwarded-Prefix from a reverse proxy ("/tenant-a"), accepted only when it is a plain path.
+    QString forwardedPrefix() const
+    {
+        static const QRegularExpression valid(QStringLiteral("^(/[A-Za-z0-9._~\\-]+)*$"));
+        QString prefix = QString::fromLatin1(header("X-Forwarded-Prefix")).trimmed();
+        while (prefix.endsWith(QLatin1Char('/')))
+            prefix.chop(1);
+        return valid.match(prefix).hasMatch() ? prefix : QString();
+    }
 };
 
 } // namespace koan

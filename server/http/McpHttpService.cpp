@@ -45,6 +45,11 @@ bool McpHttpService::isTrustedProxy(const QHostAddress &address) const
 
 bool McpHttpService::fromTrustedProxy(const HttpRequest &req) const { return isTrustedProxy(req.remoteAddress); }
 
+bool McpHttpService::arrivedSecure(const HttpRequest &req) const
+{
+    return req.secure || (fromTrustedProxy(req) && req.header("X-Forwarded-Proto") == "https");
+}
+
 QString McpHttpService::clientAddress(const HttpRequest &req) const
 {
     // X-Forwarded-For is only believed from a trusted proxy, and then read from the right: each
@@ -121,7 +126,7 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
 
     // HTTPS: served directly, or terminated by a trusted proxy that says so. Everything below,
     // /metrics included, is refused over plain HTTP when RequireHttps is on.
-    const bool secure = req.secure || (fromTrustedProxy(req) && req.header("X-Forwarded-Proto") == "https");
+    const bool secure = arrivedSecure(req);
     if (o.effectiveRequireHttps() && !secure) {
         if (req.method == "GET") {
             QUrl target(QStringLiteral("https://%1%2").arg(QString::fromLatin1(req.header("Host")), req.path));
@@ -211,8 +216,9 @@ void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Princ
     if (req.path == route + QLatin1String("/capabilities") && o.publishCapabilityEndpoint) {
         if (req.method != "GET")
             return methodNotAllowed("GET");
-        const QString base = (req.secure ? QStringLiteral("https://") : QStringLiteral("http://"))
-                             + QString::fromLatin1(req.header("Host"));
+        // The URLs as the caller reaches them: through a proxy's scheme and path prefix too.
+        const QString base = (arrivedSecure(req) ? QStringLiteral("https://") : QStringLiteral("http://"))
+                             + QString::fromLatin1(req.header("Host")) + req.forwardedPrefix();
         return r->sendJson(200, capabilities(caller, base));
     }
     if (refuseForeignSession(req, r, caller))

@@ -42,6 +42,8 @@ private:
     bool refuseForeignSession(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
     bool isTrustedProxy(const QHostAddress &address) const;
     bool fromTrustedProxy(const HttpRequest &request) const;
+    // Over TLS, directly or terminated by a trusted proxy that says so (X-Forwarded-Proto).
+    bool arrivedSecure(const HttpRequest &request) const;
     QString clientAddress(const HttpRequest &request) const; // X-Forwarded-For only from trusted proxies
     QStringList toolScopes() const;
 

@@ -22,16 +22,6 @@ QByteArray compact(const QJsonValue &v)
                        : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact);
 }
 
-// X-Forwarded-Prefix from a reverse proxy, accepted only when it is a plain path.
-QString forwardedPrefix(const HttpRequest &req)
-{
-    static const QRegularExpression valid(QStringLiteral("^(/[A-Za-z0-9._~\\-]+)*$"));
-    QString prefix = QString::fromLatin1(req.header("X-Forwarded-Prefix")).trimmed();
-    while (prefix.endsWith(QLatin1Char('/')))
-        prefix.chop(1);
-    return valid.match(prefix).hasMatch() ? prefix : QString();
-}
-
 const HttpHeaders kRetry{{"Retry-After", "5"}};
 } // namespace
 
@@ -75,7 +65,7 @@ void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *res
     m_sessions->addStream(id, stream, true);
     if (!stream->open({{"X-Mcp-Session", id.toLatin1()}}))
         return;
-    const QString endpoint = forwardedPrefix(request) + m_settings.route + QStringLiteral("/rpc?sessionId=") + id;
+    const QString endpoint = request.forwardedPrefix() + m_settings.route + QStringLiteral("/rpc?sessionId=") + id;
     stream->sendEvent("endpoint", endpoint.toUtf8());
 }
 
