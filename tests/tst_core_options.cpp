@@ -1,5 +1,6 @@
 // McpServerOptions layering: defaults < appsettings.json < appsettings.{Env}.json < KOAN_MCP__* < CLI,
 // and clear errors naming the key; also through the real binary (--print-config).
+#include "support/ChildProcess.h"
 #include "config/OptionsLoader.h"
 #include "entities/EntityRegistry.h"
 #include "entities/S12MedTrials.h"
@@ -11,6 +12,7 @@
 #include <QTest>
 
 using namespace koan;
+using namespace koan::test;
 
 // JSON written with single quotes (moc mis-parses raw string literals); ' becomes ".
 static QByteArray q(const char *text) { return QByteArray(text).replace('\'', '"'); }
@@ -262,9 +264,7 @@ private slots:
     {
         write("appsettings.json", q("{'Koan':{'Mcp':{'Port':6100}}}"));
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", m_dir.path());
-        env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
+        QProcessEnvironment env = isolatedEnvironment(m_dir.path());
         env.insert("KOAN_MCP__MaxConcurrentConnections", "42");
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--set", "ToolsPageSize=7"});
@@ -311,9 +311,7 @@ private slots:
     {
         // deploy/appsettings.Production.json passes the Production checks and serves.
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", m_dir.path());
-        env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
+        QProcessEnvironment env = isolatedEnvironment(m_dir.path());
         env.insert("KOAN_ENVIRONMENT", "Production");
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", QStringLiteral(KOAN_SOURCE_DIR "/deploy"), "--db", ":memory:",

@@ -1,6 +1,7 @@
 // Connection-level limits over real loopback sockets: oversized bodies are refused while they
 // arrive (not after buffering), and running out of file descriptors neither spins nor wedges
 // the server.
+#include "support/ChildProcess.h"
 #include "support/HttpClient.h"
 #include "support/ServerFixture.h"
 
@@ -119,10 +120,7 @@ private slots:
         // A real koan-mcp with a soft limit of 64 descriptors: Qt 6.4 alone would spin at 100% CPU.
         QTemporaryDir home;
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", home.path());
-        env.insert("XDG_CONFIG_HOME", home.filePath("config"));
-        env.insert("XDG_DATA_HOME", home.filePath("data"));
+        QProcessEnvironment env = isolatedEnvironment(home.path());
         p.setProcessEnvironment(env);
         p.setProcessChannelMode(QProcess::SeparateChannels);
         p.start("bash", {"-c", QStringLiteral("ulimit -n 64 && exec '%1' --headless --port 0 --db :memory:").arg(KOAN_MCP_BINARY)});

@@ -1,4 +1,5 @@
 // The EnableHttpSseTransport rollback switch flipped at runtime with streams open.
+#include "support/ChildProcess.h"
 #include "support/HttpClient.h"
 #include "support/ServerFixture.h"
 #include "transport/StdioTransport.h"
@@ -86,9 +87,7 @@ private slots:
         }
         // And a separate STDIO process, as agents start it, with the transport off in its settings.
         QProcess stdio;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", f.dir.path());
-        env.insert("XDG_CONFIG_HOME", f.dir.filePath("cfg"));
+        QProcessEnvironment env = isolatedEnvironment(f.dir.path());
         stdio.setProcessEnvironment(env);
         stdio.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "EnableHttpSseTransport=false"});
         QVERIFY(stdio.waitForStarted());

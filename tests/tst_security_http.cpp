@@ -1,5 +1,6 @@
 // Bearer authentication end to end over loopback: challenges, scopes per tool and transport,
 // session binding, token expiry, JWKS URL refresh, rate limiting, audit, TLS and HTTPS rules.
+#include "support/ChildProcess.h"
 #include "support/AuthKit.h"
 #include "support/HttpClient.h"
 #include "support/ServerFixture.h"
@@ -557,9 +558,7 @@ private slots:
     {
         ServerFixture f(authOptions(false));
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", f.dir.path());
-        env.insert("XDG_CONFIG_HOME", f.dir.filePath("cfg"));
+        QProcessEnvironment env = isolatedEnvironment(f.dir.path());
         env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, claims("agent", "clinical:safety", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set", "Auth:Issuer=" + QString::fromLatin1(kIss)});
@@ -587,9 +586,7 @@ private slots:
     {
         QTemporaryDir home;
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", home.path());
-        env.insert("XDG_CONFIG_HOME", home.filePath("cfg"));
+        QProcessEnvironment env = isolatedEnvironment(home.path());
         const QStringList args{"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set", "Auth:Issuer=" + QString::fromLatin1(kIss),
                                "--set", "Auth:RequiredScopes=mcp:use"};
         // HTTP answers 403 insufficient_scope for this token; STDIO must not start with it.
@@ -624,9 +621,7 @@ private slots:
     {
         QTemporaryDir home;
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", home.path());
-        env.insert("XDG_CONFIG_HOME", home.filePath("cfg"));
+        QProcessEnvironment env = isolatedEnvironment(home.path());
         const QJsonObject shortLived = claims("agent", "clinical:operations", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss), 4);
         env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, shortLived)));
         p.setProcessEnvironment(env);
@@ -674,9 +669,7 @@ private slots:
         QCOMPARE(c.request("GET", "/.well-known/oauth-protected-resource").json()["resource"].toString(), resource);
         // `koan-mcp token` with the same settings names the same audience.
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", f.dir.path());
-        env.insert("XDG_CONFIG_HOME", f.dir.filePath("cfg"));
+        QProcessEnvironment env = isolatedEnvironment(f.dir.path());
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, {"token", "--sub", "erin", "--scope", "clinical:operations", "--set", "BindAddress=0.0.0.0",
                                   "--set", "Port=" + QString::number(f.port), "--set", "Auth:DevIssuerKeyFile=" + f.dir.filePath("dev-issuer.pem")});
@@ -719,9 +712,7 @@ private slots:
         ServerFixture f(authOptions());
         const QString key = f.dir.filePath("dev-issuer.pem");
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", f.dir.path());
-        env.insert("XDG_CONFIG_HOME", f.dir.filePath("cfg"));
+        QProcessEnvironment env = isolatedEnvironment(f.dir.path());
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, {"token", "--sub", "dana", "--scope", "clinical:operations", "--ttl", "10m",
                                   "--set", "Port=" + QString::number(f.port), "--set", "Auth:DevIssuerKeyFile=" + key});

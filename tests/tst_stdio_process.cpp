@@ -1,4 +1,5 @@
 // koan-mcp --stdio as a real child process: newline-delimited JSON-RPC on stdout only.
+#include "support/ChildProcess.h"
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -32,10 +33,7 @@ class TestStdioProcess : public QObject
 private slots:
     void initTestCase()
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HOME", m_dir.path());
-        env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
-        env.insert("XDG_DATA_HOME", m_dir.filePath("data"));
+        QProcessEnvironment env = koan::test::isolatedEnvironment(m_dir.path());
         env.remove("DISPLAY");
         m_p.setProcessEnvironment(env);
         m_p.start(KOAN_MCP_BINARY, {"--stdio", "--db", m_dir.filePath("stdio.sqlite")});
