@@ -114,9 +114,9 @@ int main(int argc, char *argv[])
     koan::McpServer *server = host.server();
     qCInfo(lcApp).noquote() << "environment" << options.environment << "| settings from" << layers.join(QStringLiteral(", "));
     if (options.effectiveRequireAuthentication())
-        qCInfo(lcApp).noquote() << "AUTHENTICATION REQUIRED for HTTP callers";
+        qCInfo(lcApp).noquote() << QStringLiteral("AUTHENTICATION REQUIRED for HTTP callers (%1)").arg(options.environment);
     else
-        qCWarning(lcApp).noquote() << "AUTHENTICATION OFF: anonymous HTTP callers are accepted (" << options.environment << ")";
+        qCWarning(lcApp).noquote() << QStringLiteral("AUTHENTICATION OFF: anonymous HTTP callers are accepted (%1)").arg(options.environment);
 
     if (cmd.mode == koan::CliCommand::Stdio) {
         if (!options.enableStdioTransport)
