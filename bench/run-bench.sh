@@ -20,7 +20,7 @@ wait_up() { for _ in $(seq 100); do curl -fsS "$1" >/dev/null 2>&1 && return 0; 
 
 start_ours() { # $1: extra --set arguments
   local port; port=$(free_port)
-  "$KOAN" --headless --port "$port" --db :memory: --set MaxConcurrentConnections=20000 $1 2>"$work/ours.log" &
+  "$KOAN" --headless --port "$port" --db :memory: --set MaxConcurrentConnections=20000 --set MaxSessions=20000 $1 2>"$work/ours.log" &
   pids+=($!); OURS_PID=$!; OURS_PORT=$port; wait_up "http://127.0.0.1:$port/healthz"
 }
 start_peer() {

@@ -59,7 +59,7 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
                                         QStringLiteral(KOAN_MCP_VERSION), m_options.instructions}, this)),
       m_entityTools(std::make_unique<EntityToolProvider>(m_registry, m_store)),
       m_sessions(new SessionManager({m_options.maxConcurrentConnections, m_options.sseKeepAliveIntervalMs,
-                                     m_options.sseConnectionTimeoutMs}, this)),
+                                     m_options.sseConnectionTimeoutMs, m_options.maxSessions}, this)),
       m_httpSse(new HttpSseTransport(m_bridge, m_sessions,
                                      {m_options.httpSseRoute, m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream},
                                      this)),

@@ -244,6 +244,26 @@ private slots:
         QCOMPARE(messageIn(c.request("POST", "/mcp", headers(sid), rpc(3, "ping")))["id"].toInt(), 3);
     }
 
+    void sessionLimit()
+    {
+        // Sessions without any stream are bounded too (MaxSessions), and ending one frees a place.
+        McpServerOptions o;
+        o.maxSessions = 2;
+        ServerFixture f(o);
+        HttpClient c(f.port);
+        const QByteArray first = initialize(c);
+        QVERIFY(!first.isEmpty());
+        QVERIFY(!initialize(c).isEmpty());
+        const HttpResponse refused = c.request("POST", "/mcp", headers(), rpc(1, "initialize", initParams()));
+        QCOMPARE(refused.status, 503);
+        QVERIFY(!refused.header("Retry-After").isEmpty());
+        QVERIFY(refused.json()["error"].toObject()["message"].toString().contains("MaxSessions"));
+        HttpClient legacy(f.port);
+        QCOMPARE(legacy.request("GET", "/mcp/sse").status, 503);
+        QCOMPARE(c.request("DELETE", "/mcp", {{"Mcp-Session-Id", first}}).status, 200);
+        QVERIFY(!initialize(c).isEmpty());
+    }
+
     void noPrimingBefore20251125()
     {
         ServerFixture f;

@@ -306,6 +306,7 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     });
     b.integer(QStringLiteral("Port"), o.port, 0, 65535);
     b.integer(QStringLiteral("MaxConcurrentConnections"), o.maxConcurrentConnections, 1, 1000000);
+    b.integer(QStringLiteral("MaxSessions"), o.maxSessions, 1, 10000000);
     b.durationMs(QStringLiteral("SseKeepAliveInterval"), o.sseKeepAliveIntervalMs, 10);
     b.durationMs(QStringLiteral("SseConnectionTimeout"), o.sseConnectionTimeoutMs, 10);
     b.integer(QStringLiteral("MaxRequestBodyBytes"), o.maxRequestBodyBytes, 1024, qint64(1) << 30);
@@ -424,6 +425,7 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("BindAddress"), bindAddress},
         {QStringLiteral("Port"), port},
         {QStringLiteral("MaxConcurrentConnections"), maxConcurrentConnections},
+        {QStringLiteral("MaxSessions"), maxSessions},
         {QStringLiteral("SseKeepAliveInterval"), QStringLiteral("%1ms").arg(sseKeepAliveIntervalMs)},
         {QStringLiteral("SseConnectionTimeout"), QStringLiteral("%1ms").arg(sseConnectionTimeoutMs)},
         {QStringLiteral("MaxRequestBodyBytes"), double(maxRequestBodyBytes)},

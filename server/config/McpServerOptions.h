@@ -68,6 +68,7 @@ struct McpServerOptions {
     int port = 5114;
 
     int maxConcurrentConnections = 500;
+    int maxSessions = 10000;                   // live sessions of every HTTP transport (Streamable ones may hold no stream)
     int sseKeepAliveIntervalMs = 15000;
     int sseConnectionTimeoutMs = 30 * 60 * 1000;
     qint64 maxRequestBodyBytes = 4 * 1024 * 1024;

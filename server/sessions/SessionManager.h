@@ -23,6 +23,7 @@ public:
         int maxConcurrentConnections = 500;
         int keepAliveIntervalMs = 15000;
         int idleTimeoutMs = 30 * 60 * 1000;
+        int maxSessions = 10000;
     };
     explicit SessionManager(Limits limits, QObject *parent = nullptr);
 
@@ -40,6 +41,9 @@ public:
     // Long-lived streams count against MaxConcurrentConnections; short POST streams do not.
     void addStream(const QString &sessionId, SseStream *stream, bool longLived);
     bool atConnectionLimit() const { return m_longLivedStreams >= m_limits.maxConcurrentConnections; }
+    // Streamable sessions need no open stream, so streams alone do not bound them.
+    bool atSessionLimit() const { return m_entries.size() >= m_limits.maxSessions; }
+    int maxSessions() const { return m_limits.maxSessions; }
     int longLivedStreams() const { return m_longLivedStreams; }
     int maxConcurrentConnections() const { return m_limits.maxConcurrentConnections; }
     int sessionCount() const { return int(m_entries.size()); }

@@ -34,6 +34,12 @@ void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *res
     if (!m_enabled)
         return sendHttpError(responder, 503, QStringLiteral("transport_disabled"),
                              QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"), kRetry);
+    if (m_sessions->atSessionLimit()) {
+        emit m_sessions->connectionRejected(QStringLiteral("max_sessions"));
+        return sendHttpError(responder, 503, QStringLiteral("max_sessions_exceeded"),
+                             QStringLiteral("The server is at its limit of %1 sessions (MaxSessions); retry later").arg(m_sessions->maxSessions()),
+                             kRetry, {{QStringLiteral("limit"), m_sessions->maxSessions()}});
+    }
     if (m_sessions->atConnectionLimit()) {
         emit m_sessions->connectionRejected(QStringLiteral("max_connections"));
         return sendHttpError(responder, 503, QStringLiteral("max_connections_exceeded"),

@@ -137,6 +137,12 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         if (!containsRequest(*body, QStringLiteral("initialize")))
             return sendRpcHttpError(responder, 400, jsonrpc::ServerError,
                                     QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
+        if (m_sessions->atSessionLimit()) {
+            emit m_sessions->connectionRejected(QStringLiteral("max_sessions"));
+            return sendRpcHttpError(responder, 503, jsonrpc::ServerError,
+                                    QStringLiteral("Service Unavailable: the server is at its limit of %1 sessions (MaxSessions)")
+                                        .arg(m_sessions->maxSessions()), kRetry);
+        }
         const SessionPtr session = m_sessions->open(TransportKind::StreamableHttp, principal, request.remote(),
                                                     QString::fromUtf8(request.header("User-Agent")),
                                                     [this](const QString &sid, const QString &reason) { closeState(sid, reason); });
