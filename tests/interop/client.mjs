@@ -8,11 +8,34 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 const [kind, target, ...rest] = process.argv.slice(2);
-const transport = kind === 'stdio' ? new StdioClientTransport({ command: target, args: rest, stderr: 'ignore' })
-  : kind === 'sse' ? new SSEClientTransport(new URL(target))
-  : new StreamableHTTPClientTransport(new URL(target));
-const client = new Client({ name: 'koan-interop', version: '1.0.0' }, { capabilities: {} });
-await client.connect(transport);
+const connect = async (headers = {}) => {
+  const init = { headers };
+  const transport = kind === 'stdio' ? new StdioClientTransport({ command: target, args: rest, stderr: 'ignore' })
+    : kind.startsWith('sse') ? new SSEClientTransport(new URL(target), { requestInit: init, eventSourceInit: {
+        fetch: (url, options) => fetch(url, { ...options, headers: { ...options?.headers, ...headers } }) } })
+    : new StreamableHTTPClientTransport(new URL(target), { requestInit: init });
+  const c = new Client({ name: 'koan-interop', version: '1.0.0' }, { capabilities: {} });
+  await c.connect(transport);
+  return c;
+};
+
+if (kind.endsWith('-auth')) {
+  // Authentication on: without a token the SDK is refused; with a dev token (clinical:operations)
+  // it sees exactly the tools its scope allows, and a safety tool is denied.
+  await assert.rejects(connect(), /401|Unauthorized/i);
+  const authed = await connect({ Authorization: `Bearer ${process.env.KOAN_TOKEN}` });
+  const visible = (await authed.listTools()).tools.map((t) => t.name);
+  assert.equal(visible.length, 24, visible.join(' '));
+  assert.ok(visible.every((n) => /^(trial-site|participant-visit|monitoring-note)\./.test(n)), visible.join(' '));
+  const site = await authed.callTool({ name: 'trial-site.get-by-id', arguments: { id: 'site-boston' } });
+  assert.equal(site.structuredContent.item.id, 'site-boston');
+  await assert.rejects(authed.callTool({ name: 'adverse-event-report.collection', arguments: {} }), /clinical:safety|forbidden|not allowed/i);
+  await authed.close();
+  console.log(`interop ${kind}: OK (401 without a token; 24 tools and a denied safety tool with one)`);
+  process.exit(0);
+}
+
+const client = await connect();
 assert.equal(client.getServerVersion().name, 'koan-mcp');
 
 // Page through tools/list as a careful client does.

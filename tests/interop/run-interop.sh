@@ -31,4 +31,13 @@ npx --no-install mcp-inspector --cli "http://127.0.0.1:$PORT/mcp/sse" --transpor
 grep -q 'Boston General Research Center' "$work/inspector-sse.json"
 npx --no-install mcp-inspector --cli "http://127.0.0.1:$PORT/mcp" --transport http --method tools/list >"$work/inspector-http.json"
 grep -q '"protocol-document.patch"' "$work/inspector-http.json"
+echo "== SDK client with bearer tokens (authentication on, dev issuer)"
+kill "$server"; wait "$server" 2>/dev/null || true
+"$KOAN" --headless --port "$PORT" --db "$work/http.sqlite" --set RequireAuthentication=true 2>"$work/server-auth.log" &
+server=$!
+for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+KOAN_TOKEN=$("$KOAN" token --sub interop --scope "clinical:operations" --ttl 10m --set "Port=$PORT")
+export KOAN_TOKEN
+node client.mjs http-auth "http://127.0.0.1:$PORT/mcp"
+node client.mjs sse-auth "http://127.0.0.1:$PORT/mcp/sse"
 echo "interop OK"
