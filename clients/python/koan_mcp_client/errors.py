@@ -1,0 +1,60 @@
+"""Typed errors. Every error the client raises is a KoanMcpError."""
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+
+class KoanMcpError(Exception):
+    """Base class of every error raised by the client."""
+
+
+class RpcError(KoanMcpError):
+    """The server answered with a JSON-RPC error (-32601 unknown method, -32602 unknown tool, -32003 forbidden tool…)."""
+
+    def __init__(self, code: int, message: str, data: Any = None):
+        super().__init__(f"MCP error {code}: {message}")
+        self.code = code
+        self.message = message
+        self.data = data
+
+
+class HttpError(KoanMcpError):
+    """An HTTP status the client cannot handle by itself. `body` is parsed JSON when possible, else text."""
+
+    def __init__(self, status: int, body: Any = None, message: str | None = None, retry_after: float | None = None):
+        super().__init__(message or f"HTTP {status}: {body}")
+        self.status = status
+        self.body = body
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        """Worth retrying later: overload (503), rate limiting (429) and other server-side failures."""
+        return self.status >= 500 or self.status in (408, 429)
+
+
+class AuthError(HttpError):
+    """401 (even after asking the token provider for a fresh token) or 403 (e.g. insufficient_scope)."""
+
+    def __init__(self, status: int, body: Any, www_authenticate: str | None):
+        detail = f": {www_authenticate}" if www_authenticate else ""
+        super().__init__(status, body, f"authorization failed (HTTP {status}){detail}")
+        self.www_authenticate = www_authenticate
+
+    @property
+    def retryable(self) -> bool:
+        return False
+
+
+class ConnectionClosedError(KoanMcpError):
+    """The connection or session went away; requests in flight at that moment fail with it."""
+
+
+class SessionLostError(ConnectionClosedError):
+    """The server no longer knows the session (404, or the stream ended with an `end` event)."""
+
+
+# Also a builtins.TimeoutError, so `except TimeoutError` works whichever name is in scope.
+class TimeoutError(KoanMcpError, builtins.TimeoutError):  # noqa: A001 - mirrors the TypeScript client's name
+    """A request got no answer within its timeout (the client sent notifications/cancelled)."""
