@@ -326,6 +326,8 @@ class AsyncKoanMcpClient:
         if request_id is not None or transport is not self._transport:
             return
         log.info("session %s lost: %s", transport.session_id, error)
+        if isinstance(error, SessionLostError) and error.reason == "token_expired":
+            self._http.auth.expire()  # reconnecting with the cached token would only be cut off again
         self._transport = None
         self._spawn(transport.close())
         if self.reconnect and not self._closed:

@@ -19,6 +19,7 @@ class BearerAuth:
         self._token: str | None = provider if isinstance(provider, str) else None
         self._generation = 0
         self._lock: asyncio.Lock | None = None
+        self._force_next = False
 
     @property
     def can_refresh(self) -> bool:
@@ -27,8 +28,15 @@ class BearerAuth:
     async def token(self) -> tuple[str | None, int]:
         """The current token and its generation (pass the generation to refresh())."""
         if self._token is None and callable(self._provider):
-            await self._ask(False, self._generation)
+            await self._ask(self._force_next, self._generation)
         return self._token, self._generation
+
+    def expire(self) -> None:
+        """The server said the token expired (e.g. a stream ended with reason token_expired): the next token()
+        asks the provider for a fresh one instead of trying the cached one first."""
+        if callable(self._provider):
+            self._token = None
+            self._force_next = True
 
     async def refresh(self, failed_generation: int) -> str | None:
         """Asks for a fresh token unless another request already did since `failed_generation` was handed out."""
@@ -49,6 +57,7 @@ class BearerAuth:
                     value = await value
             self._token = value
             self._generation += 1
+            self._force_next = False
 
 
 def as_auth(source: TokenSource) -> BearerAuth:

@@ -52,7 +52,14 @@ class ConnectionClosedError(KoanMcpError):
 
 
 class SessionLostError(ConnectionClosedError):
-    """The server no longer knows the session (404, or the stream ended with an `end` event)."""
+    """The server no longer knows the session (404, or the stream ended with an `end` event).
+
+    `reason` is koan-mcp's word for it when the stream said (token_expired, transport_disabled, server_shutdown,
+    idle_timeout, deleted_by_client…)."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 # Also a builtins.TimeoutError, so `except TimeoutError` works whichever name is in scope.

@@ -69,6 +69,15 @@ class HttpClient:
         return response
 
 
+def end_reason(data: str) -> str | None:
+    """koan-mcp's final `event: end` carries {"reason": …}."""
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    return value.get("reason") if isinstance(value, dict) else None
+
+
 def _messages(data: str) -> list[dict]:
     try:
         value = json.loads(data)
@@ -114,11 +123,11 @@ class LegacySseTransport:
         self._task = asyncio.create_task(self._pump(events))
 
     async def _pump(self, events) -> None:
-        reason = "the server closed the stream"
+        reason, code = "the server closed the stream", None
         try:
             async for e in events:
                 if e.event == "end":  # koan-mcp says why: transport_disabled, server_shutdown, token_expired…
-                    reason = f"the server ended the session: {e.data}"
+                    reason, code = f"the server ended the session: {e.data}", end_reason(e.data)
                 elif e.event == "message" and e.data.strip():
                     for m in _messages(e.data):
                         self.on_message(m)
@@ -126,7 +135,7 @@ class LegacySseTransport:
             reason = f"the stream broke: {err!r}"
         if not self._closing:
             # This transport cannot resume: the session ends with its stream.
-            self.on_error(SessionLostError(reason), None)
+            self.on_error(SessionLostError(reason, code), None)
 
     async def send(self, message: dict) -> None:
         if not self.endpoint or self._closing:
@@ -216,7 +225,8 @@ class StreamableHttpTransport:
                         retry_ms = e.retry if e.retry is not None else retry_ms
                         if e.event == "end":
                             self.session_id = None
-                            return self.on_error(SessionLostError(f"the server ended the session: {e.data}"), None)
+                            return self.on_error(SessionLostError(f"the server ended the session: {e.data}",
+                                                                  end_reason(e.data)), None)
                         if e.event == "message" and e.data.strip():
                             failures = 0
                             for m in _messages(e.data):
