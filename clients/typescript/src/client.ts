@@ -75,6 +75,7 @@ export class KoanMcpClient {
   private reconnecting?: Promise<InitializeResult>;
   private closed = false;
   private initialized?: InitializeResult;
+  private tokenExpired = false;
 
   constructor(private readonly options: ClientOptions) {
     if (options.onNotification) this.listeners.add(options.onNotification);
@@ -105,7 +106,12 @@ export class KoanMcpClient {
   private async connectOnce(): Promise<InitializeResult> {
     if (this.closed) throw new ConnectionClosedError('client closed');
     const url = new URL(this.options.url);
-    const http: HttpOptions = { token: this.options.token, headers: this.options.headers, fetch: this.options.fetch };
+    const token = this.options.token;
+    // After the server ended the session with token_expired, the cached token is known to be dead.
+    const provider: TokenProvider | undefined = typeof token === 'function'
+      ? (force) => { const stale = this.tokenExpired; this.tokenExpired = false; return token(force || stale); }
+      : undefined;
+    const http: HttpOptions = { token: provider ?? token, headers: this.options.headers, fetch: this.options.fetch };
     // Handlers ignore a transport that has been replaced, so a late event cannot hit the new session.
     let transport: Transport;
     const handlers: TransportHandlers = {
@@ -206,6 +212,7 @@ export class KoanMcpClient {
 
   private lost(error: Error) {
     this.transport = undefined;
+    if (error instanceof ConnectionClosedError && error.reason === 'token_expired') this.tokenExpired = true;
     this.failPending(error);
     if (this.closed || this.options.reconnect === false) return;
     // In the background, so notifications resume without waiting for the next request;

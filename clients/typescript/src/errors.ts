@@ -35,7 +35,7 @@ export class HttpError extends McpClientError {
   }
 }
 
-/** 401/403: missing, invalid, expired or insufficient credentials (after one refresh attempt on 401). */
+/** 401, or 403 with a Bearer challenge: missing, invalid, expired or insufficient credentials (after one refresh on 401). */
 export class AuthError extends HttpError {
   constructor(status: number, body: unknown, readonly wwwAuthenticate: string | null) {
     super(status, body, undefined, `authentication failed (HTTP ${status})${wwwAuthenticate ? `: ${wwwAuthenticate}` : ''}`);
@@ -64,6 +64,9 @@ export class TimeoutError extends McpClientError {
 
 /** The session or stream ended before the answer arrived; the request may or may not have run. */
 export class ConnectionClosedError extends McpClientError {
+  /** The server's reason from its final `end` event (e.g. `token_expired`, `server_shutdown`), if it sent one. */
+  reason?: string;
+
   override get retryable(): boolean {
     return true;
   }

@@ -31,8 +31,11 @@ export async function authorizedFetch(url: URL, init: RequestInit, options: Http
     await response.body?.cancel().catch(() => {});
     response = await attempt(true);
   }
-  if (response.status === 401 || response.status === 403)
-    throw new AuthError(response.status, await bodyOf(response), response.headers.get('www-authenticate'));
+  // 403 is an auth failure only with a Bearer challenge (insufficient_scope); a refused Origin,
+  // Host or another subject's session is a plain HttpError.
+  const challenge = response.headers.get('www-authenticate');
+  if (response.status === 401 || (response.status === 403 && challenge))
+    throw new AuthError(response.status, await bodyOf(response), challenge);
   if (!response.ok)
     throw new HttpError(response.status, await bodyOf(response), retryAfterMs(response.headers.get('retry-after')),
       `HTTP ${response.status} from ${init.method ?? 'GET'} ${url.pathname}`);

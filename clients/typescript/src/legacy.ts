@@ -47,17 +47,24 @@ export class LegacySseTransport implements Transport {
   }
 
   private async pump(events: AsyncGenerator<SseEvent>) {
-    let reason = 'the server closed the stream';
+    let text = 'the server closed the stream';
+    let reason: string | undefined;
     try {
       for await (const e of events) {
-        if (e.event === 'end') reason = `the server ended the stream: ${e.data}`; // e.g. {"reason":"token_expired"}
+        if (e.event === 'end') { // {"reason":"token_expired" | "server_shutdown" | "transport_disabled" | …}
+          text = `the server ended the stream: ${e.data}`;
+          try { reason = JSON.parse(e.data).reason; } catch { /* free text */ }
+        }
         if (e.event !== 'message') continue;
         for (const m of parseMessages(e.data)) this.handlers.message(m);
       }
     } catch (err) {
-      reason = `the stream broke: ${(err as Error)?.message ?? err}`;
+      text = `the stream broke: ${(err as Error)?.message ?? err}`;
     }
-    if (!this.closing) this.handlers.closed(new ConnectionClosedError(reason));
+    if (this.closing) return;
+    const error = new ConnectionClosedError(text);
+    error.reason = reason;
+    this.handlers.closed(error);
   }
 
   async send(message: JsonRpcMessage): Promise<void> {

@@ -1,0 +1,85 @@
+// Starts the real koan-mcp (KOAN_MCP_BINARY) headless on a loopback port, isolated in a temp HOME.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const binary = process.env.KOAN_MCP_BINARY ?? new URL('../../../build/app/koan-mcp', import.meta.url).pathname;
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const freePort = () => new Promise((resolve, reject) => {
+  const s = createServer();
+  s.on('error', reject);
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+});
+
+/** Runs koan-mcp; `restart()` brings it back on the same port and database. */
+export async function startServer(args = [], { port, wait = true } = {}) {
+  const home = mkdtempSync(join(tmpdir(), 'koan-ts-client-'));
+  port ??= await freePort();
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'),
+    KOAN_CONFIG_DIR: home };
+  delete env.KOAN_ENVIRONMENT;
+  const common = ['--set', `Auth:DevIssuerKeyFile=${join(home, 'dev-issuer.pem')}`];
+  const base = `http://127.0.0.1:${port}`;
+  let child;
+  let log = '';
+  const launch = async () => {
+    child = spawn(binary, ['--headless', '--port', String(port), '--db', join(home, 'db.sqlite'), ...common, ...args],
+      { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d) => { log += d; });
+    if (wait) await ready();
+  };
+  const ready = async () => {
+    for (let i = 0; i < 150; ++i) {
+      if (child.exitCode !== null) throw new Error(`koan-mcp exited ${child.exitCode}:\n${log}`);
+      try { if ((await fetch(`${base}/healthz`)).ok) return; } catch {}
+      await sleep(100);
+    }
+    throw new Error(`koan-mcp did not become ready on ${base}:\n${log}`);
+  };
+  const stop = (signal = 'SIGTERM') => new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode) return resolve();
+    child.once('exit', resolve);
+    child.kill(signal);
+  });
+  /** A dev token from `koan-mcp token` (the server must run with authentication on in Development). */
+  const token = (sub, scope, ttl = '1h') => new Promise((resolve, reject) => {
+    const p = spawn(binary, ['token', '--sub', sub, '--scope', scope, '--ttl', ttl, '--set', `Port=${port}`, ...common], { env });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`koan-mcp token exited ${code}: ${err}`))));
+  });
+  await launch();
+  return {
+    base, port, token, ready, log: () => log,
+    launch,
+    restart: async () => { await stop('SIGKILL'); await launch(); },
+    stop,
+    dispose: async () => { await stop(); rmSync(home, { recursive: true, force: true }); },
+  };
+}
+
+/** A TCP relay in front of the server whose connections the test can cut, like a flaky network. */
+export async function startProxy(targetPort) {
+  const sockets = new Set();
+  let sent = '';
+  const server = createServer((client) => {
+    client.on('data', (d) => { sent += d.toString('latin1'); });
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => {}); }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    /** Everything clients sent through the relay (HTTP request heads and bodies). */
+    sent: () => sent,
+    /** Resets every open connection (both directions). */
+    cut: () => { for (const s of sockets) s.resetAndDestroy(); },
+    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
+  };
+}
