@@ -116,6 +116,8 @@ class AsyncKoanMcpClient:
                 if isinstance(err, TimeoutError):  # our own request timeout: the server is up but did not answer
                     raise
                 last = err
+        if isinstance(last, HttpError):
+            raise last  # keep the status (503, 429…) for the caller
         raise ConnectionClosedError(f"could not connect to {self.url} after {self.retry.attempts} attempts: {last!r}")
 
     async def _open_session(self) -> InitializeResult:
