@@ -18,8 +18,13 @@ from .types import (LOG_LEVELS, PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, C
 log = logging.getLogger("koan_mcp_client")
 
 NotificationHandler = Callable[[JsonObject], Any]  # may return an awaitable
+RequestHandler = Callable[[JsonObject], Any]  # params -> result (or awaitable); raise RpcError to refuse
 ProgressHandler = Callable[[Progress], Any]
 VERSION = "0.1.0"
+
+
+async def _empty_result(params: JsonObject) -> JsonObject:
+    return {}
 
 
 class AsyncKoanMcpClient:
@@ -37,7 +42,8 @@ class AsyncKoanMcpClient:
                  retry: RetryPolicy | None = None, reconnect: bool = True, request_timeout: float = 60.0,
                  http_timeout: float = 30.0, protocol_version: str = PROTOCOL_VERSION,
                  client_info: JsonObject | None = None, capabilities: JsonObject | None = None,
-                 on_notification: NotificationHandler | None = None, headers: dict[str, str] | None = None,
+                 on_notification: NotificationHandler | None = None,
+                 request_handlers: dict[str, RequestHandler] | None = None, headers: dict[str, str] | None = None,
                  ssl_context: ssl.SSLContext | None = None):
         self.url = url
         self._transport_class = transport_for(url, transport)
@@ -49,6 +55,7 @@ class AsyncKoanMcpClient:
         self.client_info = client_info or {"name": "koan-mcp-client-python", "version": VERSION}
         self.capabilities = capabilities or {}
         self.on_notification = on_notification
+        self.request_handlers = dict(request_handlers or {})  # server-to-client requests, e.g. sampling/createMessage
         self._http = HttpClient(as_auth(token), http_timeout, ssl_context, headers)
         self._transport: Optional[Transport] = None
         self._pending: dict[Any, tuple[asyncio.Future, Transport]] = {}
@@ -288,17 +295,27 @@ class AsyncKoanMcpClient:
                 self._call(self.on_notification, message)
 
     async def _answer_server_request(self, message: JsonObject) -> None:
-        # ping must be answered; this client declares no sampling/elicitation/roots, so the rest is -32601.
-        if message["method"] == "ping":
-            reply: JsonObject = {"jsonrpc": "2.0", "id": message["id"], "result": {}}
-        else:
-            reply = {"jsonrpc": "2.0", "id": message["id"],
-                     "error": {"code": -32601, "message": f"Method not found: {message['method']}"}}
-        if self._transport:
+        # ping must be answered; methods without a handler (sampling, elicitation, roots…) get -32601.
+        method, rid = message["method"], message["id"]
+        handler = self.request_handlers.get(method) or (_empty_result if method == "ping" else None)
+        transport = self._transport
+        try:
+            if handler is None:
+                raise RpcError(-32601, f"Method not found: {method}")
+            params = message.get("params") or {}
+            # Sync handlers run in a worker thread: one that calls an LLM must not stall the stream readers.
+            result = handler(params) if inspect.iscoroutinefunction(handler) else await asyncio.to_thread(handler, params)
+            reply: JsonObject = {"jsonrpc": "2.0", "id": rid, "result": await result if inspect.isawaitable(result) else result}
+        except RpcError as err:
+            reply = {"jsonrpc": "2.0", "id": rid, "error": {"code": err.code, "message": err.message}}
+        except Exception as err:  # a failing handler still owes the server an answer
+            log.exception("handler for %s failed", method)
+            reply = {"jsonrpc": "2.0", "id": rid, "error": {"code": -32603, "message": f"client error: {err}"}}
+        if transport is not None and transport is self._transport:
             try:
-                await self._transport.send(reply)
+                await transport.send(reply)
             except (KoanMcpError, *NETWORK_ERRORS) as err:
-                log.info("could not answer the server's %s: %r", message["method"], err)
+                log.info("could not answer the server's %s: %r", method, err)
 
     def _call(self, handler: Callable[[Any], Any], value: Any) -> None:
         try:

@@ -107,6 +107,18 @@ class ProtocolTests(unittest.TestCase):
                 self.assertTrue(result["isError"])
                 self.assertIn("The client refused: Method not found", result["content"][0]["text"])
 
+    def test_request_handlers(self):
+        # A handler answers the server's sampling request; the tool reports what it got back.
+        def sample(params):
+            prompt = params["messages"][0]["content"]["text"]
+            return {"role": "assistant", "content": {"type": "text", "text": f"echo {prompt}"}, "model": "py-test"}
+        for path, kind in TRANSPORTS:
+            with self.subTest(kind), KoanMcpClient(self.server.base + path, capabilities={"sampling": {}},
+                                                   request_handlers={"sampling/createMessage": sample}) as client:
+                result = client.call_tool("test_sampling", {"prompt": "hello"}, timeout=10)
+                self.assertFalse(result.get("isError"), result)
+                self.assertEqual(result["content"][0]["text"], "LLM response: echo hello")
+
     def test_timeout_cancels_and_client_stays_usable(self):
         for path, kind in TRANSPORTS:
             with self.subTest(kind), KoanMcpClient(self.server.base + path) as client:

@@ -83,10 +83,16 @@ class DroppedStreamTests(unittest.TestCase):
 
     def test_legacy_stream_dropped_by_the_rollback_switch(self):
         async def scenario():
-            async with AsyncKoanMcpClient(self.server.base + "/mcp/sse", retry=FAST) as client:
+            asked = asyncio.Event()
+
+            async def never_answer(params):  # keeps the tool call below in flight until the session dies
+                asked.set()
+                await asyncio.Event().wait()
+            async with AsyncKoanMcpClient(self.server.base + "/mcp/sse", retry=FAST, capabilities={"sampling": {}},
+                                          request_handlers={"sampling/createMessage": never_answer}) as client:
                 first = client.session_id
-                slow = asyncio.ensure_future(client.call_tool("test_reconnection"))  # answers after 100 ms
-                await asyncio.sleep(0.02)
+                slow = asyncio.ensure_future(client.call_tool("test_sampling", {"prompt": "wait"}))
+                await asyncio.wait_for(asked.wait(), 10)
                 await asyncio.to_thread(self.server.set_legacy_transport, False)  # ends the stream: event end
                 with self.assertRaises(ConnectionClosedError):
                     await slow  # in flight when the session died: failed, never re-sent
