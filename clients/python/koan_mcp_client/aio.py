@@ -9,7 +9,8 @@ import ssl
 from typing import Any, Callable, Optional
 
 from .auth import TokenSource, as_auth
-from .errors import AuthError, ConnectionClosedError, HttpError, KoanMcpError, RpcError, SessionLostError, TimeoutError
+from .errors import (AuthError, ConnectionClosedError, HttpError, KoanMcpError, ProtocolError, RpcError, SessionLostError,
+                     TimeoutError, ToolError)
 from .retry import RetryPolicy
 from .transports import NETWORK_ERRORS, HttpClient, Transport, transport_for
 from .types import (LOG_LEVELS, PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, CallToolResult, InitializeResult,
@@ -43,7 +44,8 @@ class AsyncKoanMcpClient:
                  http_timeout: float = 30.0, protocol_version: str = PROTOCOL_VERSION,
                  client_info: JsonObject | None = None, capabilities: JsonObject | None = None,
                  on_notification: NotificationHandler | None = None,
-                 request_handlers: dict[str, RequestHandler] | None = None, headers: dict[str, str] | None = None,
+                 request_handlers: dict[str, RequestHandler] | None = None,
+                 on_reconnect: Callable[[InitializeResult], Any] | None = None, headers: dict[str, str] | None = None,
                  ssl_context: ssl.SSLContext | None = None):
         self.url = url
         self._transport_class = transport_for(url, transport)
@@ -56,6 +58,7 @@ class AsyncKoanMcpClient:
         self.capabilities = capabilities or {}
         self.on_notification = on_notification
         self.request_handlers = dict(request_handlers or {})  # server-to-client requests, e.g. sampling/createMessage
+        self.on_reconnect = on_reconnect  # called after a lost session was replaced by a new one
         self._http = HttpClient(as_auth(token), http_timeout, ssl_context, headers)
         self._transport: Optional[Transport] = None
         self._pending: dict[Any, tuple[asyncio.Future, Transport]] = {}
@@ -113,7 +116,7 @@ class AsyncKoanMcpClient:
                 raise ConnectionClosedError("client closed")
             try:
                 return await self._open_session()
-            except (RpcError, AuthError):
+            except (RpcError, AuthError, ProtocolError):
                 raise
             except HttpError as err:
                 if not err.retryable:
@@ -137,7 +140,7 @@ class AsyncKoanMcpClient:
                 "clientInfo": self.client_info}, self.request_timeout, None)
             version = result.get("protocolVersion")
             if version not in SUPPORTED_PROTOCOL_VERSIONS:
-                raise KoanMcpError(f"the server answered protocol version {version!r}, which this client does not speak")
+                raise ProtocolError(f"the server answered protocol version {version!r}, which this client does not speak")
             transport.protocol_version = version
             await transport.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
         except BaseException:
@@ -147,8 +150,11 @@ class AsyncKoanMcpClient:
         if old is not None:
             await old.close()
         self.initialize_result = result
+        reconnected = self._connected_once
         self._connected_once = True
         self.sessions_opened += 1
+        if reconnected and self.on_reconnect:
+            self._call(self.on_reconnect, result)
         return result
 
     async def close(self) -> None:
@@ -259,11 +265,14 @@ class AsyncKoanMcpClient:
                 return tools
 
     async def call_tool(self, name: str, arguments: JsonObject | None = None, *, timeout: float | None = None,
-                        on_progress: ProgressHandler | None = None) -> CallToolResult:
-        """Calls a tool. Domain failures (not found, invalid arguments) are results with isError true;
-        an unknown tool raises RpcError -32602, a forbidden one RpcError -32003."""
-        return await self.request("tools/call", {"name": name, "arguments": arguments or {}},
-                                  timeout=timeout, on_progress=on_progress)
+                        on_progress: ProgressHandler | None = None, throw_on_tool_error: bool = False) -> CallToolResult:
+        """Calls a tool. Domain failures (not found, invalid arguments) are results with isError true (ToolError
+        with throw_on_tool_error); an unknown tool raises RpcError -32602, a forbidden one RpcError -32003."""
+        result = await self.request("tools/call", {"name": name, "arguments": arguments or {}},
+                                    timeout=timeout, on_progress=on_progress)
+        if throw_on_tool_error and result.get("isError"):
+            raise ToolError(name, result)
+        return result
 
     async def ping(self) -> None:
         await self.request("ping")

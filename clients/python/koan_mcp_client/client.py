@@ -59,8 +59,9 @@ class KoanMcpClient:
         return self._run(self._async.list_tools())
 
     def call_tool(self, name: str, arguments: JsonObject | None = None, *, timeout: float | None = None,
-                  on_progress: ProgressHandler | None = None) -> CallToolResult:
-        return self._run(self._async.call_tool(name, arguments, timeout=timeout, on_progress=on_progress))
+                  on_progress: ProgressHandler | None = None, throw_on_tool_error: bool = False) -> CallToolResult:
+        return self._run(self._async.call_tool(name, arguments, timeout=timeout, on_progress=on_progress,
+                                               throw_on_tool_error=throw_on_tool_error))
 
     def ping(self) -> None:
         self._run(self._async.ping())

@@ -65,3 +65,22 @@ class SessionLostError(ConnectionClosedError):
 # Also a builtins.TimeoutError, so `except TimeoutError` works whichever name is in scope.
 class TimeoutError(KoanMcpError, builtins.TimeoutError):  # noqa: A001 - mirrors the TypeScript client's name
     """A request got no answer within its timeout (the client sent notifications/cancelled)."""
+
+
+class ProtocolError(KoanMcpError):
+    """The server broke the protocol: no endpoint event, a foreign endpoint origin, an unsupported version."""
+
+
+class ToolError(KoanMcpError):
+    """call_tool(…, throw_on_tool_error=True): the tool ran and answered isError (a domain failure)."""
+
+    def __init__(self, tool: str, result: dict):
+        text = " ".join(c.get("text", "") for c in result.get("content", []) if c.get("type") == "text").strip()
+        super().__init__(f"tool {tool} failed" + (f": {text}" if text else ""))
+        self.tool = tool
+        self.result = result
+
+
+# The TypeScript client's names for the same errors.
+McpClientError = KoanMcpError
+SessionExpiredError = SessionLostError

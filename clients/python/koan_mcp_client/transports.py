@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from . import _http
 from .auth import BearerAuth
-from .errors import AuthError, ConnectionClosedError, HttpError, KoanMcpError, SessionLostError
+from .errors import AuthError, ConnectionClosedError, HttpError, KoanMcpError, ProtocolError, SessionLostError
 from .retry import RetryPolicy
 
 log = logging.getLogger("koan_mcp_client")
@@ -104,8 +104,8 @@ class LegacySseTransport:
         response = await self.http.send(self.url, "GET", {"Accept": "text/event-stream"})
         if response.content_type != "text/event-stream":
             response.close()
-            raise HttpError(response.status, None, f"{self.url} answered {response.content_type or 'no content type'}, "
-                                                   "not an SSE stream (is this the …/mcp/sse URL?)")
+            raise ProtocolError(f"{self.url} answered {response.content_type or 'no content type'}, "
+                                "not an SSE stream (is this the …/mcp/sse URL?)")
         events = _http.sse_events(response)
         try:
             first = await asyncio.wait_for(anext(events), self.http.timeout)
@@ -113,11 +113,11 @@ class LegacySseTransport:
             raise ConnectionClosedError("the SSE stream ended before the endpoint event") from None
         if first.event != "endpoint":
             response.close()
-            raise KoanMcpError(f"expected an endpoint event first, got {first.event!r}")
+            raise ProtocolError(f"expected an endpoint event first, got {first.event!r}")
         endpoint = urljoin(self.url, first.data.strip())
         if urlsplit(endpoint)[:2] != urlsplit(self.url)[:2]:  # never POST our token to another origin
             response.close()
-            raise KoanMcpError(f"the endpoint {endpoint} is not on the origin of {self.url}")
+            raise ProtocolError(f"the endpoint {endpoint} is not on the origin of {self.url}")
         self.endpoint = endpoint
         self.session_id = parse_qs(urlsplit(endpoint).query).get("sessionId", [None])[0]
         self._task = asyncio.create_task(self._pump(events))
@@ -210,7 +210,7 @@ class StreamableHttpTransport:
             task.add_done_callback(self._tasks.discard)
         else:
             response.close()
-            raise HttpError(response.status, None, f"unexpected content type {response.content_type!r} from {self.url}")
+            raise ProtocolError(f"HTTP {response.status} with unexpected content type {response.content_type!r} from {self.url}")
 
     async def _follow(self, response: _http.Response | None, request_id: Any) -> None:
         """Reads a request's stream until its answer, resuming it when the connection drops."""

@@ -9,7 +9,7 @@ import pathlib
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from koan_mcp_client import AsyncKoanMcpClient, KoanMcpClient, RpcError, TimeoutError  # noqa: E402
+from koan_mcp_client import AsyncKoanMcpClient, KoanMcpClient, ProtocolError, RpcError, TimeoutError, ToolError  # noqa: E402
 from koan_server import KoanServer  # noqa: E402
 
 TRANSPORTS = (("/mcp", "streamable"), ("/mcp/sse", "sse"))
@@ -41,7 +41,11 @@ class ProtocolTests(unittest.TestCase):
                 self.assertFalse(site.get("isError"))
                 self.assertEqual(site["structuredContent"]["item"]["name"], "Boston General Research Center")
                 missing = client.call_tool("trial-site.get-by-id", {"id": "no-such-site"})
-                self.assertTrue(missing["isError"])  # a domain failure is a result, not an exception
+                self.assertTrue(missing["isError"])  # a domain failure is a result, not an exception…
+                with self.assertRaises(ToolError) as err:  # …unless asked for
+                    client.call_tool("trial-site.get-by-id", {"id": "no-such-site"}, throw_on_tool_error=True)
+                self.assertIn("not_found", str(err.exception))
+                self.assertTrue(err.exception.result["isError"])
                 client.ping()
                 with self.assertRaises(RpcError) as err:
                     client.call_tool("no.such-tool")
@@ -127,6 +131,13 @@ class ProtocolTests(unittest.TestCase):
                 self.assertIsInstance(err.exception, builtins.TimeoutError)
                 client.ping()
                 self.assertIn("completed", client.call_tool("test_reconnection")["content"][0]["text"])
+
+    def test_not_an_mcp_endpoint_is_a_protocol_error(self):
+        # /healthz answers 200 JSON, not an SSE stream: connect must not hang or retry.
+        client = KoanMcpClient(self.server.base + "/healthz", transport="sse")
+        with self.assertRaises(ProtocolError):
+            client.connect()
+        client.close()
 
     def test_older_protocol_versions(self):
         for path, version in (("/mcp/sse", "2024-11-05"), ("/mcp", "2025-03-26"), ("/mcp", "2025-06-18")):

@@ -107,7 +107,8 @@ class DroppedStreamTests(unittest.TestCase):
 
     def test_server_restart(self):
         for path in ("/mcp", "/mcp/sse"):
-            with self.subTest(path), KoanMcpClient(self.server.base + path, retry=FAST) as client:
+            reconnects: list = []
+            with self.subTest(path), KoanMcpClient(self.server.base + path, retry=FAST, on_reconnect=reconnects.append) as client:
                 first = client.session_id
                 self.server.stop()
                 self.server.start()  # same port and database, no sessions
@@ -117,6 +118,7 @@ class DroppedStreamTests(unittest.TestCase):
                                  "site-osaka")
                 self.assertNotEqual(client.session_id, first)
                 self.assertEqual(client.sessions_opened, 2)
+                self.assertEqual([r["serverInfo"]["name"] for r in reconnects], ["koan-mcp"])
 
     def test_request_while_the_server_is_down(self):
         async def scenario():
