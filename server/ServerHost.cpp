@@ -1,5 +1,7 @@
 #include "ServerHost.h"
 
+#include "runtime/EpollEventDispatcher.h"
+
 namespace koan {
 
 ServerHost::ServerHost(McpServerOptions options, QObject *parent) : QObject(parent), m_options(std::move(options))
@@ -18,6 +20,15 @@ void ServerHost::invoke(const std::function<void()> &fn) const
 
 bool ServerHost::start(bool http, QStringList *errors, const QString &fixturePack)
 {
+    // epoll instead of Qt's poll()-every-socket dispatchers (bench/README.md); KOAN_EVENT_LOOP=poll
+    // keeps Qt's own, for comparison.
+    if (qgetenv("KOAN_EVENT_LOOP") != "poll") {
+        auto *dispatcher = new EpollEventDispatcher;
+        if (dispatcher->isValid())
+            m_thread.setEventDispatcher(dispatcher);
+        else
+            delete dispatcher;
+    }
     m_thread.start();
     // The server object is created on the worker thread so its children live there.
     auto *context = new QObject;
