@@ -73,6 +73,22 @@ QString McpHttpService::clientAddress(const HttpRequest &req) const
     return candidate.toString();
 }
 
+bool McpHttpService::isLoopbackCaller(const HttpRequest &req)
+{
+    // A reverse proxy on the same host connects from loopback on behalf of anyone: a request that
+    // carries forwarding headers came through one and is never a loopback caller, whatever the
+    // socket says (and whether or not the proxy is in TrustedProxies).
+    if (!req.remoteAddress.isLoopback())
+        return false;
+    for (const auto &[name, value] : req.headers) {
+        Q_UNUSED(value);
+        if (name.compare("X-Forwarded-For", Qt::CaseInsensitive) == 0 || name.compare("Forwarded", Qt::CaseInsensitive) == 0
+            || name.compare("X-Real-IP", Qt::CaseInsensitive) == 0 || name.compare("X-Forwarded-Host", Qt::CaseInsensitive) == 0)
+            return false;
+    }
+    return true;
+}
+
 QStringList McpHttpService::toolScopes() const
 {
     QStringList scopes;
@@ -141,8 +157,9 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
     if (ops.metricsEnabled && req.path == ops.metricsPath && ops.metricsAccess != QLatin1String("Authenticated")) {
         if (req.method != "GET")
             return methodNotAllowed("GET");
-        if (ops.metricsAccess == QLatin1String("Loopback") && !req.remoteAddress.isLoopback())
-            return sendHttpError(r, 403, QStringLiteral("forbidden"), QStringLiteral("Metrics are only served to loopback callers"));
+        if (ops.metricsAccess == QLatin1String("Loopback") && !isLoopbackCaller(req))
+            return sendHttpError(r, 403, QStringLiteral("forbidden"),
+                                 QStringLiteral("Metrics are only served to loopback callers (not through a proxy)"));
         return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, m_server->metrics()->render());
     }
 
@@ -268,7 +285,7 @@ void McpHttpService::admin(const HttpRequest &req, HttpResponder *r, const Princ
     const McpServerOptions &o = m_server->options();
     // Operators: a token with the admin scope, or (with authentication off) a loopback caller.
     const bool allowed = caller.authenticated ? caller.hasScopes({o.operations.adminScope})
-                                              : !o.effectiveRequireAuthentication() && req.remoteAddress.isLoopback();
+                                              : !o.effectiveRequireAuthentication() && isLoopbackCaller(req);
     if (!allowed)
         return sendHttpError(r, 403, QStringLiteral("forbidden"),
                              QStringLiteral("The admin endpoints need scope %1 (or a loopback caller when authentication is off)")

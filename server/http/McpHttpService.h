@@ -45,6 +45,9 @@ private:
     // Over TLS, directly or terminated by a trusted proxy that says so (X-Forwarded-Proto).
     bool arrivedSecure(const HttpRequest &request) const;
     QString clientAddress(const HttpRequest &request) const; // X-Forwarded-For only from trusted proxies
+    // Loopback peer and no forwarding headers (X-Forwarded-For, Forwarded, X-Real-IP,
+    // X-Forwarded-Host): a proxy on this host is not a loopback caller.
+    static bool isLoopbackCaller(const HttpRequest &request);
     QStringList toolScopes() const;
 
     McpServer *m_server;
