@@ -28,7 +28,8 @@ rules = yaml.safe_load((src / "deploy/prometheus/alerts.yml").read_text())
 for group in rules["groups"]:
     for rule in group["rules"]:
         exprs.append(("alert " + rule["alert"], rule["expr"]))
-needed = {"KoanMcpConnectionsNearLimit", "KoanMcpAuthFailureRate", "KoanMcpLatencyP95High", "KoanMcpHttpSseTransportDisabled"}
+needed = {"KoanMcpConnectionsNearLimit", "KoanMcpAuthFailureRate", "KoanMcpLatencyP95High", "KoanMcpHttpSseTransportDisabled",
+          "KoanMcpStreamableHttpTransportDisabled"}
 missing_alerts = needed - {r["alert"] for g in rules["groups"] for r in g["rules"]}
 if missing_alerts:
     problems.append(f"alert rules missing: {sorted(missing_alerts)}")
@@ -37,33 +38,91 @@ for where, expr in exprs:
         if name not in exported:
             problems.append(f"{where}: {name} is not exported by /metrics")
 titles = {p["title"] for p in dash["panels"]}
-for t in ("Active connections", "p95 request→event latency", "Auth failures", "Tool calls"):
+for t in ("Active connections", "p95 request→event latency", "Auth failures", "Tool calls", "Tool call duration"):
     if t not in titles:
         problems.append(f"dashboard lacks panel {t!r}")
 
 docs = list(yaml.safe_load_all((src / "deploy/k8s/koan-mcp.yaml").read_text()))
-kinds = {d["kind"]: d for d in docs}
-for k in ("Deployment", "Service", "HorizontalPodAutoscaler"):
-    if k not in kinds:
-        problems.append(f"k8s manifest lacks a {k}")
-if not problems:
-    dep = kinds["Deployment"]
-    c = dep["spec"]["template"]["spec"]["containers"][0]
+by_kind = {}
+for d in docs:
+    by_kind.setdefault(d["kind"], []).append(d)
+kinds = {k: v[0] for k, v in by_kind.items()}
+workload_kind = "StatefulSet" if "StatefulSet" in kinds else "Deployment"
+missing_kinds = [k for k in (workload_kind, "Service", "HorizontalPodAutoscaler") if k not in kinds]
+problems += [f"k8s manifest lacks a {k}" for k in missing_kinds]
+if not missing_kinds:
+    dep = kinds[workload_kind]
+    pod = dep["spec"]["template"]["spec"]
+    c = pod["containers"][0]
     labels = dep["spec"]["template"]["metadata"]["labels"]
     if dep["spec"]["selector"]["matchLabels"] != labels:
-        problems.append("Deployment selector does not match the pod labels")
-    if kinds["Service"]["spec"]["selector"] != labels:
-        problems.append("Service selector does not match the pod labels")
+        problems.append(f"{workload_kind} selector does not match the pod labels")
+    for svc in by_kind["Service"]:
+        if svc["spec"]["selector"] != labels:
+            problems.append(f"Service {svc['metadata']['name']} selector does not match the pod labels")
     if c["livenessProbe"]["httpGet"]["path"] != "/healthz" or c["readinessProbe"]["httpGet"]["path"] != "/readyz":
         problems.append("probes must use /healthz (liveness) and /readyz (readiness)")
     if "--headless" not in c["args"]:
         problems.append("the container must run --headless")
     target = kinds["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]
-    if target["name"] != dep["metadata"]["name"] or target["kind"] != "Deployment":
-        problems.append("HPA does not target the Deployment")
+    if target["name"] != dep["metadata"]["name"] or target["kind"] != workload_kind:
+        problems.append(f"HPA does not target the {workload_kind}")
     ports = {p["name"]: p["containerPort"] for p in c["ports"]}
     if ports.get("http") != 5114:
         problems.append("container port 'http' must be 5114")
+
+    # Every ConfigMap / Secret the pod references is defined here, with the keys it asks for.
+    defined = {(d["kind"], d["metadata"]["name"]): {**d.get("data", {}), **d.get("stringData", {})} for d in docs}
+    refs = []  # (kind, name, key or None, where)
+    for e in c.get("env", []):
+        src_ = e.get("valueFrom", {})
+        if "configMapKeyRef" in src_:
+            refs.append(("ConfigMap", src_["configMapKeyRef"]["name"], src_["configMapKeyRef"]["key"], f"env {e['name']}"))
+        if "secretKeyRef" in src_:
+            refs.append(("Secret", src_["secretKeyRef"]["name"], src_["secretKeyRef"]["key"], f"env {e['name']}"))
+    for ef in c.get("envFrom", []):
+        if "configMapRef" in ef:
+            refs.append(("ConfigMap", ef["configMapRef"]["name"], None, "envFrom"))
+        if "secretRef" in ef:
+            refs.append(("Secret", ef["secretRef"]["name"], None, "envFrom"))
+    for v in pod.get("volumes", []):
+        if "configMap" in v:
+            for item in v["configMap"].get("items", [None]):
+                refs.append(("ConfigMap", v["configMap"]["name"], item and item["key"], f"volume {v['name']}"))
+        if "secret" in v:
+            for item in v["secret"].get("items", [None]):
+                refs.append(("Secret", v["secret"]["secretName"], item and item["key"], f"volume {v['name']}"))
+    for kind, name, key, where in refs:
+        if (kind, name) not in defined:
+            problems.append(f"{where} references {kind} {name!r}, which the manifest does not define")
+        elif key is not None and key not in defined[(kind, name)]:
+            problems.append(f"{where} references key {key!r} of {kind} {name!r}, which it lacks")
+    cm = defined.get(("ConfigMap", "koan-mcp"), {})
+    if "appsettings.Production.json" in cm:
+        shipped = json.loads((src / "deploy/appsettings.Production.json").read_text())
+        if json.loads(cm["appsettings.Production.json"]) != shipped:
+            problems.append("ConfigMap appsettings.Production.json differs from deploy/appsettings.Production.json")
+
+    # Storage: every volume mounted is defined; the store is not on pod-lifetime storage when
+    # several replicas run (each pod's SQLite would silently start over on every reschedule).
+    claims = {t["metadata"]["name"] for t in dep["spec"].get("volumeClaimTemplates", [])}
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    for m in c.get("volumeMounts", []):
+        if m["name"] not in volumes and m["name"] not in claims:
+            problems.append(f"volumeMount {m['name']!r} has no volume or volumeClaimTemplate")
+    data_mount = next((m for m in c["volumeMounts"] if m["mountPath"] == "/var/lib/koan-mcp"), None)
+    if data_mount is None:
+        problems.append("no volume mounted at /var/lib/koan-mcp (DatabasePath)")
+    elif data_mount["name"] not in claims:
+        v = volumes.get(data_mount["name"], {})
+        max_replicas = kinds["HorizontalPodAutoscaler"]["spec"]["maxReplicas"]
+        if "persistentVolumeClaim" not in v or max(dep["spec"].get("replicas", 1), max_replicas) > 1:
+            problems.append("the store must be on a PersistentVolume per pod (StatefulSet volumeClaimTemplates) "
+                            "or a single replica with a PersistentVolumeClaim")
+    if workload_kind == "StatefulSet":
+        headless = [s for s in by_kind["Service"] if s["metadata"]["name"] == dep["spec"].get("serviceName")]
+        if not headless or headless[0]["spec"].get("clusterIP") != "None":
+            problems.append("StatefulSet serviceName must name a headless Service (clusterIP: None)")
 
 env_doc = (src / "deploy/ENVIRONMENT.md").read_text()
 config = json.loads(pathlib.Path(config_file).read_text())
