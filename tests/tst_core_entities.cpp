@@ -231,6 +231,34 @@ private slots:
         QCOMPARE(again.tool(s, "trial-site.get-by-id", {{"id", "site-osaka"}})["isError"].toBool(), true);
     }
 
+    void cachedRecordsFollowEveryWrite()
+    {
+        // get-by-id answers from a record cache: our own writes and another connection's commits
+        // (PRAGMA data_version) must both show at once.
+        BridgeHarness h;
+        auto s = h.session();
+        const auto name = [&] { return h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"]["name"].toString(); };
+        const QString original = name();
+        QCOMPARE(name(), original); // now cached
+        QJsonObject edited = h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"].toObject();
+        edited["name"] = "Renamed by a tool";
+        QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", edited}})["isError"].toBool());
+        QCOMPARE(name(), QStringLiteral("Renamed by a tool"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "other-writer");
+            db.setDatabaseName(h.server->store()->path());
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY2(q.exec("UPDATE trial_site SET doc = json_set(doc, '$.name', 'Renamed elsewhere') WHERE id = 'site-boston'"),
+                     qPrintable(q.lastError().text()));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase("other-writer");
+        QCOMPARE(name(), QStringLiteral("Renamed elsewhere"));
+        QVERIFY(!h.tool(s, "trial-site.delete", {{"id", "site-boston"}})["isError"].toBool());
+        QCOMPARE(h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["isError"].toBool(), true);
+    }
+
     void upsertManyIsAllOrNothing()
     {
         BridgeHarness h;

@@ -1,4 +1,5 @@
 #include "ToolProvider.h"
+#include "protocol/JsonWriter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -31,7 +32,7 @@ QJsonObject toolTextResult(const QString &text, bool isError)
 
 QJsonObject toolStructuredResult(const QJsonObject &structured)
 {
-    QJsonObject r = toolTextResult(QString::fromUtf8(QJsonDocument(structured).toJson(QJsonDocument::Compact)));
+    QJsonObject r = toolTextResult(QString::fromUtf8(json::compact(structured)));
     r.insert(QStringLiteral("structuredContent"), structured);
     return r;
 }
@@ -43,7 +44,7 @@ QJsonObject toolErrorResult(const QString &code, const QString &message, const Q
     QJsonObject err{{QStringLiteral("error"), code}, {QStringLiteral("message"), message}};
     if (!details.isUndefined())
         err.insert(QStringLiteral("details"), details);
-    return toolTextResult(QString::fromUtf8(QJsonDocument(err).toJson(QJsonDocument::Compact)), true);
+    return toolTextResult(QString::fromUtf8(json::compact(err)), true);
 }
 
 } // namespace koan

@@ -1,4 +1,5 @@
 #include "HttpResponder.h"
+#include "protocol/JsonWriter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -119,9 +120,7 @@ void HttpResponder::send(int status, const HttpHeaders &headers, const QByteArra
 void HttpResponder::sendJson(int status, const QJsonValue &body, HttpHeaders headers)
 {
     headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
-    const QByteArray bytes = body.isArray() ? QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact)
-                                            : QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
-    send(status, headers, bytes);
+    send(status, headers, json::compact(body));
 }
 
 bool HttpResponder::startStream(int status, const HttpHeaders &headers)

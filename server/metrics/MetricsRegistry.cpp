@@ -11,13 +11,24 @@ const QList<double> &MetricsRegistry::latencyBuckets()
 
 QString MetricsRegistry::labelKey(const Labels &labels)
 {
-    QStringList parts;
-    for (auto it = labels.begin(); it != labels.end(); ++it) {
-        QString v = it.value();
-        v.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\"")).replace(QLatin1Char('\n'), QLatin1String("\\n"));
-        parts << QStringLiteral("%1=\"%2\"").arg(it.key(), v);
+    // On every tools/call: plain appends, escaping only values that need it.
+    QString key;
+    for (auto it = labels.cbegin(); it != labels.cend(); ++it) {
+        if (!key.isEmpty())
+            key += QLatin1Char(',');
+        key += it.key();
+        key += QLatin1String("=\"");
+        const QString &v = it.value();
+        if (v.contains(QLatin1Char('\\')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char('\n'))) {
+            QString escaped = v;
+            escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\"")).replace(QLatin1Char('\n'), QLatin1String("\\n"));
+            key += escaped;
+        } else {
+            key += v;
+        }
+        key += QLatin1Char('"');
     }
-    return parts.join(QLatin1Char(','));
+    return key;
 }
 
 void MetricsRegistry::describe(const QString &name, const QString &type, const QString &help)

@@ -1,4 +1,5 @@
 #include "EntityStore.h"
+#include "protocol/JsonWriter.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -37,6 +38,8 @@ EntityStore::EntityStore(QObject *parent)
 
 EntityStore::~EntityStore()
 {
+    m_statements.clear(); // before the connection goes
+    m_db = QSqlDatabase();
     if (QSqlDatabase::contains(m_connection)) {
         QSqlDatabase::database(m_connection, false).close();
         QSqlDatabase::removeDatabase(m_connection);
@@ -58,12 +61,14 @@ bool EntityStore::open(const QString &path, QString *error)
             return false;
         }
     }
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-    db.setDatabaseName(path);
-    if (!db.open())
-        return fail(error, QStringLiteral("cannot open database %1").arg(path), db.lastError());
+    m_statements.clear();
+    m_records.clear();
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    m_db.setDatabaseName(path);
+    if (!m_db.open())
+        return fail(error, QStringLiteral("cannot open database %1").arg(path), m_db.lastError());
     m_path = path;
-    QSqlQuery q(db);
+    QSqlQuery q(m_db);
     // WAL keeps readers and the writer apart; synchronous=NORMAL is durable at transaction boundaries in WAL.
     for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"})
         q.exec(QString::fromLatin1(pragma));
@@ -74,12 +79,27 @@ bool EntityStore::open(const QString &path, QString *error)
 
 bool EntityStore::isOpen() const
 {
-    return QSqlDatabase::contains(m_connection) && QSqlDatabase::database(m_connection, false).isOpen();
+    return m_db.isOpen();
+}
+
+std::shared_ptr<QSqlQuery> EntityStore::statement(const QString &sql, QString *error)
+{
+    if (auto cached = m_statements.value(sql))
+        return cached;
+    if (m_statements.size() >= 256) // dynamic filters/sorts: keep the cache bounded
+        m_statements.clear();
+    auto q = std::make_shared<QSqlQuery>(m_db);
+    if (!q->prepare(sql)) {
+        fail(error, QStringLiteral("cannot prepare query"), q->lastError());
+        return nullptr;
+    }
+    m_statements.insert(sql, q);
+    return q;
 }
 
 bool EntityStore::ensureTable(const QString &table, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
+    QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS \"%1\" (id TEXT PRIMARY KEY, doc TEXT NOT NULL)").arg(table)))
         return fail(error, QStringLiteral("cannot create table %1").arg(table), q.lastError());
     return true;
@@ -91,84 +111,112 @@ std::optional<EntityStore::Page> EntityStore::collection(const QString &table, c
     for (const auto &eq : query.equals)
         where << QStringLiteral("json_extract(doc, '%1') = ?").arg(jsonPath(eq.first));
     const QString whereSql = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QLatin1String(" AND "));
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
 
-    QSqlQuery count(db);
-    count.prepare(QStringLiteral("SELECT COUNT(*) FROM \"%1\"%2").arg(table, whereSql));
+    const auto count = statement(QStringLiteral("SELECT COUNT(*) FROM \"%1\"%2").arg(table, whereSql), error);
+    if (!count)
+        return std::nullopt;
+    int i = 0;
     for (const auto &eq : query.equals)
-        count.addBindValue(bindable(eq.second));
-    if (!count.exec() || !count.next()) {
-        fail(error, QStringLiteral("query failed"), count.lastError());
+        count->bindValue(i++, bindable(eq.second));
+    if (!count->exec() || !count->next()) {
+        fail(error, QStringLiteral("query failed"), count->lastError());
         return std::nullopt;
     }
     Page page;
-    page.total = count.value(0).toInt();
+    page.total = count->value(0).toInt();
+    count->finish();
 
     const QString order = query.sortField.isEmpty()
                               ? QStringLiteral("id")
                               : QStringLiteral("json_extract(doc, '%1') %2, id").arg(jsonPath(query.sortField),
                                                                                     query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"));
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT doc FROM \"%1\"%2 ORDER BY %3 LIMIT ? OFFSET ?").arg(table, whereSql, order));
+    const auto q = statement(QStringLiteral("SELECT doc FROM \"%1\"%2 ORDER BY %3 LIMIT ? OFFSET ?").arg(table, whereSql, order), error);
+    if (!q)
+        return std::nullopt;
+    i = 0;
     for (const auto &eq : query.equals)
-        q.addBindValue(bindable(eq.second));
-    q.addBindValue(query.pageSize);
-    q.addBindValue(qint64(query.page - 1) * query.pageSize);
-    if (!q.exec()) {
-        fail(error, QStringLiteral("query failed"), q.lastError());
+        q->bindValue(i++, bindable(eq.second));
+    q->bindValue(i++, query.pageSize);
+    q->bindValue(i++, qint64(query.page - 1) * query.pageSize);
+    if (!q->exec()) {
+        fail(error, QStringLiteral("query failed"), q->lastError());
         return std::nullopt;
     }
-    while (q.next())
-        page.items.append(QJsonDocument::fromJson(q.value(0).toByteArray()).object());
+    while (q->next())
+        page.items.append(QJsonDocument::fromJson(q->value(0).toByteArray()).object());
+    q->finish();
     return page;
+}
+
+void EntityStore::revalidateRecords()
+{
+    const auto q = statement(QStringLiteral("PRAGMA data_version"), nullptr);
+    const qint64 version = q && q->exec() && q->next() ? q->value(0).toLongLong() : -1;
+    if (q)
+        q->finish();
+    if (version != m_dataVersion || version < 0)
+        m_records.clear();
+    m_dataVersion = version;
 }
 
 std::optional<QJsonObject> EntityStore::get(const QString &table, const QString &id, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("SELECT doc FROM \"%1\" WHERE id = ?").arg(table));
-    q.addBindValue(id);
-    if (!q.exec()) {
-        fail(error, QStringLiteral("query failed"), q.lastError());
+    revalidateRecords();
+    const QString key = table + QChar(0x1f) + id;
+    if (const auto it = m_records.constFind(key); it != m_records.cend())
+        return *it;
+    const auto q = statement(QStringLiteral("SELECT doc FROM \"%1\" WHERE id = ?").arg(table), error);
+    if (!q)
+        return std::nullopt;
+    q->bindValue(0, id);
+    if (!q->exec()) {
+        fail(error, QStringLiteral("query failed"), q->lastError());
         return std::nullopt;
     }
-    if (!q.next())
-        return std::nullopt;
-    return QJsonDocument::fromJson(q.value(0).toByteArray()).object();
+    std::optional<QJsonObject> doc;
+    if (q->next())
+        doc = QJsonDocument::fromJson(q->value(0).toByteArray()).object();
+    q->finish(); // releases the read snapshot
+    if (doc) {
+        if (m_records.size() >= 4096)
+            m_records.clear();
+        m_records.insert(key, *doc);
+    }
+    return doc;
 }
 
 bool EntityStore::upsertMany(const QString &table, const QList<QJsonObject> &docs, QList<bool> *created, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
-    if (!db.transaction())
-        return fail(error, QStringLiteral("cannot begin transaction"), db.lastError());
-    QSqlQuery exists(db);
-    exists.prepare(QStringLiteral("SELECT 1 FROM \"%1\" WHERE id = ?").arg(table));
-    QSqlQuery write(db);
-    write.prepare(QStringLiteral("INSERT INTO \"%1\"(id, doc) VALUES(?, ?) "
-                                 "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc").arg(table));
+    const auto exists = statement(QStringLiteral("SELECT 1 FROM \"%1\" WHERE id = ?").arg(table), error);
+    const auto write = statement(QStringLiteral("INSERT INTO \"%1\"(id, doc) VALUES(?, ?) "
+                                                "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc").arg(table), error);
+    if (!exists || !write)
+        return false;
+    m_records.clear();
+    if (!m_db.transaction())
+        return fail(error, QStringLiteral("cannot begin transaction"), m_db.lastError());
     QList<bool> isNew;
     for (const QJsonObject &doc : docs) {
         const QString id = doc.value(QLatin1String("id")).toString();
-        exists.addBindValue(id);
-        if (!exists.exec()) {
-            const QSqlError e = exists.lastError();
-            db.rollback();
+        exists->bindValue(0, id);
+        if (!exists->exec()) {
+            const QSqlError e = exists->lastError();
+            m_db.rollback();
             return fail(error, QStringLiteral("upsert failed"), e);
         }
-        isNew.append(!exists.next());
-        exists.finish();
-        write.addBindValue(id);
-        write.addBindValue(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Compact)));
-        if (!write.exec()) {
-            const QSqlError e = write.lastError();
-            db.rollback();
+        isNew.append(!exists->next());
+        exists->finish();
+        write->bindValue(0, id);
+        write->bindValue(1, QString::fromUtf8(json::compact(doc)));
+        if (!write->exec()) {
+            const QSqlError e = write->lastError();
+            m_db.rollback();
             return fail(error, QStringLiteral("upsert of '%1' failed, nothing was written").arg(id), e);
         }
     }
-    if (!db.commit()) {
-        const QSqlError e = db.lastError();
-        db.rollback();
+    if (!m_db.commit()) {
+        const QSqlError e = m_db.lastError();
+        m_db.rollback();
         return fail(error, QStringLiteral("commit failed, nothing was written"), e);
     }
     if (created)
@@ -178,26 +226,27 @@ bool EntityStore::upsertMany(const QString &table, const QList<QJsonObject> &doc
 
 int EntityStore::remove(const QString &table, const QStringList &ids, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
-    if (!db.transaction()) {
-        fail(error, QStringLiteral("cannot begin transaction"), db.lastError());
+    const auto q = statement(QStringLiteral("DELETE FROM \"%1\" WHERE id = ?").arg(table), error);
+    if (!q)
+        return -1;
+    m_records.clear();
+    if (!m_db.transaction()) {
+        fail(error, QStringLiteral("cannot begin transaction"), m_db.lastError());
         return -1;
     }
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("DELETE FROM \"%1\" WHERE id = ?").arg(table));
     int removed = 0;
     for (const QString &id : ids) {
-        q.addBindValue(id);
-        if (!q.exec()) {
-            fail(error, QStringLiteral("delete failed"), q.lastError());
-            db.rollback();
+        q->bindValue(0, id);
+        if (!q->exec()) {
+            fail(error, QStringLiteral("delete failed"), q->lastError());
+            m_db.rollback();
             return -1;
         }
-        removed += q.numRowsAffected();
+        removed += q->numRowsAffected();
     }
-    if (!db.commit()) {
-        fail(error, QStringLiteral("commit failed"), db.lastError());
-        db.rollback();
+    if (!m_db.commit()) {
+        fail(error, QStringLiteral("commit failed"), m_db.lastError());
+        m_db.rollback();
         return -1;
     }
     return removed;
@@ -205,7 +254,8 @@ int EntityStore::remove(const QString &table, const QStringList &ids, QString *e
 
 int EntityStore::removeAll(const QString &table, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
+    m_records.clear();
+    QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("DELETE FROM \"%1\"").arg(table))) {
         fail(error, QStringLiteral("delete failed"), q.lastError());
         return -1;
@@ -213,23 +263,27 @@ int EntityStore::removeAll(const QString &table, QString *error)
     return q.numRowsAffected();
 }
 
-QString EntityStore::meta(const QString &key) const
+QString EntityStore::meta(const QString &key)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("SELECT value FROM koan_meta WHERE key = ?"));
-    q.addBindValue(key);
-    return q.exec() && q.next() ? q.value(0).toString() : QString();
+    const auto q = statement(QStringLiteral("SELECT value FROM koan_meta WHERE key = ?"), nullptr);
+    if (!q)
+        return {};
+    q->bindValue(0, key);
+    const QString value = q->exec() && q->next() ? q->value(0).toString() : QString();
+    q->finish();
+    return value;
 }
 
 bool EntityStore::setMeta(const QString &key, const QString &value, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("INSERT INTO koan_meta(key, value) VALUES(?, ?) "
-                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
-    q.addBindValue(key);
-    q.addBindValue(value);
-    if (!q.exec())
-        return fail(error, QStringLiteral("cannot write meta"), q.lastError());
+    const auto q = statement(QStringLiteral("INSERT INTO koan_meta(key, value) VALUES(?, ?) "
+                                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"), error);
+    if (!q)
+        return false;
+    q->bindValue(0, key);
+    q->bindValue(1, value);
+    if (!q->exec())
+        return fail(error, QStringLiteral("cannot write meta"), q->lastError());
     return true;
 }
 

@@ -4,8 +4,12 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QHash>
 #include <QPair>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
+#include <memory>
 #include <optional>
 
 namespace koan {
@@ -43,12 +47,24 @@ public:
     int remove(const QString &table, const QStringList &ids, QString *error);
     int removeAll(const QString &table, QString *error);
 
-    QString meta(const QString &key) const;
+    QString meta(const QString &key);
     bool setMeta(const QString &key, const QString &value, QString *error);
 
 private:
+    // Prepared once per SQL text and reused: preparing cost more than running a lookup by id.
+    // Shared: the cache may be cleared while a caller still holds one.
+    std::shared_ptr<QSqlQuery> statement(const QString &sql, QString *error);
+    // Drops cached records if another connection committed since the last look.
+    void revalidateRecords();
+
     QString m_connection;
     QString m_path;
+    QSqlDatabase m_db;
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
+    // Lookups by id are the hot path of tools/call: parsed records, keyed "table\x1fid", kept
+    // until a write (ours clears them; others' show in PRAGMA data_version).
+    QHash<QString, QJsonObject> m_records;
+    qint64 m_dataVersion = -1;
 };
 
 } // namespace koan

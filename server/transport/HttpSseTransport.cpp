@@ -3,11 +3,11 @@
 #include "SseStream.h"
 #include "core/RpcBridge.h"
 #include "http/HttpErrors.h"
+#include "protocol/JsonWriter.h"
 #include "sessions/SessionManager.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRegularExpression>
 
@@ -16,11 +16,7 @@ Q_LOGGING_CATEGORY(lcLegacy, "koan.http.sse")
 namespace koan {
 
 namespace {
-QByteArray compact(const QJsonValue &v)
-{
-    return v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
-                       : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact);
-}
+using json::compact;
 
 const HttpHeaders kRetry{{"Retry-After", "5"}};
 } // namespace

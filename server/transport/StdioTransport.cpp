@@ -2,6 +2,7 @@
 
 #include "core/RpcBridge.h"
 #include "protocol/JsonRpc.h"
+#include "protocol/JsonWriter.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -83,8 +84,7 @@ void StdioTransport::handleLine(const QByteArray &raw)
 
 void StdioTransport::write(const QJsonValue &message)
 {
-    const QByteArray bytes = (message.isArray() ? QJsonDocument(message.toArray()) : QJsonDocument(message.toObject()))
-                                 .toJson(QJsonDocument::Compact) + '\n';
+    const QByteArray bytes = json::compact(message) + '\n';
     if (fwrite(bytes.constData(), 1, size_t(bytes.size()), m_out) != size_t(bytes.size()))
         qCWarning(lcStdio) << "stdout write failed; the client went away";
     fflush(m_out);

@@ -3,12 +3,12 @@
 #include "SseStream.h"
 #include "core/RpcBridge.h"
 #include "http/HttpErrors.h"
+#include "protocol/JsonWriter.h"
 #include "protocol/ProtocolVersion.h"
 #include "sessions/SessionManager.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcStreamable, "koan.http.streamable")
@@ -46,11 +46,7 @@ bool containsRequest(const QJsonValue &body, const QString &method = {})
     return false;
 }
 
-QByteArray compact(const QJsonValue &v)
-{
-    return v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
-                       : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact);
-}
+using json::compact;
 
 const HttpHeaders kRetry{{"Retry-After", "5"}};
 } // namespace
