@@ -32,11 +32,10 @@ bool displayAvailable()
            || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
+// Fatal errors follow --log-format: one JSON line (level "fatal", "problems") or plain text.
 int fail(const QString &title, const QStringList &problems)
 {
-    fprintf(stderr, "koan-mcp: %s\n", qPrintable(title));
-    for (const QString &p : problems)
-        fprintf(stderr, "  - %s\n", qPrintable(p));
+    koan::LogSink::fatal(title, problems);
     return 2;
 }
 
@@ -68,10 +67,9 @@ int main(int argc, char *argv[])
         fputs(qPrintable(help), stdout);
         return 0;
     }
+    koan::LogSink::install(cmd.jsonLogs ? koan::LogSink::Format::Json : koan::LogSink::Format::Plain);
     if (!cmd.errors.isEmpty())
         return fail(QStringLiteral("invalid command line (see --help)"), cmd.errors);
-
-    koan::LogSink::install(cmd.jsonLogs ? koan::LogSink::Format::Json : koan::LogSink::Format::Plain);
     // Debug chatter (per-session open/close) only when asked for via QT_LOGGING_RULES.
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("koan.*.debug=false"));
@@ -157,11 +155,16 @@ int main(int argc, char *argv[])
         qCInfo(lcApp).noquote() << "signal" << sig << "received: shutting down";
         QCoreApplication::quit();
     });
-    if (cmd.mode == koan::CliCommand::Headless)
-        qCInfo(lcApp).noquote() << "koan-mcp" << KOAN_MCP_VERSION << "headless | MCP (Streamable HTTP):" << server->baseUrl() + options.httpSseRoute
-                                << "| HTTP+SSE:" << server->baseUrl() + options.httpSseRoute + QStringLiteral("/sse")
-                                << "| health:" << server->baseUrl() + QStringLiteral("/healthz")
-                                << "| metrics:" << server->baseUrl() + options.operations.metricsPath;
+    if (cmd.mode == koan::CliCommand::Headless) {
+        // Only the endpoints that are served: no metrics URL with Metrics:Enabled=false.
+        QString banner = QStringLiteral("koan-mcp %1 headless | MCP (Streamable HTTP): %2 | HTTP+SSE: %3 | health: %4")
+                             .arg(QStringLiteral(KOAN_MCP_VERSION), server->baseUrl() + options.httpSseRoute,
+                                  server->baseUrl() + options.httpSseRoute + QStringLiteral("/sse"),
+                                  server->baseUrl() + QStringLiteral("/healthz"));
+        if (options.operations.metricsEnabled)
+            banner += QStringLiteral(" | metrics: %1 (%2)").arg(server->baseUrl() + options.operations.metricsPath, options.operations.metricsAccess);
+        qCInfo(lcApp).noquote() << banner;
+    }
 
     std::unique_ptr<koan::ui::MainWindow> window;
     if (gui) {

@@ -7,6 +7,7 @@
 #include "entities/S12MedTrials.h"
 #include "http/HttpServerBackend.h"
 #include "http/McpHttpService.h"
+#include "logging/LogSink.h"
 #include "metrics/ServerMetrics.h"
 #include "security/AuthAuditLog.h"
 #include "security/BearerAuthenticator.h"
@@ -81,6 +82,7 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
     // Tool-level denials (-32003) are authorization failures too.
     connect(m_bridge, &RpcBridge::toolCallDenied, this,
             [this](const QString &sessionId, TransportKind transport, const QString &subject, const QString &tool, const QString &reason) {
+                const LogSink::SessionScope scope(sessionId); // the audit warning names the real session
                 const QString remote = m_sessions->info(sessionId).remote;
                 const QString path = transport == TransportKind::StreamableHttp ? m_options.httpSseRoute
                                      : transport == TransportKind::HttpSse     ? m_options.httpSseRoute + QStringLiteral("/rpc")

@@ -1,11 +1,51 @@
 // Structured logs: JSON lines with level/category/session id; tokens never reach the output.
+// Unit tests of the formatter, then the real binary with --log-format json end to end.
 #include "logging/LogSink.h"
+#include "security/DevTokenIssuer.h"
+#include "support/HttpClient.h"
+#include "support/KoanProcess.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTest>
+#include <csignal>
 
 using koan::LogSink;
+using namespace koan::test;
+
+namespace {
+QList<QJsonObject> jsonLines(const QList<QByteArray> &lines, QString *problem)
+{
+    QList<QJsonObject> out;
+    for (const QByteArray &l : lines) {
+        QJsonParseError err;
+        const QJsonDocument d = QJsonDocument::fromJson(l, &err);
+        if (err.error != QJsonParseError::NoError || !d.isObject()) {
+            *problem = QStringLiteral("not a JSON object: ") + QString::fromUtf8(l);
+            return out;
+        }
+        const QJsonObject o = d.object();
+        for (const char *k : {"ts", "level", "category", "msg"})
+            if (!o.value(QLatin1String(k)).isString()) {
+                *problem = QStringLiteral("no %1 in: ").arg(QLatin1String(k)) + QString::fromUtf8(l);
+                return out;
+            }
+        out.append(o);
+    }
+    return out;
+}
+QList<QPair<QByteArray, QByteArray>> streamable(const QByteArray &sid, const QByteArray &token)
+{
+    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+    if (!sid.isEmpty())
+        h.append({"Mcp-Session-Id", sid});
+    if (!token.isEmpty())
+        h.append({"Authorization", "Bearer " + token});
+    return h;
+}
+} // namespace
 
 class TestLogging : public QObject
 {
@@ -15,7 +55,7 @@ private slots:
     {
         const QByteArray line = LogSink::format(QtWarningMsg, "koan.sessions",
                                                 QStringLiteral("closing session 0123456789abcdef0123456789abcdef after 5 ms"),
-                                                LogSink::Format::Json);
+                                                LogSink::Format::Json, QStringLiteral("0123456789abcdef0123456789abcdef"));
         QVERIFY(line.endsWith('\n'));
         QCOMPARE(line.count('\n'), 1);
         const QJsonObject o = QJsonDocument::fromJson(line).object();
@@ -23,6 +63,157 @@ private slots:
         QCOMPARE(o.value("category").toString(), QStringLiteral("koan.sessions"));
         QCOMPARE(o.value("sessionId").toString(), QStringLiteral("0123456789abcdef0123456789abcdef"));
         QVERIFY(o.value("ts").toString().endsWith('Z'));
+    }
+
+    void sessionIdIsNeverGuessedFromTheText()
+    {
+        // A client can put 32 hex characters into anything that gets logged (a path, a subject).
+        const QByteArray line = LogSink::format(QtWarningMsg, "koan.auth",
+                                                QStringLiteral("auth failure: missing_token from 10.0.0.1 on /mcp/fedcba9876543210fedcba9876543210"),
+                                                LogSink::Format::Json);
+        QVERIFY2(!QJsonDocument::fromJson(line).object().contains("sessionId"), line.constData());
+        // The scope names the real one; scopes nest and end.
+        {
+            const LogSink::SessionScope outer(QStringLiteral("11111111111111111111111111111111"));
+            {
+                const LogSink::SessionScope inner(QStringLiteral("22222222222222222222222222222222"));
+                QCOMPARE(LogSink::currentSession(), QStringLiteral("22222222222222222222222222222222"));
+            }
+            QCOMPARE(LogSink::currentSession(), QStringLiteral("11111111111111111111111111111111"));
+        }
+        QVERIFY(LogSink::currentSession().isEmpty());
+        // Plain text names the session when the message does not.
+        QCOMPARE(LogSink::format(QtWarningMsg, "koan.auth", QStringLiteral("auth failure: tool_forbidden"), LogSink::Format::Plain,
+                                 QStringLiteral("33333333333333333333333333333333")),
+                 QByteArray("koan.auth: auth failure: tool_forbidden [session 33333333333333333333333333333333]\n"));
+    }
+
+    // The real binary with --log-format json: every stderr line is a JSON object with level and
+    // category; session lines carry the real session id (and a faked one is never taken); no token
+    // and no tool argument value appears; configured patterns are masked.
+    void endToEndJsonLogs()
+    {
+        KoanProcess koan;
+        const QString key = koan.home.filePath("dev-issuer.pem");
+        QProcessEnvironment env;
+        env.insert("QT_LOGGING_RULES", "koan.*.debug=true"); // per-session open/close lines too
+        QVERIFY2(koan.start({"--log-format", "json", "--db", ":memory:", "--set", "RequireAuthentication=true",
+                             "--set", "Auth:DevIssuerKeyFile=" + key,
+                             "--set", "EntityOverrides:ProtocolDocument:RequiredScopes=clinical:documents",
+                             "--set", "Logging:RedactPatterns:0=P-\\d{4}"}, env),
+                 koan.stderrText.constData());
+        koan::DevTokenIssuer issuer;
+        QString error;
+        QVERIFY2(issuer.loadOrCreate(key, &error), qPrintable(error));
+        const QByteArray token = issuer.issue("alice", {"clinical:operations"}, 600,
+                                              QStringLiteral("http://127.0.0.1:%1/mcp").arg(koan.port));
+        const QByteArray fakeSession = "fedcba9876543210fedcba9876543210";
+        const QByteArray argSecret = "ARGVALUE-do-not-log-4711";
+
+        HttpClient c(koan.port);
+        // Auth failures: no token on a path carrying a fake session id, a bad token, a redacted pattern.
+        QCOMPARE(c.request("GET", "/mcp/" + fakeSession).status, 401);
+        const QByteArray badToken = token.left(token.lastIndexOf('.')) + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        QCOMPARE(c.request("GET", "/mcp/capabilities", {{"Authorization", "Bearer " + badToken}}).status, 401);
+        QCOMPARE(c.request("GET", "/mcp/P-1234").status, 401);
+
+        // A Streamable session: a tool call with an argument value, and a denied call (tool_forbidden).
+        HttpResponse r = c.request("POST", "/mcp", streamable({}, token), rpc(1, "initialize", initParams()));
+        QCOMPARE(r.status, 200);
+        const QByteArray sid = r.header("Mcp-Session-Id");
+        c.request("POST", "/mcp", streamable(sid, token), rpc(QJsonValue(), "notifications/initialized"));
+        c.request("POST", "/mcp", streamable(sid, token),
+                  rpc(2, "tools/call", {{"name", "trial-site.collection"}, {"arguments", QJsonObject{{"filter", QString::fromLatin1(argSecret)}}}}));
+        c.request("POST", "/mcp", streamable(sid, token),
+                  rpc(3, "tools/call", {{"name", "protocol-document.collection"}, {"arguments", QJsonObject{{"q", QString::fromLatin1(argSecret)}}}}));
+        QCOMPARE(c.request("DELETE", "/mcp", streamable(sid, token)).status, 200);
+
+        koan.signal(SIGTERM);
+        QVERIFY(koan.waitExit());
+        QCOMPARE(koan.process.exitCode(), 0);
+
+        QString problem;
+        const QList<QJsonObject> records = jsonLines(koan.stderrLines(), &problem);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY(records.size() >= 8);
+        QVERIFY2(!koan.stderrText.contains(token) && !koan.stderrText.contains(badToken.left(40)), "a token reached the log");
+        QVERIFY2(!koan.stderrText.contains(token.split('.').value(1)), "a token's claims reached the log");
+        QVERIFY2(!koan.stderrText.contains(argSecret), "a tool argument value reached the log");
+        QVERIFY2(!koan.stderrText.contains("P-1234"), "a configured redaction pattern was not applied");
+        const QSet<QString> levels{"debug", "info", "warning", "error", "fatal"};
+        bool opened = false, closed = false, forbidden = false, banner = false, stopped = false;
+        for (const QJsonObject &o : records) {
+            QVERIFY2(levels.contains(o["level"].toString()), qPrintable(o["level"].toString()));
+            QVERIFY2(o["category"].toString().startsWith("koan."), qPrintable(o["category"].toString()));
+            QVERIFY2(o["sessionId"].toString() != QString::fromLatin1(fakeSession), "sessionId guessed from the message text");
+            const QString msg = o["msg"].toString();
+            if (o["category"] == "koan.sessions" && msg.contains("opened via StreamableHttp")) {
+                opened = true;
+                QCOMPARE(o["sessionId"].toString(), QString::fromLatin1(sid));
+                QCOMPARE(o["level"].toString(), QStringLiteral("debug"));
+            }
+            if (o["category"] == "koan.sessions" && msg.contains("closed: deleted_by_client")) {
+                closed = true;
+                QCOMPARE(o["sessionId"].toString(), QString::fromLatin1(sid));
+            }
+            if (msg.contains("tool_forbidden")) {
+                forbidden = true;
+                QCOMPARE(o["level"].toString(), QStringLiteral("warning"));
+                QCOMPARE(o["sessionId"].toString(), QString::fromLatin1(sid));
+            }
+            if (msg.contains("auth failure") && !msg.contains("tool_forbidden"))
+                QVERIFY2(!o.contains("sessionId"), qPrintable(msg));
+            banner = banner || (o["category"] == "koan.app" && msg.contains("headless") && msg.contains("metrics:"));
+            stopped = stopped || msg.contains("stopped cleanly");
+        }
+        QVERIFY(opened);
+        QVERIFY(closed);
+        QVERIFY(forbidden);
+        QVERIFY(banner);
+        QVERIFY(stopped);
+    }
+
+    void fatalStartupErrorsAreJsonLines()
+    {
+        for (const QStringList &args : {QStringList{"--log-format", "json", "--set", "NoSuchSetting=1"},
+                                        QStringList{"--log-format", "json", "--port", "not-a-port"}}) {
+            QProcess p;
+            QTemporaryDir home;
+            p.setProcessEnvironment(isolatedEnvironment(home.path()));
+            p.start(KOAN_MCP_BINARY, QStringList{"--headless", "--db", ":memory:"} + args);
+            QVERIFY(p.waitForFinished(10000));
+            QCOMPARE(p.exitCode(), 2);
+            QString problem;
+            QList<QByteArray> lines = p.readAllStandardError().split('\n');
+            lines.removeAll(QByteArray());
+            const QList<QJsonObject> records = jsonLines(lines, &problem);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
+            QVERIFY(!records.isEmpty());
+            const QJsonObject last = records.last();
+            QCOMPARE(last["level"].toString(), QStringLiteral("fatal"));
+            QCOMPARE(last["category"].toString(), QStringLiteral("koan.app"));
+            QVERIFY(!last["problems"].toArray().isEmpty());
+        }
+        // Plain text stays the familiar block.
+        QProcess p;
+        QTemporaryDir home;
+        p.setProcessEnvironment(isolatedEnvironment(home.path()));
+        p.start(KOAN_MCP_BINARY, {"--headless", "--db", ":memory:", "--set", "NoSuchSetting=1"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.startsWith("koan-mcp: configuration error\n  - "), err.constData());
+    }
+
+    void bannerOmitsDisabledMetrics()
+    {
+        KoanProcess koan;
+        QVERIFY2(koan.start({"--db", ":memory:", "--set", "Metrics:Enabled=false"}), koan.stderrText.constData());
+        QVERIFY(QTest::qWaitFor([&] { return koan.stderrText.contains("headless |"); }, 5000));
+        QVERIFY2(!koan.stderrText.contains("metrics:"), koan.stderrText.constData());
+        koan.signal(SIGINT);
+        QVERIFY(koan.waitExit());
+        QCOMPARE(koan.process.exitCode(), 0);
     }
 
     void tokensAreRedacted()

@@ -1,6 +1,7 @@
 #include "LogSink.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutex>
@@ -13,6 +14,7 @@ namespace {
 LogSink::Format g_format = LogSink::Format::Plain;
 QMutex g_mutex;
 QList<QRegularExpression> g_redact;
+thread_local QString t_session;
 
 QString redact(QString text)
 {
@@ -44,7 +46,7 @@ const char *levelName(QtMsgType type)
 
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    const QByteArray line = LogSink::format(type, context.category, message, g_format);
+    const QByteArray line = LogSink::format(type, context.category, message, g_format, t_session);
     fwrite(line.constData(), 1, size_t(line.size()), stderr);
     fflush(stderr);
 }
@@ -70,23 +72,51 @@ QString LogSink::escapeControl(const QString &text)
     return out;
 }
 
-QByteArray LogSink::format(QtMsgType type, const char *category, const QString &message, Format fmt)
+QByteArray LogSink::format(QtMsgType type, const char *category, const QString &message, Format fmt, const QString &sessionId)
 {
     // One record, one line: whatever a message carries from a request cannot forge the next record.
-    const QString text = escapeControl(redact(message));
+    QString text = escapeControl(redact(message));
     const QString cat = QString::fromLatin1(category ? category : "default");
-    if (fmt == Format::Plain)
+    if (fmt == Format::Plain) {
+        if (!sessionId.isEmpty() && !text.contains(sessionId))
+            text += QStringLiteral(" [session %1]").arg(sessionId);
         return (cat == QLatin1String("default") ? text : cat + QStringLiteral(": ") + text).toUtf8() + '\n';
+    }
     QJsonObject o{{QStringLiteral("ts"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
                   {QStringLiteral("level"), QString::fromLatin1(levelName(type))},
                   {QStringLiteral("category"), cat},
                   {QStringLiteral("msg"), text}};
-    // Session ids are 32 hex characters in every message that names a session.
-    static const QRegularExpression session(QStringLiteral("\\b([0-9a-f]{32})\\b"));
-    if (const auto m = session.match(text); m.hasMatch())
-        o.insert(QStringLiteral("sessionId"), m.captured(1));
+    // Only the id the server itself put in scope (SessionScope), never one guessed from the text.
+    if (!sessionId.isEmpty())
+        o.insert(QStringLiteral("sessionId"), sessionId);
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
+
+void LogSink::fatal(const QString &title, const QStringList &problems)
+{
+    QByteArray out;
+    if (g_format == Format::Json) {
+        QJsonArray list;
+        for (const QString &p : problems)
+            list.append(escapeControl(redact(p)));
+        const QJsonObject o{{QStringLiteral("ts"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+                            {QStringLiteral("level"), QStringLiteral("fatal")},
+                            {QStringLiteral("category"), QStringLiteral("koan.app")},
+                            {QStringLiteral("msg"), escapeControl(redact(title))},
+                            {QStringLiteral("problems"), list}};
+        out = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+    } else {
+        out = "koan-mcp: " + redact(title).toUtf8() + '\n';
+        for (const QString &p : problems)
+            out += "  - " + redact(p).toUtf8() + '\n';
+    }
+    fwrite(out.constData(), 1, size_t(out.size()), stderr);
+    fflush(stderr);
+}
+
+LogSink::SessionScope::SessionScope(const QString &sessionId) : m_previous(t_session) { t_session = sessionId; }
+LogSink::SessionScope::~SessionScope() { t_session = m_previous; }
+QString LogSink::currentSession() { return t_session; }
 
 void LogSink::install(Format format)
 {

@@ -2,6 +2,10 @@
 // Log output on stderr (never stdout: STDIO mode owns it): plain text, or one JSON object per
 // line with level, category, message and session id. Bearer tokens and JWT-looking strings are
 // always redacted, plus any configured patterns.
+//
+// The session id of a record is never read from the message text (a client could put a
+// 32-hex string into anything that gets logged): code that logs on behalf of a session opens a
+// LogSink::SessionScope with the server's own id for that session.
 #include <QStringList>
 
 namespace koan {
@@ -16,7 +20,26 @@ public:
     // unverified subject or a decoded path cannot start a forged log line.
     static QString escapeControl(const QString &text);
     // The formatted line for one message (exposed for tests).
-    static QByteArray format(QtMsgType type, const char *category, const QString &message, Format format);
+    static QByteArray format(QtMsgType type, const char *category, const QString &message, Format format,
+                             const QString &sessionId = QString());
+    // A fatal startup error (configuration, command line) on stderr, in the installed format:
+    // a JSON line with level "fatal" and a "problems" array, or the plain "koan-mcp: title" block.
+    static void fatal(const QString &title, const QStringList &problems);
+
+    // While it lives, every record logged on this thread carries this session id ("sessionId" in
+    // JSON, "[session <id>]" in plain text unless the message already names it). Scopes nest.
+    class SessionScope
+    {
+    public:
+        explicit SessionScope(const QString &sessionId);
+        ~SessionScope();
+        SessionScope(const SessionScope &) = delete;
+        SessionScope &operator=(const SessionScope &) = delete;
+
+    private:
+        QString m_previous;
+    };
+    static QString currentSession();
 };
 
 } // namespace koan

@@ -1,5 +1,6 @@
 #include "SessionManager.h"
 
+#include "logging/LogSink.h"
 #include "transport/SseStream.h"
 
 #include <QElapsedTimer>
@@ -47,7 +48,11 @@ SessionPtr SessionManager::open(TransportKind transport, const Principal &princi
     e.info.created = session->created;
     e.info.lastActivity = session->created;
     m_entries.insert(session->id, e);
-    qCDebug(lcSessions).noquote() << "session" << session->id << "opened via" << transportName(transport) << "from" << remote;
+    {
+        // Debug level: one line per session would flood the log at 10k sessions (koan.sessions.debug=true shows them).
+        const LogSink::SessionScope scope(session->id);
+        qCDebug(lcSessions).noquote() << "session" << session->id << "opened via" << transportName(transport) << "from" << remote;
+    }
     emit sessionOpened(e.info);
     return session;
 }
@@ -71,7 +76,10 @@ void SessionManager::close(const QString &id, const QString &reason)
             --m_longLivedStreams;
     if (e.closer)
         e.closer(id, reason); // closes streams; their closed() finds no entry any more
-    qCDebug(lcSessions).noquote() << "session" << id << "closed:" << reason;
+    {
+        const LogSink::SessionScope scope(id);
+        qCDebug(lcSessions).noquote() << "session" << id << "closed:" << reason;
+    }
     emit sessionClosed(id, reason);
 }
 
@@ -247,9 +255,13 @@ void SessionManager::sweepIdle()
     for (const QString &id : std::as_const(expired))
         close(id, QStringLiteral("token_expired"));
     for (const QString &id : std::as_const(idle)) {
-        qCInfo(lcSessions).noquote() << "closing session" << id << "after" << m_limits.idleTimeoutMs << "ms without client activity";
+        const LogSink::SessionScope scope(id);
+        qCDebug(lcSessions).noquote() << "closing session" << id << "after" << m_limits.idleTimeoutMs << "ms without client activity";
         close(id, QStringLiteral("idle_timeout"));
     }
+    // One info line per sweep, not per session.
+    if (!idle.isEmpty() || !expired.isEmpty())
+        qCInfo(lcSessions).noquote() << "closed" << idle.size() << "idle and" << expired.size() << "token-expired session(s)";
 }
 
 } // namespace koan

@@ -1,5 +1,7 @@
 #include "SseStream.h"
 
+#include "logging/LogSink.h"
+
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcSse, "koan.sse")
@@ -53,6 +55,7 @@ bool SseStream::sendRaw(const QByteArray &frameBytes)
     if (!isOpen())
         return false;
     if (m_responder->queuedBytes() > m_maxQueued) {
+        const LogSink::SessionScope scope(m_sessionId);
         qCWarning(lcSse).noquote() << "closing slow reader: session" << m_sessionId << "has"
                                    << m_responder->queuedBytes() << "bytes queued (limit" << m_maxQueued << ")";
         finished(QStringLiteral("slow_reader")); // before abort(), which reports a plain disconnect
