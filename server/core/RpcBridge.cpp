@@ -3,6 +3,7 @@
 #include "protocol/JsonRpc.h"
 #include "protocol/JsonSchemaValidator.h"
 #include "protocol/ProtocolVersion.h"
+#include "logging/LogSink.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -249,6 +250,8 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     if (!args.isUndefined() && !args.isNull() && !args.isObject())
         return done(rpc::makeError(id, rpc::InvalidParams, QStringLiteral("Invalid params: 'arguments' must be an object")));
 
+    QElapsedTimer checkTimer;
+    checkTimer.start();
     ToolProvider *provider = nullptr;
     ToolAccess access;
     for (ToolProvider *p : std::as_const(m_providers)) {
@@ -258,14 +261,19 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
             break;
         }
     }
-    if (!provider)
+    if (!provider) {
+        emit toolCallRejected(session->id, QString(), QStringLiteral("not_found"), checkTimer.nsecsElapsed() / 1e6);
         return done(rpc::makeError(id, rpc::InvalidParams, QStringLiteral("Unknown tool: %1").arg(name)));
-    if (access.verdict == ToolAccess::Hidden)
+    }
+    if (access.verdict == ToolAccess::Hidden) {
+        emit toolCallRejected(session->id, name, QStringLiteral("not_found"), checkTimer.nsecsElapsed() / 1e6);
         return done(rpc::makeError(id, rpc::InvalidParams,
                                    QStringLiteral("Tool '%1' is not available: %2").arg(name, access.reason)));
+    }
     if (access.verdict == ToolAccess::Denied) {
         emit toolCallDenied(session->id, session->transport, session->principal.authenticated ? session->principal.subject : QString(),
                             name, access.reason);
+        emit toolCallRejected(session->id, name, QStringLiteral("denied"), checkTimer.nsecsElapsed() / 1e6);
         return done(rpc::makeError(id, rpc::Forbidden, QStringLiteral("Forbidden: %1").arg(access.reason),
                                    QJsonObject{{QStringLiteral("tool"), name}}));
     }
@@ -318,8 +326,10 @@ void RpcBridge::handleResponse(const QJsonObject &response, const SessionPtr &se
     auto handler = session->pendingOutbound.take(key);
     if (handler)
         handler(response);
-    else
-        qCDebug(lcRpc) << "response for unknown request id ignored in session" << session->id;
+    else {
+        const LogSink::SessionScope scope(session->id);
+        qCDebug(lcRpc) << "response for unknown request id ignored";
+    }
 }
 
 } // namespace koan

@@ -71,6 +71,9 @@ signals:
     // A tools/call refused with -32003 (scopes, authentication): for the audit log.
     void toolCallDenied(const QString &sessionId, koan::TransportKind transport, const QString &subject,
                         const QString &tool, const QString &reason);
+    // A tools/call that never reached a tool, for metrics: outcome "denied" (-32003) or "not_found"
+    // (unknown or hidden tool; `tool` is empty for unknown names, which clients choose freely).
+    void toolCallRejected(const QString &sessionId, const QString &tool, const QString &outcome, double durationMs);
 
 private:
     void dispatchOne(const QJsonValue &message, const SessionPtr &session, const Send &related, Done done);

@@ -21,7 +21,7 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
     m.describe(QStringLiteral("koan_mcp_connections_rejected_total"), QStringLiteral("counter"), QStringLiteral("Streams refused, by reason"));
     m.describe(QStringLiteral("koan_mcp_request_event_latency_seconds"), QStringLiteral("histogram"),
                QStringLiteral("From an HTTP request arriving to its JSON-RPC answer being written, by transport"));
-    m.describe(QStringLiteral("koan_mcp_tool_calls_total"), QStringLiteral("counter"), QStringLiteral("tools/call by tool and outcome"));
+    m.describe(QStringLiteral("koan_mcp_tool_calls_total"), QStringLiteral("counter"), QStringLiteral("tools/call by tool and outcome (ok, error, denied, not_found)"));
     m.describe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), QStringLiteral("histogram"), QStringLiteral("tools/call duration by tool and outcome"));
     m.describe(QStringLiteral("koan_mcp_auth_failures_total"), QStringLiteral("counter"), QStringLiteral("Authentication/authorization failures by reason"));
     m.describe(QStringLiteral("koan_mcp_heartbeats_sent_total"), QStringLiteral("counter"), QStringLiteral("SSE keep-alive comments written"));
@@ -56,6 +56,15 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
     connect(server->bridge(), &RpcBridge::toolCallFinished, this,
             [this](const QString &, const QString &tool, const QJsonObject &, const QJsonObject &, double ms, const QString &outcome) {
                 const MetricsRegistry::Labels labels{{QStringLiteral("tool"), tool}, {QStringLiteral("outcome"), outcome}};
+                m_registry.increment(QStringLiteral("koan_mcp_tool_calls_total"), labels);
+                m_registry.observe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), ms / 1000.0, labels);
+            });
+    // Calls refused before reaching a tool count too: outcome "denied" or "not_found" (unknown
+    // names share one label value, so clients cannot grow the series set).
+    connect(server->bridge(), &RpcBridge::toolCallRejected, this,
+            [this](const QString &, const QString &tool, const QString &outcome, double ms) {
+                const MetricsRegistry::Labels labels{{QStringLiteral("tool"), tool.isEmpty() ? QStringLiteral("_unknown") : tool},
+                                                     {QStringLiteral("outcome"), outcome}};
                 m_registry.increment(QStringLiteral("koan_mcp_tool_calls_total"), labels);
                 m_registry.observe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), ms / 1000.0, labels);
             });
