@@ -1,0 +1,108 @@
+// Headless shutdown end to end: SIGTERM and SIGINT make the real binary close every open stream
+// with a final event (legacy GET /mcp/sse and the Streamable GET /mcp stream), exit 0 with
+// "stopped cleanly", and leave what a tool call wrote just before the signal in the SQLite file.
+#include "support/HttpClient.h"
+#include "support/KoanProcess.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <csignal>
+
+using namespace koan::test;
+
+namespace {
+QList<QPair<QByteArray, QByteArray>> streamable(const QByteArray &sid = {})
+{
+    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+    if (!sid.isEmpty())
+        h.append({"Mcp-Session-Id", sid});
+    return h;
+}
+QJsonObject answer(const HttpResponse &r)
+{
+    for (const SseEvent &e : r.events())
+        if (QJsonDocument::fromJson(e.data).object().contains("id"))
+            return QJsonDocument::fromJson(e.data).object();
+    return r.json();
+}
+QByteArray endReason(const HttpClient &c)
+{
+    for (const SseEvent &e : c.events())
+        if (e.event == "end")
+            return QJsonDocument::fromJson(e.data).object().value("reason").toString().toUtf8();
+    return {};
+}
+} // namespace
+
+class TestShutdown : public QObject
+{
+    Q_OBJECT
+private slots:
+    void finalEventsAndStoreOnSignal_data()
+    {
+        QTest::addColumn<int>("sig");
+        QTest::newRow("SIGTERM") << int(SIGTERM);
+        QTest::newRow("SIGINT") << int(SIGINT);
+    }
+    void finalEventsAndStoreOnSignal()
+    {
+        QFETCH(int, sig);
+        KoanProcess koan;
+        const QString db = koan.home.filePath("shutdown.sqlite");
+        QVERIFY2(koan.start({"--db", db}), koan.stderrText.constData());
+
+        // A legacy stream.
+        HttpClient legacy(koan.port);
+        legacy.send("GET", "/mcp/sse");
+        QVERIFY(legacy.waitEvent("endpoint"));
+
+        // A Streamable session with its standalone GET stream.
+        HttpClient post(koan.port), get(koan.port);
+        HttpResponse r = post.request("POST", "/mcp", streamable(), rpc(1, "initialize", initParams()));
+        QCOMPARE(r.status, 200);
+        const QByteArray sid = r.header("Mcp-Session-Id");
+        post.request("POST", "/mcp", streamable(sid), rpc(QJsonValue(), "notifications/initialized"));
+        get.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"MCP-Protocol-Version", "2025-06-18"}});
+        QVERIFY(get.waitHead());
+        QCOMPARE(get.response().status, 200);
+
+        // A write just before the signal.
+        const QString siteId = QStringLiteral("site-before-signal-%1").arg(sig);
+        const QJsonObject model{{"id", siteId}, {"name", "Written before the signal"}, {"location", "L"}, {"principalInvestigator", "P"}};
+        r = post.request("POST", "/mcp", streamable(sid), rpc(2, "tools/call", {{"name", "trial-site.upsert"}, {"arguments", QJsonObject{{"model", model}}}}));
+        const QJsonObject up = answer(r);
+        QVERIFY2(up.contains("result") && !up["result"].toObject()["isError"].toBool(), r.body.constData());
+
+        koan.signal(sig);
+        QVERIFY(koan.waitExit());
+        QCOMPARE(koan.process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(koan.process.exitCode(), 0);
+        QVERIFY2(koan.stderrText.contains(QStringLiteral("signal %1 received").arg(sig).toUtf8()), koan.stderrText.constData());
+        QVERIFY2(koan.stderrText.contains("stopped cleanly"), koan.stderrText.constData());
+
+        // Both kinds of stream got a final event naming the shutdown, then were closed.
+        QVERIFY(legacy.waitClosed());
+        QCOMPARE(endReason(legacy), QByteArray("server_shutdown"));
+        QVERIFY(get.waitClosed());
+        QCOMPARE(endReason(get), QByteArray("server_shutdown"));
+
+        // The store was flushed and closed: the row is in the file.
+        {
+            QSqlDatabase sql = QSqlDatabase::addDatabase("QSQLITE", "after-exit");
+            sql.setDatabaseName(db);
+            QVERIFY(sql.open());
+            QSqlQuery q(sql);
+            QVERIFY(q.prepare("SELECT doc FROM trial_site WHERE id = ?"));
+            q.addBindValue(siteId);
+            QVERIFY(q.exec());
+            QVERIFY2(q.next(), "the row written before the signal is not in the SQLite file");
+            QCOMPARE(QJsonDocument::fromJson(q.value(0).toByteArray()).object().value("name").toString(), QStringLiteral("Written before the signal"));
+            sql.close();
+        }
+        QSqlDatabase::removeDatabase("after-exit");
+        QVERIFY2(!QFile::exists(db + "-wal") || QFileInfo(db + "-wal").size() == 0, "WAL not checkpointed on shutdown");
+    }
+};
+
+QTEST_GUILESS_MAIN(TestShutdown)
+#include "tst_shutdown.moc"
