@@ -10,6 +10,7 @@
 #include "security/AuthAuditLog.h"
 #include "security/Jwt.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -364,6 +365,27 @@ private slots:
         QVERIFY(stream.waitEvent("end", 6000, &end));
         QVERIFY(end.data.contains("token_expired"));
         QVERIFY(stream.waitClosed());
+    }
+
+    void sessionEndsExactlyWhenItsTokenIsRefused()
+    {
+        // With clock skew the token stays valid until exp + skew: the session must live as long,
+        // and once it ends, the same token must not open a new one (clients would loop).
+        McpServerOptions o = authOptions();
+        o.auth.clockSkewSeconds = 2;
+        ServerFixture f(o);
+        const QByteArray token = tokenFor(f, "alice", "clinical:operations", 1);
+        QElapsedTimer t;
+        t.start();
+        HttpClient stream(f.port);
+        stream.send("GET", "/mcp/sse", bearer(token));
+        QVERIFY(stream.waitEvent("endpoint"));
+        SseEvent end;
+        QVERIFY(stream.waitEvent("end", 8000, &end));
+        QVERIFY(end.data.contains("token_expired"));
+        QVERIFY2(t.elapsed() >= 1900, qPrintable(QString::number(t.elapsed())));
+        HttpClient again(f.port);
+        QCOMPARE(again.request("GET", "/mcp/sse", bearer(token)).status, 401);
     }
 
     void jwksUrlRefreshesOnUnknownKid()

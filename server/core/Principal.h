@@ -11,7 +11,7 @@ struct Principal {
     bool trustedLocal = false; // bypasses scope checks (the process owner)
     QString subject;
     QSet<QString> scopes;      // exactly as granted: OAuth scopes are case-sensitive
-    qint64 expiresAt = 0;      // token expiry (seconds since epoch); 0: none
+    qint64 expiresAt = 0;      // first second the token is refused (exp + ClockSkewSeconds); 0: none
 
     bool hasScopes(const QStringList &required) const
     {

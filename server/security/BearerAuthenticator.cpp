@@ -111,7 +111,9 @@ Principal BearerAuthenticator::principalFromClaims(const QJsonObject &claims) co
     Principal p;
     p.authenticated = true;
     p.subject = claims.value(QLatin1String("sub")).toString();
-    p.expiresAt = qint64(claims.value(QLatin1String("exp")).toDouble());
+    // The same instant Jwt refuses the token, so a session is never ended for a token that a
+    // reconnect would still be allowed to use.
+    p.expiresAt = qint64(claims.value(QLatin1String("exp")).toDouble()) + m_options.auth.clockSkewSeconds;
     // Multi-claim scope resolution: strings are space-separated lists, arrays list scopes.
     for (const QString &claim : m_options.auth.scopeClaims) {
         const QJsonValue v = claims.value(claim);

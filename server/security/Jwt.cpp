@@ -164,7 +164,8 @@ JwtResult JwtValidator::validate(const QByteArray &token, const JwtSettings &set
         if (!v.isUndefined() && (!v.isDouble() || !std::isfinite(v.toDouble())))
             return fail(r, QStringLiteral("invalid_claim"), QStringLiteral("The '%1' claim is not a NumericDate").arg(QLatin1String(claim)));
     }
-    if (now > qint64(exp.toDouble()) + settings.clockSkewSeconds)
+    // RFC 7519: the token must be used before "exp" (plus the allowed skew), not at it.
+    if (now >= qint64(exp.toDouble()) + settings.clockSkewSeconds)
         return fail(r, QStringLiteral("expired"), QStringLiteral("The token expired"));
     const QJsonValue nbf = r.claims.value(QLatin1String("nbf"));
     if (nbf.isDouble() && now + settings.clockSkewSeconds < qint64(nbf.toDouble()))
