@@ -36,6 +36,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("tool"), QStringLiteral("Tool name."), QStringLiteral("name"), QStringLiteral("trial-site.get-by-id")},
         {QStringLiteral("args"), QStringLiteral("Tool arguments (JSON)."), QStringLiteral("json"), QStringLiteral("{\"id\":\"site-boston\"}")},
         {QStringLiteral("post-connections"), QStringLiteral("Keep-alive POST connections."), QStringLiteral("n"), QStringLiteral("32")},
+        {QStringLiteral("connect-concurrency"), QStringLiteral("Sessions being opened at once (burst: = sessions)."), QStringLiteral("n"), QStringLiteral("256")},
         {QStringLiteral("no-get-stream"), QStringLiteral("Streamable: do not hold a GET stream per session.")},
         {QStringLiteral("server-pid"), QStringLiteral("Server PID for RSS/CPU sampling."), QStringLiteral("pid"), QStringLiteral("0")},
         {QStringLiteral("label"), QStringLiteral("Label copied into the output."), QStringLiteral("text")},
@@ -55,6 +56,7 @@ int main(int argc, char *argv[])
     o.tool = p.value(QStringLiteral("tool"));
     o.arguments = QJsonDocument::fromJson(p.value(QStringLiteral("args")).toUtf8()).object();
     o.postConnections = p.value(QStringLiteral("post-connections")).toInt();
+    o.connectConcurrency = qMax(1, p.value(QStringLiteral("connect-concurrency")).toInt());
     o.streamableGet = !p.isSet(QStringLiteral("no-get-stream"));
     o.serverPid = p.value(QStringLiteral("server-pid")).toLongLong();
     if (o.transport != QLatin1String("sse") && o.transport != QLatin1String("streamable")) {

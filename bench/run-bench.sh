@@ -40,19 +40,28 @@ run() { # label server transport sessions rate duration [extra bench args]
   tail -n 1 "$results" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("  %-34s open %5d/%-5d rej %4d  %8.0f calls/s  p50 %7.2f  p95 %7.2f  p99 %7.2f ms  err %d  RSS/session %.1f kB  cpu %.0f%%" % (d["label"]+"/"+d["transport"], d["sessionsOpen"], d["sessionsRequested"], d["rejected503"], d["callsPerSecond"], d["p50Ms"], d["p95Ms"], d["p99Ms"], d["errors"], d["rssPerSessionKb"], d["serverCpuPercent"]))'
 }
 
-if [ $QUICK = 1 ]; then SIZES="20"; DUR=2; else SIZES="100 500 1000 5000 10000"; DUR=10; fi
+if [ $QUICK = 1 ]; then SIZES="20"; DUR=2; BIG=20; BURST=20; else SIZES="100 500 1000 5000 10000"; DUR=10; BIG=10000; BURST=5000; fi
+# Each scenario gets a fresh server: Streamable sessions outlive their client's connections
+# (until DELETE or the idle timeout), so they would pile up from one scenario into the next.
+scenario() { # label who transport sessions rate duration [extra bench args]
+  local who=$2
+  if [ "$who" = ours ]; then start_ours ""; else start_peer; fi
+  run "$@"
+  if [ "$who" = ours ]; then stop "$OURS_PID"; else stop "$PEER_PID"; fi
+}
 for who in ours peer; do
   for transport in sse streamable; do
-    [ $who = ours ] && start_ours "" || start_peer
-    pid=$([ $who = ours ] && echo $OURS_PID || echo $PEER_PID)
     for n in $SIZES; do
       # 1 call per second per session, at most 1000 calls/s: the latency target's load shape.
       rate=$(( n < 1000 ? n : 1000 ))
-      run "N=$n" $who $transport "$n" "$rate" "$DUR"
+      scenario "N=$n" $who $transport "$n" "$rate" "$DUR"
     done
-    # Throughput: 64 calls always in flight over 100 sessions (closed loop, no backlog).
-    run "max-throughput" $who $transport 100 0 "$DUR" --concurrency 64
-    stop "$pid"
+    # Throughput: 64 calls always in flight over 100 sessions (closed loop, no backlog), and the
+    # same over the largest N of open sessions.
+    scenario "max-throughput" $who $transport 100 0 "$DUR" --concurrency 64
+    scenario "max-throughput-$BIG" $who $transport "$BIG" 0 "$DUR" --concurrency 64
+    # Burst connect: every session opened at once; the connect column is the time to open them all.
+    scenario "burst-connect-$BURST" $who $transport "$BURST" 0 2 --connect-concurrency "$BURST"
   done
 done
 
@@ -61,23 +70,25 @@ if [ $QUICK = 0 ]; then
   start_ours "--set SseKeepAliveInterval=1s"; run "heartbeats-5000-idle" ours sse 5000 0 10; stop $OURS_PID
   # Over the limit: MaxConcurrentConnections=500, 600 streams; existing sessions keep being served.
   start_ours "--set MaxConcurrentConnections=500"; run "over-limit-600" ours sse 600 500 5; stop $OURS_PID
+  # The event loop: the same 10 000-stream load on Qt's own poll() dispatcher, for comparison.
+  KOAN_EVENT_LOOP=poll start_ours ""; run "N=10000-qt-poll-dispatcher" ours sse 10000 1000 10; stop $OURS_PID
 fi
 
 python3 - "$results" "$QUICK" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by = {(r["label"], r["transport"]): r for r in rows}
-print("\n| scenario | transport | ours calls/s | peer calls/s | ratio | ours p95 ms | peer p95 ms | ours kB/session | peer kB/session | errors ours/peer |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("\n| scenario | transport | ours calls/s | peer calls/s | ratio | ours p95 ms | peer p95 ms | ours kB/session | peer kB/session | CPU % ours/peer | connect s ours/peer | errors ours/peer |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 bad = 0
 for (label, transport), r in by.items():
     if not label.endswith("/ours"):
         continue
     base = label[:-5]
     p = by.get((base + "/peer", transport))
-    ratio = (r["callsPerSecond"] / p["callsPerSecond"]) if p and p["callsPerSecond"] else float("nan")
-    print(f"| {base} | {transport} | {r['callsPerSecond']:.0f} | {p['callsPerSecond']:.0f} | {ratio:.2f}× | {r['p95Ms']:.2f} | {p['p95Ms']:.2f} | {r['rssPerSessionKb']:.1f} | {p['rssPerSessionKb']:.1f} | {r['errors']}/{p['errors']} |" if p else
-          f"| {base} | {transport} | {r['callsPerSecond']:.0f} | – | – | {r['p95Ms']:.2f} | – | {r['rssPerSessionKb']:.1f} | – | {r['errors']}/– |")
+    ratio = f"{r['callsPerSecond'] / p['callsPerSecond']:.2f}×" if p and p["callsPerSecond"] else "–"
+    print(f"| {base} | {transport} | {r['callsPerSecond']:.0f} | {p['callsPerSecond']:.0f} | {ratio} | {r['p95Ms']:.2f} | {p['p95Ms']:.2f} | {r['rssPerSessionKb']:.1f} | {p['rssPerSessionKb']:.1f} | {r['serverCpuPercent']:.0f}/{p['serverCpuPercent']:.0f} | {r['connectSeconds']:.2f}/{p['connectSeconds']:.2f} | {r['errors']}/{p['errors']} |" if p else
+          f"| {base} | {transport} | {r['callsPerSecond']:.0f} | – | – | {r['p95Ms']:.2f} | – | {r['rssPerSessionKb']:.1f} | – | {r['serverCpuPercent']:.0f}/– | {r['connectSeconds']:.2f}/– | {r['errors']}/– |")
     if r["errors"] or r["sessionsOpen"] == 0:
         bad += 1
 if sys.argv[2] == "1" and bad:
