@@ -13,13 +13,6 @@ using namespace koan::test;
 
 namespace {
 const QList<QPair<QByteArray, QByteArray>> kStreamable{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
-QJsonObject answer(const HttpResponse &r)
-{
-    for (const SseEvent &e : r.events())
-        if (QJsonDocument::fromJson(e.data).object().contains("id"))
-            return QJsonDocument::fromJson(e.data).object();
-    return r.json();
-}
 } // namespace
 
 class TestHttpRollback : public QObject
@@ -63,7 +56,7 @@ private slots:
         // Streamable HTTP keeps working.
         QList<QPair<QByteArray, QByteArray>> h = kStreamable;
         h.append({"Mcp-Session-Id", sid});
-        const QJsonObject call = answer(streamable.request("POST", "/mcp", h, rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}})));
+        const QJsonObject call = rpcAnswer(streamable.request("POST", "/mcp", h, rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}})));
         QCOMPARE(call["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(), QStringLiteral("site-boston"));
         // STDIO keeps working: a STDIO transport on this very server, over pipes, while the switch is off.
         {

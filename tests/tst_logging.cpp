@@ -36,15 +36,6 @@ QList<QJsonObject> jsonLines(const QList<QByteArray> &lines, QString *problem)
     }
     return out;
 }
-QList<QPair<QByteArray, QByteArray>> streamable(const QByteArray &sid, const QByteArray &token)
-{
-    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
-    if (!sid.isEmpty())
-        h.append({"Mcp-Session-Id", sid});
-    if (!token.isEmpty())
-        h.append({"Authorization", "Bearer " + token});
-    return h;
-}
 } // namespace
 
 class TestLogging : public QObject
@@ -118,15 +109,15 @@ private slots:
         QCOMPARE(c.request("GET", "/mcp/P-1234").status, 401);
 
         // A Streamable session: a tool call with an argument value, and a denied call (tool_forbidden).
-        HttpResponse r = c.request("POST", "/mcp", streamable({}, token), rpc(1, "initialize", initParams()));
+        HttpResponse r = c.request("POST", "/mcp", streamableHeaders({}, token), rpc(1, "initialize", initParams()));
         QCOMPARE(r.status, 200);
         const QByteArray sid = r.header("Mcp-Session-Id");
-        c.request("POST", "/mcp", streamable(sid, token), rpc(QJsonValue(), "notifications/initialized"));
-        c.request("POST", "/mcp", streamable(sid, token),
+        c.request("POST", "/mcp", streamableHeaders(sid, token), rpc(QJsonValue(), "notifications/initialized"));
+        c.request("POST", "/mcp", streamableHeaders(sid, token),
                   rpc(2, "tools/call", {{"name", "trial-site.collection"}, {"arguments", QJsonObject{{"filter", QString::fromLatin1(argSecret)}}}}));
-        c.request("POST", "/mcp", streamable(sid, token),
+        c.request("POST", "/mcp", streamableHeaders(sid, token),
                   rpc(3, "tools/call", {{"name", "protocol-document.collection"}, {"arguments", QJsonObject{{"q", QString::fromLatin1(argSecret)}}}}));
-        QCOMPARE(c.request("DELETE", "/mcp", streamable(sid, token)).status, 200);
+        QCOMPARE(c.request("DELETE", "/mcp", streamableHeaders(sid, token)).status, 200);
 
         koan.signal(SIGTERM);
         QVERIFY(koan.waitExit());

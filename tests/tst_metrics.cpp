@@ -82,23 +82,7 @@ Scrape scrape(quint16 port, const QList<QPair<QByteArray, QByteArray>> &headers 
     return parse(r.body);
 }
 
-QList<QPair<QByteArray, QByteArray>> streamableHeaders(const QByteArray &sid = {}, const QByteArray &token = {})
-{
-    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
-    if (!sid.isEmpty())
-        h.append({"Mcp-Session-Id", sid});
-    if (!token.isEmpty())
-        h.append({"Authorization", "Bearer " + token});
-    return h;
-}
 
-QJsonObject answer(const HttpResponse &r)
-{
-    for (const SseEvent &e : r.events())
-        if (QJsonDocument::fromJson(e.data).object().contains("id"))
-            return QJsonDocument::fromJson(e.data).object();
-    return r.json();
-}
 
 QByteArray devToken(const ServerFixture &f, const QString &sub, const QStringList &scopes)
 {
@@ -212,7 +196,7 @@ private slots:
         const QByteArray sid = r.header("Mcp-Session-Id");
         QVERIFY(!sid.isEmpty());
         sc.request("POST", "/mcp", streamableHeaders(sid), rpc(QJsonValue(), "notifications/initialized"));
-        QVERIFY(answer(sc.request("POST", "/mcp", streamableHeaders(sid),
+        QVERIFY(rpcAnswer(sc.request("POST", "/mcp", streamableHeaders(sid),
                                   rpc(2, "tools/call", {{"name", "trial-site.collection"}, {"arguments", QJsonObject{}}})))
                     .contains("result"));
 

@@ -25,20 +25,6 @@ QList<QPair<QByteArray, QByteArray>> bearer(const QByteArray &t, QList<QPair<QBy
     h.append({"Authorization", "Bearer " + t});
     return h;
 }
-QList<QPair<QByteArray, QByteArray>> streamable(const QByteArray &t, const QByteArray &sid = {})
-{
-    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
-    if (!sid.isEmpty())
-        h.append({"Mcp-Session-Id", sid});
-    return t.isEmpty() ? h : bearer(t, h);
-}
-QJsonObject answer(const HttpResponse &r)
-{
-    for (const SseEvent &e : r.events())
-        if (QJsonDocument::fromJson(e.data).object().contains("id"))
-            return QJsonDocument::fromJson(e.data).object();
-    return r.json();
-}
 QStringList toolNames(const QJsonObject &listAnswer)
 {
     QStringList names;
@@ -93,7 +79,7 @@ class TestSecurityHttp : public QObject
     }
     QByteArray initStreamable(HttpClient &c, const QByteArray &t)
     {
-        const HttpResponse r = c.request("POST", "/mcp", streamable(t), rpc(1, "initialize", initParams()));
+        const HttpResponse r = c.request("POST", "/mcp", streamableHeaders({}, t), rpc(1, "initialize", initParams()));
         return r.status == 200 ? r.header("Mcp-Session-Id") : QByteArray();
     }
 
@@ -117,7 +103,7 @@ private slots:
         QCOMPARE(r.status, 401);
         QVERIFY2(r.header("WWW-Authenticate").startsWith("Bearer resource_metadata=\""), r.header("WWW-Authenticate"));
         QVERIFY(r.header("WWW-Authenticate").contains("/.well-known/oauth-protected-resource/mcp"));
-        r = c.request("POST", "/mcp", streamable({}), rpc(1, "initialize", initParams()));
+        r = c.request("POST", "/mcp", streamableHeaders({}, {}), rpc(1, "initialize", initParams()));
         QCOMPARE(r.status, 401);
         r = c.request("GET", "/mcp/sse", bearer("garbage"));
         QCOMPARE(r.status, 401);
@@ -222,11 +208,11 @@ private slots:
         const QByteArray upper = tokenFor(f, "alice", "mcp:use Clinical:Safety CLINICAL:OPERATIONS");
         const QByteArray sid = initStreamable(c, upper);
         QVERIFY(!sid.isEmpty());
-        const QStringList names = toolNames(answer(c.request("POST", "/mcp", streamable(upper, sid), rpc(2, "tools/list"))));
+        const QStringList names = toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, upper), rpc(2, "tools/list"))));
         QVERIFY2(names.isEmpty(), qPrintable(names.join(' ')));
         const QByteArray exact = tokenFor(f, "alice", "mcp:use clinical:safety");
         const QByteArray sid2 = initStreamable(c, exact);
-        QCOMPARE(toolNames(answer(c.request("POST", "/mcp", streamable(exact, sid2), rpc(2, "tools/list")))).size(), 8);
+        QCOMPARE(toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid2, exact), rpc(2, "tools/list")))).size(), 8);
     }
 
     void auditEscapesRequestData()
@@ -264,13 +250,13 @@ private slots:
         const QByteArray ops = tokenFor(f, "alice", "clinical:operations");
         const QByteArray sid = initStreamable(c, ops);
         QVERIFY(!sid.isEmpty());
-        const QStringList names = toolNames(answer(c.request("POST", "/mcp", streamable(ops, sid), rpc(2, "tools/list"))));
+        const QStringList names = toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, ops), rpc(2, "tools/list"))));
         QVERIFY(names.contains("trial-site.upsert"));
         QVERIFY(names.contains("monitoring-note.collection"));
         QVERIFY(!names.contains("adverse-event-report.collection"));
         QVERIFY(!names.contains("protocol-document.collection"));
         QCOMPARE(names.size(), 24);
-        const QJsonObject denied = answer(c.request("POST", "/mcp", streamable(ops, sid),
+        const QJsonObject denied = rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, ops),
                                                     rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
         QCOMPARE(denied["error"].toObject()["code"].toInt(), -32003);
         QVERIFY(denied["error"].toObject()["message"].toString().contains("clinical:safety"));
@@ -317,14 +303,14 @@ private slots:
         ServerFixture f(o);
         HttpClient anon(f.port), authed(f.port);
         const QByteArray a = initStreamable(anon, {});
-        QStringList names = toolNames(answer(anon.request("POST", "/mcp", streamable({}, a), rpc(2, "tools/list"))));
+        QStringList names = toolNames(rpcAnswer(anon.request("POST", "/mcp", streamableHeaders(a, {}), rpc(2, "tools/list"))));
         QVERIFY(!names.contains("protocol-document.collection")); // needs an authenticated caller
         QVERIFY(names.contains("trial-site.collection"));          // anonymous dev callers are not scope-checked
         QVERIFY(!names.contains("trial-site.upsert"));             // AllowMutations=false
-        QCOMPARE(answer(anon.request("POST", "/mcp", streamable({}, a), rpc(3, "tools/call", {{"name", "protocol-document.collection"}})))["error"].toObject()["code"].toInt(), -32003);
+        QCOMPARE(rpcAnswer(anon.request("POST", "/mcp", streamableHeaders(a, {}), rpc(3, "tools/call", {{"name", "protocol-document.collection"}})))["error"].toObject()["code"].toInt(), -32003);
         const QByteArray t = tokenFor(f, "alice", "clinical:documents");
         const QByteArray b = initStreamable(authed, t);
-        names = toolNames(answer(authed.request("POST", "/mcp", streamable(t, b), rpc(2, "tools/list"))));
+        names = toolNames(rpcAnswer(authed.request("POST", "/mcp", streamableHeaders(b, t), rpc(2, "tools/list"))));
         QVERIFY(names.contains("protocol-document.collection"));
         QVERIFY(!names.contains("trial-site.collection")); // authenticated: needs sites:read
     }
@@ -336,12 +322,12 @@ private slots:
         const QByteArray bob = tokenFor(f, "bob", "clinical:operations");
         HttpClient c(f.port);
         const QByteArray sid = initStreamable(c, alice);
-        HttpResponse r = c.request("POST", "/mcp", streamable(bob, sid), rpc(2, "tools/list"));
+        HttpResponse r = c.request("POST", "/mcp", streamableHeaders(sid, bob), rpc(2, "tools/list"));
         QCOMPARE(r.status, 403);
         r = c.request("GET", "/mcp", bearer(bob, {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}}));
         QCOMPARE(r.status, 403);
         QCOMPARE(c.request("DELETE", "/mcp", bearer(bob, {{"Mcp-Session-Id", sid}})).status, 403);
-        QCOMPARE(answer(c.request("POST", "/mcp", streamable(alice, sid), rpc(3, "ping")))["result"].toObject(), QJsonObject{});
+        QCOMPARE(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, alice), rpc(3, "ping")))["result"].toObject(), QJsonObject{});
         // Legacy: the hijack the original allowed.
         HttpClient stream(f.port), post(f.port);
         stream.send("GET", "/mcp/sse", bearer(alice));
@@ -537,7 +523,7 @@ private slots:
         const QByteArray bob = tokenFor(f, "bob", "clinical:operations");
         HttpClient c(f.port);
         const QByteArray sid = initStreamable(c, alice);
-        QCOMPARE(c.request("POST", "/mcp", streamable(bob, sid), rpc(2, "tools/list")).status, 403);
+        QCOMPARE(c.request("POST", "/mcp", streamableHeaders(sid, bob), rpc(2, "tools/list")).status, 403);
         QCOMPARE(c.request("GET", "/mcp", bearer(bob, {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}})).status, 403);
         HttpClient stream(f.port), post(f.port);
         stream.send("GET", "/mcp/sse", bearer(alice));
@@ -547,7 +533,7 @@ private slots:
         QCOMPARE(legacy.status, 403);
         QCOMPARE(legacy.json()["error"].toString(), QStringLiteral("session_owner_mismatch"));
         // Tool-level denials (-32003) on both HTTP transports.
-        const QJsonObject denied = answer(c.request("POST", "/mcp", streamable(alice, sid),
+        const QJsonObject denied = rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, alice),
                                                     rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
         QCOMPARE(denied["error"].toObject()["code"].toInt(), -32003);
         post.request("POST", endpoint.data, bearer(alice, {{"Content-Type", "application/json"}}), rpc(1, "initialize", initParams()));

@@ -11,20 +11,6 @@
 using namespace koan::test;
 
 namespace {
-QList<QPair<QByteArray, QByteArray>> streamable(const QByteArray &sid = {})
-{
-    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
-    if (!sid.isEmpty())
-        h.append({"Mcp-Session-Id", sid});
-    return h;
-}
-QJsonObject answer(const HttpResponse &r)
-{
-    for (const SseEvent &e : r.events())
-        if (QJsonDocument::fromJson(e.data).object().contains("id"))
-            return QJsonDocument::fromJson(e.data).object();
-    return r.json();
-}
 QByteArray endReason(const HttpClient &c)
 {
     for (const SseEvent &e : c.events())
@@ -58,10 +44,10 @@ private slots:
 
         // A Streamable session with its standalone GET stream.
         HttpClient post(koan.port), get(koan.port);
-        HttpResponse r = post.request("POST", "/mcp", streamable(), rpc(1, "initialize", initParams()));
+        HttpResponse r = post.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams()));
         QCOMPARE(r.status, 200);
         const QByteArray sid = r.header("Mcp-Session-Id");
-        post.request("POST", "/mcp", streamable(sid), rpc(QJsonValue(), "notifications/initialized"));
+        post.request("POST", "/mcp", streamableHeaders(sid), rpc(QJsonValue(), "notifications/initialized"));
         get.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"MCP-Protocol-Version", "2025-06-18"}});
         QVERIFY(get.waitHead());
         QCOMPARE(get.response().status, 200);
@@ -69,8 +55,8 @@ private slots:
         // A write just before the signal.
         const QString siteId = QStringLiteral("site-before-signal-%1").arg(sig);
         const QJsonObject model{{"id", siteId}, {"name", "Written before the signal"}, {"location", "L"}, {"principalInvestigator", "P"}};
-        r = post.request("POST", "/mcp", streamable(sid), rpc(2, "tools/call", {{"name", "trial-site.upsert"}, {"arguments", QJsonObject{{"model", model}}}}));
-        const QJsonObject up = answer(r);
+        r = post.request("POST", "/mcp", streamableHeaders(sid), rpc(2, "tools/call", {{"name", "trial-site.upsert"}, {"arguments", QJsonObject{{"model", model}}}}));
+        const QJsonObject up = rpcAnswer(r);
         QVERIFY2(up.contains("result") && !up["result"].toObject()["isError"].toBool(), r.body.constData());
 
         koan.signal(sig);

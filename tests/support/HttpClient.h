@@ -267,4 +267,24 @@ inline QJsonObject initParams(const QString &version = QStringLiteral("2025-06-1
     return {{"protocolVersion", version}, {"capabilities", QJsonObject{}}, {"clientInfo", QJsonObject{{"name", "http-test"}, {"version", "1"}}}};
 }
 
+// Headers of a Streamable HTTP POST: in session `sid` if given, with a bearer token if given.
+inline QList<QPair<QByteArray, QByteArray>> streamableHeaders(const QByteArray &sid = {}, const QByteArray &token = {})
+{
+    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+    if (!sid.isEmpty())
+        h.append({"Mcp-Session-Id", sid});
+    if (!token.isEmpty())
+        h.append({"Authorization", "Bearer " + token});
+    return h;
+}
+
+// The JSON-RPC answer (the message with an id) of a Streamable POST, whether sent as JSON or as SSE.
+inline QJsonObject rpcAnswer(const HttpResponse &r)
+{
+    for (const SseEvent &e : r.events())
+        if (const QJsonObject o = QJsonDocument::fromJson(e.data).object(); o.contains("id"))
+            return o;
+    return r.json();
+}
+
 } // namespace koan::test
