@@ -159,6 +159,33 @@ private slots:
         QVERIFY(!resumed.response().body.contains("\"result\""));
     }
 
+    void promptAnswersAreOneResponseSlowOnesStreamAtOnce()
+    {
+        ServerFixture f({}, QStringLiteral("conformance"));
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c, "2025-11-25");
+        // Answered before the handler returns: one complete SSE response (priming + answer), no chunking.
+        const HttpResponse r = c.request("POST", "/mcp", headers(sid, "2025-11-25"),
+                                         rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}}));
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.header("Content-Type").startsWith("text/event-stream"));
+        QVERIFY(r.header("Transfer-Encoding").isEmpty());
+        QCOMPARE(r.header("Content-Length").toLongLong(), qint64(r.body.size()));
+        const QList<SseEvent> events = r.events();
+        QCOMPARE(events.size(), 2);
+        QVERIFY(events[0].data.isEmpty() && !events[0].id.isEmpty()); // priming
+        const QJsonObject answer = QJsonDocument::fromJson(events[1].data).object();
+        QCOMPARE(answer["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(), QStringLiteral("site-boston"));
+        // A handler still working (100 ms) gets its stream, and priming event, at once.
+        HttpClient slow(f.port);
+        slow.send("POST", "/mcp", headers(sid, "2025-11-25"), rpc(3, "tools/call", {{"name", "test_reconnection"}}));
+        QVERIFY(QTest::qWaitFor([&] { return !slow.events().isEmpty(); }, 3000));
+        QCOMPARE(slow.events().size(), 1); // the priming event, 100 ms before the answer
+        QVERIFY(slow.events().first().data.isEmpty());
+        QVERIFY(QTest::qWaitFor([&] { return slow.events().size() >= 2; }, 3000));
+        QCOMPARE(QJsonDocument::fromJson(slow.events().last().data).object()["id"].toInt(), 3);
+    }
+
     void resumedPostStreamKeepsIdsIncreasing()
     {
         // The client lost a POST stream's answer after the priming event: resuming replays the

@@ -20,13 +20,15 @@ SseStream::~SseStream()
         m_responder->endStream(true);
 }
 
+HttpHeaders SseStream::headers(const HttpHeaders &extraHeaders)
+{
+    HttpHeaders h{{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache, no-transform"}, {"X-Accel-Buffering", "no"}};
+    return h + extraHeaders;
+}
+
 bool SseStream::open(const HttpHeaders &extraHeaders)
 {
-    HttpHeaders headers{{"Content-Type", "text/event-stream"},
-                        {"Cache-Control", "no-cache, no-transform"},
-                        {"X-Accel-Buffering", "no"}};
-    headers += extraHeaders;
-    return m_responder && m_responder->startStream(200, headers);
+    return m_responder && m_responder->startStream(200, headers(extraHeaders));
 }
 
 QByteArray SseStream::frame(const QByteArray &event, const QByteArray &data, const QByteArray &id)

@@ -27,6 +27,8 @@ public:
     const QString &sessionId() const { return m_sessionId; }
 
     static QByteArray frame(const QByteArray &event, const QByteArray &data, const QByteArray &id = {});
+    // The response headers of every SSE stream.
+    static HttpHeaders headers(const HttpHeaders &extraHeaders = {});
 
 signals:
     void closed(const QString &reason); // once: "client_disconnected", "slow_reader" or "server_closed"

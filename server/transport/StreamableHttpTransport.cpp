@@ -163,8 +163,9 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
     struct Exchange {
         QPointer<HttpResponder> responder;
         bool streaming = false;
+        bool answered = false;
     };
-    auto exchange = std::make_shared<Exchange>(Exchange{responder, false});
+    auto exchange = std::make_shared<Exchange>(Exchange{responder, false, false});
     const HttpHeaders sessionHeader{{"Mcp-Session-Id", id.toLatin1()}};
     auto startStreaming = [this, id, streamNo, exchange] {
         if (exchange->streaming)
@@ -174,10 +175,10 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         if (it != m_states.end() && exchange->responder)
             attach(*it, streamNo, exchange->responder, false);
     };
+    // The stream starts once the handler sends something or turns out to take a while (below).
+    // An answer ready at once goes out as one complete SSE response: no stream object, one write.
     // A new session's initialize is held back until its answer: should it fail, the client gets
     // the error without a session id (and the session is closed below).
-    if (!m_settings.jsonResponses && !newSession)
-        startStreaming();
     auto related = [this, id, streamNo, startStreaming](const QJsonObject &message) {
         startStreaming();
         emitOn(id, streamNo, message);
@@ -186,12 +187,23 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
     received.start();
     m_bridge->handleValue(*body, session, related, [this, id, streamNo, exchange, sessionHeader, received, newSession, session,
                                                     startStreaming](const QJsonValue &reply) {
+        exchange->answered = true;
         if (!reply.isUndefined())
             m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
         // A session whose initialize failed must not linger until the idle timeout.
         const bool failedInit = newSession && !session->initialized;
-        if (!m_settings.jsonResponses && !failedInit && !reply.isUndefined() && exchange->responder)
-            startStreaming();
+        const bool sse = !m_settings.jsonResponses && !failedInit && !reply.isUndefined();
+        if (sse && !exchange->streaming && exchange->responder) {
+            auto it = m_states.find(id);
+            if (it != m_states.end()) {
+                const QByteArray priming = primingEvent(*it, streamNo);
+                const QByteArray body = priming + emitOn(id, streamNo, reply);
+                exchange->responder->send(200, SseStream::headers(sessionHeader), body);
+                m_sessions->recordOutbound(id);
+                completeStream(id, streamNo);
+                return;
+            }
+        }
         if (exchange->streaming) {
             if (!reply.isUndefined())
                 emitOn(id, streamNo, reply); // an object, or an array for a batch
@@ -207,6 +219,8 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         if (failedInit)
             m_sessions->close(id, QStringLiteral("initialize_failed"));
     });
+    if (!m_settings.jsonResponses && !newSession && !exchange->answered && !exchange->streaming)
+        startStreaming(); // still working: the headers (and priming event) go out now, as before
 }
 
 void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
@@ -266,6 +280,14 @@ bool StreamableHttpTransport::primes(const State &state) const
     return m_settings.replayBufferSize > 0 && state.session->protocolVersion >= QLatin1String("2025-11-25");
 }
 
+QByteArray StreamableHttpTransport::primingEvent(State &state, int streamNo)
+{
+    if (!primes(state))
+        return {};
+    const QByteArray eventId = QByteArray::number(streamNo) + '_' + QByteArray::number(state.nextSeq++);
+    return "id: " + eventId + "\nretry: " + QByteArray::number(m_settings.retryMs) + "\ndata: \n\n";
+}
+
 SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpResponder *responder, bool longLived, bool prime)
 {
     const QString id = state.session->id;
@@ -274,18 +296,16 @@ SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpRespo
     connect(stream, &SseStream::closed, this, [stream] { stream->deleteLater(); });
     m_sessions->addStream(id, stream, longLived);
     stream->open({{"Mcp-Session-Id", id.toLatin1()}});
-    if (prime && primes(state)) {
-        const QByteArray eventId = QByteArray::number(streamNo) + '_' + QByteArray::number(state.nextSeq++);
-        stream->sendRaw("id: " + eventId + "\nretry: " + QByteArray::number(m_settings.retryMs) + "\ndata: \n\n");
-    }
+    if (const QByteArray priming = prime ? primingEvent(state, streamNo) : QByteArray(); !priming.isEmpty())
+        stream->sendRaw(priming);
     return stream;
 }
 
-void StreamableHttpTransport::emitOn(const QString &sessionId, int streamNo, const QJsonValue &message)
+QByteArray StreamableHttpTransport::emitOn(const QString &sessionId, int streamNo, const QJsonValue &message)
 {
     auto it = m_states.find(sessionId);
     if (it == m_states.end())
-        return;
+        return {};
     State &state = *it;
     const qint64 seq = state.nextSeq++;
     const QByteArray frame = SseStream::frame("message", compact(message),
@@ -298,6 +318,7 @@ void StreamableHttpTransport::emitOn(const QString &sessionId, int streamNo, con
     LogicalStream &ls = state.streams[streamNo];
     if (ls.connection && ls.connection->sendRaw(frame))
         m_sessions->recordOutbound(sessionId);
+    return frame;
 }
 
 void StreamableHttpTransport::completeStream(const QString &sessionId, int streamNo)

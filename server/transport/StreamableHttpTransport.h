@@ -71,7 +71,9 @@ private:
     State *sessionFor(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
 
     SseStream *attach(State &state, int streamNo, HttpResponder *responder, bool longLived, bool prime = true);
-    void emitOn(const QString &sessionId, int streamNo, const QJsonValue &message);
+    // Sends on the logical stream if connected, keeps it for replay, and returns the frame.
+    QByteArray emitOn(const QString &sessionId, int streamNo, const QJsonValue &message);
+    QByteArray primingEvent(State &state, int streamNo); // empty where priming is off
     void completeStream(const QString &sessionId, int streamNo);
     void closeState(const QString &sessionId, const QString &reason);
     bool primes(const State &state) const;

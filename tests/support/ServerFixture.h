@@ -10,7 +10,7 @@
 namespace koan::test {
 
 struct ServerFixture {
-    explicit ServerFixture(McpServerOptions o = {})
+    explicit ServerFixture(McpServerOptions o = {}, const QString &fixturePack = {})
     {
         o.port = 0;
         if (o.databasePath.isEmpty())
@@ -18,6 +18,8 @@ struct ServerFixture {
         if (o.auth.devIssuerKeyFile.isEmpty())
             o.auth.devIssuerKeyFile = dir.filePath("dev-issuer.pem");
         server = std::make_unique<McpServer>(o);
+        if (!fixturePack.isEmpty())
+            server->loadFixturePack(fixturePack);
         QStringList errors;
         ok = server->initialize(&errors) && server->startHttp(&errors);
         problems = errors.join('\n');
