@@ -143,7 +143,7 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
                                                     QString::fromUtf8(request.header("User-Agent")),
                                                     [this](const QString &sid, const QString &reason) { closeState(sid, reason); });
         id = session->id;
-        m_states.insert(id, State{session, {}, {}, 1, 1, {}});
+        m_states.insert(id, State{session, {}, {}, {}, 1, 1, {}});
     }
     State &state = m_states[id];
     const SessionPtr session = state.session;
@@ -239,20 +239,20 @@ void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *res
     bool okStream = false, okSeq = false;
     const int streamNo = lastEvent.size() == 2 ? lastEvent.at(0).toInt(&okStream) : -1;
     const qint64 seq = lastEvent.size() == 2 ? lastEvent.at(1).toLongLong(&okSeq) : -1;
-    if (okStream && okSeq && state->streams.contains(streamNo)) {
-        LogicalStream &ls = state->streams[streamNo];
-        if (ls.connection && ls.connection->isOpen())
+    if (okStream && okSeq && knows(*state, streamNo)) {
+        const bool complete = state->completed.contains(streamNo);
+        if (const LogicalStream &ls = logical(*state, streamNo); ls.connection && ls.connection->isOpen())
             return sendRpcHttpError(responder, 409, jsonrpc::ServerError, QStringLiteral("Conflict: the stream is already connected"));
         // No priming event here: it would take a newer id than the replayed events that follow.
         SseStream *stream = attach(*state, streamNo, responder, streamNo == 0, false);
         for (const Event &e : state->replay)
             if (e.stream == streamNo && e.seq > seq)
                 stream->sendRaw(e.frame);
-        if (ls.complete)
+        if (complete)
             completeStream(id, streamNo);
         return;
     }
-    if (state->streams.value(0).connection && state->streams.value(0).connection->isOpen())
+    if (state->standalone.connection && state->standalone.connection->isOpen())
         return sendRpcHttpError(responder, 409, jsonrpc::ServerError,
                                 QStringLiteral("Conflict: Only one SSE stream is allowed per session"));
     if (m_sessions->atConnectionLimit()) {
@@ -292,7 +292,7 @@ SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpRespo
 {
     const QString id = state.session->id;
     auto *stream = new SseStream(responder, id, m_settings.maxQueuedBytes, this);
-    state.streams[streamNo].connection = stream;
+    logical(state, streamNo).connection = stream;
     connect(stream, &SseStream::closed, this, [stream] { stream->deleteLater(); });
     m_sessions->addStream(id, stream, longLived);
     stream->open({{"Mcp-Session-Id", id.toLatin1()}});
@@ -311,11 +311,11 @@ QByteArray StreamableHttpTransport::emitOn(const QString &sessionId, int streamN
     const QByteArray frame = SseStream::frame("message", compact(message),
                                               QByteArray::number(streamNo) + '_' + QByteArray::number(seq));
     if (m_settings.replayBufferSize > 0) {
-        state.replay.push_back(Event{streamNo, seq, frame});
-        while (int(state.replay.size()) > m_settings.replayBufferSize)
-            state.replay.pop_front();
+        state.replay.append(Event{streamNo, seq, frame});
+        while (state.replay.size() > m_settings.replayBufferSize)
+            state.replay.removeFirst();
     }
-    LogicalStream &ls = state.streams[streamNo];
+    LogicalStream &ls = logical(state, streamNo);
     if (ls.connection && ls.connection->sendRaw(frame))
         m_sessions->recordOutbound(sessionId);
     return frame;
@@ -327,18 +327,31 @@ void StreamableHttpTransport::completeStream(const QString &sessionId, int strea
     if (it == m_states.end())
         return;
     State &state = *it;
-    LogicalStream &ls = state.streams[streamNo];
-    if (ls.connection) {
-        ls.connection->close(true); // the response is out: end the SSE body, keep the connection
-        ls.connection = nullptr;
+    if (streamNo == 0)
+        return; // the GET stream is never complete
+    if (const auto ls = state.streams.find(streamNo); ls != state.streams.end()) {
+        if (ls->connection)
+            ls->connection->close(true); // the response is out: end the SSE body, keep the connection
+        state.streams.erase(ls);
+        if (state.streams.isEmpty())
+            state.streams = {}; // give the storage back
     }
-    if (ls.complete)
-        return;
-    ls.complete = true;
+    if (state.completed.contains(streamNo))
+        return; // a resumed stream, completed before
     state.completed.append(streamNo);
     // Keep a bounded number of finished streams resumable; forget the oldest.
     while (state.completed.size() > kMaxRetainedStreams)
-        state.streams.remove(state.completed.takeFirst());
+        state.completed.removeFirst();
+}
+
+StreamableHttpTransport::LogicalStream &StreamableHttpTransport::logical(State &state, int streamNo)
+{
+    return streamNo == 0 ? state.standalone : state.streams[streamNo];
+}
+
+bool StreamableHttpTransport::knows(const State &state, int streamNo)
+{
+    return streamNo == 0 || state.streams.contains(streamNo) || state.completed.contains(streamNo);
 }
 
 void StreamableHttpTransport::closeState(const QString &sessionId, const QString &reason)
@@ -346,6 +359,7 @@ void StreamableHttpTransport::closeState(const QString &sessionId, const QString
     State state = m_states.take(sessionId);
     // Clients ignore unknown event names; operators reading the stream see why it ended.
     const QByteArray end = compact(QJsonObject{{QStringLiteral("reason"), reason}});
+    state.streams.insert(0, state.standalone);
     for (auto &ls : state.streams)
         if (ls.connection) {
             ls.connection->sendEvent("end", end);
