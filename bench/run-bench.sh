@@ -81,14 +81,21 @@ by = {(r["label"], r["transport"]): r for r in rows}
 print("\n| scenario | transport | ours calls/s | peer calls/s | ratio | ours p95 ms | peer p95 ms | ours kB/session | peer kB/session | CPU % ours/peer | connect s ours/peer | errors ours/peer |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 bad = 0
+def cols(x):
+    # Idle scenarios (no calls) have no call figures; their CPU is the heartbeat's.
+    if x is None:
+        return ["–"] * 6
+    idle = x["targetRate"] == 0 and x["concurrency"] == 0
+    return ["–" if idle else f"{x['callsPerSecond']:.0f}", "–" if idle else f"{x['p95Ms']:.2f}",
+            f"{x['rssPerSessionKb']:.1f}", f"{x['serverCpuPercent']:.0f}", f"{x['connectSeconds']:.2f}", str(x["errors"])]
 for (label, transport), r in by.items():
     if not label.endswith("/ours"):
         continue
     base = label[:-5]
     p = by.get((base + "/peer", transport))
     ratio = f"{r['callsPerSecond'] / p['callsPerSecond']:.2f}×" if p and p["callsPerSecond"] else "–"
-    print(f"| {base} | {transport} | {r['callsPerSecond']:.0f} | {p['callsPerSecond']:.0f} | {ratio} | {r['p95Ms']:.2f} | {p['p95Ms']:.2f} | {r['rssPerSessionKb']:.1f} | {p['rssPerSessionKb']:.1f} | {r['serverCpuPercent']:.0f}/{p['serverCpuPercent']:.0f} | {r['connectSeconds']:.2f}/{p['connectSeconds']:.2f} | {r['errors']}/{p['errors']} |" if p else
-          f"| {base} | {transport} | {r['callsPerSecond']:.0f} | – | – | {r['p95Ms']:.2f} | – | {r['rssPerSessionKb']:.1f} | – | {r['serverCpuPercent']:.0f}/– | {r['connectSeconds']:.2f}/– | {r['errors']}/– |")
+    o, q = cols(r), cols(p)
+    print(f"| {base} | {transport} | {o[0]} | {q[0]} | {ratio} | {o[1]} | {q[1]} | {o[2]} | {q[2]} | {o[3]}/{q[3]} | {o[4]}/{q[4]} | {o[5]}/{q[5]} |")
     if r["errors"] or r["sessionsOpen"] == 0:
         bad += 1
 if sys.argv[2] == "1" and bad:
