@@ -12,8 +12,8 @@ int main(int argc, char *argv[])
 {
     // Thousands of sockets: the load generator must not be the one polling them all on each pass.
     qputenv("QT_NO_GLIB", "1");
-    if (qgetenv("KOAN_EVENT_LOOP") != "poll")
-        QCoreApplication::setEventDispatcher(new koan::EpollEventDispatcher);
+    if (auto *dispatcher = koan::EpollEventDispatcher::createUnlessDisabled())
+        QCoreApplication::setEventDispatcher(dispatcher);
     rlimit rl{};
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
         rl.rlim_cur = rl.rlim_max;

@@ -20,15 +20,9 @@ void ServerHost::invoke(const std::function<void()> &fn) const
 
 bool ServerHost::start(bool http, QStringList *errors, const QString &fixturePack)
 {
-    // epoll instead of Qt's poll()-every-socket dispatchers (bench/README.md); KOAN_EVENT_LOOP=poll
-    // keeps Qt's own, for comparison.
-    if (qgetenv("KOAN_EVENT_LOOP") != "poll") {
-        auto *dispatcher = new EpollEventDispatcher;
-        if (dispatcher->isValid())
-            m_thread.setEventDispatcher(dispatcher);
-        else
-            delete dispatcher;
-    }
+    // epoll instead of Qt's poll()-every-socket dispatchers (bench/README.md).
+    if (auto *dispatcher = EpollEventDispatcher::createUnlessDisabled())
+        m_thread.setEventDispatcher(dispatcher);
     m_thread.start();
     // The server object is created on the worker thread so its children live there.
     auto *context = new QObject;

@@ -44,11 +44,24 @@ const char *levelName(QtMsgType type)
     return "info";
 }
 
+void writeStderr(const QByteArray &bytes)
+{
+    fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+    fflush(stderr);
+}
+
+// The fields every JSON record has.
+QJsonObject jsonRecord(const QString &level, const QString &category, const QString &text)
+{
+    return {{QStringLiteral("ts"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+            {QStringLiteral("level"), level},
+            {QStringLiteral("category"), category},
+            {QStringLiteral("msg"), text}};
+}
+
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    const QByteArray line = LogSink::format(type, context.category, message, g_format, t_session);
-    fwrite(line.constData(), 1, size_t(line.size()), stderr);
-    fflush(stderr);
+    writeStderr(LogSink::format(type, context.category, message, g_format, t_session));
 }
 } // namespace
 
@@ -82,10 +95,7 @@ QByteArray LogSink::format(QtMsgType type, const char *category, const QString &
             text += QStringLiteral(" [session %1]").arg(sessionId);
         return (cat == QLatin1String("default") ? text : cat + QStringLiteral(": ") + text).toUtf8() + '\n';
     }
-    QJsonObject o{{QStringLiteral("ts"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
-                  {QStringLiteral("level"), QString::fromLatin1(levelName(type))},
-                  {QStringLiteral("category"), cat},
-                  {QStringLiteral("msg"), text}};
+    QJsonObject o = jsonRecord(QString::fromLatin1(levelName(type)), cat, text);
     // Only the id the server itself put in scope (SessionScope), never one guessed from the text.
     if (!sessionId.isEmpty())
         o.insert(QStringLiteral("sessionId"), sessionId);
@@ -99,19 +109,15 @@ void LogSink::fatal(const QString &title, const QStringList &problems)
         QJsonArray list;
         for (const QString &p : problems)
             list.append(escapeControl(redact(p)));
-        const QJsonObject o{{QStringLiteral("ts"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
-                            {QStringLiteral("level"), QStringLiteral("fatal")},
-                            {QStringLiteral("category"), QStringLiteral("koan.app")},
-                            {QStringLiteral("msg"), escapeControl(redact(title))},
-                            {QStringLiteral("problems"), list}};
+        QJsonObject o = jsonRecord(QStringLiteral("fatal"), QStringLiteral("koan.app"), escapeControl(redact(title)));
+        o.insert(QStringLiteral("problems"), list);
         out = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
     } else {
         out = "koan-mcp: " + redact(title).toUtf8() + '\n';
         for (const QString &p : problems)
             out += "  - " + redact(p).toUtf8() + '\n';
     }
-    fwrite(out.constData(), 1, size_t(out.size()), stderr);
-    fflush(stderr);
+    writeStderr(out);
 }
 
 LogSink::SessionScope::SessionScope(const QString &sessionId) : m_previous(t_session) { t_session = sessionId; }

@@ -112,28 +112,19 @@ void append(QByteArray &out, const QJsonArray &array)
     out += ']';
 }
 
-QByteArray compact(const QJsonValue &value)
+namespace {
+template <typename Json>
+QByteArray compactOf(const Json &json)
 {
     QByteArray out;
     out.reserve(256);
-    append(out, value);
+    append(out, json);
     return out;
 }
+} // namespace
 
-QByteArray compact(const QJsonObject &object)
-{
-    QByteArray out;
-    out.reserve(256);
-    append(out, object);
-    return out;
-}
-
-QByteArray compact(const QJsonArray &array)
-{
-    QByteArray out;
-    out.reserve(256);
-    append(out, array);
-    return out;
-}
+QByteArray compact(const QJsonValue &value) { return compactOf(value); }
+QByteArray compact(const QJsonObject &object) { return compactOf(object); }
+QByteArray compact(const QJsonArray &array) { return compactOf(array); }
 
 } // namespace koan::json

@@ -46,6 +46,17 @@ EpollEventDispatcher::~EpollEventDispatcher()
         ::close(m_epoll);
 }
 
+EpollEventDispatcher *EpollEventDispatcher::createUnlessDisabled()
+{
+    if (qgetenv("KOAN_EVENT_LOOP") == "poll")
+        return nullptr;
+    auto *dispatcher = new EpollEventDispatcher;
+    if (dispatcher->isValid())
+        return dispatcher;
+    delete dispatcher;
+    return nullptr;
+}
+
 void EpollEventDispatcher::wakeUp()
 {
     // Any thread; one write per batch of posts is enough.

@@ -23,6 +23,9 @@ public:
     ~EpollEventDispatcher() override;
 
     bool isValid() const { return m_epoll >= 0 && m_wake >= 0; }
+    // A new dispatcher, or null to keep Qt's: with KOAN_EVENT_LOOP=poll (for comparison) or if
+    // the kernel refused the epoll/eventfd descriptors.
+    static EpollEventDispatcher *createUnlessDisabled();
 
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
     void registerSocketNotifier(QSocketNotifier *notifier) override;

@@ -157,8 +157,10 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         return;
     }
 
-    // Requests are answered on an SSE stream; in JSON mode the stream only starts when the
-    // handler sends related messages (progress, logging, sampling) before its answer.
+    // Requests are answered on an SSE stream (or as JSON in JSON mode). The stream starts when the
+    // handler sends related messages (progress, logging, sampling) or, in SSE mode, turns out to
+    // take a while (after handleValue below); an answer ready at once goes out as one complete
+    // SSE response: no stream object, one write.
     const int streamNo = state.nextStream++;
     struct Exchange {
         QPointer<HttpResponder> responder;
@@ -175,8 +177,6 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         if (it != m_states.end() && exchange->responder)
             attach(*it, streamNo, exchange->responder, false);
     };
-    // The stream starts once the handler sends something or turns out to take a while (below).
-    // An answer ready at once goes out as one complete SSE response: no stream object, one write.
     // A new session's initialize is held back until its answer: should it fail, the client gets
     // the error without a session id (and the session is closed below).
     auto related = [this, id, streamNo, startStreaming](const QJsonObject &message) {
@@ -359,12 +359,15 @@ void StreamableHttpTransport::closeState(const QString &sessionId, const QString
     State state = m_states.take(sessionId);
     // Clients ignore unknown event names; operators reading the stream see why it ended.
     const QByteArray end = compact(QJsonObject{{QStringLiteral("reason"), reason}});
-    state.streams.insert(0, state.standalone);
-    for (auto &ls : state.streams)
+    const auto finish = [&end](LogicalStream &ls) {
         if (ls.connection) {
             ls.connection->sendEvent("end", end);
             ls.connection->close();
         }
+    };
+    finish(state.standalone);
+    for (LogicalStream &ls : state.streams)
+        finish(ls);
 }
 
 void StreamableHttpTransport::broadcast(const QJsonObject &message)
