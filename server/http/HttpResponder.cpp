@@ -1,4 +1,5 @@
 #include "HttpResponder.h"
+#include "RequestSizeGuard.h"
 #include "protocol/JsonWriter.h"
 
 #include <QJsonArray>
@@ -32,6 +33,11 @@ HttpResponder::HttpResponder(QTcpSocket *socket, bool closeAfterResponse)
     // disconnected and destroyed can both arrive; finish() is idempotent.
     connect(socket, &QAbstractSocket::disconnected, this, &HttpResponder::finish);
     connect(socket, &QObject::destroyed, this, &HttpResponder::finish);
+    // No idle or read timeout closes a connection while its answer (or stream) is in progress.
+    if (RequestSizeGuard *guard = RequestSizeGuard::of(socket)) {
+        m_guard = guard;
+        guard->responseStarted();
+    }
 }
 
 bool HttpResponder::isOpen() const
@@ -54,6 +60,7 @@ QByteArray HttpResponder::reasonPhrase(int status)
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
@@ -61,6 +68,7 @@ QByteArray HttpResponder::reasonPhrase(int status)
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
     default: return "Status";
     }
 }
@@ -170,6 +178,8 @@ void HttpResponder::finish()
     if (m_done)
         return;
     m_done = true;
+    if (m_guard)
+        m_guard->responseFinished();
     if (m_socket)
         disconnect(m_socket, nullptr, this, nullptr);
     emit closed();

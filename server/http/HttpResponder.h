@@ -48,6 +48,7 @@ private:
     void writeHead(int status, const HttpHeaders &headers, const QByteArray &framing);
 
     QPointer<QTcpSocket> m_socket;
+    QPointer<class RequestSizeGuard> m_guard;
     HttpHeaders m_defaultHeaders;
     bool m_closeAfterResponse;
     bool m_streaming = false;

@@ -9,100 +9,148 @@ Q_LOGGING_CATEGORY(lcGuard, "koan.http")
 
 namespace koan {
 
-void RequestSizeGuard::watch(QTcpSocket *socket, const Limits &limits)
+RequestSizeGuard *RequestSizeGuard::watch(QTcpSocket *socket, const Limits &limits, QObject *parser)
 {
-    if (limits.maxBodyBytes > 0)
-        new RequestSizeGuard(socket, limits);
+    return new RequestSizeGuard(socket, limits, parser);
 }
 
-RequestSizeGuard::RequestSizeGuard(QTcpSocket *socket, const Limits &limits)
-    : QObject(socket), m_socket(socket), m_maxBody(limits.maxBodyBytes), m_rpcPath(limits.rpcPath)
+RequestSizeGuard *RequestSizeGuard::of(const QObject *socket)
 {
+    return socket ? socket->findChild<RequestSizeGuard *>(QString(), Qt::FindDirectChildrenOnly) : nullptr;
+}
+
+RequestSizeGuard::RequestSizeGuard(QTcpSocket *socket, const Limits &limits, QObject *parser)
+    : QObject(socket), m_socket(socket), m_parser(parser), m_limits(limits), m_framing(limits.framing)
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &RequestSizeGuard::timedOut);
     connect(socket, &QTcpSocket::readyRead, this, &RequestSizeGuard::inspect);
+    updateTimer(); // a fresh connection has HeaderReadTimeout to send its first request
+}
+
+void RequestSizeGuard::armAfterParser()
+{
+    if (m_armed || !m_socket)
+        return;
+    m_armed = true;
+    connect(m_socket, &QTcpSocket::readyRead, this, &RequestSizeGuard::afterParser);
 }
 
 void RequestSizeGuard::inspect()
 {
-    // Only the bytes Qt has not read yet: the parser reads everything on each readyRead.
-    if (m_state != State::Rejected && m_socket)
-        consume(m_socket->peek(m_socket->bytesAvailable()));
+    if (m_rejected || !m_socket)
+        return;
+    // Qt reads everything on a readyRead except what follows a complete request (it re-emits
+    // readyRead for that later), so only the bytes past those are new to the guard.
+    const qint64 available = m_socket->bytesAvailable();
+    // Until armed, nothing tells what Qt read: every available byte counts as new (true unless
+    // requests are pipelined).
+    const qint64 fresh = available - m_unreadByQt;
+    m_unreadByQt = m_armed ? available : 0;
+    if (fresh > 0) {
+        const QByteArray bytes = m_socket->peek(available);
+        const HttpFramingParser::Verdict v = m_framing.feed(QByteArrayView(bytes).sliced(bytes.size() - fresh));
+        if (!v.ok())
+            return reject(v.status, v.code, v.message);
+    }
+    updateTimer();
 }
 
-void RequestSizeGuard::consume(QByteArray data)
+void RequestSizeGuard::afterParser()
 {
-    while (!data.isEmpty() && m_state != State::Rejected) {
-        switch (m_state) {
-        case State::Headers: {
-            const qsizetype before = m_head.size();
-            m_head += data;
-            const qsizetype end = m_head.indexOf("\r\n\r\n");
-            if (end < 0) {
-                if (m_head.size() > kMaxHeaderBytes)
-                    return reject(431, QStringLiteral("Request headers exceed %1 bytes").arg(kMaxHeaderBytes));
-                return;
+    if (m_socket)
+        m_unreadByQt = m_socket->bytesAvailable();
+}
+
+void RequestSizeGuard::responseStarted()
+{
+    ++m_responses;
+    updateTimer();
+}
+
+void RequestSizeGuard::responseFinished()
+{
+    if (m_responses > 0)
+        --m_responses;
+    updateTimer();
+}
+
+void RequestSizeGuard::updateTimer()
+{
+    Deadline want = Deadline::None;
+    int ms = 0;
+    if (!m_rejected) {
+        switch (m_framing.phase()) {
+        case HttpFramingParser::Phase::Head:
+            want = Deadline::Header, ms = m_limits.headerReadTimeoutMs;
+            break;
+        case HttpFramingParser::Phase::Body:
+        case HttpFramingParser::Phase::Chunked:
+            want = Deadline::Body, ms = m_limits.bodyReadTimeoutMs;
+            break;
+        case HttpFramingParser::Phase::Idle:
+            // Waiting for our own answer (or streaming one) is not the client's idleness.
+            if (m_responses == 0) {
+                if (m_framing.requestsCompleted() == 0)
+                    want = Deadline::Header, ms = m_limits.headerReadTimeoutMs;
+                else
+                    want = Deadline::Idle, ms = m_limits.keepAliveIdleTimeoutMs;
             }
-            data = data.mid(end + 4 - before); // what follows the headers
-            const QList<QByteArray> requestLine = m_head.left(m_head.indexOf("\r\n")).split(' ');
-            m_rpcShaped = requestLine.size() > 1 && requestLine.at(1).split('?').first() == m_rpcPath;
-            qint64 length = 0;
-            bool chunked = false;
-            for (const QByteArray &line : m_head.left(end).split('\n')) {
-                const qsizetype colon = line.indexOf(':');
-                if (colon < 0)
-                    continue;
-                const QByteArray name = line.left(colon).trimmed().toLower();
-                const QByteArray value = line.mid(colon + 1).trimmed();
-                if (name == "content-length")
-                    length = value.toLongLong();
-                else if (name == "transfer-encoding")
-                    chunked = value.toLower().contains("chunked");
-            }
-            m_head.clear();
-            if (!chunked && length > m_maxBody)
-                return reject(413, QStringLiteral("Request body of %1 bytes exceeds the %2-byte limit (MaxRequestBodyBytes)")
-                                       .arg(length).arg(m_maxBody));
-            m_state = chunked ? State::Chunked : length > 0 ? State::Body : State::Headers;
-            m_remaining = length;
-            m_chunkedSeen = 0;
-            m_chunkedTail.clear();
+            break;
+        case HttpFramingParser::Phase::Rejected:
             break;
         }
-        case State::Body: {
-            const qint64 take = qMin<qint64>(m_remaining, data.size());
-            m_remaining -= take;
-            data = data.mid(take);
-            if (m_remaining == 0)
-                m_state = State::Headers; // a pipelined request may follow
-            break;
-        }
-        case State::Chunked: {
-            // Chunk framing is left to Qt; the guard only bounds the size and spots the last chunk.
-            m_chunkedSeen += data.size();
-            m_chunkedTail = (m_chunkedTail + data).right(5);
-            data.clear();
-            if (m_chunkedSeen > m_maxBody + 1024)
-                return reject(413, QStringLiteral("Chunked request body exceeds the %1-byte limit (MaxRequestBodyBytes)").arg(m_maxBody));
-            if (m_chunkedTail == "0\r\n\r\n")
-                m_state = State::Headers;
-            break;
-        }
-        case State::Rejected:
-            return;
-        }
+    }
+    if (want == Deadline::None || ms <= 0) {
+        m_deadline = Deadline::None;
+        m_timer.stop();
+    } else if (want != m_deadline || !m_timer.isActive()) {
+        // Started once per phase, not per byte: a slow trickle does not extend it.
+        m_deadline = want;
+        m_timer.start(ms);
     }
 }
 
-void RequestSizeGuard::reject(int status, const QString &message)
+void RequestSizeGuard::timedOut()
 {
-    m_state = State::Rejected;
-    qCWarning(lcGuard).noquote() << "rejecting request from" << m_socket->peerAddress().toString() << "with" << status << ":" << message;
-    // The answer goes out before the body is read; closing stops further reads. Same shapes as
-    // the handlers' own checks (readJsonRpcBody).
+    if (!m_socket || m_rejected)
+        return;
+    if (m_deadline == Deadline::Idle) {
+        qCDebug(lcGuard).noquote() << "closing idle keep-alive connection from" << m_socket->peerAddress().toString();
+        m_rejected = true;
+        m_socket->disconnectFromHost();
+        return;
+    }
+    const bool header = m_deadline == Deadline::Header;
+    reject(408, QStringLiteral("request_timeout"),
+           header ? QStringLiteral("The request head did not arrive within %1 ms (HeaderReadTimeout)").arg(m_limits.headerReadTimeoutMs)
+                  : QStringLiteral("The request body did not arrive within %1 ms (BodyReadTimeout)").arg(m_limits.bodyReadTimeoutMs));
+}
+
+void RequestSizeGuard::reject(int status, const QString &code, const QString &message)
+{
+    m_rejected = true;
+    m_timer.stop();
+    // Qt's parser is on the same readyRead emission, after us: disconnected now, it never reads
+    // this request (nor anything after it on this connection).
+    if (m_parser)
+        disconnect(m_socket, &QTcpSocket::readyRead, m_parser, nullptr);
+    if (status == 408)
+        qCDebug(lcGuard).noquote() << "closing connection from" << m_socket->peerAddress().toString() << ":" << message;
+    else
+        qCWarning(lcGuard).noquote() << "rejecting request from" << m_socket->peerAddress().toString() << "with" << status << ":" << message;
+    if (m_responses > 0) {
+        m_socket->abort(); // an answer is still being written on this connection: nothing more can be said
+        return;
+    }
+    // The answer goes out before the rest of the request is read; closing stops further reads.
+    // Same shapes as the handlers' own checks (readJsonRpcBody).
     auto *responder = new HttpResponder(m_socket, true);
-    if (m_rpcShaped)
+    const bool rpcShaped = !m_limits.rpcPath.isEmpty() && m_framing.target().split('?').first() == m_limits.rpcPath;
+    if (rpcShaped)
         sendRpcHttpError(responder, status, jsonrpc::InvalidRequest, message);
     else
-        sendHttpError(responder, status, status == 413 ? QStringLiteral("payload_too_large") : QStringLiteral("headers_too_large"), message);
+        sendHttpError(responder, status, code, message);
 }
 
 } // namespace koan
