@@ -138,6 +138,7 @@ bool McpServer::startHttp(QStringList *errors)
     m_backend = new HttpServerBackend(this);
     m_backend->setHandler([this](const HttpRequest &req, HttpResponder *r) { m_http->handle(req, r); });
     m_backend->setRequestLimits({m_options.maxRequestBodyBytes, m_options.httpSseRoute.toUtf8()});
+    m_backend->setTlsHandshakeTimeout(m_options.tlsHandshakeTimeoutMs);
     QHostAddress address;
     if (m_options.bindAddress == QLatin1String("localhost"))
         address = QHostAddress::LocalHost;

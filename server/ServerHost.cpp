@@ -2,11 +2,21 @@
 
 #include "runtime/EpollEventDispatcher.h"
 
+#include <QCoreApplication>
+#include <openssl/crypto.h>
+
 namespace koan {
 
 ServerHost::ServerHost(McpServerOptions options, QObject *parent) : QObject(parent), m_options(std::move(options))
 {
     m_thread.setObjectName(QStringLiteral("koan-server"));
+    // OpenSSL keeps per-thread state (RNG, error queue) that only the main thread's atexit
+    // cleanup frees: release this thread's as its last act, or LSan reports it at exit.
+    // Deferred deletes (sockets) run first, since they may still use OpenSSL.
+    connect(&m_thread, &QThread::finished, &m_thread, [] {
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        OPENSSL_thread_stop();
+    }, Qt::DirectConnection);
 }
 
 ServerHost::~ServerHost() { stop(); }

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Benchmark peer: the official TypeScript SDK serving legacy HTTP+SSE (GET /sse, POST /messages)
 // and Streamable HTTP (/mcp) with one tool equivalent to koan-mcp's trial-site.get-by-id
-// (an in-memory lookup returning text + structuredContent). Usage: node server.mjs --port N
+// (an in-memory lookup returning text + structuredContent). Usage: node server.mjs --port N [--tls cert key]
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
@@ -11,6 +13,10 @@ import { ListToolsRequestSchema, CallToolRequestSchema, McpError, ErrorCode } fr
 
 const args = process.argv.slice(2);
 const port = Number(args[args.indexOf('--port') + 1] || 3101);
+// --tls cert.pem key.pem: serve HTTPS (bench/run-tls-bench.sh).
+const tlsAt = args.indexOf('--tls');
+const tls = tlsAt >= 0 ? { cert: readFileSync(args[tlsAt + 1]), key: readFileSync(args[tlsAt + 2]) } : null;
+const createServer = (handler) => (tls ? https.createServer(tls, handler) : http.createServer(handler));
 const sites = new Map([['site-boston', { id: 'site-boston', name: 'Boston General Research Center', location: 'Boston, USA',
   principalInvestigator: 'Dr. Maya Chen', enrollmentTarget: 120, currentEnrollment: 84, regulatoryStatus: 'Approved' }]]);
 const tool = {
@@ -35,7 +41,7 @@ const legacy = new Map();
 const streamable = new Map();
 const readBody = (req) => new Promise((resolve) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => resolve(b ? JSON.parse(b) : undefined)); });
 
-http.createServer(async (req, res) => {
+createServer(async (req, res) => {
   const url = new URL(req.url, 'http://localhost');
   try {
     if (req.method === 'GET' && url.pathname === '/health') return res.end('ok');
@@ -67,4 +73,4 @@ http.createServer(async (req, res) => {
   } catch (e) {
     if (!res.headersSent) res.writeHead(500).end(String(e));
   }
-}).listen(port, '127.0.0.1', () => console.error(`[peer] listening on http://127.0.0.1:${port}`));
+}).listen(port, '127.0.0.1', () => console.error(`[peer] listening on ${tls ? 'https' : 'http'}://127.0.0.1:${port}`));

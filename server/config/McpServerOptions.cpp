@@ -326,6 +326,7 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     b.string(QStringLiteral("TlsKeyFile"), o.tlsKeyFile);
     if ((o.tlsCertificateFile.isEmpty()) != (o.tlsKeyFile.isEmpty()))
         b.error(QStringLiteral("TlsCertificateFile"), QStringLiteral("TlsCertificateFile and TlsKeyFile must be set together"));
+    b.durationMs(QStringLiteral("TlsHandshakeTimeout"), o.tlsHandshakeTimeoutMs, 100);
     bindAuth(b, o, errors);
     bindRateLimit(b, o, errors);
     bindSection(b, QStringLiteral("Metrics"), errors, [&](Binder &m) {
@@ -435,6 +436,7 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("TrustedProxies"), QJsonArray::fromStringList(trustedProxies)},
         {QStringLiteral("TlsCertificateFile"), tlsCertificateFile},
         {QStringLiteral("TlsKeyFile"), tlsKeyFile},
+        {QStringLiteral("TlsHandshakeTimeout"), QStringLiteral("%1ms").arg(tlsHandshakeTimeoutMs)},
         {QStringLiteral("Auth"), QJsonObject{
             {QStringLiteral("Issuer"), QJsonArray::fromStringList(auth.issuers)},
             {QStringLiteral("Audience"), auth.audience},

@@ -81,6 +81,7 @@ struct McpServerOptions {
     QStringList trustedProxies;                // IPs/CIDRs whose X-Forwarded-Proto/-For are believed
     QString tlsCertificateFile;                // PEM; with tlsKeyFile serves HTTPS directly
     QString tlsKeyFile;
+    int tlsHandshakeTimeoutMs = 10000;         // HTTPS: a connection not through its handshake by then is closed
     AuthOptions auth;
     RateLimitOptions rateLimit;
     OperationsOptions operations;

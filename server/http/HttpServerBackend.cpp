@@ -2,10 +2,10 @@
 
 #include "HttpErrors.h"
 #include "HttpResponder.h"
+#include "TlsAcceptor.h"
 
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
-#include <QSslServer>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTimer>
@@ -63,11 +63,9 @@ quint16 HttpServerBackend::listen(const QHostAddress &address, quint16 port, int
 {
     QTcpServer *server = nullptr;
     if (tls) {
-        auto *ssl = new QSslServer(this);
-        ssl->setSslConfiguration(*tls);
-        // Before the handshake, so the guard is connected ahead of QtHttpServer.
-        connect(ssl, &QSslServer::startedEncryptionHandshake, this, [this](QSslSocket *socket) { connectionAccepted(socket); });
-        server = ssl;
+        // Not QSslServer: 6.4's counts handshaking sockets as pending and wedges (TlsAcceptor.h).
+        // The callback runs before the handshake, so the guard is connected ahead of QtHttpServer.
+        server = new TlsAcceptor(*tls, m_tlsHandshakeTimeoutMs, [this](QSslSocket *socket) { return connectionAccepted(socket); }, this);
     } else {
         server = new GuardedTcpServer([this](QTcpSocket *socket) { connectionAccepted(socket); }, this);
     }
@@ -84,7 +82,7 @@ quint16 HttpServerBackend::listen(const QHostAddress &address, quint16 port, int
     return server->serverPort();
 }
 
-void HttpServerBackend::connectionAccepted(QTcpSocket *socket)
+bool HttpServerBackend::connectionAccepted(QTcpSocket *socket)
 {
     ++m_openConnections;
     connect(socket, &QObject::destroyed, this, [this] {
@@ -106,16 +104,17 @@ void HttpServerBackend::connectionAccepted(QTcpSocket *socket)
         }
         if (qobject_cast<QSslSocket *>(socket)) {
             socket->abort(); // no handshake yet: nothing readable can be said
-            return;
+            return false;
         }
         sendHttpError(new HttpResponder(socket, true), 503, QStringLiteral("server_busy"),
                       QStringLiteral("Too many open connections; retry shortly"), {{"Retry-After", "1"}});
-        return;
+        return false;
     }
     // SSE writes go out as they happen (HttpResponder flushes): without TCP_NODELAY a second small
     // write waits for the peer's delayed ACK (~40 ms).
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     RequestSizeGuard::watch(socket, m_limits);
+    return true;
 }
 
 void HttpServerBackend::acceptFailed(QTcpServer *server)

@@ -1,6 +1,6 @@
 #pragma once
 // The only place that touches QtHttpServer's version-specific API (6.4): it accepts
-// connections (own QTcpServer/QSslServer with a large backlog), turns each parsed request
+// connections (own QTcpServer/TlsAcceptor with a large backlog), turns each parsed request
 // into an HttpRequest and hands it with an HttpResponder to one handler. A Qt upgrade
 // (6.8's responder/chunked API) only needs this file and HttpResponder.cpp to change.
 #include "HttpRequest.h"
@@ -25,6 +25,8 @@ public:
     void setHandler(Handler handler) { m_handler = std::move(handler); }
     // Applied to every connection accepted afterwards (see RequestSizeGuard).
     void setRequestLimits(const RequestSizeGuard::Limits &limits) { m_limits = limits; }
+    // HTTPS: a connection still handshaking after this long is closed (see TlsAcceptor).
+    void setTlsHandshakeTimeout(int ms) { m_tlsHandshakeTimeoutMs = ms; }
     int openConnections() const { return m_openConnections; }
     qint64 fileDescriptorLimit() const { return m_fdLimit; } // after listen()
 
@@ -40,7 +42,8 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    void connectionAccepted(QTcpSocket *socket);
+    // Counts the connection and prepares it; false when it was refused (near RLIMIT_NOFILE).
+    bool connectionAccepted(QTcpSocket *socket);
     void acceptFailed(QTcpServer *server);
     // Raises the soft RLIMIT_NOFILE to the hard limit; returns the resulting soft limit.
     static qint64 raiseFileDescriptorLimit();
@@ -48,6 +51,7 @@ private:
     Handler m_handler;
     QString m_error;
     RequestSizeGuard::Limits m_limits;
+    int m_tlsHandshakeTimeoutMs = 10000;
     qint64 m_fdLimit = 0;
     int m_openConnections = 0;
     bool m_shedding = false; // refusing connections near RLIMIT_NOFILE
