@@ -2,6 +2,7 @@
 #include "support/AuthKit.h"
 #include "security/Jwt.h"
 
+#include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -96,6 +97,22 @@ private slots:
         QJsonObject nullExp = c;
         nullExp["exp"] = QJsonValue::Null;
         QTest::newRow("null exp") << token(m_rsa, nullExp) << "invalid_claim";
+        // RFC 7515 4.1.11: a critical extension we do not understand refuses the token.
+        QTest::newRow("crit") << signWithOpenssl(QJsonObject{{"alg", "RS256"}, {"kid", "rsa-1"}, {"crit", QJsonArray{"exp"}}, {"exp", 1}}, c, m_rsa)
+                              << "unsupported_crit";
+        QTest::newRow("crit b64") << signWithOpenssl(QJsonObject{{"alg", "RS256"}, {"kid", "rsa-1"}, {"crit", QJsonArray{"b64"}}, {"b64", false}}, c, m_rsa)
+                                  << "unsupported_crit";
+        QJsonObject issuedLater = c;
+        issuedLater["iat"] = double(now + 600);
+        QTest::newRow("iat in the future") << token(m_rsa, issuedLater) << "iat_in_future";
+        // Out-of-range NumericDates overflowed the cast to qint64 (undefined behaviour) and skipped the check.
+        for (const double v : {1e300, 9.3e18, -1.0, 253402300800.0}) {
+            for (const char *claim : {"exp", "nbf", "iat"}) {
+                QJsonObject outOfRange = c;
+                outOfRange[claim] = v;
+                QTest::newRow(qPrintable(QStringLiteral("%1 = %2").arg(claim).arg(v))) << token(m_rsa, outOfRange) << "invalid_claim";
+            }
+        }
         QTest::newRow("malformed") << QByteArray("abc.def") << "malformed";
         QTest::newRow("garbage parts") << QByteArray("!!.??.**") << "malformed";
     }
@@ -107,6 +124,15 @@ private slots:
         QVERIFY(!r.ok);
         QCOMPARE(r.reason, reason);
         QVERIFY(!r.description.contains(QString::fromLatin1(jwt))); // never echo the token
+    }
+
+    void fractionalAndSkewedTimesAreFine()
+    {
+        const double now = double(QDateTime::currentSecsSinceEpoch());
+        QJsonObject c = claims("alice", "s", kAud);
+        c["exp"] = now + 600.5;
+        c["iat"] = now + 10; // a clock a little ahead, within the 30 s leeway
+        QVERIFY(check(token(m_rsa, c)).ok);
     }
 
     void clockSkewLeeway()

@@ -111,7 +111,11 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
     case Id: return role == Qt::ToolTipRole ? s.id : s.id.left(12);
     case Transport: return transportName(s.transport);
     case Client: return s.clientName.isEmpty() ? QString() : QStringLiteral("%1 %2").arg(s.clientName, s.clientVersion).trimmed();
-    case Subject: return s.subject.isEmpty() ? tr("anonymous") : s.subject;
+    case Subject:
+        // Subjects are unique per issuer only: the tooltip names the issuer.
+        if (s.subject.isEmpty())
+            return tr("anonymous");
+        return role == Qt::ToolTipRole && !s.issuer.isEmpty() ? tr("%1 (issuer %2)").arg(s.subject, s.issuer) : s.subject;
     case Remote: return s.remote;
     case UserAgent: return s.userAgent;
     case Age: return ago(s.created);

@@ -15,6 +15,7 @@ struct AuthFailure {
     QString subject;     // claimed subject if known
     QString path;
     QString description;
+    QString issuer;      // claimed issuer if known (a subject is only unique per issuer)
 };
 
 class AuthAuditLog : public QObject

@@ -6,8 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
+#include <algorithm>
 
 Q_LOGGING_CATEGORY(lcAuth, "koan.auth")
 
@@ -42,14 +41,38 @@ BearerAuthenticator::~BearerAuthenticator() = default;
 bool BearerAuthenticator::initialize(QStringList *errors)
 {
     const AuthOptions &a = m_options.auth;
-    if (!a.jwksFile.isEmpty()) {
+    const auto keysFromFile = [&](const QString &path, const QString &key, JsonWebKeySet *keys) {
         QString error;
-        m_staticKeys = JsonWebKeySet::fromFile(a.jwksFile, &error);
-        if (!error.isEmpty()) {
-            errors->append(QStringLiteral("Koan:Mcp:Auth:JwksFile: %1").arg(error));
-            return false;
+        *keys = JsonWebKeySet::fromFile(path, &error);
+        if (!error.isEmpty())
+            errors->append(QStringLiteral("Koan:Mcp:Auth:%1: %2").arg(key, error));
+        return error.isEmpty();
+    };
+    // Each Auth:Issuers entry: its own keys, for its own "iss" only.
+    for (int i = 0; i < a.issuerBindings.size(); ++i) {
+        const IssuerBinding &b = a.issuerBindings.at(i);
+        if (!b.jwksUrl.isEmpty()) {
+            m_sources << new JwksSource({b.issuer}, b.jwksUrl, a.jwksRefreshMinIntervalMs, this);
+            continue;
         }
+        JsonWebKeySet keys;
+        if (!keysFromFile(b.jwksFile, QStringLiteral("Issuers:%1:JwksFile").arg(i), &keys))
+            return false;
+        m_sources << new JwksSource({b.issuer}, keys, this);
     }
+    // The shared key source of Auth:Issuer (every listed issuer, or any issuer when none is listed).
+    if (!a.jwksFile.isEmpty()) {
+        JsonWebKeySet keys;
+        if (!keysFromFile(a.jwksFile, QStringLiteral("JwksFile"), &keys))
+            return false;
+        m_sources << new JwksSource(a.issuers, keys, this);
+    }
+    if (!a.jwksUrl.isEmpty())
+        m_sources << new JwksSource(a.issuers, a.jwksUrl, a.jwksRefreshMinIntervalMs, this);
+    if ((!a.jwksFile.isEmpty() || !a.jwksUrl.isEmpty()) && a.issuers.size() > 1)
+        qCWarning(lcAuth).noquote() << "issuers" << a.issuers.join(QStringLiteral(", "))
+                                    << "share one key source (Auth:JwksUrl/Auth:JwksFile): a key of one of them validates tokens"
+                                    << "claiming any of them; bind each issuer to its own keys with Auth:Issuers";
     if (m_options.effectiveDevIssuer()) {
         m_devIssuer = std::make_unique<DevTokenIssuer>();
         QString error;
@@ -58,28 +81,51 @@ bool BearerAuthenticator::initialize(QStringList *errors)
             return false;
         }
         QString ignored;
-        m_staticKeys.merge(JsonWebKeySet::fromJson(m_devIssuer->jwks(), &ignored));
+        m_sources << new JwksSource({QString::fromLatin1(DevTokenIssuer::kIssuer)}, JsonWebKeySet::fromJson(m_devIssuer->jwks(), &ignored), this);
     }
-    if (!a.jwksUrl.isEmpty()) {
-        m_network = new QNetworkAccessManager(this);
-        fetchJwks();
+    for (JwksSource *source : std::as_const(m_sources)) {
+        connect(source, &JwksSource::keysRefreshed, this, &BearerAuthenticator::keysRefreshed);
+        source->fetch(); // URL sources only
     }
     return true;
 }
 
 void BearerAuthenticator::setResource(const QString &resourceUri) { m_resource = resourceUri; }
 
-JwtSettings BearerAuthenticator::jwtSettings() const
+JwksSource *BearerAuthenticator::sourceFor(const QString &issuer) const
 {
+    // An issuer bound to keys uses those alone; a source for "any issuer" serves the rest.
+    JwksSource *any = nullptr;
+    for (JwksSource *source : m_sources) {
+        if (source->issuers().contains(issuer))
+            return source;
+        if (source->acceptsAnyIssuer() && !any)
+            any = source;
+    }
+    return any;
+}
+
+JwtResult BearerAuthenticator::validate(const QByteArray &token, JwksSource **source) const
+{
+    const QString issuer = JwtValidator::unverifiedClaims(token).value(QLatin1String("iss")).toString();
+    *source = sourceFor(issuer);
     JwtSettings s;
     s.allowedAlgorithms = m_options.auth.allowedAlgorithms;
-    s.issuers = m_options.auth.issuers;
-    if (m_devIssuer && !s.issuers.isEmpty())
-        s.issuers << QString::fromLatin1(DevTokenIssuer::kIssuer);
     s.audiences = {m_resource};
     s.clockSkewSeconds = m_options.auth.clockSkewSeconds;
     s.hmacSecret = m_options.auth.hmacSecret;
-    return s;
+    // A bound issuer: exactly that "iss", with its own keys only. Otherwise the shared key
+    // source (or the HS256 secret) vouches for the Auth:Issuer list.
+    s.issuers = *source && !(*source)->acceptsAnyIssuer() ? QStringList{issuer} : m_options.auth.issuers;
+    if (!*source && s.issuers.isEmpty() && !m_options.auth.issuerBindings.isEmpty()) {
+        // Only bound issuers are trusted, and this one is none of them.
+        JwtResult r;
+        r.reason = QStringLiteral("wrong_issuer");
+        r.description = QStringLiteral("Issuer '%1' is not trusted").arg(issuer);
+        return r;
+    }
+    static const JsonWebKeySet none;
+    return JwtValidator::validate(token, s, *source ? (*source)->keys() : none, QDateTime::currentSecsSinceEpoch());
 }
 
 QString BearerAuthenticator::resourceMetadataUrl(const HttpRequest &request) const
@@ -111,17 +157,29 @@ Principal BearerAuthenticator::principalFromClaims(const QJsonObject &claims) co
     Principal p;
     p.authenticated = true;
     p.subject = claims.value(QLatin1String("sub")).toString();
+    p.issuer = claims.value(QLatin1String("iss")).toString();
     // The same instant Jwt refuses the token, so a session is never ended for a token that a
     // reconnect would still be allowed to use.
     p.expiresAt = qint64(claims.value(QLatin1String("exp")).toDouble()) + m_options.auth.clockSkewSeconds;
-    // Multi-claim scope resolution: strings are space-separated lists, arrays list scopes.
+    // Multi-claim scope resolution: only a string claim is a space-delimited list (RFC 8693 4.2);
+    // each array item is one scope. An item with whitespace inside is no scope at all: splitting
+    // it would let a role named "Trial Viewers koan:admin" grant koan:admin.
     for (const QString &claim : m_options.auth.scopeClaims) {
         const QJsonValue v = claims.value(claim);
         QStringList values;
         if (v.isString())
             values = v.toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        for (const auto &item : v.toArray())
-            values += item.toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        for (const auto &item : v.toArray()) {
+            const QString scope = item.toString().trimmed();
+            if (scope.isEmpty())
+                continue;
+            if (std::any_of(scope.begin(), scope.end(), [](QChar c) { return c.isSpace(); })) {
+                qCDebug(lcAuth).noquote() << "ignoring claim" << claim << "item with whitespace inside (not a scope):"
+                                          << scope.left(80);
+                continue;
+            }
+            values << scope;
+        }
         // OAuth scopes are case-sensitive (RFC 6749 3.3): "Clinical:Safety" is not "clinical:safety".
         for (const QString &s : std::as_const(values))
             p.scopes.insert(s);
@@ -131,10 +189,11 @@ Principal BearerAuthenticator::principalFromClaims(const QJsonObject &claims) co
 
 BearerAuthenticator::Outcome BearerAuthenticator::reject(const HttpRequest &req, const QString &remote, int status,
                                                          const QString &error, const QString &reason,
-                                                         const QString &description, const QString &subject) const
+                                                         const QString &description, const QString &subject,
+                                                         const QString &issuer) const
 {
     Outcome o;
-    o.failure = AuthFailure{QDateTime::currentDateTimeUtc(), remote, reason, subject, req.path, description};
+    o.failure = AuthFailure{QDateTime::currentDateTimeUtc(), remote, reason, subject, req.path, description, issuer};
     o.status = status;
     QByteArray challenge = "Bearer resource_metadata=" + quoted(resourceMetadataUrl(req));
     if (!error.isEmpty())
@@ -183,68 +242,34 @@ void BearerAuthenticator::authenticate(const HttpRequest &req, const QString &re
 void BearerAuthenticator::finishWithToken(const HttpRequest &req, const QString &remote, const QByteArray &token,
                                           const std::function<void(const Outcome &)> &done, bool mayRefresh)
 {
-    JsonWebKeySet keys = m_staticKeys;
-    keys.merge(m_remoteKeys);
-    const JwtResult r = JwtValidator::validate(token, jwtSettings(), keys, QDateTime::currentSecsSinceEpoch());
-    if (!r.ok && r.reason == QLatin1String("unknown_kid") && mayRefresh && m_network
-        && (!m_sinceFetch.isValid() || m_sinceFetch.elapsed() >= m_options.auth.jwksRefreshMinIntervalMs || m_fetching)) {
-        // A rotated key: refetch the JWKS (rate-limited) and validate again once it is in.
-        m_waiting.append([this, req, remote, token, done] { finishWithToken(req, remote, token, done, false); });
-        if (!m_fetching)
-            fetchJwks();
+    JwksSource *source = nullptr;
+    const JwtResult r = validate(token, &source);
+    // A rotated key: refetch that issuer's JWKS (rate-limited) and validate again once it is in.
+    if (!r.ok && r.reason == QLatin1String("unknown_kid") && mayRefresh && source
+        && source->refreshFor([this, req, remote, token, done] { finishWithToken(req, remote, token, done, false); }))
         return;
+    if (!r.ok) {
+        const QJsonObject claimed = JwtValidator::unverifiedClaims(token);
+        return done(reject(req, remote, 401, QStringLiteral("invalid_token"), r.reason, r.description,
+                           claimed.value(QLatin1String("sub")).toString(), claimed.value(QLatin1String("iss")).toString()));
     }
-    const QString claimedSubject = r.ok ? QString() : JwtValidator::unverifiedClaims(token).value(QLatin1String("sub")).toString();
-    if (!r.ok)
-        return done(reject(req, remote, 401, QStringLiteral("invalid_token"), r.reason, r.description, claimedSubject));
     const Principal p = principalFromClaims(r.claims);
     if (!p.hasScopes(m_options.auth.requiredScopes))
         return done(reject(req, remote, 403, QStringLiteral("insufficient_scope"), QStringLiteral("insufficient_scope"),
                            QStringLiteral("This server requires scope(s) %1").arg(m_options.auth.requiredScopes.join(QLatin1Char(' '))),
-                           p.subject));
+                           p.subject, p.issuer));
     done(Outcome{true, p, 0, {}, {}});
 }
 
 std::optional<Principal> BearerAuthenticator::principalForToken(const QByteArray &token, QString *reason)
 {
-    JsonWebKeySet keys = m_staticKeys;
-    keys.merge(m_remoteKeys);
-    const JwtResult r = JwtValidator::validate(token, jwtSettings(), keys, QDateTime::currentSecsSinceEpoch());
+    JwksSource *source = nullptr;
+    const JwtResult r = validate(token, &source);
     if (!r.ok) {
         *reason = r.reason + QStringLiteral(": ") + r.description;
         return std::nullopt;
     }
     return principalFromClaims(r.claims);
-}
-
-void BearerAuthenticator::fetchJwks()
-{
-    m_fetching = true;
-    m_sinceFetch.start();
-    QNetworkRequest request{QUrl(m_options.auth.jwksUrl)};
-    request.setTransferTimeout(5000);
-    QNetworkReply *reply = m_network->get(request);
-    connect(reply, &QNetworkReply::finished, this, [this, reply] {
-        reply->deleteLater();
-        m_fetching = false;
-        const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll());
-        QString error;
-        QStringList warnings;
-        const JsonWebKeySet keys = reply->error() == QNetworkReply::NoError && doc.isObject()
-                                       ? JsonWebKeySet::fromJson(doc.object(), &error, &warnings)
-                                       : JsonWebKeySet();
-        if (reply->error() != QNetworkReply::NoError || !error.isEmpty())
-            qCWarning(lcAuth).noquote() << "JWKS fetch from" << m_options.auth.jwksUrl << "failed:"
-                                        << (error.isEmpty() ? reply->errorString() : error);
-        else {
-            m_remoteKeys = keys;
-            qCInfo(lcAuth).noquote() << "JWKS refreshed:" << keys.size() << "key(s)";
-            emit keysRefreshed(keys.size());
-        }
-        const auto waiting = std::exchange(m_waiting, {});
-        for (const auto &resume : waiting)
-            resume();
-    });
 }
 
 } // namespace koan

@@ -4,18 +4,16 @@
 // Principal with scopes, and builds the RFC 6750 / RFC 9728 challenges for failures.
 #include "AuthAuditLog.h"
 #include "JsonWebKeySet.h"
+#include "JwksSource.h"
 #include "Jwt.h"
 #include "config/McpServerOptions.h"
 #include "core/Principal.h"
 #include "http/HttpRequest.h"
 
-#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
 #include <functional>
 #include <optional>
-
-class QNetworkAccessManager;
 
 namespace koan {
 
@@ -63,22 +61,18 @@ signals:
     void keysRefreshed(int keyCount);
 
 private:
-    JwtSettings jwtSettings() const;
+    // The key source that may vouch for `issuer`, or null (an untrusted issuer).
+    JwksSource *sourceFor(const QString &issuer) const;
+    JwtResult validate(const QByteArray &token, JwksSource **source) const;
     Outcome reject(const HttpRequest &req, const QString &remote, int status, const QString &error, const QString &reason,
-                   const QString &description, const QString &subject = {}) const;
+                   const QString &description, const QString &subject = {}, const QString &issuer = {}) const;
     void finishWithToken(const HttpRequest &req, const QString &remote, const QByteArray &token,
                          const std::function<void(const Outcome &)> &done, bool mayRefresh);
-    void fetchJwks();
 
     McpServerOptions m_options;
-    JsonWebKeySet m_staticKeys;  // file + dev issuer
-    JsonWebKeySet m_remoteKeys;  // from JwksUrl
+    QList<JwksSource *> m_sources; // Auth:Issuers bindings, the shared Auth:JwksUrl/JwksFile, the dev issuer
     std::unique_ptr<DevTokenIssuer> m_devIssuer;
     QString m_resource;
-    QNetworkAccessManager *m_network = nullptr;
-    QElapsedTimer m_sinceFetch;
-    bool m_fetching = false;
-    QList<std::function<void()>> m_waiting; // validations waiting for a JWKS fetch
 };
 
 } // namespace koan

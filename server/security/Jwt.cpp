@@ -70,6 +70,13 @@ QByteArray hmacSha256(const QByteArray &secret, const QByteArray &data)
     return QByteArray(reinterpret_cast<char *>(out), int(len));
 }
 
+// 0 .. 9999-12-31T23:59:59Z: every instant a token can sensibly name, and far inside qint64.
+bool isNumericDate(const QJsonValue &v)
+{
+    constexpr double kMax = 253402300799.0;
+    return v.isDouble() && std::isfinite(v.toDouble()) && v.toDouble() >= 0 && v.toDouble() <= kMax;
+}
+
 JwtResult fail(JwtResult r, const QString &reason, const QString &description)
 {
     r.ok = false;
@@ -121,6 +128,9 @@ JwtResult JwtValidator::validate(const QByteArray &token, const JwtSettings &set
     if (!okHeader || !okClaims || !okSig)
         return fail(r, QStringLiteral("malformed"), QStringLiteral("The token header, claims or signature is not valid base64url JSON"));
 
+    // RFC 7515 4.1.11: "crit" names extensions the recipient must understand; none is here.
+    if (r.header.contains(QLatin1String("crit")))
+        return fail(r, QStringLiteral("unsupported_crit"), QStringLiteral("The token requires extensions this server does not understand (crit)"));
     const QString alg = r.header.value(QLatin1String("alg")).toString();
     r.kid = r.header.value(QLatin1String("kid")).toString();
     // Pinned algorithms: "none" and anything not configured is refused before touching keys.
@@ -158,11 +168,13 @@ JwtResult JwtValidator::validate(const QByteArray &token, const JwtSettings &set
     if (exp.isUndefined())
         return fail(r, QStringLiteral("missing_exp"), QStringLiteral("The token has no 'exp' claim"));
     // RFC 7519 NumericDate: a time claim of another type must not be skipped (that would turn a
-    // string "nbf" into "valid now").
+    // string "nbf" into "valid now"), and it is range-checked before any conversion to an
+    // integer (1e300 or 9.3e18 would overflow it: undefined behaviour that skipped the check).
     for (const char *claim : {"exp", "nbf", "iat"}) {
         const QJsonValue v = r.claims.value(QLatin1String(claim));
-        if (!v.isUndefined() && (!v.isDouble() || !std::isfinite(v.toDouble())))
-            return fail(r, QStringLiteral("invalid_claim"), QStringLiteral("The '%1' claim is not a NumericDate").arg(QLatin1String(claim)));
+        if (!v.isUndefined() && !isNumericDate(v))
+            return fail(r, QStringLiteral("invalid_claim"),
+                        QStringLiteral("The '%1' claim is not a NumericDate between 1970 and 9999").arg(QLatin1String(claim)));
     }
     // RFC 7519: the token must be used before "exp" (plus the allowed skew), not at it.
     if (now >= qint64(exp.toDouble()) + settings.clockSkewSeconds)
@@ -170,6 +182,9 @@ JwtResult JwtValidator::validate(const QByteArray &token, const JwtSettings &set
     const QJsonValue nbf = r.claims.value(QLatin1String("nbf"));
     if (nbf.isDouble() && now + settings.clockSkewSeconds < qint64(nbf.toDouble()))
         return fail(r, QStringLiteral("not_yet_valid"), QStringLiteral("The token is not valid yet (nbf)"));
+    const QJsonValue iat = r.claims.value(QLatin1String("iat"));
+    if (iat.isDouble() && now + settings.clockSkewSeconds < qint64(iat.toDouble()))
+        return fail(r, QStringLiteral("iat_in_future"), QStringLiteral("The token was issued in the future (iat)"));
     if (!settings.issuers.isEmpty() && !settings.issuers.contains(r.claims.value(QLatin1String("iss")).toString()))
         return fail(r, QStringLiteral("wrong_issuer"),
                     QStringLiteral("Issuer '%1' is not trusted").arg(r.claims.value(QLatin1String("iss")).toString()));

@@ -15,6 +15,7 @@ struct SessionInfo {
     QString clientVersion;
     QString protocolVersion;
     QString subject;          // authenticated subject, empty when anonymous
+    QString issuer;           // the subject's token issuer (subjects are unique per issuer only)
     QString remote;           // address:port
     QString userAgent;
     QDateTime created;

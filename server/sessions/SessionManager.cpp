@@ -43,6 +43,7 @@ SessionPtr SessionManager::open(TransportKind transport, const Principal &princi
     e.info.id = session->id;
     e.info.transport = transport;
     e.info.subject = principal.authenticated ? principal.subject : QString();
+    e.info.issuer = principal.authenticated ? principal.issuer : QString();
     e.info.remote = remote;
     e.info.userAgent = userAgent;
     e.info.created = session->created;

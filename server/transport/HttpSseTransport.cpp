@@ -87,14 +87,14 @@ void HttpSseTransport::submit(const HttpRequest &request, HttpResponder *respond
         return sendHttpError(responder, 404, QStringLiteral("session_not_found"),
                              QStringLiteral("Unknown or closed session '%1'; open a new stream with GET %2/sse")
                                  .arg(id, m_settings.route));
-    if ((session->principal.authenticated || principal.authenticated) && session->principal.subject != principal.subject)
+    if ((session->principal.authenticated || principal.authenticated) && !session->principal.sameIdentity(principal))
         return sendHttpError(responder, 403, QStringLiteral("session_owner_mismatch"),
                              QStringLiteral("This session belongs to another subject"));
     const auto body = readJsonRpcBody(request, responder, m_settings.maxBodyBytes, false);
     if (!body)
         return;
     if (principal.authenticated)
-        session->principal = principal; // same subject; a refreshed token may carry new scopes or expiry
+        session->principal = principal; // same issuer and subject; a refreshed token may carry new scopes or expiry
     m_sessions->recordInbound(id, body->toObject().value(QLatin1String("method")).toString());
     responder->send(202, {});
     QElapsedTimer received;
