@@ -6,6 +6,25 @@
 namespace koan {
 
 namespace {
+// QCommandLineParser names the program after argv[0], or "<executable_name>" before a
+// QCoreApplication exists (parsing comes first here): always say koan-mcp.
+QString withProgramName(QString help, const QString &command = {})
+{
+    const QString name = command.isEmpty() ? QStringLiteral("koan-mcp") : QStringLiteral("koan-mcp ") + command;
+    const qsizetype usage = help.indexOf(QLatin1String("Usage: "));
+    if (usage >= 0) {
+        const qsizetype from = usage + 7, to = help.indexOf(QLatin1Char(' '), from);
+        help.replace(from, (to < 0 ? help.size() : to) - from, name);
+    }
+    return help;
+}
+
+// The subcommands, listed by `koan-mcp --help`.
+const char kSubcommands[] =
+    "\nSubcommands:\n"
+    "  token    Issue a development bearer token (Development only):\n"
+    "           koan-mcp token --sub NAME --scope \"a b\" --ttl 1h   (koan-mcp token --help)\n";
+
 // "90", "90s", "15m", "1h", "2d" -> seconds
 qint64 parseTtl(const QString &text)
 {
@@ -45,7 +64,7 @@ CliCommand parseTokenCommand(QStringList arguments, QString *helpText)
         return cmd;
     }
     if (p.isSet(QStringLiteral("help"))) {
-        *helpText = p.helpText();
+        *helpText = withProgramName(p.helpText(), QStringLiteral("token"));
         return cmd;
     }
     cmd.token.subject = p.value(sub);
@@ -77,8 +96,7 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Koan MCP console: an MCP server for the S12.MedTrials sample with an admin GUI.\n"
-        "Without a mode flag the GUI opens (headless when no display is available).\n"
-        "Subcommand: koan-mcp token --sub NAME --scope \"a b\" --ttl 1h   (development bearer token)"));
+        "Without a mode flag the GUI opens (headless when no display is available)."));
     p.addHelpOption();
     p.addVersionOption();
     const QCommandLineOption stdio(QStringLiteral("stdio"), QStringLiteral("Serve MCP over stdin/stdout (logs on stderr)."));
@@ -100,7 +118,7 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
         return cmd;
     }
     if (p.isSet(QStringLiteral("help")) || p.isSet(QStringLiteral("version"))) {
-        *helpText = p.isSet(QStringLiteral("help")) ? p.helpText()
+        *helpText = p.isSet(QStringLiteral("help")) ? withProgramName(p.helpText()) + QLatin1String(kSubcommands)
                                                     : QStringLiteral("koan-mcp %1\n").arg(QStringLiteral(KOAN_MCP_VERSION));
         return cmd;
     }

@@ -6,6 +6,7 @@
 #include "entities/S12MedTrials.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -199,6 +200,78 @@ private slots:
         s.cli = {{"Auth:EnableDevIssuer", "true"}};
         OptionsLoader::load(s, &errors);
         QCOMPARE(errors.join('\n').contains("only allowed in Development"), secure);
+    }
+
+    // resources/config/appsettings.Development.json: loaded in Development only (any case), above the
+    // built-in defaults and below every file of the operator's; it shares the defaults' limits.
+    void developmentSettingsFile_data()
+    {
+        QTest::addColumn<QString>("environment");
+        QTest::addColumn<bool>("loaded");
+        QTest::newRow("Development") << "Development" << true;
+        QTest::newRow("development") << "development" << true;
+        QTest::newRow("Production") << "Production" << false;
+        QTest::newRow("Staging") << "Staging" << false;
+        QTest::newRow("typo") << "Developmnet" << false;
+    }
+    void developmentSettingsFile()
+    {
+        QFETCH(QString, environment);
+        QFETCH(bool, loaded);
+        const QString devFile = QStringLiteral(":/config/appsettings.Development.json");
+        OptionsSources s = sources();
+        s.environment = environment;
+        QStringList errors, layers;
+        const McpServerOptions o = OptionsLoader::load(s, &errors, &layers);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+        QCOMPARE(layers.contains(devFile), loaded);
+        QCOMPARE(layers.indexOf(devFile), loaded ? 1 : -1); // right after the built-in defaults
+        // The MCP Inspector's web UI (localhost:6274) is a CORS origin in Development only.
+        QCOMPARE(o.allowedOrigins.contains("http://localhost:6274"), loaded);
+        QVERIFY(o.allowedOrigins.contains("http://localhost:5114"));
+        if (loaded) {
+            QVERIFY(o.publishCapabilityEndpoint && o.seedSampleData && o.effectiveDevIssuer());
+            QCOMPARE(o.requireAuthentication, std::optional<bool>(false));
+            QCOMPARE(o.requireHttps, std::optional<bool>(false));
+            QCOMPARE(o.rateLimit.enabled, std::optional<bool>(false));
+            QCOMPARE(o.auth.enableDevIssuer, std::optional<bool>(true));
+        }
+        // The same limits in every environment: what the file shares with the defaults is equal
+        // (AllowedOrigins extends them), and the bound limits match Production's.
+        const QJsonObject defaults = OptionsLoader::readSection(":/config/appsettings.json", &errors);
+        const QJsonObject dev = OptionsLoader::readSection(devFile, &errors);
+        QVERIFY(dev.contains("MaxConcurrentConnections") && dev.contains("MaxRequestBodyBytes"));
+        for (auto it = dev.begin(); it != dev.end(); ++it) {
+            if (!defaults.contains(it.key()))
+                continue;
+            if (it.key() == QLatin1String("AllowedOrigins")) {
+                for (const QJsonValue &v : defaults.value(it.key()).toArray())
+                    QVERIFY2(it.value().toArray().contains(v), qPrintable(v.toString()));
+                continue;
+            }
+            QVERIFY2(it.value() == defaults.value(it.key()), qPrintable(it.key()));
+        }
+        s.environment = "Production";
+        const McpServerOptions prod = OptionsLoader::load(s, &errors);
+        QCOMPARE(o.maxConcurrentConnections, prod.maxConcurrentConnections);
+        QCOMPARE(o.maxSessions, prod.maxSessions);
+        QCOMPARE(o.maxRequestBodyBytes, prod.maxRequestBodyBytes);
+        QCOMPARE(o.maxQueuedBytesPerStream, prod.maxQueuedBytesPerStream);
+        QCOMPARE(o.sseKeepAliveIntervalMs, prod.sseKeepAliveIntervalMs);
+        QCOMPARE(o.sseConnectionTimeoutMs, prod.sseConnectionTimeoutMs);
+        QCOMPARE(o.rateLimit.permitsPerSecond, prod.rateLimit.permitsPerSecond);
+        QCOMPARE(o.rateLimit.burst, prod.rateLimit.burst);
+
+        // The operator's files win over it: appsettings.json, then appsettings.{Environment}.json.
+        write("appsettings.json", q("{'Koan':{'Mcp':{'AllowedOrigins':['https://a'],'SeedSampleData':false}}}"));
+        s.environment = environment;
+        McpServerOptions over = OptionsLoader::load(s, &errors);
+        QCOMPARE(over.allowedOrigins, QStringList{"https://a"});
+        QVERIFY(!over.seedSampleData);
+        write("appsettings." + environment.toUtf8() + ".json", q("{'Koan':{'Mcp':{'AllowedOrigins':['https://b']}}}"));
+        over = OptionsLoader::load(s, &errors);
+        QCOMPARE(over.allowedOrigins, QStringList{"https://b"});
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
     }
 
     void environmentIsNotASetting()

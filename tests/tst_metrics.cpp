@@ -157,6 +157,7 @@ private slots:
         QCOMPARE(s.value("koan_mcp_sessions_active", {{"transport", "StreamableHttp"}}), 0.0);
         QCOMPARE(s.value("koan_mcp_sessions_opened_total", {{"transport", "HttpSse"}}), 0.0);
         QCOMPARE(s.value("koan_mcp_sse_connection_limit"), 4.0);
+        QCOMPARE(s.value("koan_mcp_session_limit"), double(o.maxSessions));
         QCOMPARE(s.value("koan_mcp_sse_connection_utilization"), 0.0);
         QCOMPARE(s.value("koan_mcp_heartbeats_sent_total"), 0.0);
         QCOMPARE(s.value("koan_mcp_rate_limited_total"), 0.0);
@@ -252,6 +253,48 @@ private slots:
         QCOMPARE(s.value("koan_mcp_sessions_closed_total", {{"reason", "transport_disabled"}}), 1.0);
         QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}}, R"({"enabled":true})").status, 200);
         QCOMPARE(scrape(f.port).value("koan_mcp_transport_enabled", {{"transport", "HttpSse"}}), 1.0);
+    }
+
+    // RequireHttps refusals are counted by action (the KoanMcpHttpsViolations alert), probes and
+    // requests a trusted proxy terminated TLS for are not; idle-timeout closes (KoanMcpSessionTimeouts)
+    // are there from the first scrape and count each session the sweep closes.
+    void httpsViolationsAndSessionTimeouts()
+    {
+        McpServerOptions o;
+        o.requireHttps = true;
+        o.trustedProxies = {"127.0.0.1"};
+        o.sseConnectionTimeoutMs = 400;
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const QList<QPair<QByteArray, QByteArray>> viaTls{{"X-Forwarded-Proto", "https"}};
+        int status = 0;
+        Scrape s = scrape(f.port, viaTls, &status);
+        QCOMPARE(status, 200);
+        QCOMPARE(s.value("koan_mcp_https_violations_total", {{"action", "redirect"}}), 0.0);
+        QCOMPARE(s.value("koan_mcp_https_violations_total", {{"action", "reject"}}), 0.0);
+        QCOMPARE(s.value("koan_mcp_sessions_closed_total", {{"reason", "idle_timeout"}}), 0.0);
+        QCOMPARE(s.value("koan_mcp_sessions_closed_total", {{"reason", "token_expired"}}), 0.0);
+
+        HttpClient c(f.port);
+        QCOMPARE(c.request("GET", "/mcp/capabilities").status, 308);
+        QCOMPARE(c.request("GET", "/metrics").status, 308);
+        QCOMPARE(c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams())).status, 400);
+        QCOMPARE(c.request("GET", "/healthz").status, 200);                                // probes stay plain
+        QCOMPARE(c.request("GET", "/mcp/capabilities", viaTls).status, 200);                // TLS at the proxy
+        // A Streamable session (through the "proxy") that then stays silent past SseConnectionTimeout.
+        auto headers = streamableHeaders();
+        headers += viaTls;
+        const HttpResponse init = c.request("POST", "/mcp", headers, rpc(1, "initialize", initParams()));
+        QCOMPARE(init.status, 200);
+        QVERIFY(!init.header("Mcp-Session-Id").isEmpty());
+        QVERIFY(QTest::qWaitFor([&] { return f.sessions()->sessionCount() == 0; }, 5000));
+
+        s = scrape(f.port, viaTls);
+        QCOMPARE(s.value("koan_mcp_https_violations_total", {{"action", "redirect"}}), 2.0);
+        QCOMPARE(s.value("koan_mcp_https_violations_total", {{"action", "reject"}}), 1.0);
+        QCOMPARE(s.value("koan_mcp_sessions_closed_total", {{"reason", "idle_timeout"}}), 1.0);
+        QCOMPARE(s.value("koan_mcp_sessions_closed_total", {{"reason", "token_expired"}}), 0.0);
+        QCOMPARE(s.types.value("koan_mcp_https_violations_total"), QStringLiteral("counter"));
     }
 
     void authFailuresAndRateLimiting()

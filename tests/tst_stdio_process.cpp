@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -79,6 +80,30 @@ private slots:
         QVERIFY(m_p.waitForFinished(5000));
         QCOMPARE(m_p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(m_p.exitCode(), 0);
+    }
+
+    // --help names the program (not "<executable_name>" or a build path) and lists the subcommands.
+    void helpNamesTheProgramAndItsSubcommands()
+    {
+        QProcess p;
+        p.setProcessEnvironment(koan::test::isolatedEnvironment(m_dir.path()));
+        p.start(KOAN_MCP_BINARY, {"--help"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        const QString help = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(help.startsWith("Usage: koan-mcp [options]\n"), qPrintable(help));
+        QVERIFY2(!help.contains("<executable_name>") && !help.contains("/koan-mcp"), qPrintable(help));
+        const qsizetype sub = help.indexOf("\nSubcommands:\n");
+        QVERIFY2(sub > 0, qPrintable(help));
+        QVERIFY2(help.mid(sub).contains(QRegularExpression("\n  token +\\S")), qPrintable(help));
+        QVERIFY(help.contains("--stdio") && help.contains("--headless"));
+        // Every listed subcommand exists: its own --help answers with its usage line.
+        p.start(KOAN_MCP_BINARY, {"token", "--help"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        const QString tokenHelp = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(tokenHelp.startsWith("Usage: koan-mcp token [options]\n"), qPrintable(tokenHelp));
+        QVERIFY(tokenHelp.contains("--sub"));
     }
 };
 

@@ -110,8 +110,13 @@ QJsonObject OptionsLoader::mergedSection(const OptionsSources &sources, QStringL
 {
     const QString environment = resolveEnvironment(sources);
     const QString dir = sources.configDir.isEmpty() ? QDir::currentPath() : sources.configDir;
-    QStringList files{QStringLiteral(":/config/appsettings.json"), QDir(dir).filePath(QStringLiteral("appsettings.json")),
-                      QDir(dir).filePath(QStringLiteral("appsettings.%1.json").arg(environment))};
+    QStringList files{QStringLiteral(":/config/appsettings.json")};
+    // The built-in Development choices (CORS origins of local tools, dev issuer, ...): only in
+    // Development (any case, like McpServerOptions::isDevelopment), below every file of the operator's.
+    if (environment.compare(QLatin1String("Development"), Qt::CaseInsensitive) == 0)
+        files << QStringLiteral(":/config/appsettings.Development.json");
+    files << QDir(dir).filePath(QStringLiteral("appsettings.json"))
+          << QDir(dir).filePath(QStringLiteral("appsettings.%1.json").arg(environment));
     if (!sources.userOverrideFile.isEmpty())
         files << sources.userOverrideFile;
 

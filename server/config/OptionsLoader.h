@@ -1,5 +1,6 @@
 #pragma once
-// Layers settings like .NET configuration: embedded defaults < appsettings.json <
+// Layers settings like .NET configuration: embedded defaults < embedded Development choices
+// (Development only) < appsettings.json <
 // appsettings.{Environment}.json < the user's override file < KOAN_MCP__* environment variables <
 // command-line settings. Keys match case-insensitively.
 #include "McpServerOptions.h"

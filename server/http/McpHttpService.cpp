@@ -144,6 +144,7 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
     // /metrics included, is refused over plain HTTP when RequireHttps is on.
     const bool secure = arrivedSecure(req);
     if (o.effectiveRequireHttps() && !secure) {
+        emit httpsRequired(req.method == "GET");
         if (req.method == "GET") {
             QUrl target(QStringLiteral("https://%1%2").arg(QString::fromLatin1(req.header("Host")), req.path));
             target.setQuery(req.query);

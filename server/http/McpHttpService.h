@@ -31,6 +31,8 @@ public:
 
 signals:
     void rateLimited(const QString &key);
+    // A plain-HTTP request refused because RequireHttps is on: redirected (308, GET) or refused (400).
+    void httpsRequired(bool redirected);
 
 private:
     // Runs after authentication: rate limit, then the MCP and capability routes.

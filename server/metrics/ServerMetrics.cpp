@@ -17,6 +17,7 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
     m.describe(QStringLiteral("koan_mcp_sessions_closed_total"), QStringLiteral("counter"), QStringLiteral("Sessions closed by reason"));
     m.describe(QStringLiteral("koan_mcp_sse_connections"), QStringLiteral("gauge"), QStringLiteral("Open long-lived SSE streams"));
     m.describe(QStringLiteral("koan_mcp_sse_connection_limit"), QStringLiteral("gauge"), QStringLiteral("MaxConcurrentConnections"));
+    m.describe(QStringLiteral("koan_mcp_session_limit"), QStringLiteral("gauge"), QStringLiteral("MaxSessions (live sessions of both HTTP transports)"));
     m.describe(QStringLiteral("koan_mcp_sse_connection_utilization"), QStringLiteral("gauge"), QStringLiteral("Open streams / limit (0..1)"));
     m.describe(QStringLiteral("koan_mcp_connections_rejected_total"), QStringLiteral("counter"), QStringLiteral("Streams refused, by reason"));
     m.describe(QStringLiteral("koan_mcp_request_event_latency_seconds"), QStringLiteral("histogram"),
@@ -29,11 +30,18 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
     m.describe(QStringLiteral("koan_mcp_bytes_queued"), QStringLiteral("gauge"), QStringLiteral("Bytes waiting in socket buffers across streams"));
     m.describe(QStringLiteral("koan_mcp_rate_limited_total"), QStringLiteral("counter"), QStringLiteral("Requests refused with 429"));
     m.describe(QStringLiteral("koan_mcp_transport_enabled"), QStringLiteral("gauge"), QStringLiteral("1 when the transport accepts requests"));
+    m.describe(QStringLiteral("koan_mcp_https_violations_total"), QStringLiteral("counter"),
+               QStringLiteral("Plain-HTTP requests refused by RequireHttps, by action (redirect: 308 for GET, reject: 400)"));
     // Counters start at zero so dashboards and alerts see the series from the first scrape.
     for (const char *t : {"HttpSse", "StreamableHttp"})
         m.increment(QStringLiteral("koan_mcp_sessions_opened_total"), {{QStringLiteral("transport"), QString::fromLatin1(t)}}, 0);
     m.increment(QStringLiteral("koan_mcp_heartbeats_sent_total"), {}, 0);
     m.increment(QStringLiteral("koan_mcp_rate_limited_total"), {}, 0);
+    for (const char *a : {"redirect", "reject"})
+        m.increment(QStringLiteral("koan_mcp_https_violations_total"), {{QStringLiteral("action"), QString::fromLatin1(a)}}, 0);
+    // The timeout closes alerts and the dashboard watch (rate() needs the series before the first one).
+    for (const char *r : {"idle_timeout", "token_expired"})
+        m.increment(QStringLiteral("koan_mcp_sessions_closed_total"), {{QStringLiteral("reason"), QString::fromLatin1(r)}}, 0);
 
     SessionManager *sessions = server->sessions();
     connect(sessions, &SessionManager::sessionOpened, this, [this](const SessionInfo &info) {
@@ -73,6 +81,10 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
     });
     connect(server->httpService(), &McpHttpService::rateLimited, this,
             [this] { m_registry.increment(QStringLiteral("koan_mcp_rate_limited_total")); });
+    connect(server->httpService(), &McpHttpService::httpsRequired, this, [this](bool redirected) {
+        m_registry.increment(QStringLiteral("koan_mcp_https_violations_total"),
+                             {{QStringLiteral("action"), redirected ? QStringLiteral("redirect") : QStringLiteral("reject")}});
+    });
 
     m.addCollector([server](MetricsRegistry &r) {
         SessionManager *sm = server->sessions();
@@ -81,6 +93,7 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
             r.set(QStringLiteral("koan_mcp_sessions_active"), counts.value(t), {{QStringLiteral("transport"), transportName(t)}});
         r.set(QStringLiteral("koan_mcp_sse_connections"), sm->longLivedStreams());
         r.set(QStringLiteral("koan_mcp_sse_connection_limit"), sm->maxConcurrentConnections());
+        r.set(QStringLiteral("koan_mcp_session_limit"), sm->maxSessions());
         r.set(QStringLiteral("koan_mcp_sse_connection_utilization"), double(sm->longLivedStreams()) / qMax(1, sm->maxConcurrentConnections()));
         r.set(QStringLiteral("koan_mcp_bytes_queued"), double(sm->queuedBytes()));
         const McpServerOptions &o = server->options();

@@ -29,7 +29,8 @@ for group in rules["groups"]:
     for rule in group["rules"]:
         exprs.append(("alert " + rule["alert"], rule["expr"]))
 needed = {"KoanMcpConnectionsNearLimit", "KoanMcpAuthFailureRate", "KoanMcpLatencyP95High", "KoanMcpHttpSseTransportDisabled",
-          "KoanMcpStreamableHttpTransportDisabled"}
+          "KoanMcpStreamableHttpTransportDisabled", "KoanMcpHttpsViolations", "KoanMcpSessionIdleTimeouts",
+          "KoanMcpSessionsNearLimit"}
 missing_alerts = needed - {r["alert"] for g in rules["groups"] for r in g["rules"]}
 if missing_alerts:
     problems.append(f"alert rules missing: {sorted(missing_alerts)}")
@@ -38,9 +39,37 @@ for where, expr in exprs:
         if name not in exported:
             problems.append(f"{where}: {name} is not exported by /metrics")
 titles = {p["title"] for p in dash["panels"]}
-for t in ("Active connections", "p95 request→event latency", "Auth failures", "Tool calls", "Tool call duration"):
+for t in ("Active connections", "p95 request→event latency", "Auth failures", "Tool calls", "Tool call duration",
+          "HTTPS violations", "Session timeouts"):
     if t not in titles:
         problems.append(f"dashboard lacks panel {t!r}")
+# The two plan metrics are on the dashboard: HTTPS violations and the timeout close reasons.
+dash_exprs = " ".join(e for w, e in exprs if w.startswith("dashboard "))
+for needle in ("koan_mcp_https_violations_total", 'reason=~"idle_timeout|token_expired"'):
+    if needle not in dash_exprs:
+        problems.append(f"no dashboard panel queries {needle}")
+ids = [p.get("id") for p in dash["panels"]]
+if len(ids) != len(set(ids)):
+    problems.append(f"dashboard panel ids are not unique: {ids}")
+
+# Every alert has a summary and a description, and an on-call section in docs/runbook.md (a heading
+# with the alert's name) that says what it means and the first steps; a runbook link in the
+# description points at that section.
+runbook = (src / "docs/runbook.md").read_text()
+headings = {m.group(1).strip() for m in re.finditer(r"^#{2,4} (.+)$", runbook, re.M)}
+def anchor(heading):
+    return re.sub(r"[^a-z0-9 _-]", "", heading.lower()).replace(" ", "-")
+anchors = {anchor(h) for h in headings}
+for group in rules["groups"]:
+    for rule in group["rules"]:
+        name, ann = rule["alert"], rule.get("annotations", {})
+        if not ann.get("summary") or not ann.get("description"):
+            problems.append(f"alert {name}: summary and description are required")
+        if not any(name in h for h in headings):
+            problems.append(f"alert {name}: docs/runbook.md has no section for it")
+        for link in re.findall(r"docs/runbook\.md#([\w-]+)", ann.get("description", "")):
+            if link not in anchors:
+                problems.append(f"alert {name}: runbook link #{link} matches no heading")
 
 docs = list(yaml.safe_load_all((src / "deploy/k8s/koan-mcp.yaml").read_text()))
 by_kind = {}

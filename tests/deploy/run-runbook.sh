@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/bin" && ln -s "$(readlink -f "$KOAN")" "$work/bin/koan-mcp"
 export PATH="$work/bin:$PATH" HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
-unset BASE CACERT ADMIN_TOKEN KOAN_CONFIG_DIR KOAN_ENVIRONMENT
+unset BASE CACERT ADMIN_TOKEN CLIENT_TOKEN KOAN_CONFIG_DIR KOAN_ENVIRONMENT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export PORT
 server_args=(--headless --port "$PORT" --db "$work/runbook.sqlite")
@@ -30,7 +30,8 @@ if [ "$MODE" = production ]; then
         --set "Auth:DevIssuerKeyFile=$work/dev-issuer.pem")
   server_args+=("${prod[@]}")
   ADMIN_TOKEN=$(koan-mcp token --sub operator --scope koan:admin --ttl 10m --set "Port=$PORT" "${prod[@]}")
-  export BASE="https://127.0.0.1:$PORT" CACERT="$work/tls.crt" ADMIN_TOKEN
+  CLIENT_TOKEN=$(koan-mcp token --sub validation --scope clinical:operations --ttl 10m --set "Port=$PORT" "${prod[@]}")
+  export BASE="https://127.0.0.1:$PORT" CACERT="$work/tls.crt" ADMIN_TOKEN CLIENT_TOKEN
   stream_opts=(--cacert "$CACERT" -H "Authorization: Bearer $ADMIN_TOKEN")
 fi
 koan-mcp "${server_args[@]}" 2>"$work/server.log" &
