@@ -8,6 +8,20 @@ Q_LOGGING_CATEGORY(lcSse, "koan.sse")
 
 namespace koan {
 
+QByteArray formatEventId(int stream, qint64 seq) { return QByteArray::number(stream) + '_' + QByteArray::number(seq); }
+
+std::optional<SseEventId> parseEventId(const QByteArray &text)
+{
+    const QList<QByteArray> parts = text.split('_');
+    if (parts.size() != 2)
+        return std::nullopt;
+    bool okStream = false, okSeq = false;
+    const SseEventId id{parts.at(0).toInt(&okStream), parts.at(1).toLongLong(&okSeq)};
+    if (!okStream || !okSeq)
+        return std::nullopt;
+    return id;
+}
+
 SseStream::SseStream(HttpResponder *responder, QString sessionId, qint64 maxQueuedBytes, QObject *parent)
     : QObject(parent), m_responder(responder), m_sessionId(std::move(sessionId)), m_maxQueued(maxQueuedBytes)
 {

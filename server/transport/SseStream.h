@@ -4,8 +4,19 @@
 
 #include <QObject>
 #include <QPointer>
+#include <optional>
 
 namespace koan {
+
+// A Streamable HTTP event id, "<stream>_<seq>": the logical stream and the event's sequence number.
+struct SseEventId {
+    int stream = 0;
+    qint64 seq = 0;
+};
+QByteArray formatEventId(int stream, qint64 seq);
+// Parses a Last-Event-ID value: two numbers joined by one '_' (QByteArray::toInt/toLongLong rules),
+// else nullopt. Whether the stream exists is the caller's question.
+std::optional<SseEventId> parseEventId(const QByteArray &text);
 
 class SseStream : public QObject
 {

@@ -235,11 +235,9 @@ void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *res
     m_sessions->recordInbound(id);
 
     // Resumption: "<stream>_<seq>" names the stream and the last event the client saw.
-    const QList<QByteArray> lastEvent = request.header("Last-Event-ID").split('_');
-    bool okStream = false, okSeq = false;
-    const int streamNo = lastEvent.size() == 2 ? lastEvent.at(0).toInt(&okStream) : -1;
-    const qint64 seq = lastEvent.size() == 2 ? lastEvent.at(1).toLongLong(&okSeq) : -1;
-    if (okStream && okSeq && knows(*state, streamNo)) {
+    if (const auto lastEvent = parseEventId(request.header("Last-Event-ID")); lastEvent && knows(*state, lastEvent->stream)) {
+        const int streamNo = lastEvent->stream;
+        const qint64 seq = lastEvent->seq;
         const bool complete = state->completed.contains(streamNo);
         if (const LogicalStream &ls = logical(*state, streamNo); ls.connection && ls.connection->isOpen())
             return sendRpcHttpError(responder, 409, jsonrpc::ServerError, QStringLiteral("Conflict: the stream is already connected"));
@@ -284,7 +282,7 @@ QByteArray StreamableHttpTransport::primingEvent(State &state, int streamNo)
 {
     if (!primes(state))
         return {};
-    const QByteArray eventId = QByteArray::number(streamNo) + '_' + QByteArray::number(state.nextSeq++);
+    const QByteArray eventId = formatEventId(streamNo, state.nextSeq++);
     return "id: " + eventId + "\nretry: " + QByteArray::number(m_settings.retryMs) + "\ndata: \n\n";
 }
 
@@ -308,8 +306,7 @@ QByteArray StreamableHttpTransport::emitOn(const QString &sessionId, int streamN
         return {};
     State &state = *it;
     const qint64 seq = state.nextSeq++;
-    const QByteArray frame = SseStream::frame("message", compact(message),
-                                              QByteArray::number(streamNo) + '_' + QByteArray::number(seq));
+    const QByteArray frame = SseStream::frame("message", compact(message), formatEventId(streamNo, seq));
     if (m_settings.replayBufferSize > 0) {
         state.replay.append(Event{streamNo, seq, frame});
         while (state.replay.size() > m_settings.replayBufferSize)
