@@ -68,7 +68,6 @@ void TlsAcceptor::finish(QSslSocket *socket)
 void TlsAcceptor::failed(QSslSocket *socket, const QString &reason)
 {
     finish(socket);
-    ++m_failures;
     ++m_unreported;
     const QString peer = socket->peerAddress().toString();
     qCDebug(lcTls).noquote() << "TLS handshake with" << peer << "failed:" << reason;

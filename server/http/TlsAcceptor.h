@@ -27,9 +27,6 @@ public:
     TlsAcceptor(const QSslConfiguration &configuration, int handshakeTimeoutMs, Accepted accepted, QObject *parent = nullptr);
     ~TlsAcceptor() override;
 
-    int handshakesInProgress() const { return int(m_handshaking.size()); }
-    quint64 handshakeFailures() const { return m_failures; }
-
 protected:
     void incomingConnection(qintptr descriptor) override;
 
@@ -41,7 +38,6 @@ private:
     int m_timeoutMs;
     Accepted m_accepted;
     QHash<QSslSocket *, QTimer *> m_handshaking; // socket -> its deadline
-    quint64 m_failures = 0;
     quint64 m_unreported = 0;    // failures since the last info line
     QElapsedTimer m_lastReport; // at most one info line a minute: a scan must not flood the log
 };
