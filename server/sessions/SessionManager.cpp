@@ -58,6 +58,16 @@ SessionPtr SessionManager::open(TransportKind transport, const Principal &princi
     return session;
 }
 
+bool SessionManager::isWellFormedId(QStringView id)
+{
+    if (id.size() < 32 || id.size() > 128)
+        return false;
+    for (const QChar c : id)
+        if (!((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'-' || c == u'_'))
+            return false;
+    return true;
+}
+
 SessionPtr SessionManager::find(const QString &id) const
 {
     const auto it = m_entries.constFind(id);

@@ -33,6 +33,9 @@ public:
     SessionPtr open(TransportKind transport, const Principal &principal, const QString &remote,
                     const QString &userAgent, Closer closer);
     SessionPtr find(const QString &id) const;
+    // The shape of every id this server hands out: 32-128 URL-safe characters ([A-Za-z0-9_-]),
+    // at least 128 bits from the system CSPRNG. Anything else names no session and is not echoed.
+    static bool isWellFormedId(QStringView id);
     bool contains(const QString &id) const { return m_entries.contains(id); }
     // Ends a session: runs its closer, forgets it, emits sessionClosed. Safe to call twice.
     void close(const QString &id, const QString &reason);

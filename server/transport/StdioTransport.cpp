@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QUuid>
+#include <cerrno>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcStdio, "koan.stdio")
 
@@ -16,16 +18,43 @@ namespace koan {
 
 void StdinReader::run()
 {
+    // read(2), not stdio: it returns what the pipe has, and nothing is buffered behind our back.
+    const int fd = fileno(m_in);
     QByteArray line;
+    qint64 skipped = 0; // bytes of an oversized line so far (none of them kept)
+    // Room for the message plus CR LF and a little surrounding whitespace.
+    const qint64 keep = m_maxLineBytes + 16;
     char buf[65536];
-    while (fgets(buf, sizeof buf, m_in)) {
-        line.append(buf);
-        if (!line.endsWith('\n') && !feof(m_in))
-            continue; // long line: keep reading
-        emit lineRead(line);
-        line.clear();
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        QByteArrayView chunk(buf, n);
+        while (!chunk.isEmpty()) {
+            const qsizetype newline = chunk.indexOf('\n');
+            const QByteArrayView part = newline < 0 ? chunk : chunk.first(newline + 1);
+            chunk = newline < 0 ? QByteArrayView() : chunk.sliced(newline + 1);
+            if (skipped == 0 && line.size() + part.size() <= keep) {
+                line.append(part);
+            } else {
+                skipped += line.size() + part.size();
+                line.clear();
+            }
+            if (newline < 0)
+                break;
+            if (skipped > 0)
+                emit lineTooLong(skipped);
+            else
+                emit lineRead(line);
+            line.clear();
+            skipped = 0;
+        }
     }
-    if (!line.isEmpty())
+    if (skipped > 0)
+        emit lineTooLong(skipped);
+    else if (!line.isEmpty())
         emit lineRead(line);
     emit endOfInput();
 }
@@ -33,12 +62,13 @@ void StdinReader::run()
 StdioTransport::StdioTransport(RpcBridge *bridge, qint64 maxMessageBytes, QObject *parent, Principal principal,
                                FILE *in, FILE *out)
     : QObject(parent), m_bridge(bridge), m_maxMessageBytes(maxMessageBytes), m_out(out),
-      m_reader(new StdinReader(in, this)),
+      m_reader(new StdinReader(in, maxMessageBytes, this)),
       m_session(std::make_shared<McpSession>(QUuid::createUuid().toString(QUuid::Id128), TransportKind::Stdio,
                                              std::move(principal)))
 {
     // Queued: the reader thread only reads; all protocol work happens on this object's thread.
     connect(m_reader, &StdinReader::lineRead, this, &StdioTransport::handleLine, Qt::QueuedConnection);
+    connect(m_reader, &StdinReader::lineTooLong, this, &StdioTransport::refuseOversized, Qt::QueuedConnection);
     connect(m_reader, &StdinReader::endOfInput, this, [this] {
         m_eof = true;
         maybeFinish();
@@ -66,12 +96,8 @@ void StdioTransport::handleLine(const QByteArray &raw)
     const qint64 expiresAt = m_session->principal.expiresAt;
     if (expiresAt > 0 && QDateTime::currentSecsSinceEpoch() >= expiresAt)
         return endExpired(line);
-    if (line.size() > m_maxMessageBytes) {
-        write(jsonrpc::makeError(QJsonValue::Null, jsonrpc::InvalidRequest,
-                                 QStringLiteral("Invalid Request: message of %1 bytes exceeds the %2-byte limit")
-                                     .arg(line.size()).arg(m_maxMessageBytes)));
-        return;
-    }
+    if (line.size() > m_maxMessageBytes)
+        return refuseOversized(line.size());
     ++m_pending;
     m_bridge->handle(line, m_session, [this](const QJsonObject &m) { write(m); },
                      [this](const QJsonValue &reply) {
@@ -80,6 +106,16 @@ void StdioTransport::handleLine(const QByteArray &raw)
                          --m_pending;
                          maybeFinish();
                      });
+}
+
+void StdioTransport::refuseOversized(qint64 bytes)
+{
+    if (m_expired)
+        return;
+    // The id is in the part that was never kept: JSON-RPC answers such a request with id null.
+    write(jsonrpc::makeError(QJsonValue::Null, jsonrpc::InvalidRequest,
+                             QStringLiteral("Invalid Request: message of %1 bytes exceeds the %2-byte limit (MaxRequestBodyBytes)")
+                                 .arg(bytes).arg(m_maxMessageBytes)));
 }
 
 void StdioTransport::write(const QJsonValue &message)

@@ -10,19 +10,24 @@ namespace koan {
 
 class RpcBridge;
 
-// Blocking line reader on its own thread, so pipes, files and terminals all work.
+// Blocking line reader on its own thread, so pipes, files and terminals all work. A line longer
+// than the limit is skipped as it arrives, never buffered whole (a 50 MB line costs nothing).
 class StdinReader : public QThread
 {
     Q_OBJECT
 public:
-    explicit StdinReader(FILE *in, QObject *parent = nullptr) : QThread(parent), m_in(in) {}
+    StdinReader(FILE *in, qint64 maxLineBytes, QObject *parent = nullptr)
+        : QThread(parent), m_in(in), m_maxLineBytes(maxLineBytes)
+    {}
 signals:
     void lineRead(const QByteArray &line);
+    void lineTooLong(qint64 bytes); // the whole line's size, newline included
     void endOfInput();
 protected:
     void run() override;
 private:
     FILE *m_in;
+    qint64 m_maxLineBytes;
 };
 
 class StdioTransport : public QObject
@@ -40,6 +45,7 @@ signals:
 
 private:
     void handleLine(const QByteArray &line);
+    void refuseOversized(qint64 bytes);
     void write(const QJsonValue &message);
     void maybeFinish();
     void endExpired(const QByteArray &line);
