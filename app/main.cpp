@@ -162,7 +162,7 @@ int main(int argc, char *argv[])
                                   server->baseUrl() + options.httpSseRoute + QStringLiteral("/sse"),
                                   server->baseUrl() + QStringLiteral("/healthz"));
         if (options.operations.metricsEnabled)
-            banner += QStringLiteral(" | metrics: %1 (%2)").arg(server->baseUrl() + options.operations.metricsPath, options.operations.metricsAccess);
+            banner += QStringLiteral(" | metrics: %1 (%2)").arg(server->baseUrl() + options.operations.metricsPath, options.effectiveMetricsAccess());
         qCInfo(lcApp).noquote() << banner;
     }
 

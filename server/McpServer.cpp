@@ -83,13 +83,14 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
     connect(m_bridge, &RpcBridge::toolCallDenied, this,
             [this](const QString &sessionId, TransportKind transport, const QString &subject, const QString &tool, const QString &reason) {
                 const LogSink::SessionScope scope(sessionId); // the audit warning names the real session
-                const QString remote = m_sessions->info(sessionId).remote;
+                const SessionInfo info = m_sessions->info(sessionId);
+                const QString remote = info.remote;
                 const QString path = transport == TransportKind::StreamableHttp ? m_options.httpSseRoute
                                      : transport == TransportKind::HttpSse     ? m_options.httpSseRoute + QStringLiteral("/rpc")
                                                                                : transportName(transport).toLower();
                 m_audit->record(AuthFailure{QDateTime::currentDateTimeUtc(), remote.isEmpty() ? QStringLiteral("local") : remote,
                                             QStringLiteral("tool_forbidden"), subject, path,
-                                            QStringLiteral("tools/call %1: %2").arg(tool, reason)});
+                                            QStringLiteral("tools/call %1: %2").arg(tool, reason), info.issuer});
             });
 }
 
@@ -137,7 +138,9 @@ bool McpServer::startHttp(QStringList *errors)
     }
     m_backend = new HttpServerBackend(this);
     m_backend->setHandler([this](const HttpRequest &req, HttpResponder *r) { m_http->handle(req, r); });
-    m_backend->setRequestLimits({m_options.maxRequestBodyBytes, m_options.httpSseRoute.toUtf8()});
+    m_backend->setRequestLimits({{m_options.maxRequestBodyBytes, m_options.maxHeaderBytes, m_options.maxHeaderCount},
+                                 m_options.headerReadTimeoutMs, m_options.bodyReadTimeoutMs, m_options.keepAliveIdleTimeoutMs,
+                                 m_options.httpSseRoute.toUtf8()});
     m_backend->setTlsHandshakeTimeout(m_options.tlsHandshakeTimeoutMs);
     QHostAddress address;
     if (m_options.bindAddress == QLatin1String("localhost"))

@@ -228,11 +228,52 @@ void bindSection(Binder &parent, const QString &key, QStringList *errors, F bind
     b.reportUnknown();
 }
 
+// Auth:Issuers: [{"Issuer": "...", "JwksUrl": "..."} | {"Issuer": "...", "JwksFile": "..."}, ...]
+// (an object with index keys when it comes from environment variables).
+void bindIssuers(Binder &auth, AuthOptions &a, QStringList *errors)
+{
+    const QJsonValue v = auth.take(QStringLiteral("Issuers"));
+    if (v.isUndefined() || v.isNull())
+        return;
+    QJsonArray items = v.toArray();
+    if (v.isObject())
+        for (const auto &item : v.toObject())
+            items.append(item);
+    if (!v.isArray() && !v.isObject())
+        return auth.error(QStringLiteral("Issuers"), QStringLiteral("expected a list of {\"Issuer\", \"JwksUrl\" or \"JwksFile\"} objects"));
+    QSet<QString> seen;
+    for (int i = 0; i < items.size(); ++i) {
+        const QString key = QStringLiteral("Issuers:%1").arg(i);
+        if (!items.at(i).isObject()) {
+            auth.error(key, QStringLiteral("expected an object with Issuer and JwksUrl or JwksFile"));
+            continue;
+        }
+        Binder b(items.at(i).toObject(), auth.path(key), errors);
+        IssuerBinding binding;
+        b.string(QStringLiteral("Issuer"), binding.issuer);
+        b.string(QStringLiteral("JwksUrl"), binding.jwksUrl, [](const QString &u) {
+            return u.startsWith(QLatin1String("https://")) || u.startsWith(QLatin1String("http://"))
+                       ? QString() : QStringLiteral("must be an http(s) URL");
+        });
+        b.string(QStringLiteral("JwksFile"), binding.jwksFile);
+        b.reportUnknown();
+        if (binding.issuer.isEmpty())
+            b.error(QStringLiteral("Issuer"), QStringLiteral("required"));
+        else if (seen.contains(binding.issuer) || a.issuers.contains(binding.issuer))
+            b.error(QStringLiteral("Issuer"), QStringLiteral("'%1' is listed twice (in Auth:Issuers or Auth:Issuer)").arg(binding.issuer));
+        if (binding.jwksUrl.isEmpty() == binding.jwksFile.isEmpty())
+            b.error(QStringLiteral("JwksUrl"), QStringLiteral("set exactly one of JwksUrl and JwksFile"));
+        seen.insert(binding.issuer);
+        a.issuerBindings << binding;
+    }
+}
+
 void bindAuth(Binder &parent, McpServerOptions &o, QStringList *errors)
 {
     bindSection(parent, QStringLiteral("Auth"), errors, [&](Binder &b) {
         AuthOptions &a = o.auth;
         if (const auto v = b.stringList(QStringLiteral("Issuer"))) a.issuers = *v;
+        bindIssuers(b, a, errors);
         b.string(QStringLiteral("Audience"), a.audience);
         b.string(QStringLiteral("JwksFile"), a.jwksFile);
         b.string(QStringLiteral("JwksUrl"), a.jwksUrl, [](const QString &u) {
@@ -310,6 +351,11 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     b.durationMs(QStringLiteral("SseKeepAliveInterval"), o.sseKeepAliveIntervalMs, 10);
     b.durationMs(QStringLiteral("SseConnectionTimeout"), o.sseConnectionTimeoutMs, 10);
     b.integer(QStringLiteral("MaxRequestBodyBytes"), o.maxRequestBodyBytes, 1024, qint64(1) << 30);
+    b.integer(QStringLiteral("MaxHeaderBytes"), o.maxHeaderBytes, 1024, 16 * 1024 * 1024);
+    b.integer(QStringLiteral("MaxHeaderCount"), o.maxHeaderCount, 1, 100);
+    b.durationMs(QStringLiteral("HeaderReadTimeout"), o.headerReadTimeoutMs, 100);
+    b.durationMs(QStringLiteral("BodyReadTimeout"), o.bodyReadTimeoutMs, 100);
+    b.durationMs(QStringLiteral("KeepAliveIdleTimeout"), o.keepAliveIdleTimeoutMs, 100);
     b.integer(QStringLiteral("MaxQueuedBytesPerStream"), o.maxQueuedBytesPerStream, 1024, qint64(1) << 30);
     b.integer(QStringLiteral("ReplayBufferSize"), o.replayBufferSize, 0, 100000);
     b.boolean(QStringLiteral("StreamableJsonResponse"), o.streamableJsonResponse);
@@ -332,10 +378,11 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     bindSection(b, QStringLiteral("Metrics"), errors, [&](Binder &m) {
         m.boolean(QStringLiteral("Enabled"), o.operations.metricsEnabled);
         m.string(QStringLiteral("Path"), o.operations.metricsPath, checkRoute);
-        m.string(QStringLiteral("Access"), o.operations.metricsAccess, [](const QString &v) {
-            return QStringList{QStringLiteral("Public"), QStringLiteral("Loopback"), QStringLiteral("Authenticated")}.contains(v)
-                       ? QString() : QStringLiteral("must be Public, Loopback or Authenticated");
-        });
+        if (const auto access = m.optString(QStringLiteral("Access"), [](const QString &v) {
+                return QStringList{QStringLiteral("Public"), QStringLiteral("Loopback"), QStringLiteral("Authenticated")}.contains(v)
+                           ? QString() : QStringLiteral("must be Public, Loopback or Authenticated");
+            }))
+            o.operations.metricsAccess = *access;
     });
     bindSection(b, QStringLiteral("Logging"), errors, [&](Binder &l) {
         if (const auto patterns = l.stringList(QStringLiteral("RedactPatterns"))) {
@@ -399,12 +446,14 @@ QStringList McpServerOptions::tokenValidationProblems(bool tokensInUse) const
     QStringList problems;
     if (isDevelopment() || !tokensInUse)
         return problems;
-    if (auth.issuers.isEmpty())
+    const bool hmac = auth.allowedAlgorithms.contains(QStringLiteral("HS256")) && !auth.hmacSecret.isEmpty();
+    const bool sharedKeys = !auth.jwksUrl.isEmpty() || !auth.jwksFile.isEmpty() || hmac;
+    // Bound issuers (Auth:Issuers) are pinned by construction; a shared key source needs its list.
+    if (auth.issuers.isEmpty() && (sharedKeys || auth.issuerBindings.isEmpty()))
         problems << QStringLiteral("Koan:Mcp:Auth:Issuer: required outside Development when tokens are validated (environment: %1); "
                                    "list the issuer(s) whose tokens this server accepts, or any \"iss\" would do")
                         .arg(environment);
-    const bool hmac = auth.allowedAlgorithms.contains(QStringLiteral("HS256")) && !auth.hmacSecret.isEmpty();
-    if (auth.jwksUrl.isEmpty() && auth.jwksFile.isEmpty() && !hmac)
+    if (!sharedKeys && auth.issuerBindings.isEmpty())
         problems << QStringLiteral("Koan:Mcp:Auth:JwksUrl: a key source is required outside Development when tokens are validated "
                                    "(environment: %1); set Auth:JwksUrl or Auth:JwksFile (or Auth:HmacSecret with HS256)")
                         .arg(environment);
@@ -430,6 +479,11 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("SseKeepAliveInterval"), QStringLiteral("%1ms").arg(sseKeepAliveIntervalMs)},
         {QStringLiteral("SseConnectionTimeout"), QStringLiteral("%1ms").arg(sseConnectionTimeoutMs)},
         {QStringLiteral("MaxRequestBodyBytes"), double(maxRequestBodyBytes)},
+        {QStringLiteral("MaxHeaderBytes"), double(maxHeaderBytes)},
+        {QStringLiteral("MaxHeaderCount"), maxHeaderCount},
+        {QStringLiteral("HeaderReadTimeout"), QStringLiteral("%1ms").arg(headerReadTimeoutMs)},
+        {QStringLiteral("BodyReadTimeout"), QStringLiteral("%1ms").arg(bodyReadTimeoutMs)},
+        {QStringLiteral("KeepAliveIdleTimeout"), QStringLiteral("%1ms").arg(keepAliveIdleTimeoutMs)},
         {QStringLiteral("MaxQueuedBytesPerStream"), double(maxQueuedBytesPerStream)},
         {QStringLiteral("ReplayBufferSize"), replayBufferSize},
         {QStringLiteral("StreamableJsonResponse"), streamableJsonResponse},
@@ -439,6 +493,13 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("TlsHandshakeTimeout"), QStringLiteral("%1ms").arg(tlsHandshakeTimeoutMs)},
         {QStringLiteral("Auth"), QJsonObject{
             {QStringLiteral("Issuer"), QJsonArray::fromStringList(auth.issuers)},
+            {QStringLiteral("Issuers"), [this] {
+                 QJsonArray bound;
+                 for (const IssuerBinding &b : auth.issuerBindings)
+                     bound.append(b.jwksUrl.isEmpty() ? QJsonObject{{QStringLiteral("Issuer"), b.issuer}, {QStringLiteral("JwksFile"), b.jwksFile}}
+                                                      : QJsonObject{{QStringLiteral("Issuer"), b.issuer}, {QStringLiteral("JwksUrl"), b.jwksUrl}});
+                 return bound;
+             }()},
             {QStringLiteral("Audience"), auth.audience},
             {QStringLiteral("JwksFile"), auth.jwksFile},
             {QStringLiteral("JwksUrl"), auth.jwksUrl},
@@ -453,7 +514,7 @@ QJsonObject McpServerOptions::toJson() const
             {QStringLiteral("DevIssuerKeyFile"), auth.devIssuerKeyFile}}},
         {QStringLiteral("Metrics"), QJsonObject{{QStringLiteral("Enabled"), operations.metricsEnabled},
                                                 {QStringLiteral("Path"), operations.metricsPath},
-                                                {QStringLiteral("Access"), operations.metricsAccess}}},
+                                                {QStringLiteral("Access"), effectiveMetricsAccess()}}},
         {QStringLiteral("Logging"), QJsonObject{{QStringLiteral("RedactPatterns"), QJsonArray::fromStringList(logRedactPatterns)}}},
         {QStringLiteral("Admin"), QJsonObject{{QStringLiteral("Enabled"), operations.adminEndpointEnabled},
                                               {QStringLiteral("RequiredScope"), operations.adminScope}}},

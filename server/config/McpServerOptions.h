@@ -3,6 +3,7 @@
 #include "core/TransportKind.h"
 
 #include <QJsonObject>
+#include <QList>
 #include <QMap>
 #include <QString>
 #include <QStringList>
@@ -22,9 +23,17 @@ struct EntityOverride {
     QJsonObject toJson() const;
 };
 
+// One trusted issuer bound to its own keys ("Koan:Mcp:Auth:Issuers" items).
+struct IssuerBinding {
+    QString issuer;
+    QString jwksUrl;                     // exactly one of jwksUrl and jwksFile
+    QString jwksFile;
+};
+
 // Bearer-token validation ("Koan:Mcp:Auth").
 struct AuthOptions {
-    QStringList issuers;                 // accepted "iss"; empty: any (not recommended)
+    QList<IssuerBinding> issuerBindings; // Auth:Issuers: each issuer's tokens validate only with its keys
+    QStringList issuers;                 // Auth:Issuer: accepted "iss" sharing JwksFile/JwksUrl; empty: any (not recommended)
     QString audience;                    // resource indicator; empty: <base URL><route>
     QString jwksFile;
     QString jwksUrl;
@@ -51,7 +60,7 @@ struct RateLimitOptions {
 struct OperationsOptions {
     bool metricsEnabled = true;
     QString metricsPath = QStringLiteral("/metrics");
-    QString metricsAccess = QStringLiteral("Public"); // Public | Loopback | Authenticated
+    std::optional<QString> metricsAccess;             // Public | Loopback | Authenticated; see effectiveMetricsAccess()
     bool adminEndpointEnabled = true;                 // PUT /admin/transports/http-sse
     QString adminScope = QStringLiteral("koan:admin"); // needed when authentication is on
 };
@@ -72,6 +81,11 @@ struct McpServerOptions {
     int sseKeepAliveIntervalMs = 15000;
     int sseConnectionTimeoutMs = 30 * 60 * 1000;
     qint64 maxRequestBodyBytes = 4 * 1024 * 1024;
+    qint64 maxHeaderBytes = 64 * 1024;         // request line + headers; 431 beyond
+    int maxHeaderCount = 100;                  // header fields per request; 431 beyond (Qt drops all past 100)
+    int headerReadTimeoutMs = 10000;           // a request head must be complete within this (408)
+    int bodyReadTimeoutMs = 30000;             // a declared body must be complete within this (408)
+    int keepAliveIdleTimeoutMs = 60000;        // idle keep-alive connections are closed (SSE streams exempt)
     qint64 maxQueuedBytesPerStream = 1024 * 1024;
     int replayBufferSize = 256;
     bool streamableJsonResponse = false;       // Streamable HTTP: JSON answers unless a handler streams
@@ -104,6 +118,11 @@ struct McpServerOptions {
     bool effectiveRequireHttps() const { return requireHttps.value_or(!isDevelopment()); }
     bool effectiveDevIssuer() const { return isDevelopment() && auth.enableDevIssuer.value_or(true); }
     bool effectiveRateLimit() const { return rateLimit.enabled.value_or(!isDevelopment()); }
+    // /metrics is public only in Development unless Metrics:Access says otherwise.
+    QString effectiveMetricsAccess() const
+    {
+        return operations.metricsAccess.value_or(isDevelopment() ? QStringLiteral("Public") : QStringLiteral("Authenticated"));
+    }
     bool tlsEnabled() const { return !tlsCertificateFile.isEmpty() && !tlsKeyFile.isEmpty(); }
 
     // The base URL clients reach this server at. A wildcard bind address (0.0.0.0, ::) is not an

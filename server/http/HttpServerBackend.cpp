@@ -79,6 +79,8 @@ quint16 HttpServerBackend::listen(const QHostAddress &address, quint16 port, int
         return 0;
     }
     bind(server);
+    // After bind(): runs after QtHttpServer has connected its parser to the new socket.
+    connect(server, &QTcpServer::pendingConnectionAvailable, this, &HttpServerBackend::armGuards);
     return server->serverPort();
 }
 
@@ -113,8 +115,25 @@ bool HttpServerBackend::connectionAccepted(QTcpSocket *socket)
     // SSE writes go out as they happen (HttpResponder flushes): without TCP_NODELAY a second small
     // write waits for the peer's delayed ACK (~40 ms).
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    RequestSizeGuard::watch(socket, m_limits);
+    m_unarmedGuards.append(RequestSizeGuard::watch(socket, m_limits, this));
     return true;
+}
+
+void HttpServerBackend::armGuards()
+{
+    // The sockets just handed to QtHttpServer: plain ones at once, TLS ones once encrypted (the
+    // others are still handshaking and not yet read by Qt).
+    for (qsizetype i = 0; i < m_unarmedGuards.size();) {
+        RequestSizeGuard *guard = m_unarmedGuards.at(i);
+        const auto *ssl = guard ? qobject_cast<QSslSocket *>(guard->parent()) : nullptr;
+        if (guard && ssl && !ssl->isEncrypted()) {
+            ++i;
+            continue;
+        }
+        if (guard)
+            guard->armAfterParser();
+        m_unarmedGuards.removeAt(i);
+    }
 }
 
 void HttpServerBackend::acceptFailed(QTcpServer *server)

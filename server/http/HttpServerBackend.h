@@ -7,6 +7,7 @@
 #include "RequestSizeGuard.h"
 
 #include <QAbstractHttpServer>
+#include <QPointer>
 #include <QSslConfiguration>
 #include <functional>
 #include <optional>
@@ -45,12 +46,14 @@ private:
     // Counts the connection and prepares it; false when it was refused (near RLIMIT_NOFILE).
     bool connectionAccepted(QTcpSocket *socket);
     void acceptFailed(QTcpServer *server);
+    void armGuards();
     // Raises the soft RLIMIT_NOFILE to the hard limit; returns the resulting soft limit.
     static qint64 raiseFileDescriptorLimit();
 
     Handler m_handler;
     QString m_error;
     RequestSizeGuard::Limits m_limits;
+    QList<QPointer<RequestSizeGuard>> m_unarmedGuards; // accepted, not yet read by QtHttpServer
     int m_tlsHandshakeTimeoutMs = 10000;
     qint64 m_fdLimit = 0;
     int m_openConnections = 0;

@@ -155,10 +155,11 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
     }
 
     const OperationsOptions &ops = o.operations;
-    if (ops.metricsEnabled && req.path == ops.metricsPath && ops.metricsAccess != QLatin1String("Authenticated")) {
+    const QString metricsAccess = o.effectiveMetricsAccess();
+    if (ops.metricsEnabled && req.path == ops.metricsPath && metricsAccess != QLatin1String("Authenticated")) {
         if (req.method != "GET")
             return methodNotAllowed("GET");
-        if (ops.metricsAccess == QLatin1String("Loopback") && !isLoopbackCaller(req))
+        if (metricsAccess == QLatin1String("Loopback") && !isLoopbackCaller(req))
             return sendHttpError(r, 403, QStringLiteral("forbidden"),
                                  QStringLiteral("Metrics are only served to loopback callers (not through a proxy)"));
         return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, m_server->metrics()->render());
@@ -211,7 +212,7 @@ void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Princ
     const McpServerOptions &o = m_server->options();
     const QString route = o.httpSseRoute;
     if (m_rateLimiter) {
-        const QString key = caller.authenticated ? QStringLiteral("sub:") + caller.subject : QStringLiteral("ip:") + clientAddress(req);
+        const QString key = caller.authenticated ? QStringLiteral("sub:") + caller.identityKey() : QStringLiteral("ip:") + clientAddress(req);
         double retryAfter = 0;
         if (!m_rateLimiter->tryAcquire(key, &retryAfter)) {
             emit rateLimited(key);
@@ -268,12 +269,13 @@ bool McpHttpService::refuseForeignSession(const HttpRequest &req, HttpResponder 
     if (legacy && id.isEmpty())
         id = QString::fromLatin1(req.header("X-Mcp-Session"));
     const SessionPtr session = id.isEmpty() ? nullptr : m_server->sessions()->find(id);
-    if (!session || !(session->principal.authenticated || caller.authenticated) || session->principal.subject == caller.subject)
+    if (!session || !(session->principal.authenticated || caller.authenticated) || session->principal.sameIdentity(caller))
         return false;
     m_server->auditLog()->record(AuthFailure{QDateTime::currentDateTimeUtc(), clientAddress(req), QStringLiteral("session_owner_mismatch"),
                                              caller.authenticated ? caller.subject : QString(), req.path,
                                              QStringLiteral("%1 %2 named a session that belongs to another subject")
-                                                 .arg(QString::fromLatin1(req.method), legacy ? QStringLiteral("HTTP+SSE") : QStringLiteral("Streamable HTTP"))});
+                                                 .arg(QString::fromLatin1(req.method), legacy ? QStringLiteral("HTTP+SSE") : QStringLiteral("Streamable HTTP")),
+                                             caller.authenticated ? caller.issuer : QString()});
     if (legacy)
         sendHttpError(r, 403, QStringLiteral("session_owner_mismatch"), QStringLiteral("This session belongs to another subject"));
     else
@@ -374,7 +376,8 @@ QJsonObject McpHttpService::capabilities(const Principal &caller, const QString 
                                 {QStringLiteral("command"), QStringLiteral("koan-mcp --stdio")},
                                 {QStringLiteral("enabled"), o.enableStdioTransport}}}},
         {QStringLiteral("authentication"), QJsonObject{{QStringLiteral("required"), o.effectiveRequireAuthentication()},
-                                                       {QStringLiteral("caller"), caller.authenticated ? caller.subject : QStringLiteral("anonymous")}}},
+                                                       {QStringLiteral("caller"), caller.authenticated ? caller.subject : QStringLiteral("anonymous")},
+                                                       {QStringLiteral("issuer"), caller.authenticated ? QJsonValue(caller.issuer) : QJsonValue()}}},
         {QStringLiteral("entities"), entities},
     };
 }

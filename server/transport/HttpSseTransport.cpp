@@ -86,7 +86,7 @@ void HttpSseTransport::submit(const HttpRequest &request, HttpResponder *respond
     if (!session || session->transport != TransportKind::HttpSse || !m_streams.value(id))
         return sendHttpError(responder, 404, QStringLiteral("session_not_found"),
                              QStringLiteral("Unknown or closed session '%1'; open a new stream with GET %2/sse")
-                                 .arg(id, m_settings.route));
+                                 .arg(SessionManager::isWellFormedId(id) ? id : QStringLiteral("(malformed id)"), m_settings.route));
     if ((session->principal.authenticated || principal.authenticated) && !session->principal.sameIdentity(principal))
         return sendHttpError(responder, 403, QStringLiteral("session_owner_mismatch"),
                              QStringLiteral("This session belongs to another subject"));

@@ -102,14 +102,14 @@ StreamableHttpTransport::State *StreamableHttpTransport::sessionFor(const HttpRe
         return nullptr;
     }
     const Principal &owner = it->session->principal;
-    if ((owner.authenticated || principal.authenticated) && owner.subject != principal.subject) {
+    if ((owner.authenticated || principal.authenticated) && !owner.sameIdentity(principal)) {
         sendRpcHttpError(responder, 403, jsonrpc::ServerError, QStringLiteral("Forbidden: this session belongs to another subject"));
         return nullptr;
     }
     // A supported MCP-Protocol-Version other than the negotiated one is accepted, as the TS SDK
     // server does: the official conformance suite sends 2025-03-26 on a 2025-11-25 session.
     if (principal.authenticated)
-        it->session->principal = principal; // same subject; a refreshed token may carry new scopes or expiry
+        it->session->principal = principal; // same issuer and subject; a refreshed token may carry new scopes or expiry
     return &*it;
 }
 
@@ -150,10 +150,18 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
     m_sessions->recordInbound(id, body->toObject().value(QLatin1String("method")).toString());
 
     if (!containsRequest(*body)) {
-        // Notifications and responses (e.g. the client's sampling answer): 202, nothing owed.
-        responder->send(202, {{"Mcp-Session-Id", id.toLatin1()}});
+        // Notifications and responses (e.g. the client's sampling answer): 202, nothing owed. But
+        // a body the bridge answers at once is an error the client must see, never a silent 202:
+        // an array where batches are not allowed (2025-06-18+), an empty batch, a 2025-03-26
+        // batch of invalid members (one error each, JSON-RPC 2.0 section 6).
+        auto answer = std::make_shared<QJsonValue>(QJsonValue::Undefined);
         m_bridge->handleValue(*body, session, [this, id](const QJsonObject &m) { emitOn(id, 0, m); },
-                              [](const QJsonValue &) {});
+                              [answer](const QJsonValue &reply) { *answer = reply; });
+        const HttpHeaders sessionHeader{{"Mcp-Session-Id", id.toLatin1()}};
+        if (answer->isUndefined())
+            return responder->send(202, sessionHeader);
+        // One error object for the whole body: 400; a batch's array of member errors: its answer.
+        responder->sendJson(answer->isArray() ? 200 : 400, *answer, sessionHeader);
         return;
     }
 
