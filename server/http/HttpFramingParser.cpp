@@ -1,5 +1,6 @@
 #include "HttpFramingParser.h"
 
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -23,6 +24,10 @@ QByteArrayView trimmedOws(QByteArrayView v)
     return v;
 }
 bool equalsNoCase(QByteArrayView a, const char *b) { return a.compare(QByteArrayView(b), Qt::CaseInsensitive) == 0; }
+// Fields that must appear at most once: the server reads the first, a proxy or a log may read
+// another (RFC 9110 5.3 singletons, and the MCP headers that pick a session or version).
+constexpr const char *kSingletons[] = {"host", "authorization", "content-type", "origin",
+                                       "mcp-session-id", "mcp-protocol-version", "last-event-id"};
 } // namespace
 
 HttpFramingParser::Verdict HttpFramingParser::reject(int status, const QString &code, const QString &message)
@@ -185,6 +190,14 @@ HttpFramingParser::Verdict HttpFramingParser::headerField(QByteArrayView line)
         if (!isFieldValueByte(c))
             return reject(400, QStringLiteral("bad_request"), QStringLiteral("Control character in a header value"));
     const QByteArrayView value = trimmedOws(raw);
+    for (size_t i = 0; i < std::size(kSingletons); ++i) {
+        if (!equalsNoCase(name, kSingletons[i]))
+            continue;
+        if (m_singletonsSeen & (1u << i))
+            return reject(400, QStringLiteral("duplicate_header"),
+                          QStringLiteral("More than one %1 header").arg(QString::fromLatin1(name.toByteArray())));
+        m_singletonsSeen |= 1u << i;
+    }
     if (equalsNoCase(name, "content-length")) {
         if (++m_contentLengths > 1)
             return reject(400, QStringLiteral("ambiguous_framing"), QStringLiteral("More than one Content-Length header"));
@@ -215,6 +228,9 @@ HttpFramingParser::Verdict HttpFramingParser::headComplete()
         return reject(400, QStringLiteral("ambiguous_framing"), QStringLiteral("Content-Length together with Transfer-Encoding"));
     if (m_http10 && m_transferEncodings > 0)
         return reject(400, QStringLiteral("ambiguous_framing"), QStringLiteral("Transfer-Encoding in an HTTP/1.0 request"));
+    // RFC 9112 3.2: an HTTP/1.1 request without Host is refused (bit 0: "host").
+    if (!m_http10 && !(m_singletonsSeen & 1u))
+        return reject(400, QStringLiteral("bad_request"), QStringLiteral("An HTTP/1.1 request must carry a Host header"));
     if (m_websocketUpgrade)
         return reject(400, QStringLiteral("upgrade_not_supported"), QStringLiteral("WebSocket upgrades are not served here"));
     if (m_contentLength > m_limits.maxBodyBytes)
@@ -283,6 +299,7 @@ void HttpFramingParser::requestDone()
     m_transferEncodings = 0;
     m_chunked = false;
     m_websocketUpgrade = false;
+    m_singletonsSeen = 0;
     m_remaining = 0;
     m_bodyBytes = 0;
     m_chunk = ChunkState::Size;

@@ -73,6 +73,7 @@ private:
     int m_transferEncodings = 0;
     bool m_chunked = false;
     bool m_websocketUpgrade = false;
+    quint32 m_singletonsSeen = 0; // bit i: kSingletons[i] was seen
     qint64 m_remaining = 0;     // Content-Length body bytes, or bytes left of the current chunk
     qint64 m_bodyBytes = 0;     // chunk data so far
     ChunkState m_chunk = ChunkState::Size;

@@ -3,6 +3,7 @@
 #include "HttpErrors.h"
 
 #include <QLoggingCategory>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 Q_LOGGING_CATEGORY(lcGuard, "koan.http")
@@ -34,6 +35,7 @@ void RequestSizeGuard::armAfterParser()
         return;
     m_armed = true;
     connect(m_socket, &QTcpSocket::readyRead, this, &RequestSizeGuard::afterParser);
+    updateTimer(); // a TLS connection's HeaderReadTimeout starts now, after its handshake
 }
 
 void RequestSizeGuard::inspect()
@@ -79,7 +81,9 @@ void RequestSizeGuard::updateTimer()
 {
     Deadline want = Deadline::None;
     int ms = 0;
-    if (!m_rejected) {
+    // While a TLS handshake runs, TlsHandshakeTimeout is the deadline, not ours.
+    const auto *ssl = qobject_cast<const QSslSocket *>(m_socket.data());
+    if (!m_rejected && !(ssl && !ssl->isEncrypted())) {
         switch (m_framing.phase()) {
         case HttpFramingParser::Phase::Head:
             want = Deadline::Header, ms = m_limits.headerReadTimeoutMs;
