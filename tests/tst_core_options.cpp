@@ -235,6 +235,7 @@ private slots:
             QCOMPARE(o.requireHttps, std::optional<bool>(false));
             QCOMPARE(o.rateLimit.enabled, std::optional<bool>(false));
             QCOMPARE(o.auth.enableDevIssuer, std::optional<bool>(true));
+            QCOMPARE(o.effectiveMetricsAccess(), QStringLiteral("Public"));
         }
         // The same limits in every environment: what the file shares with the defaults is equal
         // (AllowedOrigins extends them), and the bound limits match Production's.
