@@ -222,6 +222,21 @@ private slots:
         QCOMPARE(ok.request("GET", "/healthz").status, 200);
     }
 
+    void headAnswersCarryNoContent()
+    {
+        // A body after a HEAD answer would be read as the next response on the connection.
+        ServerFixture f;
+        RawClient c;
+        QVERIFY(c.open(f.port));
+        c.socket.write("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QTRY_COMPARE(c.received.count("HTTP/1.1 "), 2);
+        const qsizetype second = c.received.indexOf("HTTP/1.1 ", 1);
+        const QByteArray first = c.received.left(second);
+        QVERIFY2(first.endsWith("\r\n\r\n"), first.constData()); // headers only
+        QVERIFY(first.contains("Content-Length: "));
+        QVERIFY(c.received.mid(second).contains("\r\n\r\n{"));
+    }
+
     void websocketUpgradeIsRefusedOnce()
     {
         // Qt 6.4 would run the handler and then write a second response on the same socket.

@@ -118,7 +118,7 @@ void HttpResponder::send(int status, const HttpHeaders &headers, const QByteArra
     if (!headersSafe(headers))
         return refuseInvalidHeaders();
     writeHead(status, headers, "Content-Length: " + QByteArray::number(body.size()) + "\r\n");
-    if (!body.isEmpty())
+    if (!body.isEmpty() && !m_headRequest)
         m_socket->write(body);
     if (m_closeAfterResponse)
         m_socket->disconnectFromHost();
@@ -137,6 +137,11 @@ bool HttpResponder::startStream(int status, const HttpHeaders &headers)
         return false;
     if (!headersSafe(headers)) {
         refuseInvalidHeaders();
+        return false;
+    }
+    if (m_headRequest) { // the head of the stream, and nothing after it
+        writeHead(status, headers, "Content-Length: 0\r\n");
+        finish();
         return false;
     }
     writeHead(status, headers, "Transfer-Encoding: chunked\r\n");

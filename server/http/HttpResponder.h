@@ -18,6 +18,9 @@ class HttpResponder : public QObject
 public:
     HttpResponder(QTcpSocket *socket, bool closeAfterResponse);
 
+    // The request was HEAD: responses keep their headers (Content-Length included) but carry no
+    // content, or a keep-alive client would read the body as the next response (RFC 9110 9.3.2).
+    void setHeadRequest(bool head) { m_headRequest = head; }
     // Headers added to whatever this responder writes (CORS, for instance).
     void addDefaultHeaders(const HttpHeaders &headers) { m_defaultHeaders += headers; }
 
@@ -52,6 +55,7 @@ private:
     HttpHeaders m_defaultHeaders;
     bool m_closeAfterResponse;
     bool m_streaming = false;
+    bool m_headRequest = false;
     bool m_done = false;
 };
 

@@ -178,6 +178,7 @@ bool HttpServerBackend::handleRequest(const QHttpServerRequest &request, QTcpSoc
     r.secure = qobject_cast<QSslSocket *>(socket) != nullptr;
     const bool close = r.header("Connection").compare("close", Qt::CaseInsensitive) == 0;
     auto *responder = new HttpResponder(socket, close);
+    responder->setHeadRequest(r.method == "HEAD");
     if (m_handler)
         m_handler(r, responder);
     else
