@@ -8,6 +8,8 @@
 
 #include <QJsonArray>
 #include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -207,6 +209,50 @@ private slots:
         QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksFile", "x"}, {"Jwks", "y"}}}).contains("Auth:Issuers:0:Jwks: unknown setting"));
         QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksUrl", "ftp://x"}}}).contains("http(s) URL"));
         QVERIFY(problems(QJsonValue("nope")).contains("Auth:Issuers"));
+    }
+
+    void jwksUrlsAreHttpsOutsideDevelopment()
+    {
+        McpServerOptions o;
+        o.environment = QStringLiteral("Production");
+        o.auth.issuers = {kIssA};
+        o.auth.jwksUrl = QStringLiteral("http://login.example.org/jwks");
+        QVERIFY(o.tokenValidationProblems(true).join('\n').contains("must use https outside Development"));
+        o.auth.jwksUrl = QStringLiteral("http://127.0.0.1:9/jwks"); // a key server on this host
+        QVERIFY(o.tokenValidationProblems(true).isEmpty());
+        o.auth.jwksUrl.clear();
+        o.auth.issuers.clear();
+        o.auth.issuerBindings = {{kIssB, QStringLiteral("http://partner.example.com/jwks"), {}}};
+        QVERIFY(o.tokenValidationProblems(true).join('\n').contains("partner.example.com/jwks must use https"));
+    }
+
+    void oversizedJwksAnswerIsRefused()
+    {
+        // A JWKS endpoint that answers 4 MiB: not buffered, not trusted, the old keys stay.
+        QTcpServer huge;
+        QVERIFY(huge.listen(QHostAddress::LocalHost, 0));
+        int fetches = 0;
+        connect(&huge, &QTcpServer::newConnection, &huge, [&] {
+            QTcpSocket *s = huge.nextPendingConnection();
+            connect(s, &QTcpSocket::readyRead, s, [&fetches, s] {
+                if (!s->readAll().contains("\r\n\r\n"))
+                    return;
+                ++fetches;
+                const QByteArray body = "{\"keys\":[" + QByteArray(4 * 1024 * 1024, ' ') + "]}";
+                s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+                         + "\r\n\r\n" + body);
+            });
+        });
+        McpServerOptions o;
+        o.requireAuthentication = true;
+        o.auth.issuerBindings = {{kIssA, QStringLiteral("http://127.0.0.1:%1/jwks").arg(huge.serverPort()), {}}};
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression("JWKS fetch from .* exceeds 1048576 bytes"));
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        QTRY_COMPARE(fetches, 1);
+        QTest::qWait(300);
+        HttpClient c(f.port);
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tok(m_keyA, f, "a", "", kIssA))).status, 401);
     }
 
     void metricsNeedATokenOutsideDevelopment()

@@ -2,6 +2,7 @@
 
 #include <QHostAddress>
 #include <QJsonArray>
+#include <QUrl>
 #include <QRegularExpression>
 #include <QSet>
 #include <functional>
@@ -453,6 +454,19 @@ QStringList McpServerOptions::tokenValidationProblems(bool tokensInUse) const
         problems << QStringLiteral("Koan:Mcp:Auth:Issuer: required outside Development when tokens are validated (environment: %1); "
                                    "list the issuer(s) whose tokens this server accepts, or any \"iss\" would do")
                         .arg(environment);
+    // Keys fetched over plain HTTP can be swapped by anyone on the path: HTTPS outside
+    // Development, unless the key server is on this host.
+    QStringList urls{auth.jwksUrl};
+    for (const IssuerBinding &b : auth.issuerBindings)
+        urls << b.jwksUrl;
+    for (const QString &url : std::as_const(urls)) {
+        const QUrl u(url);
+        if (!url.isEmpty() && u.scheme() != QLatin1String("https") && !QHostAddress(u.host()).isLoopback()
+            && u.host() != QLatin1String("localhost"))
+            problems << QStringLiteral("Koan:Mcp:Auth:JwksUrl: %1 must use https outside Development (environment: %2): "
+                                       "keys fetched over plain HTTP can be replaced in transit")
+                            .arg(url, environment);
+    }
     if (!sharedKeys && auth.issuerBindings.isEmpty())
         problems << QStringLiteral("Koan:Mcp:Auth:JwksUrl: a key source is required outside Development when tokens are validated "
                                    "(environment: %1); set Auth:JwksUrl or Auth:JwksFile (or Auth:HmacSecret with HS256)")

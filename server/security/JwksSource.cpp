@@ -37,6 +37,13 @@ void JwksSource::fetch()
     QNetworkRequest request{QUrl(m_url)};
     request.setTransferTimeout(5000);
     QNetworkReply *reply = m_network->get(request);
+    // A key set is a few kB: a huge answer is refused as it arrives, never buffered whole.
+    connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64 total) {
+        if (received > kMaxBytes || total > kMaxBytes) {
+            reply->setProperty("koanTooLarge", true);
+            reply->abort();
+        }
+    });
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
         m_fetching = false;
@@ -46,7 +53,9 @@ void JwksSource::fetch()
         const JsonWebKeySet keys = reply->error() == QNetworkReply::NoError && doc.isObject()
                                        ? JsonWebKeySet::fromJson(doc.object(), &error, &warnings)
                                        : JsonWebKeySet();
-        if (reply->error() != QNetworkReply::NoError || !error.isEmpty())
+        if (reply->property("koanTooLarge").toBool())
+            qCWarning(lcJwks).noquote() << "JWKS fetch from" << m_url << "failed: the answer exceeds" << kMaxBytes << "bytes; keys kept";
+        else if (reply->error() != QNetworkReply::NoError || !error.isEmpty())
             qCWarning(lcJwks).noquote() << "JWKS fetch from" << m_url << "failed:" << (error.isEmpty() ? reply->errorString() : error);
         else {
             m_keys = keys;

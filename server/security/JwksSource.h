@@ -32,6 +32,8 @@ public:
     bool refreshFor(std::function<void()> resume);
     void fetch();
 
+    static constexpr qint64 kMaxBytes = 1024 * 1024; // a larger JWKS answer is refused
+
 signals:
     void keysRefreshed(int keyCount);
 
