@@ -69,8 +69,10 @@ bool EntityStore::open(const QString &path, QString *error)
         return fail(error, QStringLiteral("cannot open database %1").arg(path), m_db.lastError());
     m_path = path;
     QSqlQuery q(m_db);
-    // WAL keeps readers and the writer apart; synchronous=NORMAL is durable at transaction boundaries in WAL.
-    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"})
+    // WAL keeps readers and the writer apart. synchronous=FULL syncs the WAL at every commit, so an
+    // acknowledged write survives power loss or an OS crash; NORMAL syncs only at checkpoints and may
+    // roll back commits made since the last one (SQLite's documentation says so).
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
         q.exec(QString::fromLatin1(pragma));
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")))
         return fail(error, QStringLiteral("cannot create koan_meta"), q.lastError());
