@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 
 namespace koan {
 
@@ -23,7 +24,10 @@ QString withProgramName(QString help, const QString &command = {})
 const char kSubcommands[] =
     "\nSubcommands:\n"
     "  token    Issue a development bearer token (Development only):\n"
-    "           koan-mcp token --sub NAME --scope \"a b\" --ttl 1h   (koan-mcp token --help)\n";
+    "           koan-mcp token --sub NAME --scope \"a b\" --ttl 1h   (koan-mcp token --help)\n"
+    "  audit    Check or export the audit trail of a store file:\n"
+    "           koan-mcp audit verify [--db PATH]\n"
+    "           koan-mcp audit export --since 2026-12-01T00:00:00Z --format jsonl|csv [--db PATH]   (koan-mcp audit --help)\n";
 
 // "90", "90s", "15m", "1h", "2d" -> seconds
 qint64 parseTtl(const QString &text)
@@ -89,10 +93,60 @@ CliCommand parseTokenCommand(QStringList arguments, QString *helpText)
 }
 } // namespace
 
+CliCommand parseAuditCommand(QStringList arguments, QString *helpText)
+{
+    arguments.removeAt(1); // "audit"
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "verify: recompute every hash and chain link of the audit trail; exit 1 naming each edited, removed or reordered row.\n"
+        "export: write the trail from --since on to stdout (JSON Lines or CSV)."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("action"), QStringLiteral("verify or export"));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("SQLite file (default: Koan:Mcp:DatabasePath)."), QStringLiteral("path"));
+    const QCommandLineOption since(QStringLiteral("since"), QStringLiteral("export: first instant, ISO 8601 (e.g. 2026-12-01T00:00:00Z)."), QStringLiteral("time"));
+    const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("export: jsonl (default) or csv."), QStringLiteral("format"), QStringLiteral("jsonl"));
+    const QCommandLineOption configDir(QStringLiteral("config-dir"), QStringLiteral("Directory with appsettings*.json."), QStringLiteral("dir"));
+    const QCommandLineOption environment(QStringLiteral("environment"), QStringLiteral("Environment name."), QStringLiteral("name"));
+    p.addOptions({db, since, format, configDir, environment});
+    CliCommand cmd;
+    if (!p.parse(arguments)) {
+        cmd.errors << p.errorText();
+        return cmd;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        *helpText = withProgramName(p.helpText(), QStringLiteral("audit"));
+        return cmd;
+    }
+    const QString action = p.positionalArguments().value(0);
+    if (action == QLatin1String("verify"))
+        cmd.mode = CliCommand::AuditVerify;
+    else if (action == QLatin1String("export"))
+        cmd.mode = CliCommand::AuditExport;
+    else
+        cmd.errors << QStringLiteral("koan-mcp audit: expected verify or export, got '%1'").arg(action);
+    if (cmd.mode == CliCommand::AuditExport) {
+        const QDateTime t = QDateTime::fromString(p.value(since), Qt::ISODateWithMs);
+        if (!p.isSet(since) || !t.isValid())
+            cmd.errors << QStringLiteral("--since: an ISO 8601 time is required, e.g. 2026-12-01T00:00:00Z");
+        else // rows store UTC with microseconds: compare in the same form
+            cmd.audit.since = t.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")) + QStringLiteral("000Z");
+        cmd.audit.format = p.value(format);
+        if (cmd.audit.format != QLatin1String("jsonl") && cmd.audit.format != QLatin1String("csv"))
+            cmd.errors << QStringLiteral("--format: jsonl or csv, got '%1'").arg(cmd.audit.format);
+    }
+    cmd.sources.configDir = p.value(configDir).isEmpty() ? cmd.sources.env.value(QStringLiteral("KOAN_CONFIG_DIR")) : p.value(configDir);
+    cmd.sources.environment = p.value(environment);
+    if (p.isSet(db))
+        cmd.sources.cli.append({QStringLiteral("DatabasePath"), p.value(db)});
+    return cmd;
+}
+
 CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
 {
     if (arguments.size() > 1 && arguments.at(1) == QLatin1String("token"))
         return parseTokenCommand(arguments, helpText);
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("audit"))
+        return parseAuditCommand(arguments, helpText);
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Koan MCP console: an MCP server for the S12.MedTrials sample with an admin GUI.\n"

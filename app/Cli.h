@@ -7,7 +7,7 @@
 namespace koan {
 
 struct CliCommand {
-    enum Mode { Gui, Headless, Stdio, PrintConfig, Token };
+    enum Mode { Gui, Headless, Stdio, PrintConfig, Token, AuditVerify, AuditExport };
     Mode mode = Gui;
     OptionsSources sources;
     QString fixtures;          // optional fixture pack name (e.g. "conformance")
@@ -19,6 +19,10 @@ struct CliCommand {
         qint64 ttlSeconds = 3600;
         QString audience;
     } token;
+    struct AuditRequest {      // `koan-mcp audit verify|export ...`
+        QString since;         // ISO 8601, UTC
+        QString format = QStringLiteral("jsonl");
+    } audit;
 };
 
 // Parses argv (without QCoreApplication, so the mode can decide which application class to create).

@@ -1,4 +1,5 @@
 // koan-mcp: GUI console by default, --headless for servers, --stdio for local agents.
+#include "AuditCommands.h"
 #include "Cli.h"
 #include "logging/LogSink.h"
 #include "SignalWatcher.h"
@@ -105,6 +106,11 @@ int main(int argc, char *argv[])
     }
     if (cmd.mode == koan::CliCommand::Token)
         return issueDevToken(options, cmd.token);
+    if (cmd.mode == koan::CliCommand::AuditVerify || cmd.mode == koan::CliCommand::AuditExport) {
+        const QString db = options.databasePath.isEmpty() ? koan::McpServer::defaultDatabasePath() : options.databasePath;
+        return cmd.mode == koan::CliCommand::AuditVerify ? koan::AuditCommands::verify(db)
+                                                         : koan::AuditCommands::exportTrail(db, cmd.audit.since, cmd.audit.format);
+    }
 
     koan::ServerHost host(options);
     if (!host.start(cmd.mode != koan::CliCommand::Stdio, &errors, cmd.fixtures))

@@ -76,19 +76,27 @@ private slots:
         const QJsonObject item = created["structuredContent"]["item"].toObject();
         const QString id = item["id"].toString();
         QVERIFY(!id.isEmpty());
+        QCOMPARE(item["version"].toInt(), 1); // server-assigned, top level
         // get-by-id
         const QJsonObject got = h.tool(s, p + ".get-by-id", {{"id", id}});
         QCOMPARE(got["structuredContent"]["item"].toObject(), item);
         expectOutputSchema(h, p + ".get-by-id", got);
-        // upsert again with the id: replaces, created=false
+        // upsert again with the id: replaces, created=false. Changed on purpose with record
+        // versions: replacing needs the version that was read (expectedVersion), else version_required.
         QJsonObject changed = sample(entity, "b");
         changed.insert("id", id);
-        const QJsonObject replaced = h.tool(s, p + ".upsert", {{"model", changed}});
+        changed.insert("version", 99); // a client's version is ignored, never stored
+        const QJsonObject blind = h.tool(s, p + ".upsert", {{"model", changed}});
+        QCOMPARE(blind["isError"].toBool(), true);
+        QCOMPARE(blind["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_required"));
+        const QJsonObject replaced = h.tool(s, p + ".upsert", {{"model", changed}, {"expectedVersion", 1}});
+        QVERIFY2(!replaced["isError"].toBool(), qPrintable(replaced["content"][0]["text"].toString()));
         QCOMPARE(replaced["structuredContent"]["created"].toBool(), false);
         QCOMPARE(replaced["structuredContent"]["item"][field].toString(), changed[field].toString());
-        // upsert-many: two new and one existing
+        QCOMPARE(replaced["structuredContent"]["item"]["version"].toInt(), 2);
+        // upsert-many: two new and one existing (with its expected version)
         QJsonArray models{sample(entity, "c"), sample(entity, "d"), changed};
-        const QJsonObject many = h.tool(s, p + ".upsert-many", {{"models", models}});
+        const QJsonObject many = h.tool(s, p + ".upsert-many", {{"models", models}, {"expectedVersions", QJsonObject{{id, 2}}}});
         expectOutputSchema(h, p + ".upsert-many", many);
         QCOMPARE(many["structuredContent"]["created"].toInt(), 2);
         QCOMPARE(many["structuredContent"]["updated"].toInt(), 1);
@@ -175,7 +183,8 @@ private slots:
         QJsonObject again = note;
         again["summary"] = "edited";
         again["createdAt"] = "1999-01-01T00:00:00Z"; // creation stamps are kept
-        QCOMPARE(h.tool(s, "monitoring-note.upsert", {{"model", again}})["structuredContent"]["item"]["createdAt"].toString(), note["createdAt"].toString());
+        QCOMPARE(h.tool(s, "monitoring-note.upsert", {{"model", again}, {"expectedVersion", note["version"]}})["structuredContent"]["item"]["createdAt"].toString(),
+                 note["createdAt"].toString());
         // referential check on trialSiteId
         QJsonObject orphan = sample("ParticipantVisit", "o");
         orphan["trialSiteId"] = "site-atlantis";
@@ -242,7 +251,7 @@ private slots:
         QCOMPARE(name(), original); // now cached
         QJsonObject edited = h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"].toObject();
         edited["name"] = "Renamed by a tool";
-        QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", edited}})["isError"].toBool());
+        QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", edited}, {"expectedVersion", edited["version"]}})["isError"].toBool());
         QCOMPARE(name(), QStringLiteral("Renamed by a tool"));
         {
             QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "other-writer");
@@ -283,7 +292,8 @@ private slots:
         b["id"] = "tx-2";
         c["id"] = "tx-3";
         c["name"] = "explode";
-        const QJsonObject r = h.tool(s, "trial-site.upsert-many", {{"models", QJsonArray{a, edited, b, c}}});
+        const QJsonObject r = h.tool(s, "trial-site.upsert-many", {{"models", QJsonArray{a, edited, b, c}},
+                                                                   {"expectedVersions", QJsonObject{{"site-boston", edited["version"]}}}});
         QCOMPARE(r["isError"].toBool(), true);
         QVERIFY2(r["content"][0]["text"].toString().contains("nothing was written"), qPrintable(r["content"][0]["text"].toString()));
         for (const char *id : {"tx-1", "tx-2", "tx-3"})

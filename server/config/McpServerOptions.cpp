@@ -196,6 +196,7 @@ EntityOverride bindOverride(const QJsonObject &obj, const QString &prefix, QStri
     o.description = b.optString(QStringLiteral("Description"));
     o.allowMutations = b.boolean(QStringLiteral("AllowMutations"));
     o.requireAuthentication = b.boolean(QStringLiteral("RequireAuthentication"));
+    o.requireExpectedVersion = b.boolean(QStringLiteral("RequireExpectedVersion"));
     o.requiredScopes = b.stringList(QStringLiteral("RequiredScopes"));
     if (const auto transports = b.stringList(QStringLiteral("EnabledTransports"))) {
         TransportSet set;
@@ -327,6 +328,7 @@ QJsonObject EntityOverride::toJson() const
     if (description) o.insert(QStringLiteral("Description"), *description);
     if (allowMutations) o.insert(QStringLiteral("AllowMutations"), *allowMutations);
     if (requireAuthentication) o.insert(QStringLiteral("RequireAuthentication"), *requireAuthentication);
+    if (requireExpectedVersion) o.insert(QStringLiteral("RequireExpectedVersion"), *requireExpectedVersion);
     if (requiredScopes) o.insert(QStringLiteral("RequiredScopes"), QJsonArray::fromStringList(*requiredScopes));
     if (enabledTransports) o.insert(QStringLiteral("EnabledTransports"), QJsonArray::fromStringList(transportNames(*enabledTransports)));
     return o;

@@ -17,6 +17,7 @@ struct EntityOverride {
     std::optional<QString> description;
     std::optional<bool> allowMutations;
     std::optional<bool> requireAuthentication;
+    std::optional<bool> requireExpectedVersion;
     std::optional<QStringList> requiredScopes;
     std::optional<TransportSet> enabledTransports;
 

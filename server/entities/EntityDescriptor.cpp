@@ -83,9 +83,16 @@ QJsonObject EntityDescriptor::recordSchema(bool forOutput) const
                                    {QStringLiteral("description"),
                                     forOutput ? QStringLiteral("Record id")
                                               : QStringLiteral("Record id; generated when omitted")}}}};
+    // Server-assigned; accepted but ignored on input so that a record read back can be sent as is.
+    props.insert(QStringLiteral("version"),
+                 QJsonObject{{QStringLiteral("type"), QStringLiteral("integer")},
+                             {QStringLiteral("minimum"), 1},
+                             {QStringLiteral("description"),
+                              forOutput ? QStringLiteral("Server-assigned version: 1 on create, +1 on every write")
+                                        : QStringLiteral("Ignored (server-assigned); pass expectedVersion to say which version you edited")}});
     QJsonArray required;
     if (forOutput)
-        required.append(QStringLiteral("id"));
+        required << QStringLiteral("id") << QStringLiteral("version");
     for (const auto &f : fields) {
         props.insert(f.name, f.schema(forOutput));
         if (f.required && !f.serverManaged)

@@ -2,6 +2,7 @@
 // Static description of an entity type: its typed fields, from which schemas and tools derive.
 #include "core/TransportKind.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
@@ -33,6 +34,9 @@ struct EntityDescriptor {
     QString description;
     QStringList requiredScopes;
     QList<FieldDescriptor> fields; // excluding `id`
+    // Old field name -> new, applied to the documents of a store written before record versions
+    // (a field that clashed with the server's top-level `version`).
+    QHash<QString, QString> renamedFields;
 
     const FieldDescriptor *field(const QString &name) const;
     // JSON Schema of one record; input schemas make `id` optional and server-managed fields optional.
@@ -45,6 +49,7 @@ struct EntityOptions {
     QString description;
     bool allowMutations = true;
     std::optional<bool> requireAuthentication; // unset: the server-wide setting applies
+    bool requireExpectedVersion = true;        // replacing a record through upsert needs its version
     QStringList requiredScopes;
     TransportSet enabledTransports = allTransports();
 };

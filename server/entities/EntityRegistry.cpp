@@ -126,6 +126,7 @@ bool EntityRegistry::applyOverrides(const QMap<QString, EntityOverride> &overrid
         if (ov.description) o.description = *ov.description;
         if (ov.allowMutations) o.allowMutations = *ov.allowMutations;
         if (ov.requireAuthentication) o.requireAuthentication = *ov.requireAuthentication;
+        if (ov.requireExpectedVersion) o.requireExpectedVersion = *ov.requireExpectedVersion;
         if (ov.requiredScopes) o.requiredScopes = *ov.requiredScopes;
         if (ov.enabledTransports) o.enabledTransports = *ov.enabledTransports;
         QString error;
@@ -149,6 +150,7 @@ EntityOverride EntityRegistry::overrideFor(const QString &entityName) const
     if (o.description != d.description) ov.description = o.description;
     if (o.allowMutations != d.allowMutations) ov.allowMutations = o.allowMutations;
     if (o.requireAuthentication) ov.requireAuthentication = o.requireAuthentication;
+    if (o.requireExpectedVersion != d.requireExpectedVersion) ov.requireExpectedVersion = o.requireExpectedVersion;
     if (o.requiredScopes != d.requiredScopes) ov.requiredScopes = o.requiredScopes;
     if (o.enabledTransports != d.enabledTransports) ov.enabledTransports = o.enabledTransports;
     return ov;
@@ -214,6 +216,11 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
     const QJsonObject idSchema = obj({{kType, kString}, {QStringLiteral("minLength"), 1},
                                       {QStringLiteral("description"), QStringLiteral("%1 id").arg(e.name)}});
     const QJsonObject itemOut = objectSchema({{QStringLiteral("item"), recordOut}}, {QStringLiteral("item")});
+    const QJsonObject expectedVersion = obj({{kType, kInteger}, {QStringLiteral("minimum"), 1},
+                                             {QStringLiteral("description"), QStringLiteral("The version of the record you read (its \"version\" field)")}});
+    const QJsonObject expectedVersions = obj({{kType, QStringLiteral("object")},
+                                              {QStringLiteral("additionalProperties"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}})},
+                                              {QStringLiteral("description"), QStringLiteral("Record id -> the version you read")}});
     const QString what = o.description.isEmpty() ? e.name : QStringLiteral("%1 (%2)").arg(e.name, o.description);
 
     switch (op) {
@@ -260,17 +267,28 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
         d.annotations = obj({{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::Upsert:
-        d.description = QStringLiteral("Create or replace one %1; the id is generated when omitted.").arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("model"), record}}, {QStringLiteral("model")});
+        d.description = QStringLiteral("Create or replace one %1; the id is generated when omitted. Every record has a "
+                                       "server-assigned version (1 on create, +1 on every write). To replace an existing "
+                                       "record pass expectedVersion, the version you read%2; if it changed meanwhile nothing "
+                                       "is written and the error is version_conflict with the current version: read it again "
+                                       "and reapply your change.")
+                            .arg(what, o.requireExpectedVersion ? QStringLiteral(" (required: without it the answer is version_required)")
+                                                                : QString());
+        d.inputSchema = objectSchema({{QStringLiteral("model"), record}, {QStringLiteral("expectedVersion"), expectedVersion}},
+                                     {QStringLiteral("model")});
         d.outputSchema = objectSchema({{QStringLiteral("item"), recordOut}, {QStringLiteral("created"), obj({{kType, kBoolean}})}},
                                       {QStringLiteral("item"), QStringLiteral("created")});
         d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
                              {QStringLiteral("idempotentHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::UpsertMany:
-        d.description = QStringLiteral("Create or replace several %1 records in one transaction: all are written or none.").arg(what);
+        d.description = QStringLiteral("Create or replace several %1 records in one transaction: all are written or none. "
+                                       "Existing records need their expected version in expectedVersions (id -> version)%2; "
+                                       "one mismatch (version_conflict) and nothing is written.")
+                            .arg(what, o.requireExpectedVersion ? QStringLiteral(", or the answer is version_required") : QString());
         d.inputSchema = objectSchema({{QStringLiteral("models"), obj({{kType, kArray}, {QStringLiteral("items"), record},
-                                                                      {QStringLiteral("minItems"), 1}, {QStringLiteral("maxItems"), 1000}})}},
+                                                                      {QStringLiteral("minItems"), 1}, {QStringLiteral("maxItems"), 1000}})},
+                                      {QStringLiteral("expectedVersions"), expectedVersions}},
                                      {QStringLiteral("models")});
         d.outputSchema = objectSchema({{QStringLiteral("items"), obj({{kType, kArray}, {QStringLiteral("items"), recordOut}})},
                                        {QStringLiteral("created"), obj({{kType, kInteger}})},
@@ -281,38 +299,49 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
         break;
     case Op::Patch:
         d.description = QStringLiteral("Change fields of one %1 with RFC 6902 JSON Patch operations (e.g. "
-                                       "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"Closed\"}]).").arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema}, {QStringLiteral("patch"), jsonpatch::schema()}},
+                                       "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"Closed\"}]). Applied atomically "
+                                       "to the current version; pass expectedVersion to apply it only to the version you read "
+                                       "(else version_conflict, nothing written).").arg(what);
+        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema}, {QStringLiteral("patch"), jsonpatch::schema()},
+                                      {QStringLiteral("expectedVersion"), expectedVersion}},
                                      {QStringLiteral("id"), QStringLiteral("patch")});
         d.outputSchema = itemOut;
         d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
                              {QStringLiteral("idempotentHint"), false}, {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::Delete:
-        d.description = QStringLiteral("Delete one %1 by id.").arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema}}, {QStringLiteral("id")});
+        d.description = QStringLiteral("Delete one %1 by id; with expectedVersion only if it is still at that version "
+                                       "(else version_conflict). The deleted record is kept in the audit trail.").arg(what);
+        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema}, {QStringLiteral("expectedVersion"), expectedVersion}},
+                                     {QStringLiteral("id")});
         d.outputSchema = objectSchema({{QStringLiteral("id"), obj({{kType, kString}})}, {QStringLiteral("deleted"), obj({{kType, kBoolean}})}},
                                       {QStringLiteral("id"), QStringLiteral("deleted")});
         d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
                              {QStringLiteral("idempotentHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::DeleteMany:
-        d.description = QStringLiteral("Delete several %1 records by id in one transaction.").arg(what);
+        d.description = QStringLiteral("Delete several %1 records by id in one transaction; expectedVersions (id -> version) "
+                                       "pins versions (one mismatch: version_conflict, nothing deleted). Each deleted record "
+                                       "is kept in the audit trail under one operationId.").arg(what);
         d.inputSchema = objectSchema({{QStringLiteral("ids"), obj({{kType, kArray}, {QStringLiteral("items"), idSchema},
-                                                                   {QStringLiteral("minItems"), 1}, {QStringLiteral("maxItems"), 1000}})}},
+                                                                   {QStringLiteral("minItems"), 1}, {QStringLiteral("maxItems"), 1000}})},
+                                      {QStringLiteral("expectedVersions"), expectedVersions}},
                                      {QStringLiteral("ids")});
         d.outputSchema = objectSchema({{QStringLiteral("deleted"), obj({{kType, kInteger}})},
-                                       {QStringLiteral("missing"), obj({{kType, kArray}, {QStringLiteral("items"), obj({{kType, kString}})}})}},
+                                       {QStringLiteral("missing"), obj({{kType, kArray}, {QStringLiteral("items"), obj({{kType, kString}})}})},
+                                       {QStringLiteral("operationId"), obj({{kType, kString}})}},
                                       {QStringLiteral("deleted"), QStringLiteral("missing")});
         d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
                              {QStringLiteral("idempotentHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::DeleteAll:
-        d.description = QStringLiteral("Delete every %1 record. Pass confirm: true to proceed.").arg(what);
+        d.description = QStringLiteral("Delete every %1 record. Pass confirm: true to proceed. Each deleted record is kept "
+                                       "in the audit trail under one operationId.").arg(what);
         d.inputSchema = objectSchema({{QStringLiteral("confirm"), obj({{kType, kBoolean}, {QStringLiteral("const"), true},
                                                                        {QStringLiteral("description"), QStringLiteral("Must be true")}})}},
                                      {QStringLiteral("confirm")});
-        d.outputSchema = objectSchema({{QStringLiteral("deleted"), obj({{kType, kInteger}})}}, {QStringLiteral("deleted")});
+        d.outputSchema = objectSchema({{QStringLiteral("deleted"), obj({{kType, kInteger}})}, {QStringLiteral("operationId"), obj({{kType, kString}})}},
+                                      {QStringLiteral("deleted")});
         d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
                              {QStringLiteral("idempotentHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;

@@ -15,6 +15,44 @@ namespace koan {
 namespace {
 QString nowIso() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
 QJsonObject storeError(const QString &message) { return toolErrorResult(QStringLiteral("store_error"), message); }
+
+// A refused write: the text for people, structuredContent.error for agents (code, id, versions).
+QJsonObject refusal(const EntityStore::Outcome &o)
+{
+    if (o.code == QLatin1String("store_error"))
+        return storeError(o.message);
+    QJsonObject result = toolErrorResult(o.code, o.message, o.errorJson());
+    result.insert(QStringLiteral("structuredContent"), QJsonObject{{QStringLiteral("error"), o.errorJson()}});
+    return result;
+}
+
+std::optional<qint64> versionArg(const QJsonValue &v)
+{
+    return v.isDouble() ? std::optional<qint64>(qint64(v.toDouble())) : std::nullopt;
+}
+
+// Who makes this call, for the audit trail.
+WriteContext contextOf(const ToolCall &call)
+{
+    WriteContext c;
+    const SessionPtr &s = call.session;
+    c.operationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    if (!s)
+        return c;
+    c.transport = transportName(s->transport);
+    c.era = s->protocolVersion;
+    c.session = s->id;
+    const Principal &p = s->principal;
+    if (p.authenticated)
+        c.principal = p.issuer + QLatin1Char('|') + p.subject;
+    else if (s->transport == TransportKind::Operator)
+        c.principal = QStringLiteral("operator:") + QString::fromLocal8Bit(qgetenv("USER").isEmpty() ? "local" : qgetenv("USER"));
+    else if (s->transport == TransportKind::Stdio)
+        c.principal = QStringLiteral("stdio");
+    else
+        c.principal = QStringLiteral("anonymous");
+    return c;
+}
 } // namespace
 
 EntityToolProvider::EntityToolProvider(EntityRegistry *registry, EntityStore *store)
@@ -49,10 +87,10 @@ void EntityToolProvider::call(const ToolCall &call, std::function<void(const QJs
         return done(toolErrorResult(QStringLiteral("tool_not_found"), QStringLiteral("Unknown tool: %1").arg(call.name)));
     if (call.cancelled && call.cancelled->load())
         return done(toolErrorResult(QStringLiteral("cancelled"), QStringLiteral("The request was cancelled")));
-    done(run(*t, call.arguments));
+    done(run(*t, call.arguments, contextOf(call)));
 }
 
-QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJsonObject &args)
+QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJsonObject &args, const WriteContext &context)
 {
     const EntityDescriptor &e = *tool.entity;
     QString error;
@@ -68,40 +106,45 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
             return toolErrorResult(QStringLiteral("not_found"), QStringLiteral("%1 '%2' does not exist").arg(e.name, id));
         return toolStructuredResult({{QStringLiteral("item"), *doc}});
     }
-    case EntityRegistry::Op::Upsert:
-        return upsert(e, QJsonArray{args.value(QLatin1String("model"))}, false);
+    case EntityRegistry::Op::Upsert: {
+        QHash<QString, qint64> expected;
+        const QString id = args.value(QLatin1String("model")).toObject().value(QLatin1String("id")).toString();
+        if (const auto v = versionArg(args.value(QLatin1String("expectedVersion"))))
+            expected.insert(id, *v);
+        return upsert(e, QJsonArray{args.value(QLatin1String("model"))}, false, expected, context);
+    }
     case EntityRegistry::Op::UpsertMany:
-        return upsert(e, args.value(QLatin1String("models")).toArray(), true);
+        return upsert(e, args.value(QLatin1String("models")).toArray(), true, expectedVersions(args), context);
     case EntityRegistry::Op::Patch:
-        return patch(e, args);
+        return patch(e, args, context);
     case EntityRegistry::Op::Delete: {
         const QString id = args.value(QLatin1String("id")).toString();
-        const int n = m_store->remove(e.table, {id}, &error);
-        if (n < 0)
-            return storeError(error);
-        if (n == 0)
+        QHash<QString, qint64> expected;
+        if (const auto v = versionArg(args.value(QLatin1String("expectedVersion"))))
+            expected.insert(id, *v);
+        const EntityStore::Outcome o = m_store->remove(e.table, e.name, {id}, expected, context);
+        if (!o.ok)
+            return refusal(o);
+        if (o.deleted == 0)
             return toolErrorResult(QStringLiteral("not_found"), QStringLiteral("%1 '%2' does not exist").arg(e.name, id));
         return toolStructuredResult({{QStringLiteral("id"), id}, {QStringLiteral("deleted"), true}});
     }
     case EntityRegistry::Op::DeleteMany: {
-        QStringList ids, missing;
+        QStringList ids;
         for (const auto &v : args.value(QLatin1String("ids")).toArray())
             ids << v.toString();
         ids.removeDuplicates();
-        for (const QString &id : std::as_const(ids)) {
-            if (!m_store->get(e.table, id, &error) && error.isEmpty())
-                missing << id;
-        }
-        const int n = m_store->remove(e.table, ids, &error);
-        if (n < 0)
-            return storeError(error);
-        return toolStructuredResult({{QStringLiteral("deleted"), n}, {QStringLiteral("missing"), QJsonArray::fromStringList(missing)}});
+        const EntityStore::Outcome o = m_store->remove(e.table, e.name, ids, expectedVersions(args), context);
+        if (!o.ok)
+            return refusal(o);
+        return toolStructuredResult({{QStringLiteral("deleted"), o.deleted}, {QStringLiteral("missing"), QJsonArray::fromStringList(o.missing)},
+                                     {QStringLiteral("operationId"), context.operationId}});
     }
     case EntityRegistry::Op::DeleteAll: {
-        const int n = m_store->removeAll(e.table, &error);
-        if (n < 0)
-            return storeError(error);
-        return toolStructuredResult({{QStringLiteral("deleted"), n}});
+        const EntityStore::Outcome o = m_store->removeAll(e.table, e.name, context);
+        if (!o.ok)
+            return refusal(o);
+        return toolStructuredResult({{QStringLiteral("deleted"), o.deleted}, {QStringLiteral("operationId"), context.operationId}});
     }
     }
     return toolErrorResult(QStringLiteral("tool_not_found"), tool.definition.name);
@@ -162,54 +205,88 @@ QString EntityToolProvider::prepare(const EntityDescriptor &e, QJsonObject &doc,
     return {};
 }
 
-QJsonObject EntityToolProvider::upsert(const EntityDescriptor &e, const QJsonArray &models, bool many)
+QHash<QString, qint64> EntityToolProvider::expectedVersions(const QJsonObject &args)
 {
-    QList<QJsonObject> docs;
+    QHash<QString, qint64> expected;
+    const QJsonObject map = args.value(QLatin1String("expectedVersions")).toObject();
+    for (auto it = map.begin(); it != map.end(); ++it)
+        if (const auto v = versionArg(it.value()))
+            expected.insert(it.key(), *v);
+    return expected;
+}
+
+QJsonObject EntityToolProvider::upsert(const EntityDescriptor &e, const QJsonArray &models, bool many,
+                                       const QHash<QString, qint64> &expected, const WriteContext &context)
+{
+    QList<EntityStore::WriteItem> items;
     QSet<QString> ids;
     QString error;
     for (qsizetype i = 0; i < models.size(); ++i) {
         QJsonObject doc = models.at(i).toObject();
+        doc.remove(QStringLiteral("version")); // server-assigned
         const QString where = many ? QStringLiteral("models[%1]").arg(i) : QStringLiteral("model");
         const QString id = doc.value(QLatin1String("id")).toString();
-        const auto existing = id.isEmpty() ? std::nullopt : m_store->get(e.table, id, &error);
+        auto existing = id.isEmpty() ? std::nullopt : m_store->get(e.table, id, &error);
         if (!error.isEmpty())
             return storeError(error);
+        if (existing)
+            existing->remove(QStringLiteral("version"));
         if (const QString problem = prepare(e, doc, existing); !problem.isEmpty())
             return toolErrorResult(QStringLiteral("invalid_reference"), QStringLiteral("%1.%2").arg(where, problem));
         if (ids.contains(doc.value(QLatin1String("id")).toString()))
             return toolErrorResult(QStringLiteral("duplicate_id"), QStringLiteral("%1.id: '%2' appears more than once")
                                                                        .arg(where, doc.value(QLatin1String("id")).toString()));
         ids.insert(doc.value(QLatin1String("id")).toString());
-        docs.append(doc);
+        const QString finalId = doc.value(QLatin1String("id")).toString();
+        items.append({doc, expected.contains(finalId) ? std::optional<qint64>(expected.value(finalId)) : std::nullopt,
+                      QStringLiteral("upsert")});
     }
-    QList<bool> created;
-    if (!m_store->upsertMany(e.table, docs, &created, &error))
-        return storeError(error);
+    const bool needsVersion = m_registry->options(e.name).requireExpectedVersion;
+    const EntityStore::Outcome o = m_store->write(e.table, e.name, items,
+                                                  needsVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
+                                                  context);
+    if (!o.ok)
+        return refusal(o);
     if (!many)
-        return toolStructuredResult({{QStringLiteral("item"), docs.first()}, {QStringLiteral("created"), created.first()}});
-    QJsonArray items;
+        return toolStructuredResult({{QStringLiteral("item"), o.records.first()}, {QStringLiteral("created"), o.created.first()}});
+    QJsonArray out;
     int createdCount = 0;
-    for (qsizetype i = 0; i < docs.size(); ++i) {
-        items.append(docs.at(i));
-        createdCount += created.at(i) ? 1 : 0;
+    for (qsizetype i = 0; i < o.records.size(); ++i) {
+        out.append(o.records.at(i));
+        createdCount += o.created.at(i) ? 1 : 0;
     }
-    return toolStructuredResult({{QStringLiteral("items"), items},
+    return toolStructuredResult({{QStringLiteral("items"), out},
                                  {QStringLiteral("created"), createdCount},
-                                 {QStringLiteral("updated"), int(docs.size()) - createdCount}});
+                                 {QStringLiteral("updated"), int(o.records.size()) - createdCount}});
 }
 
-QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObject &args)
+QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObject &args, const WriteContext &context)
 {
     const QString id = args.value(QLatin1String("id")).toString();
     QString error;
-    const auto existing = m_store->get(e.table, id, &error);
+    auto existing = m_store->get(e.table, id, &error);
     if (!error.isEmpty())
         return storeError(error);
     if (!existing)
         return toolErrorResult(QStringLiteral("not_found"), QStringLiteral("%1 '%2' does not exist").arg(e.name, id));
+    // Applied to the version read here; without expectedVersion that is the current one, and the
+    // store's check still refuses it if another writer got in between.
+    const qint64 readVersion = existing->value(QLatin1String("version")).toInteger();
+    const std::optional<qint64> expected = versionArg(args.value(QLatin1String("expectedVersion")));
+    if (expected && *expected != readVersion) {
+        EntityStore::Outcome conflict;
+        conflict.code = QStringLiteral("version_conflict");
+        conflict.id = id;
+        conflict.expectedVersion = *expected;
+        conflict.currentVersion = readVersion;
+        conflict.message = QStringLiteral("'%1' is at version %2, not the expected %3; nothing was written").arg(id).arg(readVersion).arg(*expected);
+        return refusal(conflict);
+    }
+    existing->remove(QStringLiteral("version"));
     auto patched = jsonpatch::apply(*existing, args.value(QLatin1String("patch")).toArray(), &error);
     if (!patched)
         return toolErrorResult(QStringLiteral("invalid_patch"), error);
+    patched->remove(QStringLiteral("version")); // a patch cannot set the server's version
     if (patched->value(QLatin1String("id")).toString() != id)
         return toolErrorResult(QStringLiteral("invalid_patch"), QStringLiteral("the id of a record cannot be changed"));
     const QStringList problems = protocol::JsonSchemaValidator::validate(*patched, e.recordSchema(false), QStringLiteral("record"));
@@ -219,15 +296,17 @@ QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObje
                                QJsonArray::fromStringList(problems));
     if (const QString problem = prepare(e, *patched, existing); !problem.isEmpty())
         return toolErrorResult(QStringLiteral("invalid_reference"), problem);
-    if (!m_store->upsertMany(e.table, {*patched}, nullptr, &error))
-        return storeError(error);
-    return toolStructuredResult({{QStringLiteral("item"), *patched}});
+    const EntityStore::Outcome o = m_store->write(e.table, e.name, {{*patched, readVersion, QStringLiteral("patch")}},
+                                                  EntityStore::ReplaceRule::Allowed, context);
+    if (!o.ok)
+        return refusal(o);
+    return toolStructuredResult({{QStringLiteral("item"), o.records.first()}});
 }
 
 bool EntityToolProvider::prepareStore(bool seed, QString *error)
 {
     for (const auto &e : m_registry->entities())
-        if (!m_store->ensureTable(e.table, error))
+        if (!m_store->ensureTable(e.table, e.name, e.renamedFields, error))
             return false;
     if (!seed || !m_store->meta(QStringLiteral("seeded")).isEmpty())
         return true;
@@ -237,12 +316,20 @@ bool EntityToolProvider::prepareStore(bool seed, QString *error)
         return false;
     }
     const QJsonObject seedDoc = QJsonDocument::fromJson(f.readAll()).object();
-    // Parents first so trialSiteId references resolve.
+    // Parents first so trialSiteId references resolve. Seeding never overwrites a record that
+    // already exists (a user's record with a sample id stays as it is).
+    const WriteContext seeding{QStringLiteral("system:seed"), QStringLiteral("system"), {}, {}, {},
+                               QUuid::createUuid().toString(QUuid::WithoutBraces)};
     for (const auto &e : m_registry->entities()) {
-        const QJsonArray models = seedDoc.value(e.name).toArray();
+        QJsonArray models;
+        for (const QJsonValue &m : seedDoc.value(e.name).toArray()) {
+            QString lookupError;
+            if (!m_store->get(e.table, m.toObject().value(QLatin1String("id")).toString(), &lookupError) && lookupError.isEmpty())
+                models.append(m);
+        }
         if (models.isEmpty())
             continue;
-        const QJsonObject result = upsert(e, models, true);
+        const QJsonObject result = upsert(e, models, true, {}, seeding);
         if (result.value(QLatin1String("isError")).toBool()) {
             *error = QStringLiteral("seeding %1 failed: %2").arg(e.name,
                      result.value(QLatin1String("content")).toArray().first().toObject().value(QLatin1String("text")).toString());

@@ -20,10 +20,12 @@ public:
     bool prepareStore(bool seed, QString *error);
 
 private:
-    QJsonObject run(const EntityRegistry::Tool &tool, const QJsonObject &args);
+    QJsonObject run(const EntityRegistry::Tool &tool, const QJsonObject &args, const WriteContext &context);
     QJsonObject collection(const EntityDescriptor &e, const QJsonObject &args);
-    QJsonObject upsert(const EntityDescriptor &e, const QJsonArray &models, bool many);
-    QJsonObject patch(const EntityDescriptor &e, const QJsonObject &args);
+    QJsonObject upsert(const EntityDescriptor &e, const QJsonArray &models, bool many, const QHash<QString, qint64> &expected,
+                       const WriteContext &context);
+    QJsonObject patch(const EntityDescriptor &e, const QJsonObject &args, const WriteContext &context);
+    static QHash<QString, qint64> expectedVersions(const QJsonObject &args);
     // Fills the id, defaults and server-managed timestamps; checks the parent TrialSite exists.
     QString prepare(const EntityDescriptor &e, QJsonObject &doc, const std::optional<QJsonObject> &existing);
 

@@ -154,6 +154,39 @@ std::optional<QJsonObject> apply(const QJsonObject &doc, const QJsonArray &ops, 
     return root.toObject();
 }
 
+namespace {
+QString escapeToken(QString token)
+{
+    return token.replace(QLatin1Char('~'), QLatin1String("~0")).replace(QLatin1Char('/'), QLatin1String("~1"));
+}
+
+void diffInto(const QJsonObject &from, const QJsonObject &to, const QString &base, QJsonArray &ops)
+{
+    QStringList keys = from.keys() + to.keys();
+    keys.sort();
+    keys.removeDuplicates();
+    for (const QString &key : std::as_const(keys)) {
+        const QString path = base + QLatin1Char('/') + escapeToken(key);
+        const bool had = from.contains(key), has = to.contains(key);
+        if (had && !has)
+            ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("remove")}, {QStringLiteral("path"), path}});
+        else if (!had && has)
+            ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("add")}, {QStringLiteral("path"), path}, {QStringLiteral("value"), to.value(key)}});
+        else if (from.value(key).isObject() && to.value(key).isObject())
+            diffInto(from.value(key).toObject(), to.value(key).toObject(), path, ops);
+        else if (from.value(key) != to.value(key))
+            ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), path}, {QStringLiteral("value"), to.value(key)}});
+    }
+}
+} // namespace
+
+QJsonArray diff(const QJsonObject &from, const QJsonObject &to)
+{
+    QJsonArray ops;
+    diffInto(from, to, QString(), ops);
+    return ops;
+}
+
 QJsonObject schema()
 {
     const QJsonObject op{{QStringLiteral("type"), QStringLiteral("object")},

@@ -94,7 +94,7 @@ QList<EntityDescriptor> entities()
     const F tags = field(QStringLiteral("tags"), F::StringList, QStringLiteral("Free-form tags"));
     const F siteId = field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite"), true);
 
-    return {
+    QList<EntityDescriptor> all{
         entity(QStringLiteral("TrialSite"), QStringLiteral("Clinical trial site with enrollment and regulatory status"),
                kScopeOperations,
                {field(QStringLiteral("name"), F::String, QStringLiteral("Site name"), true),
@@ -148,7 +148,9 @@ QList<EntityDescriptor> entities()
                 field(QStringLiteral("title"), F::String, QStringLiteral("Document title"), true),
                 withDefault(field(QStringLiteral("documentType"), F::String, QStringLiteral("Document type")),
                             QStringLiteral("Protocol")),
-                field(QStringLiteral("version"), F::String, QStringLiteral("Document version")),
+                // Not "version": every record's top-level version is the server's (stores written by
+                // 0.1 are upgraded: version -> documentVersion).
+                field(QStringLiteral("documentVersion"), F::String, QStringLiteral("Document version, e.g. \"3.0\"")),
                 field(QStringLiteral("fileReference"), F::String, QStringLiteral("Where the file lives")),
                 withDefault(field(QStringLiteral("extractedText"), F::String, QStringLiteral("Extracted text")), QString()),
                 tags,
@@ -160,6 +162,10 @@ QList<EntityDescriptor> entities()
                 documentDiagnostics,
                 field(QStringLiteral("metadata"), F::StringMap, QStringLiteral("Additional key/value metadata"))}),
     };
+    for (EntityDescriptor &e : all)
+        if (e.name == QLatin1String("ProtocolDocument"))
+            e.renamedFields.insert(QStringLiteral("version"), QStringLiteral("documentVersion"));
+    return all;
 }
 
 } // namespace koan::s12

@@ -1,8 +1,10 @@
 #include "EntityStore.h"
+#include "entities/JsonPatch.h"
 #include "protocol/JsonWriter.h"
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -39,6 +41,7 @@ EntityStore::EntityStore(QObject *parent)
 EntityStore::~EntityStore()
 {
     m_statements.clear(); // before the connection goes
+    m_audit.reset();
     m_db = QSqlDatabase();
     if (QSqlDatabase::contains(m_connection)) {
         QSqlDatabase::database(m_connection, false).close();
@@ -76,7 +79,8 @@ bool EntityStore::open(const QString &path, QString *error)
         q.exec(QString::fromLatin1(pragma));
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")))
         return fail(error, QStringLiteral("cannot create koan_meta"), q.lastError());
-    return true;
+    m_audit = std::make_unique<AuditTrail>(m_db);
+    return m_audit->ensureSchema(error);
 }
 
 bool EntityStore::isOpen() const
@@ -99,11 +103,72 @@ std::shared_ptr<QSqlQuery> EntityStore::statement(const QString &sql, QString *e
     return q;
 }
 
-bool EntityStore::ensureTable(const QString &table, QString *error)
+bool EntityStore::ensureTable(const QString &table, const QString &entity, const QHash<QString, QString> &renamedFields,
+                              QString *error)
 {
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS \"%1\" (id TEXT PRIMARY KEY, doc TEXT NOT NULL)").arg(table)))
+    // Backup and reporting scripts read `id` and `doc`; the version sits beside them.
+    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS \"%1\" (id TEXT PRIMARY KEY, doc TEXT NOT NULL, "
+                               "version INTEGER NOT NULL DEFAULT 1)").arg(table)))
         return fail(error, QStringLiteral("cannot create table %1").arg(table), q.lastError());
+    bool versioned = false;
+    if (!q.exec(QStringLiteral("PRAGMA table_info(\"%1\")").arg(table)))
+        return fail(error, QStringLiteral("cannot inspect table %1").arg(table), q.lastError());
+    while (q.next())
+        versioned = versioned || q.value(1).toString() == QLatin1String("version");
+    if (versioned)
+        return true;
+    // A store written before versions existed: every record starts at version 1, and its audit
+    // trail with one `migrated` row holding the document as found.
+    if (!begin(error))
+        return false;
+    const WriteContext migration{QStringLiteral("system:migration"), QStringLiteral("system"), {}, {}, {},
+                                 QStringLiteral("migrate-") + QUuid::createUuid().toString(QUuid::WithoutBraces)};
+    if (!q.exec(QStringLiteral("ALTER TABLE \"%1\" ADD COLUMN version INTEGER NOT NULL DEFAULT 1").arg(table))
+        || !q.exec(QStringLiteral("SELECT id, doc FROM \"%1\" ORDER BY id").arg(table))) {
+        const QSqlError e = q.lastError();
+        m_db.rollback();
+        return fail(error, QStringLiteral("cannot upgrade table %1").arg(table), e);
+    }
+    QList<QPair<QString, QJsonObject>> rows;
+    while (q.next())
+        rows.append({q.value(0).toString(), QJsonDocument::fromJson(q.value(1).toByteArray()).object()});
+    const auto update = statement(QStringLiteral("UPDATE \"%1\" SET doc = ? WHERE id = ?").arg(table), error);
+    if (!update) {
+        m_db.rollback();
+        return false;
+    }
+    for (auto &row : rows) {
+        bool renamed = false;
+        for (auto it = renamedFields.begin(); it != renamedFields.end(); ++it)
+            if (row.second.contains(it.key())) {
+                row.second.insert(it.value(), row.second.take(it.key()));
+                renamed = true;
+            }
+        if (renamed) {
+            update->bindValue(0, QString::fromUtf8(json::compact(row.second)));
+            update->bindValue(1, row.first);
+            if (!update->exec()) {
+                const QSqlError e = update->lastError();
+                m_db.rollback();
+                return fail(error, QStringLiteral("cannot upgrade table %1").arg(table), e);
+            }
+        }
+    }
+    for (const auto &row : std::as_const(rows)) {
+        const QJsonArray change{QJsonObject{{QStringLiteral("op"), QStringLiteral("add")}, {QStringLiteral("path"), QString()},
+                                            {QStringLiteral("value"), row.second}}};
+        if (!m_audit->append(migration, entity, row.first, QStringLiteral("migrated"), std::nullopt, 1, change, error)) {
+            m_db.rollback();
+            return false;
+        }
+    }
+    if (!m_db.commit()) {
+        const QSqlError e = m_db.lastError();
+        m_db.rollback();
+        return fail(error, QStringLiteral("cannot upgrade table %1").arg(table), e);
+    }
+    m_records.clear();
     return true;
 }
 
@@ -132,7 +197,7 @@ std::optional<EntityStore::Page> EntityStore::collection(const QString &table, c
                               ? QStringLiteral("id")
                               : QStringLiteral("json_extract(doc, '%1') %2, id").arg(jsonPath(query.sortField),
                                                                                     query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"));
-    const auto q = statement(QStringLiteral("SELECT doc FROM \"%1\"%2 ORDER BY %3 LIMIT ? OFFSET ?").arg(table, whereSql, order), error);
+    const auto q = statement(QStringLiteral("SELECT doc, version FROM \"%1\"%2 ORDER BY %3 LIMIT ? OFFSET ?").arg(table, whereSql, order), error);
     if (!q)
         return std::nullopt;
     i = 0;
@@ -144,8 +209,11 @@ std::optional<EntityStore::Page> EntityStore::collection(const QString &table, c
         fail(error, QStringLiteral("query failed"), q->lastError());
         return std::nullopt;
     }
-    while (q->next())
-        page.items.append(QJsonDocument::fromJson(q->value(0).toByteArray()).object());
+    while (q->next()) {
+        QJsonObject doc = QJsonDocument::fromJson(q->value(0).toByteArray()).object();
+        doc.insert(QStringLiteral("version"), q->value(1).toLongLong());
+        page.items.append(doc);
+    }
     q->finish();
     return page;
 }
@@ -167,18 +235,12 @@ std::optional<QJsonObject> EntityStore::get(const QString &table, const QString 
     const QString key = table + QChar(0x1f) + id;
     if (const auto it = m_records.constFind(key); it != m_records.cend())
         return *it;
-    const auto q = statement(QStringLiteral("SELECT doc FROM \"%1\" WHERE id = ?").arg(table), error);
-    if (!q)
-        return std::nullopt;
-    q->bindValue(0, id);
-    if (!q->exec()) {
-        fail(error, QStringLiteral("query failed"), q->lastError());
-        return std::nullopt;
-    }
+    const auto found = current(table, id, error);
     std::optional<QJsonObject> doc;
-    if (q->next())
-        doc = QJsonDocument::fromJson(q->value(0).toByteArray()).object();
-    q->finish(); // releases the read snapshot
+    if (found) {
+        doc = found->first;
+        doc->insert(QStringLiteral("version"), found->second);
+    }
     if (doc) {
         if (m_records.size() >= 4096)
             m_records.clear();
@@ -187,82 +249,193 @@ std::optional<QJsonObject> EntityStore::get(const QString &table, const QString 
     return doc;
 }
 
-bool EntityStore::upsertMany(const QString &table, const QList<QJsonObject> &docs, QList<bool> *created, QString *error)
+std::optional<QPair<QJsonObject, qint64>> EntityStore::current(const QString &table, const QString &id, QString *error)
 {
-    const auto exists = statement(QStringLiteral("SELECT 1 FROM \"%1\" WHERE id = ?").arg(table), error);
-    const auto write = statement(QStringLiteral("INSERT INTO \"%1\"(id, doc) VALUES(?, ?) "
-                                                "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc").arg(table), error);
-    if (!exists || !write)
-        return false;
-    m_records.clear();
-    if (!m_db.transaction())
-        return fail(error, QStringLiteral("cannot begin transaction"), m_db.lastError());
-    QList<bool> isNew;
-    for (const QJsonObject &doc : docs) {
-        const QString id = doc.value(QLatin1String("id")).toString();
-        exists->bindValue(0, id);
-        if (!exists->exec()) {
-            const QSqlError e = exists->lastError();
-            m_db.rollback();
-            return fail(error, QStringLiteral("upsert failed"), e);
-        }
-        isNew.append(!exists->next());
-        exists->finish();
-        write->bindValue(0, id);
-        write->bindValue(1, QString::fromUtf8(json::compact(doc)));
-        if (!write->exec()) {
-            const QSqlError e = write->lastError();
-            m_db.rollback();
-            return fail(error, QStringLiteral("upsert of '%1' failed, nothing was written").arg(id), e);
-        }
-    }
-    if (!m_db.commit()) {
-        const QSqlError e = m_db.lastError();
-        m_db.rollback();
-        return fail(error, QStringLiteral("commit failed, nothing was written"), e);
-    }
-    if (created)
-        *created = isNew;
-    return true;
-}
-
-int EntityStore::remove(const QString &table, const QStringList &ids, QString *error)
-{
-    const auto q = statement(QStringLiteral("DELETE FROM \"%1\" WHERE id = ?").arg(table), error);
+    const auto q = statement(QStringLiteral("SELECT doc, version FROM \"%1\" WHERE id = ?").arg(table), error);
     if (!q)
-        return -1;
-    m_records.clear();
-    if (!m_db.transaction()) {
-        fail(error, QStringLiteral("cannot begin transaction"), m_db.lastError());
-        return -1;
+        return std::nullopt;
+    q->bindValue(0, id);
+    if (!q->exec()) {
+        fail(error, QStringLiteral("query failed"), q->lastError());
+        return std::nullopt;
     }
-    int removed = 0;
-    for (const QString &id : ids) {
-        q->bindValue(0, id);
-        if (!q->exec()) {
-            fail(error, QStringLiteral("delete failed"), q->lastError());
-            m_db.rollback();
-            return -1;
-        }
-        removed += q->numRowsAffected();
-    }
-    if (!m_db.commit()) {
-        fail(error, QStringLiteral("commit failed"), m_db.lastError());
-        m_db.rollback();
-        return -1;
-    }
-    return removed;
+    std::optional<QPair<QJsonObject, qint64>> found;
+    if (q->next())
+        found = qMakePair(QJsonDocument::fromJson(q->value(0).toByteArray()).object(), q->value(1).toLongLong());
+    q->finish(); // releases the read snapshot
+    return found;
 }
 
-int EntityStore::removeAll(const QString &table, QString *error)
+bool EntityStore::begin(QString *error)
 {
     m_records.clear();
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("DELETE FROM \"%1\"").arg(table))) {
-        fail(error, QStringLiteral("delete failed"), q.lastError());
-        return -1;
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return fail(error, QStringLiteral("cannot begin transaction"), q.lastError());
+    return true;
+}
+
+EntityStore::Outcome EntityStore::rollback(Outcome o)
+{
+    QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+    m_records.clear();
+    o.ok = false;
+    o.records.clear();
+    o.created.clear();
+    return o;
+}
+
+QJsonObject EntityStore::Outcome::errorJson() const
+{
+    QJsonObject e{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
+    if (!id.isEmpty())
+        e.insert(QStringLiteral("id"), id);
+    if (code == QLatin1String("version_conflict") || code == QLatin1String("version_required")) {
+        if (code == QLatin1String("version_conflict"))
+            e.insert(QStringLiteral("expectedVersion"), expectedVersion);
+        e.insert(QStringLiteral("currentVersion"), currentVersion);
     }
-    return q.numRowsAffected();
+    return e;
+}
+
+namespace {
+EntityStore::Outcome storeFailure(const QString &message)
+{
+    EntityStore::Outcome o;
+    o.code = QStringLiteral("store_error");
+    o.message = message;
+    return o;
+}
+EntityStore::Outcome versionConflict(const QString &id, qint64 expected, qint64 current)
+{
+    EntityStore::Outcome o;
+    o.code = QStringLiteral("version_conflict");
+    o.id = id;
+    o.expectedVersion = expected;
+    o.currentVersion = current;
+    o.message = current == 0 ? QStringLiteral("'%1' does not exist (expected version %2); nothing was written").arg(id).arg(expected)
+                             : QStringLiteral("'%1' is at version %2, not the expected %3 - someone changed it since it was read; "
+                                              "read it again, reapply the change and pass the new version. Nothing was written")
+                                   .arg(id).arg(current).arg(expected);
+    return o;
+}
+} // namespace
+
+EntityStore::Outcome EntityStore::write(const QString &table, const QString &entity, const QList<WriteItem> &items,
+                                        ReplaceRule rule, const WriteContext &context)
+{
+    QString error;
+    const auto put = statement(QStringLiteral("INSERT INTO \"%1\"(id, doc, version) VALUES(?, ?, ?) "
+                                              "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, version = excluded.version").arg(table), &error);
+    if (!put || !begin(&error))
+        return storeFailure(error);
+    Outcome o;
+    for (const WriteItem &item : items) {
+        QJsonObject doc = item.doc;
+        doc.remove(QStringLiteral("version")); // server-assigned: never stored from a client
+        const QString id = doc.value(QLatin1String("id")).toString();
+        const auto existing = current(table, id, &error);
+        if (!error.isEmpty())
+            return rollback(storeFailure(error));
+        const qint64 currentVersion = existing ? existing->second : 0;
+        if (item.expectedVersion && *item.expectedVersion != currentVersion)
+            return rollback(versionConflict(id, *item.expectedVersion, currentVersion));
+        if (existing && !item.expectedVersion && rule == ReplaceRule::NeedsVersion) {
+            Outcome refused;
+            refused.code = QStringLiteral("version_required");
+            refused.id = id;
+            refused.currentVersion = currentVersion;
+            refused.message = QStringLiteral("'%1' exists (version %2): pass expectedVersion to replace it, so that no one "
+                                             "else's change is overwritten unseen. Nothing was written").arg(id).arg(currentVersion);
+            return rollback(refused);
+        }
+        const qint64 version = currentVersion + 1;
+        put->bindValue(0, id);
+        put->bindValue(1, QString::fromUtf8(json::compact(doc)));
+        put->bindValue(2, version);
+        if (!put->exec())
+            return rollback(storeFailure(QStringLiteral("write of '%1' failed, nothing was written: %2").arg(id, put->lastError().text())));
+        const QJsonValue change = existing ? QJsonValue(jsonpatch::diff(existing->first, doc))
+                                           : QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("op"), QStringLiteral("add")},
+                                                                               {QStringLiteral("path"), QString()},
+                                                                               {QStringLiteral("value"), doc}}});
+        const QString operation = !existing ? QStringLiteral("create") : item.operation == QLatin1String("patch")
+                                                                            ? QStringLiteral("patch") : QStringLiteral("update");
+        if (!m_audit->append(context, entity, id, operation, existing ? std::optional<qint64>(currentVersion) : std::nullopt,
+                             version, change, &error))
+            return rollback(storeFailure(error));
+        doc.insert(QStringLiteral("version"), version);
+        o.records.append(doc);
+        o.created.append(!existing);
+    }
+    if (!m_db.commit())
+        return rollback(storeFailure(QStringLiteral("commit failed, nothing was written: %1").arg(m_db.lastError().text())));
+    m_records.clear();
+    o.ok = true;
+    return o;
+}
+
+EntityStore::Outcome EntityStore::remove(const QString &table, const QString &entity, const QStringList &ids,
+                                         const QHash<QString, qint64> &expected, const WriteContext &context)
+{
+    QString error;
+    const auto del = statement(QStringLiteral("DELETE FROM \"%1\" WHERE id = ?").arg(table), &error);
+    if (!del || !begin(&error))
+        return storeFailure(error);
+    Outcome o;
+    for (const QString &id : ids) {
+        const auto existing = current(table, id, &error);
+        if (!error.isEmpty())
+            return rollback(storeFailure(error));
+        if (expected.contains(id) && expected.value(id) != (existing ? existing->second : 0))
+            return rollback(versionConflict(id, expected.value(id), existing ? existing->second : 0));
+        if (!existing) {
+            o.missing << id;
+            continue;
+        }
+        del->bindValue(0, id);
+        if (!del->exec())
+            return rollback(storeFailure(QStringLiteral("delete failed, nothing was deleted: %1").arg(del->lastError().text())));
+        // The deleted document is kept in the trail: nothing is lost by a delete.
+        if (!m_audit->append(context, entity, id, QStringLiteral("delete"), existing->second, std::nullopt,
+                             QJsonObject{{QStringLiteral("deleted"), existing->first}}, &error))
+            return rollback(storeFailure(error));
+        ++o.deleted;
+    }
+    if (!m_db.commit())
+        return rollback(storeFailure(QStringLiteral("commit failed, nothing was deleted: %1").arg(m_db.lastError().text())));
+    m_records.clear();
+    o.ok = true;
+    return o;
+}
+
+EntityStore::Outcome EntityStore::removeAll(const QString &table, const QString &entity, const WriteContext &context)
+{
+    QStringList ids;
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT id FROM \"%1\" ORDER BY id").arg(table)))
+        return storeFailure(q.lastError().text());
+    while (q.next())
+        ids << q.value(0).toString();
+    q.finish();
+    // Another writer may add a record in between: it is simply not part of this delete.
+    return remove(table, entity, ids, {}, context);
+}
+
+QHash<QString, QHash<QString, qint64>> EntityStore::currentVersions(const QHash<QString, QString> &entityByTable, QString *error)
+{
+    QHash<QString, QHash<QString, qint64>> out;
+    for (auto it = entityByTable.begin(); it != entityByTable.end(); ++it) {
+        QSqlQuery q(m_db);
+        if (!q.exec(QStringLiteral("SELECT id, version FROM \"%1\"").arg(it.key()))) {
+            fail(error, QStringLiteral("cannot read %1").arg(it.key()), q.lastError());
+            return {};
+        }
+        QHash<QString, qint64> &versions = out[it.value()];
+        while (q.next())
+            versions.insert(q.value(0).toString(), q.value(1).toLongLong());
+    }
+    return out;
 }
 
 QString EntityStore::meta(const QString &key)

@@ -1,6 +1,10 @@
 #pragma once
-// SQLite persistence for entity records (one table per entity, the record as a JSON document).
+// SQLite persistence for entity records: one table per entity with the record as a JSON document
+// (`id`, `doc`) and its server-assigned `version`; every write is checked against the version the
+// caller expects and recorded in the audit trail in the same transaction.
 // Each instance owns one QtSql connection; use it from the thread that opened it.
+#include "AuditTrail.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -25,7 +29,10 @@ public:
     bool open(const QString &path, QString *error);
     bool isOpen() const;
     QString path() const { return m_path; }
-    bool ensureTable(const QString &table, QString *error);
+    // Creates the entity's table, or upgrades one written before versions existed (each record
+    // gets version 1 and a `migrated` audit row).
+    // `renamedFields` (old -> new) are applied to the documents of such a store.
+    bool ensureTable(const QString &table, const QString &entity, const QHash<QString, QString> &renamedFields, QString *error);
 
     struct Query {
         QList<QPair<QString, QJsonValue>> equals; // field == value (fields already validated)
@@ -38,14 +45,42 @@ public:
         QList<QJsonObject> items;
         int total = 0;
     };
+    // Records come back with their top-level "version".
     std::optional<Page> collection(const QString &table, const Query &query, QString *error);
     // nullopt with empty error: not found.
     std::optional<QJsonObject> get(const QString &table, const QString &id, QString *error);
-    // All or nothing: one transaction. `created[i]` tells whether docs[i] was new.
-    bool upsertMany(const QString &table, const QList<QJsonObject> &docs, QList<bool> *created, QString *error);
-    // Deletes the given ids in one transaction; returns how many existed, or -1 on error.
-    int remove(const QString &table, const QStringList &ids, QString *error);
-    int removeAll(const QString &table, QString *error);
+
+    struct WriteItem {
+        QJsonObject doc;                        // with its id; a "version" member is ignored
+        std::optional<qint64> expectedVersion;  // the version the caller last read
+        QString operation;                      // for the audit trail: "upsert" or "patch"
+    };
+    // Replacing an existing record without an expected version: allowed, or refused (version_required).
+    enum class ReplaceRule { Allowed, NeedsVersion };
+    struct Outcome {
+        bool ok = false;
+        QString code;            // version_conflict, version_required, not_found, store_error
+        QString message;
+        QString id;              // the record the refusal is about
+        qint64 expectedVersion = 0;
+        qint64 currentVersion = 0;
+        QList<QJsonObject> records; // written records, with their new version
+        QList<bool> created;
+        int deleted = 0;
+        QStringList missing;
+        QJsonObject errorJson() const; // {"code", "id", "expectedVersion", "currentVersion"}
+    };
+    // All or nothing: one transaction, audited per record.
+    Outcome write(const QString &table, const QString &entity, const QList<WriteItem> &items, ReplaceRule rule,
+                  const WriteContext &context);
+    // Deletes `ids` (one transaction); `expected` pins versions of some of them.
+    Outcome remove(const QString &table, const QString &entity, const QStringList &ids, const QHash<QString, qint64> &expected,
+                   const WriteContext &context);
+    Outcome removeAll(const QString &table, const QString &entity, const WriteContext &context);
+
+    AuditTrail &audit() { return *m_audit; }
+    // Every table's record versions, for AuditTrail::verify.
+    QHash<QString, QHash<QString, qint64>> currentVersions(const QHash<QString, QString> &entityByTable, QString *error);
 
     QString meta(const QString &key);
     bool setMeta(const QString &key, const QString &value, QString *error);
@@ -56,7 +91,12 @@ private:
     std::shared_ptr<QSqlQuery> statement(const QString &sql, QString *error);
     // Drops cached records if another connection committed since the last look.
     void revalidateRecords();
+    // BEGIN IMMEDIATE: the version checks and the writes see no other writer in between.
+    bool begin(QString *error);
+    Outcome rollback(Outcome o);
+    std::optional<QPair<QJsonObject, qint64>> current(const QString &table, const QString &id, QString *error);
 
+    std::unique_ptr<AuditTrail> m_audit;
     QString m_connection;
     QString m_path;
     QSqlDatabase m_db;

@@ -1,0 +1,345 @@
+// Clinical data integrity on real SQLite files: record versions with optimistic concurrency (no
+// acknowledged change is lost), the append-only hash-chained audit trail (every writer, checked
+// by `koan-mcp audit verify`, tampering detected and named), and the upgrade of a 0.1.0 store.
+#include "support/BridgeHarness.h"
+#include "support/ChildProcess.h"
+#include "support/HttpClient.h"
+#include "support/ServerFixture.h"
+#include "entities/EntityRegistry.h"
+#include "store/EntityStore.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+#include <vector>
+
+using namespace koan;
+using namespace koan::test;
+
+namespace {
+QJsonObject site(const QString &id)
+{
+    return {{"id", id}, {"name", "Site " + id}, {"location", "Basel"}, {"principalInvestigator", "Dr. A"}};
+}
+
+// A raw SQL connection of its own, as an attacker with the file (or a backup script) would have.
+struct RawSql {
+    explicit RawSql(const QString &path) : name(QStringLiteral("raw-%1").arg(quintptr(this)))
+    {
+        db = QSqlDatabase::addDatabase("QSQLITE", name);
+        db.setDatabaseName(path);
+        db.open();
+    }
+    ~RawSql()
+    {
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+    }
+    bool exec(const QString &sql, QString *error = nullptr)
+    {
+        QSqlQuery q(db);
+        const bool ok = q.exec(sql);
+        if (error)
+            *error = q.lastError().text();
+        return ok;
+    }
+    QString name;
+    QSqlDatabase db;
+};
+
+struct Verify {
+    int exitCode = -1;
+    QString out;
+};
+Verify runVerify(const QString &db)
+{
+    QProcess p;
+    QTemporaryDir home;
+    p.setProcessEnvironment(isolatedEnvironment(home.path()));
+    p.start(KOAN_MCP_BINARY, {"audit", "verify", "--db", db});
+    p.waitForFinished(15000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
+}
+} // namespace
+
+class TestStoreIntegrity : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void versionsAndConflicts()
+    {
+        BridgeHarness h;
+        auto s = h.session();
+        const QJsonObject created = h.tool(s, "trial-site.upsert", {{"model", site("v-1")}})["structuredContent"]["item"].toObject();
+        QCOMPARE(created["version"].toInt(), 1);
+        // Two editors read version 1; the second write must not silently undo the first.
+        QJsonObject a = created, b = created;
+        a["name"] = "Edited by A";
+        b["location"] = "Edited by B";
+        QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", a}, {"expectedVersion", 1}})["isError"].toBool());
+        const QJsonObject conflict = h.tool(s, "trial-site.upsert", {{"model", b}, {"expectedVersion", 1}});
+        QCOMPARE(conflict["isError"].toBool(), true);
+        const QJsonObject err = conflict["structuredContent"]["error"].toObject();
+        QCOMPARE(err["code"].toString(), QStringLiteral("version_conflict"));
+        QCOMPARE(err["id"].toString(), QStringLiteral("v-1"));
+        QCOMPARE(err["expectedVersion"].toInt(), 1);
+        QCOMPARE(err["currentVersion"].toInt(), 2);
+        const QJsonObject now = h.tool(s, "trial-site.get-by-id", {{"id", "v-1"}})["structuredContent"]["item"].toObject();
+        QCOMPARE(now["name"].toString(), QStringLiteral("Edited by A"));
+        QCOMPARE(now["location"].toString(), QStringLiteral("Basel"));
+        QCOMPARE(now["version"].toInt(), 2);
+        // Blind replace refused by default; allowed with RequireExpectedVersion=false.
+        QCOMPARE(h.tool(s, "trial-site.upsert", {{"model", b}})["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_required"));
+        EntityOptions relaxed = h.server->registry()->options("TrialSite");
+        relaxed.requireExpectedVersion = false;
+        QString error;
+        QVERIFY(h.server->registry()->setOptions("TrialSite", relaxed, &error));
+        QCOMPARE(h.tool(s, "trial-site.upsert", {{"model", b}})["structuredContent"]["item"]["version"].toInt(), 3);
+        // A batch is all or nothing: one stale version and nothing of it is written.
+        const QJsonObject batch = h.tool(s, "trial-site.upsert-many", {{"models", QJsonArray{site("v-new"), now}},
+                                                                       {"expectedVersions", QJsonObject{{"v-1", 2}}}});
+        QCOMPARE(batch["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_conflict"));
+        QCOMPARE(h.tool(s, "trial-site.get-by-id", {{"id", "v-new"}})["isError"].toBool(), true);
+        // delete, delete-many and patch check versions too.
+        QCOMPARE(h.tool(s, "trial-site.delete", {{"id", "v-1"}, {"expectedVersion", 1}})["structuredContent"]["error"]["currentVersion"].toInt(), 3);
+        QCOMPARE(h.tool(s, "trial-site.patch", {{"id", "v-1"}, {"expectedVersion", 2},
+                                                {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "x"}}}}})
+                     ["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_conflict"));
+        QCOMPARE(h.tool(s, "trial-site.delete-many", {{"ids", QJsonArray{"v-1"}}, {"expectedVersions", QJsonObject{{"v-1", 9}}}})
+                     ["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_conflict"));
+        QVERIFY(!h.tool(s, "trial-site.delete", {{"id", "v-1"}, {"expectedVersion", 3}})["isError"].toBool());
+    }
+
+    void fortyEditorsLoseNothing()
+    {
+        // Forty clients, each in its own session, do read -> edit -> upsert with the version they
+        // read, interleaved: all read, then all write. Every write either lands or gets
+        // version_conflict (then they read again and retry); in the end all forty edits are there.
+        BridgeHarness h;
+        QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
+        struct Editor {
+            SessionPtr session;
+            QJsonObject read;
+            bool done = false;
+        };
+        std::vector<Editor> editors(40);
+        const auto call = [&h](Editor &e, const QString &tool, const QJsonObject &args) -> const QJsonObject {
+            return h.tool(e.session, tool, args);
+        };
+        for (Editor &e : editors)
+            e.session = h.session(TransportKind::StreamableHttp);
+        QVERIFY(!call(editors[0], "trial-site.upsert", {{"model", site("shared")}})["isError"].toBool());
+        int landed = 0, conflicts = 0;
+        for (int round = 0; round < 60 && landed < 40; ++round) {
+            for (Editor &e : editors) // everyone still editing reads first...
+                if (!e.done)
+                    e.read = call(e, "trial-site.get-by-id", {{"id", "shared"}})["structuredContent"]["item"].toObject();
+            for (size_t i = 0; i < editors.size(); ++i) { // ...then writes what it read, edited
+                Editor &e = editors[i];
+                if (e.done)
+                    continue;
+                QJsonObject edited = e.read;
+                QJsonObject meta = edited["metadata"].toObject();
+                meta.insert(QStringLiteral("editor%1").arg(qulonglong(i)), QStringLiteral("was here"));
+                edited["metadata"] = meta;
+                const QJsonObject r = call(e, "trial-site.upsert", {{"model", edited}, {"expectedVersion", e.read["version"]}});
+                if (r["isError"].toBool()) {
+                    QCOMPARE(r["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_conflict"));
+                    ++conflicts;
+                } else {
+                    e.done = true;
+                    ++landed;
+                }
+            }
+        }
+        QCOMPARE(landed, 40);
+        QVERIFY(conflicts > 0);
+        const QJsonObject final = call(editors[0], "trial-site.get-by-id", {{"id", "shared"}})["structuredContent"]["item"].toObject();
+        QCOMPARE(final["version"].toInt(), 41);
+        QCOMPARE(final["metadata"].toObject().size(), 40);
+        // Concurrent patches without a version: each is applied to the current record, none lost.
+        for (size_t i = 0; i < editors.size(); ++i)
+            QVERIFY(!call(editors[i], "trial-site.patch", {{"id", "shared"}, {"patch", QJsonArray{QJsonObject{
+                                                              {"op", "add"}, {"path", QStringLiteral("/metadata/patch%1").arg(qulonglong(i))}, {"value", "ok"}}}}})
+                         ["isError"].toBool());
+        const QJsonObject patched = call(editors[0], "trial-site.get-by-id", {{"id", "shared"}})["structuredContent"]["item"].toObject();
+        QCOMPARE(patched["version"].toInt(), 81);
+        QCOMPARE(patched["metadata"].toObject().size(), 80);
+    }
+
+    void everyWriterLeavesAuditRows()
+    {
+        BridgeHarness h;
+        Principal alice;
+        alice.authenticated = true;
+        alice.subject = "alice";
+        alice.issuer = "https://issuer.test";
+        alice.scopes = {"clinical:operations"};
+        auto http = h.session(TransportKind::StreamableHttp, alice);
+        auto stdio = h.session(TransportKind::Stdio);
+        auto console = h.session(TransportKind::Operator);
+        QVERIFY(!h.tool(http, "trial-site.upsert", {{"model", site("a-1")}})["isError"].toBool());
+        QVERIFY(!h.tool(stdio, "trial-site.patch", {{"id", "a-1"}, {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "P"}}}}})["isError"].toBool());
+        QVERIFY(!h.tool(console, "trial-site.delete", {{"id", "a-1"}})["isError"].toBool());
+        int total = 0;
+        QString error;
+        const QList<AuditRow> rows = h.server->store()->audit().recordHistory("TrialSite", "a-1", 0, 100, &total, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(total, 3);
+        QCOMPARE(rows[0].operation, QStringLiteral("create"));
+        QCOMPARE(rows[0].context.principal, QStringLiteral("https://issuer.test|alice"));
+        QCOMPARE(rows[0].context.transport, QStringLiteral("StreamableHttp"));
+        QCOMPARE(rows[0].context.era, QStringLiteral("2025-06-18"));
+        QCOMPARE(rows[0].context.session, http->id);
+        QVERIFY(!rows[0].versionBefore.has_value());
+        QCOMPARE(*rows[0].versionAfter, 1);
+        QVERIFY(rows[0].at.endsWith('Z') && rows[0].at.size() == 27); // microseconds, UTC
+        QCOMPARE(rows[1].operation, QStringLiteral("patch"));
+        QCOMPARE(rows[1].context.principal, QStringLiteral("stdio"));
+        // The change as JSON Patch from the old to the new document (updatedAt is server-managed).
+        QCOMPARE(rows[1].change.toArray().at(0).toObject(), (QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "P"}}));
+        QCOMPARE(rows[1].change.toArray().at(1)["path"].toString(), QStringLiteral("/updatedAt"));
+        QCOMPARE(*rows[1].versionBefore, 1);
+        QCOMPARE(*rows[1].versionAfter, 2);
+        QCOMPARE(rows[2].operation, QStringLiteral("delete"));
+        QVERIFY(rows[2].context.principal.startsWith("operator:"));
+        QCOMPARE(rows[2].change.toObject()["deleted"].toObject()["name"].toString(), QStringLiteral("P")); // the last document is kept
+        // delete-all: one row per record, one operation id.
+        const QJsonObject all = h.tool(console, "monitoring-note.delete-all", {{"confirm", true}});
+        const QString op = all["structuredContent"]["operationId"].toString();
+        QVERIFY(!op.isEmpty());
+        int notes = 0;
+        for (const AuditRow &r : h.server->store()->audit().since("2000-01-01T00:00:00.000000Z", &error))
+            if (r.entity == "MonitoringNote" && r.operation == "delete") {
+                QCOMPARE(r.context.operationId, op);
+                ++notes;
+            }
+        QCOMPARE(notes, all["structuredContent"]["deleted"].toInt());
+        QVERIFY(notes >= 2);
+        // And the whole trail verifies.
+        const Verify v = runVerify(h.server->store()->path());
+        QVERIFY2(v.exitCode == 0, qPrintable(v.out));
+    }
+
+    void tamperingIsDetectedAndNamed()
+    {
+        QTemporaryDir keep; // outlives the harness and its directory
+        const QString path = keep.filePath("copy.sqlite");
+        {
+            BridgeHarness h;
+            auto s = h.session();
+            QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("t-1")}})["isError"].toBool());
+            QVERIFY(!h.tool(s, "trial-site.patch", {{"id", "t-1"}, {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "Q"}}}}})["isError"].toBool());
+            RawSql(h.server->store()->path()).exec("VACUUM INTO '" + path + "'");
+        }
+        QVERIFY(QFile::exists(path));
+        QCOMPARE(runVerify(path).exitCode, 0);
+        // The database refuses edits and removals outright.
+        {
+            RawSql sql(path);
+            QString error;
+            QVERIFY(!sql.exec("UPDATE koan_audit SET principal = 'mallory' WHERE record_id = 't-1'", &error));
+            QVERIFY(error.contains("append-only"));
+            QVERIFY(!sql.exec("DELETE FROM koan_audit WHERE record_id = 't-1'", &error));
+        }
+        const auto tampered = [&](const QStringList &sqlStatements, const QString &expect) {
+            const QString copy = path + QStringLiteral(".%1").arg(qHash(expect));
+            QFile::remove(copy);
+            QVERIFY(QFile::copy(path, copy));
+            {
+                RawSql sql(copy);
+                QVERIFY(sql.exec("DROP TRIGGER koan_audit_no_update") && sql.exec("DROP TRIGGER koan_audit_no_delete"));
+                for (const QString &stmt : sqlStatements) {
+                    QString error;
+                    QVERIFY2(sql.exec(stmt, &error), qPrintable(error));
+                }
+            }
+            const Verify v = runVerify(copy);
+            QCOMPARE(v.exitCode, 1);
+            QVERIFY2(v.out.contains(expect), qPrintable(v.out));
+        };
+        // An edited row: named by its seq.
+        tampered({"UPDATE koan_audit SET principal = 'mallory' WHERE record_id = 't-1' AND operation = 'patch'"}, "was edited");
+        // A removed row: its record's chain breaks, the sequence has a gap, the record's trail ends early.
+        tampered({"DELETE FROM koan_audit WHERE record_id = 't-1' AND operation = 'patch'"}, "trail ends at 1");
+        tampered({"DELETE FROM koan_audit WHERE seq = 2"}, "a row was removed");
+        // Reordered rows: two rows swap their places in the sequence.
+        tampered({"UPDATE koan_audit SET seq = -1 WHERE seq = 3", "UPDATE koan_audit SET seq = 3 WHERE seq = 4",
+                  "UPDATE koan_audit SET seq = 4 WHERE seq = -1"},
+                 "row seq 3");
+        // A record edited behind the trail's back.
+        tampered({"UPDATE trial_site SET version = 7 WHERE id = 't-1'"}, "'t-1' is at version 7");
+    }
+
+    void storeOfVersion010IsUpgraded()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("old.sqlite");
+        QVERIFY(QFile::copy(QStringLiteral(KOAN_SOURCE_DIR "/tests/data/koan-mcp-0.1.0.sqlite"), path));
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+        McpServerOptions o;
+        o.databasePath = path;
+        BridgeHarness h(o);
+        QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
+        auto s = h.session();
+        const QJsonObject legacy = h.tool(s, "trial-site.get-by-id", {{"id", "site-legacy"}})["structuredContent"]["item"].toObject();
+        QCOMPARE(legacy["name"].toString(), QStringLiteral("Legacy site"));
+        QCOMPARE(legacy["version"].toInt(), 1);
+        // The ProtocolDocument field that clashed with the record version moved to documentVersion.
+        const QJsonObject doc = h.tool(s, "protocol-document.get-by-id", {{"id", "doc-protocol-v3"}})["structuredContent"]["item"].toObject();
+        QCOMPARE(doc["documentVersion"].toString(), QStringLiteral("3.0"));
+        QCOMPARE(doc["version"].toInt(), 1);
+        // One migrated row per record, and the trail verifies.
+        QString error;
+        int migrated = 0;
+        for (const AuditRow &r : h.server->store()->audit().since("2000-01-01T00:00:00.000000Z", &error)) {
+            QCOMPARE(r.operation, QStringLiteral("migrated"));
+            QCOMPARE(*r.versionAfter, 1);
+            ++migrated;
+        }
+        const int records = h.tool(s, "trial-site.collection")["structuredContent"]["total"].toInt()
+                            + h.tool(s, "protocol-document.collection")["structuredContent"]["total"].toInt()
+                            + h.tool(s, "participant-visit.collection")["structuredContent"]["total"].toInt()
+                            + h.tool(s, "adverse-event-report.collection")["structuredContent"]["total"].toInt()
+                            + h.tool(s, "monitoring-note.collection")["structuredContent"]["total"].toInt();
+        QCOMPARE(migrated, records);
+        QVERIFY(records >= 12);
+        // Backup scripts keep reading id and doc.
+        RawSql sql(path);
+        QSqlQuery q(sql.db);
+        QVERIFY(q.exec("SELECT id, doc, version FROM trial_site WHERE id = 'site-legacy'") && q.next());
+        QVERIFY(q.value(1).toString().contains("Legacy site"));
+        QCOMPARE(runVerify(path).exitCode, 0);
+    }
+
+    void seedingNeverOverwrites()
+    {
+        QTemporaryDir dir;
+        McpServerOptions o;
+        o.databasePath = dir.filePath("seed.sqlite");
+        o.seedSampleData = false;
+        {
+            BridgeHarness h(o);
+            auto s = h.session();
+            QJsonObject mine = site("site-boston"); // a sample id, but the user's own record
+            mine["name"] = "Mine";
+            QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", mine}})["isError"].toBool());
+        }
+        o.seedSampleData = true;
+        BridgeHarness h(o);
+        QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
+        auto s = h.session();
+        const QJsonObject boston = h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"].toObject();
+        QCOMPARE(boston["name"].toString(), QStringLiteral("Mine"));
+        QCOMPARE(boston["version"].toInt(), 1);
+        QVERIFY(!h.tool(s, "trial-site.get-by-id", {{"id", "site-osaka"}})["isError"].toBool()); // the rest was seeded
+    }
+};
+
+QTEST_MAIN(TestStoreIntegrity)
+#include "tst_store_integrity.moc"
