@@ -212,7 +212,7 @@ private slots:
         QVERIFY2(names.isEmpty(), qPrintable(names.join(' ')));
         const QByteArray exact = tokenFor(f, "alice", "mcp:use clinical:safety");
         const QByteArray sid2 = initStreamable(c, exact);
-        QCOMPARE(toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid2, exact), rpc(2, "tools/list")))).size(), 8);
+        QCOMPARE(toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid2, exact), rpc(2, "tools/list")))).size(), 9);
     }
 
     void auditEscapesRequestData()
@@ -255,7 +255,7 @@ private slots:
         QVERIFY(names.contains("monitoring-note.collection"));
         QVERIFY(!names.contains("adverse-event-report.collection"));
         QVERIFY(!names.contains("protocol-document.collection"));
-        QCOMPARE(names.size(), 24);
+        QCOMPARE(names.size(), 27);
         const QJsonObject denied = rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, ops),
                                                     rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
         QCOMPARE(denied["error"].toObject()["code"].toInt(), -32003);
@@ -579,7 +579,7 @@ private slots:
             if (QJsonDocument::fromJson(line).object()["id"].toInt() == 2)
                 list = QJsonDocument::fromJson(line).object();
         const QStringList names = toolNames(list);
-        QCOMPARE(names.size(), 8); // only AdverseEventReport: the token's scopes apply to STDIO
+        QCOMPARE(names.size(), 9); // only AdverseEventReport: the token's scopes apply to STDIO
         QVERIFY(names.contains("adverse-event-report.patch"));
         // A bad token is a startup error.
         env.insert("KOAN_MCP_STDIO_TOKEN", "nope");

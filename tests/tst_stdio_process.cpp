@@ -47,7 +47,7 @@ private slots:
         QCOMPARE(init["result"].toObject()["protocolVersion"].toString(), QStringLiteral("2024-11-05"));
         m_p.write(R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n");
         const QJsonObject list = exchange(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", 2);
-        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 40);
+        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 45);
         const QJsonObject up = exchange(R"({"jsonrpc":"2.0","id":"u","method":"tools/call","params":{"name":"adverse-event-report.upsert","arguments":{"model":{"id":"ae-stdio","trialSiteId":"site-boston","participantId":"P-9","severity":"Severe","description":"Fainted","onsetDate":"2026-11-24"}}}})", "u");
         QVERIFY2(!up["result"].toObject()["isError"].toBool(), up["result"].toObject()["content"].toArray()[0].toObject()["text"].toString().toUtf8());
         const QJsonObject got = exchange(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"adverse-event-report.get-by-id","arguments":{"id":"ae-stdio"}}})", 3);

@@ -226,6 +226,28 @@ private slots:
         QVERIFY2(v.exitCode == 0, qPrintable(v.out));
     }
 
+    void historyToolShowsEveryVersion()
+    {
+        BridgeHarness h;
+        auto s = h.session();
+        QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("h-1")}})["isError"].toBool());
+        for (int i = 1; i <= 3; ++i)
+            QVERIFY(!h.tool(s, "trial-site.patch", {{"id", "h-1"}, {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"},
+                                                                                          {"value", QStringLiteral("v%1").arg(i + 1)}}}}})["isError"].toBool());
+        const QJsonObject page1 = h.tool(s, "trial-site.history", {{"id", "h-1"}, {"pageSize", 3}});
+        QVERIFY2(!page1["isError"].toBool(), qPrintable(page1["content"][0]["text"].toString()));
+        QCOMPARE(page1["structuredContent"]["total"].toInt(), 4);
+        const QJsonArray versions = page1["structuredContent"]["versions"].toArray();
+        QCOMPARE(versions.size(), 3);
+        QCOMPARE(versions[0]["operation"].toString(), QStringLiteral("create"));
+        QCOMPARE(versions[0]["versionAfter"].toInt(), 1);
+        QCOMPARE(versions[0]["principal"].toString(), QStringLiteral("stdio"));
+        QCOMPARE(versions[2]["change"][0]["value"].toString(), QStringLiteral("v3"));
+        const QJsonObject page2 = h.tool(s, "trial-site.history", {{"id", "h-1"}, {"pageSize", 3}, {"page", 2}});
+        QCOMPARE(page2["structuredContent"]["versions"][0]["versionAfter"].toInt(), 4);
+        QCOMPARE(h.tool(s, "trial-site.history", {{"id", "nobody"}})["isError"].toBool(), true);
+    }
+
     void tamperingIsDetectedAndNamed()
     {
         QTemporaryDir keep; // outlives the harness and its directory

@@ -36,6 +36,7 @@ QString EntityRegistry::opName(Op op)
     switch (op) {
     case Op::Collection: return QStringLiteral("collection");
     case Op::GetById: return QStringLiteral("get-by-id");
+    case Op::History: return QStringLiteral("history");
     case Op::Upsert: return QStringLiteral("upsert");
     case Op::UpsertMany: return QStringLiteral("upsert-many");
     case Op::Patch: return QStringLiteral("patch");
@@ -195,7 +196,7 @@ void EntityRegistry::rebuild()
 {
     m_tools.clear();
     m_toolIndex.clear();
-    static const Op ops[] = {Op::Collection, Op::GetById, Op::Upsert, Op::UpsertMany,
+    static const Op ops[] = {Op::Collection, Op::GetById, Op::History, Op::Upsert, Op::UpsertMany,
                              Op::Patch, Op::Delete, Op::DeleteMany, Op::DeleteAll};
     for (const auto &e : std::as_const(m_entities)) {
         const EntityOptions o = m_options.value(e.name);
@@ -266,6 +267,33 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
         d.outputSchema = itemOut;
         d.annotations = obj({{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
+    case Op::History: {
+        d.description = QStringLiteral("The versions of one %1 from its audit trail, oldest first: who changed it, when, "
+                                       "through what, and the change (JSON Patch from the previous version; a delete keeps "
+                                       "the last document). Paged.").arg(what);
+        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema},
+                                      {QStringLiteral("page"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}, {QStringLiteral("default"), 1}})},
+                                      {QStringLiteral("pageSize"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}, {QStringLiteral("maximum"), 200},
+                                                                        {QStringLiteral("default"), kDefaultPageSize}})}},
+                                     {QStringLiteral("id")});
+        const QJsonObject nullableInt = obj({{kType, QJsonArray{kInteger, QStringLiteral("null")}}});
+        const QJsonObject text = obj({{kType, kString}});
+        const QJsonObject entry = objectSchema({{QStringLiteral("seq"), obj({{kType, kInteger}})}, {QStringLiteral("at"), text},
+                                                {QStringLiteral("operation"), text}, {QStringLiteral("principal"), text},
+                                                {QStringLiteral("transport"), text}, {QStringLiteral("era"), text},
+                                                {QStringLiteral("session"), text}, {QStringLiteral("traceId"), text},
+                                                {QStringLiteral("operationId"), text}, {QStringLiteral("versionBefore"), nullableInt},
+                                                {QStringLiteral("versionAfter"), nullableInt}, {QStringLiteral("change"), obj({})}},
+                                               {QStringLiteral("seq"), QStringLiteral("at"), QStringLiteral("operation"), QStringLiteral("principal")});
+        d.outputSchema = objectSchema({{QStringLiteral("id"), text},
+                                       {QStringLiteral("versions"), obj({{kType, kArray}, {QStringLiteral("items"), entry}})},
+                                       {QStringLiteral("page"), obj({{kType, kInteger}})},
+                                       {QStringLiteral("pageSize"), obj({{kType, kInteger}})},
+                                       {QStringLiteral("total"), obj({{kType, kInteger}})}},
+                                      {QStringLiteral("id"), QStringLiteral("versions"), QStringLiteral("total")});
+        d.annotations = obj({{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}});
+        break;
+    }
     case Op::Upsert:
         d.description = QStringLiteral("Create or replace one %1; the id is generated when omitted. Every record has a "
                                        "server-assigned version (1 on create, +1 on every write). To replace an existing "

@@ -15,9 +15,9 @@ class EntityRegistry : public QObject
 {
     Q_OBJECT
 public:
-    enum class Op { Collection, GetById, Upsert, UpsertMany, Patch, Delete, DeleteMany, DeleteAll };
+    enum class Op { Collection, GetById, History, Upsert, UpsertMany, Patch, Delete, DeleteMany, DeleteAll };
     static QString opName(Op op);
-    static bool isMutation(Op op) { return op != Op::Collection && op != Op::GetById; }
+    static bool isMutation(Op op) { return op != Op::Collection && op != Op::GetById && op != Op::History; }
     static constexpr int kDefaultPageSize = 50;
     static constexpr int kMaxPageSize = 200;
 

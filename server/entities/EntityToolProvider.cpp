@@ -106,6 +106,8 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
             return toolErrorResult(QStringLiteral("not_found"), QStringLiteral("%1 '%2' does not exist").arg(e.name, id));
         return toolStructuredResult({{QStringLiteral("item"), *doc}});
     }
+    case EntityRegistry::Op::History:
+        return history(e, args);
     case EntityRegistry::Op::Upsert: {
         QHash<QString, qint64> expected;
         const QString id = args.value(QLatin1String("model")).toObject().value(QLatin1String("id")).toString();
@@ -177,6 +179,29 @@ QJsonObject EntityToolProvider::collection(const EntityDescriptor &e, const QJso
                                  {QStringLiteral("pageSize"), q.pageSize},
                                  {QStringLiteral("total"), page->total},
                                  {QStringLiteral("totalPages"), (page->total + q.pageSize - 1) / q.pageSize}});
+}
+
+QJsonObject EntityToolProvider::history(const EntityDescriptor &e, const QJsonObject &args)
+{
+    const QString id = args.value(QLatin1String("id")).toString();
+    const int page = args.value(QLatin1String("page")).toInt(1);
+    const int pageSize = args.value(QLatin1String("pageSize")).toInt(EntityRegistry::kDefaultPageSize);
+    int total = 0;
+    QString error;
+    const QList<AuditRow> rows = m_store->audit().recordHistory(e.name, id, (page - 1) * pageSize, pageSize, &total, &error);
+    if (!error.isEmpty())
+        return storeError(error);
+    if (total == 0)
+        return toolErrorResult(QStringLiteral("not_found"), QStringLiteral("%1 '%2' has no history").arg(e.name, id));
+    QJsonArray versions;
+    for (const AuditRow &r : rows) {
+        QJsonObject o = r.toJson();
+        for (const char *k : {"entity", "id", "hash"})
+            o.remove(QLatin1String(k));
+        versions.append(o);
+    }
+    return toolStructuredResult({{QStringLiteral("id"), id}, {QStringLiteral("versions"), versions}, {QStringLiteral("page"), page},
+                                 {QStringLiteral("pageSize"), pageSize}, {QStringLiteral("total"), total}});
 }
 
 QString EntityToolProvider::prepare(const EntityDescriptor &e, QJsonObject &doc, const std::optional<QJsonObject> &existing)

@@ -22,6 +22,7 @@ public:
 private:
     QJsonObject run(const EntityRegistry::Tool &tool, const QJsonObject &args, const WriteContext &context);
     QJsonObject collection(const EntityDescriptor &e, const QJsonObject &args);
+    QJsonObject history(const EntityDescriptor &e, const QJsonObject &args);
     QJsonObject upsert(const EntityDescriptor &e, const QJsonArray &models, bool many, const QHash<QString, qint64> &expected,
                        const WriteContext &context);
     QJsonObject patch(const EntityDescriptor &e, const QJsonObject &args, const WriteContext &context);
