@@ -174,6 +174,23 @@ private slots:
         QCOMPARE(f.sessions()->sessionCount(), 0); // the initialize never ran
     }
 
+    void refusalsReachClientsThatKeepSending()
+    {
+        // A refused request whose body is still on its way: the answer must arrive, not a reset
+        // (closing with unread bytes makes the kernel send RST and the client can lose the 400).
+        ServerFixture f;
+        int answered = 0;
+        for (int i = 0; i < 30; ++i) {
+            RawClient c;
+            QVERIFY(c.open(f.port));
+            c.socket.write("POST /mcp/rpc?sessionId=x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                           "Content-Length: 300000\r\nContent-Length: 300000\r\n\r\n" + QByteArray(300000, ' '));
+            QTRY_VERIFY_WITH_TIMEOUT(c.closed(), 5000);
+            answered += c.received.startsWith("HTTP/1.1 400") && c.body()["error"].toString() == QStringLiteral("ambiguous_framing");
+        }
+        QCOMPARE(answered, 30);
+    }
+
     void plainEndpointsGetPlainJsonErrors()
     {
         ServerFixture f;

@@ -203,7 +203,9 @@ private slots:
         QCOMPARE(rows[1].context.principal, QStringLiteral("stdio"));
         // The change as JSON Patch from the old to the new document (updatedAt is server-managed).
         QCOMPARE(rows[1].change.toArray().at(0).toObject(), (QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "P"}}));
-        QCOMPARE(rows[1].change.toArray().at(1)["path"].toString(), QStringLiteral("/updatedAt"));
+        const QJsonArray ops = rows[1].change.toArray();
+        for (qsizetype i = 1; i < ops.size(); ++i)
+            QCOMPARE(ops.at(i)["path"].toString(), QStringLiteral("/updatedAt")); // same millisecond: no change at all
         QCOMPARE(*rows[1].versionBefore, 1);
         QCOMPARE(*rows[1].versionAfter, 2);
         QCOMPARE(rows[2].operation, QStringLiteral("delete"));
@@ -224,6 +226,49 @@ private slots:
         // And the whole trail verifies.
         const Verify v = runVerify(h.server->store()->path());
         QVERIFY2(v.exitCode == 0, qPrintable(v.out));
+    }
+
+    void retriesWithAnIdempotencyKeyWriteOnce()
+    {
+        QTemporaryDir dir;
+        McpServerOptions o;
+        o.databasePath = dir.filePath("idem.sqlite");
+        const QJsonObject report{{"trialSiteId", "site-boston"}, {"participantId", "P-0042"}, {"severity", "Severe"},
+                                 {"description", "Anaphylaxis after dose 2"}, {"onsetDate", "2026-11-30"}};
+        const QJsonObject args{{"model", report}, {"idempotencyKey", "ae-retry-1"}};
+        QString firstId;
+        int before = 0;
+        {
+            BridgeHarness h(o);
+            QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
+            auto s = h.session();
+            before = h.tool(s, "adverse-event-report.collection")["structuredContent"]["total"].toInt();
+            const QJsonObject first = h.tool(s, "adverse-event-report.upsert", args); // its answer is "lost"
+            QVERIFY2(!first["isError"].toBool(), qPrintable(first["content"][0]["text"].toString()));
+            firstId = first["structuredContent"]["item"]["id"].toString();
+            const QJsonObject retry = h.tool(h.session(), "adverse-event-report.upsert", args); // a new session, same principal
+            QCOMPARE(retry["structuredContent"]["item"]["id"].toString(), firstId);
+            QCOMPARE(retry, first);
+            // The same key with other arguments is an error, not a silent replay.
+            QJsonObject changed = report;
+            changed["severity"] = "Mild";
+            const QJsonObject reused = h.tool(s, "adverse-event-report.upsert", {{"model", changed}, {"idempotencyKey", "ae-retry-1"}});
+            QCOMPARE(reused["isError"].toBool(), true);
+            QVERIFY(reused["content"][0]["text"].toString().contains("idempotency_key_reused"));
+            // Another principal's key space is its own.
+            Principal bob;
+            bob.authenticated = true;
+            bob.subject = "bob";
+            bob.issuer = "https://issuer.test";
+            bob.scopes = {"clinical:safety"};
+            const QJsonObject bobs = h.tool(h.session(TransportKind::StreamableHttp, bob), "adverse-event-report.upsert", args);
+            QVERIFY(bobs["structuredContent"]["item"]["id"].toString() != firstId);
+        }
+        // After a restart the key still holds.
+        BridgeHarness h(o);
+        auto s = h.session();
+        QCOMPARE(h.tool(s, "adverse-event-report.upsert", args)["structuredContent"]["item"]["id"].toString(), firstId);
+        QCOMPARE(h.tool(s, "adverse-event-report.collection")["structuredContent"]["total"].toInt(), before + 2); // ours once, bob's once
     }
 
     void historyToolShowsEveryVersion()

@@ -222,6 +222,10 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
     const QJsonObject expectedVersions = obj({{kType, QStringLiteral("object")},
                                               {QStringLiteral("additionalProperties"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}})},
                                               {QStringLiteral("description"), QStringLiteral("Record id -> the version you read")}});
+    const QJsonObject idempotencyKey = obj({{kType, kString}, {QStringLiteral("minLength"), 1}, {QStringLiteral("maxLength"), 200},
+                                            {QStringLiteral("description"), QStringLiteral(
+                                                "Any unique string for this change: a retry with the same key (yours, within "
+                                                "24 h) returns the first answer and writes nothing again")}});
     const QString what = o.description.isEmpty() ? e.name : QStringLiteral("%1 (%2)").arg(e.name, o.description);
 
     switch (op) {
@@ -302,7 +306,8 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
                                        "and reapply your change.")
                             .arg(what, o.requireExpectedVersion ? QStringLiteral(" (required: without it the answer is version_required)")
                                                                 : QString());
-        d.inputSchema = objectSchema({{QStringLiteral("model"), record}, {QStringLiteral("expectedVersion"), expectedVersion}},
+        d.inputSchema = objectSchema({{QStringLiteral("model"), record}, {QStringLiteral("expectedVersion"), expectedVersion},
+                                      {QStringLiteral("idempotencyKey"), idempotencyKey}},
                                      {QStringLiteral("model")});
         d.outputSchema = objectSchema({{QStringLiteral("item"), recordOut}, {QStringLiteral("created"), obj({{kType, kBoolean}})}},
                                       {QStringLiteral("item"), QStringLiteral("created")});
@@ -316,7 +321,8 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
                             .arg(what, o.requireExpectedVersion ? QStringLiteral(", or the answer is version_required") : QString());
         d.inputSchema = objectSchema({{QStringLiteral("models"), obj({{kType, kArray}, {QStringLiteral("items"), record},
                                                                       {QStringLiteral("minItems"), 1}, {QStringLiteral("maxItems"), 1000}})},
-                                      {QStringLiteral("expectedVersions"), expectedVersions}},
+                                      {QStringLiteral("expectedVersions"), expectedVersions},
+                                      {QStringLiteral("idempotencyKey"), idempotencyKey}},
                                      {QStringLiteral("models")});
         d.outputSchema = objectSchema({{QStringLiteral("items"), obj({{kType, kArray}, {QStringLiteral("items"), recordOut}})},
                                        {QStringLiteral("created"), obj({{kType, kInteger}})},
@@ -331,7 +337,8 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
                                        "to the current version; pass expectedVersion to apply it only to the version you read "
                                        "(else version_conflict, nothing written).").arg(what);
         d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema}, {QStringLiteral("patch"), jsonpatch::schema()},
-                                      {QStringLiteral("expectedVersion"), expectedVersion}},
+                                      {QStringLiteral("expectedVersion"), expectedVersion},
+                                      {QStringLiteral("idempotencyKey"), idempotencyKey}},
                                      {QStringLiteral("id"), QStringLiteral("patch")});
         d.outputSchema = itemOut;
         d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},

@@ -2,7 +2,9 @@
 
 #include "JsonPatch.h"
 #include "protocol/JsonSchemaValidator.h"
+#include "protocol/JsonWriter.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
@@ -94,6 +96,29 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
 {
     const EntityDescriptor &e = *tool.entity;
     QString error;
+    // A retried create/update with the same idempotencyKey (same principal, 24 h) gets the first
+    // call's answer and writes nothing again; the same key with other arguments is refused.
+    std::optional<EntityStore::Idempotency> idem;
+    if (const QString key = args.value(QLatin1String("idempotencyKey")).toString(); !key.isEmpty()) {
+        QJsonObject rest = args;
+        rest.remove(QStringLiteral("idempotencyKey"));
+        idem = EntityStore::Idempotency{context.principal, key,
+                                        QCryptographicHash::hash(tool.definition.name.toUtf8() + '\n' + json::compact(rest),
+                                                                 QCryptographicHash::Sha256).toHex(), {}};
+        QJsonObject kept;
+        switch (m_store->findIdempotent(*idem, &kept, &error)) {
+        case EntityStore::Replay::Same:
+            return kept;
+        case EntityStore::Replay::Mismatch:
+            return toolErrorResult(QStringLiteral("idempotency_key_reused"),
+                                   QStringLiteral("idempotencyKey '%1' was already used with other arguments; use a new key for a new change")
+                                       .arg(key));
+        case EntityStore::Replay::None:
+            if (!error.isEmpty())
+                return storeError(error);
+        }
+    }
+    m_idempotency = idem ? &*idem : nullptr;
     switch (tool.op) {
     case EntityRegistry::Op::Collection:
         return collection(e, args);
@@ -266,23 +291,32 @@ QJsonObject EntityToolProvider::upsert(const EntityDescriptor &e, const QJsonArr
         items.append({doc, expected.contains(finalId) ? std::optional<qint64>(expected.value(finalId)) : std::nullopt,
                       QStringLiteral("upsert")});
     }
+    const auto resultOf = [many](const EntityStore::Outcome &o) {
+        if (!many)
+            return toolStructuredResult({{QStringLiteral("item"), o.records.first()}, {QStringLiteral("created"), o.created.first()}});
+        QJsonArray out;
+        int createdCount = 0;
+        for (qsizetype i = 0; i < o.records.size(); ++i) {
+            out.append(o.records.at(i));
+            createdCount += o.created.at(i) ? 1 : 0;
+        }
+        return toolStructuredResult({{QStringLiteral("items"), out},
+                                     {QStringLiteral("created"), createdCount},
+                                     {QStringLiteral("updated"), int(o.records.size()) - createdCount}});
+    };
     const bool needsVersion = m_registry->options(e.name).requireExpectedVersion;
     const EntityStore::Outcome o = m_store->write(e.table, e.name, items,
                                                   needsVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
-                                                  context);
-    if (!o.ok)
-        return refusal(o);
-    if (!many)
-        return toolStructuredResult({{QStringLiteral("item"), o.records.first()}, {QStringLiteral("created"), o.created.first()}});
-    QJsonArray out;
-    int createdCount = 0;
-    for (qsizetype i = 0; i < o.records.size(); ++i) {
-        out.append(o.records.at(i));
-        createdCount += o.created.at(i) ? 1 : 0;
-    }
-    return toolStructuredResult({{QStringLiteral("items"), out},
-                                 {QStringLiteral("created"), createdCount},
-                                 {QStringLiteral("updated"), int(o.records.size()) - createdCount}});
+                                                  context, withResult(resultOf));
+    return o.ok ? resultOf(o) : refusal(o);
+}
+
+const EntityStore::Idempotency *EntityToolProvider::withResult(std::function<QJsonObject(const EntityStore::Outcome &)> resultOf)
+{
+    if (!m_idempotency)
+        return nullptr;
+    m_idempotency->resultOf = std::move(resultOf);
+    return m_idempotency;
 }
 
 QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObject &args, const WriteContext &context)
@@ -321,11 +355,10 @@ QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObje
                                QJsonArray::fromStringList(problems));
     if (const QString problem = prepare(e, *patched, existing); !problem.isEmpty())
         return toolErrorResult(QStringLiteral("invalid_reference"), problem);
+    const auto resultOf = [](const EntityStore::Outcome &o) { return toolStructuredResult({{QStringLiteral("item"), o.records.first()}}); };
     const EntityStore::Outcome o = m_store->write(e.table, e.name, {{*patched, readVersion, QStringLiteral("patch")}},
-                                                  EntityStore::ReplaceRule::Allowed, context);
-    if (!o.ok)
-        return refusal(o);
-    return toolStructuredResult({{QStringLiteral("item"), o.records.first()}});
+                                                  EntityStore::ReplaceRule::Allowed, context, withResult(resultOf));
+    return o.ok ? resultOf(o) : refusal(o);
 }
 
 bool EntityToolProvider::prepareStore(bool seed, QString *error)
@@ -354,6 +387,7 @@ bool EntityToolProvider::prepareStore(bool seed, QString *error)
         }
         if (models.isEmpty())
             continue;
+        m_idempotency = nullptr;
         const QJsonObject result = upsert(e, models, true, {}, seeding);
         if (result.value(QLatin1String("isError")).toBool()) {
             *error = QStringLiteral("seeding %1 failed: %2").arg(e.name,

@@ -27,11 +27,14 @@ private:
                        const WriteContext &context);
     QJsonObject patch(const EntityDescriptor &e, const QJsonObject &args, const WriteContext &context);
     static QHash<QString, qint64> expectedVersions(const QJsonObject &args);
+    // The current call's retry key with the answer to keep, or null (see run()).
+    const EntityStore::Idempotency *withResult(std::function<QJsonObject(const EntityStore::Outcome &)> resultOf);
     // Fills the id, defaults and server-managed timestamps; checks the parent TrialSite exists.
     QString prepare(const EntityDescriptor &e, QJsonObject &doc, const std::optional<QJsonObject> &existing);
 
     EntityRegistry *m_registry;
     EntityStore *m_store;
+    EntityStore::Idempotency *m_idempotency = nullptr; // valid during run() only
 };
 
 } // namespace koan

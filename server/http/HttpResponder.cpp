@@ -120,7 +120,7 @@ void HttpResponder::send(int status, const HttpHeaders &headers, const QByteArra
     writeHead(status, headers, "Content-Length: " + QByteArray::number(body.size()) + "\r\n");
     if (!body.isEmpty() && !m_headRequest)
         m_socket->write(body);
-    if (m_closeAfterResponse)
+    if (m_closeAfterResponse && !m_closeLeftToCaller)
         m_socket->disconnectFromHost();
     finish();
 }

@@ -21,6 +21,9 @@ public:
     // The request was HEAD: responses keep their headers (Content-Length included) but carry no
     // content, or a keep-alive client would read the body as the next response (RFC 9110 9.3.2).
     void setHeadRequest(bool head) { m_headRequest = head; }
+    // The answer still says "Connection: close", but the caller closes the socket itself (a
+    // lingering close: reading what the client still sends, so its unread bytes cause no reset).
+    void setCloseLeftToCaller(bool leftToCaller) { m_closeLeftToCaller = leftToCaller; }
     // Headers added to whatever this responder writes (CORS, for instance).
     void addDefaultHeaders(const HttpHeaders &headers) { m_defaultHeaders += headers; }
 
@@ -56,6 +59,7 @@ private:
     bool m_closeAfterResponse;
     bool m_streaming = false;
     bool m_headRequest = false;
+    bool m_closeLeftToCaller = false;
     bool m_done = false;
 };
 

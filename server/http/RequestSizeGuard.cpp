@@ -4,6 +4,7 @@
 
 #include <QLoggingCategory>
 #include <QSslSocket>
+#include <sys/socket.h>
 #include <QTcpSocket>
 
 Q_LOGGING_CATEGORY(lcGuard, "koan.http")
@@ -147,14 +148,53 @@ void RequestSizeGuard::reject(int status, const QString &code, const QString &me
         m_socket->abort(); // an answer is still being written on this connection: nothing more can be said
         return;
     }
-    // The answer goes out before the rest of the request is read; closing stops further reads.
-    // Same shapes as the handlers' own checks (readJsonRpcBody).
+    // The answer goes out before the rest of the request is read. Same shapes as the handlers'
+    // own checks (readJsonRpcBody).
     auto *responder = new HttpResponder(m_socket, true);
+    responder->setCloseLeftToCaller(true);
     const bool rpcShaped = !m_limits.rpcPath.isEmpty() && m_framing.target().split('?').first() == m_limits.rpcPath;
     if (rpcShaped)
         sendRpcHttpError(responder, status, jsonrpc::InvalidRequest, message);
     else
         sendHttpError(responder, status, code, message);
+    lingeringClose();
+}
+
+void RequestSizeGuard::lingeringClose()
+{
+    // Closing with the client's bytes still unread makes the kernel send a reset, and the client
+    // may lose the answer before reading it. So: send the answer and our FIN (plain TCP), then
+    // read and discard what still arrives - never buffering it - until the client closes, up to
+    // kLingerMs or kLingerBytes; then the connection goes.
+    m_socket->setReadBufferSize(64 * 1024);
+    connect(m_socket, &QTcpSocket::readyRead, this, &RequestSizeGuard::discardInput);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &RequestSizeGuard::halfCloseWhenSent);
+    QTimer::singleShot(kLingerMs, this, [this] {
+        if (m_socket)
+            m_socket->abort();
+    });
+    m_socket->flush();
+    halfCloseWhenSent();
+    discardInput();
+}
+
+void RequestSizeGuard::halfCloseWhenSent()
+{
+    if (!m_socket || m_halfClosed || m_socket->bytesToWrite() > 0)
+        return;
+    m_halfClosed = true;
+    // A TLS connection would need its own close_notify first: it just lingers, then closes.
+    if (!qobject_cast<QSslSocket *>(m_socket.data()))
+        ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+}
+
+void RequestSizeGuard::discardInput()
+{
+    if (!m_socket)
+        return;
+    m_discarded += m_socket->skip(m_socket->bytesAvailable());
+    if (m_discarded > kLingerBytes)
+        m_socket->abort();
 }
 
 } // namespace koan

@@ -47,6 +47,11 @@ private:
     void inspect();
     void afterParser();
     void reject(int status, const QString &code, const QString &message);
+    void lingeringClose();
+    void halfCloseWhenSent();
+    void discardInput();
+    static constexpr int kLingerMs = 2000;
+    static constexpr qint64 kLingerBytes = 4 * 1024 * 1024;
     void updateTimer();
     void timedOut();
 
@@ -58,6 +63,8 @@ private:
     bool m_rejected = false;
     qint64 m_unreadByQt = 0;   // bytes already inspected that Qt has not read yet
     int m_responses = 0;       // responses in progress on this connection
+    bool m_halfClosed = false;
+    qint64 m_discarded = 0;    // bytes read and dropped after a refusal
     QTimer m_timer;
     enum class Deadline { None, Header, Body, Idle } m_deadline = Deadline::None;
 };

@@ -2,6 +2,7 @@
 #include "entities/JsonPatch.h"
 #include "protocol/JsonWriter.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -79,6 +80,11 @@ bool EntityStore::open(const QString &path, QString *error)
         q.exec(QString::fromLatin1(pragma));
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")))
         return fail(error, QStringLiteral("cannot create koan_meta"), q.lastError());
+    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_idempotency (principal TEXT NOT NULL, key TEXT NOT NULL, "
+                               "args_hash TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, "
+                               "PRIMARY KEY(principal, key))"))
+        || !q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS koan_idempotency_age ON koan_idempotency(created_at)")))
+        return fail(error, QStringLiteral("cannot create koan_idempotency"), q.lastError());
     m_audit = std::make_unique<AuditTrail>(m_db);
     return m_audit->ensureSchema(error);
 }
@@ -321,8 +327,30 @@ EntityStore::Outcome versionConflict(const QString &id, qint64 expected, qint64 
 }
 } // namespace
 
+EntityStore::Replay EntityStore::findIdempotent(const Idempotency &idem, QJsonObject *result, QString *error)
+{
+    const auto q = statement(QStringLiteral("SELECT args_hash, result FROM koan_idempotency WHERE principal = ? AND key = ? "
+                                            "AND created_at > ?"), error);
+    if (!q)
+        return Replay::None;
+    q->bindValue(0, idem.principal);
+    q->bindValue(1, idem.key);
+    q->bindValue(2, QDateTime::currentSecsSinceEpoch() - kIdempotencyTtlSeconds);
+    if (!q->exec()) {
+        fail(error, QStringLiteral("idempotency lookup"), q->lastError());
+        return Replay::None;
+    }
+    Replay replay = Replay::None;
+    if (q->next()) {
+        replay = q->value(0).toByteArray() == idem.argsHash ? Replay::Same : Replay::Mismatch;
+        *result = QJsonDocument::fromJson(q->value(1).toByteArray()).object();
+    }
+    q->finish();
+    return replay;
+}
+
 EntityStore::Outcome EntityStore::write(const QString &table, const QString &entity, const QList<WriteItem> &items,
-                                        ReplaceRule rule, const WriteContext &context)
+                                        ReplaceRule rule, const WriteContext &context, const Idempotency *idem)
 {
     QString error;
     const auto put = statement(QStringLiteral("INSERT INTO \"%1\"(id, doc, version) VALUES(?, ?, ?) "
@@ -367,6 +395,24 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
         doc.insert(QStringLiteral("version"), version);
         o.records.append(doc);
         o.created.append(!existing);
+    }
+    if (idem) {
+        // With the write or not at all: an answer lost after the commit is still here for the retry.
+        o.ok = true;
+        QSqlQuery keep(m_db);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        keep.prepare(QStringLiteral("DELETE FROM koan_idempotency WHERE created_at <= ?"));
+        keep.addBindValue(now - kIdempotencyTtlSeconds);
+        keep.exec();
+        keep.prepare(QStringLiteral("INSERT INTO koan_idempotency(principal, key, args_hash, result, created_at) VALUES(?, ?, ?, ?, ?)"));
+        for (const QVariant &v : {QVariant(idem->principal), QVariant(idem->key), QVariant(QString::fromLatin1(idem->argsHash)),
+                                  QVariant(QString::fromUtf8(json::compact(idem->resultOf(o)))), QVariant(now)})
+            keep.addBindValue(v);
+        if (!keep.exec()) {
+            Outcome raced = storeFailure(QStringLiteral("idempotency key '%1' is being used by another call; nothing was written").arg(idem->key));
+            raced.code = QStringLiteral("idempotency_conflict");
+            return rollback(raced);
+        }
     }
     if (!m_db.commit())
         return rollback(storeFailure(QStringLiteral("commit failed, nothing was written: %1").arg(m_db.lastError().text())));

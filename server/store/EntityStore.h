@@ -13,6 +13,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -70,9 +71,21 @@ public:
         QStringList missing;
         QJsonObject errorJson() const; // {"code", "id", "expectedVersion", "currentVersion"}
     };
-    // All or nothing: one transaction, audited per record.
+    // A retry key: the call's result is kept with the write, in its transaction, for 24 hours.
+    struct Idempotency {
+        QString principal;
+        QString key;
+        QByteArray argsHash;                              // the call's tool and arguments
+        std::function<QJsonObject(const Outcome &)> resultOf; // the answer to keep for retries
+    };
+    static constexpr qint64 kIdempotencyTtlSeconds = 24 * 3600;
+    enum class Replay { None, Same, Mismatch };
+    // A kept result for (principal, key) younger than 24 h: Same (in *result) or Mismatch (other arguments).
+    Replay findIdempotent(const Idempotency &idem, QJsonObject *result, QString *error);
+
+    // All or nothing: one transaction, audited per record (and with `idem`, its result kept).
     Outcome write(const QString &table, const QString &entity, const QList<WriteItem> &items, ReplaceRule rule,
-                  const WriteContext &context);
+                  const WriteContext &context, const Idempotency *idem = nullptr);
     // Deletes `ids` (one transaction); `expected` pins versions of some of them.
     Outcome remove(const QString &table, const QString &entity, const QStringList &ids, const QHash<QString, qint64> &expected,
                    const WriteContext &context);
