@@ -195,8 +195,13 @@ QString McpServer::baseUrl() const { return m_options.publicBaseUrl(m_port); }
 
 bool McpServer::isHttpSseEnabled() const { return m_httpSse->isEnabled(); }
 
-void McpServer::setHttpSseEnabled(bool enabled)
+void McpServer::setHttpSseEnabled(bool enabled, const WriteContext &who)
 {
+    if (enabled != m_httpSse->isEnabled()) {
+        QString error;
+        if (!m_store->recordSetting(QStringLiteral("EnableHttpSseTransport"), !enabled, enabled, who, &error))
+            qCWarning(lcServer).noquote() << "the rollback switch change could not be audited:" << error;
+    }
     m_httpSse->setEnabled(enabled);
     if (m_options.streamableFollowsHttpSseSwitch)
         m_streamable->setEnabled(enabled && m_options.enableStreamableHttpTransport);

@@ -4,6 +4,7 @@
 // through signals and commands it through queued calls.
 #include "config/McpServerOptions.h"
 #include "core/McpSession.h"
+#include "store/AuditTrail.h"
 
 #include <QObject>
 #include <memory>
@@ -60,7 +61,8 @@ public slots:
     // The runtime rollback switch (EnableHttpSseTransport). Off closes open legacy streams with
     // a final event and refuses new ones with 503; STDIO keeps working, and so does Streamable
     // HTTP unless StreamableFollowsHttpSseSwitch is set.
-    void setHttpSseEnabled(bool enabled);
+    // The rollback switch; the change is recorded in the audit trail as `who`.
+    void setHttpSseEnabled(bool enabled, const WriteContext &who = WriteContext::localOperator());
 
 signals:
     void httpSseEnabledChanged(bool enabled);

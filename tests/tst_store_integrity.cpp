@@ -4,7 +4,9 @@
 #include "support/BridgeHarness.h"
 #include "support/ChildProcess.h"
 #include "support/HttpClient.h"
+#include "support/KoanProcess.h"
 #include "support/ServerFixture.h"
+#include "admin/AdminController.h"
 #include "entities/EntityRegistry.h"
 #include "store/EntityStore.h"
 
@@ -13,6 +15,8 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTcpSocket>
+#include <csignal>
 #include <QTest>
 #include <vector>
 
@@ -269,6 +273,118 @@ private slots:
         auto s = h.session();
         QCOMPARE(h.tool(s, "adverse-event-report.upsert", args)["structuredContent"]["item"]["id"].toString(), firstId);
         QCOMPARE(h.tool(s, "adverse-event-report.collection")["structuredContent"]["total"].toInt(), before + 2); // ours once, bob's once
+    }
+
+    void settingChangesAreAudited()
+    {
+        ServerFixture f;
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        HttpClient c(f.port);
+        QCOMPARE(c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}}, R"({"enabled": false})").status, 200);
+        f.server->setHttpSseEnabled(true); // the console's way
+        AdminController admin(f.server.get(), QString());
+        EntityOptions o = f.server->registry()->options("TrialSite");
+        o.allowMutations = false;
+        admin.applyEntityOptions("TrialSite", o);
+        QString error;
+        const QList<AuditRow> rows = f.server->store()->audit().since("2000-01-01T00:00:00.000000Z", &error);
+        QList<AuditRow> settings;
+        for (const AuditRow &r : rows)
+            if (r.entity == "_settings")
+                settings << r;
+        QCOMPARE(settings.size(), 3);
+        QCOMPARE(settings[0].recordId, QStringLiteral("EnableHttpSseTransport"));
+        QCOMPARE(settings[0].context.transport, QStringLiteral("AdminHttp"));
+        QVERIFY(settings[0].context.principal.startsWith("operator:loopback"));
+        QCOMPARE(settings[0].change.toArray().at(0)["value"].toBool(), true);  // the previous value is kept
+        QCOMPARE(settings[0].change.toArray().at(1)["value"].toBool(), false);
+        QCOMPARE(*settings[1].versionAfter, 2);
+        QVERIFY(settings[1].context.principal.startsWith("operator:"));
+        QCOMPARE(settings[2].recordId, QStringLiteral("EntityOverrides:TrialSite"));
+        QCOMPARE(settings[2].change.toArray().at(1)["value"]["AllowMutations"].toBool(), false);
+        QCOMPARE(runVerify(f.server->store()->path()).exitCode, 0);
+    }
+
+    void killedMidBatchLosesNothingAcknowledged()
+    {
+        // kill -9 while eight clients post upsert-many batches: after a restart every acknowledged
+        // batch is there, no batch is there in part, and the file and the trail are intact.
+        QTemporaryDir dir;
+        const QString db = dir.filePath("crash.sqlite");
+        auto server = std::make_unique<KoanProcess>();
+        QVERIFY(server->start({"--db", db, "--set", "StreamableJsonResponse=true"}));
+        struct Writer {
+            QTcpSocket socket;
+            QByteArray sid, buffer;
+            int next = 0;
+            QList<int> acked;
+        };
+        std::vector<std::unique_ptr<Writer>> writers;
+        constexpr int kBatch = 20;
+        const auto batch = [](int w, int k) {
+            QJsonArray models;
+            for (int i = 0; i < kBatch; ++i)
+                models.append(site(QStringLiteral("crash-%1-%2-%3").arg(w).arg(k).arg(i)));
+            return rpc(k, "tools/call", {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", models}}}});
+        };
+        for (int w = 0; w < 8; ++w) {
+            auto wr = std::make_unique<Writer>();
+            HttpClient init(server->port);
+            wr->sid = init.request("POST", "/mcp", streamableHeaders(), rpc(0, "initialize", initParams())).header("Mcp-Session-Id");
+            QVERIFY(!wr->sid.isEmpty());
+            Writer *p = wr.get();
+            const auto send = [p, w, batch, port = server->port] {
+                const QByteArray body = batch(w, p->next);
+                QByteArray head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\nContent-Type: application/json\r\n"
+                                  "Accept: application/json, text/event-stream\r\nMcp-Session-Id: " + p->sid +
+                                  "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
+                p->socket.write(head + body);
+            };
+            QObject::connect(&p->socket, &QTcpSocket::readyRead, &p->socket, [p, send] {
+                p->buffer += p->socket.readAll();
+                const qsizetype headEnd = p->buffer.indexOf("\r\n\r\n");
+                if (headEnd < 0)
+                    return;
+                const qsizetype lenAt = p->buffer.indexOf("Content-Length: ");
+                const qint64 len = p->buffer.mid(lenAt + 16, p->buffer.indexOf("\r\n", lenAt) - lenAt - 16).toLongLong();
+                if (p->buffer.size() < headEnd + 4 + len)
+                    return;
+                const QJsonObject answer = QJsonDocument::fromJson(p->buffer.mid(headEnd + 4, len)).object();
+                p->buffer.remove(0, headEnd + 4 + len);
+                if (answer["result"]["structuredContent"]["created"].toInt() == kBatch)
+                    p->acked << p->next;
+                ++p->next;
+                send();
+            });
+            p->socket.connectToHost(QHostAddress::LocalHost, server->port);
+            QVERIFY(p->socket.waitForConnected(3000));
+            send();
+            writers.push_back(std::move(wr));
+        }
+        QTest::qWait(1500);
+        server->signal(SIGKILL);
+        QVERIFY(server->waitExit());
+        int acknowledged = 0;
+        for (const auto &w : writers)
+            acknowledged += w->acked.size();
+        QVERIFY2(acknowledged >= 8, qPrintable(QString::number(acknowledged)));
+        // Restart on the same file.
+        server = std::make_unique<KoanProcess>();
+        QVERIFY(server->start({"--db", db}));
+        server.reset();
+        RawSql sql(db);
+        QSqlQuery q(sql.db);
+        QVERIFY(q.exec("PRAGMA integrity_check") && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+        for (size_t w = 0; w < writers.size(); ++w)
+            for (int k = 0; k <= writers[w]->next; ++k) {
+                QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM trial_site WHERE id LIKE 'crash-%1-%2-%'").arg(w).arg(k)) && q.next());
+                const int present = q.value(0).toInt();
+                QVERIFY2(present == 0 || present == kBatch, qPrintable(QStringLiteral("batch %1/%2 is partial: %3").arg(w).arg(k).arg(present)));
+                if (writers[w]->acked.contains(k))
+                    QVERIFY2(present == kBatch, qPrintable(QStringLiteral("acknowledged batch %1/%2 is missing").arg(w).arg(k)));
+            }
+        QCOMPARE(runVerify(db).exitCode, 0);
     }
 
     void historyToolShowsEveryVersion()

@@ -1,6 +1,7 @@
 #include "EntitiesPage.h"
 
 #include "EntityOverridesModel.h"
+#include "RecordBrowser.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -9,6 +10,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QStyledItemDelegate>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -39,7 +41,8 @@ public:
 } // namespace
 
 EntitiesPage::EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget *parent)
-    : QWidget(parent), m_view(new QTableView(this)), m_message(new QLabel(this))
+    : QWidget(parent), m_view(new QTableView(this)), m_message(new QLabel(this)), m_records(new RecordBrowser(link, model, this)),
+      m_sections(new QTabWidget(this))
 {
     m_view->setObjectName(QStringLiteral("entitiesView"));
     m_view->setModel(model);
@@ -77,10 +80,18 @@ EntitiesPage::EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_message, 1);
     bottom->addWidget(reset);
+    auto *overrides = new QWidget(this);
+    auto *overridesLayout = new QVBoxLayout(overrides);
+    overridesLayout->addWidget(hint);
+    overridesLayout->addWidget(m_view, 1);
+    overridesLayout->addLayout(bottom);
+    m_sections->setObjectName(QStringLiteral("entitiesSections"));
+    m_sections->setDocumentMode(true);
+    m_sections->addTab(overrides, tr("Overrides"));
+    m_sections->addTab(m_records, tr("Records"));
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(hint);
-    layout->addWidget(m_view, 1);
-    layout->addLayout(bottom);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_sections);
 }
 
 void EntitiesPage::applied(const QString &entity, bool ok, const QString &error)

@@ -1,15 +1,18 @@
 #pragma once
-// Entities & overrides: the editable options table, applied live and persisted by the server.
+// Entities & overrides: the editable options table, applied live and persisted by the server,
+// and the record browser (records, their versions and the diff between two).
 #include "ServerLink.h"
 
 #include <QWidget>
 
 class QLabel;
+class QTabWidget;
 class QTableView;
 
 namespace koan::ui {
 
 class EntityOverridesModel;
+class RecordBrowser;
 
 class EntitiesPage : public QWidget
 {
@@ -18,6 +21,8 @@ public:
     EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget *parent = nullptr);
     QTableView *view() const { return m_view; }
     QLabel *message() const { return m_message; }
+    RecordBrowser *recordBrowser() const { return m_records; }
+    QTabWidget *sections() const { return m_sections; }
 
 public slots:
     void applied(const QString &entity, bool ok, const QString &error);
@@ -25,6 +30,8 @@ public slots:
 private:
     QTableView *m_view;
     QLabel *m_message;
+    RecordBrowser *m_records;
+    QTabWidget *m_sections;
 };
 
 } // namespace koan::ui

@@ -5,15 +5,19 @@
 #include "core/RpcBridge.h"
 #include "entities/EntityRegistry.h"
 #include "sessions/SessionManager.h"
+#include "store/EntityStore.h"
 #include "transport/StreamableHttpTransport.h"
 
 #include <QDir>
+#include <QLoggingCategory>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <QUuid>
+
+Q_LOGGING_CATEGORY(lcAdmin, "koan.admin")
 
 namespace koan {
 
@@ -95,6 +99,7 @@ void AdminController::applyEntityOptions(const QString &entity, const EntityOpti
 {
     QString error;
     const EntityOptions previous = m_server->registry()->options(entity);
+    const QJsonObject before = m_server->registry()->overrideFor(entity).toJson();
     if (!m_server->registry()->setOptions(entity, options, &error)) {
         emit entityOptionsApplied(entity, false, error);
         emit entitiesChanged(entities()); // let the editor show the values in force
@@ -106,6 +111,10 @@ void AdminController::applyEntityOptions(const QString &entity, const EntityOpti
         emit entityOptionsApplied(entity, false, error);
         return;
     }
+    if (const QJsonObject after = m_server->registry()->overrideFor(entity).toJson(); after != before)
+        if (!m_server->store()->recordSetting(QStringLiteral("EntityOverrides:%1").arg(entity), before, after,
+                                              WriteContext::localOperator(), &error))
+            qCWarning(lcAdmin).noquote() << "the entity override change could not be audited:" << error;
     emit entityOptionsApplied(entity, true, QString());
 }
 

@@ -310,7 +310,11 @@ void McpHttpService::admin(const HttpRequest &req, HttpResponder *r, const Princ
         const QJsonValue enabled = QJsonDocument::fromJson(req.body).object().value(QLatin1String("enabled"));
         if (!enabled.isBool())
             return sendHttpError(r, 400, QStringLiteral("invalid_body"), QStringLiteral("Send {\"enabled\": true|false}"));
-        m_server->setHttpSseEnabled(enabled.toBool());
+        WriteContext who;
+        who.principal = caller.authenticated ? caller.issuer + QLatin1Char('|') + caller.subject
+                                             : QStringLiteral("operator:loopback ") + clientAddress(req);
+        who.transport = QStringLiteral("AdminHttp");
+        m_server->setHttpSseEnabled(enabled.toBool(), who);
         return r->sendJson(200, state());
     }
     sendHttpError(r, 404, QStringLiteral("not_found"), QStringLiteral("No endpoint at %1").arg(req.path));

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QUuid>
 #include <QVariant>
 #include <chrono>
 
@@ -27,6 +28,16 @@ QVariant nullable(const std::optional<qint64> &v) { return v ? QVariant(*v) : QV
 QJsonValue jsonNullable(const std::optional<qint64> &v) { return v ? QJsonValue(double(*v)) : QJsonValue(QJsonValue::Null); }
 QString changeText(const QJsonValue &change) { return QString::fromUtf8(json::compact(change)); }
 } // namespace
+
+WriteContext WriteContext::localOperator()
+{
+    const QByteArray user = qgetenv("USER");
+    WriteContext c;
+    c.principal = QStringLiteral("operator:") + (user.isEmpty() ? QStringLiteral("local") : QString::fromLocal8Bit(user));
+    c.transport = QStringLiteral("Operator");
+    c.operationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    return c;
+}
 
 QJsonObject AuditRow::toJson() const
 {

@@ -26,6 +26,9 @@ struct WriteContext {
     QString session;     // session or client id
     QString traceId;     // W3C trace id when the request carried one
     QString operationId; // groups the rows of one call (a batch, delete-all)
+
+    // The person at this machine's console ("operator:<login>").
+    static WriteContext localOperator();
 };
 
 struct AuditRow {

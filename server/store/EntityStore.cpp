@@ -468,6 +468,33 @@ EntityStore::Outcome EntityStore::removeAll(const QString &table, const QString 
     return remove(table, entity, ids, {}, context);
 }
 
+bool EntityStore::recordSetting(const QString &key, const QJsonValue &before, const QJsonValue &after, const WriteContext &context,
+                                QString *error)
+{
+    if (!m_audit || !begin(error))
+        return false;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT MAX(version_after) FROM koan_audit WHERE entity = ? AND record_id = ?"));
+    q.addBindValue(QString::fromLatin1(kSettingsEntity));
+    q.addBindValue(key);
+    const qint64 previous = q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+    const QJsonArray change{QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), QStringLiteral("/value")},
+                                        {QStringLiteral("value"), before.isUndefined() ? QJsonValue() : before}},
+                            QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), QStringLiteral("/value")},
+                                        {QStringLiteral("value"), after.isUndefined() ? QJsonValue() : after}}};
+    if (!m_audit->append(context, QString::fromLatin1(kSettingsEntity), key, QStringLiteral("setting"),
+                         previous > 0 ? std::optional<qint64>(previous) : std::nullopt, previous + 1, change, error)) {
+        m_db.rollback();
+        return false;
+    }
+    if (!m_db.commit()) {
+        const QSqlError e = m_db.lastError();
+        m_db.rollback();
+        return fail(error, QStringLiteral("cannot record the setting"), e);
+    }
+    return true;
+}
+
 QHash<QString, QHash<QString, qint64>> EntityStore::currentVersions(const QHash<QString, QString> &entityByTable, QString *error)
 {
     QHash<QString, QHash<QString, qint64>> out;

@@ -91,6 +91,12 @@ public:
                    const WriteContext &context);
     Outcome removeAll(const QString &table, const QString &entity, const WriteContext &context);
 
+    // A setting changed (rollback switch, entity overrides): one audit row, entity "_settings",
+    // the change as a JSON Patch that also keeps the previous value (a "test" of the old value).
+    bool recordSetting(const QString &key, const QJsonValue &before, const QJsonValue &after, const WriteContext &context,
+                       QString *error);
+    static constexpr const char *kSettingsEntity = "_settings";
+
     AuditTrail &audit() { return *m_audit; }
     // Every table's record versions, for AuditTrail::verify.
     QHash<QString, QHash<QString, qint64>> currentVersions(const QHash<QString, QString> &entityByTable, QString *error);

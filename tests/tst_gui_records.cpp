@@ -1,0 +1,296 @@
+// The Entities page's record browser over a real server on its own thread (offscreen): writes
+// through the real tool path (the operator's invokeTool and Streamable HTTP), then search, the
+// versions of a record and the diff between two of them. With KOAN_SCREENSHOT_DIR set, saves
+// console-record-browser.png.
+#include "EntitiesPage.h"
+#include "EntityOverridesModel.h"
+#include "MainWindow.h"
+#include "McpServer.h"
+#include "RecordBrowser.h"
+#include "RecordBrowserModels.h"
+#include "ServerHost.h"
+#include "Translations.h"
+#include "admin/AdminController.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QItemSelectionModel>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTranslator>
+
+using namespace koan;
+
+namespace {
+// One Streamable HTTP exchange; returns the JSON-RPC message from a JSON or SSE body.
+QJsonObject streamablePost(quint16 port, const QJsonObject &message, QByteArray *sessionId)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(3000))
+        return {};
+    const QByteArray body = QJsonDocument(message).toJson(QJsonDocument::Compact);
+    QByteArray req = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Accept: application/json, text/event-stream\r\nConnection: close\r\nContent-Length: "
+                     + QByteArray::number(body.size()) + "\r\n";
+    if (!sessionId->isEmpty())
+        req += "Mcp-Session-Id: " + *sessionId + "\r\n";
+    s.write(req + "\r\n" + body);
+    QByteArray all;
+    while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(3000))
+        all += s.readAll();
+    all += s.readAll();
+    for (const QByteArray &line : all.split('\n')) {
+        if (line.toLower().startsWith("mcp-session-id:"))
+            *sessionId = line.mid(15).trimmed();
+        const int brace = line.indexOf("{\"");
+        if (brace >= 0 && (line.startsWith("data: ") || line.startsWith("{"))) {
+            const QJsonDocument doc = QJsonDocument::fromJson(line.mid(brace).trimmed());
+            if (doc.isObject() && doc.object().contains(QLatin1String("id")))
+                return doc.object();
+        }
+    }
+    return {};
+}
+} // namespace
+
+class TestGuiRecords : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    std::unique_ptr<ServerHost> m_host;
+    std::unique_ptr<ui::MainWindow> m_window;
+    AdminController *m_admin = nullptr;
+    quint16 m_port = 0;
+    int m_nextId = 1;
+
+    ui::RecordBrowser *browser() const { return m_window->entitiesPage()->recordBrowser(); }
+
+    // tools/call as the operator, the console's own path; returns the JSON-RPC response.
+    QJsonObject operatorCall(const QString &tool, const QJsonObject &arguments)
+    {
+        const QString id = QStringLiteral("test-%1").arg(m_nextId++);
+        QJsonObject answer;
+        bool done = false;
+        QObject context;
+        connect(m_admin, &AdminController::toolInvoked, &context,
+                [&](const QString &requestId, const QJsonObject &, const QJsonObject &response, double) {
+                    if (requestId == id) {
+                        answer = response;
+                        done = true;
+                    }
+                });
+        AdminController *admin = m_admin;
+        QMetaObject::invokeMethod(admin, [admin, id, tool, arguments] { admin->invokeTool(id, tool, arguments); }, Qt::QueuedConnection);
+        if (!QTest::qWaitFor([&] { return done; }, 5000))
+            return {};
+        return answer;
+    }
+
+    static bool succeeded(const QJsonObject &response)
+    {
+        return response.contains("result") && !response.value("result").toObject().value("isError").toBool();
+    }
+
+    void searchFor(const QString &field, const QString &value)
+    {
+        browser()->fieldBox()->setCurrentText(field);
+        browser()->searchEdit()->setText(value);
+        browser()->searchButton()->click();
+    }
+
+    QString versionsCell(int row, int column) const
+    {
+        return browser()->versionsModel()->index(row, column).data().toString();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
+        McpServerOptions o;
+        o.port = 0;
+        o.databasePath = m_dir.filePath("records.sqlite");
+        o.auth.devIssuerKeyFile = m_dir.filePath("dev.pem");
+        m_host = std::make_unique<ServerHost>(o);
+        QStringList errors;
+        QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
+        McpServer *server = m_host->server();
+        ui::ServerLink link{server, nullptr};
+        ServerStatus status;
+        QList<EntitySnapshot> entities;
+        QList<ToolSnapshot> tools;
+        m_host->invoke([&] {
+            link.admin = new AdminController(server, m_dir.filePath("appsettings.user.json"), server);
+            status = link.admin->status();
+            entities = link.admin->entities();
+            tools = link.admin->tools();
+            m_port = server->httpPort();
+        });
+        m_admin = link.admin;
+        m_window = std::make_unique<ui::MainWindow>(link, status, QList<SessionInfo>{}, entities, tools);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QCOMPARE(browser()->entityBox()->count(), 5);
+    }
+
+    void versionsAndDiffOfARecord()
+    {
+        // v1: created by the operator; v2: patched by the operator; v3: patched over Streamable HTTP.
+        const QJsonObject created = operatorCall("trial-site.upsert",
+                                                 {{"model", QJsonObject{{"id", "site-records"}, {"name", "Records Test Site"},
+                                                                        {"location", "Oslo, Norway"},
+                                                                        {"principalInvestigator", "Dr. Nordmann"}}}});
+        QVERIFY2(succeeded(created), QJsonDocument(created).toJson().constData());
+        const QJsonObject patched = operatorCall("trial-site.patch",
+                                                 {{"id", "site-records"}, {"expectedVersion", 1},
+                                                  {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/currentEnrollment"}, {"value", 12}}}}});
+        QVERIFY2(succeeded(patched), QJsonDocument(patched).toJson().constData());
+        QByteArray sid;
+        streamablePost(m_port, {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+                                {"params", QJsonObject{{"protocolVersion", "2025-06-18"}, {"capabilities", QJsonObject{}},
+                                                       {"clientInfo", QJsonObject{{"name", "records-test"}, {"version", "1"}}}}}},
+                       &sid);
+        QVERIFY(!sid.isEmpty());
+        const QJsonObject overHttp = streamablePost(
+            m_port, {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
+                     {"params", QJsonObject{{"name", "trial-site.patch"},
+                                            {"arguments", QJsonObject{{"id", "site-records"}, {"expectedVersion", 2},
+                                                                      {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"},
+                                                                                                       {"value", "Records Test Site North"}}}}}}}}},
+            &sid);
+        QVERIFY2(succeeded(overHttp), QJsonDocument(overHttp).toJson().constData());
+        // What the audit trail says, to compare the table with.
+        const QJsonObject history = operatorCall("trial-site.history", {{"id", "site-records"}});
+        const QJsonArray versions = history["result"]["structuredContent"]["versions"].toArray();
+        QCOMPARE(versions.size(), 3);
+
+        m_window->tabs()->setCurrentWidget(m_window->entitiesPage());
+        m_window->entitiesPage()->sections()->setCurrentWidget(browser());
+        browser()->entityBox()->setCurrentText("TrialSite");
+        QTRY_VERIFY(browser()->recordsModel()->rowCount() > 1); // the first page, seeded sites included
+        QVERIFY(browser()->fieldBox()->findText("name") >= 0);  // fields learnt from the records
+
+        // By a text field: equality on name.
+        searchFor("name", "Records Test Site North");
+        QTRY_COMPARE(browser()->recordsModel()->rowCount(), 1);
+        QCOMPARE(browser()->recordsModel()->record(0).id, QStringLiteral("site-records"));
+        QCOMPARE(browser()->recordsModel()->record(0).text, QStringLiteral("Records Test Site North"));
+        QCOMPARE(browser()->recordsModel()->record(0).version, QStringLiteral("3"));
+
+        // By id: found and opened.
+        searchFor("id", "site-records");
+        QTRY_COMPARE(browser()->openRecordId(), QStringLiteral("site-records"));
+        QTRY_COMPARE(browser()->versionsModel()->rowCount(), 3);
+        QCOMPARE(browser()->recordsModel()->record(0).version, QStringLiteral("3"));
+        const QStringList operations{"create", "patch", "patch"};
+        for (int r = 0; r < 3; ++r) {
+            const QJsonObject v = versions.at(r).toObject();
+            QCOMPARE(versionsCell(r, ui::RecordVersionsModel::Version), QStringLiteral("v%1").arg(r + 1));
+            QCOMPARE(versionsCell(r, ui::RecordVersionsModel::Operation), operations.at(r));
+            QCOMPARE(versionsCell(r, ui::RecordVersionsModel::Principal), v["principal"].toString());
+            QVERIFY(!versionsCell(r, ui::RecordVersionsModel::Principal).isEmpty());
+            QCOMPARE(versionsCell(r, ui::RecordVersionsModel::Transport), v["transport"].toString());
+            QVERIFY(!versionsCell(r, ui::RecordVersionsModel::At).isEmpty());
+        }
+        QCOMPARE(versionsCell(0, ui::RecordVersionsModel::Transport), QStringLiteral("Operator"));
+        QCOMPARE(versionsCell(2, ui::RecordVersionsModel::Transport), QStringLiteral("StreamableHttp"));
+        // Reconstructed documents: v3 is what get-by-id returns now.
+        const QJsonObject current = operatorCall("trial-site.get-by-id", {{"id", "site-records"}})["result"]["structuredContent"]["item"].toObject();
+        QCOMPARE(browser()->versionsModel()->versions().at(2).document, current);
+        // Latest change shown first: v2 -> v3.
+        QVERIFY2(browser()->diffView()->toPlainText().contains(R"(replace /name: "Records Test Site" → "Records Test Site North")"),
+                 qPrintable(browser()->diffView()->toPlainText()));
+
+        // Select versions 1 and 3 in the table: both changes.
+        QItemSelectionModel *selection = browser()->versionsView()->selectionModel();
+        selection->clearSelection();
+        selection->select(browser()->versionsModel()->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        selection->select(browser()->versionsModel()->index(2, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QCOMPARE(browser()->fromBox()->currentIndex(), 0);
+        QCOMPARE(browser()->toBox()->currentIndex(), 2);
+        const QString diff = browser()->diffView()->toPlainText();
+        QVERIFY2(diff.startsWith("From v1 to v3:"), qPrintable(diff));
+        QVERIFY2(diff.contains(R"(replace /name: "Records Test Site" → "Records Test Site North")"), qPrintable(diff));
+        QVERIFY2(diff.contains("replace /currentEnrollment: 0 → 12"), qPrintable(diff));
+        QVERIFY2(diff.contains("replace /version: 1 → 3"), qPrintable(diff));
+        QVERIFY(!diff.contains("/location"));
+        QVERIFY(diff.contains("JSON Patch:"));
+        // The pickers alone: the same version twice, nothing differs.
+        browser()->fromBox()->setCurrentIndex(1);
+        browser()->toBox()->setCurrentIndex(1);
+        QVERIFY(browser()->diffView()->toPlainText().contains("No differences."));
+        selection->clearSelection();
+        selection->select(browser()->versionsModel()->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        selection->select(browser()->versionsModel()->index(2, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+
+        // Accessible names on the new controls.
+        for (QWidget *w : std::initializer_list<QWidget *>{browser()->entityBox(), browser()->fieldBox(), browser()->searchEdit(),
+                                                          browser()->searchButton(), browser()->recordsView(), browser()->versionsView(),
+                                                          browser()->fromBox(), browser()->toBox(), browser()->diffView()})
+            QVERIFY2(!w->accessibleName().isEmpty(), qPrintable(w->objectName()));
+
+        const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR");
+        if (!dir.isEmpty()) {
+            QTest::qWait(100);
+            QVERIFY(m_window->grab().save(dir + QStringLiteral("/console-record-browser.png")));
+        }
+    }
+
+    void deletedRecordShowsItsDeleteVersion()
+    {
+        QVERIFY(succeeded(operatorCall("trial-site.upsert",
+                                       {{"model", QJsonObject{{"id", "site-gone"}, {"name", "Closed Site"}, {"location", "Turku, Finland"},
+                                                              {"principalInvestigator", "Dr. Virtanen"}}}})));
+        const QJsonObject deleted = operatorCall("trial-site.delete", {{"id", "site-gone"}, {"expectedVersion", 1}});
+        QVERIFY2(succeeded(deleted), QJsonDocument(deleted).toJson().constData());
+        browser()->entityBox()->setCurrentText("TrialSite");
+        searchFor("id", "site-gone");
+        QTRY_COMPARE(browser()->openRecordId(), QStringLiteral("site-gone"));
+        QTRY_COMPARE(browser()->versionsModel()->rowCount(), 2);
+        QCOMPARE(browser()->recordsModel()->rowCount(), 1);
+        QCOMPARE(browser()->recordsModel()->record(0).version, QStringLiteral("deleted"));
+        QCOMPARE(browser()->recordsModel()->record(0).text, QStringLiteral("Closed Site"));
+        QVERIFY(browser()->message()->text().contains("deleted"));
+        QCOMPARE(versionsCell(0, ui::RecordVersionsModel::Operation), QStringLiteral("create"));
+        QCOMPARE(versionsCell(1, ui::RecordVersionsModel::Operation), QStringLiteral("delete"));
+        QCOMPARE(versionsCell(1, ui::RecordVersionsModel::Version), QStringLiteral("deleted (v1)"));
+        QCOMPARE(browser()->versionsModel()->versions().at(1).document["name"].toString(), QStringLiteral("Closed Site"));
+        const QString diff = browser()->diffView()->toPlainText();
+        QVERIFY2(diff.startsWith("From v1 to deleted (v1):"), qPrintable(diff));
+        QVERIFY2(diff.contains(R"(remove /name ("Closed Site"))"), qPrintable(diff));
+
+        // An id nobody ever had.
+        searchFor("id", "site-never");
+        QTRY_VERIFY(browser()->message()->text().contains("No TrialSite record has the id site-never"));
+        QCOMPARE(browser()->recordsModel()->rowCount(), 0);
+    }
+
+    void germanTranslationsOfTheBrowser()
+    {
+        QTranslator de;
+        QVERIFY(de.load(QLocale(QLocale::German, QLocale::Germany), "koan", "_", ":/i18n"));
+        QCOMPARE(de.translate("koan::ui::RecordBrowser", "Search"), QStringLiteral("Suchen"));
+        QCOMPARE(de.translate("koan::ui::RecordVersionsModel", "Operation"), QStringLiteral("Vorgang"));
+        QCOMPARE(de.translate("koan::ui::EntitiesPage", "Records"), QStringLiteral("Datensätze"));
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        m_host.reset();
+    }
+};
+
+QTEST_MAIN(TestGuiRecords)
+#include "tst_gui_records.moc"
