@@ -3,6 +3,7 @@
 // slow or idle connections are closed on deadlines (SSE streams exempt).
 #include "http/HttpFramingParser.h"
 #include "support/HttpClient.h"
+#include "support/RawClient.h"
 #include "support/KoanProcess.h"
 #include "support/ServerFixture.h"
 
@@ -18,18 +19,6 @@ using namespace koan;
 using namespace koan::test;
 
 namespace {
-struct RawClient {
-    QTcpSocket socket;
-    QByteArray received;
-    bool open(quint16 port)
-    {
-        QObject::connect(&socket, &QTcpSocket::readyRead, &socket, [this] { received += socket.readAll(); });
-        socket.connectToHost(QHostAddress::LocalHost, port);
-        return socket.waitForConnected(3000);
-    }
-    QJsonObject body() const { return QJsonDocument::fromJson(received.mid(received.indexOf("\r\n\r\n") + 4)).object(); }
-    bool closed() const { return socket.state() == QAbstractSocket::UnconnectedState; }
-};
 
 const QByteArray kInit = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
 

@@ -3,6 +3,7 @@
 // the server.
 #include "support/ChildProcess.h"
 #include "support/HttpClient.h"
+#include "support/RawClient.h"
 #include "support/ServerFixture.h"
 
 #include <QJsonDocument>
@@ -19,18 +20,6 @@ using namespace koan;
 using namespace koan::test;
 
 namespace {
-// Raw client: the test controls exactly which bytes go out.
-struct RawClient {
-    QTcpSocket socket;
-    QByteArray received;
-    bool open(quint16 port)
-    {
-        QObject::connect(&socket, &QTcpSocket::readyRead, &socket, [this] { received += socket.readAll(); });
-        socket.connectToHost(QHostAddress::LocalHost, port);
-        return socket.waitForConnected(3000);
-    }
-    QJsonObject body() const { return QJsonDocument::fromJson(received.mid(received.indexOf("\r\n\r\n") + 4)).object(); }
-};
 
 // CPU time (user + system clock ticks) a process has used so far.
 qint64 cpuTicks(qint64 pid)

@@ -160,36 +160,32 @@ AuditRow AuditTrail::rowFrom(const QSqlQuery &q)
 QList<AuditRow> AuditTrail::recordHistory(const QString &entity, const QString &recordId, int offset, int limit, int *total,
                                           QString *error) const
 {
-    QList<AuditRow> rows;
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT COUNT(*) FROM koan_audit WHERE entity = ? AND record_id = ?"));
     q.addBindValue(entity);
     q.addBindValue(recordId);
     if (!q.exec() || !q.next()) {
         fail(error, QStringLiteral("audit query"), q.lastError());
-        return rows;
+        return {};
     }
     *total = q.value(0).toInt();
-    q.prepare(QStringLiteral("SELECT %1 FROM koan_audit WHERE entity = ? AND record_id = ? ORDER BY seq LIMIT ? OFFSET ?")
-                  .arg(QLatin1String(kColumns)));
-    for (const QVariant &v : {QVariant(entity), QVariant(recordId), QVariant(limit), QVariant(offset)})
-        q.addBindValue(v);
-    if (!q.exec()) {
-        fail(error, QStringLiteral("audit query"), q.lastError());
-        return rows;
-    }
-    while (q.next())
-        rows.append(rowFrom(q));
-    return rows;
+    return select(QStringLiteral("WHERE entity = ? AND record_id = ? ORDER BY seq LIMIT ? OFFSET ?"),
+                  {entity, recordId, limit, offset}, error);
 }
 
 QList<AuditRow> AuditTrail::since(const QString &sinceIso, QString *error) const
 {
+    return select(QStringLiteral("WHERE at >= ? ORDER BY seq"), {sinceIso}, error);
+}
+
+QList<AuditRow> AuditTrail::select(const QString &where, const QVariantList &values, QString *error) const
+{
     QList<AuditRow> rows;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM koan_audit WHERE at >= ? ORDER BY seq").arg(QLatin1String(kColumns)));
-    q.addBindValue(sinceIso);
+    q.prepare(QStringLiteral("SELECT %1 FROM koan_audit %2").arg(QLatin1String(kColumns), where));
+    for (const QVariant &v : values)
+        q.addBindValue(v);
     if (!q.exec()) {
         fail(error, QStringLiteral("audit query"), q.lastError());
         return rows;

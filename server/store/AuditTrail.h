@@ -14,6 +14,7 @@
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
+#include <QVariantList>
 #include <optional>
 
 namespace koan {
@@ -73,6 +74,7 @@ public:
 
 private:
     static AuditRow rowFrom(const class QSqlQuery &q);
+    QList<AuditRow> select(const QString &where, const QVariantList &values, QString *error) const;
     QSqlDatabase m_db;
 };
 
