@@ -206,7 +206,8 @@ private slots:
         QCOMPARE(versionsCell(0, ui::RecordVersionsModel::Transport), QStringLiteral("Operator"));
         QCOMPARE(versionsCell(2, ui::RecordVersionsModel::Transport), QStringLiteral("StreamableHttp"));
         // Reconstructed documents: v3 is what get-by-id returns now.
-        const QJsonObject current = operatorCall("trial-site.get-by-id", {{"id", "site-records"}})["result"]["structuredContent"]["item"].toObject();
+        const QJsonObject byId = operatorCall("trial-site.get-by-id", {{"id", "site-records"}});
+        const QJsonObject current = byId["result"]["structuredContent"]["item"].toObject();
         QCOMPARE(browser()->versionsModel()->versions().at(2).document, current);
         // Latest change shown first: v2 -> v3.
         QVERIFY2(browser()->diffView()->toPlainText().contains(R"(replace /name: "Records Test Site" → "Records Test Site North")"),
@@ -261,7 +262,6 @@ private slots:
         QCOMPARE(browser()->recordsModel()->rowCount(), 1);
         QCOMPARE(browser()->recordsModel()->record(0).version, QStringLiteral("deleted"));
         QCOMPARE(browser()->recordsModel()->record(0).text, QStringLiteral("Closed Site"));
-        QVERIFY(browser()->message()->text().contains("deleted"));
         QCOMPARE(versionsCell(0, ui::RecordVersionsModel::Operation), QStringLiteral("create"));
         QCOMPARE(versionsCell(1, ui::RecordVersionsModel::Operation), QStringLiteral("delete"));
         QCOMPARE(versionsCell(1, ui::RecordVersionsModel::Version), QStringLiteral("deleted (v1)"));

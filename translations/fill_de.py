@@ -50,6 +50,26 @@ NUMERUS = {"Turn EnableHttpSseTransport off?\n\n%n active legacy session(s) will
    ["EnableHttpSseTransport abschalten?\n\n%n aktive Legacy-Sitzung erhält ein letztes Ereignis und wird geschlossen; neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist. STDIO funktioniert weiter.",
     "EnableHttpSseTransport abschalten?\n\n%n aktive Legacy-Sitzungen erhalten ein letztes Ereignis und werden geschlossen; neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist. STDIO funktioniert weiter."]}
 
+DE.update({
+ "Overrides": "Overrides", "Records": "Datensätze", "Search": "Suchen", "Search field": "Suchfeld",
+ "The field to match: id, or a field of the records (equality)": "Das zu vergleichende Feld: id oder ein Feld der Datensätze (Gleichheit)",
+ "Search value": "Suchwert", "Value to match; empty lists the first %1 records": "Gesuchter Wert; leer listet die ersten %1 Datensätze",
+ "Search records": "Datensätze suchen", "Versions of the record": "Versionen des Datensatzes",
+ "Select two versions to compare them": "Zwei Versionen auswählen, um sie zu vergleichen",
+ "Compare from version": "Vergleichen ab Version", "Compare to version": "Vergleichen bis Version",
+ "Changes between the two versions": "Änderungen zwischen den beiden Versionen",
+ "Open a record and choose two versions to see what changed.": "Einen Datensatz öffnen und zwei Versionen wählen, um die Änderungen zu sehen.",
+ "&Entity:": "&Entität:", "&Find where": "&Suchen, wo", "Versions": "Versionen", "Compare &from": "Vergleichen &von", "&to": "&bis",
+ "Searching %1…": "%1 wird durchsucht…", "Loading the versions of %1…": "Versionen von %1 werden geladen…",
+ "%1 of %2 records shown.": "%1 von %2 Datensätzen angezeigt.", "Record %1 found.": "Datensatz %1 gefunden.",
+ "No %1 record has the id %2.": "Kein %1-Datensatz hat die ID %2.", "deleted": "gelöscht",
+ "Record %1 was deleted; its history remains.": "Datensatz %1 wurde gelöscht; sein Verlauf bleibt erhalten.",
+ "%1 · %2 · %3": "%1 · %2 · %3", "%1: %2 versions.": "%1: %2 Versionen.", "deleted (v%1)": "gelöscht (v%1)", "v%1": "v%1",
+ "This change could not be replayed: %1": "Diese Änderung ließ sich nicht nachvollziehen: %1", "Version": "Version",
+ "When": "Wann", "Operation": "Vorgang", "Who": "Wer", "From %1 to %2:": "Von %1 bis %2:", "No differences.": "Keine Unterschiede.",
+ "JSON Patch:": "JSON Patch:", "Id": "ID", "Text": "Text",
+})
+
 path = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).with_name("koan_de.ts"))
 text = path.read_text(encoding="utf-8")
 missing = []

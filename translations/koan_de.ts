@@ -50,27 +50,37 @@
 <context>
     <name>koan::ui::EntitiesPage</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="55"/>
+        <location filename="../ui/EntitiesPage.cpp" line="58"/>
         <source>Reset selected to defaults</source>
         <translation>Auswahl auf Standardwerte zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="72"/>
+        <location filename="../ui/EntitiesPage.cpp" line="75"/>
         <source>Invalid value</source>
         <translation>Ungültiger Wert</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="74"/>
+        <location filename="../ui/EntitiesPage.cpp" line="77"/>
         <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
         <translation>Zum Bearbeiten doppelklicken. Änderungen gelten sofort für den laufenden Server und werden in Ihrer Einstellungsdatei gespeichert. Fett gedruckte Werte weichen von den Standardwerten ab.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="88"/>
+        <location filename="../ui/EntitiesPage.cpp" line="90"/>
+        <source>Overrides</source>
+        <translation>Overrides</translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="91"/>
+        <source>Records</source>
+        <translation>Datensätze</translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="99"/>
         <source>%1: applied and saved.</source>
         <translation>%1: übernommen und gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="89"/>
+        <location filename="../ui/EntitiesPage.cpp" line="100"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -78,21 +88,21 @@
 <context>
     <name>koan::ui::EntityOverridesModel</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="26"/>
+        <location filename="../ui/EntitiesPage.cpp" line="28"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="133"/>
         <source>server default</source>
         <translation>Serverstandard</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="26"/>
+        <location filename="../ui/EntitiesPage.cpp" line="28"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="135"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="27"/>
+        <location filename="../ui/EntitiesPage.cpp" line="29"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="137"/>
         <source>not required</source>
@@ -183,13 +193,21 @@
     </message>
     <message>
         <location filename="../ui/HeartbeatsPage.cpp" line="20"/>
-        <source>heartbeats / 5 s</source>
-        <translation>Heartbeats / 5 s</translation>
+        <source>heartbeats per sample</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="36"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="47"/>
+        <source>Last %1 s (one sample every %2 s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>heartbeats / 5 s</source>
+        <translation type="vanished">Heartbeats / 5 s</translation>
+    </message>
+    <message>
         <source>Last 10 minutes (one sample every 5 s)</source>
-        <translation>Letzte 10 Minuten (ein Messwert alle 5 s)</translation>
+        <translation type="vanished">Letzte 10 Minuten (ein Messwert alle 5 s)</translation>
     </message>
 </context>
 <context>
@@ -305,6 +323,232 @@
     </message>
 </context>
 <context>
+    <name>koan::ui::RecordBrowser</name>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="87"/>
+        <source>Search</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="92"/>
+        <source>Entity</source>
+        <translation>Entität</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="94"/>
+        <source>Search field</source>
+        <translation>Suchfeld</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="95"/>
+        <source>The field to match: id, or a field of the records (equality)</source>
+        <translation>Das zu vergleichende Feld: id oder ein Feld der Datensätze (Gleichheit)</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="99"/>
+        <source>Search value</source>
+        <translation>Suchwert</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="100"/>
+        <source>Value to match; empty lists the first %1 records</source>
+        <translation>Gesuchter Wert; leer listet die ersten %1 Datensätze</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="103"/>
+        <source>Search records</source>
+        <translation>Datensätze suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="104"/>
+        <location filename="../ui/RecordBrowser.cpp" line="137"/>
+        <source>Records</source>
+        <translation>Datensätze</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="106"/>
+        <source>Versions of the record</source>
+        <translation>Versionen des Datensatzes</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="108"/>
+        <source>Select two versions to compare them</source>
+        <translation>Zwei Versionen auswählen, um sie zu vergleichen</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="110"/>
+        <source>Compare from version</source>
+        <translation>Vergleichen ab Version</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="112"/>
+        <source>Compare to version</source>
+        <translation>Vergleichen bis Version</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="114"/>
+        <source>Changes between the two versions</source>
+        <translation>Änderungen zwischen den beiden Versionen</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="118"/>
+        <source>Open a record and choose two versions to see what changed.</source>
+        <translation>Einen Datensatz öffnen und zwei Versionen wählen, um die Änderungen zu sehen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="123"/>
+        <source>&amp;Entity:</source>
+        <translation>&amp;Entität:</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="125"/>
+        <source>&amp;Find where</source>
+        <translation>&amp;Suchen, wo</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="141"/>
+        <source>Versions</source>
+        <translation>Versionen</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="145"/>
+        <source>Compare &amp;from</source>
+        <translation>Vergleichen &amp;von</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="147"/>
+        <source>&amp;to</source>
+        <translation>&amp;bis</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="239"/>
+        <source>Searching %1…</source>
+        <translation>%1 wird durchsucht…</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="277"/>
+        <source>Loading the versions of %1…</source>
+        <translation>Versionen von %1 werden geladen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="300"/>
+        <source>%1 of %2 records shown.</source>
+        <translation>%1 von %2 Datensätzen angezeigt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="315"/>
+        <source>Record %1 found.</source>
+        <translation>Datensatz %1 gefunden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="321"/>
+        <location filename="../ui/RecordBrowser.cpp" line="326"/>
+        <source>No %1 record has the id %2.</source>
+        <translation>Kein %1-Datensatz hat die ID %2.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="329"/>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="331"/>
+        <source>Record %1 was deleted; its history remains.</source>
+        <translation>Datensatz %1 wurde gelöscht; sein Verlauf bleibt erhalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="357"/>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="366"/>
+        <source>%1: %2 versions.</source>
+        <translation>%1: %2 Versionen.</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::RecordVersionsModel</name>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="163"/>
+        <source>deleted (v%1)</source>
+        <translation>gelöscht (v%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="163"/>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="164"/>
+        <source>v%1</source>
+        <translation>v%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="176"/>
+        <source>This change could not be replayed: %1</source>
+        <translation>Diese Änderung ließ sich nicht nachvollziehen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="199"/>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="200"/>
+        <source>When</source>
+        <translation>Wann</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="201"/>
+        <source>Operation</source>
+        <translation>Vorgang</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="202"/>
+        <source>Who</source>
+        <translation>Wer</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="203"/>
+        <source>Transport</source>
+        <translation>Transport</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="214"/>
+        <source>From %1 to %2:</source>
+        <translation>Von %1 bis %2:</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="216"/>
+        <source>No differences.</source>
+        <translation>Keine Unterschiede.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="232"/>
+        <source>JSON Patch:</source>
+        <translation>JSON Patch:</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::RecordsModel</name>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="92"/>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="93"/>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="94"/>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+</context>
+<context>
     <name>koan::ui::SchemaForm</name>
     <message>
         <location filename="../ui/SchemaForm.cpp" line="91"/>
@@ -375,72 +619,77 @@
         <translation>ausgeblieben</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="114"/>
+        <location filename="../ui/SessionsModel.cpp" line="117"/>
         <source>anonymous</source>
         <translation>anonym</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="133"/>
+        <location filename="../ui/SessionsModel.cpp" line="118"/>
+        <source>%1 (issuer %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="137"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="134"/>
+        <location filename="../ui/SessionsModel.cpp" line="138"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="135"/>
+        <location filename="../ui/SessionsModel.cpp" line="139"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="136"/>
+        <location filename="../ui/SessionsModel.cpp" line="140"/>
         <source>Subject</source>
         <translation>Subjekt</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="137"/>
+        <location filename="../ui/SessionsModel.cpp" line="141"/>
         <source>Remote</source>
         <translation>Gegenstelle</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="138"/>
+        <location filename="../ui/SessionsModel.cpp" line="142"/>
         <source>User agent</source>
         <translation>User-Agent</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="139"/>
+        <location filename="../ui/SessionsModel.cpp" line="143"/>
         <source>Age</source>
         <translation>Alter</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="140"/>
+        <location filename="../ui/SessionsModel.cpp" line="144"/>
         <source>Last activity</source>
         <translation>Letzte Aktivität</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="141"/>
+        <location filename="../ui/SessionsModel.cpp" line="145"/>
         <source>Last heartbeat</source>
         <translation>Letzter Heartbeat</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="142"/>
+        <location filename="../ui/SessionsModel.cpp" line="146"/>
         <source>Heartbeat</source>
         <translation>Heartbeat</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="143"/>
+        <location filename="../ui/SessionsModel.cpp" line="147"/>
         <source>In</source>
         <translation>Ein</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="144"/>
+        <location filename="../ui/SessionsModel.cpp" line="148"/>
         <source>Out</source>
         <translation>Aus</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="145"/>
+        <location filename="../ui/SessionsModel.cpp" line="149"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
@@ -556,12 +805,12 @@ Antwort:
 <context>
     <name>koan::ui::TransportBar</name>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="33"/>
+        <location filename="../ui/TransportBar.cpp" line="34"/>
         <source>Disable HTTP+SSE transport</source>
         <translation>HTTP+SSE-Transport abschalten</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/TransportBar.cpp" line="34"/>
+        <location filename="../ui/TransportBar.cpp" line="35"/>
         <source>Turn EnableHttpSseTransport off?
 
 %n active legacy session(s) will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</source>
@@ -575,32 +824,32 @@ Antwort:
         </translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="49"/>
+        <location filename="../ui/TransportBar.cpp" line="50"/>
         <source>EnableHttpSseTransport: ON</source>
         <translation>EnableHttpSseTransport: AN</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="49"/>
+        <location filename="../ui/TransportBar.cpp" line="50"/>
         <source>EnableHttpSseTransport: OFF</source>
         <translation>EnableHttpSseTransport: AUS</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="52"/>
+        <location filename="../ui/TransportBar.cpp" line="53"/>
         <source>on</source>
         <translation>an</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="52"/>
+        <location filename="../ui/TransportBar.cpp" line="53"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="53"/>
+        <location filename="../ui/TransportBar.cpp" line="54"/>
         <source>(not listening)</source>
         <translation>(lauscht nicht)</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="54"/>
+        <location filename="../ui/TransportBar.cpp" line="55"/>
         <source>HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   bind %6</source>
         <translation>HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   Bindung %6</translation>
     </message>

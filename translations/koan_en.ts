@@ -50,27 +50,37 @@
 <context>
     <name>koan::ui::EntitiesPage</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="55"/>
+        <location filename="../ui/EntitiesPage.cpp" line="58"/>
         <source>Reset selected to defaults</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="72"/>
+        <location filename="../ui/EntitiesPage.cpp" line="75"/>
         <source>Invalid value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="74"/>
+        <location filename="../ui/EntitiesPage.cpp" line="77"/>
         <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="88"/>
+        <location filename="../ui/EntitiesPage.cpp" line="90"/>
+        <source>Overrides</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="91"/>
+        <source>Records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="99"/>
         <source>%1: applied and saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="89"/>
+        <location filename="../ui/EntitiesPage.cpp" line="100"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -78,21 +88,21 @@
 <context>
     <name>koan::ui::EntityOverridesModel</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="26"/>
+        <location filename="../ui/EntitiesPage.cpp" line="28"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="133"/>
         <source>server default</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="26"/>
+        <location filename="../ui/EntitiesPage.cpp" line="28"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="135"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="27"/>
+        <location filename="../ui/EntitiesPage.cpp" line="29"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="137"/>
         <source>not required</source>
@@ -183,12 +193,12 @@
     </message>
     <message>
         <location filename="../ui/HeartbeatsPage.cpp" line="20"/>
-        <source>heartbeats / 5 s</source>
+        <source>heartbeats per sample</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="36"/>
-        <source>Last 10 minutes (one sample every 5 s)</source>
+        <location filename="../ui/HeartbeatsPage.cpp" line="47"/>
+        <source>Last %1 s (one sample every %2 s)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -302,6 +312,232 @@
     </message>
 </context>
 <context>
+    <name>koan::ui::RecordBrowser</name>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="87"/>
+        <source>Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="92"/>
+        <source>Entity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="94"/>
+        <source>Search field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="95"/>
+        <source>The field to match: id, or a field of the records (equality)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="99"/>
+        <source>Search value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="100"/>
+        <source>Value to match; empty lists the first %1 records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="103"/>
+        <source>Search records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="104"/>
+        <location filename="../ui/RecordBrowser.cpp" line="137"/>
+        <source>Records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="106"/>
+        <source>Versions of the record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="108"/>
+        <source>Select two versions to compare them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="110"/>
+        <source>Compare from version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="112"/>
+        <source>Compare to version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="114"/>
+        <source>Changes between the two versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="118"/>
+        <source>Open a record and choose two versions to see what changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="123"/>
+        <source>&amp;Entity:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="125"/>
+        <source>&amp;Find where</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="141"/>
+        <source>Versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="145"/>
+        <source>Compare &amp;from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="147"/>
+        <source>&amp;to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="239"/>
+        <source>Searching %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="277"/>
+        <source>Loading the versions of %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="300"/>
+        <source>%1 of %2 records shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="315"/>
+        <source>Record %1 found.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="321"/>
+        <location filename="../ui/RecordBrowser.cpp" line="326"/>
+        <source>No %1 record has the id %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="329"/>
+        <source>deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="331"/>
+        <source>Record %1 was deleted; its history remains.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="357"/>
+        <source>%1 · %2 · %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowser.cpp" line="366"/>
+        <source>%1: %2 versions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::RecordVersionsModel</name>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="163"/>
+        <source>deleted (v%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="163"/>
+        <source>deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="164"/>
+        <source>v%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="176"/>
+        <source>This change could not be replayed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="199"/>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="200"/>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="201"/>
+        <source>Operation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="202"/>
+        <source>Who</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="203"/>
+        <source>Transport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="214"/>
+        <source>From %1 to %2:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="216"/>
+        <source>No differences.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="232"/>
+        <source>JSON Patch:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::RecordsModel</name>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="92"/>
+        <source>Id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="93"/>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RecordBrowserModels.cpp" line="94"/>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>koan::ui::SchemaForm</name>
     <message>
         <location filename="../ui/SchemaForm.cpp" line="91"/>
@@ -372,72 +608,77 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="114"/>
+        <location filename="../ui/SessionsModel.cpp" line="117"/>
         <source>anonymous</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="133"/>
-        <source>Session</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/SessionsModel.cpp" line="134"/>
-        <source>Transport</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/SessionsModel.cpp" line="135"/>
-        <source>Client</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/SessionsModel.cpp" line="136"/>
-        <source>Subject</source>
+        <location filename="../ui/SessionsModel.cpp" line="118"/>
+        <source>%1 (issuer %2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="137"/>
-        <source>Remote</source>
+        <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="138"/>
-        <source>User agent</source>
+        <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="139"/>
-        <source>Age</source>
+        <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="140"/>
-        <source>Last activity</source>
+        <source>Subject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="141"/>
-        <source>Last heartbeat</source>
+        <source>Remote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="142"/>
-        <source>Heartbeat</source>
+        <source>User agent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="143"/>
-        <source>In</source>
+        <source>Age</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="144"/>
-        <source>Out</source>
+        <source>Last activity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="145"/>
+        <source>Last heartbeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="146"/>
+        <source>Heartbeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="147"/>
+        <source>In</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="148"/>
+        <source>Out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="149"/>
         <source>Queued</source>
         <translation type="unfinished"></translation>
     </message>
@@ -548,12 +789,12 @@ Response:
 <context>
     <name>koan::ui::TransportBar</name>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="33"/>
+        <location filename="../ui/TransportBar.cpp" line="34"/>
         <source>Disable HTTP+SSE transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/TransportBar.cpp" line="34"/>
+        <location filename="../ui/TransportBar.cpp" line="35"/>
         <source>Turn EnableHttpSseTransport off?
 
 %n active legacy session(s) will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</source>
@@ -567,32 +808,32 @@ Response:
         </translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="49"/>
+        <location filename="../ui/TransportBar.cpp" line="50"/>
         <source>EnableHttpSseTransport: ON</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="49"/>
+        <location filename="../ui/TransportBar.cpp" line="50"/>
         <source>EnableHttpSseTransport: OFF</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="52"/>
+        <location filename="../ui/TransportBar.cpp" line="53"/>
         <source>on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="52"/>
+        <location filename="../ui/TransportBar.cpp" line="53"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="53"/>
+        <location filename="../ui/TransportBar.cpp" line="54"/>
         <source>(not listening)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="54"/>
+        <location filename="../ui/TransportBar.cpp" line="55"/>
         <source>HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   bind %6</source>
         <translation type="unfinished"></translation>
     </message>
