@@ -48,7 +48,7 @@ WriteContext contextOf(const ToolCall &call)
     if (p.authenticated)
         c.principal = p.issuer + QLatin1Char('|') + p.subject;
     else if (s->transport == TransportKind::Operator)
-        c.principal = QStringLiteral("operator:") + QString::fromLocal8Bit(qgetenv("USER").isEmpty() ? "local" : qgetenv("USER"));
+        c.principal = WriteContext::localOperator().principal;
     else if (s->transport == TransportKind::Stdio)
         c.principal = QStringLiteral("stdio");
     else
