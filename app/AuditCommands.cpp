@@ -52,10 +52,12 @@ int AuditCommands::verify(const QString &path)
     for (const QString &p : problems)
         fprintf(stdout, "TAMPERED: %s\n", qPrintable(p));
     if (!problems.isEmpty()) {
-        fprintf(stdout, "audit trail of %s: %lld rows, %lld problem(s)\n", qPrintable(path), rows, qint64(problems.size()));
+        fprintf(stdout, "audit trail of %s: %lld rows, %lld problem(s)\n", qPrintable(path), rows,
+                qint64(problems.size()));
         return 1;
     }
-    fprintf(stdout, "audit trail of %s: %lld rows, every hash and chain link verified, every record's trail matches it\n",
+    fprintf(stdout,
+            "audit trail of %s: %lld rows, every hash and chain link verified, every record's trail matches it\n",
             qPrintable(path), rows);
     return 0;
 }
@@ -71,11 +73,12 @@ int AuditCommands::exportTrail(const QString &path, const QString &sinceIso, con
         fprintf(stderr, "koan-mcp audit export: %s\n", qPrintable(error));
         return 2;
     }
-    static const QStringList columns{QStringLiteral("seq"), QStringLiteral("at"), QStringLiteral("principal"),
-                                     QStringLiteral("transport"), QStringLiteral("era"), QStringLiteral("session"),
-                                     QStringLiteral("traceId"), QStringLiteral("operationId"), QStringLiteral("entity"),
-                                     QStringLiteral("id"), QStringLiteral("operation"), QStringLiteral("versionBefore"),
-                                     QStringLiteral("versionAfter"), QStringLiteral("change"), QStringLiteral("hash")};
+    static const QStringList columns{
+        QStringLiteral("seq"),          QStringLiteral("at"),          QStringLiteral("principal"),
+        QStringLiteral("transport"),    QStringLiteral("era"),         QStringLiteral("session"),
+        QStringLiteral("traceId"),      QStringLiteral("operationId"), QStringLiteral("entity"),
+        QStringLiteral("id"),           QStringLiteral("operation"),   QStringLiteral("versionBefore"),
+        QStringLiteral("versionAfter"), QStringLiteral("change"),      QStringLiteral("hash")};
     if (format == QLatin1String("csv"))
         fprintf(stdout, "%s\n", qPrintable(columns.join(QLatin1Char(','))));
     for (const AuditRow &r : rows) {
@@ -84,7 +87,9 @@ int AuditCommands::exportTrail(const QString &path, const QString &sinceIso, con
             QStringList fields;
             for (const QString &c : columns) {
                 const QJsonValue v = o.value(c);
-                fields << csvField(v.isString() ? v.toString() : v.isNull() ? QString() : QString::fromUtf8(json::compact(v)));
+                fields << csvField(v.isString() ? v.toString()
+                                   : v.isNull() ? QString()
+                                                : QString::fromUtf8(json::compact(v)));
             }
             fprintf(stdout, "%s\n", qPrintable(fields.join(QLatin1Char(','))));
         } else {

@@ -21,19 +21,19 @@ QString withProgramName(QString help, const QString &command = {})
 }
 
 // The subcommands, listed by `koan-mcp --help`.
-const char kSubcommands[] =
-    "\nSubcommands:\n"
-    "  token    Issue a development bearer token (Development only):\n"
-    "           koan-mcp token --sub NAME --scope \"a b\" --ttl 1h   (koan-mcp token --help)\n"
-    "  audit    Check or export the audit trail of a store file:\n"
-    "           koan-mcp audit verify [--db PATH]\n"
-    "           koan-mcp audit export --since 2026-12-01T00:00:00Z --format jsonl|csv [--db PATH]   (koan-mcp audit --help)\n";
+const char kSubcommands[] = "\nSubcommands:\n"
+                            "  token    Issue a development bearer token (Development only):\n"
+                            "           koan-mcp token --sub NAME --scope \"a b\" --ttl 1h   (koan-mcp token --help)\n"
+                            "  audit    Check or export the audit trail of a store file:\n"
+                            "           koan-mcp audit verify [--db PATH]\n"
+                            "           koan-mcp audit export --since 2026-12-01T00:00:00Z --format jsonl|csv [--db "
+                            "PATH]   (koan-mcp audit --help)\n";
 
 // "90", "90s", "15m", "1h", "2d" -> seconds
 qint64 parseTtl(const QString &text)
 {
-    static const QList<QPair<QChar, qint64>> units{{QLatin1Char('s'), 1}, {QLatin1Char('m'), 60}, {QLatin1Char('h'), 3600},
-                                                   {QLatin1Char('d'), 86400}};
+    static const QList<QPair<QChar, qint64>> units{
+        {QLatin1Char('s'), 1}, {QLatin1Char('m'), 60}, {QLatin1Char('h'), 3600}, {QLatin1Char('d'), 86400}};
     qint64 factor = 1;
     QString number = text.trimmed();
     for (const auto &[unit, f] : units)
@@ -53,13 +53,21 @@ CliCommand parseTokenCommand(QStringList arguments, QString *helpText)
     p.setApplicationDescription(QStringLiteral("Issue a development bearer token signed by the local dev issuer "
                                                "(Development only). Prints the JWT on stdout."));
     p.addHelpOption();
-    const QCommandLineOption sub(QStringLiteral("sub"), QStringLiteral("Subject (user id)."), QStringLiteral("subject"));
-    const QCommandLineOption scope(QStringLiteral("scope"), QStringLiteral("Space-separated scopes (repeatable)."), QStringLiteral("scopes"));
-    const QCommandLineOption ttl(QStringLiteral("ttl"), QStringLiteral("Lifetime: 90s, 15m, 1h, 2d (default 1h)."), QStringLiteral("ttl"), QStringLiteral("1h"));
-    const QCommandLineOption aud(QStringLiteral("aud"), QStringLiteral("Audience (default: Auth:Audience or this server's /mcp URL)."), QStringLiteral("uri"));
-    const QCommandLineOption configDir(QStringLiteral("config-dir"), QStringLiteral("Directory with appsettings*.json."), QStringLiteral("dir"));
-    const QCommandLineOption environment(QStringLiteral("environment"), QStringLiteral("Environment name."), QStringLiteral("name"));
-    const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Setting override Key=Value (repeatable)."), QStringLiteral("key=value"));
+    const QCommandLineOption sub(QStringLiteral("sub"), QStringLiteral("Subject (user id)."),
+                                 QStringLiteral("subject"));
+    const QCommandLineOption scope(QStringLiteral("scope"), QStringLiteral("Space-separated scopes (repeatable)."),
+                                   QStringLiteral("scopes"));
+    const QCommandLineOption ttl(QStringLiteral("ttl"), QStringLiteral("Lifetime: 90s, 15m, 1h, 2d (default 1h)."),
+                                 QStringLiteral("ttl"), QStringLiteral("1h"));
+    const QCommandLineOption aud(QStringLiteral("aud"),
+                                 QStringLiteral("Audience (default: Auth:Audience or this server's /mcp URL)."),
+                                 QStringLiteral("uri"));
+    const QCommandLineOption configDir(QStringLiteral("config-dir"),
+                                       QStringLiteral("Directory with appsettings*.json."), QStringLiteral("dir"));
+    const QCommandLineOption environment(QStringLiteral("environment"), QStringLiteral("Environment name."),
+                                         QStringLiteral("name"));
+    const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Setting override Key=Value (repeatable)."),
+                                 QStringLiteral("key=value"));
     p.addOptions({sub, scope, ttl, aud, configDir, environment, set});
     CliCommand cmd;
     cmd.mode = CliCommand::Token;
@@ -80,7 +88,8 @@ CliCommand parseTokenCommand(QStringList arguments, QString *helpText)
     if (cmd.token.ttlSeconds <= 0)
         cmd.errors << QStringLiteral("--ttl %1: use a positive duration like 90s, 15m, 1h or 2d").arg(p.value(ttl));
     cmd.token.audience = p.value(aud);
-    cmd.sources.configDir = p.value(configDir).isEmpty() ? cmd.sources.env.value(QStringLiteral("KOAN_CONFIG_DIR")) : p.value(configDir);
+    cmd.sources.configDir
+        = p.value(configDir).isEmpty() ? cmd.sources.env.value(QStringLiteral("KOAN_CONFIG_DIR")) : p.value(configDir);
     cmd.sources.environment = p.value(environment);
     for (const QString &kv : p.values(set)) {
         const qsizetype eq = kv.indexOf(QLatin1Char('='));
@@ -97,16 +106,23 @@ CliCommand parseAuditCommand(QStringList arguments, QString *helpText)
 {
     arguments.removeAt(1); // "audit"
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "verify: recompute every hash and chain link of the audit trail; exit 1 naming each edited, removed or reordered row.\n"
-        "export: write the trail from --since on to stdout (JSON Lines or CSV)."));
+    p.setApplicationDescription(
+        QStringLiteral("verify: recompute every hash and chain link of the audit trail; exit 1 naming each edited, "
+                       "removed or reordered row.\n"
+                       "export: write the trail from --since on to stdout (JSON Lines or CSV)."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("action"), QStringLiteral("verify or export"));
-    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("SQLite file (default: Koan:Mcp:DatabasePath)."), QStringLiteral("path"));
-    const QCommandLineOption since(QStringLiteral("since"), QStringLiteral("export: first instant, ISO 8601 (e.g. 2026-12-01T00:00:00Z)."), QStringLiteral("time"));
-    const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("export: jsonl (default) or csv."), QStringLiteral("format"), QStringLiteral("jsonl"));
-    const QCommandLineOption configDir(QStringLiteral("config-dir"), QStringLiteral("Directory with appsettings*.json."), QStringLiteral("dir"));
-    const QCommandLineOption environment(QStringLiteral("environment"), QStringLiteral("Environment name."), QStringLiteral("name"));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("SQLite file (default: Koan:Mcp:DatabasePath)."),
+                                QStringLiteral("path"));
+    const QCommandLineOption since(QStringLiteral("since"),
+                                   QStringLiteral("export: first instant, ISO 8601 (e.g. 2026-12-01T00:00:00Z)."),
+                                   QStringLiteral("time"));
+    const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("export: jsonl (default) or csv."),
+                                    QStringLiteral("format"), QStringLiteral("jsonl"));
+    const QCommandLineOption configDir(QStringLiteral("config-dir"),
+                                       QStringLiteral("Directory with appsettings*.json."), QStringLiteral("dir"));
+    const QCommandLineOption environment(QStringLiteral("environment"), QStringLiteral("Environment name."),
+                                         QStringLiteral("name"));
     p.addOptions({db, since, format, configDir, environment});
     CliCommand cmd;
     if (!p.parse(arguments)) {
@@ -134,7 +150,8 @@ CliCommand parseAuditCommand(QStringList arguments, QString *helpText)
         if (cmd.audit.format != QLatin1String("jsonl") && cmd.audit.format != QLatin1String("csv"))
             cmd.errors << QStringLiteral("--format: jsonl or csv, got '%1'").arg(cmd.audit.format);
     }
-    cmd.sources.configDir = p.value(configDir).isEmpty() ? cmd.sources.env.value(QStringLiteral("KOAN_CONFIG_DIR")) : p.value(configDir);
+    cmd.sources.configDir
+        = p.value(configDir).isEmpty() ? cmd.sources.env.value(QStringLiteral("KOAN_CONFIG_DIR")) : p.value(configDir);
     cmd.sources.environment = p.value(environment);
     if (p.isSet(db))
         cmd.sources.cli.append({QStringLiteral("DatabasePath"), p.value(db)});
@@ -148,22 +165,41 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
     if (arguments.size() > 1 && arguments.at(1) == QLatin1String("audit"))
         return parseAuditCommand(arguments, helpText);
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Koan MCP console: an MCP server for the S12.MedTrials sample with an admin GUI.\n"
-        "Without a mode flag the GUI opens (headless when no display is available)."));
+    p.setApplicationDescription(
+        QStringLiteral("Koan MCP console: an MCP server for the S12.MedTrials sample with an admin GUI.\n"
+                       "Without a mode flag the GUI opens (headless when no display is available)."));
     p.addHelpOption();
     p.addVersionOption();
-    const QCommandLineOption stdio(QStringLiteral("stdio"), QStringLiteral("Serve MCP over stdin/stdout (logs on stderr)."));
+    const QCommandLineOption stdio(QStringLiteral("stdio"),
+                                   QStringLiteral("Serve MCP over stdin/stdout (logs on stderr)."));
     const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run the server without the GUI."));
-    const QCommandLineOption printConfig(QStringLiteral("print-config"), QStringLiteral("Print the effective settings as JSON and exit."));
-    const QCommandLineOption configDir(QStringLiteral("config-dir"), QStringLiteral("Directory with appsettings*.json (default: KOAN_CONFIG_DIR or the current directory)."), QStringLiteral("dir"));
-    const QCommandLineOption environment(QStringLiteral("environment"), QStringLiteral("Environment name (default: KOAN_ENVIRONMENT or Development)."), QStringLiteral("name"));
-    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("HTTP port (Koan:Mcp:Port)."), QStringLiteral("n"));
-    const QCommandLineOption bind(QStringLiteral("bind"), QStringLiteral("Bind address (Koan:Mcp:BindAddress)."), QStringLiteral("addr"));
-    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("SQLite file, or :memory: (Koan:Mcp:DatabasePath)."), QStringLiteral("path"));
-    const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Any setting under Koan:Mcp, e.g. --set EntityOverrides:TrialSite:AllowMutations=false (repeatable)."), QStringLiteral("key=value"));
-    const QCommandLineOption fixtures(QStringLiteral("fixtures"), QStringLiteral("Load a test fixture pack (conformance) beside the S12 tools."), QStringLiteral("pack"));
-    const QCommandLineOption logFormat(QStringLiteral("log-format"), QStringLiteral("Log format on stderr: plain (default) or json."), QStringLiteral("format"), QStringLiteral("plain"));
+    const QCommandLineOption printConfig(QStringLiteral("print-config"),
+                                         QStringLiteral("Print the effective settings as JSON and exit."));
+    const QCommandLineOption configDir(
+        QStringLiteral("config-dir"),
+        QStringLiteral("Directory with appsettings*.json (default: KOAN_CONFIG_DIR or the current directory)."),
+        QStringLiteral("dir"));
+    const QCommandLineOption environment(QStringLiteral("environment"),
+                                         QStringLiteral("Environment name (default: KOAN_ENVIRONMENT or Development)."),
+                                         QStringLiteral("name"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("HTTP port (Koan:Mcp:Port)."),
+                                  QStringLiteral("n"));
+    const QCommandLineOption bind(QStringLiteral("bind"), QStringLiteral("Bind address (Koan:Mcp:BindAddress)."),
+                                  QStringLiteral("addr"));
+    const QCommandLineOption db(QStringLiteral("db"),
+                                QStringLiteral("SQLite file, or :memory: (Koan:Mcp:DatabasePath)."),
+                                QStringLiteral("path"));
+    const QCommandLineOption set(
+        QStringLiteral("set"),
+        QStringLiteral(
+            "Any setting under Koan:Mcp, e.g. --set EntityOverrides:TrialSite:AllowMutations=false (repeatable)."),
+        QStringLiteral("key=value"));
+    const QCommandLineOption fixtures(QStringLiteral("fixtures"),
+                                      QStringLiteral("Load a test fixture pack (conformance) beside the S12 tools."),
+                                      QStringLiteral("pack"));
+    const QCommandLineOption logFormat(QStringLiteral("log-format"),
+                                       QStringLiteral("Log format on stderr: plain (default) or json."),
+                                       QStringLiteral("format"), QStringLiteral("plain"));
     p.addOptions({stdio, headless, printConfig, configDir, environment, port, bind, db, set, fixtures, logFormat});
 
     CliCommand cmd;
@@ -172,24 +208,31 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
         return cmd;
     }
     if (p.isSet(QStringLiteral("help")) || p.isSet(QStringLiteral("version"))) {
-        *helpText = p.isSet(QStringLiteral("help")) ? withProgramName(p.helpText()) + QLatin1String(kSubcommands)
-                                                    : QStringLiteral("koan-mcp %1\n").arg(QStringLiteral(KOAN_MCP_VERSION));
+        *helpText = p.isSet(QStringLiteral("help"))
+                        ? withProgramName(p.helpText()) + QLatin1String(kSubcommands)
+                        : QStringLiteral("koan-mcp %1\n").arg(QStringLiteral(KOAN_MCP_VERSION));
         return cmd;
     }
     if (int(p.isSet(stdio)) + int(p.isSet(headless)) + int(p.isSet(printConfig)) > 1)
         cmd.errors << QStringLiteral("--stdio, --headless and --print-config are mutually exclusive");
-    if (p.isSet(stdio)) cmd.mode = CliCommand::Stdio;
-    else if (p.isSet(headless)) cmd.mode = CliCommand::Headless;
-    else if (p.isSet(printConfig)) cmd.mode = CliCommand::PrintConfig;
+    if (p.isSet(stdio))
+        cmd.mode = CliCommand::Stdio;
+    else if (p.isSet(headless))
+        cmd.mode = CliCommand::Headless;
+    else if (p.isSet(printConfig))
+        cmd.mode = CliCommand::PrintConfig;
 
     QString dir = p.value(configDir);
     if (dir.isEmpty())
         dir = cmd.sources.env.value(QStringLiteral("KOAN_CONFIG_DIR"));
     cmd.sources.configDir = dir;
     cmd.sources.environment = p.value(environment);
-    if (p.isSet(port)) cmd.sources.cli.append({QStringLiteral("Port"), p.value(port)});
-    if (p.isSet(bind)) cmd.sources.cli.append({QStringLiteral("BindAddress"), p.value(bind)});
-    if (p.isSet(db)) cmd.sources.cli.append({QStringLiteral("DatabasePath"), p.value(db)});
+    if (p.isSet(port))
+        cmd.sources.cli.append({QStringLiteral("Port"), p.value(port)});
+    if (p.isSet(bind))
+        cmd.sources.cli.append({QStringLiteral("BindAddress"), p.value(bind)});
+    if (p.isSet(db))
+        cmd.sources.cli.append({QStringLiteral("DatabasePath"), p.value(db)});
     for (const QString &kv : p.values(set)) {
         const qsizetype eq = kv.indexOf(QLatin1Char('='));
         if (eq <= 0) {

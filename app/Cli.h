@@ -10,17 +10,17 @@ struct CliCommand {
     enum Mode { Gui, Headless, Stdio, PrintConfig, Token, AuditVerify, AuditExport };
     Mode mode = Gui;
     OptionsSources sources;
-    QString fixtures;          // optional fixture pack name (e.g. "conformance")
-    bool jsonLogs = false;     // --log-format json
-    QStringList errors;        // usage errors
-    struct TokenRequest {      // `koan-mcp token ...`
+    QString fixtures;      // optional fixture pack name (e.g. "conformance")
+    bool jsonLogs = false; // --log-format json
+    QStringList errors;    // usage errors
+    struct TokenRequest {  // `koan-mcp token ...`
         QString subject;
         QStringList scopes;
         qint64 ttlSeconds = 3600;
         QString audience;
     } token;
-    struct AuditRequest {      // `koan-mcp audit verify|export ...`
-        QString since;         // ISO 8601, UTC
+    struct AuditRequest { // `koan-mcp audit verify|export ...`
+        QString since;    // ISO 8601, UTC
         QString format = QStringLiteral("jsonl");
     } audit;
 };

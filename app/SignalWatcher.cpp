@@ -27,7 +27,7 @@ SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
         if (::read(g_fds[1], &c, 1) == 1)
             emit terminationRequested(int(c));
     });
-    struct sigaction sa {};
+    struct sigaction sa { };
     sa.sa_handler = onSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;

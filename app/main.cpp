@@ -44,7 +44,8 @@ int issueDevToken(const koan::McpServerOptions &options, const koan::CliCommand:
 {
     if (!options.effectiveDevIssuer())
         return fail(QStringLiteral("the dev token issuer is disabled"),
-                    {QStringLiteral("it only runs in Development with Koan:Mcp:Auth:EnableDevIssuer not false (environment: %1)")
+                    {QStringLiteral(
+                         "it only runs in Development with Koan:Mcp:Auth:EnableDevIssuer not false (environment: %1)")
                          .arg(options.environment)});
     koan::DevTokenIssuer issuer;
     QString error;
@@ -107,24 +108,30 @@ int main(int argc, char *argv[])
     if (cmd.mode == koan::CliCommand::Token)
         return issueDevToken(options, cmd.token);
     if (cmd.mode == koan::CliCommand::AuditVerify || cmd.mode == koan::CliCommand::AuditExport) {
-        const QString db = options.databasePath.isEmpty() ? koan::McpServer::defaultDatabasePath() : options.databasePath;
-        return cmd.mode == koan::CliCommand::AuditVerify ? koan::AuditCommands::verify(db)
-                                                         : koan::AuditCommands::exportTrail(db, cmd.audit.since, cmd.audit.format);
+        const QString db
+            = options.databasePath.isEmpty() ? koan::McpServer::defaultDatabasePath() : options.databasePath;
+        return cmd.mode == koan::CliCommand::AuditVerify
+                   ? koan::AuditCommands::verify(db)
+                   : koan::AuditCommands::exportTrail(db, cmd.audit.since, cmd.audit.format);
     }
 
     koan::ServerHost host(options);
     if (!host.start(cmd.mode != koan::CliCommand::Stdio, &errors, cmd.fixtures))
         return fail(QStringLiteral("startup failed"), errors);
     koan::McpServer *server = host.server();
-    qCInfo(lcApp).noquote() << "environment" << options.environment << "| settings from" << layers.join(QStringLiteral(", "));
+    qCInfo(lcApp).noquote() << "environment" << options.environment << "| settings from"
+                            << layers.join(QStringLiteral(", "));
     if (options.effectiveRequireAuthentication())
-        qCInfo(lcApp).noquote() << QStringLiteral("AUTHENTICATION REQUIRED for HTTP callers (%1)").arg(options.environment);
+        qCInfo(lcApp).noquote()
+            << QStringLiteral("AUTHENTICATION REQUIRED for HTTP callers (%1)").arg(options.environment);
     else
-        qCWarning(lcApp).noquote() << QStringLiteral("AUTHENTICATION OFF: anonymous HTTP callers are accepted (%1)").arg(options.environment);
+        qCWarning(lcApp).noquote()
+            << QStringLiteral("AUTHENTICATION OFF: anonymous HTTP callers are accepted (%1)").arg(options.environment);
 
     if (cmd.mode == koan::CliCommand::Stdio) {
         if (!options.enableStdioTransport)
-            return fail(QStringLiteral("STDIO is disabled"), {QStringLiteral("Koan:Mcp:EnableStdioTransport is false")});
+            return fail(QStringLiteral("STDIO is disabled"),
+                        {QStringLiteral("Koan:Mcp:EnableStdioTransport is false")});
         // STDIO is local and trusted, unless credentials come from the environment (MCP spec).
         koan::Principal principal = koan::Principal::localOwner();
         const QByteArray token = qgetenv("KOAN_MCP_STDIO_TOKEN");
@@ -140,15 +147,17 @@ int main(int argc, char *argv[])
             if (!p->hasScopes(options.auth.requiredScopes)) {
                 QStringList granted(p->scopes.cbegin(), p->scopes.cend());
                 granted.sort();
-                return fail(QStringLiteral("KOAN_MCP_STDIO_TOKEN lacks the required scope(s)"),
-                            {QStringLiteral("Koan:Mcp:Auth:RequiredScopes needs \"%1\"; the token grants \"%2\"")
-                                 .arg(options.auth.requiredScopes.join(QLatin1Char(' ')), granted.join(QLatin1Char(' ')))});
+                return fail(
+                    QStringLiteral("KOAN_MCP_STDIO_TOKEN lacks the required scope(s)"),
+                    {QStringLiteral("Koan:Mcp:Auth:RequiredScopes needs \"%1\"; the token grants \"%2\"")
+                         .arg(options.auth.requiredScopes.join(QLatin1Char(' ')), granted.join(QLatin1Char(' ')))});
             }
             principal = *p;
         }
         host.invoke([&] {
             auto *stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server, principal);
-            QObject::connect(stdio, &koan::StdioTransport::finished, app.get(), &QCoreApplication::quit, Qt::QueuedConnection);
+            QObject::connect(stdio, &koan::StdioTransport::finished, app.get(), &QCoreApplication::quit,
+                             Qt::QueuedConnection);
             stdio->start();
         });
         return app->exec();
@@ -168,7 +177,8 @@ int main(int argc, char *argv[])
                                   server->baseUrl() + options.httpSseRoute + QStringLiteral("/sse"),
                                   server->baseUrl() + QStringLiteral("/healthz"));
         if (options.operations.metricsEnabled)
-            banner += QStringLiteral(" | metrics: %1 (%2)").arg(server->baseUrl() + options.operations.metricsPath, options.effectiveMetricsAccess());
+            banner += QStringLiteral(" | metrics: %1 (%2)")
+                          .arg(server->baseUrl() + options.operations.metricsPath, options.effectiveMetricsAccess());
         qCInfo(lcApp).noquote() << banner;
     }
 

@@ -31,16 +31,25 @@ qint64 readCpuTicks(qint64 pid)
 
 QJsonObject Result::toJson() const
 {
-    return QJsonObject{{QStringLiteral("sessionsRequested"), sessionsRequested}, {QStringLiteral("sessionsOpen"), sessionsOpen},
-                       {QStringLiteral("rejected503"), rejected503}, {QStringLiteral("connectErrors"), connectErrors},
-                       {QStringLiteral("connectSeconds"), connectSeconds}, {QStringLiteral("calls"), double(calls)},
-                       {QStringLiteral("answered"), double(answered)}, {QStringLiteral("errors"), double(errors)},
-                       {QStringLiteral("callsPerSecond"), achievedRate}, {QStringLiteral("p50Ms"), p50},
-                       {QStringLiteral("p95Ms"), p95}, {QStringLiteral("p99Ms"), p99}, {QStringLiteral("maxMs"), max},
-                       {QStringLiteral("rssBeforeKb"), double(rssBeforeKb)}, {QStringLiteral("rssIdleKb"), double(rssIdleKb)},
-                       {QStringLiteral("rssAfterKb"), double(rssAfterKb)},
-                       {QStringLiteral("rssPerSessionKb"), sessionsOpen ? double(rssIdleKb - rssBeforeKb) / sessionsOpen : 0.0},
-                       {QStringLiteral("serverCpuPercent"), serverCpuPercent}};
+    return QJsonObject{
+        {QStringLiteral("sessionsRequested"), sessionsRequested},
+        {QStringLiteral("sessionsOpen"), sessionsOpen},
+        {QStringLiteral("rejected503"), rejected503},
+        {QStringLiteral("connectErrors"), connectErrors},
+        {QStringLiteral("connectSeconds"), connectSeconds},
+        {QStringLiteral("calls"), double(calls)},
+        {QStringLiteral("answered"), double(answered)},
+        {QStringLiteral("errors"), double(errors)},
+        {QStringLiteral("callsPerSecond"), achievedRate},
+        {QStringLiteral("p50Ms"), p50},
+        {QStringLiteral("p95Ms"), p95},
+        {QStringLiteral("p99Ms"), p99},
+        {QStringLiteral("maxMs"), max},
+        {QStringLiteral("rssBeforeKb"), double(rssBeforeKb)},
+        {QStringLiteral("rssIdleKb"), double(rssIdleKb)},
+        {QStringLiteral("rssAfterKb"), double(rssAfterKb)},
+        {QStringLiteral("rssPerSessionKb"), sessionsOpen ? double(rssIdleKb - rssBeforeKb) / sessionsOpen : 0.0},
+        {QStringLiteral("serverCpuPercent"), serverCpuPercent}};
 }
 
 LoadGenerator::LoadGenerator(Options options, QObject *parent) : QObject(parent), m_o(std::move(options))
@@ -73,7 +82,8 @@ QByteArray LoadGenerator::rpc(const QByteArray &id, const QString &method, const
 QByteArray LoadGenerator::extractId(const QByteArray &json, bool *isError)
 {
     const QJsonObject o = QJsonDocument::fromJson(json).object();
-    *isError = o.contains(QLatin1String("error")) || o.value(QLatin1String("result")).toObject().value(QLatin1String("isError")).toBool();
+    *isError = o.contains(QLatin1String("error"))
+               || o.value(QLatin1String("result")).toObject().value(QLatin1String("isError")).toBool();
     return o.value(QLatin1String("id")).toString().toLatin1();
 }
 
@@ -87,7 +97,10 @@ void LoadGenerator::start()
         auto pc = std::make_unique<PostConnection>();
         PostConnection *p = pc.get();
         pc->socket = std::make_unique<QTcpSocket>();
-        p->reader.onHead = [p](int status, const QList<QPair<QByteArray, QByteArray>> &h) { p->status = status; p->headers = h; };
+        p->reader.onHead = [p](int status, const QList<QPair<QByteArray, QByteArray>> &h) {
+            p->status = status;
+            p->headers = h;
+        };
         p->reader.onBody = [p](const QByteArray &b) { p->body += b; };
         p->reader.onComplete = [this, p] {
             auto done = std::move(p->done);
@@ -110,7 +123,10 @@ void LoadGenerator::start()
             p->busy = false;
             p->done = nullptr;
             p->reader = ResponseReader();
-            p->reader.onHead = [p](int status, const QList<QPair<QByteArray, QByteArray>> &h) { p->status = status; p->headers = h; };
+            p->reader.onHead = [p](int status, const QList<QPair<QByteArray, QByteArray>> &h) {
+                p->status = status;
+                p->headers = h;
+            };
             p->reader.onBody = [p](const QByteArray &b) { p->body += b; };
         });
         m_pool.push_back(std::move(pc));
@@ -167,8 +183,8 @@ void LoadGenerator::openLegacy(Session &s)
     s.reader.onBody = [sp](const QByteArray &b) { sp->sse.feed(b); };
     s.sse.onEvent = [this, sp](const SseEvent &e) { onLegacyEvent(*sp, e); };
     connect(s.stream.get(), &QTcpSocket::connected, this, [this, sp] {
-        sp->stream->write("GET " + m_o.ssePath.toLatin1() + " HTTP/1.1\r\nHost: " + m_o.host.toLatin1() + ':' + QByteArray::number(m_o.port)
-                          + "\r\nAccept: text/event-stream\r\n\r\n");
+        sp->stream->write("GET " + m_o.ssePath.toLatin1() + " HTTP/1.1\r\nHost: " + m_o.host.toLatin1() + ':'
+                          + QByteArray::number(m_o.port) + "\r\nAccept: text/event-stream\r\n\r\n");
     });
     connect(s.stream.get(), &QTcpSocket::readyRead, this, [sp] { sp->reader.feed(sp->stream->readAll()); });
     connect(s.stream.get(), &QTcpSocket::errorOccurred, this, [this, sp] { sessionFailed(*sp, false); });
@@ -182,8 +198,9 @@ void LoadGenerator::onLegacyEvent(Session &s, const SseEvent &e)
         const QByteArray init = rpc("init-" + QByteArray::number(s.index), QStringLiteral("initialize"),
                                     QJsonObject{{QStringLiteral("protocolVersion"), QStringLiteral("2024-11-05")},
                                                 {QStringLiteral("capabilities"), QJsonObject{}},
-                                                {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-bench")},
-                                                                                           {QStringLiteral("version"), QStringLiteral("1")}}}});
+                                                {QStringLiteral("clientInfo"),
+                                                 QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-bench")},
+                                                             {QStringLiteral("version"), QStringLiteral("1")}}}});
         post(Request{s.postPath, "Content-Type: application/json\r\n", init, nullptr});
         return;
     }
@@ -193,7 +210,8 @@ void LoadGenerator::onLegacyEvent(Session &s, const SseEvent &e)
     const QByteArray id = extractId(e.data, &isError);
     if (id.startsWith("init-")) {
         Session *sp = &s;
-        post(Request{s.postPath, "Content-Type: application/json\r\n", rpc({}, QStringLiteral("notifications/initialized"), {}),
+        post(Request{s.postPath, "Content-Type: application/json\r\n",
+                     rpc({}, QStringLiteral("notifications/initialized"), {}),
                      [this, sp](int, const auto &, const QByteArray &) { sessionReady(*sp); }});
         return;
     }
@@ -203,38 +221,46 @@ void LoadGenerator::onLegacyEvent(Session &s, const SseEvent &e)
 void LoadGenerator::openStreamable(Session &s)
 {
     Session *sp = &s;
-    const QByteArray init = rpc("init", QStringLiteral("initialize"),
-                                QJsonObject{{QStringLiteral("protocolVersion"), QStringLiteral("2025-06-18")},
-                                            {QStringLiteral("capabilities"), QJsonObject{}},
-                                            {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-bench")},
-                                                                                       {QStringLiteral("version"), QStringLiteral("1")}}}});
-    post(Request{m_o.mcpPath.toLatin1(), "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n", init,
-                 [this, sp](int status, const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &) {
-                     for (const auto &h : headers)
-                         if (h.first == "mcp-session-id")
-                             sp->sessionId = h.second;
-                     if (status != 200 || sp->sessionId.isEmpty())
-                         return sessionFailed(*sp, status == 503);
-                     const QByteArray sessionHeaders = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
-                                                       "MCP-Protocol-Version: 2025-06-18\r\nMcp-Session-Id: " + sp->sessionId + "\r\n";
-                     post(Request{m_o.mcpPath.toLatin1(), sessionHeaders, rpc({}, QStringLiteral("notifications/initialized"), {}),
-                                  [this, sp](int, const auto &, const QByteArray &) {
-                                      if (!m_o.streamableGet)
-                                          return sessionReady(*sp);
-                                      sp->stream = std::make_unique<QTcpSocket>();
-                                      sp->reader.onHead = [this, sp](int st, const auto &) {
-                                          st == 200 ? sessionReady(*sp) : sessionFailed(*sp, st == 503);
-                                      };
-                                      connect(sp->stream.get(), &QTcpSocket::connected, this, [this, sp] {
-                                          sp->stream->write("GET " + m_o.mcpPath.toLatin1() + " HTTP/1.1\r\nHost: " + m_o.host.toLatin1()
-                                                            + "\r\nAccept: text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\nMcp-Session-Id: "
-                                                            + sp->sessionId + "\r\n\r\n");
-                                      });
-                                      connect(sp->stream.get(), &QTcpSocket::readyRead, this, [sp] { sp->reader.feed(sp->stream->readAll()); });
-                                      connect(sp->stream.get(), &QTcpSocket::errorOccurred, this, [this, sp] { sessionFailed(*sp, false); });
-                                      sp->stream->connectToHost(m_o.host, m_o.port);
-                                  }});
-                 }});
+    const QByteArray init = rpc(
+        "init", QStringLiteral("initialize"),
+        QJsonObject{{QStringLiteral("protocolVersion"), QStringLiteral("2025-06-18")},
+                    {QStringLiteral("capabilities"), QJsonObject{}},
+                    {QStringLiteral("clientInfo"), QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-bench")},
+                                                               {QStringLiteral("version"), QStringLiteral("1")}}}});
+    post(Request{
+        m_o.mcpPath.toLatin1(), "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n",
+        init, [this, sp](int status, const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &) {
+            for (const auto &h : headers)
+                if (h.first == "mcp-session-id")
+                    sp->sessionId = h.second;
+            if (status != 200 || sp->sessionId.isEmpty())
+                return sessionFailed(*sp, status == 503);
+            const QByteArray sessionHeaders
+                = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                  "MCP-Protocol-Version: 2025-06-18\r\nMcp-Session-Id: "
+                  + sp->sessionId + "\r\n";
+            post(Request{
+                m_o.mcpPath.toLatin1(), sessionHeaders, rpc({}, QStringLiteral("notifications/initialized"), {}),
+                [this, sp](int, const auto &, const QByteArray &) {
+                    if (!m_o.streamableGet)
+                        return sessionReady(*sp);
+                    sp->stream = std::make_unique<QTcpSocket>();
+                    sp->reader.onHead = [this, sp](int st, const auto &) {
+                        st == 200 ? sessionReady(*sp) : sessionFailed(*sp, st == 503);
+                    };
+                    connect(sp->stream.get(), &QTcpSocket::connected, this, [this, sp] {
+                        sp->stream->write(
+                            "GET " + m_o.mcpPath.toLatin1() + " HTTP/1.1\r\nHost: " + m_o.host.toLatin1()
+                            + "\r\nAccept: text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\nMcp-Session-Id: "
+                            + sp->sessionId + "\r\n\r\n");
+                    });
+                    connect(sp->stream.get(), &QTcpSocket::readyRead, this,
+                            [sp] { sp->reader.feed(sp->stream->readAll()); });
+                    connect(sp->stream.get(), &QTcpSocket::errorOccurred, this,
+                            [this, sp] { sessionFailed(*sp, false); });
+                    sp->stream->connectToHost(m_o.host, m_o.port);
+                }});
+        }});
 }
 
 void LoadGenerator::post(Request request)
@@ -260,8 +286,9 @@ void LoadGenerator::pump()
         m_queue.pop_front();
         pc->busy = true;
         pc->done = std::move(r.done);
-        pc->socket->write("POST " + r.path + " HTTP/1.1\r\nHost: " + m_o.host.toLatin1() + ':' + QByteArray::number(m_o.port) + "\r\n"
-                          + r.headers + "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n\r\n" + r.body);
+        pc->socket->write("POST " + r.path + " HTTP/1.1\r\nHost: " + m_o.host.toLatin1() + ':'
+                          + QByteArray::number(m_o.port) + "\r\n" + r.headers
+                          + "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n\r\n" + r.body);
     }
 }
 
@@ -320,16 +347,20 @@ void LoadGenerator::sendCall()
     const QByteArray body = rpc(id, m_o.method, params);
     m_inflight.insert(id, m_clock.nsecsElapsed());
     if (m_o.transport == QLatin1String("sse")) {
-        post(Request{s->postPath, "Content-Type: application/json\r\n", body, [this, id](int status, const auto &, const QByteArray &) {
+        post(Request{s->postPath, "Content-Type: application/json\r\n", body,
+                     [this, id](int status, const auto &, const QByteArray &) {
                          if (status != 202 && m_inflight.remove(id))
                              ++m_result.errors;
                      }});
         return;
     }
     post(Request{m_o.mcpPath.toLatin1(),
-                 "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\n"
-                 "Mcp-Session-Id: " + s->sessionId + "\r\n",
-                 body, [this, id](int status, const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &b) {
+                 "Content-Type: application/json\r\nAccept: application/json, "
+                 "text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\n"
+                 "Mcp-Session-Id: "
+                     + s->sessionId + "\r\n",
+                 body,
+                 [this, id](int status, const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &b) {
                      if (status != 200) {
                          if (m_inflight.remove(id))
                              ++m_result.errors;
@@ -378,7 +409,8 @@ void LoadGenerator::finish()
     m_result.achievedRate = m_result.answered / qMax(0.001, qMin(seconds, answeringSeconds));
     std::sort(m_latencies.begin(), m_latencies.end());
     const auto pct = [this](double p) {
-        return m_latencies.empty() ? 0.0 : m_latencies.at(std::min(m_latencies.size() - 1, size_t(p * m_latencies.size())));
+        return m_latencies.empty() ? 0.0
+                                   : m_latencies.at(std::min(m_latencies.size() - 1, size_t(p * m_latencies.size())));
     };
     m_result.p50 = pct(0.50);
     m_result.p95 = pct(0.95);
@@ -386,7 +418,8 @@ void LoadGenerator::finish()
     m_result.max = m_latencies.empty() ? 0 : m_latencies.back();
     if (m_o.serverPid) {
         m_result.rssAfterKb = readRssKb(m_o.serverPid);
-        m_result.serverCpuPercent = 100.0 * (readCpuTicks(m_o.serverPid) - m_cpuStart) / sysconf(_SC_CLK_TCK) / qMax(0.001, seconds);
+        m_result.serverCpuPercent
+            = 100.0 * (readCpuTicks(m_o.serverPid) - m_cpuStart) / sysconf(_SC_CLK_TCK) / qMax(0.001, seconds);
     }
     emit finished();
 }

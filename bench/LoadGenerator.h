@@ -24,16 +24,16 @@ struct Options {
     QString ssePath = QStringLiteral("/mcp/sse");
     QString mcpPath = QStringLiteral("/mcp");
     int sessions = 100;
-    double rate = 100;          // calls per second across all sessions (0: idle)
-    int concurrency = 0;        // > 0: closed loop, this many calls in flight, rate ignored
-    double duration = 10;       // seconds of load
+    double rate = 100;    // calls per second across all sessions (0: idle)
+    int concurrency = 0;  // > 0: closed loop, this many calls in flight, rate ignored
+    double duration = 10; // seconds of load
     QString method = QStringLiteral("tools/call");
     QString tool = QStringLiteral("trial-site.get-by-id");
     QJsonObject arguments{{QStringLiteral("id"), QStringLiteral("site-boston")}};
     int postConnections = 32;
     int connectConcurrency = 256;
-    bool streamableGet = true;  // Streamable: hold the session's GET stream open (a "connection")
-    qint64 serverPid = 0;       // sampled from /proc for RSS and CPU
+    bool streamableGet = true; // Streamable: hold the session's GET stream open (a "connection")
+    qint64 serverPid = 0;      // sampled from /proc for RSS and CPU
 };
 
 struct Result {
@@ -65,8 +65,8 @@ private:
         std::unique_ptr<QTcpSocket> stream;
         ResponseReader reader;
         SseParser sse;
-        QByteArray postPath;   // legacy endpoint
-        QByteArray sessionId;  // Streamable Mcp-Session-Id
+        QByteArray postPath;  // legacy endpoint
+        QByteArray sessionId; // Streamable Mcp-Session-Id
         bool ready = false;
         bool failed = false;
     };
@@ -74,7 +74,8 @@ private:
         QByteArray path;
         QByteArray headers;
         QByteArray body;
-        std::function<void(int status, const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &body)> done;
+        std::function<void(int status, const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &body)>
+            done;
     };
     struct PostConnection {
         std::unique_ptr<QTcpSocket> socket;

@@ -57,21 +57,21 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_store(new EntityStore(this)),
       m_registry(new EntityRegistry(s12::entities(), this)),
       m_bridge(new RpcBridge(ServerInfo{QStringLiteral("koan-mcp"), QStringLiteral("Koan MCP console"),
-                                        QStringLiteral(KOAN_MCP_VERSION), m_options.instructions}, this)),
+                                        QStringLiteral(KOAN_MCP_VERSION), m_options.instructions},
+                             this)),
       m_entityTools(std::make_unique<EntityToolProvider>(m_registry, m_store)),
       m_sessions(new SessionManager({m_options.maxConcurrentConnections, m_options.sseKeepAliveIntervalMs,
-                                     m_options.sseConnectionTimeoutMs, m_options.maxSessions}, this)),
-      m_httpSse(new HttpSseTransport(m_bridge, m_sessions,
-                                     {m_options.httpSseRoute, m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream},
-                                     this)),
+                                     m_options.sseConnectionTimeoutMs, m_options.maxSessions},
+                                    this)),
+      m_httpSse(new HttpSseTransport(
+          m_bridge, m_sessions,
+          {m_options.httpSseRoute, m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream}, this)),
       m_streamable(new StreamableHttpTransport(m_bridge, m_sessions,
                                                {m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream,
                                                 m_options.replayBufferSize, 1000, m_options.streamableJsonResponse},
                                                this)),
-      m_audit(new AuthAuditLog(1000, this)),
-      m_auth(new BearerAuthenticator(m_options, this)),
-      m_http(new McpHttpService(this, this)),
-      m_metrics(new ServerMetrics(this, this))
+      m_audit(new AuthAuditLog(1000, this)), m_auth(new BearerAuthenticator(m_options, this)),
+      m_http(new McpHttpService(this, this)), m_metrics(new ServerMetrics(this, this))
 {
     m_bridge->setToolsPageSize(m_options.toolsPageSize);
     m_bridge->addToolProvider(m_entityTools.get());
@@ -81,14 +81,17 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
     connect(m_httpSse, &HttpSseTransport::enabledChanged, this, &McpServer::httpSseEnabledChanged);
     // Tool-level denials (-32003) are authorization failures too.
     connect(m_bridge, &RpcBridge::toolCallDenied, this,
-            [this](const QString &sessionId, TransportKind transport, const QString &subject, const QString &tool, const QString &reason) {
+            [this](const QString &sessionId, TransportKind transport, const QString &subject, const QString &tool,
+                   const QString &reason) {
                 const LogSink::SessionScope scope(sessionId); // the audit warning names the real session
                 const SessionInfo info = m_sessions->info(sessionId);
                 const QString remote = info.remote;
                 const QString path = transport == TransportKind::StreamableHttp ? m_options.httpSseRoute
-                                     : transport == TransportKind::HttpSse     ? m_options.httpSseRoute + QStringLiteral("/rpc")
-                                                                               : transportName(transport).toLower();
-                m_audit->record(AuthFailure{QDateTime::currentDateTimeUtc(), remote.isEmpty() ? QStringLiteral("local") : remote,
+                                     : transport == TransportKind::HttpSse
+                                         ? m_options.httpSseRoute + QStringLiteral("/rpc")
+                                         : transportName(transport).toLower();
+                m_audit->record(AuthFailure{QDateTime::currentDateTimeUtc(),
+                                            remote.isEmpty() ? QStringLiteral("local") : remote,
                                             QStringLiteral("tool_forbidden"), subject, path,
                                             QStringLiteral("tools/call %1: %2").arg(tool, reason), info.issuer});
             });
@@ -104,7 +107,8 @@ bool McpServer::loadFixturePack(const QString &name)
     if (name != QLatin1String("conformance"))
         return false;
     (new ConformanceFixturePack(this))->install(m_bridge);
-    qCWarning(lcServer).noquote() << "conformance fixture pack loaded: test_* tools, test:// resources and prompts are exposed";
+    qCWarning(lcServer).noquote()
+        << "conformance fixture pack loaded: test_* tools, test:// resources and prompts are exposed";
     return true;
 }
 
@@ -132,14 +136,17 @@ bool McpServer::startHttp(QStringList *errors)
 {
     if (m_backend)
         return true;
-    if (const QStringList problems = m_options.tokenValidationProblems(m_options.effectiveRequireAuthentication()); !problems.isEmpty()) {
+    if (const QStringList problems = m_options.tokenValidationProblems(m_options.effectiveRequireAuthentication());
+        !problems.isEmpty()) {
         *errors += problems;
         return false;
     }
     m_backend = new HttpServerBackend(this);
     m_backend->setHandler([this](const HttpRequest &req, HttpResponder *r) { m_http->handle(req, r); });
     m_backend->setRequestLimits({{m_options.maxRequestBodyBytes, m_options.maxHeaderBytes, m_options.maxHeaderCount},
-                                 m_options.headerReadTimeoutMs, m_options.bodyReadTimeoutMs, m_options.keepAliveIdleTimeoutMs,
+                                 m_options.headerReadTimeoutMs,
+                                 m_options.bodyReadTimeoutMs,
+                                 m_options.keepAliveIdleTimeoutMs,
                                  m_options.httpSseRoute.toUtf8()});
     m_backend->setTlsHandshakeTimeout(m_options.tlsHandshakeTimeoutMs);
     QHostAddress address;
@@ -163,7 +170,9 @@ bool McpServer::startHttp(QStringList *errors)
     m_port = m_backend->listen(address, quint16(m_options.port), 4096, tls);
     if (m_port == 0) {
         errors->append(QStringLiteral("Koan:Mcp:Port: cannot listen on %1:%2: %3")
-                           .arg(m_options.bindAddress).arg(m_options.port).arg(m_backend->errorString()));
+                           .arg(m_options.bindAddress)
+                           .arg(m_options.port)
+                           .arg(m_backend->errorString()));
         delete m_backend;
         m_backend = nullptr;
         return false;
@@ -171,12 +180,15 @@ bool McpServer::startHttp(QStringList *errors)
     // Each stream holds one descriptor; leave headroom for the store, logs and accepts.
     if (const qint64 fds = m_backend->fileDescriptorLimit(); fds > 0 && m_options.maxConcurrentConnections + 64 > fds)
         qCWarning(lcServer).noquote() << "RLIMIT_NOFILE is" << fds << "but MaxConcurrentConnections is"
-                                      << m_options.maxConcurrentConnections << "- raise the limit (ulimit -n) or lower the setting";
+                                      << m_options.maxConcurrentConnections
+                                      << "- raise the limit (ulimit -n) or lower the setting";
     m_auth->setResource(m_options.resourceUri(m_port));
-    qCInfo(lcServer).noquote() << "listening on" << baseUrl() << QStringLiteral("(bound to %1)").arg(m_options.bindAddress)
-                               << "| Streamable HTTP" << baseUrl() + m_options.httpSseRoute
-                               << "| HTTP+SSE" << baseUrl() + m_options.httpSseRoute + QStringLiteral("/sse")
-                               << (m_httpSse->isEnabled() ? "(enabled)" : "(disabled)") << "| resource" << m_auth->resource();
+    qCInfo(lcServer).noquote() << "listening on" << baseUrl()
+                               << QStringLiteral("(bound to %1)").arg(m_options.bindAddress) << "| Streamable HTTP"
+                               << baseUrl() + m_options.httpSseRoute << "| HTTP+SSE"
+                               << baseUrl() + m_options.httpSseRoute + QStringLiteral("/sse")
+                               << (m_httpSse->isEnabled() ? "(enabled)" : "(disabled)") << "| resource"
+                               << m_auth->resource();
     return true;
 }
 
@@ -191,9 +203,15 @@ void McpServer::stopHttp(const QString &reason)
     m_port = 0;
 }
 
-QString McpServer::baseUrl() const { return m_options.publicBaseUrl(m_port); }
+QString McpServer::baseUrl() const
+{
+    return m_options.publicBaseUrl(m_port);
+}
 
-bool McpServer::isHttpSseEnabled() const { return m_httpSse->isEnabled(); }
+bool McpServer::isHttpSseEnabled() const
+{
+    return m_httpSse->isEnabled();
+}
 
 void McpServer::setHttpSseEnabled(bool enabled, const WriteContext &who)
 {

@@ -13,13 +13,19 @@ ServerHost::ServerHost(McpServerOptions options, QObject *parent) : QObject(pare
     // OpenSSL keeps per-thread state (RNG, error queue) that only the main thread's atexit
     // cleanup frees: release this thread's as its last act, or LSan reports it at exit.
     // Deferred deletes (sockets) run first, since they may still use OpenSSL.
-    connect(&m_thread, &QThread::finished, &m_thread, [] {
-        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-        OPENSSL_thread_stop();
-    }, Qt::DirectConnection);
+    connect(
+        &m_thread, &QThread::finished, &m_thread,
+        [] {
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+            OPENSSL_thread_stop();
+        },
+        Qt::DirectConnection);
 }
 
-ServerHost::~ServerHost() { stop(); }
+ServerHost::~ServerHost()
+{
+    stop();
+}
 
 void ServerHost::invoke(const std::function<void()> &fn) const
 {
@@ -38,12 +44,15 @@ bool ServerHost::start(bool http, QStringList *errors, const QString &fixturePac
     auto *context = new QObject;
     context->moveToThread(&m_thread);
     bool ok = false;
-    QMetaObject::invokeMethod(context, [&] {
-        m_server = new McpServer(m_options);
-        if (!fixturePack.isEmpty())
-            m_server->loadFixturePack(fixturePack);
-        ok = m_server->initialize(errors) && (!http || m_server->startHttp(errors));
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        context,
+        [&] {
+            m_server = new McpServer(m_options);
+            if (!fixturePack.isEmpty())
+                m_server->loadFixturePack(fixturePack);
+            ok = m_server->initialize(errors) && (!http || m_server->startHttp(errors));
+        },
+        Qt::BlockingQueuedConnection);
     context->deleteLater();
     return ok;
 }
@@ -54,10 +63,13 @@ void ServerHost::stop()
         return;
     if (m_server) {
         McpServer *server = m_server;
-        QMetaObject::invokeMethod(server, [server] {
-            server->stopHttp(QStringLiteral("server_shutdown"));
-            delete server;
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            server,
+            [server] {
+                server->stopHttp(QStringLiteral("server_shutdown"));
+                delete server;
+            },
+            Qt::BlockingQueuedConnection);
         m_server = nullptr;
     }
     m_thread.quit();

@@ -17,11 +17,21 @@ namespace {
 QJsonObject sample(const QString &entity, const QString &tag)
 {
     if (entity == QLatin1String("TrialSite"))
-        return {{"name", "Site " + tag}, {"location", "Berlin, Germany"}, {"principalInvestigator", "Dr. Weber"}, {"enrollmentTarget", 40}};
+        return {{"name", "Site " + tag},
+                {"location", "Berlin, Germany"},
+                {"principalInvestigator", "Dr. Weber"},
+                {"enrollmentTarget", 40}};
     if (entity == QLatin1String("ParticipantVisit"))
-        return {{"trialSiteId", "site-boston"}, {"participantId", "P-" + tag}, {"visitType", "Baseline"}, {"scheduledAt", "2026-12-01T09:00:00Z"}};
+        return {{"trialSiteId", "site-boston"},
+                {"participantId", "P-" + tag},
+                {"visitType", "Baseline"},
+                {"scheduledAt", "2026-12-01T09:00:00Z"}};
     if (entity == QLatin1String("AdverseEventReport"))
-        return {{"trialSiteId", "site-lyon"}, {"participantId", "P-" + tag}, {"severity", "Mild"}, {"description", "Rash " + tag}, {"onsetDate", "2026-11-20"}};
+        return {{"trialSiteId", "site-lyon"},
+                {"participantId", "P-" + tag},
+                {"severity", "Mild"},
+                {"description", "Rash " + tag},
+                {"onsetDate", "2026-11-20"}};
     if (entity == QLatin1String("MonitoringNote"))
         return {{"trialSiteId", "site-osaka"}, {"summary", "Note " + tag}, {"enteredBy", "cra.kim"}};
     return {{"title", "Document " + tag}, {"documentType", "Amendment"}};
@@ -29,8 +39,11 @@ QJsonObject sample(const QString &entity, const QString &tag)
 // A string field each entity has, to patch and filter on.
 QString textField(const QString &entity)
 {
-    static const QHash<QString, QString> f{{"TrialSite", "name"}, {"ParticipantVisit", "participantId"}, {"AdverseEventReport", "description"},
-                                           {"MonitoringNote", "summary"}, {"ProtocolDocument", "title"}};
+    static const QHash<QString, QString> f{{"TrialSite", "name"},
+                                           {"ParticipantVisit", "participantId"},
+                                           {"AdverseEventReport", "description"},
+                                           {"MonitoringNote", "summary"},
+                                           {"ProtocolDocument", "title"}};
     return f.value(entity);
 }
 } // namespace
@@ -43,7 +56,8 @@ class TestCoreEntities : public QObject
     {
         const EntityRegistry::Tool *t = h.server->registry()->tool(tool);
         QVERIFY(t);
-        const QStringList problems = protocol::JsonSchemaValidator::validate(result["structuredContent"].toObject(), t->definition.outputSchema);
+        const QStringList problems = protocol::JsonSchemaValidator::validate(result["structuredContent"].toObject(),
+                                                                             t->definition.outputSchema);
         QVERIFY2(problems.isEmpty(), qPrintable(tool + ": " + problems.join("; ")));
     }
 
@@ -51,7 +65,8 @@ private slots:
     void everyToolOfEveryEntity_data()
     {
         QTest::addColumn<QString>("entity");
-        for (const char *e : {"TrialSite", "ParticipantVisit", "AdverseEventReport", "MonitoringNote", "ProtocolDocument"})
+        for (const char *e :
+             {"TrialSite", "ParticipantVisit", "AdverseEventReport", "MonitoringNote", "ProtocolDocument"})
             QTest::newRow(e) << QString::fromLatin1(e);
     }
     void everyToolOfEveryEntity()
@@ -96,7 +111,8 @@ private slots:
         QCOMPARE(replaced["structuredContent"]["item"]["version"].toInt(), 2);
         // upsert-many: two new and one existing (with its expected version)
         QJsonArray models{sample(entity, "c"), sample(entity, "d"), changed};
-        const QJsonObject many = h.tool(s, p + ".upsert-many", {{"models", models}, {"expectedVersions", QJsonObject{{id, 2}}}});
+        const QJsonObject many
+            = h.tool(s, p + ".upsert-many", {{"models", models}, {"expectedVersions", QJsonObject{{id, 2}}}});
         expectOutputSchema(h, p + ".upsert-many", many);
         QCOMPARE(many["structuredContent"]["created"].toInt(), 2);
         QCOMPARE(many["structuredContent"]["updated"].toInt(), 1);
@@ -106,10 +122,14 @@ private slots:
         QCOMPARE(filtered["structuredContent"]["total"].toInt(), 1);
         QCOMPARE(filtered["structuredContent"]["items"][0]["id"].toString(), id);
         // patch: replace a field
-        const QJsonObject patched = h.tool(s, p + ".patch", {{"id", id}, {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/" + field}, {"value", "patched"}}}}});
+        const QJsonObject patched = h.tool(
+            s, p + ".patch",
+            {{"id", id},
+             {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/" + field}, {"value", "patched"}}}}});
         QVERIFY2(!patched["isError"].toBool(), qPrintable(patched["content"][0]["text"].toString()));
         expectOutputSchema(h, p + ".patch", patched);
-        QCOMPARE(h.tool(s, p + ".get-by-id", {{"id", id}})["structuredContent"]["item"][field].toString(), QStringLiteral("patched"));
+        QCOMPARE(h.tool(s, p + ".get-by-id", {{"id", id}})["structuredContent"]["item"][field].toString(),
+                 QStringLiteral("patched"));
         // delete
         const QJsonObject deleted = h.tool(s, p + ".delete", {{"id", id}});
         expectOutputSchema(h, p + ".delete", deleted);
@@ -137,9 +157,12 @@ private slots:
         auto s = h.session();
         QJsonArray models;
         for (int i = 0; i < 230; ++i)
-            models.append(QJsonObject{{"id", QStringLiteral("bulk-%1").arg(i, 3, 10, QLatin1Char('0'))}, {"name", QStringLiteral("Bulk %1").arg(i)},
-                                      {"location", i % 2 ? "Odd" : "Even"}, {"principalInvestigator", "Dr. Bulk"},
-                                      {"enrollmentTarget", i}, {"regulatoryStatus", i % 5 ? "Approved" : "Suspended"}});
+            models.append(QJsonObject{{"id", QStringLiteral("bulk-%1").arg(i, 3, 10, QLatin1Char('0'))},
+                                      {"name", QStringLiteral("Bulk %1").arg(i)},
+                                      {"location", i % 2 ? "Odd" : "Even"},
+                                      {"principalInvestigator", "Dr. Bulk"},
+                                      {"enrollmentTarget", i},
+                                      {"regulatoryStatus", i % 5 ? "Approved" : "Suspended"}});
         QVERIFY(!h.tool(s, "trial-site.upsert-many", {{"models", models}})["isError"].toBool());
         const QJsonObject first = h.tool(s, "trial-site.collection");
         QCOMPARE(first["structuredContent"]["pageSize"].toInt(), 50);
@@ -153,19 +176,36 @@ private slots:
         QVERIFY(tooBig["content"][0]["text"].toString().contains("pageSize: must be <= 200"));
         QCOMPARE(h.tool(s, "trial-site.collection", {{"page", 0}})["isError"].toBool(), true);
         // integer filter, string filter, combined
-        QCOMPARE(h.tool(s, "trial-site.collection", {{"filter", QJsonObject{{"enrollmentTarget", 7}}}})["structuredContent"]["total"].toInt(), 1);
-        QCOMPARE(h.tool(s, "trial-site.collection", {{"filter", QJsonObject{{"location", "Odd"}, {"regulatoryStatus", "Suspended"}}}})["structuredContent"]["total"].toInt(), 23);
-        QCOMPARE(h.tool(s, "trial-site.collection", {{"filter", QJsonObject{{"color", "red"}}}})["isError"].toBool(), true);
+        QCOMPARE(h.tool(s, "trial-site.collection",
+                        {{"filter", QJsonObject{{"enrollmentTarget", 7}}}})["structuredContent"]["total"]
+                     .toInt(),
+                 1);
+        QCOMPARE(h.tool(s, "trial-site.collection",
+                        {{"filter", QJsonObject{{"location", "Odd"},
+                                                {"regulatoryStatus", "Suspended"}}}})["structuredContent"]["total"]
+                     .toInt(),
+                 23);
+        QCOMPARE(h.tool(s, "trial-site.collection", {{"filter", QJsonObject{{"color", "red"}}}})["isError"].toBool(),
+                 true);
         // sort by an integer field, both directions
-        const QJsonObject desc = h.tool(s, "trial-site.collection", {{"sort", "enrollmentTarget:desc"}, {"pageSize", 3}});
+        const QJsonObject desc
+            = h.tool(s, "trial-site.collection", {{"sort", "enrollmentTarget:desc"}, {"pageSize", 3}});
         QCOMPARE(desc["structuredContent"]["items"][0]["enrollmentTarget"].toInt(), 229);
         QCOMPARE(desc["structuredContent"]["items"][2]["enrollmentTarget"].toInt(), 227);
-        const QJsonObject asc = h.tool(s, "trial-site.collection", {{"sort", "enrollmentTarget"}, {"filter", QJsonObject{{"location", "Odd"}}}, {"pageSize", 2}});
+        const QJsonObject asc
+            = h.tool(s, "trial-site.collection",
+                     {{"sort", "enrollmentTarget"}, {"filter", QJsonObject{{"location", "Odd"}}}, {"pageSize", 2}});
         QCOMPARE(asc["structuredContent"]["items"][0]["enrollmentTarget"].toInt(), 1);
         QCOMPARE(h.tool(s, "trial-site.collection", {{"sort", "shoeSize"}})["isError"].toBool(), true);
         // boolean filter on MonitoringNote.followUpRequired
-        QCOMPARE(h.tool(s, "monitoring-note.collection", {{"filter", QJsonObject{{"followUpRequired", true}}}})["structuredContent"]["total"].toInt(), 1);
-        QCOMPARE(h.tool(s, "monitoring-note.collection", {{"filter", QJsonObject{{"followUpRequired", false}}}})["structuredContent"]["total"].toInt(), 1);
+        QCOMPARE(h.tool(s, "monitoring-note.collection",
+                        {{"filter", QJsonObject{{"followUpRequired", true}}}})["structuredContent"]["total"]
+                     .toInt(),
+                 1);
+        QCOMPARE(h.tool(s, "monitoring-note.collection",
+                        {{"filter", QJsonObject{{"followUpRequired", false}}}})["structuredContent"]["total"]
+                     .toInt(),
+                 1);
     }
 
     void upsertRulesAndValidation()
@@ -173,18 +213,25 @@ private slots:
         BridgeHarness h;
         auto s = h.session();
         // defaults and server-managed stamps
-        const QJsonObject site = h.tool(s, "trial-site.upsert", {{"model", sample("TrialSite", "x")}})["structuredContent"]["item"].toObject();
+        const QJsonObject site
+            = h.tool(s, "trial-site.upsert", {{"model", sample("TrialSite", "x")}})["structuredContent"]["item"]
+                  .toObject();
         QCOMPARE(site["regulatoryStatus"].toString(), QStringLiteral("Pending"));
         QCOMPARE(site["currentEnrollment"].toInt(), 0);
         QVERIFY(QDateTime::fromString(site["updatedAt"].toString(), Qt::ISODateWithMs).isValid());
-        const QJsonObject note = h.tool(s, "monitoring-note.upsert", {{"model", sample("MonitoringNote", "n")}})["structuredContent"]["item"].toObject();
+        const QJsonObject note = h.tool(s, "monitoring-note.upsert",
+                                        {{"model", sample("MonitoringNote", "n")}})["structuredContent"]["item"]
+                                     .toObject();
         QCOMPARE(note["noteType"].toString(), QStringLiteral("General"));
         QVERIFY(!note["createdAt"].toString().isEmpty());
         QJsonObject again = note;
         again["summary"] = "edited";
         again["createdAt"] = "1999-01-01T00:00:00Z"; // creation stamps are kept
-        QCOMPARE(h.tool(s, "monitoring-note.upsert", {{"model", again}, {"expectedVersion", note["version"]}})["structuredContent"]["item"]["createdAt"].toString(),
-                 note["createdAt"].toString());
+        QCOMPARE(
+            h.tool(s, "monitoring-note.upsert",
+                   {{"model", again}, {"expectedVersion", note["version"]}})["structuredContent"]["item"]["createdAt"]
+                .toString(),
+            note["createdAt"].toString());
         // referential check on trialSiteId
         QJsonObject orphan = sample("ParticipantVisit", "o");
         orphan["trialSiteId"] = "site-atlantis";
@@ -195,24 +242,54 @@ private slots:
         QJsonObject wrong = sample("ParticipantVisit", "w");
         wrong["visitType"] = "Party";
         wrong["scheduledAt"] = "tomorrow";
-        const QString message = h.tool(s, "participant-visit.upsert", {{"model", wrong}})["content"][0]["text"].toString();
+        const QString message
+            = h.tool(s, "participant-visit.upsert", {{"model", wrong}})["content"][0]["text"].toString();
         QVERIFY2(message.contains("model.visitType") && message.contains("model.scheduledAt"), qPrintable(message));
-        const QString unknown = h.tool(s, "trial-site.upsert", {{"model", QJsonObject{{"name", "n"}, {"location", "l"}, {"principalInvestigator", "p"}, {"shoe", 1}}}})["content"][0]["text"].toString();
+        const QString unknown = h.tool(s, "trial-site.upsert",
+                                       {{"model", QJsonObject{{"name", "n"},
+                                                              {"location", "l"},
+                                                              {"principalInvestigator", "p"},
+                                                              {"shoe", 1}}}})["content"][0]["text"]
+                                    .toString();
         QVERIFY2(unknown.contains("model.shoe: unknown field"), qPrintable(unknown));
         // duplicate ids inside one upsert-many
         QJsonObject dup = sample("TrialSite", "d");
         dup["id"] = "dup";
-        QVERIFY(h.tool(s, "trial-site.upsert-many", {{"models", QJsonArray{dup, dup}}})["content"][0]["text"].toString().contains("duplicate"));
+        QVERIFY(h.tool(s, "trial-site.upsert-many", {{"models", QJsonArray{dup, dup}}})["content"][0]["text"]
+                    .toString()
+                    .contains("duplicate"));
         // patch rules
-        QCOMPARE(h.tool(s, "trial-site.patch", {{"id", "site-boston"}, {"patch", QJsonArray{QJsonObject{{"op", "test"}, {"path", "/name"}, {"value", "wrong"}}}}})["isError"].toBool(), true);
-        QCOMPARE(h.tool(s, "trial-site.patch", {{"id", "site-boston"}, {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/id"}, {"value", "x"}}}}})["isError"].toBool(), true);
-        QCOMPARE(h.tool(s, "trial-site.patch", {{"id", "site-boston"}, {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/enrollmentTarget"}, {"value", "many"}}}}})["isError"].toBool(), true);
-        QCOMPARE(h.tool(s, "trial-site.patch", {{"id", "site-boston"}, {"patch", QJsonArray{QJsonObject{{"op", "remove"}, {"path", "/name"}}}}})["isError"].toBool(), true);
-        const QJsonObject ok = h.tool(s, "trial-site.patch", {{"id", "site-boston"}, {"patch", QJsonArray{
-            QJsonObject{{"op", "test"}, {"path", "/currentEnrollment"}, {"value", 84}},
-            QJsonObject{{"op", "replace"}, {"path", "/currentEnrollment"}, {"value", 85}},
-            QJsonObject{{"op", "add"}, {"path", "/metadata/monitor"}, {"value", "cra.lee"}},
-            QJsonObject{{"op", "remove"}, {"path", "/phase"}}}}});
+        QCOMPARE(h.tool(s, "trial-site.patch",
+                        {{"id", "site-boston"},
+                         {"patch",
+                          QJsonArray{QJsonObject{{"op", "test"}, {"path", "/name"}, {"value", "wrong"}}}}})["isError"]
+                     .toBool(),
+                 true);
+        QCOMPARE(
+            h.tool(s, "trial-site.patch",
+                   {{"id", "site-boston"},
+                    {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/id"}, {"value", "x"}}}}})["isError"]
+                .toBool(),
+            true);
+        QCOMPARE(
+            h.tool(s, "trial-site.patch",
+                   {{"id", "site-boston"},
+                    {"patch", QJsonArray{QJsonObject{
+                                  {"op", "replace"}, {"path", "/enrollmentTarget"}, {"value", "many"}}}}})["isError"]
+                .toBool(),
+            true);
+        QCOMPARE(h.tool(s, "trial-site.patch",
+                        {{"id", "site-boston"},
+                         {"patch", QJsonArray{QJsonObject{{"op", "remove"}, {"path", "/name"}}}}})["isError"]
+                     .toBool(),
+                 true);
+        const QJsonObject ok = h.tool(
+            s, "trial-site.patch",
+            {{"id", "site-boston"},
+             {"patch", QJsonArray{QJsonObject{{"op", "test"}, {"path", "/currentEnrollment"}, {"value", 84}},
+                                  QJsonObject{{"op", "replace"}, {"path", "/currentEnrollment"}, {"value", 85}},
+                                  QJsonObject{{"op", "add"}, {"path", "/metadata/monitor"}, {"value", "cra.lee"}},
+                                  QJsonObject{{"op", "remove"}, {"path", "/phase"}}}}});
         QVERIFY2(!ok["isError"].toBool(), qPrintable(ok["content"][0]["text"].toString()));
         QCOMPARE(ok["structuredContent"]["item"]["currentEnrollment"].toInt(), 85);
         QCOMPARE(ok["structuredContent"]["item"]["metadata"]["monitor"].toString(), QStringLiteral("cra.lee"));
@@ -228,7 +305,12 @@ private slots:
             BridgeHarness h(o);
             auto s = h.session();
             QCOMPARE(h.tool(s, "trial-site.collection")["structuredContent"]["total"].toInt(), 3);
-            QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", QJsonObject{{"id", "site-kept"}, {"name", "Kept"}, {"location", "L"}, {"principalInvestigator", "P"}}}})["isError"].toBool());
+            QVERIFY(!h.tool(s, "trial-site.upsert",
+                            {{"model", QJsonObject{{"id", "site-kept"},
+                                                   {"name", "Kept"},
+                                                   {"location", "L"},
+                                                   {"principalInvestigator", "P"}}}})["isError"]
+                         .toBool());
             QVERIFY(!h.tool(s, "trial-site.delete", {{"id", "site-osaka"}})["isError"].toBool());
         }
         QVERIFY(QFile::exists(o.databasePath));
@@ -236,7 +318,9 @@ private slots:
         auto s = again.session();
         // The deleted seed record stays deleted: seeding happens on the first start only.
         QCOMPARE(again.tool(s, "trial-site.collection")["structuredContent"]["total"].toInt(), 3);
-        QCOMPARE(again.tool(s, "trial-site.get-by-id", {{"id", "site-kept"}})["structuredContent"]["item"]["name"].toString(), QStringLiteral("Kept"));
+        QCOMPARE(again.tool(s, "trial-site.get-by-id", {{"id", "site-kept"}})["structuredContent"]["item"]["name"]
+                     .toString(),
+                 QStringLiteral("Kept"));
         QCOMPARE(again.tool(s, "trial-site.get-by-id", {{"id", "site-osaka"}})["isError"].toBool(), true);
     }
 
@@ -246,19 +330,25 @@ private slots:
         // (PRAGMA data_version) must both show at once.
         BridgeHarness h;
         auto s = h.session();
-        const auto name = [&] { return h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"]["name"].toString(); };
+        const auto name = [&] {
+            return h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"]["name"]
+                .toString();
+        };
         const QString original = name();
         QCOMPARE(name(), original); // now cached
-        QJsonObject edited = h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"].toObject();
+        QJsonObject edited
+            = h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"].toObject();
         edited["name"] = "Renamed by a tool";
-        QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", edited}, {"expectedVersion", edited["version"]}})["isError"].toBool());
+        QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", edited}, {"expectedVersion", edited["version"]}})["isError"]
+                     .toBool());
         QCOMPARE(name(), QStringLiteral("Renamed by a tool"));
         {
             QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "other-writer");
             db.setDatabaseName(h.server->store()->path());
             QVERIFY(db.open());
             QSqlQuery q(db);
-            QVERIFY2(q.exec("UPDATE trial_site SET doc = json_set(doc, '$.name', 'Renamed elsewhere') WHERE id = 'site-boston'"),
+            QVERIFY2(q.exec("UPDATE trial_site SET doc = json_set(doc, '$.name', 'Renamed elsewhere') WHERE id = "
+                            "'site-boston'"),
                      qPrintable(q.lastError().text()));
             db.close();
         }
@@ -279,12 +369,15 @@ private slots:
             db.setDatabaseName(path);
             QVERIFY(db.open());
             QSqlQuery q(db);
-            QVERIFY2(q.exec("CREATE TRIGGER explode BEFORE INSERT ON trial_site WHEN json_extract(NEW.doc, '$.name') = 'explode' "
-                            "BEGIN SELECT RAISE(ABORT, 'boom'); END"), qPrintable(q.lastError().text()));
+            QVERIFY2(q.exec("CREATE TRIGGER explode BEFORE INSERT ON trial_site WHEN json_extract(NEW.doc, '$.name') = "
+                            "'explode' "
+                            "BEGIN SELECT RAISE(ABORT, 'boom'); END"),
+                     qPrintable(q.lastError().text()));
             db.close();
         }
         QSqlDatabase::removeDatabase("trigger");
-        QJsonObject edited = h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"].toObject();
+        QJsonObject edited
+            = h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"].toObject();
         const QString originalName = edited["name"].toString();
         edited["name"] = "Renamed in the failed batch";
         QJsonObject a = sample("TrialSite", "tx1"), b = sample("TrialSite", "tx2"), c = sample("TrialSite", "tx3");
@@ -292,13 +385,17 @@ private slots:
         b["id"] = "tx-2";
         c["id"] = "tx-3";
         c["name"] = "explode";
-        const QJsonObject r = h.tool(s, "trial-site.upsert-many", {{"models", QJsonArray{a, edited, b, c}},
-                                                                   {"expectedVersions", QJsonObject{{"site-boston", edited["version"]}}}});
+        const QJsonObject r = h.tool(s, "trial-site.upsert-many",
+                                     {{"models", QJsonArray{a, edited, b, c}},
+                                      {"expectedVersions", QJsonObject{{"site-boston", edited["version"]}}}});
         QCOMPARE(r["isError"].toBool(), true);
-        QVERIFY2(r["content"][0]["text"].toString().contains("nothing was written"), qPrintable(r["content"][0]["text"].toString()));
+        QVERIFY2(r["content"][0]["text"].toString().contains("nothing was written"),
+                 qPrintable(r["content"][0]["text"].toString()));
         for (const char *id : {"tx-1", "tx-2", "tx-3"})
             QCOMPARE(h.tool(s, "trial-site.get-by-id", {{"id", id}})["isError"].toBool(), true);
-        QCOMPARE(h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"]["name"].toString(), originalName);
+        QCOMPARE(
+            h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"]["name"].toString(),
+            originalName);
         QCOMPARE(h.tool(s, "trial-site.collection")["structuredContent"]["total"].toInt(), 3);
     }
 
@@ -345,7 +442,8 @@ private slots:
         QCOMPARE(seed.keys().size(), 5);
         for (const auto &e : h.server->registry()->entities())
             for (const QJsonValue record : seed.value(e.name).toArray()) {
-                const QStringList problems = protocol::JsonSchemaValidator::validate(record, e.recordSchema(false), "record");
+                const QStringList problems
+                    = protocol::JsonSchemaValidator::validate(record, e.recordSchema(false), "record");
                 QVERIFY2(problems.isEmpty(), qPrintable(e.name + ": " + problems.join("; ")));
             }
     }

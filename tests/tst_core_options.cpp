@@ -16,7 +16,10 @@ using namespace koan;
 using namespace koan::test;
 
 // JSON written with single quotes (moc mis-parses raw string literals); ' becomes ".
-static QByteArray q(const char *text) { return QByteArray(text).replace('\'', '"'); }
+static QByteArray q(const char *text)
+{
+    return QByteArray(text).replace('\'', '"');
+}
 
 class TestCoreOptions : public QObject
 {
@@ -61,7 +64,8 @@ private slots:
 
     void layering()
     {
-        write("appsettings.json", q("{'Koan':{'Mcp':{'Port':6000,'MaxConcurrentConnections':100,'SseKeepAliveInterval':'5s','AllowedOrigins':['https://a']}}}"));
+        write("appsettings.json", q("{'Koan':{'Mcp':{'Port':6000,'MaxConcurrentConnections':100,'SseKeepAliveInterval':"
+                                    "'5s','AllowedOrigins':['https://a']}}}"));
         write("appsettings.Staging.json", q("{'Koan':{'Mcp':{'Port':6001,'SseConnectionTimeout':'00:02:30'}}}"));
         QProcessEnvironment env;
         env.insert("KOAN_ENVIRONMENT", "Staging");
@@ -76,10 +80,10 @@ private slots:
         const McpServerOptions o = OptionsLoader::load(s, &errors, &layers);
         QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
         QCOMPARE(o.environment, QStringLiteral("Staging"));
-        QCOMPARE(o.port, 7000);                       // CLI beats everything
-        QCOMPARE(o.maxConcurrentConnections, 250);    // env beats files
-        QCOMPARE(o.sseKeepAliveIntervalMs, 5000);     // appsettings.json
-        QCOMPARE(o.sseConnectionTimeoutMs, 150000);   // appsettings.Staging.json, TimeSpan form
+        QCOMPARE(o.port, 7000);                     // CLI beats everything
+        QCOMPARE(o.maxConcurrentConnections, 250);  // env beats files
+        QCOMPARE(o.sseKeepAliveIntervalMs, 5000);   // appsettings.json
+        QCOMPARE(o.sseConnectionTimeoutMs, 150000); // appsettings.Staging.json, TimeSpan form
         QCOMPARE(o.allowedOrigins, (QStringList{"https://x", "https://y"}));
         QVERIFY(!o.enableHttpSseTransport);
         QCOMPARE(o.auth.requiredScopes, (QStringList{"a", "b"}));
@@ -93,8 +97,13 @@ private slots:
 
     void durations()
     {
-        for (const auto &[text, ms] : QList<QPair<QString, int>>{{"15s", 15000}, {"500ms", 500}, {"2m", 120000}, {"1h", 3600000},
-                                                                  {"00:00:20", 20000}, {"00:00:01.5", 1500}, {"30", 30000}}) {
+        for (const auto &[text, ms] : QList<QPair<QString, int>>{{"15s", 15000},
+                                                                 {"500ms", 500},
+                                                                 {"2m", 120000},
+                                                                 {"1h", 3600000},
+                                                                 {"00:00:20", 20000},
+                                                                 {"00:00:01.5", 1500},
+                                                                 {"30", 30000}}) {
             QStringList errors;
             OptionsSources s = sources();
             s.cli = {{"SseKeepAliveInterval", text}};
@@ -111,15 +120,26 @@ private slots:
         QTest::newRow("misspelt section") << q("{'Koan':{'Mpc':{'Port':1}}}") << "Koan:Mpc: unknown section";
         QTest::newRow("section not an object") << q("{'Koan':{'Mcp':[1]}}") << "Koan:Mcp: must be an object";
         QTest::newRow("port text") << q("{'Koan':{'Mcp':{'Port':'abc'}}}") << "Koan:Mcp:Port: expected an integer";
-        QTest::newRow("port range") << q("{'Koan':{'Mcp':{'Port':70000}}}") << "Koan:Mcp:Port: must be between 0 and 65535";
-        QTest::newRow("bool") << q("{'Koan':{'Mcp':{'EnableHttpSseTransport':'maybe'}}}") << "Koan:Mcp:EnableHttpSseTransport: expected true or false";
-        QTest::newRow("duration") << q("{'Koan':{'Mcp':{'SseKeepAliveInterval':'soon'}}}") << "Koan:Mcp:SseKeepAliveInterval: expected a duration";
-        QTest::newRow("route") << q("{'Koan':{'Mcp':{'HttpSseRoute':'mcp/'}}}") << "Koan:Mcp:HttpSseRoute: must look like /mcp";
-        QTest::newRow("list") << q("{'Koan':{'Mcp':{'AllowedOrigins':[1]}}}") << "Koan:Mcp:AllowedOrigins: expected a list of strings";
-        QTest::newRow("override field") << q("{'Koan':{'Mcp':{'EntityOverrides':{'TrialSite':{'Colour':'red'}}}}}") << "Koan:Mcp:EntityOverrides:TrialSite:Colour: unknown setting";
-        QTest::newRow("transport") << q("{'Koan':{'Mcp':{'EntityOverrides':{'TrialSite':{'EnabledTransports':['Pigeon']}}}}}") << "unknown transport \"Pigeon\"";
-        QTest::newRow("auth") << q("{'Koan':{'Mcp':{'Auth':{'AllowedAlgorithms':['none']}}}}") << "Koan:Mcp:Auth:AllowedAlgorithms: 'none' is not supported";
-        QTest::newRow("hs256 secret") << q("{'Koan':{'Mcp':{'Auth':{'AllowedAlgorithms':['HS256'],'HmacSecret':'short'}}}}") << "Koan:Mcp:Auth:HmacSecret";
+        QTest::newRow("port range") << q("{'Koan':{'Mcp':{'Port':70000}}}")
+                                    << "Koan:Mcp:Port: must be between 0 and 65535";
+        QTest::newRow("bool") << q("{'Koan':{'Mcp':{'EnableHttpSseTransport':'maybe'}}}")
+                              << "Koan:Mcp:EnableHttpSseTransport: expected true or false";
+        QTest::newRow("duration") << q("{'Koan':{'Mcp':{'SseKeepAliveInterval':'soon'}}}")
+                                  << "Koan:Mcp:SseKeepAliveInterval: expected a duration";
+        QTest::newRow("route") << q("{'Koan':{'Mcp':{'HttpSseRoute':'mcp/'}}}")
+                               << "Koan:Mcp:HttpSseRoute: must look like /mcp";
+        QTest::newRow("list") << q("{'Koan':{'Mcp':{'AllowedOrigins':[1]}}}")
+                              << "Koan:Mcp:AllowedOrigins: expected a list of strings";
+        QTest::newRow("override field") << q("{'Koan':{'Mcp':{'EntityOverrides':{'TrialSite':{'Colour':'red'}}}}}")
+                                        << "Koan:Mcp:EntityOverrides:TrialSite:Colour: unknown setting";
+        QTest::newRow("transport") << q(
+            "{'Koan':{'Mcp':{'EntityOverrides':{'TrialSite':{'EnabledTransports':['Pigeon']}}}}}")
+                                   << "unknown transport \"Pigeon\"";
+        QTest::newRow("auth") << q("{'Koan':{'Mcp':{'Auth':{'AllowedAlgorithms':['none']}}}}")
+                              << "Koan:Mcp:Auth:AllowedAlgorithms: 'none' is not supported";
+        QTest::newRow("hs256 secret") << q(
+            "{'Koan':{'Mcp':{'Auth':{'AllowedAlgorithms':['HS256'],'HmacSecret':'short'}}}}")
+                                      << "Koan:Mcp:Auth:HmacSecret";
     }
     void errorsNameTheKey()
     {
@@ -169,7 +189,8 @@ private slots:
         s.cli = {{"Auth:EnableDevIssuer", "true"}};
         errors.clear();
         OptionsLoader::load(s, &errors);
-        QVERIFY(errors.join('\n').contains("Koan:Mcp:Auth:EnableDevIssuer: the dev token issuer is only allowed in Development"));
+        QVERIFY(errors.join('\n').contains(
+            "Koan:Mcp:Auth:EnableDevIssuer: the dev token issuer is only allowed in Development"));
     }
 
     void secureDefaultsEverywhereButDevelopment_data()
@@ -281,23 +302,27 @@ private slots:
 
     void environmentIsNotASetting()
     {
-        const auto errorsFor = [this](const QByteArray &file, QProcessEnvironment env, QList<QPair<QString, QString>> cli) {
-            init();
-            if (!file.isEmpty())
-                write("appsettings.json", file);
-            OptionsSources s = sources(env);
-            s.cli = cli;
-            QStringList errors;
-            OptionsLoader::load(s, &errors);
-            return errors.join('\n');
-        };
-        const QString hint = QStringLiteral("not a setting; choose the environment with KOAN_ENVIRONMENT or --environment");
+        const auto errorsFor
+            = [this](const QByteArray &file, QProcessEnvironment env, QList<QPair<QString, QString>> cli) {
+                  init();
+                  if (!file.isEmpty())
+                      write("appsettings.json", file);
+                  OptionsSources s = sources(env);
+                  s.cli = cli;
+                  QStringList errors;
+                  OptionsLoader::load(s, &errors);
+                  return errors.join('\n');
+              };
+        const QString hint
+            = QStringLiteral("not a setting; choose the environment with KOAN_ENVIRONMENT or --environment");
         QString e = errorsFor(q("{'Koan':{'Mcp':{'Environment':'Production'}}}"), {}, {});
-        QVERIFY2(e.contains("Koan:Mcp:Environment (in " + m_dir.filePath("appsettings.json") + "): " + hint), qPrintable(e));
+        QVERIFY2(e.contains("Koan:Mcp:Environment (in " + m_dir.filePath("appsettings.json") + "): " + hint),
+                 qPrintable(e));
         QProcessEnvironment env;
         env.insert("KOAN_MCP__Environment", "Production");
         e = errorsFor({}, env, {});
-        QVERIFY2(e.contains("Koan:Mcp:Environment (from the environment variable KOAN_MCP__Environment): " + hint), qPrintable(e));
+        QVERIFY2(e.contains("Koan:Mcp:Environment (from the environment variable KOAN_MCP__Environment): " + hint),
+                 qPrintable(e));
         e = errorsFor({}, {}, {{"environment", "Production"}});
         QVERIFY2(e.contains("Koan:Mcp:Environment (from --set environment): " + hint), qPrintable(e));
         QVERIFY(errorsFor({}, {}, {}).isEmpty());
@@ -366,14 +391,18 @@ private slots:
         p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--set", "Environment=Production"});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 2);
-        QVERIFY(p.readAllStandardError().contains("Koan:Mcp:Environment (from --set Environment): not a setting; choose the environment with KOAN_ENVIRONMENT"));
+        QVERIFY(p.readAllStandardError().contains("Koan:Mcp:Environment (from --set Environment): not a setting; "
+                                                  "choose the environment with KOAN_ENVIRONMENT"));
 
         // Outside Development, required tokens need an issuer and keys: a startup error naming the key.
-        p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", m_dir.path(), "--environment", "Staging", "--db", ":memory:", "--port", "0"});
+        p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", m_dir.path(), "--environment", "Staging", "--db",
+                                  ":memory:", "--port", "0"});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 2);
         const QByteArray err = p.readAllStandardError();
-        QVERIFY2(err.contains("Koan:Mcp:Auth:Issuer: required outside Development") && err.contains("Koan:Mcp:Auth:JwksUrl"), err.constData());
+        QVERIFY2(err.contains("Koan:Mcp:Auth:Issuer: required outside Development")
+                     && err.contains("Koan:Mcp:Auth:JwksUrl"),
+                 err.constData());
 
         write("appsettings.json", q("{'Koan':{'Mcp':{'Port':'http'}}}"));
         p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", m_dir.path()});
@@ -392,10 +421,16 @@ private slots:
         QProcessEnvironment env = isolatedEnvironment(m_dir.path());
         env.insert("KOAN_ENVIRONMENT", "Production");
         p.setProcessEnvironment(env);
-        p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", QStringLiteral(KOAN_SOURCE_DIR "/deploy"), "--db", ":memory:",
-                                  "--port", "0", "--bind", "127.0.0.1", "--set", "Auth:JwksUrl=http://127.0.0.1:9/jwks.json"});
+        p.start(KOAN_MCP_BINARY,
+                {"--headless", "--config-dir", QStringLiteral(KOAN_SOURCE_DIR "/deploy"), "--db", ":memory:", "--port",
+                 "0", "--bind", "127.0.0.1", "--set", "Auth:JwksUrl=http://127.0.0.1:9/jwks.json"});
         QByteArray err;
-        QVERIFY(QTest::qWaitFor([&] { err += p.readAllStandardError(); return err.contains("AUTHENTICATION REQUIRED") || p.state() == QProcess::NotRunning; }, 10000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                err += p.readAllStandardError();
+                return err.contains("AUTHENTICATION REQUIRED") || p.state() == QProcess::NotRunning;
+            },
+            10000));
         QVERIFY2(err.contains("listening on") && err.contains("resource https://mcp.example.org/mcp"), err.constData());
         QVERIFY(err.contains("AUTHENTICATION REQUIRED"));
         p.terminate();

@@ -9,7 +9,10 @@
 using koan::protocol::JsonSchemaValidator;
 
 namespace {
-QJsonObject schema(const char *json) { return QJsonDocument::fromJson(json).object(); }
+QJsonObject schema(const char *json)
+{
+    return QJsonDocument::fromJson(json).object();
+}
 QStringList check(const char *value, const char *s)
 {
     const QJsonDocument d = QJsonDocument::fromJson(QByteArray("[") + value + "]");
@@ -35,25 +38,33 @@ private slots:
     }
     void objects()
     {
-        const char *s = R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"object","properties":{"c":{"type":"integer"}},"required":["c"],"additionalProperties":false}},
+        const char *s
+            = R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"object","properties":{"c":{"type":"integer"}},"required":["c"],"additionalProperties":false}},
                             "required":["a"],"additionalProperties":false})";
         QVERIFY(check(R"({"a":"x"})", s).isEmpty());
         QCOMPARE(check(R"({})", s), QStringList{"a: required field is missing"});
         QCOMPARE(check(R"({"a":"x","z":1})", s), QStringList{"z: unknown field"});
         QCOMPARE(check(R"({"a":"x","b":{}})", s), QStringList{"b.c: required field is missing"});
-        QCOMPARE(check(R"({"a":"x","b":{"c":"no","d":1}})", s), (QStringList{"b.c: expected integer, got string", "b.d: unknown field"}));
+        QCOMPARE(check(R"({"a":"x","b":{"c":"no","d":1}})", s),
+                 (QStringList{"b.c: expected integer, got string", "b.d: unknown field"}));
         QVERIFY(check(R"({"k":"v"})", R"({"type":"object","additionalProperties":{"type":"string"}})").isEmpty());
-        QCOMPARE(check(R"({"k":1})", R"({"type":"object","additionalProperties":{"type":"string"}})"), QStringList{"k: expected string, got integer"});
+        QCOMPARE(check(R"({"k":1})", R"({"type":"object","additionalProperties":{"type":"string"}})"),
+                 QStringList{"k: expected string, got integer"});
     }
     void arraysAndNestedPaths()
     {
-        const char *s = R"({"type":"object","properties":{"model":{"type":"object","properties":{"proposedAdjustments":{"type":"array","items":
+        const char *s
+            = R"({"type":"object","properties":{"model":{"type":"object","properties":{"proposedAdjustments":{"type":"array","items":
                             {"type":"object","properties":{"summary":{"type":"string"}},"required":["summary"]}}}}}})";
-        QCOMPARE(JsonSchemaValidator::validate(QJsonDocument::fromJson(R"({"model":{"proposedAdjustments":[{"summary":"a"},{}]}})").object(), schema(s)),
+        QCOMPARE(JsonSchemaValidator::validate(
+                     QJsonDocument::fromJson(R"({"model":{"proposedAdjustments":[{"summary":"a"},{}]}})").object(),
+                     schema(s)),
                  QStringList{"model.proposedAdjustments[1].summary: required field is missing"});
         QCOMPARE(check("[]", R"({"type":"array","minItems":1})"), QStringList{"arguments: needs at least 1 item(s)"});
-        QCOMPARE(check("[1,2,3]", R"({"type":"array","maxItems":2})"), QStringList{"arguments: allows at most 2 item(s)"});
-        QCOMPARE(check("[1,\"x\"]", R"({"type":"array","items":{"type":"integer"}})"), QStringList{"arguments[1]: expected integer, got string"});
+        QCOMPARE(check("[1,2,3]", R"({"type":"array","maxItems":2})"),
+                 QStringList{"arguments: allows at most 2 item(s)"});
+        QCOMPARE(check("[1,\"x\"]", R"({"type":"array","items":{"type":"integer"}})"),
+                 QStringList{"arguments[1]: expected integer, got string"});
     }
     void valuesAndFormats()
     {
@@ -77,20 +88,29 @@ private slots:
         const auto apply = [&](const char *ops) {
             return koan::jsonpatch::apply(doc, QJsonDocument::fromJson(ops).array(), &error);
         };
-        QCOMPARE(*apply(R"([{"op":"add","path":"/list/-","value":3}])"), QJsonDocument::fromJson(R"({"a":1,"list":[1,2,3],"o":{"x":"y"}})").object());
+        QCOMPARE(*apply(R"([{"op":"add","path":"/list/-","value":3}])"),
+                 QJsonDocument::fromJson(R"({"a":1,"list":[1,2,3],"o":{"x":"y"}})").object());
         QCOMPARE(apply(R"([{"op":"add","path":"/list/0","value":0}])")->value("list").toArray(), (QJsonArray{0, 1, 2}));
-        QCOMPARE(*apply(R"([{"op":"move","from":"/o/x","path":"/b"}])"), QJsonDocument::fromJson(R"({"a":1,"b":"y","list":[1,2],"o":{}})").object());
+        QCOMPARE(*apply(R"([{"op":"move","from":"/o/x","path":"/b"}])"),
+                 QJsonDocument::fromJson(R"({"a":1,"b":"y","list":[1,2],"o":{}})").object());
         QCOMPARE(apply(R"([{"op":"copy","from":"/a","path":"/c"}])")->value("c").toInt(), 1);
         QVERIFY(!apply(R"([{"op":"replace","path":"/missing","value":1}])"));
         QVERIFY(error.contains("patch[0]"));
-        QVERIFY(!apply(R"([{"op":"add","path":"/a","value":2},{"op":"test","path":"/a","value":1}])")); // all or nothing
+        QVERIFY(
+            !apply(R"([{"op":"add","path":"/a","value":2},{"op":"test","path":"/a","value":1}])")); // all or nothing
         QVERIFY(error.contains("patch[1]"));
         QVERIFY(!apply(R"([{"op":"remove","path":"/list/5"}])"));
         QVERIFY(!apply(R"([{"op":"jump","path":"/a"}])"));
         QCOMPARE(doc.value("a").toInt(), 1);
         // ~1 and ~0 escapes
         const QJsonObject slash{{"a/b", 1}, {"m~n", 2}};
-        QCOMPARE(koan::jsonpatch::apply(slash, QJsonDocument::fromJson(R"([{"op":"remove","path":"/a~1b"},{"op":"remove","path":"/m~0n"}])").array(), &error)->size(), 0);
+        QCOMPARE(
+            koan::jsonpatch::apply(
+                slash,
+                QJsonDocument::fromJson(R"([{"op":"remove","path":"/a~1b"},{"op":"remove","path":"/m~0n"}])").array(),
+                &error)
+                ->size(),
+            0);
     }
 };
 

@@ -40,7 +40,11 @@ class TestEventDispatcher : public QObject
     }
 
 private slots:
-    void installedOnThisThread() { QVERIFY(dispatcher()); QVERIFY(dispatcher()->isValid()); }
+    void installedOnThisThread()
+    {
+        QVERIFY(dispatcher());
+        QVERIFY(dispatcher()->isValid());
+    }
 
     void singleShotWaitsForItsDeadline()
     {
@@ -102,7 +106,8 @@ private slots:
         t.start();
         std::thread poster([&loop] {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            QMetaObject::invokeMethod(&loop, [&loop] { loop.exit(7); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                &loop, [&loop] { loop.exit(7); }, Qt::QueuedConnection);
         });
         QTimer::singleShot(5000, &loop, [&loop] { loop.exit(1); }); // guard only
         const int code = loop.exec();

@@ -53,7 +53,8 @@ struct SseClient {
         socket.connectToHost(QHostAddress::LocalHost, port);
         if (!socket.waitForConnected(3000))
             return false;
-        socket.write("GET /mcp/sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" + extraHeaders + "\r\n");
+        socket.write("GET /mcp/sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" + extraHeaders
+                     + "\r\n");
         return true;
     }
     // POSTs initialize to the stream's endpoint, as a legacy client does.
@@ -63,16 +64,23 @@ struct SseClient {
             return false;
         const int at = received.indexOf("data: ", received.indexOf("event: endpoint"));
         const QByteArray path = received.mid(at + 6, received.indexOf('\n', at) - at - 6).trimmed();
-        const QByteArray body = QJsonDocument(QJsonObject{
-            {"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
-            {"params", QJsonObject{{"protocolVersion", "2024-11-05"}, {"capabilities", QJsonObject{}},
-                                   {"clientInfo", QJsonObject{{"name", clientName}, {"version", "1.2"}}}}}}).toJson(QJsonDocument::Compact);
+        const QByteArray body
+            = QJsonDocument(QJsonObject{{"jsonrpc", "2.0"},
+                                        {"id", 1},
+                                        {"method", "initialize"},
+                                        {"params", QJsonObject{{"protocolVersion", "2024-11-05"},
+                                                               {"capabilities", QJsonObject{}},
+                                                               {"clientInfo", QJsonObject{{"name", clientName},
+                                                                                          {"version", "1.2"}}}}}})
+                  .toJson(QJsonDocument::Compact);
         QTcpSocket post;
         post.connectToHost(QHostAddress::LocalHost, port);
         if (!post.waitForConnected(3000))
             return false;
-        post.write("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                   "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        post.write("POST " + path
+                   + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                     "Content-Length: "
+                   + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         return post.waitForReadyRead(3000) && post.readAll().startsWith("HTTP/1.1 202");
     }
 };
@@ -111,11 +119,17 @@ QJsonObject streamablePost(quint16 port, const QJsonObject &message, QByteArray 
 QStringList toolNames(quint16 port)
 {
     QByteArray sid;
-    streamablePost(port, QJsonObject{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
-                                     {"params", QJsonObject{{"protocolVersion", "2025-06-18"}, {"capabilities", QJsonObject{}},
-                                                            {"clientInfo", QJsonObject{{"name", "gui-test"}, {"version", "1"}}}}}},
-                   &sid);
-    const QJsonObject list = streamablePost(port, QJsonObject{{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/list"}}, &sid);
+    streamablePost(
+        port,
+        QJsonObject{{"jsonrpc", "2.0"},
+                    {"id", 1},
+                    {"method", "initialize"},
+                    {"params", QJsonObject{{"protocolVersion", "2025-06-18"},
+                                           {"capabilities", QJsonObject{}},
+                                           {"clientInfo", QJsonObject{{"name", "gui-test"}, {"version", "1"}}}}}},
+        &sid);
+    const QJsonObject list
+        = streamablePost(port, QJsonObject{{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/list"}}, &sid);
     QStringList names;
     for (const auto &t : list.value("result").toObject().value("tools").toArray())
         names << t.toObject().value("name").toString();
@@ -199,7 +213,8 @@ private slots:
         QTRY_COMPARE(model->rowCount(), 2);
         QCOMPARE(model->index(0, ui::SessionsModel::Transport).data().toString(), QStringLiteral("HttpSse"));
         // Heartbeats (200 ms) reach the model and mark the session healthy.
-        QTRY_COMPARE_WITH_TIMEOUT(model->index(0, ui::SessionsModel::Heartbeat).data().toString(), QStringLiteral("healthy"), 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(model->index(0, ui::SessionsModel::Heartbeat).data().toString(),
+                                  QStringLiteral("healthy"), 3000);
         QTRY_VERIFY(m_window->findChild<QLabel *>("statusSessions")->text().contains("2 / 500"));
         a.socket.abort();
         QTRY_COMPARE(model->rowCount(), 1);
@@ -264,12 +279,14 @@ private slots:
             if (model->entityAt(r) == QLatin1String("TrialSite"))
                 row = r;
         QVERIFY(row >= 0);
-        QVERIFY(model->setData(model->index(row, ui::EntityOverridesModel::AllowMutations), Qt::Unchecked, Qt::CheckStateRole));
+        QVERIFY(model->setData(model->index(row, ui::EntityOverridesModel::AllowMutations), Qt::Unchecked,
+                               Qt::CheckStateRole));
         QTRY_VERIFY(m_window->entitiesPage()->message()->text().contains("applied"));
         const QStringList names = toolNames(m_port);
         QVERIFY(!names.contains("trial-site.upsert"));
         QVERIFY(names.contains("trial-site.collection"));
-        QTRY_COMPARE(model->index(row, ui::EntityOverridesModel::AllowMutations).data(Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
+        QTRY_COMPARE(model->index(row, ui::EntityOverridesModel::AllowMutations).data(Qt::CheckStateRole).toInt(),
+                     int(Qt::Unchecked));
         // Persisted to the user's override file.
         QFile f(m_overrideFile);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -278,10 +295,12 @@ private slots:
         // Invalid input is rejected in the editor, with a message, and nothing changes.
         QVERIFY(!model->setData(model->index(row, ui::EntityOverridesModel::ToolPrefix), "Bad Name", Qt::EditRole));
         QVERIFY(m_window->entitiesPage()->message()->text().contains("lower-case"));
-        QVERIFY(!model->setData(model->index(row, ui::EntityOverridesModel::EnabledTransports), "Carrier pigeon", Qt::EditRole));
+        QVERIFY(!model->setData(model->index(row, ui::EntityOverridesModel::EnabledTransports), "Carrier pigeon",
+                                Qt::EditRole));
         QVERIFY(m_window->entitiesPage()->message()->text().contains("Unknown transport"));
         // Streamable HTTP off for TrialSite: gone from tools/list over HTTP.
-        QVERIFY(model->setData(model->index(row, ui::EntityOverridesModel::EnabledTransports), "Stdio, HttpSse, Operator", Qt::EditRole));
+        QVERIFY(model->setData(model->index(row, ui::EntityOverridesModel::EnabledTransports),
+                               "Stdio, HttpSse, Operator", Qt::EditRole));
         QTRY_VERIFY(!toolNames(m_port).contains("trial-site.collection"));
         screenshot("console-entities", m_window->entitiesPage());
         m_window->entitiesPage()->view()->setCurrentIndex(model->index(row, 0));
@@ -322,7 +341,8 @@ private slots:
         QVERIFY(s.waitForConnected(3000));
         s.write("GET /mcp/capabilities HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer not.a.jwt\r\n\r\n");
         QTRY_COMPARE(m_window->authFailuresModel()->rowCount(), 1);
-        QCOMPARE(m_window->authFailuresModel()->index(0, ui::AuthFailuresModel::Reason).data().toString(), QStringLiteral("malformed"));
+        QCOMPARE(m_window->authFailuresModel()->index(0, ui::AuthFailuresModel::Reason).data().toString(),
+                 QStringLiteral("malformed"));
         QVERIFY(m_window->findChild<QLabel *>("statusAuthFailures")->text().contains("1"));
         screenshot("console-auth-failures", m_window->tabs()->widget(2));
         auto *view = m_window->findChild<QTableView *>("authFailuresView");
@@ -346,18 +366,23 @@ private slots:
         QVERIFY(beta.open(m_port, "User-Agent: beta-agent/2\r\n"));
         QVERIFY(alpha.initialize(m_port, "alpha-client"));
         QTRY_COMPARE(view->model()->rowCount(), before + 2);
-        QTRY_VERIFY(!view->model()->match(view->model()->index(0, ui::SessionsModel::Client), Qt::DisplayRole,
-                                          "alpha-client 1.2").isEmpty());
+        QTRY_VERIFY(
+            !view->model()
+                 ->match(view->model()->index(0, ui::SessionsModel::Client), Qt::DisplayRole, "alpha-client 1.2")
+                 .isEmpty());
         auto *filter = m_window->findChild<QLineEdit *>("sessionsFilter");
         filter->setText("BETA-agent"); // case-insensitive, any column
         QCOMPARE(view->model()->rowCount(), 1);
-        QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(), QStringLiteral("beta-agent/2"));
+        QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(),
+                 QStringLiteral("beta-agent/2"));
         filter->setText("-agent/");
         QCOMPARE(view->model()->rowCount(), 2);
         view->sortByColumn(ui::SessionsModel::UserAgent, Qt::DescendingOrder);
-        QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(), QStringLiteral("beta-agent/2"));
+        QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(),
+                 QStringLiteral("beta-agent/2"));
         view->sortByColumn(ui::SessionsModel::UserAgent, Qt::AscendingOrder);
-        QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(), QStringLiteral("alpha-agent/1"));
+        QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(),
+                 QStringLiteral("alpha-agent/1"));
         filter->clear();
         QCOMPARE(view->model()->rowCount(), before + 2);
         alpha.socket.abort();
@@ -410,16 +435,17 @@ private slots:
             "day":{"type":"string","format":"date"},
             "at":{"type":"string","format":"date-time"},
             "model":{"type":"object"},
-            "ids":{"type":"array"}}})").object());
+            "ids":{"type":"array"}}})")
+                           .object());
         QStringList problems;
         QJsonObject args = form.arguments(&problems);
         QCOMPARE(problems, QStringList{"name is required"});
-        QCOMPARE(args.value("count").toInt(), 5);              // default applied
+        QCOMPARE(args.value("count").toInt(), 5);                   // default applied
         QVERIFY(!args.contains("ratio") && !args.contains("flag")); // optional: only when switched on
         auto *count = qobject_cast<QSpinBox *>(form.editor("count"));
         QVERIFY(count);
         QCOMPARE(count->minimum(), 1);
-        QCOMPARE(count->maximum(), INT_MAX);                     // clamped, not overflowed
+        QCOMPARE(count->maximum(), INT_MAX); // clamped, not overflowed
         auto *ratio = qobject_cast<QDoubleSpinBox *>(form.editor("ratio"));
         QVERIFY(ratio);
         QCOMPARE(ratio->maximum(), 1.0);
@@ -427,9 +453,15 @@ private slots:
         QVERIFY(qobject_cast<QComboBox *>(form.editor("status")));
         QVERIFY(qobject_cast<QDateEdit *>(form.editor("day")));
         QVERIFY(qobject_cast<QDateTimeEdit *>(form.editor("at")));
-        const QJsonObject filled{{"name", "Boston"}, {"status", "Closed"}, {"count", 7}, {"ratio", 0.5}, {"flag", true},
-                                 {"day", "2026-03-01"}, {"at", "2026-03-01T10:30:00Z"},
-                                 {"model", QJsonObject{{"city", "Boston"}}}, {"ids", QJsonArray{"a", "b"}}};
+        const QJsonObject filled{{"name", "Boston"},
+                                 {"status", "Closed"},
+                                 {"count", 7},
+                                 {"ratio", 0.5},
+                                 {"flag", true},
+                                 {"day", "2026-03-01"},
+                                 {"at", "2026-03-01T10:30:00Z"},
+                                 {"model", QJsonObject{{"city", "Boston"}}},
+                                 {"ids", QJsonArray{"a", "b"}}};
         form.setArguments(filled);
         problems.clear();
         args = form.arguments(&problems);
@@ -443,9 +475,10 @@ private slots:
 
     void readableJsonShowsToolTextDecoded()
     {
-        const QJsonObject result{{"content", QJsonArray{QJsonObject{{"type", "text"}, {"text", R"({"item":{"id":"site-1"}})"}},
-                                                        QJsonObject{{"type", "text"}, {"text", "plain words"}}}},
-                                 {"isError", false}};
+        const QJsonObject result{
+            {"content", QJsonArray{QJsonObject{{"type", "text"}, {"text", R"({"item":{"id":"site-1"}})"}},
+                                   QJsonObject{{"type", "text"}, {"text", "plain words"}}}},
+            {"isError", false}};
         const QString shown = ui::readableJson(QJsonObject{{"result", result}});
         QVERIFY2(shown.contains("\"id\": \"site-1\""), qPrintable(shown)); // decoded and indented, not escaped
         QVERIFY(shown.contains("\"text\": \"plain words\""));

@@ -90,7 +90,8 @@ class TestGuiRecords : public QObject
                     }
                 });
         AdminController *admin = m_admin;
-        QMetaObject::invokeMethod(admin, [admin, id, tool, arguments] { admin->invokeTool(id, tool, arguments); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            admin, [admin, id, tool, arguments] { admin->invokeTool(id, tool, arguments); }, Qt::QueuedConnection);
         if (!QTest::qWaitFor([&] { return done; }, 5000))
             return {};
         return answer;
@@ -147,27 +148,42 @@ private slots:
     void versionsAndDiffOfARecord()
     {
         // v1: created by the operator; v2: patched by the operator; v3: patched over Streamable HTTP.
-        const QJsonObject created = operatorCall("trial-site.upsert",
-                                                 {{"model", QJsonObject{{"id", "site-records"}, {"name", "Records Test Site"},
-                                                                        {"location", "Oslo, Norway"},
-                                                                        {"principalInvestigator", "Dr. Nordmann"}}}});
+        const QJsonObject created
+            = operatorCall("trial-site.upsert", {{"model", QJsonObject{{"id", "site-records"},
+                                                                       {"name", "Records Test Site"},
+                                                                       {"location", "Oslo, Norway"},
+                                                                       {"principalInvestigator", "Dr. Nordmann"}}}});
         QVERIFY2(succeeded(created), QJsonDocument(created).toJson().constData());
-        const QJsonObject patched = operatorCall("trial-site.patch",
-                                                 {{"id", "site-records"}, {"expectedVersion", 1},
-                                                  {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/currentEnrollment"}, {"value", 12}}}}});
+        const QJsonObject patched = operatorCall(
+            "trial-site.patch",
+            {{"id", "site-records"},
+             {"expectedVersion", 1},
+             {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/currentEnrollment"}, {"value", 12}}}}});
         QVERIFY2(succeeded(patched), QJsonDocument(patched).toJson().constData());
         QByteArray sid;
-        streamablePost(m_port, {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
-                                {"params", QJsonObject{{"protocolVersion", "2025-06-18"}, {"capabilities", QJsonObject{}},
-                                                       {"clientInfo", QJsonObject{{"name", "records-test"}, {"version", "1"}}}}}},
-                       &sid);
+        streamablePost(
+            m_port,
+            {{"jsonrpc", "2.0"},
+             {"id", 1},
+             {"method", "initialize"},
+             {"params", QJsonObject{{"protocolVersion", "2025-06-18"},
+                                    {"capabilities", QJsonObject{}},
+                                    {"clientInfo", QJsonObject{{"name", "records-test"}, {"version", "1"}}}}}},
+            &sid);
         QVERIFY(!sid.isEmpty());
         const QJsonObject overHttp = streamablePost(
-            m_port, {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
-                     {"params", QJsonObject{{"name", "trial-site.patch"},
-                                            {"arguments", QJsonObject{{"id", "site-records"}, {"expectedVersion", 2},
-                                                                      {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"},
-                                                                                                       {"value", "Records Test Site North"}}}}}}}}},
+            m_port,
+            {{"jsonrpc", "2.0"},
+             {"id", 2},
+             {"method", "tools/call"},
+             {"params",
+              QJsonObject{{"name", "trial-site.patch"},
+                          {"arguments",
+                           QJsonObject{{"id", "site-records"},
+                                       {"expectedVersion", 2},
+                                       {"patch", QJsonArray{QJsonObject{{"op", "replace"},
+                                                                        {"path", "/name"},
+                                                                        {"value", "Records Test Site North"}}}}}}}}},
             &sid);
         QVERIFY2(succeeded(overHttp), QJsonDocument(overHttp).toJson().constData());
         // What the audit trail says, to compare the table with.
@@ -210,14 +226,17 @@ private slots:
         const QJsonObject current = byId["result"]["structuredContent"]["item"].toObject();
         QCOMPARE(browser()->versionsModel()->versions().at(2).document, current);
         // Latest change shown first: v2 -> v3.
-        QVERIFY2(browser()->diffView()->toPlainText().contains(R"(replace /name: "Records Test Site" → "Records Test Site North")"),
+        QVERIFY2(browser()->diffView()->toPlainText().contains(
+                     R"(replace /name: "Records Test Site" → "Records Test Site North")"),
                  qPrintable(browser()->diffView()->toPlainText()));
 
         // Select versions 1 and 3 in the table: both changes.
         QItemSelectionModel *selection = browser()->versionsView()->selectionModel();
         selection->clearSelection();
-        selection->select(browser()->versionsModel()->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        selection->select(browser()->versionsModel()->index(2, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        selection->select(browser()->versionsModel()->index(0, 0),
+                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        selection->select(browser()->versionsModel()->index(2, 0),
+                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
         QCOMPARE(browser()->fromBox()->currentIndex(), 0);
         QCOMPARE(browser()->toBox()->currentIndex(), 2);
         const QString diff = browser()->diffView()->toPlainText();
@@ -232,13 +251,16 @@ private slots:
         browser()->toBox()->setCurrentIndex(1);
         QVERIFY(browser()->diffView()->toPlainText().contains("No differences."));
         selection->clearSelection();
-        selection->select(browser()->versionsModel()->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        selection->select(browser()->versionsModel()->index(2, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        selection->select(browser()->versionsModel()->index(0, 0),
+                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        selection->select(browser()->versionsModel()->index(2, 0),
+                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
 
         // Accessible names on the new controls.
-        for (QWidget *w : std::initializer_list<QWidget *>{browser()->entityBox(), browser()->fieldBox(), browser()->searchEdit(),
-                                                          browser()->searchButton(), browser()->recordsView(), browser()->versionsView(),
-                                                          browser()->fromBox(), browser()->toBox(), browser()->diffView()})
+        for (QWidget *w : std::initializer_list<QWidget *>{
+                 browser()->entityBox(), browser()->fieldBox(), browser()->searchEdit(), browser()->searchButton(),
+                 browser()->recordsView(), browser()->versionsView(), browser()->fromBox(), browser()->toBox(),
+                 browser()->diffView()})
             QVERIFY2(!w->accessibleName().isEmpty(), qPrintable(w->objectName()));
 
         const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR");
@@ -250,9 +272,11 @@ private slots:
 
     void deletedRecordShowsItsDeleteVersion()
     {
-        QVERIFY(succeeded(operatorCall("trial-site.upsert",
-                                       {{"model", QJsonObject{{"id", "site-gone"}, {"name", "Closed Site"}, {"location", "Turku, Finland"},
-                                                              {"principalInvestigator", "Dr. Virtanen"}}}})));
+        QVERIFY(succeeded(
+            operatorCall("trial-site.upsert", {{"model", QJsonObject{{"id", "site-gone"},
+                                                                     {"name", "Closed Site"},
+                                                                     {"location", "Turku, Finland"},
+                                                                     {"principalInvestigator", "Dr. Virtanen"}}}})));
         const QJsonObject deleted = operatorCall("trial-site.delete", {{"id", "site-gone"}, {"expectedVersion", 1}});
         QVERIFY2(succeeded(deleted), QJsonDocument(deleted).toJson().constData());
         browser()->entityBox()->setCurrentText("TrialSite");
@@ -265,7 +289,8 @@ private slots:
         QCOMPARE(versionsCell(0, ui::RecordVersionsModel::Operation), QStringLiteral("create"));
         QCOMPARE(versionsCell(1, ui::RecordVersionsModel::Operation), QStringLiteral("delete"));
         QCOMPARE(versionsCell(1, ui::RecordVersionsModel::Version), QStringLiteral("deleted (v1)"));
-        QCOMPARE(browser()->versionsModel()->versions().at(1).document["name"].toString(), QStringLiteral("Closed Site"));
+        QCOMPARE(browser()->versionsModel()->versions().at(1).document["name"].toString(),
+                 QStringLiteral("Closed Site"));
         const QString diff = browser()->diffView()->toPlainText();
         QVERIFY2(diff.startsWith("From v1 to deleted (v1):"), qPrintable(diff));
         QVERIFY2(diff.contains(R"(remove /name ("Closed Site"))"), qPrintable(diff));

@@ -20,11 +20,13 @@ using namespace koan::test;
 
 namespace {
 
-const QByteArray kInit = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+const QByteArray kInit
+    = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
 
 QByteArray postInit(const QByteArray &framingHeaders)
 {
-    return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+    return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, "
+           "text/event-stream\r\n"
            + framingHeaders + "\r\n";
 }
 
@@ -68,22 +70,38 @@ private slots:
         QTest::newRow("get") << get << 0 << 1;
         QTest::newRow("leading empty lines") << "\r\n\r\n" + get << 0 << 1;
         QTest::newRow("http/1.0") << QByteArray("GET / HTTP/1.0\r\n\r\n") << 0 << 1;
-        QTest::newRow("post with body, pipelined get") << h("POST /mcp HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + get) << 0 << 2;
-        QTest::newRow("chunked") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3;ext=1\r\nabc\r\n0\r\n\r\n") + get) << 0 << 2;
-        QTest::newRow("chunked any case") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n")) << 0 << 1;
-        QTest::newRow("100 headers") << h("GET / HTTP/1.1\r\n" + QByteArray("X-A: b\r\n").repeated(99) + "\r\n") << 0 << 1;
-        QTest::newRow("8 KiB field line") << h("GET / HTTP/1.1\r\nX-A: " + QByteArray(8192 - 5, 'a') + "\r\n\r\n") << 0 << 1;
+        QTest::newRow("post with body, pipelined get")
+            << h("POST /mcp HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + get) << 0 << 2;
+        QTest::newRow("chunked") << h(
+            QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3;ext=1\r\nabc\r\n0\r\n\r\n")
+            + get) << 0 << 2;
+        QTest::newRow("chunked any case")
+            << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n")) << 0 << 1;
+        QTest::newRow("100 headers") << h("GET / HTTP/1.1\r\n" + QByteArray("X-A: b\r\n").repeated(99) + "\r\n") << 0
+                                     << 1;
+        QTest::newRow("8 KiB field line")
+            << h("GET / HTTP/1.1\r\nX-A: " + QByteArray(8192 - 5, 'a') + "\r\n\r\n") << 0 << 1;
 
-        QTest::newRow("two content-length") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 100\r\nContent-Length: 0\r\n\r\n")) << 400 << 0;
-        QTest::newRow("two equal content-length") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello")) << 400 << 0;
-        QTest::newRow("content-length list") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\nhello")) << 400 << 0;
-        QTest::newRow("content-length and chunked") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n")) << 400 << 0;
-        QTest::newRow("gzip") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")) << 400 << 0;
-        QTest::newRow("identity") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\n")) << 400 << 0;
-        QTest::newRow("two transfer-encoding") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n")) << 400 << 0;
-        QTest::newRow("obs-fold") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding:\r\n chunked\r\n\r\n")) << 400 << 0;
+        QTest::newRow("two content-length")
+            << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 100\r\nContent-Length: 0\r\n\r\n")) << 400 << 0;
+        QTest::newRow("two equal content-length")
+            << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello")) << 400 << 0;
+        QTest::newRow("content-length list")
+            << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\nhello")) << 400 << 0;
+        QTest::newRow("content-length and chunked")
+            << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n")) << 400 << 0;
+        QTest::newRow("gzip") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")) << 400
+                              << 0;
+        QTest::newRow("identity") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\n")) << 400
+                                  << 0;
+        QTest::newRow("two transfer-encoding")
+            << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"))
+            << 400 << 0;
+        QTest::newRow("obs-fold") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding:\r\n chunked\r\n\r\n")) << 400
+                                  << 0;
         QTest::newRow("obs-fold tab") << h(QByteArray("GET / HTTP/1.1\r\nX-A: b\r\n\tc\r\n\r\n")) << 400 << 0;
-        QTest::newRow("space before colon") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length : 5\r\n\r\nhello")) << 400 << 0;
+        QTest::newRow("space before colon")
+            << h(QByteArray("POST / HTTP/1.1\r\nContent-Length : 5\r\n\r\nhello")) << 400 << 0;
         QTest::newRow("plus sign") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello")) << 400 << 0;
         QTest::newRow("negative") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n")) << 400 << 0;
         QTest::newRow("hex length") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n")) << 400 << 0;
@@ -96,26 +114,46 @@ private slots:
         QTest::newRow("control in target") << h(QByteArray("GET /a\x01 HTTP/1.1\r\n\r\n")) << 400 << 0;
         QTest::newRow("http/2.0") << h(QByteArray("GET / HTTP/2.0\r\n\r\n")) << 505 << 0;
         QTest::newRow("bad version") << h(QByteArray("GET / HTTQ/1.1\r\n\r\n")) << 400 << 0;
-        QTest::newRow("chunked in http/1.0") << QByteArray("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n") << 400 << 0;
-        QTest::newRow("websocket upgrade") << h(QByteArray("GET /mcp HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")) << 400 << 0;
-        QTest::newRow("chunk size not hex") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")) << 400 << 0;
-        QTest::newRow("chunk size 0x") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n")) << 400 << 0;
-        QTest::newRow("chunk longer than size") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n")) << 400 << 0;
-        QTest::newRow("trailer") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n")) << 400 << 0;
-        QTest::newRow("body over limit") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 4097\r\n\r\n")) << 413 << 0;
-        QTest::newRow("huge length") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n")) << 413 << 0;
-        QTest::newRow("chunks over limit") << "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + QByteArray(0x800, 'a')
-                                                  + "\r\n801\r\n" << 413 << 0;
-        QTest::newRow("huge chunk") << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\n")) << 413 << 0;
+        QTest::newRow("chunked in http/1.0")
+            << QByteArray("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n") << 400 << 0;
+        QTest::newRow("websocket upgrade")
+            << h(QByteArray("GET /mcp HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")) << 400 << 0;
+        QTest::newRow("chunk size not hex")
+            << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")) << 400 << 0;
+        QTest::newRow("chunk size 0x") << h(
+            QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n"))
+                                       << 400 << 0;
+        QTest::newRow("chunk longer than size")
+            << h(QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n")) << 400 << 0;
+        QTest::newRow("trailer") << h(
+            QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n"))
+                                 << 400 << 0;
+        QTest::newRow("body over limit") << h(QByteArray("POST / HTTP/1.1\r\nContent-Length: 4097\r\n\r\n")) << 413
+                                         << 0;
+        QTest::newRow("huge length") << h(
+            QByteArray("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n"))
+                                     << 413 << 0;
+        QTest::newRow("chunks over limit") << "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n"
+                                                  + QByteArray(0x800, 'a') + "\r\n801\r\n"
+                                           << 413 << 0;
+        QTest::newRow("huge chunk") << h(
+            QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\n"))
+                                    << 413 << 0;
         QTest::newRow("no host") << QByteArray("GET / HTTP/1.1\r\nX-A: b\r\n\r\n") << 400 << 0;
         QTest::newRow("two hosts") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400 << 0;
-        QTest::newRow("two authorization") << h("GET / HTTP/1.1\r\nAuthorization: Bearer x\r\nauthorization: Bearer y\r\n\r\n") << 400 << 0;
-        QTest::newRow("two session ids") << h("POST /mcp HTTP/1.1\r\nMcp-Session-Id: a\r\nMcp-Session-Id: b\r\n\r\n") << 400 << 0;
-        QTest::newRow("two protocol versions") << h("POST /mcp HTTP/1.1\r\nMCP-Protocol-Version: 2025-06-18\r\nMCP-Protocol-Version: 2025-03-26\r\n\r\n") << 400 << 0;
-        QTest::newRow("101 headers") << h("GET / HTTP/1.1\r\n" + QByteArray("X-A: b\r\n").repeated(100) + "\r\n") << 431 << 0;
+        QTest::newRow("two authorization")
+            << h("GET / HTTP/1.1\r\nAuthorization: Bearer x\r\nauthorization: Bearer y\r\n\r\n") << 400 << 0;
+        QTest::newRow("two session ids") << h("POST /mcp HTTP/1.1\r\nMcp-Session-Id: a\r\nMcp-Session-Id: b\r\n\r\n")
+                                         << 400 << 0;
+        QTest::newRow("two protocol versions")
+            << h("POST /mcp HTTP/1.1\r\nMCP-Protocol-Version: 2025-06-18\r\nMCP-Protocol-Version: 2025-03-26\r\n\r\n")
+            << 400 << 0;
+        QTest::newRow("101 headers") << h("GET / HTTP/1.1\r\n" + QByteArray("X-A: b\r\n").repeated(100) + "\r\n") << 431
+                                     << 0;
         QTest::newRow("70 kB header") << h("GET / HTTP/1.1\r\nX-A: " + QByteArray(70000, 'a') + "\r\n\r\n") << 431 << 0;
         QTest::newRow("70 kB target") << h("GET /" + QByteArray(70000, 'a') + " HTTP/1.1\r\n\r\n") << 431 << 0;
-        QTest::newRow("field over 8 KiB") << h("GET / HTTP/1.1\r\nX-A: " + QByteArray(8192 - 4, 'a') + "\r\n\r\n") << 431 << 0;
+        QTest::newRow("field over 8 KiB")
+            << h("GET / HTTP/1.1\r\nX-A: " + QByteArray(8192 - 4, 'a') + "\r\n\r\n") << 431 << 0;
         QTest::newRow("endless empty lines") << QByteArray(70000, '\n') << 431 << 0;
     }
     void parser()
@@ -126,7 +164,8 @@ private slots:
         for (const int piece : {int(bytes.size()), 1, 7, 1460}) {
             qint64 done = -1;
             const HttpFramingParser::Verdict v = feedAll(bytes, qMax(1, piece), &done);
-            QVERIFY2(v.status == status, qPrintable(QStringLiteral("piece %1: got %2 (%3)").arg(piece).arg(v.status).arg(v.message)));
+            QVERIFY2(v.status == status,
+                     qPrintable(QStringLiteral("piece %1: got %2 (%3)").arg(piece).arg(v.status).arg(v.message)));
             if (status == 0)
                 QCOMPARE(done, qint64(completed));
             else
@@ -173,9 +212,11 @@ private slots:
             RawClient c;
             QVERIFY(c.open(f.port));
             c.socket.write("POST /mcp/rpc?sessionId=x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                           "Content-Length: 300000\r\nContent-Length: 300000\r\n\r\n" + QByteArray(300000, ' '));
+                           "Content-Length: 300000\r\nContent-Length: 300000\r\n\r\n"
+                           + QByteArray(300000, ' '));
             QTRY_VERIFY_WITH_TIMEOUT(c.closed(), 5000);
-            answered += c.received.startsWith("HTTP/1.1 400") && c.body()["error"].toString() == QStringLiteral("ambiguous_framing");
+            answered += c.received.startsWith("HTTP/1.1 400")
+                        && c.body()["error"].toString() == QStringLiteral("ambiguous_framing");
         }
         QCOMPARE(answered, 30);
     }
@@ -197,9 +238,10 @@ private slots:
     {
         // The whole head in one write: before, only a head arriving in pieces got 431.
         ServerFixture f;
-        for (const QByteArray &request : {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + QByteArray(90000, 'a') + "\r\n\r\n",
-                                          "GET /healthz?" + QByteArray(90000, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
-                                          "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + QByteArray("X-A: b\r\n").repeated(101) + "\r\n"}) {
+        for (const QByteArray &request :
+             {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + QByteArray(90000, 'a') + "\r\n\r\n",
+              "GET /healthz?" + QByteArray(90000, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+              "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + QByteArray("X-A: b\r\n").repeated(101) + "\r\n"}) {
             RawClient c;
             QVERIFY(c.open(f.port));
             c.socket.write(request);
@@ -221,7 +263,8 @@ private slots:
         QTRY_VERIFY(big.received.startsWith("HTTP/1.1 431"));
         RawClient many;
         QVERIFY(many.open(f.port));
-        many.socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + QByteArray("X-A: b\r\n").repeated(5) + "\r\n");
+        many.socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + QByteArray("X-A: b\r\n").repeated(5)
+                          + "\r\n");
         QTRY_VERIFY(many.received.startsWith("HTTP/1.1 431"));
         QVERIFY(many.body()["message"].toString().contains("MaxHeaderCount"));
         HttpClient ok(f.port);
@@ -234,7 +277,8 @@ private slots:
         ServerFixture f;
         RawClient c;
         QVERIFY(c.open(f.port));
-        c.socket.write("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        c.socket.write(
+            "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QTRY_COMPARE(c.received.count("HTTP/1.1 "), 2);
         const qsizetype second = c.received.indexOf("HTTP/1.1 ", 1);
         const QByteArray first = c.received.left(second);

@@ -32,7 +32,8 @@ class TestHttpLegacy : public QObject
         const QByteArray sid = sessionOf(stream);
         post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc("init", "initialize", initParams("2024-11-05")));
         stream.waitMessage("init");
-        post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(QJsonValue::Undefined, "notifications/initialized"));
+        post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson,
+                     rpc(QJsonValue::Undefined, "notifications/initialized"));
         Q_UNUSED(f);
         return sid;
     }
@@ -85,9 +86,13 @@ private slots:
         QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 45);
         // Session id from the X-Mcp-Session header instead of the query.
         QCOMPARE(post.request("POST", "/mcp/rpc", {{"Content-Type", "application/json"}, {"X-Mcp-Session", sid}},
-                              rpc(3, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-lyon"}}}})).status, 202);
+                              rpc(3, "tools/call",
+                                  {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-lyon"}}}}))
+                     .status,
+                 202);
         const QJsonObject call = stream.waitMessage(3);
-        QCOMPARE(call["result"].toObject()["structuredContent"].toObject()["item"].toObject()["location"].toString(), QStringLiteral("Lyon, France"));
+        QCOMPARE(call["result"].toObject()["structuredContent"].toObject()["item"].toObject()["location"].toString(),
+                 QStringLiteral("Lyon, France"));
         // Every JSON-RPC message is an `event: message`.
         for (const SseEvent &e : stream.events())
             QVERIFY(e.event == "endpoint" || e.event == "message");
@@ -114,7 +119,9 @@ private slots:
         QCOMPARE(r.json()["error"].toObject()["code"].toInt(), -32700);
         r = post.request("POST", "/mcp/rpc?sessionId=" + sid, {{"Content-Type", "text/plain"}}, rpc(1, "ping"));
         QCOMPARE(r.status, 415);
-        r = post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(1, "tools/call", {{"name", "x"}, {"arguments", QJsonObject{{"pad", QString(4096, 'x')}}}}));
+        r = post.request(
+            "POST", "/mcp/rpc?sessionId=" + sid, kJson,
+            rpc(1, "tools/call", {{"name", "x"}, {"arguments", QJsonObject{{"pad", QString(4096, 'x')}}}}));
         QCOMPARE(r.status, 413);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("payload_too_large"));
         r = post.request("GET", "/mcp/rpc");
@@ -210,16 +217,19 @@ private slots:
         // Every session asks for a different record with the same request id.
         const QStringList sites{"site-boston", "site-lyon", "site-osaka"};
         for (int i = 0; i < N; ++i)
-            posts[i]->send("POST", "/mcp/rpc?sessionId=" + ids[i], kJson, rpc(1, "initialize", initParams("2024-11-05")));
+            posts[i]->send("POST", "/mcp/rpc?sessionId=" + ids[i], kJson,
+                           rpc(1, "initialize", initParams("2024-11-05")));
         for (int i = 0; i < N; ++i) {
             QVERIFY(posts[i]->waitComplete());
             QVERIFY(!streams[i]->waitMessage(1).isEmpty());
             posts[i]->send("POST", "/mcp/rpc?sessionId=" + ids[i], kJson,
-                           rpc(7, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", sites[i % 3]}}}}));
+                           rpc(7, "tools/call",
+                               {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", sites[i % 3]}}}}));
         }
         for (int i = 0; i < N; ++i) {
             const QJsonObject answer = streams[i]->waitMessage(7);
-            QCOMPARE(answer["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(), sites[i % 3]);
+            QCOMPARE(answer["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
+                     sites[i % 3]);
             int messages = 0;
             for (const SseEvent &e : streams[i]->events())
                 messages += e.event == "message" ? 1 : 0;
@@ -247,7 +257,8 @@ private slots:
         // Existing sessions keep working.
         HttpClient post(f.port);
         const QByteArray sid = sessionOf(*streams[0]);
-        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(1, "initialize", initParams())).status, 202);
+        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(1, "initialize", initParams())).status,
+                 202);
         QVERIFY(!streams[0]->waitMessage(1).isEmpty());
         // A freed slot is usable again.
         streams[1]->socket()->abort();
@@ -266,22 +277,32 @@ private slots:
         slow.send("GET", "/mcp/sse");
         QVERIFY(slow.waitEvent("endpoint"));
         const QByteArray sid = sessionOf(slow);
-        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(1, "initialize", initParams())).status, 202);
+        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(1, "initialize", initParams())).status,
+                 202);
         QVERIFY(!slow.waitMessage(1).isEmpty());
         // 200 sites with bulky metadata make every collection answer about 200 KiB.
         QJsonArray models;
         for (int i = 0; i < 200; ++i)
-            models.append(QJsonObject{{"id", QStringLiteral("big-%1").arg(i)}, {"name", "Big"}, {"location", "L"}, {"principalInvestigator", "P"},
+            models.append(QJsonObject{{"id", QStringLiteral("big-%1").arg(i)},
+                                      {"name", "Big"},
+                                      {"location", "L"},
+                                      {"principalInvestigator", "P"},
                                       {"metadata", QJsonObject{{"notes", QString(1000, 'n')}}}});
-        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(2, "tools/call", {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", models}}}})).status, 202);
+        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson,
+                              rpc(2, "tools/call",
+                                  {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", models}}}}))
+                     .status,
+                 202);
         QVERIFY(!slow.waitMessage(2).isEmpty());
         // Stop reading: the client's buffer fills, then the kernel's, then the server's queue.
         slow.socket()->setReadBufferSize(1);
         slow.socket()->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
         QSignalSpy closed(f.sessions(), &SessionManager::sessionClosed);
         for (int i = 0; i < 200 && closed.isEmpty(); ++i) {
-            const HttpResponse r = post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson,
-                                                rpc(100 + i, "tools/call", {{"name", "trial-site.collection"}, {"arguments", QJsonObject{{"pageSize", 200}}}}));
+            const HttpResponse r
+                = post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson,
+                               rpc(100 + i, "tools/call",
+                                   {{"name", "trial-site.collection"}, {"arguments", QJsonObject{{"pageSize", 200}}}}));
             if (r.status != 202)
                 break;
         }
@@ -297,14 +318,22 @@ private slots:
         ServerFixture f;
         HttpClient c(f.port);
         for (const QByteArray path : {QByteArray("/mcp"), QByteArray("/mcp/sse"), QByteArray("/mcp/rpc")}) {
-            const HttpResponse r = c.request(path == "/mcp/sse" ? "GET" : "POST", path, {{"Origin", "http://evil.example"}, {"Content-Type", "application/json"}}, "{}");
+            const HttpResponse r
+                = c.request(path == "/mcp/sse" ? "GET" : "POST", path,
+                            {{"Origin", "http://evil.example"}, {"Content-Type", "application/json"}}, "{}");
             QCOMPARE(r.status, 403);
             QCOMPARE(r.json()["error"].toString(), QStringLiteral("forbidden_origin"));
         }
         QCOMPARE(c.request("GET", "/mcp/capabilities", {{"Host", "evil.example"}}).status, 403);
-        QCOMPARE(c.request("GET", "/mcp/capabilities", {{"Host", "localhost:1234"}, {"Origin", "http://localhost:9999"}}).status, 200);
-        QCOMPARE(c.request("GET", "/mcp/capabilities", {{"Origin", "http://127.0.0.1:5114"}}).header("Access-Control-Allow-Origin"), QByteArray("http://127.0.0.1:5114"));
-        const HttpResponse pre = c.request("OPTIONS", "/mcp", {{"Origin", "http://localhost:5114"}, {"Access-Control-Request-Method", "POST"}});
+        QCOMPARE(
+            c.request("GET", "/mcp/capabilities", {{"Host", "localhost:1234"}, {"Origin", "http://localhost:9999"}})
+                .status,
+            200);
+        QCOMPARE(c.request("GET", "/mcp/capabilities", {{"Origin", "http://127.0.0.1:5114"}})
+                     .header("Access-Control-Allow-Origin"),
+                 QByteArray("http://127.0.0.1:5114"));
+        const HttpResponse pre = c.request(
+            "OPTIONS", "/mcp", {{"Origin", "http://localhost:5114"}, {"Access-Control-Request-Method", "POST"}});
         QCOMPARE(pre.status, 204);
         QVERIFY(pre.header("Access-Control-Allow-Methods").contains("POST"));
         QVERIFY(pre.header("Access-Control-Allow-Headers").contains("Mcp-Session-Id"));
@@ -330,7 +359,8 @@ private slots:
         QCOMPARE(transports[0].toObject()["tools"].toArray().size(), 45);
         QCOMPARE(r.json()["entities"].toArray().size(), 5);
         // Behind a proxy the URLs carry its path prefix; its scheme only counts from a trusted proxy.
-        r = c.request("GET", "/mcp/capabilities", {{"X-Forwarded-Prefix", "/tenant-a"}, {"X-Forwarded-Proto", "https"}});
+        r = c.request("GET", "/mcp/capabilities",
+                      {{"X-Forwarded-Prefix", "/tenant-a"}, {"X-Forwarded-Proto", "https"}});
         const QString sse = r.json()["transports"].toArray()[1].toObject()["streamEndpoint"].toString();
         QVERIFY2(sse.startsWith("http://") && sse.endsWith("/tenant-a/mcp/sse"), qPrintable(sse));
         r = c.request("GET", "/nope");

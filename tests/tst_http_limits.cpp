@@ -57,8 +57,9 @@ private slots:
         // Legacy endpoint: the plain JSON error body.
         RawClient legacy;
         QVERIFY(legacy.open(f.port));
-        legacy.socket.write("POST /mcp/rpc?sessionId=abc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            "Content-Length: 5000\r\n\r\n{");
+        legacy.socket.write(
+            "POST /mcp/rpc?sessionId=abc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            "Content-Length: 5000\r\n\r\n{");
         QTRY_VERIFY(legacy.received.contains("\r\n\r\n{"));
         QVERIFY(legacy.received.startsWith("HTTP/1.1 413"));
         QCOMPARE(legacy.body()["error"].toString(), QStringLiteral("payload_too_large"));
@@ -91,14 +92,19 @@ private slots:
         ServerFixture f(o);
         HttpClient c(f.port);
         QCOMPARE(c.request("GET", "/healthz").status, 200);
-        const QByteArray init = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
-        const HttpResponse r = c.request("POST", "/mcp", {{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}}, init);
+        const QByteArray init
+            = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+        const HttpResponse r = c.request(
+            "POST", "/mcp", {{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}},
+            init);
         QCOMPARE(r.status, 200);
         RawClient raw;
         QVERIFY(raw.open(f.port));
         const QByteArray ping = R"({"jsonrpc":"2.0","id":1,"method":"ping"})";
-        const QByteArray one = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, "
-                               "text/event-stream\r\nContent-Length: " + QByteArray::number(ping.size()) + "\r\n\r\n" + ping;
+        const QByteArray one
+            = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, "
+              "text/event-stream\r\nContent-Length: "
+              + QByteArray::number(ping.size()) + "\r\n\r\n" + ping;
         raw.socket.write(one + "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QTRY_COMPARE(raw.received.count("HTTP/1.1 "), 2);
         QVERIFY(!raw.received.contains(" 413 "));
@@ -112,16 +118,21 @@ private slots:
         QProcessEnvironment env = isolatedEnvironment(home.path());
         p.setProcessEnvironment(env);
         p.setProcessChannelMode(QProcess::SeparateChannels);
-        p.start("bash", {"-c", QStringLiteral("ulimit -n 64 && exec '%1' --headless --port 0 --db :memory:").arg(KOAN_MCP_BINARY)});
+        p.start(
+            "bash",
+            {"-c", QStringLiteral("ulimit -n 64 && exec '%1' --headless --port 0 --db :memory:").arg(KOAN_MCP_BINARY)});
         QVERIFY(p.waitForStarted());
         QByteArray log;
         quint16 port = 0;
-        QVERIFY(QTest::qWaitFor([&] {
-            log += p.readAllStandardError();
-            const auto m = QRegularExpression("listening on http://127\\.0\\.0\\.1:(\\d+)").match(QString::fromUtf8(log));
-            port = m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
-            return port != 0;
-        }, 10000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                log += p.readAllStandardError();
+                const auto m
+                    = QRegularExpression("listening on http://127\\.0\\.0\\.1:(\\d+)").match(QString::fromUtf8(log));
+                port = m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
+                return port != 0;
+            },
+            10000));
         std::vector<std::unique_ptr<QTcpSocket>> idle;
         for (int i = 0; i < 100; ++i) {
             idle.push_back(std::make_unique<QTcpSocket>());

@@ -12,7 +12,8 @@ using namespace koan;
 using namespace koan::test;
 
 namespace {
-const QList<QPair<QByteArray, QByteArray>> kStreamable{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+const QList<QPair<QByteArray, QByteArray>> kStreamable{{"Content-Type", "application/json"},
+                                                       {"Accept", "application/json, text/event-stream"}};
 } // namespace
 
 class TestHttpRollback : public QObject
@@ -40,7 +41,8 @@ private slots:
         for (auto &c : legacy) {
             SseEvent end;
             QVERIFY(c->waitEvent("end", 3000, &end));
-            QCOMPARE(QJsonDocument::fromJson(end.data).object()["reason"].toString(), QStringLiteral("transport_disabled"));
+            QCOMPARE(QJsonDocument::fromJson(end.data).object()["reason"].toString(),
+                     QStringLiteral("transport_disabled"));
             QVERIFY(c->waitClosed());
         }
         QCOMPARE(f.sessions()->sessionCount(), 1); // only the Streamable session remains
@@ -56,17 +58,26 @@ private slots:
         // Streamable HTTP keeps working.
         QList<QPair<QByteArray, QByteArray>> h = kStreamable;
         h.append({"Mcp-Session-Id", sid});
-        const QJsonObject call = rpcAnswer(streamable.request("POST", "/mcp", h, rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}})));
-        QCOMPARE(call["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(), QStringLiteral("site-boston"));
+        const QJsonObject call = rpcAnswer(streamable.request(
+            "POST", "/mcp", h,
+            rpc(2, "tools/call",
+                {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}})));
+        QCOMPARE(call["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
+                 QStringLiteral("site-boston"));
         // STDIO keeps working: a STDIO transport on this very server, over pipes, while the switch is off.
         {
             int in[2], out[2];
             QVERIFY(pipe(in) == 0 && pipe(out) == 0);
             FILE *inRead = fdopen(in[0], "r"), *outWrite = fdopen(out[1], "w");
-            auto *stdio = new StdioTransport(f.server->bridge(), 1 << 20, nullptr, Principal::localOwner(), inRead, outWrite);
+            auto *stdio
+                = new StdioTransport(f.server->bridge(), 1 << 20, nullptr, Principal::localOwner(), inRead, outWrite);
             QSignalSpy finished(stdio, &StdioTransport::finished);
             stdio->start();
-            const QByteArray lines = rpc(1, "initialize", initParams()) + "\n" + rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}}) + "\n";
+            const QByteArray lines
+                = rpc(1, "initialize", initParams()) + "\n"
+                  + rpc(2, "tools/call",
+                        {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}})
+                  + "\n";
             QCOMPARE(::write(in[1], lines.constData(), size_t(lines.size())), ssize_t(lines.size()));
             ::close(in[1]); // EOF: the transport finishes once both answers are written
             QTRY_COMPARE(finished.count(), 1);
@@ -74,7 +85,8 @@ private slots:
             QFile answers;
             QVERIFY(answers.open(out[0], QIODevice::ReadOnly, QFileDevice::AutoCloseHandle));
             const QByteArray all = answers.readAll();
-            QVERIFY2(all.contains("\"id\":2") && all.contains("site-boston") && !all.contains("\"error\""), all.constData());
+            QVERIFY2(all.contains("\"id\":2") && all.contains("site-boston") && !all.contains("\"error\""),
+                     all.constData());
             delete stdio;
             fclose(inRead);
         }
@@ -102,7 +114,8 @@ private slots:
         o.streamableFollowsHttpSseSwitch = true;
         ServerFixture f(o);
         HttpClient c(f.port);
-        const QByteArray sid = c.request("POST", "/mcp", kStreamable, rpc(1, "initialize", initParams())).header("Mcp-Session-Id");
+        const QByteArray sid
+            = c.request("POST", "/mcp", kStreamable, rpc(1, "initialize", initParams())).header("Mcp-Session-Id");
         f.server->setHttpSseEnabled(false);
         QList<QPair<QByteArray, QByteArray>> h = kStreamable;
         h.append({"Mcp-Session-Id", sid});
@@ -115,13 +128,21 @@ private slots:
     {
         ServerFixture f;
         HttpClient c(f.port);
-        HttpResponse r = c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}}, R"({"enabled":false})");
+        HttpResponse r = c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}},
+                                   R"({"enabled":false})");
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json()["httpSse"].toBool(), false);
         QVERIFY(!f.server->isHttpSseEnabled());
-        QCOMPARE(c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}}, R"({"enabled":"no"})").status, 400);
+        QCOMPARE(c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}},
+                           R"({"enabled":"no"})")
+                     .status,
+                 400);
         QCOMPARE(c.request("GET", "/admin/transports").json()["httpSse"].toBool(), false);
-        QCOMPARE(c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}}, R"({"enabled":true})").json()["httpSse"].toBool(), true);
+        QCOMPARE(c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}},
+                           R"({"enabled":true})")
+                     .json()["httpSse"]
+                     .toBool(),
+                 true);
     }
 };
 

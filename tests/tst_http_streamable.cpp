@@ -12,7 +12,8 @@ using namespace koan::test;
 namespace {
 QList<QPair<QByteArray, QByteArray>> headers(const QByteArray &session = {}, const QByteArray &version = {})
 {
-    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"},
+                                           {"Accept", "application/json, text/event-stream"}};
     if (!session.isEmpty())
         h.append({"Mcp-Session-Id", session});
     if (!version.isEmpty())
@@ -41,7 +42,8 @@ class TestHttpStreamable : public QObject
         const HttpResponse r = c.request("POST", "/mcp", headers(), rpc(1, "initialize", initParams(version)));
         if (r.status != 200)
             return {};
-        c.request("POST", "/mcp", headers(r.header("Mcp-Session-Id"), version.toLatin1()), rpc(QJsonValue::Undefined, "notifications/initialized"));
+        c.request("POST", "/mcp", headers(r.header("Mcp-Session-Id"), version.toLatin1()),
+                  rpc(QJsonValue::Undefined, "notifications/initialized"));
         return r.header("Mcp-Session-Id");
     }
 
@@ -56,16 +58,23 @@ private slots:
         const QByteArray sid = init.header("Mcp-Session-Id");
         QCOMPARE(sid.size(), 32);
         QCOMPARE(messageIn(init)["result"].toObject()["protocolVersion"].toString(), QStringLiteral("2025-06-18"));
-        HttpResponse r = c.request("POST", "/mcp", headers(sid), rpc(QJsonValue::Undefined, "notifications/initialized"));
+        HttpResponse r
+            = c.request("POST", "/mcp", headers(sid), rpc(QJsonValue::Undefined, "notifications/initialized"));
         QCOMPARE(r.status, 202);
         QVERIFY(r.body.isEmpty());
-        r = c.request("POST", "/mcp", headers(sid, "2025-06-18"), rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-osaka"}}}}));
+        r = c.request(
+            "POST", "/mcp", headers(sid, "2025-06-18"),
+            rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-osaka"}}}}));
         QCOMPARE(r.status, 200);
         QCOMPARE(r.header("Content-Type"), QByteArray("text/event-stream")); // answered on an SSE stream
         QVERIFY(!r.events().isEmpty() && !r.events().last().id.isEmpty());
-        QCOMPARE(messageIn(r)["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(), QStringLiteral("site-osaka"));
+        QCOMPARE(messageIn(r)["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
+                 QStringLiteral("site-osaka"));
         // Second initialize on the session is refused by the protocol layer.
-        QCOMPARE(messageIn(c.request("POST", "/mcp", headers(sid), rpc(3, "initialize", initParams())))["error"].toObject()["code"].toInt(), -32600);
+        QCOMPARE(messageIn(c.request("POST", "/mcp", headers(sid), rpc(3, "initialize", initParams())))["error"]
+                     .toObject()["code"]
+                     .toInt(),
+                 -32600);
         // DELETE ends it; the id is gone afterwards.
         r = c.request("DELETE", "/mcp", {{"Mcp-Session-Id", sid}});
         QCOMPARE(r.status, 200);
@@ -85,9 +94,15 @@ private slots:
         QVERIFY(r.json()["error"].toObject()["message"].toString().contains("Mcp-Session-Id"));
         r = c.request("POST", "/mcp", headers("ffffffffffffffffffffffffffffffff"), rpc(1, "ping"));
         QCOMPARE(r.status, 404);
-        r = c.request("POST", "/mcp", {{"Content-Type", "application/json"}, {"Accept", "application/json"}, {"Mcp-Session-Id", sid}}, rpc(1, "ping"));
+        r = c.request("POST", "/mcp",
+                      {{"Content-Type", "application/json"}, {"Accept", "application/json"}, {"Mcp-Session-Id", sid}},
+                      rpc(1, "ping"));
         QCOMPARE(r.status, 406);
-        r = c.request("POST", "/mcp", {{"Content-Type", "text/plain"}, {"Accept", "application/json, text/event-stream"}, {"Mcp-Session-Id", sid}}, rpc(1, "ping"));
+        r = c.request("POST", "/mcp",
+                      {{"Content-Type", "text/plain"},
+                       {"Accept", "application/json, text/event-stream"},
+                       {"Mcp-Session-Id", sid}},
+                      rpc(1, "ping"));
         QCOMPARE(r.status, 415);
         r = c.request("POST", "/mcp", headers(sid, "1999-01-01"), rpc(1, "ping"));
         QCOMPARE(r.status, 400);
@@ -134,7 +149,8 @@ private slots:
         HttpClient second(f.port);
         QCOMPARE(second.request("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}}).status, 409);
         // Server-initiated messages reach the GET stream.
-        f.server->streamable()->broadcast(QJsonObject{{"jsonrpc", "2.0"}, {"method", "notifications/tools/list_changed"}});
+        f.server->streamable()->broadcast(
+            QJsonObject{{"jsonrpc", "2.0"}, {"method", "notifications/tools/list_changed"}});
         QVERIFY(get.waitEvent("message"));
         const QByteArray firstId = get.events().last().id;
         // Disconnect, miss two messages, resume with Last-Event-ID.
@@ -143,13 +159,16 @@ private slots:
         f.server->streamable()->broadcast(QJsonObject{{"jsonrpc", "2.0"}, {"method", "notifications/a"}});
         f.server->streamable()->broadcast(QJsonObject{{"jsonrpc", "2.0"}, {"method", "notifications/b"}});
         HttpClient resumed(f.port);
-        resumed.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"Last-Event-ID", firstId}});
-        QVERIFY(QTest::qWaitFor([&] {
-            int n = 0;
-            for (const SseEvent &e : resumed.events())
-                n += e.event == "message" ? 1 : 0;
-            return n >= 2;
-        }, 3000));
+        resumed.send("GET", "/mcp",
+                     {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"Last-Event-ID", firstId}});
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                int n = 0;
+                for (const SseEvent &e : resumed.events())
+                    n += e.event == "message" ? 1 : 0;
+                return n >= 2;
+            },
+            3000));
         QStringList methods;
         for (const SseEvent &e : resumed.events())
             if (e.event == "message")
@@ -165,8 +184,10 @@ private slots:
         HttpClient c(f.port);
         const QByteArray sid = initialize(c, "2025-11-25");
         // Answered before the handler returns: one complete SSE response (priming + answer), no chunking.
-        const HttpResponse r = c.request("POST", "/mcp", headers(sid, "2025-11-25"),
-                                         rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}}));
+        const HttpResponse r
+            = c.request("POST", "/mcp", headers(sid, "2025-11-25"),
+                        rpc(2, "tools/call",
+                            {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}}));
         QCOMPARE(r.status, 200);
         QVERIFY(r.header("Content-Type").startsWith("text/event-stream"));
         QVERIFY(r.header("Transfer-Encoding").isEmpty());
@@ -175,7 +196,8 @@ private slots:
         QCOMPARE(events.size(), 2);
         QVERIFY(events[0].data.isEmpty() && !events[0].id.isEmpty()); // priming
         const QJsonObject answer = QJsonDocument::fromJson(events[1].data).object();
-        QCOMPARE(answer["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(), QStringLiteral("site-boston"));
+        QCOMPARE(answer["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
+                 QStringLiteral("site-boston"));
         // A handler still working (100 ms) gets its stream, and priming event, at once.
         HttpClient slow(f.port);
         slow.send("POST", "/mcp", headers(sid, "2025-11-25"), rpc(3, "tools/call", {{"name", "test_reconnection"}}));
@@ -199,13 +221,17 @@ private slots:
         QVERIFY(original.size() >= 2);
         QVERIFY(original.first().data.isEmpty()); // priming
         HttpClient resumed(f.port);
-        resumed.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"Last-Event-ID", original.first().id}});
-        QVERIFY(QTest::qWaitFor([&] {
-            for (const SseEvent &e : resumed.events())
-                if (e.event == "message")
-                    return true;
-            return false;
-        }, 3000));
+        resumed.send(
+            "GET", "/mcp",
+            {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"Last-Event-ID", original.first().id}});
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const SseEvent &e : resumed.events())
+                    if (e.event == "message")
+                        return true;
+                return false;
+            },
+            3000));
         const QList<SseEvent> events = resumed.events();
         QCOMPARE(events.first().event, QByteArray("message"));
         QCOMPARE(QJsonDocument::fromJson(events.first().data).object()["id"].toInt(), 7);
@@ -264,7 +290,9 @@ private slots:
         ServerFixture f(o);
         HttpClient c(f.port);
         const QByteArray sid = initialize(c);
-        const HttpResponse r = c.request("POST", "/mcp", headers(sid), rpc(2, "tools/call", {{"name", "x"}, {"arguments", QJsonObject{{"pad", QString(4096, 'x')}}}}));
+        const HttpResponse r
+            = c.request("POST", "/mcp", headers(sid),
+                        rpc(2, "tools/call", {{"name", "x"}, {"arguments", QJsonObject{{"pad", QString(4096, 'x')}}}}));
         QCOMPARE(r.status, 413);
         QCOMPARE(r.json()["error"].toObject()["code"].toInt(), -32600);
         // Nothing lost: the session still answers.
@@ -315,8 +343,9 @@ private slots:
         HttpClient d(f.port);
         const QByteArray modern = initialize(d, "2025-06-18");
         r = d.request("POST", "/mcp", headers(modern, "2025-06-18"), batch);
-        QCOMPARE(messageIn(r).isEmpty() ? QJsonDocument::fromJson(r.events().first().data).object()["error"].toObject()["code"].toInt()
-                                        : messageIn(r)["error"].toObject()["code"].toInt(),
+        QCOMPARE(messageIn(r).isEmpty()
+                     ? QJsonDocument::fromJson(r.events().first().data).object()["error"].toObject()["code"].toInt()
+                     : messageIn(r)["error"].toObject()["code"].toInt(),
                  -32600);
     }
 

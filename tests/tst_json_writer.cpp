@@ -18,19 +18,26 @@ private slots:
         QTest::addColumn<QJsonObject>("object");
         QTest::newRow("empty") << QJsonObject{};
         QTest::newRow("scalars") << QJsonObject{{"t", true}, {"f", false}, {"n", QJsonValue::Null}, {"s", ""}};
-        QTest::newRow("nested") << QJsonObject{{"a", QJsonArray{1, QJsonArray{}, QJsonObject{}, QJsonObject{{"x", "y"}}}}};
-        QTest::newRow("escapes") << QJsonObject{{"q\"k", "quote \" backslash \\ slash / nl \n cr \r tab \t bs \b ff \f"},
-                                                {"ctl", QString(QChar(0x01)) + QChar(0x1f) + QChar(0x7f)}};
+        QTest::newRow("nested") << QJsonObject{
+            {"a", QJsonArray{1, QJsonArray{}, QJsonObject{}, QJsonObject{{"x", "y"}}}}};
+        QTest::newRow("escapes") << QJsonObject{
+            {"q\"k", "quote \" backslash \\ slash / nl \n cr \r tab \t bs \b ff \f"},
+            {"ctl", QString(QChar(0x01)) + QChar(0x1f) + QChar(0x7f)}};
         QTest::newRow("unicode") << QJsonObject{{"ü", "Grüße, 東京, emoji 😀, é"}};
-        QTest::newRow("integers") << QJsonObject{{"zero", 0}, {"neg", -1}, {"big", qint64(9007199254740993)},
+        QTest::newRow("integers") << QJsonObject{{"zero", 0},
+                                                 {"neg", -1},
+                                                 {"big", qint64(9007199254740993)},
                                                  {"max", std::numeric_limits<qint64>::max()},
-                                                 {"min", std::numeric_limits<qint64>::min()}, {"intDouble", 3.0}};
-        QTest::newRow("doubles") << QJsonObject{{"tenth", 0.1}, {"third", 1.0 / 3}, {"e20", 1e20}, {"tiny", 5e-324},
-                                                {"negFrac", -2.5}, {"huge", 1.7976931348623157e308}};
+                                                 {"min", std::numeric_limits<qint64>::min()},
+                                                 {"intDouble", 3.0}};
+        QTest::newRow("doubles") << QJsonObject{{"tenth", 0.1},   {"third", 1.0 / 3}, {"e20", 1e20},
+                                                {"tiny", 5e-324}, {"negFrac", -2.5},  {"huge", 1.7976931348623157e308}};
         QTest::newRow("tool result") << QJsonObject{
-            {"jsonrpc", "2.0"}, {"id", 42},
-            {"result", QJsonObject{{"content", QJsonArray{QJsonObject{{"type", "text"}, {"text", "{\"id\":\"site-boston\"}"}}}},
-                                   {"structuredContent", QJsonObject{{"id", "site-boston"}, {"enrolled", 128}}}}}};
+            {"jsonrpc", "2.0"},
+            {"id", 42},
+            {"result",
+             QJsonObject{{"content", QJsonArray{QJsonObject{{"type", "text"}, {"text", "{\"id\":\"site-boston\"}"}}}},
+                         {"structuredContent", QJsonObject{{"id", "site-boston"}, {"enrolled", 128}}}}}};
     }
 
     void sameBytesAsQt()

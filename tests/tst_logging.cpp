@@ -44,9 +44,10 @@ class TestLogging : public QObject
 private slots:
     void jsonLineHasFields()
     {
-        const QByteArray line = LogSink::format(QtWarningMsg, "koan.sessions",
-                                                QStringLiteral("closing session 0123456789abcdef0123456789abcdef after 5 ms"),
-                                                LogSink::Format::Json, QStringLiteral("0123456789abcdef0123456789abcdef"));
+        const QByteArray line
+            = LogSink::format(QtWarningMsg, "koan.sessions",
+                              QStringLiteral("closing session 0123456789abcdef0123456789abcdef after 5 ms"),
+                              LogSink::Format::Json, QStringLiteral("0123456789abcdef0123456789abcdef"));
         QVERIFY(line.endsWith('\n'));
         QCOMPARE(line.count('\n'), 1);
         const QJsonObject o = QJsonDocument::fromJson(line).object();
@@ -59,9 +60,10 @@ private slots:
     void sessionIdIsNeverGuessedFromTheText()
     {
         // A client can put 32 hex characters into anything that gets logged (a path, a subject).
-        const QByteArray line = LogSink::format(QtWarningMsg, "koan.auth",
-                                                QStringLiteral("auth failure: missing_token from 10.0.0.1 on /mcp/fedcba9876543210fedcba9876543210"),
-                                                LogSink::Format::Json);
+        const QByteArray line = LogSink::format(
+            QtWarningMsg, "koan.auth",
+            QStringLiteral("auth failure: missing_token from 10.0.0.1 on /mcp/fedcba9876543210fedcba9876543210"),
+            LogSink::Format::Json);
         QVERIFY2(!QJsonDocument::fromJson(line).object().contains("sessionId"), line.constData());
         // The scope names the real one; scopes nest and end.
         {
@@ -74,8 +76,8 @@ private slots:
         }
         QVERIFY(LogSink::currentSession().isEmpty());
         // Plain text names the session when the message does not.
-        QCOMPARE(LogSink::format(QtWarningMsg, "koan.auth", QStringLiteral("auth failure: tool_forbidden"), LogSink::Format::Plain,
-                                 QStringLiteral("33333333333333333333333333333333")),
+        QCOMPARE(LogSink::format(QtWarningMsg, "koan.auth", QStringLiteral("auth failure: tool_forbidden"),
+                                 LogSink::Format::Plain, QStringLiteral("33333333333333333333333333333333")),
                  QByteArray("koan.auth: auth failure: tool_forbidden [session 33333333333333333333333333333333]\n"));
     }
 
@@ -88,10 +90,11 @@ private slots:
         const QString key = koan.home.filePath("dev-issuer.pem");
         QProcessEnvironment env;
         env.insert("QT_LOGGING_RULES", "koan.*.debug=true"); // per-session open/close lines too
-        QVERIFY2(koan.start({"--log-format", "json", "--db", ":memory:", "--set", "RequireAuthentication=true",
-                             "--set", "Auth:DevIssuerKeyFile=" + key,
-                             "--set", "EntityOverrides:ProtocolDocument:RequiredScopes=clinical:documents",
-                             "--set", "Logging:RedactPatterns:0=P-\\d{4}"}, env),
+        QVERIFY2(koan.start({"--log-format", "json", "--db", ":memory:", "--set", "RequireAuthentication=true", "--set",
+                             "Auth:DevIssuerKeyFile=" + key, "--set",
+                             "EntityOverrides:ProtocolDocument:RequiredScopes=clinical:documents", "--set",
+                             "Logging:RedactPatterns:0=P-\\d{4}"},
+                            env),
                  koan.stderrText.constData());
         koan::DevTokenIssuer issuer;
         QString error;
@@ -114,9 +117,13 @@ private slots:
         const QByteArray sid = r.header("Mcp-Session-Id");
         c.request("POST", "/mcp", streamableHeaders(sid, token), rpc(QJsonValue(), "notifications/initialized"));
         c.request("POST", "/mcp", streamableHeaders(sid, token),
-                  rpc(2, "tools/call", {{"name", "trial-site.collection"}, {"arguments", QJsonObject{{"filter", QString::fromLatin1(argSecret)}}}}));
+                  rpc(2, "tools/call",
+                      {{"name", "trial-site.collection"},
+                       {"arguments", QJsonObject{{"filter", QString::fromLatin1(argSecret)}}}}));
         c.request("POST", "/mcp", streamableHeaders(sid, token),
-                  rpc(3, "tools/call", {{"name", "protocol-document.collection"}, {"arguments", QJsonObject{{"q", QString::fromLatin1(argSecret)}}}}));
+                  rpc(3, "tools/call",
+                      {{"name", "protocol-document.collection"},
+                       {"arguments", QJsonObject{{"q", QString::fromLatin1(argSecret)}}}}));
         QCOMPARE(c.request("DELETE", "/mcp", streamableHeaders(sid, token)).status, 200);
 
         koan.signal(SIGTERM);
@@ -127,7 +134,8 @@ private slots:
         const QList<QJsonObject> records = jsonLines(koan.stderrLines(), &problem);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
         QVERIFY(records.size() >= 8);
-        QVERIFY2(!koan.stderrText.contains(token) && !koan.stderrText.contains(badToken.left(40)), "a token reached the log");
+        QVERIFY2(!koan.stderrText.contains(token) && !koan.stderrText.contains(badToken.left(40)),
+                 "a token reached the log");
         QVERIFY2(!koan.stderrText.contains(token.split('.').value(1)), "a token's claims reached the log");
         QVERIFY2(!koan.stderrText.contains(argSecret), "a tool argument value reached the log");
         QVERIFY2(!koan.stderrText.contains("P-1234"), "a configured redaction pattern was not applied");
@@ -136,7 +144,8 @@ private slots:
         for (const QJsonObject &o : records) {
             QVERIFY2(levels.contains(o["level"].toString()), qPrintable(o["level"].toString()));
             QVERIFY2(o["category"].toString().startsWith("koan."), qPrintable(o["category"].toString()));
-            QVERIFY2(o["sessionId"].toString() != QString::fromLatin1(fakeSession), "sessionId guessed from the message text");
+            QVERIFY2(o["sessionId"].toString() != QString::fromLatin1(fakeSession),
+                     "sessionId guessed from the message text");
             const QString msg = o["msg"].toString();
             if (o["category"] == "koan.sessions" && msg.contains("opened via StreamableHttp")) {
                 opened = true;
@@ -211,7 +220,8 @@ private slots:
     {
         const QString jwt = QStringLiteral("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl");
         for (auto format : {LogSink::Format::Plain, LogSink::Format::Json}) {
-            const QByteArray a = LogSink::format(QtInfoMsg, "koan.auth", QStringLiteral("Authorization: Bearer abc.def-123"), format);
+            const QByteArray a
+                = LogSink::format(QtInfoMsg, "koan.auth", QStringLiteral("Authorization: Bearer abc.def-123"), format);
             QVERIFY2(!a.contains("abc.def-123") && a.contains("[redacted]"), a.constData());
             const QByteArray b = LogSink::format(QtInfoMsg, "koan.auth", QStringLiteral("token ") + jwt, format);
             QVERIFY2(!b.contains(jwt.toLatin1()) && b.contains("[redacted-jwt]"), b.constData());
@@ -220,22 +230,28 @@ private slots:
 
     void redactionTakesOnlyTheToken()
     {
-        const auto plain = [](const QString &m) { return LogSink::format(QtInfoMsg, "koan.auth", m, LogSink::Format::Plain); };
+        const auto plain
+            = [](const QString &m) { return LogSink::format(QtInfoMsg, "koan.auth", m, LogSink::Format::Plain); };
         // The audit line of a non-Bearer Authorization header: "bearer" is part of the reason, not a scheme.
         QCOMPARE(plain("auth failure: not_bearer from 127.0.0.1 on /mcp"),
                  QByteArray("koan.auth: auth failure: not_bearer from 127.0.0.1 on /mcp\n"));
-        QCOMPARE(plain("Use the Bearer authentication scheme"), QByteArray("koan.auth: Use the Bearer authentication scheme\n"));
+        QCOMPARE(plain("Use the Bearer authentication scheme"),
+                 QByteArray("koan.auth: Use the Bearer authentication scheme\n"));
         QCOMPARE(plain("Authorization: BEARER abc.def-123 from 10.0.0.1"),
                  QByteArray("koan.auth: Authorization: BEARER [redacted] from 10.0.0.1\n"));
-        QCOMPARE(plain("Authorization: Bearer abcdefghijklmnopqrstuvwxyz"), QByteArray("koan.auth: Authorization: Bearer [redacted]\n"));
+        QCOMPARE(plain("Authorization: Bearer abcdefghijklmnopqrstuvwxyz"),
+                 QByteArray("koan.auth: Authorization: Bearer [redacted]\n"));
     }
 
     void controlCharactersCannotForgeLines()
     {
         // An unverified subject or a percent-decoded path carrying CR/LF stays on its own line.
-        const QString forged = QStringLiteral("auth failure: bad_signature subject mallory\nkoan.auth: auth ok\r\x1b[31m");
+        const QString forged
+            = QStringLiteral("auth failure: bad_signature subject mallory\nkoan.auth: auth ok\r\x1b[31m");
         const QByteArray plain = LogSink::format(QtWarningMsg, "koan.auth", forged, LogSink::Format::Plain);
-        QCOMPARE(plain, QByteArray("koan.auth: auth failure: bad_signature subject mallory\\nkoan.auth: auth ok\\r\\x1b[31m\n"));
+        QCOMPARE(
+            plain,
+            QByteArray("koan.auth: auth failure: bad_signature subject mallory\\nkoan.auth: auth ok\\r\\x1b[31m\n"));
         const QByteArray json = LogSink::format(QtWarningMsg, "koan.auth", forged, LogSink::Format::Json);
         QCOMPARE(json.count('\n'), 1);
         QVERIFY(QJsonDocument::fromJson(json).object().value("msg").toString().contains("mallory\\nkoan.auth"));
@@ -245,7 +261,8 @@ private slots:
     void configuredPatternsAreRedacted()
     {
         LogSink::setRedactPatterns({QStringLiteral("P-\\d{4}")});
-        const QByteArray line = LogSink::format(QtInfoMsg, "koan.rpc", QStringLiteral("participant P-1001 updated"), LogSink::Format::Plain);
+        const QByteArray line = LogSink::format(QtInfoMsg, "koan.rpc", QStringLiteral("participant P-1001 updated"),
+                                                LogSink::Format::Plain);
         QCOMPARE(line, QByteArray("koan.rpc: participant [redacted] updated\n"));
         LogSink::setRedactPatterns({});
     }

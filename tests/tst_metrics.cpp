@@ -82,8 +82,6 @@ Scrape scrape(quint16 port, const QList<QPair<QByteArray, QByteArray>> &headers 
     return parse(r.body);
 }
 
-
-
 QByteArray devToken(const ServerFixture &f, const QString &sub, const QStringList &scopes)
 {
     DevTokenIssuer issuer;
@@ -126,14 +124,18 @@ class TestMetrics : public QObject
                 ++histograms;
                 const auto &list = b.value();
                 for (int i = 1; i < list.size(); ++i) {
-                    QVERIFY2(list[i].first > list[i - 1].first, qPrintable(family + " buckets out of order: " + b.key()));
-                    QVERIFY2(list[i].second >= list[i - 1].second, qPrintable(family + " buckets not cumulative: " + b.key()));
+                    QVERIFY2(list[i].first > list[i - 1].first,
+                             qPrintable(family + " buckets out of order: " + b.key()));
+                    QVERIFY2(list[i].second >= list[i - 1].second,
+                             qPrintable(family + " buckets not cumulative: " + b.key()));
                 }
-                QVERIFY2(!list.isEmpty() && qIsInf(list.last().first), qPrintable(family + " lacks le=\"+Inf\": " + b.key()));
+                QVERIFY2(!list.isEmpty() && qIsInf(list.last().first),
+                         qPrintable(family + " lacks le=\"+Inf\": " + b.key()));
                 const double count = s.value(family + QLatin1String("_count"), seriesLabels[b.key()]);
                 QVERIFY2(count >= 0, qPrintable(family + "_count missing for " + b.key()));
                 QCOMPARE(list.last().second, count);
-                QVERIFY2(s.value(family + QLatin1String("_sum"), seriesLabels[b.key()]) >= 0, qPrintable(family + "_sum missing"));
+                QVERIFY2(s.value(family + QLatin1String("_sum"), seriesLabels[b.key()]) >= 0,
+                         qPrintable(family + "_sum missing"));
             }
         }
         QVERIFY2(histograms > 0, "no histogram series to check");
@@ -173,20 +175,33 @@ private slots:
         QVERIFY(stream.waitEvent("endpoint", 5000, &endpoint));
         const QByteArray rpcPath = endpoint.data;
         const auto legacyCall = [&](int id, const QString &method, const QJsonObject &params) {
-            const HttpResponse r = post.request("POST", rpcPath, {{"Content-Type", "application/json"}}, rpc(id, method, params));
+            const HttpResponse r
+                = post.request("POST", rpcPath, {{"Content-Type", "application/json"}}, rpc(id, method, params));
             if (r.status != 202)
                 return QJsonObject{{"status", r.status}};
             return stream.waitMessage(id);
         };
         QVERIFY(legacyCall(1, "initialize", initParams()).contains("result"));
-        QVERIFY(legacyCall(2, "tools/call", {{"name", "trial-site.collection"}, {"arguments", QJsonObject{{"pageSize", 1}}}})
-                    .value("result").toObject().value("isError").toBool() == false);
+        QVERIFY(legacyCall(2, "tools/call",
+                           {{"name", "trial-site.collection"}, {"arguments", QJsonObject{{"pageSize", 1}}}})
+                    .value("result")
+                    .toObject()
+                    .value("isError")
+                    .toBool()
+                == false);
         // A tool error (isError): schema validation of the arguments.
         QVERIFY(legacyCall(3, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", 42}}}})
-                    .value("result").toObject().value("isError").toBool());
+                    .value("result")
+                    .toObject()
+                    .value("isError")
+                    .toBool());
         // Denied (-32003) and not found (unknown name, twice with different names: one label value).
         QCOMPARE(legacyCall(4, "tools/call", {{"name", "protocol-document.collection"}, {"arguments", QJsonObject{}}})
-                     .value("error").toObject().value("code").toInt(), -32003);
+                     .value("error")
+                     .toObject()
+                     .value("code")
+                     .toInt(),
+                 -32003);
         QVERIFY(legacyCall(5, "tools/call", {{"name", "no-such-tool-a"}}).contains("error"));
         QVERIFY(legacyCall(6, "tools/call", {{"name", "no-such-tool-b"}}).contains("error"));
 
@@ -197,8 +212,9 @@ private slots:
         const QByteArray sid = r.header("Mcp-Session-Id");
         QVERIFY(!sid.isEmpty());
         sc.request("POST", "/mcp", streamableHeaders(sid), rpc(QJsonValue(), "notifications/initialized"));
-        QVERIFY(rpcAnswer(sc.request("POST", "/mcp", streamableHeaders(sid),
-                                  rpc(2, "tools/call", {{"name", "trial-site.collection"}, {"arguments", QJsonObject{}}})))
+        QVERIFY(rpcAnswer(
+                    sc.request("POST", "/mcp", streamableHeaders(sid),
+                               rpc(2, "tools/call", {{"name", "trial-site.collection"}, {"arguments", QJsonObject{}}})))
                     .contains("result"));
 
         // Heartbeats every 100 ms on the open legacy stream.
@@ -213,8 +229,10 @@ private slots:
         QVERIFY2(s.value("koan_mcp_heartbeats_sent_total") >= 1, s.raw.constData());
         QVERIFY(s.value("koan_mcp_bytes_queued") >= 0);
         // request -> event latency: every legacy POST and the Streamable requests.
-        QVERIFY2(s.value("koan_mcp_request_event_latency_seconds_count", {{"transport", "HttpSse"}}) >= 6, s.raw.constData());
-        QVERIFY2(s.value("koan_mcp_request_event_latency_seconds_count", {{"transport", "StreamableHttp"}}) >= 2, s.raw.constData());
+        QVERIFY2(s.value("koan_mcp_request_event_latency_seconds_count", {{"transport", "HttpSse"}}) >= 6,
+                 s.raw.constData());
+        QVERIFY2(s.value("koan_mcp_request_event_latency_seconds_count", {{"transport", "StreamableHttp"}}) >= 2,
+                 s.raw.constData());
         // Tool calls by tool and outcome, each with a duration observation.
         const QList<std::pair<L, double>> calls{
             {{{"tool", "trial-site.collection"}, {"outcome", "ok"}}, 2},
@@ -246,12 +264,20 @@ private slots:
         again.send("GET", "/mcp/sse");
         QVERIFY(again.waitEvent("endpoint"));
         HttpClient admin(f.port);
-        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}}, R"({"enabled":false})").status, 200);
+        QCOMPARE(admin
+                     .request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}},
+                              R"({"enabled":false})")
+                     .status,
+                 200);
         s = scrape(f.port);
         QCOMPARE(s.value("koan_mcp_transport_enabled", {{"transport", "HttpSse"}}), 0.0);
         QCOMPARE(s.value("koan_mcp_transport_enabled", {{"transport", "StreamableHttp"}}), 1.0);
         QCOMPARE(s.value("koan_mcp_sessions_closed_total", {{"reason", "transport_disabled"}}), 1.0);
-        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}}, R"({"enabled":true})").status, 200);
+        QCOMPARE(admin
+                     .request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}},
+                              R"({"enabled":true})")
+                     .status,
+                 200);
         QCOMPARE(scrape(f.port).value("koan_mcp_transport_enabled", {{"transport", "HttpSse"}}), 1.0);
     }
 
@@ -279,8 +305,8 @@ private slots:
         QCOMPARE(c.request("GET", "/mcp/capabilities").status, 308);
         QCOMPARE(c.request("GET", "/metrics").status, 308);
         QCOMPARE(c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams())).status, 400);
-        QCOMPARE(c.request("GET", "/healthz").status, 200);                                // probes stay plain
-        QCOMPARE(c.request("GET", "/mcp/capabilities", viaTls).status, 200);                // TLS at the proxy
+        QCOMPARE(c.request("GET", "/healthz").status, 200);                  // probes stay plain
+        QCOMPARE(c.request("GET", "/mcp/capabilities", viaTls).status, 200); // TLS at the proxy
         // A Streamable session (through the "proxy") that then stays silent past SseConnectionTimeout.
         auto headers = streamableHeaders();
         headers += viaTls;
@@ -307,8 +333,9 @@ private slots:
         ServerFixture f(o);
         QVERIFY2(f.ok, qPrintable(f.problems));
         HttpClient c(f.port);
-        QCOMPARE(c.request("GET", "/mcp/capabilities").status, 401);                                     // missing_token
-        QCOMPARE(c.request("GET", "/mcp/capabilities", {{"Authorization", "Bearer not.a.jwt"}}).status, 401); // malformed
+        QCOMPARE(c.request("GET", "/mcp/capabilities").status, 401); // missing_token
+        QCOMPARE(c.request("GET", "/mcp/capabilities", {{"Authorization", "Bearer not.a.jwt"}}).status,
+                 401); // malformed
         Scrape s = scrape(f.port);
         QCOMPARE(s.value("koan_mcp_auth_failures_total", {{"reason", "missing_token"}}), 1.0);
         QCOMPARE(s.value("koan_mcp_auth_failures_total", {{"reason", "malformed"}}), 1.0);
@@ -347,8 +374,11 @@ private slots:
             HttpClient c(f.port);
             QCOMPARE(c.request("GET", "/admin/transports").status, 200);
             QCOMPARE(c.request("GET", "/admin/transports", {{"X-Forwarded-For", "203.0.113.9"}}).status, 403);
-            QCOMPARE(c.request("PUT", "/admin/transports/http-sse", {{"X-Real-IP", "203.0.113.9"}, {"Content-Type", "application/json"}},
-                               R"({"enabled":false})").status, 403);
+            QCOMPARE(c.request("PUT", "/admin/transports/http-sse",
+                               {{"X-Real-IP", "203.0.113.9"}, {"Content-Type", "application/json"}},
+                               R"({"enabled":false})")
+                         .status,
+                     403);
             QVERIFY(f.server->isHttpSseEnabled());
         }
         // Authenticated: a bearer token (any valid one), also with authentication off server-wide.

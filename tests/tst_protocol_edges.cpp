@@ -26,7 +26,9 @@ QJsonValue answerOf(const HttpResponse &r)
         if (const QJsonDocument d = QJsonDocument::fromJson(e.data); !d.isNull())
             return d.isArray() ? QJsonValue(d.array()) : QJsonValue(d.object());
     const QJsonDocument d = QJsonDocument::fromJson(r.body);
-    return d.isArray() ? QJsonValue(d.array()) : d.isObject() ? QJsonValue(d.object()) : QJsonValue(QJsonValue::Undefined);
+    return d.isArray()    ? QJsonValue(d.array())
+           : d.isObject() ? QJsonValue(d.object())
+                          : QJsonValue(QJsonValue::Undefined);
 }
 
 qint64 statusKiB(qint64 pid, const char *field)
@@ -47,7 +49,8 @@ class TestProtocolEdges : public QObject
 
     static QByteArray openSession(ServerFixture &f, HttpClient &c, const QString &version)
     {
-        const HttpResponse r = c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams(version)));
+        const HttpResponse r
+            = c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams(version)));
         const QByteArray sid = r.header("Mcp-Session-Id");
         c.request("POST", "/mcp", streamableHeaders(sid), kNote);
         Q_UNUSED(f);
@@ -120,18 +123,22 @@ private slots:
         QByteArray out;
         const auto next = [&]() -> QJsonDocument {
             QByteArray line;
-            (void)QTest::qWaitFor([&] {
-                out += p.readAllStandardOutput();
-                const qsizetype nl = out.indexOf('\n');
-                if (nl < 0)
-                    return false;
-                line = out.left(nl);
-                out.remove(0, nl + 1);
-                return true;
-            }, 5000);
+            (void)QTest::qWaitFor(
+                [&] {
+                    out += p.readAllStandardOutput();
+                    const qsizetype nl = out.indexOf('\n');
+                    if (nl < 0)
+                        return false;
+                    line = out.left(nl);
+                    out.remove(0, nl + 1);
+                    return true;
+                },
+                5000);
             return QJsonDocument::fromJson(line);
         };
-        p.write(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})" "\n");
+        p.write(
+            R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"
+            "\n");
         QCOMPARE(next().object()["id"].toInt(), 1);
         p.write("[1,2]\n");
         QCOMPARE(next().array().size(), 2);
@@ -152,7 +159,12 @@ private slots:
         QVERIFY(p.waitForStarted());
         QByteArray out;
         p.write(kPing + "\n");
-        QVERIFY(QTest::qWaitFor([&] { out += p.readAllStandardOutput(); return out.contains("\"id\":7"); }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                out += p.readAllStandardOutput();
+                return out.contains("\"id\":7");
+            },
+            5000));
         const qint64 peakBefore = statusKiB(p.processId(), "VmHWM:");
         const QByteArray mib = QByteArray(1024 * 1024, 'x');
         p.write("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"ping\",\"params\":{\"pad\":\"");
@@ -162,7 +174,12 @@ private slots:
         }
         p.write("\"}}\n" + kPing + "\n");
         out.clear();
-        QVERIFY(QTest::qWaitFor([&] { out += p.readAllStandardOutput(); return out.count('\n') >= 2; }, 20000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                out += p.readAllStandardOutput();
+                return out.count('\n') >= 2;
+            },
+            20000));
         const QList<QByteArray> lines = out.trimmed().split('\n');
         const QJsonObject refused = QJsonDocument::fromJson(lines.at(0)).object();
         QCOMPARE(refused["error"]["code"].toInt(), -32600);
@@ -180,7 +197,8 @@ private slots:
         HttpClient c(f.port);
         QSet<QByteArray> seen;
         for (int i = 0; i < 50; ++i) {
-            const QByteArray sid = c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams())).header("Mcp-Session-Id");
+            const QByteArray sid = c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams()))
+                                       .header("Mcp-Session-Id");
             QVERIFY2(SessionManager::isWellFormedId(QString::fromLatin1(sid)), sid.constData());
             QVERIFY(sid.size() >= 32); // 128 bits at 4 bits per character at least
             seen.insert(sid);
@@ -197,7 +215,8 @@ private slots:
         ServerFixture f;
         HttpClient c(f.port);
         const QByteArray evil = "%3Cscript%3Ealert(1)%3C%2Fscript%3E";
-        const HttpResponse legacy = c.request("POST", "/mcp/rpc?sessionId=" + evil, {{"Content-Type", "application/json"}}, kPing);
+        const HttpResponse legacy
+            = c.request("POST", "/mcp/rpc?sessionId=" + evil, {{"Content-Type", "application/json"}}, kPing);
         QCOMPARE(legacy.status, 404);
         QVERIFY(!legacy.body.contains("script"));
         QVERIFY(legacy.json()["message"].toString().contains("malformed"));

@@ -113,7 +113,8 @@ private slots:
         QCOMPARE(r.status, 400);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("invalid_request"));
         // RFC 9728 metadata at both well-known forms, without a token.
-        for (const QByteArray path : {QByteArray("/.well-known/oauth-protected-resource"), QByteArray("/.well-known/oauth-protected-resource/mcp")}) {
+        for (const QByteArray path : {QByteArray("/.well-known/oauth-protected-resource"),
+                                      QByteArray("/.well-known/oauth-protected-resource/mcp")}) {
             r = c.request("GET", path);
             QCOMPARE(r.status, 200);
             QCOMPARE(r.json()["resource"].toString(), f.server->baseUrl() + "/mcp");
@@ -136,20 +137,25 @@ private slots:
     {
         ServerFixture f(authOptions());
         HttpClient c(f.port);
-        const QJsonObject cl = claims("alice", "clinical:operations", f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss));
+        const QJsonObject cl
+            = claims("alice", "clinical:operations", f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss));
         // kid and alg end up in error_description; a CRLF in them must not become a header line.
-        const QList<QJsonObject> headers{{{"alg", "RS256"}, {"kid", "x\r\nSet-Cookie: pwned=1"}},
-                                         {{"alg", "RS256\r\nSet-Cookie: pwned=2"}, {"kid", "k1"}},
-                                         {{"alg", "RS256"}, {"kid", QStringLiteral("x\n") + QChar(0) + QChar(0x85) + QStringLiteral("Set-Cookie: pwned=3")}}};
+        const QList<QJsonObject> headers{
+            {{"alg", "RS256"}, {"kid", "x\r\nSet-Cookie: pwned=1"}},
+            {{"alg", "RS256\r\nSet-Cookie: pwned=2"}, {"kid", "k1"}},
+            {{"alg", "RS256"},
+             {"kid", QStringLiteral("x\n") + QChar(0) + QChar(0x85) + QStringLiteral("Set-Cookie: pwned=3")}}};
         for (const QJsonObject &h : headers) {
             const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(signWithOpenssl(h, cl, m_key)));
             QCOMPARE(r.status, 401);
             QVERIFY(r.header("Set-Cookie").isEmpty());
             for (const auto &[name, value] : r.headers)
-                QVERIFY2(!value.contains("pwned") || name.compare("WWW-Authenticate", Qt::CaseInsensitive) == 0, name + ": " + value);
+                QVERIFY2(!value.contains("pwned") || name.compare("WWW-Authenticate", Qt::CaseInsensitive) == 0,
+                         name + ": " + value);
             const QByteArray challenge = r.header("WWW-Authenticate");
             QVERIFY(challenge.contains("error=\"invalid_token\""));
-            QVERIFY2(challenge.contains("?Set-Cookie: pwned="), challenge.constData()); // stays inside the quoted string
+            QVERIFY2(challenge.contains("?Set-Cookie: pwned="),
+                     challenge.constData());                    // stays inside the quoted string
             QVERIFY(!r.json()["message"].toString().isEmpty()); // the JSON body still explains the failure
         }
     }
@@ -159,8 +165,10 @@ private slots:
         // Defense in depth below every caller: the responder never writes CR, LF or NUL in a header.
         QTcpServer listener;
         QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
-        const QList<QPair<QByteArray, QByteArray>> bad{{"X-Test", "a\r\nSet-Cookie: pwned=1"}, {"X-Test", QByteArray("a\0b", 3)},
-                                                       {"Set-Cookie: pwned=1\r\nX", "v"}, {"X Test", "v"}};
+        const QList<QPair<QByteArray, QByteArray>> bad{{"X-Test", "a\r\nSet-Cookie: pwned=1"},
+                                                       {"X-Test", QByteArray("a\0b", 3)},
+                                                       {"Set-Cookie: pwned=1\r\nX", "v"},
+                                                       {"X Test", "v"}};
         for (const auto &header : bad) {
             QPointer<HttpResponder> responder;
             const auto conn = connect(&listener, &QTcpServer::newConnection, this, [&] {
@@ -202,17 +210,21 @@ private slots:
         ServerFixture f(o);
         HttpClient c(f.port);
         // OAuth scopes are case-sensitive: MCP:USE is another scope than mcp:use.
-        const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "MCP:USE clinical:operations")));
+        const HttpResponse r
+            = c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "MCP:USE clinical:operations")));
         QCOMPARE(r.status, 403);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("insufficient_scope"));
         const QByteArray upper = tokenFor(f, "alice", "mcp:use Clinical:Safety CLINICAL:OPERATIONS");
         const QByteArray sid = initStreamable(c, upper);
         QVERIFY(!sid.isEmpty());
-        const QStringList names = toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, upper), rpc(2, "tools/list"))));
+        const QStringList names
+            = toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, upper), rpc(2, "tools/list"))));
         QVERIFY2(names.isEmpty(), qPrintable(names.join(' ')));
         const QByteArray exact = tokenFor(f, "alice", "mcp:use clinical:safety");
         const QByteArray sid2 = initStreamable(c, exact);
-        QCOMPARE(toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid2, exact), rpc(2, "tools/list")))).size(), 9);
+        QCOMPARE(toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid2, exact), rpc(2, "tools/list"))))
+                     .size(),
+                 9);
     }
 
     void auditEscapesRequestData()
@@ -221,13 +233,15 @@ private slots:
         QSignalSpy audit(f.server->auditLog(), &AuthAuditLog::failureRecorded);
         static QStringList lines;
         lines.clear();
-        const QtMessageHandler previous = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &ctx, const QString &msg) {
-            if (QByteArray(ctx.category) == "koan.auth")
-                lines << QString::fromUtf8(LogSink::format(type, ctx.category, msg, LogSink::Format::Plain));
-        });
+        const QtMessageHandler previous
+            = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &ctx, const QString &msg) {
+                  if (QByteArray(ctx.category) == "koan.auth")
+                      lines << QString::fromUtf8(LogSink::format(type, ctx.category, msg, LogSink::Format::Plain));
+              });
         HttpClient c(f.port);
         // A forged subject in a token with a bad signature, and a percent-decoded path with CR/LF.
-        QJsonObject forged = claims("mallory\nkoan.auth: auth ok for admin", "", f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss));
+        QJsonObject forged = claims("mallory\nkoan.auth: auth ok for admin", "", f.server->baseUrl() + "/mcp",
+                                    QString::fromLatin1(kIss));
         QByteArray t = token(m_key, forged);
         t[t.lastIndexOf('.') + 3] = t.at(t.lastIndexOf('.') + 3) == 'A' ? 'B' : 'A';
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(t)).status, 401);
@@ -250,14 +264,16 @@ private slots:
         const QByteArray ops = tokenFor(f, "alice", "clinical:operations");
         const QByteArray sid = initStreamable(c, ops);
         QVERIFY(!sid.isEmpty());
-        const QStringList names = toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, ops), rpc(2, "tools/list"))));
+        const QStringList names
+            = toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, ops), rpc(2, "tools/list"))));
         QVERIFY(names.contains("trial-site.upsert"));
         QVERIFY(names.contains("monitoring-note.collection"));
         QVERIFY(!names.contains("adverse-event-report.collection"));
         QVERIFY(!names.contains("protocol-document.collection"));
         QCOMPARE(names.size(), 27);
-        const QJsonObject denied = rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, ops),
-                                                    rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
+        const QJsonObject denied = rpcAnswer(c.request(
+            "POST", "/mcp", streamableHeaders(sid, ops),
+            rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
         QCOMPARE(denied["error"].toObject()["code"].toInt(), -32003);
         QVERIFY(denied["error"].toObject()["message"].toString().contains("clinical:safety"));
         // The same rules over legacy HTTP+SSE; `scp` arrays and extra claims (roles) count as scopes.
@@ -269,8 +285,10 @@ private slots:
         stream.send("GET", "/mcp/sse", bearer(safety));
         SseEvent endpoint;
         QVERIFY(stream.waitEvent("endpoint", 5000, &endpoint));
-        post.request("POST", endpoint.data, bearer(safety, {{"Content-Type", "application/json"}}), rpc(1, "initialize", initParams()));
-        post.request("POST", endpoint.data, bearer(safety, {{"Content-Type", "application/json"}}), rpc(2, "tools/list"));
+        post.request("POST", endpoint.data, bearer(safety, {{"Content-Type", "application/json"}}),
+                     rpc(1, "initialize", initParams()));
+        post.request("POST", endpoint.data, bearer(safety, {{"Content-Type", "application/json"}}),
+                     rpc(2, "tools/list"));
         const QStringList legacyNames = toolNames(stream.waitMessage(2));
         QVERIFY(legacyNames.contains("adverse-event-report.delete"));
         QVERIFY(legacyNames.contains("protocol-document.collection"));
@@ -283,11 +301,14 @@ private slots:
         o.auth.requiredScopes = {"mcp:use"};
         ServerFixture f(o);
         HttpClient c(f.port);
-        const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "clinical:operations")));
+        const HttpResponse r
+            = c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "clinical:operations")));
         QCOMPARE(r.status, 403);
         QVERIFY(r.header("WWW-Authenticate").contains("error=\"insufficient_scope\""));
         QVERIFY(r.header("WWW-Authenticate").contains("scope=\"mcp:use\""));
-        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "mcp:use clinical:operations"))).status, 200);
+        QCOMPARE(
+            c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "mcp:use clinical:operations"))).status,
+            200);
     }
 
     void perEntityOverridesInDevelopmentMode()
@@ -303,11 +324,16 @@ private slots:
         ServerFixture f(o);
         HttpClient anon(f.port), authed(f.port);
         const QByteArray a = initStreamable(anon, {});
-        QStringList names = toolNames(rpcAnswer(anon.request("POST", "/mcp", streamableHeaders(a, {}), rpc(2, "tools/list"))));
+        QStringList names
+            = toolNames(rpcAnswer(anon.request("POST", "/mcp", streamableHeaders(a, {}), rpc(2, "tools/list"))));
         QVERIFY(!names.contains("protocol-document.collection")); // needs an authenticated caller
-        QVERIFY(names.contains("trial-site.collection"));          // anonymous dev callers are not scope-checked
-        QVERIFY(!names.contains("trial-site.upsert"));             // AllowMutations=false
-        QCOMPARE(rpcAnswer(anon.request("POST", "/mcp", streamableHeaders(a, {}), rpc(3, "tools/call", {{"name", "protocol-document.collection"}})))["error"].toObject()["code"].toInt(), -32003);
+        QVERIFY(names.contains("trial-site.collection"));         // anonymous dev callers are not scope-checked
+        QVERIFY(!names.contains("trial-site.upsert"));            // AllowMutations=false
+        QCOMPARE(rpcAnswer(anon.request("POST", "/mcp", streamableHeaders(a, {}),
+                                        rpc(3, "tools/call", {{"name", "protocol-document.collection"}})))["error"]
+                     .toObject()["code"]
+                     .toInt(),
+                 -32003);
         const QByteArray t = tokenFor(f, "alice", "clinical:documents");
         const QByteArray b = initStreamable(authed, t);
         names = toolNames(rpcAnswer(authed.request("POST", "/mcp", streamableHeaders(b, t), rpc(2, "tools/list"))));
@@ -327,7 +353,9 @@ private slots:
         r = c.request("GET", "/mcp", bearer(bob, {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}}));
         QCOMPARE(r.status, 403);
         QCOMPARE(c.request("DELETE", "/mcp", bearer(bob, {{"Mcp-Session-Id", sid}})).status, 403);
-        QCOMPARE(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, alice), rpc(3, "ping")))["result"].toObject(), QJsonObject{});
+        QCOMPARE(
+            rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, alice), rpc(3, "ping")))["result"].toObject(),
+            QJsonObject{});
         // Legacy: the hijack the original allowed.
         HttpClient stream(f.port), post(f.port);
         stream.send("GET", "/mcp/sse", bearer(alice));
@@ -336,7 +364,10 @@ private slots:
         r = post.request("POST", endpoint.data, bearer(bob, {{"Content-Type", "application/json"}}), rpc(1, "ping"));
         QCOMPARE(r.status, 403);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("session_owner_mismatch"));
-        QCOMPARE(post.request("POST", endpoint.data, bearer(alice, {{"Content-Type", "application/json"}}), rpc(1, "ping")).status, 202);
+        QCOMPARE(
+            post.request("POST", endpoint.data, bearer(alice, {{"Content-Type", "application/json"}}), rpc(1, "ping"))
+                .status,
+            202);
     }
 
     void expiringTokenEndsTheStream()
@@ -390,16 +421,28 @@ private slots:
         QTRY_COMPARE(jwksServer.fetches, 1); // fetched at start
         HttpClient c(f.port);
         const QString aud = f.server->baseUrl() + "/mcp";
-        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(first, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 200);
+        QCOMPARE(
+            c.request("GET", "/mcp/capabilities", bearer(token(first, claims("a", "", aud, QString::fromLatin1(kIss)))))
+                .status,
+            200);
         // The issuer rotates to a new key: the first token with the unknown kid triggers one refetch.
         jwksServer.body = QJsonDocument(jwks({first, rotated})).toJson();
         QTest::qWait(1050);
-        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(rotated, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 200);
+        QCOMPARE(c.request("GET", "/mcp/capabilities",
+                           bearer(token(rotated, claims("a", "", aud, QString::fromLatin1(kIss)))))
+                     .status,
+                 200);
         QCOMPARE(jwksServer.fetches, 2);
         // Unknown kids right after a fetch do not hammer the JWKS endpoint.
         const int before = jwksServer.fetches;
-        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(stranger, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 401);
-        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(token(stranger, claims("a", "", aud, QString::fromLatin1(kIss))))).status, 401);
+        QCOMPARE(c.request("GET", "/mcp/capabilities",
+                           bearer(token(stranger, claims("a", "", aud, QString::fromLatin1(kIss)))))
+                     .status,
+                 401);
+        QCOMPARE(c.request("GET", "/mcp/capabilities",
+                           bearer(token(stranger, claims("a", "", aud, QString::fromLatin1(kIss)))))
+                     .status,
+                 401);
         QCOMPARE(jwksServer.fetches, before);
     }
 
@@ -439,7 +482,8 @@ private slots:
         QCOMPARE(c.request("GET", "/mcp/capabilities?access_token=x").status, 400);
         // The address's bucket is spent: a flood of bad or missing tokens now gets 429 ...
         for (int i = 0; i < 10; ++i) {
-            const HttpResponse r = c.request("GET", "/mcp/capabilities", i % 2 ? bearer("garbage") : QList<QPair<QByteArray, QByteArray>>{});
+            const HttpResponse r = c.request("GET", "/mcp/capabilities",
+                                             i % 2 ? bearer("garbage") : QList<QPair<QByteArray, QByteArray>>{});
             QCOMPARE(r.status, 429);
             QVERIFY(r.header("Retry-After").toInt() >= 1);
             QCOMPARE(r.json()["error"].toString(), QStringLiteral("rate_limited"));
@@ -451,7 +495,8 @@ private slots:
         QCOMPARE(reasons, (QStringList{"missing_token", "malformed", "token_in_query", "rate_limited"}));
         QCOMPARE(audit.last().first().value<AuthFailure>().remote, QStringLiteral("127.0.0.1"));
         // A valid token from the same address is charged to its subject and still passes.
-        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "clinical:operations"))).status, 200);
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tokenFor(f, "alice", "clinical:operations"))).status,
+                 200);
         QVERIFY(c.request("GET", "/metrics").body.contains("koan_mcp_rate_limited_total 10"));
         // Once the bucket refills, failures are answered (and recorded) again.
         QTest::qWait(2100);
@@ -480,13 +525,18 @@ private slots:
         // The rightmost address that is not one of our proxies; whatever the client put left of it is ignored.
         QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "6.6.6.6, 203.0.113.9"}}), QStringLiteral("203.0.113.9"));
         QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "6.6.6.6, 203.0.113.8, 10.1.2.3"}}), QStringLiteral("203.0.113.8"));
-        QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "6.6.6.6"}, {"X-Forwarded-For", "203.0.113.7"}}), QStringLiteral("203.0.113.7"));
-        QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "10.9.9.9"}}), QStringLiteral("10.9.9.9")); // only proxies: the farthest
+        QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "6.6.6.6"}, {"X-Forwarded-For", "203.0.113.7"}}),
+                 QStringLiteral("203.0.113.7"));
+        QCOMPARE(remoteOf(f, {{"X-Forwarded-For", "10.9.9.9"}}),
+                 QStringLiteral("10.9.9.9")); // only proxies: the farthest
         // Rotating a spoofed leftmost entry does not buy a fresh rate-limit bucket.
         HttpClient c(f.port);
         QList<int> statuses;
         for (int i = 1; i <= 4; ++i)
-            statuses << c.request("GET", "/mcp/capabilities", {{"X-Forwarded-For", QByteArray("1.1.1.") + QByteArray::number(i) + ", 198.51.100.4"}}).status;
+            statuses << c.request(
+                             "GET", "/mcp/capabilities",
+                             {{"X-Forwarded-For", QByteArray("1.1.1.") + QByteArray::number(i) + ", 198.51.100.4"}})
+                            .status;
         QCOMPARE(statuses, (QList<int>{401, 401, 401, 429}));
     }
 
@@ -498,7 +548,8 @@ private slots:
         QSignalSpy audit(f.server->auditLog(), &AuthAuditLog::failureRecorded);
         HttpClient c(f.port);
         const QByteArray secret = tokenFor(f, "alice", "clinical:operations");
-        for (const QByteArray path : {QByteArray("/mcp/capabilities"), QByteArray("/metrics"), QByteArray("/.well-known/oauth-protected-resource")}) {
+        for (const QByteArray path : {QByteArray("/mcp/capabilities"), QByteArray("/metrics"),
+                                      QByteArray("/.well-known/oauth-protected-resource")}) {
             const HttpResponse r = c.request("GET", path + "?x=1&access_token=" + secret);
             QCOMPARE(r.status, 400); // not a 308 whose Location would carry the token
             QVERIFY(r.header("Location").isEmpty());
@@ -510,7 +561,8 @@ private slots:
         QCOMPARE(audit.size(), 3);
         for (const auto &args : audit) {
             const AuthFailure a = args.first().value<AuthFailure>();
-            QVERIFY(!a.path.contains(QString::fromLatin1(secret)) && !a.description.contains(QString::fromLatin1(secret)));
+            QVERIFY(!a.path.contains(QString::fromLatin1(secret))
+                    && !a.description.contains(QString::fromLatin1(secret)));
         }
         QCOMPARE(c.request("GET", "/mcp/capabilities").status, 308); // without a token: the usual redirect
     }
@@ -524,21 +576,27 @@ private slots:
         HttpClient c(f.port);
         const QByteArray sid = initStreamable(c, alice);
         QCOMPARE(c.request("POST", "/mcp", streamableHeaders(sid, bob), rpc(2, "tools/list")).status, 403);
-        QCOMPARE(c.request("GET", "/mcp", bearer(bob, {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}})).status, 403);
+        QCOMPARE(
+            c.request("GET", "/mcp", bearer(bob, {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}})).status,
+            403);
         HttpClient stream(f.port), post(f.port);
         stream.send("GET", "/mcp/sse", bearer(alice));
         SseEvent endpoint;
         QVERIFY(stream.waitEvent("endpoint", 5000, &endpoint));
-        const HttpResponse legacy = post.request("POST", endpoint.data, bearer(bob, {{"Content-Type", "application/json"}}), rpc(1, "ping"));
+        const HttpResponse legacy
+            = post.request("POST", endpoint.data, bearer(bob, {{"Content-Type", "application/json"}}), rpc(1, "ping"));
         QCOMPARE(legacy.status, 403);
         QCOMPARE(legacy.json()["error"].toString(), QStringLiteral("session_owner_mismatch"));
         // Tool-level denials (-32003) on both HTTP transports.
-        const QJsonObject denied = rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid, alice),
-                                                    rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
+        const QJsonObject denied = rpcAnswer(c.request(
+            "POST", "/mcp", streamableHeaders(sid, alice),
+            rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
         QCOMPARE(denied["error"].toObject()["code"].toInt(), -32003);
-        post.request("POST", endpoint.data, bearer(alice, {{"Content-Type", "application/json"}}), rpc(1, "initialize", initParams()));
         post.request("POST", endpoint.data, bearer(alice, {{"Content-Type", "application/json"}}),
-                     rpc(4, "tools/call", {{"name", "protocol-document.get-by-id"}, {"arguments", QJsonObject{{"id", "x"}}}}));
+                     rpc(1, "initialize", initParams()));
+        post.request(
+            "POST", endpoint.data, bearer(alice, {{"Content-Type", "application/json"}}),
+            rpc(4, "tools/call", {{"name", "protocol-document.get-by-id"}, {"arguments", QJsonObject{{"id", "x"}}}}));
         QCOMPARE(stream.waitMessage(4)["error"].toObject()["code"].toInt(), -32003);
 
         QList<AuthFailure> entries;
@@ -556,7 +614,8 @@ private slots:
         QCOMPARE(entries[3].subject, QStringLiteral("alice"));
         QCOMPARE(entries[3].path, QStringLiteral("/mcp"));
         QVERIFY(entries[3].remote.startsWith("127.0.0.1:"));
-        QVERIFY2(entries[3].description.contains("adverse-event-report.collection") && entries[3].description.contains("clinical:safety"),
+        QVERIFY2(entries[3].description.contains("adverse-event-report.collection")
+                     && entries[3].description.contains("clinical:safety"),
                  qPrintable(entries[3].description));
         QCOMPARE(entries[4].reason, QStringLiteral("tool_forbidden"));
         QCOMPARE(entries[4].path, QStringLiteral("/mcp/rpc"));
@@ -567,9 +626,12 @@ private slots:
         ServerFixture f(authOptions(false));
         QProcess p;
         QProcessEnvironment env = isolatedEnvironment(f.dir.path());
-        env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, claims("agent", "clinical:safety", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
+        env.insert("KOAN_MCP_STDIO_TOKEN",
+                   QString::fromLatin1(token(m_key, claims("agent", "clinical:safety", "http://127.0.0.1:5114/mcp",
+                                                           QString::fromLatin1(kIss)))));
         p.setProcessEnvironment(env);
-        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set", "Auth:Issuer=" + QString::fromLatin1(kIss)});
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set",
+                                  "Auth:Issuer=" + QString::fromLatin1(kIss)});
         QVERIFY(p.waitForStarted());
         p.write(rpc(1, "initialize", initParams()) + "\n" + rpc(2, "tools/list") + "\n");
         p.closeWriteChannel();
@@ -595,19 +657,31 @@ private slots:
         QTemporaryDir home;
         QProcess p;
         QProcessEnvironment env = isolatedEnvironment(home.path());
-        const QStringList args{"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set", "Auth:Issuer=" + QString::fromLatin1(kIss),
-                               "--set", "Auth:RequiredScopes=mcp:use"};
+        const QStringList args{"--stdio",
+                               "--db",
+                               ":memory:",
+                               "--set",
+                               "Auth:JwksFile=" + m_jwksFile,
+                               "--set",
+                               "Auth:Issuer=" + QString::fromLatin1(kIss),
+                               "--set",
+                               "Auth:RequiredScopes=mcp:use"};
         // HTTP answers 403 insufficient_scope for this token; STDIO must not start with it.
-        env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, claims("agent", "clinical:safety MCP:USE", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
+        env.insert("KOAN_MCP_STDIO_TOKEN",
+                   QString::fromLatin1(token(m_key, claims("agent", "clinical:safety MCP:USE",
+                                                           "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, args);
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 2);
         const QByteArray err = p.readAllStandardError();
-        QVERIFY2(err.contains("KOAN_MCP_STDIO_TOKEN lacks the required scope(s)") && err.contains("Koan:Mcp:Auth:RequiredScopes needs \"mcp:use\""),
+        QVERIFY2(err.contains("KOAN_MCP_STDIO_TOKEN lacks the required scope(s)")
+                     && err.contains("Koan:Mcp:Auth:RequiredScopes needs \"mcp:use\""),
                  err.constData());
         QVERIFY(p.readAllStandardOutput().isEmpty());
-        env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, claims("agent", "clinical:safety mcp:use", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
+        env.insert("KOAN_MCP_STDIO_TOKEN",
+                   QString::fromLatin1(token(m_key, claims("agent", "clinical:safety mcp:use",
+                                                           "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, args);
         QVERIFY(p.waitForStarted());
@@ -630,21 +704,24 @@ private slots:
         QTemporaryDir home;
         QProcess p;
         QProcessEnvironment env = isolatedEnvironment(home.path());
-        const QJsonObject shortLived = claims("agent", "clinical:operations", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss), 4);
+        const QJsonObject shortLived
+            = claims("agent", "clinical:operations", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss), 4);
         env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, shortLived)));
         p.setProcessEnvironment(env);
-        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set", "Auth:Issuer=" + QString::fromLatin1(kIss),
-                                  "--set", "Auth:ClockSkewSeconds=0"});
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set",
+                                  "Auth:Issuer=" + QString::fromLatin1(kIss), "--set", "Auth:ClockSkewSeconds=0"});
         QVERIFY(p.waitForStarted());
         QByteArray out;
         const auto waitForId = [&](int id) {
-            return QTest::qWaitFor([&] {
-                out += p.readAllStandardOutput();
-                for (const QByteArray &line : out.split('\n'))
-                    if (QJsonDocument::fromJson(line).object()["id"].toInt() == id)
-                        return true;
-                return false;
-            }, 10000);
+            return QTest::qWaitFor(
+                [&] {
+                    out += p.readAllStandardOutput();
+                    for (const QByteArray &line : out.split('\n'))
+                        if (QJsonDocument::fromJson(line).object()["id"].toInt() == id)
+                            return true;
+                    return false;
+                },
+                10000);
         };
         p.write(rpc(1, "initialize", initParams()) + "\n");
         QVERIFY(waitForId(1));
@@ -679,8 +756,9 @@ private slots:
         QProcess p;
         QProcessEnvironment env = isolatedEnvironment(f.dir.path());
         p.setProcessEnvironment(env);
-        p.start(KOAN_MCP_BINARY, {"token", "--sub", "erin", "--scope", "clinical:operations", "--set", "BindAddress=0.0.0.0",
-                                  "--set", "Port=" + QString::number(f.port), "--set", "Auth:DevIssuerKeyFile=" + f.dir.filePath("dev-issuer.pem")});
+        p.start(KOAN_MCP_BINARY, {"token", "--sub", "erin", "--scope", "clinical:operations", "--set",
+                                  "BindAddress=0.0.0.0", "--set", "Port=" + QString::number(f.port), "--set",
+                                  "Auth:DevIssuerKeyFile=" + f.dir.filePath("dev-issuer.pem")});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 0);
         const QByteArray jwt = p.readAllStandardOutput().trimmed();
@@ -693,9 +771,16 @@ private slots:
         o.auth.audience = QStringLiteral("https://mcp.example.org/mcp");
         ServerFixture g(o);
         HttpClient d(g.port);
-        QCOMPARE(d.request("GET", "/.well-known/oauth-protected-resource").json()["resource"].toString(), o.auth.audience);
-        QCOMPARE(d.request("GET", "/mcp/capabilities", bearer(token(m_key, claims("a", "", o.auth.audience, QString::fromLatin1(kIss))))).status, 200);
-        QCOMPARE(d.request("GET", "/mcp/capabilities", bearer(token(m_key, claims("a", "", resource, QString::fromLatin1(kIss))))).status, 401);
+        QCOMPARE(d.request("GET", "/.well-known/oauth-protected-resource").json()["resource"].toString(),
+                 o.auth.audience);
+        QCOMPARE(d.request("GET", "/mcp/capabilities",
+                           bearer(token(m_key, claims("a", "", o.auth.audience, QString::fromLatin1(kIss)))))
+                     .status,
+                 200);
+        QCOMPARE(d.request("GET", "/mcp/capabilities",
+                           bearer(token(m_key, claims("a", "", resource, QString::fromLatin1(kIss)))))
+                     .status,
+                 401);
     }
 
     void metadataNamesAnAuthorizationServer()
@@ -722,8 +807,8 @@ private slots:
         QProcess p;
         QProcessEnvironment env = isolatedEnvironment(f.dir.path());
         p.setProcessEnvironment(env);
-        p.start(KOAN_MCP_BINARY, {"token", "--sub", "dana", "--scope", "clinical:operations", "--ttl", "10m",
-                                  "--set", "Port=" + QString::number(f.port), "--set", "Auth:DevIssuerKeyFile=" + key});
+        p.start(KOAN_MCP_BINARY, {"token", "--sub", "dana", "--scope", "clinical:operations", "--ttl", "10m", "--set",
+                                  "Port=" + QString::number(f.port), "--set", "Auth:DevIssuerKeyFile=" + key});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 0);
         const QByteArray jwt = p.readAllStandardOutput().trimmed();
@@ -782,7 +867,8 @@ private slots:
         untrusted.requireHttps = true;
         ServerFixture g(untrusted);
         HttpClient d(g.port);
-        QCOMPARE(d.request("GET", "/mcp/capabilities", {{"X-Forwarded-Proto", "https"}}).status, 308); // header not believed
+        QCOMPARE(d.request("GET", "/mcp/capabilities", {{"X-Forwarded-Proto", "https"}}).status,
+                 308); // header not believed
     }
 };
 

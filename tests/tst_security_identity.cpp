@@ -48,13 +48,15 @@ class TestSecurityIdentity : public QObject
         o.auth.scopeClaims << QStringLiteral("roles");
         return o;
     }
-    static QByteArray tok(const KeyPair &key, const ServerFixture &f, const QString &sub, const QString &scope, const QString &iss)
+    static QByteArray tok(const KeyPair &key, const ServerFixture &f, const QString &sub, const QString &scope,
+                          const QString &iss)
     {
         return token(key, claims(sub, scope, f.server->baseUrl() + "/mcp", iss));
     }
     static QByteArray initStreamable(HttpClient &c, const QByteArray &t)
     {
-        const HttpResponse r = c.request("POST", "/mcp", bearer(t, streamableHeaders()), rpc(1, "initialize", initParams()));
+        const HttpResponse r
+            = c.request("POST", "/mcp", bearer(t, streamableHeaders()), rpc(1, "initialize", initParams()));
         return r.status == 200 ? r.header("Mcp-Session-Id") : QByteArray();
     }
     static int adminStatus(const ServerFixture &f, const QByteArray &t)
@@ -115,14 +117,21 @@ private slots:
         stream.send("GET", "/mcp/sse", bearer(aliceA));
         SseEvent endpoint;
         QVERIFY(stream.waitEvent("endpoint", 5000, &endpoint));
-        QCOMPARE(post.request("POST", endpoint.data, bearer(aliceB, {{"Content-Type", "application/json"}}), rpc(1, "ping")).status, 403);
-        QCOMPARE(post.request("POST", endpoint.data, bearer(aliceA, {{"Content-Type", "application/json"}}), rpc(1, "ping")).status, 202);
+        QCOMPARE(
+            post.request("POST", endpoint.data, bearer(aliceB, {{"Content-Type", "application/json"}}), rpc(1, "ping"))
+                .status,
+            403);
+        QCOMPARE(
+            post.request("POST", endpoint.data, bearer(aliceA, {{"Content-Type", "application/json"}}), rpc(1, "ping"))
+                .status,
+            202);
         // The console and the capability document name the issuer beside the subject.
         bool found = false;
         for (const SessionInfo &s : f.sessions()->snapshot())
             found = found || (s.subject == "alice" && s.issuer == kIssA);
         QVERIFY(found);
-        const QJsonObject auth = c.request("GET", "/mcp/capabilities", bearer(aliceB)).json()["authentication"].toObject();
+        const QJsonObject auth
+            = c.request("GET", "/mcp/capabilities", bearer(aliceB)).json()["authentication"].toObject();
         QCOMPARE(auth["caller"].toString(), QStringLiteral("alice"));
         QCOMPARE(auth["issuer"].toString(), kIssB);
     }
@@ -136,7 +145,9 @@ private slots:
         QCOMPARE(forged.status, 401);
         QCOMPARE(f.server->auditLog()->recent().last().reason, QStringLiteral("bad_signature"));
         // An issuer nobody bound is not trusted, whatever key signed it.
-        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tok(m_keyA, f, "alice", "", "https://issuer-c.test"))).status, 401);
+        QCOMPARE(
+            c.request("GET", "/mcp/capabilities", bearer(tok(m_keyA, f, "alice", "", "https://issuer-c.test"))).status,
+            401);
         QCOMPARE(f.server->auditLog()->recent().last().reason, QStringLiteral("wrong_issuer"));
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tok(m_keyA, f, "alice", "", kIssA))).status, 200);
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tok(m_keyB, f, "alice", "", kIssB))).status, 200);
@@ -175,15 +186,18 @@ private slots:
         HttpClient c(f.port);
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tok(m_keyA, f, "a", "", kIssA))).status, 200);
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tok(m_keyA, f, "a", "", kIssB))).status, 200);
-        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tok(m_keyA, f, "a", "", "https://other.test"))).status, 401);
+        QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(tok(m_keyA, f, "a", "", "https://other.test"))).status,
+                 401);
     }
 
     void issuersSettingIsValidated()
     {
         QStringList errors;
-        const QJsonObject ok{{"Environment", "Production"},
-                             {"Auth", QJsonObject{{"Issuers", QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksUrl", "https://a.test/jwks"}},
-                                                                         QJsonObject{{"issuer", kIssB}, {"jwksFile", m_jwksB}}}}}}};
+        const QJsonObject ok{
+            {"Environment", "Production"},
+            {"Auth",
+             QJsonObject{{"Issuers", QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksUrl", "https://a.test/jwks"}},
+                                                QJsonObject{{"issuer", kIssB}, {"jwksFile", m_jwksB}}}}}}};
         McpServerOptions o = McpServerOptions::fromJson(ok, &errors);
         QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
         QCOMPARE(o.auth.issuerBindings.size(), 2);
@@ -193,7 +207,11 @@ private slots:
         QCOMPARE(o.toJson()["Auth"].toObject()["Issuers"].toArray().size(), 2);
         // From environment variables: an object with index keys.
         errors.clear();
-        o = McpServerOptions::fromJson(QJsonObject{{"Auth", QJsonObject{{"Issuers", QJsonObject{{"0", QJsonObject{{"Issuer", kIssA}, {"JwksFile", m_jwksA}}}}}}}}, &errors);
+        o = McpServerOptions::fromJson(
+            QJsonObject{
+                {"Auth",
+                 QJsonObject{{"Issuers", QJsonObject{{"0", QJsonObject{{"Issuer", kIssA}, {"JwksFile", m_jwksA}}}}}}}},
+            &errors);
         QVERIFY(errors.isEmpty());
         QCOMPARE(o.auth.issuerBindings.value(0).issuer, kIssA);
         const auto problems = [](const QJsonValue &issuers) {
@@ -201,12 +219,16 @@ private slots:
             McpServerOptions::fromJson(QJsonObject{{"Auth", QJsonObject{{"Issuers", issuers}}}}, &e);
             return e.join('\n');
         };
-        QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}}}).contains("Auth:Issuers:0:JwksUrl: set exactly one"));
-        QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksUrl", "https://a/j"}, {"JwksFile", "x"}}}).contains("exactly one"));
+        QVERIFY(
+            problems(QJsonArray{QJsonObject{{"Issuer", kIssA}}}).contains("Auth:Issuers:0:JwksUrl: set exactly one"));
+        QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksUrl", "https://a/j"}, {"JwksFile", "x"}}})
+                    .contains("exactly one"));
         QVERIFY(problems(QJsonArray{QJsonObject{{"JwksFile", "x"}}}).contains("Auth:Issuers:0:Issuer: required"));
-        QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksFile", "x"}}, QJsonObject{{"Issuer", kIssA}, {"JwksFile", "y"}}})
+        QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksFile", "x"}},
+                                    QJsonObject{{"Issuer", kIssA}, {"JwksFile", "y"}}})
                     .contains("listed twice"));
-        QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksFile", "x"}, {"Jwks", "y"}}}).contains("Auth:Issuers:0:Jwks: unknown setting"));
+        QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksFile", "x"}, {"Jwks", "y"}}})
+                    .contains("Auth:Issuers:0:Jwks: unknown setting"));
         QVERIFY(problems(QJsonArray{QJsonObject{{"Issuer", kIssA}, {"JwksUrl", "ftp://x"}}}).contains("http(s) URL"));
         QVERIFY(problems(QJsonValue("nope")).contains("Auth:Issuers"));
     }
@@ -239,8 +261,8 @@ private slots:
                     return;
                 ++fetches;
                 const QByteArray body = "{\"keys\":[" + QByteArray(4 * 1024 * 1024, ' ') + "]}";
-                s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
-                         + "\r\n\r\n" + body);
+                s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
             });
         });
         McpServerOptions o;
@@ -276,7 +298,10 @@ private slots:
         o.operations.metricsAccess = QStringLiteral("Loopback");
         QCOMPARE(o.effectiveMetricsAccess(), QStringLiteral("Loopback"));
         QStringList errors;
-        QCOMPARE(McpServerOptions::fromJson(QJsonObject{{"Environment", "Staging"}}, &errors).toJson()["Metrics"].toObject()["Access"].toString(),
+        QCOMPARE(McpServerOptions::fromJson(QJsonObject{{"Environment", "Staging"}}, &errors)
+                     .toJson()["Metrics"]
+                     .toObject()["Access"]
+                     .toString(),
                  QStringLiteral("Authenticated"));
     }
 };

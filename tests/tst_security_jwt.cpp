@@ -44,7 +44,8 @@ private slots:
         const JwtResult rs = check(token(m_rsa, claims("alice", "clinical:operations", kAud)));
         QVERIFY2(rs.ok, qPrintable(rs.description));
         QCOMPARE(rs.claims["sub"].toString(), QStringLiteral("alice"));
-        const JwtResult es = check(token(m_ec, claims("bob", "a b", kAud + "/"))); // trailing slash is the same resource
+        const JwtResult es
+            = check(token(m_ec, claims("bob", "a b", kAud + "/"))); // trailing slash is the same resource
         QVERIFY2(es.ok, qPrintable(es.description));
         QJsonObject arrayAud = claims("carol", "", "x");
         arrayAud["aud"] = QJsonArray{"https://other", kAud};
@@ -80,8 +81,10 @@ private slots:
         QTest::newRow("not yet valid") << token(m_rsa, future) << "not_yet_valid";
         QTest::newRow("missing exp") << token(m_rsa, noExp) << "missing_exp";
         QTest::newRow("missing sub") << token(m_rsa, noSub) << "missing_sub";
-        QTest::newRow("wrong issuer") << token(m_rsa, claims("alice", "s", kAud, "https://evil.test")) << "wrong_issuer";
-        QTest::newRow("wrong audience") << token(m_rsa, claims("alice", "s", "https://other.example/mcp")) << "wrong_audience";
+        QTest::newRow("wrong issuer") << token(m_rsa, claims("alice", "s", kAud, "https://evil.test"))
+                                      << "wrong_issuer";
+        QTest::newRow("wrong audience") << token(m_rsa, claims("alice", "s", "https://other.example/mcp"))
+                                        << "wrong_audience";
         QTest::newRow("bad signature") << tampered << "bad_signature";
         QTest::newRow("other key same kid") << token(m_other, c) << "bad_signature";
         QTest::newRow("alg none") << none << "alg_not_allowed";
@@ -92,15 +95,18 @@ private slots:
         for (const char *claim : {"exp", "nbf", "iat"}) {
             QJsonObject wrongType = c;
             wrongType[claim] = QString::number(now + 3600);
-            QTest::newRow(qPrintable(QStringLiteral("string %1").arg(claim))) << token(m_rsa, wrongType) << "invalid_claim";
+            QTest::newRow(qPrintable(QStringLiteral("string %1").arg(claim)))
+                << token(m_rsa, wrongType) << "invalid_claim";
         }
         QJsonObject nullExp = c;
         nullExp["exp"] = QJsonValue::Null;
         QTest::newRow("null exp") << token(m_rsa, nullExp) << "invalid_claim";
         // RFC 7515 4.1.11: a critical extension we do not understand refuses the token.
-        QTest::newRow("crit") << signWithOpenssl(QJsonObject{{"alg", "RS256"}, {"kid", "rsa-1"}, {"crit", QJsonArray{"exp"}}, {"exp", 1}}, c, m_rsa)
+        QTest::newRow("crit") << signWithOpenssl(
+            QJsonObject{{"alg", "RS256"}, {"kid", "rsa-1"}, {"crit", QJsonArray{"exp"}}, {"exp", 1}}, c, m_rsa)
                               << "unsupported_crit";
-        QTest::newRow("crit b64") << signWithOpenssl(QJsonObject{{"alg", "RS256"}, {"kid", "rsa-1"}, {"crit", QJsonArray{"b64"}}, {"b64", false}}, c, m_rsa)
+        QTest::newRow("crit b64") << signWithOpenssl(
+            QJsonObject{{"alg", "RS256"}, {"kid", "rsa-1"}, {"crit", QJsonArray{"b64"}}, {"b64", false}}, c, m_rsa)
                                   << "unsupported_crit";
         QJsonObject issuedLater = c;
         issuedLater["iat"] = double(now + 600);
@@ -110,7 +116,8 @@ private slots:
             for (const char *claim : {"exp", "nbf", "iat"}) {
                 QJsonObject outOfRange = c;
                 outOfRange[claim] = v;
-                QTest::newRow(qPrintable(QStringLiteral("%1 = %2").arg(claim).arg(v))) << token(m_rsa, outOfRange) << "invalid_claim";
+                QTest::newRow(qPrintable(QStringLiteral("%1 = %2").arg(claim).arg(v)))
+                    << token(m_rsa, outOfRange) << "invalid_claim";
             }
         }
         QTest::newRow("malformed") << QByteArray("abc.def") << "malformed";
@@ -148,14 +155,18 @@ private slots:
         s.allowedAlgorithms = {"HS256"};
         const QByteArray secret(40, 'k');
         const QByteArray t = JwtSigner::signHs256(claims("svc", "s", kAud), secret);
-        QCOMPARE(JwtValidator::validate(t, s, m_keys, QDateTime::currentSecsSinceEpoch()).reason, QStringLiteral("alg_not_allowed"));
+        QCOMPARE(JwtValidator::validate(t, s, m_keys, QDateTime::currentSecsSinceEpoch()).reason,
+                 QStringLiteral("alg_not_allowed"));
         s.hmacSecret = secret;
         QVERIFY(JwtValidator::validate(t, s, m_keys, QDateTime::currentSecsSinceEpoch()).ok);
         s.hmacSecret = QByteArray(40, 'x');
-        QCOMPARE(JwtValidator::validate(t, s, m_keys, QDateTime::currentSecsSinceEpoch()).reason, QStringLiteral("bad_signature"));
+        QCOMPARE(JwtValidator::validate(t, s, m_keys, QDateTime::currentSecsSinceEpoch()).reason,
+                 QStringLiteral("bad_signature"));
         // RS256 is not in this pinned list.
-        QCOMPARE(JwtValidator::validate(token(m_rsa, claims("a", "s", kAud)), s, m_keys, QDateTime::currentSecsSinceEpoch()).reason,
-                 QStringLiteral("alg_not_allowed"));
+        QCOMPARE(
+            JwtValidator::validate(token(m_rsa, claims("a", "s", kAud)), s, m_keys, QDateTime::currentSecsSinceEpoch())
+                .reason,
+            QStringLiteral("alg_not_allowed"));
     }
 
     void jwksParsing()

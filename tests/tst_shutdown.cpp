@@ -48,14 +48,18 @@ private slots:
         QCOMPARE(r.status, 200);
         const QByteArray sid = r.header("Mcp-Session-Id");
         post.request("POST", "/mcp", streamableHeaders(sid), rpc(QJsonValue(), "notifications/initialized"));
-        get.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"MCP-Protocol-Version", "2025-06-18"}});
+        get.send("GET", "/mcp",
+                 {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}, {"MCP-Protocol-Version", "2025-06-18"}});
         QVERIFY(get.waitHead());
         QCOMPARE(get.response().status, 200);
 
         // A write just before the signal.
         const QString siteId = QStringLiteral("site-before-signal-%1").arg(sig);
-        const QJsonObject model{{"id", siteId}, {"name", "Written before the signal"}, {"location", "L"}, {"principalInvestigator", "P"}};
-        r = post.request("POST", "/mcp", streamableHeaders(sid), rpc(2, "tools/call", {{"name", "trial-site.upsert"}, {"arguments", QJsonObject{{"model", model}}}}));
+        const QJsonObject model{
+            {"id", siteId}, {"name", "Written before the signal"}, {"location", "L"}, {"principalInvestigator", "P"}};
+        r = post.request(
+            "POST", "/mcp", streamableHeaders(sid),
+            rpc(2, "tools/call", {{"name", "trial-site.upsert"}, {"arguments", QJsonObject{{"model", model}}}}));
         const QJsonObject up = rpcAnswer(r);
         QVERIFY2(up.contains("result") && !up["result"].toObject()["isError"].toBool(), r.body.constData());
 
@@ -63,7 +67,8 @@ private slots:
         QVERIFY(koan.waitExit());
         QCOMPARE(koan.process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(koan.process.exitCode(), 0);
-        QVERIFY2(koan.stderrText.contains(QStringLiteral("signal %1 received").arg(sig).toUtf8()), koan.stderrText.constData());
+        QVERIFY2(koan.stderrText.contains(QStringLiteral("signal %1 received").arg(sig).toUtf8()),
+                 koan.stderrText.constData());
         QVERIFY2(koan.stderrText.contains("stopped cleanly"), koan.stderrText.constData());
 
         // Both kinds of stream got a final event naming the shutdown, then were closed.
@@ -82,7 +87,8 @@ private slots:
             q.addBindValue(siteId);
             QVERIFY(q.exec());
             QVERIFY2(q.next(), "the row written before the signal is not in the SQLite file");
-            QCOMPARE(QJsonDocument::fromJson(q.value(0).toByteArray()).object().value("name").toString(), QStringLiteral("Written before the signal"));
+            QCOMPARE(QJsonDocument::fromJson(q.value(0).toByteArray()).object().value("name").toString(),
+                     QStringLiteral("Written before the signal"));
             sql.close();
         }
         QSqlDatabase::removeDatabase("after-exit");

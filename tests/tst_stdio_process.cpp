@@ -19,15 +19,17 @@ class TestStdioProcess : public QObject
     {
         m_p.write(line + '\n');
         QJsonObject found;
-        (void)QTest::qWaitFor([&] { // an empty result tells the caller it timed out
-            m_out += m_p.readAllStandardOutput();
-            for (const QByteArray &l : m_out.split('\n')) {
-                const QJsonObject o = QJsonDocument::fromJson(l).object();
-                if (!l.isEmpty() && o.value("id") == id)
-                    found = o;
-            }
-            return !found.isEmpty();
-        }, 5000);
+        (void)QTest::qWaitFor(
+            [&] { // an empty result tells the caller it timed out
+                m_out += m_p.readAllStandardOutput();
+                for (const QByteArray &l : m_out.split('\n')) {
+                    const QJsonObject o = QJsonDocument::fromJson(l).object();
+                    if (!l.isEmpty() && o.value("id") == id)
+                        found = o;
+                }
+                return !found.isEmpty();
+            },
+            5000);
         return found;
     }
 
@@ -43,15 +45,24 @@ private slots:
 
     void conversation()
     {
-        const QJsonObject init = exchange(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"qt","version":"1"}}})", 1);
+        const QJsonObject init = exchange(
+            R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"qt","version":"1"}}})",
+            1);
         QCOMPARE(init["result"].toObject()["protocolVersion"].toString(), QStringLiteral("2024-11-05"));
-        m_p.write(R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n");
+        m_p.write(R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
+                  "\n");
         const QJsonObject list = exchange(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", 2);
         QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 45);
-        const QJsonObject up = exchange(R"({"jsonrpc":"2.0","id":"u","method":"tools/call","params":{"name":"adverse-event-report.upsert","arguments":{"model":{"id":"ae-stdio","trialSiteId":"site-boston","participantId":"P-9","severity":"Severe","description":"Fainted","onsetDate":"2026-11-24"}}}})", "u");
-        QVERIFY2(!up["result"].toObject()["isError"].toBool(), up["result"].toObject()["content"].toArray()[0].toObject()["text"].toString().toUtf8());
-        const QJsonObject got = exchange(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"adverse-event-report.get-by-id","arguments":{"id":"ae-stdio"}}})", 3);
-        QCOMPARE(got["result"].toObject()["structuredContent"].toObject()["item"].toObject()["severity"].toString(), QStringLiteral("Severe"));
+        const QJsonObject up = exchange(
+            R"({"jsonrpc":"2.0","id":"u","method":"tools/call","params":{"name":"adverse-event-report.upsert","arguments":{"model":{"id":"ae-stdio","trialSiteId":"site-boston","participantId":"P-9","severity":"Severe","description":"Fainted","onsetDate":"2026-11-24"}}}})",
+            "u");
+        QVERIFY2(!up["result"].toObject()["isError"].toBool(),
+                 up["result"].toObject()["content"].toArray()[0].toObject()["text"].toString().toUtf8());
+        const QJsonObject got = exchange(
+            R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"adverse-event-report.get-by-id","arguments":{"id":"ae-stdio"}}})",
+            3);
+        QCOMPARE(got["result"].toObject()["structuredContent"].toObject()["item"].toObject()["severity"].toString(),
+                 QStringLiteral("Severe"));
         // A malformed line gets -32700 and the session keeps working.
         const QJsonObject bad = exchange("{this is not json", QJsonValue::Null);
         QCOMPARE(bad["error"].toObject()["code"].toInt(), -32700);

@@ -28,26 +28,38 @@ private slots:
         QProcess p;
         QProcessEnvironment env = koan::test::isolatedEnvironment(dir.path());
         // Under ptrace LeakSanitizer cannot run (sanitizer builds): no leak check for this child.
-        env.insert("ASAN_OPTIONS", env.value("ASAN_OPTIONS") + (env.value("ASAN_OPTIONS").isEmpty() ? "" : ":") + "detect_leaks=0");
+        env.insert("ASAN_OPTIONS",
+                   env.value("ASAN_OPTIONS") + (env.value("ASAN_OPTIONS").isEmpty() ? "" : ":") + "detect_leaks=0");
         p.setProcessEnvironment(env);
         // -y: file descriptors with their paths; writes to fd 1 are the acknowledgements.
-        p.start(strace, {"-f", "-y", "-s", "64", "-e", "trace=fsync,fdatasync,write", "-o", log, KOAN_MCP_BINARY, "--stdio", "--db", db});
+        p.start(strace, {"-f", "-y", "-s", "64", "-e", "trace=fsync,fdatasync,write", "-o", log, KOAN_MCP_BINARY,
+                         "--stdio", "--db", db});
         QVERIFY(p.waitForStarted());
         QByteArray out;
         const auto call = [&](int id, const QByteArray &line) {
             p.write(line + '\n');
-            return QTest::qWaitFor([&] {
-                out += p.readAllStandardOutput();
-                return out.contains("\"id\":" + QByteArray::number(id) + ",") || out.contains("\"id\":" + QByteArray::number(id) + "}");
-            }, 15000);
+            return QTest::qWaitFor(
+                [&] {
+                    out += p.readAllStandardOutput();
+                    return out.contains("\"id\":" + QByteArray::number(id) + ",")
+                           || out.contains("\"id\":" + QByteArray::number(id) + "}");
+                },
+                15000);
         };
-        QVERIFY(call(1, R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"));
+        QVERIFY(call(
+            1,
+            R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"));
         constexpr int kWrites = 12;
         for (int i = 0; i < kWrites; ++i) {
-            const QJsonObject model{{"id", QStringLiteral("site-d%1").arg(i)}, {"name", "Durable site"}, {"location", "Basel"},
+            const QJsonObject model{{"id", QStringLiteral("site-d%1").arg(i)},
+                                    {"name", "Durable site"},
+                                    {"location", "Basel"},
                                     {"principalInvestigator", "Dr. A"}};
-            const QJsonObject req{{"jsonrpc", "2.0"}, {"id", 100 + i}, {"method", "tools/call"},
-                                  {"params", QJsonObject{{"name", "trial-site.upsert"}, {"arguments", QJsonObject{{"model", model}}}}}};
+            const QJsonObject req{
+                {"jsonrpc", "2.0"},
+                {"id", 100 + i},
+                {"method", "tools/call"},
+                {"params", QJsonObject{{"name", "trial-site.upsert"}, {"arguments", QJsonObject{{"model", model}}}}}};
             QVERIFY(call(100 + i, QJsonDocument(req).toJson(QJsonDocument::Compact)));
         }
         QVERIFY2(!out.contains("\"isError\":true"), out.constData());
@@ -74,7 +86,8 @@ private slots:
                 continue;
             const int id = m.captured(1).toInt();
             if (id >= 100) {
-                QVERIFY2(syncedSinceLastAnswer, qPrintable(QStringLiteral("answer %1 was sent before its commit was synced").arg(id)));
+                QVERIFY2(syncedSinceLastAnswer,
+                         qPrintable(QStringLiteral("answer %1 was sent before its commit was synced").arg(id)));
                 ++checked;
             }
             syncedSinceLastAnswer = false;

@@ -79,7 +79,8 @@ private slots:
     {
         BridgeHarness h;
         auto s = h.session();
-        const QJsonObject created = h.tool(s, "trial-site.upsert", {{"model", site("v-1")}})["structuredContent"]["item"].toObject();
+        const QJsonObject created
+            = h.tool(s, "trial-site.upsert", {{"model", site("v-1")}})["structuredContent"]["item"].toObject();
         QCOMPARE(created["version"].toInt(), 1);
         // Two editors read version 1; the second write must not silently undo the first.
         QJsonObject a = created, b = created;
@@ -93,29 +94,43 @@ private slots:
         QCOMPARE(err["id"].toString(), QStringLiteral("v-1"));
         QCOMPARE(err["expectedVersion"].toInt(), 1);
         QCOMPARE(err["currentVersion"].toInt(), 2);
-        const QJsonObject now = h.tool(s, "trial-site.get-by-id", {{"id", "v-1"}})["structuredContent"]["item"].toObject();
+        const QJsonObject now
+            = h.tool(s, "trial-site.get-by-id", {{"id", "v-1"}})["structuredContent"]["item"].toObject();
         QCOMPARE(now["name"].toString(), QStringLiteral("Edited by A"));
         QCOMPARE(now["location"].toString(), QStringLiteral("Basel"));
         QCOMPARE(now["version"].toInt(), 2);
         // Blind replace refused by default; allowed with RequireExpectedVersion=false.
-        QCOMPARE(h.tool(s, "trial-site.upsert", {{"model", b}})["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_required"));
+        QCOMPARE(h.tool(s, "trial-site.upsert", {{"model", b}})["structuredContent"]["error"]["code"].toString(),
+                 QStringLiteral("version_required"));
         EntityOptions relaxed = h.server->registry()->options("TrialSite");
         relaxed.requireExpectedVersion = false;
         QString error;
         QVERIFY(h.server->registry()->setOptions("TrialSite", relaxed, &error));
         QCOMPARE(h.tool(s, "trial-site.upsert", {{"model", b}})["structuredContent"]["item"]["version"].toInt(), 3);
         // A batch is all or nothing: one stale version and nothing of it is written.
-        const QJsonObject batch = h.tool(s, "trial-site.upsert-many", {{"models", QJsonArray{site("v-new"), now}},
-                                                                       {"expectedVersions", QJsonObject{{"v-1", 2}}}});
+        const QJsonObject batch
+            = h.tool(s, "trial-site.upsert-many",
+                     {{"models", QJsonArray{site("v-new"), now}}, {"expectedVersions", QJsonObject{{"v-1", 2}}}});
         QCOMPARE(batch["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_conflict"));
         QCOMPARE(h.tool(s, "trial-site.get-by-id", {{"id", "v-new"}})["isError"].toBool(), true);
         // delete, delete-many and patch check versions too.
-        QCOMPARE(h.tool(s, "trial-site.delete", {{"id", "v-1"}, {"expectedVersion", 1}})["structuredContent"]["error"]["currentVersion"].toInt(), 3);
-        QCOMPARE(h.tool(s, "trial-site.patch", {{"id", "v-1"}, {"expectedVersion", 2},
-                                                {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "x"}}}}})
-                     ["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_conflict"));
-        QCOMPARE(h.tool(s, "trial-site.delete-many", {{"ids", QJsonArray{"v-1"}}, {"expectedVersions", QJsonObject{{"v-1", 9}}}})
-                     ["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_conflict"));
+        QCOMPARE(h.tool(s, "trial-site.delete",
+                        {{"id", "v-1"}, {"expectedVersion", 1}})["structuredContent"]["error"]["currentVersion"]
+                     .toInt(),
+                 3);
+        QCOMPARE(h.tool(s, "trial-site.patch",
+                        {{"id", "v-1"},
+                         {"expectedVersion", 2},
+                         {"patch", QJsonArray{QJsonObject{{"op", "replace"},
+                                                          {"path", "/name"},
+                                                          {"value", "x"}}}}})["structuredContent"]["error"]["code"]
+                     .toString(),
+                 QStringLiteral("version_conflict"));
+        QCOMPARE(h.tool(s, "trial-site.delete-many",
+                        {{"ids", QJsonArray{"v-1"}},
+                         {"expectedVersions", QJsonObject{{"v-1", 9}}}})["structuredContent"]["error"]["code"]
+                     .toString(),
+                 QStringLiteral("version_conflict"));
         QVERIFY(!h.tool(s, "trial-site.delete", {{"id", "v-1"}, {"expectedVersion", 3}})["isError"].toBool());
     }
 
@@ -142,7 +157,8 @@ private slots:
         for (int round = 0; round < 60 && landed < 40; ++round) {
             for (Editor &e : editors) // everyone still editing reads first...
                 if (!e.done)
-                    e.read = call(e, "trial-site.get-by-id", {{"id", "shared"}})["structuredContent"]["item"].toObject();
+                    e.read
+                        = call(e, "trial-site.get-by-id", {{"id", "shared"}})["structuredContent"]["item"].toObject();
             for (size_t i = 0; i < editors.size(); ++i) { // ...then writes what it read, edited
                 Editor &e = editors[i];
                 if (e.done)
@@ -151,7 +167,8 @@ private slots:
                 QJsonObject meta = edited["metadata"].toObject();
                 meta.insert(QStringLiteral("editor%1").arg(qulonglong(i)), QStringLiteral("was here"));
                 edited["metadata"] = meta;
-                const QJsonObject r = call(e, "trial-site.upsert", {{"model", edited}, {"expectedVersion", e.read["version"]}});
+                const QJsonObject r
+                    = call(e, "trial-site.upsert", {{"model", edited}, {"expectedVersion", e.read["version"]}});
                 if (r["isError"].toBool()) {
                     QCOMPARE(r["structuredContent"]["error"]["code"].toString(), QStringLiteral("version_conflict"));
                     ++conflicts;
@@ -163,15 +180,21 @@ private slots:
         }
         QCOMPARE(landed, 40);
         QVERIFY(conflicts > 0);
-        const QJsonObject final = call(editors[0], "trial-site.get-by-id", {{"id", "shared"}})["structuredContent"]["item"].toObject();
+        const QJsonObject final
+            = call(editors[0], "trial-site.get-by-id", {{"id", "shared"}})["structuredContent"]["item"].toObject();
         QCOMPARE(final["version"].toInt(), 41);
         QCOMPARE(final["metadata"].toObject().size(), 40);
         // Concurrent patches without a version: each is applied to the current record, none lost.
         for (size_t i = 0; i < editors.size(); ++i)
-            QVERIFY(!call(editors[i], "trial-site.patch", {{"id", "shared"}, {"patch", QJsonArray{QJsonObject{
-                                                              {"op", "add"}, {"path", QStringLiteral("/metadata/patch%1").arg(qulonglong(i))}, {"value", "ok"}}}}})
-                         ["isError"].toBool());
-        const QJsonObject patched = call(editors[0], "trial-site.get-by-id", {{"id", "shared"}})["structuredContent"]["item"].toObject();
+            QVERIFY(!call(editors[i], "trial-site.patch",
+                          {{"id", "shared"},
+                           {"patch",
+                            QJsonArray{QJsonObject{{"op", "add"},
+                                                   {"path", QStringLiteral("/metadata/patch%1").arg(qulonglong(i))},
+                                                   {"value", "ok"}}}}})["isError"]
+                         .toBool());
+        const QJsonObject patched
+            = call(editors[0], "trial-site.get-by-id", {{"id", "shared"}})["structuredContent"]["item"].toObject();
         QCOMPARE(patched["version"].toInt(), 81);
         QCOMPARE(patched["metadata"].toObject().size(), 80);
     }
@@ -188,11 +211,16 @@ private slots:
         auto stdio = h.session(TransportKind::Stdio);
         auto console = h.session(TransportKind::Operator);
         QVERIFY(!h.tool(http, "trial-site.upsert", {{"model", site("a-1")}})["isError"].toBool());
-        QVERIFY(!h.tool(stdio, "trial-site.patch", {{"id", "a-1"}, {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "P"}}}}})["isError"].toBool());
+        QVERIFY(!h.tool(stdio, "trial-site.patch",
+                        {{"id", "a-1"},
+                         {"patch",
+                          QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "P"}}}}})["isError"]
+                     .toBool());
         QVERIFY(!h.tool(console, "trial-site.delete", {{"id", "a-1"}})["isError"].toBool());
         int total = 0;
         QString error;
-        const QList<AuditRow> rows = h.server->store()->audit().recordHistory("TrialSite", "a-1", 0, 100, &total, &error);
+        const QList<AuditRow> rows
+            = h.server->store()->audit().recordHistory("TrialSite", "a-1", 0, 100, &total, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(total, 3);
         QCOMPARE(rows[0].operation, QStringLiteral("create"));
@@ -206,7 +234,8 @@ private slots:
         QCOMPARE(rows[1].operation, QStringLiteral("patch"));
         QCOMPARE(rows[1].context.principal, QStringLiteral("stdio"));
         // The change as JSON Patch from the old to the new document (updatedAt is server-managed).
-        QCOMPARE(rows[1].change.toArray().at(0).toObject(), (QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "P"}}));
+        QCOMPARE(rows[1].change.toArray().at(0).toObject(),
+                 (QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "P"}}));
         const QJsonArray ops = rows[1].change.toArray();
         for (qsizetype i = 1; i < ops.size(); ++i)
             QCOMPARE(ops.at(i)["path"].toString(), QStringLiteral("/updatedAt")); // same millisecond: no change at all
@@ -214,7 +243,8 @@ private slots:
         QCOMPARE(*rows[1].versionAfter, 2);
         QCOMPARE(rows[2].operation, QStringLiteral("delete"));
         QVERIFY(rows[2].context.principal.startsWith("operator:"));
-        QCOMPARE(rows[2].change.toObject()["deleted"].toObject()["name"].toString(), QStringLiteral("P")); // the last document is kept
+        QCOMPARE(rows[2].change.toObject()["deleted"].toObject()["name"].toString(),
+                 QStringLiteral("P")); // the last document is kept
         // delete-all: one row per record, one operation id.
         const QJsonObject all = h.tool(console, "monitoring-note.delete-all", {{"confirm", true}});
         const QString op = all["structuredContent"]["operationId"].toString();
@@ -237,8 +267,11 @@ private slots:
         QTemporaryDir dir;
         McpServerOptions o;
         o.databasePath = dir.filePath("idem.sqlite");
-        const QJsonObject report{{"trialSiteId", "site-boston"}, {"participantId", "P-0042"}, {"severity", "Severe"},
-                                 {"description", "Anaphylaxis after dose 2"}, {"onsetDate", "2026-11-30"}};
+        const QJsonObject report{{"trialSiteId", "site-boston"},
+                                 {"participantId", "P-0042"},
+                                 {"severity", "Severe"},
+                                 {"description", "Anaphylaxis after dose 2"},
+                                 {"onsetDate", "2026-11-30"}};
         const QJsonObject args{{"model", report}, {"idempotencyKey", "ae-retry-1"}};
         QString firstId;
         int before = 0;
@@ -250,13 +283,15 @@ private slots:
             const QJsonObject first = h.tool(s, "adverse-event-report.upsert", args); // its answer is "lost"
             QVERIFY2(!first["isError"].toBool(), qPrintable(first["content"][0]["text"].toString()));
             firstId = first["structuredContent"]["item"]["id"].toString();
-            const QJsonObject retry = h.tool(h.session(), "adverse-event-report.upsert", args); // a new session, same principal
+            const QJsonObject retry
+                = h.tool(h.session(), "adverse-event-report.upsert", args); // a new session, same principal
             QCOMPARE(retry["structuredContent"]["item"]["id"].toString(), firstId);
             QCOMPARE(retry, first);
             // The same key with other arguments is an error, not a silent replay.
             QJsonObject changed = report;
             changed["severity"] = "Mild";
-            const QJsonObject reused = h.tool(s, "adverse-event-report.upsert", {{"model", changed}, {"idempotencyKey", "ae-retry-1"}});
+            const QJsonObject reused
+                = h.tool(s, "adverse-event-report.upsert", {{"model", changed}, {"idempotencyKey", "ae-retry-1"}});
             QCOMPARE(reused["isError"].toBool(), true);
             QVERIFY(reused["content"][0]["text"].toString().contains("idempotency_key_reused"));
             // Another principal's key space is its own.
@@ -265,14 +300,16 @@ private slots:
             bob.subject = "bob";
             bob.issuer = "https://issuer.test";
             bob.scopes = {"clinical:safety"};
-            const QJsonObject bobs = h.tool(h.session(TransportKind::StreamableHttp, bob), "adverse-event-report.upsert", args);
+            const QJsonObject bobs
+                = h.tool(h.session(TransportKind::StreamableHttp, bob), "adverse-event-report.upsert", args);
             QVERIFY(bobs["structuredContent"]["item"]["id"].toString() != firstId);
         }
         // After a restart the key still holds.
         BridgeHarness h(o);
         auto s = h.session();
         QCOMPARE(h.tool(s, "adverse-event-report.upsert", args)["structuredContent"]["item"]["id"].toString(), firstId);
-        QCOMPARE(h.tool(s, "adverse-event-report.collection")["structuredContent"]["total"].toInt(), before + 2); // ours once, bob's once
+        QCOMPARE(h.tool(s, "adverse-event-report.collection")["structuredContent"]["total"].toInt(),
+                 before + 2); // ours once, bob's once
     }
 
     void settingChangesAreAudited()
@@ -280,7 +317,10 @@ private slots:
         ServerFixture f;
         QVERIFY2(f.ok, qPrintable(f.problems));
         HttpClient c(f.port);
-        QCOMPARE(c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}}, R"({"enabled": false})").status, 200);
+        QCOMPARE(c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}},
+                           R"({"enabled": false})")
+                     .status,
+                 200);
         f.server->setHttpSseEnabled(true); // the console's way
         AdminController admin(f.server.get(), QString());
         EntityOptions o = f.server->registry()->options("TrialSite");
@@ -296,7 +336,7 @@ private slots:
         QCOMPARE(settings[0].recordId, QStringLiteral("EnableHttpSseTransport"));
         QCOMPARE(settings[0].context.transport, QStringLiteral("AdminHttp"));
         QVERIFY(settings[0].context.principal.startsWith("operator:loopback"));
-        QCOMPARE(settings[0].change.toArray().at(0)["value"].toBool(), true);  // the previous value is kept
+        QCOMPARE(settings[0].change.toArray().at(0)["value"].toBool(), true); // the previous value is kept
         QCOMPARE(settings[0].change.toArray().at(1)["value"].toBool(), false);
         QCOMPARE(*settings[1].versionAfter, 2);
         QVERIFY(settings[1].context.principal.startsWith("operator:"));
@@ -325,19 +365,22 @@ private slots:
             QJsonArray models;
             for (int i = 0; i < kBatch; ++i)
                 models.append(site(QStringLiteral("crash-%1-%2-%3").arg(w).arg(k).arg(i)));
-            return rpc(k, "tools/call", {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", models}}}});
+            return rpc(k, "tools/call",
+                       {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", models}}}});
         };
         for (int w = 0; w < 8; ++w) {
             auto wr = std::make_unique<Writer>();
             HttpClient init(server->port);
-            wr->sid = init.request("POST", "/mcp", streamableHeaders(), rpc(0, "initialize", initParams())).header("Mcp-Session-Id");
+            wr->sid = init.request("POST", "/mcp", streamableHeaders(), rpc(0, "initialize", initParams()))
+                          .header("Mcp-Session-Id");
             QVERIFY(!wr->sid.isEmpty());
             Writer *p = wr.get();
             const auto send = [p, w, batch, port = server->port] {
                 const QByteArray body = batch(w, p->next);
-                QByteArray head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\nContent-Type: application/json\r\n"
-                                  "Accept: application/json, text/event-stream\r\nMcp-Session-Id: " + p->sid +
-                                  "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
+                QByteArray head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port)
+                                  + "\r\nContent-Type: application/json\r\n"
+                                    "Accept: application/json, text/event-stream\r\nMcp-Session-Id: "
+                                  + p->sid + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
                 p->socket.write(head + body);
             };
             QObject::connect(&p->socket, &QTcpSocket::readyRead, &p->socket, [p, send] {
@@ -346,7 +389,8 @@ private slots:
                 if (headEnd < 0)
                     return;
                 const qsizetype lenAt = p->buffer.indexOf("Content-Length: ");
-                const qint64 len = p->buffer.mid(lenAt + 16, p->buffer.indexOf("\r\n", lenAt) - lenAt - 16).toLongLong();
+                const qint64 len
+                    = p->buffer.mid(lenAt + 16, p->buffer.indexOf("\r\n", lenAt) - lenAt - 16).toLongLong();
                 if (p->buffer.size() < headEnd + 4 + len)
                     return;
                 const QJsonObject answer = QJsonDocument::fromJson(p->buffer.mid(headEnd + 4, len)).object();
@@ -378,11 +422,16 @@ private slots:
         QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
         for (size_t w = 0; w < writers.size(); ++w)
             for (int k = 0; k <= writers[w]->next; ++k) {
-                QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM trial_site WHERE id LIKE 'crash-%1-%2-%'").arg(w).arg(k)) && q.next());
+                QVERIFY(
+                    q.exec(
+                        QStringLiteral("SELECT COUNT(*) FROM trial_site WHERE id LIKE 'crash-%1-%2-%'").arg(w).arg(k))
+                    && q.next());
                 const int present = q.value(0).toInt();
-                QVERIFY2(present == 0 || present == kBatch, qPrintable(QStringLiteral("batch %1/%2 is partial: %3").arg(w).arg(k).arg(present)));
+                QVERIFY2(present == 0 || present == kBatch,
+                         qPrintable(QStringLiteral("batch %1/%2 is partial: %3").arg(w).arg(k).arg(present)));
                 if (writers[w]->acked.contains(k))
-                    QVERIFY2(present == kBatch, qPrintable(QStringLiteral("acknowledged batch %1/%2 is missing").arg(w).arg(k)));
+                    QVERIFY2(present == kBatch,
+                             qPrintable(QStringLiteral("acknowledged batch %1/%2 is missing").arg(w).arg(k)));
             }
         QCOMPARE(runVerify(db).exitCode, 0);
     }
@@ -393,8 +442,13 @@ private slots:
         auto s = h.session();
         QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("h-1")}})["isError"].toBool());
         for (int i = 1; i <= 3; ++i)
-            QVERIFY(!h.tool(s, "trial-site.patch", {{"id", "h-1"}, {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"},
-                                                                                          {"value", QStringLiteral("v%1").arg(i + 1)}}}}})["isError"].toBool());
+            QVERIFY(
+                !h.tool(s, "trial-site.patch",
+                        {{"id", "h-1"},
+                         {"patch", QJsonArray{QJsonObject{{"op", "replace"},
+                                                          {"path", "/name"},
+                                                          {"value", QStringLiteral("v%1").arg(i + 1)}}}}})["isError"]
+                     .toBool());
         const QJsonObject page1 = h.tool(s, "trial-site.history", {{"id", "h-1"}, {"pageSize", 3}});
         QVERIFY2(!page1["isError"].toBool(), qPrintable(page1["content"][0]["text"].toString()));
         QCOMPARE(page1["structuredContent"]["total"].toInt(), 4);
@@ -417,7 +471,11 @@ private slots:
             BridgeHarness h;
             auto s = h.session();
             QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("t-1")}})["isError"].toBool());
-            QVERIFY(!h.tool(s, "trial-site.patch", {{"id", "t-1"}, {"patch", QJsonArray{QJsonObject{{"op", "replace"}, {"path", "/name"}, {"value", "Q"}}}}})["isError"].toBool());
+            QVERIFY(!h.tool(s, "trial-site.patch",
+                            {{"id", "t-1"},
+                             {"patch", QJsonArray{QJsonObject{
+                                           {"op", "replace"}, {"path", "/name"}, {"value", "Q"}}}}})["isError"]
+                         .toBool());
             RawSql(h.server->store()->path()).exec("VACUUM INTO '" + path + "'");
         }
         QVERIFY(QFile::exists(path));
@@ -447,7 +505,8 @@ private slots:
             QVERIFY2(v.out.contains(expect), qPrintable(v.out));
         };
         // An edited row: named by its seq.
-        tampered({"UPDATE koan_audit SET principal = 'mallory' WHERE record_id = 't-1' AND operation = 'patch'"}, "was edited");
+        tampered({"UPDATE koan_audit SET principal = 'mallory' WHERE record_id = 't-1' AND operation = 'patch'"},
+                 "was edited");
         // A removed row: its record's chain breaks, the sequence has a gap, the record's trail ends early.
         tampered({"DELETE FROM koan_audit WHERE record_id = 't-1' AND operation = 'patch'"}, "trail ends at 1");
         tampered({"DELETE FROM koan_audit WHERE seq = 2"}, "a row was removed");
@@ -470,11 +529,14 @@ private slots:
         BridgeHarness h(o);
         QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
         auto s = h.session();
-        const QJsonObject legacy = h.tool(s, "trial-site.get-by-id", {{"id", "site-legacy"}})["structuredContent"]["item"].toObject();
+        const QJsonObject legacy
+            = h.tool(s, "trial-site.get-by-id", {{"id", "site-legacy"}})["structuredContent"]["item"].toObject();
         QCOMPARE(legacy["name"].toString(), QStringLiteral("Legacy site"));
         QCOMPARE(legacy["version"].toInt(), 1);
         // The ProtocolDocument field that clashed with the record version moved to documentVersion.
-        const QJsonObject doc = h.tool(s, "protocol-document.get-by-id", {{"id", "doc-protocol-v3"}})["structuredContent"]["item"].toObject();
+        const QJsonObject doc
+            = h.tool(s, "protocol-document.get-by-id", {{"id", "doc-protocol-v3"}})["structuredContent"]["item"]
+                  .toObject();
         QCOMPARE(doc["documentVersion"].toString(), QStringLiteral("3.0"));
         QCOMPARE(doc["version"].toInt(), 1);
         // One migrated row per record, and the trail verifies.
@@ -517,7 +579,8 @@ private slots:
         BridgeHarness h(o);
         QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
         auto s = h.session();
-        const QJsonObject boston = h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"].toObject();
+        const QJsonObject boston
+            = h.tool(s, "trial-site.get-by-id", {{"id", "site-boston"}})["structuredContent"]["item"].toObject();
         QCOMPARE(boston["name"].toString(), QStringLiteral("Mine"));
         QCOMPARE(boston["version"].toInt(), 1);
         QVERIFY(!h.tool(s, "trial-site.get-by-id", {{"id", "site-osaka"}})["isError"].toBool()); // the rest was seeded

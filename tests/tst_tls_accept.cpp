@@ -124,7 +124,8 @@ private slots:
             openStalled(i % 2);
         QVERIFY(waitConnected());
         // All of them are accepted and held by the server at once (not 30 at a time).
-        QTRY_VERIFY2_WITH_TIMEOUT(openConnections() >= base + 500, qPrintable(QString::number(openConnections())), 10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(openConnections() >= base + 500, qPrintable(QString::number(openConnections())),
+                                  10000);
         qint64 worst = 0;
         for (int round = 0; round < 6; ++round) {
             // Close 100 (silent and mid-ClientHello alike), open 100 new ones, ask in between.
@@ -134,13 +135,16 @@ private slots:
             QVERIFY2(during >= 0, qPrintable(QStringLiteral("round %1: no answer within 2 s").arg(round)));
             worst = qMax(worst, during);
             m_stalled.erase(std::remove_if(m_stalled.begin(), m_stalled.end(),
-                                           [](const std::unique_ptr<StalledClient> &c) { return c->socket->state() != QAbstractSocket::ConnectedState; }),
+                                           [](const std::unique_ptr<StalledClient> &c) {
+                                               return c->socket->state() != QAbstractSocket::ConnectedState;
+                                           }),
                             m_stalled.end());
             while (m_stalled.size() < 500)
                 openStalled(int(m_stalled.size()) % 2);
             QVERIFY(waitConnected());
             const qint64 after = healthzMs();
-            QVERIFY2(after >= 0, qPrintable(QStringLiteral("round %1: no answer within 2 s after reopening").arg(round)));
+            QVERIFY2(after >= 0,
+                     qPrintable(QStringLiteral("round %1: no answer within 2 s after reopening").arg(round)));
             worst = qMax(worst, after);
         }
         QTRY_VERIFY_WITH_TIMEOUT(openConnections() >= base + 500, 10000);
@@ -160,7 +164,8 @@ private slots:
         QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
         QCOMPARE(bound.tlsHandshakeTimeoutMs, 1000);
         QCOMPARE(McpServerOptions{}.tlsHandshakeTimeoutMs, 10000);
-        QCOMPARE(McpServerOptions::fromJson(QJsonObject{{"TlsHandshakeTimeout", 3}}, &errors).tlsHandshakeTimeoutMs, 3000); // seconds
+        QCOMPARE(McpServerOptions::fromJson(QJsonObject{{"TlsHandshakeTimeout", 3}}, &errors).tlsHandshakeTimeoutMs,
+                 3000); // seconds
         QCOMPARE(bound.toJson().value("TlsHandshakeTimeout").toString(), QStringLiteral("1000ms"));
         startServer(bound.tlsHandshakeTimeoutMs);
 
@@ -177,10 +182,12 @@ private slots:
         openStalled(1);
         QVERIFY(waitConnected());
         QTRY_COMPARE(openConnections(), base + 2);
-        QVERIFY(QTest::qWaitFor([&] {
-            return m_stalled[0]->socket->state() == QAbstractSocket::UnconnectedState
-                && m_stalled[1]->socket->state() == QAbstractSocket::UnconnectedState;
-        }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return m_stalled[0]->socket->state() == QAbstractSocket::UnconnectedState
+                       && m_stalled[1]->socket->state() == QAbstractSocket::UnconnectedState;
+            },
+            5000));
         const qint64 closedAfter = t.elapsed();
         qInfo("stalled handshakes closed after %lld ms (TlsHandshakeTimeout 1 s)", closedAfter);
         QVERIFY2(closedAfter >= 950 && closedAfter <= 2500, qPrintable(QString::number(closedAfter)));
@@ -245,7 +252,8 @@ private:
         QSslSocket s;
         s.setSslConfiguration(m_clientTls);
         QByteArray answer;
-        connect(&s, &QSslSocket::encrypted, &s, [&] { s.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"); });
+        connect(&s, &QSslSocket::encrypted, &s,
+                [&] { s.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"); });
         connect(&s, &QSslSocket::readyRead, &s, [&] { answer += s.readAll(); });
         QElapsedTimer t;
         t.start();
@@ -267,10 +275,13 @@ private:
 
     bool waitConnected()
     {
-        return QTest::qWaitFor([this] {
-            return std::all_of(m_stalled.begin(), m_stalled.end(),
-                               [](const std::unique_ptr<StalledClient> &c) { return c->socket->state() == QAbstractSocket::ConnectedState; });
-        }, 10000);
+        return QTest::qWaitFor(
+            [this] {
+                return std::all_of(m_stalled.begin(), m_stalled.end(), [](const std::unique_ptr<StalledClient> &c) {
+                    return c->socket->state() == QAbstractSocket::ConnectedState;
+                });
+            },
+            10000);
     }
 
     // The first TLS record a real QSslSocket client sends: its ClientHello.
@@ -284,10 +295,12 @@ private:
         QVERIFY(QTest::qWaitFor([&] { return sink.hasPendingConnections(); }, 3000));
         QTcpSocket *peer = sink.nextPendingConnection();
         QByteArray record;
-        QVERIFY(QTest::qWaitFor([&] {
-            record += peer->readAll();
-            return record.size() >= 5 && record.size() >= 5 + ((uchar(record[3]) << 8) | uchar(record[4]));
-        }, 3000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                record += peer->readAll();
+                return record.size() >= 5 && record.size() >= 5 + ((uchar(record[3]) << 8) | uchar(record[4]));
+            },
+            3000));
         m_clientHello = record.left(5 + ((uchar(record[3]) << 8) | uchar(record[4])));
         client.abort();
     }

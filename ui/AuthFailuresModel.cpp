@@ -2,10 +2,17 @@
 
 namespace koan::ui {
 
-AuthFailuresModel::AuthFailuresModel(int capacity, QObject *parent) : QAbstractTableModel(parent), m_capacity(capacity) {}
+AuthFailuresModel::AuthFailuresModel(int capacity, QObject *parent) : QAbstractTableModel(parent), m_capacity(capacity)
+{ }
 
-int AuthFailuresModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
-int AuthFailuresModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int AuthFailuresModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+int AuthFailuresModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant AuthFailuresModel::data(const QModelIndex &index, int role) const
 {
@@ -13,12 +20,18 @@ QVariant AuthFailuresModel::data(const QModelIndex &index, int role) const
         return {};
     const AuthFailure &f = m_rows.at(index.row());
     switch (index.column()) {
-    case Time: return f.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
-    case Reason: return f.reason;
-    case Subject: return f.subject;
-    case Remote: return f.remote;
-    case Path: return f.path;
-    case Description: return f.description;
+    case Time:
+        return f.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+    case Reason:
+        return f.reason;
+    case Subject:
+        return f.subject;
+    case Remote:
+        return f.remote;
+    case Path:
+        return f.path;
+    case Description:
+        return f.description;
     }
     return {};
 }
@@ -28,12 +41,18 @@ QVariant AuthFailuresModel::headerData(int section, Qt::Orientation orientation,
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Time: return tr("Time");
-    case Reason: return tr("Reason");
-    case Subject: return tr("Subject");
-    case Remote: return tr("Remote");
-    case Path: return tr("Path");
-    case Description: return tr("Details");
+    case Time:
+        return tr("Time");
+    case Reason:
+        return tr("Reason");
+    case Subject:
+        return tr("Subject");
+    case Remote:
+        return tr("Remote");
+    case Path:
+        return tr("Path");
+    case Description:
+        return tr("Details");
     }
     return {};
 }

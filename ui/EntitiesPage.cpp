@@ -41,8 +41,8 @@ public:
 } // namespace
 
 EntitiesPage::EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget *parent)
-    : QWidget(parent), m_view(new QTableView(this)), m_message(new QLabel(this)), m_records(new RecordBrowser(link, model, this)),
-      m_sections(new QTabWidget(this))
+    : QWidget(parent), m_view(new QTableView(this)), m_message(new QLabel(this)),
+      m_records(new RecordBrowser(link, model, this)), m_sections(new QTabWidget(this))
 {
     m_view->setObjectName(QStringLiteral("entitiesView"));
     m_view->setModel(model);
@@ -52,7 +52,8 @@ EntitiesPage::EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(EntityOverridesModel::Description, QHeaderView::Stretch);
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed | QAbstractItemView::SelectedClicked);
+    m_view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed
+                            | QAbstractItemView::SelectedClicked);
     m_message->setObjectName(QStringLiteral("entitiesMessage"));
     m_message->setWordWrap(true);
     auto *reset = new QPushButton(tr("Reset selected to defaults"), this);
@@ -75,7 +76,8 @@ EntitiesPage::EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget
             QMessageBox::warning(this, tr("Invalid value"), message);
     });
     auto *hint = new QLabel(tr("Double-click a cell to edit. Changes apply to the running server at once and are saved "
-                               "to your settings override file. Bold values differ from the entity's defaults."), this);
+                               "to your settings override file. Bold values differ from the entity's defaults."),
+                            this);
     hint->setWordWrap(true);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_message, 1);
@@ -97,7 +99,8 @@ EntitiesPage::EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget
 void EntitiesPage::applied(const QString &entity, bool ok, const QString &error)
 {
     m_message->setText(ok ? tr("%1: applied and saved.").arg(entity)
-                          : QStringLiteral("<span style='color:#b71c1c'>%1</span>").arg(tr("%1: %2").arg(entity, error).toHtmlEscaped()));
+                          : QStringLiteral("<span style='color:#b71c1c'>%1</span>")
+                                .arg(tr("%1: %2").arg(entity, error).toHtmlEscaped()));
 }
 
 } // namespace koan::ui

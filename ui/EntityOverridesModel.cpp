@@ -5,7 +5,7 @@
 
 namespace koan::ui {
 
-EntityOverridesModel::EntityOverridesModel(QObject *parent) : QAbstractTableModel(parent) {}
+EntityOverridesModel::EntityOverridesModel(QObject *parent) : QAbstractTableModel(parent) { }
 
 void EntityOverridesModel::setEntities(const QList<EntitySnapshot> &entities)
 {
@@ -14,8 +14,14 @@ void EntityOverridesModel::setEntities(const QList<EntitySnapshot> &entities)
     endResetModel();
 }
 
-int EntityOverridesModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
-int EntityOverridesModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int EntityOverridesModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+int EntityOverridesModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 Qt::ItemFlags EntityOverridesModel::flags(const QModelIndex &index) const
 {
@@ -36,13 +42,26 @@ QVariant EntityOverridesModel::data(const QModelIndex &index, int role) const
     if (role == Qt::FontRole) { // values that differ from the entity's defaults are bold
         bool overridden = false;
         switch (index.column()) {
-        case ToolPrefix: overridden = o.name != s.defaults.name; break;
-        case Description: overridden = o.description != s.defaults.description; break;
-        case AllowMutations: overridden = o.allowMutations != s.defaults.allowMutations; break;
-        case RequireAuthentication: overridden = o.requireAuthentication.has_value(); break;
-        case RequiredScopes: overridden = o.requiredScopes != s.defaults.requiredScopes; break;
-        case EnabledTransports: overridden = o.enabledTransports != s.defaults.enabledTransports; break;
-        default: break;
+        case ToolPrefix:
+            overridden = o.name != s.defaults.name;
+            break;
+        case Description:
+            overridden = o.description != s.defaults.description;
+            break;
+        case AllowMutations:
+            overridden = o.allowMutations != s.defaults.allowMutations;
+            break;
+        case RequireAuthentication:
+            overridden = o.requireAuthentication.has_value();
+            break;
+        case RequiredScopes:
+            overridden = o.requiredScopes != s.defaults.requiredScopes;
+            break;
+        case EnabledTransports:
+            overridden = o.enabledTransports != s.defaults.enabledTransports;
+            break;
+        default:
+            break;
         }
         QFont font;
         font.setBold(overridden);
@@ -53,16 +72,24 @@ QVariant EntityOverridesModel::data(const QModelIndex &index, int role) const
     if (role != Qt::DisplayRole && role != Qt::EditRole)
         return {};
     switch (index.column()) {
-    case Entity: return s.entity;
-    case ToolPrefix: return o.name;
-    case Description: return o.description;
-    case AllowMutations: return o.allowMutations ? tr("allowed") : tr("read-only");
+    case Entity:
+        return s.entity;
+    case ToolPrefix:
+        return o.name;
+    case Description:
+        return o.description;
+    case AllowMutations:
+        return o.allowMutations ? tr("allowed") : tr("read-only");
     case RequireAuthentication:
-        return !o.requireAuthentication ? tr("server default") : *o.requireAuthentication ? tr("required") : tr("not required");
-    case RequiredScopes: return o.requiredScopes.join(QLatin1Char(' '));
+        return !o.requireAuthentication   ? tr("server default")
+               : *o.requireAuthentication ? tr("required")
+                                          : tr("not required");
+    case RequiredScopes:
+        return o.requiredScopes.join(QLatin1Char(' '));
     case EnabledTransports:
         // "All" is the configuration keyword, like the transport names: not translated.
-        return o.enabledTransports == allTransports() ? QStringLiteral("All") : transportNames(o.enabledTransports).join(QStringLiteral(", "));
+        return o.enabledTransports == allTransports() ? QStringLiteral("All")
+                                                      : transportNames(o.enabledTransports).join(QStringLiteral(", "));
     }
     return {};
 }
@@ -72,13 +99,20 @@ QVariant EntityOverridesModel::headerData(int section, Qt::Orientation orientati
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Entity: return tr("Entity");
-    case ToolPrefix: return tr("Tool prefix");
-    case Description: return tr("Description");
-    case AllowMutations: return tr("Mutations");
-    case RequireAuthentication: return tr("Authentication");
-    case RequiredScopes: return tr("Required scopes");
-    case EnabledTransports: return tr("Enabled transports");
+    case Entity:
+        return tr("Entity");
+    case ToolPrefix:
+        return tr("Tool prefix");
+    case Description:
+        return tr("Description");
+    case AllowMutations:
+        return tr("Mutations");
+    case RequireAuthentication:
+        return tr("Authentication");
+    case RequiredScopes:
+        return tr("Required scopes");
+    case EnabledTransports:
+        return tr("Enabled transports");
     }
     return {};
 }
@@ -119,7 +153,8 @@ bool EntityOverridesModel::setData(const QModelIndex &index, const QVariant &val
         case ToolPrefix: {
             static const QRegularExpression valid(QStringLiteral("^[a-z0-9][a-z0-9\\-]{0,63}$"));
             if (!valid.match(text).hasMatch())
-                return reject(tr("Tool prefix \"%1\" must be lower-case letters, digits and '-' (e.g. trial-site)").arg(text));
+                return reject(
+                    tr("Tool prefix \"%1\" must be lower-case letters, digits and '-' (e.g. trial-site)").arg(text));
             o.name = text;
             break;
         }

@@ -11,8 +11,16 @@ class EntityOverridesModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Entity, ToolPrefix, Description, AllowMutations, RequireAuthentication, RequiredScopes,
-                  EnabledTransports, ColumnCount };
+    enum Column {
+        Entity,
+        ToolPrefix,
+        Description,
+        AllowMutations,
+        RequireAuthentication,
+        RequiredScopes,
+        EnabledTransports,
+        ColumnCount
+    };
     explicit EntityOverridesModel(QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;

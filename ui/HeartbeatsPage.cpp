@@ -13,7 +13,8 @@
 namespace koan::ui {
 
 HeartbeatsPage::HeartbeatsPage(SessionsModel *model, QWidget *parent)
-    : QWidget(parent), m_model(model), m_chart(new Sparkline(120, this)), m_caption(new QLabel(this)), m_timer(new QTimer(this))
+    : QWidget(parent), m_model(model), m_chart(new Sparkline(120, this)), m_caption(new QLabel(this)),
+      m_timer(new QTimer(this))
 {
     m_chart->setObjectName(QStringLiteral("heartbeatChart"));
     m_chart->addSeries(tr("active connections"), QColor(0x15, 0x65, 0xc0));

@@ -17,7 +17,7 @@ class HeartbeatsPage : public QWidget
 public:
     HeartbeatsPage(SessionsModel *model, QWidget *parent = nullptr);
     Sparkline *chart() const { return m_chart; }
-    void sample(); // takes one chart sample (every 5 s from a timer)
+    void sample();                  // takes one chart sample (every 5 s from a timer)
     void setSampleInterval(int ms); // the chart spans 120 samples
 
 private:

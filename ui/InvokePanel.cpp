@@ -85,7 +85,8 @@ void InvokePanel::rerun(const QString &tool, const QJsonObject &arguments)
     run();
 }
 
-void InvokePanel::showResult(const QString &requestId, const QJsonObject &, const QJsonObject &response, double durationMs)
+void InvokePanel::showResult(const QString &requestId, const QJsonObject &, const QJsonObject &response,
+                             double durationMs)
 {
     if (requestId != m_pendingId)
         return;

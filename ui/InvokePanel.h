@@ -29,7 +29,8 @@ public:
 public slots:
     void setTools(const QList<koan::ToolSnapshot> &tools);
     void run();
-    void showResult(const QString &requestId, const QJsonObject &request, const QJsonObject &response, double durationMs);
+    void showResult(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
+                    double durationMs);
 
 private:
     void toolSelected(int index);

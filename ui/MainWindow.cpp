@@ -25,10 +25,11 @@ namespace koan::ui {
 
 MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<SessionInfo> &sessions,
                        const QList<EntitySnapshot> &entities, const QList<ToolSnapshot> &tools, QWidget *parent)
-    : QMainWindow(parent), m_link(link), m_sessions(new SessionsModel(this)), m_authFailures(new AuthFailuresModel(2000, this)),
-      m_toolCalls(new ToolCallsModel(1000, this)), m_entities(new EntityOverridesModel(this)), m_tabs(new QTabWidget(this)),
-      m_transportBar(new TransportBar(link, this)), m_statusServer(new QLabel(this)), m_statusSessions(new QLabel(this)),
-      m_statusAuth(new QLabel(this))
+    : QMainWindow(parent), m_link(link), m_sessions(new SessionsModel(this)),
+      m_authFailures(new AuthFailuresModel(2000, this)), m_toolCalls(new ToolCallsModel(1000, this)),
+      m_entities(new EntityOverridesModel(this)), m_tabs(new QTabWidget(this)),
+      m_transportBar(new TransportBar(link, this)), m_statusServer(new QLabel(this)),
+      m_statusSessions(new QLabel(this)), m_statusAuth(new QLabel(this))
 {
     setWindowTitle(tr("Koan MCP console"));
     m_sessions->setKeepAliveInterval(status.keepAliveMs);
@@ -92,9 +93,10 @@ void MainWindow::setStatus(const ServerStatus &status)
 {
     m_status = status;
     m_transportBar->setStatus(status);
-    m_statusServer->setText(tr("%1 · environment %2 · authentication %3")
-                                .arg(status.baseUrl.isEmpty() ? tr("HTTP not listening") : status.baseUrl + status.route,
-                                     status.environment, status.authenticationRequired ? tr("required") : tr("off")));
+    m_statusServer->setText(
+        tr("%1 · environment %2 · authentication %3")
+            .arg(status.baseUrl.isEmpty() ? tr("HTTP not listening") : status.baseUrl + status.route,
+                 status.environment, status.authenticationRequired ? tr("required") : tr("off")));
     updateStatusBar();
 }
 

@@ -42,13 +42,16 @@ QString errorText(const QJsonObject &response, QString *code = nullptr)
     if (!result.value(QLatin1String("isError")).toBool())
         return {};
     // A refusal's text is JSON ({"error": code, "message": ...}); some also carry structuredContent.error.
-    const QJsonValue structuredError = result.value(QLatin1String("structuredContent")).toObject().value(QLatin1String("error"));
+    const QJsonValue structuredError
+        = result.value(QLatin1String("structuredContent")).toObject().value(QLatin1String("error"));
     const QJsonArray content = result.value(QLatin1String("content")).toArray();
-    const QString text = content.isEmpty() ? QString() : content.first().toObject().value(QLatin1String("text")).toString();
+    const QString text
+        = content.isEmpty() ? QString() : content.first().toObject().value(QLatin1String("text")).toString();
     QJsonObject e = QJsonDocument::fromJson(text.toUtf8()).object();
     if (structuredError.isObject())
         e = structuredError.toObject();
-    const QJsonValue c = e.contains(QLatin1String("code")) ? e.value(QLatin1String("code")) : e.value(QLatin1String("error"));
+    const QJsonValue c
+        = e.contains(QLatin1String("code")) ? e.value(QLatin1String("code")) : e.value(QLatin1String("error"));
     if (code)
         *code = c.toString();
     if (!e.value(QLatin1String("message")).toString().isEmpty())
@@ -67,7 +70,8 @@ QString scalarText(const QJsonValue &v)
     return {};
 }
 
-QTableView *makeTable(QAbstractItemModel *model, const QString &objectName, const QString &accessibleName, QWidget *parent)
+QTableView *makeTable(QAbstractItemModel *model, const QString &objectName, const QString &accessibleName,
+                      QWidget *parent)
 {
     auto *view = new QTableView(parent);
     view->setObjectName(objectName);
@@ -83,10 +87,10 @@ QTableView *makeTable(QAbstractItemModel *model, const QString &objectName, cons
 } // namespace
 
 RecordBrowser::RecordBrowser(ServerLink link, EntityOverridesModel *entities, QWidget *parent)
-    : QWidget(parent), m_link(link), m_entityModel(entities), m_entity(new QComboBox(this)), m_field(new QComboBox(this)),
-      m_search(new QLineEdit(this)), m_searchButton(new QPushButton(tr("Search"), this)), m_records(new RecordsModel(this)),
-      m_versions(new RecordVersionsModel(this)), m_from(new QComboBox(this)), m_to(new QComboBox(this)),
-      m_diff(new QPlainTextEdit(this)), m_message(new QLabel(this))
+    : QWidget(parent), m_link(link), m_entityModel(entities), m_entity(new QComboBox(this)),
+      m_field(new QComboBox(this)), m_search(new QLineEdit(this)), m_searchButton(new QPushButton(tr("Search"), this)),
+      m_records(new RecordsModel(this)), m_versions(new RecordVersionsModel(this)), m_from(new QComboBox(this)),
+      m_to(new QComboBox(this)), m_diff(new QPlainTextEdit(this)), m_message(new QLabel(this))
 {
     m_entity->setObjectName(QStringLiteral("recordsEntity"));
     m_entity->setAccessibleName(tr("Entity"));
@@ -167,11 +171,13 @@ RecordBrowser::RecordBrowser(ServerLink link, EntityOverridesModel *entities, QW
     connect(m_searchButton, &QPushButton::clicked, this, &RecordBrowser::search);
     connect(m_search, &QLineEdit::returnPressed, this, &RecordBrowser::search);
     connect(m_entity, &QComboBox::currentIndexChanged, this, &RecordBrowser::entityChanged);
-    connect(m_recordsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
-        if (current.isValid())
-            openRecord(m_records->record(current.row()).id);
-    });
-    connect(m_versionsView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RecordBrowser::versionsSelected);
+    connect(m_recordsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    openRecord(m_records->record(current.row()).id);
+            });
+    connect(m_versionsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &RecordBrowser::versionsSelected);
     connect(m_from, &QComboBox::currentIndexChanged, this, &RecordBrowser::updateDiff);
     connect(m_to, &QComboBox::currentIndexChanged, this, &RecordBrowser::updateDiff);
     connect(entities, &QAbstractItemModel::modelReset, this, &RecordBrowser::refreshEntities);
@@ -197,7 +203,10 @@ void RecordBrowser::refreshEntities()
         entityChanged();
 }
 
-QString RecordBrowser::prefix() const { return m_entity->currentData().toString(); }
+QString RecordBrowser::prefix() const
+{
+    return m_entity->currentData().toString();
+}
 
 void RecordBrowser::entityChanged()
 {
@@ -238,7 +247,8 @@ void RecordBrowser::search()
     const QString value = m_search->text().trimmed();
     setMessage(tr("Searching %1…").arg(m_entity->currentText()));
     if (value.isEmpty()) {
-        call(Purpose::List, p + QStringLiteral(".collection"), {{QStringLiteral("page"), 1}, {QStringLiteral("pageSize"), kPageSize}});
+        call(Purpose::List, p + QStringLiteral(".collection"),
+             {{QStringLiteral("page"), 1}, {QStringLiteral("pageSize"), kPageSize}});
     } else if (field.isEmpty() || field == QLatin1String("id")) {
         call(Purpose::ById, p + QStringLiteral(".get-by-id"), {{QStringLiteral("id"), value}}, value);
     } else {
@@ -254,10 +264,13 @@ void RecordBrowser::search()
             if (value == QLatin1String("true") || value == QLatin1String("false"))
                 match = value == QLatin1String("true");
             break;
-        default: break;
+        default:
+            break;
         }
         call(Purpose::List, p + QStringLiteral(".collection"),
-             {{QStringLiteral("page"), 1}, {QStringLiteral("pageSize"), kPageSize}, {QStringLiteral("filter"), QJsonObject{{field, match}}}});
+             {{QStringLiteral("page"), 1},
+              {QStringLiteral("pageSize"), kPageSize},
+              {QStringLiteral("filter"), QJsonObject{{field, match}}}});
     }
 }
 
@@ -305,7 +318,10 @@ void RecordBrowser::toolInvoked(const QString &requestId, const QJsonObject &, c
         if (!error.isEmpty()) {
             if (code == QLatin1String("not_found")) { // perhaps deleted: its history still knows it
                 call(Purpose::DeletedById, pending.prefix + QStringLiteral(".history"),
-                     {{QStringLiteral("id"), pending.id}, {QStringLiteral("page"), 1}, {QStringLiteral("pageSize"), kPageSize}}, pending.id);
+                     {{QStringLiteral("id"), pending.id},
+                      {QStringLiteral("page"), 1},
+                      {QStringLiteral("pageSize"), kPageSize}},
+                     pending.id);
                 return;
             }
             return setMessage(error, true);
@@ -325,9 +341,10 @@ void RecordBrowser::toolInvoked(const QString &requestId, const QJsonObject &, c
         if (replay.versions().isEmpty())
             return setMessage(tr("No %1 record has the id %2.").arg(m_entity->currentText(), pending.id), true);
         const RecordVersion &last = replay.versions().constLast();
-        m_records->setRecords({RecordRow{pending.id, scalarText(last.document.value(textFieldFor(last.document))),
-                                         last.deleted ? tr("deleted") : QString::number(last.versionAfter.value_or(0))}},
-                              textFieldFor(last.document));
+        m_records->setRecords(
+            {RecordRow{pending.id, scalarText(last.document.value(textFieldFor(last.document))),
+                       last.deleted ? tr("deleted") : QString::number(last.versionAfter.value_or(0))}},
+            textFieldFor(last.document));
         setMessage(tr("Record %1 was deleted; its history remains.").arg(pending.id));
         m_recordsView->selectRow(0);
         break;
@@ -343,8 +360,10 @@ void RecordBrowser::toolInvoked(const QString &requestId, const QJsonObject &, c
         const int total = content.value(QLatin1String("total")).toInt();
         if (!page.isEmpty() && m_historyPages.size() < total) {
             call(Purpose::History, pending.prefix + QStringLiteral(".history"),
-                 {{QStringLiteral("id"), pending.id}, {QStringLiteral("page"), int(m_historyPages.size() / kPageSize) + 1},
-                  {QStringLiteral("pageSize"), kPageSize}}, pending.id);
+                 {{QStringLiteral("id"), pending.id},
+                  {QStringLiteral("page"), int(m_historyPages.size() / kPageSize) + 1},
+                  {QStringLiteral("pageSize"), kPageSize}},
+                 pending.id);
             return;
         }
         m_versions->setVersions(m_historyPages);
@@ -388,7 +407,8 @@ void RecordBrowser::updateFields(const QJsonArray &items)
     for (const QJsonValue &v : items) {
         const QJsonObject o = v.toObject();
         for (auto it = o.begin(); it != o.end(); ++it)
-            if (it.key() != QLatin1String("id") && (it.value().isString() || it.value().isDouble() || it.value().isBool()))
+            if (it.key() != QLatin1String("id")
+                && (it.value().isString() || it.value().isDouble() || it.value().isBool()))
                 m_fieldTypes.insert(it.key(), it.value().type());
     }
     QStringList names = m_fieldTypes.keys();
@@ -437,7 +457,8 @@ void RecordBrowser::updateDiff()
         m_diff->clear();
         return;
     }
-    m_diff->setPlainText(describeDiff(versions.at(from), m_versions->label(from), versions.at(to), m_versions->label(to)));
+    m_diff->setPlainText(
+        describeDiff(versions.at(from), m_versions->label(from), versions.at(to), m_versions->label(to)));
 }
 
 void RecordBrowser::showEvent(QShowEvent *event)
@@ -449,7 +470,8 @@ void RecordBrowser::showEvent(QShowEvent *event)
 
 void RecordBrowser::setMessage(const QString &text, bool error)
 {
-    m_message->setText(error ? QStringLiteral("<span style='color:#b71c1c'>%1</span>").arg(text.toHtmlEscaped()) : text.toHtmlEscaped());
+    m_message->setText(error ? QStringLiteral("<span style='color:#b71c1c'>%1</span>").arg(text.toHtmlEscaped())
+                             : text.toHtmlEscaped());
 }
 
 } // namespace koan::ui

@@ -44,7 +44,8 @@ public:
 public slots:
     void search();
     void openRecord(const QString &id);
-    void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response, double durationMs);
+    void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
+                     double durationMs);
 
 protected:
     void showEvent(QShowEvent *event) override;

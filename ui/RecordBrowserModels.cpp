@@ -57,7 +57,7 @@ std::optional<QJsonValue> lookup(const QJsonObject &doc, const QString &pointer)
 }
 } // namespace
 
-RecordsModel::RecordsModel(QObject *parent) : QAbstractTableModel(parent) {}
+RecordsModel::RecordsModel(QObject *parent) : QAbstractTableModel(parent) { }
 
 void RecordsModel::setRecords(const QList<RecordRow> &rows, const QString &textField)
 {
@@ -68,8 +68,14 @@ void RecordsModel::setRecords(const QList<RecordRow> &rows, const QString &textF
     emit headerDataChanged(Qt::Horizontal, Text, Text);
 }
 
-int RecordsModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
-int RecordsModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int RecordsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+int RecordsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant RecordsModel::data(const QModelIndex &index, int role) const
 {
@@ -77,10 +83,14 @@ QVariant RecordsModel::data(const QModelIndex &index, int role) const
         return {};
     const RecordRow &r = m_rows.at(index.row());
     switch (index.column()) {
-    case Id: return r.id;
-    case Text: return r.text;
-    case Version: return r.version;
-    default: return {};
+    case Id:
+        return r.id;
+    case Text:
+        return r.text;
+    case Version:
+        return r.version;
+    default:
+        return {};
     }
 }
 
@@ -89,14 +99,18 @@ QVariant RecordsModel::headerData(int section, Qt::Orientation orientation, int 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Id: return tr("Id");
-    case Text: return m_textField.isEmpty() ? tr("Text") : m_textField;
-    case Version: return tr("Version");
-    default: return {};
+    case Id:
+        return tr("Id");
+    case Text:
+        return m_textField.isEmpty() ? tr("Text") : m_textField;
+    case Version:
+        return tr("Version");
+    default:
+        return {};
     }
 }
 
-RecordVersionsModel::RecordVersionsModel(QObject *parent) : QAbstractTableModel(parent) {}
+RecordVersionsModel::RecordVersionsModel(QObject *parent) : QAbstractTableModel(parent) { }
 
 void RecordVersionsModel::clear()
 {
@@ -164,8 +178,14 @@ QString RecordVersionsModel::label(int row) const
     return r.versionAfter ? tr("v%1").arg(*r.versionAfter) : QStringLiteral("#%1").arg(r.seq);
 }
 
-int RecordVersionsModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
-int RecordVersionsModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int RecordVersionsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+int RecordVersionsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant RecordVersionsModel::data(const QModelIndex &index, int role) const
 {
@@ -179,15 +199,20 @@ QVariant RecordVersionsModel::data(const QModelIndex &index, int role) const
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case Version: return label(index.row());
+    case Version:
+        return label(index.row());
     case At: {
         const QDateTime t = QDateTime::fromString(r.at, Qt::ISODateWithMs);
         return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : r.at;
     }
-    case Operation: return r.operation;
-    case Principal: return r.principal;
-    case Transport: return r.transport;
-    default: return {};
+    case Operation:
+        return r.operation;
+    case Principal:
+        return r.principal;
+    case Transport:
+        return r.transport;
+    default:
+        return {};
     }
 }
 
@@ -196,16 +221,23 @@ QVariant RecordVersionsModel::headerData(int section, Qt::Orientation orientatio
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Version: return tr("Version");
-    case At: return tr("When");
-    case Operation: return tr("Operation");
-    case Principal: return tr("Who");
-    case Transport: return tr("Transport");
-    default: return {};
+    case Version:
+        return tr("Version");
+    case At:
+        return tr("When");
+    case Operation:
+        return tr("Operation");
+    case Principal:
+        return tr("Who");
+    case Transport:
+        return tr("Transport");
+    default:
+        return {};
     }
 }
 
-QString describeDiff(const RecordVersion &from, const QString &fromLabel, const RecordVersion &to, const QString &toLabel)
+QString describeDiff(const RecordVersion &from, const QString &fromLabel, const RecordVersion &to,
+                     const QString &toLabel)
 {
     const QJsonObject a = from.deleted ? QJsonObject{} : from.document;
     const QJsonObject b = to.deleted ? QJsonObject{} : to.document;
@@ -220,8 +252,9 @@ QString describeDiff(const RecordVersion &from, const QString &fromLabel, const 
         const QString path = op.value(QLatin1String("path")).toString();
         const auto before = lookup(a, path);
         if (kind == QLatin1String("replace"))
-            lines << QStringLiteral("replace %1: %2 → %3").arg(path, before ? compact(*before) : QStringLiteral("?"),
-                                                             compact(op.value(QLatin1String("value"))));
+            lines << QStringLiteral("replace %1: %2 → %3")
+                         .arg(path, before ? compact(*before) : QStringLiteral("?"),
+                              compact(op.value(QLatin1String("value"))));
         else if (kind == QLatin1String("add"))
             lines << QStringLiteral("add %1: %2").arg(path, compact(op.value(QLatin1String("value"))));
         else if (kind == QLatin1String("remove"))

@@ -10,8 +10,8 @@ namespace koan::ui {
 
 struct RecordRow {
     QString id;
-    QString text;      // the chosen text field's value
-    QString version;   // "3", or "deleted" for a record only its history still knows
+    QString text;    // the chosen text field's value
+    QString version; // "3", or "deleted" for a record only its history still knows
 };
 
 class RecordsModel : public QAbstractTableModel
@@ -45,7 +45,7 @@ struct RecordVersion {
     QJsonValue change;
     QJsonObject document; // the record after this version (for a delete: the last document)
     bool deleted = false;
-    QString problem;      // set when the change could not be applied
+    QString problem; // set when the change could not be applied
 };
 
 class RecordVersionsModel : public QAbstractTableModel
@@ -72,6 +72,7 @@ private:
 
 // The changes from version `from` to version `to` as readable lines ("replace /name: "A" → "B"")
 // followed by the JSON Patch itself. A deleted version counts as an empty document.
-QString describeDiff(const RecordVersion &from, const QString &fromLabel, const RecordVersion &to, const QString &toLabel);
+QString describeDiff(const RecordVersion &from, const QString &fromLabel, const RecordVersion &to,
+                     const QString &toLabel);
 
 } // namespace koan::ui

@@ -17,7 +17,7 @@
 
 namespace koan::ui {
 
-SchemaForm::SchemaForm(QWidget *parent) : QWidget(parent), m_layout(new QFormLayout(this)) {}
+SchemaForm::SchemaForm(QWidget *parent) : QWidget(parent), m_layout(new QFormLayout(this)) { }
 
 QWidget *SchemaForm::editor(const QString &field) const
 {
@@ -51,9 +51,11 @@ void SchemaForm::setSchema(const QJsonObject &schema)
                 combo->addItem(v.toString());
             f.kind = QStringLiteral("enum");
             f.editor = combo;
-        } else if (type == QLatin1String("string") && (format == QLatin1String("date") || format == QLatin1String("date-time"))) {
-            QDateTimeEdit *edit = format == QLatin1String("date") ? new QDateEdit(QDate::currentDate(), this)
-                                                                  : new QDateTimeEdit(QDateTime::currentDateTimeUtc(), this);
+        } else if (type == QLatin1String("string")
+                   && (format == QLatin1String("date") || format == QLatin1String("date-time"))) {
+            QDateTimeEdit *edit = format == QLatin1String("date")
+                                      ? new QDateEdit(QDate::currentDate(), this)
+                                      : new QDateTimeEdit(QDateTime::currentDateTimeUtc(), this);
             edit->setCalendarPopup(true);
             if (format == QLatin1String("date-time"))
                 edit->setTimeSpec(Qt::UTC);
@@ -77,7 +79,8 @@ void SchemaForm::setSchema(const QJsonObject &schema)
         } else if (type == QLatin1String("number")) {
             auto *spin = new QDoubleSpinBox(this);
             spin->setDecimals(4);
-            spin->setRange(p.value(QLatin1String("minimum")).toDouble(-1e12), p.value(QLatin1String("maximum")).toDouble(1e12));
+            spin->setRange(p.value(QLatin1String("minimum")).toDouble(-1e12),
+                           p.value(QLatin1String("maximum")).toDouble(1e12));
             spin->setValue(p.value(QLatin1String("default")).toDouble(qBound(spin->minimum(), 0.0, spin->maximum())));
             f.kind = QStringLiteral("number");
             f.editor = spin;
@@ -88,7 +91,8 @@ void SchemaForm::setSchema(const QJsonObject &schema)
             f.editor = check;
         } else {
             auto *text = new QPlainTextEdit(this);
-            text->setPlaceholderText(type == QLatin1String("array") ? tr("[ … ] (JSON array)") : tr("{ … } (JSON object)"));
+            text->setPlaceholderText(type == QLatin1String("array") ? tr("[ … ] (JSON array)")
+                                                                    : tr("{ … } (JSON object)"));
             text->setMaximumHeight(110);
             f.kind = QStringLiteral("json");
             f.editor = text;
@@ -97,7 +101,8 @@ void SchemaForm::setSchema(const QJsonObject &schema)
         f.editor->setToolTip(p.value(QLatin1String("description")).toString());
         QWidget *row = f.editor;
         // Optional editors that always hold a value need an explicit "include" switch.
-        const bool alwaysHasValue = f.kind != QLatin1String("string") && f.kind != QLatin1String("enum") && f.kind != QLatin1String("json");
+        const bool alwaysHasValue
+            = f.kind != QLatin1String("string") && f.kind != QLatin1String("enum") && f.kind != QLatin1String("json");
         if (!f.required && alwaysHasValue) {
             auto *box = new QWidget(this);
             auto *h = new QHBoxLayout(box);

@@ -15,8 +15,7 @@ struct ServerLink {
     McpServer *server = nullptr;
     AdminController *admin = nullptr;
 
-    template<typename F>
-    void command(F &&fn) const
+    template<typename F> void command(F &&fn) const
     {
         QMetaObject::invokeMethod(admin, std::forward<F>(fn), Qt::QueuedConnection);
     }

@@ -49,8 +49,14 @@ void SessionsModel::reindex()
         m_rowById.insert(m_rows.at(i).id, i);
 }
 
-int SessionsModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
-int SessionsModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int SessionsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+int SessionsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 SessionsModel::HeartbeatState SessionsModel::heartbeatState(const SessionInfo &info) const
 {
@@ -69,11 +75,16 @@ SessionsModel::HeartbeatState SessionsModel::heartbeatState(const SessionInfo &i
 QString SessionsModel::stateName(HeartbeatState state)
 {
     switch (state) {
-    case HeartbeatState::NoStream: return tr("no stream");
-    case HeartbeatState::Waiting: return tr("waiting");
-    case HeartbeatState::Healthy: return tr("healthy");
-    case HeartbeatState::Late: return tr("late");
-    case HeartbeatState::Missed: return tr("missed");
+    case HeartbeatState::NoStream:
+        return tr("no stream");
+    case HeartbeatState::Waiting:
+        return tr("waiting");
+    case HeartbeatState::Healthy:
+        return tr("healthy");
+    case HeartbeatState::Late:
+        return tr("late");
+    case HeartbeatState::Missed:
+        return tr("missed");
     }
     return {};
 }
@@ -87,44 +98,69 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
         return s.id;
     if (role == Qt::BackgroundRole && index.column() == Heartbeat) {
         switch (heartbeatState(s)) {
-        case HeartbeatState::Healthy: return QBrush(QColor(0xc8, 0xf0, 0xc8));
-        case HeartbeatState::Late: return QBrush(QColor(0xff, 0xe5, 0x99));
-        case HeartbeatState::Missed: return QBrush(QColor(0xf5, 0xb7, 0xb1));
+        case HeartbeatState::Healthy:
+            return QBrush(QColor(0xc8, 0xf0, 0xc8));
+        case HeartbeatState::Late:
+            return QBrush(QColor(0xff, 0xe5, 0x99));
+        case HeartbeatState::Missed:
+            return QBrush(QColor(0xf5, 0xb7, 0xb1));
         case HeartbeatState::Waiting:
-        case HeartbeatState::NoStream: return {};
+        case HeartbeatState::NoStream:
+            return {};
         }
     }
     if (role == Qt::UserRole) { // sort keys
         switch (index.column()) {
-        case Age: return s.created;
-        case LastActivity: return s.lastActivity;
-        case LastHeartbeat: return s.lastHeartbeat;
-        case MessagesIn: return s.messagesIn;
-        case MessagesOut: return s.messagesOut;
-        case Queued: return s.bytesQueued;
-        default: return data(index, Qt::DisplayRole);
+        case Age:
+            return s.created;
+        case LastActivity:
+            return s.lastActivity;
+        case LastHeartbeat:
+            return s.lastHeartbeat;
+        case MessagesIn:
+            return s.messagesIn;
+        case MessagesOut:
+            return s.messagesOut;
+        case Queued:
+            return s.bytesQueued;
+        default:
+            return data(index, Qt::DisplayRole);
         }
     }
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (index.column()) {
-    case Id: return role == Qt::ToolTipRole ? s.id : s.id.left(12);
-    case Transport: return transportName(s.transport);
-    case Client: return s.clientName.isEmpty() ? QString() : QStringLiteral("%1 %2").arg(s.clientName, s.clientVersion).trimmed();
+    case Id:
+        return role == Qt::ToolTipRole ? s.id : s.id.left(12);
+    case Transport:
+        return transportName(s.transport);
+    case Client:
+        return s.clientName.isEmpty() ? QString()
+                                      : QStringLiteral("%1 %2").arg(s.clientName, s.clientVersion).trimmed();
     case Subject:
         // Subjects are unique per issuer only: the tooltip names the issuer.
         if (s.subject.isEmpty())
             return tr("anonymous");
-        return role == Qt::ToolTipRole && !s.issuer.isEmpty() ? tr("%1 (issuer %2)").arg(s.subject, s.issuer) : s.subject;
-    case Remote: return s.remote;
-    case UserAgent: return s.userAgent;
-    case Age: return ago(s.created);
-    case LastActivity: return ago(s.lastActivity);
-    case LastHeartbeat: return ago(s.lastHeartbeat);
-    case Heartbeat: return stateName(heartbeatState(s));
-    case MessagesIn: return s.messagesIn;
-    case MessagesOut: return s.messagesOut;
-    case Queued: return bytes(s.bytesQueued);
+        return role == Qt::ToolTipRole && !s.issuer.isEmpty() ? tr("%1 (issuer %2)").arg(s.subject, s.issuer)
+                                                              : s.subject;
+    case Remote:
+        return s.remote;
+    case UserAgent:
+        return s.userAgent;
+    case Age:
+        return ago(s.created);
+    case LastActivity:
+        return ago(s.lastActivity);
+    case LastHeartbeat:
+        return ago(s.lastHeartbeat);
+    case Heartbeat:
+        return stateName(heartbeatState(s));
+    case MessagesIn:
+        return s.messagesIn;
+    case MessagesOut:
+        return s.messagesOut;
+    case Queued:
+        return bytes(s.bytesQueued);
     }
     return {};
 }
@@ -134,19 +170,32 @@ QVariant SessionsModel::headerData(int section, Qt::Orientation orientation, int
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Id: return tr("Session");
-    case Transport: return tr("Transport");
-    case Client: return tr("Client");
-    case Subject: return tr("Subject");
-    case Remote: return tr("Remote");
-    case UserAgent: return tr("User agent");
-    case Age: return tr("Age");
-    case LastActivity: return tr("Last activity");
-    case LastHeartbeat: return tr("Last heartbeat");
-    case Heartbeat: return tr("Heartbeat");
-    case MessagesIn: return tr("In");
-    case MessagesOut: return tr("Out");
-    case Queued: return tr("Queued");
+    case Id:
+        return tr("Session");
+    case Transport:
+        return tr("Transport");
+    case Client:
+        return tr("Client");
+    case Subject:
+        return tr("Subject");
+    case Remote:
+        return tr("Remote");
+    case UserAgent:
+        return tr("User agent");
+    case Age:
+        return tr("Age");
+    case LastActivity:
+        return tr("Last activity");
+    case LastHeartbeat:
+        return tr("Last heartbeat");
+    case Heartbeat:
+        return tr("Heartbeat");
+    case MessagesIn:
+        return tr("In");
+    case MessagesOut:
+        return tr("Out");
+    case Queued:
+        return tr("Queued");
     }
     return {};
 }

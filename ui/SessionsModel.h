@@ -12,8 +12,22 @@ class SessionsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Id, Transport, Client, Subject, Remote, UserAgent, Age, LastActivity, LastHeartbeat, Heartbeat,
-                  MessagesIn, MessagesOut, Queued, ColumnCount };
+    enum Column {
+        Id,
+        Transport,
+        Client,
+        Subject,
+        Remote,
+        UserAgent,
+        Age,
+        LastActivity,
+        LastHeartbeat,
+        Heartbeat,
+        MessagesIn,
+        MessagesOut,
+        Queued,
+        ColumnCount
+    };
     enum class HeartbeatState { NoStream, Waiting, Healthy, Late, Missed };
     static constexpr int SessionIdRole = Qt::UserRole + 1;
 

@@ -14,7 +14,8 @@
 namespace koan::ui {
 
 SessionsPage::SessionsPage(ServerLink link, SessionsModel *model, QWidget *parent)
-    : QWidget(parent), m_link(link), m_model(model), m_proxy(new QSortFilterProxyModel(this)), m_view(new QTableView(this))
+    : QWidget(parent), m_link(link), m_model(model), m_proxy(new QSortFilterProxyModel(this)),
+      m_view(new QTableView(this))
 {
     m_proxy->setSourceModel(model);
     m_proxy->setSortRole(Qt::UserRole);
@@ -50,7 +51,8 @@ SessionsPage::SessionsPage(ServerLink link, SessionsModel *model, QWidget *paren
 
 void SessionsPage::disconnectSelected()
 {
-    const QModelIndexList rows = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
+    const QModelIndexList rows
+        = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
     if (rows.isEmpty()) {
         QMessageBox::information(this, tr("Disconnect session"), tr("Select a session first."));
         return;

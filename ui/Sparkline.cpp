@@ -50,7 +50,8 @@ void Sparkline::paintEvent(QPaintEvent *)
             p.setPen(QPen(s.color, 2));
             p.drawPath(path);
         }
-        const QString legend = tr("%1: %2 (max %3)").arg(s.label).arg(s.values.isEmpty() ? 0 : s.values.last()).arg(max);
+        const QString legend
+            = tr("%1: %2 (max %3)").arg(s.label).arg(s.values.isEmpty() ? 0 : s.values.last()).arg(max);
         p.setPen(s.color);
         p.drawText(legendX, 15, legend);
         legendX += p.fontMetrics().horizontalAdvance(legend) + 24;

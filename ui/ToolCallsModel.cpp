@@ -5,10 +5,16 @@
 
 namespace koan::ui {
 
-ToolCallsModel::ToolCallsModel(int capacity, QObject *parent) : QAbstractTableModel(parent), m_capacity(capacity) {}
+ToolCallsModel::ToolCallsModel(int capacity, QObject *parent) : QAbstractTableModel(parent), m_capacity(capacity) { }
 
-int ToolCallsModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
-int ToolCallsModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int ToolCallsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+int ToolCallsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant ToolCallsModel::data(const QModelIndex &index, int role) const
 {
@@ -20,11 +26,16 @@ QVariant ToolCallsModel::data(const QModelIndex &index, int role) const
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case Time: return r.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
-    case Session: return r.sessionId.left(12);
-    case Tool: return r.tool;
-    case Duration: return QStringLiteral("%1 ms").arg(r.durationMs, 0, 'f', 2);
-    case Outcome: return r.outcome == QLatin1String("ok") ? tr("ok") : tr("error");
+    case Time:
+        return r.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+    case Session:
+        return r.sessionId.left(12);
+    case Tool:
+        return r.tool;
+    case Duration:
+        return QStringLiteral("%1 ms").arg(r.durationMs, 0, 'f', 2);
+    case Outcome:
+        return r.outcome == QLatin1String("ok") ? tr("ok") : tr("error");
     }
     return {};
 }
@@ -34,11 +45,16 @@ QVariant ToolCallsModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Time: return tr("Time");
-    case Session: return tr("Session");
-    case Tool: return tr("Tool");
-    case Duration: return tr("Duration");
-    case Outcome: return tr("Outcome");
+    case Time:
+        return tr("Time");
+    case Session:
+        return tr("Session");
+    case Tool:
+        return tr("Tool");
+    case Duration:
+        return tr("Duration");
+    case Outcome:
+        return tr("Outcome");
     }
     return {};
 }
@@ -52,7 +68,8 @@ void ToolCallsModel::toolCallFinished(const QString &sessionId, const QString &t
         endRemoveRows();
     }
     beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
-    m_rows.append(ToolCallRecord{QDateTime::currentDateTimeUtc(), sessionId, tool, arguments, result, durationMs, outcome});
+    m_rows.append(
+        ToolCallRecord{QDateTime::currentDateTimeUtc(), sessionId, tool, arguments, result, durationMs, outcome});
     endInsertRows();
 }
 

@@ -48,13 +48,16 @@ void TransportBar::setStatus(const ServerStatus &status)
     m_status = status;
     m_switch->setChecked(status.httpSseEnabled);
     m_switch->setText(status.httpSseEnabled ? tr("EnableHttpSseTransport: ON") : tr("EnableHttpSseTransport: OFF"));
-    m_switch->setStyleSheet(status.httpSseEnabled ? QStringLiteral("QPushButton{background:#2e7d32;color:white;font-weight:bold;padding:0 16px}")
-                                                  : QStringLiteral("QPushButton{background:#c62828;color:white;font-weight:bold;padding:0 16px}"));
+    m_switch->setStyleSheet(
+        status.httpSseEnabled
+            ? QStringLiteral("QPushButton{background:#2e7d32;color:white;font-weight:bold;padding:0 16px}")
+            : QStringLiteral("QPushButton{background:#c62828;color:white;font-weight:bold;padding:0 16px}"));
     const auto state = [](bool on) { return on ? tr("on") : tr("off"); };
     const QString base = status.baseUrl.isEmpty() ? tr("(not listening)") : status.baseUrl;
-    m_state->setText(tr("HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   bind %6")
-                         .arg(state(status.httpSseEnabled), base, status.route, state(status.streamableEnabled),
-                              state(status.stdioEnabled), status.bindAddress));
+    m_state->setText(
+        tr("HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   bind %6")
+            .arg(state(status.httpSseEnabled), base, status.route, state(status.streamableEnabled),
+                 state(status.stdioEnabled), status.bindAddress));
 }
 
 } // namespace koan::ui

@@ -23,8 +23,9 @@ namespace koan {
 
 AdminController::AdminController(McpServer *server, QString userOverrideFile, QObject *parent)
     : QObject(parent), m_server(server), m_userOverrideFile(std::move(userOverrideFile)),
-      m_operator(std::make_shared<McpSession>(QStringLiteral("operator-") + QUuid::createUuid().toString(QUuid::Id128).left(8),
-                                              TransportKind::Operator, Principal::localOwner()))
+      m_operator(
+          std::make_shared<McpSession>(QStringLiteral("operator-") + QUuid::createUuid().toString(QUuid::Id128).left(8),
+                                       TransportKind::Operator, Principal::localOwner()))
 {
     qRegisterMetaType<koan::EntityOptions>();
     qRegisterMetaType<koan::EntitySnapshot>();
@@ -135,7 +136,8 @@ bool AdminController::persist(const QString &entity, QString *error) const
         root = QJsonDocument::fromJson(in.readAll()).object();
     in.close();
     const QJsonObject ov = m_server->registry()->overrideFor(entity).toJson();
-    OptionsLoader::setPath(root, {QStringLiteral("Koan"), QStringLiteral("Mcp"), QStringLiteral("EntityOverrides"), entity}, ov);
+    OptionsLoader::setPath(
+        root, {QStringLiteral("Koan"), QStringLiteral("Mcp"), QStringLiteral("EntityOverrides"), entity}, ov);
     QDir().mkpath(QFileInfo(m_userOverrideFile).absolutePath());
     QSaveFile out(m_userOverrideFile);
     if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(root).toJson()) < 0 || !out.commit()) {
@@ -150,18 +152,25 @@ void AdminController::invokeTool(const QString &requestId, const QString &tool, 
     const QJsonObject request{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
                               {QStringLiteral("id"), QStringLiteral("console-%1").arg(m_nextId++)},
                               {QStringLiteral("method"), QStringLiteral("tools/call")},
-                              {QStringLiteral("params"), QJsonObject{{QStringLiteral("name"), tool},
-                                                                     {QStringLiteral("arguments"), arguments}}}};
+                              {QStringLiteral("params"),
+                               QJsonObject{{QStringLiteral("name"), tool}, {QStringLiteral("arguments"), arguments}}}};
     QElapsedTimer timer;
     timer.start();
-    m_server->bridge()->handleValue(request, m_operator, [](const QJsonObject &) {},
-                                    [this, requestId, request, timer](const QJsonValue &reply) {
-                                        emit toolInvoked(requestId, request, reply.toObject(), timer.nsecsElapsed() / 1e6);
-                                    });
+    m_server->bridge()->handleValue(
+        request, m_operator, [](const QJsonObject &) {},
+        [this, requestId, request, timer](const QJsonValue &reply) {
+            emit toolInvoked(requestId, request, reply.toObject(), timer.nsecsElapsed() / 1e6);
+        });
 }
 
-void AdminController::setHttpSseEnabled(bool enabled) { m_server->setHttpSseEnabled(enabled); }
+void AdminController::setHttpSseEnabled(bool enabled)
+{
+    m_server->setHttpSseEnabled(enabled);
+}
 
-void AdminController::disconnectSession(const QString &sessionId) { m_server->sessions()->disconnectSession(sessionId); }
+void AdminController::disconnectSession(const QString &sessionId)
+{
+    m_server->sessions()->disconnectSession(sessionId);
+}
 
 } // namespace koan

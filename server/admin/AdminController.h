@@ -16,14 +16,14 @@ namespace koan {
 class McpServer;
 
 struct EntitySnapshot {
-    QString entity;          // TrialSite
-    EntityOptions options;   // effective options
-    EntityOptions defaults;  // before overrides
+    QString entity;         // TrialSite
+    EntityOptions options;  // effective options
+    EntityOptions defaults; // before overrides
 };
 
 struct ToolSnapshot {
     QString name;
-    QString entity;          // empty for non-entity tools
+    QString entity; // empty for non-entity tools
     QString description;
     QJsonObject inputSchema;
 };
@@ -34,7 +34,7 @@ struct ServerStatus {
     bool httpSseEnabled = true;
     bool streamableEnabled = true;
     bool stdioEnabled = true;
-    QString baseUrl;         // empty when HTTP is not listening
+    QString baseUrl; // empty when HTTP is not listening
     QString route;
     QString bindAddress;
     int maxConnections = 0;
@@ -67,7 +67,8 @@ signals:
     void statusChanged(const koan::ServerStatus &status);
     void sessionsChanged(const QList<koan::SessionInfo> &sessions);
     void entityOptionsApplied(const QString &entity, bool ok, const QString &error);
-    void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response, double durationMs);
+    void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
+                     double durationMs);
 
 private:
     bool persist(const QString &entity, QString *error) const;

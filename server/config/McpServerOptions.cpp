@@ -17,7 +17,7 @@ class Binder
 public:
     Binder(const QJsonObject &obj, QString prefix, QStringList *errors)
         : m_obj(obj), m_prefix(std::move(prefix)), m_errors(errors)
-    {}
+    { }
 
     // Returns the value for `key` (any case) and marks the key as known.
     QJsonValue take(const QString &key)
@@ -30,7 +30,10 @@ public:
         return QJsonValue::Undefined;
     }
     QString path(const QString &key) const { return m_prefix + QLatin1Char(':') + key; }
-    void error(const QString &key, const QString &what) { m_errors->append(QStringLiteral("%1: %2").arg(path(key), what)); }
+    void error(const QString &key, const QString &what)
+    {
+        m_errors->append(QStringLiteral("%1: %2").arg(path(key), what));
+    }
 
     std::optional<bool> boolean(const QString &key)
     {
@@ -52,8 +55,7 @@ public:
         if (const auto b = boolean(key))
             out = *b;
     }
-    template<typename Int>
-    void integer(const QString &key, Int &out, qint64 min, qint64 max)
+    template<typename Int> void integer(const QString &key, Int &out, qint64 min, qint64 max)
     {
         const QJsonValue v = take(key);
         if (v.isUndefined() || v.isNull())
@@ -80,7 +82,9 @@ public:
         else if (v.isString())
             ms = parseDuration(v.toString().trimmed());
         if (!ms)
-            return error(key, QStringLiteral("expected a duration (seconds, \"500ms\", \"15s\", \"30m\" or \"hh:mm:ss\"), got %1").arg(describe(v)));
+            return error(key, QStringLiteral(
+                                  "expected a duration (seconds, \"500ms\", \"15s\", \"30m\" or \"hh:mm:ss\"), got %1")
+                                  .arg(describe(v)));
         if (*ms < minMs || *ms > qint64(24) * 3600 * 1000)
             return error(key, QStringLiteral("must be between %1 ms and 24 h").arg(minMs));
         out = int(*ms);
@@ -145,12 +149,18 @@ public:
     static QString describe(const QJsonValue &v)
     {
         switch (v.type()) {
-        case QJsonValue::String: return QLatin1Char('"') + v.toString() + QLatin1Char('"');
-        case QJsonValue::Double: return QString::number(v.toDouble());
-        case QJsonValue::Bool: return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-        case QJsonValue::Array: return QStringLiteral("an array");
-        case QJsonValue::Object: return QStringLiteral("an object");
-        default: return QStringLiteral("null");
+        case QJsonValue::String:
+            return QLatin1Char('"') + v.toString() + QLatin1Char('"');
+        case QJsonValue::Double:
+            return QString::number(v.toDouble());
+        case QJsonValue::Bool:
+            return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+        case QJsonValue::Array:
+            return QStringLiteral("an array");
+        case QJsonValue::Object:
+            return QStringLiteral("an object");
+        default:
+            return QStringLiteral("null");
         }
     }
     static std::optional<qint64> parseDuration(const QString &s)
@@ -160,11 +170,15 @@ public:
         if (const auto m = unit.match(s); m.hasMatch()) {
             const double n = m.captured(1).toDouble();
             const QString u = m.captured(2);
-            const double factor = u == QLatin1String("ms") ? 1 : u == QLatin1String("m") ? 60000 : u == QLatin1String("h") ? 3600000 : 1000;
+            const double factor = u == QLatin1String("ms")  ? 1
+                                  : u == QLatin1String("m") ? 60000
+                                  : u == QLatin1String("h") ? 3600000
+                                                            : 1000;
             return qint64(n * factor);
         }
         if (const auto m = span.match(s); m.hasMatch())
-            return (m.captured(1).toLongLong() * 3600 + m.captured(2).toLongLong() * 60 + m.captured(3).toLongLong()) * 1000
+            return (m.captured(1).toLongLong() * 3600 + m.captured(2).toLongLong() * 60 + m.captured(3).toLongLong())
+                       * 1000
                    + m.captured(4).leftJustified(3, QLatin1Char('0')).toLongLong();
         return std::nullopt;
     }
@@ -179,13 +193,16 @@ private:
 QString checkRoute(const QString &route)
 {
     static const QRegularExpression ok(QStringLiteral("^(/[A-Za-z0-9_\\-]+)+$"));
-    return ok.match(route).hasMatch() ? QString() : QStringLiteral("must look like /mcp (letters, digits, - and _ segments, no trailing slash)");
+    return ok.match(route).hasMatch()
+               ? QString()
+               : QStringLiteral("must look like /mcp (letters, digits, - and _ segments, no trailing slash)");
 }
 
 QString checkToolName(const QString &name)
 {
     static const QRegularExpression ok(QStringLiteral("^[a-z0-9][a-z0-9\\-]{0,63}$"));
-    return ok.match(name).hasMatch() ? QString() : QStringLiteral("must be lower-case letters, digits and '-' (e.g. trial-site)");
+    return ok.match(name).hasMatch() ? QString()
+                                     : QStringLiteral("must be lower-case letters, digits and '-' (e.g. trial-site)");
 }
 
 EntityOverride bindOverride(const QJsonObject &obj, const QString &prefix, QStringList *errors)
@@ -204,8 +221,10 @@ EntityOverride bindOverride(const QJsonObject &obj, const QString &prefix, QStri
         for (const QString &t : *transports) {
             TransportSet one;
             if (!parseTransportName(t, &one)) {
-                b.error(QStringLiteral("EnabledTransports"),
-                        QStringLiteral("unknown transport \"%1\" (use All, None, Stdio, HttpSse, StreamableHttp, Operator)").arg(t));
+                b.error(
+                    QStringLiteral("EnabledTransports"),
+                    QStringLiteral("unknown transport \"%1\" (use All, None, Stdio, HttpSse, StreamableHttp, Operator)")
+                        .arg(t));
                 ok = false;
             }
             set |= one;
@@ -217,8 +236,7 @@ EntityOverride bindOverride(const QJsonObject &obj, const QString &prefix, QStri
     return o;
 }
 
-template<typename F>
-void bindSection(Binder &parent, const QString &key, QStringList *errors, F bind)
+template<typename F> void bindSection(Binder &parent, const QString &key, QStringList *errors, F bind)
 {
     const QJsonValue v = parent.take(key);
     if (v.isUndefined() || v.isNull())
@@ -242,7 +260,8 @@ void bindIssuers(Binder &auth, AuthOptions &a, QStringList *errors)
         for (const auto &item : v.toObject())
             items.append(item);
     if (!v.isArray() && !v.isObject())
-        return auth.error(QStringLiteral("Issuers"), QStringLiteral("expected a list of {\"Issuer\", \"JwksUrl\" or \"JwksFile\"} objects"));
+        return auth.error(QStringLiteral("Issuers"),
+                          QStringLiteral("expected a list of {\"Issuer\", \"JwksUrl\" or \"JwksFile\"} objects"));
     QSet<QString> seen;
     for (int i = 0; i < items.size(); ++i) {
         const QString key = QStringLiteral("Issuers:%1").arg(i);
@@ -255,14 +274,16 @@ void bindIssuers(Binder &auth, AuthOptions &a, QStringList *errors)
         b.string(QStringLiteral("Issuer"), binding.issuer);
         b.string(QStringLiteral("JwksUrl"), binding.jwksUrl, [](const QString &u) {
             return u.startsWith(QLatin1String("https://")) || u.startsWith(QLatin1String("http://"))
-                       ? QString() : QStringLiteral("must be an http(s) URL");
+                       ? QString()
+                       : QStringLiteral("must be an http(s) URL");
         });
         b.string(QStringLiteral("JwksFile"), binding.jwksFile);
         b.reportUnknown();
         if (binding.issuer.isEmpty())
             b.error(QStringLiteral("Issuer"), QStringLiteral("required"));
         else if (seen.contains(binding.issuer) || a.issuers.contains(binding.issuer))
-            b.error(QStringLiteral("Issuer"), QStringLiteral("'%1' is listed twice (in Auth:Issuers or Auth:Issuer)").arg(binding.issuer));
+            b.error(QStringLiteral("Issuer"),
+                    QStringLiteral("'%1' is listed twice (in Auth:Issuers or Auth:Issuer)").arg(binding.issuer));
         if (binding.jwksUrl.isEmpty() == binding.jwksFile.isEmpty())
             b.error(QStringLiteral("JwksUrl"), QStringLiteral("set exactly one of JwksUrl and JwksFile"));
         seen.insert(binding.issuer);
@@ -274,36 +295,45 @@ void bindAuth(Binder &parent, McpServerOptions &o, QStringList *errors)
 {
     bindSection(parent, QStringLiteral("Auth"), errors, [&](Binder &b) {
         AuthOptions &a = o.auth;
-        if (const auto v = b.stringList(QStringLiteral("Issuer"))) a.issuers = *v;
+        if (const auto v = b.stringList(QStringLiteral("Issuer")))
+            a.issuers = *v;
         bindIssuers(b, a, errors);
         b.string(QStringLiteral("Audience"), a.audience);
         b.string(QStringLiteral("JwksFile"), a.jwksFile);
         b.string(QStringLiteral("JwksUrl"), a.jwksUrl, [](const QString &u) {
             return u.startsWith(QLatin1String("https://")) || u.startsWith(QLatin1String("http://"))
-                       ? QString() : QStringLiteral("must be an http(s) URL");
+                       ? QString()
+                       : QStringLiteral("must be an http(s) URL");
         });
         b.durationMs(QStringLiteral("JwksRefreshMinInterval"), a.jwksRefreshMinIntervalMs, 1000);
         if (const auto v = b.stringList(QStringLiteral("AllowedAlgorithms"))) {
             static const QStringList known{QStringLiteral("RS256"), QStringLiteral("ES256"), QStringLiteral("HS256")};
             for (const QString &alg : *v)
                 if (!known.contains(alg))
-                    b.error(QStringLiteral("AllowedAlgorithms"), QStringLiteral("'%1' is not supported (RS256, ES256, HS256)").arg(alg));
+                    b.error(QStringLiteral("AllowedAlgorithms"),
+                            QStringLiteral("'%1' is not supported (RS256, ES256, HS256)").arg(alg));
             a.allowedAlgorithms = *v;
         }
         QString secret;
         b.string(QStringLiteral("HmacSecret"), secret);
         a.hmacSecret = secret.toUtf8();
         if (a.allowedAlgorithms.contains(QStringLiteral("HS256")) && a.hmacSecret.size() < 32)
-            b.error(QStringLiteral("HmacSecret"), QStringLiteral("HS256 is allowed, so a shared secret of at least 32 bytes is required"));
+            b.error(QStringLiteral("HmacSecret"),
+                    QStringLiteral("HS256 is allowed, so a shared secret of at least 32 bytes is required"));
         b.integer(QStringLiteral("ClockSkewSeconds"), a.clockSkewSeconds, 0, 600);
-        if (const auto v = b.stringList(QStringLiteral("ScopeClaims"))) a.scopeClaims = *v;
-        if (const auto v = b.stringList(QStringLiteral("ExtraScopeClaims"))) a.scopeClaims += *v;
-        if (const auto v = b.stringList(QStringLiteral("RequiredScopes"))) a.requiredScopes = *v;
-        if (const auto v = b.stringList(QStringLiteral("AuthorizationServers"))) a.authorizationServers = *v;
+        if (const auto v = b.stringList(QStringLiteral("ScopeClaims")))
+            a.scopeClaims = *v;
+        if (const auto v = b.stringList(QStringLiteral("ExtraScopeClaims")))
+            a.scopeClaims += *v;
+        if (const auto v = b.stringList(QStringLiteral("RequiredScopes")))
+            a.requiredScopes = *v;
+        if (const auto v = b.stringList(QStringLiteral("AuthorizationServers")))
+            a.authorizationServers = *v;
         a.enableDevIssuer = b.boolean(QStringLiteral("EnableDevIssuer"));
         if (a.enableDevIssuer.value_or(false) && !o.isDevelopment())
             b.error(QStringLiteral("EnableDevIssuer"),
-                    QStringLiteral("the dev token issuer is only allowed in Development (environment: %1)").arg(o.environment));
+                    QStringLiteral("the dev token issuer is only allowed in Development (environment: %1)")
+                        .arg(o.environment));
         b.string(QStringLiteral("DevIssuerKeyFile"), a.devIssuerKeyFile);
     });
 }
@@ -324,13 +354,20 @@ void bindRateLimit(Binder &parent, McpServerOptions &o, QStringList *errors)
 QJsonObject EntityOverride::toJson() const
 {
     QJsonObject o;
-    if (name) o.insert(QStringLiteral("Name"), *name);
-    if (description) o.insert(QStringLiteral("Description"), *description);
-    if (allowMutations) o.insert(QStringLiteral("AllowMutations"), *allowMutations);
-    if (requireAuthentication) o.insert(QStringLiteral("RequireAuthentication"), *requireAuthentication);
-    if (requireExpectedVersion) o.insert(QStringLiteral("RequireExpectedVersion"), *requireExpectedVersion);
-    if (requiredScopes) o.insert(QStringLiteral("RequiredScopes"), QJsonArray::fromStringList(*requiredScopes));
-    if (enabledTransports) o.insert(QStringLiteral("EnabledTransports"), QJsonArray::fromStringList(transportNames(*enabledTransports)));
+    if (name)
+        o.insert(QStringLiteral("Name"), *name);
+    if (description)
+        o.insert(QStringLiteral("Description"), *description);
+    if (allowMutations)
+        o.insert(QStringLiteral("AllowMutations"), *allowMutations);
+    if (requireAuthentication)
+        o.insert(QStringLiteral("RequireAuthentication"), *requireAuthentication);
+    if (requireExpectedVersion)
+        o.insert(QStringLiteral("RequireExpectedVersion"), *requireExpectedVersion);
+    if (requiredScopes)
+        o.insert(QStringLiteral("RequiredScopes"), QJsonArray::fromStringList(*requiredScopes));
+    if (enabledTransports)
+        o.insert(QStringLiteral("EnabledTransports"), QJsonArray::fromStringList(transportNames(*enabledTransports)));
     return o;
 }
 
@@ -366,15 +403,21 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     o.requireHttps = b.boolean(QStringLiteral("RequireHttps"));
     if (const auto proxies = b.stringList(QStringLiteral("TrustedProxies"))) {
         for (const QString &p : *proxies)
-            if (!QHostAddress::parseSubnet(p.contains(QLatin1Char('/')) ? p : p + (p.contains(QLatin1Char(':')) ? QStringLiteral("/128") : QStringLiteral("/32"))).first.isNull())
+            if (!QHostAddress::parseSubnet(
+                     p.contains(QLatin1Char('/'))
+                         ? p
+                         : p + (p.contains(QLatin1Char(':')) ? QStringLiteral("/128") : QStringLiteral("/32")))
+                     .first.isNull())
                 o.trustedProxies << p;
             else
-                b.error(QStringLiteral("TrustedProxies"), QStringLiteral("'%1' is not an IP address or CIDR range").arg(p));
+                b.error(QStringLiteral("TrustedProxies"),
+                        QStringLiteral("'%1' is not an IP address or CIDR range").arg(p));
     }
     b.string(QStringLiteral("TlsCertificateFile"), o.tlsCertificateFile);
     b.string(QStringLiteral("TlsKeyFile"), o.tlsKeyFile);
     if ((o.tlsCertificateFile.isEmpty()) != (o.tlsKeyFile.isEmpty()))
-        b.error(QStringLiteral("TlsCertificateFile"), QStringLiteral("TlsCertificateFile and TlsKeyFile must be set together"));
+        b.error(QStringLiteral("TlsCertificateFile"),
+                QStringLiteral("TlsCertificateFile and TlsKeyFile must be set together"));
     b.durationMs(QStringLiteral("TlsHandshakeTimeout"), o.tlsHandshakeTimeoutMs, 100);
     bindAuth(b, o, errors);
     bindRateLimit(b, o, errors);
@@ -382,8 +425,11 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
         m.boolean(QStringLiteral("Enabled"), o.operations.metricsEnabled);
         m.string(QStringLiteral("Path"), o.operations.metricsPath, checkRoute);
         if (const auto access = m.optString(QStringLiteral("Access"), [](const QString &v) {
-                return QStringList{QStringLiteral("Public"), QStringLiteral("Loopback"), QStringLiteral("Authenticated")}.contains(v)
-                           ? QString() : QStringLiteral("must be Public, Loopback or Authenticated");
+                return QStringList{QStringLiteral("Public"), QStringLiteral("Loopback"),
+                                   QStringLiteral("Authenticated")}
+                               .contains(v)
+                           ? QString()
+                           : QStringLiteral("must be Public, Loopback or Authenticated");
             }))
             o.operations.metricsAccess = *access;
     });
@@ -391,7 +437,8 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
         if (const auto patterns = l.stringList(QStringLiteral("RedactPatterns"))) {
             for (const QString &p : *patterns)
                 if (!QRegularExpression(p).isValid())
-                    l.error(QStringLiteral("RedactPatterns"), QStringLiteral("'%1' is not a valid regular expression").arg(p));
+                    l.error(QStringLiteral("RedactPatterns"),
+                            QStringLiteral("'%1' is not a valid regular expression").arg(p));
             o.logRedactPatterns = *patterns;
         }
     });
@@ -436,7 +483,9 @@ QString McpServerOptions::publicBaseUrl(int listeningPort) const
         host = QStringLiteral("::1");
     if (host.contains(QLatin1Char(':')))
         host = QLatin1Char('[') + host + QLatin1Char(']');
-    return QStringLiteral("%1://%2:%3").arg(tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http"), host).arg(listeningPort);
+    return QStringLiteral("%1://%2:%3")
+        .arg(tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http"), host)
+        .arg(listeningPort);
 }
 
 QString McpServerOptions::resourceUri(int listeningPort) const
@@ -453,9 +502,11 @@ QStringList McpServerOptions::tokenValidationProblems(bool tokensInUse) const
     const bool sharedKeys = !auth.jwksUrl.isEmpty() || !auth.jwksFile.isEmpty() || hmac;
     // Bound issuers (Auth:Issuers) are pinned by construction; a shared key source needs its list.
     if (auth.issuers.isEmpty() && (sharedKeys || auth.issuerBindings.isEmpty()))
-        problems << QStringLiteral("Koan:Mcp:Auth:Issuer: required outside Development when tokens are validated (environment: %1); "
-                                   "list the issuer(s) whose tokens this server accepts, or any \"iss\" would do")
-                        .arg(environment);
+        problems
+            << QStringLiteral(
+                   "Koan:Mcp:Auth:Issuer: required outside Development when tokens are validated (environment: %1); "
+                   "list the issuer(s) whose tokens this server accepts, or any \"iss\" would do")
+                   .arg(environment);
     // Keys fetched over plain HTTP can be swapped by anyone on the path: HTTPS outside
     // Development, unless the key server is on this host.
     QStringList urls{auth.jwksUrl};
@@ -465,13 +516,15 @@ QStringList McpServerOptions::tokenValidationProblems(bool tokensInUse) const
         const QUrl u(url);
         if (!url.isEmpty() && u.scheme() != QLatin1String("https") && !QHostAddress(u.host()).isLoopback()
             && u.host() != QLatin1String("localhost"))
-            problems << QStringLiteral("Koan:Mcp:Auth:JwksUrl: %1 must use https outside Development (environment: %2): "
-                                       "keys fetched over plain HTTP can be replaced in transit")
+            problems << QStringLiteral(
+                            "Koan:Mcp:Auth:JwksUrl: %1 must use https outside Development (environment: %2): "
+                            "keys fetched over plain HTTP can be replaced in transit")
                             .arg(url, environment);
     }
     if (!sharedKeys && auth.issuerBindings.isEmpty())
-        problems << QStringLiteral("Koan:Mcp:Auth:JwksUrl: a key source is required outside Development when tokens are validated "
-                                   "(environment: %1); set Auth:JwksUrl or Auth:JwksFile (or Auth:HmacSecret with HS256)")
+        problems << QStringLiteral(
+                        "Koan:Mcp:Auth:JwksUrl: a key source is required outside Development when tokens are validated "
+                        "(environment: %1); set Auth:JwksUrl or Auth:JwksFile (or Auth:HmacSecret with HS256)")
                         .arg(environment);
     return problems;
 }
@@ -507,31 +560,36 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("TlsCertificateFile"), tlsCertificateFile},
         {QStringLiteral("TlsKeyFile"), tlsKeyFile},
         {QStringLiteral("TlsHandshakeTimeout"), QStringLiteral("%1ms").arg(tlsHandshakeTimeoutMs)},
-        {QStringLiteral("Auth"), QJsonObject{
-            {QStringLiteral("Issuer"), QJsonArray::fromStringList(auth.issuers)},
-            {QStringLiteral("Issuers"), [this] {
-                 QJsonArray bound;
-                 for (const IssuerBinding &b : auth.issuerBindings)
-                     bound.append(b.jwksUrl.isEmpty() ? QJsonObject{{QStringLiteral("Issuer"), b.issuer}, {QStringLiteral("JwksFile"), b.jwksFile}}
-                                                      : QJsonObject{{QStringLiteral("Issuer"), b.issuer}, {QStringLiteral("JwksUrl"), b.jwksUrl}});
-                 return bound;
-             }()},
-            {QStringLiteral("Audience"), auth.audience},
-            {QStringLiteral("JwksFile"), auth.jwksFile},
-            {QStringLiteral("JwksUrl"), auth.jwksUrl},
-            {QStringLiteral("JwksRefreshMinInterval"), QStringLiteral("%1ms").arg(auth.jwksRefreshMinIntervalMs)},
-            {QStringLiteral("AllowedAlgorithms"), QJsonArray::fromStringList(auth.allowedAlgorithms)},
-            {QStringLiteral("HmacSecret"), auth.hmacSecret.isEmpty() ? QString() : QStringLiteral("***")},
-            {QStringLiteral("ClockSkewSeconds"), auth.clockSkewSeconds},
-            {QStringLiteral("ScopeClaims"), QJsonArray::fromStringList(auth.scopeClaims)},
-            {QStringLiteral("RequiredScopes"), QJsonArray::fromStringList(auth.requiredScopes)},
-            {QStringLiteral("AuthorizationServers"), QJsonArray::fromStringList(auth.authorizationServers)},
-            {QStringLiteral("EnableDevIssuer"), effectiveDevIssuer()},
-            {QStringLiteral("DevIssuerKeyFile"), auth.devIssuerKeyFile}}},
+        {QStringLiteral("Auth"),
+         QJsonObject{
+             {QStringLiteral("Issuer"), QJsonArray::fromStringList(auth.issuers)},
+             {QStringLiteral("Issuers"),
+              [this] {
+                  QJsonArray bound;
+                  for (const IssuerBinding &b : auth.issuerBindings)
+                      bound.append(b.jwksUrl.isEmpty() ? QJsonObject{{QStringLiteral("Issuer"), b.issuer},
+                                                                     {QStringLiteral("JwksFile"), b.jwksFile}}
+                                                       : QJsonObject{{QStringLiteral("Issuer"), b.issuer},
+                                                                     {QStringLiteral("JwksUrl"), b.jwksUrl}});
+                  return bound;
+              }()},
+             {QStringLiteral("Audience"), auth.audience},
+             {QStringLiteral("JwksFile"), auth.jwksFile},
+             {QStringLiteral("JwksUrl"), auth.jwksUrl},
+             {QStringLiteral("JwksRefreshMinInterval"), QStringLiteral("%1ms").arg(auth.jwksRefreshMinIntervalMs)},
+             {QStringLiteral("AllowedAlgorithms"), QJsonArray::fromStringList(auth.allowedAlgorithms)},
+             {QStringLiteral("HmacSecret"), auth.hmacSecret.isEmpty() ? QString() : QStringLiteral("***")},
+             {QStringLiteral("ClockSkewSeconds"), auth.clockSkewSeconds},
+             {QStringLiteral("ScopeClaims"), QJsonArray::fromStringList(auth.scopeClaims)},
+             {QStringLiteral("RequiredScopes"), QJsonArray::fromStringList(auth.requiredScopes)},
+             {QStringLiteral("AuthorizationServers"), QJsonArray::fromStringList(auth.authorizationServers)},
+             {QStringLiteral("EnableDevIssuer"), effectiveDevIssuer()},
+             {QStringLiteral("DevIssuerKeyFile"), auth.devIssuerKeyFile}}},
         {QStringLiteral("Metrics"), QJsonObject{{QStringLiteral("Enabled"), operations.metricsEnabled},
                                                 {QStringLiteral("Path"), operations.metricsPath},
                                                 {QStringLiteral("Access"), effectiveMetricsAccess()}}},
-        {QStringLiteral("Logging"), QJsonObject{{QStringLiteral("RedactPatterns"), QJsonArray::fromStringList(logRedactPatterns)}}},
+        {QStringLiteral("Logging"),
+         QJsonObject{{QStringLiteral("RedactPatterns"), QJsonArray::fromStringList(logRedactPatterns)}}},
         {QStringLiteral("Admin"), QJsonObject{{QStringLiteral("Enabled"), operations.adminEndpointEnabled},
                                               {QStringLiteral("RequiredScope"), operations.adminScope}}},
         {QStringLiteral("RateLimit"), QJsonObject{{QStringLiteral("Enabled"), effectiveRateLimit()},

@@ -27,20 +27,20 @@ struct EntityOverride {
 // One trusted issuer bound to its own keys ("Koan:Mcp:Auth:Issuers" items).
 struct IssuerBinding {
     QString issuer;
-    QString jwksUrl;                     // exactly one of jwksUrl and jwksFile
+    QString jwksUrl; // exactly one of jwksUrl and jwksFile
     QString jwksFile;
 };
 
 // Bearer-token validation ("Koan:Mcp:Auth").
 struct AuthOptions {
     QList<IssuerBinding> issuerBindings; // Auth:Issuers: each issuer's tokens validate only with its keys
-    QStringList issuers;                 // Auth:Issuer: accepted "iss" sharing JwksFile/JwksUrl; empty: any (not recommended)
-    QString audience;                    // resource indicator; empty: <base URL><route>
+    QStringList issuers; // Auth:Issuer: accepted "iss" sharing JwksFile/JwksUrl; empty: any (not recommended)
+    QString audience;    // resource indicator; empty: <base URL><route>
     QString jwksFile;
     QString jwksUrl;
     int jwksRefreshMinIntervalMs = 60000; // unknown kid triggers at most one refetch per interval
     QStringList allowedAlgorithms{QStringLiteral("RS256"), QStringLiteral("ES256")};
-    QByteArray hmacSecret;               // HS256 only when set and allowed
+    QByteArray hmacSecret; // HS256 only when set and allowed
     int clockSkewSeconds = 60;
     QStringList scopeClaims{QStringLiteral("scope"), QStringLiteral("scp"),
                             QStringLiteral("http://schemas.microsoft.com/identity/claims/scope")};
@@ -52,7 +52,7 @@ struct AuthOptions {
 
 // Token-bucket rate limiting per subject (or per IP for anonymous callers).
 struct RateLimitOptions {
-    std::optional<bool> enabled;         // unset: on everywhere but Development
+    std::optional<bool> enabled; // unset: on everywhere but Development
     double permitsPerSecond = 50;
     int burst = 100;
 };
@@ -61,8 +61,8 @@ struct RateLimitOptions {
 struct OperationsOptions {
     bool metricsEnabled = true;
     QString metricsPath = QStringLiteral("/metrics");
-    std::optional<QString> metricsAccess;             // Public | Loopback | Authenticated; see effectiveMetricsAccess()
-    bool adminEndpointEnabled = true;                 // PUT /admin/transports/http-sse
+    std::optional<QString> metricsAccess; // Public | Loopback | Authenticated; see effectiveMetricsAccess()
+    bool adminEndpointEnabled = true;     // PUT /admin/transports/http-sse
     QString adminScope = QStringLiteral("koan:admin"); // needed when authentication is on
 };
 
@@ -70,7 +70,7 @@ struct McpServerOptions {
     QString environment = QStringLiteral("Development");
 
     bool enableStdioTransport = true;
-    bool enableHttpSseTransport = true;        // legacy HTTP+SSE; the runtime rollback switch
+    bool enableHttpSseTransport = true; // legacy HTTP+SSE; the runtime rollback switch
     bool enableStreamableHttpTransport = true;
     bool streamableFollowsHttpSseSwitch = false; // when true, the rollback switch also stops Streamable HTTP
     QString httpSseRoute = QStringLiteral("/mcp");
@@ -78,34 +78,34 @@ struct McpServerOptions {
     int port = 5114;
 
     int maxConcurrentConnections = 500;
-    int maxSessions = 10000;                   // live sessions of every HTTP transport (Streamable ones may hold no stream)
+    int maxSessions = 10000; // live sessions of every HTTP transport (Streamable ones may hold no stream)
     int sseKeepAliveIntervalMs = 15000;
     int sseConnectionTimeoutMs = 30 * 60 * 1000;
     qint64 maxRequestBodyBytes = 4 * 1024 * 1024;
-    qint64 maxHeaderBytes = 64 * 1024;         // request line + headers; 431 beyond
-    int maxHeaderCount = 100;                  // header fields per request; 431 beyond (Qt drops all past 100)
-    int headerReadTimeoutMs = 10000;           // a request head must be complete within this (408)
-    int bodyReadTimeoutMs = 30000;             // a declared body must be complete within this (408)
-    int keepAliveIdleTimeoutMs = 60000;        // idle keep-alive connections are closed (SSE streams exempt)
+    qint64 maxHeaderBytes = 64 * 1024;  // request line + headers; 431 beyond
+    int maxHeaderCount = 100;           // header fields per request; 431 beyond (Qt drops all past 100)
+    int headerReadTimeoutMs = 10000;    // a request head must be complete within this (408)
+    int bodyReadTimeoutMs = 30000;      // a declared body must be complete within this (408)
+    int keepAliveIdleTimeoutMs = 60000; // idle keep-alive connections are closed (SSE streams exempt)
     qint64 maxQueuedBytesPerStream = 1024 * 1024;
     int replayBufferSize = 256;
-    bool streamableJsonResponse = false;       // Streamable HTTP: JSON answers unless a handler streams
+    bool streamableJsonResponse = false; // Streamable HTTP: JSON answers unless a handler streams
 
     std::optional<bool> requireAuthentication; // unset: derived from the environment
     std::optional<bool> requireHttps;          // unset: on everywhere but Development
     QStringList trustedProxies;                // IPs/CIDRs whose X-Forwarded-Proto/-For are believed
     QString tlsCertificateFile;                // PEM; with tlsKeyFile serves HTTPS directly
     QString tlsKeyFile;
-    int tlsHandshakeTimeoutMs = 10000;         // HTTPS: a connection not through its handshake by then is closed
+    int tlsHandshakeTimeoutMs = 10000; // HTTPS: a connection not through its handshake by then is closed
     AuthOptions auth;
     RateLimitOptions rateLimit;
     OperationsOptions operations;
-    QStringList logRedactPatterns;             // extra regular expressions masked in logs
+    QStringList logRedactPatterns; // extra regular expressions masked in logs
     QStringList allowedOrigins;
-    QStringList allowedHosts;                  // extra Host names besides loopback and the bind address
+    QStringList allowedHosts; // extra Host names besides loopback and the bind address
     bool publishCapabilityEndpoint = true;
 
-    QString databasePath;                      // empty: <app data>/koan-mcp.sqlite
+    QString databasePath; // empty: <app data>/koan-mcp.sqlite
     bool seedSampleData = true;
     int toolsPageSize = 100;
     QString instructions;
@@ -122,7 +122,8 @@ struct McpServerOptions {
     // /metrics is public only in Development unless Metrics:Access says otherwise.
     QString effectiveMetricsAccess() const
     {
-        return operations.metricsAccess.value_or(isDevelopment() ? QStringLiteral("Public") : QStringLiteral("Authenticated"));
+        return operations.metricsAccess.value_or(isDevelopment() ? QStringLiteral("Public")
+                                                                 : QStringLiteral("Authenticated"));
     }
     bool tlsEnabled() const { return !tlsCertificateFile.isEmpty() && !tlsKeyFile.isEmpty(); }
 

@@ -21,7 +21,8 @@ QString findKey(const QJsonObject &obj, const QString &key)
 // settings: a value here used to be silently replaced, leaving the operator with the wrong belief.
 QString environmentKeyError(const QString &where)
 {
-    return QStringLiteral("Koan:Mcp:Environment (%1): not a setting; choose the environment with KOAN_ENVIRONMENT or --environment")
+    return QStringLiteral("Koan:Mcp:Environment (%1): not a setting; choose the environment with KOAN_ENVIRONMENT or "
+                          "--environment")
         .arg(where);
 }
 } // namespace
@@ -79,8 +80,9 @@ QJsonObject OptionsLoader::readSection(const QString &file, QStringList *errors,
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject()) {
         errors->append(QStringLiteral("%1: invalid JSON: %2 at offset %3")
-                           .arg(file, doc.isObject() || err.error != QJsonParseError::NoError ? err.errorString()
-                                                                                              : QStringLiteral("top level must be an object"))
+                           .arg(file, doc.isObject() || err.error != QJsonParseError::NoError
+                                          ? err.errorString()
+                                          : QStringLiteral("top level must be an object"))
                            .arg(err.offset));
         return {};
     }

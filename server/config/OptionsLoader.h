@@ -13,19 +13,18 @@
 namespace koan {
 
 struct OptionsSources {
-    QString configDir;                    // where appsettings*.json live; empty: current directory
-    QString environment;                  // explicit (CLI); empty: KOAN_ENVIRONMENT or Development
-    QString userOverrideFile;             // written by the console; optional
+    QString configDir;        // where appsettings*.json live; empty: current directory
+    QString environment;      // explicit (CLI); empty: KOAN_ENVIRONMENT or Development
+    QString userOverrideFile; // written by the console; optional
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    QList<QPair<QString, QString>> cli;   // "Section:Key" (relative to Koan:Mcp) -> value
+    QList<QPair<QString, QString>> cli; // "Section:Key" (relative to Koan:Mcp) -> value
 };
 
 class OptionsLoader
 {
 public:
     // Returns the merged "Koan:Mcp" section; appends problems (bad JSON, ...) to `errors`.
-    static QJsonObject mergedSection(const OptionsSources &sources, QStringList *errors,
-                                     QStringList *layers = nullptr);
+    static QJsonObject mergedSection(const OptionsSources &sources, QStringList *errors, QStringList *layers = nullptr);
     static McpServerOptions load(const OptionsSources &sources, QStringList *errors, QStringList *layers = nullptr);
 
     static QString resolveEnvironment(const OptionsSources &sources);

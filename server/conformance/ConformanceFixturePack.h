@@ -26,7 +26,8 @@ private:
     // Sends the steps of a multi-step tool ~50 ms apart, then completes it.
     void runSteps(const ToolCall &call, QList<std::function<void()>> steps, std::function<void()> finish);
     void askClient(const ToolCall &call, const QString &method, const QJsonObject &params, const QString &capability,
-                   std::function<QJsonObject(const QJsonObject &result)> toResult, std::function<void(const QJsonObject &)> done);
+                   std::function<QJsonObject(const QJsonObject &result)> toResult,
+                   std::function<void(const QJsonObject &)> done);
 
     QList<ToolDefinition> m_tools;
 };

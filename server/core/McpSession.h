@@ -23,16 +23,16 @@ public:
     McpSession(QString id, TransportKind transport, Principal principal)
         : id(std::move(id)), transport(transport), principal(std::move(principal)),
           created(QDateTime::currentDateTimeUtc())
-    {}
+    { }
 
     const QString id;
     const TransportKind transport;
     Principal principal;
     const QDateTime created;
 
-    QString protocolVersion;    // negotiated in initialize; empty before
-    bool initialized = false;   // initialize answered
-    bool ready = false;         // notifications/initialized received
+    QString protocolVersion;  // negotiated in initialize; empty before
+    bool initialized = false; // initialize answered
+    bool ready = false;       // notifications/initialized received
     QJsonObject clientInfo;
     QJsonObject clientCapabilities;
     QString logLevel = QStringLiteral("info");

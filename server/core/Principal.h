@@ -10,9 +10,9 @@ struct Principal {
     bool authenticated = false;
     bool trustedLocal = false; // bypasses scope checks (the process owner)
     QString subject;
-    QString issuer;            // "iss" of the validated token: subjects are only unique per issuer
-    QSet<QString> scopes;      // exactly as granted: OAuth scopes are case-sensitive
-    qint64 expiresAt = 0;      // first second the token is refused (exp + ClockSkewSeconds); 0: none
+    QString issuer;       // "iss" of the validated token: subjects are only unique per issuer
+    QSet<QString> scopes; // exactly as granted: OAuth scopes are case-sensitive
+    qint64 expiresAt = 0; // first second the token is refused (exp + ClockSkewSeconds); 0: none
 
     // Who owns sessions and rate-limit buckets: (issuer, subject), never the subject alone, or
     // "alice" from one trusted issuer could use another issuer's "alice"'s session.

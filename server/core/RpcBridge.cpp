@@ -15,11 +15,14 @@ namespace koan {
 namespace rpc = jsonrpc;
 
 namespace {
-const QStringList kLogLevels{QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("notice"),
-                             QStringLiteral("warning"), QStringLiteral("error"), QStringLiteral("critical"),
-                             QStringLiteral("alert"), QStringLiteral("emergency")};
+const QStringList kLogLevels{QStringLiteral("debug"),   QStringLiteral("info"),     QStringLiteral("notice"),
+                             QStringLiteral("warning"), QStringLiteral("error"),    QStringLiteral("critical"),
+                             QStringLiteral("alert"),   QStringLiteral("emergency")};
 
-QString encodeCursor(int offset) { return QString::fromLatin1(QByteArray("o:" + QByteArray::number(offset)).toBase64()); }
+QString encodeCursor(int offset)
+{
+    return QString::fromLatin1(QByteArray("o:" + QByteArray::number(offset)).toBase64());
+}
 
 std::optional<int> decodeCursor(const QString &cursor)
 {
@@ -34,11 +37,17 @@ std::optional<int> decodeCursor(const QString &cursor)
 }
 } // namespace
 
-RpcBridge::RpcBridge(ServerInfo info, QObject *parent) : QObject(parent), m_info(std::move(info)) {}
+RpcBridge::RpcBridge(ServerInfo info, QObject *parent) : QObject(parent), m_info(std::move(info)) { }
 
-void RpcBridge::addToolProvider(ToolProvider *provider) { m_providers.append(provider); }
+void RpcBridge::addToolProvider(ToolProvider *provider)
+{
+    m_providers.append(provider);
+}
 
-void RpcBridge::addMethod(const QString &method, MethodHandler handler) { m_methods.insert(method, std::move(handler)); }
+void RpcBridge::addMethod(const QString &method, MethodHandler handler)
+{
+    m_methods.insert(method, std::move(handler));
+}
 
 void RpcBridge::addCapabilities(const QJsonObject &capabilities)
 {
@@ -98,7 +107,8 @@ void RpcBridge::handleValue(const QJsonValue &message, const SessionPtr &session
         int outstanding;
         Done done;
     };
-    auto pending = std::make_shared<Pending>(Pending{QList<QJsonValue>(batch.size()), int(batch.size()), std::move(done)});
+    auto pending
+        = std::make_shared<Pending>(Pending{QList<QJsonValue>(batch.size()), int(batch.size()), std::move(done)});
     for (qsizetype i = 0; i < batch.size(); ++i) {
         dispatchOne(batch.at(i), session, related, [pending, i](const QJsonValue &reply) {
             pending->replies[i] = reply;
@@ -178,9 +188,9 @@ void RpcBridge::dispatchRequest(const QString &method, const QJsonValue &id, con
     if (method == QLatin1String("logging/setLevel")) {
         const QString level = params.value(QLatin1String("level")).toString();
         if (!kLogLevels.contains(level))
-            return done(rpc::makeError(id, rpc::InvalidParams,
-                                       QStringLiteral("Invalid params: 'level' must be one of %1")
-                                           .arg(kLogLevels.join(QLatin1String(", ")))));
+            return done(rpc::makeError(
+                id, rpc::InvalidParams,
+                QStringLiteral("Invalid params: 'level' must be one of %1").arg(kLogLevels.join(QLatin1String(", ")))));
         session->logLevel = level;
         return done(rpc::makeResult(id, QJsonObject{}));
     }
@@ -197,7 +207,8 @@ void RpcBridge::dispatchRequest(const QString &method, const QJsonValue &id, con
 void RpcBridge::handleInitialize(const QJsonValue &id, const QJsonObject &params, const SessionPtr &session, Done done)
 {
     if (session->initialized)
-        return done(rpc::makeError(id, rpc::InvalidRequest, QStringLiteral("Invalid Request: Server already initialized")));
+        return done(
+            rpc::makeError(id, rpc::InvalidRequest, QStringLiteral("Invalid Request: Server already initialized")));
     const QJsonValue requested = params.value(QLatin1String("protocolVersion"));
     if (!requested.isString())
         return done(rpc::makeError(id, rpc::InvalidParams,
@@ -244,11 +255,13 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
 {
     const QJsonValue nameValue = params.value(QLatin1String("name"));
     if (!nameValue.isString() || nameValue.toString().isEmpty())
-        return done(rpc::makeError(id, rpc::InvalidParams, QStringLiteral("Invalid params: 'name' must be a non-empty string")));
+        return done(rpc::makeError(id, rpc::InvalidParams,
+                                   QStringLiteral("Invalid params: 'name' must be a non-empty string")));
     const QString name = nameValue.toString();
     const QJsonValue args = params.value(QLatin1String("arguments"));
     if (!args.isUndefined() && !args.isNull() && !args.isObject())
-        return done(rpc::makeError(id, rpc::InvalidParams, QStringLiteral("Invalid params: 'arguments' must be an object")));
+        return done(
+            rpc::makeError(id, rpc::InvalidParams, QStringLiteral("Invalid params: 'arguments' must be an object")));
 
     QElapsedTimer checkTimer;
     checkTimer.start();
@@ -271,8 +284,9 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
                                    QStringLiteral("Tool '%1' is not available: %2").arg(name, access.reason)));
     }
     if (access.verdict == ToolAccess::Denied) {
-        emit toolCallDenied(session->id, session->transport, session->principal.authenticated ? session->principal.subject : QString(),
-                            name, access.reason);
+        emit toolCallDenied(session->id, session->transport,
+                            session->principal.authenticated ? session->principal.subject : QString(), name,
+                            access.reason);
         emit toolCallRejected(session->id, name, QStringLiteral("denied"), checkTimer.nsecsElapsed() / 1e6);
         return done(rpc::makeError(id, rpc::Forbidden, QStringLiteral("Forbidden: %1").arg(access.reason),
                                    QJsonObject{{QStringLiteral("tool"), name}}));
@@ -294,9 +308,10 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     if (def && def->validateArguments) {
         const QStringList problems = protocol::JsonSchemaValidator::validate(arguments, def->inputSchema);
         if (!problems.isEmpty())
-            return finish(toolErrorResult(QStringLiteral("invalid_arguments"),
-                                          QStringLiteral("Invalid arguments for %1: %2").arg(name, problems.join(QLatin1String("; "))),
-                                          QJsonArray::fromStringList(problems)));
+            return finish(toolErrorResult(
+                QStringLiteral("invalid_arguments"),
+                QStringLiteral("Invalid arguments for %1: %2").arg(name, problems.join(QLatin1String("; "))),
+                QJsonArray::fromStringList(problems)));
     }
 
     ToolCall call;

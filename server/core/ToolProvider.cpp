@@ -22,9 +22,8 @@ QJsonObject ToolDefinition::toJson() const
 
 QJsonObject toolTextResult(const QString &text, bool isError)
 {
-    QJsonObject r{{QStringLiteral("content"),
-                   QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
-                                          {QStringLiteral("text"), text}}}}};
+    QJsonObject r{{QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                                                     {QStringLiteral("text"), text}}}}};
     if (isError)
         r.insert(QStringLiteral("isError"), true);
     return r;

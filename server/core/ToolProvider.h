@@ -15,8 +15,8 @@ struct ToolDefinition {
     QString title;
     QString description;
     QJsonObject inputSchema;
-    QJsonObject outputSchema;   // empty: none
-    QJsonObject annotations;    // readOnlyHint, destructiveHint, ...
+    QJsonObject outputSchema; // empty: none
+    QJsonObject annotations;  // readOnlyHint, destructiveHint, ...
     bool validateArguments = true;
 
     QJsonObject toJson() const;
@@ -28,13 +28,14 @@ struct ToolCall {
     QJsonObject arguments;
     SessionPtr session;
     QJsonValue requestId;
-    QJsonValue progressToken;   // Undefined when the client asked for no progress
+    QJsonValue progressToken; // Undefined when the client asked for no progress
     CancelFlag cancelled;
     // Sends a notification related to this request (progress, logging).
     std::function<void(const QString &method, const QJsonObject &params)> notify;
     // Sends a request to the client (sampling, elicitation); `onResponse` gets the raw response object.
     std::function<void(const QString &method, const QJsonObject &params,
-                       std::function<void(const QJsonObject &response)> onResponse)> request;
+                       std::function<void(const QJsonObject &response)> onResponse)>
+        request;
 };
 
 // Outcome of the access check made before listing or calling a tool.

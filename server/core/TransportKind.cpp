@@ -5,11 +5,16 @@ namespace koan {
 QString transportName(TransportKind kind)
 {
     switch (kind) {
-    case TransportKind::Stdio: return QStringLiteral("Stdio");
-    case TransportKind::HttpSse: return QStringLiteral("HttpSse");
-    case TransportKind::StreamableHttp: return QStringLiteral("StreamableHttp");
-    case TransportKind::Operator: return QStringLiteral("Operator");
-    case TransportKind::None: break;
+    case TransportKind::Stdio:
+        return QStringLiteral("Stdio");
+    case TransportKind::HttpSse:
+        return QStringLiteral("HttpSse");
+    case TransportKind::StreamableHttp:
+        return QStringLiteral("StreamableHttp");
+    case TransportKind::Operator:
+        return QStringLiteral("Operator");
+    case TransportKind::None:
+        break;
     }
     return QStringLiteral("None");
 }
@@ -17,8 +22,8 @@ QString transportName(TransportKind kind)
 QStringList transportNames(TransportSet set)
 {
     QStringList names;
-    for (TransportKind k : {TransportKind::Stdio, TransportKind::HttpSse, TransportKind::StreamableHttp,
-                            TransportKind::Operator})
+    for (TransportKind k :
+         {TransportKind::Stdio, TransportKind::HttpSse, TransportKind::StreamableHttp, TransportKind::Operator})
         if (set.testFlag(k))
             names << transportName(k);
     return names;
@@ -27,11 +32,20 @@ QStringList transportNames(TransportSet set)
 bool parseTransportName(const QString &name, TransportSet *out)
 {
     const QString n = name.trimmed().toLower();
-    if (n == QLatin1String("all")) { *out = allTransports(); return true; }
-    if (n == QLatin1String("none")) { *out = {}; return true; }
-    for (TransportKind k : {TransportKind::Stdio, TransportKind::HttpSse, TransportKind::StreamableHttp,
-                            TransportKind::Operator})
-        if (n == transportName(k).toLower()) { *out = k; return true; }
+    if (n == QLatin1String("all")) {
+        *out = allTransports();
+        return true;
+    }
+    if (n == QLatin1String("none")) {
+        *out = {};
+        return true;
+    }
+    for (TransportKind k :
+         {TransportKind::Stdio, TransportKind::HttpSse, TransportKind::StreamableHttp, TransportKind::Operator})
+        if (n == transportName(k).toLower()) {
+            *out = k;
+            return true;
+        }
     return false;
 }
 

@@ -20,10 +20,18 @@ QJsonObject FieldDescriptor::schema(bool forOutput) const
 {
     QJsonObject s;
     switch (type) {
-    case String: s.insert(QStringLiteral("type"), QStringLiteral("string")); break;
-    case Integer: s.insert(QStringLiteral("type"), QStringLiteral("integer")); break;
-    case Number: s.insert(QStringLiteral("type"), QStringLiteral("number")); break;
-    case Boolean: s.insert(QStringLiteral("type"), QStringLiteral("boolean")); break;
+    case String:
+        s.insert(QStringLiteral("type"), QStringLiteral("string"));
+        break;
+    case Integer:
+        s.insert(QStringLiteral("type"), QStringLiteral("integer"));
+        break;
+    case Number:
+        s.insert(QStringLiteral("type"), QStringLiteral("number"));
+        break;
+    case Boolean:
+        s.insert(QStringLiteral("type"), QStringLiteral("boolean"));
+        break;
     case DateTime:
     case Date:
         s.insert(QStringLiteral("type"), QStringLiteral("string"));
@@ -41,7 +49,8 @@ QJsonObject FieldDescriptor::schema(bool forOutput) const
         break;
     case StringMap:
         s.insert(QStringLiteral("type"), QStringLiteral("object"));
-        s.insert(QStringLiteral("additionalProperties"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}});
+        s.insert(QStringLiteral("additionalProperties"),
+                 QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}});
         break;
     case ObjectList: {
         QJsonObject props;
@@ -78,18 +87,21 @@ const FieldDescriptor *EntityDescriptor::field(const QString &fieldName) const
 
 QJsonObject EntityDescriptor::recordSchema(bool forOutput) const
 {
-    QJsonObject props{{QStringLiteral("id"),
-                       QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
-                                   {QStringLiteral("description"),
-                                    forOutput ? QStringLiteral("Record id")
-                                              : QStringLiteral("Record id; generated when omitted")}}}};
+    QJsonObject props{
+        {QStringLiteral("id"),
+         QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
+                     {QStringLiteral("description"),
+                      forOutput ? QStringLiteral("Record id") : QStringLiteral("Record id; generated when omitted")}}}};
     // Server-assigned; accepted but ignored on input so that a record read back can be sent as is.
-    props.insert(QStringLiteral("version"),
-                 QJsonObject{{QStringLiteral("type"), QStringLiteral("integer")},
-                             {QStringLiteral("minimum"), 1},
-                             {QStringLiteral("description"),
-                              forOutput ? QStringLiteral("Server-assigned version: 1 on create, +1 on every write")
-                                        : QStringLiteral("Ignored (server-assigned); pass expectedVersion to say which version you edited")}});
+    props.insert(
+        QStringLiteral("version"),
+        QJsonObject{
+            {QStringLiteral("type"), QStringLiteral("integer")},
+            {QStringLiteral("minimum"), 1},
+            {QStringLiteral("description"),
+             forOutput
+                 ? QStringLiteral("Server-assigned version: 1 on create, +1 on every write")
+                 : QStringLiteral("Ignored (server-assigned); pass expectedVersion to say which version you edited")}});
     QJsonArray required;
     if (forOutput)
         required << QStringLiteral("id") << QStringLiteral("version");

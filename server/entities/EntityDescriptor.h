@@ -14,13 +14,13 @@ namespace koan {
 
 struct FieldDescriptor {
     enum Type { String, Integer, Number, Boolean, DateTime, Date, Enum, StringList, StringMap, ObjectList };
-    QString name;              // camelCase JSON name
+    QString name; // camelCase JSON name
     Type type = String;
     QString description;
     bool required = false;
-    QStringList enumValues;    // Enum (and ObjectList members may use it via nested fields)
+    QStringList enumValues; // Enum (and ObjectList members may use it via nested fields)
     QJsonValue defaultValue = QJsonValue::Undefined;
-    bool serverManaged = false; // stamped by the server (e.g. updatedAt); clients may omit it
+    bool serverManaged = false;    // stamped by the server (e.g. updatedAt); clients may omit it
     QList<FieldDescriptor> nested; // ObjectList item fields
 
     QJsonObject schema(bool forOutput) const;
@@ -28,9 +28,9 @@ struct FieldDescriptor {
 };
 
 struct EntityDescriptor {
-    QString name;              // TrialSite
-    QString toolPrefix;        // trial-site
-    QString table;             // trial_site
+    QString name;       // TrialSite
+    QString toolPrefix; // trial-site
+    QString table;      // trial_site
     QString description;
     QStringList requiredScopes;
     QList<FieldDescriptor> fields; // excluding `id`
@@ -45,7 +45,7 @@ struct EntityDescriptor {
 
 // Runtime options of an entity after applying configuration overrides (McpEntityOverride).
 struct EntityOptions {
-    QString name;              // tool prefix shown to clients
+    QString name; // tool prefix shown to clients
     QString description;
     bool allowMutations = true;
     std::optional<bool> requireAuthentication; // unset: the server-wide setting applies

@@ -24,7 +24,8 @@ const QString kArray = QStringLiteral("array");
 
 QJsonObject objectSchema(const QJsonObject &props, const QStringList &required)
 {
-    QJsonObject s{{kType, kObject}, {QStringLiteral("properties"), props}, {QStringLiteral("additionalProperties"), false}};
+    QJsonObject s{
+        {kType, kObject}, {QStringLiteral("properties"), props}, {QStringLiteral("additionalProperties"), false}};
     if (!required.isEmpty())
         s.insert(QStringLiteral("required"), QJsonArray::fromStringList(required));
     return s;
@@ -34,15 +35,24 @@ QJsonObject objectSchema(const QJsonObject &props, const QStringList &required)
 QString EntityRegistry::opName(Op op)
 {
     switch (op) {
-    case Op::Collection: return QStringLiteral("collection");
-    case Op::GetById: return QStringLiteral("get-by-id");
-    case Op::History: return QStringLiteral("history");
-    case Op::Upsert: return QStringLiteral("upsert");
-    case Op::UpsertMany: return QStringLiteral("upsert-many");
-    case Op::Patch: return QStringLiteral("patch");
-    case Op::Delete: return QStringLiteral("delete");
-    case Op::DeleteMany: return QStringLiteral("delete-many");
-    case Op::DeleteAll: return QStringLiteral("delete-all");
+    case Op::Collection:
+        return QStringLiteral("collection");
+    case Op::GetById:
+        return QStringLiteral("get-by-id");
+    case Op::History:
+        return QStringLiteral("history");
+    case Op::Upsert:
+        return QStringLiteral("upsert");
+    case Op::UpsertMany:
+        return QStringLiteral("upsert-many");
+    case Op::Patch:
+        return QStringLiteral("patch");
+    case Op::Delete:
+        return QStringLiteral("delete");
+    case Op::DeleteMany:
+        return QStringLiteral("delete-many");
+    case Op::DeleteAll:
+        return QStringLiteral("delete-all");
     }
     return {};
 }
@@ -95,7 +105,8 @@ bool EntityRegistry::setOptions(const QString &entityName, const EntityOptions &
             *error = QStringLiteral("tool name prefix '%1' is already used by %2").arg(options.name, it.key());
             return false;
         }
-    static const QRegularExpression validScope(QStringLiteral("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$")); // RFC 6749 scope-token
+    static const QRegularExpression validScope(
+        QStringLiteral("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$")); // RFC 6749 scope-token
     for (const QString &scope : options.requiredScopes)
         if (!validScope.match(scope).hasMatch()) {
             *error = QStringLiteral("scope '%1' contains characters not allowed in an OAuth scope").arg(scope);
@@ -123,13 +134,20 @@ bool EntityRegistry::applyOverrides(const QMap<QString, EntityOverride> &overrid
         }
         EntityOptions o = defaults(*e);
         const EntityOverride &ov = it.value();
-        if (ov.name) o.name = *ov.name;
-        if (ov.description) o.description = *ov.description;
-        if (ov.allowMutations) o.allowMutations = *ov.allowMutations;
-        if (ov.requireAuthentication) o.requireAuthentication = *ov.requireAuthentication;
-        if (ov.requireExpectedVersion) o.requireExpectedVersion = *ov.requireExpectedVersion;
-        if (ov.requiredScopes) o.requiredScopes = *ov.requiredScopes;
-        if (ov.enabledTransports) o.enabledTransports = *ov.enabledTransports;
+        if (ov.name)
+            o.name = *ov.name;
+        if (ov.description)
+            o.description = *ov.description;
+        if (ov.allowMutations)
+            o.allowMutations = *ov.allowMutations;
+        if (ov.requireAuthentication)
+            o.requireAuthentication = *ov.requireAuthentication;
+        if (ov.requireExpectedVersion)
+            o.requireExpectedVersion = *ov.requireExpectedVersion;
+        if (ov.requiredScopes)
+            o.requiredScopes = *ov.requiredScopes;
+        if (ov.enabledTransports)
+            o.enabledTransports = *ov.enabledTransports;
         QString error;
         if (!setOptions(e->name, o, &error)) {
             errors->append(QStringLiteral("Koan:Mcp:EntityOverrides:%1: %2").arg(it.key(), error));
@@ -147,13 +165,20 @@ EntityOverride EntityRegistry::overrideFor(const QString &entityName) const
         return ov;
     const EntityOptions d = defaults(*e);
     const EntityOptions o = m_options.value(e->name);
-    if (o.name != d.name) ov.name = o.name;
-    if (o.description != d.description) ov.description = o.description;
-    if (o.allowMutations != d.allowMutations) ov.allowMutations = o.allowMutations;
-    if (o.requireAuthentication) ov.requireAuthentication = o.requireAuthentication;
-    if (o.requireExpectedVersion != d.requireExpectedVersion) ov.requireExpectedVersion = o.requireExpectedVersion;
-    if (o.requiredScopes != d.requiredScopes) ov.requiredScopes = o.requiredScopes;
-    if (o.enabledTransports != d.enabledTransports) ov.enabledTransports = o.enabledTransports;
+    if (o.name != d.name)
+        ov.name = o.name;
+    if (o.description != d.description)
+        ov.description = o.description;
+    if (o.allowMutations != d.allowMutations)
+        ov.allowMutations = o.allowMutations;
+    if (o.requireAuthentication)
+        ov.requireAuthentication = o.requireAuthentication;
+    if (o.requireExpectedVersion != d.requireExpectedVersion)
+        ov.requireExpectedVersion = o.requireExpectedVersion;
+    if (o.requiredScopes != d.requiredScopes)
+        ov.requiredScopes = o.requiredScopes;
+    if (o.enabledTransports != d.enabledTransports)
+        ov.enabledTransports = o.enabledTransports;
     return ov;
 }
 
@@ -175,7 +200,8 @@ ToolAccess EntityRegistry::access(const Tool &t, const McpSession &session) cons
 {
     const EntityOptions o = m_options.value(t.entity->name);
     if (isMutation(t.op) && !o.allowMutations)
-        return {ToolAccess::Hidden, QStringLiteral("mutations are disabled for %1 (AllowMutations=false)").arg(t.entity->name)};
+        return {ToolAccess::Hidden,
+                QStringLiteral("mutations are disabled for %1 (AllowMutations=false)").arg(t.entity->name)};
     if (!o.enabledTransports.testFlag(session.transport))
         return {ToolAccess::Hidden, QStringLiteral("%1 is not enabled on the %2 transport (EnabledTransports=%3)")
                                         .arg(t.entity->name, transportName(session.transport),
@@ -188,7 +214,9 @@ ToolAccess EntityRegistry::access(const Tool &t, const McpSession &session) cons
     // Anonymous callers only get here when authentication is off (development): scopes cannot
     // apply to them. Authenticated callers must hold every required scope.
     if (p.authenticated && !p.hasScopes(o.requiredScopes))
-        return {ToolAccess::Denied, QStringLiteral("%1 requires scope(s) %2").arg(t.definition.name, o.requiredScopes.join(QLatin1Char(' ')))};
+        return {
+            ToolAccess::Denied,
+            QStringLiteral("%1 requires scope(s) %2").arg(t.definition.name, o.requiredScopes.join(QLatin1Char(' ')))};
     return {ToolAccess::Allowed, {}};
 }
 
@@ -196,8 +224,8 @@ void EntityRegistry::rebuild()
 {
     m_tools.clear();
     m_toolIndex.clear();
-    static const Op ops[] = {Op::Collection, Op::GetById, Op::History, Op::Upsert, Op::UpsertMany,
-                             Op::Patch, Op::Delete, Op::DeleteMany, Op::DeleteAll};
+    static const Op ops[] = {Op::Collection, Op::GetById, Op::History,    Op::Upsert,   Op::UpsertMany,
+                             Op::Patch,      Op::Delete,  Op::DeleteMany, Op::DeleteAll};
     for (const auto &e : std::as_const(m_entities)) {
         const EntityOptions o = m_options.value(e.name);
         for (Op op : ops) {
@@ -214,18 +242,26 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
     d.name = o.name + QLatin1Char('.') + opName(op);
     const QJsonObject record = e.recordSchema(false);
     const QJsonObject recordOut = e.recordSchema(true);
-    const QJsonObject idSchema = obj({{kType, kString}, {QStringLiteral("minLength"), 1},
+    const QJsonObject idSchema = obj({{kType, kString},
+                                      {QStringLiteral("minLength"), 1},
                                       {QStringLiteral("description"), QStringLiteral("%1 id").arg(e.name)}});
     const QJsonObject itemOut = objectSchema({{QStringLiteral("item"), recordOut}}, {QStringLiteral("item")});
-    const QJsonObject expectedVersion = obj({{kType, kInteger}, {QStringLiteral("minimum"), 1},
-                                             {QStringLiteral("description"), QStringLiteral("The version of the record you read (its \"version\" field)")}});
-    const QJsonObject expectedVersions = obj({{kType, QStringLiteral("object")},
-                                              {QStringLiteral("additionalProperties"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}})},
-                                              {QStringLiteral("description"), QStringLiteral("Record id -> the version you read")}});
-    const QJsonObject idempotencyKey = obj({{kType, kString}, {QStringLiteral("minLength"), 1}, {QStringLiteral("maxLength"), 200},
-                                            {QStringLiteral("description"), QStringLiteral(
-                                                "Any unique string for this change: a retry with the same key (yours, within "
-                                                "24 h) returns the first answer and writes nothing again")}});
+    const QJsonObject expectedVersion
+        = obj({{kType, kInteger},
+               {QStringLiteral("minimum"), 1},
+               {QStringLiteral("description"),
+                QStringLiteral("The version of the record you read (its \"version\" field)")}});
+    const QJsonObject expectedVersions
+        = obj({{kType, QStringLiteral("object")},
+               {QStringLiteral("additionalProperties"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}})},
+               {QStringLiteral("description"), QStringLiteral("Record id -> the version you read")}});
+    const QJsonObject idempotencyKey
+        = obj({{kType, kString},
+               {QStringLiteral("minLength"), 1},
+               {QStringLiteral("maxLength"), 200},
+               {QStringLiteral("description"),
+                QStringLiteral("Any unique string for this change: a retry with the same key (yours, within "
+                               "24 h) returns the first answer and writes nothing again")}});
     const QString what = o.description.isEmpty() ? e.name : QStringLiteral("%1 (%2)").arg(e.name, o.description);
 
     switch (op) {
@@ -242,26 +278,37 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
         }
         filterProps.insert(QStringLiteral("id"), obj({{kType, kString}}));
         d.description = QStringLiteral("List %1 records, %2 per page by default (pageSize up to %3), with equality "
-                                       "filters on fields and sorting.").arg(what).arg(kDefaultPageSize).arg(kMaxPageSize);
+                                       "filters on fields and sorting.")
+                            .arg(what)
+                            .arg(kDefaultPageSize)
+                            .arg(kMaxPageSize);
         d.inputSchema = objectSchema(
-            {{QStringLiteral("page"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}, {QStringLiteral("default"), 1},
+            {{QStringLiteral("page"), obj({{kType, kInteger},
+                                           {QStringLiteral("minimum"), 1},
+                                           {QStringLiteral("default"), 1},
                                            {QStringLiteral("description"), QStringLiteral("1-based page number")}})},
-             {QStringLiteral("pageSize"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1},
+             {QStringLiteral("pageSize"), obj({{kType, kInteger},
+                                               {QStringLiteral("minimum"), 1},
                                                {QStringLiteral("maximum"), kMaxPageSize},
                                                {QStringLiteral("default"), kDefaultPageSize}})},
-             {QStringLiteral("filter"), QJsonObject{{kType, kObject}, {QStringLiteral("properties"), filterProps},
-                                                    {QStringLiteral("additionalProperties"), false},
-                                                    {QStringLiteral("description"), QStringLiteral("Field equality filters, all must match")}}},
-             {QStringLiteral("sort"), obj({{kType, kString}, {QStringLiteral("enum"), sortValues},
-                                           {QStringLiteral("description"), QStringLiteral("Field to sort by; append :desc for descending")}})}},
+             {QStringLiteral("filter"),
+              QJsonObject{{kType, kObject},
+                          {QStringLiteral("properties"), filterProps},
+                          {QStringLiteral("additionalProperties"), false},
+                          {QStringLiteral("description"), QStringLiteral("Field equality filters, all must match")}}},
+             {QStringLiteral("sort"),
+              obj({{kType, kString},
+                   {QStringLiteral("enum"), sortValues},
+                   {QStringLiteral("description"), QStringLiteral("Field to sort by; append :desc for descending")}})}},
             {});
-        d.outputSchema = objectSchema({{QStringLiteral("items"), obj({{kType, kArray}, {QStringLiteral("items"), recordOut}})},
-                                       {QStringLiteral("page"), obj({{kType, kInteger}})},
-                                       {QStringLiteral("pageSize"), obj({{kType, kInteger}})},
-                                       {QStringLiteral("total"), obj({{kType, kInteger}})},
-                                       {QStringLiteral("totalPages"), obj({{kType, kInteger}})}},
-                                      {QStringLiteral("items"), QStringLiteral("page"), QStringLiteral("pageSize"),
-                                       QStringLiteral("total"), QStringLiteral("totalPages")});
+        d.outputSchema
+            = objectSchema({{QStringLiteral("items"), obj({{kType, kArray}, {QStringLiteral("items"), recordOut}})},
+                            {QStringLiteral("page"), obj({{kType, kInteger}})},
+                            {QStringLiteral("pageSize"), obj({{kType, kInteger}})},
+                            {QStringLiteral("total"), obj({{kType, kInteger}})},
+                            {QStringLiteral("totalPages"), obj({{kType, kInteger}})}},
+                           {QStringLiteral("items"), QStringLiteral("page"), QStringLiteral("pageSize"),
+                            QStringLiteral("total"), QStringLiteral("totalPages")});
         d.annotations = obj({{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
     }
@@ -272,113 +319,164 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
         d.annotations = obj({{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::History: {
-        d.description = QStringLiteral("The versions of one %1 from its audit trail, oldest first: who changed it, when, "
-                                       "through what, and the change (JSON Patch from the previous version; a delete keeps "
-                                       "the last document). Paged.").arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema},
-                                      {QStringLiteral("page"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}, {QStringLiteral("default"), 1}})},
-                                      {QStringLiteral("pageSize"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}, {QStringLiteral("maximum"), 200},
-                                                                        {QStringLiteral("default"), kDefaultPageSize}})}},
-                                     {QStringLiteral("id")});
+        d.description
+            = QStringLiteral("The versions of one %1 from its audit trail, oldest first: who changed it, when, "
+                             "through what, and the change (JSON Patch from the previous version; a delete keeps "
+                             "the last document). Paged.")
+                  .arg(what);
+        d.inputSchema
+            = objectSchema({{QStringLiteral("id"), idSchema},
+                            {QStringLiteral("page"),
+                             obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}, {QStringLiteral("default"), 1}})},
+                            {QStringLiteral("pageSize"), obj({{kType, kInteger},
+                                                              {QStringLiteral("minimum"), 1},
+                                                              {QStringLiteral("maximum"), 200},
+                                                              {QStringLiteral("default"), kDefaultPageSize}})}},
+                           {QStringLiteral("id")});
         const QJsonObject nullableInt = obj({{kType, QJsonArray{kInteger, QStringLiteral("null")}}});
         const QJsonObject text = obj({{kType, kString}});
-        const QJsonObject entry = objectSchema({{QStringLiteral("seq"), obj({{kType, kInteger}})}, {QStringLiteral("at"), text},
-                                                {QStringLiteral("operation"), text}, {QStringLiteral("principal"), text},
-                                                {QStringLiteral("transport"), text}, {QStringLiteral("era"), text},
-                                                {QStringLiteral("session"), text}, {QStringLiteral("traceId"), text},
-                                                {QStringLiteral("operationId"), text}, {QStringLiteral("versionBefore"), nullableInt},
-                                                {QStringLiteral("versionAfter"), nullableInt}, {QStringLiteral("change"), obj({})}},
-                                               {QStringLiteral("seq"), QStringLiteral("at"), QStringLiteral("operation"), QStringLiteral("principal")});
-        d.outputSchema = objectSchema({{QStringLiteral("id"), text},
-                                       {QStringLiteral("versions"), obj({{kType, kArray}, {QStringLiteral("items"), entry}})},
-                                       {QStringLiteral("page"), obj({{kType, kInteger}})},
-                                       {QStringLiteral("pageSize"), obj({{kType, kInteger}})},
-                                       {QStringLiteral("total"), obj({{kType, kInteger}})}},
-                                      {QStringLiteral("id"), QStringLiteral("versions"), QStringLiteral("total")});
+        const QJsonObject entry = objectSchema(
+            {{QStringLiteral("seq"), obj({{kType, kInteger}})},
+             {QStringLiteral("at"), text},
+             {QStringLiteral("operation"), text},
+             {QStringLiteral("principal"), text},
+             {QStringLiteral("transport"), text},
+             {QStringLiteral("era"), text},
+             {QStringLiteral("session"), text},
+             {QStringLiteral("traceId"), text},
+             {QStringLiteral("operationId"), text},
+             {QStringLiteral("versionBefore"), nullableInt},
+             {QStringLiteral("versionAfter"), nullableInt},
+             {QStringLiteral("change"), obj({})}},
+            {QStringLiteral("seq"), QStringLiteral("at"), QStringLiteral("operation"), QStringLiteral("principal")});
+        d.outputSchema
+            = objectSchema({{QStringLiteral("id"), text},
+                            {QStringLiteral("versions"), obj({{kType, kArray}, {QStringLiteral("items"), entry}})},
+                            {QStringLiteral("page"), obj({{kType, kInteger}})},
+                            {QStringLiteral("pageSize"), obj({{kType, kInteger}})},
+                            {QStringLiteral("total"), obj({{kType, kInteger}})}},
+                           {QStringLiteral("id"), QStringLiteral("versions"), QStringLiteral("total")});
         d.annotations = obj({{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
     }
     case Op::Upsert:
-        d.description = QStringLiteral("Create or replace one %1; the id is generated when omitted. Every record has a "
-                                       "server-assigned version (1 on create, +1 on every write). To replace an existing "
-                                       "record pass expectedVersion, the version you read%2; if it changed meanwhile nothing "
-                                       "is written and the error is version_conflict with the current version: read it again "
-                                       "and reapply your change.")
-                            .arg(what, o.requireExpectedVersion ? QStringLiteral(" (required: without it the answer is version_required)")
-                                                                : QString());
-        d.inputSchema = objectSchema({{QStringLiteral("model"), record}, {QStringLiteral("expectedVersion"), expectedVersion},
+        d.description
+            = QStringLiteral("Create or replace one %1; the id is generated when omitted. Every record has a "
+                             "server-assigned version (1 on create, +1 on every write). To replace an existing "
+                             "record pass expectedVersion, the version you read%2; if it changed meanwhile nothing "
+                             "is written and the error is version_conflict with the current version: read it again "
+                             "and reapply your change.")
+                  .arg(what, o.requireExpectedVersion
+                                 ? QStringLiteral(" (required: without it the answer is version_required)")
+                                 : QString());
+        d.inputSchema = objectSchema({{QStringLiteral("model"), record},
+                                      {QStringLiteral("expectedVersion"), expectedVersion},
                                       {QStringLiteral("idempotencyKey"), idempotencyKey}},
                                      {QStringLiteral("model")});
-        d.outputSchema = objectSchema({{QStringLiteral("item"), recordOut}, {QStringLiteral("created"), obj({{kType, kBoolean}})}},
-                                      {QStringLiteral("item"), QStringLiteral("created")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true}, {QStringLiteral("openWorldHint"), false}});
+        d.outputSchema
+            = objectSchema({{QStringLiteral("item"), recordOut}, {QStringLiteral("created"), obj({{kType, kBoolean}})}},
+                           {QStringLiteral("item"), QStringLiteral("created")});
+        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
+                             {QStringLiteral("destructiveHint"), true},
+                             {QStringLiteral("idempotentHint"), true},
+                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::UpsertMany:
-        d.description = QStringLiteral("Create or replace several %1 records in one transaction: all are written or none. "
-                                       "Existing records need their expected version in expectedVersions (id -> version)%2; "
-                                       "one mismatch (version_conflict) and nothing is written.")
-                            .arg(what, o.requireExpectedVersion ? QStringLiteral(", or the answer is version_required") : QString());
-        d.inputSchema = objectSchema({{QStringLiteral("models"), obj({{kType, kArray}, {QStringLiteral("items"), record},
-                                                                      {QStringLiteral("minItems"), 1}, {QStringLiteral("maxItems"), 1000}})},
+        d.description
+            = QStringLiteral("Create or replace several %1 records in one transaction: all are written or none. "
+                             "Existing records need their expected version in expectedVersions (id -> version)%2; "
+                             "one mismatch (version_conflict) and nothing is written.")
+                  .arg(what,
+                       o.requireExpectedVersion ? QStringLiteral(", or the answer is version_required") : QString());
+        d.inputSchema = objectSchema({{QStringLiteral("models"), obj({{kType, kArray},
+                                                                      {QStringLiteral("items"), record},
+                                                                      {QStringLiteral("minItems"), 1},
+                                                                      {QStringLiteral("maxItems"), 1000}})},
                                       {QStringLiteral("expectedVersions"), expectedVersions},
                                       {QStringLiteral("idempotencyKey"), idempotencyKey}},
                                      {QStringLiteral("models")});
-        d.outputSchema = objectSchema({{QStringLiteral("items"), obj({{kType, kArray}, {QStringLiteral("items"), recordOut}})},
-                                       {QStringLiteral("created"), obj({{kType, kInteger}})},
-                                       {QStringLiteral("updated"), obj({{kType, kInteger}})}},
-                                      {QStringLiteral("items"), QStringLiteral("created"), QStringLiteral("updated")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true}, {QStringLiteral("openWorldHint"), false}});
+        d.outputSchema
+            = objectSchema({{QStringLiteral("items"), obj({{kType, kArray}, {QStringLiteral("items"), recordOut}})},
+                            {QStringLiteral("created"), obj({{kType, kInteger}})},
+                            {QStringLiteral("updated"), obj({{kType, kInteger}})}},
+                           {QStringLiteral("items"), QStringLiteral("created"), QStringLiteral("updated")});
+        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
+                             {QStringLiteral("destructiveHint"), true},
+                             {QStringLiteral("idempotentHint"), true},
+                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::Patch:
-        d.description = QStringLiteral("Change fields of one %1 with RFC 6902 JSON Patch operations (e.g. "
-                                       "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"Closed\"}]). Applied atomically "
-                                       "to the current version; pass expectedVersion to apply it only to the version you read "
-                                       "(else version_conflict, nothing written).").arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema}, {QStringLiteral("patch"), jsonpatch::schema()},
+        d.description
+            = QStringLiteral("Change fields of one %1 with RFC 6902 JSON Patch operations (e.g. "
+                             "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"Closed\"}]). Applied atomically "
+                             "to the current version; pass expectedVersion to apply it only to the version you read "
+                             "(else version_conflict, nothing written).")
+                  .arg(what);
+        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema},
+                                      {QStringLiteral("patch"), jsonpatch::schema()},
                                       {QStringLiteral("expectedVersion"), expectedVersion},
                                       {QStringLiteral("idempotencyKey"), idempotencyKey}},
                                      {QStringLiteral("id"), QStringLiteral("patch")});
         d.outputSchema = itemOut;
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), false}, {QStringLiteral("openWorldHint"), false}});
+        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
+                             {QStringLiteral("destructiveHint"), true},
+                             {QStringLiteral("idempotentHint"), false},
+                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::Delete:
         d.description = QStringLiteral("Delete one %1 by id; with expectedVersion only if it is still at that version "
-                                       "(else version_conflict). The deleted record is kept in the audit trail.").arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema}, {QStringLiteral("expectedVersion"), expectedVersion}},
-                                     {QStringLiteral("id")});
-        d.outputSchema = objectSchema({{QStringLiteral("id"), obj({{kType, kString}})}, {QStringLiteral("deleted"), obj({{kType, kBoolean}})}},
-                                      {QStringLiteral("id"), QStringLiteral("deleted")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true}, {QStringLiteral("openWorldHint"), false}});
+                                       "(else version_conflict). The deleted record is kept in the audit trail.")
+                            .arg(what);
+        d.inputSchema
+            = objectSchema({{QStringLiteral("id"), idSchema}, {QStringLiteral("expectedVersion"), expectedVersion}},
+                           {QStringLiteral("id")});
+        d.outputSchema = objectSchema(
+            {{QStringLiteral("id"), obj({{kType, kString}})}, {QStringLiteral("deleted"), obj({{kType, kBoolean}})}},
+            {QStringLiteral("id"), QStringLiteral("deleted")});
+        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
+                             {QStringLiteral("destructiveHint"), true},
+                             {QStringLiteral("idempotentHint"), true},
+                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::DeleteMany:
-        d.description = QStringLiteral("Delete several %1 records by id in one transaction; expectedVersions (id -> version) "
-                                       "pins versions (one mismatch: version_conflict, nothing deleted). Each deleted record "
-                                       "is kept in the audit trail under one operationId.").arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("ids"), obj({{kType, kArray}, {QStringLiteral("items"), idSchema},
-                                                                   {QStringLiteral("minItems"), 1}, {QStringLiteral("maxItems"), 1000}})},
+        d.description
+            = QStringLiteral("Delete several %1 records by id in one transaction; expectedVersions (id -> version) "
+                             "pins versions (one mismatch: version_conflict, nothing deleted). Each deleted record "
+                             "is kept in the audit trail under one operationId.")
+                  .arg(what);
+        d.inputSchema = objectSchema({{QStringLiteral("ids"), obj({{kType, kArray},
+                                                                   {QStringLiteral("items"), idSchema},
+                                                                   {QStringLiteral("minItems"), 1},
+                                                                   {QStringLiteral("maxItems"), 1000}})},
                                       {QStringLiteral("expectedVersions"), expectedVersions}},
                                      {QStringLiteral("ids")});
-        d.outputSchema = objectSchema({{QStringLiteral("deleted"), obj({{kType, kInteger}})},
-                                       {QStringLiteral("missing"), obj({{kType, kArray}, {QStringLiteral("items"), obj({{kType, kString}})}})},
-                                       {QStringLiteral("operationId"), obj({{kType, kString}})}},
-                                      {QStringLiteral("deleted"), QStringLiteral("missing")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true}, {QStringLiteral("openWorldHint"), false}});
+        d.outputSchema = objectSchema(
+            {{QStringLiteral("deleted"), obj({{kType, kInteger}})},
+             {QStringLiteral("missing"), obj({{kType, kArray}, {QStringLiteral("items"), obj({{kType, kString}})}})},
+             {QStringLiteral("operationId"), obj({{kType, kString}})}},
+            {QStringLiteral("deleted"), QStringLiteral("missing")});
+        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
+                             {QStringLiteral("destructiveHint"), true},
+                             {QStringLiteral("idempotentHint"), true},
+                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::DeleteAll:
-        d.description = QStringLiteral("Delete every %1 record. Pass confirm: true to proceed. Each deleted record is kept "
-                                       "in the audit trail under one operationId.").arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("confirm"), obj({{kType, kBoolean}, {QStringLiteral("const"), true},
-                                                                       {QStringLiteral("description"), QStringLiteral("Must be true")}})}},
-                                     {QStringLiteral("confirm")});
-        d.outputSchema = objectSchema({{QStringLiteral("deleted"), obj({{kType, kInteger}})}, {QStringLiteral("operationId"), obj({{kType, kString}})}},
+        d.description
+            = QStringLiteral("Delete every %1 record. Pass confirm: true to proceed. Each deleted record is kept "
+                             "in the audit trail under one operationId.")
+                  .arg(what);
+        d.inputSchema = objectSchema(
+            {{QStringLiteral("confirm"), obj({{kType, kBoolean},
+                                              {QStringLiteral("const"), true},
+                                              {QStringLiteral("description"), QStringLiteral("Must be true")}})}},
+            {QStringLiteral("confirm")});
+        d.outputSchema = objectSchema({{QStringLiteral("deleted"), obj({{kType, kInteger}})},
+                                       {QStringLiteral("operationId"), obj({{kType, kString}})}},
                                       {QStringLiteral("deleted")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false}, {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true}, {QStringLiteral("openWorldHint"), false}});
+        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
+                             {QStringLiteral("destructiveHint"), true},
+                             {QStringLiteral("idempotentHint"), true},
+                             {QStringLiteral("openWorldHint"), false}});
         break;
     }
     d.title = QStringLiteral("%1 %2").arg(e.name, opName(op));

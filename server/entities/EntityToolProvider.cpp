@@ -15,8 +15,14 @@
 namespace koan {
 
 namespace {
-QString nowIso() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
-QJsonObject storeError(const QString &message) { return toolErrorResult(QStringLiteral("store_error"), message); }
+QString nowIso()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+QJsonObject storeError(const QString &message)
+{
+    return toolErrorResult(QStringLiteral("store_error"), message);
+}
 
 // A refused write: the text for people, structuredContent.error for agents (code, id, versions).
 QJsonObject refusal(const EntityStore::Outcome &o)
@@ -59,7 +65,7 @@ WriteContext contextOf(const ToolCall &call)
 
 EntityToolProvider::EntityToolProvider(EntityRegistry *registry, EntityStore *store)
     : m_registry(registry), m_store(store)
-{}
+{ }
 
 QList<ToolDefinition> EntityToolProvider::tools(const McpSession &session) const
 {
@@ -86,13 +92,15 @@ void EntityToolProvider::call(const ToolCall &call, std::function<void(const QJs
 {
     const EntityRegistry::Tool *t = m_registry->tool(call.name);
     if (!t)
-        return done(toolErrorResult(QStringLiteral("tool_not_found"), QStringLiteral("Unknown tool: %1").arg(call.name)));
+        return done(
+            toolErrorResult(QStringLiteral("tool_not_found"), QStringLiteral("Unknown tool: %1").arg(call.name)));
     if (call.cancelled && call.cancelled->load())
         return done(toolErrorResult(QStringLiteral("cancelled"), QStringLiteral("The request was cancelled")));
     done(run(*t, call.arguments, contextOf(call)));
 }
 
-QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJsonObject &args, const WriteContext &context)
+QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJsonObject &args,
+                                    const WriteContext &context)
 {
     const EntityDescriptor &e = *tool.entity;
     QString error;
@@ -102,17 +110,23 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
     if (const QString key = args.value(QLatin1String("idempotencyKey")).toString(); !key.isEmpty()) {
         QJsonObject rest = args;
         rest.remove(QStringLiteral("idempotencyKey"));
-        idem = EntityStore::Idempotency{context.principal, key,
-                                        QCryptographicHash::hash(tool.definition.name.toUtf8() + '\n' + json::compact(rest),
-                                                                 QCryptographicHash::Sha256).toHex(), {}};
+        idem = EntityStore::Idempotency{
+            context.principal,
+            key,
+            QCryptographicHash::hash(tool.definition.name.toUtf8() + '\n' + json::compact(rest),
+                                     QCryptographicHash::Sha256)
+                .toHex(),
+            {}};
         QJsonObject kept;
         switch (m_store->findIdempotent(*idem, &kept, &error)) {
         case EntityStore::Replay::Same:
             return kept;
         case EntityStore::Replay::Mismatch:
-            return toolErrorResult(QStringLiteral("idempotency_key_reused"),
-                                   QStringLiteral("idempotencyKey '%1' was already used with other arguments; use a new key for a new change")
-                                       .arg(key));
+            return toolErrorResult(
+                QStringLiteral("idempotency_key_reused"),
+                QStringLiteral(
+                    "idempotencyKey '%1' was already used with other arguments; use a new key for a new change")
+                    .arg(key));
         case EntityStore::Replay::None:
             if (!error.isEmpty())
                 return storeError(error);
@@ -128,7 +142,8 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
         if (!error.isEmpty())
             return storeError(error);
         if (!doc)
-            return toolErrorResult(QStringLiteral("not_found"), QStringLiteral("%1 '%2' does not exist").arg(e.name, id));
+            return toolErrorResult(QStringLiteral("not_found"),
+                                   QStringLiteral("%1 '%2' does not exist").arg(e.name, id));
         return toolStructuredResult({{QStringLiteral("item"), *doc}});
     }
     case EntityRegistry::Op::History:
@@ -153,7 +168,8 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
         if (!o.ok)
             return refusal(o);
         if (o.deleted == 0)
-            return toolErrorResult(QStringLiteral("not_found"), QStringLiteral("%1 '%2' does not exist").arg(e.name, id));
+            return toolErrorResult(QStringLiteral("not_found"),
+                                   QStringLiteral("%1 '%2' does not exist").arg(e.name, id));
         return toolStructuredResult({{QStringLiteral("id"), id}, {QStringLiteral("deleted"), true}});
     }
     case EntityRegistry::Op::DeleteMany: {
@@ -164,14 +180,16 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
         const EntityStore::Outcome o = m_store->remove(e.table, e.name, ids, expectedVersions(args), context);
         if (!o.ok)
             return refusal(o);
-        return toolStructuredResult({{QStringLiteral("deleted"), o.deleted}, {QStringLiteral("missing"), QJsonArray::fromStringList(o.missing)},
+        return toolStructuredResult({{QStringLiteral("deleted"), o.deleted},
+                                     {QStringLiteral("missing"), QJsonArray::fromStringList(o.missing)},
                                      {QStringLiteral("operationId"), context.operationId}});
     }
     case EntityRegistry::Op::DeleteAll: {
         const EntityStore::Outcome o = m_store->removeAll(e.table, e.name, context);
         if (!o.ok)
             return refusal(o);
-        return toolStructuredResult({{QStringLiteral("deleted"), o.deleted}, {QStringLiteral("operationId"), context.operationId}});
+        return toolStructuredResult(
+            {{QStringLiteral("deleted"), o.deleted}, {QStringLiteral("operationId"), context.operationId}});
     }
     }
     return toolErrorResult(QStringLiteral("tool_not_found"), tool.definition.name);
@@ -213,7 +231,8 @@ QJsonObject EntityToolProvider::history(const EntityDescriptor &e, const QJsonOb
     const int pageSize = args.value(QLatin1String("pageSize")).toInt(EntityRegistry::kDefaultPageSize);
     int total = 0;
     QString error;
-    const QList<AuditRow> rows = m_store->audit().recordHistory(e.name, id, (page - 1) * pageSize, pageSize, &total, &error);
+    const QList<AuditRow> rows
+        = m_store->audit().recordHistory(e.name, id, (page - 1) * pageSize, pageSize, &total, &error);
     if (!error.isEmpty())
         return storeError(error);
     if (total == 0)
@@ -225,11 +244,15 @@ QJsonObject EntityToolProvider::history(const EntityDescriptor &e, const QJsonOb
             o.remove(QLatin1String(k));
         versions.append(o);
     }
-    return toolStructuredResult({{QStringLiteral("id"), id}, {QStringLiteral("versions"), versions}, {QStringLiteral("page"), page},
-                                 {QStringLiteral("pageSize"), pageSize}, {QStringLiteral("total"), total}});
+    return toolStructuredResult({{QStringLiteral("id"), id},
+                                 {QStringLiteral("versions"), versions},
+                                 {QStringLiteral("page"), page},
+                                 {QStringLiteral("pageSize"), pageSize},
+                                 {QStringLiteral("total"), total}});
 }
 
-QString EntityToolProvider::prepare(const EntityDescriptor &e, QJsonObject &doc, const std::optional<QJsonObject> &existing)
+QString EntityToolProvider::prepare(const EntityDescriptor &e, QJsonObject &doc,
+                                    const std::optional<QJsonObject> &existing)
 {
     if (doc.value(QLatin1String("id")).toString().isEmpty())
         doc.insert(QStringLiteral("id"), QUuid::createUuid().toString(QUuid::WithoutBraces));
@@ -284,8 +307,9 @@ QJsonObject EntityToolProvider::upsert(const EntityDescriptor &e, const QJsonArr
         if (const QString problem = prepare(e, doc, existing); !problem.isEmpty())
             return toolErrorResult(QStringLiteral("invalid_reference"), QStringLiteral("%1.%2").arg(where, problem));
         if (ids.contains(doc.value(QLatin1String("id")).toString()))
-            return toolErrorResult(QStringLiteral("duplicate_id"), QStringLiteral("%1.id: '%2' appears more than once")
-                                                                       .arg(where, doc.value(QLatin1String("id")).toString()));
+            return toolErrorResult(QStringLiteral("duplicate_id"),
+                                   QStringLiteral("%1.id: '%2' appears more than once")
+                                       .arg(where, doc.value(QLatin1String("id")).toString()));
         ids.insert(doc.value(QLatin1String("id")).toString());
         const QString finalId = doc.value(QLatin1String("id")).toString();
         items.append({doc, expected.contains(finalId) ? std::optional<qint64>(expected.value(finalId)) : std::nullopt,
@@ -293,7 +317,8 @@ QJsonObject EntityToolProvider::upsert(const EntityDescriptor &e, const QJsonArr
     }
     const auto resultOf = [many](const EntityStore::Outcome &o) {
         if (!many)
-            return toolStructuredResult({{QStringLiteral("item"), o.records.first()}, {QStringLiteral("created"), o.created.first()}});
+            return toolStructuredResult(
+                {{QStringLiteral("item"), o.records.first()}, {QStringLiteral("created"), o.created.first()}});
         QJsonArray out;
         int createdCount = 0;
         for (qsizetype i = 0; i < o.records.size(); ++i) {
@@ -305,13 +330,15 @@ QJsonObject EntityToolProvider::upsert(const EntityDescriptor &e, const QJsonArr
                                      {QStringLiteral("updated"), int(o.records.size()) - createdCount}});
     };
     const bool needsVersion = m_registry->options(e.name).requireExpectedVersion;
-    const EntityStore::Outcome o = m_store->write(e.table, e.name, items,
-                                                  needsVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
-                                                  context, withResult(resultOf));
+    const EntityStore::Outcome o
+        = m_store->write(e.table, e.name, items,
+                         needsVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
+                         context, withResult(resultOf));
     return o.ok ? resultOf(o) : refusal(o);
 }
 
-const EntityStore::Idempotency *EntityToolProvider::withResult(std::function<QJsonObject(const EntityStore::Outcome &)> resultOf)
+const EntityStore::Idempotency *
+EntityToolProvider::withResult(std::function<QJsonObject(const EntityStore::Outcome &)> resultOf)
 {
     if (!m_idempotency)
         return nullptr;
@@ -338,7 +365,10 @@ QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObje
         conflict.id = id;
         conflict.expectedVersion = *expected;
         conflict.currentVersion = readVersion;
-        conflict.message = QStringLiteral("'%1' is at version %2, not the expected %3; nothing was written").arg(id).arg(readVersion).arg(*expected);
+        conflict.message = QStringLiteral("'%1' is at version %2, not the expected %3; nothing was written")
+                               .arg(id)
+                               .arg(readVersion)
+                               .arg(*expected);
         return refusal(conflict);
     }
     existing->remove(QStringLiteral("version"));
@@ -348,14 +378,18 @@ QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObje
     patched->remove(QStringLiteral("version")); // a patch cannot set the server's version
     if (patched->value(QLatin1String("id")).toString() != id)
         return toolErrorResult(QStringLiteral("invalid_patch"), QStringLiteral("the id of a record cannot be changed"));
-    const QStringList problems = protocol::JsonSchemaValidator::validate(*patched, e.recordSchema(false), QStringLiteral("record"));
+    const QStringList problems
+        = protocol::JsonSchemaValidator::validate(*patched, e.recordSchema(false), QStringLiteral("record"));
     if (!problems.isEmpty())
-        return toolErrorResult(QStringLiteral("invalid_patch"),
-                               QStringLiteral("the patched record is invalid: %1").arg(problems.join(QLatin1String("; "))),
-                               QJsonArray::fromStringList(problems));
+        return toolErrorResult(
+            QStringLiteral("invalid_patch"),
+            QStringLiteral("the patched record is invalid: %1").arg(problems.join(QLatin1String("; "))),
+            QJsonArray::fromStringList(problems));
     if (const QString problem = prepare(e, *patched, existing); !problem.isEmpty())
         return toolErrorResult(QStringLiteral("invalid_reference"), problem);
-    const auto resultOf = [](const EntityStore::Outcome &o) { return toolStructuredResult({{QStringLiteral("item"), o.records.first()}}); };
+    const auto resultOf = [](const EntityStore::Outcome &o) {
+        return toolStructuredResult({{QStringLiteral("item"), o.records.first()}});
+    };
     const EntityStore::Outcome o = m_store->write(e.table, e.name, {{*patched, readVersion, QStringLiteral("patch")}},
                                                   EntityStore::ReplaceRule::Allowed, context, withResult(resultOf));
     return o.ok ? resultOf(o) : refusal(o);
@@ -376,13 +410,18 @@ bool EntityToolProvider::prepareStore(bool seed, QString *error)
     const QJsonObject seedDoc = QJsonDocument::fromJson(f.readAll()).object();
     // Parents first so trialSiteId references resolve. Seeding never overwrites a record that
     // already exists (a user's record with a sample id stays as it is).
-    const WriteContext seeding{QStringLiteral("system:seed"), QStringLiteral("system"), {}, {}, {},
+    const WriteContext seeding{QStringLiteral("system:seed"),
+                               QStringLiteral("system"),
+                               {},
+                               {},
+                               {},
                                QUuid::createUuid().toString(QUuid::WithoutBraces)};
     for (const auto &e : m_registry->entities()) {
         QJsonArray models;
         for (const QJsonValue &m : seedDoc.value(e.name).toArray()) {
             QString lookupError;
-            if (!m_store->get(e.table, m.toObject().value(QLatin1String("id")).toString(), &lookupError) && lookupError.isEmpty())
+            if (!m_store->get(e.table, m.toObject().value(QLatin1String("id")).toString(), &lookupError)
+                && lookupError.isEmpty())
                 models.append(m);
         }
         if (models.isEmpty())
@@ -390,8 +429,13 @@ bool EntityToolProvider::prepareStore(bool seed, QString *error)
         m_idempotency = nullptr;
         const QJsonObject result = upsert(e, models, true, {}, seeding);
         if (result.value(QLatin1String("isError")).toBool()) {
-            *error = QStringLiteral("seeding %1 failed: %2").arg(e.name,
-                     result.value(QLatin1String("content")).toArray().first().toObject().value(QLatin1String("text")).toString());
+            *error = QStringLiteral("seeding %1 failed: %2")
+                         .arg(e.name, result.value(QLatin1String("content"))
+                                          .toArray()
+                                          .first()
+                                          .toObject()
+                                          .value(QLatin1String("text"))
+                                          .toString());
             return false;
         }
     }

@@ -23,8 +23,8 @@ private:
     QJsonObject run(const EntityRegistry::Tool &tool, const QJsonObject &args, const WriteContext &context);
     QJsonObject collection(const EntityDescriptor &e, const QJsonObject &args);
     QJsonObject history(const EntityDescriptor &e, const QJsonObject &args);
-    QJsonObject upsert(const EntityDescriptor &e, const QJsonArray &models, bool many, const QHash<QString, qint64> &expected,
-                       const WriteContext &context);
+    QJsonObject upsert(const EntityDescriptor &e, const QJsonArray &models, bool many,
+                       const QHash<QString, qint64> &expected, const WriteContext &context);
     QJsonObject patch(const EntityDescriptor &e, const QJsonObject &args, const WriteContext &context);
     static QHash<QString, qint64> expectedVersions(const QJsonObject &args);
     // The current call's retry key with the answer to keep, or null (see run()).

@@ -25,7 +25,8 @@ std::optional<qsizetype> arrayIndex(const QString &token, qsizetype size, bool a
         return size;
     bool ok = false;
     const qsizetype i = token.toLongLong(&ok);
-    if (!ok || i < 0 || i > size || (!allowEnd && i == size) || (token.size() > 1 && token.startsWith(QLatin1Char('0'))))
+    if (!ok || i < 0 || i > size || (!allowEnd && i == size)
+        || (token.size() > 1 && token.startsWith(QLatin1Char('0'))))
         return std::nullopt;
     return i;
 }
@@ -119,7 +120,8 @@ std::optional<QJsonObject> apply(const QJsonObject &doc, const QJsonArray &ops, 
             return failed(QStringLiteral("path must be a JSON Pointer starting with '/'"));
         if (path->isEmpty())
             return failed(QStringLiteral("the whole document cannot be replaced; use upsert"));
-        const bool needsValue = name == QLatin1String("add") || name == QLatin1String("replace") || name == QLatin1String("test");
+        const bool needsValue
+            = name == QLatin1String("add") || name == QLatin1String("replace") || name == QLatin1String("test");
         if (needsValue && !op.contains(QLatin1String("value")))
             return failed(QStringLiteral("'value' is required"));
         const QJsonValue value = op.value(QLatin1String("value"));
@@ -131,7 +133,9 @@ std::optional<QJsonObject> apply(const QJsonObject &doc, const QJsonArray &ops, 
             continue;
         }
         if (name == QLatin1String("add") || name == QLatin1String("replace") || name == QLatin1String("remove")) {
-            const Mode mode = name == QLatin1String("add") ? Mode::Add : name == QLatin1String("remove") ? Mode::Remove : Mode::Replace;
+            const Mode mode = name == QLatin1String("add")      ? Mode::Add
+                              : name == QLatin1String("remove") ? Mode::Remove
+                                                                : Mode::Replace;
             if (!change(root, *path, 0, mode, value))
                 return failed(QStringLiteral("path does not exist"));
             continue;
@@ -171,11 +175,15 @@ void diffInto(const QJsonObject &from, const QJsonObject &to, const QString &bas
         if (had && !has)
             ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("remove")}, {QStringLiteral("path"), path}});
         else if (!had && has)
-            ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("add")}, {QStringLiteral("path"), path}, {QStringLiteral("value"), to.value(key)}});
+            ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("add")},
+                                   {QStringLiteral("path"), path},
+                                   {QStringLiteral("value"), to.value(key)}});
         else if (from.value(key).isObject() && to.value(key).isObject())
             diffInto(from.value(key).toObject(), to.value(key).toObject(), path, ops);
         else if (from.value(key) != to.value(key))
-            ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), path}, {QStringLiteral("value"), to.value(key)}});
+            ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")},
+                                   {QStringLiteral("path"), path},
+                                   {QStringLiteral("value"), to.value(key)}});
     }
 }
 } // namespace
@@ -189,20 +197,26 @@ QJsonArray diff(const QJsonObject &from, const QJsonObject &to)
 
 QJsonObject schema()
 {
-    const QJsonObject op{{QStringLiteral("type"), QStringLiteral("object")},
-                         {QStringLiteral("properties"),
-                          QJsonObject{{QStringLiteral("op"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
-                                                                         {QStringLiteral("enum"), QJsonArray{QStringLiteral("add"), QStringLiteral("remove"), QStringLiteral("replace"), QStringLiteral("move"), QStringLiteral("copy"), QStringLiteral("test")}}}},
-                                      {QStringLiteral("path"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
-                                                                           {QStringLiteral("description"), QStringLiteral("JSON Pointer, e.g. /status")}}},
-                                      {QStringLiteral("from"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
-                                      {QStringLiteral("value"), QJsonObject{}}}},
-                         {QStringLiteral("required"), QJsonArray{QStringLiteral("op"), QStringLiteral("path")}},
-                         {QStringLiteral("additionalProperties"), false}};
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
-                       {QStringLiteral("description"), QStringLiteral("RFC 6902 JSON Patch operations, applied all or nothing")},
-                       {QStringLiteral("items"), op},
-                       {QStringLiteral("minItems"), 1}};
+    const QJsonObject op{
+        {QStringLiteral("type"), QStringLiteral("object")},
+        {QStringLiteral("properties"),
+         QJsonObject{{QStringLiteral("op"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
+                                                        {QStringLiteral("enum"),
+                                                         QJsonArray{QStringLiteral("add"), QStringLiteral("remove"),
+                                                                    QStringLiteral("replace"), QStringLiteral("move"),
+                                                                    QStringLiteral("copy"), QStringLiteral("test")}}}},
+                     {QStringLiteral("path"),
+                      QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
+                                  {QStringLiteral("description"), QStringLiteral("JSON Pointer, e.g. /status")}}},
+                     {QStringLiteral("from"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
+                     {QStringLiteral("value"), QJsonObject{}}}},
+        {QStringLiteral("required"), QJsonArray{QStringLiteral("op"), QStringLiteral("path")}},
+        {QStringLiteral("additionalProperties"), false}};
+    return QJsonObject{
+        {QStringLiteral("type"), QStringLiteral("array")},
+        {QStringLiteral("description"), QStringLiteral("RFC 6902 JSON Patch operations, applied all or nothing")},
+        {QStringLiteral("items"), op},
+        {QStringLiteral("minItems"), 1}};
 }
 
 } // namespace koan::jsonpatch

@@ -37,8 +37,8 @@ F withDefault(F f, const QJsonValue &value)
 
 const QStringList kVisitStatus{QStringLiteral("Scheduled"), QStringLiteral("Completed"), QStringLiteral("Proposed"),
                                QStringLiteral("Cancelled")};
-const QStringList kVisitType{QStringLiteral("Screening"), QStringLiteral("Baseline"), QStringLiteral("Treatment"),
-                             QStringLiteral("FollowUp"), QStringLiteral("Telehealth"), QStringLiteral("SafetyCheck")};
+const QStringList kVisitType{QStringLiteral("Screening"), QStringLiteral("Baseline"),   QStringLiteral("Treatment"),
+                             QStringLiteral("FollowUp"),  QStringLiteral("Telehealth"), QStringLiteral("SafetyCheck")};
 const QStringList kSeverity{QStringLiteral("Mild"), QStringLiteral("Moderate"), QStringLiteral("Severe"),
                             QStringLiteral("LifeThreatening")};
 const QStringList kEventStatus{QStringLiteral("Open"), QStringLiteral("Investigating"), QStringLiteral("Closed"),
@@ -89,24 +89,29 @@ QList<EntityDescriptor> entities()
     };
     F visitDiagnostics = field(QStringLiteral("diagnostics"), F::ObjectList, QStringLiteral("Visit diagnostics"));
     visitDiagnostics.nested = diagnostics(true);
-    F documentDiagnostics = field(QStringLiteral("diagnostics"), F::ObjectList, QStringLiteral("Ingestion diagnostics"));
+    F documentDiagnostics
+        = field(QStringLiteral("diagnostics"), F::ObjectList, QStringLiteral("Ingestion diagnostics"));
     documentDiagnostics.nested = diagnostics(false);
     const F tags = field(QStringLiteral("tags"), F::StringList, QStringLiteral("Free-form tags"));
     const F siteId = field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite"), true);
 
     QList<EntityDescriptor> all{
-        entity(QStringLiteral("TrialSite"), QStringLiteral("Clinical trial site with enrollment and regulatory status"),
-               kScopeOperations,
-               {field(QStringLiteral("name"), F::String, QStringLiteral("Site name"), true),
-                field(QStringLiteral("location"), F::String, QStringLiteral("City and country"), true),
-                field(QStringLiteral("principalInvestigator"), F::String, QStringLiteral("Principal investigator"), true),
-                withDefault(field(QStringLiteral("enrollmentTarget"), F::Integer, QStringLiteral("Participants to enroll")), 0),
-                withDefault(field(QStringLiteral("currentEnrollment"), F::Integer, QStringLiteral("Participants enrolled so far")), 0),
-                enumField(QStringLiteral("regulatoryStatus"), kRegulatoryStatus, QStringLiteral("IRB / regulatory status"),
-                          false, QStringLiteral("Pending")),
-                field(QStringLiteral("phase"), F::String, QStringLiteral("Trial phase (e.g. Phase II)")),
-                field(QStringLiteral("metadata"), F::StringMap, QStringLiteral("Additional key/value metadata")),
-                stamp(QStringLiteral("updatedAt"), QStringLiteral("Last change (server-managed)"))}),
+        entity(
+            QStringLiteral("TrialSite"), QStringLiteral("Clinical trial site with enrollment and regulatory status"),
+            kScopeOperations,
+            {field(QStringLiteral("name"), F::String, QStringLiteral("Site name"), true),
+             field(QStringLiteral("location"), F::String, QStringLiteral("City and country"), true),
+             field(QStringLiteral("principalInvestigator"), F::String, QStringLiteral("Principal investigator"), true),
+             withDefault(
+                 field(QStringLiteral("enrollmentTarget"), F::Integer, QStringLiteral("Participants to enroll")), 0),
+             withDefault(
+                 field(QStringLiteral("currentEnrollment"), F::Integer, QStringLiteral("Participants enrolled so far")),
+                 0),
+             enumField(QStringLiteral("regulatoryStatus"), kRegulatoryStatus, QStringLiteral("IRB / regulatory status"),
+                       false, QStringLiteral("Pending")),
+             field(QStringLiteral("phase"), F::String, QStringLiteral("Trial phase (e.g. Phase II)")),
+             field(QStringLiteral("metadata"), F::StringMap, QStringLiteral("Additional key/value metadata")),
+             stamp(QStringLiteral("updatedAt"), QStringLiteral("Last change (server-managed)"))}),
         entity(QStringLiteral("ParticipantVisit"), QStringLiteral("Scheduled or completed participant visit"),
                kScopeOperations,
                {siteId,
@@ -130,8 +135,7 @@ QList<EntityDescriptor> entities()
                 enumField(QStringLiteral("status"), kEventStatus, QStringLiteral("Investigation status"), false,
                           QStringLiteral("Open")),
                 field(QStringLiteral("sourceDocuments"), F::StringList, QStringLiteral("Source document references")),
-                tags,
-                stamp(QStringLiteral("reportedAt"), QStringLiteral("When it was reported (defaults to now)")),
+                tags, stamp(QStringLiteral("reportedAt"), QStringLiteral("When it was reported (defaults to now)")),
                 stamp(QStringLiteral("updatedAt"), QStringLiteral("Last change (server-managed)"))}),
         entity(QStringLiteral("MonitoringNote"), QStringLiteral("Monitoring visit note for a site"), kScopeOperations,
                {siteId,
@@ -139,28 +143,30 @@ QList<EntityDescriptor> entities()
                 withDefault(field(QStringLiteral("noteType"), F::String, QStringLiteral("Note category")),
                             QStringLiteral("General")),
                 field(QStringLiteral("summary"), F::String, QStringLiteral("Note text"), true),
-                withDefault(field(QStringLiteral("followUpRequired"), F::Boolean, QStringLiteral("Needs follow-up")), false),
+                withDefault(field(QStringLiteral("followUpRequired"), F::Boolean, QStringLiteral("Needs follow-up")),
+                            false),
                 field(QStringLiteral("enteredBy"), F::String, QStringLiteral("Author"), true), tags,
                 stamp(QStringLiteral("createdAt"), QStringLiteral("When it was written (server-managed)"))}),
-        entity(QStringLiteral("ProtocolDocument"), QStringLiteral("Trial protocol or supporting document"),
-               kScopeDocuments,
-               {field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite, if site-specific")),
-                field(QStringLiteral("title"), F::String, QStringLiteral("Document title"), true),
-                withDefault(field(QStringLiteral("documentType"), F::String, QStringLiteral("Document type")),
-                            QStringLiteral("Protocol")),
-                // Not "version": every record's top-level version is the server's (stores written by
-                // 0.1 are upgraded: version -> documentVersion).
-                field(QStringLiteral("documentVersion"), F::String, QStringLiteral("Document version, e.g. \"3.0\"")),
-                field(QStringLiteral("fileReference"), F::String, QStringLiteral("Where the file lives")),
-                withDefault(field(QStringLiteral("extractedText"), F::String, QStringLiteral("Extracted text")), QString()),
-                tags,
-                field(QStringLiteral("effectiveDate"), F::Date, QStringLiteral("Effective date (YYYY-MM-DD)")),
-                enumField(QStringLiteral("vectorState"), kVectorState, QStringLiteral("Embedding state"), false,
-                          QStringLiteral("Pending")),
-                stamp(QStringLiteral("ingestedAt"), QStringLiteral("When it was ingested (defaults to now)")),
-                field(QStringLiteral("lastEmbeddedAt"), F::DateTime, QStringLiteral("Last embedding run")),
-                documentDiagnostics,
-                field(QStringLiteral("metadata"), F::StringMap, QStringLiteral("Additional key/value metadata"))}),
+        entity(
+            QStringLiteral("ProtocolDocument"), QStringLiteral("Trial protocol or supporting document"),
+            kScopeDocuments,
+            {field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite, if site-specific")),
+             field(QStringLiteral("title"), F::String, QStringLiteral("Document title"), true),
+             withDefault(field(QStringLiteral("documentType"), F::String, QStringLiteral("Document type")),
+                         QStringLiteral("Protocol")),
+             // Not "version": every record's top-level version is the server's (stores written by
+             // 0.1 are upgraded: version -> documentVersion).
+             field(QStringLiteral("documentVersion"), F::String, QStringLiteral("Document version, e.g. \"3.0\"")),
+             field(QStringLiteral("fileReference"), F::String, QStringLiteral("Where the file lives")),
+             withDefault(field(QStringLiteral("extractedText"), F::String, QStringLiteral("Extracted text")),
+                         QString()),
+             tags, field(QStringLiteral("effectiveDate"), F::Date, QStringLiteral("Effective date (YYYY-MM-DD)")),
+             enumField(QStringLiteral("vectorState"), kVectorState, QStringLiteral("Embedding state"), false,
+                       QStringLiteral("Pending")),
+             stamp(QStringLiteral("ingestedAt"), QStringLiteral("When it was ingested (defaults to now)")),
+             field(QStringLiteral("lastEmbeddedAt"), F::DateTime, QStringLiteral("Last embedding run")),
+             documentDiagnostics,
+             field(QStringLiteral("metadata"), F::StringMap, QStringLiteral("Additional key/value metadata"))}),
     };
     for (EntityDescriptor &e : all)
         if (e.name == QLatin1String("ProtocolDocument"))

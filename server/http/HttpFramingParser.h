@@ -23,20 +23,20 @@ public:
     static constexpr qsizetype kMaxFieldLineBytes = 8 * 1024;
 
     enum class Phase {
-        Idle,     // between requests (nothing of the next one seen yet)
-        Head,     // request line and header section
-        Body,     // Content-Length body
-        Chunked,  // chunked body
-        Rejected  // a verdict was given; nothing more is read
+        Idle,    // between requests (nothing of the next one seen yet)
+        Head,    // request line and header section
+        Body,    // Content-Length body
+        Chunked, // chunked body
+        Rejected // a verdict was given; nothing more is read
     };
     struct Verdict {
-        int status = 0;   // 0: acceptable so far; else 400, 413, 431 or 505
-        QString code;     // error code for the JSON body, e.g. "ambiguous_framing"
+        int status = 0; // 0: acceptable so far; else 400, 413, 431 or 505
+        QString code;   // error code for the JSON body, e.g. "ambiguous_framing"
         QString message;
         bool ok() const { return status == 0; }
     };
 
-    explicit HttpFramingParser(const Limits &limits) : m_limits(limits) {}
+    explicit HttpFramingParser(const Limits &limits) : m_limits(limits) { }
 
     // Consumes `data` (the next bytes of the connection). Returns the verdict: once it is not
     // ok the parser stays Rejected. `requestsCompleted()` counts the requests framed so far.
@@ -53,7 +53,7 @@ private:
     enum class ChunkState { Size, Data, DataCrlf, LastCrlf };
 
     Verdict reject(int status, const QString &code, const QString &message);
-    Verdict headLine(QByteArrayView line);          // one line of the head, without CRLF
+    Verdict headLine(QByteArrayView line); // one line of the head, without CRLF
     Verdict requestLine(QByteArrayView line);
     Verdict headerField(QByteArrayView line);
     Verdict headComplete();
@@ -62,7 +62,7 @@ private:
 
     Limits m_limits;
     Phase m_phase = Phase::Idle;
-    QByteArray m_line;          // the current line so far (head, chunk-size lines)
+    QByteArray m_line; // the current line so far (head, chunk-size lines)
     qint64 m_headBytes = 0;
     int m_headerCount = 0;
     bool m_sawRequestLine = false;
@@ -74,8 +74,8 @@ private:
     bool m_chunked = false;
     bool m_websocketUpgrade = false;
     quint32 m_singletonsSeen = 0; // bit i: kSingletons[i] was seen
-    qint64 m_remaining = 0;     // Content-Length body bytes, or bytes left of the current chunk
-    qint64 m_bodyBytes = 0;     // chunk data so far
+    qint64 m_remaining = 0;       // Content-Length body bytes, or bytes left of the current chunk
+    qint64 m_bodyBytes = 0;       // chunk data so far
     ChunkState m_chunk = ChunkState::Size;
     qint64 m_completed = 0;
 };

@@ -13,14 +13,14 @@ namespace koan {
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
 struct HttpRequest {
-    QByteArray method;        // "GET", "POST", ...
-    QString path;             // percent-decoded
+    QByteArray method; // "GET", "POST", ...
+    QString path;      // percent-decoded
     QUrlQuery query;
     HttpHeaders headers;
     QByteArray body;
     QHostAddress remoteAddress;
     quint16 remotePort = 0;
-    bool secure = false;      // arrived over TLS
+    bool secure = false; // arrived over TLS
 
     QByteArray header(const QByteArray &name) const
     {

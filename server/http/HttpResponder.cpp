@@ -45,31 +45,54 @@ bool HttpResponder::isOpen() const
     return !m_done && m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
-qint64 HttpResponder::queuedBytes() const { return m_socket ? m_socket->bytesToWrite() : 0; }
+qint64 HttpResponder::queuedBytes() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
 
 QByteArray HttpResponder::reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 308:
+        return "Permanent Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Status";
     }
 }
 
@@ -79,9 +102,9 @@ bool HttpResponder::headersSafe(const HttpHeaders &headers) const
         for (const auto &h : *list)
             if (!headerSafe(h)) {
                 // The value is not logged: it is exactly the untrusted data we refuse to emit.
-                qCWarning(lcResponder).noquote() << "refused to write response header"
-                                                 << QString::fromLatin1(h.first.left(64).toPercentEncoding())
-                                                 << "containing CR, LF, NUL or an invalid name";
+                qCWarning(lcResponder).noquote()
+                    << "refused to write response header" << QString::fromLatin1(h.first.left(64).toPercentEncoding())
+                    << "containing CR, LF, NUL or an invalid name";
                 return false;
             }
     return true;
@@ -90,8 +113,10 @@ bool HttpResponder::headersSafe(const HttpHeaders &headers) const
 void HttpResponder::refuseInvalidHeaders()
 {
     m_defaultHeaders.clear();
-    const QByteArray error = R"({"error":"internal_error","message":"The server refused to send an invalid response header"})";
-    writeHead(500, {{"Content-Type", "application/json"}}, "Content-Length: " + QByteArray::number(error.size()) + "\r\n");
+    const QByteArray error
+        = R"({"error":"internal_error","message":"The server refused to send an invalid response header"})";
+    writeHead(500, {{"Content-Type", "application/json"}},
+              "Content-Length: " + QByteArray::number(error.size()) + "\r\n");
     m_socket->write(error);
     m_socket->disconnectFromHost();
     finish();

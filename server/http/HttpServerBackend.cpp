@@ -21,7 +21,7 @@ class GuardedTcpServer : public QTcpServer
 {
 public:
     using Accepted = std::function<void(QTcpSocket *)>;
-    GuardedTcpServer(Accepted accepted, QObject *parent) : QTcpServer(parent), m_accepted(std::move(accepted)) {}
+    GuardedTcpServer(Accepted accepted, QObject *parent) : QTcpServer(parent), m_accepted(std::move(accepted)) { }
 
 protected:
     void incomingConnection(qintptr descriptor) override
@@ -42,21 +42,31 @@ private:
 QByteArray methodName(QHttpServerRequest::Method m)
 {
     switch (m) {
-    case QHttpServerRequest::Method::Get: return "GET";
-    case QHttpServerRequest::Method::Put: return "PUT";
-    case QHttpServerRequest::Method::Delete: return "DELETE";
-    case QHttpServerRequest::Method::Post: return "POST";
-    case QHttpServerRequest::Method::Head: return "HEAD";
-    case QHttpServerRequest::Method::Options: return "OPTIONS";
-    case QHttpServerRequest::Method::Patch: return "PATCH";
-    case QHttpServerRequest::Method::Connect: return "CONNECT";
-    case QHttpServerRequest::Method::Trace: return "TRACE";
-    default: return "UNKNOWN";
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    case QHttpServerRequest::Method::Options:
+        return "OPTIONS";
+    case QHttpServerRequest::Method::Patch:
+        return "PATCH";
+    case QHttpServerRequest::Method::Connect:
+        return "CONNECT";
+    case QHttpServerRequest::Method::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
     }
 }
 } // namespace
 
-HttpServerBackend::HttpServerBackend(QObject *parent) : QAbstractHttpServer(parent) {}
+HttpServerBackend::HttpServerBackend(QObject *parent) : QAbstractHttpServer(parent) { }
 
 quint16 HttpServerBackend::listen(const QHostAddress &address, quint16 port, int backlog,
                                   const std::optional<QSslConfiguration> &tls)
@@ -65,7 +75,8 @@ quint16 HttpServerBackend::listen(const QHostAddress &address, quint16 port, int
     if (tls) {
         // Not QSslServer: 6.4's counts handshaking sockets as pending and wedges (TlsAcceptor.h).
         // The callback runs before the handshake, so the guard is connected ahead of QtHttpServer.
-        server = new TlsAcceptor(*tls, m_tlsHandshakeTimeoutMs, [this](QSslSocket *socket) { return connectionAccepted(socket); }, this);
+        server = new TlsAcceptor(
+            *tls, m_tlsHandshakeTimeoutMs, [this](QSslSocket *socket) { return connectionAccepted(socket); }, this);
     } else {
         server = new GuardedTcpServer([this](QTcpSocket *socket) { connectionAccepted(socket); }, this);
     }
@@ -91,7 +102,8 @@ bool HttpServerBackend::connectionAccepted(QTcpSocket *socket)
         --m_openConnections;
         if (m_shedding && m_openConnections < shedMark() - 16) {
             m_shedding = false;
-            qCInfo(lcBackend).noquote() << "connections back to" << m_openConnections << "of RLIMIT_NOFILE" << m_fdLimit;
+            qCInfo(lcBackend).noquote() << "connections back to" << m_openConnections << "of RLIMIT_NOFILE"
+                                        << m_fdLimit;
         }
     });
     // Every connection holds a descriptor. At EMFILE Qt 6.4 spins at 100% CPU without a word (and
@@ -100,9 +112,10 @@ bool HttpServerBackend::connectionAccepted(QTcpSocket *socket)
     if (m_fdLimit > 0 && m_openConnections >= shedMark()) {
         if (!m_shedding) {
             m_shedding = true;
-            qCWarning(lcBackend).noquote() << "file descriptors nearly exhausted:" << m_openConnections << "connections open, RLIMIT_NOFILE"
-                                           << m_fdLimit << "- refusing new connections with 503; raise the limit (ulimit -n)"
-                                           << "or lower MaxConcurrentConnections";
+            qCWarning(lcBackend).noquote()
+                << "file descriptors nearly exhausted:" << m_openConnections << "connections open, RLIMIT_NOFILE"
+                << m_fdLimit << "- refusing new connections with 503; raise the limit (ulimit -n)"
+                << "or lower MaxConcurrentConnections";
         }
         if (qobject_cast<QSslSocket *>(socket)) {
             socket->abort(); // no handshake yet: nothing readable can be said

@@ -37,7 +37,6 @@ public:
     QString errorString() const { return m_error; }
     void close();
 
-
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;

@@ -29,8 +29,10 @@ McpHttpService::McpHttpService(McpServer *server, QObject *parent)
     m_uptime.start();
     const McpServerOptions &o = server->options();
     for (const QString &p : o.trustedProxies)
-        m_trustedProxies << QHostAddress::parseSubnet(p.contains(QLatin1Char('/')) ? p
-                                                       : p + (p.contains(QLatin1Char(':')) ? QStringLiteral("/128") : QStringLiteral("/32")));
+        m_trustedProxies << QHostAddress::parseSubnet(
+            p.contains(QLatin1Char('/'))
+                ? p
+                : p + (p.contains(QLatin1Char(':')) ? QStringLiteral("/128") : QStringLiteral("/32")));
     if (o.effectiveRateLimit())
         m_rateLimiter = std::make_unique<RateLimiter>(o.rateLimit.permitsPerSecond, o.rateLimit.burst);
 }
@@ -43,7 +45,10 @@ bool McpHttpService::isTrustedProxy(const QHostAddress &address) const
     return false;
 }
 
-bool McpHttpService::fromTrustedProxy(const HttpRequest &req) const { return isTrustedProxy(req.remoteAddress); }
+bool McpHttpService::fromTrustedProxy(const HttpRequest &req) const
+{
+    return isTrustedProxy(req.remoteAddress);
+}
 
 bool McpHttpService::arrivedSecure(const HttpRequest &req) const
 {
@@ -82,8 +87,10 @@ bool McpHttpService::isLoopbackCaller(const HttpRequest &req)
         return false;
     for (const auto &[name, value] : req.headers) {
         Q_UNUSED(value);
-        if (name.compare("X-Forwarded-For", Qt::CaseInsensitive) == 0 || name.compare("Forwarded", Qt::CaseInsensitive) == 0
-            || name.compare("X-Real-IP", Qt::CaseInsensitive) == 0 || name.compare("X-Forwarded-Host", Qt::CaseInsensitive) == 0)
+        if (name.compare("X-Forwarded-For", Qt::CaseInsensitive) == 0
+            || name.compare("Forwarded", Qt::CaseInsensitive) == 0
+            || name.compare("X-Real-IP", Qt::CaseInsensitive) == 0
+            || name.compare("X-Forwarded-Host", Qt::CaseInsensitive) == 0)
             return false;
     }
     return true;
@@ -109,8 +116,9 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
                                  .arg(QString::fromLatin1(req.header("Host"))));
     const QByteArray origin = req.header("Origin");
     if (!m_origins.originAllowed(origin))
-        return sendHttpError(r, 403, QStringLiteral("forbidden_origin"),
-                             QStringLiteral("Origin '%1' is not allowed (see AllowedOrigins)").arg(QString::fromLatin1(origin)));
+        return sendHttpError(
+            r, 403, QStringLiteral("forbidden_origin"),
+            QStringLiteral("Origin '%1' is not allowed (see AllowedOrigins)").arg(QString::fromLatin1(origin)));
     r->addDefaultHeaders(m_origins.corsHeaders(origin));
     if (req.method == "OPTIONS")
         return r->send(204, OriginPolicy::preflightHeaders());
@@ -120,8 +128,8 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
         return sendAuthFailure(req, r, m_server->authenticator()->rejectQueryToken(req, clientAddress(req)));
 
     const auto methodNotAllowed = [r](const QByteArray &allow) {
-        sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use %1").arg(QString::fromLatin1(allow)),
-                      {{"Allow", allow}});
+        sendHttpError(r, 405, QStringLiteral("method_not_allowed"),
+                      QStringLiteral("Use %1").arg(QString::fromLatin1(allow)), {{"Allow", allow}});
     };
     // Probes stay plain HTTP even with RequireHttps: the kubelet calls the pod IP directly, and
     // they carry nothing but liveness and readiness.
@@ -151,7 +159,8 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
             return sendHttpError(r, 308, QStringLiteral("https_required"), QStringLiteral("Use HTTPS"),
                                  {{"Location", target.toEncoded()}});
         }
-        return sendHttpError(r, 400, QStringLiteral("https_required"), QStringLiteral("This server only accepts HTTPS requests"));
+        return sendHttpError(r, 400, QStringLiteral("https_required"),
+                             QStringLiteral("This server only accepts HTTPS requests"));
     }
 
     const OperationsOptions &ops = o.operations;
@@ -162,7 +171,8 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
         if (metricsAccess == QLatin1String("Loopback") && !isLoopbackCaller(req))
             return sendHttpError(r, 403, QStringLiteral("forbidden"),
                                  QStringLiteral("Metrics are only served to loopback callers (not through a proxy)"));
-        return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, m_server->metrics()->render());
+        return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}},
+                       m_server->metrics()->render());
     }
 
     if (req.path == QLatin1String("/.well-known/oauth-protected-resource")
@@ -173,13 +183,14 @@ void McpHttpService::handle(const HttpRequest &req, HttpResponder *r)
     }
 
     QPointer<HttpResponder> guard(r);
-    m_server->authenticator()->authenticate(req, clientAddress(req), [this, req, guard](const BearerAuthenticator::Outcome &out) {
-        if (!guard)
-            return; // the client left while keys were being fetched
-        if (!out.ok)
-            return sendAuthFailure(req, guard, out);
-        route(req, guard, out.principal);
-    });
+    m_server->authenticator()->authenticate(req, clientAddress(req),
+                                            [this, req, guard](const BearerAuthenticator::Outcome &out) {
+                                                if (!guard)
+                                                    return; // the client left while keys were being fetched
+                                                if (!out.ok)
+                                                    return sendAuthFailure(req, guard, out);
+                                                route(req, guard, out.principal);
+                                            });
 }
 
 void McpHttpService::sendAuthFailure(const HttpRequest &req, HttpResponder *r, const BearerAuthenticator::Outcome &out)
@@ -199,7 +210,8 @@ void McpHttpService::sendAuthFailure(const HttpRequest &req, HttpResponder *r, c
                 m_server->auditLog()->record(limited);
             }
             emit rateLimited(key);
-            return sendHttpError(r, 429, QStringLiteral("rate_limited"), QStringLiteral("Too many failed authentications; slow down"),
+            return sendHttpError(r, 429, QStringLiteral("rate_limited"),
+                                 QStringLiteral("Too many failed authentications; slow down"),
                                  {{"Retry-After", QByteArray::number(qMax(1, int(std::ceil(v.retryAfterSeconds))))}});
         }
     }
@@ -212,7 +224,8 @@ void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Princ
     const McpServerOptions &o = m_server->options();
     const QString route = o.httpSseRoute;
     if (m_rateLimiter) {
-        const QString key = caller.authenticated ? QStringLiteral("sub:") + caller.identityKey() : QStringLiteral("ip:") + clientAddress(req);
+        const QString key = caller.authenticated ? QStringLiteral("sub:") + caller.identityKey()
+                                                 : QStringLiteral("ip:") + clientAddress(req);
         double retryAfter = 0;
         if (!m_rateLimiter->tryAcquire(key, &retryAfter)) {
             emit rateLimited(key);
@@ -221,14 +234,15 @@ void McpHttpService::route(const HttpRequest &req, HttpResponder *r, const Princ
         }
     }
     const auto methodNotAllowed = [r](const QByteArray &allow) {
-        sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use %1").arg(QString::fromLatin1(allow)),
-                      {{"Allow", allow}});
+        sendHttpError(r, 405, QStringLiteral("method_not_allowed"),
+                      QStringLiteral("Use %1").arg(QString::fromLatin1(allow)), {{"Allow", allow}});
     };
     const OperationsOptions &ops = o.operations;
     if (ops.metricsEnabled && req.path == ops.metricsPath) { // Access: Authenticated
         if (!caller.authenticated)
             return sendHttpError(r, 401, QStringLiteral("unauthorized"), QStringLiteral("Metrics need a bearer token"));
-        return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, m_server->metrics()->render());
+        return r->send(200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}},
+                       m_server->metrics()->render());
     }
     if (ops.adminEndpointEnabled && req.path.startsWith(QLatin1String("/admin/")))
         return admin(req, r, caller);
@@ -265,21 +279,27 @@ bool McpHttpService::refuseForeignSession(const HttpRequest &req, HttpResponder 
     const bool legacy = req.path == route + QLatin1String("/rpc");
     if (!legacy && req.path != route)
         return false;
-    QString id = legacy ? req.query.queryItemValue(QStringLiteral("sessionId")) : QString::fromLatin1(req.header("Mcp-Session-Id"));
+    QString id = legacy ? req.query.queryItemValue(QStringLiteral("sessionId"))
+                        : QString::fromLatin1(req.header("Mcp-Session-Id"));
     if (legacy && id.isEmpty())
         id = QString::fromLatin1(req.header("X-Mcp-Session"));
     const SessionPtr session = id.isEmpty() ? nullptr : m_server->sessions()->find(id);
-    if (!session || !(session->principal.authenticated || caller.authenticated) || session->principal.sameIdentity(caller))
+    if (!session || !(session->principal.authenticated || caller.authenticated)
+        || session->principal.sameIdentity(caller))
         return false;
-    m_server->auditLog()->record(AuthFailure{QDateTime::currentDateTimeUtc(), clientAddress(req), QStringLiteral("session_owner_mismatch"),
-                                             caller.authenticated ? caller.subject : QString(), req.path,
-                                             QStringLiteral("%1 %2 named a session that belongs to another subject")
-                                                 .arg(QString::fromLatin1(req.method), legacy ? QStringLiteral("HTTP+SSE") : QStringLiteral("Streamable HTTP")),
-                                             caller.authenticated ? caller.issuer : QString()});
+    m_server->auditLog()->record(
+        AuthFailure{QDateTime::currentDateTimeUtc(), clientAddress(req), QStringLiteral("session_owner_mismatch"),
+                    caller.authenticated ? caller.subject : QString(), req.path,
+                    QStringLiteral("%1 %2 named a session that belongs to another subject")
+                        .arg(QString::fromLatin1(req.method),
+                             legacy ? QStringLiteral("HTTP+SSE") : QStringLiteral("Streamable HTTP")),
+                    caller.authenticated ? caller.issuer : QString()});
     if (legacy)
-        sendHttpError(r, 403, QStringLiteral("session_owner_mismatch"), QStringLiteral("This session belongs to another subject"));
+        sendHttpError(r, 403, QStringLiteral("session_owner_mismatch"),
+                      QStringLiteral("This session belongs to another subject"));
     else
-        sendRpcHttpError(r, 403, jsonrpc::ServerError, QStringLiteral("Forbidden: this session belongs to another subject"));
+        sendRpcHttpError(r, 403, jsonrpc::ServerError,
+                         QStringLiteral("Forbidden: this session belongs to another subject"));
     return true;
 }
 
@@ -290,26 +310,31 @@ void McpHttpService::admin(const HttpRequest &req, HttpResponder *r, const Princ
     const bool allowed = caller.authenticated ? caller.hasScopes({o.operations.adminScope})
                                               : !o.effectiveRequireAuthentication() && isLoopbackCaller(req);
     if (!allowed)
-        return sendHttpError(r, 403, QStringLiteral("forbidden"),
-                             QStringLiteral("The admin endpoints need scope %1 (or a loopback caller when authentication is off)")
-                                 .arg(o.operations.adminScope));
+        return sendHttpError(
+            r, 403, QStringLiteral("forbidden"),
+            QStringLiteral("The admin endpoints need scope %1 (or a loopback caller when authentication is off)")
+                .arg(o.operations.adminScope));
     const auto state = [this] {
         return QJsonObject{{QStringLiteral("httpSse"), m_server->isHttpSseEnabled()},
-                           {QStringLiteral("streamableHttp"), m_server->options().enableStreamableHttpTransport && m_server->streamable()->isEnabled()},
+                           {QStringLiteral("streamableHttp"),
+                            m_server->options().enableStreamableHttpTransport && m_server->streamable()->isEnabled()},
                            {QStringLiteral("stdio"), m_server->options().enableStdioTransport},
                            {QStringLiteral("openStreams"), m_server->sessions()->longLivedStreams()}};
     };
     if (req.path == QLatin1String("/admin/transports")) {
         if (req.method != "GET")
-            return sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use GET"), {{"Allow", "GET"}});
+            return sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use GET"),
+                                 {{"Allow", "GET"}});
         return r->sendJson(200, state());
     }
     if (req.path == QLatin1String("/admin/transports/http-sse")) {
         if (req.method != "PUT")
-            return sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use PUT"), {{"Allow", "PUT"}});
+            return sendHttpError(r, 405, QStringLiteral("method_not_allowed"), QStringLiteral("Use PUT"),
+                                 {{"Allow", "PUT"}});
         const QJsonValue enabled = QJsonDocument::fromJson(req.body).object().value(QLatin1String("enabled"));
         if (!enabled.isBool())
-            return sendHttpError(r, 400, QStringLiteral("invalid_body"), QStringLiteral("Send {\"enabled\": true|false}"));
+            return sendHttpError(r, 400, QStringLiteral("invalid_body"),
+                                 QStringLiteral("Send {\"enabled\": true|false}"));
         WriteContext who;
         who.principal = caller.authenticated ? caller.issuer + QLatin1Char('|') + caller.subject
                                              : QStringLiteral("operator:loopback ") + clientAddress(req);
@@ -330,8 +355,8 @@ QJsonObject McpHttpService::readiness(bool *ready) const
         {QStringLiteral("checks"), QJsonObject{{QStringLiteral("store"), store}, {QStringLiteral("http"), listening}}},
         {QStringLiteral("transports"),
          QJsonObject{{QStringLiteral("httpSse"), m_server->httpSse()->isEnabled()},
-                     {QStringLiteral("streamableHttp"), m_server->options().enableStreamableHttpTransport
-                                                            && m_server->streamable()->isEnabled()},
+                     {QStringLiteral("streamableHttp"),
+                      m_server->options().enableStreamableHttpTransport && m_server->streamable()->isEnabled()},
                      {QStringLiteral("stdio"), m_server->options().enableStdioTransport}}},
         {QStringLiteral("sessions"), m_server->sessions()->sessionCount()},
         {QStringLiteral("streams"), m_server->sessions()->longLivedStreams()},
@@ -353,13 +378,15 @@ QJsonObject McpHttpService::capabilities(const Principal &caller, const QString 
     QJsonArray entities;
     for (const auto &e : m_server->registry()->entities()) {
         const EntityOptions eo = m_server->registry()->options(e.name);
-        entities.append(QJsonObject{{QStringLiteral("name"), e.name},
-                                    {QStringLiteral("toolPrefix"), eo.name},
-                                    {QStringLiteral("description"), eo.description},
-                                    {QStringLiteral("allowMutations"), eo.allowMutations},
-                                    {QStringLiteral("requireAuthentication"), eo.requireAuthentication.value_or(o.effectiveRequireAuthentication())},
-                                    {QStringLiteral("requiredScopes"), QJsonArray::fromStringList(eo.requiredScopes)},
-                                    {QStringLiteral("enabledTransports"), QJsonArray::fromStringList(transportNames(eo.enabledTransports))}});
+        entities.append(QJsonObject{
+            {QStringLiteral("name"), e.name},
+            {QStringLiteral("toolPrefix"), eo.name},
+            {QStringLiteral("description"), eo.description},
+            {QStringLiteral("allowMutations"), eo.allowMutations},
+            {QStringLiteral("requireAuthentication"),
+             eo.requireAuthentication.value_or(o.effectiveRequireAuthentication())},
+            {QStringLiteral("requiredScopes"), QJsonArray::fromStringList(eo.requiredScopes)},
+            {QStringLiteral("enabledTransports"), QJsonArray::fromStringList(transportNames(eo.enabledTransports))}});
     }
     const QJsonObject info{{QStringLiteral("name"), m_server->bridge()->serverInfo().name},
                            {QStringLiteral("version"), m_server->bridge()->serverInfo().version}};
@@ -369,7 +396,8 @@ QJsonObject McpHttpService::capabilities(const Principal &caller, const QString 
         {QStringLiteral("transports"),
          QJsonArray{QJsonObject{{QStringLiteral("kind"), QStringLiteral("streamable-http")},
                                 {QStringLiteral("endpoint"), baseUrl + route},
-                                {QStringLiteral("enabled"), o.enableStreamableHttpTransport && m_server->streamable()->isEnabled()},
+                                {QStringLiteral("enabled"),
+                                 o.enableStreamableHttpTransport && m_server->streamable()->isEnabled()},
                                 {QStringLiteral("tools"), tools(TransportKind::StreamableHttp)}},
                     QJsonObject{{QStringLiteral("kind"), QStringLiteral("http+sse")},
                                 {QStringLiteral("streamEndpoint"), baseUrl + route + QStringLiteral("/sse")},
@@ -379,9 +407,10 @@ QJsonObject McpHttpService::capabilities(const Principal &caller, const QString 
                     QJsonObject{{QStringLiteral("kind"), QStringLiteral("stdio")},
                                 {QStringLiteral("command"), QStringLiteral("koan-mcp --stdio")},
                                 {QStringLiteral("enabled"), o.enableStdioTransport}}}},
-        {QStringLiteral("authentication"), QJsonObject{{QStringLiteral("required"), o.effectiveRequireAuthentication()},
-                                                       {QStringLiteral("caller"), caller.authenticated ? caller.subject : QStringLiteral("anonymous")},
-                                                       {QStringLiteral("issuer"), caller.authenticated ? QJsonValue(caller.issuer) : QJsonValue()}}},
+        {QStringLiteral("authentication"),
+         QJsonObject{{QStringLiteral("required"), o.effectiveRequireAuthentication()},
+                     {QStringLiteral("caller"), caller.authenticated ? caller.subject : QStringLiteral("anonymous")},
+                     {QStringLiteral("issuer"), caller.authenticated ? QJsonValue(caller.issuer) : QJsonValue()}}},
         {QStringLiteral("entities"), entities},
     };
 }

@@ -39,7 +39,8 @@ private:
     void route(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
     void admin(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
     // Sends the authenticator's refusal and records it, or a 429 once the address fails too often.
-    void sendAuthFailure(const HttpRequest &request, HttpResponder *responder, const BearerAuthenticator::Outcome &outcome);
+    void sendAuthFailure(const HttpRequest &request, HttpResponder *responder,
+                         const BearerAuthenticator::Outcome &outcome);
     // Refuses (and audits) a request naming another subject's session; true when it answered.
     bool refuseForeignSession(const HttpRequest &request, HttpResponder *responder, const Principal &caller);
     bool isTrustedProxy(const QHostAddress &address) const;

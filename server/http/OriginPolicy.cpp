@@ -68,7 +68,8 @@ HttpHeaders OriginPolicy::corsHeaders(const QByteArray &origin) const
         return {};
     return {{"Access-Control-Allow-Origin", origin},
             {"Vary", "Origin"},
-            {"Access-Control-Expose-Headers", "Mcp-Session-Id, X-Mcp-Session, MCP-Protocol-Version, WWW-Authenticate, Retry-After"}};
+            {"Access-Control-Expose-Headers",
+             "Mcp-Session-Id, X-Mcp-Session, MCP-Protocol-Version, WWW-Authenticate, Retry-After"}};
 }
 
 HttpHeaders OriginPolicy::preflightHeaders()

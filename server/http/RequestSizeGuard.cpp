@@ -128,8 +128,10 @@ void RequestSizeGuard::timedOut()
     }
     const bool header = m_deadline == Deadline::Header;
     reject(408, QStringLiteral("request_timeout"),
-           header ? QStringLiteral("The request head did not arrive within %1 ms (HeaderReadTimeout)").arg(m_limits.headerReadTimeoutMs)
-                  : QStringLiteral("The request body did not arrive within %1 ms (BodyReadTimeout)").arg(m_limits.bodyReadTimeoutMs));
+           header ? QStringLiteral("The request head did not arrive within %1 ms (HeaderReadTimeout)")
+                        .arg(m_limits.headerReadTimeoutMs)
+                  : QStringLiteral("The request body did not arrive within %1 ms (BodyReadTimeout)")
+                        .arg(m_limits.bodyReadTimeoutMs));
 }
 
 void RequestSizeGuard::reject(int status, const QString &code, const QString &message)
@@ -143,7 +145,8 @@ void RequestSizeGuard::reject(int status, const QString &code, const QString &me
     if (status == 408)
         qCDebug(lcGuard).noquote() << "closing connection from" << m_socket->peerAddress().toString() << ":" << message;
     else
-        qCWarning(lcGuard).noquote() << "rejecting request from" << m_socket->peerAddress().toString() << "with" << status << ":" << message;
+        qCWarning(lcGuard).noquote() << "rejecting request from" << m_socket->peerAddress().toString() << "with"
+                                     << status << ":" << message;
     if (m_responses > 0) {
         m_socket->abort(); // an answer is still being written on this connection: nothing more can be said
         return;

@@ -61,10 +61,10 @@ private:
     HttpFramingParser m_framing;
     bool m_armed = false;
     bool m_rejected = false;
-    qint64 m_unreadByQt = 0;   // bytes already inspected that Qt has not read yet
-    int m_responses = 0;       // responses in progress on this connection
+    qint64 m_unreadByQt = 0; // bytes already inspected that Qt has not read yet
+    int m_responses = 0;     // responses in progress on this connection
     bool m_halfClosed = false;
-    qint64 m_discarded = 0;    // bytes read and dropped after a refusal
+    qint64 m_discarded = 0; // bytes read and dropped after a refusal
     QTimer m_timer;
     enum class Deadline { None, Header, Body, Idle } m_deadline = Deadline::None;
 };

@@ -9,10 +9,11 @@ Q_LOGGING_CATEGORY(lcTls, "koan.http.tls")
 
 namespace koan {
 
-TlsAcceptor::TlsAcceptor(const QSslConfiguration &configuration, int handshakeTimeoutMs, Accepted accepted, QObject *parent)
-    : QTcpServer(parent), m_configuration(configuration), m_timeoutMs(handshakeTimeoutMs), m_accepted(std::move(accepted))
-{
-}
+TlsAcceptor::TlsAcceptor(const QSslConfiguration &configuration, int handshakeTimeoutMs, Accepted accepted,
+                         QObject *parent)
+    : QTcpServer(parent), m_configuration(configuration), m_timeoutMs(handshakeTimeoutMs),
+      m_accepted(std::move(accepted))
+{ }
 
 void TlsAcceptor::incomingConnection(qintptr descriptor)
 {
@@ -40,8 +41,10 @@ void TlsAcceptor::incomingConnection(qintptr descriptor)
         // parser now, synchronously, so decrypted bytes that follow the handshake are not missed.
         addPendingConnection(socket);
     });
-    connect(socket, &QAbstractSocket::errorOccurred, deadline, [this, socket] { failed(socket, socket->errorString()); });
-    connect(socket, &QAbstractSocket::disconnected, deadline, [this, socket] { failed(socket, QStringLiteral("peer closed the connection")); });
+    connect(socket, &QAbstractSocket::errorOccurred, deadline,
+            [this, socket] { failed(socket, socket->errorString()); });
+    connect(socket, &QAbstractSocket::disconnected, deadline,
+            [this, socket] { failed(socket, QStringLiteral("peer closed the connection")); });
     deadline->start(m_timeoutMs);
     socket->setSslConfiguration(m_configuration);
     socket->startServerEncryption();
@@ -72,8 +75,9 @@ void TlsAcceptor::failed(QSslSocket *socket, const QString &reason)
     const QString peer = socket->peerAddress().toString();
     qCDebug(lcTls).noquote() << "TLS handshake with" << peer << "failed:" << reason;
     if (!m_lastReport.isValid() || m_lastReport.elapsed() >= 60000) {
-        qCInfo(lcTls).noquote() << m_unreported << "TLS handshake(s) failed since the last report, last from" << peer << "-" << reason
-                                << QStringLiteral("(%1 in progress; details at debug level, koan.http.tls)").arg(m_handshaking.size());
+        qCInfo(lcTls).noquote()
+            << m_unreported << "TLS handshake(s) failed since the last report, last from" << peer << "-" << reason
+            << QStringLiteral("(%1 in progress; details at debug level, koan.http.tls)").arg(m_handshaking.size());
         m_unreported = 0;
         m_lastReport.start();
     }

@@ -24,7 +24,8 @@ public:
     // means the callback refused (aborted) the socket; it is then deleted without a handshake.
     using Accepted = std::function<bool(QSslSocket *)>;
 
-    TlsAcceptor(const QSslConfiguration &configuration, int handshakeTimeoutMs, Accepted accepted, QObject *parent = nullptr);
+    TlsAcceptor(const QSslConfiguration &configuration, int handshakeTimeoutMs, Accepted accepted,
+                QObject *parent = nullptr);
     ~TlsAcceptor() override;
 
 protected:
@@ -38,8 +39,8 @@ private:
     int m_timeoutMs;
     Accepted m_accepted;
     QHash<QSslSocket *, QTimer *> m_handshaking; // socket -> its deadline
-    quint64 m_unreported = 0;    // failures since the last info line
-    QElapsedTimer m_lastReport; // at most one info line a minute: a scan must not flood the log
+    quint64 m_unreported = 0;                    // failures since the last info line
+    QElapsedTimer m_lastReport;                  // at most one info line a minute: a scan must not flood the log
 };
 
 } // namespace koan

@@ -35,11 +35,16 @@ QString redact(QString text)
 const char *levelName(QtMsgType type)
 {
     switch (type) {
-    case QtDebugMsg: return "debug";
-    case QtInfoMsg: return "info";
-    case QtWarningMsg: return "warning";
-    case QtCriticalMsg: return "error";
-    case QtFatalMsg: return "fatal";
+    case QtDebugMsg:
+        return "debug";
+    case QtInfoMsg:
+        return "info";
+    case QtWarningMsg:
+        return "warning";
+    case QtCriticalMsg:
+        return "error";
+    case QtFatalMsg:
+        return "fatal";
     }
     return "info";
 }
@@ -85,7 +90,8 @@ QString LogSink::escapeControl(const QString &text)
     return out;
 }
 
-QByteArray LogSink::format(QtMsgType type, const char *category, const QString &message, Format fmt, const QString &sessionId)
+QByteArray LogSink::format(QtMsgType type, const char *category, const QString &message, Format fmt,
+                           const QString &sessionId)
 {
     // One record, one line: whatever a message carries from a request cannot forge the next record.
     QString text = escapeControl(redact(message));
@@ -120,9 +126,18 @@ void LogSink::fatal(const QString &title, const QStringList &problems)
     writeStderr(out);
 }
 
-LogSink::SessionScope::SessionScope(const QString &sessionId) : m_previous(t_session) { t_session = sessionId; }
-LogSink::SessionScope::~SessionScope() { t_session = m_previous; }
-QString LogSink::currentSession() { return t_session; }
+LogSink::SessionScope::SessionScope(const QString &sessionId) : m_previous(t_session)
+{
+    t_session = sessionId;
+}
+LogSink::SessionScope::~SessionScope()
+{
+    t_session = m_previous;
+}
+QString LogSink::currentSession()
+{
+    return t_session;
+}
 
 void LogSink::install(Format format)
 {

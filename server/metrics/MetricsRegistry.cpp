@@ -21,7 +21,9 @@ QString MetricsRegistry::labelKey(const Labels &labels)
         const QString &v = it.value();
         if (v.contains(QLatin1Char('\\')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char('\n'))) {
             QString escaped = v;
-            escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\"")).replace(QLatin1Char('\n'), QLatin1String("\\n"));
+            escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+                .replace(QLatin1Char('"'), QLatin1String("\\\""))
+                .replace(QLatin1Char('\n'), QLatin1String("\\n"));
             key += escaped;
         } else {
             key += v;
@@ -63,7 +65,10 @@ void MetricsRegistry::observe(const QString &name, double value, const Labels &l
     ++h.count;
 }
 
-void MetricsRegistry::addCollector(std::function<void(MetricsRegistry &)> collector) { m_collectors.append(std::move(collector)); }
+void MetricsRegistry::addCollector(std::function<void(MetricsRegistry &)> collector)
+{
+    m_collectors.append(std::move(collector));
+}
 
 double MetricsRegistry::value(const QString &name, const Labels &labels) const
 {
@@ -80,16 +85,19 @@ QByteArray MetricsRegistry::render()
     for (auto f = m_families.cbegin(); f != m_families.cend(); ++f) {
         if (!f->help.isEmpty())
             out += "# HELP " + f.key().toUtf8() + ' ' + f->help.toUtf8() + '\n';
-        out += "# TYPE " + f.key().toUtf8() + ' ' + (f->type.isEmpty() ? QByteArray("untyped") : f->type.toUtf8()) + '\n';
+        out += "# TYPE " + f.key().toUtf8() + ' ' + (f->type.isEmpty() ? QByteArray("untyped") : f->type.toUtf8())
+               + '\n';
         for (auto v = f->values.cbegin(); v != f->values.cend(); ++v)
-            out += f.key().toUtf8() + (v.key().isEmpty() ? QByteArray() : '{' + v.key().toUtf8() + '}') + ' ' + num(v.value()) + '\n';
+            out += f.key().toUtf8() + (v.key().isEmpty() ? QByteArray() : '{' + v.key().toUtf8() + '}') + ' '
+                   + num(v.value()) + '\n';
         for (auto h = f->histograms.cbegin(); h != f->histograms.cend(); ++h) {
             const QByteArray prefix = h.key().isEmpty() ? QByteArray() : h.key().toUtf8() + ',';
             double cumulative = 0;
             const QList<double> &buckets = latencyBuckets();
             for (int i = 0; i < buckets.size(); ++i) {
                 cumulative += h->counts.at(i);
-                out += f.key().toUtf8() + "_bucket{" + prefix + "le=\"" + num(buckets.at(i)) + "\"} " + num(cumulative) + '\n';
+                out += f.key().toUtf8() + "_bucket{" + prefix + "le=\"" + num(buckets.at(i)) + "\"} " + num(cumulative)
+                       + '\n';
             }
             out += f.key().toUtf8() + "_bucket{" + prefix + "le=\"+Inf\"} " + num(double(h->count)) + '\n';
             const QByteArray labels = h.key().isEmpty() ? QByteArray() : '{' + h.key().toUtf8() + '}';

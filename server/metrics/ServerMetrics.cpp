@@ -12,46 +12,69 @@ namespace koan {
 ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(parent)
 {
     MetricsRegistry &m = m_registry;
-    m.describe(QStringLiteral("koan_mcp_sessions_active"), QStringLiteral("gauge"), QStringLiteral("Open MCP sessions by transport"));
-    m.describe(QStringLiteral("koan_mcp_sessions_opened_total"), QStringLiteral("counter"), QStringLiteral("Sessions opened by transport"));
-    m.describe(QStringLiteral("koan_mcp_sessions_closed_total"), QStringLiteral("counter"), QStringLiteral("Sessions closed by reason"));
-    m.describe(QStringLiteral("koan_mcp_sse_connections"), QStringLiteral("gauge"), QStringLiteral("Open long-lived SSE streams"));
-    m.describe(QStringLiteral("koan_mcp_sse_connection_limit"), QStringLiteral("gauge"), QStringLiteral("MaxConcurrentConnections"));
-    m.describe(QStringLiteral("koan_mcp_session_limit"), QStringLiteral("gauge"), QStringLiteral("MaxSessions (live sessions of both HTTP transports)"));
-    m.describe(QStringLiteral("koan_mcp_sse_connection_utilization"), QStringLiteral("gauge"), QStringLiteral("Open streams / limit (0..1)"));
-    m.describe(QStringLiteral("koan_mcp_connections_rejected_total"), QStringLiteral("counter"), QStringLiteral("Streams refused, by reason"));
+    m.describe(QStringLiteral("koan_mcp_sessions_active"), QStringLiteral("gauge"),
+               QStringLiteral("Open MCP sessions by transport"));
+    m.describe(QStringLiteral("koan_mcp_sessions_opened_total"), QStringLiteral("counter"),
+               QStringLiteral("Sessions opened by transport"));
+    m.describe(QStringLiteral("koan_mcp_sessions_closed_total"), QStringLiteral("counter"),
+               QStringLiteral("Sessions closed by reason"));
+    m.describe(QStringLiteral("koan_mcp_sse_connections"), QStringLiteral("gauge"),
+               QStringLiteral("Open long-lived SSE streams"));
+    m.describe(QStringLiteral("koan_mcp_sse_connection_limit"), QStringLiteral("gauge"),
+               QStringLiteral("MaxConcurrentConnections"));
+    m.describe(QStringLiteral("koan_mcp_session_limit"), QStringLiteral("gauge"),
+               QStringLiteral("MaxSessions (live sessions of both HTTP transports)"));
+    m.describe(QStringLiteral("koan_mcp_sse_connection_utilization"), QStringLiteral("gauge"),
+               QStringLiteral("Open streams / limit (0..1)"));
+    m.describe(QStringLiteral("koan_mcp_connections_rejected_total"), QStringLiteral("counter"),
+               QStringLiteral("Streams refused, by reason"));
     m.describe(QStringLiteral("koan_mcp_request_event_latency_seconds"), QStringLiteral("histogram"),
                QStringLiteral("From an HTTP request arriving to its JSON-RPC answer being written, by transport"));
-    m.describe(QStringLiteral("koan_mcp_tool_calls_total"), QStringLiteral("counter"), QStringLiteral("tools/call by tool and outcome (ok, error, denied, not_found)"));
-    m.describe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), QStringLiteral("histogram"), QStringLiteral("tools/call duration by tool and outcome"));
-    m.describe(QStringLiteral("koan_mcp_auth_failures_total"), QStringLiteral("counter"), QStringLiteral("Authentication/authorization failures by reason"));
-    m.describe(QStringLiteral("koan_mcp_heartbeats_sent_total"), QStringLiteral("counter"), QStringLiteral("SSE keep-alive comments written"));
-    m.describe(QStringLiteral("koan_mcp_heartbeat_round_seconds"), QStringLiteral("histogram"), QStringLiteral("Time to send one heartbeat round"));
-    m.describe(QStringLiteral("koan_mcp_bytes_queued"), QStringLiteral("gauge"), QStringLiteral("Bytes waiting in socket buffers across streams"));
-    m.describe(QStringLiteral("koan_mcp_rate_limited_total"), QStringLiteral("counter"), QStringLiteral("Requests refused with 429"));
-    m.describe(QStringLiteral("koan_mcp_transport_enabled"), QStringLiteral("gauge"), QStringLiteral("1 when the transport accepts requests"));
-    m.describe(QStringLiteral("koan_mcp_https_violations_total"), QStringLiteral("counter"),
-               QStringLiteral("Plain-HTTP requests refused by RequireHttps, by action (redirect: 308 for GET, reject: 400)"));
+    m.describe(QStringLiteral("koan_mcp_tool_calls_total"), QStringLiteral("counter"),
+               QStringLiteral("tools/call by tool and outcome (ok, error, denied, not_found)"));
+    m.describe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), QStringLiteral("histogram"),
+               QStringLiteral("tools/call duration by tool and outcome"));
+    m.describe(QStringLiteral("koan_mcp_auth_failures_total"), QStringLiteral("counter"),
+               QStringLiteral("Authentication/authorization failures by reason"));
+    m.describe(QStringLiteral("koan_mcp_heartbeats_sent_total"), QStringLiteral("counter"),
+               QStringLiteral("SSE keep-alive comments written"));
+    m.describe(QStringLiteral("koan_mcp_heartbeat_round_seconds"), QStringLiteral("histogram"),
+               QStringLiteral("Time to send one heartbeat round"));
+    m.describe(QStringLiteral("koan_mcp_bytes_queued"), QStringLiteral("gauge"),
+               QStringLiteral("Bytes waiting in socket buffers across streams"));
+    m.describe(QStringLiteral("koan_mcp_rate_limited_total"), QStringLiteral("counter"),
+               QStringLiteral("Requests refused with 429"));
+    m.describe(QStringLiteral("koan_mcp_transport_enabled"), QStringLiteral("gauge"),
+               QStringLiteral("1 when the transport accepts requests"));
+    m.describe(
+        QStringLiteral("koan_mcp_https_violations_total"), QStringLiteral("counter"),
+        QStringLiteral("Plain-HTTP requests refused by RequireHttps, by action (redirect: 308 for GET, reject: 400)"));
     // Counters start at zero so dashboards and alerts see the series from the first scrape.
     for (const char *t : {"HttpSse", "StreamableHttp"})
-        m.increment(QStringLiteral("koan_mcp_sessions_opened_total"), {{QStringLiteral("transport"), QString::fromLatin1(t)}}, 0);
+        m.increment(QStringLiteral("koan_mcp_sessions_opened_total"),
+                    {{QStringLiteral("transport"), QString::fromLatin1(t)}}, 0);
     m.increment(QStringLiteral("koan_mcp_heartbeats_sent_total"), {}, 0);
     m.increment(QStringLiteral("koan_mcp_rate_limited_total"), {}, 0);
     for (const char *a : {"redirect", "reject"})
-        m.increment(QStringLiteral("koan_mcp_https_violations_total"), {{QStringLiteral("action"), QString::fromLatin1(a)}}, 0);
+        m.increment(QStringLiteral("koan_mcp_https_violations_total"),
+                    {{QStringLiteral("action"), QString::fromLatin1(a)}}, 0);
     // The timeout closes alerts and the dashboard watch (rate() needs the series before the first one).
     for (const char *r : {"idle_timeout", "token_expired"})
-        m.increment(QStringLiteral("koan_mcp_sessions_closed_total"), {{QStringLiteral("reason"), QString::fromLatin1(r)}}, 0);
+        m.increment(QStringLiteral("koan_mcp_sessions_closed_total"),
+                    {{QStringLiteral("reason"), QString::fromLatin1(r)}}, 0);
 
     SessionManager *sessions = server->sessions();
     connect(sessions, &SessionManager::sessionOpened, this, [this](const SessionInfo &info) {
-        m_registry.increment(QStringLiteral("koan_mcp_sessions_opened_total"), {{QStringLiteral("transport"), transportName(info.transport)}});
+        m_registry.increment(QStringLiteral("koan_mcp_sessions_opened_total"),
+                             {{QStringLiteral("transport"), transportName(info.transport)}});
     });
     connect(sessions, &SessionManager::sessionClosed, this, [this](const QString &, const QString &reason) {
-        m_registry.increment(QStringLiteral("koan_mcp_sessions_closed_total"), {{QStringLiteral("reason"), reason.isEmpty() ? QStringLiteral("unknown") : reason}});
+        m_registry.increment(QStringLiteral("koan_mcp_sessions_closed_total"),
+                             {{QStringLiteral("reason"), reason.isEmpty() ? QStringLiteral("unknown") : reason}});
     });
     connect(sessions, &SessionManager::connectionRejected, this, [this](const QString &reason) {
-        m_registry.increment(QStringLiteral("koan_mcp_connections_rejected_total"), {{QStringLiteral("reason"), reason}});
+        m_registry.increment(QStringLiteral("koan_mcp_connections_rejected_total"),
+                             {{QStringLiteral("reason"), reason}});
     });
     connect(sessions, &SessionManager::heartbeatRoundFinished, this, [this](int sent, double ms) {
         m_registry.increment(QStringLiteral("koan_mcp_heartbeats_sent_total"), {}, sent);
@@ -61,18 +84,21 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
         m_registry.observe(QStringLiteral("koan_mcp_request_event_latency_seconds"), seconds,
                            {{QStringLiteral("transport"), transportName(transport)}});
     });
-    connect(server->bridge(), &RpcBridge::toolCallFinished, this,
-            [this](const QString &, const QString &tool, const QJsonObject &, const QJsonObject &, double ms, const QString &outcome) {
-                const MetricsRegistry::Labels labels{{QStringLiteral("tool"), tool}, {QStringLiteral("outcome"), outcome}};
-                m_registry.increment(QStringLiteral("koan_mcp_tool_calls_total"), labels);
-                m_registry.observe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), ms / 1000.0, labels);
-            });
+    connect(
+        server->bridge(), &RpcBridge::toolCallFinished, this,
+        [this](const QString &, const QString &tool, const QJsonObject &, const QJsonObject &, double ms,
+               const QString &outcome) {
+            const MetricsRegistry::Labels labels{{QStringLiteral("tool"), tool}, {QStringLiteral("outcome"), outcome}};
+            m_registry.increment(QStringLiteral("koan_mcp_tool_calls_total"), labels);
+            m_registry.observe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), ms / 1000.0, labels);
+        });
     // Calls refused before reaching a tool count too: outcome "denied" or "not_found" (unknown
     // names share one label value, so clients cannot grow the series set).
     connect(server->bridge(), &RpcBridge::toolCallRejected, this,
             [this](const QString &, const QString &tool, const QString &outcome, double ms) {
-                const MetricsRegistry::Labels labels{{QStringLiteral("tool"), tool.isEmpty() ? QStringLiteral("_unknown") : tool},
-                                                     {QStringLiteral("outcome"), outcome}};
+                const MetricsRegistry::Labels labels{
+                    {QStringLiteral("tool"), tool.isEmpty() ? QStringLiteral("_unknown") : tool},
+                    {QStringLiteral("outcome"), outcome}};
                 m_registry.increment(QStringLiteral("koan_mcp_tool_calls_total"), labels);
                 m_registry.observe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), ms / 1000.0, labels);
             });
@@ -82,25 +108,31 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
     connect(server->httpService(), &McpHttpService::rateLimited, this,
             [this] { m_registry.increment(QStringLiteral("koan_mcp_rate_limited_total")); });
     connect(server->httpService(), &McpHttpService::httpsRequired, this, [this](bool redirected) {
-        m_registry.increment(QStringLiteral("koan_mcp_https_violations_total"),
-                             {{QStringLiteral("action"), redirected ? QStringLiteral("redirect") : QStringLiteral("reject")}});
+        m_registry.increment(
+            QStringLiteral("koan_mcp_https_violations_total"),
+            {{QStringLiteral("action"), redirected ? QStringLiteral("redirect") : QStringLiteral("reject")}});
     });
 
     m.addCollector([server](MetricsRegistry &r) {
         SessionManager *sm = server->sessions();
         const QHash<TransportKind, int> counts = sm->countByTransport();
         for (TransportKind t : {TransportKind::HttpSse, TransportKind::StreamableHttp})
-            r.set(QStringLiteral("koan_mcp_sessions_active"), counts.value(t), {{QStringLiteral("transport"), transportName(t)}});
+            r.set(QStringLiteral("koan_mcp_sessions_active"), counts.value(t),
+                  {{QStringLiteral("transport"), transportName(t)}});
         r.set(QStringLiteral("koan_mcp_sse_connections"), sm->longLivedStreams());
         r.set(QStringLiteral("koan_mcp_sse_connection_limit"), sm->maxConcurrentConnections());
         r.set(QStringLiteral("koan_mcp_session_limit"), sm->maxSessions());
-        r.set(QStringLiteral("koan_mcp_sse_connection_utilization"), double(sm->longLivedStreams()) / qMax(1, sm->maxConcurrentConnections()));
+        r.set(QStringLiteral("koan_mcp_sse_connection_utilization"),
+              double(sm->longLivedStreams()) / qMax(1, sm->maxConcurrentConnections()));
         r.set(QStringLiteral("koan_mcp_bytes_queued"), double(sm->queuedBytes()));
         const McpServerOptions &o = server->options();
-        r.set(QStringLiteral("koan_mcp_transport_enabled"), server->isHttpSseEnabled() ? 1 : 0, {{QStringLiteral("transport"), QStringLiteral("HttpSse")}});
-        r.set(QStringLiteral("koan_mcp_transport_enabled"), o.enableStreamableHttpTransport && server->streamable()->isEnabled() ? 1 : 0,
+        r.set(QStringLiteral("koan_mcp_transport_enabled"), server->isHttpSseEnabled() ? 1 : 0,
+              {{QStringLiteral("transport"), QStringLiteral("HttpSse")}});
+        r.set(QStringLiteral("koan_mcp_transport_enabled"),
+              o.enableStreamableHttpTransport && server->streamable()->isEnabled() ? 1 : 0,
               {{QStringLiteral("transport"), QStringLiteral("StreamableHttp")}});
-        r.set(QStringLiteral("koan_mcp_transport_enabled"), o.enableStdioTransport ? 1 : 0, {{QStringLiteral("transport"), QStringLiteral("Stdio")}});
+        r.set(QStringLiteral("koan_mcp_transport_enabled"), o.enableStdioTransport ? 1 : 0,
+              {{QStringLiteral("transport"), QStringLiteral("Stdio")}});
     });
 }
 

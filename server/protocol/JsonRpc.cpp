@@ -94,7 +94,10 @@ ParseResult parse(const QByteArray &body)
     return r;
 }
 
-QJsonObject makeError(const ParseResult &failed) { return makeError(QJsonValue::Null, failed.errorCode, failed.error); }
+QJsonObject makeError(const ParseResult &failed)
+{
+    return makeError(QJsonValue::Null, failed.errorCode, failed.error);
+}
 
 QJsonObject makeResult(const QJsonValue &id, const QJsonValue &result)
 {

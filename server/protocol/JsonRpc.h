@@ -16,18 +16,18 @@ enum ErrorCode : int {
     // Implementation-defined server errors (-32000..-32099), as used by the MCP SDKs.
     ServerError = -32000,
     SessionNotFound = -32001,
-    Forbidden = -32003,      // the caller may not use this tool (scopes, auth)
+    Forbidden = -32003, // the caller may not use this tool (scopes, auth)
 };
 
 enum class Kind { Request, Notification, Response, Invalid };
 
 struct Message {
     Kind kind = Kind::Invalid;
-    QJsonObject object;      // the raw object
-    QJsonValue id;           // Request/Response; Null when unknown
-    QString method;          // Request/Notification
-    QJsonValue params;       // Undefined when absent
-    QString invalidReason;   // Kind::Invalid only
+    QJsonObject object;    // the raw object
+    QJsonValue id;         // Request/Response; Null when unknown
+    QString method;        // Request/Notification
+    QJsonValue params;     // Undefined when absent
+    QString invalidReason; // Kind::Invalid only
 };
 
 // Validates one element (object) of a message or batch.
@@ -35,9 +35,9 @@ Message classify(const QJsonValue &value);
 
 struct ParseResult {
     bool ok = false;
-    int errorCode = 0;       // ParseError (not JSON) or InvalidRequest (JSON, but a scalar) when !ok
-    QString error;           // its description, ready to send ("Parse error: …")
-    QJsonValue value;        // object or array
+    int errorCode = 0; // ParseError (not JSON) or InvalidRequest (JSON, but a scalar) when !ok
+    QString error;     // its description, ready to send ("Parse error: …")
+    QJsonValue value;  // object or array
 };
 // Parses UTF-8 JSON text; a scalar at the top level is valid JSON but no JSON-RPC message.
 ParseResult parse(const QByteArray &body);

@@ -11,16 +11,22 @@ namespace koan::protocol {
 QString jsonTypeName(const QJsonValue &value)
 {
     switch (value.type()) {
-    case QJsonValue::Null: return QStringLiteral("null");
-    case QJsonValue::Bool: return QStringLiteral("boolean");
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("boolean");
     case QJsonValue::Double: {
         const double d = value.toDouble();
         return std::floor(d) == d ? QStringLiteral("integer") : QStringLiteral("number");
     }
-    case QJsonValue::String: return QStringLiteral("string");
-    case QJsonValue::Array: return QStringLiteral("array");
-    case QJsonValue::Object: return QStringLiteral("object");
-    case QJsonValue::Undefined: break;
+    case QJsonValue::String:
+        return QStringLiteral("string");
+    case QJsonValue::Array:
+        return QStringLiteral("array");
+    case QJsonValue::Object:
+        return QStringLiteral("object");
+    case QJsonValue::Undefined:
+        break;
     }
     return QStringLiteral("undefined");
 }
@@ -31,11 +37,16 @@ static bool matchesType(const QJsonValue &v, const QString &type)
         return v.isDouble() && std::floor(v.toDouble()) == v.toDouble() && std::isfinite(v.toDouble());
     if (type == QLatin1String("number"))
         return v.isDouble();
-    if (type == QLatin1String("string")) return v.isString();
-    if (type == QLatin1String("boolean")) return v.isBool();
-    if (type == QLatin1String("object")) return v.isObject();
-    if (type == QLatin1String("array")) return v.isArray();
-    if (type == QLatin1String("null")) return v.isNull();
+    if (type == QLatin1String("string"))
+        return v.isString();
+    if (type == QLatin1String("boolean"))
+        return v.isBool();
+    if (type == QLatin1String("object"))
+        return v.isObject();
+    if (type == QLatin1String("array"))
+        return v.isArray();
+    if (type == QLatin1String("null"))
+        return v.isNull();
     return true; // unknown type keyword: do not reject
 }
 
@@ -71,8 +82,8 @@ void JsonSchemaValidator::check(const QJsonValue &value, const QJsonObject &sche
         for (const auto &t : types)
             ok = ok || matchesType(value, t);
         if (!ok) {
-            errors << QStringLiteral("%1: expected %2, got %3").arg(where, types.join(QLatin1String(" or ")),
-                                                                  jsonTypeName(value));
+            errors << QStringLiteral("%1: expected %2, got %3")
+                          .arg(where, types.join(QLatin1String(" or ")), jsonTypeName(value));
             return; // further keywords would only repeat the type error
         }
     }
@@ -91,20 +102,29 @@ void JsonSchemaValidator::check(const QJsonValue &value, const QJsonObject &sche
     if (value.isDouble()) {
         const double d = value.toDouble();
         if (schema.contains(QLatin1String("minimum")) && d < schema.value(QLatin1String("minimum")).toDouble())
-            errors << QStringLiteral("%1: must be >= %2").arg(where).arg(schema.value(QLatin1String("minimum")).toDouble());
+            errors << QStringLiteral("%1: must be >= %2")
+                          .arg(where)
+                          .arg(schema.value(QLatin1String("minimum")).toDouble());
         if (schema.contains(QLatin1String("maximum")) && d > schema.value(QLatin1String("maximum")).toDouble())
-            errors << QStringLiteral("%1: must be <= %2").arg(where).arg(schema.value(QLatin1String("maximum")).toDouble());
+            errors << QStringLiteral("%1: must be <= %2")
+                          .arg(where)
+                          .arg(schema.value(QLatin1String("maximum")).toDouble());
     }
 
     if (value.isString()) {
         const QString s = value.toString();
         if (schema.contains(QLatin1String("minLength")) && s.size() < schema.value(QLatin1String("minLength")).toInt())
-            errors << QStringLiteral("%1: must be at least %2 characters").arg(where).arg(schema.value(QLatin1String("minLength")).toInt());
+            errors << QStringLiteral("%1: must be at least %2 characters")
+                          .arg(where)
+                          .arg(schema.value(QLatin1String("minLength")).toInt());
         if (schema.contains(QLatin1String("maxLength")) && s.size() > schema.value(QLatin1String("maxLength")).toInt())
-            errors << QStringLiteral("%1: must be at most %2 characters").arg(where).arg(schema.value(QLatin1String("maxLength")).toInt());
+            errors << QStringLiteral("%1: must be at most %2 characters")
+                          .arg(where)
+                          .arg(schema.value(QLatin1String("maxLength")).toInt());
         const QString format = schema.value(QLatin1String("format")).toString();
         if (format == QLatin1String("date-time") && !QDateTime::fromString(s, Qt::ISODateWithMs).isValid())
-            errors << QStringLiteral("%1: \"%2\" is not an ISO 8601 date-time (e.g. 2025-01-31T09:00:00Z)").arg(where, s);
+            errors
+                << QStringLiteral("%1: \"%2\" is not an ISO 8601 date-time (e.g. 2025-01-31T09:00:00Z)").arg(where, s);
         if (format == QLatin1String("date") && !QDate::fromString(s, Qt::ISODate).isValid())
             errors << QStringLiteral("%1: \"%2\" is not an ISO 8601 date (YYYY-MM-DD)").arg(where, s);
     }
@@ -112,9 +132,13 @@ void JsonSchemaValidator::check(const QJsonValue &value, const QJsonObject &sche
     if (value.isArray()) {
         const QJsonArray arr = value.toArray();
         if (schema.contains(QLatin1String("minItems")) && arr.size() < schema.value(QLatin1String("minItems")).toInt())
-            errors << QStringLiteral("%1: needs at least %2 item(s)").arg(where).arg(schema.value(QLatin1String("minItems")).toInt());
+            errors << QStringLiteral("%1: needs at least %2 item(s)")
+                          .arg(where)
+                          .arg(schema.value(QLatin1String("minItems")).toInt());
         if (schema.contains(QLatin1String("maxItems")) && arr.size() > schema.value(QLatin1String("maxItems")).toInt())
-            errors << QStringLiteral("%1: allows at most %2 item(s)").arg(where).arg(schema.value(QLatin1String("maxItems")).toInt());
+            errors << QStringLiteral("%1: allows at most %2 item(s)")
+                          .arg(where)
+                          .arg(schema.value(QLatin1String("maxItems")).toInt());
         const QJsonValue items = schema.value(QLatin1String("items"));
         if (items.isObject())
             for (qsizetype i = 0; i < arr.size(); ++i)

@@ -12,12 +12,10 @@ class JsonSchemaValidator
 {
 public:
     // Returns the list of violations; empty means valid. `root` names the top-level value in messages.
-    static QStringList validate(const QJsonValue &value, const QJsonObject &schema,
-                                const QString &root = QString());
+    static QStringList validate(const QJsonValue &value, const QJsonObject &schema, const QString &root = QString());
 
 private:
-    static void check(const QJsonValue &value, const QJsonObject &schema, const QString &path,
-                      QStringList &errors);
+    static void check(const QJsonValue &value, const QJsonObject &schema, const QString &path, QStringList &errors);
 };
 
 QString jsonTypeName(const QJsonValue &value);

@@ -24,16 +24,33 @@ void appendString(QByteArray &out, QStringView s)
             }
             *d++ = '\\';
             switch (c) {
-            case u'"': *d++ = '"'; break;
-            case u'\\': *d++ = '\\'; break;
-            case u'\b': *d++ = 'b'; break;
-            case u'\f': *d++ = 'f'; break;
-            case u'\n': *d++ = 'n'; break;
-            case u'\r': *d++ = 'r'; break;
-            case u'\t': *d++ = 't'; break;
+            case u'"':
+                *d++ = '"';
+                break;
+            case u'\\':
+                *d++ = '\\';
+                break;
+            case u'\b':
+                *d++ = 'b';
+                break;
+            case u'\f':
+                *d++ = 'f';
+                break;
+            case u'\n':
+                *d++ = 'n';
+                break;
+            case u'\r':
+                *d++ = 'r';
+                break;
+            case u'\t':
+                *d++ = 't';
+                break;
             default:
-                *d++ = 'u'; *d++ = '0'; *d++ = '0';
-                *d++ = hex[c >> 4]; *d++ = hex[c & 0xf];
+                *d++ = 'u';
+                *d++ = '0';
+                *d++ = '0';
+                *d++ = hex[c >> 4];
+                *d++ = hex[c & 0xf];
             }
         } else if (c < 0x800) {
             *d++ = char(0xc0 | (c >> 6));
@@ -75,12 +92,24 @@ void append(QByteArray &out, const QJsonValue &value)
 {
     switch (value.type()) {
     case QJsonValue::Null:
-    case QJsonValue::Undefined: out += "null"; break;
-    case QJsonValue::Bool: out += value.toBool() ? "true" : "false"; break;
-    case QJsonValue::Double: appendNumber(out, value); break;
-    case QJsonValue::String: appendString(out, value.toString()); break;
-    case QJsonValue::Array: append(out, value.toArray()); break;
-    case QJsonValue::Object: append(out, value.toObject()); break;
+    case QJsonValue::Undefined:
+        out += "null";
+        break;
+    case QJsonValue::Bool:
+        out += value.toBool() ? "true" : "false";
+        break;
+    case QJsonValue::Double:
+        appendNumber(out, value);
+        break;
+    case QJsonValue::String:
+        appendString(out, value.toString());
+        break;
+    case QJsonValue::Array:
+        append(out, value.toArray());
+        break;
+    case QJsonValue::Object:
+        append(out, value.toObject());
+        break;
     }
 }
 
@@ -113,8 +142,7 @@ void append(QByteArray &out, const QJsonArray &array)
 }
 
 namespace {
-template <typename Json>
-QByteArray compactOf(const Json &json)
+template<typename Json> QByteArray compactOf(const Json &json)
 {
     QByteArray out;
     out.reserve(256);
@@ -123,8 +151,17 @@ QByteArray compactOf(const Json &json)
 }
 } // namespace
 
-QByteArray compact(const QJsonValue &value) { return compactOf(value); }
-QByteArray compact(const QJsonObject &object) { return compactOf(object); }
-QByteArray compact(const QJsonArray &array) { return compactOf(array); }
+QByteArray compact(const QJsonValue &value)
+{
+    return compactOf(value);
+}
+QByteArray compact(const QJsonObject &object)
+{
+    return compactOf(object);
+}
+QByteArray compact(const QJsonArray &array)
+{
+    return compactOf(array);
+}
 
 } // namespace koan::json

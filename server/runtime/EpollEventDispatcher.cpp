@@ -21,7 +21,8 @@ int toMs(std::chrono::steady_clock::duration d)
 {
     using namespace std::chrono;
     // Round up so a timer is never woken for just before its deadline.
-    return int(std::clamp<qint64>(duration_cast<milliseconds>(d + milliseconds(1) - nanoseconds(1)).count(), 0, INT_MAX));
+    return int(
+        std::clamp<qint64>(duration_cast<milliseconds>(d + milliseconds(1) - nanoseconds(1)).count(), 0, INT_MAX));
 }
 } // namespace
 
@@ -75,7 +76,7 @@ void EpollEventDispatcher::interrupt()
 void EpollEventDispatcher::drainWakeUps()
 {
     quint64 count;
-    while (::read(m_wake, &count, sizeof count) > 0) {}
+    while (::read(m_wake, &count, sizeof count) > 0) { }
 }
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)

@@ -40,14 +40,12 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
-    struct Watch
-    {
+    struct Watch {
         QSocketNotifier *notifiers[3] = {nullptr, nullptr, nullptr}; // by QSocketNotifier::Type
-        quint32 registered = 0;  // the epoll mask currently installed
-        bool pollable = true;    // false for regular files: epoll refuses them, they are always ready
+        quint32 registered = 0;                                      // the epoll mask currently installed
+        bool pollable = true; // false for regular files: epoll refuses them, they are always ready
     };
-    struct Timer
-    {
+    struct Timer {
         qint64 interval;
         Qt::TimerType type;
         QObject *object;

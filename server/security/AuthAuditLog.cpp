@@ -28,10 +28,13 @@ void AuthAuditLog::record(AuthFailure failure)
 {
     if (!failure.time.isValid())
         failure.time = QDateTime::currentDateTimeUtc();
-    for (QString *field : {&failure.remote, &failure.reason, &failure.subject, &failure.issuer, &failure.path, &failure.description})
+    for (QString *field :
+         {&failure.remote, &failure.reason, &failure.subject, &failure.issuer, &failure.path, &failure.description})
         *field = clean(*field);
-    qCWarning(lcAudit).noquote() << "auth failure:" << failure.reason << "from" << failure.remote << "on" << failure.path
-                                 << (failure.subject.isEmpty() ? QString() : QStringLiteral("subject ") + failure.subject)
+    qCWarning(lcAudit).noquote() << "auth failure:" << failure.reason << "from" << failure.remote << "on"
+                                 << failure.path
+                                 << (failure.subject.isEmpty() ? QString()
+                                                               : QStringLiteral("subject ") + failure.subject)
                                  << (failure.issuer.isEmpty() ? QString() : QStringLiteral("issuer ") + failure.issuer);
     m_ring.append(failure);
     if (m_ring.size() > m_capacity)

@@ -11,11 +11,11 @@ namespace koan {
 struct AuthFailure {
     QDateTime time;
     QString remote;
-    QString reason;      // missing_token, expired, bad_signature, insufficient_scope, ...
-    QString subject;     // claimed subject if known
+    QString reason;  // missing_token, expired, bad_signature, insufficient_scope, ...
+    QString subject; // claimed subject if known
     QString path;
     QString description;
-    QString issuer;      // claimed issuer if known (a subject is only unique per issuer)
+    QString issuer; // claimed issuer if known (a subject is only unique per issuer)
 };
 
 class AuthAuditLog : public QObject

@@ -70,9 +70,10 @@ bool BearerAuthenticator::initialize(QStringList *errors)
     if (!a.jwksUrl.isEmpty())
         m_sources << new JwksSource(a.issuers, a.jwksUrl, a.jwksRefreshMinIntervalMs, this);
     if ((!a.jwksFile.isEmpty() || !a.jwksUrl.isEmpty()) && a.issuers.size() > 1)
-        qCWarning(lcAuth).noquote() << "issuers" << a.issuers.join(QStringLiteral(", "))
-                                    << "share one key source (Auth:JwksUrl/Auth:JwksFile): a key of one of them validates tokens"
-                                    << "claiming any of them; bind each issuer to its own keys with Auth:Issuers";
+        qCWarning(lcAuth).noquote()
+            << "issuers" << a.issuers.join(QStringLiteral(", "))
+            << "share one key source (Auth:JwksUrl/Auth:JwksFile): a key of one of them validates tokens"
+            << "claiming any of them; bind each issuer to its own keys with Auth:Issuers";
     if (m_options.effectiveDevIssuer()) {
         m_devIssuer = std::make_unique<DevTokenIssuer>();
         QString error;
@@ -81,7 +82,8 @@ bool BearerAuthenticator::initialize(QStringList *errors)
             return false;
         }
         QString ignored;
-        m_sources << new JwksSource({QString::fromLatin1(DevTokenIssuer::kIssuer)}, JsonWebKeySet::fromJson(m_devIssuer->jwks(), &ignored), this);
+        m_sources << new JwksSource({QString::fromLatin1(DevTokenIssuer::kIssuer)},
+                                    JsonWebKeySet::fromJson(m_devIssuer->jwks(), &ignored), this);
     }
     for (JwksSource *source : std::as_const(m_sources)) {
         connect(source, &JwksSource::keysRefreshed, this, &BearerAuthenticator::keysRefreshed);
@@ -90,7 +92,10 @@ bool BearerAuthenticator::initialize(QStringList *errors)
     return true;
 }
 
-void BearerAuthenticator::setResource(const QString &resourceUri) { m_resource = resourceUri; }
+void BearerAuthenticator::setResource(const QString &resourceUri)
+{
+    m_resource = resourceUri;
+}
 
 JwksSource *BearerAuthenticator::sourceFor(const QString &issuer) const
 {
@@ -132,7 +137,7 @@ QString BearerAuthenticator::resourceMetadataUrl(const HttpRequest &request) con
 {
     const QString host = QString::fromLatin1(request.header("Host"));
     const QString scheme = request.secure || request.header("X-Forwarded-Proto") == "https" ? QStringLiteral("https")
-                                                                                             : QStringLiteral("http");
+                                                                                            : QStringLiteral("http");
     return QStringLiteral("%1://%2/.well-known/oauth-protected-resource%3").arg(scheme, host, m_options.httpSseRoute);
 }
 
@@ -174,8 +179,8 @@ Principal BearerAuthenticator::principalFromClaims(const QJsonObject &claims) co
             if (scope.isEmpty())
                 continue;
             if (std::any_of(scope.begin(), scope.end(), [](QChar c) { return c.isSpace(); })) {
-                qCDebug(lcAuth).noquote() << "ignoring claim" << claim << "item with whitespace inside (not a scope):"
-                                          << scope.left(80);
+                qCDebug(lcAuth).noquote()
+                    << "ignoring claim" << claim << "item with whitespace inside (not a scope):" << scope.left(80);
                 continue;
             }
             values << scope;
@@ -220,7 +225,8 @@ BearerAuthenticator::Outcome BearerAuthenticator::rejectQueryToken(const HttpReq
                   QStringLiteral("Send the token in the Authorization header, never in the URL"));
 }
 
-void BearerAuthenticator::authenticate(const HttpRequest &req, const QString &remote, std::function<void(const Outcome &)> done)
+void BearerAuthenticator::authenticate(const HttpRequest &req, const QString &remote,
+                                       std::function<void(const Outcome &)> done)
 {
     if (hasQueryToken(req))
         return done(rejectQueryToken(req, remote));
@@ -251,12 +257,14 @@ void BearerAuthenticator::finishWithToken(const HttpRequest &req, const QString 
     if (!r.ok) {
         const QJsonObject claimed = JwtValidator::unverifiedClaims(token);
         return done(reject(req, remote, 401, QStringLiteral("invalid_token"), r.reason, r.description,
-                           claimed.value(QLatin1String("sub")).toString(), claimed.value(QLatin1String("iss")).toString()));
+                           claimed.value(QLatin1String("sub")).toString(),
+                           claimed.value(QLatin1String("iss")).toString()));
     }
     const Principal p = principalFromClaims(r.claims);
     if (!p.hasScopes(m_options.auth.requiredScopes))
         return done(reject(req, remote, 403, QStringLiteral("insufficient_scope"), QStringLiteral("insufficient_scope"),
-                           QStringLiteral("This server requires scope(s) %1").arg(m_options.auth.requiredScopes.join(QLatin1Char(' '))),
+                           QStringLiteral("This server requires scope(s) %1")
+                               .arg(m_options.auth.requiredScopes.join(QLatin1Char(' '))),
                            p.subject, p.issuer));
     done(Outcome{true, p, 0, {}, {}});
 }

@@ -26,8 +26,8 @@ public:
     struct Outcome {
         bool ok = false;
         Principal principal;
-        int status = 0;          // 400, 401 or 403 when !ok
-        HttpHeaders headers;     // WWW-Authenticate
+        int status = 0;      // 400, 401 or 403 when !ok
+        HttpHeaders headers; // WWW-Authenticate
         QJsonObject body;
         // When !ok: the audit entry. The caller records it, because it may answer 429 instead
         // (failed authentications are rate limited per client address).
@@ -64,8 +64,9 @@ private:
     // The key source that may vouch for `issuer`, or null (an untrusted issuer).
     JwksSource *sourceFor(const QString &issuer) const;
     JwtResult validate(const QByteArray &token, JwksSource **source) const;
-    Outcome reject(const HttpRequest &req, const QString &remote, int status, const QString &error, const QString &reason,
-                   const QString &description, const QString &subject = {}, const QString &issuer = {}) const;
+    Outcome reject(const HttpRequest &req, const QString &remote, int status, const QString &error,
+                   const QString &reason, const QString &description, const QString &subject = {},
+                   const QString &issuer = {}) const;
     void finishWithToken(const HttpRequest &req, const QString &remote, const QByteArray &token,
                          const std::function<void(const Outcome &)> &done, bool mayRefresh);
 

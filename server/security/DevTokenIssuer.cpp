@@ -52,7 +52,8 @@ bool DevTokenIssuer::loadOrCreate(const QString &keyFile, QString *error)
         const long len = BIO_get_mem_data(bio, &data);
         QDir().mkpath(QFileInfo(path).absolutePath());
         QFile f(path);
-        const bool written = f.open(QIODevice::WriteOnly) && f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        const bool written = f.open(QIODevice::WriteOnly)
+                             && f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
                              && f.write(data, len) == len;
         BIO_free(bio);
         if (!written) {
@@ -64,15 +65,20 @@ bool DevTokenIssuer::loadOrCreate(const QString &keyFile, QString *error)
     m_key.reset(key, EVP_PKEY_free);
     // kid: a short fingerprint of the public key, so a regenerated key gets a new kid.
     const QJsonObject jwk = JsonWebKeySet::toJwk(key, QString(), QStringLiteral("ES256"));
-    m_kid = QStringLiteral("koan-dev-") + QString::fromLatin1(QCryptographicHash::hash(
-        (jwk.value(QLatin1String("x")).toString() + jwk.value(QLatin1String("y")).toString()).toLatin1(),
-        QCryptographicHash::Sha256).toHex().left(12));
+    m_kid = QStringLiteral("koan-dev-")
+            + QString::fromLatin1(
+                QCryptographicHash::hash(
+                    (jwk.value(QLatin1String("x")).toString() + jwk.value(QLatin1String("y")).toString()).toLatin1(),
+                    QCryptographicHash::Sha256)
+                    .toHex()
+                    .left(12));
     return true;
 }
 
 QJsonObject DevTokenIssuer::jwks() const
 {
-    return QJsonObject{{QStringLiteral("keys"), QJsonArray{JsonWebKeySet::toJwk(m_key.get(), m_kid, QStringLiteral("ES256"))}}};
+    return QJsonObject{
+        {QStringLiteral("keys"), QJsonArray{JsonWebKeySet::toJwk(m_key.get(), m_kid, QStringLiteral("ES256"))}}};
 }
 
 QByteArray DevTokenIssuer::issue(const QString &subject, const QStringList &scopes, qint64 ttlSeconds,

@@ -19,7 +19,8 @@ public:
     bool loadOrCreate(const QString &keyFile, QString *error);
     QString kid() const { return m_kid; }
     QJsonObject jwks() const;
-    QByteArray issue(const QString &subject, const QStringList &scopes, qint64 ttlSeconds, const QString &audience) const;
+    QByteArray issue(const QString &subject, const QStringList &scopes, qint64 ttlSeconds,
+                     const QString &audience) const;
 
     static QString defaultKeyFile();
 

@@ -78,7 +78,8 @@ std::shared_ptr<EVP_PKEY> ecKey(const QJsonObject &jwk, QString *why)
     const QByteArray point = QByteArray(1, '\x04') + x + y;
     ParamBld bld(OSSL_PARAM_BLD_new(), OSSL_PARAM_BLD_free);
     if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0)
-        || !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.constData(), size_t(point.size())))
+        || !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.constData(),
+                                             size_t(point.size())))
         return nullptr;
     auto key = fromParams("EC", bld.get());
     if (!key)
@@ -152,7 +153,8 @@ void JsonWebKeySet::merge(const JsonWebKeySet &other)
 
 QJsonObject JsonWebKeySet::toJwk(EVP_PKEY *key, const QString &kid, const QString &alg)
 {
-    QJsonObject jwk{{QStringLiteral("kid"), kid}, {QStringLiteral("alg"), alg}, {QStringLiteral("use"), QStringLiteral("sig")}};
+    QJsonObject jwk{
+        {QStringLiteral("kid"), kid}, {QStringLiteral("alg"), alg}, {QStringLiteral("use"), QStringLiteral("sig")}};
     if (EVP_PKEY_is_a(key, "RSA")) {
         BIGNUM *n = nullptr, *e = nullptr;
         EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n);
@@ -171,8 +173,10 @@ QJsonObject JsonWebKeySet::toJwk(EVP_PKEY *key, const QString &kid, const QStrin
         EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len);
         jwk.insert(QStringLiteral("kty"), QStringLiteral("EC"));
         jwk.insert(QStringLiteral("crv"), QStringLiteral("P-256"));
-        jwk.insert(QStringLiteral("x"), QString::fromLatin1(base64UrlEncode(QByteArray(reinterpret_cast<char *>(point) + 1, 32))));
-        jwk.insert(QStringLiteral("y"), QString::fromLatin1(base64UrlEncode(QByteArray(reinterpret_cast<char *>(point) + 33, 32))));
+        jwk.insert(QStringLiteral("x"),
+                   QString::fromLatin1(base64UrlEncode(QByteArray(reinterpret_cast<char *>(point) + 1, 32))));
+        jwk.insert(QStringLiteral("y"),
+                   QString::fromLatin1(base64UrlEncode(QByteArray(reinterpret_cast<char *>(point) + 33, 32))));
     }
     return jwk;
 }

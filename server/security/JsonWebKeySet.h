@@ -12,8 +12,8 @@ namespace koan {
 
 struct JsonWebKey {
     QString kid;
-    QString kty;   // "RSA" or "EC"
-    QString alg;   // optional pin from the JWK
+    QString kty; // "RSA" or "EC"
+    QString alg; // optional pin from the JWK
     std::shared_ptr<EVP_PKEY> key;
 };
 

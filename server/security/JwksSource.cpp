@@ -11,12 +11,12 @@ namespace koan {
 
 JwksSource::JwksSource(QStringList issuers, JsonWebKeySet keys, QObject *parent)
     : QObject(parent), m_issuers(std::move(issuers)), m_keys(std::move(keys))
-{}
+{ }
 
 JwksSource::JwksSource(QStringList issuers, QString url, int refreshMinIntervalMs, QObject *parent)
-    : QObject(parent), m_issuers(std::move(issuers)), m_url(std::move(url)), m_refreshMinIntervalMs(refreshMinIntervalMs),
-      m_network(new QNetworkAccessManager(this))
-{}
+    : QObject(parent), m_issuers(std::move(issuers)), m_url(std::move(url)),
+      m_refreshMinIntervalMs(refreshMinIntervalMs), m_network(new QNetworkAccessManager(this))
+{ }
 
 bool JwksSource::refreshFor(std::function<void()> resume)
 {
@@ -54,9 +54,11 @@ void JwksSource::fetch()
                                        ? JsonWebKeySet::fromJson(doc.object(), &error, &warnings)
                                        : JsonWebKeySet();
         if (reply->property("koanTooLarge").toBool())
-            qCWarning(lcJwks).noquote() << "JWKS fetch from" << m_url << "failed: the answer exceeds" << kMaxBytes << "bytes; keys kept";
+            qCWarning(lcJwks).noquote() << "JWKS fetch from" << m_url << "failed: the answer exceeds" << kMaxBytes
+                                        << "bytes; keys kept";
         else if (reply->error() != QNetworkReply::NoError || !error.isEmpty())
-            qCWarning(lcJwks).noquote() << "JWKS fetch from" << m_url << "failed:" << (error.isEmpty() ? reply->errorString() : error);
+            qCWarning(lcJwks).noquote() << "JWKS fetch from" << m_url
+                                        << "failed:" << (error.isEmpty() ? reply->errorString() : error);
         else {
             m_keys = keys;
             qCInfo(lcJwks).noquote() << "JWKS refreshed:" << keys.size() << "key(s) from" << m_url;

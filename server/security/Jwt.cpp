@@ -28,7 +28,8 @@ bool verifyDigest(EVP_PKEY *key, const QByteArray &data, const QByteArray &sig)
     MdCtx ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1
            && EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char *>(sig.constData()), size_t(sig.size()),
-                               reinterpret_cast<const unsigned char *>(data.constData()), size_t(data.size())) == 1;
+                               reinterpret_cast<const unsigned char *>(data.constData()), size_t(data.size()))
+                  == 1;
 }
 
 // JWS ES256 signatures are r||s (32 bytes each); OpenSSL wants DER.
@@ -65,8 +66,8 @@ QByteArray hmacSha256(const QByteArray &secret, const QByteArray &data)
 {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), secret.constData(), int(secret.size()), reinterpret_cast<const unsigned char *>(data.constData()),
-         size_t(data.size()), out, &len);
+    HMAC(EVP_sha256(), secret.constData(), int(secret.size()),
+         reinterpret_cast<const unsigned char *>(data.constData()), size_t(data.size()), out, &len);
     return QByteArray(reinterpret_cast<char *>(out), int(len));
 }
 
@@ -126,15 +127,18 @@ JwtResult JwtValidator::validate(const QByteArray &token, const JwtSettings &set
     r.claims = decodeJsonPart(parts.at(1), &okClaims);
     const QByteArray signature = base64UrlDecode(parts.at(2), &okSig);
     if (!okHeader || !okClaims || !okSig)
-        return fail(r, QStringLiteral("malformed"), QStringLiteral("The token header, claims or signature is not valid base64url JSON"));
+        return fail(r, QStringLiteral("malformed"),
+                    QStringLiteral("The token header, claims or signature is not valid base64url JSON"));
 
     // RFC 7515 4.1.11: "crit" names extensions the recipient must understand; none is here.
     if (r.header.contains(QLatin1String("crit")))
-        return fail(r, QStringLiteral("unsupported_crit"), QStringLiteral("The token requires extensions this server does not understand (crit)"));
+        return fail(r, QStringLiteral("unsupported_crit"),
+                    QStringLiteral("The token requires extensions this server does not understand (crit)"));
     const QString alg = r.header.value(QLatin1String("alg")).toString();
     r.kid = r.header.value(QLatin1String("kid")).toString();
     // Pinned algorithms: "none" and anything not configured is refused before touching keys.
-    if (alg.isEmpty() || alg.compare(QLatin1String("none"), Qt::CaseInsensitive) == 0 || !settings.allowedAlgorithms.contains(alg))
+    if (alg.isEmpty() || alg.compare(QLatin1String("none"), Qt::CaseInsensitive) == 0
+        || !settings.allowedAlgorithms.contains(alg))
         return fail(r, QStringLiteral("alg_not_allowed"), QStringLiteral("Algorithm '%1' is not allowed").arg(alg));
 
     const QByteArray signingInput = parts.at(0) + '.' + parts.at(1);
@@ -153,7 +157,8 @@ JwtResult JwtValidator::validate(const QByteArray &token, const JwtSettings &set
         const bool rsa = jwk->kty == QLatin1String("RSA");
         if ((alg == QLatin1String("RS256") && !rsa) || (alg == QLatin1String("ES256") && rsa)
             || (!jwk->alg.isEmpty() && jwk->alg != alg))
-            return fail(r, QStringLiteral("alg_key_mismatch"), QStringLiteral("Key '%1' cannot be used with %2").arg(r.kid, alg));
+            return fail(r, QStringLiteral("alg_key_mismatch"),
+                        QStringLiteral("Key '%1' cannot be used with %2").arg(r.kid, alg));
         if (alg == QLatin1String("RS256"))
             verified = verifyDigest(jwk->key.get(), signingInput, signature);
         else if (alg == QLatin1String("ES256")) {
@@ -173,8 +178,9 @@ JwtResult JwtValidator::validate(const QByteArray &token, const JwtSettings &set
     for (const char *claim : {"exp", "nbf", "iat"}) {
         const QJsonValue v = r.claims.value(QLatin1String(claim));
         if (!v.isUndefined() && !isNumericDate(v))
-            return fail(r, QStringLiteral("invalid_claim"),
-                        QStringLiteral("The '%1' claim is not a NumericDate between 1970 and 9999").arg(QLatin1String(claim)));
+            return fail(
+                r, QStringLiteral("invalid_claim"),
+                QStringLiteral("The '%1' claim is not a NumericDate between 1970 and 9999").arg(QLatin1String(claim)));
     }
     // RFC 7519: the token must be used before "exp" (plus the allowed skew), not at it.
     if (now >= qint64(exp.toDouble()) + settings.clockSkewSeconds)
@@ -189,7 +195,8 @@ JwtResult JwtValidator::validate(const QByteArray &token, const JwtSettings &set
         return fail(r, QStringLiteral("wrong_issuer"),
                     QStringLiteral("Issuer '%1' is not trusted").arg(r.claims.value(QLatin1String("iss")).toString()));
     if (!settings.audiences.isEmpty() && !audienceMatches(r.claims.value(QLatin1String("aud")), settings.audiences))
-        return fail(r, QStringLiteral("wrong_audience"), QStringLiteral("The token was not issued for this resource (aud)"));
+        return fail(r, QStringLiteral("wrong_audience"),
+                    QStringLiteral("The token was not issued for this resource (aud)"));
     if (r.claims.value(QLatin1String("sub")).toString().isEmpty())
         return fail(r, QStringLiteral("missing_sub"), QStringLiteral("The token has no 'sub' claim"));
     r.ok = true;
@@ -208,11 +215,14 @@ QByteArray JwtSigner::sign(const QJsonObject &claims, EVP_PKEY *key, const QStri
     MdCtx ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     size_t len = 0;
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1
-        || EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char *>(input.constData()), size_t(input.size())) != 1)
+        || EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char *>(input.constData()),
+                          size_t(input.size()))
+               != 1)
         return {};
     QByteArray sig(int(len), 0);
     if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char *>(sig.data()), &len,
-                       reinterpret_cast<const unsigned char *>(input.constData()), size_t(input.size())) != 1)
+                       reinterpret_cast<const unsigned char *>(input.constData()), size_t(input.size()))
+        != 1)
         return {};
     sig.resize(int(len));
     if (!rsa)
@@ -222,7 +232,8 @@ QByteArray JwtSigner::sign(const QJsonObject &claims, EVP_PKEY *key, const QStri
 
 QByteArray JwtSigner::signHs256(const QJsonObject &claims, const QByteArray &secret)
 {
-    const QJsonObject header{{QStringLiteral("alg"), QStringLiteral("HS256")}, {QStringLiteral("typ"), QStringLiteral("JWT")}};
+    const QJsonObject header{{QStringLiteral("alg"), QStringLiteral("HS256")},
+                             {QStringLiteral("typ"), QStringLiteral("JWT")}};
     const QByteArray input = base64UrlEncode(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
                              + base64UrlEncode(QJsonDocument(claims).toJson(QJsonDocument::Compact));
     return input + '.' + base64UrlEncode(hmacSha256(secret, input));

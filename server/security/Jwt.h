@@ -10,16 +10,16 @@ namespace koan {
 
 struct JwtSettings {
     QStringList allowedAlgorithms{QStringLiteral("RS256"), QStringLiteral("ES256")};
-    QStringList issuers;         // accepted "iss" values; empty: any
-    QStringList audiences;       // accepted "aud" values (resource indicators); empty: any
+    QStringList issuers;   // accepted "iss" values; empty: any
+    QStringList audiences; // accepted "aud" values (resource indicators); empty: any
     int clockSkewSeconds = 60;
-    QByteArray hmacSecret;       // enables HS256 when also allowed
+    QByteArray hmacSecret; // enables HS256 when also allowed
 };
 
 struct JwtResult {
     bool ok = false;
-    QString reason;              // machine code: malformed, alg_not_allowed, unknown_kid, bad_signature, expired, ...
-    QString description;         // for error_description and the audit log (never the token)
+    QString reason;      // machine code: malformed, alg_not_allowed, unknown_kid, bad_signature, expired, ...
+    QString description; // for error_description and the audit log (never the token)
     QJsonObject header;
     QJsonObject claims;
     QString kid;

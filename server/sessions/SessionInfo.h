@@ -14,17 +14,17 @@ struct SessionInfo {
     QString clientName;
     QString clientVersion;
     QString protocolVersion;
-    QString subject;          // authenticated subject, empty when anonymous
-    QString issuer;           // the subject's token issuer (subjects are unique per issuer only)
-    QString remote;           // address:port
+    QString subject; // authenticated subject, empty when anonymous
+    QString issuer;  // the subject's token issuer (subjects are unique per issuer only)
+    QString remote;  // address:port
     QString userAgent;
     QDateTime created;
-    QDateTime lastActivity;   // last message from the client (heartbeats do not count)
-    QDateTime lastHeartbeat;  // last keep-alive written by the server
+    QDateTime lastActivity;  // last message from the client (heartbeats do not count)
+    QDateTime lastHeartbeat; // last keep-alive written by the server
     qint64 messagesIn = 0;
     qint64 messagesOut = 0;
-    qint64 bytesQueued = 0;   // bytes waiting in socket buffers across the session's streams
-    int openStreams = 0;      // long-lived SSE streams (legacy stream, Streamable GET stream)
+    qint64 bytesQueued = 0; // bytes waiting in socket buffers across the session's streams
+    int openStreams = 0;    // long-lived SSE streams (legacy stream, Streamable GET stream)
 };
 
 } // namespace koan

@@ -52,7 +52,8 @@ SessionPtr SessionManager::open(TransportKind transport, const Principal &princi
     {
         // Debug level: one line per session would flood the log at 10k sessions (koan.sessions.debug=true shows them).
         const LogSink::SessionScope scope(session->id);
-        qCDebug(lcSessions).noquote() << "session" << session->id << "opened via" << transportName(transport) << "from" << remote;
+        qCDebug(lcSessions).noquote() << "session" << session->id << "opened via" << transportName(transport) << "from"
+                                      << remote;
     }
     emit sessionOpened(e.info);
     return session;
@@ -63,7 +64,8 @@ bool SessionManager::isWellFormedId(QStringView id)
     if (id.size() < 32 || id.size() > 128)
         return false;
     for (const QChar c : id)
-        if (!((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'-' || c == u'_'))
+        if (!((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'-'
+              || c == u'_'))
             return false;
     return true;
 }
@@ -267,12 +269,14 @@ void SessionManager::sweepIdle()
         close(id, QStringLiteral("token_expired"));
     for (const QString &id : std::as_const(idle)) {
         const LogSink::SessionScope scope(id);
-        qCDebug(lcSessions).noquote() << "closing session" << id << "after" << m_limits.idleTimeoutMs << "ms without client activity";
+        qCDebug(lcSessions).noquote() << "closing session" << id << "after" << m_limits.idleTimeoutMs
+                                      << "ms without client activity";
         close(id, QStringLiteral("idle_timeout"));
     }
     // One info line per sweep, not per session.
     if (!idle.isEmpty() || !expired.isEmpty())
-        qCInfo(lcSessions).noquote() << "closed" << idle.size() << "idle and" << expired.size() << "token-expired session(s)";
+        qCInfo(lcSessions).noquote() << "closed" << idle.size() << "idle and" << expired.size()
+                                     << "token-expired session(s)";
 }
 
 } // namespace koan

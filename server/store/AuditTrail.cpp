@@ -24,16 +24,26 @@ bool fail(QString *error, const QString &what, const QSqlError &e)
         *error = QStringLiteral("%1: %2").arg(what, e.text());
     return false;
 }
-QVariant nullable(const std::optional<qint64> &v) { return v ? QVariant(*v) : QVariant(QMetaType(QMetaType::LongLong)); }
-QJsonValue jsonNullable(const std::optional<qint64> &v) { return v ? QJsonValue(double(*v)) : QJsonValue(QJsonValue::Null); }
-QString changeText(const QJsonValue &change) { return QString::fromUtf8(json::compact(change)); }
+QVariant nullable(const std::optional<qint64> &v)
+{
+    return v ? QVariant(*v) : QVariant(QMetaType(QMetaType::LongLong));
+}
+QJsonValue jsonNullable(const std::optional<qint64> &v)
+{
+    return v ? QJsonValue(double(*v)) : QJsonValue(QJsonValue::Null);
+}
+QString changeText(const QJsonValue &change)
+{
+    return QString::fromUtf8(json::compact(change));
+}
 } // namespace
 
 WriteContext WriteContext::localOperator()
 {
     const QByteArray user = qgetenv("USER");
     WriteContext c;
-    c.principal = QStringLiteral("operator:") + (user.isEmpty() ? QStringLiteral("local") : QString::fromLocal8Bit(user));
+    c.principal
+        = QStringLiteral("operator:") + (user.isEmpty() ? QStringLiteral("local") : QString::fromLocal8Bit(user));
     c.transport = QStringLiteral("Operator");
     c.operationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     return c;
@@ -60,7 +70,9 @@ QJsonObject AuditRow::toJson() const
 
 QString AuditTrail::nowMicros()
 {
-    const qint64 us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const qint64 us
+        = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
     return QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz"))
            + QStringLiteral("%1Z").arg(us % 1000, 3, 10, QLatin1Char('0'));
 }
@@ -70,7 +82,8 @@ bool AuditTrail::ensureSchema(QString *error)
     QSqlQuery q(m_db);
     const char *statements[] = {
         "CREATE TABLE IF NOT EXISTS koan_audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, principal TEXT NOT NULL, "
-        "transport TEXT NOT NULL, era TEXT NOT NULL, session TEXT NOT NULL, trace_id TEXT NOT NULL, entity TEXT NOT NULL, "
+        "transport TEXT NOT NULL, era TEXT NOT NULL, session TEXT NOT NULL, trace_id TEXT NOT NULL, entity TEXT NOT "
+        "NULL, "
         "record_id TEXT NOT NULL, operation TEXT NOT NULL, operation_id TEXT NOT NULL, version_before INTEGER, "
         "version_after INTEGER, change TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS koan_audit_record ON koan_audit(entity, record_id, seq)",
@@ -91,16 +104,27 @@ QString AuditTrail::hashOf(const AuditRow &r)
 {
     // Every field, the sequence number and the previous hash of the record's chain, in a fixed
     // order; the change as the exact stored text (a reparse could format numbers differently).
-    const QJsonArray content{double(r.seq), r.at, r.context.principal, r.context.transport, r.context.era,
-                             r.context.session, r.context.traceId, r.entity, r.recordId, r.operation,
-                             r.context.operationId, jsonNullable(r.versionBefore), jsonNullable(r.versionAfter),
-                             changeText(r.change), r.prevHash};
+    const QJsonArray content{double(r.seq),
+                             r.at,
+                             r.context.principal,
+                             r.context.transport,
+                             r.context.era,
+                             r.context.session,
+                             r.context.traceId,
+                             r.entity,
+                             r.recordId,
+                             r.operation,
+                             r.context.operationId,
+                             jsonNullable(r.versionBefore),
+                             jsonNullable(r.versionAfter),
+                             changeText(r.change),
+                             r.prevHash};
     return QString::fromLatin1(QCryptographicHash::hash(json::compact(content), QCryptographicHash::Sha256).toHex());
 }
 
-bool AuditTrail::append(const WriteContext &context, const QString &entity, const QString &recordId, const QString &operation,
-                        std::optional<qint64> versionBefore, std::optional<qint64> versionAfter, const QJsonValue &change,
-                        QString *error)
+bool AuditTrail::append(const WriteContext &context, const QString &entity, const QString &recordId,
+                        const QString &operation, std::optional<qint64> versionBefore,
+                        std::optional<qint64> versionAfter, const QJsonValue &change, QString *error)
 {
     AuditRow r;
     r.at = nowMicros();
@@ -116,20 +140,23 @@ bool AuditTrail::append(const WriteContext &context, const QString &entity, cons
     if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) + 1 FROM koan_audit")) || !q.next())
         return fail(error, QStringLiteral("audit sequence"), q.lastError());
     r.seq = q.value(0).toLongLong();
-    q.prepare(QStringLiteral("SELECT hash FROM koan_audit WHERE entity = ? AND record_id = ? ORDER BY seq DESC LIMIT 1"));
+    q.prepare(
+        QStringLiteral("SELECT hash FROM koan_audit WHERE entity = ? AND record_id = ? ORDER BY seq DESC LIMIT 1"));
     q.addBindValue(entity);
     q.addBindValue(recordId);
     if (!q.exec())
         return fail(error, QStringLiteral("audit chain"), q.lastError());
     r.prevHash = q.next() ? q.value(0).toString() : kGenesis;
     r.hash = hashOf(r);
-    q.prepare(QStringLiteral("INSERT INTO koan_audit(%1) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").arg(QLatin1String(kColumns)));
+    q.prepare(QStringLiteral("INSERT INTO koan_audit(%1) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                  .arg(QLatin1String(kColumns)));
     // A null QString binds as SQL NULL: every text column holds '' instead.
     const auto text = [](const QString &v) { return QVariant(v.isNull() ? QStringLiteral("") : v); };
-    for (const QVariant &v : {QVariant(r.seq), text(r.at), text(context.principal), text(context.transport),
-                              text(context.era), text(context.session), text(context.traceId), text(entity),
-                              text(recordId), text(operation), text(context.operationId), nullable(versionBefore),
-                              nullable(versionAfter), QVariant(changeText(change)), QVariant(r.prevHash), QVariant(r.hash)})
+    for (const QVariant &v :
+         {QVariant(r.seq), text(r.at), text(context.principal), text(context.transport), text(context.era),
+          text(context.session), text(context.traceId), text(entity), text(recordId), text(operation),
+          text(context.operationId), nullable(versionBefore), nullable(versionAfter), QVariant(changeText(change)),
+          QVariant(r.prevHash), QVariant(r.hash)})
         q.addBindValue(v);
     if (!q.exec())
         return fail(error, QStringLiteral("cannot append to the audit trail"), q.lastError());
@@ -141,8 +168,8 @@ AuditRow AuditTrail::rowFrom(const QSqlQuery &q)
     AuditRow r;
     r.seq = q.value(0).toLongLong();
     r.at = q.value(1).toString();
-    r.context = {q.value(2).toString(), q.value(3).toString(), q.value(4).toString(), q.value(5).toString(),
-                 q.value(6).toString(), q.value(10).toString()};
+    r.context = {q.value(2).toString(), q.value(3).toString(), q.value(4).toString(),
+                 q.value(5).toString(), q.value(6).toString(), q.value(10).toString()};
     r.entity = q.value(7).toString();
     r.recordId = q.value(8).toString();
     r.operation = q.value(9).toString();
@@ -151,14 +178,16 @@ AuditRow AuditTrail::rowFrom(const QSqlQuery &q)
     if (!q.value(12).isNull())
         r.versionAfter = q.value(12).toLongLong();
     const QJsonDocument change = QJsonDocument::fromJson(q.value(13).toByteArray());
-    r.change = change.isArray() ? QJsonValue(change.array()) : change.isObject() ? QJsonValue(change.object()) : QJsonValue();
+    r.change = change.isArray()    ? QJsonValue(change.array())
+               : change.isObject() ? QJsonValue(change.object())
+                                   : QJsonValue();
     r.prevHash = q.value(14).toString();
     r.hash = q.value(15).toString();
     return r;
 }
 
-QList<AuditRow> AuditTrail::recordHistory(const QString &entity, const QString &recordId, int offset, int limit, int *total,
-                                          QString *error) const
+QList<AuditRow> AuditTrail::recordHistory(const QString &entity, const QString &recordId, int offset, int limit,
+                                          int *total, QString *error) const
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT COUNT(*) FROM koan_audit WHERE entity = ? AND record_id = ?"));
@@ -212,17 +241,22 @@ QStringList AuditTrail::verify(const QHash<QString, QHash<QString, qint64>> &cur
     while (q.next()) {
         const AuditRow r = rowFrom(q);
         ++rows;
-        const QString where = QStringLiteral("row seq %1 (%2 '%3', %4)").arg(r.seq).arg(r.entity, r.recordId, r.operation);
+        const QString where
+            = QStringLiteral("row seq %1 (%2 '%3', %4)").arg(r.seq).arg(r.entity, r.recordId, r.operation);
         if (r.seq != expectedSeq)
-            problems << QStringLiteral("%1: expected seq %2 - a row was removed or the rows were reordered").arg(where).arg(expectedSeq);
+            problems << QStringLiteral("%1: expected seq %2 - a row was removed or the rows were reordered")
+                            .arg(where)
+                            .arg(expectedSeq);
         expectedSeq = r.seq + 1;
         if (hashOf(r) != r.hash)
             problems << QStringLiteral("%1: its content does not match its hash - the row was edited").arg(where);
         const QString key = r.entity + QChar(0x1f) + r.recordId;
         const QString expectedPrev = heads.contains(key) ? heads.value(key).hash : kGenesis;
         if (r.prevHash != expectedPrev)
-            problems << QStringLiteral("%1: does not follow the previous row of its record - a row was removed, inserted or reordered")
-                            .arg(where);
+            problems
+                << QStringLiteral(
+                       "%1: does not follow the previous row of its record - a row was removed, inserted or reordered")
+                       .arg(where);
         heads.insert(key, Head{r.hash, r.operation, r.versionAfter});
     }
     if (rowsChecked)
@@ -233,10 +267,12 @@ QStringList AuditTrail::verify(const QHash<QString, QHash<QString, qint64>> &cur
             const QString key = e.key() + QChar(0x1f) + it.key();
             const auto head = heads.constFind(key);
             if (head == heads.cend())
-                problems << QStringLiteral("%1 '%2' (version %3) has no audit trail").arg(e.key(), it.key()).arg(it.value());
+                problems
+                    << QStringLiteral("%1 '%2' (version %3) has no audit trail").arg(e.key(), it.key()).arg(it.value());
             else if (head->operation == QLatin1String("delete") || head->version != it.value())
                 problems << QStringLiteral("%1 '%2' is at version %3 but its audit trail ends at %4 - rows are missing")
-                                .arg(e.key(), it.key()).arg(it.value())
+                                .arg(e.key(), it.key())
+                                .arg(it.value())
                                 .arg(head->version ? QString::number(*head->version) : QStringLiteral("a delete"));
         }
     for (auto it = heads.cbegin(); it != heads.cend(); ++it) {
@@ -245,7 +281,8 @@ QStringList AuditTrail::verify(const QHash<QString, QHash<QString, qint64>> &cur
         if (!currentVersions.contains(entity) || it->operation == QLatin1String("delete"))
             continue; // settings and deleted records have no live row
         if (!currentVersions.value(entity).contains(id))
-            problems << QStringLiteral("%1 '%2' is missing from its table but its audit trail ends with '%3'").arg(entity, id, it->operation);
+            problems << QStringLiteral("%1 '%2' is missing from its table but its audit trail ends with '%3'")
+                            .arg(entity, id, it->operation);
     }
     return problems;
 }

@@ -34,14 +34,14 @@ struct WriteContext {
 
 struct AuditRow {
     qint64 seq = 0;
-    QString at;          // UTC, microseconds, ISO 8601
+    QString at; // UTC, microseconds, ISO 8601
     WriteContext context;
     QString entity;
     QString recordId;
-    QString operation;   // create, update, patch, delete, migrated, setting
+    QString operation; // create, update, patch, delete, migrated, setting
     std::optional<qint64> versionBefore;
     std::optional<qint64> versionAfter;
-    QJsonValue change;   // JSON Patch old -> new; for a delete {"deleted": last document}
+    QJsonValue change; // JSON Patch old -> new; for a delete {"deleted": last document}
     QString prevHash;
     QString hash;
 
@@ -51,7 +51,7 @@ struct AuditRow {
 class AuditTrail
 {
 public:
-    explicit AuditTrail(QSqlDatabase db) : m_db(std::move(db)) {}
+    explicit AuditTrail(QSqlDatabase db) : m_db(std::move(db)) { }
 
     bool ensureSchema(QString *error);
     // Appends one row inside the caller's open transaction.

@@ -15,7 +15,10 @@
 namespace koan {
 
 namespace {
-QString jsonPath(const QString &field) { return QStringLiteral("$.\"%1\"").arg(field); }
+QString jsonPath(const QString &field)
+{
+    return QStringLiteral("$.\"%1\"").arg(field);
+}
 
 QVariant bindable(const QJsonValue &v)
 {
@@ -37,7 +40,7 @@ bool fail(QString *error, const QString &what, const QSqlError &e)
 
 EntityStore::EntityStore(QObject *parent)
     : QObject(parent), m_connection(QStringLiteral("koan-store-") + QUuid::createUuid().toString(QUuid::Id128))
-{}
+{ }
 
 EntityStore::~EntityStore()
 {
@@ -80,9 +83,10 @@ bool EntityStore::open(const QString &path, QString *error)
         q.exec(QString::fromLatin1(pragma));
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")))
         return fail(error, QStringLiteral("cannot create koan_meta"), q.lastError());
-    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_idempotency (principal TEXT NOT NULL, key TEXT NOT NULL, "
-                               "args_hash TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, "
-                               "PRIMARY KEY(principal, key))"))
+    if (!q.exec(
+            QStringLiteral("CREATE TABLE IF NOT EXISTS koan_idempotency (principal TEXT NOT NULL, key TEXT NOT NULL, "
+                           "args_hash TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, "
+                           "PRIMARY KEY(principal, key))"))
         || !q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS koan_idempotency_age ON koan_idempotency(created_at)")))
         return fail(error, QStringLiteral("cannot create koan_idempotency"), q.lastError());
     m_audit = std::make_unique<AuditTrail>(m_db);
@@ -115,7 +119,8 @@ bool EntityStore::ensureTable(const QString &table, const QString &entity, const
     QSqlQuery q(m_db);
     // Backup and reporting scripts read `id` and `doc`; the version sits beside them.
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS \"%1\" (id TEXT PRIMARY KEY, doc TEXT NOT NULL, "
-                               "version INTEGER NOT NULL DEFAULT 1)").arg(table)))
+                               "version INTEGER NOT NULL DEFAULT 1)")
+                    .arg(table)))
         return fail(error, QStringLiteral("cannot create table %1").arg(table), q.lastError());
     bool versioned = false;
     if (!q.exec(QStringLiteral("PRAGMA table_info(\"%1\")").arg(table)))
@@ -128,7 +133,11 @@ bool EntityStore::ensureTable(const QString &table, const QString &entity, const
     // trail with one `migrated` row holding the document as found.
     if (!begin(error))
         return false;
-    const WriteContext migration{QStringLiteral("system:migration"), QStringLiteral("system"), {}, {}, {},
+    const WriteContext migration{QStringLiteral("system:migration"),
+                                 QStringLiteral("system"),
+                                 {},
+                                 {},
+                                 {},
                                  QStringLiteral("migrate-") + QUuid::createUuid().toString(QUuid::WithoutBraces)};
     if (!q.exec(QStringLiteral("ALTER TABLE \"%1\" ADD COLUMN version INTEGER NOT NULL DEFAULT 1").arg(table))
         || !q.exec(QStringLiteral("SELECT id, doc FROM \"%1\" ORDER BY id").arg(table))) {
@@ -162,9 +171,11 @@ bool EntityStore::ensureTable(const QString &table, const QString &entity, const
         }
     }
     for (const auto &row : std::as_const(rows)) {
-        const QJsonArray change{QJsonObject{{QStringLiteral("op"), QStringLiteral("add")}, {QStringLiteral("path"), QString()},
+        const QJsonArray change{QJsonObject{{QStringLiteral("op"), QStringLiteral("add")},
+                                            {QStringLiteral("path"), QString()},
                                             {QStringLiteral("value"), row.second}}};
-        if (!m_audit->append(migration, entity, row.first, QStringLiteral("migrated"), std::nullopt, 1, change, error)) {
+        if (!m_audit->append(migration, entity, row.first, QStringLiteral("migrated"), std::nullopt, 1, change,
+                             error)) {
             m_db.rollback();
             return false;
         }
@@ -183,7 +194,8 @@ std::optional<EntityStore::Page> EntityStore::collection(const QString &table, c
     QStringList where;
     for (const auto &eq : query.equals)
         where << QStringLiteral("json_extract(doc, '%1') = ?").arg(jsonPath(eq.first));
-    const QString whereSql = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QLatin1String(" AND "));
+    const QString whereSql
+        = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QLatin1String(" AND "));
 
     const auto count = statement(QStringLiteral("SELECT COUNT(*) FROM \"%1\"%2").arg(table, whereSql), error);
     if (!count)
@@ -199,11 +211,14 @@ std::optional<EntityStore::Page> EntityStore::collection(const QString &table, c
     page.total = count->value(0).toInt();
     count->finish();
 
-    const QString order = query.sortField.isEmpty()
-                              ? QStringLiteral("id")
-                              : QStringLiteral("json_extract(doc, '%1') %2, id").arg(jsonPath(query.sortField),
-                                                                                    query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"));
-    const auto q = statement(QStringLiteral("SELECT doc, version FROM \"%1\"%2 ORDER BY %3 LIMIT ? OFFSET ?").arg(table, whereSql, order), error);
+    const QString order
+        = query.sortField.isEmpty()
+              ? QStringLiteral("id")
+              : QStringLiteral("json_extract(doc, '%1') %2, id")
+                    .arg(jsonPath(query.sortField), query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"));
+    const auto q = statement(
+        QStringLiteral("SELECT doc, version FROM \"%1\"%2 ORDER BY %3 LIMIT ? OFFSET ?").arg(table, whereSql, order),
+        error);
     if (!q)
         return std::nullopt;
     i = 0;
@@ -319,18 +334,24 @@ EntityStore::Outcome versionConflict(const QString &id, qint64 expected, qint64 
     o.id = id;
     o.expectedVersion = expected;
     o.currentVersion = current;
-    o.message = current == 0 ? QStringLiteral("'%1' does not exist (expected version %2); nothing was written").arg(id).arg(expected)
-                             : QStringLiteral("'%1' is at version %2, not the expected %3 - someone changed it since it was read; "
-                                              "read it again, reapply the change and pass the new version. Nothing was written")
-                                   .arg(id).arg(current).arg(expected);
+    o.message
+        = current == 0
+              ? QStringLiteral("'%1' does not exist (expected version %2); nothing was written").arg(id).arg(expected)
+              : QStringLiteral("'%1' is at version %2, not the expected %3 - someone changed it since it was read; "
+                               "read it again, reapply the change and pass the new version. Nothing was written")
+                    .arg(id)
+                    .arg(current)
+                    .arg(expected);
     return o;
 }
 } // namespace
 
 EntityStore::Replay EntityStore::findIdempotent(const Idempotency &idem, QJsonObject *result, QString *error)
 {
-    const auto q = statement(QStringLiteral("SELECT args_hash, result FROM koan_idempotency WHERE principal = ? AND key = ? "
-                                            "AND created_at > ?"), error);
+    const auto q
+        = statement(QStringLiteral("SELECT args_hash, result FROM koan_idempotency WHERE principal = ? AND key = ? "
+                                   "AND created_at > ?"),
+                    error);
     if (!q)
         return Replay::None;
     q->bindValue(0, idem.principal);
@@ -353,8 +374,11 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
                                         ReplaceRule rule, const WriteContext &context, const Idempotency *idem)
 {
     QString error;
-    const auto put = statement(QStringLiteral("INSERT INTO \"%1\"(id, doc, version) VALUES(?, ?, ?) "
-                                              "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, version = excluded.version").arg(table), &error);
+    const auto put
+        = statement(QStringLiteral("INSERT INTO \"%1\"(id, doc, version) VALUES(?, ?, ?) "
+                                   "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, version = excluded.version")
+                        .arg(table),
+                    &error);
     if (!put || !begin(&error))
         return storeFailure(error);
     Outcome o;
@@ -373,8 +397,11 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
             refused.code = QStringLiteral("version_required");
             refused.id = id;
             refused.currentVersion = currentVersion;
-            refused.message = QStringLiteral("'%1' exists (version %2): pass expectedVersion to replace it, so that no one "
-                                             "else's change is overwritten unseen. Nothing was written").arg(id).arg(currentVersion);
+            refused.message
+                = QStringLiteral("'%1' exists (version %2): pass expectedVersion to replace it, so that no one "
+                                 "else's change is overwritten unseen. Nothing was written")
+                      .arg(id)
+                      .arg(currentVersion);
             return rollback(refused);
         }
         const qint64 version = currentVersion + 1;
@@ -382,15 +409,18 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
         put->bindValue(1, QString::fromUtf8(json::compact(doc)));
         put->bindValue(2, version);
         if (!put->exec())
-            return rollback(storeFailure(QStringLiteral("write of '%1' failed, nothing was written: %2").arg(id, put->lastError().text())));
-        const QJsonValue change = existing ? QJsonValue(jsonpatch::diff(existing->first, doc))
-                                           : QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("op"), QStringLiteral("add")},
-                                                                               {QStringLiteral("path"), QString()},
-                                                                               {QStringLiteral("value"), doc}}});
-        const QString operation = !existing ? QStringLiteral("create") : item.operation == QLatin1String("patch")
-                                                                            ? QStringLiteral("patch") : QStringLiteral("update");
-        if (!m_audit->append(context, entity, id, operation, existing ? std::optional<qint64>(currentVersion) : std::nullopt,
-                             version, change, &error))
+            return rollback(storeFailure(
+                QStringLiteral("write of '%1' failed, nothing was written: %2").arg(id, put->lastError().text())));
+        const QJsonValue change = existing
+                                      ? QJsonValue(jsonpatch::diff(existing->first, doc))
+                                      : QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("op"), QStringLiteral("add")},
+                                                                          {QStringLiteral("path"), QString()},
+                                                                          {QStringLiteral("value"), doc}}});
+        const QString operation = !existing                                  ? QStringLiteral("create")
+                                  : item.operation == QLatin1String("patch") ? QStringLiteral("patch")
+                                                                             : QStringLiteral("update");
+        if (!m_audit->append(context, entity, id, operation,
+                             existing ? std::optional<qint64>(currentVersion) : std::nullopt, version, change, &error))
             return rollback(storeFailure(error));
         doc.insert(QStringLiteral("version"), version);
         o.records.append(doc);
@@ -404,18 +434,23 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
         keep.prepare(QStringLiteral("DELETE FROM koan_idempotency WHERE created_at <= ?"));
         keep.addBindValue(now - kIdempotencyTtlSeconds);
         keep.exec();
-        keep.prepare(QStringLiteral("INSERT INTO koan_idempotency(principal, key, args_hash, result, created_at) VALUES(?, ?, ?, ?, ?)"));
-        for (const QVariant &v : {QVariant(idem->principal), QVariant(idem->key), QVariant(QString::fromLatin1(idem->argsHash)),
-                                  QVariant(QString::fromUtf8(json::compact(idem->resultOf(o)))), QVariant(now)})
+        keep.prepare(QStringLiteral(
+            "INSERT INTO koan_idempotency(principal, key, args_hash, result, created_at) VALUES(?, ?, ?, ?, ?)"));
+        for (const QVariant &v :
+             {QVariant(idem->principal), QVariant(idem->key), QVariant(QString::fromLatin1(idem->argsHash)),
+              QVariant(QString::fromUtf8(json::compact(idem->resultOf(o)))), QVariant(now)})
             keep.addBindValue(v);
         if (!keep.exec()) {
-            Outcome raced = storeFailure(QStringLiteral("idempotency key '%1' is being used by another call; nothing was written").arg(idem->key));
+            Outcome raced
+                = storeFailure(QStringLiteral("idempotency key '%1' is being used by another call; nothing was written")
+                                   .arg(idem->key));
             raced.code = QStringLiteral("idempotency_conflict");
             return rollback(raced);
         }
     }
     if (!m_db.commit())
-        return rollback(storeFailure(QStringLiteral("commit failed, nothing was written: %1").arg(m_db.lastError().text())));
+        return rollback(
+            storeFailure(QStringLiteral("commit failed, nothing was written: %1").arg(m_db.lastError().text())));
     m_records.clear();
     o.ok = true;
     return o;
@@ -441,7 +476,8 @@ EntityStore::Outcome EntityStore::remove(const QString &table, const QString &en
         }
         del->bindValue(0, id);
         if (!del->exec())
-            return rollback(storeFailure(QStringLiteral("delete failed, nothing was deleted: %1").arg(del->lastError().text())));
+            return rollback(
+                storeFailure(QStringLiteral("delete failed, nothing was deleted: %1").arg(del->lastError().text())));
         // The deleted document is kept in the trail: nothing is lost by a delete.
         if (!m_audit->append(context, entity, id, QStringLiteral("delete"), existing->second, std::nullopt,
                              QJsonObject{{QStringLiteral("deleted"), existing->first}}, &error))
@@ -449,7 +485,8 @@ EntityStore::Outcome EntityStore::remove(const QString &table, const QString &en
         ++o.deleted;
     }
     if (!m_db.commit())
-        return rollback(storeFailure(QStringLiteral("commit failed, nothing was deleted: %1").arg(m_db.lastError().text())));
+        return rollback(
+            storeFailure(QStringLiteral("commit failed, nothing was deleted: %1").arg(m_db.lastError().text())));
     m_records.clear();
     o.ok = true;
     return o;
@@ -468,8 +505,8 @@ EntityStore::Outcome EntityStore::removeAll(const QString &table, const QString 
     return remove(table, entity, ids, {}, context);
 }
 
-bool EntityStore::recordSetting(const QString &key, const QJsonValue &before, const QJsonValue &after, const WriteContext &context,
-                                QString *error)
+bool EntityStore::recordSetting(const QString &key, const QJsonValue &before, const QJsonValue &after,
+                                const WriteContext &context, QString *error)
 {
     if (!m_audit || !begin(error))
         return false;
@@ -478,9 +515,11 @@ bool EntityStore::recordSetting(const QString &key, const QJsonValue &before, co
     q.addBindValue(QString::fromLatin1(kSettingsEntity));
     q.addBindValue(key);
     const qint64 previous = q.exec() && q.next() ? q.value(0).toLongLong() : 0;
-    const QJsonArray change{QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), QStringLiteral("/value")},
+    const QJsonArray change{QJsonObject{{QStringLiteral("op"), QStringLiteral("test")},
+                                        {QStringLiteral("path"), QStringLiteral("/value")},
                                         {QStringLiteral("value"), before.isUndefined() ? QJsonValue() : before}},
-                            QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), QStringLiteral("/value")},
+                            QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")},
+                                        {QStringLiteral("path"), QStringLiteral("/value")},
                                         {QStringLiteral("value"), after.isUndefined() ? QJsonValue() : after}}};
     if (!m_audit->append(context, QString::fromLatin1(kSettingsEntity), key, QStringLiteral("setting"),
                          previous > 0 ? std::optional<qint64>(previous) : std::nullopt, previous + 1, change, error)) {
@@ -495,7 +534,8 @@ bool EntityStore::recordSetting(const QString &key, const QJsonValue &before, co
     return true;
 }
 
-QHash<QString, QHash<QString, qint64>> EntityStore::currentVersions(const QHash<QString, QString> &entityByTable, QString *error)
+QHash<QString, QHash<QString, qint64>> EntityStore::currentVersions(const QHash<QString, QString> &entityByTable,
+                                                                    QString *error)
 {
     QHash<QString, QHash<QString, qint64>> out;
     for (auto it = entityByTable.begin(); it != entityByTable.end(); ++it) {
@@ -525,7 +565,8 @@ QString EntityStore::meta(const QString &key)
 bool EntityStore::setMeta(const QString &key, const QString &value, QString *error)
 {
     const auto q = statement(QStringLiteral("INSERT INTO koan_meta(key, value) VALUES(?, ?) "
-                                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"), error);
+                                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+                             error);
     if (!q)
         return false;
     q->bindValue(0, key);

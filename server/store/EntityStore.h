@@ -33,7 +33,8 @@ public:
     // Creates the entity's table, or upgrades one written before versions existed (each record
     // gets version 1 and a `migrated` audit row).
     // `renamedFields` (old -> new) are applied to the documents of such a store.
-    bool ensureTable(const QString &table, const QString &entity, const QHash<QString, QString> &renamedFields, QString *error);
+    bool ensureTable(const QString &table, const QString &entity, const QHash<QString, QString> &renamedFields,
+                     QString *error);
 
     struct Query {
         QList<QPair<QString, QJsonValue>> equals; // field == value (fields already validated)
@@ -52,17 +53,17 @@ public:
     std::optional<QJsonObject> get(const QString &table, const QString &id, QString *error);
 
     struct WriteItem {
-        QJsonObject doc;                        // with its id; a "version" member is ignored
-        std::optional<qint64> expectedVersion;  // the version the caller last read
-        QString operation;                      // for the audit trail: "upsert" or "patch"
+        QJsonObject doc;                       // with its id; a "version" member is ignored
+        std::optional<qint64> expectedVersion; // the version the caller last read
+        QString operation;                     // for the audit trail: "upsert" or "patch"
     };
     // Replacing an existing record without an expected version: allowed, or refused (version_required).
     enum class ReplaceRule { Allowed, NeedsVersion };
     struct Outcome {
         bool ok = false;
-        QString code;            // version_conflict, version_required, not_found, store_error
+        QString code; // version_conflict, version_required, not_found, store_error
         QString message;
-        QString id;              // the record the refusal is about
+        QString id; // the record the refusal is about
         qint64 expectedVersion = 0;
         qint64 currentVersion = 0;
         QList<QJsonObject> records; // written records, with their new version
@@ -75,7 +76,7 @@ public:
     struct Idempotency {
         QString principal;
         QString key;
-        QByteArray argsHash;                              // the call's tool and arguments
+        QByteArray argsHash;                                  // the call's tool and arguments
         std::function<QJsonObject(const Outcome &)> resultOf; // the answer to keep for retries
     };
     static constexpr qint64 kIdempotencyTtlSeconds = 24 * 3600;
@@ -87,19 +88,20 @@ public:
     Outcome write(const QString &table, const QString &entity, const QList<WriteItem> &items, ReplaceRule rule,
                   const WriteContext &context, const Idempotency *idem = nullptr);
     // Deletes `ids` (one transaction); `expected` pins versions of some of them.
-    Outcome remove(const QString &table, const QString &entity, const QStringList &ids, const QHash<QString, qint64> &expected,
-                   const WriteContext &context);
+    Outcome remove(const QString &table, const QString &entity, const QStringList &ids,
+                   const QHash<QString, qint64> &expected, const WriteContext &context);
     Outcome removeAll(const QString &table, const QString &entity, const WriteContext &context);
 
     // A setting changed (rollback switch, entity overrides): one audit row, entity "_settings",
     // the change as a JSON Patch that also keeps the previous value (a "test" of the old value).
-    bool recordSetting(const QString &key, const QJsonValue &before, const QJsonValue &after, const WriteContext &context,
-                       QString *error);
+    bool recordSetting(const QString &key, const QJsonValue &before, const QJsonValue &after,
+                       const WriteContext &context, QString *error);
     static constexpr const char *kSettingsEntity = "_settings";
 
     AuditTrail &audit() { return *m_audit; }
     // Every table's record versions, for AuditTrail::verify.
-    QHash<QString, QHash<QString, qint64>> currentVersions(const QHash<QString, QString> &entityByTable, QString *error);
+    QHash<QString, QHash<QString, qint64>> currentVersions(const QHash<QString, QString> &entityByTable,
+                                                           QString *error);
 
     QString meta(const QString &key);
     bool setMeta(const QString &key, const QString &value, QString *error);

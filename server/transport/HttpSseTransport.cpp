@@ -23,17 +23,19 @@ const HttpHeaders kRetry{{"Retry-After", "5"}};
 
 HttpSseTransport::HttpSseTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings, QObject *parent)
     : QObject(parent), m_bridge(bridge), m_sessions(sessions), m_settings(std::move(settings))
-{}
+{ }
 
 void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
 {
     if (!m_enabled)
         return sendHttpError(responder, 503, QStringLiteral("transport_disabled"),
-                             QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"), kRetry);
+                             QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"),
+                             kRetry);
     if (m_sessions->atSessionLimit()) {
         emit m_sessions->connectionRejected(QStringLiteral("max_sessions"));
         return sendHttpError(responder, 503, QStringLiteral("max_sessions_exceeded"),
-                             QStringLiteral("The server is at its limit of %1 sessions (MaxSessions); retry later").arg(m_sessions->maxSessions()),
+                             QStringLiteral("The server is at its limit of %1 sessions (MaxSessions); retry later")
+                                 .arg(m_sessions->maxSessions()),
                              kRetry, {{QStringLiteral("limit"), m_sessions->maxSessions()}});
     }
     if (m_sessions->atConnectionLimit()) {
@@ -75,18 +77,21 @@ void HttpSseTransport::submit(const HttpRequest &request, HttpResponder *respond
 {
     if (!m_enabled)
         return sendHttpError(responder, 503, QStringLiteral("transport_disabled"),
-                             QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"), kRetry);
+                             QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"),
+                             kRetry);
     QString id = request.query.queryItemValue(QStringLiteral("sessionId"));
     if (id.isEmpty())
         id = QString::fromLatin1(request.header("X-Mcp-Session"));
     if (id.isEmpty())
-        return sendHttpError(responder, 400, QStringLiteral("missing_session"),
-                             QStringLiteral("Pass the session id from the endpoint event as ?sessionId= or X-Mcp-Session"));
+        return sendHttpError(
+            responder, 400, QStringLiteral("missing_session"),
+            QStringLiteral("Pass the session id from the endpoint event as ?sessionId= or X-Mcp-Session"));
     const SessionPtr session = m_sessions->find(id);
     if (!session || session->transport != TransportKind::HttpSse || !m_streams.value(id))
-        return sendHttpError(responder, 404, QStringLiteral("session_not_found"),
-                             QStringLiteral("Unknown or closed session '%1'; open a new stream with GET %2/sse")
-                                 .arg(SessionManager::isWellFormedId(id) ? id : QStringLiteral("(malformed id)"), m_settings.route));
+        return sendHttpError(
+            responder, 404, QStringLiteral("session_not_found"),
+            QStringLiteral("Unknown or closed session '%1'; open a new stream with GET %2/sse")
+                .arg(SessionManager::isWellFormedId(id) ? id : QStringLiteral("(malformed id)"), m_settings.route));
     if ((session->principal.authenticated || principal.authenticated) && !session->principal.sameIdentity(principal))
         return sendHttpError(responder, 403, QStringLiteral("session_owner_mismatch"),
                              QStringLiteral("This session belongs to another subject"));
@@ -99,16 +104,17 @@ void HttpSseTransport::submit(const HttpRequest &request, HttpResponder *respond
     responder->send(202, {});
     QElapsedTimer received;
     received.start();
-    m_bridge->handleValue(*body, session, [this, id](const QJsonObject &m) { deliver(id, m); },
-                          [this, id, received](const QJsonValue &reply) {
-                              if (!reply.isUndefined())
-                                  m_sessions->recordServed(TransportKind::HttpSse, received.nsecsElapsed() / 1e9);
-                              if (reply.isObject())
-                                  deliver(id, reply.toObject());
-                              else if (reply.isArray())
-                                  for (const auto &r : reply.toArray())
-                                      deliver(id, r.toObject());
-                          });
+    m_bridge->handleValue(
+        *body, session, [this, id](const QJsonObject &m) { deliver(id, m); },
+        [this, id, received](const QJsonValue &reply) {
+            if (!reply.isUndefined())
+                m_sessions->recordServed(TransportKind::HttpSse, received.nsecsElapsed() / 1e9);
+            if (reply.isObject())
+                deliver(id, reply.toObject());
+            else if (reply.isArray())
+                for (const auto &r : reply.toArray())
+                    deliver(id, r.toObject());
+        });
 }
 
 void HttpSseTransport::deliver(const QString &sessionId, const QJsonObject &message)

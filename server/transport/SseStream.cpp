@@ -8,7 +8,10 @@ Q_LOGGING_CATEGORY(lcSse, "koan.sse")
 
 namespace koan {
 
-QByteArray formatEventId(int stream, qint64 seq) { return QByteArray::number(stream) + '_' + QByteArray::number(seq); }
+QByteArray formatEventId(int stream, qint64 seq)
+{
+    return QByteArray::number(stream) + '_' + QByteArray::number(seq);
+}
 
 std::optional<SseEventId> parseEventId(const QByteArray &text)
 {
@@ -36,7 +39,9 @@ SseStream::~SseStream()
 
 HttpHeaders SseStream::headers(const HttpHeaders &extraHeaders)
 {
-    HttpHeaders h{{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache, no-transform"}, {"X-Accel-Buffering", "no"}};
+    HttpHeaders h{{"Content-Type", "text/event-stream"},
+                  {"Cache-Control", "no-cache, no-transform"},
+                  {"X-Accel-Buffering", "no"}};
     return h + extraHeaders;
 }
 
@@ -64,7 +69,10 @@ bool SseStream::sendEvent(const QByteArray &event, const QByteArray &data, const
     return sendRaw(frame(event, data, id));
 }
 
-bool SseStream::sendComment(const QByteArray &text) { return sendRaw(": " + text + "\n\n"); }
+bool SseStream::sendComment(const QByteArray &text)
+{
+    return sendRaw(": " + text + "\n\n");
+}
 
 bool SseStream::sendRaw(const QByteArray &frameBytes)
 {

@@ -69,10 +69,13 @@ StdioTransport::StdioTransport(RpcBridge *bridge, qint64 maxMessageBytes, QObjec
     // Queued: the reader thread only reads; all protocol work happens on this object's thread.
     connect(m_reader, &StdinReader::lineRead, this, &StdioTransport::handleLine, Qt::QueuedConnection);
     connect(m_reader, &StdinReader::lineTooLong, this, &StdioTransport::refuseOversized, Qt::QueuedConnection);
-    connect(m_reader, &StdinReader::endOfInput, this, [this] {
-        m_eof = true;
-        maybeFinish();
-    }, Qt::QueuedConnection);
+    connect(
+        m_reader, &StdinReader::endOfInput, this,
+        [this] {
+            m_eof = true;
+            maybeFinish();
+        },
+        Qt::QueuedConnection);
 }
 
 StdioTransport::~StdioTransport()
@@ -84,7 +87,10 @@ StdioTransport::~StdioTransport()
     }
 }
 
-void StdioTransport::start() { m_reader->start(); }
+void StdioTransport::start()
+{
+    m_reader->start();
+}
 
 void StdioTransport::handleLine(const QByteArray &raw)
 {
@@ -99,13 +105,14 @@ void StdioTransport::handleLine(const QByteArray &raw)
     if (line.size() > m_maxMessageBytes)
         return refuseOversized(line.size());
     ++m_pending;
-    m_bridge->handle(line, m_session, [this](const QJsonObject &m) { write(m); },
-                     [this](const QJsonValue &reply) {
-                         if (!reply.isUndefined())
-                             write(reply);
-                         --m_pending;
-                         maybeFinish();
-                     });
+    m_bridge->handle(
+        line, m_session, [this](const QJsonObject &m) { write(m); },
+        [this](const QJsonValue &reply) {
+            if (!reply.isUndefined())
+                write(reply);
+            --m_pending;
+            maybeFinish();
+        });
 }
 
 void StdioTransport::refuseOversized(qint64 bytes)
@@ -113,9 +120,11 @@ void StdioTransport::refuseOversized(qint64 bytes)
     if (m_expired)
         return;
     // The id is in the part that was never kept: JSON-RPC answers such a request with id null.
-    write(jsonrpc::makeError(QJsonValue::Null, jsonrpc::InvalidRequest,
-                             QStringLiteral("Invalid Request: message of %1 bytes exceeds the %2-byte limit (MaxRequestBodyBytes)")
-                                 .arg(bytes).arg(m_maxMessageBytes)));
+    write(jsonrpc::makeError(
+        QJsonValue::Null, jsonrpc::InvalidRequest,
+        QStringLiteral("Invalid Request: message of %1 bytes exceeds the %2-byte limit (MaxRequestBodyBytes)")
+            .arg(bytes)
+            .arg(m_maxMessageBytes)));
 }
 
 void StdioTransport::write(const QJsonValue &message)
@@ -135,7 +144,8 @@ void StdioTransport::endExpired(const QByteArray &line)
     const QJsonArray messages = doc.isArray() ? doc.array() : QJsonArray{doc.object()};
     for (const QJsonValue &m : messages) // requests get the error; notifications get nothing
         if (m.toObject().contains(QLatin1String("id")) && m.toObject().contains(QLatin1String("method")))
-            write(jsonrpc::makeError(m.toObject().value(QLatin1String("id")), kTokenExpired, QStringLiteral("token expired")));
+            write(jsonrpc::makeError(m.toObject().value(QLatin1String("id")), kTokenExpired,
+                                     QStringLiteral("token expired")));
     m_eof = true;
     maybeFinish();
 }

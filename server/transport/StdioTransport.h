@@ -18,13 +18,15 @@ class StdinReader : public QThread
 public:
     StdinReader(FILE *in, qint64 maxLineBytes, QObject *parent = nullptr)
         : QThread(parent), m_in(in), m_maxLineBytes(maxLineBytes)
-    {}
+    { }
 signals:
     void lineRead(const QByteArray &line);
     void lineTooLong(qint64 bytes); // the whole line's size, newline included
     void endOfInput();
+
 protected:
     void run() override;
+
 private:
     FILE *m_in;
     qint64 m_maxLineBytes;

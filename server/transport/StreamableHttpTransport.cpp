@@ -54,7 +54,7 @@ const HttpHeaders kRetry{{"Retry-After", "5"}};
 StreamableHttpTransport::StreamableHttpTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings,
                                                  QObject *parent)
     : QObject(parent), m_bridge(bridge), m_sessions(sessions), m_settings(settings)
-{}
+{ }
 
 void StreamableHttpTransport::setEnabled(bool enabled)
 {
@@ -72,12 +72,14 @@ void StreamableHttpTransport::handle(const HttpRequest &request, HttpResponder *
 {
     if (!m_enabled)
         return sendRpcHttpError(responder, 503, jsonrpc::ServerError,
-                                QStringLiteral("Service Unavailable: the Streamable HTTP transport is disabled"), kRetry);
+                                QStringLiteral("Service Unavailable: the Streamable HTTP transport is disabled"),
+                                kRetry);
     const QByteArray version = request.header("MCP-Protocol-Version");
     if (!version.isEmpty() && !protocol::isSupported(QString::fromLatin1(version)))
-        return sendRpcHttpError(responder, 400, jsonrpc::ServerError,
-                                QStringLiteral("Bad Request: Unsupported protocol version: %1 (supported versions: %2)")
-                                    .arg(QString::fromLatin1(version), protocol::supportedVersions().join(QLatin1String(", "))));
+        return sendRpcHttpError(
+            responder, 400, jsonrpc::ServerError,
+            QStringLiteral("Bad Request: Unsupported protocol version: %1 (supported versions: %2)")
+                .arg(QString::fromLatin1(version), protocol::supportedVersions().join(QLatin1String(", "))));
     if (request.method == "POST")
         return post(request, responder, principal);
     if (request.method == "GET")
@@ -88,12 +90,13 @@ void StreamableHttpTransport::handle(const HttpRequest &request, HttpResponder *
                      {{"Allow", "GET, POST, DELETE"}});
 }
 
-StreamableHttpTransport::State *StreamableHttpTransport::sessionFor(const HttpRequest &request, HttpResponder *responder,
-                                                                    const Principal &principal)
+StreamableHttpTransport::State *
+StreamableHttpTransport::sessionFor(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
 {
     const QString id = QString::fromLatin1(request.header("Mcp-Session-Id"));
     if (id.isEmpty()) {
-        sendRpcHttpError(responder, 400, jsonrpc::ServerError, QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
+        sendRpcHttpError(responder, 400, jsonrpc::ServerError,
+                         QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
         return nullptr;
     }
     const auto it = m_states.find(id);
@@ -103,7 +106,8 @@ StreamableHttpTransport::State *StreamableHttpTransport::sessionFor(const HttpRe
     }
     const Principal &owner = it->session->principal;
     if ((owner.authenticated || principal.authenticated) && !owner.sameIdentity(principal)) {
-        sendRpcHttpError(responder, 403, jsonrpc::ServerError, QStringLiteral("Forbidden: this session belongs to another subject"));
+        sendRpcHttpError(responder, 403, jsonrpc::ServerError,
+                         QStringLiteral("Forbidden: this session belongs to another subject"));
         return nullptr;
     }
     // A supported MCP-Protocol-Version other than the negotiated one is accepted, as the TS SDK
@@ -115,9 +119,11 @@ StreamableHttpTransport::State *StreamableHttpTransport::sessionFor(const HttpRe
 
 void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
 {
-    if (!accepts(request.header("Accept"), "application/json") || !accepts(request.header("Accept"), "text/event-stream"))
-        return sendRpcHttpError(responder, 406, jsonrpc::ServerError,
-                                QStringLiteral("Not Acceptable: Client must accept both application/json and text/event-stream"));
+    if (!accepts(request.header("Accept"), "application/json")
+        || !accepts(request.header("Accept"), "text/event-stream"))
+        return sendRpcHttpError(
+            responder, 406, jsonrpc::ServerError,
+            QStringLiteral("Not Acceptable: Client must accept both application/json and text/event-stream"));
     const auto body = readJsonRpcBody(request, responder, m_settings.maxBodyBytes, true);
     if (!body)
         return;
@@ -135,13 +141,15 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
                                     QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
         if (m_sessions->atSessionLimit()) {
             emit m_sessions->connectionRejected(QStringLiteral("max_sessions"));
-            return sendRpcHttpError(responder, 503, jsonrpc::ServerError,
-                                    QStringLiteral("Service Unavailable: the server is at its limit of %1 sessions (MaxSessions)")
-                                        .arg(m_sessions->maxSessions()), kRetry);
+            return sendRpcHttpError(
+                responder, 503, jsonrpc::ServerError,
+                QStringLiteral("Service Unavailable: the server is at its limit of %1 sessions (MaxSessions)")
+                    .arg(m_sessions->maxSessions()),
+                kRetry);
         }
-        const SessionPtr session = m_sessions->open(TransportKind::StreamableHttp, principal, request.remote(),
-                                                    QString::fromUtf8(request.header("User-Agent")),
-                                                    [this](const QString &sid, const QString &reason) { closeState(sid, reason); });
+        const SessionPtr session = m_sessions->open(
+            TransportKind::StreamableHttp, principal, request.remote(), QString::fromUtf8(request.header("User-Agent")),
+            [this](const QString &sid, const QString &reason) { closeState(sid, reason); });
         id = session->id;
         m_states.insert(id, State{session, {}, {}, {}, 1, 1, {}});
     }
@@ -155,8 +163,9 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         // an array where batches are not allowed (2025-06-18+), an empty batch, a 2025-03-26
         // batch of invalid members (one error each, JSON-RPC 2.0 section 6).
         auto answer = std::make_shared<QJsonValue>(QJsonValue::Undefined);
-        m_bridge->handleValue(*body, session, [this, id](const QJsonObject &m) { emitOn(id, 0, m); },
-                              [answer](const QJsonValue &reply) { *answer = reply; });
+        m_bridge->handleValue(
+            *body, session, [this, id](const QJsonObject &m) { emitOn(id, 0, m); },
+            [answer](const QJsonValue &reply) { *answer = reply; });
         const HttpHeaders sessionHeader{{"Mcp-Session-Id", id.toLatin1()}};
         if (answer->isUndefined())
             return responder->send(202, sessionHeader);
@@ -193,40 +202,43 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
     };
     QElapsedTimer received;
     received.start();
-    m_bridge->handleValue(*body, session, related, [this, id, streamNo, exchange, sessionHeader, received, newSession, session,
-                                                    startStreaming](const QJsonValue &reply) {
-        exchange->answered = true;
-        if (!reply.isUndefined())
-            m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
-        // A session whose initialize failed must not linger until the idle timeout.
-        const bool failedInit = newSession && !session->initialized;
-        const bool sse = !m_settings.jsonResponses && !failedInit && !reply.isUndefined();
-        if (sse && !exchange->streaming && exchange->responder) {
-            auto it = m_states.find(id);
-            if (it != m_states.end()) {
-                const QByteArray priming = primingEvent(*it, streamNo);
-                const QByteArray body = priming + emitOn(id, streamNo, reply);
-                exchange->responder->send(200, SseStream::headers(sessionHeader), body);
-                m_sessions->recordOutbound(id);
-                completeStream(id, streamNo);
-                return;
-            }
-        }
-        if (exchange->streaming) {
+    m_bridge->handleValue(
+        *body, session, related,
+        [this, id, streamNo, exchange, sessionHeader, received, newSession, session,
+         startStreaming](const QJsonValue &reply) {
+            exchange->answered = true;
             if (!reply.isUndefined())
-                emitOn(id, streamNo, reply); // an object, or an array for a batch
-            completeStream(id, streamNo);
-        } else if (exchange->responder) { // else the client left before the answer, with no stream to resume
-            if (reply.isUndefined())
-                exchange->responder->send(202, failedInit ? HttpHeaders{} : sessionHeader); // e.g. the request was cancelled
-            else {
-                exchange->responder->sendJson(200, reply, failedInit ? HttpHeaders{} : sessionHeader);
-                m_sessions->recordOutbound(id);
+                m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
+            // A session whose initialize failed must not linger until the idle timeout.
+            const bool failedInit = newSession && !session->initialized;
+            const bool sse = !m_settings.jsonResponses && !failedInit && !reply.isUndefined();
+            if (sse && !exchange->streaming && exchange->responder) {
+                auto it = m_states.find(id);
+                if (it != m_states.end()) {
+                    const QByteArray priming = primingEvent(*it, streamNo);
+                    const QByteArray body = priming + emitOn(id, streamNo, reply);
+                    exchange->responder->send(200, SseStream::headers(sessionHeader), body);
+                    m_sessions->recordOutbound(id);
+                    completeStream(id, streamNo);
+                    return;
+                }
             }
-        }
-        if (failedInit)
-            m_sessions->close(id, QStringLiteral("initialize_failed"));
-    });
+            if (exchange->streaming) {
+                if (!reply.isUndefined())
+                    emitOn(id, streamNo, reply); // an object, or an array for a batch
+                completeStream(id, streamNo);
+            } else if (exchange->responder) { // else the client left before the answer, with no stream to resume
+                if (reply.isUndefined())
+                    exchange->responder->send(202, failedInit ? HttpHeaders{}
+                                                              : sessionHeader); // e.g. the request was cancelled
+                else {
+                    exchange->responder->sendJson(200, reply, failedInit ? HttpHeaders{} : sessionHeader);
+                    m_sessions->recordOutbound(id);
+                }
+            }
+            if (failedInit)
+                m_sessions->close(id, QStringLiteral("initialize_failed"));
+        });
     if (!m_settings.jsonResponses && !newSession && !exchange->answered && !exchange->streaming)
         startStreaming(); // still working: the headers (and priming event) go out now, as before
 }
@@ -243,12 +255,14 @@ void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *res
     m_sessions->recordInbound(id);
 
     // Resumption: "<stream>_<seq>" names the stream and the last event the client saw.
-    if (const auto lastEvent = parseEventId(request.header("Last-Event-ID")); lastEvent && knows(*state, lastEvent->stream)) {
+    if (const auto lastEvent = parseEventId(request.header("Last-Event-ID"));
+        lastEvent && knows(*state, lastEvent->stream)) {
         const int streamNo = lastEvent->stream;
         const qint64 seq = lastEvent->seq;
         const bool complete = state->completed.contains(streamNo);
         if (const LogicalStream &ls = logical(*state, streamNo); ls.connection && ls.connection->isOpen())
-            return sendRpcHttpError(responder, 409, jsonrpc::ServerError, QStringLiteral("Conflict: the stream is already connected"));
+            return sendRpcHttpError(responder, 409, jsonrpc::ServerError,
+                                    QStringLiteral("Conflict: the stream is already connected"));
         // No priming event here: it would take a newer id than the replayed events that follow.
         SseStream *stream = attach(*state, streamNo, responder, streamNo == 0, false);
         for (const Event &e : state->replay)
@@ -263,9 +277,11 @@ void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *res
                                 QStringLiteral("Conflict: Only one SSE stream is allowed per session"));
     if (m_sessions->atConnectionLimit()) {
         emit m_sessions->connectionRejected(QStringLiteral("max_connections"));
-        return sendRpcHttpError(responder, 503, jsonrpc::ServerError,
-                                QStringLiteral("Service Unavailable: the server is at its limit of %1 concurrent streams")
-                                    .arg(m_sessions->maxConcurrentConnections()), kRetry);
+        return sendRpcHttpError(
+            responder, 503, jsonrpc::ServerError,
+            QStringLiteral("Service Unavailable: the server is at its limit of %1 concurrent streams")
+                .arg(m_sessions->maxConcurrentConnections()),
+            kRetry);
     }
     attach(*state, 0, responder, true);
 }
@@ -294,7 +310,8 @@ QByteArray StreamableHttpTransport::primingEvent(State &state, int streamNo)
     return "id: " + eventId + "\nretry: " + QByteArray::number(m_settings.retryMs) + "\ndata: \n\n";
 }
 
-SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpResponder *responder, bool longLived, bool prime)
+SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpResponder *responder, bool longLived,
+                                           bool prime)
 {
     const QString id = state.session->id;
     auto *stream = new SseStream(responder, id, m_settings.maxQueuedBytes, this);

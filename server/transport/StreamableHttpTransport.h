@@ -28,9 +28,9 @@ public:
     struct Settings {
         qint64 maxBodyBytes = 4 * 1024 * 1024;
         qint64 maxQueuedBytes = 1024 * 1024;
-        int replayBufferSize = 256;   // events kept per session for resumption
-        int retryMs = 1000;           // SSE retry hint sent with the priming event
-        bool jsonResponses = false;   // answer requests as JSON unless the handler streams (StreamableJsonResponse)
+        int replayBufferSize = 256; // events kept per session for resumption
+        int retryMs = 1000;         // SSE retry hint sent with the priming event
+        bool jsonResponses = false; // answer requests as JSON unless the handler streams (StreamableJsonResponse)
     };
     StreamableHttpTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings, QObject *parent = nullptr);
 
@@ -55,11 +55,11 @@ private:
     };
     struct State {
         SessionPtr session;
-        LogicalStream standalone;          // stream 0: the GET stream
+        LogicalStream standalone; // stream 0: the GET stream
         // Request streams still open or owed an answer. Finished ones are only numbers in
         // `completed`: an idle session then holds no hash storage (~1.7 kB each).
         QHash<int, LogicalStream> streams;
-        QList<int> completed;              // completed stream numbers, oldest first
+        QList<int> completed; // completed stream numbers, oldest first
         int nextStream = 1;
         qint64 nextSeq = 1;
         QList<Event> replay; // not std::deque: that allocates ~600 bytes per idle session up front

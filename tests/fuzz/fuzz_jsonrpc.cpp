@@ -51,7 +51,8 @@ void checkMessage(const QJsonValue &value)
         if (m.kind == Kind::Notification) {
             FUZZ_CHECK(!o.contains(QLatin1String("id")));
         } else {
-            FUZZ_CHECK(o.contains(QLatin1String("id")) && integralOrString(m.id) && m.id == o.value(QLatin1String("id")));
+            FUZZ_CHECK(o.contains(QLatin1String("id")) && integralOrString(m.id)
+                       && m.id == o.value(QLatin1String("id")));
             checkReplyable(m.id);
             FUZZ_CHECK(classify(makeResult(m.id, QJsonObject{})).kind == Kind::Response);
         }

@@ -103,9 +103,11 @@ bool claimsAcceptable(const QJsonObject &c, const JwtSettings &s)
 bool verifyWith(EVP_PKEY *key, const QByteArray &input, const QByteArray &sig)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    const bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1
-                    && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char *>(sig.constData()), size_t(sig.size()),
-                                        reinterpret_cast<const unsigned char *>(input.constData()), size_t(input.size())) == 1;
+    const bool ok
+        = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1
+          && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char *>(sig.constData()), size_t(sig.size()),
+                              reinterpret_cast<const unsigned char *>(input.constData()), size_t(input.size()))
+                 == 1;
     EVP_MD_CTX_free(ctx);
     return ok;
 }

@@ -35,7 +35,10 @@ struct KeyPair {
     QString kid;
     bool rsa = true;
     std::shared_ptr<EVP_PKEY> publicKey;
-    QJsonObject jwk() const { return JsonWebKeySet::toJwk(publicKey.get(), kid, rsa ? QStringLiteral("RS256") : QStringLiteral("ES256")); }
+    QJsonObject jwk() const
+    {
+        return JsonWebKeySet::toJwk(publicKey.get(), kid, rsa ? QStringLiteral("RS256") : QStringLiteral("ES256"));
+    }
 };
 
 inline KeyPair makeKey(const QDir &dir, const QString &kid, bool rsa)
@@ -45,8 +48,9 @@ inline KeyPair makeKey(const QDir &dir, const QString &kid, bool rsa)
     k.kid = kid;
     k.rsa = rsa;
     k.privatePem = dir.filePath(QStringLiteral("%1-%2.pem").arg(kid).arg(++serial)); // kids may repeat on purpose
-    const QStringList gen = rsa ? QStringList{"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", k.privatePem}
-                                : QStringList{"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", k.privatePem};
+    const QStringList gen
+        = rsa ? QStringList{"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", k.privatePem}
+              : QStringList{"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", k.privatePem};
     runOpenssl(gen);
     const QByteArray pub = runOpenssl({"pkey", "-in", k.privatePem, "-pubout"});
     BIO *bio = BIO_new_mem_buf(pub.constData(), int(pub.size()));
@@ -63,12 +67,16 @@ inline QJsonObject jwks(const QList<KeyPair> &keys)
     return QJsonObject{{"keys", arr}};
 }
 
-inline QByteArray b64(const QByteArray &d) { return d.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals); }
+inline QByteArray b64(const QByteArray &d)
+{
+    return d.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
 
 // Signs header.claims with `openssl dgst -sha256 -sign`; ES256 DER signatures become raw r||s.
 inline QByteArray signWithOpenssl(const QJsonObject &header, const QJsonObject &claims, const KeyPair &key)
 {
-    const QByteArray input = b64(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.' + b64(QJsonDocument(claims).toJson(QJsonDocument::Compact));
+    const QByteArray input = b64(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
+                             + b64(QJsonDocument(claims).toJson(QJsonDocument::Compact));
     QByteArray sig = runOpenssl({"dgst", "-sha256", "-sign", key.privatePem}, input);
     if (!key.rsa) {
         const unsigned char *p = reinterpret_cast<const unsigned char *>(sig.constData());
@@ -82,11 +90,17 @@ inline QByteArray signWithOpenssl(const QJsonObject &header, const QJsonObject &
     return input + '.' + b64(sig);
 }
 
-inline QJsonObject claims(const QString &sub, const QString &scope, const QString &aud, const QString &iss = QStringLiteral("https://issuer.test"),
-                          qint64 ttl = 600)
+inline QJsonObject claims(const QString &sub, const QString &scope, const QString &aud,
+                          const QString &iss = QStringLiteral("https://issuer.test"), qint64 ttl = 600)
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    return {{"iss", iss}, {"sub", sub}, {"aud", aud}, {"scope", scope}, {"iat", double(now)}, {"nbf", double(now - 5)}, {"exp", double(now + ttl)}};
+    return {{"iss", iss},
+            {"sub", sub},
+            {"aud", aud},
+            {"scope", scope},
+            {"iat", double(now)},
+            {"nbf", double(now - 5)},
+            {"exp", double(now + ttl)}};
 }
 
 inline QByteArray token(const KeyPair &key, const QJsonObject &c)
@@ -101,7 +115,8 @@ inline bool makeCertificate(const QDir &dir, QString *cert, QString *keyFile)
     *keyFile = dir.filePath("tls.key");
     bool ok = false;
     runOpenssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", *keyFile, "-out", *cert, "-days", "2",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"}, {}, &ok);
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"},
+               {}, &ok);
     return ok;
 }
 

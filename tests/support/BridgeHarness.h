@@ -20,11 +20,12 @@ struct Exchange {
 inline Exchange send(RpcBridge *bridge, const SessionPtr &session, const QByteArray &body, int timeoutMs = 5000)
 {
     auto ex = std::make_shared<Exchange>();
-    bridge->handle(body, session, [ex](const QJsonObject &m) { ex->related.append(m); },
-                   [ex](const QJsonValue &reply) {
-                       ex->reply = reply;
-                       ex->done = true;
-                   });
+    bridge->handle(
+        body, session, [ex](const QJsonObject &m) { ex->related.append(m); },
+        [ex](const QJsonValue &reply) {
+            ex->reply = reply;
+            ex->done = true;
+        });
     (void)QTest::qWaitFor([ex] { return ex->done; }, timeoutMs); // callers check done
     return *ex;
 }
@@ -50,8 +51,10 @@ inline QByteArray request(int id, const QString &method, const QJsonObject &para
 
 inline QByteArray initializeRequest(const QString &version = QStringLiteral("2025-06-18"), const QJsonObject &caps = {})
 {
-    return request(0, "initialize", {{"protocolVersion", version}, {"capabilities", caps},
-                                     {"clientInfo", QJsonObject{{"name", "qt-test"}, {"version", "1"}}}});
+    return request(0, "initialize",
+                   {{"protocolVersion", version},
+                    {"capabilities", caps},
+                    {"clientInfo", QJsonObject{{"name", "qt-test"}, {"version", "1"}}}});
 }
 
 class BridgeHarness

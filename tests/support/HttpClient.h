@@ -31,7 +31,8 @@ struct HttpResponse {
     QList<SseEvent> events() const;
 };
 
-inline QList<SseEvent> parseSse(const QByteArray &text, QByteArray *rest = nullptr, QList<QByteArray> *comments = nullptr)
+inline QList<SseEvent> parseSse(const QByteArray &text, QByteArray *rest = nullptr,
+                                QList<QByteArray> *comments = nullptr)
 {
     QList<SseEvent> out;
     QByteArray buf = text;
@@ -76,7 +77,10 @@ inline QList<SseEvent> parseSse(const QByteArray &text, QByteArray *rest = nullp
     return out;
 }
 
-inline QList<SseEvent> HttpResponse::events() const { return parseSse(body); }
+inline QList<SseEvent> HttpResponse::events() const
+{
+    return parseSse(body);
+}
 
 // One connection; requests are sent one at a time. For streams, body() grows as data arrives.
 class HttpClient
@@ -112,8 +116,8 @@ public:
     }
 
     // Sends a request; returns immediately. Use wait() / waitFor...() for the answer.
-    void send(const QByteArray &method, const QByteArray &path, const QList<QPair<QByteArray, QByteArray>> &headers = {},
-              const QByteArray &body = {})
+    void send(const QByteArray &method, const QByteArray &path,
+              const QList<QPair<QByteArray, QByteArray>> &headers = {}, const QByteArray &body = {})
     {
         // The server said it closes after its last answer (e.g. an early 413): start afresh.
         if (m_response.complete && m_response.header("Connection").compare("close", Qt::CaseInsensitive) == 0)
@@ -134,16 +138,26 @@ public:
             req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
         m_socket->write(req + "\r\n" + body);
     }
-    HttpResponse request(const QByteArray &method, const QByteArray &path, const QList<QPair<QByteArray, QByteArray>> &headers = {},
-                         const QByteArray &body = {}, int timeoutMs = 5000)
+    HttpResponse request(const QByteArray &method, const QByteArray &path,
+                         const QList<QPair<QByteArray, QByteArray>> &headers = {}, const QByteArray &body = {},
+                         int timeoutMs = 5000)
     {
         send(method, path, headers, body);
         waitComplete(timeoutMs);
         return m_response;
     }
-    bool waitHead(int timeoutMs = 5000) { return QTest::qWaitFor([this] { return m_headDone || closed(); }, timeoutMs) && m_headDone; }
-    bool waitComplete(int timeoutMs = 5000) { return QTest::qWaitFor([this] { return m_response.complete || closed(); }, timeoutMs) && m_response.complete; }
-    bool waitClosed(int timeoutMs = 5000) { return QTest::qWaitFor([this] { return closed(); }, timeoutMs); }
+    bool waitHead(int timeoutMs = 5000)
+    {
+        return QTest::qWaitFor([this] { return m_headDone || closed(); }, timeoutMs) && m_headDone;
+    }
+    bool waitComplete(int timeoutMs = 5000)
+    {
+        return QTest::qWaitFor([this] { return m_response.complete || closed(); }, timeoutMs) && m_response.complete;
+    }
+    bool waitClosed(int timeoutMs = 5000)
+    {
+        return QTest::qWaitFor([this] { return closed(); }, timeoutMs);
+    }
     bool closed() const { return m_socket->state() == QAbstractSocket::UnconnectedState; }
 
     // SSE on a stream response.
@@ -156,30 +170,34 @@ public:
     }
     bool waitEvent(const QByteArray &name, int timeoutMs = 5000, SseEvent *out = nullptr)
     {
-        return QTest::qWaitFor([&] {
-            for (const SseEvent &e : events())
-                if (e.event == name || (name.isEmpty() && e.event.isEmpty())) {
-                    if (out)
-                        *out = e;
-                    return true;
-                }
-            return false;
-        }, timeoutMs);
+        return QTest::qWaitFor(
+            [&] {
+                for (const SseEvent &e : events())
+                    if (e.event == name || (name.isEmpty() && e.event.isEmpty())) {
+                        if (out)
+                            *out = e;
+                        return true;
+                    }
+                return false;
+            },
+            timeoutMs);
     }
     // The JSON-RPC message with this id among the stream's events.
     QJsonObject waitMessage(const QJsonValue &id, int timeoutMs = 5000)
     {
         QJsonObject found;
-        (void)QTest::qWaitFor([&] { // an empty result tells the caller it timed out
-            for (const SseEvent &e : events()) {
-                const QJsonObject o = QJsonDocument::fromJson(e.data).object();
-                if (o.contains("id") && o.value("id") == id) {
-                    found = o;
-                    return true;
+        (void)QTest::qWaitFor(
+            [&] { // an empty result tells the caller it timed out
+                for (const SseEvent &e : events()) {
+                    const QJsonObject o = QJsonDocument::fromJson(e.data).object();
+                    if (o.contains("id") && o.value("id") == id) {
+                        found = o;
+                        return true;
+                    }
                 }
-            }
-            return false;
-        }, timeoutMs);
+                return false;
+            },
+            timeoutMs);
         return found;
     }
     const HttpResponse &response() const { return m_response; }
@@ -264,13 +282,16 @@ inline QByteArray rpc(const QJsonValue &id, const QString &method, const QJsonOb
 
 inline QJsonObject initParams(const QString &version = QStringLiteral("2025-06-18"))
 {
-    return {{"protocolVersion", version}, {"capabilities", QJsonObject{}}, {"clientInfo", QJsonObject{{"name", "http-test"}, {"version", "1"}}}};
+    return {{"protocolVersion", version},
+            {"capabilities", QJsonObject{}},
+            {"clientInfo", QJsonObject{{"name", "http-test"}, {"version", "1"}}}};
 }
 
 // Headers of a Streamable HTTP POST: in session `sid` if given, with a bearer token if given.
 inline QList<QPair<QByteArray, QByteArray>> streamableHeaders(const QByteArray &sid = {}, const QByteArray &token = {})
 {
-    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+    QList<QPair<QByteArray, QByteArray>> h{{"Content-Type", "application/json"},
+                                           {"Accept", "application/json, text/event-stream"}};
     if (!sid.isEmpty())
         h.append({"Mcp-Session-Id", sid});
     if (!token.isEmpty())

@@ -24,10 +24,17 @@ struct KoanProcess {
         for (const QString &k : extraEnv.keys())
             env.insert(k, extraEnv.value(k));
         process.setProcessEnvironment(env);
-        QObject::connect(&process, &QProcess::readyReadStandardError, &process, [this] { stderrText += process.readAllStandardError(); });
-        process.start(QStringLiteral(KOAN_MCP_BINARY), QStringList{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")} + args);
+        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
+                         [this] { stderrText += process.readAllStandardError(); });
+        process.start(QStringLiteral(KOAN_MCP_BINARY),
+                      QStringList{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")} + args);
         static const QRegularExpression listening(QStringLiteral("listening on https?://[^ ]+:(\\d+)"));
-        QTest::qWaitFor([&] { return listening.match(QString::fromUtf8(stderrText)).hasMatch() || process.state() == QProcess::NotRunning; }, 15000);
+        QTest::qWaitFor(
+            [&] {
+                return listening.match(QString::fromUtf8(stderrText)).hasMatch()
+                       || process.state() == QProcess::NotRunning;
+            },
+            15000);
         port = quint16(listening.match(QString::fromUtf8(stderrText)).captured(1).toUInt());
         return port != 0;
     }

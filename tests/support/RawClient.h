@@ -17,7 +17,10 @@ struct RawClient {
         return socket.waitForConnected(3000);
     }
     // The JSON body of the (first) response.
-    QJsonObject body() const { return QJsonDocument::fromJson(received.mid(received.indexOf("\r\n\r\n") + 4)).object(); }
+    QJsonObject body() const
+    {
+        return QJsonDocument::fromJson(received.mid(received.indexOf("\r\n\r\n") + 4)).object();
+    }
     bool closed() const { return socket.state() == QAbstractSocket::UnconnectedState; }
 };
 
