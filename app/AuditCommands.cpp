@@ -1,6 +1,6 @@
 #include "AuditCommands.h"
 
-#include "entities/S12MedTrials.h"
+#include "s12/S12MedTrials.h"
 #include "protocol/JsonWriter.h"
 #include "store/EntityStore.h"
 

@@ -1,5 +1,7 @@
 #include "Cli.h"
 
+#include "fixtures/FixturePacks.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -248,8 +250,9 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
     if (p.value(logFormat) != QLatin1String("plain") && p.value(logFormat) != QLatin1String("json"))
         cmd.errors << QStringLiteral("--log-format %1: use plain or json").arg(p.value(logFormat));
     cmd.jsonLogs = p.value(logFormat) == QLatin1String("json");
-    if (!cmd.fixtures.isEmpty() && cmd.fixtures != QLatin1String("conformance"))
-        cmd.errors << QStringLiteral("--fixtures %1: unknown pack (available: conformance)").arg(cmd.fixtures);
+    if (!cmd.fixtures.isEmpty() && !koan::fixtures::available().contains(cmd.fixtures))
+        cmd.errors << QStringLiteral("--fixtures %1: unknown pack (available: %2)")
+                          .arg(cmd.fixtures, koan::fixtures::available().join(QLatin1String(", ")));
     if (!p.positionalArguments().isEmpty())
         cmd.errors << QStringLiteral("unexpected argument(s): %1").arg(p.positionalArguments().join(QLatin1Char(' ')));
     return cmd;

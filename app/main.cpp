@@ -7,6 +7,8 @@
 #include "ServerHost.h"
 #include "config/OptionsLoader.h"
 #include "core/RpcBridge.h"
+#include "fixtures/FixturePacks.h"
+#include "s12/S12MedTrials.h"
 #include "security/BearerAuthenticator.h"
 #include "security/DevTokenIssuer.h"
 #include "transport/StdioTransport.h"
@@ -115,8 +117,13 @@ int main(int argc, char *argv[])
                    : koan::AuditCommands::exportTrail(db, cmd.audit.since, cmd.audit.format);
     }
 
-    koan::ServerHost host(options);
-    if (!host.start(cmd.mode != koan::CliCommand::Stdio, &errors, cmd.fixtures))
+    // The composition root: the S12 domain, and a test fixture pack only when --fixtures asks for one.
+    koan::ServerHost host(options, koan::s12::catalog());
+    const auto loadFixtures = [&cmd](koan::McpServer *s) {
+        if (!cmd.fixtures.isEmpty())
+            koan::fixtures::install(cmd.fixtures, s->bridge(), s);
+    };
+    if (!host.start(cmd.mode != koan::CliCommand::Stdio, &errors, loadFixtures))
         return fail(QStringLiteral("startup failed"), errors);
     koan::McpServer *server = host.server();
     qCInfo(lcApp).noquote() << "environment" << options.environment << "| settings from"

@@ -1,10 +1,8 @@
 #include "McpServer.h"
 
-#include "conformance/ConformanceFixturePack.h"
 #include "core/RpcBridge.h"
 #include "entities/EntityRegistry.h"
 #include "entities/EntityToolProvider.h"
-#include "entities/S12MedTrials.h"
 #include "http/HttpServerBackend.h"
 #include "http/McpHttpService.h"
 #include "logging/LogSink.h"
@@ -53,13 +51,13 @@ std::optional<QSslConfiguration> loadTls(const QString &certFile, const QString 
 }
 } // namespace
 
-McpServer::McpServer(McpServerOptions options, QObject *parent)
+McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_store(new EntityStore(this)),
-      m_registry(new EntityRegistry(s12::entities(), this)),
+      m_registry(new EntityRegistry(std::move(catalog.entities), this)),
       m_bridge(new RpcBridge(ServerInfo{QStringLiteral("koan-mcp"), QStringLiteral("Koan MCP console"),
                                         QStringLiteral(KOAN_MCP_VERSION), m_options.instructions},
                              this)),
-      m_entityTools(std::make_unique<EntityToolProvider>(m_registry, m_store)),
+      m_entityTools(std::make_unique<EntityToolProvider>(m_registry, m_store, catalog.seedResource)),
       m_sessions(new SessionManager({m_options.maxConcurrentConnections, m_options.sseKeepAliveIntervalMs,
                                      m_options.sseConnectionTimeoutMs, m_options.maxSessions},
                                     this)),
@@ -100,16 +98,6 @@ McpServer::McpServer(McpServerOptions options, QObject *parent)
 McpServer::~McpServer()
 {
     stopHttp();
-}
-
-bool McpServer::loadFixturePack(const QString &name)
-{
-    if (name != QLatin1String("conformance"))
-        return false;
-    (new ConformanceFixturePack(this))->install(m_bridge);
-    qCWarning(lcServer).noquote()
-        << "conformance fixture pack loaded: test_* tools, test:// resources and prompts are exposed";
-    return true;
 }
 
 QString McpServer::defaultDatabasePath()

@@ -4,6 +4,7 @@
 // through signals and commands it through queued calls.
 #include "config/McpServerOptions.h"
 #include "core/McpSession.h"
+#include "entities/EntityCatalog.h"
 #include "store/AuditTrail.h"
 
 #include <QObject>
@@ -28,13 +29,12 @@ class McpServer : public QObject
 {
     Q_OBJECT
 public:
-    explicit McpServer(McpServerOptions options, QObject *parent = nullptr);
+    // `catalog`: the entities to serve and their sample data (the composition root's domain).
+    McpServer(McpServerOptions options, EntityCatalog catalog, QObject *parent = nullptr);
     ~McpServer() override;
 
     // Opens the store, applies entity overrides, loads seed data. Errors are startup errors.
     bool initialize(QStringList *errors);
-    // Adds a test fixture pack next to the S12 tools ("conformance"); returns false if unknown.
-    bool loadFixturePack(const QString &name);
     // Starts listening for HTTP (both HTTP transports share the port). Port 0 picks a free one.
     bool startHttp(QStringList *errors);
     void stopHttp(const QString &reason = QStringLiteral("server_shutdown"));

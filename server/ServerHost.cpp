@@ -7,7 +7,8 @@
 
 namespace koan {
 
-ServerHost::ServerHost(McpServerOptions options, QObject *parent) : QObject(parent), m_options(std::move(options))
+ServerHost::ServerHost(McpServerOptions options, EntityCatalog catalog, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_catalog(std::move(catalog))
 {
     m_thread.setObjectName(QStringLiteral("koan-server"));
     // OpenSSL keeps per-thread state (RNG, error queue) that only the main thread's atexit
@@ -34,7 +35,7 @@ void ServerHost::invoke(const std::function<void()> &fn) const
     QMetaObject::invokeMethod(m_server, fn, Qt::BlockingQueuedConnection);
 }
 
-bool ServerHost::start(bool http, QStringList *errors, const QString &fixturePack)
+bool ServerHost::start(bool http, QStringList *errors, const std::function<void(McpServer *)> &setup)
 {
     // epoll instead of Qt's poll()-every-socket dispatchers (bench/README.md).
     if (auto *dispatcher = EpollEventDispatcher::createUnlessDisabled())
@@ -47,9 +48,9 @@ bool ServerHost::start(bool http, QStringList *errors, const QString &fixturePac
     QMetaObject::invokeMethod(
         context,
         [&] {
-            m_server = new McpServer(m_options);
-            if (!fixturePack.isEmpty())
-                m_server->loadFixturePack(fixturePack);
+            m_server = new McpServer(m_options, m_catalog);
+            if (setup)
+                setup(m_server);
             ok = m_server->initialize(errors) && (!http || m_server->startHttp(errors));
         },
         Qt::BlockingQueuedConnection);

@@ -13,11 +13,12 @@ class ServerHost : public QObject
 {
     Q_OBJECT
 public:
-    explicit ServerHost(McpServerOptions options, QObject *parent = nullptr);
+    ServerHost(McpServerOptions options, EntityCatalog catalog, QObject *parent = nullptr);
     ~ServerHost() override; // stops HTTP (closing streams) and joins the thread
 
-    // Creates the server in the worker thread, initializes it and optionally starts HTTP.
-    bool start(bool http, QStringList *errors, const QString &fixturePack = {});
+    // Creates the server in the worker thread, runs `setup` on it there (e.g. installs a fixture
+    // pack), initializes it and optionally starts HTTP.
+    bool start(bool http, QStringList *errors, const std::function<void(McpServer *)> &setup = {});
     void stop();
     McpServer *server() const { return m_server; }
 
@@ -26,6 +27,7 @@ public:
 
 private:
     McpServerOptions m_options;
+    EntityCatalog m_catalog;
     QThread m_thread;
     McpServer *m_server = nullptr;
 };

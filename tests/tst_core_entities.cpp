@@ -436,7 +436,7 @@ private slots:
     void seedDataMatchesSchemas()
     {
         BridgeHarness h;
-        QFile f(QStringLiteral(KOAN_SOURCE_DIR "/resources/seed/s12-medtrials.json"));
+        QFile f(QStringLiteral(KOAN_SOURCE_DIR "/server/s12/s12-medtrials.json"));
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonObject seed = QJsonDocument::fromJson(f.readAll()).object();
         QCOMPARE(seed.keys().size(), 5);

@@ -3,7 +3,7 @@
 #include "support/ChildProcess.h"
 #include "config/OptionsLoader.h"
 #include "entities/EntityRegistry.h"
-#include "entities/S12MedTrials.h"
+#include "s12/S12MedTrials.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,6 +1,7 @@
 // EpollEventDispatcher: the whole test runs on it (set before QCoreApplication), so every Qt
 // facility used here (QTimer, QTcpSocket, queued calls, deleteLater) exercises it for real.
 #include "ServerHost.h"
+#include "s12/S12MedTrials.h"
 #include "runtime/EpollEventDispatcher.h"
 
 #include <QElapsedTimer>
@@ -221,7 +222,7 @@ private slots:
         options.databasePath = QStringLiteral(":memory:");
         for (const QByteArray mode : {QByteArray(), QByteArray("poll")}) {
             qputenv("KOAN_EVENT_LOOP", mode);
-            koan::ServerHost host(options);
+            koan::ServerHost host(options, koan::s12::catalog());
             QStringList errors;
             QVERIFY2(host.start(false, &errors), qPrintable(errors.join('\n')));
             bool epoll = false;

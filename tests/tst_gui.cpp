@@ -9,6 +9,7 @@
 #include "McpServer.h"
 #include "SchemaForm.h"
 #include "ServerHost.h"
+#include "s12/S12MedTrials.h"
 #include "SessionsModel.h"
 #include "SessionsPage.h"
 #include "ToolCallsPage.h"
@@ -182,7 +183,7 @@ private slots:
         o.sseKeepAliveIntervalMs = 200;
         o.auth.devIssuerKeyFile = m_dir.filePath("dev.pem");
         m_overrideFile = m_dir.filePath("appsettings.user.json");
-        m_host = std::make_unique<ServerHost>(o);
+        m_host = std::make_unique<ServerHost>(o, s12::catalog());
         QStringList errors;
         QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
         McpServer *server = m_host->server();

@@ -9,6 +9,7 @@
 #include "RecordBrowser.h"
 #include "RecordBrowserModels.h"
 #include "ServerHost.h"
+#include "s12/S12MedTrials.h"
 #include "Translations.h"
 #include "admin/AdminController.h"
 
@@ -123,7 +124,7 @@ private slots:
         o.port = 0;
         o.databasePath = m_dir.filePath("records.sqlite");
         o.auth.devIssuerKeyFile = m_dir.filePath("dev.pem");
-        m_host = std::make_unique<ServerHost>(o);
+        m_host = std::make_unique<ServerHost>(o, s12::catalog());
         QStringList errors;
         QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
         McpServer *server = m_host->server();

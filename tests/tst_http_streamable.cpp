@@ -1,5 +1,6 @@
 // Streamable HTTP transport: sessions, SSE/JSON answers, GET stream, DELETE, priming and
 // Last-Event-ID resumption, protocol-version header, batches.
+#include "fixtures/FixturePacks.h"
 #include "support/HttpClient.h"
 #include "support/ServerFixture.h"
 #include "transport/StreamableHttpTransport.h"
@@ -180,7 +181,7 @@ private slots:
 
     void promptAnswersAreOneResponseSlowOnesStreamAtOnce()
     {
-        ServerFixture f({}, QStringLiteral("conformance"));
+        ServerFixture f({}, [](McpServer &s) { fixtures::install(QStringLiteral("conformance"), s.bridge(), &s); });
         HttpClient c(f.port);
         const QByteArray sid = initialize(c, "2025-11-25");
         // Answered before the handler returns: one complete SSE response (priming + answer), no chunking.

@@ -3,6 +3,7 @@
 // the app): no mix of such clients may wedge the listener, and TlsHandshakeTimeout closes a
 // connection that does not finish its handshake in time, however slowly it trickles bytes.
 #include "ServerHost.h"
+#include "s12/S12MedTrials.h"
 #include "http/HttpServerBackend.h"
 #include "support/AuthKit.h"
 
@@ -231,7 +232,7 @@ private:
         o.tlsKeyFile = m_key;
         o.tlsHandshakeTimeoutMs = handshakeTimeoutMs;
         o.maxRequestBodyBytes = maxBody;
-        m_host = std::make_unique<ServerHost>(o);
+        m_host = std::make_unique<ServerHost>(o, s12::catalog());
         QStringList errors;
         QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
         m_host->invoke([this] { m_port = m_host->server()->httpPort(); });

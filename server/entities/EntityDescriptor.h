@@ -20,7 +20,10 @@ struct FieldDescriptor {
     bool required = false;
     QStringList enumValues; // Enum (and ObjectList members may use it via nested fields)
     QJsonValue defaultValue = QJsonValue::Undefined;
-    bool serverManaged = false;    // stamped by the server (e.g. updatedAt); clients may omit it
+    bool serverManaged = false; // stamped by the server (e.g. updatedAt); clients may omit it
+    // A String field holding the id of a record of this entity (its name): a write whose
+    // non-empty value names no such record is refused (invalid_reference). Empty: no reference.
+    QString references;
     QList<FieldDescriptor> nested; // ObjectList item fields
 
     QJsonObject schema(bool forOutput) const;
@@ -28,9 +31,9 @@ struct FieldDescriptor {
 };
 
 struct EntityDescriptor {
-    QString name;       // TrialSite
-    QString toolPrefix; // trial-site
-    QString table;      // trial_site
+    QString name;       // PascalCase, e.g. SampleOrder
+    QString toolPrefix; // its kebab-case tool prefix: sample-order
+    QString table;      // its SQLite table: sample_order
     QString description;
     QStringList requiredScopes;
     QList<FieldDescriptor> fields; // excluding `id`

@@ -63,8 +63,8 @@ WriteContext contextOf(const ToolCall &call)
 }
 } // namespace
 
-EntityToolProvider::EntityToolProvider(EntityRegistry *registry, EntityStore *store)
-    : m_registry(registry), m_store(store)
+EntityToolProvider::EntityToolProvider(EntityRegistry *registry, EntityStore *store, QString seedResource)
+    : m_registry(registry), m_store(store), m_seedResource(std::move(seedResource))
 { }
 
 QList<ToolDefinition> EntityToolProvider::tools(const McpSession &session) const
@@ -269,11 +269,17 @@ QString EntityToolProvider::prepare(const EntityDescriptor &e, QJsonObject &doc,
         else if (!doc.contains(f.name))
             doc.insert(f.name, nowIso());
     }
-    const QString site = doc.value(QLatin1String("trialSiteId")).toString();
-    if (e.name != QLatin1String("TrialSite") && !site.isEmpty()) {
+    for (const auto &f : e.fields) {
+        const QString target = f.references.isEmpty() ? QString() : doc.value(f.name).toString();
+        if (target.isEmpty())
+            continue;
+        const EntityDescriptor *referenced = m_registry->entity(f.references);
+        if (!referenced)
+            return QStringLiteral("%1: references the unknown entity %2").arg(f.name, f.references);
         QString error;
-        if (!m_store->get(QStringLiteral("trial_site"), site, &error))
-            return error.isEmpty() ? QStringLiteral("trialSiteId: TrialSite '%1' does not exist").arg(site) : error;
+        if (!m_store->get(referenced->table, target, &error))
+            return error.isEmpty() ? QStringLiteral("%1: %2 '%3' does not exist").arg(f.name, referenced->name, target)
+                                   : error;
     }
     return {};
 }
@@ -400,16 +406,16 @@ bool EntityToolProvider::prepareStore(bool seed, QString *error)
     for (const auto &e : m_registry->entities())
         if (!m_store->ensureTable(e.table, e.name, e.renamedFields, error))
             return false;
-    if (!seed || !m_store->meta(QStringLiteral("seeded")).isEmpty())
+    if (!seed || m_seedResource.isEmpty() || !m_store->meta(QStringLiteral("seeded")).isEmpty())
         return true;
-    QFile f(QStringLiteral(":/seed/s12-medtrials.json"));
+    QFile f(m_seedResource);
     if (!f.open(QIODevice::ReadOnly)) {
         *error = QStringLiteral("seed data resource is missing");
         return false;
     }
     const QJsonObject seedDoc = QJsonDocument::fromJson(f.readAll()).object();
-    // Parents first so trialSiteId references resolve. Seeding never overwrites a record that
-    // already exists (a user's record with a sample id stays as it is).
+    // In catalog order, referenced entities first, so that references resolve. Seeding never
+    // overwrites a record that already exists (a user's record with a sample id stays as it is).
     const WriteContext seeding{QStringLiteral("system:seed"),
                                QStringLiteral("system"),
                                {},

@@ -9,14 +9,15 @@ namespace koan {
 class EntityToolProvider : public ToolProvider
 {
 public:
-    EntityToolProvider(EntityRegistry *registry, EntityStore *store);
+    // `seedResource`: the catalog's sample data (EntityCatalog::seedResource), empty for none.
+    EntityToolProvider(EntityRegistry *registry, EntityStore *store, QString seedResource = {});
 
     QList<ToolDefinition> tools(const McpSession &session) const override;
     ToolAccess access(const QString &name, const McpSession &session) const override;
     const ToolDefinition *definition(const QString &name) const override;
     void call(const ToolCall &call, std::function<void(const QJsonObject &)> done) override;
 
-    // Creates tables and loads the sample seed (once per database).
+    // Creates tables and loads the sample data, if the catalog has any (once per database).
     bool prepareStore(bool seed, QString *error);
 
 private:
@@ -29,11 +30,13 @@ private:
     static QHash<QString, qint64> expectedVersions(const QJsonObject &args);
     // The current call's retry key with the answer to keep, or null (see run()).
     const EntityStore::Idempotency *withResult(std::function<QJsonObject(const EntityStore::Outcome &)> resultOf);
-    // Fills the id, defaults and server-managed timestamps; checks the parent TrialSite exists.
+    // Fills the id, defaults and server-managed timestamps; checks that every record the
+    // document's reference fields (FieldDescriptor::references) name exists.
     QString prepare(const EntityDescriptor &e, QJsonObject &doc, const std::optional<QJsonObject> &existing);
 
     EntityRegistry *m_registry;
     EntityStore *m_store;
+    QString m_seedResource;
     EntityStore::Idempotency *m_idempotency = nullptr; // valid during run() only
 };
 

@@ -3,6 +3,7 @@
 // RpcBridge, waiting on the event loop for asynchronous answers.
 #include "McpServer.h"
 #include "core/RpcBridge.h"
+#include "s12/S12MedTrials.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -64,7 +65,7 @@ public:
     {
         options.databasePath = options.databasePath.isEmpty() ? dir.filePath(dbName) : options.databasePath;
         options.auth.devIssuerKeyFile = dir.filePath("dev.pem");
-        server = std::make_unique<McpServer>(options);
+        server = std::make_unique<McpServer>(options, s12::catalog());
         QStringList errors;
         ok = server->initialize(&errors);
         startupErrors = errors;

@@ -1,25 +1,28 @@
 #pragma once
-// A real McpServer listening on a free loopback port, in the test's thread.
+// A real McpServer (the S12 catalog) listening on a free loopback port, in the test's thread.
 #include "McpServer.h"
+#include "s12/S12MedTrials.h"
 #include "sessions/SessionManager.h"
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <functional>
 #include <memory>
 
 namespace koan::test {
 
 struct ServerFixture {
-    explicit ServerFixture(McpServerOptions o = {}, const QString &fixturePack = {})
+    // `setup` runs before initialize(), e.g. to install a fixture pack (koanmcp_fixtures).
+    explicit ServerFixture(McpServerOptions o = {}, const std::function<void(McpServer &)> &setup = {})
     {
         o.port = 0;
         if (o.databasePath.isEmpty())
             o.databasePath = dir.filePath("http.sqlite");
         if (o.auth.devIssuerKeyFile.isEmpty())
             o.auth.devIssuerKeyFile = dir.filePath("dev-issuer.pem");
-        server = std::make_unique<McpServer>(o);
-        if (!fixturePack.isEmpty())
-            server->loadFixturePack(fixturePack);
+        server = std::make_unique<McpServer>(o, s12::catalog());
+        if (setup)
+            setup(*server);
         QStringList errors;
         ok = server->initialize(&errors) && server->startHttp(&errors);
         problems = errors.join('\n');

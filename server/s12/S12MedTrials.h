@@ -1,10 +1,12 @@
 #pragma once
 // The S12.MedTrials sample: five clinical-trial entities, field sets after the original Koan sample.
-#include "EntityDescriptor.h"
+#include "entities/EntityCatalog.h"
 
 namespace koan::s12 {
 
 QList<EntityDescriptor> entities();
+// The entities with their sample data: what the app and the tests hand to McpServer.
+EntityCatalog catalog();
 
 inline const QString kScopeOperations = QStringLiteral("clinical:operations");
 inline const QString kScopeSafety = QStringLiteral("clinical:safety");

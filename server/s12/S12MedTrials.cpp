@@ -93,7 +93,12 @@ QList<EntityDescriptor> entities()
         = field(QStringLiteral("diagnostics"), F::ObjectList, QStringLiteral("Ingestion diagnostics"));
     documentDiagnostics.nested = diagnostics(false);
     const F tags = field(QStringLiteral("tags"), F::StringList, QStringLiteral("Free-form tags"));
-    const F siteId = field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite"), true);
+    // Every other entity belongs to a site: writes naming a site that does not exist are refused.
+    F siteId = field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite"), true);
+    siteId.references = QStringLiteral("TrialSite");
+    F optionalSiteId
+        = field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite, if site-specific"));
+    optionalSiteId.references = QStringLiteral("TrialSite");
 
     QList<EntityDescriptor> all{
         entity(
@@ -147,31 +152,34 @@ QList<EntityDescriptor> entities()
                             false),
                 field(QStringLiteral("enteredBy"), F::String, QStringLiteral("Author"), true), tags,
                 stamp(QStringLiteral("createdAt"), QStringLiteral("When it was written (server-managed)"))}),
-        entity(
-            QStringLiteral("ProtocolDocument"), QStringLiteral("Trial protocol or supporting document"),
-            kScopeDocuments,
-            {field(QStringLiteral("trialSiteId"), F::String, QStringLiteral("Id of the TrialSite, if site-specific")),
-             field(QStringLiteral("title"), F::String, QStringLiteral("Document title"), true),
-             withDefault(field(QStringLiteral("documentType"), F::String, QStringLiteral("Document type")),
-                         QStringLiteral("Protocol")),
-             // Not "version": every record's top-level version is the server's (stores written by
-             // 0.1 are upgraded: version -> documentVersion).
-             field(QStringLiteral("documentVersion"), F::String, QStringLiteral("Document version, e.g. \"3.0\"")),
-             field(QStringLiteral("fileReference"), F::String, QStringLiteral("Where the file lives")),
-             withDefault(field(QStringLiteral("extractedText"), F::String, QStringLiteral("Extracted text")),
-                         QString()),
-             tags, field(QStringLiteral("effectiveDate"), F::Date, QStringLiteral("Effective date (YYYY-MM-DD)")),
-             enumField(QStringLiteral("vectorState"), kVectorState, QStringLiteral("Embedding state"), false,
-                       QStringLiteral("Pending")),
-             stamp(QStringLiteral("ingestedAt"), QStringLiteral("When it was ingested (defaults to now)")),
-             field(QStringLiteral("lastEmbeddedAt"), F::DateTime, QStringLiteral("Last embedding run")),
-             documentDiagnostics,
-             field(QStringLiteral("metadata"), F::StringMap, QStringLiteral("Additional key/value metadata"))}),
+        entity(QStringLiteral("ProtocolDocument"), QStringLiteral("Trial protocol or supporting document"),
+               kScopeDocuments,
+               {optionalSiteId, field(QStringLiteral("title"), F::String, QStringLiteral("Document title"), true),
+                withDefault(field(QStringLiteral("documentType"), F::String, QStringLiteral("Document type")),
+                            QStringLiteral("Protocol")),
+                // Not "version": every record's top-level version is the server's (stores written by
+                // 0.1 are upgraded: version -> documentVersion).
+                field(QStringLiteral("documentVersion"), F::String, QStringLiteral("Document version, e.g. \"3.0\"")),
+                field(QStringLiteral("fileReference"), F::String, QStringLiteral("Where the file lives")),
+                withDefault(field(QStringLiteral("extractedText"), F::String, QStringLiteral("Extracted text")),
+                            QString()),
+                tags, field(QStringLiteral("effectiveDate"), F::Date, QStringLiteral("Effective date (YYYY-MM-DD)")),
+                enumField(QStringLiteral("vectorState"), kVectorState, QStringLiteral("Embedding state"), false,
+                          QStringLiteral("Pending")),
+                stamp(QStringLiteral("ingestedAt"), QStringLiteral("When it was ingested (defaults to now)")),
+                field(QStringLiteral("lastEmbeddedAt"), F::DateTime, QStringLiteral("Last embedding run")),
+                documentDiagnostics,
+                field(QStringLiteral("metadata"), F::StringMap, QStringLiteral("Additional key/value metadata"))}),
     };
     for (EntityDescriptor &e : all)
         if (e.name == QLatin1String("ProtocolDocument"))
             e.renamedFields.insert(QStringLiteral("version"), QStringLiteral("documentVersion"));
     return all;
+}
+
+EntityCatalog catalog()
+{
+    return {entities(), QStringLiteral(":/s12/s12-medtrials.json")};
 }
 
 } // namespace koan::s12
