@@ -1,36 +1,11 @@
 #include "EntityRegistry.h"
 
-#include "JsonPatch.h"
+#include "ToolSchemas.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
 
 namespace koan {
-
-namespace {
-QJsonObject obj(std::initializer_list<QPair<QString, QJsonValue>> items)
-{
-    QJsonObject o;
-    for (const auto &[k, v] : items)
-        o.insert(k, v);
-    return o;
-}
-const QString kType = QStringLiteral("type");
-const QString kObject = QStringLiteral("object");
-const QString kString = QStringLiteral("string");
-const QString kInteger = QStringLiteral("integer");
-const QString kBoolean = QStringLiteral("boolean");
-const QString kArray = QStringLiteral("array");
-
-QJsonObject objectSchema(const QJsonObject &props, const QStringList &required)
-{
-    QJsonObject s{
-        {kType, kObject}, {QStringLiteral("properties"), props}, {QStringLiteral("additionalProperties"), false}};
-    if (!required.isEmpty())
-        s.insert(QStringLiteral("required"), QJsonArray::fromStringList(required));
-    return s;
-}
-} // namespace
 
 QString EntityRegistry::opName(Op op)
 {
@@ -240,125 +215,30 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
 {
     ToolDefinition d;
     d.name = o.name + QLatin1Char('.') + opName(op);
-    const QJsonObject record = e.recordSchema(false);
-    const QJsonObject recordOut = e.recordSchema(true);
-    const QJsonObject idSchema = obj({{kType, kString},
-                                      {QStringLiteral("minLength"), 1},
-                                      {QStringLiteral("description"), QStringLiteral("%1 id").arg(e.name)}});
-    const QJsonObject itemOut = objectSchema({{QStringLiteral("item"), recordOut}}, {QStringLiteral("item")});
-    const QJsonObject expectedVersion
-        = obj({{kType, kInteger},
-               {QStringLiteral("minimum"), 1},
-               {QStringLiteral("description"),
-                QStringLiteral("The version of the record you read (its \"version\" field)")}});
-    const QJsonObject expectedVersions
-        = obj({{kType, QStringLiteral("object")},
-               {QStringLiteral("additionalProperties"), obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}})},
-               {QStringLiteral("description"), QStringLiteral("Record id -> the version you read")}});
-    const QJsonObject idempotencyKey
-        = obj({{kType, kString},
-               {QStringLiteral("minLength"), 1},
-               {QStringLiteral("maxLength"), 200},
-               {QStringLiteral("description"),
-                QStringLiteral("Any unique string for this change: a retry with the same key (yours, within "
-                               "24 h) returns the first answer and writes nothing again")}});
+    d.title = QStringLiteral("%1 %2").arg(e.name, opName(op));
+    const ToolSchemas schemas = ToolSchemas::of(e, op);
+    d.inputSchema = schemas.input;
+    d.outputSchema = schemas.output;
+    d.annotations = schemas.annotations;
     const QString what = o.description.isEmpty() ? e.name : QStringLiteral("%1 (%2)").arg(e.name, o.description);
-
     switch (op) {
-    case Op::Collection: {
-        QJsonObject filterProps;
-        QJsonArray sortValues{QStringLiteral("id"), QStringLiteral("id:desc")};
-        for (const auto &f : e.fields) {
-            if (!f.filterable())
-                continue;
-            QJsonObject fs = f.schema(true);
-            fs.remove(QStringLiteral("default"));
-            filterProps.insert(f.name, fs);
-            sortValues << f.name << f.name + QStringLiteral(":desc");
-        }
-        filterProps.insert(QStringLiteral("id"), obj({{kType, kString}}));
+    case Op::Collection:
         d.description = QStringLiteral("List %1 records, %2 per page by default (pageSize up to %3), with equality "
                                        "filters on fields and sorting.")
                             .arg(what)
                             .arg(kDefaultPageSize)
                             .arg(kMaxPageSize);
-        d.inputSchema = objectSchema(
-            {{QStringLiteral("page"), obj({{kType, kInteger},
-                                           {QStringLiteral("minimum"), 1},
-                                           {QStringLiteral("default"), 1},
-                                           {QStringLiteral("description"), QStringLiteral("1-based page number")}})},
-             {QStringLiteral("pageSize"), obj({{kType, kInteger},
-                                               {QStringLiteral("minimum"), 1},
-                                               {QStringLiteral("maximum"), kMaxPageSize},
-                                               {QStringLiteral("default"), kDefaultPageSize}})},
-             {QStringLiteral("filter"),
-              QJsonObject{{kType, kObject},
-                          {QStringLiteral("properties"), filterProps},
-                          {QStringLiteral("additionalProperties"), false},
-                          {QStringLiteral("description"), QStringLiteral("Field equality filters, all must match")}}},
-             {QStringLiteral("sort"),
-              obj({{kType, kString},
-                   {QStringLiteral("enum"), sortValues},
-                   {QStringLiteral("description"), QStringLiteral("Field to sort by; append :desc for descending")}})}},
-            {});
-        d.outputSchema
-            = objectSchema({{QStringLiteral("items"), obj({{kType, kArray}, {QStringLiteral("items"), recordOut}})},
-                            {QStringLiteral("page"), obj({{kType, kInteger}})},
-                            {QStringLiteral("pageSize"), obj({{kType, kInteger}})},
-                            {QStringLiteral("total"), obj({{kType, kInteger}})},
-                            {QStringLiteral("totalPages"), obj({{kType, kInteger}})}},
-                           {QStringLiteral("items"), QStringLiteral("page"), QStringLiteral("pageSize"),
-                            QStringLiteral("total"), QStringLiteral("totalPages")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
-    }
     case Op::GetById:
         d.description = QStringLiteral("Get one %1 by id.").arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema}}, {QStringLiteral("id")});
-        d.outputSchema = itemOut;
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
-    case Op::History: {
+    case Op::History:
         d.description
             = QStringLiteral("The versions of one %1 from its audit trail, oldest first: who changed it, when, "
                              "through what, and the change (JSON Patch from the previous version; a delete keeps "
                              "the last document). Paged.")
                   .arg(what);
-        d.inputSchema
-            = objectSchema({{QStringLiteral("id"), idSchema},
-                            {QStringLiteral("page"),
-                             obj({{kType, kInteger}, {QStringLiteral("minimum"), 1}, {QStringLiteral("default"), 1}})},
-                            {QStringLiteral("pageSize"), obj({{kType, kInteger},
-                                                              {QStringLiteral("minimum"), 1},
-                                                              {QStringLiteral("maximum"), 200},
-                                                              {QStringLiteral("default"), kDefaultPageSize}})}},
-                           {QStringLiteral("id")});
-        const QJsonObject nullableInt = obj({{kType, QJsonArray{kInteger, QStringLiteral("null")}}});
-        const QJsonObject text = obj({{kType, kString}});
-        const QJsonObject entry = objectSchema(
-            {{QStringLiteral("seq"), obj({{kType, kInteger}})},
-             {QStringLiteral("at"), text},
-             {QStringLiteral("operation"), text},
-             {QStringLiteral("principal"), text},
-             {QStringLiteral("transport"), text},
-             {QStringLiteral("era"), text},
-             {QStringLiteral("session"), text},
-             {QStringLiteral("traceId"), text},
-             {QStringLiteral("operationId"), text},
-             {QStringLiteral("versionBefore"), nullableInt},
-             {QStringLiteral("versionAfter"), nullableInt},
-             {QStringLiteral("change"), obj({})}},
-            {QStringLiteral("seq"), QStringLiteral("at"), QStringLiteral("operation"), QStringLiteral("principal")});
-        d.outputSchema
-            = objectSchema({{QStringLiteral("id"), text},
-                            {QStringLiteral("versions"), obj({{kType, kArray}, {QStringLiteral("items"), entry}})},
-                            {QStringLiteral("page"), obj({{kType, kInteger}})},
-                            {QStringLiteral("pageSize"), obj({{kType, kInteger}})},
-                            {QStringLiteral("total"), obj({{kType, kInteger}})}},
-                           {QStringLiteral("id"), QStringLiteral("versions"), QStringLiteral("total")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}});
         break;
-    }
     case Op::Upsert:
         d.description
             = QStringLiteral("Create or replace one %1; the id is generated when omitted. Every record has a "
@@ -369,17 +249,6 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
                   .arg(what, o.requireExpectedVersion
                                  ? QStringLiteral(" (required: without it the answer is version_required)")
                                  : QString());
-        d.inputSchema = objectSchema({{QStringLiteral("model"), record},
-                                      {QStringLiteral("expectedVersion"), expectedVersion},
-                                      {QStringLiteral("idempotencyKey"), idempotencyKey}},
-                                     {QStringLiteral("model")});
-        d.outputSchema
-            = objectSchema({{QStringLiteral("item"), recordOut}, {QStringLiteral("created"), obj({{kType, kBoolean}})}},
-                           {QStringLiteral("item"), QStringLiteral("created")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
-                             {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true},
-                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::UpsertMany:
         d.description
@@ -388,22 +257,6 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
                              "one mismatch (version_conflict) and nothing is written.")
                   .arg(what,
                        o.requireExpectedVersion ? QStringLiteral(", or the answer is version_required") : QString());
-        d.inputSchema = objectSchema({{QStringLiteral("models"), obj({{kType, kArray},
-                                                                      {QStringLiteral("items"), record},
-                                                                      {QStringLiteral("minItems"), 1},
-                                                                      {QStringLiteral("maxItems"), 1000}})},
-                                      {QStringLiteral("expectedVersions"), expectedVersions},
-                                      {QStringLiteral("idempotencyKey"), idempotencyKey}},
-                                     {QStringLiteral("models")});
-        d.outputSchema
-            = objectSchema({{QStringLiteral("items"), obj({{kType, kArray}, {QStringLiteral("items"), recordOut}})},
-                            {QStringLiteral("created"), obj({{kType, kInteger}})},
-                            {QStringLiteral("updated"), obj({{kType, kInteger}})}},
-                           {QStringLiteral("items"), QStringLiteral("created"), QStringLiteral("updated")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
-                             {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true},
-                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::Patch:
         d.description
@@ -412,31 +265,11 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
                              "to the current version; pass expectedVersion to apply it only to the version you read "
                              "(else version_conflict, nothing written).")
                   .arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("id"), idSchema},
-                                      {QStringLiteral("patch"), jsonpatch::schema()},
-                                      {QStringLiteral("expectedVersion"), expectedVersion},
-                                      {QStringLiteral("idempotencyKey"), idempotencyKey}},
-                                     {QStringLiteral("id"), QStringLiteral("patch")});
-        d.outputSchema = itemOut;
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
-                             {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), false},
-                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::Delete:
         d.description = QStringLiteral("Delete one %1 by id; with expectedVersion only if it is still at that version "
                                        "(else version_conflict). The deleted record is kept in the audit trail.")
                             .arg(what);
-        d.inputSchema
-            = objectSchema({{QStringLiteral("id"), idSchema}, {QStringLiteral("expectedVersion"), expectedVersion}},
-                           {QStringLiteral("id")});
-        d.outputSchema = objectSchema(
-            {{QStringLiteral("id"), obj({{kType, kString}})}, {QStringLiteral("deleted"), obj({{kType, kBoolean}})}},
-            {QStringLiteral("id"), QStringLiteral("deleted")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
-                             {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true},
-                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::DeleteMany:
         d.description
@@ -444,42 +277,14 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
                              "pins versions (one mismatch: version_conflict, nothing deleted). Each deleted record "
                              "is kept in the audit trail under one operationId.")
                   .arg(what);
-        d.inputSchema = objectSchema({{QStringLiteral("ids"), obj({{kType, kArray},
-                                                                   {QStringLiteral("items"), idSchema},
-                                                                   {QStringLiteral("minItems"), 1},
-                                                                   {QStringLiteral("maxItems"), 1000}})},
-                                      {QStringLiteral("expectedVersions"), expectedVersions}},
-                                     {QStringLiteral("ids")});
-        d.outputSchema = objectSchema(
-            {{QStringLiteral("deleted"), obj({{kType, kInteger}})},
-             {QStringLiteral("missing"), obj({{kType, kArray}, {QStringLiteral("items"), obj({{kType, kString}})}})},
-             {QStringLiteral("operationId"), obj({{kType, kString}})}},
-            {QStringLiteral("deleted"), QStringLiteral("missing")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
-                             {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true},
-                             {QStringLiteral("openWorldHint"), false}});
         break;
     case Op::DeleteAll:
         d.description
             = QStringLiteral("Delete every %1 record. Pass confirm: true to proceed. Each deleted record is kept "
                              "in the audit trail under one operationId.")
                   .arg(what);
-        d.inputSchema = objectSchema(
-            {{QStringLiteral("confirm"), obj({{kType, kBoolean},
-                                              {QStringLiteral("const"), true},
-                                              {QStringLiteral("description"), QStringLiteral("Must be true")}})}},
-            {QStringLiteral("confirm")});
-        d.outputSchema = objectSchema({{QStringLiteral("deleted"), obj({{kType, kInteger}})},
-                                       {QStringLiteral("operationId"), obj({{kType, kString}})}},
-                                      {QStringLiteral("deleted")});
-        d.annotations = obj({{QStringLiteral("readOnlyHint"), false},
-                             {QStringLiteral("destructiveHint"), true},
-                             {QStringLiteral("idempotentHint"), true},
-                             {QStringLiteral("openWorldHint"), false}});
         break;
     }
-    d.title = QStringLiteral("%1 %2").arg(e.name, opName(op));
     return d;
 }
 
