@@ -16,7 +16,7 @@ namespace koan {
 class McpServer;
 
 struct EntitySnapshot {
-    QString entity;         // TrialSite
+    QString entity;         // its name (EntityDescriptor::name)
     EntityOptions options;  // effective options
     EntityOptions defaults; // before overrides
 };

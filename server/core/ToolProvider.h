@@ -1,5 +1,5 @@
 #pragma once
-// A source of MCP tools (the S12 entity tools, the conformance fixture pack, ...).
+// A source of MCP tools (the entity tools, a test fixture pack, ...).
 #include "McpSession.h"
 
 #include <QJsonObject>
