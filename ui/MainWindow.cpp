@@ -6,15 +6,11 @@
 #include "EntityOverridesModel.h"
 #include "HeartbeatsPage.h"
 #include "InvokePanel.h"
-#include "McpServer.h"
 #include "SessionsModel.h"
 #include "SessionsPage.h"
 #include "ToolCallsModel.h"
 #include "ToolCallsPage.h"
 #include "TransportBar.h"
-#include "core/RpcBridge.h"
-#include "security/AuthAuditLog.h"
-#include "sessions/SessionManager.h"
 
 #include <QLabel>
 #include <QStatusBar>
@@ -60,16 +56,15 @@ MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<
     statusBar()->addPermanentWidget(m_statusSessions);
 
     // Server -> console: every connection crosses threads, so Qt queues it.
-    McpServer *server = link.server;
-    SessionManager *sm = server->sessions();
-    connect(sm, &SessionManager::sessionOpened, m_sessions, &SessionsModel::sessionOpened);
-    connect(sm, &SessionManager::sessionUpdated, m_sessions, &SessionsModel::sessionUpdated);
-    connect(sm, &SessionManager::sessionClosed, m_sessions, &SessionsModel::sessionClosed);
-    connect(sm, &SessionManager::heartbeatSent, m_sessions, &SessionsModel::heartbeatSent);
-    connect(sm, &SessionManager::messageReceived, m_sessions, &SessionsModel::messageReceived);
-    connect(sm, &SessionManager::messageSent, m_sessions, &SessionsModel::messageSent);
-    connect(server->auditLog(), &AuthAuditLog::failureRecorded, m_authFailures, &AuthFailuresModel::append);
-    connect(server->bridge(), &RpcBridge::toolCallFinished, m_toolCalls, &ToolCallsModel::toolCallFinished);
+    AdminController *events = link.admin;
+    connect(events, &AdminController::sessionOpened, m_sessions, &SessionsModel::sessionOpened);
+    connect(events, &AdminController::sessionUpdated, m_sessions, &SessionsModel::sessionUpdated);
+    connect(events, &AdminController::sessionClosed, m_sessions, &SessionsModel::sessionClosed);
+    connect(events, &AdminController::heartbeatSent, m_sessions, &SessionsModel::heartbeatSent);
+    connect(events, &AdminController::messageReceived, m_sessions, &SessionsModel::messageReceived);
+    connect(events, &AdminController::messageSent, m_sessions, &SessionsModel::messageSent);
+    connect(events, &AdminController::authFailureRecorded, m_authFailures, &AuthFailuresModel::append);
+    connect(events, &AdminController::toolCallFinished, m_toolCalls, &ToolCallsModel::toolCallFinished);
     connect(link.admin, &AdminController::entitiesChanged, m_entities, &EntityOverridesModel::setEntities);
     connect(link.admin, &AdminController::entityOptionsApplied, m_entitiesPage, &EntitiesPage::applied);
     connect(link.admin, &AdminController::toolsChanged, m_toolCallsPage->invokePanel(), &InvokePanel::setTools);

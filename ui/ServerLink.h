@@ -1,18 +1,13 @@
 #pragma once
-// What the console holds of the server: the server object for its signals (queued across
-// threads) and the AdminController for commands. Commands are always queued calls.
+// What the console holds of the server: its AdminController, for the server's events (signals,
+// queued across threads) and for commands (always queued calls). Nothing else of the server.
 #include "admin/AdminController.h"
 
 #include <QMetaObject>
 
-namespace koan {
-class McpServer;
-}
-
 namespace koan::ui {
 
 struct ServerLink {
-    McpServer *server = nullptr;
     AdminController *admin = nullptr;
 
     template<typename F> void command(F &&fn) const

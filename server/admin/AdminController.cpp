@@ -1,11 +1,12 @@
 #include "AdminController.h"
 
-#include "McpServer.h"
 #include "config/OptionsLoader.h"
 #include "core/RpcBridge.h"
+#include "security/AuthAuditLog.h"
 #include "entities/EntityRegistry.h"
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
+#include "transport/HttpSseTransport.h"
 #include "transport/StreamableHttpTransport.h"
 
 #include <QDir>
@@ -14,6 +15,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QMetaMethod>
 #include <QSaveFile>
 #include <QUuid>
 
@@ -21,8 +23,8 @@ Q_LOGGING_CATEGORY(lcAdmin, "koan.admin")
 
 namespace koan {
 
-AdminController::AdminController(McpServer *server, QString userOverrideFile, QObject *parent)
-    : QObject(parent), m_server(server), m_userOverrideFile(std::move(userOverrideFile)),
+AdminController::AdminController(Parts parts, QObject *parent)
+    : QObject(parent), m_parts(std::move(parts)),
       m_operator(
           std::make_shared<McpSession>(QStringLiteral("operator-") + QUuid::createUuid().toString(QUuid::Id128).left(8),
                                        TransportKind::Operator, Principal::localOwner()))
@@ -38,17 +40,48 @@ AdminController::AdminController(McpServer *server, QString userOverrideFile, QO
     m_operator->initialized = m_operator->ready = true;
     m_operator->clientInfo = QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-console")},
                                          {QStringLiteral("version"), QStringLiteral(KOAN_MCP_VERSION)}};
-    connect(server->registry(), &EntityRegistry::changed, this, [this] {
+    connect(m_parts.registry, &EntityRegistry::changed, this, [this] {
         emit entitiesChanged(entities());
         emit toolsChanged(tools());
     });
-    connect(server, &McpServer::httpSseEnabledChanged, this, [this] { emit statusChanged(status()); });
+    connect(m_parts.httpSse, &HttpSseTransport::enabledChanged, this, [this](bool enabled) {
+        emit httpSseEnabledChanged(enabled);
+        emit statusChanged(status());
+    });
+}
+
+void AdminController::connectNotify(const QMetaMethod &signal)
+{
+    // Only the console connects to these; the forwarding costs nothing until it does.
+    static const QList<QMetaMethod> forwarded{QMetaMethod::fromSignal(&AdminController::sessionOpened),
+                                              QMetaMethod::fromSignal(&AdminController::sessionUpdated),
+                                              QMetaMethod::fromSignal(&AdminController::sessionClosed),
+                                              QMetaMethod::fromSignal(&AdminController::heartbeatSent),
+                                              QMetaMethod::fromSignal(&AdminController::messageReceived),
+                                              QMetaMethod::fromSignal(&AdminController::messageSent),
+                                              QMetaMethod::fromSignal(&AdminController::authFailureRecorded),
+                                              QMetaMethod::fromSignal(&AdminController::toolCallFinished)};
+    if (forwarded.contains(signal))
+        std::call_once(m_forwarding, [this] { forwardServerEvents(); });
+}
+
+void AdminController::forwardServerEvents()
+{
+    SessionManager *sm = m_parts.sessions;
+    connect(sm, &SessionManager::sessionOpened, this, &AdminController::sessionOpened);
+    connect(sm, &SessionManager::sessionUpdated, this, &AdminController::sessionUpdated);
+    connect(sm, &SessionManager::sessionClosed, this, &AdminController::sessionClosed);
+    connect(sm, &SessionManager::heartbeatSent, this, &AdminController::heartbeatSent);
+    connect(sm, &SessionManager::messageReceived, this, &AdminController::messageReceived);
+    connect(sm, &SessionManager::messageSent, this, &AdminController::messageSent);
+    connect(m_parts.authLog, &AuthAuditLog::failureRecorded, this, &AdminController::authFailureRecorded);
+    connect(m_parts.bridge, &RpcBridge::toolCallFinished, this, &AdminController::toolCallFinished);
 }
 
 QList<EntitySnapshot> AdminController::entities() const
 {
     QList<EntitySnapshot> out;
-    const EntityRegistry *reg = m_server->registry();
+    const EntityRegistry *reg = m_parts.registry;
     for (const auto &e : reg->entities()) {
         EntitySnapshot s;
         s.entity = e.name;
@@ -64,8 +97,8 @@ QList<EntitySnapshot> AdminController::entities() const
 QList<ToolSnapshot> AdminController::tools() const
 {
     QList<ToolSnapshot> out;
-    for (const auto &t : m_server->bridge()->visibleTools(*m_operator)) {
-        const EntityRegistry::Tool *et = m_server->registry()->tool(t.name);
+    for (const auto &t : m_parts.bridge->visibleTools(*m_operator)) {
+        const EntityRegistry::Tool *et = m_parts.registry->tool(t.name);
         out.append(ToolSnapshot{t.name, et ? et->entity->name : QString(), t.description, t.inputSchema});
     }
     return out;
@@ -73,14 +106,15 @@ QList<ToolSnapshot> AdminController::tools() const
 
 ServerStatus AdminController::status() const
 {
-    const McpServerOptions &o = m_server->options();
+    const McpServerOptions &o = *m_parts.options;
+    const TransportState t = transportState();
     ServerStatus s;
     s.environment = o.environment;
     s.authenticationRequired = o.effectiveRequireAuthentication();
-    s.httpSseEnabled = m_server->isHttpSseEnabled();
-    s.streamableEnabled = o.enableStreamableHttpTransport && m_server->streamable()->isEnabled();
-    s.stdioEnabled = o.enableStdioTransport;
-    s.baseUrl = m_server->httpPort() ? m_server->baseUrl() : QString();
+    s.httpSseEnabled = t.httpSse;
+    s.streamableEnabled = t.streamableHttp;
+    s.stdioEnabled = t.stdio;
+    s.baseUrl = m_parts.listeningUrl ? m_parts.listeningUrl() : QString();
     s.route = o.httpSseRoute;
     s.bindAddress = o.bindAddress;
     s.maxConnections = o.maxConcurrentConnections;
@@ -88,33 +122,55 @@ ServerStatus AdminController::status() const
     return s;
 }
 
+TransportState AdminController::transportState() const
+{
+    TransportState t;
+    t.httpSse = m_parts.httpSse->isEnabled();
+    t.streamableHttp = m_parts.streamable->isEnabled();
+    t.stdio = m_parts.options->enableStdioTransport;
+    t.openStreams = m_parts.sessions->longLivedStreams();
+    return t;
+}
+
+void AdminController::switchHttpSse(bool enabled, const WriteContext &who)
+{
+    if (enabled != m_parts.httpSse->isEnabled()) {
+        QString error;
+        if (!m_parts.store->recordSetting(QStringLiteral("EnableHttpSseTransport"), !enabled, enabled, who, &error))
+            qCWarning(lcAdmin).noquote() << "the rollback switch change could not be audited:" << error;
+    }
+    m_parts.httpSse->setEnabled(enabled);
+    if (m_parts.options->streamableFollowsHttpSseSwitch)
+        m_parts.streamable->setEnabled(enabled && m_parts.options->enableStreamableHttpTransport);
+}
+
 void AdminController::refresh()
 {
     emit entitiesChanged(entities());
     emit toolsChanged(tools());
     emit statusChanged(status());
-    emit sessionsChanged(m_server->sessions()->snapshot());
+    emit sessionsChanged(m_parts.sessions->snapshot());
 }
 
 void AdminController::applyEntityOptions(const QString &entity, const EntityOptions &options)
 {
     QString error;
-    const EntityOptions previous = m_server->registry()->options(entity);
-    const QJsonObject before = m_server->registry()->overrideFor(entity).toJson();
-    if (!m_server->registry()->setOptions(entity, options, &error)) {
+    const EntityOptions previous = m_parts.registry->options(entity);
+    const QJsonObject before = m_parts.registry->overrideFor(entity).toJson();
+    if (!m_parts.registry->setOptions(entity, options, &error)) {
         emit entityOptionsApplied(entity, false, error);
         emit entitiesChanged(entities()); // let the editor show the values in force
         return;
     }
     if (!persist(entity, &error)) {
         QString ignored;
-        m_server->registry()->setOptions(entity, previous, &ignored);
+        m_parts.registry->setOptions(entity, previous, &ignored);
         emit entityOptionsApplied(entity, false, error);
         return;
     }
-    if (const QJsonObject after = m_server->registry()->overrideFor(entity).toJson(); after != before)
-        if (!m_server->store()->recordSetting(QStringLiteral("EntityOverrides:%1").arg(entity), before, after,
-                                              WriteContext::localOperator(), &error))
+    if (const QJsonObject after = m_parts.registry->overrideFor(entity).toJson(); after != before)
+        if (!m_parts.store->recordSetting(QStringLiteral("EntityOverrides:%1").arg(entity), before, after,
+                                          WriteContext::localOperator(), &error))
             qCWarning(lcAdmin).noquote() << "the entity override change could not be audited:" << error;
     emit entityOptionsApplied(entity, true, QString());
 }
@@ -135,7 +191,7 @@ bool AdminController::persist(const QString &entity, QString *error) const
     if (in.open(QIODevice::ReadOnly))
         root = QJsonDocument::fromJson(in.readAll()).object();
     in.close();
-    const QJsonObject ov = m_server->registry()->overrideFor(entity).toJson();
+    const QJsonObject ov = m_parts.registry->overrideFor(entity).toJson();
     OptionsLoader::setPath(
         root, {QStringLiteral("Koan"), QStringLiteral("Mcp"), QStringLiteral("EntityOverrides"), entity}, ov);
     QDir().mkpath(QFileInfo(m_userOverrideFile).absolutePath());
@@ -156,7 +212,7 @@ void AdminController::invokeTool(const QString &requestId, const QString &tool, 
                                QJsonObject{{QStringLiteral("name"), tool}, {QStringLiteral("arguments"), arguments}}}};
     QElapsedTimer timer;
     timer.start();
-    m_server->bridge()->handleValue(
+    m_parts.bridge->handleValue(
         request, m_operator, [](const QJsonObject &) {},
         [this, requestId, request, timer](const QJsonValue &reply) {
             emit toolInvoked(requestId, request, reply.toObject(), timer.nsecsElapsed() / 1e6);
@@ -165,12 +221,12 @@ void AdminController::invokeTool(const QString &requestId, const QString &tool, 
 
 void AdminController::setHttpSseEnabled(bool enabled)
 {
-    m_server->setHttpSseEnabled(enabled);
+    switchHttpSse(enabled, WriteContext::localOperator());
 }
 
 void AdminController::disconnectSession(const QString &sessionId)
 {
-    m_server->sessions()->disconnectSession(sessionId);
+    m_parts.sessions->disconnectSession(sessionId);
 }
 
 } // namespace koan

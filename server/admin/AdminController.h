@@ -5,15 +5,25 @@
 #include "config/McpServerOptions.h"
 #include "core/McpSession.h"
 #include "entities/EntityDescriptor.h"
+#include "security/AuthAuditLog.h"
 #include "sessions/SessionInfo.h"
+#include "store/AuditTrail.h"
+#include "transport/TransportState.h"
 
 #include <QJsonObject>
 #include <QMetaType>
 #include <QObject>
+#include <functional>
+#include <mutex>
 
 namespace koan {
 
-class McpServer;
+class EntityRegistry;
+class EntityStore;
+class HttpSseTransport;
+class RpcBridge;
+class SessionManager;
+class StreamableHttpTransport;
 
 struct EntitySnapshot {
     QString entity;         // its name (EntityDescriptor::name)
@@ -45,12 +55,33 @@ class AdminController : public QObject
 {
     Q_OBJECT
 public:
-    // `userOverrideFile` receives entity overrides edited in the console (empty: not persisted).
-    AdminController(McpServer *server, QString userOverrideFile, QObject *parent = nullptr);
+    // What the controller commands and observes; nothing else of the server.
+    struct Parts {
+        const McpServerOptions *options = nullptr;
+        EntityRegistry *registry = nullptr;
+        RpcBridge *bridge = nullptr;
+        EntityStore *store = nullptr;
+        SessionManager *sessions = nullptr;
+        AuthAuditLog *authLog = nullptr;
+        HttpSseTransport *httpSse = nullptr;
+        StreamableHttpTransport *streamable = nullptr;
+        std::function<QString()> listeningUrl; // the base URL while HTTP listens, else empty
+    };
+    explicit AdminController(Parts parts, QObject *parent = nullptr);
+
+    // Entity overrides edited in the console are saved to this file (empty: not persisted).
+    void setUserOverrideFile(const QString &path) { m_userOverrideFile = path; }
 
     QList<EntitySnapshot> entities() const;
     QList<ToolSnapshot> tools() const;
     ServerStatus status() const;
+    TransportState transportState() const;
+
+    // The runtime rollback switch (EnableHttpSseTransport), for the console and the admin API alike.
+    // Off closes open legacy streams with a final event and refuses new ones with 503; STDIO keeps
+    // working, and so does Streamable HTTP unless StreamableFollowsHttpSseSwitch is set. The change
+    // is recorded in the audit trail as `who`.
+    void switchHttpSse(bool enabled, const WriteContext &who);
 
 public slots:
     void refresh(); // emits entitiesChanged, toolsChanged, statusChanged and sessionsChanged
@@ -58,7 +89,7 @@ public slots:
     void resetEntityOptions(const QString &entity);
     // Runs tools/call through the real dispatcher as the local operator.
     void invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments);
-    void setHttpSseEnabled(bool enabled);
+    void setHttpSseEnabled(bool enabled); // as the local operator
     void disconnectSession(const QString &sessionId);
 
 signals:
@@ -69,14 +100,31 @@ signals:
     void entityOptionsApplied(const QString &entity, bool ok, const QString &error);
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
                      double durationMs);
+    void httpSseEnabledChanged(bool enabled);
+    // The server's events the console shows, forwarded once something connects to them, so a
+    // headless server pays nothing for them.
+    void sessionOpened(const koan::SessionInfo &info);
+    void sessionUpdated(const koan::SessionInfo &info);
+    void sessionClosed(const QString &sessionId, const QString &reason);
+    void heartbeatSent(const QString &sessionId, const QDateTime &at, qint64 bytesQueued);
+    void messageReceived(const QString &sessionId, const QString &method);
+    void messageSent(const QString &sessionId);
+    void authFailureRecorded(const koan::AuthFailure &failure);
+    void toolCallFinished(const QString &sessionId, const QString &tool, const QJsonObject &arguments,
+                          const QJsonObject &response, double durationMs, const QString &outcome);
+
+protected:
+    void connectNotify(const QMetaMethod &signal) override;
 
 private:
     bool persist(const QString &entity, QString *error) const;
+    void forwardServerEvents();
 
-    McpServer *m_server;
+    Parts m_parts;
     QString m_userOverrideFile;
     SessionPtr m_operator;
     qint64 m_nextId = 1;
+    std::once_flag m_forwarding;
 };
 
 } // namespace koan

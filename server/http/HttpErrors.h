@@ -23,6 +23,17 @@ inline void sendRpcHttpError(HttpResponder *r, int status, int rpcCode, const QS
     r->sendJson(status, jsonrpc::makeError(QJsonValue::Null, rpcCode, message), std::move(headers));
 }
 
+// The one 405 answer: the methods the path serves, in Allow. JSON-RPC shaped on the MCP
+// endpoint, where SDK clients read error bodies as JSON-RPC.
+enum class ErrorShape { Plain, JsonRpc };
+inline void sendMethodNotAllowed(HttpResponder *r, const QByteArray &allow, ErrorShape shape = ErrorShape::Plain)
+{
+    const QString message = QStringLiteral("Method Not Allowed: use %1").arg(QString::fromLatin1(allow));
+    if (shape == ErrorShape::JsonRpc)
+        return sendRpcHttpError(r, 405, jsonrpc::ServerError, message, {{"Allow", allow}});
+    sendHttpError(r, 405, QStringLiteral("method_not_allowed"), message, {{"Allow", allow}});
+}
+
 } // namespace koan
 
 namespace koan {

@@ -1,15 +1,12 @@
 #include "ServerMetrics.h"
 
-#include "McpServer.h"
 #include "core/RpcBridge.h"
-#include "http/McpHttpService.h"
 #include "security/AuthAuditLog.h"
 #include "sessions/SessionManager.h"
-#include "transport/StreamableHttpTransport.h"
 
 namespace koan {
 
-ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(parent)
+ServerMetrics::ServerMetrics(Sources sources, QObject *parent) : QObject(parent)
 {
     MetricsRegistry &m = m_registry;
     m.describe(QStringLiteral("koan_mcp_sessions_active"), QStringLiteral("gauge"),
@@ -63,7 +60,7 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
         m.increment(QStringLiteral("koan_mcp_sessions_closed_total"),
                     {{QStringLiteral("reason"), QString::fromLatin1(r)}}, 0);
 
-    SessionManager *sessions = server->sessions();
+    SessionManager *sessions = sources.sessions;
     connect(sessions, &SessionManager::sessionOpened, this, [this](const SessionInfo &info) {
         m_registry.increment(QStringLiteral("koan_mcp_sessions_opened_total"),
                              {{QStringLiteral("transport"), transportName(info.transport)}});
@@ -85,7 +82,7 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
                            {{QStringLiteral("transport"), transportName(transport)}});
     });
     connect(
-        server->bridge(), &RpcBridge::toolCallFinished, this,
+        sources.bridge, &RpcBridge::toolCallFinished, this,
         [this](const QString &, const QString &tool, const QJsonObject &, const QJsonObject &, double ms,
                const QString &outcome) {
             const MetricsRegistry::Labels labels{{QStringLiteral("tool"), tool}, {QStringLiteral("outcome"), outcome}};
@@ -94,7 +91,7 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
         });
     // Calls refused before reaching a tool count too: outcome "denied" or "not_found" (unknown
     // names share one label value, so clients cannot grow the series set).
-    connect(server->bridge(), &RpcBridge::toolCallRejected, this,
+    connect(sources.bridge, &RpcBridge::toolCallRejected, this,
             [this](const QString &, const QString &tool, const QString &outcome, double ms) {
                 const MetricsRegistry::Labels labels{
                     {QStringLiteral("tool"), tool.isEmpty() ? QStringLiteral("_unknown") : tool},
@@ -102,19 +99,10 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
                 m_registry.increment(QStringLiteral("koan_mcp_tool_calls_total"), labels);
                 m_registry.observe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), ms / 1000.0, labels);
             });
-    connect(server->auditLog(), &AuthAuditLog::failureRecorded, this, [this](const AuthFailure &f) {
+    connect(sources.authLog, &AuthAuditLog::failureRecorded, this, [this](const AuthFailure &f) {
         m_registry.increment(QStringLiteral("koan_mcp_auth_failures_total"), {{QStringLiteral("reason"), f.reason}});
     });
-    connect(server->httpService(), &McpHttpService::rateLimited, this,
-            [this] { m_registry.increment(QStringLiteral("koan_mcp_rate_limited_total")); });
-    connect(server->httpService(), &McpHttpService::httpsRequired, this, [this](bool redirected) {
-        m_registry.increment(
-            QStringLiteral("koan_mcp_https_violations_total"),
-            {{QStringLiteral("action"), redirected ? QStringLiteral("redirect") : QStringLiteral("reject")}});
-    });
-
-    m.addCollector([server](MetricsRegistry &r) {
-        SessionManager *sm = server->sessions();
+    m.addCollector([sm = sources.sessions, transports = sources.transports](MetricsRegistry &r) {
         const QHash<TransportKind, int> counts = sm->countByTransport();
         for (TransportKind t : {TransportKind::HttpSse, TransportKind::StreamableHttp})
             r.set(QStringLiteral("koan_mcp_sessions_active"), counts.value(t),
@@ -125,15 +113,25 @@ ServerMetrics::ServerMetrics(McpServer *server, QObject *parent) : QObject(paren
         r.set(QStringLiteral("koan_mcp_sse_connection_utilization"),
               double(sm->longLivedStreams()) / qMax(1, sm->maxConcurrentConnections()));
         r.set(QStringLiteral("koan_mcp_bytes_queued"), double(sm->queuedBytes()));
-        const McpServerOptions &o = server->options();
-        r.set(QStringLiteral("koan_mcp_transport_enabled"), server->isHttpSseEnabled() ? 1 : 0,
-              {{QStringLiteral("transport"), QStringLiteral("HttpSse")}});
-        r.set(QStringLiteral("koan_mcp_transport_enabled"),
-              o.enableStreamableHttpTransport && server->streamable()->isEnabled() ? 1 : 0,
-              {{QStringLiteral("transport"), QStringLiteral("StreamableHttp")}});
-        r.set(QStringLiteral("koan_mcp_transport_enabled"), o.enableStdioTransport ? 1 : 0,
-              {{QStringLiteral("transport"), QStringLiteral("Stdio")}});
+        const TransportState state = transports();
+        for (const auto &[name, on] :
+             {std::pair{"HttpSse", state.httpSse}, std::pair{"StreamableHttp", state.streamableHttp},
+              std::pair{"Stdio", state.stdio}})
+            r.set(QStringLiteral("koan_mcp_transport_enabled"), on ? 1 : 0,
+                  {{QStringLiteral("transport"), QString::fromLatin1(name)}});
     });
+}
+
+void ServerMetrics::countRateLimited()
+{
+    m_registry.increment(QStringLiteral("koan_mcp_rate_limited_total"));
+}
+
+void ServerMetrics::countHttpsViolation(bool redirected)
+{
+    m_registry.increment(
+        QStringLiteral("koan_mcp_https_violations_total"),
+        {{QStringLiteral("action"), redirected ? QStringLiteral("redirect") : QStringLiteral("reject")}});
 }
 
 } // namespace koan

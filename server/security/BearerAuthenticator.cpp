@@ -280,4 +280,33 @@ std::optional<Principal> BearerAuthenticator::principalForToken(const QByteArray
     return principalFromClaims(r.claims);
 }
 
+std::optional<Principal> BearerAuthenticator::stdioPrincipal(const QByteArray &token, QString *problem,
+                                                             QStringList *details)
+{
+    if (token.isEmpty())
+        return Principal::localOwner();
+    if (const QStringList problems = m_options.tokenValidationProblems(true); !problems.isEmpty()) {
+        *problem = QStringLiteral("KOAN_MCP_STDIO_TOKEN cannot be validated");
+        *details = problems;
+        return std::nullopt;
+    }
+    QString reason;
+    const std::optional<Principal> p = principalForToken(token, &reason);
+    if (!p) {
+        *problem = QStringLiteral("KOAN_MCP_STDIO_TOKEN is not a valid token");
+        *details = QStringList{reason};
+        return std::nullopt;
+    }
+    if (!p->hasScopes(m_options.auth.requiredScopes)) {
+        QStringList granted(p->scopes.cbegin(), p->scopes.cend());
+        granted.sort();
+        *problem = QStringLiteral("KOAN_MCP_STDIO_TOKEN lacks the required scope(s)");
+        *details = QStringList{
+            QStringLiteral("Koan:Mcp:Auth:RequiredScopes needs \"%1\"; the token grants \"%2\"")
+                .arg(m_options.auth.requiredScopes.join(QLatin1Char(' ')), granted.join(QLatin1Char(' ')))};
+        return std::nullopt;
+    }
+    return p;
+}
+
 } // namespace koan

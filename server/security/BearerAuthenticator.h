@@ -51,6 +51,11 @@ public:
     void authenticate(const HttpRequest &request, const QString &remote, std::function<void(const Outcome &)> done);
     // Validates a token outside HTTP (STDIO credentials from the environment).
     std::optional<Principal> principalForToken(const QByteArray &token, QString *reason);
+    // Who a STDIO client is. STDIO is local and trusted (the local owner) unless credentials come
+    // from the environment (MCP spec): then `token` must validate and carry the server-wide
+    // scopes an HTTP caller needs (HTTP answers 403 insufficient_scope). On refusal: nullopt,
+    // `problem` says what and `details` why.
+    std::optional<Principal> stdioPrincipal(const QByteArray &token, QString *problem, QStringList *details);
 
     // RFC 9728 protected resource metadata; `scopes` are the scopes the tools use.
     QJsonObject protectedResourceMetadata(const QStringList &scopes) const;

@@ -1,7 +1,7 @@
 #include "SessionManager.h"
 
 #include "logging/LogSink.h"
-#include "transport/SseStream.h"
+#include "SessionStream.h"
 
 #include <QElapsedTimer>
 #include <QMetaMethod>
@@ -111,21 +111,21 @@ bool SessionManager::disconnectSession(const QString &sessionId)
     return true;
 }
 
-void SessionManager::addStream(const QString &sessionId, SseStream *stream, bool longLived)
+void SessionManager::addStream(const QString &sessionId, SessionStream *stream, bool longLived)
 {
     auto it = m_entries.find(sessionId);
     if (it == m_entries.end())
         return;
     it->streams.append(stream);
     it->longLived.append(longLived);
-    connect(stream, &SseStream::closed, this, [this, sessionId, stream] { streamClosed(sessionId, stream); });
+    connect(stream, &SessionStream::closed, this, [this, sessionId, stream] { streamClosed(sessionId, stream); });
     if (longLived) {
         ++m_longLivedStreams;
         emit sessionUpdated(refreshed(*it));
     }
 }
 
-void SessionManager::streamClosed(const QString &sessionId, SseStream *stream)
+void SessionManager::streamClosed(const QString &sessionId, SessionStream *stream)
 {
     auto it = m_entries.find(sessionId);
     if (it == m_entries.end())
@@ -178,7 +178,7 @@ SessionInfo SessionManager::refreshed(const Entry &e) const
     info.openStreams = 0;
     info.bytesQueued = 0;
     for (int i = 0; i < e.streams.size(); ++i)
-        if (const SseStream *s = e.streams.at(i); s && s->isOpen()) {
+        if (const SessionStream *s = e.streams.at(i); s && s->isOpen()) {
             info.openStreams += e.longLived.at(i) ? 1 : 0;
             info.bytesQueued += s->queuedBytes();
         }
@@ -231,11 +231,11 @@ void SessionManager::sendHeartbeats()
         const auto it = m_entries.constFind(id);
         if (it == m_entries.constEnd())
             continue;
-        const QList<QPointer<SseStream>> streams = it->streams;
+        const QList<QPointer<SessionStream>> streams = it->streams;
         bool any = false;
         qint64 queued = 0;
         for (const auto &s : streams)
-            if (s && s->sendComment("keepalive")) {
+            if (s && s->sendHeartbeat()) {
                 any = true;
                 ++sent;
                 queued += s->queuedBytes();

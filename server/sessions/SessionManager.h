@@ -13,7 +13,7 @@
 
 namespace koan {
 
-class SseStream;
+class SessionStream;
 
 class SessionManager : public QObject
 {
@@ -42,7 +42,7 @@ public:
     void closeAll(const QString &reason);
 
     // Long-lived streams count against MaxConcurrentConnections; short POST streams do not.
-    void addStream(const QString &sessionId, SseStream *stream, bool longLived);
+    void addStream(const QString &sessionId, SessionStream *stream, bool longLived);
     bool atConnectionLimit() const { return m_longLivedStreams >= m_limits.maxConcurrentConnections; }
     // Streamable sessions need no open stream, so streams alone do not bound them.
     bool atSessionLimit() const { return m_entries.size() >= m_limits.maxSessions; }
@@ -60,6 +60,8 @@ public:
     qint64 queuedBytes() const; // across every open stream
     // A transport wrote the answer to a request, `seconds` after the request arrived.
     void recordServed(TransportKind transport, double seconds) { emit requestServed(transport, seconds); }
+    // A transport refused a new session or stream at a limit ("max_sessions", "max_connections").
+    void rejectConnection(const QString &reason) { emit connectionRejected(reason); }
     SessionInfo info(const QString &sessionId) const;
 
 public slots:
@@ -82,12 +84,12 @@ private:
         SessionPtr session;
         SessionInfo info;
         Closer closer;
-        QList<QPointer<SseStream>> streams;
+        QList<QPointer<SessionStream>> streams;
         QList<bool> longLived;
     };
     void sendHeartbeats();
     void sweepIdle();
-    void streamClosed(const QString &sessionId, SseStream *stream);
+    void streamClosed(const QString &sessionId, SessionStream *stream);
     SessionInfo refreshed(const Entry &e) const;
 
     Limits m_limits;

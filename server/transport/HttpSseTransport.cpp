@@ -32,14 +32,14 @@ void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *res
                              QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"),
                              kRetry);
     if (m_sessions->atSessionLimit()) {
-        emit m_sessions->connectionRejected(QStringLiteral("max_sessions"));
+        m_sessions->rejectConnection(QStringLiteral("max_sessions"));
         return sendHttpError(responder, 503, QStringLiteral("max_sessions_exceeded"),
                              QStringLiteral("The server is at its limit of %1 sessions (MaxSessions); retry later")
                                  .arg(m_sessions->maxSessions()),
                              kRetry, {{QStringLiteral("limit"), m_sessions->maxSessions()}});
     }
     if (m_sessions->atConnectionLimit()) {
-        emit m_sessions->connectionRejected(QStringLiteral("max_connections"));
+        m_sessions->rejectConnection(QStringLiteral("max_connections"));
         return sendHttpError(responder, 503, QStringLiteral("max_connections_exceeded"),
                              QStringLiteral("The server is at its limit of %1 concurrent streams; retry later")
                                  .arg(m_sessions->maxConcurrentConnections()),
@@ -92,14 +92,9 @@ void HttpSseTransport::submit(const HttpRequest &request, HttpResponder *respond
             responder, 404, QStringLiteral("session_not_found"),
             QStringLiteral("Unknown or closed session '%1'; open a new stream with GET %2/sse")
                 .arg(SessionManager::isWellFormedId(id) ? id : QStringLiteral("(malformed id)"), m_settings.route));
-    if ((session->principal.authenticated || principal.authenticated) && !session->principal.sameIdentity(principal))
-        return sendHttpError(responder, 403, QStringLiteral("session_owner_mismatch"),
-                             QStringLiteral("This session belongs to another subject"));
     const auto body = readJsonRpcBody(request, responder, m_settings.maxBodyBytes, false);
     if (!body)
         return;
-    if (principal.authenticated)
-        session->principal = principal; // same issuer and subject; a refreshed token may carry new scopes or expiry
     m_sessions->recordInbound(id, body->toObject().value(QLatin1String("method")).toString());
     responder->send(202, {});
     QElapsedTimer received;

@@ -26,7 +26,7 @@ std::optional<SseEventId> parseEventId(const QByteArray &text)
 }
 
 SseStream::SseStream(HttpResponder *responder, QString sessionId, qint64 maxQueuedBytes, QObject *parent)
-    : QObject(parent), m_responder(responder), m_sessionId(std::move(sessionId)), m_maxQueued(maxQueuedBytes)
+    : SessionStream(parent), m_responder(responder), m_sessionId(std::move(sessionId)), m_maxQueued(maxQueuedBytes)
 {
     connect(responder, &HttpResponder::closed, this, [this] { finished(QStringLiteral("client_disconnected")); });
 }

@@ -1,6 +1,7 @@
 #pragma once
 // One Server-Sent Events stream over an HttpResponder, with the slow-reader guard.
 #include "http/HttpResponder.h"
+#include "sessions/SessionStream.h"
 
 #include <QObject>
 #include <QPointer>
@@ -18,7 +19,7 @@ QByteArray formatEventId(int stream, qint64 seq);
 // else nullopt. Whether the stream exists is the caller's question.
 std::optional<SseEventId> parseEventId(const QByteArray &text);
 
-class SseStream : public QObject
+class SseStream : public SessionStream
 {
     Q_OBJECT
 public:
@@ -31,18 +32,16 @@ public:
     bool sendComment(const QByteArray &text);
     bool sendRaw(const QByteArray &frame);
     // Ends the stream; the TCP connection is dropped too unless keepConnection.
-    void close(bool keepConnection = false);
+    void close(bool keepConnection = false) override;
 
-    bool isOpen() const { return m_responder && m_responder->isOpen(); }
-    qint64 queuedBytes() const { return m_responder ? m_responder->queuedBytes() : 0; }
+    bool isOpen() const override { return m_responder && m_responder->isOpen(); }
+    qint64 queuedBytes() const override { return m_responder ? m_responder->queuedBytes() : 0; }
+    bool sendHeartbeat() override { return sendComment("keepalive"); }
     const QString &sessionId() const { return m_sessionId; }
 
     static QByteArray frame(const QByteArray &event, const QByteArray &data, const QByteArray &id = {});
     // The response headers of every SSE stream.
     static HttpHeaders headers(const HttpHeaders &extraHeaders = {});
-
-signals:
-    void closed(const QString &reason); // once: "client_disconnected", "slow_reader" or "server_closed"
 
 private:
     void finished(const QString &reason);

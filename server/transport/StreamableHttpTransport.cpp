@@ -53,7 +53,7 @@ const HttpHeaders kRetry{{"Retry-After", "5"}};
 
 StreamableHttpTransport::StreamableHttpTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings,
                                                  QObject *parent)
-    : QObject(parent), m_bridge(bridge), m_sessions(sessions), m_settings(settings)
+    : QObject(parent), m_bridge(bridge), m_sessions(sessions), m_settings(settings), m_enabled(settings.enabled)
 { }
 
 void StreamableHttpTransport::setEnabled(bool enabled)
@@ -83,15 +83,14 @@ void StreamableHttpTransport::handle(const HttpRequest &request, HttpResponder *
     if (request.method == "POST")
         return post(request, responder, principal);
     if (request.method == "GET")
-        return get(request, responder, principal);
+        return get(request, responder);
     if (request.method == "DELETE")
-        return remove(request, responder, principal);
-    sendRpcHttpError(responder, 405, jsonrpc::ServerError, QStringLiteral("Method Not Allowed"),
-                     {{"Allow", "GET, POST, DELETE"}});
+        return remove(request, responder);
+    sendMethodNotAllowed(responder, "GET, POST, DELETE", ErrorShape::JsonRpc);
 }
 
-StreamableHttpTransport::State *
-StreamableHttpTransport::sessionFor(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
+StreamableHttpTransport::State *StreamableHttpTransport::sessionFor(const HttpRequest &request,
+                                                                    HttpResponder *responder)
 {
     const QString id = QString::fromLatin1(request.header("Mcp-Session-Id"));
     if (id.isEmpty()) {
@@ -104,16 +103,9 @@ StreamableHttpTransport::sessionFor(const HttpRequest &request, HttpResponder *r
         sendRpcHttpError(responder, 404, jsonrpc::SessionNotFound, QStringLiteral("Session not found"));
         return nullptr;
     }
-    const Principal &owner = it->session->principal;
-    if ((owner.authenticated || principal.authenticated) && !owner.sameIdentity(principal)) {
-        sendRpcHttpError(responder, 403, jsonrpc::ServerError,
-                         QStringLiteral("Forbidden: this session belongs to another subject"));
-        return nullptr;
-    }
-    // A supported MCP-Protocol-Version other than the negotiated one is accepted, as the TS SDK
-    // server does: the official conformance suite sends 2025-03-26 on a 2025-11-25 session.
-    if (principal.authenticated)
-        it->session->principal = principal; // same issuer and subject; a refreshed token may carry new scopes or expiry
+    // Who may use the session is decided at the edge (McpEndpoints). A supported
+    // MCP-Protocol-Version other than the negotiated one is accepted, as the TS SDK server does:
+    // the official conformance suite sends 2025-03-26 on a 2025-11-25 session.
     return &*it;
 }
 
@@ -131,7 +123,7 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
     QString id;
     const bool newSession = !request.hasHeader("Mcp-Session-Id");
     if (!newSession) {
-        State *state = sessionFor(request, responder, principal);
+        State *state = sessionFor(request, responder);
         if (!state)
             return;
         id = state->session->id;
@@ -140,7 +132,7 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
             return sendRpcHttpError(responder, 400, jsonrpc::ServerError,
                                     QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
         if (m_sessions->atSessionLimit()) {
-            emit m_sessions->connectionRejected(QStringLiteral("max_sessions"));
+            m_sessions->rejectConnection(QStringLiteral("max_sessions"));
             return sendRpcHttpError(
                 responder, 503, jsonrpc::ServerError,
                 QStringLiteral("Service Unavailable: the server is at its limit of %1 sessions (MaxSessions)")
@@ -243,12 +235,12 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         startStreaming(); // still working: the headers (and priming event) go out now, as before
 }
 
-void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
+void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *responder)
 {
     if (!accepts(request.header("Accept"), "text/event-stream"))
         return sendRpcHttpError(responder, 406, jsonrpc::ServerError,
                                 QStringLiteral("Not Acceptable: Client must accept text/event-stream"));
-    State *state = sessionFor(request, responder, principal);
+    State *state = sessionFor(request, responder);
     if (!state)
         return;
     const QString id = state->session->id;
@@ -276,7 +268,7 @@ void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *res
         return sendRpcHttpError(responder, 409, jsonrpc::ServerError,
                                 QStringLiteral("Conflict: Only one SSE stream is allowed per session"));
     if (m_sessions->atConnectionLimit()) {
-        emit m_sessions->connectionRejected(QStringLiteral("max_connections"));
+        m_sessions->rejectConnection(QStringLiteral("max_connections"));
         return sendRpcHttpError(
             responder, 503, jsonrpc::ServerError,
             QStringLiteral("Service Unavailable: the server is at its limit of %1 concurrent streams")
@@ -286,9 +278,9 @@ void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *res
     attach(*state, 0, responder, true);
 }
 
-void StreamableHttpTransport::remove(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
+void StreamableHttpTransport::remove(const HttpRequest &request, HttpResponder *responder)
 {
-    State *state = sessionFor(request, responder, principal);
+    State *state = sessionFor(request, responder);
     if (!state)
         return;
     const QString id = state->session->id;

@@ -31,6 +31,7 @@ public:
         int replayBufferSize = 256; // events kept per session for resumption
         int retryMs = 1000;         // SSE retry hint sent with the priming event
         bool jsonResponses = false; // answer requests as JSON unless the handler streams (StreamableJsonResponse)
+        bool enabled = true;        // EnableStreamableHttpTransport
     };
     StreamableHttpTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings, QObject *parent = nullptr);
 
@@ -66,10 +67,10 @@ private:
     };
 
     void post(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
-    void get(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
-    void remove(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
-    // Finds the session named by Mcp-Session-Id, or answers 400/403/404 and returns null.
-    State *sessionFor(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
+    void get(const HttpRequest &request, HttpResponder *responder);
+    void remove(const HttpRequest &request, HttpResponder *responder);
+    // Finds the session named by Mcp-Session-Id, or answers 400/404 and returns null.
+    State *sessionFor(const HttpRequest &request, HttpResponder *responder);
 
     SseStream *attach(State &state, int streamNo, HttpResponder *responder, bool longLived, bool prime = true);
     // Sends on the logical stream if connected, keeps it for replay, and returns the frame.

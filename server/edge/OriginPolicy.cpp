@@ -14,16 +14,32 @@ bool isLoopbackName(const QString &host)
     return addr.setAddress(host) && addr.isLoopback();
 }
 
-// Splits "host:port" / "[v6]:port" and returns the lower-case host.
+// An optional ":port" suffix: digits only, so "localhost:@evil.example" is no loopback host.
+bool isPortSuffix(QStringView rest)
+{
+    if (rest.isEmpty())
+        return true;
+    if (rest.size() < 2 || rest.size() > 6 || rest.front() != QLatin1Char(':'))
+        return false;
+    for (const QChar c : rest.mid(1))
+        if (c < u'0' || c > u'9')
+            return false;
+    return true;
+}
+
+// Splits "host[:port]" / "[v6][:port]" and returns the lower-case host, or empty when the
+// value is not of that shape.
 QString hostOnly(const QString &hostPort)
 {
     QString h = hostPort.trimmed().toLower();
     if (h.startsWith(QLatin1Char('['))) {
         const qsizetype end = h.indexOf(QLatin1Char(']'));
-        return end > 0 ? h.mid(1, end - 1) : QString();
+        return end > 0 && isPortSuffix(QStringView(h).mid(end + 1)) ? h.mid(1, end - 1) : QString();
     }
     const qsizetype colon = h.indexOf(QLatin1Char(':'));
-    return colon >= 0 ? h.left(colon) : h;
+    if (colon < 0)
+        return h;
+    return isPortSuffix(QStringView(h).mid(colon)) ? h.left(colon) : QString();
 }
 } // namespace
 

@@ -1,7 +1,7 @@
 #pragma once
 // DNS-rebinding and CORS policy: which Host and Origin headers are acceptable, and the CORS
 // headers to answer an allowed Origin with.
-#include "HttpRequest.h"
+#include "http/HttpRequest.h"
 
 #include <QStringList>
 

@@ -1,0 +1,47 @@
+#include "AdminEndpoints.h"
+
+#include "ClientIdentity.h"
+#include "admin/AdminController.h"
+#include "http/HttpErrors.h"
+
+#include <QJsonDocument>
+
+namespace koan {
+
+void AdminEndpoints::mount(RequestRouter &router)
+{
+    router.add("GET", QStringLiteral("/admin/transports"), RouteAccess::Authenticated, [this](HttpExchange &c) {
+        if (allowed(c))
+            c.responder->sendJson(200, m_admin->transportState().toJson());
+    });
+    router.add(
+        "PUT", QStringLiteral("/admin/transports/http-sse"), RouteAccess::Authenticated, [this](HttpExchange &c) {
+            if (!allowed(c))
+                return;
+            const QJsonValue enabled = QJsonDocument::fromJson(c.request.body).object().value(QLatin1String("enabled"));
+            if (!enabled.isBool())
+                return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
+                                     QStringLiteral("Send {\"enabled\": true|false}"));
+            WriteContext who;
+            who.principal = c.caller.authenticated ? c.caller.issuer + QLatin1Char('|') + c.caller.subject
+                                                   : QStringLiteral("operator:loopback ") + c.clientAddress;
+            who.transport = QStringLiteral("AdminHttp");
+            m_admin->switchHttpSse(enabled.toBool(), who);
+            c.responder->sendJson(200, m_admin->transportState().toJson());
+        });
+}
+
+bool AdminEndpoints::allowed(HttpExchange &c) const
+{
+    const bool ok = c.caller.authenticated
+                        ? c.caller.hasScopes({m_settings.requiredScope})
+                        : !m_settings.requireAuthentication && ClientIdentity::isLoopbackCaller(c.request);
+    if (!ok)
+        sendHttpError(
+            c.responder, 403, QStringLiteral("forbidden"),
+            QStringLiteral("The admin endpoints need scope %1 (or a loopback caller when authentication is off)")
+                .arg(m_settings.requiredScope));
+    return ok;
+}
+
+} // namespace koan

@@ -1,0 +1,49 @@
+#pragma once
+// Operational endpoints: /healthz and /readyz (probes), /metrics (public, loopback-only or
+// behind a token, per Metrics:Access), the RFC 9728 protected resource metadata, and the
+// capability document ({route}/capabilities).
+#include "HttpExchange.h"
+#include "config/McpServerOptions.h"
+#include "transport/TransportState.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <functional>
+
+namespace koan {
+
+class BearerAuthenticator;
+class EntityRegistry;
+class RpcBridge;
+class ServerMetrics;
+class SessionManager;
+
+class OpsEndpoints
+{
+public:
+    struct Parts {
+        const McpServerOptions *options = nullptr;
+        const EntityRegistry *registry = nullptr;
+        const RpcBridge *bridge = nullptr;
+        const SessionManager *sessions = nullptr;
+        const BearerAuthenticator *authenticator = nullptr;
+        ServerMetrics *metrics = nullptr;
+        std::function<TransportState()> transports;
+        std::function<bool()> storeOpen;
+        std::function<bool()> listening;
+    };
+    explicit OpsEndpoints(Parts parts);
+    void mount(RequestRouter &router);
+
+    QJsonObject readiness(bool *ready) const;
+    QJsonObject capabilities(const Principal &caller, const QString &baseUrl) const;
+
+private:
+    void serveMetrics(HttpExchange &context);
+    QStringList toolScopes() const;
+
+    Parts m_parts;
+    QElapsedTimer m_uptime;
+};
+
+} // namespace koan

@@ -1,0 +1,25 @@
+#include "RateLimitStage.h"
+
+#include "http/HttpErrors.h"
+#include "security/RateLimiter.h"
+
+#include <cmath>
+
+namespace koan {
+
+void RateLimitStage::process(const std::shared_ptr<HttpExchange> &c, const Next &next)
+{
+    if (c->route.access != RouteAccess::Authenticated)
+        return next(c);
+    const QString key = c->caller.authenticated ? QStringLiteral("sub:") + c->caller.identityKey()
+                                                : QStringLiteral("ip:") + c->clientAddress;
+    double retryAfter = 0;
+    if (m_limiter->tryAcquire(key, &retryAfter))
+        return next(c);
+    if (m_rateLimited)
+        m_rateLimited(key);
+    sendHttpError(c->responder, 429, QStringLiteral("rate_limited"), QStringLiteral("Too many requests; slow down"),
+                  {{"Retry-After", QByteArray::number(qMax(1, int(std::ceil(retryAfter))))}});
+}
+
+} // namespace koan
