@@ -139,30 +139,16 @@ int main(int argc, char *argv[])
         if (!options.enableStdioTransport)
             return fail(QStringLiteral("STDIO is disabled"),
                         {QStringLiteral("Koan:Mcp:EnableStdioTransport is false")});
-        // STDIO is local and trusted, unless credentials come from the environment (MCP spec).
-        koan::Principal principal = koan::Principal::localOwner();
-        const QByteArray token = qgetenv("KOAN_MCP_STDIO_TOKEN");
-        if (!token.isEmpty()) {
-            if (const QStringList problems = options.tokenValidationProblems(true); !problems.isEmpty())
-                return fail(QStringLiteral("KOAN_MCP_STDIO_TOKEN cannot be validated"), problems);
-            QString reason;
-            std::optional<koan::Principal> p;
-            host.invoke([&] { p = server->authenticator()->principalForToken(token, &reason); });
-            if (!p)
-                return fail(QStringLiteral("KOAN_MCP_STDIO_TOKEN is not a valid token"), {reason});
-            // The same server-wide scopes an HTTP caller needs (HTTP answers 403 insufficient_scope).
-            if (!p->hasScopes(options.auth.requiredScopes)) {
-                QStringList granted(p->scopes.cbegin(), p->scopes.cend());
-                granted.sort();
-                return fail(
-                    QStringLiteral("KOAN_MCP_STDIO_TOKEN lacks the required scope(s)"),
-                    {QStringLiteral("Koan:Mcp:Auth:RequiredScopes needs \"%1\"; the token grants \"%2\"")
-                         .arg(options.auth.requiredScopes.join(QLatin1Char(' ')), granted.join(QLatin1Char(' ')))});
-            }
-            principal = *p;
-        }
+        std::optional<koan::Principal> principal;
+        QString problem;
+        QStringList details;
         host.invoke([&] {
-            auto *stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server, principal);
+            principal = server->authenticator()->stdioPrincipal(qgetenv("KOAN_MCP_STDIO_TOKEN"), &problem, &details);
+        });
+        if (!principal)
+            return fail(problem, details);
+        host.invoke([&] {
+            auto *stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server, *principal);
             QObject::connect(stdio, &koan::StdioTransport::finished, app.get(), &QCoreApplication::quit,
                              Qt::QueuedConnection);
             stdio->start();
@@ -191,13 +177,14 @@ int main(int argc, char *argv[])
 
     std::unique_ptr<koan::ui::MainWindow> window;
     if (gui) {
-        koan::ui::ServerLink link{server, nullptr};
+        koan::ui::ServerLink link;
         koan::ServerStatus status;
         QList<koan::SessionInfo> sessions;
         QList<koan::EntitySnapshot> entities;
         QList<koan::ToolSnapshot> tools;
         host.invoke([&] {
-            link.admin = new koan::AdminController(server, cmd.sources.userOverrideFile, server);
+            link.admin = server->admin();
+            link.admin->setUserOverrideFile(cmd.sources.userOverrideFile);
             status = link.admin->status();
             sessions = server->sessions()->snapshot();
             entities = link.admin->entities();

@@ -4,7 +4,8 @@
 #include "entities/EntityRegistry.h"
 #include "entities/EntityToolProvider.h"
 #include "http/HttpServerBackend.h"
-#include "http/McpHttpService.h"
+#include "admin/AdminController.h"
+#include "edge/HttpEdge.h"
 #include "logging/LogSink.h"
 #include "metrics/ServerMetrics.h"
 #include "security/AuthAuditLog.h"
@@ -66,17 +67,29 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
           {m_options.httpSseRoute, m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream}, this)),
       m_streamable(new StreamableHttpTransport(m_bridge, m_sessions,
                                                {m_options.maxRequestBodyBytes, m_options.maxQueuedBytesPerStream,
-                                                m_options.replayBufferSize, 1000, m_options.streamableJsonResponse},
+                                                m_options.replayBufferSize, 1000, m_options.streamableJsonResponse,
+                                                m_options.enableStreamableHttpTransport},
                                                this)),
-      m_audit(new AuthAuditLog(1000, this)), m_auth(new BearerAuthenticator(m_options, this)),
-      m_http(new McpHttpService(this, this)), m_metrics(new ServerMetrics(this, this))
+      m_audit(new AuthAuditLog(1000, this)), m_auth(new BearerAuthenticator(m_options, this))
 {
+    m_admin = new AdminController({&m_options, m_registry, m_bridge, m_store, m_sessions, m_audit, m_httpSse,
+                                   m_streamable, [this] { return m_port ? baseUrl() : QString(); }},
+                                  this);
+    const auto transports = [admin = m_admin] { return admin->transportState(); };
+    m_metrics = new ServerMetrics({m_sessions, m_bridge, m_audit, transports}, this);
+    OpsEndpoints::Parts ops{&m_options,  m_registry, m_bridge, m_sessions, m_auth, m_metrics, transports,
+                            [this] { return m_store->isOpen(); }, [this] { return m_port != 0; }};
+    m_http = new HttpEdge({&m_options, m_auth, m_audit, m_sessions,
+                           {m_httpSse, m_options.enableStreamableHttpTransport ? m_streamable : nullptr}, m_admin, ops},
+                          this);
+    connect(m_http, &HttpEdge::rateLimited, m_metrics, &ServerMetrics::countRateLimited);
+    connect(m_http, &HttpEdge::httpsRequired, m_metrics, &ServerMetrics::countHttpsViolation);
     m_bridge->setToolsPageSize(m_options.toolsPageSize);
     m_bridge->addToolProvider(m_entityTools.get());
     m_registry->setServerRequiresAuthentication(m_options.effectiveRequireAuthentication());
     m_httpSse->setEnabled(m_options.enableHttpSseTransport);
     connect(m_bridge, &RpcBridge::sessionInitialized, m_sessions, &SessionManager::updateClient);
-    connect(m_httpSse, &HttpSseTransport::enabledChanged, this, &McpServer::httpSseEnabledChanged);
+    connect(m_admin, &AdminController::httpSseEnabledChanged, this, &McpServer::httpSseEnabledChanged);
     // Tool-level denials (-32003) are authorization failures too.
     connect(m_bridge, &RpcBridge::toolCallDenied, this,
             [this](const QString &sessionId, TransportKind transport, const QString &subject, const QString &tool,
@@ -203,14 +216,7 @@ bool McpServer::isHttpSseEnabled() const
 
 void McpServer::setHttpSseEnabled(bool enabled, const WriteContext &who)
 {
-    if (enabled != m_httpSse->isEnabled()) {
-        QString error;
-        if (!m_store->recordSetting(QStringLiteral("EnableHttpSseTransport"), !enabled, enabled, who, &error))
-            qCWarning(lcServer).noquote() << "the rollback switch change could not be audited:" << error;
-    }
-    m_httpSse->setEnabled(enabled);
-    if (m_options.streamableFollowsHttpSseSwitch)
-        m_streamable->setEnabled(enabled && m_options.enableStreamableHttpTransport);
+    m_admin->switchHttpSse(enabled, who);
 }
 
 } // namespace koan

@@ -187,12 +187,13 @@ private slots:
         QStringList errors;
         QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
         McpServer *server = m_host->server();
-        ui::ServerLink link{server, nullptr};
+        ui::ServerLink link;
         ServerStatus status;
         QList<EntitySnapshot> entities;
         QList<ToolSnapshot> tools;
         m_host->invoke([&] {
-            link.admin = new AdminController(server, m_overrideFile, server);
+            link.admin = server->admin();
+            link.admin->setUserOverrideFile(m_overrideFile);
             status = link.admin->status();
             entities = link.admin->entities();
             tools = link.admin->tools();

@@ -322,7 +322,7 @@ private slots:
                      .status,
                  200);
         f.server->setHttpSseEnabled(true); // the console's way
-        AdminController admin(f.server.get(), QString());
+        AdminController &admin = *f.server->admin();
         EntityOptions o = f.server->registry()->options("TrialSite");
         o.allowMutations = false;
         admin.applyEntityOptions("TrialSite", o);

@@ -1,5 +1,7 @@
 #include "McpServerOptions.h"
 
+#include "http/Subnet.h"
+
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QUrl>
@@ -403,11 +405,7 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     o.requireHttps = b.boolean(QStringLiteral("RequireHttps"));
     if (const auto proxies = b.stringList(QStringLiteral("TrustedProxies"))) {
         for (const QString &p : *proxies)
-            if (!QHostAddress::parseSubnet(
-                     p.contains(QLatin1Char('/'))
-                         ? p
-                         : p + (p.contains(QLatin1Char(':')) ? QStringLiteral("/128") : QStringLiteral("/32")))
-                     .first.isNull())
+            if (parseSubnet(p))
                 o.trustedProxies << p;
             else
                 b.error(QStringLiteral("TrustedProxies"),
