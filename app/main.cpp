@@ -58,6 +58,96 @@ int issueDevToken(const koan::McpServerOptions &options, const koan::CliCommand:
     fprintf(stdout, "%s\n", issuer.issue(request.subject, request.scopes, request.ttlSeconds, audience).constData());
     return 0;
 }
+// The commands that need the configuration but no running server.
+std::optional<int> runOfflineCommand(const koan::CliCommand &cmd, const koan::McpServerOptions &options)
+{
+    switch (cmd.mode) {
+    case koan::CliCommand::PrintConfig:
+        fputs(QJsonDocument(options.toJson()).toJson().constData(), stdout);
+        return 0;
+    case koan::CliCommand::Token:
+        return issueDevToken(options, cmd.token);
+    case koan::CliCommand::AuditVerify:
+    case koan::CliCommand::AuditExport: {
+        const QString db
+            = options.databasePath.isEmpty() ? koan::McpServer::defaultDatabasePath() : options.databasePath;
+        return cmd.mode == koan::CliCommand::AuditVerify
+                   ? koan::AuditCommands::verify(db)
+                   : koan::AuditCommands::exportTrail(db, cmd.audit.since, cmd.audit.format);
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+void logStartup(const koan::McpServerOptions &options, const QStringList &layers)
+{
+    qCInfo(lcApp).noquote() << "environment" << options.environment << "| settings from"
+                            << layers.join(QStringLiteral(", "));
+    if (options.effectiveRequireAuthentication())
+        qCInfo(lcApp).noquote()
+            << QStringLiteral("AUTHENTICATION REQUIRED for HTTP callers (%1)").arg(options.environment);
+    else
+        qCWarning(lcApp).noquote()
+            << QStringLiteral("AUTHENTICATION OFF: anonymous HTTP callers are accepted (%1)").arg(options.environment);
+}
+
+// STDIO for a local agent: the local owner, or the principal of KOAN_MCP_STDIO_TOKEN.
+int runStdio(koan::ServerHost &host, const koan::McpServerOptions &options, QCoreApplication *app)
+{
+    if (!options.enableStdioTransport)
+        return fail(QStringLiteral("STDIO is disabled"), {QStringLiteral("Koan:Mcp:EnableStdioTransport is false")});
+    koan::McpServer *server = host.server();
+    std::optional<koan::Principal> principal;
+    QString problem;
+    QStringList details;
+    host.invoke([&] {
+        principal = server->authenticator()->stdioPrincipal(qgetenv("KOAN_MCP_STDIO_TOKEN"), &problem, &details);
+    });
+    if (!principal)
+        return fail(problem, details);
+    host.invoke([&] {
+        auto *stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server, *principal);
+        QObject::connect(stdio, &koan::StdioTransport::finished, app, &QCoreApplication::quit, Qt::QueuedConnection);
+        stdio->start();
+    });
+    return app->exec();
+}
+
+// Only the endpoints that are served: no metrics URL with Metrics:Enabled=false.
+QString headlessBanner(const koan::McpServer *server, const koan::McpServerOptions &options)
+{
+    const QString base = server->baseUrl();
+    QString banner = QStringLiteral("koan-mcp %1 headless | MCP (Streamable HTTP): %2 | HTTP+SSE: %3 | health: %4")
+                         .arg(QStringLiteral(KOAN_MCP_VERSION), base + options.httpSseRoute,
+                              base + options.httpSseRoute + QStringLiteral("/sse"), base + QStringLiteral("/healthz"));
+    if (options.operations.metricsEnabled)
+        banner += QStringLiteral(" | metrics: %1 (%2)")
+                      .arg(base + options.operations.metricsPath, options.effectiveMetricsAccess());
+    return banner;
+}
+
+// The console window over the server's AdminController, from snapshots taken on the server thread.
+std::unique_ptr<koan::ui::MainWindow> openConsole(koan::ServerHost &host, const QString &userOverrideFile)
+{
+    koan::McpServer *server = host.server();
+    koan::ui::ServerLink link;
+    koan::ServerStatus status;
+    QList<koan::SessionInfo> sessions;
+    QList<koan::EntitySnapshot> entities;
+    QList<koan::ToolSnapshot> tools;
+    host.invoke([&] {
+        link.admin = server->admin();
+        link.admin->setUserOverrideFile(userOverrideFile);
+        status = link.admin->status();
+        sessions = server->sessions()->snapshot();
+        entities = link.admin->entities();
+        tools = link.admin->tools();
+    });
+    auto window = std::make_unique<koan::ui::MainWindow>(link, status, sessions, entities, tools);
+    window->show();
+    return window;
+}
 } // namespace
 
 int main(int argc, char *argv[])
@@ -103,19 +193,8 @@ int main(int argc, char *argv[])
     if (!errors.isEmpty())
         return fail(QStringLiteral("configuration error"), errors);
     koan::LogSink::setRedactPatterns(options.logRedactPatterns);
-    if (cmd.mode == koan::CliCommand::PrintConfig) {
-        fputs(QJsonDocument(options.toJson()).toJson().constData(), stdout);
-        return 0;
-    }
-    if (cmd.mode == koan::CliCommand::Token)
-        return issueDevToken(options, cmd.token);
-    if (cmd.mode == koan::CliCommand::AuditVerify || cmd.mode == koan::CliCommand::AuditExport) {
-        const QString db
-            = options.databasePath.isEmpty() ? koan::McpServer::defaultDatabasePath() : options.databasePath;
-        return cmd.mode == koan::CliCommand::AuditVerify
-                   ? koan::AuditCommands::verify(db)
-                   : koan::AuditCommands::exportTrail(db, cmd.audit.since, cmd.audit.format);
-    }
+    if (const std::optional<int> rc = runOfflineCommand(cmd, options))
+        return *rc;
 
     // The composition root: the S12 domain, and a test fixture pack only when --fixtures asks for one.
     koan::ServerHost host(options, koan::s12::catalog());
@@ -126,35 +205,10 @@ int main(int argc, char *argv[])
     if (!host.start(cmd.mode != koan::CliCommand::Stdio, &errors, loadFixtures))
         return fail(QStringLiteral("startup failed"), errors);
     koan::McpServer *server = host.server();
-    qCInfo(lcApp).noquote() << "environment" << options.environment << "| settings from"
-                            << layers.join(QStringLiteral(", "));
-    if (options.effectiveRequireAuthentication())
-        qCInfo(lcApp).noquote()
-            << QStringLiteral("AUTHENTICATION REQUIRED for HTTP callers (%1)").arg(options.environment);
-    else
-        qCWarning(lcApp).noquote()
-            << QStringLiteral("AUTHENTICATION OFF: anonymous HTTP callers are accepted (%1)").arg(options.environment);
+    logStartup(options, layers);
 
-    if (cmd.mode == koan::CliCommand::Stdio) {
-        if (!options.enableStdioTransport)
-            return fail(QStringLiteral("STDIO is disabled"),
-                        {QStringLiteral("Koan:Mcp:EnableStdioTransport is false")});
-        std::optional<koan::Principal> principal;
-        QString problem;
-        QStringList details;
-        host.invoke([&] {
-            principal = server->authenticator()->stdioPrincipal(qgetenv("KOAN_MCP_STDIO_TOKEN"), &problem, &details);
-        });
-        if (!principal)
-            return fail(problem, details);
-        host.invoke([&] {
-            auto *stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server, *principal);
-            QObject::connect(stdio, &koan::StdioTransport::finished, app.get(), &QCoreApplication::quit,
-                             Qt::QueuedConnection);
-            stdio->start();
-        });
-        return app->exec();
-    }
+    if (cmd.mode == koan::CliCommand::Stdio)
+        return runStdio(host, options, app.get());
 
     // SIGTERM/SIGINT: leave the event loop; ServerHost then closes every stream with a final
     // event and closes the store before the process exits.
@@ -163,36 +217,12 @@ int main(int argc, char *argv[])
         qCInfo(lcApp).noquote() << "signal" << sig << "received: shutting down";
         QCoreApplication::quit();
     });
-    if (cmd.mode == koan::CliCommand::Headless) {
-        // Only the endpoints that are served: no metrics URL with Metrics:Enabled=false.
-        QString banner = QStringLiteral("koan-mcp %1 headless | MCP (Streamable HTTP): %2 | HTTP+SSE: %3 | health: %4")
-                             .arg(QStringLiteral(KOAN_MCP_VERSION), server->baseUrl() + options.httpSseRoute,
-                                  server->baseUrl() + options.httpSseRoute + QStringLiteral("/sse"),
-                                  server->baseUrl() + QStringLiteral("/healthz"));
-        if (options.operations.metricsEnabled)
-            banner += QStringLiteral(" | metrics: %1 (%2)")
-                          .arg(server->baseUrl() + options.operations.metricsPath, options.effectiveMetricsAccess());
-        qCInfo(lcApp).noquote() << banner;
-    }
+    if (cmd.mode == koan::CliCommand::Headless)
+        qCInfo(lcApp).noquote() << headlessBanner(server, options);
 
     std::unique_ptr<koan::ui::MainWindow> window;
-    if (gui) {
-        koan::ui::ServerLink link;
-        koan::ServerStatus status;
-        QList<koan::SessionInfo> sessions;
-        QList<koan::EntitySnapshot> entities;
-        QList<koan::ToolSnapshot> tools;
-        host.invoke([&] {
-            link.admin = server->admin();
-            link.admin->setUserOverrideFile(cmd.sources.userOverrideFile);
-            status = link.admin->status();
-            sessions = server->sessions()->snapshot();
-            entities = link.admin->entities();
-            tools = link.admin->tools();
-        });
-        window = std::make_unique<koan::ui::MainWindow>(link, status, sessions, entities, tools);
-        window->show();
-    }
+    if (gui)
+        window = openConsole(host, cmd.sources.userOverrideFile);
     const int rc = app->exec();
     window.reset();
     host.stop();

@@ -12,6 +12,7 @@
 
 namespace koan {
 
+class AdminController;
 class AuthAuditLog;
 class BearerAuthenticator;
 class EntityRegistry;
@@ -19,7 +20,7 @@ class EntityStore;
 class EntityToolProvider;
 class HttpServerBackend;
 class HttpSseTransport;
-class McpHttpService;
+class HttpEdge;
 class RpcBridge;
 class ServerMetrics;
 class SessionManager;
@@ -44,12 +45,11 @@ public:
     EntityRegistry *registry() const { return m_registry; }
     EntityStore *store() const { return m_store; }
     SessionManager *sessions() const { return m_sessions; }
-    HttpSseTransport *httpSse() const { return m_httpSse; }
     StreamableHttpTransport *streamable() const { return m_streamable; }
-    McpHttpService *httpService() const { return m_http; }
+    // The operator's command path (console and admin API); its signals carry the server's events.
+    AdminController *admin() const { return m_admin; }
     BearerAuthenticator *authenticator() const { return m_auth; }
     AuthAuditLog *auditLog() const { return m_audit; }
-    ServerMetrics *metrics() const { return m_metrics; }
 
     quint16 httpPort() const { return m_port; }
     QString baseUrl() const; // e.g. http://127.0.0.1:5114 (a wildcard bind address shows as loopback)
@@ -58,10 +58,7 @@ public:
     static QString defaultDatabasePath();
 
 public slots:
-    // The runtime rollback switch (EnableHttpSseTransport). Off closes open legacy streams with
-    // a final event and refuses new ones with 503; STDIO keeps working, and so does Streamable
-    // HTTP unless StreamableFollowsHttpSseSwitch is set.
-    // The rollback switch; the change is recorded in the audit trail as `who`.
+    // The runtime rollback switch (see AdminController::switchHttpSse).
     void setHttpSseEnabled(bool enabled, const WriteContext &who = WriteContext::localOperator());
 
 signals:
@@ -78,8 +75,9 @@ private:
     StreamableHttpTransport *m_streamable;
     AuthAuditLog *m_audit;
     BearerAuthenticator *m_auth;
-    McpHttpService *m_http;
-    ServerMetrics *m_metrics;
+    AdminController *m_admin = nullptr;
+    ServerMetrics *m_metrics = nullptr;
+    HttpEdge *m_http = nullptr;
     HttpServerBackend *m_backend = nullptr;
     quint16 m_port = 0;
 };
