@@ -1,5 +1,5 @@
 // The JSON Schema subset validator that checks tool arguments, and RFC 6902 JSON Patch.
-#include "entities/JsonPatch.h"
+#include "protocol/JsonPatch.h"
 #include "protocol/JsonSchemaValidator.h"
 
 #include <QJsonArray>

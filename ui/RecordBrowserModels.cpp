@@ -1,6 +1,6 @@
 #include "RecordBrowserModels.h"
 
-#include "entities/JsonPatch.h"
+#include "protocol/JsonPatch.h"
 
 #include <QColor>
 #include <QDateTime>

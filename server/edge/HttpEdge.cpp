@@ -1,7 +1,9 @@
 #include "HttpEdge.h"
 
+#include "AuthFailureResponder.h"
 #include "AuthenticationStage.h"
 #include "HostOriginStage.h"
+#include "HttpPipeline.h"
 #include "HttpsStage.h"
 #include "QueryTokenStage.h"
 #include "RateLimitStage.h"
@@ -40,5 +42,10 @@ HttpEdge::HttpEdge(Parts parts, QObject *parent)
 }
 
 HttpEdge::~HttpEdge() = default;
+
+void HttpEdge::handle(const HttpRequest &request, HttpResponder *responder)
+{
+    m_pipeline->handle(request, responder);
+}
 
 } // namespace koan

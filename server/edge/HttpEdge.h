@@ -3,8 +3,6 @@
 // endpoints behind the request pipeline (Host/Origin -> query-string token -> HTTPS ->
 // authentication -> rate limit). HttpServerBackend hands every request to handle().
 #include "AdminEndpoints.h"
-#include "AuthFailureResponder.h"
-#include "HttpPipeline.h"
 #include "McpEndpoints.h"
 #include "OpsEndpoints.h"
 
@@ -13,6 +11,9 @@
 
 namespace koan {
 
+class AuthFailureResponder;
+class BearerAuthenticator;
+class HttpPipeline;
 class RateLimiter;
 
 class HttpEdge : public QObject
@@ -30,7 +31,7 @@ public:
     };
     explicit HttpEdge(Parts parts, QObject *parent = nullptr);
     ~HttpEdge() override;
-    void handle(const HttpRequest &request, HttpResponder *responder) { m_pipeline->handle(request, responder); }
+    void handle(const HttpRequest &request, HttpResponder *responder);
 
 signals:
     void rateLimited(const QString &key);

@@ -1,6 +1,6 @@
 #include "EntityToolProvider.h"
 
-#include "JsonPatch.h"
+#include "protocol/JsonPatch.h"
 #include "protocol/JsonSchemaValidator.h"
 #include "protocol/JsonWriter.h"
 

@@ -1,6 +1,6 @@
 #include "ToolSchemas.h"
 
-#include "JsonPatch.h"
+#include "protocol/JsonPatch.h"
 
 #include <QJsonArray>
 

@@ -1,5 +1,5 @@
 #include "EntityStore.h"
-#include "entities/JsonPatch.h"
+#include "protocol/JsonPatch.h"
 #include "protocol/JsonWriter.h"
 
 #include <QDateTime>

@@ -4,7 +4,7 @@
 // the same outcome as all at once; a successful add/replace leaves exactly its value at its path
 // (an appended "test" op passes); a patch of only "test" ops changes nothing.
 #include "FuzzSupport.h"
-#include "entities/JsonPatch.h"
+#include "protocol/JsonPatch.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

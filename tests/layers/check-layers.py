@@ -25,6 +25,14 @@ LAYERS = [
     ["app"],
 ]
 LEVEL = {c: i for i, layer in enumerate(LAYERS) for c in layer}
+# Headers that are not part of their component's interface: only the component itself (and the
+# tests, which are not checked here) may include them.
+PRIVATE = {
+    "edge/AuthFailureResponder.h", "edge/AuthenticationStage.h", "edge/ClientIdentity.h", "edge/HostOriginStage.h",
+    "edge/HttpPipeline.h", "edge/HttpsStage.h", "edge/OriginPolicy.h", "edge/QueryTokenStage.h",
+    "edge/RateLimitStage.h", "http/HttpFramingParser.h", "http/TlsAcceptor.h", "security/JwksSource.h",
+    "transport/SseStream.h",
+}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -61,6 +69,9 @@ def main():
             for name in INCLUDE.findall(src.read_text(encoding="utf-8", errors="replace")):
                 other = target(root, src, name)
                 if other is None or other == me:
+                    continue
+                if name in PRIVATE:
+                    problems.append(f"{src.relative_to(root)}: includes \"{name}\", private to {other}")
                     continue
                 if other not in LEVEL or LEVEL[other] >= LEVEL[me]:
                     problems.append(f"{src.relative_to(root)}: includes \"{name}\" ({other}, layer "
