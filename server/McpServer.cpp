@@ -77,10 +77,22 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
                                   this);
     const auto transports = [admin = m_admin] { return admin->transportState(); };
     m_metrics = new ServerMetrics({m_sessions, m_bridge, m_audit, transports}, this);
-    OpsEndpoints::Parts ops{&m_options,  m_registry, m_bridge, m_sessions, m_auth, m_metrics, transports,
-                            [this] { return m_store->isOpen(); }, [this] { return m_port != 0; }};
-    m_http = new HttpEdge({&m_options, m_auth, m_audit, m_sessions,
-                           {m_httpSse, m_options.enableStreamableHttpTransport ? m_streamable : nullptr}, m_admin, ops},
+    OpsEndpoints::Parts ops{&m_options,
+                            m_registry,
+                            m_bridge,
+                            m_sessions,
+                            m_auth,
+                            m_metrics,
+                            transports,
+                            [this] { return m_store->isOpen(); },
+                            [this] { return m_port != 0; }};
+    m_http = new HttpEdge({&m_options,
+                           m_auth,
+                           m_audit,
+                           m_sessions,
+                           {m_httpSse, m_options.enableStreamableHttpTransport ? m_streamable : nullptr},
+                           m_admin,
+                           ops},
                           this);
     connect(m_http, &HttpEdge::rateLimited, m_metrics, &ServerMetrics::countRateLimited);
     connect(m_http, &HttpEdge::httpsRequired, m_metrics, &ServerMetrics::countHttpsViolation);
@@ -125,11 +137,16 @@ bool McpServer::initialize(QStringList *errors)
         return false;
     const QString path = m_options.databasePath.isEmpty() ? defaultDatabasePath() : m_options.databasePath;
     QString error;
-    if (!m_store->open(path, &error) || !m_entityTools->prepareStore(m_options.seedSampleData, &error)) {
+    const auto sync = m_options.store.synchronous == QLatin1String("NORMAL") ? EntityStore::Synchronous::Normal
+                                                                             : EntityStore::Synchronous::Full;
+    if (!m_store->open(path, &error, sync) || !m_entityTools->prepareStore(m_options.seedSampleData, &error)) {
         errors->append(QStringLiteral("Koan:Mcp:DatabasePath: %1").arg(error));
         return false;
     }
     qCInfo(lcServer).noquote() << "store" << path << "ready;" << m_registry->tools().size() << "entity tools";
+    if (sync == EntityStore::Synchronous::Normal)
+        qCWarning(lcServer).noquote() << "Store:Synchronous=NORMAL: commits are not synced to disk; acknowledged "
+                                         "writes can be lost on power loss (Development only)";
     return true;
 }
 

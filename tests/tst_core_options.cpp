@@ -140,6 +140,10 @@ private slots:
         QTest::newRow("hs256 secret") << q(
             "{'Koan':{'Mcp':{'Auth':{'AllowedAlgorithms':['HS256'],'HmacSecret':'short'}}}}")
                                       << "Koan:Mcp:Auth:HmacSecret";
+        QTest::newRow("store synchronous") << q("{'Koan':{'Mcp':{'Store':{'Synchronous':'OFF'}}}}")
+                                           << "Koan:Mcp:Store:Synchronous: must be FULL or NORMAL, got \"OFF\"";
+        QTest::newRow("store field") << q("{'Koan':{'Mcp':{'Store':{'Journal':'DELETE'}}}}")
+                                     << "Koan:Mcp:Store:Journal: unknown setting";
     }
     void errorsNameTheKey()
     {
@@ -191,6 +195,50 @@ private slots:
         OptionsLoader::load(s, &errors);
         QVERIFY(errors.join('\n').contains(
             "Koan:Mcp:Auth:EnableDevIssuer: the dev token issuer is only allowed in Development"));
+    }
+
+    // Durable commits are the default everywhere; NORMAL (faster, may lose acknowledged writes on
+    // power loss) is refused outside Development, by the key's full name.
+    void storeSynchronousNormalOnlyInDevelopment_data()
+    {
+        QTest::addColumn<QString>("environment");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("effective"); // empty: refused
+        const QString refused;
+        QTest::newRow("default Production") << "Production" << QString() << QStringLiteral("FULL");
+        QTest::newRow("default Development") << "Development" << QString() << QStringLiteral("FULL");
+        QTest::newRow("FULL Production") << "Production" << QStringLiteral("FULL") << QStringLiteral("FULL");
+        QTest::newRow("NORMAL Development") << "Development" << QStringLiteral("NORMAL") << QStringLiteral("NORMAL");
+        QTest::newRow("normal development") << "development" << QStringLiteral("normal") << QStringLiteral("NORMAL");
+        QTest::newRow("NORMAL Production") << "Production" << QStringLiteral("NORMAL") << refused;
+        QTest::newRow("NORMAL Staging") << "Staging" << QStringLiteral("NORMAL") << refused;
+        QTest::newRow("NORMAL typo") << "Developmnet" << QStringLiteral("NORMAL") << refused;
+        QTest::newRow("OFF Development") << "Development" << QStringLiteral("OFF") << refused;
+    }
+    void storeSynchronousNormalOnlyInDevelopment()
+    {
+        QFETCH(QString, environment);
+        QFETCH(QString, value);
+        QFETCH(QString, effective);
+        OptionsSources s = sources();
+        s.environment = environment;
+        if (!value.isNull())
+            s.cli = {{"Store:Synchronous", value}};
+        QStringList errors;
+        const McpServerOptions o = OptionsLoader::load(s, &errors);
+        const QString all = errors.join('\n');
+        if (!effective.isEmpty()) {
+            QVERIFY2(!all.contains("Store"), qPrintable(all));
+            QCOMPARE(o.store.synchronous, effective);
+            QCOMPARE(o.toJson()["Store"].toObject()["Synchronous"].toString(), effective);
+            return;
+        }
+        QVERIFY2(all.contains("Koan:Mcp:Store:Synchronous: "), qPrintable(all));
+        QCOMPARE(o.store.synchronous, QStringLiteral("FULL")); // a refused value never applies
+        if (value == QLatin1String("NORMAL"))
+            QVERIFY2(all.contains("NORMAL is only allowed in Development") && all.contains("power loss")
+                         && all.contains("acknowledged writes"),
+                     qPrintable(all));
     }
 
     void secureDefaultsEverywhereButDevelopment_data()
@@ -380,6 +428,7 @@ private slots:
         // Effective security values, even when derived from the environment.
         QCOMPARE(printed["RequireAuthentication"], QJsonValue(false));
         QCOMPARE(printed["RequireHttps"], QJsonValue(false));
+        QCOMPARE(printed["Store"].toObject()["Synchronous"].toString(), QStringLiteral("FULL"));
         p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--environment", "Staging"});
         QVERIFY(p.waitForFinished(10000));
         const QJsonObject staging = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
@@ -403,6 +452,15 @@ private slots:
         QVERIFY2(err.contains("Koan:Mcp:Auth:Issuer: required outside Development")
                      && err.contains("Koan:Mcp:Auth:JwksUrl"),
                  err.constData());
+
+        // Store:Synchronous=NORMAL outside Development stops startup, naming the key.
+        p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", m_dir.path(), "--environment", "Production", "--db",
+                                  ":memory:", "--port", "0", "--set", "Store:Synchronous=NORMAL"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        const QByteArray syncErr = p.readAllStandardError();
+        QVERIFY2(syncErr.contains("Koan:Mcp:Store:Synchronous: NORMAL is only allowed in Development"),
+                 syncErr.constData());
 
         write("appsettings.json", q("{'Koan':{'Mcp':{'Port':'http'}}}"));
         p.start(KOAN_MCP_BINARY, {"--headless", "--config-dir", m_dir.path()});

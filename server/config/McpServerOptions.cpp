@@ -450,6 +450,23 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
         o.allowedHosts = *hosts;
     b.boolean(QStringLiteral("PublishCapabilityEndpoint"), o.publishCapabilityEndpoint);
     b.string(QStringLiteral("DatabasePath"), o.databasePath);
+    bindSection(b, QStringLiteral("Store"), errors, [&](Binder &st) {
+        const auto mode = st.optString(QStringLiteral("Synchronous"), [](const QString &v) {
+            const QString m = v.trimmed().toUpper();
+            return m == QLatin1String("FULL") || m == QLatin1String("NORMAL")
+                       ? QString()
+                       : QStringLiteral("must be FULL or NORMAL, got \"%1\"").arg(v);
+        });
+        if (!mode)
+            return;
+        const QString value = mode->trimmed().toUpper();
+        if (value == QLatin1String("NORMAL") && !o.isDevelopment())
+            return st.error(QStringLiteral("Synchronous"),
+                            QStringLiteral("NORMAL is only allowed in Development (environment: %1): it can lose "
+                                           "acknowledged writes on power loss or an OS crash; use FULL")
+                                .arg(o.environment));
+        o.store.synchronous = value;
+    });
     b.boolean(QStringLiteral("SeedSampleData"), o.seedSampleData);
     b.integer(QStringLiteral("ToolsPageSize"), o.toolsPageSize, 1, 1000);
     b.string(QStringLiteral("Instructions"), o.instructions);
@@ -597,6 +614,7 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("AllowedHosts"), QJsonArray::fromStringList(allowedHosts)},
         {QStringLiteral("PublishCapabilityEndpoint"), publishCapabilityEndpoint},
         {QStringLiteral("DatabasePath"), databasePath},
+        {QStringLiteral("Store"), QJsonObject{{QStringLiteral("Synchronous"), store.synchronous}}},
         {QStringLiteral("SeedSampleData"), seedSampleData},
         {QStringLiteral("ToolsPageSize"), toolsPageSize},
         {QStringLiteral("Instructions"), instructions},

@@ -66,6 +66,13 @@ struct OperationsOptions {
     QString adminScope = QStringLiteral("koan:admin"); // needed when authentication is on
 };
 
+// The SQLite store ("Koan:Mcp:Store").
+struct StoreOptions {
+    // FULL: every acknowledged commit has its WAL synced (survives power loss). NORMAL: syncs only at
+    // checkpoints, so commits since the last one can be lost on power loss; Development only.
+    QString synchronous = QStringLiteral("FULL");
+};
+
 struct McpServerOptions {
     QString environment = QStringLiteral("Development");
 
@@ -106,6 +113,7 @@ struct McpServerOptions {
     bool publishCapabilityEndpoint = true;
 
     QString databasePath; // empty: <app data>/koan-mcp.sqlite
+    StoreOptions store;
     bool seedSampleData = true;
     int toolsPageSize = 100;
     QString instructions;

@@ -53,7 +53,7 @@ EntityStore::~EntityStore()
     }
 }
 
-bool EntityStore::open(const QString &path, QString *error)
+bool EntityStore::open(const QString &path, QString *error, Synchronous synchronous)
 {
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
         if (error)
@@ -78,8 +78,10 @@ bool EntityStore::open(const QString &path, QString *error)
     QSqlQuery q(m_db);
     // WAL keeps readers and the writer apart. synchronous=FULL syncs the WAL at every commit, so an
     // acknowledged write survives power loss or an OS crash; NORMAL syncs only at checkpoints and may
-    // roll back commits made since the last one (SQLite's documentation says so).
-    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
+    // roll back commits made since the last one (SQLite's documentation says so); it is only offered
+    // in Development (Koan:Mcp:Store:Synchronous), for measuring what FULL costs (bench/README.md).
+    const char *sync = synchronous == Synchronous::Normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL";
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", sync, "PRAGMA foreign_keys=ON"})
         q.exec(QString::fromLatin1(pragma));
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")))
         return fail(error, QStringLiteral("cannot create koan_meta"), q.lastError());

@@ -26,8 +26,11 @@ public:
     explicit EntityStore(QObject *parent = nullptr);
     ~EntityStore() override;
 
+    // SQLite's synchronous mode in WAL: Full syncs the WAL at every commit (an acknowledged write
+    // survives power loss); Normal only at checkpoints (faster, may lose the latest commits).
+    enum class Synchronous { Full, Normal };
     // `path` is a file path or ":memory:". Creates the parent directory if needed.
-    bool open(const QString &path, QString *error);
+    bool open(const QString &path, QString *error, Synchronous synchronous = Synchronous::Full);
     bool isOpen() const;
     QString path() const { return m_path; }
     // Creates the entity's table, or upgrades one written before versions existed (each record
