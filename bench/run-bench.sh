@@ -6,17 +6,10 @@ set -euo pipefail
 QUICK=0
 [ "${1:-}" = "--quick" ] && { QUICK=1; shift; }
 BUILD=$(readlink -f "${1:-build}")
-HERE=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/lib.sh"
 KOAN="$BUILD/app/koan-mcp"; BENCH="$BUILD/bench/koan-bench"
-work=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 100); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server at $1 did not start"; exit 1; }
-
-( cd "$HERE/peer" && { [ -f node_modules/.koan-installed ] || { npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.koan-installed; }; } )
+bench_init
+install_peer
 
 start_ours() { # $1: extra --set arguments
   local port; port=$(free_port)
@@ -28,7 +21,6 @@ start_peer() {
   node "$HERE/peer/server.mjs" --port "$port" 2>"$work/peer.log" &
   pids+=($!); PEER_PID=$!; PEER_PORT=$port; wait_up "http://127.0.0.1:$port/health"
 }
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 results="$work/results.jsonl"; : >"$results"
 run() { # label server transport sessions rate duration [extra bench args]

@@ -5,19 +5,13 @@
 #   bench/run-tls-bench.sh [build dir] [seconds per scenario, default 10]
 set -euo pipefail
 BUILD=$(readlink -f "${1:-build}"); DUR=${2:-10}
-HERE=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/lib.sh"
 KOAN="$BUILD/app/koan-mcp"
-work=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 100); do curl -fsS --cacert "$work/cert.pem" "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server at $1 did not start"; exit 1; }
+bench_init
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 -subj /CN=localhost \
   -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null
-( cd "$HERE/peer" && { [ -f node_modules/.koan-installed ] || { npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.koan-installed; }; } )
+install_peer
 
 results="$work/results.jsonl"; : >"$results"
 probe() { # label port path [tls-stall.py args]
@@ -35,7 +29,7 @@ for who in ours peer; do
     node "$HERE/peer/server.mjs" --port "$port" --tls "$work/cert.pem" "$work/key.pem" 2>"$work/peer.log" &
     path=/health
   fi
-  pid=$!; pids+=($pid); wait_up "https://127.0.0.1:$port$path"
+  pid=$!; pids+=($pid); wait_up "https://127.0.0.1:$port$path" --cacert "$work/cert.pem"
   probe "$who/idle" "$port" "$path"
   probe "$who/500-stalled" "$port" "$path" --stalled 500
   probe "$who/500-stalled-churn-50/s" "$port" "$path" --stalled 500 --churn 50
