@@ -463,6 +463,79 @@ private slots:
         QCOMPARE(h.tool(s, "trial-site.history", {{"id", "nobody"}})["isError"].toBool(), true);
     }
 
+    // The W3C trace context of a tools/call (params._meta.traceparent) is kept in the audit row and
+    // shown by {entity}.history; a malformed one is ignored: empty, never an error, never stored raw.
+    void auditRowsCarryTheTraceId()
+    {
+        ServerFixture f;
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        HttpClient c(f.port);
+        const HttpResponse init = c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams()));
+        QCOMPARE(init.status, 200);
+        const QByteArray sid = init.header("Mcp-Session-Id");
+        auto headers = streamableHeaders(sid);
+        headers.append(qMakePair(QByteArray("MCP-Protocol-Version"), QByteArray("2025-06-18")));
+        c.request("POST", "/mcp", headers, rpc(QJsonValue::Undefined, "notifications/initialized"));
+        int nextId = 2;
+        const auto call = [&](const QString &tool, const QJsonObject &args, const QJsonValue &traceparent) {
+            QJsonObject params{{"name", tool}, {"arguments", args}};
+            if (!traceparent.isUndefined())
+                params.insert("_meta", QJsonObject{{"traceparent", traceparent}});
+            return rpcAnswer(c.request("POST", "/mcp", headers, rpc(nextId++, "tools/call", params)))["result"]
+                .toObject();
+        };
+        const QString traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        const QString good = "00-" + traceId + "-00f067aa0ba902b7-01";
+        QJsonObject created = call("trial-site.upsert", {{"model", site("tr-1")}}, good);
+        QVERIFY2(!created["isError"].toBool(), qPrintable(created["content"][0]["text"].toString()));
+        // Malformed or absent: each write is made (no error) and its row has no trace id.
+        const QList<QJsonValue> malformed{
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", // upper case
+            "01-" + traceId + "-00f067aa0ba902b7-01",                  // unknown version
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01", // all-zero trace id
+            "00-" + traceId + "-0000000000000000-01",                  // all-zero parent id
+            "00-" + traceId + "-00f067aa0ba902b7-01-extra",            // trailing data
+            "00-" + traceId.left(31) + "-00f067aa0ba902b7-01",         // short trace id
+            "00-" + traceId + "-00f067aa0ba902b7-0g",                  // flags not hex
+            "00_" + traceId + "_00f067aa0ba902b7_01",                  // separators
+            "",
+            42,
+            QJsonObject{{"traceId", traceId}},
+            QJsonValue::Undefined, // no _meta at all
+        };
+        for (qsizetype i = 0; i < malformed.size(); ++i) {
+            const QJsonObject r
+                = call("trial-site.patch",
+                       {{"id", "tr-1"},
+                        {"patch",
+                         QJsonArray{QJsonObject{
+                             {"op", "replace"}, {"path", "/location"}, {"value", QStringLiteral("Basel %1").arg(i)}}}}},
+                       malformed.at(i));
+            QVERIFY2(!r["isError"].toBool(), qPrintable(r["content"][0]["text"].toString()));
+        }
+        QString error;
+        int total = 0;
+        const QList<AuditRow> rows
+            = f.server->store()->audit().recordHistory("TrialSite", "tr-1", 0, 100, &total, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(total, 1 + int(malformed.size()));
+        QCOMPARE(rows[0].operation, QStringLiteral("create"));
+        QCOMPARE(rows[0].context.transport, QStringLiteral("StreamableHttp"));
+        QCOMPARE(rows[0].context.traceId, traceId);
+        for (int i = 1; i < rows.size(); ++i)
+            QVERIFY2(rows[i].context.traceId.isEmpty(), qPrintable(rows[i].context.traceId));
+        // {entity}.history shows it too (this call's own traceparent does not matter to the answer).
+        const QJsonObject history = call("trial-site.history", {{"id", "tr-1"}, {"pageSize", 50}}, good);
+        QVERIFY2(!history["isError"].toBool(), qPrintable(history["content"][0]["text"].toString()));
+        const QJsonArray versions = history["structuredContent"]["versions"].toArray();
+        QCOMPARE(versions.size(), 1 + int(malformed.size()));
+        QCOMPARE(versions[0]["traceId"].toString(), traceId);
+        for (int i = 1; i < versions.size(); ++i)
+            QCOMPARE(versions[i]["traceId"].toString(), QString());
+        // The trail with trace ids still verifies.
+        QCOMPARE(runVerify(f.server->store()->path()).exitCode, 0);
+    }
+
     void tamperingIsDetectedAndNamed()
     {
         QTemporaryDir keep; // outlives the harness and its directory

@@ -319,7 +319,9 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     call.arguments = arguments;
     call.session = session;
     call.requestId = id;
-    call.progressToken = params.value(QLatin1String("_meta")).toObject().value(QLatin1String("progressToken"));
+    const QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
+    call.progressToken = meta.value(QLatin1String("progressToken"));
+    call.traceId = traceIdFromTraceparent(meta.value(QLatin1String("traceparent")));
     call.cancelled = session->inflight.value(McpSession::idKey(id));
     call.notify = [related](const QString &method, const QJsonObject &p) { related(rpc::makeNotification(method, p)); };
     std::weak_ptr<McpSession> weak = session;

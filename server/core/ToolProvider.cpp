@@ -20,6 +20,30 @@ QJsonObject ToolDefinition::toJson() const
     return o;
 }
 
+QString traceIdFromTraceparent(const QJsonValue &traceparent)
+{
+    if (!traceparent.isString())
+        return {};
+    const QString t = traceparent.toString();
+    // 2 + 1 + 32 + 1 + 16 + 1 + 2: version 00 has exactly this length (no trailing fields).
+    if (t.size() != 55 || !t.startsWith(QLatin1String("00-")) || t.at(35) != QLatin1Char('-')
+        || t.at(52) != QLatin1Char('-'))
+        return {};
+    const auto lowerHex = [&t](int from, int length) {
+        bool nonZero = false;
+        for (int i = from; i < from + length; ++i) {
+            const QChar c = t.at(i);
+            if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))))
+                return -1;
+            nonZero = nonZero || c != QLatin1Char('0');
+        }
+        return nonZero ? 1 : 0;
+    };
+    if (lowerHex(3, 32) != 1 || lowerHex(36, 16) != 1 || lowerHex(53, 2) < 0)
+        return {};
+    return t.mid(3, 32);
+}
+
 QJsonObject toolTextResult(const QString &text, bool isError)
 {
     QJsonObject r{{QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},

@@ -30,6 +30,9 @@ struct ToolCall {
     QJsonValue requestId;
     QJsonValue progressToken; // Undefined when the client asked for no progress
     CancelFlag cancelled;
+    // W3C trace id (32 lowercase hex) from the request's params._meta.traceparent when that is
+    // well-formed; empty otherwise (see traceIdFromTraceparent).
+    QString traceId;
     // Sends a notification related to this request (progress, logging).
     std::function<void(const QString &method, const QJsonObject &params)> notify;
     // Sends a request to the client (sampling, elicitation); `onResponse` gets the raw response object.
@@ -56,6 +59,11 @@ public:
     // Runs the tool and calls `done` exactly once with a CallToolResult object.
     virtual void call(const ToolCall &call, std::function<void(const QJsonObject &result)> done) = 0;
 };
+
+// The trace id of a W3C traceparent ("00-<32 hex trace-id>-<16 hex parent-id>-<2 hex flags>"),
+// checked strictly: version 00, lowercase hex, exact lengths, neither id all zeros. Anything else,
+// including a non-string, gives an empty string: a malformed traceparent is ignored, never an error.
+QString traceIdFromTraceparent(const QJsonValue &traceparent);
 
 // CallToolResult helpers.
 QJsonObject toolTextResult(const QString &text, bool isError = false);

@@ -45,6 +45,7 @@ WriteContext contextOf(const ToolCall &call)
     WriteContext c;
     const SessionPtr &s = call.session;
     c.operationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    c.traceId = call.traceId;
     if (!s)
         return c;
     c.transport = transportName(s->transport);
