@@ -6,6 +6,8 @@
 #include "HeartbeatsPage.h"
 #include "InvokePanel.h"
 #include "MainWindow.h"
+#include "AuthFailuresPage.h"
+#include "RollbackDialog.h"
 #include "McpServer.h"
 #include "SchemaForm.h"
 #include "ServerHost.h"
@@ -36,6 +38,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QTabWidget>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -150,6 +153,20 @@ void acceptNextMessageBox(QString *text = nullptr)
         }
     });
 }
+// Turns the switch off with a cut (the open streams end now) and a reason; `text` receives what it asked.
+void cutWithNextRollbackDialog(QString *text)
+{
+    QTimer::singleShot(50, [text] {
+        if (auto *d = qobject_cast<ui::RollbackDialog *>(QApplication::activeModalWidget())) {
+            *text = d->question();
+            d->cutButton()->setChecked(true);
+            d->reasonEdit()->setText("gui test");
+            d->okButton()->click();
+        } else {
+            cutWithNextRollbackDialog(text); // not shown yet
+        }
+    });
+}
 } // namespace
 
 class TestGui : public QObject
@@ -253,7 +270,7 @@ private slots:
         QPushButton *toggle = m_window->transportBar()->httpSseSwitch();
         QVERIFY(toggle->isChecked());
         QString question;
-        acceptNextMessageBox(&question);
+        cutWithNextRollbackDialog(&question);
         toggle->click();
         QTRY_VERIFY(!question.isEmpty());
         QVERIFY2(question.contains("1 active legacy session will"), qPrintable(question)); // the count, singular
@@ -264,7 +281,7 @@ private slots:
         SseClient refused;
         QVERIFY(refused.open(m_port));
         QTRY_VERIFY(refused.received.startsWith("HTTP/1.1 503"));
-        screenshot("console-transport-off", m_window->tabs()->widget(0));
+        screenshot("console-transport-off", m_window->sessionsPage());
         toggle->click(); // turning it on needs no confirmation
         QTRY_VERIFY(toggle->isChecked());
         SseClient again;
@@ -346,7 +363,7 @@ private slots:
         QCOMPARE(m_window->authFailuresModel()->index(0, ui::AuthFailuresModel::Reason).data().toString(),
                  QStringLiteral("malformed"));
         QVERIFY(m_window->findChild<QLabel *>("statusAuthFailures")->text().contains("1"));
-        screenshot("console-auth-failures", m_window->tabs()->widget(2));
+        screenshot("console-auth-failures", m_window->authFailuresPage());
         auto *view = m_window->findChild<QTableView *>("authFailuresView");
         auto *filter = m_window->findChild<QLineEdit *>("authFailuresFilter");
         filter->setText("no-such-reason");

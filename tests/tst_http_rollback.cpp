@@ -2,6 +2,8 @@
 #include "support/ChildProcess.h"
 #include "support/HttpClient.h"
 #include "support/ServerFixture.h"
+#include "admin/AdminController.h"
+#include "store/EntityStore.h"
 #include "transport/StdioTransport.h"
 
 #include <QProcess>
@@ -12,6 +14,7 @@ using namespace koan;
 using namespace koan::test;
 
 namespace {
+const QList<QPair<QByteArray, QByteArray>> kJson{{"Content-Type", "application/json"}};
 const QList<QPair<QByteArray, QByteArray>> kStreamable{{"Content-Type", "application/json"},
                                                        {"Accept", "application/json, text/event-stream"}};
 } // namespace
@@ -143,6 +146,136 @@ private slots:
                      .json()["httpSse"]
                      .toBool(),
                  true);
+    }
+
+    void adminEndpointDrainsWithIntent()
+    {
+        // PUT {"enabled": false, "mode": "drain", ...}: new legacy streams get 503 at once, the open
+        // ones keep working until the timeout, then end with "transport_drained"; the reason and
+        // the caller are in the audit trail.
+        ServerFixture f;
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        HttpClient open1(f.port), open2(f.port);
+        SseEvent endpoint;
+        open1.send("GET", "/mcp/sse");
+        QVERIFY(open1.waitEvent("endpoint", 5000, &endpoint));
+        open2.send("GET", "/mcp/sse");
+        QVERIFY(open2.waitEvent("endpoint"));
+        HttpClient admin(f.port);
+        HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+                                       R"({"enabled":false,"mode":"drain","reason":"ticket 4711: legacy off",)"
+                                       R"("drainSeconds":2})");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()["httpSse"].toBool(), false);
+        QCOMPARE(r.json()["httpSseDraining"].toBool(), true);
+        QCOMPARE(r.json()["httpSseStreams"].toInt(), 2);
+        QVERIFY(QDateTime::fromString(r.json()["drainDeadline"].toString(), Qt::ISODateWithMs).isValid());
+        QVERIFY(!f.server->isHttpSseEnabled());
+        // New streams are refused.
+        HttpClient late(f.port);
+        r = late.request("GET", "/mcp/sse");
+        QCOMPARE(r.status, 503);
+        QCOMPARE(r.json()["error"].toString(), QStringLiteral("transport_disabled"));
+        QVERIFY(r.json()["message"].toString().contains("draining"));
+        // The open ones still work: a call on the first stream is answered on it.
+        HttpClient post(f.port);
+        QCOMPARE(post.request("POST", endpoint.data, kJson, rpc(7, "ping")).status, 202);
+        SseEvent answer;
+        QVERIFY(open1.waitEvent("message", 3000, &answer));
+        QCOMPARE(QJsonDocument::fromJson(answer.data).object()["id"].toInt(), 7);
+        QVERIFY(!open1.closed());
+        // A session that is not one of the draining streams is refused.
+        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=nope", kJson, rpc(8, "ping")).status, 503);
+        // The client that finishes early is not cut; the rest are at the deadline.
+        open2.socket()->abort();
+        QTRY_COMPARE(f.sessions()->sessionCount(), 1);
+        QVERIFY(f.server->admin()->transportState().httpSseDraining); // one left: still draining
+        SseEvent end;
+        QVERIFY(open1.waitEvent("end", 5000, &end));
+        QCOMPARE(QJsonDocument::fromJson(end.data).object()["reason"].toString(), QStringLiteral("transport_drained"));
+        QVERIFY(open1.waitClosed());
+        r = admin.request("GET", "/admin/transports");
+        QCOMPARE(r.json()["httpSseDraining"].toBool(), false);
+        QCOMPARE(r.json()["httpSse"].toBool(), false);
+        QCOMPARE(r.json()["httpSseStreams"].toInt(), 0);
+        // The history tells how each ended.
+        QStringList reasons;
+        for (const EndedSession &e : f.sessions()->history())
+            reasons << e.reason;
+        QCOMPARE(reasons, (QStringList{"client_disconnected", "transport_drained"}));
+        QCOMPARE(f.sessions()->history().last().kind, EndReason::Drained);
+        QVERIFY(f.sessions()->history().last().info.messagesIn >= 1);
+        // Audit: the intent and the caller.
+        QString error;
+        QList<AuditRow> settings;
+        for (const AuditRow &row : f.server->store()->audit().since("2000-01-01T00:00:00.000000Z", &error))
+            if (row.recordId == "EnableHttpSseTransport")
+                settings << row;
+        QCOMPARE(settings.size(), 1);
+        const QJsonObject after = settings[0].change.toArray().at(1)["value"].toObject();
+        QCOMPARE(after["enabled"].toBool(true), false);
+        QCOMPARE(after["mode"].toString(), QStringLiteral("drain"));
+        QCOMPARE(after["reason"].toString(), QStringLiteral("ticket 4711: legacy off"));
+        QCOMPARE(after["drainSeconds"].toInt(), 2);
+        QCOMPARE(settings[0].change.toArray().at(0)["value"]["enabled"].toBool(), true);
+        QVERIFY(settings[0].context.principal.startsWith("operator:loopback"));
+        QCOMPARE(settings[0].context.transport, QStringLiteral("AdminHttp"));
+        // On again: streams open as before.
+        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", kJson, R"({"enabled":true,"reason":"done"})")
+                     .json()["httpSse"]
+                     .toBool(),
+                 true);
+        HttpClient again(f.port);
+        again.send("GET", "/mcp/sse");
+        QVERIFY(again.waitEvent("endpoint"));
+    }
+
+    void adminEndpointCutsWithIntentAndDuringADrain()
+    {
+        ServerFixture f;
+        HttpClient stream(f.port);
+        stream.send("GET", "/mcp/sse");
+        QVERIFY(stream.waitEvent("endpoint"));
+        HttpClient admin(f.port);
+        // A drain of an hour, cut short.
+        HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+                                       R"({"enabled":false,"mode":"drain","drainSeconds":3600,"reason":"slow"})");
+        QCOMPARE(r.json()["httpSseDraining"].toBool(), true);
+        QTest::qWait(200);
+        QVERIFY(!stream.closed());
+        r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+                          R"({"enabled":false,"mode":"cut","reason":"incident 12: cut now"})");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()["httpSseDraining"].toBool(), false);
+        SseEvent end;
+        QVERIFY(stream.waitEvent("end", 3000, &end));
+        QCOMPARE(QJsonDocument::fromJson(end.data).object()["reason"].toString(), QStringLiteral("transport_disabled"));
+        QString error;
+        QList<AuditRow> settings;
+        for (const AuditRow &row : f.server->store()->audit().since("2000-01-01T00:00:00.000000Z", &error))
+            if (row.recordId == "EnableHttpSseTransport")
+                settings << row;
+        QCOMPARE(settings.size(), 2);
+        QCOMPARE(settings[1].change.toArray().at(0)["value"]["mode"].toString(), QStringLiteral("drain"));
+        QCOMPARE(settings[1].change.toArray().at(1)["value"]["mode"].toString(), QStringLiteral("cut"));
+        QCOMPARE(settings[1].change.toArray().at(1)["value"]["reason"].toString(),
+                 QStringLiteral("incident 12: cut now"));
+        // Bad intents are refused with 400 and change nothing.
+        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", kJson, R"({"enabled":true})").status, 200);
+        for (const QByteArray body :
+             {QByteArray(R"({"enabled":false,"mode":"gently"})"), QByteArray(R"({"enabled":false,"drainSeconds":0})"),
+              QByteArray(R"({"enabled":false,"mode":"drain","drainSeconds":3601})"),
+              QByteArray(R"({"enabled":false,"drainSeconds":1.5})"), QByteArray(R"({"enabled":false,"reason":42})"),
+              QByteArray(R"({"mode":"cut"})")}) {
+            r = admin.request("PUT", "/admin/transports/http-sse", kJson, body);
+            QVERIFY2(r.status == 400, body.constData());
+            QCOMPARE(r.json()["error"].toString(), QStringLiteral("invalid_body"));
+        }
+        QVERIFY(f.server->isHttpSseEnabled());
+        // A drain with no stream open is over at once.
+        r = admin.request("PUT", "/admin/transports/http-sse", kJson, R"({"enabled":false,"mode":"drain"})");
+        QCOMPARE(r.json()["httpSse"].toBool(), false);
+        QCOMPARE(r.json()["httpSseDraining"].toBool(), false);
     }
 };
 

@@ -3,6 +3,7 @@
 #include "sessions/SessionManager.h"
 #include "sessions/SessionStream.h"
 
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -347,6 +348,79 @@ private slots:
         QCOMPARE(manager.queuedBytes(), qint64(107));
         manager.close(two->id, QStringLiteral("client_deleted"));
         QCOMPARE(manager.queuedBytes(), qint64(100));
+    }
+
+    void historyKeepsEndedSessionsWithTheirReason()
+    {
+        // Every way a session ends, as the transports and the sweep report it, lands in the history
+        // with the session as it was (counters, client, subject), its duration and a classified reason.
+        SessionManager manager(limits(500, 60000, 150));
+        QSignalSpy ended(&manager, &SessionManager::sessionEnded);
+        const SessionPtr a = manager.open(TransportKind::HttpSse, alice(), QStringLiteral("192.0.2.1:1"), {}, {});
+        auto *stream = new FakeStream(&manager);
+        stream->queued = 77;
+        manager.addStream(a->id, stream, true);
+        manager.recordInbound(a->id, QStringLiteral("tools/call"));
+        manager.recordOutbound(a->id);
+        manager.close(a->id, QStringLiteral("slow_reader"));
+        QCOMPARE(ended.count(), 1);
+        const EndedSession e = ended.at(0).at(0).value<EndedSession>();
+        QCOMPARE(e.info.id, a->id);
+        QCOMPARE(e.kind, EndReason::SlowReader);
+        QCOMPARE(e.reason, QStringLiteral("slow_reader"));
+        QCOMPARE(e.info.messagesIn, 1);
+        QCOMPARE(e.info.messagesOut, 1);
+        QCOMPARE(e.info.bytesQueued, 77); // as it was when it ended
+        QCOMPARE(e.info.subject, QStringLiteral("alice"));
+        QVERIFY(e.durationMs() >= 0 && e.ended >= e.info.created);
+        // The idle sweep and an expired token.
+        Principal expiring = alice();
+        expiring.expiresAt = QDateTime::currentSecsSinceEpoch() - 1;
+        const SessionPtr b = manager.open(TransportKind::StreamableHttp, expiring, {}, {}, {});
+        const SessionPtr c = manager.open(TransportKind::StreamableHttp, Principal{}, {}, {}, {});
+        QTRY_COMPARE(manager.sessionCount(), 0);
+        QHash<QString, EndReason> kinds;
+        for (const EndedSession &h : manager.history())
+            kinds.insert(h.info.id, h.kind);
+        QCOMPARE(kinds.value(b->id), EndReason::TokenExpired);
+        QCOMPARE(kinds.value(c->id), EndReason::IdleTimeout);
+        // Every reason string today's code passes maps to its kind.
+        const QList<std::pair<const char *, EndReason>> reasons{{"client_disconnected", EndReason::ClientClosed},
+                                                                {"deleted_by_client", EndReason::Deleted},
+                                                                {"idle_timeout", EndReason::IdleTimeout},
+                                                                {"slow_reader", EndReason::SlowReader},
+                                                                {"token_expired", EndReason::TokenExpired},
+                                                                {"disconnected_by_operator", EndReason::Operator},
+                                                                {"transport_disabled", EndReason::TransportDisabled},
+                                                                {"transport_drained", EndReason::Drained},
+                                                                {"server_shutdown", EndReason::Shutdown},
+                                                                {"initialize_failed", EndReason::InitializeFailed},
+                                                                {"something new", EndReason::Other}};
+        QSet<QString> keys;
+        for (const auto &[reason, kind] : reasons) {
+            QCOMPARE(SessionHistory::classify(QString::fromLatin1(reason)), kind);
+            keys.insert(SessionHistory::reasonKey(kind));
+        }
+        QCOMPARE(keys.size(), reasons.size()); // distinct keys
+    }
+
+    void historyIsBounded()
+    {
+        SessionManager manager(limits());
+        manager.setHistoryCapacity(1000);
+        QString first, last;
+        for (int i = 0; i < 1005; ++i) {
+            const SessionPtr s = manager.open(TransportKind::StreamableHttp, Principal{}, {}, {}, {});
+            if (i == 5)
+                first = s->id;
+            last = s->id;
+            manager.close(s->id, QStringLiteral("deleted_by_client"));
+        }
+        const QList<EndedSession> h = manager.history();
+        QCOMPARE(h.size(), 1000);
+        QCOMPARE(h.first().info.id, first); // the oldest five dropped off
+        QCOMPARE(h.last().info.id, last);
+        QCOMPARE(manager.endedTotal(), 1005);
     }
 };
 

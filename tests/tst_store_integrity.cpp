@@ -336,8 +336,10 @@ private slots:
         QCOMPARE(settings[0].recordId, QStringLiteral("EnableHttpSseTransport"));
         QCOMPARE(settings[0].context.transport, QStringLiteral("AdminHttp"));
         QVERIFY(settings[0].context.principal.startsWith("operator:loopback"));
-        QCOMPARE(settings[0].change.toArray().at(0)["value"].toBool(), true); // the previous value is kept
-        QCOMPARE(settings[0].change.toArray().at(1)["value"].toBool(), false);
+        // The previous value is kept; the new one carries the intent (a bare {"enabled": false} is a cut).
+        QCOMPARE(settings[0].change.toArray().at(0)["value"]["enabled"].toBool(), true);
+        QCOMPARE(settings[0].change.toArray().at(1)["value"]["enabled"].toBool(true), false);
+        QCOMPARE(settings[0].change.toArray().at(1)["value"]["mode"].toString(), QStringLiteral("cut"));
         QCOMPARE(*settings[1].versionAfter, 2);
         QVERIFY(settings[1].context.principal.startsWith("operator:"));
         QCOMPARE(settings[2].recordId, QStringLiteral("EntityOverrides:TrialSite"));

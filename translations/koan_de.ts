@@ -4,32 +4,32 @@
 <context>
     <name>koan::ui::AuthFailuresModel</name>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="31"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="45"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="32"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="47"/>
         <source>Reason</source>
         <translation>Grund</translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="33"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="49"/>
         <source>Subject</source>
         <translation>Subjekt</translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="34"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="51"/>
         <source>Remote</source>
         <translation>Gegenstelle</translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="35"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="53"/>
         <source>Path</source>
         <translation>Pfad</translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="36"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="55"/>
         <source>Details</source>
         <translation>Details</translation>
     </message>
@@ -50,37 +50,37 @@
 <context>
     <name>koan::ui::EntitiesPage</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="58"/>
+        <location filename="../ui/EntitiesPage.cpp" line="59"/>
         <source>Reset selected to defaults</source>
         <translation>Auswahl auf Standardwerte zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="75"/>
+        <location filename="../ui/EntitiesPage.cpp" line="76"/>
         <source>Invalid value</source>
         <translation>Ungültiger Wert</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="77"/>
+        <location filename="../ui/EntitiesPage.cpp" line="78"/>
         <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
         <translation>Zum Bearbeiten doppelklicken. Änderungen gelten sofort für den laufenden Server und werden in Ihrer Einstellungsdatei gespeichert. Fett gedruckte Werte weichen von den Standardwerten ab.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="90"/>
+        <location filename="../ui/EntitiesPage.cpp" line="92"/>
         <source>Overrides</source>
         <translation>Overrides</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="91"/>
+        <location filename="../ui/EntitiesPage.cpp" line="93"/>
         <source>Records</source>
         <translation>Datensätze</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="99"/>
+        <location filename="../ui/EntitiesPage.cpp" line="101"/>
         <source>%1: applied and saved.</source>
         <translation>%1: übernommen und gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="100"/>
+        <location filename="../ui/EntitiesPage.cpp" line="103"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -89,97 +89,97 @@
     <name>koan::ui::EntityOverridesModel</name>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="28"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="133"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="84"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="168"/>
         <source>server default</source>
         <translation>Serverstandard</translation>
     </message>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="28"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="135"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="85"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="170"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="29"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="137"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="86"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="172"/>
         <source>not required</source>
         <translation>nicht erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="59"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="82"/>
         <source>allowed</source>
         <translation>erlaubt</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="59"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="82"/>
         <source>read-only</source>
         <translation>nur lesen</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="75"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="103"/>
         <source>Entity</source>
         <translation>Entität</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="76"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="105"/>
         <source>Tool prefix</source>
         <translation>Tool-Präfix</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="77"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="107"/>
         <source>Description</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="78"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="109"/>
         <source>Mutations</source>
         <translation>Änderungen</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="79"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="111"/>
         <source>Authentication</source>
         <translation>Authentifizierung</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="80"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="113"/>
         <source>Required scopes</source>
         <translation>Erforderliche Scopes</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="81"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="115"/>
         <source>Enabled transports</source>
         <translation>Aktivierte Transporte</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="91"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="125"/>
         <source>List transports (Stdio, HttpSse, StreamableHttp, Operator), or All / None</source>
         <translation>Transporte auflisten (Stdio, HttpSse, StreamableHttp, Operator) oder All / None</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="95"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="129"/>
         <source>Unknown transport &quot;%1&quot;: use Stdio, HttpSse, StreamableHttp, Operator, All or None</source>
         <translation>Unbekannter Transport „%1“: Stdio, HttpSse, StreamableHttp, Operator, All oder None verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="122"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="157"/>
         <source>Tool prefix &quot;%1&quot; must be lower-case letters, digits and &apos;-&apos; (e.g. trial-site)</source>
         <translation>Tool-Präfix „%1“ darf nur Kleinbuchstaben, Ziffern und „-“ enthalten (z. B. trial-site)</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="128"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="163"/>
         <source>The description cannot be empty: clients show it to models</source>
         <translation>Die Beschreibung darf nicht leer sein: Clients zeigen sie Modellen</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="140"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="175"/>
         <source>Authentication must be &quot;server default&quot;, &quot;required&quot; or &quot;not required&quot;</source>
         <translation>Authentifizierung muss „Serverstandard“, „erforderlich“ oder „nicht erforderlich“ sein</translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="148"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="183"/>
         <source>&quot;%1&quot; is not a valid OAuth scope</source>
         <translation>„%1“ ist kein gültiger OAuth-Scope</translation>
     </message>
@@ -187,19 +187,19 @@
 <context>
     <name>koan::ui::HeartbeatsPage</name>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="19"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="20"/>
         <source>active connections</source>
         <translation>aktive Verbindungen</translation>
     </message>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="20"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="21"/>
         <source>heartbeats per sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Heartbeats je Messwert</translation>
     </message>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="47"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="48"/>
         <source>Last %1 s (one sample every %2 s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzte %1 s (ein Messwert alle %2 s)</translation>
     </message>
     <message>
         <source>heartbeats / 5 s</source>
@@ -240,7 +240,7 @@
         <translation>%1 ist nicht mehr verfügbar (deaktiviert oder umbenannt).</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="95"/>
+        <location filename="../ui/InvokePanel.cpp" line="96"/>
         <source>%1 in %2 ms
 
 %3</source>
@@ -249,12 +249,12 @@
 %3</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="96"/>
+        <location filename="../ui/InvokePanel.cpp" line="97"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="96"/>
+        <location filename="../ui/InvokePanel.cpp" line="97"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -267,202 +267,290 @@
         <translation>Koan-MCP-Konsole</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="43"/>
+        <location filename="../ui/MainWindow.cpp" line="46"/>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="47"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="44"/>
+        <location filename="../ui/MainWindow.cpp" line="48"/>
+        <source>Session history</source>
+        <translation>Sitzungsverlauf</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="49"/>
         <source>Heartbeats</source>
         <translation>Heartbeats</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="45"/>
+        <location filename="../ui/MainWindow.cpp" line="50"/>
         <source>Auth failures</source>
         <translation>Anmeldefehler</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="46"/>
+        <location filename="../ui/MainWindow.cpp" line="51"/>
         <source>Entities &amp;&amp; overrides</source>
         <translation>Entitäten &amp;&amp; Overrides</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="47"/>
+        <location filename="../ui/MainWindow.cpp" line="52"/>
         <source>Tool calls</source>
         <translation>Tool-Aufrufe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="95"/>
+        <location filename="../ui/MainWindow.cpp" line="104"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation>%1 · Umgebung %2 · Authentifizierung %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="96"/>
+        <location filename="../ui/MainWindow.cpp" line="105"/>
         <source>HTTP not listening</source>
         <translation>HTTP lauscht nicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="97"/>
+        <location filename="../ui/MainWindow.cpp" line="106"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="97"/>
+        <location filename="../ui/MainWindow.cpp" line="106"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="107"/>
+        <location filename="../ui/MainWindow.cpp" line="116"/>
         <source>sessions %1 / %2</source>
         <translation>Sitzungen %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="108"/>
+        <location filename="../ui/MainWindow.cpp" line="117"/>
         <source>auth failures %1</source>
         <translation>Anmeldefehler %1</translation>
     </message>
 </context>
 <context>
+    <name>koan::ui::OverviewPage</name>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="31"/>
+        <source>Sessions by transport</source>
+        <translation>Sitzungen nach Transport</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="32"/>
+        <source>HTTP+SSE (2024-11-05)</source>
+        <translation>HTTP+SSE (2024-11-05)</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="33"/>
+        <source>Streamable HTTP</source>
+        <translation>Streamable HTTP</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="34"/>
+        <source>Tool calls per second</source>
+        <translation>Tool-Aufrufe pro Sekunde</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="35"/>
+        <source>calls/s</source>
+        <translation>Aufrufe/s</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="36"/>
+        <source>errors/s</source>
+        <translation>Fehler/s</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="37"/>
+        <source>Call latency</source>
+        <translation>Latenz der Aufrufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="38"/>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="39"/>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="41"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="43"/>
+        <source>Authentication failures per second</source>
+        <translation>Anmeldefehler pro Sekunde</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="44"/>
+        <source>auth failures/s</source>
+        <translation>Anmeldefehler/s</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="45"/>
+        <source>Queued bytes (all streams)</source>
+        <translation>Wartende Bytes (alle Streams)</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="46"/>
+        <source>queued</source>
+        <translation>wartend</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="107"/>
+        <source>&lt;p style=&apos;font-size:large&apos;&gt;&lt;b&gt;Now&lt;/b&gt;&lt;/p&gt;&lt;p&gt;%1 legacy + %2 Streamable sessions (peak %3 + %4)&lt;/p&gt;&lt;p&gt;%5 tool calls, %6 errors, %7 auth failures in the last %8 min&lt;/p&gt;&lt;p&gt;latency now p50 %9 · p95 %10&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;font-size:large&apos;&gt;&lt;b&gt;Jetzt&lt;/b&gt;&lt;/p&gt;&lt;p&gt;%1 Legacy- + %2 Streamable-Sitzungen (Spitze %3 + %4)&lt;/p&gt;&lt;p&gt;%5 Tool-Aufrufe, %6 Fehler, %7 Anmeldefehler in den letzten %8 min&lt;/p&gt;&lt;p&gt;Latenz jetzt p50 %9 · p95 %10&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
     <name>koan::ui::RecordBrowser</name>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="87"/>
+        <location filename="../ui/RecordBrowser.cpp" line="91"/>
         <source>Search</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="92"/>
+        <location filename="../ui/RecordBrowser.cpp" line="96"/>
         <source>Entity</source>
         <translation>Entität</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="94"/>
+        <location filename="../ui/RecordBrowser.cpp" line="98"/>
         <source>Search field</source>
         <translation>Suchfeld</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="95"/>
+        <location filename="../ui/RecordBrowser.cpp" line="99"/>
         <source>The field to match: id, or a field of the records (equality)</source>
         <translation>Das zu vergleichende Feld: id oder ein Feld der Datensätze (Gleichheit)</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="99"/>
+        <location filename="../ui/RecordBrowser.cpp" line="103"/>
         <source>Search value</source>
         <translation>Suchwert</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="100"/>
+        <location filename="../ui/RecordBrowser.cpp" line="104"/>
         <source>Value to match; empty lists the first %1 records</source>
         <translation>Gesuchter Wert; leer listet die ersten %1 Datensätze</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="103"/>
+        <location filename="../ui/RecordBrowser.cpp" line="107"/>
         <source>Search records</source>
         <translation>Datensätze suchen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="104"/>
-        <location filename="../ui/RecordBrowser.cpp" line="137"/>
+        <location filename="../ui/RecordBrowser.cpp" line="108"/>
+        <location filename="../ui/RecordBrowser.cpp" line="141"/>
         <source>Records</source>
         <translation>Datensätze</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="106"/>
+        <location filename="../ui/RecordBrowser.cpp" line="110"/>
         <source>Versions of the record</source>
         <translation>Versionen des Datensatzes</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="108"/>
+        <location filename="../ui/RecordBrowser.cpp" line="112"/>
         <source>Select two versions to compare them</source>
         <translation>Zwei Versionen auswählen, um sie zu vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="110"/>
+        <location filename="../ui/RecordBrowser.cpp" line="114"/>
         <source>Compare from version</source>
         <translation>Vergleichen ab Version</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="112"/>
+        <location filename="../ui/RecordBrowser.cpp" line="116"/>
         <source>Compare to version</source>
         <translation>Vergleichen bis Version</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="114"/>
+        <location filename="../ui/RecordBrowser.cpp" line="118"/>
         <source>Changes between the two versions</source>
         <translation>Änderungen zwischen den beiden Versionen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="118"/>
+        <location filename="../ui/RecordBrowser.cpp" line="122"/>
         <source>Open a record and choose two versions to see what changed.</source>
         <translation>Einen Datensatz öffnen und zwei Versionen wählen, um die Änderungen zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="123"/>
+        <location filename="../ui/RecordBrowser.cpp" line="127"/>
         <source>&amp;Entity:</source>
         <translation>&amp;Entität:</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="125"/>
+        <location filename="../ui/RecordBrowser.cpp" line="129"/>
         <source>&amp;Find where</source>
         <translation>&amp;Suchen, wo</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="141"/>
+        <location filename="../ui/RecordBrowser.cpp" line="145"/>
         <source>Versions</source>
         <translation>Versionen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="145"/>
+        <location filename="../ui/RecordBrowser.cpp" line="149"/>
         <source>Compare &amp;from</source>
         <translation>Vergleichen &amp;von</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="147"/>
+        <location filename="../ui/RecordBrowser.cpp" line="151"/>
         <source>&amp;to</source>
         <translation>&amp;bis</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="239"/>
+        <location filename="../ui/RecordBrowser.cpp" line="248"/>
         <source>Searching %1…</source>
         <translation>%1 wird durchsucht…</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="277"/>
+        <location filename="../ui/RecordBrowser.cpp" line="290"/>
         <source>Loading the versions of %1…</source>
         <translation>Versionen von %1 werden geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="300"/>
+        <location filename="../ui/RecordBrowser.cpp" line="313"/>
         <source>%1 of %2 records shown.</source>
         <translation>%1 von %2 Datensätzen angezeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="315"/>
+        <location filename="../ui/RecordBrowser.cpp" line="331"/>
         <source>Record %1 found.</source>
         <translation>Datensatz %1 gefunden.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="321"/>
-        <location filename="../ui/RecordBrowser.cpp" line="326"/>
+        <location filename="../ui/RecordBrowser.cpp" line="337"/>
+        <location filename="../ui/RecordBrowser.cpp" line="342"/>
         <source>No %1 record has the id %2.</source>
         <translation>Kein %1-Datensatz hat die ID %2.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="329"/>
+        <location filename="../ui/RecordBrowser.cpp" line="346"/>
         <source>deleted</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="331"/>
+        <location filename="../ui/RecordBrowser.cpp" line="348"/>
         <source>Record %1 was deleted; its history remains.</source>
         <translation>Datensatz %1 wurde gelöscht; sein Verlauf bleibt erhalten.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="357"/>
+        <location filename="../ui/RecordBrowser.cpp" line="376"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="366"/>
+        <location filename="../ui/RecordBrowser.cpp" line="385"/>
         <source>%1: %2 versions.</source>
         <translation>%1: %2 Versionen.</translation>
     </message>
@@ -470,62 +558,62 @@
 <context>
     <name>koan::ui::RecordVersionsModel</name>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="163"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="177"/>
         <source>deleted (v%1)</source>
         <translation>gelöscht (v%1)</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="163"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="177"/>
         <source>deleted</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="164"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="178"/>
         <source>v%1</source>
         <translation>v%1</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="176"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="196"/>
         <source>This change could not be replayed: %1</source>
         <translation>Diese Änderung ließ sich nicht nachvollziehen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="199"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="225"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="200"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="227"/>
         <source>When</source>
         <translation>Wann</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="201"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="229"/>
         <source>Operation</source>
         <translation>Vorgang</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="202"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="231"/>
         <source>Who</source>
         <translation>Wer</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="203"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="233"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="214"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="246"/>
         <source>From %1 to %2:</source>
         <translation>Von %1 bis %2:</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="216"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="248"/>
         <source>No differences.</source>
         <translation>Keine Unterschiede.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="232"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="265"/>
         <source>JSON Patch:</source>
         <translation>JSON Patch:</translation>
     </message>
@@ -533,47 +621,280 @@
 <context>
     <name>koan::ui::RecordsModel</name>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="92"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="103"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="93"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="105"/>
         <source>Text</source>
         <translation>Text</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="94"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="107"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
 </context>
 <context>
+    <name>koan::ui::RollbackDialog</name>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="15"/>
+        <source>&amp;Drain</source>
+        <translation>&amp;Auslaufen lassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="16"/>
+        <source>&amp;Cut now</source>
+        <translation>&amp;Sofort trennen</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/RollbackDialog.cpp" line="22"/>
+        <source>Turn EnableHttpSseTransport off?
+
+%n active legacy session(s) will end. New HTTP+SSE requests get 503 until it is turned on again; STDIO keeps working.</source>
+        <translation>
+            <numerusform>EnableHttpSseTransport abschalten?
+
+%n aktive Legacy-Sitzung wird beendet. Neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist; STDIO funktioniert weiter.</numerusform>
+            <numerusform>EnableHttpSseTransport abschalten?
+
+%n aktive Legacy-Sitzungen werden beendet. Neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist; STDIO funktioniert weiter.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="26"/>
+        <source>New legacy streams are refused at once; open ones may finish within the timeout, then they are closed.</source>
+        <translation>Neue Legacy-Streams werden sofort abgewiesen; offene dürfen innerhalb der Frist zu Ende laufen und werden dann geschlossen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="29"/>
+        <source>Open legacy streams receive a final event and are closed now.</source>
+        <translation>Offene Legacy-Streams erhalten ein letztes Ereignis und werden jetzt geschlossen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="34"/>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="35"/>
+        <source>Drain timeout</source>
+        <translation>Auslauffrist</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="37"/>
+        <source>Why? (recorded in the audit trail with your name)</source>
+        <translation>Warum? (wird mit Ihrem Namen im Audit-Trail festgehalten)</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="38"/>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="40"/>
+        <source>Turn off</source>
+        <translation>Abschalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="46"/>
+        <source>How:</source>
+        <translation>Wie:</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="47"/>
+        <source>Drain timeout:</source>
+        <translation>Auslauffrist:</translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="48"/>
+        <source>Reason:</source>
+        <translation>Grund:</translation>
+    </message>
+</context>
+<context>
     <name>koan::ui::SchemaForm</name>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="91"/>
+        <location filename="../ui/SchemaForm.cpp" line="94"/>
         <source>[ … ] (JSON array)</source>
         <translation>[ … ] (JSON-Array)</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="91"/>
+        <location filename="../ui/SchemaForm.cpp" line="95"/>
         <source>{ … } (JSON object)</source>
         <translation>{ … } (JSON-Objekt)</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="105"/>
+        <location filename="../ui/SchemaForm.cpp" line="110"/>
         <source>set</source>
         <translation>setzen</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="150"/>
+        <location filename="../ui/SchemaForm.cpp" line="155"/>
         <source>%1: invalid JSON (%2)</source>
         <translation>%1: ungültiges JSON (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="157"/>
+        <location filename="../ui/SchemaForm.cpp" line="162"/>
         <source>%1 is required</source>
         <translation>%1 ist erforderlich</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::SessionHistoryModel</name>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="15"/>
+        <source>client closed</source>
+        <translation>vom Client geschlossen</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="17"/>
+        <source>DELETE by client</source>
+        <translation>DELETE durch den Client</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="19"/>
+        <source>idle timeout</source>
+        <translation>Leerlauf-Zeitüberschreitung</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="21"/>
+        <source>heartbeat write failed (slow reader)</source>
+        <translation>Heartbeat nicht schreibbar (langsamer Leser)</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="23"/>
+        <source>token expired</source>
+        <translation>Token abgelaufen</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="25"/>
+        <source>disconnected by the operator</source>
+        <translation>vom Operator getrennt</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="27"/>
+        <source>transport disabled (cut)</source>
+        <translation>Transport abgeschaltet (sofort)</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="29"/>
+        <source>transport disabled (drain timeout)</source>
+        <translation>Transport abgeschaltet (Auslauffrist vorbei)</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="31"/>
+        <source>server shutdown</source>
+        <translation>Server beendet</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="33"/>
+        <source>initialize failed</source>
+        <translation>initialize fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="37"/>
+        <source>other</source>
+        <translation>anderer Grund</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="44"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="46"/>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="47"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="122"/>
+        <source>anonymous</source>
+        <translation>anonym</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="123"/>
+        <source>%1 (issuer %2)</source>
+        <translation>%1 (Aussteller %2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="150"/>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="152"/>
+        <source>Transport</source>
+        <translation>Transport</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="154"/>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="156"/>
+        <source>Subject</source>
+        <translation>Subjekt</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="158"/>
+        <source>Remote</source>
+        <translation>Gegenstelle</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="160"/>
+        <source>Started</source>
+        <translation>Begonnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="162"/>
+        <source>Ended</source>
+        <translation>Beendet</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="164"/>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="166"/>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="168"/>
+        <source>In</source>
+        <translation>Ein</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="170"/>
+        <source>Out</source>
+        <translation>Aus</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::SessionHistoryPage</name>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="41"/>
+        <source>Filter by id, transport, client, subject, remote…</source>
+        <translation>Nach ID, Transport, Client, Subjekt, Gegenstelle filtern…</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="48"/>
+        <source>All reasons</source>
+        <translation>Alle Gründe</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="76"/>
+        <source>%1 of %2 ended session(s) shown (the server keeps the last %3)</source>
+        <translation>%1 von %2 beendeten Sitzungen angezeigt (der Server behält die letzten %3)</translation>
     </message>
 </context>
 <context>
@@ -594,102 +915,102 @@
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="72"/>
+        <location filename="../ui/SessionsModel.cpp" line="79"/>
         <source>no stream</source>
         <translation>kein Stream</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="73"/>
+        <location filename="../ui/SessionsModel.cpp" line="81"/>
         <source>waiting</source>
         <translation>wartet</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="74"/>
+        <location filename="../ui/SessionsModel.cpp" line="83"/>
         <source>healthy</source>
         <translation>gesund</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="75"/>
+        <location filename="../ui/SessionsModel.cpp" line="85"/>
         <source>late</source>
         <translation>verspätet</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="76"/>
+        <location filename="../ui/SessionsModel.cpp" line="87"/>
         <source>missed</source>
         <translation>ausgeblieben</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="117"/>
+        <location filename="../ui/SessionsModel.cpp" line="143"/>
         <source>anonymous</source>
         <translation>anonym</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="118"/>
+        <location filename="../ui/SessionsModel.cpp" line="144"/>
         <source>%1 (issuer %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (Aussteller %2)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="137"/>
+        <location filename="../ui/SessionsModel.cpp" line="174"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="138"/>
+        <location filename="../ui/SessionsModel.cpp" line="176"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="139"/>
+        <location filename="../ui/SessionsModel.cpp" line="178"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="140"/>
+        <location filename="../ui/SessionsModel.cpp" line="180"/>
         <source>Subject</source>
         <translation>Subjekt</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="141"/>
+        <location filename="../ui/SessionsModel.cpp" line="182"/>
         <source>Remote</source>
         <translation>Gegenstelle</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="142"/>
+        <location filename="../ui/SessionsModel.cpp" line="184"/>
         <source>User agent</source>
         <translation>User-Agent</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="143"/>
+        <location filename="../ui/SessionsModel.cpp" line="186"/>
         <source>Age</source>
         <translation>Alter</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="144"/>
+        <location filename="../ui/SessionsModel.cpp" line="188"/>
         <source>Last activity</source>
         <translation>Letzte Aktivität</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="145"/>
+        <location filename="../ui/SessionsModel.cpp" line="190"/>
         <source>Last heartbeat</source>
         <translation>Letzter Heartbeat</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="146"/>
+        <location filename="../ui/SessionsModel.cpp" line="192"/>
         <source>Heartbeat</source>
         <translation>Heartbeat</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="147"/>
+        <location filename="../ui/SessionsModel.cpp" line="194"/>
         <source>In</source>
         <translation>Ein</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="148"/>
+        <location filename="../ui/SessionsModel.cpp" line="196"/>
         <source>Out</source>
         <translation>Aus</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="149"/>
+        <location filename="../ui/SessionsModel.cpp" line="198"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
@@ -697,28 +1018,28 @@
 <context>
     <name>koan::ui::SessionsPage</name>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="36"/>
+        <location filename="../ui/SessionsPage.cpp" line="37"/>
         <source>Filter by id, transport, client, subject, remote…</source>
         <translation>Nach ID, Transport, Client, Subjekt, Gegenstelle filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="39"/>
+        <location filename="../ui/SessionsPage.cpp" line="40"/>
         <source>Disconnect session…</source>
         <translation>Sitzung trennen…</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="55"/>
-        <location filename="../ui/SessionsPage.cpp" line="59"/>
+        <location filename="../ui/SessionsPage.cpp" line="57"/>
+        <location filename="../ui/SessionsPage.cpp" line="61"/>
         <source>Disconnect session</source>
         <translation>Sitzung trennen</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="55"/>
+        <location filename="../ui/SessionsPage.cpp" line="57"/>
         <source>Select a session first.</source>
         <translation>Bitte zuerst eine Sitzung auswählen.</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="60"/>
+        <location filename="../ui/SessionsPage.cpp" line="62"/>
         <source>Disconnect session %1? Its streams are closed; the client has to reconnect.</source>
         <translation>Sitzung %1 trennen? Ihre Streams werden geschlossen; der Client muss sich neu verbinden.</translation>
     </message>
@@ -726,45 +1047,49 @@
 <context>
     <name>koan::ui::Sparkline</name>
     <message>
-        <location filename="../ui/Sparkline.cpp" line="53"/>
         <source>%1: %2 (max %3)</source>
-        <translation>%1: %2 (max. %3)</translation>
+        <translation type="vanished">%1: %2 (max. %3)</translation>
+    </message>
+    <message>
+        <location filename="../ui/Sparkline.cpp" line="196"/>
+        <source>%1: %2 (peak %3)</source>
+        <translation>%1: %2 (Spitze %3)</translation>
     </message>
 </context>
 <context>
     <name>koan::ui::ToolCallsModel</name>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
         <source>ok</source>
         <translation>ok</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
         <source>error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="37"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="49"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="51"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="39"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="53"/>
         <source>Tool</source>
         <translation>Tool</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="40"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="55"/>
         <source>Duration</source>
         <translation>Dauer</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="41"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="57"/>
         <source>Outcome</source>
         <translation>Ergebnis</translation>
     </message>
@@ -805,16 +1130,15 @@ Antwort:
 <context>
     <name>koan::ui::TransportBar</name>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="34"/>
+        <location filename="../ui/TransportBar.cpp" line="46"/>
         <source>Disable HTTP+SSE transport</source>
         <translation>HTTP+SSE-Transport abschalten</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/TransportBar.cpp" line="35"/>
         <source>Turn EnableHttpSseTransport off?
 
 %n active legacy session(s) will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</source>
-        <translation>
+        <translation type="vanished">
             <numerusform>EnableHttpSseTransport abschalten?
 
 %n aktive Legacy-Sitzung erhält ein letztes Ereignis und wird geschlossen; neue HTTP+SSE-Anfragen erhalten 503, bis der Schalter wieder an ist. STDIO funktioniert weiter.</numerusform>
@@ -824,32 +1148,61 @@ Antwort:
         </translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="50"/>
+        <location filename="../ui/TransportBar.cpp" line="15"/>
+        <source>Cut now…</source>
+        <translation>Sofort trennen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="19"/>
+        <source>End the drain: close the legacy streams still open now</source>
+        <translation>Auslaufen beenden: die noch offenen Legacy-Streams jetzt schließen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="62"/>
+        <source>Cut the drain short</source>
+        <translation>Auslaufen abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="63"/>
+        <source>Close the %1 legacy stream(s) still draining now?
+
+Reason:</source>
+        <translation>Die %1 noch auslaufenden Legacy-Streams jetzt schließen?
+
+Grund:</translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="79"/>
         <source>EnableHttpSseTransport: ON</source>
         <translation>EnableHttpSseTransport: AN</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="50"/>
+        <location filename="../ui/TransportBar.cpp" line="81"/>
+        <source>EnableHttpSseTransport: OFF (draining, %1 s left)</source>
+        <translation>EnableHttpSseTransport: AUS (läuft aus, noch %1 s)</translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="84"/>
         <source>EnableHttpSseTransport: OFF</source>
         <translation>EnableHttpSseTransport: AUS</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="53"/>
+        <location filename="../ui/TransportBar.cpp" line="103"/>
         <source>on</source>
         <translation>an</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="53"/>
+        <location filename="../ui/TransportBar.cpp" line="103"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="54"/>
+        <location filename="../ui/TransportBar.cpp" line="104"/>
         <source>(not listening)</source>
         <translation>(lauscht nicht)</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="55"/>
+        <location filename="../ui/TransportBar.cpp" line="106"/>
         <source>HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   bind %6</source>
         <translation>HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   Bindung %6</translation>
     </message>

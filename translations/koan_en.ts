@@ -4,32 +4,32 @@
 <context>
     <name>koan::ui::AuthFailuresModel</name>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="31"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="45"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="32"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="47"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="33"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="49"/>
         <source>Subject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="34"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="51"/>
         <source>Remote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="35"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="53"/>
         <source>Path</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresModel.cpp" line="36"/>
+        <location filename="../ui/AuthFailuresModel.cpp" line="55"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -50,37 +50,37 @@
 <context>
     <name>koan::ui::EntitiesPage</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="58"/>
+        <location filename="../ui/EntitiesPage.cpp" line="59"/>
         <source>Reset selected to defaults</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="75"/>
+        <location filename="../ui/EntitiesPage.cpp" line="76"/>
         <source>Invalid value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="77"/>
+        <location filename="../ui/EntitiesPage.cpp" line="78"/>
         <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="90"/>
+        <location filename="../ui/EntitiesPage.cpp" line="92"/>
         <source>Overrides</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="91"/>
+        <location filename="../ui/EntitiesPage.cpp" line="93"/>
         <source>Records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="99"/>
+        <location filename="../ui/EntitiesPage.cpp" line="101"/>
         <source>%1: applied and saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="100"/>
+        <location filename="../ui/EntitiesPage.cpp" line="103"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -89,97 +89,97 @@
     <name>koan::ui::EntityOverridesModel</name>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="28"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="133"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="84"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="168"/>
         <source>server default</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="28"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="135"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="85"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="170"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/EntitiesPage.cpp" line="29"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="61"/>
-        <location filename="../ui/EntityOverridesModel.cpp" line="137"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="86"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="172"/>
         <source>not required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="59"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="82"/>
         <source>allowed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="59"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="82"/>
         <source>read-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="75"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="103"/>
         <source>Entity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="76"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="105"/>
         <source>Tool prefix</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="77"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="107"/>
         <source>Description</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="78"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="109"/>
         <source>Mutations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="79"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="111"/>
         <source>Authentication</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="80"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="113"/>
         <source>Required scopes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="81"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="115"/>
         <source>Enabled transports</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="91"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="125"/>
         <source>List transports (Stdio, HttpSse, StreamableHttp, Operator), or All / None</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="95"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="129"/>
         <source>Unknown transport &quot;%1&quot;: use Stdio, HttpSse, StreamableHttp, Operator, All or None</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="122"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="157"/>
         <source>Tool prefix &quot;%1&quot; must be lower-case letters, digits and &apos;-&apos; (e.g. trial-site)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="128"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="163"/>
         <source>The description cannot be empty: clients show it to models</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="140"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="175"/>
         <source>Authentication must be &quot;server default&quot;, &quot;required&quot; or &quot;not required&quot;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntityOverridesModel.cpp" line="148"/>
+        <location filename="../ui/EntityOverridesModel.cpp" line="183"/>
         <source>&quot;%1&quot; is not a valid OAuth scope</source>
         <translation type="unfinished"></translation>
     </message>
@@ -187,17 +187,17 @@
 <context>
     <name>koan::ui::HeartbeatsPage</name>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="19"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="20"/>
         <source>active connections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="20"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="21"/>
         <source>heartbeats per sample</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="47"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="48"/>
         <source>Last %1 s (one sample every %2 s)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -231,19 +231,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="95"/>
+        <location filename="../ui/InvokePanel.cpp" line="96"/>
         <source>%1 in %2 ms
 
 %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="96"/>
+        <location filename="../ui/InvokePanel.cpp" line="97"/>
         <source>Error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="96"/>
+        <location filename="../ui/InvokePanel.cpp" line="97"/>
         <source>OK</source>
         <translation type="unfinished"></translation>
     </message>
@@ -256,202 +256,290 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="43"/>
-        <source>Sessions</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="44"/>
-        <source>Heartbeats</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="45"/>
-        <source>Auth failures</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../ui/MainWindow.cpp" line="46"/>
-        <source>Entities &amp;&amp; overrides</source>
+        <source>Overview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="47"/>
+        <source>Sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="48"/>
+        <source>Session history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="49"/>
+        <source>Heartbeats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="50"/>
+        <source>Auth failures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="51"/>
+        <source>Entities &amp;&amp; overrides</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="52"/>
         <source>Tool calls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="95"/>
+        <location filename="../ui/MainWindow.cpp" line="104"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="96"/>
+        <location filename="../ui/MainWindow.cpp" line="105"/>
         <source>HTTP not listening</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="97"/>
+        <location filename="../ui/MainWindow.cpp" line="106"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="97"/>
+        <location filename="../ui/MainWindow.cpp" line="106"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="107"/>
+        <location filename="../ui/MainWindow.cpp" line="116"/>
         <source>sessions %1 / %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="108"/>
+        <location filename="../ui/MainWindow.cpp" line="117"/>
         <source>auth failures %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::OverviewPage</name>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="31"/>
+        <source>Sessions by transport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="32"/>
+        <source>HTTP+SSE (2024-11-05)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="33"/>
+        <source>Streamable HTTP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="34"/>
+        <source>Tool calls per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="35"/>
+        <source>calls/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="36"/>
+        <source>errors/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="37"/>
+        <source>Call latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="38"/>
+        <source>p50</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="39"/>
+        <source>p95</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="41"/>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="43"/>
+        <source>Authentication failures per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="44"/>
+        <source>auth failures/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="45"/>
+        <source>Queued bytes (all streams)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="46"/>
+        <source>queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="107"/>
+        <source>&lt;p style=&apos;font-size:large&apos;&gt;&lt;b&gt;Now&lt;/b&gt;&lt;/p&gt;&lt;p&gt;%1 legacy + %2 Streamable sessions (peak %3 + %4)&lt;/p&gt;&lt;p&gt;%5 tool calls, %6 errors, %7 auth failures in the last %8 min&lt;/p&gt;&lt;p&gt;latency now p50 %9 · p95 %10&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>koan::ui::RecordBrowser</name>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="87"/>
+        <location filename="../ui/RecordBrowser.cpp" line="91"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="92"/>
+        <location filename="../ui/RecordBrowser.cpp" line="96"/>
         <source>Entity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="94"/>
+        <location filename="../ui/RecordBrowser.cpp" line="98"/>
         <source>Search field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="95"/>
+        <location filename="../ui/RecordBrowser.cpp" line="99"/>
         <source>The field to match: id, or a field of the records (equality)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="99"/>
+        <location filename="../ui/RecordBrowser.cpp" line="103"/>
         <source>Search value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="100"/>
+        <location filename="../ui/RecordBrowser.cpp" line="104"/>
         <source>Value to match; empty lists the first %1 records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="103"/>
+        <location filename="../ui/RecordBrowser.cpp" line="107"/>
         <source>Search records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="104"/>
-        <location filename="../ui/RecordBrowser.cpp" line="137"/>
+        <location filename="../ui/RecordBrowser.cpp" line="108"/>
+        <location filename="../ui/RecordBrowser.cpp" line="141"/>
         <source>Records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="106"/>
+        <location filename="../ui/RecordBrowser.cpp" line="110"/>
         <source>Versions of the record</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="108"/>
+        <location filename="../ui/RecordBrowser.cpp" line="112"/>
         <source>Select two versions to compare them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="110"/>
+        <location filename="../ui/RecordBrowser.cpp" line="114"/>
         <source>Compare from version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="112"/>
+        <location filename="../ui/RecordBrowser.cpp" line="116"/>
         <source>Compare to version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="114"/>
+        <location filename="../ui/RecordBrowser.cpp" line="118"/>
         <source>Changes between the two versions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="118"/>
+        <location filename="../ui/RecordBrowser.cpp" line="122"/>
         <source>Open a record and choose two versions to see what changed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="123"/>
+        <location filename="../ui/RecordBrowser.cpp" line="127"/>
         <source>&amp;Entity:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="125"/>
+        <location filename="../ui/RecordBrowser.cpp" line="129"/>
         <source>&amp;Find where</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="141"/>
+        <location filename="../ui/RecordBrowser.cpp" line="145"/>
         <source>Versions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="145"/>
+        <location filename="../ui/RecordBrowser.cpp" line="149"/>
         <source>Compare &amp;from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="147"/>
+        <location filename="../ui/RecordBrowser.cpp" line="151"/>
         <source>&amp;to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="239"/>
+        <location filename="../ui/RecordBrowser.cpp" line="248"/>
         <source>Searching %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="277"/>
+        <location filename="../ui/RecordBrowser.cpp" line="290"/>
         <source>Loading the versions of %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="300"/>
+        <location filename="../ui/RecordBrowser.cpp" line="313"/>
         <source>%1 of %2 records shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="315"/>
+        <location filename="../ui/RecordBrowser.cpp" line="331"/>
         <source>Record %1 found.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="321"/>
-        <location filename="../ui/RecordBrowser.cpp" line="326"/>
+        <location filename="../ui/RecordBrowser.cpp" line="337"/>
+        <location filename="../ui/RecordBrowser.cpp" line="342"/>
         <source>No %1 record has the id %2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="329"/>
+        <location filename="../ui/RecordBrowser.cpp" line="346"/>
         <source>deleted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="331"/>
+        <location filename="../ui/RecordBrowser.cpp" line="348"/>
         <source>Record %1 was deleted; its history remains.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="357"/>
+        <location filename="../ui/RecordBrowser.cpp" line="376"/>
         <source>%1 · %2 · %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="366"/>
+        <location filename="../ui/RecordBrowser.cpp" line="385"/>
         <source>%1: %2 versions.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -459,62 +547,62 @@
 <context>
     <name>koan::ui::RecordVersionsModel</name>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="163"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="177"/>
         <source>deleted (v%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="163"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="177"/>
         <source>deleted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="164"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="178"/>
         <source>v%1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="176"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="196"/>
         <source>This change could not be replayed: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="199"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="225"/>
         <source>Version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="200"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="227"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="201"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="229"/>
         <source>Operation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="202"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="231"/>
         <source>Who</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="203"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="233"/>
         <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="214"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="246"/>
         <source>From %1 to %2:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="216"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="248"/>
         <source>No differences.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="232"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="265"/>
         <source>JSON Patch:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -522,46 +610,279 @@
 <context>
     <name>koan::ui::RecordsModel</name>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="92"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="103"/>
         <source>Id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="93"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="105"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="94"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="107"/>
         <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::RollbackDialog</name>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="15"/>
+        <source>&amp;Drain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="16"/>
+        <source>&amp;Cut now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/RollbackDialog.cpp" line="22"/>
+        <source>Turn EnableHttpSseTransport off?
+
+%n active legacy session(s) will end. New HTTP+SSE requests get 503 until it is turned on again; STDIO keeps working.</source>
+        <translation>
+            <numerusform>Turn EnableHttpSseTransport off?
+
+%n active legacy session will end. New HTTP+SSE requests get 503 until it is turned on again; STDIO keeps working.</numerusform>
+            <numerusform>Turn EnableHttpSseTransport off?
+
+%n active legacy sessions will end. New HTTP+SSE requests get 503 until it is turned on again; STDIO keeps working.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="26"/>
+        <source>New legacy streams are refused at once; open ones may finish within the timeout, then they are closed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="29"/>
+        <source>Open legacy streams receive a final event and are closed now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="34"/>
+        <source> s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="35"/>
+        <source>Drain timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="37"/>
+        <source>Why? (recorded in the audit trail with your name)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="38"/>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="40"/>
+        <source>Turn off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="46"/>
+        <source>How:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="47"/>
+        <source>Drain timeout:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/RollbackDialog.cpp" line="48"/>
+        <source>Reason:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>koan::ui::SchemaForm</name>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="91"/>
+        <location filename="../ui/SchemaForm.cpp" line="94"/>
         <source>[ … ] (JSON array)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="91"/>
+        <location filename="../ui/SchemaForm.cpp" line="95"/>
         <source>{ … } (JSON object)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="105"/>
+        <location filename="../ui/SchemaForm.cpp" line="110"/>
         <source>set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="150"/>
+        <location filename="../ui/SchemaForm.cpp" line="155"/>
         <source>%1: invalid JSON (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="157"/>
+        <location filename="../ui/SchemaForm.cpp" line="162"/>
         <source>%1 is required</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::SessionHistoryModel</name>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="15"/>
+        <source>client closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="17"/>
+        <source>DELETE by client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="19"/>
+        <source>idle timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="21"/>
+        <source>heartbeat write failed (slow reader)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="23"/>
+        <source>token expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="25"/>
+        <source>disconnected by the operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="27"/>
+        <source>transport disabled (cut)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="29"/>
+        <source>transport disabled (drain timeout)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="31"/>
+        <source>server shutdown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="33"/>
+        <source>initialize failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="37"/>
+        <source>other</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="44"/>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="46"/>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="47"/>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="122"/>
+        <source>anonymous</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="123"/>
+        <source>%1 (issuer %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="150"/>
+        <source>Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="152"/>
+        <source>Transport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="154"/>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="156"/>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="158"/>
+        <source>Remote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="160"/>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="162"/>
+        <source>Ended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="164"/>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="166"/>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="168"/>
+        <source>In</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="170"/>
+        <source>Out</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::SessionHistoryPage</name>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="41"/>
+        <source>Filter by id, transport, client, subject, remote…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="48"/>
+        <source>All reasons</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="76"/>
+        <source>%1 of %2 ended session(s) shown (the server keeps the last %3)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -583,102 +904,102 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="72"/>
+        <location filename="../ui/SessionsModel.cpp" line="79"/>
         <source>no stream</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="73"/>
+        <location filename="../ui/SessionsModel.cpp" line="81"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="74"/>
+        <location filename="../ui/SessionsModel.cpp" line="83"/>
         <source>healthy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="75"/>
+        <location filename="../ui/SessionsModel.cpp" line="85"/>
         <source>late</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="76"/>
+        <location filename="../ui/SessionsModel.cpp" line="87"/>
         <source>missed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="117"/>
+        <location filename="../ui/SessionsModel.cpp" line="143"/>
         <source>anonymous</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="118"/>
+        <location filename="../ui/SessionsModel.cpp" line="144"/>
         <source>%1 (issuer %2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="137"/>
+        <location filename="../ui/SessionsModel.cpp" line="174"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="138"/>
+        <location filename="../ui/SessionsModel.cpp" line="176"/>
         <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="139"/>
+        <location filename="../ui/SessionsModel.cpp" line="178"/>
         <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="140"/>
+        <location filename="../ui/SessionsModel.cpp" line="180"/>
         <source>Subject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="141"/>
+        <location filename="../ui/SessionsModel.cpp" line="182"/>
         <source>Remote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="142"/>
+        <location filename="../ui/SessionsModel.cpp" line="184"/>
         <source>User agent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="143"/>
+        <location filename="../ui/SessionsModel.cpp" line="186"/>
         <source>Age</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="144"/>
+        <location filename="../ui/SessionsModel.cpp" line="188"/>
         <source>Last activity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="145"/>
+        <location filename="../ui/SessionsModel.cpp" line="190"/>
         <source>Last heartbeat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="146"/>
+        <location filename="../ui/SessionsModel.cpp" line="192"/>
         <source>Heartbeat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="147"/>
+        <location filename="../ui/SessionsModel.cpp" line="194"/>
         <source>In</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="148"/>
+        <location filename="../ui/SessionsModel.cpp" line="196"/>
         <source>Out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="149"/>
+        <location filename="../ui/SessionsModel.cpp" line="198"/>
         <source>Queued</source>
         <translation type="unfinished"></translation>
     </message>
@@ -686,28 +1007,28 @@
 <context>
     <name>koan::ui::SessionsPage</name>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="36"/>
+        <location filename="../ui/SessionsPage.cpp" line="37"/>
         <source>Filter by id, transport, client, subject, remote…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="39"/>
+        <location filename="../ui/SessionsPage.cpp" line="40"/>
         <source>Disconnect session…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="55"/>
-        <location filename="../ui/SessionsPage.cpp" line="59"/>
+        <location filename="../ui/SessionsPage.cpp" line="57"/>
+        <location filename="../ui/SessionsPage.cpp" line="61"/>
         <source>Disconnect session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="55"/>
+        <location filename="../ui/SessionsPage.cpp" line="57"/>
         <source>Select a session first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="60"/>
+        <location filename="../ui/SessionsPage.cpp" line="62"/>
         <source>Disconnect session %1? Its streams are closed; the client has to reconnect.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -715,45 +1036,45 @@
 <context>
     <name>koan::ui::Sparkline</name>
     <message>
-        <location filename="../ui/Sparkline.cpp" line="53"/>
-        <source>%1: %2 (max %3)</source>
+        <location filename="../ui/Sparkline.cpp" line="196"/>
+        <source>%1: %2 (peak %3)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>koan::ui::ToolCallsModel</name>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
         <source>ok</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
         <source>error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="37"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="49"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="51"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="39"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="53"/>
         <source>Tool</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="40"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="55"/>
         <source>Duration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="41"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="57"/>
         <source>Outcome</source>
         <translation type="unfinished"></translation>
     </message>
@@ -789,16 +1110,15 @@ Response:
 <context>
     <name>koan::ui::TransportBar</name>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="34"/>
+        <location filename="../ui/TransportBar.cpp" line="46"/>
         <source>Disable HTTP+SSE transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/TransportBar.cpp" line="35"/>
         <source>Turn EnableHttpSseTransport off?
 
 %n active legacy session(s) will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</source>
-        <translation>
+        <translation type="vanished">
             <numerusform>Turn EnableHttpSseTransport off?
 
 %n active legacy session will receive a final event and be closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.</numerusform>
@@ -808,32 +1128,59 @@ Response:
         </translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="50"/>
+        <location filename="../ui/TransportBar.cpp" line="15"/>
+        <source>Cut now…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="19"/>
+        <source>End the drain: close the legacy streams still open now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="62"/>
+        <source>Cut the drain short</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="63"/>
+        <source>Close the %1 legacy stream(s) still draining now?
+
+Reason:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="79"/>
         <source>EnableHttpSseTransport: ON</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="50"/>
+        <location filename="../ui/TransportBar.cpp" line="81"/>
+        <source>EnableHttpSseTransport: OFF (draining, %1 s left)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/TransportBar.cpp" line="84"/>
         <source>EnableHttpSseTransport: OFF</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="53"/>
+        <location filename="../ui/TransportBar.cpp" line="103"/>
         <source>on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="53"/>
+        <location filename="../ui/TransportBar.cpp" line="103"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="54"/>
+        <location filename="../ui/TransportBar.cpp" line="104"/>
         <source>(not listening)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="55"/>
+        <location filename="../ui/TransportBar.cpp" line="106"/>
         <source>HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   bind %6</source>
         <translation type="unfinished"></translation>
     </message>

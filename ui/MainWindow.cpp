@@ -6,6 +6,9 @@
 #include "EntityOverridesModel.h"
 #include "HeartbeatsPage.h"
 #include "InvokePanel.h"
+#include "OverviewPage.h"
+#include "SessionHistoryModel.h"
+#include "SessionHistoryPage.h"
 #include "SessionsModel.h"
 #include "SessionsPage.h"
 #include "ToolCallsModel.h"
@@ -23,8 +26,8 @@ MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<
                        const QList<EntitySnapshot> &entities, const QList<ToolSnapshot> &tools, QWidget *parent)
     : QMainWindow(parent), m_link(link), m_sessions(new SessionsModel(this)),
       m_authFailures(new AuthFailuresModel(2000, this)), m_toolCalls(new ToolCallsModel(1000, this)),
-      m_entities(new EntityOverridesModel(this)), m_tabs(new QTabWidget(this)),
-      m_transportBar(new TransportBar(link, this)), m_statusServer(new QLabel(this)),
+      m_entities(new EntityOverridesModel(this)), m_history(new SessionHistoryModel(1000, this)),
+      m_tabs(new QTabWidget(this)), m_transportBar(new TransportBar(link, this)), m_statusServer(new QLabel(this)),
       m_statusSessions(new QLabel(this)), m_statusAuth(new QLabel(this))
 {
     setWindowTitle(tr("Koan MCP console"));
@@ -32,14 +35,19 @@ MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<
     m_sessions->reset(sessions);
     m_entities->setEntities(entities);
 
+    m_overviewPage = new OverviewPage(900, this);
     m_sessionsPage = new SessionsPage(link, m_sessions, this);
+    m_historyPage = new SessionHistoryPage(m_history, this);
+    m_authFailuresPage = new AuthFailuresPage(m_authFailures, this);
     m_heartbeatsPage = new HeartbeatsPage(m_sessions, this);
     m_entitiesPage = new EntitiesPage(link, m_entities, this);
     m_toolCallsPage = new ToolCallsPage(link, m_toolCalls, this);
     m_toolCallsPage->invokePanel()->setTools(tools);
+    m_tabs->addTab(m_overviewPage, tr("Overview"));
     m_tabs->addTab(m_sessionsPage, tr("Sessions"));
+    m_tabs->addTab(m_historyPage, tr("Session history"));
     m_tabs->addTab(m_heartbeatsPage, tr("Heartbeats"));
-    m_tabs->addTab(new AuthFailuresPage(m_authFailures, this), tr("Auth failures"));
+    m_tabs->addTab(m_authFailuresPage, tr("Auth failures"));
     m_tabs->addTab(m_entitiesPage, tr("Entities && overrides"));
     m_tabs->addTab(m_toolCallsPage, tr("Tool calls"));
 
@@ -60,6 +68,10 @@ MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<
     connect(events, &AdminController::sessionOpened, m_sessions, &SessionsModel::sessionOpened);
     connect(events, &AdminController::sessionUpdated, m_sessions, &SessionsModel::sessionUpdated);
     connect(events, &AdminController::sessionClosed, m_sessions, &SessionsModel::sessionClosed);
+    connect(events, &AdminController::sessionEnded, m_history, &SessionHistoryModel::append);
+    connect(events, &AdminController::overviewSampled, m_overviewPage, &OverviewPage::addSample);
+    connect(link.admin, &AdminController::sessionHistoryChanged, m_history, &SessionHistoryModel::reset);
+    connect(link.admin, &AdminController::overviewChanged, m_overviewPage, &OverviewPage::setSamples);
     connect(events, &AdminController::heartbeatSent, m_sessions, &SessionsModel::heartbeatSent);
     connect(events, &AdminController::messageReceived, m_sessions, &SessionsModel::messageReceived);
     connect(events, &AdminController::messageSent, m_sessions, &SessionsModel::messageSent);

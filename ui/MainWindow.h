@@ -1,5 +1,5 @@
 #pragma once
-// The admin console: sessions, heartbeats, auth failures, entity overrides, tool calls, and
+// The admin console: overview charts, sessions and their history, heartbeats, auth failures, entity overrides, tool calls, and
 // the transport switch, all fed by server signals.
 #include "ServerLink.h"
 #include "sessions/SessionInfo.h"
@@ -15,6 +15,10 @@ class AuthFailuresModel;
 class EntitiesPage;
 class EntityOverridesModel;
 class HeartbeatsPage;
+class AuthFailuresPage;
+class OverviewPage;
+class SessionHistoryModel;
+class SessionHistoryPage;
 class SessionsModel;
 class SessionsPage;
 class ToolCallsModel;
@@ -40,6 +44,10 @@ public:
     EntitiesPage *entitiesPage() const { return m_entitiesPage; }
     ToolCallsPage *toolCallsPage() const { return m_toolCallsPage; }
     HeartbeatsPage *heartbeatsPage() const { return m_heartbeatsPage; }
+    AuthFailuresPage *authFailuresPage() const { return m_authFailuresPage; }
+    OverviewPage *overviewPage() const { return m_overviewPage; }
+    SessionHistoryModel *sessionHistoryModel() const { return m_history; }
+    SessionHistoryPage *sessionHistoryPage() const { return m_historyPage; }
 
 private:
     void setStatus(const ServerStatus &status);
@@ -51,10 +59,14 @@ private:
     AuthFailuresModel *m_authFailures;
     ToolCallsModel *m_toolCalls;
     EntityOverridesModel *m_entities;
+    SessionHistoryModel *m_history;
     QTabWidget *m_tabs;
     TransportBar *m_transportBar;
     SessionsPage *m_sessionsPage;
     HeartbeatsPage *m_heartbeatsPage;
+    AuthFailuresPage *m_authFailuresPage;
+    OverviewPage *m_overviewPage;
+    SessionHistoryPage *m_historyPage;
     EntitiesPage *m_entitiesPage;
     ToolCallsPage *m_toolCallsPage;
     QLabel *m_statusServer;

@@ -1,13 +1,37 @@
 #include "Sparkline.h"
 
+#include <QHelpEvent>
+#include <QLocale>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QToolTip>
+#include <cmath>
 
 namespace koan::ui {
 
-Sparkline::Sparkline(int capacity, QWidget *parent) : QWidget(parent), m_capacity(capacity)
+namespace {
+// 1, 2 or 5 times a power of ten, at least v.
+double niceCeiling(double v)
 {
-    setMinimumHeight(90);
+    if (v <= 0)
+        return 1;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(v)));
+    for (double step : {1.0, 2.0, 5.0, 10.0})
+        if (step * magnitude >= v)
+            return step * magnitude;
+    return 10 * magnitude;
+}
+} // namespace
+
+Sparkline::Sparkline(int capacity, QWidget *parent) : QWidget(parent), m_capacity(qMax(2, capacity))
+{
+    setMinimumHeight(110);
+    setMouseTracking(true);
+    m_format = [](double v) {
+        return std::abs(v - std::round(v)) < 1e-9 ? QLocale().toString(qint64(std::llround(v)))
+                                                  : QLocale().toString(v, 'f', 1);
+    };
 }
 
 int Sparkline::addSeries(const QString &label, const QColor &color)
@@ -16,14 +40,133 @@ int Sparkline::addSeries(const QString &label, const QColor &color)
     return int(m_series.size()) - 1;
 }
 
+void Sparkline::setTitle(const QString &title)
+{
+    m_title = title;
+    setAccessibleName(title);
+    update();
+}
+
+void Sparkline::setValueFormat(std::function<QString(double)> format)
+{
+    m_format = std::move(format);
+    update();
+}
+
+QString Sparkline::format(double v) const
+{
+    return m_format(v);
+}
+
 void Sparkline::append(const QList<double> &values)
 {
-    for (int i = 0; i < m_series.size() && i < values.size(); ++i) {
-        m_series[i].values.append(values.at(i));
+    append(QDateTime::currentDateTimeUtc(), values);
+}
+
+void Sparkline::append(const QDateTime &at, const QList<double> &values)
+{
+    m_times.append(at);
+    if (m_times.size() > m_capacity)
+        m_times.removeFirst();
+    for (int i = 0; i < m_series.size(); ++i) {
+        m_series[i].values.append(i < values.size() ? values.at(i) : 0.0);
         if (m_series[i].values.size() > m_capacity)
             m_series[i].values.removeFirst();
     }
     update();
+}
+
+void Sparkline::clear()
+{
+    m_times.clear();
+    for (Series &s : m_series)
+        s.values.clear();
+    m_hover = -1;
+    update();
+}
+
+double Sparkline::current(int i) const
+{
+    const QList<double> &v = m_series.at(i).values;
+    return v.isEmpty() ? 0 : v.last();
+}
+
+double Sparkline::peak(int i) const
+{
+    double max = 0;
+    for (double v : m_series.at(i).values)
+        max = qMax(max, v);
+    return max;
+}
+
+double Sparkline::axisMax() const
+{
+    double max = 0;
+    for (int i = 0; i < m_series.size(); ++i)
+        max = qMax(max, peak(i));
+    return niceCeiling(max);
+}
+
+QRectF Sparkline::plotArea() const
+{
+    const QFontMetrics fm = fontMetrics();
+    const int labelWidth = fm.horizontalAdvance(format(axisMax())) + 10;
+    const int top = fm.height() * (m_title.isEmpty() ? 1 : 2) + 8;
+    return QRectF(rect()).adjusted(qMax(36, labelWidth + 6), top, -10, -(fm.height() + 8));
+}
+
+int Sparkline::indexAt(int x) const
+{
+    if (m_times.isEmpty())
+        return -1;
+    const QRectF area = plotArea();
+    const double step = area.width() / (m_capacity - 1);
+    const double x0 = area.right() - step * (m_times.size() - 1);
+    return qBound(0, int(std::lround((x - x0) / step)), int(m_times.size()) - 1);
+}
+
+QString Sparkline::toolTipAt(int x) const
+{
+    const int i = indexAt(x);
+    if (i < 0)
+        return {};
+    QStringList lines{QLocale().toString(m_times.at(i).toLocalTime(), QStringLiteral("HH:mm:ss"))};
+    for (const Series &s : m_series)
+        lines << QStringLiteral("%1: %2").arg(s.label, format(s.values.value(i)));
+    return lines.join(QLatin1Char('\n'));
+}
+
+bool Sparkline::event(QEvent *e)
+{
+    if (e->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(e);
+        const QString text = toolTipAt(help->pos().x());
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), text, this);
+        return true;
+    }
+    return QWidget::event(e);
+}
+
+void Sparkline::mouseMoveEvent(QMouseEvent *e)
+{
+    const int i = plotArea().contains(e->position()) ? indexAt(int(e->position().x())) : -1;
+    if (i != m_hover) {
+        m_hover = i;
+        update();
+    }
+    if (i >= 0)
+        QToolTip::showText(e->globalPosition().toPoint(), toolTipAt(int(e->position().x())), this);
+    QWidget::mouseMoveEvent(e);
+}
+
+void Sparkline::leaveEvent(QEvent *e)
+{
+    m_hover = -1;
+    update();
+    QWidget::leaveEvent(e);
 }
 
 void Sparkline::paintEvent(QPaintEvent *)
@@ -31,30 +174,84 @@ void Sparkline::paintEvent(QPaintEvent *)
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
     p.fillRect(rect(), palette().base());
-    const QRectF area = QRectF(rect()).adjusted(8, 22, -8, -8);
-    p.setPen(palette().mid().color());
-    p.drawRect(area);
-    int legendX = 10;
-    for (const Series &s : std::as_const(m_series)) {
-        double max = 1;
-        for (double v : s.values)
-            max = qMax(max, v);
-        if (s.values.size() > 1) {
-            QPainterPath path;
-            const double step = area.width() / (m_capacity - 1);
-            const double x0 = area.right() - step * (s.values.size() - 1);
-            for (int i = 0; i < s.values.size(); ++i) {
-                const QPointF pt(x0 + i * step, area.bottom() - s.values.at(i) / max * area.height());
-                i == 0 ? path.moveTo(pt) : path.lineTo(pt);
-            }
-            p.setPen(QPen(s.color, 2));
-            p.drawPath(path);
+    const QFontMetrics fm = p.fontMetrics();
+    const QRectF area = plotArea();
+    const double max = axisMax();
+    const QColor text = palette().text().color();
+    QColor grid = palette().mid().color();
+
+    // Title, then the legend: label, current value, peak in the window.
+    int y = fm.ascent() + 4;
+    if (!m_title.isEmpty()) {
+        QFont bold = p.font();
+        bold.setBold(true);
+        p.setFont(bold);
+        p.setPen(text);
+        p.drawText(8, y, m_title);
+        p.setFont(font());
+        y += fm.height();
+    }
+    int legendX = 8;
+    for (int i = 0; i < m_series.size(); ++i) {
+        const QString legend = tr("%1: %2 (peak %3)").arg(m_series.at(i).label, format(current(i)), format(peak(i)));
+        p.fillRect(QRectF(legendX, y - fm.ascent() + 2, 10, fm.ascent() - 3), m_series.at(i).color);
+        p.setPen(text);
+        p.drawText(legendX + 14, y, legend);
+        legendX += 14 + fm.horizontalAdvance(legend) + 18;
+    }
+
+    // Value axis: 0, half and the round maximum, with grid lines.
+    p.setPen(QPen(grid, 1, Qt::DotLine));
+    for (int t = 0; t <= 2; ++t) {
+        const double v = max * t / 2;
+        const double ty = area.bottom() - area.height() * t / 2;
+        p.drawLine(QPointF(area.left(), ty), QPointF(area.right(), ty));
+        p.save();
+        p.setPen(text);
+        const QString label = format(v);
+        p.drawText(QPointF(area.left() - 6 - fm.horizontalAdvance(label), ty + fm.ascent() / 2.0 - 1), label);
+        p.restore();
+    }
+    p.setPen(QPen(grid, 1));
+    p.drawLine(area.bottomLeft(), area.bottomRight());
+    p.drawLine(area.bottomLeft(), area.topLeft());
+
+    // Time axis: the oldest, middle and newest sample shown.
+    const double step = area.width() / (m_capacity - 1);
+    const double x0 = area.right() - step * (m_times.size() - 1);
+    if (!m_times.isEmpty()) {
+        p.setPen(text);
+        const QList<int> ticks{0, int(m_times.size()) / 2, int(m_times.size()) - 1};
+        int lastRight = -1;
+        for (int i : ticks) {
+            const QString label = QLocale().toString(m_times.at(i).toLocalTime(), QStringLiteral("HH:mm:ss"));
+            const int w = fm.horizontalAdvance(label);
+            const int lx = qBound(int(area.left()), int(x0 + i * step) - w / 2, int(area.right()) - w);
+            if (lx <= lastRight + 6)
+                continue;
+            p.drawText(lx, int(area.bottom()) + fm.ascent() + 4, label);
+            lastRight = lx + w;
         }
-        const QString legend
-            = tr("%1: %2 (max %3)").arg(s.label).arg(s.values.isEmpty() ? 0 : s.values.last()).arg(max);
-        p.setPen(s.color);
-        p.drawText(legendX, 15, legend);
-        legendX += p.fontMetrics().horizontalAdvance(legend) + 24;
+    }
+
+    p.save();
+    p.setClipRect(area.adjusted(-1, -2, 1, 1));
+    for (const Series &s : std::as_const(m_series)) {
+        if (s.values.size() < 2)
+            continue;
+        QPainterPath path;
+        for (int i = 0; i < s.values.size(); ++i) {
+            const QPointF pt(x0 + i * step, area.bottom() - s.values.at(i) / max * area.height());
+            i == 0 ? path.moveTo(pt) : path.lineTo(pt);
+        }
+        p.setPen(QPen(s.color, 2));
+        p.drawPath(path);
+    }
+    p.restore();
+    if (m_hover >= 0 && m_hover < m_times.size()) {
+        p.setPen(QPen(text, 1, Qt::DashLine));
+        const double hx = x0 + m_hover * step;
+        p.drawLine(QPointF(hx, area.top()), QPointF(hx, area.bottom()));
     }
 }
 

@@ -1,8 +1,12 @@
 #pragma once
-// A small QPainter line chart of recent samples (several series, shared time axis).
+// A small QPainter time chart of our own (no Qt Charts): one or two series over a shared time
+// axis, a value axis with round ticks, a legend with current and peak values, and a tooltip
+// with the values under the mouse.
 #include <QColor>
+#include <QDateTime>
 #include <QList>
 #include <QWidget>
+#include <functional>
 
 namespace koan::ui {
 
@@ -12,12 +16,27 @@ class Sparkline : public QWidget
 public:
     explicit Sparkline(int capacity = 120, QWidget *parent = nullptr);
     int addSeries(const QString &label, const QColor &color);
-    void append(const QList<double> &values); // one value per series
+    void setTitle(const QString &title);
+    // How values are written on the axis, in the legend and the tooltip (default: up to 1 decimal).
+    void setValueFormat(std::function<QString(double)> format);
+    void append(const QList<double> &values); // one value per series, now
+    void append(const QDateTime &at, const QList<double> &values);
+    void clear();
     const QList<double> &series(int i) const { return m_series.at(i).values; }
-    QSize sizeHint() const override { return {480, 120}; }
+    int seriesCount() const { return int(m_series.size()); }
+    double current(int i) const;
+    double peak(int i) const;
+    QString format(double v) const;
+    // What the tooltip says for the sample nearest to x (widget coordinates); empty without samples.
+    QString toolTipAt(int x) const;
+    QSize sizeHint() const override { return {480, 160}; }
+    QSize minimumSizeHint() const override { return {240, 110}; }
 
 protected:
     void paintEvent(QPaintEvent *) override;
+    bool event(QEvent *e) override;
+    void mouseMoveEvent(QMouseEvent *e) override;
+    void leaveEvent(QEvent *e) override;
 
 private:
     struct Series {
@@ -25,8 +44,16 @@ private:
         QColor color;
         QList<double> values;
     };
+    QRectF plotArea() const;
+    int indexAt(int x) const;
+    double axisMax() const;
+
     int m_capacity;
+    QString m_title;
     QList<Series> m_series;
+    QList<QDateTime> m_times;
+    std::function<QString(double)> m_format;
+    int m_hover = -1;
 };
 
 } // namespace koan::ui

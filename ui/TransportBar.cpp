@@ -1,15 +1,26 @@
 #include "TransportBar.h"
 
+#include "RollbackDialog.h"
+
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
-#include <QMessageBox>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QTimer>
 
 namespace koan::ui {
 
 TransportBar::TransportBar(ServerLink link, QWidget *parent)
-    : QWidget(parent), m_link(link), m_switch(new QPushButton(this)), m_state(new QLabel(this))
+    : QWidget(parent), m_link(link), m_switch(new QPushButton(this)), m_cutNow(new QPushButton(tr("Cut now…"), this)),
+      m_countdown(new QTimer(this)), m_state(new QLabel(this))
 {
+    m_cutNow->setObjectName(QStringLiteral("httpSseCutNow"));
+    m_cutNow->setToolTip(tr("End the drain: close the legacy streams still open now"));
+    m_cutNow->hide();
+    connect(m_cutNow, &QPushButton::clicked, this, &TransportBar::cutNow);
+    m_countdown->setInterval(1000);
+    connect(m_countdown, &QTimer::timeout, this, &TransportBar::updateSwitchText);
     m_switch->setObjectName(QStringLiteral("httpSseSwitch"));
     m_switch->setCheckable(true);
     m_switch->setMinimumHeight(36);
@@ -18,6 +29,7 @@ TransportBar::TransportBar(ServerLink link, QWidget *parent)
     m_state->setWordWrap(true); // long URLs and German labels must not clip
     auto *layout = new QHBoxLayout(this);
     layout->addWidget(m_switch);
+    layout->addWidget(m_cutNow);
     layout->addWidget(m_state, 1);
     // The button reflects the server's state; a click asks for a change.
     connect(m_switch, &QPushButton::clicked, this, [this] {
@@ -28,29 +40,65 @@ TransportBar::TransportBar(ServerLink link, QWidget *parent)
 
 void TransportBar::toggle()
 {
-    const bool enable = !m_status.httpSseEnabled;
-    if (!enable) {
-        const auto answer = QMessageBox::warning(
-            this, tr("Disable HTTP+SSE transport"),
-            tr("Turn EnableHttpSseTransport off?\n\n%n active legacy session(s) will receive a final event and be "
-               "closed; new HTTP+SSE requests will get 503 until it is turned on again. STDIO keeps working.",
-               nullptr, m_legacySessions),
-            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-        if (answer != QMessageBox::Yes)
-            return;
-    }
     AdminController *admin = m_link.admin;
-    m_link.command([admin, enable] { admin->setHttpSseEnabled(enable); });
+    if (m_status.httpSseEnabled) {
+        RollbackDialog dialog(m_legacySessions, this);
+        dialog.setWindowTitle(tr("Disable HTTP+SSE transport"));
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        const HttpSseSwitch request = dialog.request();
+        m_link.command([admin, request] { admin->setHttpSse(request); });
+        return;
+    }
+    // Turning it on (also during a drain) needs no confirmation.
+    m_link.command([admin] { admin->setHttpSseEnabled(true); });
+}
+
+void TransportBar::cutNow()
+{
+    bool ok = false;
+    const QString reason
+        = QInputDialog::getText(
+              this, tr("Cut the drain short"),
+              tr("Close the %1 legacy stream(s) still draining now?\n\nReason:").arg(m_status.httpSseStreams),
+              QLineEdit::Normal, QString(), &ok)
+              .trimmed();
+    if (!ok || reason.isEmpty())
+        return;
+    HttpSseSwitch request;
+    request.enabled = false;
+    request.mode = HttpSseSwitch::Mode::Cut;
+    request.reason = reason;
+    AdminController *admin = m_link.admin;
+    m_link.command([admin, request] { admin->setHttpSse(request); });
+}
+
+void TransportBar::updateSwitchText()
+{
+    if (m_status.httpSseEnabled)
+        m_switch->setText(tr("EnableHttpSseTransport: ON"));
+    else if (m_status.httpSseDraining)
+        m_switch->setText(tr("EnableHttpSseTransport: OFF (draining, %1 s left)")
+                              .arg(qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(m_status.drainDeadline))));
+    else
+        m_switch->setText(tr("EnableHttpSseTransport: OFF"));
 }
 
 void TransportBar::setStatus(const ServerStatus &status)
 {
     m_status = status;
     m_switch->setChecked(status.httpSseEnabled);
-    m_switch->setText(status.httpSseEnabled ? tr("EnableHttpSseTransport: ON") : tr("EnableHttpSseTransport: OFF"));
+    updateSwitchText();
+    m_cutNow->setVisible(status.httpSseDraining);
+    if (status.httpSseDraining)
+        m_countdown->start();
+    else
+        m_countdown->stop();
     m_switch->setStyleSheet(
         status.httpSseEnabled
             ? QStringLiteral("QPushButton{background:#2e7d32;color:white;font-weight:bold;padding:0 16px}")
+        : status.httpSseDraining
+            ? QStringLiteral("QPushButton{background:#ef6c00;color:white;font-weight:bold;padding:0 16px}")
             : QStringLiteral("QPushButton{background:#c62828;color:white;font-weight:bold;padding:0 16px}"));
     const auto state = [](bool on) { return on ? tr("on") : tr("off"); };
     const QString base = status.baseUrl.isEmpty() ? tr("(not listening)") : status.baseUrl;

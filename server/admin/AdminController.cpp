@@ -18,6 +18,7 @@
 #include <QMetaMethod>
 #include <QSaveFile>
 #include <QUuid>
+#include <cmath>
 
 Q_LOGGING_CATEGORY(lcAdmin, "koan.admin")
 
@@ -27,7 +28,8 @@ AdminController::AdminController(Parts parts, QObject *parent)
     : QObject(parent), m_parts(std::move(parts)),
       m_operator(
           std::make_shared<McpSession>(QStringLiteral("operator-") + QUuid::createUuid().toString(QUuid::Id128).left(8),
-                                       TransportKind::Operator, Principal::localOwner()))
+                                       TransportKind::Operator, Principal::localOwner())),
+      m_overview(new OverviewSampler({m_parts.sessions, m_parts.bridge, m_parts.authLog}, 900, 1000, this))
 {
     qRegisterMetaType<koan::EntityOptions>();
     qRegisterMetaType<koan::EntitySnapshot>();
@@ -35,6 +37,7 @@ AdminController::AdminController(Parts parts, QObject *parent)
     qRegisterMetaType<koan::ToolSnapshot>();
     qRegisterMetaType<QList<koan::ToolSnapshot>>();
     qRegisterMetaType<koan::ServerStatus>();
+    qRegisterMetaType<koan::HttpSseSwitch>();
     // The operator session is initialized once, like any client.
     m_operator->protocolVersion = QStringLiteral("2025-11-25");
     m_operator->initialized = m_operator->ready = true;
@@ -48,6 +51,7 @@ AdminController::AdminController(Parts parts, QObject *parent)
         emit httpSseEnabledChanged(enabled);
         emit statusChanged(status());
     });
+    connect(m_parts.httpSse, &HttpSseTransport::drainingChanged, this, [this] { emit statusChanged(status()); });
 }
 
 void AdminController::connectNotify(const QMetaMethod &signal)
@@ -56,6 +60,8 @@ void AdminController::connectNotify(const QMetaMethod &signal)
     static const QList<QMetaMethod> forwarded{QMetaMethod::fromSignal(&AdminController::sessionOpened),
                                               QMetaMethod::fromSignal(&AdminController::sessionUpdated),
                                               QMetaMethod::fromSignal(&AdminController::sessionClosed),
+                                              QMetaMethod::fromSignal(&AdminController::sessionEnded),
+                                              QMetaMethod::fromSignal(&AdminController::overviewSampled),
                                               QMetaMethod::fromSignal(&AdminController::heartbeatSent),
                                               QMetaMethod::fromSignal(&AdminController::messageReceived),
                                               QMetaMethod::fromSignal(&AdminController::messageSent),
@@ -71,6 +77,8 @@ void AdminController::forwardServerEvents()
     connect(sm, &SessionManager::sessionOpened, this, &AdminController::sessionOpened);
     connect(sm, &SessionManager::sessionUpdated, this, &AdminController::sessionUpdated);
     connect(sm, &SessionManager::sessionClosed, this, &AdminController::sessionClosed);
+    connect(sm, &SessionManager::sessionEnded, this, &AdminController::sessionEnded);
+    connect(m_overview, &OverviewSampler::sampled, this, &AdminController::overviewSampled);
     connect(sm, &SessionManager::heartbeatSent, this, &AdminController::heartbeatSent);
     connect(sm, &SessionManager::messageReceived, this, &AdminController::messageReceived);
     connect(sm, &SessionManager::messageSent, this, &AdminController::messageSent);
@@ -112,6 +120,9 @@ ServerStatus AdminController::status() const
     s.environment = o.environment;
     s.authenticationRequired = o.effectiveRequireAuthentication();
     s.httpSseEnabled = t.httpSse;
+    s.httpSseDraining = t.httpSseDraining;
+    s.drainDeadline = m_parts.httpSse->drainDeadline();
+    s.httpSseStreams = t.httpSseStreams;
     s.streamableEnabled = t.streamableHttp;
     s.stdioEnabled = t.stdio;
     s.baseUrl = m_parts.listeningUrl ? m_parts.listeningUrl() : QString();
@@ -129,19 +140,98 @@ TransportState AdminController::transportState() const
     t.streamableHttp = m_parts.streamable->isEnabled();
     t.stdio = m_parts.options->enableStdioTransport;
     t.openStreams = m_parts.sessions->longLivedStreams();
+    t.httpSseStreams = m_parts.httpSse->openStreams();
+    t.httpSseDraining = m_parts.httpSse->isDraining();
+    if (t.httpSseDraining)
+        t.drainDeadline = m_parts.httpSse->drainDeadline().toString(Qt::ISODateWithMs);
     return t;
 }
 
 void AdminController::switchHttpSse(bool enabled, const WriteContext &who)
 {
-    if (enabled != m_parts.httpSse->isEnabled()) {
+    HttpSseSwitch request;
+    request.enabled = enabled;
+    switchHttpSse(request, who);
+}
+
+void AdminController::switchHttpSse(const HttpSseSwitch &request, const WriteContext &who)
+{
+    HttpSseTransport *legacy = m_parts.httpSse;
+    const bool wasEnabled = legacy->isEnabled(), wasDraining = legacy->isDraining();
+    // A cut during a drain changes what happens to the open streams: recorded too.
+    const bool cutsDrain = !request.enabled && wasDraining && request.mode == HttpSseSwitch::Mode::Cut;
+    if (request.enabled != wasEnabled || cutsDrain) {
         QString error;
-        if (!m_parts.store->recordSetting(QStringLiteral("EnableHttpSseTransport"), !enabled, enabled, who, &error))
+        QJsonObject before{{QStringLiteral("enabled"), wasEnabled}};
+        if (wasDraining)
+            before.insert(QStringLiteral("mode"), QStringLiteral("drain"));
+        if (!m_parts.store->recordSetting(QStringLiteral("EnableHttpSseTransport"), before, request.toJson(), who,
+                                          &error))
             qCWarning(lcAdmin).noquote() << "the rollback switch change could not be audited:" << error;
+        qCWarning(lcAdmin).noquote() << "rollback switch" << (request.enabled ? "ON" : "OFF")
+                                     << (request.enabled ? QString()
+                                                         : request.toJson().value(QLatin1String("mode")).toString())
+                                     << "by" << who.principal << "reason:"
+                                     << (request.reason.isEmpty() ? QStringLiteral("(none given)") : request.reason);
     }
-    m_parts.httpSse->setEnabled(enabled);
+    if (!request.enabled && request.mode == HttpSseSwitch::Mode::Drain)
+        legacy->drain(request.drainSeconds * 1000);
+    else
+        legacy->setEnabled(request.enabled);
     if (m_parts.options->streamableFollowsHttpSseSwitch)
-        m_parts.streamable->setEnabled(enabled && m_parts.options->enableStreamableHttpTransport);
+        m_parts.streamable->setEnabled(request.enabled && m_parts.options->enableStreamableHttpTransport);
+}
+
+QJsonObject HttpSseSwitch::toJson() const
+{
+    QJsonObject o{{QStringLiteral("enabled"), enabled}};
+    if (!enabled) {
+        o.insert(QStringLiteral("mode"), mode == Mode::Drain ? QStringLiteral("drain") : QStringLiteral("cut"));
+        if (mode == Mode::Drain)
+            o.insert(QStringLiteral("drainSeconds"), drainSeconds);
+    }
+    if (!reason.isEmpty())
+        o.insert(QStringLiteral("reason"), reason);
+    return o;
+}
+
+std::optional<HttpSseSwitch> HttpSseSwitch::fromJson(const QJsonObject &body, QString *error)
+{
+    HttpSseSwitch s;
+    const QJsonValue enabled = body.value(QLatin1String("enabled"));
+    if (!enabled.isBool()) {
+        *error = QStringLiteral("\"enabled\" must be true or false");
+        return std::nullopt;
+    }
+    s.enabled = enabled.toBool();
+    const QJsonValue mode = body.value(QLatin1String("mode"));
+    if (mode.isString() && mode.toString() == QLatin1String("drain"))
+        s.mode = Mode::Drain;
+    else if (!mode.isUndefined() && !(mode.isString() && mode.toString() == QLatin1String("cut"))) {
+        *error = QStringLiteral("\"mode\" must be \"drain\" or \"cut\"");
+        return std::nullopt;
+    }
+    const QJsonValue reason = body.value(QLatin1String("reason"));
+    if (!reason.isUndefined() && !reason.isString()) {
+        *error = QStringLiteral("\"reason\" must be a string");
+        return std::nullopt;
+    }
+    s.reason = reason.toString().trimmed().left(500);
+    const QJsonValue seconds = body.value(QLatin1String("drainSeconds"));
+    if (!seconds.isUndefined()) {
+        const double d = seconds.toDouble(-1);
+        if (!seconds.isDouble() || d != std::floor(d) || d < 1 || d > kMaxDrainSeconds) {
+            *error = QStringLiteral("\"drainSeconds\" must be a whole number from 1 to %1").arg(kMaxDrainSeconds);
+            return std::nullopt;
+        }
+        s.drainSeconds = int(d);
+    }
+    return s;
+}
+
+QList<EndedSession> AdminController::sessionHistory() const
+{
+    return m_parts.sessions->history();
 }
 
 void AdminController::refresh()
@@ -150,6 +240,8 @@ void AdminController::refresh()
     emit toolsChanged(tools());
     emit statusChanged(status());
     emit sessionsChanged(m_parts.sessions->snapshot());
+    emit sessionHistoryChanged(sessionHistory());
+    emit overviewChanged(overview());
 }
 
 void AdminController::applyEntityOptions(const QString &entity, const EntityOptions &options)
@@ -222,6 +314,11 @@ void AdminController::invokeTool(const QString &requestId, const QString &tool, 
 void AdminController::setHttpSseEnabled(bool enabled)
 {
     switchHttpSse(enabled, WriteContext::localOperator());
+}
+
+void AdminController::setHttpSse(const HttpSseSwitch &request)
+{
+    switchHttpSse(request, WriteContext::localOperator());
 }
 
 void AdminController::disconnectSession(const QString &sessionId)

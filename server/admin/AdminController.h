@@ -5,7 +5,9 @@
 #include "config/McpServerOptions.h"
 #include "core/McpSession.h"
 #include "entities/EntityDescriptor.h"
+#include "metrics/OverviewSampler.h"
 #include "security/AuthAuditLog.h"
+#include "sessions/SessionHistory.h"
 #include "sessions/SessionInfo.h"
 #include "store/AuditTrail.h"
 #include "transport/TransportState.h"
@@ -15,6 +17,7 @@
 #include <QObject>
 #include <functional>
 #include <mutex>
+#include <optional>
 
 namespace koan {
 
@@ -38,10 +41,30 @@ struct ToolSnapshot {
     QJsonObject inputSchema;
 };
 
+// A request to flip the rollback switch, with the operator's intent. Turning it off either cuts
+// (open legacy streams end now) or drains (new ones refused, open ones may finish within
+// drainSeconds, then end).
+struct HttpSseSwitch {
+    enum class Mode { Cut, Drain };
+    bool enabled = true;
+    Mode mode = Mode::Cut;
+    QString reason;
+    int drainSeconds = 60;
+    static constexpr int kMaxDrainSeconds = 3600;
+
+    QJsonObject toJson() const; // as recorded in the audit trail
+    // The admin API's body: {"enabled": bool, "mode": "drain"|"cut", "reason": "...", "drainSeconds": n};
+    // a bare {"enabled": false} means cut. Empty with *error set when it is not that.
+    static std::optional<HttpSseSwitch> fromJson(const QJsonObject &body, QString *error);
+};
+
 struct ServerStatus {
     QString environment;
     bool authenticationRequired = false;
     bool httpSseEnabled = true;
+    bool httpSseDraining = false;
+    QDateTime drainDeadline; // while draining
+    int httpSseStreams = 0;  // open legacy streams
     bool streamableEnabled = true;
     bool stdioEnabled = true;
     QString baseUrl; // empty when HTTP is not listening
@@ -82,14 +105,25 @@ public:
     // working, and so does Streamable HTTP unless StreamableFollowsHttpSseSwitch is set. The change
     // is recorded in the audit trail as `who`.
     void switchHttpSse(bool enabled, const WriteContext &who);
+    // The same with the operator's intent (mode, reason, drain timeout), recorded with the change.
+    void switchHttpSse(const HttpSseSwitch &request, const WriteContext &who);
+
+    // Sessions that ended (the last 1000), oldest first.
+    QList<EndedSession> sessionHistory() const;
+    // The Overview's per-second samples (the last 15 minutes), oldest first.
+    QList<OverviewSample> overview() const { return m_overview->samples(); }
+    OverviewSampler *overviewSampler() const { return m_overview; }
 
 public slots:
-    void refresh(); // emits entitiesChanged, toolsChanged, statusChanged and sessionsChanged
+    // Emits entitiesChanged, toolsChanged, statusChanged, sessionsChanged, sessionHistoryChanged
+    // and overviewChanged.
+    void refresh();
     void applyEntityOptions(const QString &entity, const koan::EntityOptions &options);
     void resetEntityOptions(const QString &entity);
     // Runs tools/call through the real dispatcher as the local operator.
     void invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments);
-    void setHttpSseEnabled(bool enabled); // as the local operator
+    void setHttpSseEnabled(bool enabled);                // as the local operator
+    void setHttpSse(const koan::HttpSseSwitch &request); // as the local operator
     void disconnectSession(const QString &sessionId);
 
 signals:
@@ -97,6 +131,8 @@ signals:
     void toolsChanged(const QList<koan::ToolSnapshot> &tools);
     void statusChanged(const koan::ServerStatus &status);
     void sessionsChanged(const QList<koan::SessionInfo> &sessions);
+    void sessionHistoryChanged(const QList<koan::EndedSession> &ended);
+    void overviewChanged(const QList<koan::OverviewSample> &samples);
     void entityOptionsApplied(const QString &entity, bool ok, const QString &error);
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
                      double durationMs);
@@ -106,6 +142,8 @@ signals:
     void sessionOpened(const koan::SessionInfo &info);
     void sessionUpdated(const koan::SessionInfo &info);
     void sessionClosed(const QString &sessionId, const QString &reason);
+    void sessionEnded(const koan::EndedSession &ended);
+    void overviewSampled(const koan::OverviewSample &sample); // once a second
     void heartbeatSent(const QString &sessionId, const QDateTime &at, qint64 bytesQueued);
     void messageReceived(const QString &sessionId, const QString &method);
     void messageSent(const QString &sessionId);
@@ -123,6 +161,7 @@ private:
     Parts m_parts;
     QString m_userOverrideFile;
     SessionPtr m_operator;
+    OverviewSampler *m_overview;
     qint64 m_nextId = 1;
     std::once_flag m_forwarding;
 };
@@ -133,3 +172,4 @@ Q_DECLARE_METATYPE(koan::EntityOptions)
 Q_DECLARE_METATYPE(koan::EntitySnapshot)
 Q_DECLARE_METATYPE(koan::ToolSnapshot)
 Q_DECLARE_METATYPE(koan::ServerStatus)
+Q_DECLARE_METATYPE(koan::HttpSseSwitch)

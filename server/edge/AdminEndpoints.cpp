@@ -18,15 +18,19 @@ void AdminEndpoints::mount(RequestRouter &router)
         "PUT", QStringLiteral("/admin/transports/http-sse"), RouteAccess::Authenticated, [this](HttpExchange &c) {
             if (!allowed(c))
                 return;
-            const QJsonValue enabled = QJsonDocument::fromJson(c.request.body).object().value(QLatin1String("enabled"));
-            if (!enabled.isBool())
+            QString problem;
+            const std::optional<HttpSseSwitch> request
+                = HttpSseSwitch::fromJson(QJsonDocument::fromJson(c.request.body).object(), &problem);
+            if (!request)
                 return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
-                                     QStringLiteral("Send {\"enabled\": true|false}"));
+                                     QStringLiteral("Send {\"enabled\": true|false, \"mode\": \"drain\"|\"cut\", "
+                                                    "\"reason\": \"...\", \"drainSeconds\": n}: %1")
+                                         .arg(problem));
             WriteContext who;
             who.principal = c.caller.authenticated ? c.caller.issuer + QLatin1Char('|') + c.caller.subject
                                                    : QStringLiteral("operator:loopback ") + c.clientAddress;
             who.transport = QStringLiteral("AdminHttp");
-            m_admin->switchHttpSse(enabled.toBool(), who);
+            m_admin->switchHttpSse(*request, who);
             c.responder->sendJson(200, m_admin->transportState().toJson());
         });
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The admin API (Admin:Enabled): GET /admin/transports and PUT /admin/transports/http-sse. It
+// The admin API (Admin:Enabled): GET /admin/transports and PUT /admin/transports/http-sse
+// ({"enabled": bool, "mode": "drain"|"cut", "reason": "...", "drainSeconds": n}). It
 // commands the server through AdminController, the same path the console takes.
 #include "HttpExchange.h"
 

@@ -25,6 +25,8 @@ QString newSessionId()
 SessionManager::SessionManager(Limits limits, QObject *parent) : QObject(parent), m_limits(limits)
 {
     qRegisterMetaType<koan::SessionInfo>();
+    qRegisterMetaType<koan::EndedSession>();
+    qRegisterMetaType<QList<koan::EndedSession>>();
     m_heartbeat.setInterval(m_limits.keepAliveIntervalMs);
     connect(&m_heartbeat, &QTimer::timeout, this, &SessionManager::sendHeartbeats);
     m_heartbeat.start();
@@ -83,6 +85,7 @@ void SessionManager::close(const QString &id, const QString &reason)
         return;
     Entry e = std::move(*it);
     m_entries.erase(it);
+    const SessionInfo last = refreshed(e); // before the closer ends its streams
     // Streams still listed were not reported closed yet (their closed() may fire after this).
     for (bool longLived : std::as_const(e.longLived))
         if (longLived)
@@ -94,6 +97,8 @@ void SessionManager::close(const QString &id, const QString &reason)
         qCDebug(lcSessions).noquote() << "session" << id << "closed:" << reason;
     }
     emit sessionClosed(id, reason);
+    const EndedSession ended = m_history.record(last, reason); // a copy: a slot may close more
+    emit sessionEnded(ended);
 }
 
 void SessionManager::closeAll(const QString &reason)

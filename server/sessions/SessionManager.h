@@ -2,6 +2,7 @@
 // Tracks every MCP session over every transport: identity, activity, streams, heartbeats,
 // idle timeout and the connection limit. Transports register sessions and streams here;
 // the console and metrics observe the signals.
+#include "SessionHistory.h"
 #include "SessionInfo.h"
 #include "core/McpSession.h"
 
@@ -26,6 +27,8 @@ public:
         int maxSessions = 10000;
     };
     explicit SessionManager(Limits limits, QObject *parent = nullptr);
+    // How many ended sessions history() keeps (default 1000).
+    void setHistoryCapacity(int capacity) { m_history = SessionHistory(capacity); }
 
     // How a transport tears a session down (streams, state) when the manager ends it.
     using Closer = std::function<void(const QString &sessionId, const QString &reason)>;
@@ -63,6 +66,9 @@ public:
     // A transport refused a new session or stream at a limit ("max_sessions", "max_connections").
     void rejectConnection(const QString &reason) { emit connectionRejected(reason); }
     SessionInfo info(const QString &sessionId) const;
+    // Sessions that ended (the last 1000), oldest first.
+    QList<EndedSession> history() const { return m_history.snapshot(); }
+    qint64 endedTotal() const { return m_history.total(); }
 
 public slots:
     // Operator action: drop a session by id.
@@ -72,6 +78,8 @@ signals:
     void sessionOpened(const koan::SessionInfo &info);
     void sessionUpdated(const koan::SessionInfo &info);
     void sessionClosed(const QString &sessionId, const QString &reason);
+    // With the session as it was when it ended (emitted right after sessionClosed).
+    void sessionEnded(const koan::EndedSession &ended);
     void heartbeatSent(const QString &sessionId, const QDateTime &at, qint64 bytesQueued);
     void heartbeatRoundFinished(int streams, double durationMs);
     void messageReceived(const QString &sessionId, const QString &method);
@@ -93,6 +101,7 @@ private:
     SessionInfo refreshed(const Entry &e) const;
 
     Limits m_limits;
+    SessionHistory m_history;
     QHash<QString, Entry> m_entries;
     int m_longLivedStreams = 0;
     QTimer m_heartbeat;

@@ -23,13 +23,19 @@ const HttpHeaders kRetry{{"Retry-After", "5"}};
 
 HttpSseTransport::HttpSseTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings, QObject *parent)
     : QObject(parent), m_bridge(bridge), m_sessions(sessions), m_settings(std::move(settings))
-{ }
+{
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, [this] { finishDrain(true); });
+}
 
 void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
 {
     if (!m_enabled)
         return sendHttpError(responder, 503, QStringLiteral("transport_disabled"),
-                             QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"),
+                             m_draining
+                                 ? QStringLiteral("The HTTP+SSE transport is draining (EnableHttpSseTransport "
+                                                  "switched off); open streams finish, new ones are refused")
+                                 : QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"),
                              kRetry);
     if (m_sessions->atSessionLimit()) {
         m_sessions->rejectConnection(QStringLiteral("max_sessions"));
@@ -65,6 +71,8 @@ void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *res
             m_sessions->close(id, reason);
         }
         stream->deleteLater();
+        if (m_draining && m_streams.isEmpty())
+            finishDrain(false); // the last one finished in time
     });
     m_sessions->addStream(id, stream, true);
     if (!stream->open({{"X-Mcp-Session", id.toLatin1()}}))
@@ -75,13 +83,14 @@ void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *res
 
 void HttpSseTransport::submit(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
 {
-    if (!m_enabled)
-        return sendHttpError(responder, 503, QStringLiteral("transport_disabled"),
-                             QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"),
-                             kRetry);
     QString id = request.query.queryItemValue(QStringLiteral("sessionId"));
     if (id.isEmpty())
         id = QString::fromLatin1(request.header("X-Mcp-Session"));
+    // While draining, the streams still open may finish their work.
+    if (!m_enabled && !(m_draining && m_streams.value(id)))
+        return sendHttpError(responder, 503, QStringLiteral("transport_disabled"),
+                             QStringLiteral("The HTTP+SSE transport is disabled (EnableHttpSseTransport=false)"),
+                             kRetry);
     if (id.isEmpty())
         return sendHttpError(
             responder, 400, QStringLiteral("missing_session"),
@@ -121,15 +130,63 @@ void HttpSseTransport::deliver(const QString &sessionId, const QJsonObject &mess
 
 void HttpSseTransport::setEnabled(bool enabled)
 {
-    if (m_enabled == enabled)
+    const bool wasDraining = m_draining;
+    if (m_draining) {
+        m_draining = false;
+        m_drainTimer.stop();
+    }
+    if (m_enabled == enabled) {
+        if (wasDraining) {
+            qCWarning(lcLegacy).noquote() << "HTTP+SSE drain ended early:" << (enabled ? "enabled again" : "cut")
+                                          << "with" << m_streams.size() << "open stream(s)";
+            if (!enabled)
+                closeAll(QStringLiteral("transport_disabled"));
+            emit drainingChanged(false);
+        }
         return;
+    }
     m_enabled = enabled;
     qCWarning(lcLegacy).noquote() << "HTTP+SSE transport" << (enabled ? "enabled" : "DISABLED (rollback switch)")
                                   << "with" << m_streams.size() << "open stream(s)";
     if (!enabled)
-        for (const QString &id : m_streams.keys())
-            m_sessions->close(id, QStringLiteral("transport_disabled"));
+        closeAll(QStringLiteral("transport_disabled"));
+    if (wasDraining)
+        emit drainingChanged(false);
     emit enabledChanged(enabled);
+}
+
+void HttpSseTransport::drain(int timeoutMs)
+{
+    if (!m_enabled)
+        return; // already off (cut or draining): nothing to drain
+    m_enabled = false;
+    qCWarning(lcLegacy).noquote() << "HTTP+SSE transport DRAINING (rollback switch):" << m_streams.size()
+                                  << "open stream(s) may finish within" << timeoutMs << "ms";
+    emit enabledChanged(false);
+    if (m_streams.isEmpty())
+        return;
+    m_draining = true;
+    m_drainDeadline = QDateTime::currentDateTimeUtc().addMSecs(timeoutMs);
+    m_drainTimer.start(qMax(0, timeoutMs));
+    emit drainingChanged(true);
+}
+
+void HttpSseTransport::finishDrain(bool closeRemaining)
+{
+    if (!m_draining)
+        return;
+    m_draining = false;
+    m_drainTimer.stop();
+    qCWarning(lcLegacy).noquote() << "HTTP+SSE drain finished:" << m_streams.size() << "stream(s) left, closed now";
+    if (closeRemaining)
+        closeAll(QStringLiteral("transport_drained"));
+    emit drainingChanged(false);
+}
+
+void HttpSseTransport::closeAll(const QString &reason)
+{
+    for (const QString &id : m_streams.keys())
+        m_sessions->close(id, reason);
 }
 
 } // namespace koan

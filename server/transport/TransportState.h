@@ -10,13 +10,21 @@ struct TransportState {
     bool streamableHttp = false;
     bool stdio = false;
     int openStreams = 0;
+    bool httpSseDraining = false; // switched off, open legacy streams finishing (until drainDeadline)
+    int httpSseStreams = 0;       // open legacy streams
+    QString drainDeadline;        // ISO 8601 UTC while draining
 
     QJsonObject toJson() const
     {
-        return QJsonObject{{QStringLiteral("httpSse"), httpSse},
-                           {QStringLiteral("streamableHttp"), streamableHttp},
-                           {QStringLiteral("stdio"), stdio},
-                           {QStringLiteral("openStreams"), openStreams}};
+        QJsonObject o{{QStringLiteral("httpSse"), httpSse},
+                      {QStringLiteral("streamableHttp"), streamableHttp},
+                      {QStringLiteral("stdio"), stdio},
+                      {QStringLiteral("openStreams"), openStreams},
+                      {QStringLiteral("httpSseStreams"), httpSseStreams},
+                      {QStringLiteral("httpSseDraining"), httpSseDraining}};
+        if (httpSseDraining)
+            o.insert(QStringLiteral("drainDeadline"), drainDeadline);
+        return o;
     }
 };
 
