@@ -11,13 +11,21 @@
 namespace koan {
 
 namespace {
+// `path`: a SQLite file, or a PostgreSQL DatabaseUrl (named without its password).
 bool openStore(EntityStore &store, const QString &path)
 {
+    QString error;
+    if (EntityStore::isDatabaseUrl(path)) {
+        if (!store.openUrl(path, &error)) {
+            fprintf(stderr, "koan-mcp audit: %s\n", qPrintable(error));
+            return false;
+        }
+        return true;
+    }
     if (path != QLatin1String(":memory:") && !QFileInfo::exists(path)) {
         fprintf(stderr, "koan-mcp audit: %s does not exist\n", qPrintable(path));
         return false;
     }
-    QString error;
     if (!store.open(path, &error)) {
         fprintf(stderr, "koan-mcp audit: %s\n", qPrintable(error));
         return false;
@@ -52,13 +60,13 @@ int AuditCommands::verify(const QString &path)
     for (const QString &p : problems)
         fprintf(stdout, "TAMPERED: %s\n", qPrintable(p));
     if (!problems.isEmpty()) {
-        fprintf(stdout, "audit trail of %s: %lld rows, %lld problem(s)\n", qPrintable(path), rows,
+        fprintf(stdout, "audit trail of %s: %lld rows, %lld problem(s)\n", qPrintable(store.location()), rows,
                 qint64(problems.size()));
         return 1;
     }
     fprintf(stdout,
             "audit trail of %s: %lld rows, every hash and chain link verified, every record's trail matches it\n",
-            qPrintable(path), rows);
+            qPrintable(store.location()), rows);
     return 0;
 }
 

@@ -116,6 +116,10 @@ CliCommand parseAuditCommand(QStringList arguments, QString *helpText)
     p.addPositionalArgument(QStringLiteral("action"), QStringLiteral("verify or export"));
     const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("SQLite file (default: Koan:Mcp:DatabasePath)."),
                                 QStringLiteral("path"));
+    const QCommandLineOption databaseUrl(
+        QStringLiteral("database-url"),
+        QStringLiteral("PostgreSQL store, postgresql://user:password@host:port/database (Koan:Mcp:DatabaseUrl)."),
+        QStringLiteral("url"));
     const QCommandLineOption since(QStringLiteral("since"),
                                    QStringLiteral("export: first instant, ISO 8601 (e.g. 2026-12-01T00:00:00Z)."),
                                    QStringLiteral("time"));
@@ -125,7 +129,7 @@ CliCommand parseAuditCommand(QStringList arguments, QString *helpText)
                                        QStringLiteral("Directory with appsettings*.json."), QStringLiteral("dir"));
     const QCommandLineOption environment(QStringLiteral("environment"), QStringLiteral("Environment name."),
                                          QStringLiteral("name"));
-    p.addOptions({db, since, format, configDir, environment});
+    p.addOptions({db, databaseUrl, since, format, configDir, environment});
     CliCommand cmd;
     if (!p.parse(arguments)) {
         cmd.errors << p.errorText();
@@ -157,6 +161,8 @@ CliCommand parseAuditCommand(QStringList arguments, QString *helpText)
     cmd.sources.environment = p.value(environment);
     if (p.isSet(db))
         cmd.sources.cli.append({QStringLiteral("DatabasePath"), p.value(db)});
+    if (p.isSet(databaseUrl))
+        cmd.sources.cli.append({QStringLiteral("DatabaseUrl"), p.value(databaseUrl)});
     return cmd;
 }
 
@@ -191,6 +197,11 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
     const QCommandLineOption db(QStringLiteral("db"),
                                 QStringLiteral("SQLite file, or :memory: (Koan:Mcp:DatabasePath)."),
                                 QStringLiteral("path"));
+    const QCommandLineOption databaseUrl(
+        QStringLiteral("database-url"),
+        QStringLiteral("PostgreSQL store instead of SQLite: postgresql://user:password@host:port/database "
+                       "(Koan:Mcp:DatabaseUrl)."),
+        QStringLiteral("url"));
     const QCommandLineOption set(
         QStringLiteral("set"),
         QStringLiteral(
@@ -202,7 +213,8 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
     const QCommandLineOption logFormat(QStringLiteral("log-format"),
                                        QStringLiteral("Log format on stderr: plain (default) or json."),
                                        QStringLiteral("format"), QStringLiteral("plain"));
-    p.addOptions({stdio, headless, printConfig, configDir, environment, port, bind, db, set, fixtures, logFormat});
+    p.addOptions(
+        {stdio, headless, printConfig, configDir, environment, port, bind, db, databaseUrl, set, fixtures, logFormat});
 
     CliCommand cmd;
     if (!p.parse(arguments)) {
@@ -235,6 +247,8 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
         cmd.sources.cli.append({QStringLiteral("BindAddress"), p.value(bind)});
     if (p.isSet(db))
         cmd.sources.cli.append({QStringLiteral("DatabasePath"), p.value(db)});
+    if (p.isSet(databaseUrl))
+        cmd.sources.cli.append({QStringLiteral("DatabaseUrl"), p.value(databaseUrl)});
     for (const QString &kv : p.values(set)) {
         const qsizetype eq = kv.indexOf(QLatin1Char('='));
         if (eq <= 0) {

@@ -69,8 +69,10 @@ std::optional<int> runOfflineCommand(const koan::CliCommand &cmd, const koan::Mc
         return issueDevToken(options, cmd.token);
     case koan::CliCommand::AuditVerify:
     case koan::CliCommand::AuditExport: {
-        const QString db
-            = options.databasePath.isEmpty() ? koan::McpServer::defaultDatabasePath() : options.databasePath;
+        // DatabaseUrl (PostgreSQL) wins over DatabasePath, as for the server.
+        const QString db = !options.databaseUrl.isEmpty()   ? options.databaseUrl
+                           : options.databasePath.isEmpty() ? koan::McpServer::defaultDatabasePath()
+                                                            : options.databasePath;
         return cmd.mode == koan::CliCommand::AuditVerify
                    ? koan::AuditCommands::verify(db)
                    : koan::AuditCommands::exportTrail(db, cmd.audit.since, cmd.audit.format);

@@ -77,15 +77,21 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
                                   this);
     const auto transports = [admin = m_admin] { return admin->transportState(); };
     m_metrics = new ServerMetrics({m_sessions, m_bridge, m_audit, transports}, this);
-    OpsEndpoints::Parts ops{&m_options,
-                            m_registry,
-                            m_bridge,
-                            m_sessions,
-                            m_auth,
-                            m_metrics,
-                            transports,
-                            [this] { return m_store->isOpen(); },
-                            [this] { return m_port != 0; }};
+    OpsEndpoints::Parts ops{
+        &m_options,
+        m_registry,
+        m_bridge,
+        m_sessions,
+        m_auth,
+        m_metrics,
+        transports,
+        [this](QJsonObject *status) {
+            QString state;
+            const bool up = m_store->ping(&state);
+            *status = {{QStringLiteral("backend"), m_store->backendName()}, {QStringLiteral("state"), state}};
+            return up;
+        },
+        [this] { return m_port != 0; }};
     m_http = new HttpEdge({&m_options,
                            m_auth,
                            m_audit,
@@ -135,16 +141,21 @@ bool McpServer::initialize(QStringList *errors)
 {
     if (!m_registry->applyOverrides(m_options.entityOverrides, errors) || !m_auth->initialize(errors))
         return false;
+    const bool postgres = !m_options.databaseUrl.isEmpty();
     const QString path = m_options.databasePath.isEmpty() ? defaultDatabasePath() : m_options.databasePath;
     QString error;
     const auto sync = m_options.store.synchronous == QLatin1String("NORMAL") ? EntityStore::Synchronous::Normal
                                                                              : EntityStore::Synchronous::Full;
-    if (!m_store->open(path, &error, sync) || !m_entityTools->prepareStore(m_options.seedSampleData, &error)) {
-        errors->append(QStringLiteral("Koan:Mcp:DatabasePath: %1").arg(error));
+    const bool opened = postgres ? m_store->openUrl(m_options.databaseUrl, &error) : m_store->open(path, &error, sync);
+    if (!opened || !m_entityTools->prepareStore(m_options.seedSampleData, &error)) {
+        errors->append(QStringLiteral("Koan:Mcp:%1: %2")
+                           .arg(postgres ? QStringLiteral("DatabaseUrl") : QStringLiteral("DatabasePath"), error));
         return false;
     }
-    qCInfo(lcServer).noquote() << "store" << path << "ready;" << m_registry->tools().size() << "entity tools";
-    if (sync == EntityStore::Synchronous::Normal)
+    // location(): the file, or the URL without its password.
+    qCInfo(lcServer).noquote() << "store" << m_store->backendName() << m_store->location() << "ready (schema version"
+                               << m_store->schemaVersion() << ");" << m_registry->tools().size() << "entity tools";
+    if (!postgres && sync == EntityStore::Synchronous::Normal)
         qCWarning(lcServer).noquote() << "Store:Synchronous=NORMAL: commits are not synced to disk; acknowledged "
                                          "writes can be lost on power loss (Development only)";
     return true;

@@ -5,6 +5,7 @@
 #include "support/ChildProcess.h"
 #include "support/HttpClient.h"
 #include "support/KoanProcess.h"
+#include "support/PostgresServer.h"
 #include "support/ServerFixture.h"
 #include "admin/AdminController.h"
 #include "entities/EntityRegistry.h"
@@ -29,12 +30,23 @@ QJsonObject site(const QString &id)
     return {{"id", id}, {"name", "Site " + id}, {"location", "Basel"}, {"principalInvestigator", "Dr. A"}};
 }
 
-// A raw SQL connection of its own, as an attacker with the file (or a backup script) would have.
+// A raw SQL connection of its own, as an attacker with the file or a database login (or a backup
+// script) would have: a SQLite file, or a PostgreSQL URL.
 struct RawSql {
-    explicit RawSql(const QString &path) : name(QStringLiteral("raw-%1").arg(quintptr(this)))
+    explicit RawSql(const QString &location) : name(QStringLiteral("raw-%1").arg(quintptr(this)))
     {
-        db = QSqlDatabase::addDatabase("QSQLITE", name);
-        db.setDatabaseName(path);
+        if (EntityStore::isDatabaseUrl(location)) {
+            const QUrl u(location);
+            db = QSqlDatabase::addDatabase("QPSQL", name);
+            db.setHostName(u.host());
+            db.setPort(u.port(5432));
+            db.setUserName(u.userName());
+            db.setPassword(u.password());
+            db.setDatabaseName(u.path().mid(1));
+        } else {
+            db = QSqlDatabase::addDatabase("QSQLITE", name);
+            db.setDatabaseName(location);
+        }
         db.open();
     }
     ~RawSql()
@@ -59,14 +71,26 @@ struct Verify {
     int exitCode = -1;
     QString out;
 };
+// `db`: a SQLite file, or a PostgreSQL URL (then --database-url).
 Verify runVerify(const QString &db)
 {
     QProcess p;
     QTemporaryDir home;
     p.setProcessEnvironment(isolatedEnvironment(home.path()));
-    p.start(KOAN_MCP_BINARY, {"audit", "verify", "--db", db});
+    p.start(KOAN_MCP_BINARY, {"audit", "verify", EntityStore::isDatabaseUrl(db) ? "--database-url" : "--db", db});
     p.waitForFinished(15000);
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
+}
+// Options for the data row's backend (KOAN_FETCH_BACKEND): SQLite file or PostgreSQL database.
+McpServerOptions onBackend(const QString &url, McpServerOptions o = {})
+{
+    o.databaseUrl = url;
+    return o;
+}
+// The store a harness opened: its file, or the URL with its password (the store shows it redacted).
+QString locationOf(const McpServer &server, const QString &url)
+{
+    return url.isEmpty() ? server.store()->path() : url;
 }
 } // namespace
 
@@ -75,9 +99,11 @@ class TestStoreIntegrity : public QObject
     Q_OBJECT
 
 private slots:
+    void versionsAndConflicts_data() { addBackendRows(); }
     void versionsAndConflicts()
     {
-        BridgeHarness h;
+        KOAN_FETCH_BACKEND(url);
+        BridgeHarness h(onBackend(url));
         auto s = h.session();
         const QJsonObject created
             = h.tool(s, "trial-site.upsert", {{"model", site("v-1")}})["structuredContent"]["item"].toObject();
@@ -134,12 +160,14 @@ private slots:
         QVERIFY(!h.tool(s, "trial-site.delete", {{"id", "v-1"}, {"expectedVersion", 3}})["isError"].toBool());
     }
 
+    void fortyEditorsLoseNothing_data() { addBackendRows(); }
     void fortyEditorsLoseNothing()
     {
         // Forty clients, each in its own session, do read -> edit -> upsert with the version they
         // read, interleaved: all read, then all write. Every write either lands or gets
         // version_conflict (then they read again and retry); in the end all forty edits are there.
-        BridgeHarness h;
+        KOAN_FETCH_BACKEND(url);
+        BridgeHarness h(onBackend(url));
         QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
         struct Editor {
             SessionPtr session;
@@ -199,9 +227,11 @@ private slots:
         QCOMPARE(patched["metadata"].toObject().size(), 80);
     }
 
+    void everyWriterLeavesAuditRows_data() { addBackendRows(); }
     void everyWriterLeavesAuditRows()
     {
-        BridgeHarness h;
+        KOAN_FETCH_BACKEND(url);
+        BridgeHarness h(onBackend(url));
         Principal alice;
         alice.authenticated = true;
         alice.subject = "alice";
@@ -258,14 +288,16 @@ private slots:
         QCOMPARE(notes, all["structuredContent"]["deleted"].toInt());
         QVERIFY(notes >= 2);
         // And the whole trail verifies.
-        const Verify v = runVerify(h.server->store()->path());
+        const Verify v = runVerify(locationOf(*h.server, url));
         QVERIFY2(v.exitCode == 0, qPrintable(v.out));
     }
 
+    void retriesWithAnIdempotencyKeyWriteOnce_data() { addBackendRows(); }
     void retriesWithAnIdempotencyKeyWriteOnce()
     {
+        KOAN_FETCH_BACKEND(url);
         QTemporaryDir dir;
-        McpServerOptions o;
+        McpServerOptions o = onBackend(url);
         o.databasePath = dir.filePath("idem.sqlite");
         const QJsonObject report{{"trialSiteId", "site-boston"},
                                  {"participantId", "P-0042"},
@@ -312,9 +344,11 @@ private slots:
                  before + 2); // ours once, bob's once
     }
 
+    void settingChangesAreAudited_data() { addBackendRows(); }
     void settingChangesAreAudited()
     {
-        ServerFixture f;
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(onBackend(url));
         QVERIFY2(f.ok, qPrintable(f.problems));
         HttpClient c(f.port);
         QCOMPARE(c.request("PUT", "/admin/transports/http-sse", {{"Content-Type", "application/json"}},
@@ -344,7 +378,7 @@ private slots:
         QVERIFY(settings[1].context.principal.startsWith("operator:"));
         QCOMPARE(settings[2].recordId, QStringLiteral("EntityOverrides:TrialSite"));
         QCOMPARE(settings[2].change.toArray().at(1)["value"]["AllowMutations"].toBool(), false);
-        QCOMPARE(runVerify(f.server->store()->path()).exitCode, 0);
+        QCOMPARE(runVerify(locationOf(*f.server, url)).exitCode, 0);
     }
 
     void killedMidBatchLosesNothingAcknowledged()
@@ -438,9 +472,11 @@ private slots:
         QCOMPARE(runVerify(db).exitCode, 0);
     }
 
+    void historyToolShowsEveryVersion_data() { addBackendRows(); }
     void historyToolShowsEveryVersion()
     {
-        BridgeHarness h;
+        KOAN_FETCH_BACKEND(url);
+        BridgeHarness h(onBackend(url));
         auto s = h.session();
         QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("h-1")}})["isError"].toBool());
         for (int i = 1; i <= 3; ++i)
@@ -538,12 +574,29 @@ private slots:
         QCOMPARE(runVerify(f.server->store()->path()).exitCode, 0);
     }
 
+    void tamperingIsDetectedAndNamed_data() { addBackendRows(); }
     void tamperingIsDetectedAndNamed()
     {
+        KOAN_FETCH_BACKEND(url);
+        const bool pg = !url.isEmpty();
         QTemporaryDir keep; // outlives the harness and its directory
-        const QString path = keep.filePath("copy.sqlite");
+        // SQLite: a copy of the file; PostgreSQL: a copy of the database (CREATE DATABASE ... TEMPLATE).
+        const QString path = pg ? url : keep.filePath("copy.sqlite");
+        const auto copyOf = [&](const QString &tag) {
+            if (!pg) {
+                const QString copy = path + "." + tag;
+                QFile::remove(copy);
+                return QFile::copy(path, copy) ? copy : QString();
+            }
+            QString why;
+            PostgresServer *server = PostgresServer::shared(&why);
+            const QString source = QUrl(url).path().mid(1), name = source + "_" + tag;
+            return server->admin(QStringLiteral("CREATE DATABASE \"%1\" TEMPLATE \"%2\"").arg(name, source), &why)
+                       ? server->url(name)
+                       : QString();
+        };
         {
-            BridgeHarness h;
+            BridgeHarness h(onBackend(url));
             auto s = h.session();
             QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("t-1")}})["isError"].toBool());
             QVERIFY(!h.tool(s, "trial-site.patch",
@@ -551,9 +604,10 @@ private slots:
                              {"patch", QJsonArray{QJsonObject{
                                            {"op", "replace"}, {"path", "/name"}, {"value", "Q"}}}}})["isError"]
                          .toBool());
-            RawSql(h.server->store()->path()).exec("VACUUM INTO '" + path + "'");
+            if (!pg)
+                RawSql(h.server->store()->path()).exec("VACUUM INTO '" + path + "'");
         }
-        QVERIFY(QFile::exists(path));
+        QVERIFY(pg || QFile::exists(path));
         QCOMPARE(runVerify(path).exitCode, 0);
         // The database refuses edits and removals outright.
         {
@@ -562,14 +616,20 @@ private slots:
             QVERIFY(!sql.exec("UPDATE koan_audit SET principal = 'mallory' WHERE record_id = 't-1'", &error));
             QVERIFY(error.contains("append-only"));
             QVERIFY(!sql.exec("DELETE FROM koan_audit WHERE record_id = 't-1'", &error));
+            QVERIFY(error.contains("append-only"));
+            if (pg) {
+                QVERIFY(!sql.exec("TRUNCATE koan_audit", &error));
+                QVERIFY(error.contains("append-only"));
+            }
         }
         const auto tampered = [&](const QStringList &sqlStatements, const QString &expect) {
-            const QString copy = path + QStringLiteral(".%1").arg(qHash(expect));
-            QFile::remove(copy);
-            QVERIFY(QFile::copy(path, copy));
+            const QString copy = copyOf(QString::number(qHash(expect)));
+            QVERIFY(!copy.isEmpty());
             {
                 RawSql sql(copy);
-                QVERIFY(sql.exec("DROP TRIGGER koan_audit_no_update") && sql.exec("DROP TRIGGER koan_audit_no_delete"));
+                const QString on = pg ? QStringLiteral(" ON koan_audit") : QString();
+                QVERIFY(sql.exec("DROP TRIGGER koan_audit_no_update" + on)
+                        && sql.exec("DROP TRIGGER koan_audit_no_delete" + on));
                 for (const QString &stmt : sqlStatements) {
                     QString error;
                     QVERIFY2(sql.exec(stmt, &error), qPrintable(error));

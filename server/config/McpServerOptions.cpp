@@ -5,6 +5,7 @@
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QUrl>
+#include <QUrlQuery>
 #include <QRegularExpression>
 #include <QSet>
 #include <functional>
@@ -373,6 +374,40 @@ QJsonObject EntityOverride::toJson() const
     return o;
 }
 
+QString McpServerOptions::redactDatabaseUrl(const QString &url)
+{
+    if (url.isEmpty())
+        return url;
+    QUrl u(url, QUrl::StrictMode);
+    if (!u.isValid())
+        return QStringLiteral("(an unparsable URL)");
+    if (!u.password().isEmpty())
+        u.setPassword(QStringLiteral("***"));
+    QUrlQuery query(u);
+    if (query.hasQueryItem(QStringLiteral("password"))) {
+        query.removeAllQueryItems(QStringLiteral("password"));
+        query.addQueryItem(QStringLiteral("password"), QStringLiteral("***"));
+        u.setQuery(query);
+    }
+    return u.toString();
+}
+
+QString McpServerOptions::databaseUrlProblem(const QString &url)
+{
+    if (url.isEmpty())
+        return {};
+    const QUrl u(url, QUrl::StrictMode);
+    if (!u.isValid())
+        return QStringLiteral("not a valid URL (expected postgresql://user:password@host:port/database)");
+    if (u.scheme() != QLatin1String("postgresql") && u.scheme() != QLatin1String("postgres"))
+        return QStringLiteral("the scheme must be postgresql:// (got \"%1\")").arg(u.scheme());
+    if (u.host().isEmpty() && !QUrlQuery(u).hasQueryItem(QStringLiteral("host")))
+        return QStringLiteral("names no host (expected postgresql://user:password@host:port/database)");
+    if (u.path().mid(1).isEmpty() || u.path().mid(1).contains(QLatin1Char('/')))
+        return QStringLiteral("names no database (expected postgresql://user:password@host:port/database)");
+    return {};
+}
+
 McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringList *errors)
 {
     McpServerOptions o;
@@ -450,6 +485,7 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
         o.allowedHosts = *hosts;
     b.boolean(QStringLiteral("PublishCapabilityEndpoint"), o.publishCapabilityEndpoint);
     b.string(QStringLiteral("DatabasePath"), o.databasePath);
+    b.string(QStringLiteral("DatabaseUrl"), o.databaseUrl, databaseUrlProblem);
     bindSection(b, QStringLiteral("Store"), errors, [&](Binder &st) {
         const auto mode = st.optString(QStringLiteral("Synchronous"), [](const QString &v) {
             const QString m = v.trimmed().toUpper();
@@ -614,6 +650,7 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("AllowedHosts"), QJsonArray::fromStringList(allowedHosts)},
         {QStringLiteral("PublishCapabilityEndpoint"), publishCapabilityEndpoint},
         {QStringLiteral("DatabasePath"), databasePath},
+        {QStringLiteral("DatabaseUrl"), redactDatabaseUrl(databaseUrl)},
         {QStringLiteral("Store"), QJsonObject{{QStringLiteral("Synchronous"), store.synchronous}}},
         {QStringLiteral("SeedSampleData"), seedSampleData},
         {QStringLiteral("ToolsPageSize"), toolsPageSize},

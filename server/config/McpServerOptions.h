@@ -113,6 +113,10 @@ struct McpServerOptions {
     bool publishCapabilityEndpoint = true;
 
     QString databasePath; // empty: <app data>/koan-mcp.sqlite
+    // postgresql://user:password@host:port/database[?sslmode=...]: the PostgreSQL store instead of
+    // SQLite (DatabasePath is then unused). Its password never leaves this struct: print, log and
+    // report it only through redactedDatabaseUrl().
+    QString databaseUrl;
     StoreOptions store;
     bool seedSampleData = true;
     int toolsPageSize = 100;
@@ -122,6 +126,10 @@ struct McpServerOptions {
 
     // Only Development (any case) is relaxed: Staging, Production or a misspelt name all get the
     // secure defaults, so a typo in KOAN_ENVIRONMENT never opens the server up.
+    // The URL with its password replaced by "***" (empty stays empty).
+    static QString redactDatabaseUrl(const QString &url);
+    // Empty, or why `url` is no usable PostgreSQL URL (never quoting the password).
+    static QString databaseUrlProblem(const QString &url);
     bool isDevelopment() const { return environment.compare(QLatin1String("Development"), Qt::CaseInsensitive) == 0; }
     bool effectiveRequireAuthentication() const { return requireAuthentication.value_or(!isDevelopment()); }
     bool effectiveRequireHttps() const { return requireHttps.value_or(!isDevelopment()); }

@@ -76,13 +76,15 @@ QStringList OpsEndpoints::toolScopes() const
 
 QJsonObject OpsEndpoints::readiness(bool *ready) const
 {
-    const bool store = m_parts.storeOpen();
+    QJsonObject storeStatus;
+    const bool store = m_parts.storeStatus(&storeStatus);
     const bool listening = m_parts.listening();
     *ready = store && listening;
     const SessionManager *sm = m_parts.sessions;
     return QJsonObject{
         {QStringLiteral("status"), *ready ? QStringLiteral("ready") : QStringLiteral("not_ready")},
         {QStringLiteral("checks"), QJsonObject{{QStringLiteral("store"), store}, {QStringLiteral("http"), listening}}},
+        {QStringLiteral("store"), storeStatus},
         {QStringLiteral("transports"), m_parts.transports().toJson()},
         {QStringLiteral("sessions"), sm->sessionCount()},
         {QStringLiteral("streams"), sm->longLivedStreams()},

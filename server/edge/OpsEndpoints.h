@@ -29,7 +29,8 @@ public:
         const BearerAuthenticator *authenticator = nullptr;
         ServerMetrics *metrics = nullptr;
         std::function<TransportState()> transports;
-        std::function<bool()> storeOpen;
+        // Whether the store answers now; fills {"backend": "sqlite"|"postgres", "state": ...}.
+        std::function<bool(QJsonObject *)> storeStatus;
         std::function<bool()> listening;
     };
     explicit OpsEndpoints(Parts parts);

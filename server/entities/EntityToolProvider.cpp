@@ -404,9 +404,14 @@ QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObje
 
 bool EntityToolProvider::prepareStore(bool seed, QString *error)
 {
-    for (const auto &e : m_registry->entities())
-        if (!m_store->ensureTable(e.table, e.name, e.renamedFields, error))
+    for (const auto &e : m_registry->entities()) {
+        QStringList indexed; // what collection filters and sorts on
+        for (const FieldDescriptor &f : e.fields)
+            if (f.filterable())
+                indexed << f.name;
+        if (!m_store->ensureTable(e.table, e.name, e.renamedFields, indexed, error))
             return false;
+    }
     if (!seed || m_seedResource.isEmpty() || !m_store->meta(QStringLiteral("seeded")).isEmpty())
         return true;
     QFile f(m_seedResource);

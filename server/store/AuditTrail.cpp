@@ -80,22 +80,38 @@ QString AuditTrail::nowMicros()
 bool AuditTrail::ensureSchema(QString *error)
 {
     QSqlQuery q(m_db);
-    const char *statements[] = {
-        "CREATE TABLE IF NOT EXISTS koan_audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, principal TEXT NOT NULL, "
-        "transport TEXT NOT NULL, era TEXT NOT NULL, session TEXT NOT NULL, trace_id TEXT NOT NULL, entity TEXT NOT "
-        "NULL, "
-        "record_id TEXT NOT NULL, operation TEXT NOT NULL, operation_id TEXT NOT NULL, version_before INTEGER, "
-        "version_after INTEGER, change TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS koan_audit_record ON koan_audit(entity, record_id, seq)",
-        "CREATE INDEX IF NOT EXISTS koan_audit_at ON koan_audit(at)",
-        // Append-only, whoever holds the file: the database itself refuses edits and removals.
-        "CREATE TRIGGER IF NOT EXISTS koan_audit_no_update BEFORE UPDATE ON koan_audit "
-        "BEGIN SELECT RAISE(ABORT, 'koan_audit is append-only'); END",
-        "CREATE TRIGGER IF NOT EXISTS koan_audit_no_delete BEFORE DELETE ON koan_audit "
-        "BEGIN SELECT RAISE(ABORT, 'koan_audit is append-only'); END",
+    // The same columns on both backends; seq and versions are 64-bit on PostgreSQL too.
+    const QString table
+        = QStringLiteral(
+              "CREATE TABLE IF NOT EXISTS koan_audit (seq %1 PRIMARY KEY, at TEXT NOT NULL, principal TEXT NOT NULL, "
+              "transport TEXT NOT NULL, era TEXT NOT NULL, session TEXT NOT NULL, trace_id TEXT NOT NULL, entity TEXT "
+              "NOT "
+              "NULL, record_id TEXT NOT NULL, operation TEXT NOT NULL, operation_id TEXT NOT NULL, version_before %1, "
+              "version_after %1, change TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)")
+              .arg(m_postgres ? QStringLiteral("BIGINT") : QStringLiteral("INTEGER"));
+    QStringList statements{
+        table,
+        QStringLiteral("CREATE INDEX IF NOT EXISTS koan_audit_record ON koan_audit(entity, record_id, seq)"),
+        QStringLiteral("CREATE INDEX IF NOT EXISTS koan_audit_at ON koan_audit(at)"),
     };
-    for (const char *sql : statements)
-        if (!q.exec(QString::fromLatin1(sql)))
+    // Append-only, whoever holds the file or a database login: the database itself refuses edits
+    // and removals (on PostgreSQL TRUNCATE too; only the table's owner can drop the triggers).
+    if (m_postgres)
+        statements << QStringLiteral("CREATE OR REPLACE FUNCTION koan_audit_append_only() RETURNS trigger "
+                                     "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'koan_audit is append-only'; END $$")
+                   << QStringLiteral("CREATE OR REPLACE TRIGGER koan_audit_no_update BEFORE UPDATE ON koan_audit "
+                                     "FOR EACH ROW EXECUTE FUNCTION koan_audit_append_only()")
+                   << QStringLiteral("CREATE OR REPLACE TRIGGER koan_audit_no_delete BEFORE DELETE ON koan_audit "
+                                     "FOR EACH ROW EXECUTE FUNCTION koan_audit_append_only()")
+                   << QStringLiteral("CREATE OR REPLACE TRIGGER koan_audit_no_truncate BEFORE TRUNCATE ON koan_audit "
+                                     "FOR EACH STATEMENT EXECUTE FUNCTION koan_audit_append_only()");
+    else
+        statements << QStringLiteral("CREATE TRIGGER IF NOT EXISTS koan_audit_no_update BEFORE UPDATE ON koan_audit "
+                                     "BEGIN SELECT RAISE(ABORT, 'koan_audit is append-only'); END")
+                   << QStringLiteral("CREATE TRIGGER IF NOT EXISTS koan_audit_no_delete BEFORE DELETE ON koan_audit "
+                                     "BEGIN SELECT RAISE(ABORT, 'koan_audit is append-only'); END");
+    for (const QString &sql : std::as_const(statements))
+        if (!q.exec(sql))
             return fail(error, QStringLiteral("cannot create the audit trail"), q.lastError());
     return true;
 }
@@ -136,7 +152,8 @@ bool AuditTrail::append(const WriteContext &context, const QString &entity, cons
     r.versionAfter = versionAfter;
     r.change = change;
     QSqlQuery q(m_db);
-    // Inside the writer's transaction (SQLite has one writer at a time): the next number has no gap.
+    // Inside the writer's transaction (one writer at a time: SQLite's BEGIN IMMEDIATE, PostgreSQL's
+    // transaction-scoped write lock taken by EntityStore): the next number has no gap.
     if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) + 1 FROM koan_audit")) || !q.next())
         return fail(error, QStringLiteral("audit sequence"), q.lastError());
     r.seq = q.value(0).toLongLong();

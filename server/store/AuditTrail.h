@@ -51,8 +51,10 @@ struct AuditRow {
 class AuditTrail
 {
 public:
-    explicit AuditTrail(QSqlDatabase db) : m_db(std::move(db)) { }
+    // `postgres`: the database is PostgreSQL (its DDL differs; the rows and hashes do not).
+    explicit AuditTrail(QSqlDatabase db, bool postgres = false) : m_db(std::move(db)), m_postgres(postgres) { }
 
+    // Schema version 1 of koan_audit, inside the caller's migration transaction.
     bool ensureSchema(QString *error);
     // Appends one row inside the caller's open transaction.
     bool append(const WriteContext &context, const QString &entity, const QString &recordId, const QString &operation,
@@ -76,6 +78,7 @@ private:
     static AuditRow rowFrom(const class QSqlQuery &q);
     QList<AuditRow> select(const QString &where, const QVariantList &values, QString *error) const;
     QSqlDatabase m_db;
+    bool m_postgres = false;
 };
 
 } // namespace koan

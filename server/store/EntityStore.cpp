@@ -1,9 +1,15 @@
 #include "EntityStore.h"
+#include "config/McpServerOptions.h"
 #include "protocol/JsonPatch.h"
 #include "protocol/JsonWriter.h"
 
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QCoreApplication>
+#include <QSysInfo>
+#include <QUrl>
+#include <QUrlQuery>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -36,7 +42,57 @@ bool fail(QString *error, const QString &what, const QSqlError &e)
         *error = QStringLiteral("%1: %2").arg(what, e.text());
     return false;
 }
+
+// pg_advisory_lock keys (any constants, distinct from other applications' on the database).
+constexpr qint64 kMigrationLock = 0x6b6f616e0001; // "koan" 1: schema migrations and entity tables
+constexpr qint64 kWriteLock = 0x6b6f616e0002;     // "koan" 2: the one writer at a time (see begin())
+constexpr int kStatementTimeoutMs = 15000;        // PostgreSQL: no statement waits longer
+
+// A field name as an SQL string literal.
+QString literal(const QString &field)
+{
+    return QLatin1Char('\'') + QString(field).replace(QLatin1Char('\''), QLatin1String("''")) + QLatin1Char('\'');
+}
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
 } // namespace
+
+bool EntityStore::isDatabaseUrl(const QString &location)
+{
+    return location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
+}
+
+int EntityStore::latestSchemaVersion()
+{
+    return 1;
+}
+
+QString EntityStore::jsonField(const QString &field) const
+{
+    if (m_backend == Backend::Postgres)
+        return QStringLiteral("(doc::jsonb -> %1)").arg(literal(field));
+    return QStringLiteral("json_extract(doc, '%1')").arg(jsonPath(field));
+}
+
+QString EntityStore::sortKey(const QString &field, bool descending) const
+{
+    const QString dir = descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
+    if (m_backend == Backend::Sqlite)
+        return jsonField(field) + dir;
+    // SQLite's order for json_extract values, spelled out: missing and null first, then numbers
+    // (booleans as 0/1) by value, then text byte-wise (COLLATE "C" = SQLite's BINARY on UTF-8).
+    const QString x = jsonField(field);
+    const QString type = QStringLiteral("jsonb_typeof%1").arg(x);
+    return QStringLiteral("CASE %1 WHEN 'number' THEN 1 WHEN 'boolean' THEN 1 WHEN 'string' THEN 2 WHEN 'object' "
+                          "THEN 2 WHEN 'array' THEN 2 ELSE 0 END%3, "
+                          "CASE %1 WHEN 'number' THEN (%2)::numeric WHEN 'boolean' THEN CASE WHEN (%2)::boolean THEN 1 "
+                          "ELSE 0 END END%3, "
+                          "CASE WHEN %1 IN ('string', 'object', 'array') THEN (doc::jsonb ->> %4) END COLLATE \"C\"%3")
+        .arg(type, x, dir, literal(field));
+}
 
 EntityStore::EntityStore(QObject *parent)
     : QObject(parent), m_connection(QStringLiteral("koan-store-") + QUuid::createUuid().toString(QUuid::Id128))
@@ -70,6 +126,7 @@ bool EntityStore::open(const QString &path, QString *error, Synchronous synchron
     }
     m_statements.clear();
     m_records.clear();
+    m_backend = Backend::Sqlite;
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
     m_db.setDatabaseName(path);
     if (!m_db.open())
@@ -83,16 +140,221 @@ bool EntityStore::open(const QString &path, QString *error, Synchronous synchron
     const char *sync = synchronous == Synchronous::Normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL";
     for (const char *pragma : {"PRAGMA journal_mode=WAL", sync, "PRAGMA foreign_keys=ON"})
         q.exec(QString::fromLatin1(pragma));
-    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")))
-        return fail(error, QStringLiteral("cannot create koan_meta"), q.lastError());
-    if (!q.exec(
-            QStringLiteral("CREATE TABLE IF NOT EXISTS koan_idempotency (principal TEXT NOT NULL, key TEXT NOT NULL, "
-                           "args_hash TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, "
-                           "PRIMARY KEY(principal, key))"))
-        || !q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS koan_idempotency_age ON koan_idempotency(created_at)")))
-        return fail(error, QStringLiteral("cannot create koan_idempotency"), q.lastError());
     m_audit = std::make_unique<AuditTrail>(m_db);
-    return m_audit->ensureSchema(error);
+    return migrate(error);
+}
+
+bool EntityStore::openUrl(const QString &url, QString *error)
+{
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
+        if (error)
+            *error = QStringLiteral("the Qt PostgreSQL driver (QPSQL) is missing; install libqt6sql6-psql");
+        return false;
+    }
+    if (const QString problem = McpServerOptions::databaseUrlProblem(url); !problem.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("DatabaseUrl %1: %2").arg(McpServerOptions::redactDatabaseUrl(url), problem);
+        return false;
+    }
+    m_statements.clear();
+    m_records.clear();
+    m_backend = Backend::Postgres;
+    m_url = url;
+    m_path = McpServerOptions::redactDatabaseUrl(url);
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connection);
+    if (!connectPostgres(error))
+        return false;
+    m_audit = std::make_unique<AuditTrail>(m_db, true);
+    return migrate(error);
+}
+
+bool EntityStore::connectPostgres(QString *error)
+{
+    const QUrl u(m_url, QUrl::StrictMode);
+    const QUrlQuery query(u);
+    QStringList options;
+    bool hasTimeout = false;
+    QString host = u.host(QUrl::FullyDecoded);
+    for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
+        if (item.first == QLatin1String("host")) {
+            host = item.second; // a unix socket directory, or a host name
+            continue;
+        }
+        hasTimeout = hasTimeout || item.first == QLatin1String("connect_timeout");
+        if (item.first == QLatin1String("password"))
+            m_db.setPassword(item.second);
+        else
+            options << item.first + QLatin1Char('=') + item.second;
+    }
+    // Never wait long for a server that does not answer (a tool call gets a clear error instead).
+    if (!hasTimeout)
+        options << QStringLiteral("connect_timeout=3");
+    options << QStringLiteral("application_name=koan-mcp");
+    m_db.setHostName(host);
+    m_db.setPort(u.port(5432));
+    m_db.setUserName(u.userName(QUrl::FullyDecoded));
+    if (!u.password(QUrl::FullyDecoded).isEmpty())
+        m_db.setPassword(u.password(QUrl::FullyDecoded));
+    m_db.setDatabaseName(u.path(QUrl::FullyDecoded).mid(1));
+    m_db.setConnectOptions(options.join(QLatin1Char(';')));
+    if (!m_db.open()) {
+        const QSqlError e = m_db.lastError();
+        m_db.close();
+        return fail(error, QStringLiteral("cannot connect to the PostgreSQL database %1").arg(m_path), e);
+    }
+    QSqlQuery q(m_db);
+    // UTC timestamps, UTF-8, and no statement (or lock wait) longer than kStatementTimeoutMs.
+    for (const QString &sql : {QStringLiteral("SET TIME ZONE 'UTC'"), QStringLiteral("SET client_encoding = 'UTF8'"),
+                               QStringLiteral("SET statement_timeout = %1").arg(kStatementTimeoutMs)})
+        if (!q.exec(sql))
+            return fail(error, QStringLiteral("cannot set up the connection to %1").arg(m_path), q.lastError());
+    m_suspect = false;
+    return true;
+}
+
+bool EntityStore::ensureConnected(QString *error)
+{
+    if (m_backend == Backend::Sqlite)
+        return true;
+    if (m_db.isOpen() && !m_suspect)
+        return true;
+    if (m_db.isOpen()) {
+        // A statement failed: still connected (a constraint, a conflict) or lost (server gone)?
+        QSqlQuery probe(m_db);
+        if (probe.exec(QStringLiteral("SELECT 1"))) {
+            m_suspect = false;
+            return true;
+        }
+    }
+    const qint64 now = nowMs();
+    if (now < m_nextConnectMs) {
+        if (error)
+            *error = QStringLiteral("the PostgreSQL database %1 is unreachable (next connection attempt in %2 ms)")
+                         .arg(m_path)
+                         .arg(m_nextConnectMs - now);
+        return false;
+    }
+    m_statements.clear(); // prepared on the lost connection
+    m_records.clear();
+    m_db.close();
+    QString why;
+    if (connectPostgres(&why)) {
+        m_backoffMs = 0;
+        m_nextConnectMs = 0;
+        return true;
+    }
+    // Retried with backoff: 250 ms, doubling, at most 5 s between attempts.
+    m_backoffMs = qBound(250, m_backoffMs * 2, 5000);
+    m_nextConnectMs = nowMs() + m_backoffMs;
+    if (error)
+        *error = QStringLiteral("the PostgreSQL database is unreachable: %1").arg(why);
+    return false;
+}
+
+bool EntityStore::ping(QString *state, QString *error)
+{
+    const auto set = [state](const char *s) {
+        if (state)
+            *state = QString::fromLatin1(s);
+    };
+    if (m_backend == Backend::Sqlite) {
+        set(m_db.isOpen() ? "up" : "closed");
+        return m_db.isOpen();
+    }
+    if (m_db.isOpen() && !m_suspect) {
+        QSqlQuery probe(m_db);
+        if (probe.exec(QStringLiteral("SELECT 1"))) {
+            set("up");
+            return true;
+        }
+        m_suspect = true;
+        if (error)
+            *error = probe.lastError().text();
+    }
+    if (ensureConnected(error)) {
+        set("up");
+        return true;
+    }
+    set(m_nextConnectMs > 0 ? "unreachable" : "connecting");
+    return false;
+}
+
+bool EntityStore::migrate(QString *error)
+{
+    const bool pg = m_backend == Backend::Postgres;
+    QSqlQuery q(m_db);
+    // Several replicas may start at once: one migrates, the others wait here and find it done.
+    // SQLite: the write lock of BEGIN IMMEDIATE; PostgreSQL: a session advisory lock.
+    if (!q.exec(pg ? QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kMigrationLock)
+                   : QStringLiteral("BEGIN IMMEDIATE")))
+        return fail(error, QStringLiteral("cannot lock the schema for migration"), q.lastError());
+    const auto finish = [&](bool ok) {
+        QSqlQuery end(m_db);
+        if (pg)
+            end.exec(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kMigrationLock));
+        else
+            end.exec(ok ? QStringLiteral("COMMIT") : QStringLiteral("ROLLBACK"));
+        return ok;
+    };
+    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_schema (version INTEGER PRIMARY KEY, applied_at TEXT "
+                               "NOT NULL, applied_by TEXT NOT NULL)"))
+        || !q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM koan_schema")) || !q.next()) {
+        fail(error, QStringLiteral("cannot read the schema version"), q.lastError());
+        return finish(false);
+    }
+    int version = q.value(0).toInt();
+    q.finish();
+    if (version > latestSchemaVersion()) {
+        if (error)
+            *error = QStringLiteral("the store has schema version %1, newer than this koan-mcp knows (%2); upgrade "
+                                    "koan-mcp")
+                         .arg(version)
+                         .arg(latestSchemaVersion());
+        return finish(false);
+    }
+    const QString by = QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid());
+    while (version < latestSchemaVersion()) {
+        const int next = version + 1;
+        if (pg && !q.exec(QStringLiteral("BEGIN"))) {
+            fail(error, QStringLiteral("cannot migrate"), q.lastError());
+            return finish(false);
+        }
+        bool ok = true;
+        if (next == 1) {
+            // Version 1: the store as 0.2 knew it (stores written before koan_schema have all of it).
+            const QString bigint = pg ? QStringLiteral("BIGINT") : QStringLiteral("INTEGER");
+            ok = q.exec(
+                     QStringLiteral("CREATE TABLE IF NOT EXISTS koan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"))
+                 && q.exec(QStringLiteral(
+                               "CREATE TABLE IF NOT EXISTS koan_idempotency (principal TEXT NOT NULL, key TEXT NOT "
+                               "NULL, args_hash TEXT NOT NULL, result TEXT NOT NULL, created_at %1 NOT NULL, "
+                               "PRIMARY KEY(principal, key))")
+                               .arg(bigint))
+                 && q.exec(
+                     QStringLiteral("CREATE INDEX IF NOT EXISTS koan_idempotency_age ON koan_idempotency(created_at)"));
+            if (!ok)
+                fail(error, QStringLiteral("cannot create koan_idempotency"), q.lastError());
+            ok = ok && m_audit->ensureSchema(error);
+        }
+        if (ok) {
+            q.prepare(QStringLiteral("INSERT INTO koan_schema(version, applied_at, applied_by) VALUES(?, ?, ?)"));
+            q.addBindValue(next);
+            q.addBindValue(AuditTrail::nowMicros());
+            q.addBindValue(by);
+            ok = q.exec();
+            if (!ok)
+                fail(error, QStringLiteral("cannot record schema version %1").arg(next), q.lastError());
+        }
+        if (pg && !(ok ? q.exec(QStringLiteral("COMMIT")) : q.exec(QStringLiteral("ROLLBACK"))) && ok) {
+            fail(error, QStringLiteral("cannot migrate"), q.lastError());
+            ok = false;
+        }
+        if (!ok)
+            return finish(false);
+        version = next;
+    }
+    m_schemaVersion = version;
+    return finish(true);
 }
 
 bool EntityStore::isOpen() const
@@ -116,9 +378,27 @@ std::shared_ptr<QSqlQuery> EntityStore::statement(const QString &sql, QString *e
 }
 
 bool EntityStore::ensureTable(const QString &table, const QString &entity, const QHash<QString, QString> &renamedFields,
-                              QString *error)
+                              const QStringList &indexedFields, QString *error)
 {
+    if (!ensureConnected(error))
+        return false;
     QSqlQuery q(m_db);
+    if (m_backend == Backend::Postgres) {
+        // Under the migration lock: CREATE ... IF NOT EXISTS is not safe against a concurrent
+        // creator on PostgreSQL. `id` compares byte-wise (COLLATE "C"), as SQLite's TEXT does.
+        if (!q.exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kMigrationLock)))
+            return fail(error, QStringLiteral("cannot lock the schema"), q.lastError());
+        bool ok = q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS \"%1\" (id TEXT COLLATE \"C\" PRIMARY KEY, doc "
+                                        "TEXT NOT NULL, version BIGINT NOT NULL DEFAULT 1)")
+                             .arg(table));
+        for (const QString &field : indexedFields)
+            ok = ok
+                 && q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS \"%1_%2\" ON \"%1\" (%3)")
+                               .arg(table, field, jsonField(field)));
+        const QSqlError e = q.lastError();
+        QSqlQuery(m_db).exec(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kMigrationLock));
+        return ok || fail(error, QStringLiteral("cannot create table %1").arg(table), e);
+    }
     // Backup and reporting scripts read `id` and `doc`; the version sits beside them.
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS \"%1\" (id TEXT PRIMARY KEY, doc TEXT NOT NULL, "
                                "version INTEGER NOT NULL DEFAULT 1)")
@@ -129,6 +409,11 @@ bool EntityStore::ensureTable(const QString &table, const QString &entity, const
         return fail(error, QStringLiteral("cannot inspect table %1").arg(table), q.lastError());
     while (q.next())
         versioned = versioned || q.value(1).toString() == QLatin1String("version");
+    // The fields the tools filter and sort on (the same expression the queries use).
+    for (const QString &field : indexedFields)
+        if (!q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS \"%1_%2\" ON \"%1\" (%3)")
+                        .arg(table, field, jsonField(field))))
+            return fail(error, QStringLiteral("cannot index %1.%2").arg(table, field), q.lastError());
     if (versioned)
         return true;
     // A store written before versions existed: every record starts at version 1, and its audit
@@ -193,9 +478,15 @@ bool EntityStore::ensureTable(const QString &table, const QString &entity, const
 
 std::optional<EntityStore::Page> EntityStore::collection(const QString &table, const Query &query, QString *error)
 {
+    if (!ensureConnected(error))
+        return std::nullopt;
+    const bool pg = m_backend == Backend::Postgres;
+    // PostgreSQL compares JSON values (a string never equals a number, as in SQLite).
+    const auto bind
+        = [pg](const QJsonValue &v) { return pg ? QVariant(QString::fromUtf8(json::compact(v))) : bindable(v); };
     QStringList where;
     for (const auto &eq : query.equals)
-        where << QStringLiteral("json_extract(doc, '%1') = ?").arg(jsonPath(eq.first));
+        where << jsonField(eq.first) + (pg ? QStringLiteral(" = ?::jsonb") : QStringLiteral(" = ?"));
     const QString whereSql
         = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QLatin1String(" AND "));
 
@@ -204,8 +495,9 @@ std::optional<EntityStore::Page> EntityStore::collection(const QString &table, c
         return std::nullopt;
     int i = 0;
     for (const auto &eq : query.equals)
-        count->bindValue(i++, bindable(eq.second));
+        count->bindValue(i++, bind(eq.second));
     if (!count->exec() || !count->next()) {
+        noteFailure();
         fail(error, QStringLiteral("query failed"), count->lastError());
         return std::nullopt;
     }
@@ -213,11 +505,9 @@ std::optional<EntityStore::Page> EntityStore::collection(const QString &table, c
     page.total = count->value(0).toInt();
     count->finish();
 
-    const QString order
-        = query.sortField.isEmpty()
-              ? QStringLiteral("id")
-              : QStringLiteral("json_extract(doc, '%1') %2, id")
-                    .arg(jsonPath(query.sortField), query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"));
+    const QString order = query.sortField.isEmpty()
+                              ? QStringLiteral("id")
+                              : sortKey(query.sortField, query.descending) + QStringLiteral(", id");
     const auto q = statement(
         QStringLiteral("SELECT doc, version FROM \"%1\"%2 ORDER BY %3 LIMIT ? OFFSET ?").arg(table, whereSql, order),
         error);
@@ -225,10 +515,11 @@ std::optional<EntityStore::Page> EntityStore::collection(const QString &table, c
         return std::nullopt;
     i = 0;
     for (const auto &eq : query.equals)
-        q->bindValue(i++, bindable(eq.second));
+        q->bindValue(i++, bind(eq.second));
     q->bindValue(i++, query.pageSize);
     q->bindValue(i++, qint64(query.page - 1) * query.pageSize);
     if (!q->exec()) {
+        noteFailure();
         fail(error, QStringLiteral("query failed"), q->lastError());
         return std::nullopt;
     }
@@ -243,6 +534,12 @@ std::optional<EntityStore::Page> EntityStore::collection(const QString &table, c
 
 void EntityStore::revalidateRecords()
 {
+    if (m_backend == Backend::Postgres) {
+        // No PRAGMA data_version there: other replicas write too, so nothing is kept (the change
+        // bus will invalidate a cache across replicas, issue #17).
+        m_records.clear();
+        return;
+    }
     const auto q = statement(QStringLiteral("PRAGMA data_version"), nullptr);
     const qint64 version = q && q->exec() && q->next() ? q->value(0).toLongLong() : -1;
     if (q)
@@ -254,6 +551,8 @@ void EntityStore::revalidateRecords()
 
 std::optional<QJsonObject> EntityStore::get(const QString &table, const QString &id, QString *error)
 {
+    if (!ensureConnected(error))
+        return std::nullopt;
     revalidateRecords();
     const QString key = table + QChar(0x1f) + id;
     if (const auto it = m_records.constFind(key); it != m_records.cend())
@@ -264,7 +563,7 @@ std::optional<QJsonObject> EntityStore::get(const QString &table, const QString 
         doc = found->first;
         doc->insert(QStringLiteral("version"), found->second);
     }
-    if (doc) {
+    if (doc && m_backend == Backend::Sqlite) {
         if (m_records.size() >= 4096)
             m_records.clear();
         m_records.insert(key, *doc);
@@ -279,6 +578,7 @@ std::optional<QPair<QJsonObject, qint64>> EntityStore::current(const QString &ta
         return std::nullopt;
     q->bindValue(0, id);
     if (!q->exec()) {
+        noteFailure();
         fail(error, QStringLiteral("query failed"), q->lastError());
         return std::nullopt;
     }
@@ -292,9 +592,24 @@ std::optional<QPair<QJsonObject, qint64>> EntityStore::current(const QString &ta
 bool EntityStore::begin(QString *error)
 {
     m_records.clear();
+    if (!ensureConnected(error))
+        return false;
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
-        return fail(error, QStringLiteral("cannot begin transaction"), q.lastError());
+    if (m_backend == Backend::Sqlite) {
+        if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+            return fail(error, QStringLiteral("cannot begin transaction"), q.lastError());
+        return true;
+    }
+    // One writer at a time, as SQLite's BEGIN IMMEDIATE: the version checks, the audit chain and
+    // its gap-free sequence see no other writer in between (readers are never blocked). The
+    // lock is released by COMMIT or ROLLBACK; statement_timeout bounds the wait.
+    if (!q.exec(QStringLiteral("BEGIN"))
+        || !q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kWriteLock))) {
+        const QSqlError e = q.lastError();
+        QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+        noteFailure();
+        return fail(error, QStringLiteral("cannot begin transaction"), e);
+    }
     return true;
 }
 
@@ -302,6 +617,8 @@ EntityStore::Outcome EntityStore::rollback(Outcome o)
 {
     QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
     m_records.clear();
+    if (o.code == QLatin1String("store_error") || o.code == QLatin1String("idempotency_conflict"))
+        noteFailure();
     o.ok = false;
     o.records.clear();
     o.created.clear();
@@ -350,6 +667,8 @@ EntityStore::Outcome versionConflict(const QString &id, qint64 expected, qint64 
 
 EntityStore::Replay EntityStore::findIdempotent(const Idempotency &idem, QJsonObject *result, QString *error)
 {
+    if (!ensureConnected(error))
+        return Replay::None;
     const auto q
         = statement(QStringLiteral("SELECT args_hash, result FROM koan_idempotency WHERE principal = ? AND key = ? "
                                    "AND created_at > ?"),
@@ -360,6 +679,7 @@ EntityStore::Replay EntityStore::findIdempotent(const Idempotency &idem, QJsonOb
     q->bindValue(1, idem.key);
     q->bindValue(2, QDateTime::currentSecsSinceEpoch() - kIdempotencyTtlSeconds);
     if (!q->exec()) {
+        noteFailure();
         fail(error, QStringLiteral("idempotency lookup"), q->lastError());
         return Replay::None;
     }
@@ -376,6 +696,8 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
                                         ReplaceRule rule, const WriteContext &context, const Idempotency *idem)
 {
     QString error;
+    if (!ensureConnected(&error))
+        return storeFailure(error);
     const auto put
         = statement(QStringLiteral("INSERT INTO \"%1\"(id, doc, version) VALUES(?, ?, ?) "
                                    "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, version = excluded.version")
@@ -462,6 +784,8 @@ EntityStore::Outcome EntityStore::remove(const QString &table, const QString &en
                                          const QHash<QString, qint64> &expected, const WriteContext &context)
 {
     QString error;
+    if (!ensureConnected(&error))
+        return storeFailure(error);
     const auto del = statement(QStringLiteral("DELETE FROM \"%1\" WHERE id = ?").arg(table), &error);
     if (!del || !begin(&error))
         return storeFailure(error);
@@ -497,9 +821,14 @@ EntityStore::Outcome EntityStore::remove(const QString &table, const QString &en
 EntityStore::Outcome EntityStore::removeAll(const QString &table, const QString &entity, const WriteContext &context)
 {
     QStringList ids;
+    QString error;
+    if (!ensureConnected(&error))
+        return storeFailure(error);
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT id FROM \"%1\" ORDER BY id").arg(table)))
+    if (!q.exec(QStringLiteral("SELECT id FROM \"%1\" ORDER BY id").arg(table))) {
+        noteFailure();
         return storeFailure(q.lastError().text());
+    }
     while (q.next())
         ids << q.value(0).toString();
     q.finish();
@@ -540,6 +869,8 @@ QHash<QString, QHash<QString, qint64>> EntityStore::currentVersions(const QHash<
                                                                     QString *error)
 {
     QHash<QString, QHash<QString, qint64>> out;
+    if (!ensureConnected(error))
+        return {};
     for (auto it = entityByTable.begin(); it != entityByTable.end(); ++it) {
         QSqlQuery q(m_db);
         if (!q.exec(QStringLiteral("SELECT id, version FROM \"%1\"").arg(it.key()))) {
@@ -555,6 +886,8 @@ QHash<QString, QHash<QString, qint64>> EntityStore::currentVersions(const QHash<
 
 QString EntityStore::meta(const QString &key)
 {
+    if (!ensureConnected(nullptr))
+        return {};
     const auto q = statement(QStringLiteral("SELECT value FROM koan_meta WHERE key = ?"), nullptr);
     if (!q)
         return {};
@@ -566,6 +899,8 @@ QString EntityStore::meta(const QString &key)
 
 bool EntityStore::setMeta(const QString &key, const QString &value, QString *error)
 {
+    if (!ensureConnected(error))
+        return false;
     const auto q = statement(QStringLiteral("INSERT INTO koan_meta(key, value) VALUES(?, ?) "
                                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
                              error);

@@ -1,7 +1,12 @@
 #pragma once
-// SQLite persistence for entity records: one table per entity with the record as a JSON document
-// (`id`, `doc`) and its server-assigned `version`; every write is checked against the version the
-// caller expects and recorded in the audit trail in the same transaction.
+// Persistence for entity records, on SQLite (embedded, one node) or PostgreSQL (shared by
+// replicas), with the same behaviour on both: one table per entity with the record as a JSON
+// document (`id`, `doc`) and its server-assigned `version`; every write is checked against the
+// version the caller expects and recorded in the audit trail in the same transaction. Filters
+// and sorts compare text byte-wise (UTF-8 code point order) on both backends; the schema is
+// versioned (koan_schema) and migrated at open under a lock, so replicas starting together
+// migrate once. The SQL that differs between the two lives in one place (the dialect in
+// EntityStore.cpp); the callers see one interface.
 // Each instance owns one QtSql connection; use it from the thread that opened it.
 #include "AuditTrail.h"
 
@@ -31,13 +36,34 @@ public:
     enum class Synchronous { Full, Normal };
     // `path` is a file path or ":memory:". Creates the parent directory if needed.
     bool open(const QString &path, QString *error, Synchronous synchronous = Synchronous::Full);
+    // `url` is postgresql://user:password@host:port/database (McpServerOptions::DatabaseUrl).
+    // Errors and location() name it without its password.
+    bool openUrl(const QString &url, QString *error);
+    // A DatabaseUrl rather than a file path.
+    static bool isDatabaseUrl(const QString &location);
     bool isOpen() const;
     QString path() const { return m_path; }
+    enum class Backend { Sqlite, Postgres };
+    Backend backend() const { return m_backend; }
+    QString backendName() const
+    {
+        return m_backend == Backend::Postgres ? QStringLiteral("postgres") : QStringLiteral("sqlite");
+    }
+    // The file path, or the URL without its password.
+    QString location() const { return m_path; }
+    // The schema version in force (koan_schema), after open.
+    int schemaVersion() const { return m_schemaVersion; }
+    static int latestSchemaVersion();
+    // Whether the database answers now: SQLite while open; PostgreSQL runs a trivial query and,
+    // when the connection was lost, reconnects (with backoff: at most one attempt per interval,
+    // growing to 5 s while it stays down). *state: "up", "connecting", "unreachable" or "closed".
+    bool ping(QString *state = nullptr, QString *error = nullptr);
     // Creates the entity's table, or upgrades one written before versions existed (each record
     // gets version 1 and a `migrated` audit row).
     // `renamedFields` (old -> new) are applied to the documents of such a store.
+    // `indexedFields`: the document fields the tools filter and sort on get an index each.
     bool ensureTable(const QString &table, const QString &entity, const QHash<QString, QString> &renamedFields,
-                     QString *error);
+                     const QStringList &indexedFields, QString *error);
 
     struct Query {
         QList<QPair<QString, QJsonValue>> equals; // field == value (fields already validated)
@@ -118,11 +144,26 @@ private:
     // BEGIN IMMEDIATE: the version checks and the writes see no other writer in between.
     bool begin(QString *error);
     Outcome rollback(Outcome o);
+    bool migrate(QString *error);
+    // PostgreSQL: a lost connection is reopened (no-op on SQLite or while it is up); false with
+    // a clear message when the database cannot be reached.
+    bool ensureConnected(QString *error);
+    bool connectPostgres(QString *error);
+    // A statement failed: on PostgreSQL, check the connection before the next call.
+    void noteFailure() { m_suspect = true; }
+    QString jsonField(const QString &field) const; // the SQL of doc's top-level member
+    QString sortKey(const QString &field, bool descending) const;
     std::optional<QPair<QJsonObject, qint64>> current(const QString &table, const QString &id, QString *error);
 
     std::unique_ptr<AuditTrail> m_audit;
     QString m_connection;
     QString m_path;
+    Backend m_backend = Backend::Sqlite;
+    QString m_url; // PostgreSQL, with its password (never printed)
+    int m_schemaVersion = 0;
+    bool m_suspect = false;
+    qint64 m_nextConnectMs = 0;
+    int m_backoffMs = 0;
     QSqlDatabase m_db;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
     // Lookups by id are the hot path of tools/call: parsed records, keyed "table\x1fid", kept
