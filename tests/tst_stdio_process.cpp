@@ -69,6 +69,68 @@ private slots:
         QCOMPARE(exchange(R"({"jsonrpc":"2.0","id":4,"method":"ping"})", 4)["result"].toObject(), QJsonObject{});
     }
 
+    void modernUntilInitialize()
+    {
+        // 2026-07-28 lines (modern _meta) are stateless requests until an initialize without it
+        // makes the process legacy.
+        QProcess p;
+        QProcessEnvironment env = koan::test::isolatedEnvironment(m_dir.path());
+        env.remove("DISPLAY");
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", m_dir.filePath("stdio-modern.sqlite")});
+        QVERIFY(p.waitForStarted(5000));
+        QByteArray out;
+        const auto ask = [&p, &out](const QByteArray &line, const QJsonValue &id) {
+            p.write(line + '\n');
+            QJsonObject found;
+            (void)QTest::qWaitFor(
+                [&] {
+                    out += p.readAllStandardOutput();
+                    for (const QByteArray &l : out.split('\n'))
+                        if (const QJsonObject o = QJsonDocument::fromJson(l).object();
+                            !l.isEmpty() && o.value("id") == id)
+                            found = o;
+                    return !found.isEmpty();
+                },
+                5000);
+            return found;
+        };
+        const QByteArray meta
+            = R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}})";
+        const QJsonObject list
+            = ask(R"({"jsonrpc":"2.0","id":"m1","method":"tools/list","params":{)" + meta + "}}", "m1");
+        QCOMPARE(list["result"].toObject()["resultType"].toString(), QStringLiteral("complete"));
+        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 45);
+        QVERIFY(list["result"].toObject().contains("ttlMs"));
+        const QJsonObject discover
+            = ask(R"({"jsonrpc":"2.0","id":"m2","method":"server/discover","params":{)" + meta + "}}", "m2");
+        QCOMPARE(discover["result"].toObject()["supportedVersions"].toArray().first().toString(),
+                 QStringLiteral("2026-07-28"));
+        QCOMPARE(ask(R"({"jsonrpc":"2.0","id":"m3","method":"ping","params":{)" + meta + "}}", "m3")["error"]
+                     .toObject()["code"]
+                     .toInt(),
+                 -32601);
+        QCOMPARE(
+            ask(R"({"jsonrpc":"2.0","id":"m4","method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}})",
+                "m4")["error"]
+                .toObject()["code"]
+                .toInt(),
+            -32602);
+        // A bare request before initialize is legacy, refused as before.
+        QCOMPARE(ask(R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})", 5)["error"].toObject()["code"].toInt(),
+                 -32600);
+        // initialize without modern _meta: the process is legacy from now on.
+        const QJsonObject init = ask(
+            R"({"jsonrpc":"2.0","id":6,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"qt","version":"1"}}})",
+            6);
+        QCOMPARE(init["result"].toObject()["protocolVersion"].toString(), QStringLiteral("2025-11-25"));
+        const QJsonObject legacy = ask(R"({"jsonrpc":"2.0","id":7,"method":"tools/list","params":{)" + meta + "}}", 7);
+        QVERIFY(!legacy["result"].toObject().contains("resultType"));
+        QCOMPARE(legacy["result"].toObject()["tools"].toArray().size(), 45);
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(10000));
+    }
+
     void stdoutCarriesOnlyJsonRpc()
     {
         m_out += m_p.readAllStandardOutput();

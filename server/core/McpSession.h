@@ -1,6 +1,7 @@
 #pragma once
 // State of one MCP session, shared by its transport and the RpcBridge.
 #include "Principal.h"
+#include "ProtocolEra.h"
 #include "TransportKind.h"
 
 #include <QDateTime>
@@ -30,6 +31,9 @@ public:
     Principal principal;
     const QDateTime created;
 
+    // Legacy: a session of 2024-11-05..2025-11-25. Modern: the one request of a stateless
+    // 2026-07-28 call (no id, never registered, gone with the request).
+    ProtocolEra era = ProtocolEra::Legacy;
     QString protocolVersion;  // negotiated in initialize; empty before
     bool initialized = false; // initialize answered
     bool ready = false;       // notifications/initialized received

@@ -123,6 +123,147 @@ void RpcBridge::handleValue(const QJsonValue &message, const SessionPtr &session
     }
 }
 
+void RpcBridge::requireClientCapabilities(const QString &tool, const QJsonObject &capabilities)
+{
+    m_requiredClientCapabilities.insert(tool, capabilities);
+}
+
+QJsonObject RpcBridge::modernCapabilities() const
+{
+    QJsonObject caps = capabilities();
+    if (m_listenServed)
+        return caps;
+    // Without subscriptions/listen nothing could deliver a list change or a resource update.
+    for (const char *key : {"tools", "prompts", "resources"}) {
+        const QString k = QLatin1String(key);
+        if (!caps.contains(k))
+            continue;
+        QJsonObject c = caps.value(k).toObject();
+        c.remove(QStringLiteral("listChanged"));
+        c.remove(QStringLiteral("subscribe"));
+        caps.insert(k, c);
+    }
+    return caps;
+}
+
+QJsonObject RpcBridge::discoverResult() const
+{
+    QJsonObject serverInfo{{QStringLiteral("name"), m_info.name}, {QStringLiteral("version"), m_info.version}};
+    if (!m_info.title.isEmpty())
+        serverInfo.insert(QStringLiteral("title"), m_info.title);
+    QJsonObject result{
+        {QStringLiteral("supportedVersions"), QJsonArray::fromStringList(ModernEra::supportedVersions())},
+        {QStringLiteral("capabilities"), modernCapabilities()},
+        {QStringLiteral("_meta"), QJsonObject{{ModernEra::metaKey("serverInfo"), serverInfo}}}};
+    if (!m_info.instructions.isEmpty())
+        result.insert(QStringLiteral("instructions"), m_info.instructions);
+    // The same for every caller; it changes only with the server's configuration.
+    ModernEra::stampResult(QStringLiteral("server/discover"), result, false, 300000);
+    return result;
+}
+
+bool RpcBridge::servesModern(const QString &method) const
+{
+    if (ModernEra::isRemovedMethod(method))
+        return false;
+    return method == QLatin1String("server/discover") || method == QLatin1String("tools/list")
+           || method == QLatin1String("tools/call") || m_methods.contains(method);
+}
+
+CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHeaders *headers,
+                                      const Principal &principal, TransportKind transport, Send related,
+                                      StatelessDone done)
+{
+    CancelFlag flag = std::make_shared<std::atomic_bool>(false);
+    const rpc::Message m = rpc::classify(message);
+    if (m.kind == rpc::Kind::Invalid) {
+        done(rpc::makeError(m.id, rpc::InvalidRequest, QStringLiteral("Invalid Request: %1").arg(m.invalidReason)),
+             400);
+        return flag;
+    }
+    if (m.kind != rpc::Kind::Request) {
+        // Notifications are accepted and owe nothing; on HTTP a closed stream is the cancellation.
+        done(QJsonValue::Undefined, 202);
+        return flag;
+    }
+    if (const auto rejected = ModernEra::validate(message, headers)) {
+        done(rpc::makeError(m.id, rejected->code, rejected->message, rejected->data), rejected->httpStatus);
+        return flag;
+    }
+    if (!servesModern(m.method)) {
+        done(rpc::makeError(m.id, rpc::MethodNotFound,
+                            ModernEra::isRemovedMethod(m.method)
+                                ? QStringLiteral("Method not found: %1 is not part of protocol version %2")
+                                      .arg(m.method, ModernEra::version())
+                                : QStringLiteral("Method not found: %1").arg(m.method)),
+             404);
+        return flag;
+    }
+    const QJsonObject params = m.params.toObject();
+    const QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
+    if (m.method == QLatin1String("tools/call")) {
+        const auto required = m_requiredClientCapabilities.constFind(params.value(QLatin1String("name")).toString());
+        if (required != m_requiredClientCapabilities.constEnd()) {
+            const QJsonObject missing = ModernEra::missingCapabilities(
+                *required, meta.value(ModernEra::metaKey("clientCapabilities")).toObject());
+            if (!missing.isEmpty()) {
+                done(rpc::makeError(m.id, ModernEra::MissingRequiredClientCapability,
+                                    QStringLiteral("Missing required client capability: %1")
+                                        .arg(missing.keys().join(QLatin1String(", "))),
+                                    QJsonObject{{QStringLiteral("requiredCapabilities"), missing}}),
+                     400);
+                return flag;
+            }
+        }
+    }
+    if (m.method == QLatin1String("server/discover")) {
+        done(rpc::makeResult(m.id, discoverResult()), 200);
+        return flag;
+    }
+
+    // The request's own session: what _meta declares, for this request only.
+    auto session = std::make_shared<McpSession>(QString(), transport, principal);
+    session->era = ProtocolEra::Modern;
+    session->initialized = session->ready = true;
+    session->protocolVersion = ModernEra::version();
+    session->clientCapabilities = meta.value(ModernEra::metaKey("clientCapabilities")).toObject();
+    session->clientInfo = meta.value(ModernEra::metaKey("clientInfo")).toObject();
+    const QString logLevel = meta.value(ModernEra::metaKey("logLevel")).toString();
+    // No logLevel: no notifications/message at all (a level no message reaches, and the filter below).
+    session->logLevel = kLogLevels.contains(logLevel) ? logLevel : QString();
+    session->inflight.insert(McpSession::idKey(m.id), flag);
+
+    // Only notifications, and log messages only at or above the requested level.
+    const int threshold = kLogLevels.indexOf(session->logLevel);
+    Send filtered = [related, threshold](const QJsonObject &out) {
+        if (out.contains(QLatin1String("id")))
+            return; // the modern era has no server-to-client requests
+        if (out.value(QLatin1String("method")).toString() == QLatin1String("notifications/message")) {
+            const int level = kLogLevels.indexOf(
+                out.value(QLatin1String("params")).toObject().value(QLatin1String("level")).toString());
+            if (threshold < 0 || level < threshold)
+                return;
+        }
+        related(out);
+    };
+    const QString method = m.method;
+    const bool privateScope = principal.authenticated; // scope-filtered answers differ per token
+    const int ttlMs = method == QLatin1String("resources/read") ? 0 : 60000;
+    Done finish = [session, method, privateScope, ttlMs, flag, done = std::move(done)](const QJsonValue &reply) {
+        if (flag->load())
+            return done(QJsonValue::Undefined, 202); // the client went away
+        QJsonObject out = reply.toObject();
+        if (out.value(QLatin1String("result")).isObject()) {
+            QJsonObject result = out.value(QLatin1String("result")).toObject();
+            ModernEra::stampResult(method, result, privateScope, ttlMs);
+            out.insert(QStringLiteral("result"), result);
+        }
+        done(out, ModernEra::httpStatusFor(out));
+    };
+    dispatchRequest(method, m.id, params, session, filtered, std::move(finish));
+    return flag;
+}
+
 void RpcBridge::dispatchOne(const QJsonValue &message, const SessionPtr &session, const Send &related, Done done)
 {
     const rpc::Message m = rpc::classify(message);
@@ -325,6 +466,17 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     call.cancelled = session->inflight.value(McpSession::idKey(id));
     call.notify = [related](const QString &method, const QJsonObject &p) { related(rpc::makeNotification(method, p)); };
     std::weak_ptr<McpSession> weak = session;
+    if (session->era == ProtocolEra::Modern) {
+        // 2026-07-28 has no server-to-client requests (input_required results instead): a tool
+        // that asks gets a refusal at once rather than a question nobody can answer.
+        call.request
+            = [id](const QString &method, const QJsonObject &, std::function<void(const QJsonObject &)> onResponse) {
+                  onResponse(rpc::makeError(
+                      id, rpc::MethodNotFound,
+                      QStringLiteral("%1 cannot be sent in protocol version %2").arg(method, ModernEra::version())));
+              };
+        return provider->call(call, finish);
+    }
     call.request = [weak, related](const QString &method, const QJsonObject &p,
                                    std::function<void(const QJsonObject &)> onResponse) {
         auto s = weak.lock();

@@ -2,6 +2,7 @@
 // Transport-independent MCP dispatcher. Transports hand it raw messages with their session and
 // get messages back through callbacks, so the same logic serves STDIO, HTTP and the console.
 #include "McpSession.h"
+#include "ProtocolEra.h"
 #include "ToolProvider.h"
 
 #include <QElapsedTimer>
@@ -59,6 +60,24 @@ public:
     void handle(const QByteArray &body, const SessionPtr &session, Send related, Done done);
     void handleValue(const QJsonValue &message, const SessionPtr &session, Send related, Done done);
 
+    // One modern (2026-07-28) request: validated by ModernEra (headers are null on STDIO), then
+    // dispatched on a session of its own that lives only as long as the request. `done` gets the
+    // reply (Undefined for notifications) and the HTTP status it takes (202, 200, 400, 404).
+    // Returns the request's cancel flag: the transport sets it when the client goes away.
+    using StatelessDone = std::function<void(const QJsonValue &reply, int httpStatus)>;
+    CancelFlag handleStateless(const QJsonObject &message, const ModernHeaders *headers, const Principal &principal,
+                               TransportKind transport, Send related, StatelessDone done);
+    // Client capabilities a tool needs (e.g. {"sampling":{}}): a modern call that did not declare
+    // them is refused with -32021 before the tool runs.
+    void requireClientCapabilities(const QString &tool, const QJsonObject &capabilities);
+    // subscriptions/listen is served (by the transport): only then may the modern era advertise
+    // listChanged and subscribe.
+    void setListenServed(bool served) { m_listenServed = served; }
+    // The capabilities server/discover names: those the modern era's handlers honour.
+    QJsonObject modernCapabilities() const;
+    // The server/discover result.
+    QJsonObject discoverResult() const;
+
     // Tools visible to the session, across providers, in registration order.
     QList<ToolDefinition> visibleTools(const McpSession &session) const;
     QJsonObject capabilities() const;
@@ -84,12 +103,15 @@ private:
     void handleToolsCall(const QJsonValue &id, const QJsonObject &params, const SessionPtr &session,
                          const Send &related, Done done);
     void handleResponse(const QJsonObject &response, const SessionPtr &session);
+    bool servesModern(const QString &method) const;
 
     ServerInfo m_info;
     QList<ToolProvider *> m_providers;
     QHash<QString, MethodHandler> m_methods;
     QJsonObject m_extraCapabilities;
     int m_pageSize = 100;
+    QHash<QString, QJsonObject> m_requiredClientCapabilities;
+    bool m_listenServed = false;
 };
 
 } // namespace koan

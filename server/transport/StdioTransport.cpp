@@ -1,5 +1,7 @@
 #include "StdioTransport.h"
 
+#include "core/ProtocolEra.h"
+
 #include "core/RpcBridge.h"
 #include "protocol/JsonRpc.h"
 #include "protocol/JsonWriter.h"
@@ -104,6 +106,13 @@ void StdioTransport::handleLine(const QByteArray &raw)
         return endExpired(line);
     if (line.size() > m_maxMessageBytes)
         return refuseOversized(line.size());
+    // Until an initialize makes the process legacy, a line carrying modern _meta is a stateless
+    // 2026-07-28 request (ProtocolEra.h; STDIO has no headers, so rule 3 keeps bare lines legacy).
+    if (!m_session->initialized) {
+        const jsonrpc::ParseResult parsed = jsonrpc::parse(line);
+        if (parsed.ok && selectEra(EraInput{false, parsed.value, std::nullopt}) == ProtocolEra::Modern)
+            return handleModern(parsed.value.toObject());
+    }
     ++m_pending;
     m_bridge->handle(
         line, m_session, [this](const QJsonObject &m) { write(m); },
@@ -113,6 +122,35 @@ void StdioTransport::handleLine(const QByteArray &raw)
             --m_pending;
             maybeFinish();
         });
+}
+
+void StdioTransport::handleModern(const QJsonObject &message)
+{
+    // On STDIO the client cancels with notifications/cancelled (there is no stream to close).
+    if (message.value(QLatin1String("method")).toString() == QLatin1String("notifications/cancelled")) {
+        const QJsonValue requestId
+            = message.value(QLatin1String("params")).toObject().value(QLatin1String("requestId"));
+        if (CancelFlag flag = m_modernInflight.value(McpSession::idKey(requestId)))
+            flag->store(true);
+        return;
+    }
+    const bool request = message.contains(QLatin1String("id")) && message.contains(QLatin1String("method"));
+    const QString key = McpSession::idKey(message.value(QLatin1String("id")));
+    ++m_pending;
+    auto answered = std::make_shared<bool>(false);
+    const CancelFlag flag = m_bridge->handleStateless(
+        message, nullptr, m_session->principal, TransportKind::Stdio, [this](const QJsonObject &m) { write(m); },
+        [this, key, request, answered](const QJsonValue &reply, int) {
+            *answered = true;
+            if (request)
+                m_modernInflight.remove(key);
+            if (!reply.isUndefined())
+                write(reply);
+            --m_pending;
+            maybeFinish();
+        });
+    if (request && !*answered)
+        m_modernInflight.insert(key, flag);
 }
 
 void StdioTransport::refuseOversized(qint64 bytes)

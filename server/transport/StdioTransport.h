@@ -47,6 +47,7 @@ signals:
 
 private:
     void handleLine(const QByteArray &line);
+    void handleModern(const QJsonObject &message); // a stateless 2026-07-28 request or notification
     void refuseOversized(qint64 bytes);
     void write(const QJsonValue &message);
     void maybeFinish();
@@ -57,6 +58,7 @@ private:
     FILE *m_out;
     StdinReader *m_reader;
     SessionPtr m_session;
+    QHash<QString, CancelFlag> m_modernInflight; // modern requests still running, for notifications/cancelled
     int m_pending = 0;
     bool m_eof = false;
     bool m_expired = false; // the token expired: no further requests are served

@@ -1,6 +1,7 @@
 #include "StreamableHttpTransport.h"
 
 #include "SseStream.h"
+#include "core/ProtocolEra.h"
 #include "core/RpcBridge.h"
 #include "http/HttpErrors.h"
 #include "protocol/JsonWriter.h"
@@ -74,12 +75,11 @@ void StreamableHttpTransport::handle(const HttpRequest &request, HttpResponder *
         return sendRpcHttpError(responder, 503, jsonrpc::ServerError,
                                 QStringLiteral("Service Unavailable: the Streamable HTTP transport is disabled"),
                                 kRetry);
-    const QByteArray version = request.header("MCP-Protocol-Version");
-    if (!version.isEmpty() && !protocol::isSupported(QString::fromLatin1(version)))
-        return sendRpcHttpError(
-            responder, 400, jsonrpc::ServerError,
-            QStringLiteral("Bad Request: Unsupported protocol version: %1 (supported versions: %2)")
-                .arg(QString::fromLatin1(version), protocol::supportedVersions().join(QLatin1String(", "))));
+    // A POST naming no session may be either era (ProtocolEra.h): post() decides from the body.
+    if (request.method == "POST" && !request.hasHeader("Mcp-Session-Id"))
+        return post(request, responder, principal);
+    if (!checkLegacyVersion(request, responder))
+        return;
     if (request.method == "POST")
         return post(request, responder, principal);
     if (request.method == "GET")
@@ -87,6 +87,17 @@ void StreamableHttpTransport::handle(const HttpRequest &request, HttpResponder *
     if (request.method == "DELETE")
         return remove(request, responder);
     sendMethodNotAllowed(responder, "GET, POST, DELETE", ErrorShape::JsonRpc);
+}
+
+bool StreamableHttpTransport::checkLegacyVersion(const HttpRequest &request, HttpResponder *responder)
+{
+    const QByteArray version = request.header("MCP-Protocol-Version");
+    if (version.isEmpty() || protocol::isSupported(QString::fromLatin1(version)))
+        return true;
+    sendRpcHttpError(responder, 400, jsonrpc::ServerError,
+                     QStringLiteral("Bad Request: Unsupported protocol version: %1 (supported versions: %2)")
+                         .arg(QString::fromLatin1(version), protocol::supportedVersions().join(QLatin1String(", "))));
+    return false;
 }
 
 StreamableHttpTransport::State *StreamableHttpTransport::sessionFor(const HttpRequest &request,
@@ -122,6 +133,16 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
 
     QString id;
     const bool newSession = !request.hasHeader("Mcp-Session-Id");
+    if (newSession) {
+        const std::optional<QString> headerVersion
+            = request.hasHeader("MCP-Protocol-Version")
+                  ? std::optional<QString>(QString::fromLatin1(request.header("MCP-Protocol-Version")))
+                  : std::nullopt;
+        if (selectEra(EraInput{false, *body, headerVersion}) == ProtocolEra::Modern)
+            return postModern(request, responder, principal, body->toObject());
+        if (!checkLegacyVersion(request, responder))
+            return;
+    }
     if (!newSession) {
         State *state = sessionFor(request, responder);
         if (!state)
@@ -233,6 +254,60 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         });
     if (!m_settings.jsonResponses && !newSession && !exchange->answered && !exchange->streaming)
         startStreaming(); // still working: the headers (and priming event) go out now, as before
+}
+
+void StreamableHttpTransport::postModern(const HttpRequest &request, HttpResponder *responder,
+                                         const Principal &principal, const QJsonObject &message)
+{
+    const auto header = [&request](const QByteArray &name) {
+        return request.hasHeader(name) ? std::optional<QByteArray>(request.header(name)) : std::nullopt;
+    };
+    const ModernHeaders headers{header("MCP-Protocol-Version"), header("Mcp-Method"), header("Mcp-Name")};
+    // A quick answer is one JSON body; once the handler sends a notification (progress, a log
+    // message the request asked for) the answer becomes an SSE stream ending with the response.
+    // No session, no event ids, no replay: the modern era has no resumption.
+    struct Exchange {
+        QPointer<HttpResponder> responder;
+        QPointer<SseStream> stream;
+        bool answered = false;
+    };
+    auto exchange = std::make_shared<Exchange>(Exchange{responder, {}, false});
+    auto related = [this, exchange](const QJsonObject &m) {
+        if (exchange->answered || !exchange->responder)
+            return;
+        if (!exchange->stream) {
+            auto *stream = new SseStream(exchange->responder.data(), QString(), m_settings.maxQueuedBytes, this);
+            connect(stream, &SseStream::closed, stream, &QObject::deleteLater);
+            stream->open();
+            exchange->stream = stream;
+        }
+        exchange->stream->sendEvent("message", compact(m));
+    };
+    QElapsedTimer received;
+    received.start();
+    const CancelFlag cancelled = m_bridge->handleStateless(
+        message, &headers, principal, TransportKind::StreamableHttp, related,
+        [this, exchange, received](const QJsonValue &reply, int status) {
+            exchange->answered = true;
+            if (!reply.isUndefined())
+                m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
+            if (exchange->stream) {
+                if (!reply.isUndefined())
+                    exchange->stream->sendEvent("message", compact(reply));
+                exchange->stream->close(true);
+            } else if (exchange->responder) {
+                if (reply.isUndefined())
+                    exchange->responder->send(status == 200 ? 202 : status, {});
+                else
+                    exchange->responder->sendJson(status, reply);
+            }
+        });
+    // On HTTP a closed stream is the cancellation (the answer, if any, is then dropped).
+    if (!exchange->answered)
+        connect(responder, &HttpResponder::closed, this, [cancelled, exchange] {
+            if (!exchange->answered)
+                cancelled->store(true);
+        });
 }
 
 void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *responder)

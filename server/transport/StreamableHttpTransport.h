@@ -1,5 +1,6 @@
 #pragma once
-// Streamable HTTP transport (MCP 2025-03-26 .. 2025-11-25) on one endpoint:
+// Streamable HTTP transport on one endpoint: MCP 2025-03-26 .. 2025-11-25 with sessions, and
+// 2026-07-28 stateless beside it (a POST naming no session; the era rules are in core/ProtocolEra.h):
 //   POST   client messages; requests are answered on an SSE stream (or, with StreamableJsonResponse,
 //          as JSON unless the handler sends related notifications/requests first);
 //   GET    the session's stream for server-initiated messages, or a resumption with Last-Event-ID;
@@ -67,6 +68,11 @@ private:
     };
 
     void post(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
+    // A stateless 2026-07-28 request (no session): validated and answered by RpcBridge::handleStateless.
+    void postModern(const HttpRequest &request, HttpResponder *responder, const Principal &principal,
+                    const QJsonObject &message);
+    // Legacy requests naming an unsupported MCP-Protocol-Version get 400; false when it answered.
+    bool checkLegacyVersion(const HttpRequest &request, HttpResponder *responder);
     void get(const HttpRequest &request, HttpResponder *responder);
     void remove(const HttpRequest &request, HttpResponder *responder);
     // Finds the session named by Mcp-Session-Id, or answers 400/404 and returns null.
