@@ -394,7 +394,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="107"/>
+        <location filename="../ui/OverviewPage.cpp" line="112"/>
         <source>&lt;p style=&apos;font-size:large&apos;&gt;&lt;b&gt;Now&lt;/b&gt;&lt;/p&gt;&lt;p&gt;%1 legacy + %2 Streamable sessions (peak %3 + %4)&lt;/p&gt;&lt;p&gt;%5 tool calls, %6 errors, %7 auth failures in the last %8 min&lt;/p&gt;&lt;p&gt;latency now p50 %9 · p95 %10&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -789,81 +789,82 @@
     </message>
     <message>
         <location filename="../ui/SessionHistoryModel.cpp" line="44"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="46"/>
         <source>%1 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="46"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="48"/>
         <source>%1 min %2 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="47"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="49"/>
         <source>%1 h %2 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="122"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="124"/>
         <source>anonymous</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="123"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="125"/>
         <source>%1 (issuer %2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="150"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="152"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="152"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="154"/>
         <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="154"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="156"/>
         <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="156"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="158"/>
         <source>Subject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="158"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="160"/>
         <source>Remote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="160"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="162"/>
         <source>Started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="162"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="164"/>
         <source>Ended</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="164"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="166"/>
         <source>Duration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="166"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="168"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="168"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="170"/>
         <source>In</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="170"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="172"/>
         <source>Out</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1036,7 +1037,7 @@
 <context>
     <name>koan::ui::Sparkline</name>
     <message>
-        <location filename="../ui/Sparkline.cpp" line="196"/>
+        <location filename="../ui/Sparkline.cpp" line="201"/>
         <source>%1: %2 (peak %3)</source>
         <translation type="unfinished"></translation>
     </message>

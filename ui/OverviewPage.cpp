@@ -45,6 +45,11 @@ OverviewPage::OverviewPage(int capacity, QWidget *parent) : QWidget(parent), m_s
     Sparkline *queued = make("overviewQueued", tr("Queued bytes (all streams)"));
     queued->addSeries(tr("queued"), QColor(0x00, 0x83, 0x8f));
     queued->setValueFormat(bytes);
+    queued->setMinimumAxisMax(1024);
+    latency->setMinimumAxisMax(1);
+    sessions->setMinimumAxisMax(5);
+    calls->setMinimumAxisMax(5);
+    failures->setMinimumAxisMax(5);
 
     m_summary->setObjectName(QStringLiteral("overviewSummary"));
     m_summary->setWordWrap(true);

@@ -42,6 +42,8 @@ QString SessionHistoryModel::duration(qint64 ms)
     const qint64 s = qMax<qint64>(0, ms) / 1000;
     if (ms < 10000)
         return tr("%1 s").arg(qMax<qint64>(0, ms) / 1000.0, 0, 'f', 1);
+    if (s < 60)
+        return tr("%1 s").arg(s);
     if (s < 3600)
         return tr("%1 min %2 s").arg(s / 60).arg(s % 60);
     return tr("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);

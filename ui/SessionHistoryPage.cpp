@@ -33,7 +33,7 @@ SessionHistoryPage::SessionHistoryPage(SessionHistoryModel *model, QWidget *pare
     m_view->sortByColumn(SessionHistoryModel::Ended, Qt::DescendingOrder);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setSectionResizeMode(SessionHistoryModel::Reason, QHeaderView::Stretch);
+    m_view->horizontalHeader()->setSectionResizeMode(SessionHistoryModel::Client, QHeaderView::Stretch);
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
 

@@ -4,8 +4,8 @@
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QPainterPath>
 #include <QToolTip>
+#include <climits>
 #include <cmath>
 
 namespace koan::ui {
@@ -99,9 +99,14 @@ double Sparkline::peak(int i) const
     return max;
 }
 
+int Sparkline::span() const
+{
+    return qBound(qMin(60, m_capacity), int(m_times.size()), m_capacity);
+}
+
 double Sparkline::axisMax() const
 {
-    double max = 0;
+    double max = m_minAxisMax;
     for (int i = 0; i < m_series.size(); ++i)
         max = qMax(max, peak(i));
     return niceCeiling(max);
@@ -120,7 +125,7 @@ int Sparkline::indexAt(int x) const
     if (m_times.isEmpty())
         return -1;
     const QRectF area = plotArea();
-    const double step = area.width() / (m_capacity - 1);
+    const double step = area.width() / (span() - 1);
     const double x0 = area.right() - step * (m_times.size() - 1);
     return qBound(0, int(std::lround((x - x0) / step)), int(m_times.size()) - 1);
 }
@@ -216,21 +221,27 @@ void Sparkline::paintEvent(QPaintEvent *)
     p.drawLine(area.bottomLeft(), area.bottomRight());
     p.drawLine(area.bottomLeft(), area.topLeft());
 
-    // Time axis: the oldest, middle and newest sample shown.
-    const double step = area.width() / (m_capacity - 1);
+    // Time axis: four clock times across the span (the sample interval taken from the last two samples).
+    const int n = span();
+    const double step = area.width() / (n - 1);
     const double x0 = area.right() - step * (m_times.size() - 1);
     if (!m_times.isEmpty()) {
         p.setPen(text);
-        const QList<int> ticks{0, int(m_times.size()) / 2, int(m_times.size()) - 1};
-        int lastRight = -1;
-        for (int i : ticks) {
-            const QString label = QLocale().toString(m_times.at(i).toLocalTime(), QStringLiteral("HH:mm:ss"));
+        const qint64 interval
+            = m_times.size() > 1 ? qMax<qint64>(1, m_times.at(m_times.size() - 2).msecsTo(m_times.last())) : 1000;
+        const bool seconds = interval * (n - 1) < 10 * 60 * 1000;
+        for (int k = 0; k <= 3; ++k) {
+            const int back = int(std::lround((n - 1) * (3 - k) / 3.0)); // samples before the newest
+            const QDateTime at = m_times.last().addMSecs(-interval * back);
+            const QString label
+                = QLocale().toString(at.toLocalTime(), seconds ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm"));
             const int w = fm.horizontalAdvance(label);
-            const int lx = qBound(int(area.left()), int(x0 + i * step) - w / 2, int(area.right()) - w);
-            if (lx <= lastRight + 6)
-                continue;
-            p.drawText(lx, int(area.bottom()) + fm.ascent() + 4, label);
-            lastRight = lx + w;
+            const double tx = area.right() - step * back;
+            p.setPen(QPen(grid, 1));
+            p.drawLine(QPointF(tx, area.bottom()), QPointF(tx, area.bottom() + 3));
+            p.setPen(text);
+            p.drawText(qBound(int(area.left()) - w / 2, int(tx) - w / 2, width() - w - 2),
+                       int(area.bottom()) + fm.ascent() + 4, label);
         }
     }
 
@@ -239,13 +250,34 @@ void Sparkline::paintEvent(QPaintEvent *)
     for (const Series &s : std::as_const(m_series)) {
         if (s.values.size() < 2)
             continue;
-        QPainterPath path;
+        // More samples than pixels: one vertical stroke (min to max) per pixel column keeps every
+        // peak visible at a fraction of the points.
+        QPolygonF line;
+        line.reserve(qMin<qsizetype>(s.values.size(), qsizetype(area.width()) * 2 + 2));
+        int column = INT_MIN;
+        double lo = 0, hi = 0;
+        const auto flush = [&] {
+            if (column == INT_MIN)
+                return;
+            line << QPointF(column, area.bottom() - lo / max * area.height());
+            if (hi != lo)
+                line << QPointF(column, area.bottom() - hi / max * area.height());
+        };
         for (int i = 0; i < s.values.size(); ++i) {
-            const QPointF pt(x0 + i * step, area.bottom() - s.values.at(i) / max * area.height());
-            i == 0 ? path.moveTo(pt) : path.lineTo(pt);
+            const double v = s.values.at(i);
+            const int x = int(std::lround(x0 + i * step));
+            if (x != column) {
+                flush();
+                column = x;
+                lo = hi = v;
+            } else {
+                lo = qMin(lo, v);
+                hi = qMax(hi, v);
+            }
         }
+        flush();
         p.setPen(QPen(s.color, 2));
-        p.drawPath(path);
+        p.drawPolyline(line);
     }
     p.restore();
     if (m_hover >= 0 && m_hover < m_times.size()) {

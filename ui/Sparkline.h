@@ -19,6 +19,8 @@ public:
     void setTitle(const QString &title);
     // How values are written on the axis, in the legend and the tooltip (default: up to 1 decimal).
     void setValueFormat(std::function<QString(double)> format);
+    // The value axis reaches at least this far (default 1), so near-zero series stay flat.
+    void setMinimumAxisMax(double v) { m_minAxisMax = v; }
     void append(const QList<double> &values); // one value per series, now
     void append(const QDateTime &at, const QList<double> &values);
     void clear();
@@ -47,6 +49,7 @@ private:
     QRectF plotArea() const;
     int indexAt(int x) const;
     double axisMax() const;
+    int span() const; // samples across the plot: what there is, at least 60, at most the capacity
 
     int m_capacity;
     QString m_title;
@@ -54,6 +57,7 @@ private:
     QList<QDateTime> m_times;
     std::function<QString(double)> m_format;
     int m_hover = -1;
+    double m_minAxisMax = 1;
 };
 
 } // namespace koan::ui
