@@ -203,13 +203,12 @@ private slots:
         const QJsonObject info = d["_meta"].toObject()["io.modelcontextprotocol/serverInfo"].toObject();
         QCOMPARE(info["name"].toString(), QStringLiteral("koan-mcp"));
         QVERIFY(!info["version"].toString().isEmpty());
-        // Capabilities match the handlers: prompts and resources are served; without
-        // subscriptions/listen nothing advertises listChanged or subscribe.
+        // Capabilities match the handlers: prompts and resources are served, and list changes
+        // reach subscriptions/listen streams.
         const QJsonObject caps = d["capabilities"].toObject();
         QVERIFY(caps.contains("tools") && caps.contains("prompts") && caps.contains("resources"));
-        QVERIFY(!caps["tools"].toObject().contains("listChanged"));
-        QVERIFY(!caps["prompts"].toObject().contains("listChanged"));
-        QVERIFY(!caps["resources"].toObject().contains("subscribe"));
+        QVERIFY(caps["tools"].toObject()["listChanged"].toBool());
+        QVERIFY(caps["prompts"].toObject()["listChanged"].toBool());
         QCOMPARE(c.request("POST", "/mcp", modern("prompts/list"), rpc(3, "prompts/list", withMeta({}))).status, 200);
         // clientInfo is optional.
         QJsonObject noInfo = meta();
@@ -337,6 +336,76 @@ private slots:
             QVERIFY2(code(r.json()) == -32601, method);
             QCOMPARE(r.json()["id"].toInt(), 500);
         }
+        QCOMPARE(f.sessions()->sessionCount(), 0);
+    }
+
+    void listenStreams()
+    {
+        McpServerOptions o;
+        o.maxConcurrentConnections = 2;
+        ServerFixture f(o, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const auto open = [](HttpClient &c, const QJsonValue &id, const QJsonObject &filter) {
+            c.send("POST", "/mcp", modern("subscriptions/listen"),
+                   rpc(id, "subscriptions/listen", withMeta({{"notifications", filter}})));
+        };
+        const auto notifications = [](const HttpClient &c) {
+            QList<QJsonObject> out;
+            for (const SseEvent &e : c.events())
+                out << QJsonDocument::fromJson(e.data).object();
+            return out;
+        };
+        HttpClient tools(f.port), prompts(f.port), trigger(f.port);
+        open(tools, 41, {{"toolsListChanged", true}, {"resourcesListChanged", false}});
+        open(prompts, "p", {{"promptsListChanged", true}});
+        QVERIFY(tools.waitEvent("message") && prompts.waitEvent("message"));
+        QCOMPARE(tools.response().status, 200);
+        QCOMPARE(tools.response().header("Content-Type"), QByteArray("text/event-stream"));
+        QVERIFY(tools.response().header("Mcp-Session-Id").isEmpty());
+        // The acknowledgement comes first, with the subscription id and the honoured filter.
+        const QJsonObject ack = notifications(tools).first();
+        QCOMPARE(ack["method"].toString(), QStringLiteral("notifications/subscriptions/acknowledged"));
+        QCOMPARE(ack["params"].toObject()["_meta"].toObject()["io.modelcontextprotocol/subscriptionId"].toInt(), 41);
+        QCOMPARE(ack["params"].toObject()["notifications"].toObject(), (QJsonObject{{"toolsListChanged", true}}));
+        // Both streams count against MaxConcurrentConnections (2): a third is refused.
+        QCOMPARE(f.sessions()->longLivedStreams(), 2);
+        HttpClient third(f.port);
+        const HttpResponse refused = third.request("POST", "/mcp", modern("subscriptions/listen"),
+                                                   rpc(3, "subscriptions/listen", withMeta({})));
+        QCOMPARE(refused.status, 503);
+
+        // A tool list change reaches only the stream that asked for it, tagged with its id.
+        QCOMPARE(trigger
+                     .request("POST", "/mcp", modern("tools/call", "test_trigger_tool_change"),
+                              rpc(5, "tools/call", withMeta({{"name", "test_trigger_tool_change"}})))
+                     .status,
+                 200);
+        QVERIFY(QTest::qWaitFor([&] { return notifications(tools).size() == 2; }, 5000));
+        const QJsonObject changed = notifications(tools).last();
+        QCOMPARE(changed["method"].toString(), QStringLiteral("notifications/tools/list_changed"));
+        QCOMPARE(changed["params"].toObject()["_meta"].toObject()["io.modelcontextprotocol/subscriptionId"].toInt(),
+                 41);
+        QCOMPARE(trigger
+                     .request("POST", "/mcp", modern("tools/call", "test_trigger_prompt_change"),
+                              rpc(6, "tools/call", withMeta({{"name", "test_trigger_prompt_change"}})))
+                     .status,
+                 200);
+        QVERIFY(QTest::qWaitFor([&] { return notifications(prompts).size() == 2; }, 5000));
+        QCOMPARE(notifications(prompts).last()["method"].toString(),
+                 QStringLiteral("notifications/prompts/list_changed"));
+        QCOMPARE(notifications(prompts)
+                     .last()["params"]
+                     .toObject()["_meta"]
+                     .toObject()["io.modelcontextprotocol/subscriptionId"]
+                     .toString(),
+                 QStringLiteral("p"));
+        QTest::qWait(100);
+        QCOMPARE(notifications(tools).size(), 2); // no prompts change on the tools stream
+        for (const QJsonObject &n : notifications(prompts))
+            QVERIFY(n["method"].toString() != QLatin1String("notifications/tools/list_changed"));
+        // Closing a stream ends its subscription and frees its place.
+        tools.socket()->abort();
+        QVERIFY(QTest::qWaitFor([&] { return f.sessions()->longLivedStreams() == 1; }, 5000));
         QCOMPARE(f.sessions()->sessionCount(), 0);
     }
 

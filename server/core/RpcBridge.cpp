@@ -162,10 +162,72 @@ QJsonObject RpcBridge::discoverResult() const
     return result;
 }
 
+void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, const Send &related,
+                            const CancelFlag &closed)
+{
+    const QJsonObject caps = modernCapabilities();
+    const QJsonObject asked = params.value(QLatin1String("notifications")).toObject();
+    const auto wants = [&asked](const char *key) { return asked.value(QLatin1String(key)).toBool(); };
+    Listener l;
+    l.subscriptionId = id;
+    l.tools = wants("toolsListChanged") && caps.value(QLatin1String("tools")).toObject().value("listChanged").toBool();
+    l.prompts
+        = wants("promptsListChanged") && caps.value(QLatin1String("prompts")).toObject().value("listChanged").toBool();
+    const QJsonObject resources = caps.value(QLatin1String("resources")).toObject();
+    l.resources = wants("resourcesListChanged") && resources.value(QLatin1String("listChanged")).toBool();
+    if (resources.value(QLatin1String("subscribe")).toBool())
+        for (const QJsonValue &uri : asked.value(QLatin1String("resourceSubscriptions")).toArray())
+            if (uri.isString())
+                l.resourceUris << uri.toString();
+    l.send = related;
+    l.closed = closed;
+    // The acknowledgement names the part of the filter that is honoured.
+    QJsonObject honoured;
+    if (l.tools)
+        honoured.insert(QStringLiteral("toolsListChanged"), true);
+    if (l.prompts)
+        honoured.insert(QStringLiteral("promptsListChanged"), true);
+    if (l.resources)
+        honoured.insert(QStringLiteral("resourcesListChanged"), true);
+    if (!l.resourceUris.isEmpty())
+        honoured.insert(QStringLiteral("resourceSubscriptions"), QJsonArray::fromStringList(l.resourceUris));
+    related(rpc::makeNotification(
+        QStringLiteral("notifications/subscriptions/acknowledged"),
+        QJsonObject{{QStringLiteral("_meta"), QJsonObject{{ModernEra::metaKey("subscriptionId"), id}}},
+                    {QStringLiteral("notifications"), honoured}}));
+    m_listeners.append(std::move(l));
+}
+
+void RpcBridge::publish(const QJsonObject &notification)
+{
+    m_listeners.erase(
+        std::remove_if(m_listeners.begin(), m_listeners.end(), [](const Listener &l) { return l.closed->load(); }),
+        m_listeners.end());
+    const QString method = notification.value(QLatin1String("method")).toString();
+    const QJsonObject params = notification.value(QLatin1String("params")).toObject();
+    const QList<Listener> listeners = m_listeners; // a send may close a stream
+    for (const Listener &l : listeners) {
+        const bool wanted = (method == QLatin1String("notifications/tools/list_changed") && l.tools)
+                            || (method == QLatin1String("notifications/prompts/list_changed") && l.prompts)
+                            || (method == QLatin1String("notifications/resources/list_changed") && l.resources)
+                            || (method == QLatin1String("notifications/resources/updated")
+                                && l.resourceUris.contains(params.value(QLatin1String("uri")).toString()));
+        if (!wanted || l.closed->load())
+            continue;
+        QJsonObject tagged = params;
+        QJsonObject meta = tagged.value(QLatin1String("_meta")).toObject();
+        meta.insert(ModernEra::metaKey("subscriptionId"), l.subscriptionId);
+        tagged.insert(QStringLiteral("_meta"), meta);
+        l.send(rpc::makeNotification(method, tagged));
+    }
+}
+
 bool RpcBridge::servesModern(const QString &method) const
 {
     if (ModernEra::isRemovedMethod(method))
         return false;
+    if (method == QLatin1String("subscriptions/listen"))
+        return m_listenServed;
     return method == QLatin1String("server/discover") || method == QLatin1String("tools/list")
            || method == QLatin1String("tools/call") || m_methods.contains(method);
 }
@@ -218,6 +280,11 @@ CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHe
     }
     if (m.method == QLatin1String("server/discover")) {
         done(rpc::makeResult(m.id, discoverResult()), 200);
+        return flag;
+    }
+    if (m.method == QLatin1String("subscriptions/listen")) {
+        // A long-lived answer: the acknowledgement now, changes later; `done` only if refused.
+        startListen(m.id, params, related, flag);
         return flag;
     }
 

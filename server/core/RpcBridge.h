@@ -70,9 +70,14 @@ public:
     // Client capabilities a tool needs (e.g. {"sampling":{}}): a modern call that did not declare
     // them is refused with -32021 before the tool runs.
     void requireClientCapabilities(const QString &tool, const QJsonObject &capabilities);
-    // subscriptions/listen is served (by the transport): only then may the modern era advertise
+    // subscriptions/listen is served (on by default): otherwise the modern era may not advertise
     // listChanged and subscribe.
     void setListenServed(bool served) { m_listenServed = served; }
+    // Sends a change (notifications/{tools,prompts,resources}/list_changed, notifications/resources/
+    // updated) to the open subscriptions/listen streams that asked for its kind, tagged with each
+    // one's subscription id. Legacy sessions are not reached through this.
+    void publish(const QJsonObject &notification);
+    int listenStreams() const { return int(m_listeners.size()); }
     // The capabilities server/discover names: those the modern era's handlers honour.
     QJsonObject modernCapabilities() const;
     // The server/discover result.
@@ -111,7 +116,17 @@ private:
     QJsonObject m_extraCapabilities;
     int m_pageSize = 100;
     QHash<QString, QJsonObject> m_requiredClientCapabilities;
-    bool m_listenServed = false;
+    bool m_listenServed = true;
+    // One open subscriptions/listen request: what it asked for, where its messages go.
+    struct Listener {
+        QJsonValue subscriptionId;
+        bool tools = false, prompts = false, resources = false;
+        QStringList resourceUris;
+        Send send;
+        CancelFlag closed; // set by the transport when the stream ends
+    };
+    QList<Listener> m_listeners;
+    void startListen(const QJsonValue &id, const QJsonObject &params, const Send &related, const CancelFlag &closed);
 };
 
 } // namespace koan

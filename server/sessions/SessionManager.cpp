@@ -130,6 +130,16 @@ void SessionManager::addStream(const QString &sessionId, SessionStream *stream, 
     }
 }
 
+void SessionManager::addDetachedStream(SessionStream *stream)
+{
+    m_detached.append(stream);
+    ++m_longLivedStreams;
+    connect(stream, &SessionStream::closed, this, [this, stream] {
+        if (m_detached.removeOne(stream))
+            --m_longLivedStreams;
+    });
+}
+
 void SessionManager::streamClosed(const QString &sessionId, SessionStream *stream)
 {
     auto it = m_entries.find(sessionId);
@@ -254,6 +264,10 @@ void SessionManager::sendHeartbeats()
                 emit heartbeatSent(id, now, queued);
         }
     }
+    const QList<QPointer<SessionStream>> detached = m_detached;
+    for (const auto &s : detached)
+        if (s && s->sendHeartbeat())
+            ++sent;
     emit heartbeatRoundFinished(sent, timer.nsecsElapsed() / 1e6);
 }
 

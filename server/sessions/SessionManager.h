@@ -46,6 +46,10 @@ public:
 
     // Long-lived streams count against MaxConcurrentConnections; short POST streams do not.
     void addStream(const QString &sessionId, SessionStream *stream, bool longLived);
+    // A long-lived stream of no session (a 2026-07-28 subscriptions/listen stream): it counts against
+    // MaxConcurrentConnections and gets the heartbeat like a session's stream until it closes.
+    void addDetachedStream(SessionStream *stream);
+    int detachedStreams() const { return int(m_detached.size()); }
     bool atConnectionLimit() const { return m_longLivedStreams >= m_limits.maxConcurrentConnections; }
     // Streamable sessions need no open stream, so streams alone do not bound them.
     bool atSessionLimit() const { return m_entries.size() >= m_limits.maxSessions; }
@@ -104,6 +108,7 @@ private:
     SessionHistory m_history;
     QHash<QString, Entry> m_entries;
     int m_longLivedStreams = 0;
+    QList<QPointer<SessionStream>> m_detached;
     QTimer m_heartbeat;
     QTimer m_sweep;
 };

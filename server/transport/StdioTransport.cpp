@@ -136,6 +136,8 @@ void StdioTransport::handleModern(const QJsonObject &message)
     }
     const bool request = message.contains(QLatin1String("id")) && message.contains(QLatin1String("method"));
     const QString key = McpSession::idKey(message.value(QLatin1String("id")));
+    // A listen subscription lasts as long as the process: it never holds back the end of input.
+    const bool listen = message.value(QLatin1String("method")).toString() == QLatin1String("subscriptions/listen");
     ++m_pending;
     auto answered = std::make_shared<bool>(false);
     const CancelFlag flag = m_bridge->handleStateless(
@@ -151,6 +153,10 @@ void StdioTransport::handleModern(const QJsonObject &message)
         });
     if (request && !*answered)
         m_modernInflight.insert(key, flag);
+    if (listen && !*answered) {
+        --m_pending;
+        maybeFinish();
+    }
 }
 
 void StdioTransport::refuseOversized(qint64 bytes)

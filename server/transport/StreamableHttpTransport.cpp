@@ -263,6 +263,16 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
         return request.hasHeader(name) ? std::optional<QByteArray>(request.header(name)) : std::nullopt;
     };
     const ModernHeaders headers{header("MCP-Protocol-Version"), header("Mcp-Method"), header("Mcp-Name")};
+    const bool listen = message.value(QLatin1String("method")).toString() == QLatin1String("subscriptions/listen");
+    if (listen && m_sessions->atConnectionLimit()) {
+        // A listen stream is long-lived: it counts against MaxConcurrentConnections like a GET stream.
+        m_sessions->rejectConnection(QStringLiteral("max_connections"));
+        return sendRpcHttpError(
+            responder, 503, jsonrpc::ServerError,
+            QStringLiteral("Service Unavailable: the server is at its limit of %1 concurrent streams")
+                .arg(m_sessions->maxConcurrentConnections()),
+            kRetry);
+    }
     // A quick answer is one JSON body; once the handler sends a notification (progress, a log
     // message the request asked for) the answer becomes an SSE stream ending with the response.
     // No session, no event ids, no replay: the modern era has no resumption.
@@ -302,6 +312,9 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
                     exchange->responder->sendJson(status, reply);
             }
         });
+    // An acknowledged subscriptions/listen stays open: heartbeats and the connection limit apply.
+    if (listen && !exchange->answered && exchange->stream)
+        m_sessions->addDetachedStream(exchange->stream);
     // On HTTP a closed stream is the cancellation (the answer, if any, is then dropped).
     if (!exchange->answered)
         connect(responder, &HttpResponder::closed, this, [cancelled, exchange] {
