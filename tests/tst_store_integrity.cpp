@@ -11,14 +11,19 @@
 #include "entities/EntityRegistry.h"
 #include "store/EntityStore.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QMutex>
+#include <QThread>
 #include <QProcess>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTcpSocket>
 #include <csignal>
 #include <QTest>
+#include <atomic>
 #include <vector>
 
 using namespace koan;
@@ -695,6 +700,199 @@ private slots:
         QVERIFY(q.exec("SELECT id, doc, version FROM trial_site WHERE id = 'site-legacy'") && q.next());
         QVERIFY(q.value(1).toString().contains("Legacy site"));
         QCOMPARE(runVerify(path).exitCode, 0);
+    }
+
+    // Replicas starting at once on one store: each schema version is applied exactly once (the
+    // migration lock), and none of them fails.
+    void replicasStartingTogetherMigrateOnce_data() { addBackendRows(); }
+    void replicasStartingTogetherMigrateOnce()
+    {
+        KOAN_FETCH_BACKEND(url);
+        QTemporaryDir dir;
+        const QString location = url.isEmpty() ? dir.filePath("replicas.sqlite") : url;
+        constexpr int kReplicas = 6;
+        QMutex mutex;
+        QStringList errors;
+        std::atomic<int> waiting{kReplicas};
+        std::vector<std::unique_ptr<QThread>> threads;
+        for (int i = 0; i < kReplicas; ++i)
+            threads.emplace_back(QThread::create([&] {
+                --waiting;
+                while (waiting > 0) // all start together
+                    QThread::yieldCurrentThread();
+                EntityStore store;
+                QString error;
+                const bool ok = (url.isEmpty() ? store.open(location, &error) : store.openUrl(location, &error))
+                                && store.ensureTable("trial_site", "TrialSite", {}, {"name", "location"}, &error)
+                                && store.schemaVersion() == EntityStore::latestSchemaVersion();
+                if (!ok) {
+                    QMutexLocker lock(&mutex);
+                    errors << (error.isEmpty() ? QStringLiteral("wrong schema version") : error);
+                }
+            }));
+        for (auto &t : threads)
+            t->start();
+        for (auto &t : threads)
+            QVERIFY(t->wait(60000));
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+        RawSql sql(location);
+        QSqlQuery q(sql.db);
+        QVERIFY2(q.exec("SELECT COUNT(*), MIN(version), MAX(version) FROM koan_schema") && q.next(),
+                 qPrintable(q.lastError().text()));
+        QCOMPARE(q.value(0).toInt(), EntityStore::latestSchemaVersion());
+        QCOMPARE(q.value(1).toInt(), 1);
+        QCOMPARE(q.value(2).toInt(), EntityStore::latestSchemaVersion());
+    }
+
+    // /readyz names the backend and its state; with the database gone it answers 503 within a few
+    // seconds and tool calls fail fast with a clear error; once it is back, both recover by themselves.
+    void readinessFollowsTheDatabase_data() { addBackendRows(); }
+    void readinessFollowsTheDatabase()
+    {
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(onBackend(url));
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        HttpClient c(f.port);
+        const HttpResponse upResponse = c.request("GET", "/readyz");
+        const QJsonObject up = upResponse.json();
+        QCOMPARE(upResponse.status, 200);
+        QCOMPARE(up["checks"]["store"].toBool(), true);
+        QCOMPARE(up["store"]["backend"].toString(), url.isEmpty() ? QString("sqlite") : QString("postgres"));
+        QCOMPARE(up["store"]["state"].toString(), QStringLiteral("up"));
+        if (url.isEmpty())
+            return;
+        auto s = std::make_shared<McpSession>("db-down", TransportKind::Stdio, Principal::localOwner());
+        send(f.server->bridge(), s, initializeRequest());
+        send(f.server->bridge(), s, R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+        int id = 10;
+        const auto getSite = [&] {
+            const Exchange ex
+                = send(f.server->bridge(), s,
+                       request(++id, "tools/call",
+                               {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}}),
+                       10000);
+            return ex.done ? ex.reply.toObject()["result"].toObject() : QJsonObject{{"hang", true}};
+        };
+        QVERIFY(!getSite()["isError"].toBool());
+
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY(pg->stop());
+        QElapsedTimer t;
+        t.start();
+        HttpResponse down;
+        while (t.elapsed() < 5000 && (down = c.request("GET", "/readyz")).status != 503)
+            QTest::qWait(100);
+        QCOMPARE(down.status, 503);
+        const QJsonObject downBody = down.json();
+        QCOMPARE(downBody["checks"]["store"].toBool(true), false);
+        QCOMPARE(downBody["store"]["backend"].toString(), QStringLiteral("postgres"));
+        QCOMPARE(downBody["store"]["state"].toString(), QStringLiteral("unreachable"));
+        t.restart();
+        const QJsonObject failed = getSite();
+        QVERIFY2(t.elapsed() < 5000, qPrintable(QString::number(t.elapsed())));
+        QCOMPARE(failed["isError"].toBool(), true);
+        const QString text = failed["content"][0]["text"].toString();
+        QVERIFY2(text.contains("store_error") && text.contains("unreachable"), qPrintable(text));
+        QVERIFY2(!text.contains(PostgresServer::kPassword), qPrintable(text));
+
+        QVERIFY2(pg->restart(&why), qPrintable(why));
+        t.restart();
+        int status = 0;
+        while (t.elapsed() < 15000 && (status = c.request("GET", "/readyz").status) != 200)
+            QTest::qWait(200);
+        QCOMPARE(status, 200);
+        QVERIFY2(!getSite()["isError"].toBool(), qPrintable(getSite()["content"][0]["text"].toString()));
+    }
+
+    // The database password never shows: not in --print-config (from the command line or the
+    // environment), not in the startup log, not in connection errors, not in audit verify.
+    void databasePasswordIsNeverShown()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY2(pg, qPrintable(why));
+        const QString url = pg->freshDatabaseUrl(&why);
+        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        const QByteArray password = PostgresServer::kPassword;
+        QTemporaryDir home;
+        const auto run = [&](const QStringList &args, const QProcessEnvironment &env, int waitMs) {
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start(KOAN_MCP_BINARY, args);
+            p.waitForFinished(waitMs);
+            if (p.state() != QProcess::NotRunning) {
+                p.kill();
+                p.waitForFinished(5000);
+            }
+            return p.readAllStandardOutput() + p.readAllStandardError();
+        };
+        const QProcessEnvironment env = isolatedEnvironment(home.path());
+        const QByteArray printed = run({"--print-config", "--database-url", url}, env, 10000);
+        QVERIFY2(printed.contains("\"DatabaseUrl\": \"postgresql://koan:***@127.0.0.1:"), printed.constData());
+        QVERIFY2(!printed.contains(password), printed.constData());
+        QProcessEnvironment viaEnv = env;
+        viaEnv.insert("KOAN_MCP__DatabaseUrl", url);
+        const QByteArray printedEnv = run({"--print-config"}, viaEnv, 10000);
+        QVERIFY2(printedEnv.contains("postgresql://koan:***@"), printedEnv.constData());
+        QVERIFY2(!printedEnv.contains(password), printedEnv.constData());
+        // A real start on PostgreSQL: the log names the store without the password.
+        const QByteArray log = run({"--headless", "--port", "0", "--database-url", url}, env, 4000);
+        QVERIFY2(log.contains("store postgres postgresql://koan:***@"), log.constData());
+        QVERIFY2(!log.contains(password), log.constData());
+        // Connection refused (a closed port) and a wrong password: clear errors, still redacted.
+        const QString closed = QString(url).replace(QStringLiteral(":%1/").arg(pg->port()), QStringLiteral(":1/"));
+        const QByteArray refused = run({"--headless", "--port", "0", "--database-url", closed}, env, 15000);
+        QVERIFY2(refused.contains("Koan:Mcp:DatabaseUrl") && refused.contains("postgresql://koan:***@127.0.0.1:1/"),
+                 refused.constData());
+        QVERIFY2(!refused.contains(password), refused.constData());
+        const QString wrong = QString(url).replace(QString::fromLatin1(password), QStringLiteral("not-the-Pg-pass"));
+        const QByteArray denied = run({"--headless", "--port", "0", "--database-url", wrong}, env, 15000);
+        QVERIFY2(denied.contains("password authentication failed"), denied.constData());
+        QVERIFY2(!denied.contains("not-the-Pg-pass") && !denied.contains(password), denied.constData());
+        // audit verify on PostgreSQL.
+        const Verify v = runVerify(url);
+        QVERIFY2(v.exitCode == 0 && v.out.contains("postgresql://koan:***@"), qPrintable(v.out));
+        QVERIFY2(!v.out.contains(QString::fromLatin1(password)), qPrintable(v.out));
+    }
+
+    // PostgreSQL: each committed write notifies koan_changes with ids only, delivered at commit;
+    // a refused (rolled back) write notifies nothing.
+    void committedWritesNotifyTheChangeChannel()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY2(pg, qPrintable(why));
+        const QString url = pg->freshDatabaseUrl(&why);
+        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        BridgeHarness h(onBackend(url));
+        QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
+        RawSql listener(url);
+        QList<QJsonObject> received;
+        QVERIFY(listener.db.driver()->subscribeToNotification(EntityStore::kChangeChannel));
+        connect(listener.db.driver(), &QSqlDriver::notification, this,
+                [&](const QString &name, QSqlDriver::NotificationSource, const QVariant &payload) {
+                    if (name == QLatin1String(EntityStore::kChangeChannel))
+                        received << QJsonDocument::fromJson(payload.toString().toUtf8()).object();
+                });
+        auto s = h.session();
+        QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("n-1")}})["isError"].toBool());
+        QVERIFY(QTest::qWaitFor([&] { return !received.isEmpty(); }, 5000));
+        QCOMPARE(received[0], (QJsonObject{{"entity", "TrialSite"}, {"ids", QJsonArray{"n-1"}}}));
+        // Refused: version conflict, rolled back, nothing published.
+        QCOMPARE(h.tool(s, "trial-site.upsert",
+                        {{"model", site("n-1")}, {"expectedVersion", 7}})["structuredContent"]["error"]["code"]
+                     .toString(),
+                 QStringLiteral("version_conflict"));
+        QVERIFY(!h.tool(s, "trial-site.delete", {{"id", "n-1"}})["isError"].toBool());
+        QVERIFY(QTest::qWaitFor([&] { return received.size() >= 2; }, 5000));
+        QTest::qWait(200);
+        QCOMPARE(received.size(), 2);
+        QCOMPARE(received[1], (QJsonObject{{"entity", "TrialSite"}, {"ids", QJsonArray{"n-1"}}}));
     }
 
     void seedingNeverOverwrites()

@@ -613,6 +613,24 @@ bool EntityStore::begin(QString *error)
     return true;
 }
 
+bool EntityStore::notifyChange(const QString &entity, const QStringList &ids, QString *error)
+{
+    if (m_backend != Backend::Postgres)
+        return true;
+    // Inside the write transaction: delivered to listeners at commit, never for a rollback. Ids
+    // only (a listener re-reads what it needs); over NOTIFY's 8000-byte limit, "the entity changed".
+    QJsonObject payload{{QStringLiteral("entity"), entity}, {QStringLiteral("ids"), QJsonArray::fromStringList(ids)}};
+    QByteArray text = json::compact(payload);
+    if (text.size() > 7000)
+        text = json::compact(QJsonObject{{QStringLiteral("entity"), entity}, {QStringLiteral("all"), true}});
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(kChangeChannel)));
+    q.addBindValue(QString::fromUtf8(text));
+    if (!q.exec())
+        return fail(error, QStringLiteral("cannot publish the change"), q.lastError());
+    return true;
+}
+
 EntityStore::Outcome EntityStore::rollback(Outcome o)
 {
     QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
@@ -772,6 +790,11 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
             return rollback(raced);
         }
     }
+    QStringList written;
+    for (const QJsonObject &r : std::as_const(o.records))
+        written << r.value(QLatin1String("id")).toString();
+    if (!notifyChange(entity, written, &error))
+        return rollback(storeFailure(error));
     if (!m_db.commit())
         return rollback(
             storeFailure(QStringLiteral("commit failed, nothing was written: %1").arg(m_db.lastError().text())));
@@ -810,6 +833,8 @@ EntityStore::Outcome EntityStore::remove(const QString &table, const QString &en
             return rollback(storeFailure(error));
         ++o.deleted;
     }
+    if (o.deleted > 0 && !notifyChange(entity, ids, &error))
+        return rollback(storeFailure(error));
     if (!m_db.commit())
         return rollback(
             storeFailure(QStringLiteral("commit failed, nothing was deleted: %1").arg(m_db.lastError().text())));
@@ -853,7 +878,8 @@ bool EntityStore::recordSetting(const QString &key, const QJsonValue &before, co
                                         {QStringLiteral("path"), QStringLiteral("/value")},
                                         {QStringLiteral("value"), after.isUndefined() ? QJsonValue() : after}}};
     if (!m_audit->append(context, QString::fromLatin1(kSettingsEntity), key, QStringLiteral("setting"),
-                         previous > 0 ? std::optional<qint64>(previous) : std::nullopt, previous + 1, change, error)) {
+                         previous > 0 ? std::optional<qint64>(previous) : std::nullopt, previous + 1, change, error)
+        || !notifyChange(QString::fromLatin1(kSettingsEntity), {key}, error)) {
         m_db.rollback();
         return false;
     }

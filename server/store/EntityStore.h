@@ -127,6 +127,12 @@ public:
                        const WriteContext &context, QString *error);
     static constexpr const char *kSettingsEntity = "_settings";
 
+    // PostgreSQL: every committed write also notifies this channel (pg_notify in the write's
+    // transaction) with {"entity", "ids": [...]} (or {"entity", "all": true} when too long to
+    // fit); settings changes with entity "_settings" and the setting's key. The change bus of
+    // issue #17 listens to it; SQLite has no such channel.
+    static constexpr const char *kChangeChannel = "koan_changes";
+
     AuditTrail &audit() { return *m_audit; }
     // Every table's record versions, for AuditTrail::verify.
     QHash<QString, QHash<QString, qint64>> currentVersions(const QHash<QString, QString> &entityByTable,
@@ -145,6 +151,7 @@ private:
     bool begin(QString *error);
     Outcome rollback(Outcome o);
     bool migrate(QString *error);
+    bool notifyChange(const QString &entity, const QStringList &ids, QString *error);
     // PostgreSQL: a lost connection is reopened (no-op on SQLite or while it is up); false with
     // a clear message when the database cannot be reached.
     bool ensureConnected(QString *error);
