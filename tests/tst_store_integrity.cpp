@@ -803,6 +803,12 @@ private slots:
             QTest::qWait(200);
         QCOMPARE(status, 200);
         QVERIFY2(!getSite()["isError"].toBool(), qPrintable(getSite()["content"][0]["text"].toString()));
+        // Restarted while the server sat idle: the next call reconnects by itself, it does not fail first.
+        QVERIFY(pg->stop());
+        QVERIFY2(pg->restart(&why), qPrintable(why));
+        QTest::qWait(1100);
+        const QJsonObject again = getSite();
+        QVERIFY2(!again["isError"].toBool(), qPrintable(again["content"][0]["text"].toString()));
     }
 
     // The database password never shows: not in --print-config (from the command line or the

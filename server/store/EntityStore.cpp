@@ -216,13 +216,19 @@ bool EntityStore::ensureConnected(QString *error)
 {
     if (m_backend == Backend::Sqlite)
         return true;
-    if (m_db.isOpen() && !m_suspect)
+    // After a second without use the connection is probed first: a database restarted meanwhile
+    // is then reconnected transparently instead of failing the next call.
+    const bool idle = nowMs() - m_lastUsedMs > 1000;
+    if (m_db.isOpen() && !m_suspect && !idle) {
+        m_lastUsedMs = nowMs();
         return true;
+    }
     if (m_db.isOpen()) {
-        // A statement failed: still connected (a constraint, a conflict) or lost (server gone)?
+        // A statement failed (a constraint, a conflict, or the server gone?), or it sat idle.
         QSqlQuery probe(m_db);
         if (probe.exec(QStringLiteral("SELECT 1"))) {
             m_suspect = false;
+            m_lastUsedMs = nowMs();
             return true;
         }
     }
@@ -241,6 +247,7 @@ bool EntityStore::ensureConnected(QString *error)
     if (connectPostgres(&why)) {
         m_backoffMs = 0;
         m_nextConnectMs = 0;
+        m_lastUsedMs = nowMs();
         return true;
     }
     // Retried with backoff: 250 ms, doubling, at most 5 s between attempts.

@@ -170,6 +170,7 @@ private:
     int m_schemaVersion = 0;
     bool m_suspect = false;
     qint64 m_nextConnectMs = 0;
+    qint64 m_lastUsedMs = 0;
     int m_backoffMs = 0;
     QSqlDatabase m_db;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;

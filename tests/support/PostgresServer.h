@@ -7,6 +7,7 @@
 // of its own (freshDatabaseUrl), so tests never see each other's rows.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -230,7 +231,15 @@ private:
         return true;
     }
 
-    QTemporaryDir m_dir;
+    // Under /tmp: the cluster's owner (nobody, when root runs the tests) must reach it, which a
+    // TMPDIR under /root would not allow, and the unix socket path must stay short.
+    static QString tempTemplate()
+    {
+        const QString base = QFileInfo(QStringLiteral("/tmp")).isWritable() ? QStringLiteral("/tmp") : QDir::tempPath();
+        return base + QStringLiteral("/koan-pg-XXXXXX");
+    }
+
+    QTemporaryDir m_dir{tempTemplate()};
     QString m_bin;
     QString m_runAs;
     quint16 m_port = 0;
