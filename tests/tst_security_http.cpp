@@ -295,6 +295,41 @@ private slots:
         QVERIFY(!legacyNames.contains("trial-site.collection"));
     }
 
+    void statelessCallsUnderTokens()
+    {
+        // 2026-07-28: no session, so every request is authenticated on its own; the tool list
+        // depends on the token's scopes, so it is cacheScope "private".
+        ServerFixture f(authOptions());
+        HttpClient c(f.port);
+        const QJsonObject meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                               {"io.modelcontextprotocol/clientCapabilities", QJsonObject{}}};
+        const auto headers = [](const QByteArray &method, const QByteArray &name, const QByteArray &t) {
+            auto h = streamableHeaders({}, t);
+            h.append(qMakePair(QByteArray("MCP-Protocol-Version"), QByteArray("2026-07-28")));
+            h.append(qMakePair(QByteArray("Mcp-Method"), method));
+            if (!name.isEmpty())
+                h.append(qMakePair(QByteArray("Mcp-Name"), name));
+            return h;
+        };
+        QCOMPARE(
+            c.request("POST", "/mcp", headers("tools/list", {}, {}), rpc(1, "tools/list", {{"_meta", meta}})).status,
+            401);
+        const QByteArray ops = tokenFor(f, "alice", "clinical:operations");
+        const HttpResponse list
+            = c.request("POST", "/mcp", headers("tools/list", {}, ops), rpc(2, "tools/list", {{"_meta", meta}}));
+        QCOMPARE(list.status, 200);
+        QVERIFY(list.header("Mcp-Session-Id").isEmpty());
+        QCOMPARE(list.json()["result"].toObject()["cacheScope"].toString(), QStringLiteral("private"));
+        QCOMPARE(toolNames(list.json()).size(), 27);
+        const HttpResponse denied = c.request(
+            "POST", "/mcp", headers("tools/call", "adverse-event-report.collection", ops),
+            rpc(3, "tools/call",
+                {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}, {"_meta", meta}}));
+        QCOMPARE(denied.status, 200);
+        QCOMPARE(denied.json()["error"].toObject()["code"].toInt(), -32003);
+        QCOMPARE(f.sessions()->sessionCount(), 0);
+    }
+
     void serverWideScopesGive403()
     {
         McpServerOptions o = authOptions();
