@@ -185,7 +185,7 @@ Principal BearerAuthenticator::principalFromClaims(const QJsonObject &claims) co
             }
             values << scope;
         }
-        // OAuth scopes are case-sensitive (RFC 6749 3.3): "Clinical:Safety" is not "clinical:safety".
+        // OAuth scopes are case-sensitive (RFC 6749 3.3): "Records:Read" is not "records:read".
         for (const QString &s : std::as_const(values))
             p.scopes.insert(s);
     }
