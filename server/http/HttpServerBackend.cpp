@@ -158,6 +158,12 @@ void HttpServerBackend::acceptFailed(QTcpServer *server)
     QTimer::singleShot(200, server, [server] { server->resumeAccepting(); });
 }
 
+HttpServerBackend::~HttpServerBackend()
+{
+    for (QAbstractSocket *socket : findChildren<QAbstractSocket *>())
+        socket->abort();
+}
+
 void HttpServerBackend::close()
 {
     for (QTcpServer *s : servers())

@@ -23,6 +23,10 @@ public:
     using Handler = std::function<void(const HttpRequest &request, HttpResponder *responder)>;
 
     explicit HttpServerBackend(QObject *parent = nullptr);
+    // Aborts every connection still open while the sockets are whole objects: a socket destroyed as a
+    // child would emit its disconnect from ~QAbstractSocket, into responders and guards that then
+    // touch a half-destroyed QTcpSocket.
+    ~HttpServerBackend() override;
     void setHandler(Handler handler) { m_handler = std::move(handler); }
     // Applied to every connection accepted afterwards (see RequestSizeGuard).
     void setRequestLimits(const RequestSizeGuard::Limits &limits) { m_limits = limits; }
