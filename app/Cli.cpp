@@ -26,6 +26,9 @@ QString withProgramName(QString help, const QString &command = {})
 const char kSubcommands[] = "\nSubcommands:\n"
                             "  token    Issue a development bearer token (Development only):\n"
                             "           koan-mcp token --sub NAME --scope \"a b\" --ttl 1h   (koan-mcp token --help)\n"
+                            "  console  Open the console against a running --headless server over its admin API:\n"
+                            "           koan-mcp console --attach https://host:port [--token-file F] [--cacert FILE] "
+                            "[--check]   (koan-mcp console --help)\n"
                             "  audit    Check or export the audit trail of a store file:\n"
                             "           koan-mcp audit verify [--db PATH]\n"
                             "           koan-mcp audit export --since 2026-12-01T00:00:00Z --format jsonl|csv [--db "
@@ -166,8 +169,54 @@ CliCommand parseAuditCommand(QStringList arguments, QString *helpText)
     return cmd;
 }
 
+CliCommand parseConsoleCommand(QStringList arguments, QString *helpText)
+{
+    arguments.removeAt(1); // "console"
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Open the console against a running koan-mcp --headless server over its admin API (scope koan:admin).\n"
+        "TLS is verified; plain http:// only for a loopback server. Without --token-file no token is sent,\n"
+        "which only a loopback server with authentication off accepts."));
+    p.addHelpOption();
+    const QCommandLineOption attach(QStringLiteral("attach"),
+                                    QStringLiteral("The server's base URL, e.g. https://host:5114."),
+                                    QStringLiteral("url"));
+    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
+                                       QStringLiteral("File holding the bearer token (scope koan:admin)."),
+                                       QStringLiteral("file"));
+    const QCommandLineOption cacert(QStringLiteral("cacert"),
+                                    QStringLiteral("PEM file of the CA (or certificate) to trust beside the system's."),
+                                    QStringLiteral("file"));
+    const QCommandLineOption check(QStringLiteral("check"),
+                                   QStringLiteral("Connect, print the server, version, sessions and the event stream's "
+                                                  "first event, then exit 0 (or 1 with the reason)."));
+    p.addOptions({attach, tokenFile, cacert, check});
+    CliCommand cmd;
+    cmd.mode = CliCommand::ConsoleAttach;
+    if (!p.parse(arguments)) {
+        cmd.errors << p.errorText();
+        return cmd;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        *helpText = withProgramName(p.helpText(), QStringLiteral("console"));
+        return cmd;
+    }
+    cmd.attach.url = p.value(attach);
+    if (cmd.attach.url.isEmpty())
+        cmd.errors << QStringLiteral(
+            "console: --attach URL is required (the local console: koan-mcp without a mode flag)");
+    cmd.attach.tokenFile = p.value(tokenFile);
+    cmd.attach.caCertFile = p.value(cacert);
+    cmd.attach.check = p.isSet(check);
+    if (!p.positionalArguments().isEmpty())
+        cmd.errors << QStringLiteral("unexpected argument(s): %1").arg(p.positionalArguments().join(QLatin1Char(' ')));
+    return cmd;
+}
+
 CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
 {
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("console"))
+        return parseConsoleCommand(arguments, helpText);
     if (arguments.size() > 1 && arguments.at(1) == QLatin1String("token"))
         return parseTokenCommand(arguments, helpText);
     if (arguments.size() > 1 && arguments.at(1) == QLatin1String("audit"))

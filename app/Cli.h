@@ -7,7 +7,7 @@
 namespace koan {
 
 struct CliCommand {
-    enum Mode { Gui, Headless, Stdio, PrintConfig, Token, AuditVerify, AuditExport };
+    enum Mode { Gui, Headless, Stdio, PrintConfig, Token, AuditVerify, AuditExport, ConsoleAttach };
     Mode mode = Gui;
     OptionsSources sources;
     QString fixtures;      // optional fixture pack name (e.g. "conformance")
@@ -23,6 +23,12 @@ struct CliCommand {
         QString since;    // ISO 8601, UTC
         QString format = QStringLiteral("jsonl");
     } audit;
+    struct AttachRequest { // `koan-mcp console --attach URL ...`
+        QString url;
+        QString tokenFile; // empty: no token (a loopback server without authentication)
+        QString caCertFile;
+        bool check = false; // connect, print what was found, exit 0 or 1
+    } attach;
 };
 
 // Parses argv (without QCoreApplication, so the mode can decide which application class to create).

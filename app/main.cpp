@@ -1,4 +1,5 @@
 // koan-mcp: GUI console by default, --headless for servers, --stdio for local agents.
+#include "AttachCommand.h"
 #include "AuditCommands.h"
 #include "Cli.h"
 #include "logging/LogSink.h"
@@ -15,6 +16,7 @@
 #include "MainWindow.h"
 #include "Translations.h"
 #include "admin/AdminController.h"
+#include "console/InProcessConsoleLink.h"
 #include "sessions/SessionManager.h"
 
 #include <QApplication>
@@ -130,25 +132,31 @@ QString headlessBanner(const koan::McpServer *server, const koan::McpServerOptio
 }
 
 // The console window over the server's AdminController, from snapshots taken on the server thread.
-std::unique_ptr<koan::ui::MainWindow> openConsole(koan::ServerHost &host, const QString &userOverrideFile)
+struct LocalConsole {
+    std::unique_ptr<koan::InProcessConsoleLink> link;
+    std::unique_ptr<koan::ui::MainWindow> window;
+};
+LocalConsole openConsole(koan::ServerHost &host, const QString &userOverrideFile)
 {
     koan::McpServer *server = host.server();
-    koan::ui::ServerLink link;
+    koan::AdminController *admin = nullptr;
     koan::ServerStatus status;
     QList<koan::SessionInfo> sessions;
     QList<koan::EntitySnapshot> entities;
     QList<koan::ToolSnapshot> tools;
     host.invoke([&] {
-        link.admin = server->admin();
-        link.admin->setUserOverrideFile(userOverrideFile);
-        status = link.admin->status();
+        admin = server->admin();
+        admin->setUserOverrideFile(userOverrideFile);
+        status = admin->status();
         sessions = server->sessions()->snapshot();
-        entities = link.admin->entities();
-        tools = link.admin->tools();
+        entities = admin->entities();
+        tools = admin->tools();
     });
-    auto window = std::make_unique<koan::ui::MainWindow>(link, status, sessions, entities, tools);
-    window->show();
-    return window;
+    LocalConsole console;
+    console.link = std::make_unique<koan::InProcessConsoleLink>(admin);
+    console.window = std::make_unique<koan::ui::MainWindow>(console.link.get(), status, sessions, entities, tools);
+    console.window->show();
+    return console;
 }
 } // namespace
 
@@ -169,7 +177,11 @@ int main(int argc, char *argv[])
     // Debug chatter (per-session open/close) only when asked for via QT_LOGGING_RULES.
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("koan.*.debug=false"));
-    const bool gui = cmd.mode == koan::CliCommand::Gui && displayAvailable();
+    const bool attachWindow = cmd.mode == koan::CliCommand::ConsoleAttach && !cmd.attach.check;
+    if (attachWindow && !displayAvailable())
+        return fail(QStringLiteral("console --attach needs a display"),
+                    {QStringLiteral("DISPLAY/WAYLAND_DISPLAY unset; use --check to probe from a terminal")});
+    const bool gui = (cmd.mode == koan::CliCommand::Gui && displayAvailable()) || attachWindow;
     // Without a GUI, Qt's plain UNIX event dispatcher: glib's costs grow superlinearly with the
     // number of sockets (measured: 366 ms vs 13 ms to write one event to 10k streams).
     if (!gui && qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
@@ -189,6 +201,9 @@ int main(int argc, char *argv[])
                                            .filePath(QStringLiteral("appsettings.user.json"));
     if (gui)
         koan::ui::installTranslations(app.get());
+    // An attached console runs no server of its own: no configuration, no store.
+    if (cmd.mode == koan::CliCommand::ConsoleAttach)
+        return koan::AttachCommand::run(cmd.attach);
 
     QStringList errors, layers;
     const koan::McpServerOptions options = koan::OptionsLoader::load(cmd.sources, &errors, &layers);
@@ -222,11 +237,12 @@ int main(int argc, char *argv[])
     if (cmd.mode == koan::CliCommand::Headless)
         qCInfo(lcApp).noquote() << headlessBanner(server, options);
 
-    std::unique_ptr<koan::ui::MainWindow> window;
+    LocalConsole console;
     if (gui)
-        window = openConsole(host, cmd.sources.userOverrideFile);
+        console = openConsole(host, cmd.sources.userOverrideFile);
     const int rc = app->exec();
-    window.reset();
+    console.window.reset();
+    console.link.reset();
     host.stop();
     qCInfo(lcApp) << "stopped cleanly";
     return rc;

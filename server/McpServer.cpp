@@ -225,6 +225,7 @@ void McpServer::stopHttp(const QString &reason)
 {
     if (!m_backend)
         return;
+    m_http->closeAdminStreams(); // a final `shutdown` event while the sockets still work
     m_backend->close();
     m_sessions->closeAll(reason);
     delete m_backend;

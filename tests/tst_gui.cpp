@@ -6,6 +6,7 @@
 #include "HeartbeatsPage.h"
 #include "InvokePanel.h"
 #include "MainWindow.h"
+#include "console/InProcessConsoleLink.h"
 #include "AuthFailuresPage.h"
 #include "RollbackDialog.h"
 #include "McpServer.h"
@@ -174,6 +175,7 @@ class TestGui : public QObject
     Q_OBJECT
     QTemporaryDir m_dir;
     std::unique_ptr<ServerHost> m_host;
+    std::unique_ptr<InProcessConsoleLink> m_link; // outlives the window
     std::unique_ptr<ui::MainWindow> m_window;
     quint16 m_port = 0;
     QString m_overrideFile;
@@ -204,19 +206,20 @@ private slots:
         QStringList errors;
         QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
         McpServer *server = m_host->server();
-        ui::ServerLink link;
+        AdminController *linkAdmin = nullptr;
         ServerStatus status;
         QList<EntitySnapshot> entities;
         QList<ToolSnapshot> tools;
         m_host->invoke([&] {
-            link.admin = server->admin();
-            link.admin->setUserOverrideFile(m_overrideFile);
-            status = link.admin->status();
-            entities = link.admin->entities();
-            tools = link.admin->tools();
+            linkAdmin = server->admin();
+            linkAdmin->setUserOverrideFile(m_overrideFile);
+            status = linkAdmin->status();
+            entities = linkAdmin->entities();
+            tools = linkAdmin->tools();
             m_port = server->httpPort();
         });
-        m_window = std::make_unique<ui::MainWindow>(link, status, QList<SessionInfo>{}, entities, tools);
+        m_link = std::make_unique<InProcessConsoleLink>(linkAdmin);
+        m_window = std::make_unique<ui::MainWindow>(m_link.get(), status, QList<SessionInfo>{}, entities, tools);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         QCOMPARE(m_window->entitiesModel()->rowCount(), 5);

@@ -4,6 +4,7 @@
 // With KOAN_SCREENSHOT_DIR set, also saves docs/console-overview.png and
 // docs/console-session-history.png from the run.
 #include "MainWindow.h"
+#include "console/InProcessConsoleLink.h"
 #include "McpServer.h"
 #include "OverviewPage.h"
 #include "RollbackDialog.h"
@@ -112,6 +113,7 @@ class TestGuiOperator : public QObject
     Q_OBJECT
     QTemporaryDir m_dir;
     std::unique_ptr<ServerHost> m_host;
+    std::unique_ptr<InProcessConsoleLink> m_link; // outlives the window
     std::unique_ptr<ui::MainWindow> m_window;
     quint16 m_port = 0;
 
@@ -159,18 +161,19 @@ private slots:
         m_host = std::make_unique<ServerHost>(o, s12::catalog());
         QStringList errors;
         QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
-        ui::ServerLink link;
+        AdminController *linkAdmin = nullptr;
         ServerStatus status;
         QList<EntitySnapshot> entities;
         QList<ToolSnapshot> tools;
         m_host->invoke([&] {
-            link.admin = m_host->server()->admin();
-            status = link.admin->status();
-            entities = link.admin->entities();
-            tools = link.admin->tools();
+            linkAdmin = m_host->server()->admin();
+            status = linkAdmin->status();
+            entities = linkAdmin->entities();
+            tools = linkAdmin->tools();
             m_port = m_host->server()->httpPort();
         });
-        m_window = std::make_unique<ui::MainWindow>(link, status, QList<SessionInfo>{}, entities, tools);
+        m_link = std::make_unique<InProcessConsoleLink>(linkAdmin);
+        m_window = std::make_unique<ui::MainWindow>(m_link.get(), status, QList<SessionInfo>{}, entities, tools);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         QCOMPARE(m_window->tabs()->widget(0), m_window->overviewPage()); // the first tab

@@ -5,6 +5,7 @@
 #include "EntitiesPage.h"
 #include "EntityOverridesModel.h"
 #include "MainWindow.h"
+#include "console/InProcessConsoleLink.h"
 #include "McpServer.h"
 #include "RecordBrowser.h"
 #include "RecordBrowserModels.h"
@@ -69,6 +70,7 @@ class TestGuiRecords : public QObject
     Q_OBJECT
     QTemporaryDir m_dir;
     std::unique_ptr<ServerHost> m_host;
+    std::unique_ptr<InProcessConsoleLink> m_link; // outlives the window
     std::unique_ptr<ui::MainWindow> m_window;
     AdminController *m_admin = nullptr;
     quint16 m_port = 0;
@@ -128,20 +130,21 @@ private slots:
         QStringList errors;
         QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
         McpServer *server = m_host->server();
-        ui::ServerLink link;
+        AdminController *linkAdmin = nullptr;
         ServerStatus status;
         QList<EntitySnapshot> entities;
         QList<ToolSnapshot> tools;
         m_host->invoke([&] {
-            link.admin = server->admin();
-            link.admin->setUserOverrideFile(m_dir.filePath("appsettings.user.json"));
-            status = link.admin->status();
-            entities = link.admin->entities();
-            tools = link.admin->tools();
+            linkAdmin = server->admin();
+            linkAdmin->setUserOverrideFile(m_dir.filePath("appsettings.user.json"));
+            status = linkAdmin->status();
+            entities = linkAdmin->entities();
+            tools = linkAdmin->tools();
             m_port = server->httpPort();
         });
-        m_admin = link.admin;
-        m_window = std::make_unique<ui::MainWindow>(link, status, QList<SessionInfo>{}, entities, tools);
+        m_admin = linkAdmin;
+        m_link = std::make_unique<InProcessConsoleLink>(linkAdmin);
+        m_window = std::make_unique<ui::MainWindow>(m_link.get(), status, QList<SessionInfo>{}, entities, tools);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         QCOMPARE(browser()->entityBox()->count(), 5);

@@ -79,4 +79,13 @@ void AuthFailuresModel::clear()
     emit totalChanged(0);
 }
 
+void AuthFailuresModel::reset(const QList<AuthFailure> &failures)
+{
+    beginResetModel();
+    m_rows = failures.mid(qMax(0, int(failures.size()) - m_capacity));
+    endResetModel();
+    m_total = failures.size();
+    emit totalChanged(m_total);
+}
+
 } // namespace koan::ui

@@ -21,6 +21,7 @@ public:
 
 public slots:
     void append(const koan::AuthFailure &failure);
+    void reset(const QList<koan::AuthFailure> &failures); // the server's recent ring (a snapshot)
     void clear();
 
 signals:

@@ -40,7 +40,7 @@ public:
 };
 } // namespace
 
-EntitiesPage::EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget *parent)
+EntitiesPage::EntitiesPage(ConsoleLink *link, EntityOverridesModel *model, QWidget *parent)
     : QWidget(parent), m_view(new QTableView(this)), m_message(new QLabel(this)),
       m_records(new RecordBrowser(link, model, this)), m_sections(new QTabWidget(this))
 {
@@ -63,13 +63,10 @@ EntitiesPage::EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget
         if (!current.isValid())
             return;
         const QString entity = model->entityAt(current.row());
-        AdminController *admin = link.admin;
-        link.command([admin, entity] { admin->resetEntityOptions(entity); });
+        link->resetEntityOptions(entity);
     });
-    connect(model, &EntityOverridesModel::applyRequested, this, [link](const QString &entity, const EntityOptions &o) {
-        AdminController *admin = link.admin;
-        link.command([admin, entity, o] { admin->applyEntityOptions(entity, o); });
-    });
+    connect(model, &EntityOverridesModel::applyRequested, this,
+            [link](const QString &entity, const EntityOptions &o) { link->applyEntityOptions(entity, o); });
     connect(model, &EntityOverridesModel::validationFailed, this, [this](const QString &message) {
         m_message->setText(QStringLiteral("<span style='color:#b71c1c'>%1</span>").arg(message.toHtmlEscaped()));
         if (isVisible())

@@ -1,7 +1,7 @@
 #pragma once
 // Entities & overrides: the editable options table, applied live and persisted by the server,
 // and the record browser (records, their versions and the diff between two).
-#include "ServerLink.h"
+#include "console/ConsoleLink.h"
 
 #include <QWidget>
 
@@ -18,7 +18,7 @@ class EntitiesPage : public QWidget
 {
     Q_OBJECT
 public:
-    EntitiesPage(ServerLink link, EntityOverridesModel *model, QWidget *parent = nullptr);
+    EntitiesPage(ConsoleLink *link, EntityOverridesModel *model, QWidget *parent = nullptr);
     QTableView *view() const { return m_view; }
     QLabel *message() const { return m_message; }
     RecordBrowser *recordBrowser() const { return m_records; }

@@ -12,7 +12,7 @@
 
 namespace koan::ui {
 
-InvokePanel::InvokePanel(ServerLink link, QWidget *parent)
+InvokePanel::InvokePanel(ConsoleLink *link, QWidget *parent)
     : QWidget(parent), m_link(link), m_tools(new QComboBox(this)), m_description(new QLabel(this)),
       m_form(new SchemaForm(this)), m_run(new QPushButton(tr("Run"), this)), m_result(new QPlainTextEdit(this))
 {
@@ -68,9 +68,7 @@ void InvokePanel::run()
     m_pendingId = QStringLiteral("invoke-%1").arg(m_nextId++);
     m_result->setPlainText(tr("Running %1…").arg(tool));
     m_run->setEnabled(false);
-    AdminController *admin = m_link.admin;
-    const QString id = m_pendingId;
-    m_link.command([admin, id, tool, args] { admin->invokeTool(id, tool, args); });
+    m_link->invokeTool(m_pendingId, tool, args);
 }
 
 void InvokePanel::rerun(const QString &tool, const QJsonObject &arguments)

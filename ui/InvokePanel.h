@@ -1,7 +1,7 @@
 #pragma once
 // Runs a tool through the real dispatcher as the operator: pick a tool, fill the form built
 // from its inputSchema, run, see the result.
-#include "ServerLink.h"
+#include "console/ConsoleLink.h"
 
 #include <QWidget>
 
@@ -18,7 +18,7 @@ class InvokePanel : public QWidget
 {
     Q_OBJECT
 public:
-    InvokePanel(ServerLink link, QWidget *parent = nullptr);
+    InvokePanel(ConsoleLink *link, QWidget *parent = nullptr);
     SchemaForm *form() const { return m_form; }
     QComboBox *toolBox() const { return m_tools; }
     QPlainTextEdit *resultView() const { return m_result; }
@@ -35,7 +35,7 @@ public slots:
 private:
     void toolSelected(int index);
 
-    ServerLink m_link;
+    ConsoleLink *m_link;
     QList<koan::ToolSnapshot> m_toolList;
     QComboBox *m_tools;
     QLabel *m_description;

@@ -6,6 +6,8 @@
 #include "EntityOverridesModel.h"
 #include "HeartbeatsPage.h"
 #include "InvokePanel.h"
+#include "LogsModel.h"
+#include "LogsPage.h"
 #include "OverviewPage.h"
 #include "SessionHistoryModel.h"
 #include "SessionHistoryPage.h"
@@ -22,19 +24,22 @@
 
 namespace koan::ui {
 
-MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<SessionInfo> &sessions,
+MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QList<SessionInfo> &sessions,
                        const QList<EntitySnapshot> &entities, const QList<ToolSnapshot> &tools, QWidget *parent)
     : QMainWindow(parent), m_link(link), m_sessions(new SessionsModel(this)),
       m_authFailures(new AuthFailuresModel(2000, this)), m_toolCalls(new ToolCallsModel(1000, this)),
       m_entities(new EntityOverridesModel(this)), m_history(new SessionHistoryModel(1000, this)),
-      m_tabs(new QTabWidget(this)), m_transportBar(new TransportBar(link, this)), m_statusServer(new QLabel(this)),
-      m_statusSessions(new QLabel(this)), m_statusAuth(new QLabel(this))
+      m_logs(new LogsModel(5000, this)), m_tabs(new QTabWidget(this)), m_transportBar(new TransportBar(link, this)),
+      m_connection(new QLabel(this)), m_statusServer(new QLabel(this)), m_statusSessions(new QLabel(this)),
+      m_statusAuth(new QLabel(this))
 {
-    setWindowTitle(tr("Koan MCP console"));
+    setWindowTitle(link->isRemote() ? tr("Koan MCP console — attached to %1").arg(link->target())
+                                    : tr("Koan MCP console"));
     m_sessions->setKeepAliveInterval(status.keepAliveMs);
     m_sessions->reset(sessions);
     m_entities->setEntities(entities);
 
+    // The pages, in tab order; a new page is one line here and its connections below.
     m_overviewPage = new OverviewPage(900, this);
     m_sessionsPage = new SessionsPage(link, m_sessions, this);
     m_historyPage = new SessionHistoryPage(m_history, this);
@@ -43,6 +48,7 @@ MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<
     m_entitiesPage = new EntitiesPage(link, m_entities, this);
     m_toolCallsPage = new ToolCallsPage(link, m_toolCalls, this);
     m_toolCallsPage->invokePanel()->setTools(tools);
+    m_logsPage = new LogsPage(m_logs, this);
     m_tabs->addTab(m_overviewPage, tr("Overview"));
     m_tabs->addTab(m_sessionsPage, tr("Sessions"));
     m_tabs->addTab(m_historyPage, tr("Session history"));
@@ -50,9 +56,16 @@ MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<
     m_tabs->addTab(m_authFailuresPage, tr("Auth failures"));
     m_tabs->addTab(m_entitiesPage, tr("Entities && overrides"));
     m_tabs->addTab(m_toolCallsPage, tr("Tool calls"));
+    m_tabs->addTab(m_logsPage, tr("Logs"));
 
+    m_connection->setObjectName(QStringLiteral("connectionBanner"));
+    m_connection->setWordWrap(true);
+    m_connection->setStyleSheet(
+        QStringLiteral("QLabel { background: #fff3e0; color: #5d4037; border: 1px solid #ffb74d; padding: 6px; }"));
+    m_connection->setVisible(false);
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
+    layout->addWidget(m_connection);
     layout->addWidget(m_transportBar);
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
@@ -63,47 +76,67 @@ MainWindow::MainWindow(ServerLink link, const ServerStatus &status, const QList<
     statusBar()->addPermanentWidget(m_statusAuth);
     statusBar()->addPermanentWidget(m_statusSessions);
 
-    // Server -> console: every connection crosses threads, so Qt queues it.
-    AdminController *events = link.admin;
-    connect(events, &AdminController::sessionOpened, m_sessions, &SessionsModel::sessionOpened);
-    connect(events, &AdminController::sessionUpdated, m_sessions, &SessionsModel::sessionUpdated);
-    connect(events, &AdminController::sessionClosed, m_sessions, &SessionsModel::sessionClosed);
-    connect(events, &AdminController::sessionEnded, m_history, &SessionHistoryModel::append);
-    connect(events, &AdminController::overviewSampled, m_overviewPage, &OverviewPage::addSample);
-    connect(link.admin, &AdminController::sessionHistoryChanged, m_history, &SessionHistoryModel::reset);
-    connect(link.admin, &AdminController::overviewChanged, m_overviewPage, &OverviewPage::setSamples);
-    connect(events, &AdminController::heartbeatSent, m_sessions, &SessionsModel::heartbeatSent);
-    connect(events, &AdminController::messageReceived, m_sessions, &SessionsModel::messageReceived);
-    connect(events, &AdminController::messageSent, m_sessions, &SessionsModel::messageSent);
-    connect(events, &AdminController::authFailureRecorded, m_authFailures, &AuthFailuresModel::append);
-    connect(events, &AdminController::toolCallFinished, m_toolCalls, &ToolCallsModel::toolCallFinished);
-    connect(link.admin, &AdminController::entitiesChanged, m_entities, &EntityOverridesModel::setEntities);
-    connect(link.admin, &AdminController::entityOptionsApplied, m_entitiesPage, &EntitiesPage::applied);
-    connect(link.admin, &AdminController::toolsChanged, m_toolCallsPage->invokePanel(), &InvokePanel::setTools);
-    connect(link.admin, &AdminController::toolInvoked, m_toolCallsPage->invokePanel(), &InvokePanel::showResult);
-    connect(link.admin, &AdminController::statusChanged, this, &MainWindow::setStatus);
+    // Server -> console. In-process, every connection crosses threads and Qt queues it.
+    connect(link, &ConsoleLink::sessionOpened, m_sessions, &SessionsModel::sessionOpened);
+    connect(link, &ConsoleLink::sessionUpdated, m_sessions, &SessionsModel::sessionUpdated);
+    connect(link, &ConsoleLink::sessionClosed, m_sessions, &SessionsModel::sessionClosed);
+    connect(link, &ConsoleLink::sessionEnded, m_history, &SessionHistoryModel::append);
+    connect(link, &ConsoleLink::overviewSampled, m_overviewPage, &OverviewPage::addSample);
+    connect(link, &ConsoleLink::sessionHistoryChanged, m_history, &SessionHistoryModel::reset);
+    connect(link, &ConsoleLink::overviewChanged, m_overviewPage, &OverviewPage::setSamples);
+    connect(link, &ConsoleLink::heartbeatSent, m_sessions, &SessionsModel::heartbeatSent);
+    connect(link, &ConsoleLink::messageReceived, m_sessions, &SessionsModel::messageReceived);
+    connect(link, &ConsoleLink::messageSent, m_sessions, &SessionsModel::messageSent);
+    connect(link, &ConsoleLink::authFailureRecorded, m_authFailures, &AuthFailuresModel::append);
+    connect(link, &ConsoleLink::authFailuresChanged, m_authFailures, &AuthFailuresModel::reset);
+    connect(link, &ConsoleLink::toolCallFinished, m_toolCalls, &ToolCallsModel::toolCallFinished);
+    connect(link, &ConsoleLink::logRecorded, m_logs, &LogsModel::append);
+    connect(link, &ConsoleLink::logsChanged, m_logs, &LogsModel::reset);
+    connect(link, &ConsoleLink::entitiesChanged, m_entities, &EntityOverridesModel::setEntities);
+    connect(link, &ConsoleLink::entityOptionsApplied, m_entitiesPage, &EntitiesPage::applied);
+    connect(link, &ConsoleLink::toolsChanged, m_toolCallsPage->invokePanel(), &InvokePanel::setTools);
+    connect(link, &ConsoleLink::toolInvoked, m_toolCallsPage->invokePanel(), &InvokePanel::showResult);
+    connect(link, &ConsoleLink::statusChanged, this, &MainWindow::setStatus);
+    connect(link, &ConsoleLink::sessionsChanged, m_sessions, &SessionsModel::reset);
+    connect(link, &ConsoleLink::connectionChanged, this, &MainWindow::connectionChanged);
+    connect(link, &ConsoleLink::commandFailed, this, [this](const QString &command, const QString &error) {
+        statusBar()->showMessage(tr("%1 refused: %2").arg(command, error), 15000);
+    });
     connect(m_sessions, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatusBar);
     connect(m_sessions, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatusBar);
     connect(m_authFailures, &AuthFailuresModel::totalChanged, this, &MainWindow::updateStatusBar);
-    connect(link.admin, &AdminController::sessionsChanged, m_sessions, &SessionsModel::reset);
     connect(m_sessions, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatusBar);
-    // The snapshot passed in was taken before these connections existed: a session that opened
-    // or closed in between would be missing or linger. Ask again now that nothing can slip by.
-    AdminController *admin = link.admin;
-    link.command([admin] { admin->refresh(); });
+    // In-process, the snapshot passed in was taken before these connections existed: a session
+    // that opened or closed in between would be missing or linger. Ask again now that nothing can
+    // slip by. Attached, the event stream's snapshot does this.
+    if (!link->isRemote())
+        link->refresh();
+    else
+        connectionChanged(link->isConnected(), tr("connecting…"));
 
     setStatus(status);
     resize(1200, 720);
 }
 
+void MainWindow::connectionChanged(bool connected, const QString &detail)
+{
+    m_connection->setVisible(!connected);
+    m_transportBar->setEnabled(connected);
+    if (!connected)
+        m_connection->setText(tr("Not connected to %1: %2. Reconnecting…").arg(m_link->target(), detail));
+}
+
 void MainWindow::setStatus(const ServerStatus &status)
 {
     m_status = status;
+    m_sessions->setKeepAliveInterval(status.keepAliveMs);
     m_transportBar->setStatus(status);
+    const QString where = m_link->isRemote()         ? tr("attached to %1").arg(m_link->target())
+                          : status.baseUrl.isEmpty() ? tr("HTTP not listening")
+                                                     : status.baseUrl + status.route;
     m_statusServer->setText(
         tr("%1 · environment %2 · authentication %3")
-            .arg(status.baseUrl.isEmpty() ? tr("HTTP not listening") : status.baseUrl + status.route,
-                 status.environment, status.authenticationRequired ? tr("required") : tr("off")));
+            .arg(where, status.environment, status.authenticationRequired ? tr("required") : tr("off")));
     updateStatusBar();
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// The admin console: overview charts, sessions and their history, heartbeats, auth failures, entity overrides, tool calls, and
-// the transport switch, all fed by server signals.
-#include "ServerLink.h"
+// The admin console: overview charts, sessions and their history, heartbeats, auth failures, entity overrides, tool calls,
+// logs and the transport switch, all fed by one ConsoleLink: the server in this process or one attached over the admin API.
+#include "console/ConsoleLink.h"
 #include "sessions/SessionInfo.h"
 
 #include <QMainWindow>
@@ -15,6 +15,8 @@ class AuthFailuresModel;
 class EntitiesPage;
 class EntityOverridesModel;
 class HeartbeatsPage;
+class LogsModel;
+class LogsPage;
 class AuthFailuresPage;
 class OverviewPage;
 class SessionHistoryModel;
@@ -29,9 +31,10 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    // `initial*` are snapshots taken on the server thread before the window opens.
-    MainWindow(ServerLink link, const ServerStatus &status, const QList<koan::SessionInfo> &sessions,
-               const QList<koan::EntitySnapshot> &entities, const QList<koan::ToolSnapshot> &tools,
+    // The snapshots, when given, were taken before the window opens (in-process); an attached
+    // console gets them from the link's first snapshot.
+    MainWindow(ConsoleLink *link, const ServerStatus &status = {}, const QList<koan::SessionInfo> &sessions = {},
+               const QList<koan::EntitySnapshot> &entities = {}, const QList<koan::ToolSnapshot> &tools = {},
                QWidget *parent = nullptr);
 
     QTabWidget *tabs() const { return m_tabs; }
@@ -48,18 +51,23 @@ public:
     OverviewPage *overviewPage() const { return m_overviewPage; }
     SessionHistoryModel *sessionHistoryModel() const { return m_history; }
     SessionHistoryPage *sessionHistoryPage() const { return m_historyPage; }
+    LogsModel *logsModel() const { return m_logs; }
+    LogsPage *logsPage() const { return m_logsPage; }
+    QLabel *connectionBanner() const { return m_connection; } // attached: shown while the server is unreachable
 
 private:
     void setStatus(const ServerStatus &status);
     void updateStatusBar();
+    void connectionChanged(bool connected, const QString &detail);
 
-    ServerLink m_link;
+    ConsoleLink *m_link;
     ServerStatus m_status;
     SessionsModel *m_sessions;
     AuthFailuresModel *m_authFailures;
     ToolCallsModel *m_toolCalls;
     EntityOverridesModel *m_entities;
     SessionHistoryModel *m_history;
+    LogsModel *m_logs;
     QTabWidget *m_tabs;
     TransportBar *m_transportBar;
     SessionsPage *m_sessionsPage;
@@ -69,6 +77,8 @@ private:
     SessionHistoryPage *m_historyPage;
     EntitiesPage *m_entitiesPage;
     ToolCallsPage *m_toolCallsPage;
+    LogsPage *m_logsPage;
+    QLabel *m_connection;
     QLabel *m_statusServer;
     QLabel *m_statusSessions;
     QLabel *m_statusAuth;

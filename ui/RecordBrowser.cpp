@@ -86,7 +86,7 @@ QTableView *makeTable(QAbstractItemModel *model, const QString &objectName, cons
 }
 } // namespace
 
-RecordBrowser::RecordBrowser(ServerLink link, EntityOverridesModel *entities, QWidget *parent)
+RecordBrowser::RecordBrowser(ConsoleLink *link, EntityOverridesModel *entities, QWidget *parent)
     : QWidget(parent), m_link(link), m_entityModel(entities), m_entity(new QComboBox(this)),
       m_field(new QComboBox(this)), m_search(new QLineEdit(this)), m_searchButton(new QPushButton(tr("Search"), this)),
       m_records(new RecordsModel(this)), m_versions(new RecordVersionsModel(this)), m_from(new QComboBox(this)),
@@ -182,7 +182,7 @@ RecordBrowser::RecordBrowser(ServerLink link, EntityOverridesModel *entities, QW
     connect(m_to, &QComboBox::currentIndexChanged, this, &RecordBrowser::updateDiff);
     connect(entities, &QAbstractItemModel::modelReset, this, &RecordBrowser::refreshEntities);
     connect(entities, &QAbstractItemModel::dataChanged, this, &RecordBrowser::refreshEntities);
-    connect(link.admin, &AdminController::toolInvoked, this, &RecordBrowser::toolInvoked);
+    connect(link, &ConsoleLink::toolInvoked, this, &RecordBrowser::toolInvoked);
     refreshEntities();
 }
 
@@ -234,8 +234,7 @@ void RecordBrowser::call(Purpose purpose, const QString &tool, const QJsonObject
 {
     const QString requestId = QStringLiteral("records-%1").arg(m_nextId++);
     m_pending.insert(requestId, Pending{purpose, prefix(), id});
-    AdminController *admin = m_link.admin;
-    m_link.command([admin, requestId, tool, arguments] { admin->invokeTool(requestId, tool, arguments); });
+    m_link->invokeTool(requestId, tool, arguments);
 }
 
 void RecordBrowser::search()

@@ -2,7 +2,7 @@
 // Records of one entity through its own tools, as the operator: search by id or a field
 // ({prefix}.get-by-id / {prefix}.collection), open a record to see its versions
 // ({prefix}.history: who, when, through what, which operation) and the diff between any two.
-#include "ServerLink.h"
+#include "console/ConsoleLink.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -25,7 +25,7 @@ class RecordBrowser : public QWidget
 {
     Q_OBJECT
 public:
-    RecordBrowser(ServerLink link, EntityOverridesModel *entities, QWidget *parent = nullptr);
+    RecordBrowser(ConsoleLink *link, EntityOverridesModel *entities, QWidget *parent = nullptr);
 
     QComboBox *entityBox() const { return m_entity; }
     QComboBox *fieldBox() const { return m_field; }
@@ -68,7 +68,7 @@ private:
     void updateDiff();
     void setMessage(const QString &text, bool error = false);
 
-    ServerLink m_link;
+    ConsoleLink *m_link;
     EntityOverridesModel *m_entityModel;
     QComboBox *m_entity;
     QComboBox *m_field;

@@ -13,7 +13,7 @@
 
 namespace koan::ui {
 
-SessionsPage::SessionsPage(ServerLink link, SessionsModel *model, QWidget *parent)
+SessionsPage::SessionsPage(ConsoleLink *link, SessionsModel *model, QWidget *parent)
     : QWidget(parent), m_link(link), m_model(model), m_proxy(new QSortFilterProxyModel(this)),
       m_view(new QTableView(this))
 {
@@ -62,8 +62,7 @@ void SessionsPage::disconnectSelected()
                               tr("Disconnect session %1? Its streams are closed; the client has to reconnect.").arg(id))
         != QMessageBox::Yes)
         return;
-    AdminController *admin = m_link.admin;
-    m_link.command([admin, id] { admin->disconnectSession(id); });
+    m_link->disconnectSession(id);
 }
 
 } // namespace koan::ui

@@ -1,6 +1,6 @@
 #pragma once
 // Sessions: sortable, filterable live table; the selected session can be disconnected.
-#include "ServerLink.h"
+#include "console/ConsoleLink.h"
 
 #include <QWidget>
 
@@ -15,13 +15,13 @@ class SessionsPage : public QWidget
 {
     Q_OBJECT
 public:
-    SessionsPage(ServerLink link, SessionsModel *model, QWidget *parent = nullptr);
+    SessionsPage(ConsoleLink *link, SessionsModel *model, QWidget *parent = nullptr);
     QTableView *view() const { return m_view; }
     // Asks for confirmation, then disconnects the selected session.
     void disconnectSelected();
 
 private:
-    ServerLink m_link;
+    ConsoleLink *m_link;
     SessionsModel *m_model;
     QSortFilterProxyModel *m_proxy;
     QTableView *m_view;

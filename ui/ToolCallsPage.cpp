@@ -14,7 +14,7 @@
 
 namespace koan::ui {
 
-ToolCallsPage::ToolCallsPage(ServerLink link, ToolCallsModel *model, QWidget *parent)
+ToolCallsPage::ToolCallsPage(ConsoleLink *link, ToolCallsModel *model, QWidget *parent)
     : QWidget(parent), m_model(model), m_view(new QTableView(this)), m_details(new QPlainTextEdit(this)),
       m_invoke(new InvokePanel(link, this))
 {

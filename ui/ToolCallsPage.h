@@ -1,7 +1,7 @@
 #pragma once
 // Tool calls: the history of every tools/call with pretty-printed request and response, the
 // invoke panel, and re-running a past call.
-#include "ServerLink.h"
+#include "console/ConsoleLink.h"
 
 #include <QWidget>
 
@@ -17,7 +17,7 @@ class ToolCallsPage : public QWidget
 {
     Q_OBJECT
 public:
-    ToolCallsPage(ServerLink link, ToolCallsModel *model, QWidget *parent = nullptr);
+    ToolCallsPage(ConsoleLink *link, ToolCallsModel *model, QWidget *parent = nullptr);
     InvokePanel *invokePanel() const { return m_invoke; }
     QTableView *view() const { return m_view; }
     void rerunSelected();

@@ -11,7 +11,7 @@
 
 namespace koan::ui {
 
-TransportBar::TransportBar(ServerLink link, QWidget *parent)
+TransportBar::TransportBar(ConsoleLink *link, QWidget *parent)
     : QWidget(parent), m_link(link), m_switch(new QPushButton(this)), m_cutNow(new QPushButton(tr("Cut now…"), this)),
       m_countdown(new QTimer(this)), m_state(new QLabel(this))
 {
@@ -40,18 +40,16 @@ TransportBar::TransportBar(ServerLink link, QWidget *parent)
 
 void TransportBar::toggle()
 {
-    AdminController *admin = m_link.admin;
     if (m_status.httpSseEnabled) {
         RollbackDialog dialog(m_legacySessions, this);
         dialog.setWindowTitle(tr("Disable HTTP+SSE transport"));
         if (dialog.exec() != QDialog::Accepted)
             return;
-        const HttpSseSwitch request = dialog.request();
-        m_link.command([admin, request] { admin->setHttpSse(request); });
+        m_link->setHttpSse(dialog.request());
         return;
     }
     // Turning it on (also during a drain) needs no confirmation.
-    m_link.command([admin] { admin->setHttpSseEnabled(true); });
+    m_link->setHttpSse(HttpSseSwitch{}); // enabled
 }
 
 void TransportBar::cutNow()
@@ -69,8 +67,7 @@ void TransportBar::cutNow()
     request.enabled = false;
     request.mode = HttpSseSwitch::Mode::Cut;
     request.reason = reason;
-    AdminController *admin = m_link.admin;
-    m_link.command([admin, request] { admin->setHttpSse(request); });
+    m_link->setHttpSse(request);
 }
 
 void TransportBar::updateSwitchText()

@@ -1,6 +1,6 @@
 #pragma once
 // The prominent EnableHttpSseTransport rollback switch and the state of every transport.
-#include "ServerLink.h"
+#include "console/ConsoleLink.h"
 
 #include <QWidget>
 
@@ -14,7 +14,7 @@ class TransportBar : public QWidget
 {
     Q_OBJECT
 public:
-    TransportBar(ServerLink link, QWidget *parent = nullptr);
+    TransportBar(ConsoleLink *link, QWidget *parent = nullptr);
     void setLegacySessionCount(int count) { m_legacySessions = count; }
     QPushButton *httpSseSwitch() const { return m_switch; }
     QPushButton *cutNowButton() const { return m_cutNow; } // shown while draining
@@ -27,7 +27,7 @@ private:
     void cutNow();
     void updateSwitchText();
 
-    ServerLink m_link;
+    ConsoleLink *m_link;
     koan::ServerStatus m_status;
     int m_legacySessions = 0;
     QPushButton *m_switch;

@@ -66,7 +66,8 @@ void AdminController::connectNotify(const QMetaMethod &signal)
                                               QMetaMethod::fromSignal(&AdminController::messageReceived),
                                               QMetaMethod::fromSignal(&AdminController::messageSent),
                                               QMetaMethod::fromSignal(&AdminController::authFailureRecorded),
-                                              QMetaMethod::fromSignal(&AdminController::toolCallFinished)};
+                                              QMetaMethod::fromSignal(&AdminController::toolCallFinished),
+                                              QMetaMethod::fromSignal(&AdminController::logRecorded)};
     if (forwarded.contains(signal))
         std::call_once(m_forwarding, [this] { forwardServerEvents(); });
 }
@@ -84,6 +85,18 @@ void AdminController::forwardServerEvents()
     connect(sm, &SessionManager::messageSent, this, &AdminController::messageSent);
     connect(m_parts.authLog, &AuthAuditLog::failureRecorded, this, &AdminController::authFailureRecorded);
     connect(m_parts.bridge, &RpcBridge::toolCallFinished, this, &AdminController::toolCallFinished);
+    // From whichever thread logged: queued to this one, so a log line never waits for a receiver.
+    connect(LogFeed::instance(), &LogFeed::recorded, this, &AdminController::logRecorded, Qt::QueuedConnection);
+}
+
+QList<AuthFailure> AdminController::authFailures() const
+{
+    return m_parts.authLog->recent();
+}
+
+QList<LogRecord> AdminController::logRecords() const
+{
+    return LogFeed::instance()->recent();
 }
 
 QList<EntitySnapshot> AdminController::entities() const
@@ -229,6 +242,11 @@ std::optional<HttpSseSwitch> HttpSseSwitch::fromJson(const QJsonObject &body, QS
     return s;
 }
 
+QList<SessionInfo> AdminController::sessions() const
+{
+    return m_parts.sessions->snapshot();
+}
+
 QList<EndedSession> AdminController::sessionHistory() const
 {
     return m_parts.sessions->history();
@@ -239,32 +257,40 @@ void AdminController::refresh()
     emit entitiesChanged(entities());
     emit toolsChanged(tools());
     emit statusChanged(status());
-    emit sessionsChanged(m_parts.sessions->snapshot());
+    emit sessionsChanged(sessions());
     emit sessionHistoryChanged(sessionHistory());
     emit overviewChanged(overview());
+    emit authFailuresChanged(authFailures());
+    emit logsChanged(logRecords());
 }
 
 void AdminController::applyEntityOptions(const QString &entity, const EntityOptions &options)
 {
     QString error;
+    const bool ok = applyEntityOptions(entity, options, WriteContext::localOperator(), &error);
+    if (!ok)
+        emit entitiesChanged(entities()); // let the editor show the values in force
+    emit entityOptionsApplied(entity, ok, error);
+}
+
+bool AdminController::applyEntityOptions(const QString &entity, const EntityOptions &options, const WriteContext &who,
+                                         QString *error)
+{
     const EntityOptions previous = m_parts.registry->options(entity);
     const QJsonObject before = m_parts.registry->overrideFor(entity).toJson();
-    if (!m_parts.registry->setOptions(entity, options, &error)) {
-        emit entityOptionsApplied(entity, false, error);
-        emit entitiesChanged(entities()); // let the editor show the values in force
-        return;
-    }
-    if (!persist(entity, &error)) {
+    if (!m_parts.registry->setOptions(entity, options, error))
+        return false;
+    if (!persist(entity, error)) {
         QString ignored;
         m_parts.registry->setOptions(entity, previous, &ignored);
-        emit entityOptionsApplied(entity, false, error);
-        return;
+        return false;
     }
+    QString auditError;
     if (const QJsonObject after = m_parts.registry->overrideFor(entity).toJson(); after != before)
-        if (!m_parts.store->recordSetting(QStringLiteral("EntityOverrides:%1").arg(entity), before, after,
-                                          WriteContext::localOperator(), &error))
-            qCWarning(lcAdmin).noquote() << "the entity override change could not be audited:" << error;
-    emit entityOptionsApplied(entity, true, QString());
+        if (!m_parts.store->recordSetting(QStringLiteral("EntityOverrides:%1").arg(entity), before, after, who,
+                                          &auditError))
+            qCWarning(lcAdmin).noquote() << "the entity override change could not be audited:" << auditError;
+    return true;
 }
 
 void AdminController::resetEntityOptions(const QString &entity)
@@ -272,6 +298,15 @@ void AdminController::resetEntityOptions(const QString &entity)
     for (const auto &s : entities())
         if (s.entity == entity)
             return applyEntityOptions(entity, s.defaults);
+}
+
+bool AdminController::resetEntityOptions(const QString &entity, const WriteContext &who, QString *error)
+{
+    for (const auto &s : entities())
+        if (s.entity == entity)
+            return applyEntityOptions(entity, s.defaults, who, error);
+    *error = QStringLiteral("unknown entity '%1'").arg(entity);
+    return false;
 }
 
 bool AdminController::persist(const QString &entity, QString *error) const
@@ -295,19 +330,46 @@ bool AdminController::persist(const QString &entity, QString *error) const
     return true;
 }
 
+QJsonObject AdminController::toolCallRequest(const QString &tool, const QJsonObject &arguments)
+{
+    return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+            {QStringLiteral("id"), QStringLiteral("console-%1").arg(m_nextId++)},
+            {QStringLiteral("method"), QStringLiteral("tools/call")},
+            {QStringLiteral("params"),
+             QJsonObject{{QStringLiteral("name"), tool}, {QStringLiteral("arguments"), arguments}}}};
+}
+
 void AdminController::invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments)
 {
-    const QJsonObject request{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                              {QStringLiteral("id"), QStringLiteral("console-%1").arg(m_nextId++)},
-                              {QStringLiteral("method"), QStringLiteral("tools/call")},
-                              {QStringLiteral("params"),
-                               QJsonObject{{QStringLiteral("name"), tool}, {QStringLiteral("arguments"), arguments}}}};
+    const QJsonObject request = toolCallRequest(tool, arguments);
     QElapsedTimer timer;
     timer.start();
     m_parts.bridge->handleValue(
         request, m_operator, [](const QJsonObject &) {},
         [this, requestId, request, timer](const QJsonValue &reply) {
             emit toolInvoked(requestId, request, reply.toObject(), timer.nsecsElapsed() / 1e6);
+        });
+}
+
+void AdminController::invokeToolAs(const Principal &caller, const QString &tool, const QJsonObject &arguments,
+                                   InvokeDone done)
+{
+    // A session of its own for the call, never registered: the caller's identity and scopes, the
+    // operator transport (an entity's EnabledTransports decides whether operators may call it).
+    auto session = std::make_shared<McpSession>(QStringLiteral("admin-api-")
+                                                    + QUuid::createUuid().toString(QUuid::Id128).left(8),
+                                                TransportKind::Operator, caller);
+    session->protocolVersion = m_operator->protocolVersion;
+    session->initialized = session->ready = true;
+    session->clientInfo = QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-console (attached)")},
+                                      {QStringLiteral("version"), QStringLiteral(KOAN_MCP_VERSION)}};
+    const QJsonObject request = toolCallRequest(tool, arguments);
+    QElapsedTimer timer;
+    timer.start();
+    m_parts.bridge->handleValue(
+        request, session, [](const QJsonObject &) {},
+        [session, request, timer, done = std::move(done)](const QJsonValue &reply) {
+            done(request, reply.toObject(), timer.nsecsElapsed() / 1e6);
         });
 }
 

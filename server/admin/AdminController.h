@@ -5,6 +5,7 @@
 #include "config/McpServerOptions.h"
 #include "core/McpSession.h"
 #include "entities/EntityDescriptor.h"
+#include "logging/LogFeed.h"
 #include "metrics/OverviewSampler.h"
 #include "security/AuthAuditLog.h"
 #include "sessions/SessionHistory.h"
@@ -108,15 +109,31 @@ public:
     // The same with the operator's intent (mode, reason, drain timeout), recorded with the change.
     void switchHttpSse(const HttpSseSwitch &request, const WriteContext &who);
 
+    QList<SessionInfo> sessions() const;
     // Sessions that ended (the last 1000), oldest first.
     QList<EndedSession> sessionHistory() const;
     // The Overview's per-second samples (the last 15 minutes), oldest first.
     QList<OverviewSample> overview() const { return m_overview->samples(); }
     OverviewSampler *overviewSampler() const { return m_overview; }
+    // The recent auth failures (the ring of AuthAuditLog) and log records (LogFeed), oldest first.
+    QList<AuthFailure> authFailures() const;
+    QList<LogRecord> logRecords() const;
+
+    // The override command with its author (the admin API passes the token's principal); false
+    // with *error when the options are refused or cannot be saved. Audited like the console's.
+    bool applyEntityOptions(const QString &entity, const EntityOptions &options, const WriteContext &who,
+                            QString *error);
+    bool resetEntityOptions(const QString &entity, const WriteContext &who, QString *error);
+    // tools/call through the real dispatcher as `caller` with exactly its scopes (the admin API:
+    // the token's principal, never the trusted local operator). `done` gets the JSON-RPC request,
+    // the response and the duration.
+    using InvokeDone = std::function<void(const QJsonObject &request, const QJsonObject &response, double ms)>;
+    void invokeToolAs(const Principal &caller, const QString &tool, const QJsonObject &arguments, InvokeDone done);
 
 public slots:
     // Emits entitiesChanged, toolsChanged, statusChanged, sessionsChanged, sessionHistoryChanged
     // and overviewChanged.
+    // authFailuresChanged and logsChanged.
     void refresh();
     void applyEntityOptions(const QString &entity, const koan::EntityOptions &options);
     void resetEntityOptions(const QString &entity);
@@ -133,6 +150,8 @@ signals:
     void sessionsChanged(const QList<koan::SessionInfo> &sessions);
     void sessionHistoryChanged(const QList<koan::EndedSession> &ended);
     void overviewChanged(const QList<koan::OverviewSample> &samples);
+    void authFailuresChanged(const QList<koan::AuthFailure> &failures);
+    void logsChanged(const QList<koan::LogRecord> &records);
     void entityOptionsApplied(const QString &entity, bool ok, const QString &error);
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
                      double durationMs);
@@ -150,6 +169,7 @@ signals:
     void authFailureRecorded(const koan::AuthFailure &failure);
     void toolCallFinished(const QString &sessionId, const QString &tool, const QJsonObject &arguments,
                           const QJsonObject &response, double durationMs, const QString &outcome);
+    void logRecorded(const koan::LogRecord &record); // redacted, as the log sink wrote it
 
 protected:
     void connectNotify(const QMetaMethod &signal) override;
@@ -157,6 +177,7 @@ protected:
 private:
     bool persist(const QString &entity, QString *error) const;
     void forwardServerEvents();
+    QJsonObject toolCallRequest(const QString &tool, const QJsonObject &arguments);
 
     Parts m_parts;
     QString m_userOverrideFile;

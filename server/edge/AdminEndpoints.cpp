@@ -1,38 +1,150 @@
 #include "AdminEndpoints.h"
 
+#include "AdminEventStream.h"
 #include "ClientIdentity.h"
 #include "admin/AdminController.h"
+#include "admin/AdminJson.h"
 #include "http/HttpErrors.h"
 
 #include <QJsonDocument>
 
 namespace koan {
 
+using namespace adminjson;
+
+AdminEndpoints::AdminEndpoints(AdminController *admin, Settings settings)
+    : m_admin(admin), m_settings(std::move(settings)),
+      m_events(std::make_unique<AdminEventStream>(admin, m_settings.keepAliveMs, m_settings.maxQueuedBytes))
+{ }
+
+AdminEndpoints::~AdminEndpoints() = default;
+
+void AdminEndpoints::closeStreams()
+{
+    m_events->closeAll();
+}
+
+QJsonObject AdminEndpoints::snapshot() const
+{
+    return {{QStringLiteral("server"), QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-mcp")},
+                                                   {QStringLiteral("version"), QStringLiteral(KOAN_MCP_VERSION)}}},
+            {QStringLiteral("status"), toJson(m_admin->status())},
+            {QStringLiteral("transports"), m_admin->transportState().toJson()},
+            {QStringLiteral("sessions"), toArray(m_admin->sessions())},
+            {QStringLiteral("history"), toArray(m_admin->sessionHistory())},
+            {QStringLiteral("entities"), toArray(m_admin->entities())},
+            {QStringLiteral("tools"), toArray(m_admin->tools())},
+            {QStringLiteral("overview"), toArray(m_admin->overview())},
+            {QStringLiteral("authFailures"), toArray(m_admin->authFailures())},
+            {QStringLiteral("logs"), toArray(m_admin->logRecords())}};
+}
+
 void AdminEndpoints::mount(RequestRouter &router)
 {
-    router.add("GET", QStringLiteral("/admin/transports"), RouteAccess::Authenticated, [this](HttpExchange &c) {
-        if (allowed(c))
-            c.responder->sendJson(200, m_admin->transportState().toJson());
+    const auto route
+        = [this, &router](const QByteArray &method, const char *path, std::function<void(HttpExchange &)> handler) {
+              router.add(method, QString::fromLatin1(path), RouteAccess::Authenticated,
+                         [this, handler = std::move(handler)](HttpExchange &c) {
+                             if (allowed(c))
+                                 handler(c);
+                         });
+          };
+    route("GET", "/admin/transports",
+          [this](HttpExchange &c) { c.responder->sendJson(200, m_admin->transportState().toJson()); });
+    route("PUT", "/admin/transports/http-sse", [this](HttpExchange &c) {
+        QString problem;
+        const std::optional<HttpSseSwitch> request
+            = HttpSseSwitch::fromJson(QJsonDocument::fromJson(c.request.body).object(), &problem);
+        if (!request)
+            return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
+                                 QStringLiteral("Send {\"enabled\": true|false, \"mode\": \"drain\"|\"cut\", "
+                                                "\"reason\": \"...\", \"drainSeconds\": n}: %1")
+                                     .arg(problem));
+        m_admin->switchHttpSse(*request, author(c));
+        c.responder->sendJson(200, m_admin->transportState().toJson());
     });
-    router.add(
-        "PUT", QStringLiteral("/admin/transports/http-sse"), RouteAccess::Authenticated, [this](HttpExchange &c) {
-            if (!allowed(c))
-                return;
-            QString problem;
-            const std::optional<HttpSseSwitch> request
-                = HttpSseSwitch::fromJson(QJsonDocument::fromJson(c.request.body).object(), &problem);
-            if (!request)
-                return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
-                                     QStringLiteral("Send {\"enabled\": true|false, \"mode\": \"drain\"|\"cut\", "
-                                                    "\"reason\": \"...\", \"drainSeconds\": n}: %1")
-                                         .arg(problem));
-            WriteContext who;
-            who.principal = c.caller.authenticated ? c.caller.issuer + QLatin1Char('|') + c.caller.subject
-                                                   : QStringLiteral("operator:loopback ") + c.clientAddress;
-            who.transport = QStringLiteral("AdminHttp");
-            m_admin->switchHttpSse(*request, who);
-            c.responder->sendJson(200, m_admin->transportState().toJson());
-        });
+    route("GET", "/admin/snapshot", [this](HttpExchange &c) { c.responder->sendJson(200, snapshot()); });
+    route("GET", "/admin/events", [this](HttpExchange &c) { m_events->open(c.responder, snapshot()); });
+    route("POST", "/admin/sessions/disconnect", [this](HttpExchange &c) {
+        const std::optional<QJsonObject> b = body(c);
+        if (!b)
+            return;
+        const QString id = b->value(QLatin1String("sessionId")).toString();
+        if (id.isEmpty())
+            return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
+                                 QStringLiteral("Send {\"sessionId\": \"...\"}"));
+        bool known = false;
+        for (const SessionInfo &s : m_admin->sessions())
+            known = known || s.id == id;
+        if (!known)
+            return sendHttpError(c.responder, 404, QStringLiteral("unknown_session"),
+                                 QStringLiteral("No open session has id '%1'").arg(id));
+        m_admin->disconnectSession(id);
+        c.responder->sendJson(200, QJsonObject{{QStringLiteral("disconnected"), id}});
+    });
+    route("POST", "/admin/entities/options", [this](HttpExchange &c) {
+        const std::optional<QJsonObject> b = body(c);
+        if (!b)
+            return;
+        const QString entity = b->value(QLatin1String("entity")).toString();
+        const QJsonValue options = b->value(QLatin1String("options"));
+        if (entity.isEmpty() || !options.isObject())
+            return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
+                                 QStringLiteral("Send {\"entity\": \"...\", \"options\": {...}}"));
+        QString error;
+        if (!m_admin->applyEntityOptions(entity, optionsFromJson(options.toObject()), author(c), &error))
+            return sendHttpError(c.responder, 400, QStringLiteral("invalid_options"), error);
+        c.responder->sendJson(200, QJsonObject{{QStringLiteral("entities"), toArray(m_admin->entities())}});
+    });
+    route("POST", "/admin/entities/reset", [this](HttpExchange &c) {
+        const std::optional<QJsonObject> b = body(c);
+        if (!b)
+            return;
+        QString error;
+        if (!m_admin->resetEntityOptions(b->value(QLatin1String("entity")).toString(), author(c), &error))
+            return sendHttpError(c.responder, 400, QStringLiteral("invalid_options"), error);
+        c.responder->sendJson(200, QJsonObject{{QStringLiteral("entities"), toArray(m_admin->entities())}});
+    });
+    route("POST", "/admin/tools/call", [this](HttpExchange &c) {
+        const std::optional<QJsonObject> b = body(c);
+        if (!b)
+            return;
+        const QString tool = b->value(QLatin1String("tool")).toString();
+        const QJsonValue arguments = b->value(QLatin1String("arguments"));
+        if (tool.isEmpty() || !(arguments.isObject() || arguments.isUndefined()))
+            return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
+                                 QStringLiteral("Send {\"tool\": \"...\", \"arguments\": {...}}"));
+        // As the caller, with exactly the token's scopes: never the trusted local operator.
+        QPointer<HttpResponder> responder = c.responder;
+        m_admin->invokeToolAs(c.caller, tool, arguments.toObject(),
+                              [responder](const QJsonObject &request, const QJsonObject &response, double ms) {
+                                  if (responder)
+                                      responder->sendJson(200, QJsonObject{{QStringLiteral("request"), request},
+                                                                           {QStringLiteral("response"), response},
+                                                                           {QStringLiteral("durationMs"), ms}});
+                              });
+    });
+}
+
+std::optional<QJsonObject> AdminEndpoints::body(HttpExchange &c) const
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(c.request.body, &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+        sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
+                      QStringLiteral("The body must be a JSON object"));
+        return std::nullopt;
+    }
+    return doc.object();
+}
+
+WriteContext AdminEndpoints::author(const HttpExchange &c)
+{
+    WriteContext who;
+    who.principal = c.caller.authenticated ? c.caller.issuer + QLatin1Char('|') + c.caller.subject
+                                           : QStringLiteral("operator:loopback ") + c.clientAddress;
+    who.transport = QStringLiteral("AdminHttp");
+    return who;
 }
 
 bool AdminEndpoints::allowed(HttpExchange &c) const

@@ -1,30 +1,57 @@
 #pragma once
-// The admin API (Admin:Enabled): GET /admin/transports and PUT /admin/transports/http-sse
-// ({"enabled": bool, "mode": "drain"|"cut", "reason": "...", "drainSeconds": n}). It
-// commands the server through AdminController, the same path the console takes.
+// The admin API (Admin:Enabled), scope Admin:RequiredScope (koan:admin) or, with authentication
+// off, a loopback caller. It commands the server through AdminController, the same path the
+// console takes, so an attached console (koan-mcp console --attach) sees and does what the local
+// one does:
+//   GET  /admin/transports                 the transport state
+//   PUT  /admin/transports/http-sse        {"enabled": bool, "mode": "drain"|"cut", "reason": "...", "drainSeconds": n}
+//   GET  /admin/snapshot                   server, status, sessions, history, entities, tools, overview, auth failures, logs
+//   GET  /admin/events                     the same snapshot, then live events (AdminEventStream)
+//   POST /admin/sessions/disconnect        {"sessionId": "..."}
+//   POST /admin/entities/options           {"entity": "...", "options": {...}}
+//   POST /admin/entities/reset             {"entity": "..."}
+//   POST /admin/tools/call                 {"tool": "...", "arguments": {...}}: as the caller, with its scopes
 #include "HttpExchange.h"
+#include "store/AuditTrail.h"
+
+#include <QJsonObject>
+#include <memory>
+#include <optional>
 
 namespace koan {
 
 class AdminController;
+class AdminEventStream;
 
 class AdminEndpoints
 {
 public:
     struct Settings {
-        QString requiredScope;      // Admin:RequiredScope
-        bool requireAuthentication; // effective RequireAuthentication: else loopback callers are operators
+        QString requiredScope;                   // Admin:RequiredScope
+        bool requireAuthentication;              // effective RequireAuthentication: else loopback callers are operators
+        int keepAliveMs = 15000;                 // SseKeepAliveInterval, for /admin/events
+        qint64 maxQueuedBytes = 8 * 1024 * 1024; // MaxQueuedBytesPerStream
     };
-    AdminEndpoints(AdminController *admin, Settings settings) : m_admin(admin), m_settings(std::move(settings)) { }
+    AdminEndpoints(AdminController *admin, Settings settings);
+    ~AdminEndpoints();
     void mount(RequestRouter &router);
+    // Ends the event streams with a final `shutdown` event (before the server stops listening).
+    void closeStreams();
+
+    // What GET /admin/snapshot answers and every event stream starts with.
+    QJsonObject snapshot() const;
 
 private:
     // False when it answered 403: operators hold a token with the admin scope or, with
     // authentication off, call from loopback (not through a proxy).
     bool allowed(HttpExchange &context) const;
+    // The JSON object body, or empty after answering 400.
+    std::optional<QJsonObject> body(HttpExchange &context) const;
+    static WriteContext author(const HttpExchange &context);
 
     AdminController *m_admin;
     Settings m_settings;
+    std::unique_ptr<AdminEventStream> m_events;
 };
 
 } // namespace koan

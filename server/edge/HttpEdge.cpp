@@ -26,7 +26,8 @@ HttpEdge::HttpEdge(Parts parts, QObject *parent)
     m_ops.mount(router);
     if (o.operations.adminEndpointEnabled) {
         m_adminEndpoints = std::make_unique<AdminEndpoints>(
-            parts.admin, AdminEndpoints::Settings{o.operations.adminScope, o.effectiveRequireAuthentication()});
+            parts.admin, AdminEndpoints::Settings{o.operations.adminScope, o.effectiveRequireAuthentication(),
+                                                  o.sseKeepAliveIntervalMs, o.maxQueuedBytesPerStream});
         m_adminEndpoints->mount(router);
     }
 
@@ -42,6 +43,12 @@ HttpEdge::HttpEdge(Parts parts, QObject *parent)
 }
 
 HttpEdge::~HttpEdge() = default;
+
+void HttpEdge::closeAdminStreams()
+{
+    if (m_adminEndpoints)
+        m_adminEndpoints->closeStreams();
+}
 
 void HttpEdge::handle(const HttpRequest &request, HttpResponder *responder)
 {

@@ -32,6 +32,8 @@ public:
     explicit HttpEdge(Parts parts, QObject *parent = nullptr);
     ~HttpEdge() override;
     void handle(const HttpRequest &request, HttpResponder *responder);
+    // The admin event streams end with a `shutdown` event (the server stops listening).
+    void closeAdminStreams();
 
 signals:
     void rateLimited(const QString &key);

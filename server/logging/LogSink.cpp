@@ -1,5 +1,7 @@
 #include "LogSink.h"
 
+#include "LogFeed.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -64,9 +66,18 @@ QJsonObject jsonRecord(const QString &level, const QString &category, const QStr
             {QStringLiteral("msg"), text}};
 }
 
+thread_local bool t_publishing = false;
+
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     writeStderr(LogSink::format(type, context.category, message, g_format, t_session));
+    if (t_publishing) // a receiver of the feed that logs itself: written, not fed back
+        return;
+    t_publishing = true;
+    LogFeed::instance()->publish(LogRecord{QDateTime::currentDateTimeUtc(), QString::fromLatin1(levelName(type)),
+                                           QString::fromLatin1(context.category ? context.category : "default"),
+                                           LogSink::redacted(message), t_session});
+    t_publishing = false;
 }
 } // namespace
 
@@ -88,6 +99,11 @@ QString LogSink::escapeControl(const QString &text)
             out += c;
     }
     return out;
+}
+
+QString LogSink::redacted(const QString &message)
+{
+    return escapeControl(redact(message));
 }
 
 QByteArray LogSink::format(QtMsgType type, const char *category, const QString &message, Format fmt,

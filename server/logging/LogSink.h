@@ -1,7 +1,8 @@
 #pragma once
 // Log output on stderr (never stdout: STDIO mode owns it): plain text, or one JSON object per
 // line with level, category, message and session id. Bearer tokens and JWT-looking strings are
-// always redacted, plus any configured patterns.
+// always redacted, plus any configured patterns. Once installed, every record also goes to
+// LogFeed (the console's Logs page, live).
 //
 // The session id of a record is never read from the message text (a client could put a
 // 32-hex string into anything that gets logged): code that logs on behalf of a session opens a
@@ -19,6 +20,9 @@ public:
     // Escapes control characters (\n -> "\\n", other C0/C1 -> "\\xNN"), so request data such as an
     // unverified subject or a decoded path cannot start a forged log line.
     static QString escapeControl(const QString &text);
+    // A message as every output shows it: tokens and configured patterns redacted, control
+    // characters escaped (the log lines, the console's Logs page, the admin event stream).
+    static QString redacted(const QString &message);
     // The formatted line for one message (exposed for tests).
     static QByteArray format(QtMsgType type, const char *category, const QString &message, Format format,
                              const QString &sessionId = QString());

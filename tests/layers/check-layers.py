@@ -21,6 +21,7 @@ LAYERS = [
     ["edge"],
     ["server"],          # server/McpServer.*, server/ServerHost.*: the composition of the server
     ["s12", "fixtures"],  # a sample domain and the conformance fixtures: plugged in by app and tests
+    ["console"],         # ConsoleLink: the console's interface to a server, in-process or remote (no Widgets)
     ["ui"],
     ["app"],
 ]
@@ -28,7 +29,7 @@ LEVEL = {c: i for i, layer in enumerate(LAYERS) for c in layer}
 # Headers that are not part of their component's interface: only the component itself (and the
 # tests, which are not checked here) may include them.
 PRIVATE = {
-    "edge/AuthFailureResponder.h", "edge/AuthenticationStage.h", "edge/ClientIdentity.h", "edge/HostOriginStage.h",
+    "edge/AdminEventStream.h", "edge/AuthFailureResponder.h", "edge/AuthenticationStage.h", "edge/ClientIdentity.h", "edge/HostOriginStage.h",
     "edge/HttpPipeline.h", "edge/HttpsStage.h", "edge/OriginPolicy.h", "edge/QueryTokenStage.h",
     "edge/RateLimitStage.h", "http/HttpFramingParser.h", "http/TlsAcceptor.h", "security/JwksSource.h",
     "transport/SseStream.h",

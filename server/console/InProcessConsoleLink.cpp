@@ -1,0 +1,66 @@
+#include "InProcessConsoleLink.h"
+
+namespace koan {
+
+InProcessConsoleLink::InProcessConsoleLink(AdminController *admin, QObject *parent)
+    : ConsoleLink(parent), m_admin(admin)
+{
+    qRegisterMetaType<koan::LogRecord>();
+    qRegisterMetaType<QList<koan::LogRecord>>();
+    qRegisterMetaType<QList<koan::AuthFailure>>();
+    AdminController *a = admin;
+    connect(a, &AdminController::statusChanged, this, &ConsoleLink::statusChanged);
+    connect(a, &AdminController::sessionsChanged, this, &ConsoleLink::sessionsChanged);
+    connect(a, &AdminController::sessionHistoryChanged, this, &ConsoleLink::sessionHistoryChanged);
+    connect(a, &AdminController::entitiesChanged, this, &ConsoleLink::entitiesChanged);
+    connect(a, &AdminController::toolsChanged, this, &ConsoleLink::toolsChanged);
+    connect(a, &AdminController::overviewChanged, this, &ConsoleLink::overviewChanged);
+    connect(a, &AdminController::authFailuresChanged, this, &ConsoleLink::authFailuresChanged);
+    connect(a, &AdminController::logsChanged, this, &ConsoleLink::logsChanged);
+    connect(a, &AdminController::sessionOpened, this, &ConsoleLink::sessionOpened);
+    connect(a, &AdminController::sessionUpdated, this, &ConsoleLink::sessionUpdated);
+    connect(a, &AdminController::sessionClosed, this, &ConsoleLink::sessionClosed);
+    connect(a, &AdminController::sessionEnded, this, &ConsoleLink::sessionEnded);
+    connect(a, &AdminController::overviewSampled, this, &ConsoleLink::overviewSampled);
+    connect(a, &AdminController::heartbeatSent, this, &ConsoleLink::heartbeatSent);
+    connect(a, &AdminController::messageReceived, this, &ConsoleLink::messageReceived);
+    connect(a, &AdminController::messageSent, this, &ConsoleLink::messageSent);
+    connect(a, &AdminController::authFailureRecorded, this, &ConsoleLink::authFailureRecorded);
+    connect(a, &AdminController::toolCallFinished, this, &ConsoleLink::toolCallFinished);
+    connect(a, &AdminController::logRecorded, this, &ConsoleLink::logRecorded);
+    connect(a, &AdminController::entityOptionsApplied, this, &ConsoleLink::entityOptionsApplied);
+    connect(a, &AdminController::toolInvoked, this, &ConsoleLink::toolInvoked);
+    setConnected(true, QString());
+}
+
+void InProcessConsoleLink::refresh()
+{
+    command([a = m_admin] { a->refresh(); });
+}
+
+void InProcessConsoleLink::setHttpSse(const HttpSseSwitch &request)
+{
+    command([a = m_admin, request] { a->setHttpSse(request); });
+}
+
+void InProcessConsoleLink::applyEntityOptions(const QString &entity, const EntityOptions &options)
+{
+    command([a = m_admin, entity, options] { a->applyEntityOptions(entity, options); });
+}
+
+void InProcessConsoleLink::resetEntityOptions(const QString &entity)
+{
+    command([a = m_admin, entity] { a->resetEntityOptions(entity); });
+}
+
+void InProcessConsoleLink::disconnectSession(const QString &sessionId)
+{
+    command([a = m_admin, sessionId] { a->disconnectSession(sessionId); });
+}
+
+void InProcessConsoleLink::invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments)
+{
+    command([a = m_admin, requestId, tool, arguments] { a->invokeTool(requestId, tool, arguments); });
+}
+
+} // namespace koan

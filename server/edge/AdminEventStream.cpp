@@ -1,0 +1,142 @@
+#include "AdminEventStream.h"
+
+#include "admin/AdminJson.h"
+
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcAdminEvents, "koan.admin.events")
+
+namespace koan {
+
+using namespace adminjson;
+
+AdminEventStream::AdminEventStream(AdminController *admin, int keepAliveMs, qint64 maxQueuedBytes, QObject *parent)
+    : QObject(parent), m_admin(admin), m_maxQueued(maxQueuedBytes)
+{
+    m_keepAlive.setInterval(qMax(100, keepAliveMs));
+    connect(&m_keepAlive, &QTimer::timeout, this, [this] { sendToAll(": keepalive\n\n"); });
+}
+
+AdminEventStream::~AdminEventStream()
+{
+    closeAll();
+}
+
+QByteArray AdminEventStream::frame(const QByteArray &event, const QJsonObject &data)
+{
+    // Compact JSON has no raw newline, so one data line carries the whole event.
+    return "event: " + event + "\ndata: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
+}
+
+void AdminEventStream::open(HttpResponder *responder, const QJsonObject &snapshot)
+{
+    if (!responder->startStream(200, {{"Content-Type", "text/event-stream"},
+                                      {"Cache-Control", "no-cache, no-transform"},
+                                      {"X-Accel-Buffering", "no"}}))
+        return;
+    subscribe();
+    QPointer<HttpResponder> guarded(responder);
+    m_streams.append(guarded);
+    connect(responder, &HttpResponder::closed, this, [this, guarded] {
+        m_streams.removeAll(guarded);
+        m_streams.removeAll(QPointer<HttpResponder>());
+        if (m_streams.isEmpty())
+            m_keepAlive.stop();
+    });
+    if (!m_keepAlive.isActive())
+        m_keepAlive.start();
+    responder->write(frame("snapshot", snapshot));
+    qCInfo(lcAdminEvents).noquote() << "admin event stream opened;" << m_streams.size() << "open";
+}
+
+void AdminEventStream::sendToAll(const QByteArray &bytes)
+{
+    const QList<QPointer<HttpResponder>> streams = m_streams;
+    for (const QPointer<HttpResponder> &r : streams) {
+        if (!r || !r->isOpen())
+            continue;
+        // A console that stopped reading must not grow the server's memory: cut it; it reconnects
+        // and starts over from a snapshot.
+        if (r->queuedBytes() > m_maxQueued) {
+            qCWarning(lcAdminEvents) << "admin event stream cut: slow reader," << r->queuedBytes() << "bytes queued";
+            r->endStream(true);
+            continue;
+        }
+        r->write(bytes);
+    }
+}
+
+void AdminEventStream::broadcast(const QByteArray &event, const QJsonObject &data)
+{
+    if (!m_streams.isEmpty())
+        sendToAll(frame(event, data));
+}
+
+void AdminEventStream::closeAll()
+{
+    m_keepAlive.stop();
+    const QList<QPointer<HttpResponder>> streams = std::exchange(m_streams, {});
+    for (const QPointer<HttpResponder> &r : streams)
+        if (r && r->isOpen()) {
+            r->write(frame("shutdown", {{QStringLiteral("reason"), QStringLiteral("server_shutdown")}}));
+            r->endStream(true);
+        }
+}
+
+void AdminEventStream::subscribe()
+{
+    if (m_subscribed)
+        return;
+    m_subscribed = true;
+    AdminController *a = m_admin;
+    connect(a, &AdminController::sessionOpened, this,
+            [this](const SessionInfo &s) { broadcast("session-opened", toJson(s)); });
+    connect(a, &AdminController::sessionUpdated, this,
+            [this](const SessionInfo &s) { broadcast("session-updated", toJson(s)); });
+    connect(a, &AdminController::sessionClosed, this, [this](const QString &id, const QString &reason) {
+        broadcast("session-closed", {{QStringLiteral("sessionId"), id}, {QStringLiteral("reason"), reason}});
+    });
+    connect(a, &AdminController::sessionEnded, this,
+            [this](const EndedSession &e) { broadcast("session-ended", toJson(e)); });
+    connect(a, &AdminController::heartbeatSent, this, [this](const QString &id, const QDateTime &at, qint64 queued) {
+        broadcast("heartbeat", {{QStringLiteral("sessionId"), id},
+                                {QStringLiteral("at"), at.toUTC().toString(Qt::ISODateWithMs)},
+                                {QStringLiteral("bytesQueued"), double(queued)}});
+    });
+    connect(a, &AdminController::messageReceived, this, [this](const QString &id, const QString &method) {
+        broadcast("message-received", {{QStringLiteral("sessionId"), id}, {QStringLiteral("method"), method}});
+    });
+    connect(a, &AdminController::messageSent, this, [this](const QString &id) {
+        broadcast("message-sent", {{QStringLiteral("sessionId"), id}});
+    });
+    connect(a, &AdminController::authFailureRecorded, this,
+            [this](const AuthFailure &f) { broadcast("auth-failure", toJson(f)); });
+    connect(a, &AdminController::toolCallFinished, this,
+            [this](const QString &id, const QString &tool, const QJsonObject &arguments, const QJsonObject &response,
+                   double ms, const QString &outcome) {
+                broadcast("tool-call", {{QStringLiteral("sessionId"), id},
+                                        {QStringLiteral("tool"), tool},
+                                        {QStringLiteral("arguments"), arguments},
+                                        {QStringLiteral("response"), response},
+                                        {QStringLiteral("durationMs"), ms},
+                                        {QStringLiteral("outcome"), outcome}});
+            });
+    connect(a, &AdminController::logRecorded, this, [this](const LogRecord &r) {
+        // Its own "opened"/"cut" lines would otherwise echo into every stream.
+        if (r.category != QLatin1String("koan.admin.events"))
+            broadcast("log", toJson(r));
+    });
+    connect(a, &AdminController::overviewSampled, this,
+            [this](const OverviewSample &s) { broadcast("overview-sample", toJson(s)); });
+    connect(a, &AdminController::statusChanged, this,
+            [this](const ServerStatus &s) { broadcast("status", toJson(s)); });
+    connect(a, &AdminController::entitiesChanged, this, [this](const QList<EntitySnapshot> &e) {
+        broadcast("entities", {{QStringLiteral("entities"), toArray(e)}});
+    });
+    connect(a, &AdminController::toolsChanged, this, [this](const QList<ToolSnapshot> &t) {
+        broadcast("tools", {{QStringLiteral("tools"), toArray(t)}});
+    });
+}
+
+} // namespace koan

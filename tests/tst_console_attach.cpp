@@ -1,0 +1,339 @@
+// The console attached to a real headless koan-mcp child process (koan-mcp console --attach): TLS
+// with a generated certificate (verified: the test trusts exactly that certificate), real JWTs
+// checked against a JWKS file, the admin event stream and the admin API's commands through
+// RemoteConsoleLink, the console window and its Logs page over it, what the window shows when the
+// server goes away and comes back, and `console --check`'s exit codes.
+#include "EntityOverridesModel.h"
+#include "LogsModel.h"
+#include "LogsPage.h"
+#include "MainWindow.h"
+#include "SessionsModel.h"
+#include "ToolCallsModel.h"
+#include "TransportBar.h"
+#include "console/RemoteConsoleLink.h"
+#include "support/AuthKit.h"
+#include "support/HttpClient.h"
+#include "support/KoanProcess.h"
+
+#include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+
+using namespace koan;
+using namespace koan::test;
+
+namespace {
+const char kIss[] = "https://issuer.attach.test";
+const char kAud[] = "urn:koan:attach-test";
+} // namespace
+
+class TestConsoleAttach : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    KeyPair m_key;
+    QString m_cert, m_certKey, m_jwksFile;
+    std::unique_ptr<KoanProcess> m_server;
+    quint16 m_port = 0;
+
+    QByteArray tokenFor(const QString &sub, const QString &scope, qint64 ttl = 600) const
+    {
+        return token(m_key, claims(sub, scope, QString::fromLatin1(kAud), QString::fromLatin1(kIss), ttl));
+    }
+    QString url() const { return QStringLiteral("https://127.0.0.1:%1").arg(m_port); }
+    QString writeFile(const QString &name, const QByteArray &content) const
+    {
+        QFile f(m_dir.filePath(name));
+        f.open(QIODevice::WriteOnly);
+        f.write(content);
+        return f.fileName();
+    }
+    AttachOptions options(const QByteArray &token) const
+    {
+        AttachOptions o;
+        o.url = QUrl(url());
+        o.token = token;
+        o.caCertificates = QSslCertificate::fromPath(m_cert, QSsl::Pem);
+        o.reconnectMs = 300;
+        return o;
+    }
+    // Starts the headless server: TLS, authentication required, tokens from the JWKS file.
+    bool startServer(quint16 port = 0)
+    {
+        m_server = std::make_unique<KoanProcess>();
+        QStringList args{"--db",  m_dir.filePath("attach.sqlite"),
+                         "--set", "TlsCertificateFile=" + m_cert,
+                         "--set", "TlsKeyFile=" + m_certKey,
+                         "--set", "RequireAuthentication=true",
+                         "--set", "Auth:JwksFile=" + m_jwksFile,
+                         "--set", "Auth:Issuer=" + QString::fromLatin1(kIss),
+                         "--set", "Auth:Audience=" + QString::fromLatin1(kAud),
+                         "--set", "SseKeepAliveInterval=500ms"};
+        if (port)
+            args << "--port" << QString::number(port);
+        if (!m_server->start(args))
+            return false;
+        m_port = m_server->port;
+        return true;
+    }
+    // A real MCP client session (Streamable HTTP initialize over TLS) as `token`'s subject.
+    QString openMcpSession(QNetworkAccessManager &net, const QByteArray &token)
+    {
+        QNetworkRequest r(QUrl(url() + QStringLiteral("/mcp")));
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(QSslCertificate::fromPath(m_cert, QSsl::Pem));
+        r.setSslConfiguration(tls);
+        r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        r.setRawHeader("Accept", "application/json, text/event-stream");
+        r.setRawHeader("Authorization", "Bearer " + token);
+        r.setRawHeader("MCP-Protocol-Version", "2025-06-18");
+        QNetworkReply *reply = net.post(r, rpc(1, "initialize", initParams()));
+        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000))
+            return {};
+        reply->deleteLater();
+        return QString::fromLatin1(reply->rawHeader("Mcp-Session-Id"));
+    }
+    struct CheckRun {
+        int exitCode = -1;
+        QByteArray out, err;
+    };
+    CheckRun runCheck(const QStringList &args)
+    {
+        QProcess p;
+        p.setProcessEnvironment(isolatedEnvironment(m_dir.path()));
+        p.start(QStringLiteral(KOAN_MCP_BINARY), QStringList{"console"} + args + QStringList{"--check"});
+        CheckRun run;
+        if (!p.waitForFinished(30000))
+            return run;
+        run.exitCode = p.exitCode();
+        run.out = p.readAllStandardOutput();
+        run.err = p.readAllStandardError();
+        return run;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(makeCertificate(QDir(m_dir.path()), &m_cert, &m_certKey));
+        m_key = makeKey(QDir(m_dir.path()), QStringLiteral("attach-key"), false);
+        m_jwksFile = writeFile("jwks.json", QJsonDocument(jwks({m_key})).toJson());
+        QVERIFY2(startServer(), m_server->stderrText.constData());
+    }
+
+    void remoteLinkFollowsTheServer()
+    {
+        RemoteConsoleLink link(options(tokenFor("ops-lead", "koan:admin clinical:operations")));
+        QSignalSpy tools(&link, &ConsoleLink::toolsChanged);
+        QSignalSpy opened(&link, &ConsoleLink::sessionOpened);
+        QSignalSpy logs(&link, &ConsoleLink::logsChanged);
+        link.start();
+        QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), 10000);
+        QCOMPARE(link.server().value("name").toString(), QStringLiteral("koan-mcp"));
+        QCOMPARE(tools.size(), 1);
+        QVERIFY(tools.first().first().value<QList<ToolSnapshot>>().size() >= 40);
+        QVERIFY(!logs.first().first().value<QList<LogRecord>>().isEmpty()); // the startup lines
+
+        // A real client's session appears as a live event, with its subject.
+        QNetworkAccessManager net;
+        const QString sid = openMcpSession(net, tokenFor("agent-7", "clinical:operations"));
+        QVERIFY(!sid.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 5000);
+        const SessionInfo info = opened.last().first().value<SessionInfo>();
+        QCOMPARE(info.id, sid);
+        QCOMPARE(info.subject, QStringLiteral("agent-7"));
+        QCOMPARE(info.transport, TransportKind::StreamableHttp);
+
+        // Disconnecting it through the admin API ends it with the operator's reason.
+        QSignalSpy closed(&link, &ConsoleLink::sessionClosed);
+        link.disconnectSession(sid);
+        QTRY_VERIFY_WITH_TIMEOUT(!closed.isEmpty(), 5000);
+        QCOMPARE(closed.last().at(0).toString(), sid);
+        QCOMPARE(closed.last().at(1).toString(), QStringLiteral("disconnected_by_operator"));
+    }
+
+    void operatorCallsRunAsTheTokensPrincipal()
+    {
+        // Admin scope but not the entity's: the attached operator is refused like any caller with
+        // that token (the trusted local operator would have been allowed).
+        RemoteConsoleLink narrow(options(tokenFor("auditor", "koan:admin")));
+        QSignalSpy refused(&narrow, &ConsoleLink::toolInvoked);
+        narrow.invokeTool("r1", "trial-site.collection", {});
+        QTRY_VERIFY_WITH_TIMEOUT(!refused.isEmpty(), 10000);
+        const QJsonObject denied = refused.first().at(2).toJsonObject();
+        QCOMPARE(denied.value("error").toObject().value("code").toInt(), -32003);
+
+        RemoteConsoleLink wide(options(tokenFor("ops-lead", "koan:admin clinical:operations")));
+        QSignalSpy answered(&wide, &ConsoleLink::toolInvoked);
+        wide.invokeTool("r2", "trial-site.collection", {});
+        QTRY_VERIFY_WITH_TIMEOUT(!answered.isEmpty(), 10000);
+        QCOMPARE(answered.first().at(0).toString(), QStringLiteral("r2"));
+        const QJsonObject ok = answered.first().at(2).toJsonObject();
+        QVERIFY2(ok.contains("result"), QJsonDocument(ok).toJson().constData());
+
+        // Without the admin scope nothing of the admin API answers.
+        RemoteConsoleLink outsider(options(tokenFor("agent-7", "clinical:operations")));
+        QSignalSpy lost(&outsider, &ConsoleLink::connectionChanged);
+        outsider.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!lost.isEmpty(), 10000);
+        QCOMPARE(lost.first().at(0).toBool(), false);
+        QVERIFY2(lost.first().at(1).toString().contains("HTTP 403"), qPrintable(lost.first().at(1).toString()));
+        QVERIFY(!outsider.isConnected());
+    }
+
+    void consoleWindowAttachedShowsLogsAndReconnects()
+    {
+        RemoteConsoleLink link(options(tokenFor("ops-lead", "koan:admin clinical:operations")));
+        ui::MainWindow window(&link);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.windowTitle().contains(url()));
+        link.start();
+        QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), 10000);
+        QVERIFY(!window.connectionBanner()->isVisible());
+        QTRY_COMPARE(window.entitiesModel()->rowCount(), 5);
+        QVERIFY(window.logsModel()->rowCount() > 0);
+        QCOMPARE(window.tabs()->tabText(window.tabs()->indexOf(window.logsPage())), QStringLiteral("Logs"));
+
+        // Traffic: a client session and a tool call of its show up on their pages.
+        QNetworkAccessManager net;
+        const QString sid = openMcpSession(net, tokenFor("agent-7", "clinical:operations"));
+        QVERIFY(!sid.isEmpty());
+        QTRY_VERIFY(window.sessionsModel()->rowCount() >= 1);
+        link.invokeTool("w1", "trial-site.collection", {});
+        QTRY_VERIFY_WITH_TIMEOUT(window.toolCallsModel()->rowCount() >= 1, 5000);
+
+        // The rollback switch pulled through the admin API, with a reason that carries a token:
+        // the log record reaches the Logs page live, redacted as in the log output.
+        const QByteArray secret = tokenFor("leaked", "x");
+        HttpSseSwitch off;
+        off.enabled = false;
+        off.reason = QStringLiteral("INC-4711 rollback, pasted by mistake: ") + QString::fromLatin1(secret);
+        link.setHttpSse(off);
+        ui::LogsPage *logs = window.logsPage();
+        logs->search()->setText(QStringLiteral("INC-4711"));
+        QTRY_COMPARE_WITH_TIMEOUT(logs->visibleRows(), 1, 5000);
+        LogRecord record;
+        for (int row = 0; row < window.logsModel()->rowCount(); ++row)
+            if (window.logsModel()->record(row).message.contains("INC-4711"))
+                record = window.logsModel()->record(row);
+        QVERIFY2(record.message.contains("[redacted-jwt]"), qPrintable(record.message));
+        QVERIFY(!record.message.contains(QString::fromLatin1(secret)));
+        QCOMPARE(record.category, QStringLiteral("koan.admin"));
+        // The level filter: the switch is logged as a warning, the startup banner as info.
+        logs->search()->clear();
+        const int all = logs->visibleRows();
+        logs->levelFilter()->setCurrentIndex(2); // warnings and errors
+        QVERIFY(logs->visibleRows() >= 1);
+        QVERIFY(logs->visibleRows() < all);
+        logs->levelFilter()->setCurrentIndex(0);
+        QCOMPARE(logs->visibleRows(), all);
+        HttpSseSwitch on;
+        link.setHttpSse(on);
+
+        if (const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            window.tabs()->setCurrentWidget(logs);
+            logs->levelFilter()->setCurrentIndex(1);
+            QTest::qWait(200);
+            QVERIFY(window.grab().save(dir + QStringLiteral("/console-logs.png")));
+            logs->levelFilter()->setCurrentIndex(0);
+        }
+
+        // The server goes away: the window says so (the stream's `shutdown` event, then the loss)
+        // and keeps its last picture.
+        const quint16 port = m_port;
+        m_server->signal(SIGTERM);
+        QVERIFY(m_server->waitExit());
+        QCOMPARE(m_server->process.exitCode(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!link.isConnected(), 5000);
+        QTRY_VERIFY(window.connectionBanner()->isVisible());
+        QVERIFY2(window.connectionBanner()->text().contains(url()), qPrintable(window.connectionBanner()->text()));
+        QVERIFY(window.connectionBanner()->text().contains("Reconnecting"));
+        QVERIFY(!window.transportBar()->isEnabled());
+        QVERIFY(window.entitiesModel()->rowCount() == 5);
+        if (const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            window.tabs()->setCurrentIndex(1);
+            QTest::qWait(200);
+            QVERIFY(window.grab().save(dir + QStringLiteral("/console-attach-disconnected.png")));
+        }
+
+        // It comes back on the same port: the console reconnects by itself, from a fresh snapshot.
+        QVERIFY2(startServer(port), m_server->stderrText.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), 15000);
+        QTRY_VERIFY(!window.connectionBanner()->isVisible());
+        QVERIFY(window.transportBar()->isEnabled());
+        QTRY_COMPARE(window.sessionsModel()->rowCount(), 0); // the restarted server has no sessions yet
+        QVERIFY(openMcpSession(net, tokenFor("agent-8", "clinical:operations")).size() > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(window.sessionsModel()->rowCount(), 1, 5000);
+        if (const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            window.tabs()->setCurrentIndex(1);
+            QTest::qWait(300);
+            QVERIFY(window.grab().save(dir + QStringLiteral("/console-attach.png")));
+        }
+    }
+
+    void checkExitCodes()
+    {
+        const QByteArray good = tokenFor("ops-lead", "koan:admin");
+        const QString goodFile = writeFile("admin.token", good + "\n");
+        CheckRun ok = runCheck({"--attach", url(), "--token-file", goodFile, "--cacert", m_cert});
+        QVERIFY2(ok.exitCode == 0, ok.err.constData());
+        QVERIFY2(ok.out.contains("server: koan-mcp " KOAN_MCP_VERSION), ok.out.constData());
+        QVERIFY(ok.out.contains("first event: snapshot"));
+        QVERIFY(ok.out.contains("sessions: "));
+        QVERIFY(!ok.out.contains(good) && !ok.err.contains(good));
+
+        // A token from the right issuer that expired: refused, the reason printed, never the token.
+        const QByteArray expired = tokenFor("ops-lead", "koan:admin", -3600);
+        CheckRun bad
+            = runCheck({"--attach", url(), "--token-file", writeFile("expired.token", expired), "--cacert", m_cert});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("HTTP 401"), bad.err.constData());
+        QVERIFY(!bad.out.contains(expired) && !bad.err.contains(expired));
+        // No admin scope: 403.
+        CheckRun scope
+            = runCheck({"--attach", url(), "--token-file",
+                        writeFile("agent.token", tokenFor("agent", "clinical:operations")), "--cacert", m_cert});
+        QCOMPARE(scope.exitCode, 1);
+        QVERIFY2(scope.err.contains("HTTP 403"), scope.err.constData());
+        // TLS is verified: without --cacert the self-signed certificate is not trusted.
+        CheckRun untrusted = runCheck({"--attach", url(), "--token-file", goodFile});
+        QCOMPARE(untrusted.exitCode, 1);
+        QVERIFY(!untrusted.err.isEmpty());
+        // Plain HTTP to a non-loopback host is refused before anything is sent.
+        CheckRun plain = runCheck({"--attach", "http://192.0.2.10:5114", "--token-file", goodFile});
+        QCOMPARE(plain.exitCode, 1);
+        QVERIFY2(plain.err.contains("only allowed for a loopback server"), plain.err.constData());
+        // Nobody listening.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 closedPort = probe.serverPort();
+        probe.close();
+        CheckRun unreachable
+            = runCheck({"--attach", QStringLiteral("https://127.0.0.1:%1").arg(closedPort), "--token-file", goodFile});
+        QCOMPARE(unreachable.exitCode, 1);
+        QVERIFY2(unreachable.err.contains("refused"), unreachable.err.constData());
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_server) {
+            m_server->signal(SIGTERM);
+            m_server->waitExit();
+        }
+    }
+};
+
+QTEST_MAIN(TestConsoleAttach)
+#include "tst_console_attach.moc"
