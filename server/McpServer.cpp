@@ -225,9 +225,11 @@ void McpServer::stopHttp(const QString &reason)
 {
     if (!m_backend)
         return;
-    m_http->closeAdminStreams(); // a final `shutdown` event while the sockets still work
     m_backend->close();
     m_sessions->closeAll(reason);
+    // After the sessions' endings (attached consoles see them), a final `shutdown` event while
+    // the sockets still work.
+    m_http->closeAdminStreams();
     delete m_backend;
     m_backend = nullptr;
     m_port = 0;

@@ -250,13 +250,19 @@ private slots:
             logs->levelFilter()->setCurrentIndex(0);
         }
 
-        // The server goes away: the window says so (the stream's `shutdown` event, then the loss)
-        // and keeps its last picture.
+        // The server goes away: its sessions end first (server_shutdown, seen live), then the
+        // stream's `shutdown` event and the loss; the window says so and keeps the rest of its picture.
+        QSignalSpy ended(&link, &ConsoleLink::sessionClosed);
+        QSignalSpy events(&link, &RemoteConsoleLink::eventReceived);
         const quint16 port = m_port;
         m_server->signal(SIGTERM);
         QVERIFY(m_server->waitExit());
         QCOMPARE(m_server->process.exitCode(), 0);
         QTRY_VERIFY_WITH_TIMEOUT(!link.isConnected(), 5000);
+        QVERIFY(!ended.isEmpty());
+        QCOMPARE(ended.last().at(1).toString(), QStringLiteral("server_shutdown"));
+        QCOMPARE(events.last().at(0).toString(), QStringLiteral("shutdown"));
+        QCOMPARE(window.sessionsModel()->rowCount(), 0);
         QTRY_VERIFY(window.connectionBanner()->isVisible());
         QVERIFY2(window.connectionBanner()->text().contains(url()), qPrintable(window.connectionBanner()->text()));
         QVERIFY(window.connectionBanner()->text().contains("Reconnecting"));
@@ -274,8 +280,9 @@ private slots:
         QTRY_VERIFY(!window.connectionBanner()->isVisible());
         QVERIFY(window.transportBar()->isEnabled());
         QTRY_COMPARE(window.sessionsModel()->rowCount(), 0); // the restarted server has no sessions yet
-        QVERIFY(openMcpSession(net, tokenFor("agent-8", "clinical:operations")).size() > 0);
-        QTRY_COMPARE_WITH_TIMEOUT(window.sessionsModel()->rowCount(), 1, 5000);
+        for (const char *agent : {"agent-8", "agent-9", "agent-10"})
+            QVERIFY(openMcpSession(net, tokenFor(agent, "clinical:operations")).size() > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(window.sessionsModel()->rowCount(), 3, 5000);
         if (const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR"); !dir.isEmpty()) {
             window.tabs()->setCurrentIndex(1);
             QTest::qWait(300);

@@ -7,6 +7,9 @@
 #include "InvokePanel.h"
 #include "MainWindow.h"
 #include "console/InProcessConsoleLink.h"
+#include "LogsModel.h"
+#include "LogsPage.h"
+#include "logging/LogSink.h"
 #include "AuthFailuresPage.h"
 #include "RollbackDialog.h"
 #include "McpServer.h"
@@ -194,6 +197,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
+        LogSink::install(LogSink::Format::Plain); // as koan-mcp does: its records feed the Logs page
         // As koan-mcp does at start; English plural forms come from koan_en.qm.
         QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
         McpServerOptions o;
@@ -513,6 +517,40 @@ private slots:
         QVERIFY(de.load(QLocale(QLocale::German, QLocale::Germany), "koan", "_", ":/i18n"));
         QCOMPARE(de.translate("koan::ui::MainWindow", "Sessions"), QStringLiteral("Sitzungen"));
         QVERIFY(de.translate("koan::ui::TransportBar", "Disable HTTP+SSE transport").startsWith("HTTP+SSE"));
+    }
+
+    void logsPageInProcess()
+    {
+        // The in-process console gets the server thread's log records live, redacted as on stderr.
+        HttpSseSwitch off;
+        off.enabled = false;
+        off.reason = QStringLiteral("INC-9 pasted Bearer abcdef123456.xyz789");
+        m_link->setHttpSse(off);
+        ui::LogsPage *logs = m_window->logsPage();
+        logs->search()->setText(QStringLiteral("INC-9"));
+        QTRY_COMPARE(logs->visibleRows(), 1);
+        QString message;
+        for (int row = 0; row < m_window->logsModel()->rowCount(); ++row)
+            if (m_window->logsModel()->record(row).message.contains("INC-9"))
+                message = m_window->logsModel()->record(row).message;
+        QVERIFY2(message.contains("Bearer [redacted]"), qPrintable(message));
+        QVERIFY(!message.contains("abcdef123456"));
+        logs->levelFilter()->setCurrentIndex(3); // errors only: the switch is a warning
+        QCOMPARE(logs->visibleRows(), 0);
+        logs->levelFilter()->setCurrentIndex(0);
+        logs->search()->clear();
+        m_link->setHttpSse(HttpSseSwitch{});
+        QTRY_VERIFY(m_window->transportBar()->httpSseSwitch()->isChecked());
+    }
+
+    void germanStringsOfAttachAndLogs()
+    {
+        QTranslator de;
+        QVERIFY(de.load(QLocale(QLocale::German, QLocale::Germany), "koan", "_", ":/i18n"));
+        QCOMPARE(de.translate("koan::ui::MainWindow", "Logs"), QStringLiteral("Protokoll"));
+        QCOMPARE(de.translate("koan::ui::LogsPage", "Warnings and errors"), QStringLiteral("Warnungen und Fehler"));
+        QVERIFY(de.translate("koan::ui::MainWindow", "Not connected to %1: %2. Reconnecting…").startsWith("Keine"));
+        QVERIFY(!de.translate("koan::RemoteConsoleLink", "the server ended the event stream").isEmpty());
     }
 
     void screenshotsOfLiveSessions()

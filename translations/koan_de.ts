@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>koan::InProcessConsoleLink</name>
+    <message>
+        <location filename="../server/console/InProcessConsoleLink.h" line="15"/>
+        <source>this process</source>
+        <translation>diesem Prozess</translation>
+    </message>
+</context>
+<context>
+    <name>koan::RemoteConsoleLink</name>
+    <message>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="175"/>
+        <source>the server ended the event stream</source>
+        <translation>der Server hat den Ereignisstrom beendet</translation>
+    </message>
+    <message>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="246"/>
+        <source>refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="255"/>
+        <source>rollback switch</source>
+        <translation>Rollback-Schalter</translation>
+    </message>
+    <message>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="285"/>
+        <source>disconnect</source>
+        <translation>Trennen</translation>
+    </message>
+</context>
+<context>
     <name>koan::ui::AuthFailuresModel</name>
     <message>
         <location filename="../ui/AuthFailuresModel.cpp" line="45"/>
@@ -55,32 +86,32 @@
         <translation>Auswahl auf Standardwerte zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="76"/>
+        <location filename="../ui/EntitiesPage.cpp" line="73"/>
         <source>Invalid value</source>
         <translation>Ungültiger Wert</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="78"/>
+        <location filename="../ui/EntitiesPage.cpp" line="75"/>
         <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
         <translation>Zum Bearbeiten doppelklicken. Änderungen gelten sofort für den laufenden Server und werden in Ihrer Einstellungsdatei gespeichert. Fett gedruckte Werte weichen von den Standardwerten ab.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="92"/>
+        <location filename="../ui/EntitiesPage.cpp" line="89"/>
         <source>Overrides</source>
         <translation>Overrides</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="93"/>
+        <location filename="../ui/EntitiesPage.cpp" line="90"/>
         <source>Records</source>
         <translation>Datensätze</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="101"/>
+        <location filename="../ui/EntitiesPage.cpp" line="98"/>
         <source>%1: applied and saved.</source>
         <translation>%1: übernommen und gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="103"/>
+        <location filename="../ui/EntitiesPage.cpp" line="100"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -235,12 +266,12 @@
         <translation>%1 wird ausgeführt…</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="80"/>
+        <location filename="../ui/InvokePanel.cpp" line="78"/>
         <source>%1 is not available any more (disabled or renamed).</source>
         <translation>%1 ist nicht mehr verfügbar (deaktiviert oder umbenannt).</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="96"/>
+        <location filename="../ui/InvokePanel.cpp" line="94"/>
         <source>%1 in %2 ms
 
 %3</source>
@@ -249,85 +280,191 @@
 %3</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="97"/>
+        <location filename="../ui/InvokePanel.cpp" line="95"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="97"/>
+        <location filename="../ui/InvokePanel.cpp" line="95"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
 </context>
 <context>
+    <name>koan::ui::LogsModel</name>
+    <message>
+        <location filename="../ui/LogsModel.cpp" line="61"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsModel.cpp" line="63"/>
+        <source>Level</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsModel.cpp" line="65"/>
+        <source>Category</source>
+        <translation>Kategorie</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsModel.cpp" line="67"/>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsModel.cpp" line="69"/>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::LogsPage</name>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="55"/>
+        <source>Minimum level</source>
+        <translation>Mindeststufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="56"/>
+        <source>All levels</source>
+        <translation>Alle Stufen</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="57"/>
+        <source>Info and above</source>
+        <translation>Info und höher</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="58"/>
+        <source>Warnings and errors</source>
+        <translation>Warnungen und Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="59"/>
+        <source>Errors only</source>
+        <translation>Nur Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="65"/>
+        <source>Search the log</source>
+        <translation>Protokoll durchsuchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="66"/>
+        <source>Search message, category, session…</source>
+        <translation>Meldung, Kategorie, Sitzung suchen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="72"/>
+        <source>Follow</source>
+        <translation>Mitlaufen</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="111"/>
+        <source>%1 of %2 records</source>
+        <translation>%1 von %2 Einträgen</translation>
+    </message>
+</context>
+<context>
     <name>koan::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="33"/>
+        <location filename="../ui/MainWindow.cpp" line="37"/>
         <source>Koan MCP console</source>
         <translation>Koan-MCP-Konsole</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="46"/>
+        <location filename="../ui/MainWindow.cpp" line="52"/>
         <source>Overview</source>
         <translation>Übersicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="47"/>
+        <location filename="../ui/MainWindow.cpp" line="53"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="48"/>
+        <location filename="../ui/MainWindow.cpp" line="54"/>
         <source>Session history</source>
         <translation>Sitzungsverlauf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="49"/>
+        <location filename="../ui/MainWindow.cpp" line="55"/>
         <source>Heartbeats</source>
         <translation>Heartbeats</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="50"/>
+        <location filename="../ui/MainWindow.cpp" line="56"/>
         <source>Auth failures</source>
         <translation>Anmeldefehler</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="51"/>
+        <location filename="../ui/MainWindow.cpp" line="57"/>
         <source>Entities &amp;&amp; overrides</source>
         <translation>Entitäten &amp;&amp; Overrides</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="52"/>
+        <location filename="../ui/MainWindow.cpp" line="58"/>
         <source>Tool calls</source>
         <translation>Tool-Aufrufe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="104"/>
+        <location filename="../ui/MainWindow.cpp" line="59"/>
+        <source>Logs</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="103"/>
+        <source>%1 refused: %2</source>
+        <translation>%1 abgelehnt: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="115"/>
+        <source>connecting…</source>
+        <translation>Verbindung wird aufgebaut…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="126"/>
+        <source>Not connected to %1: %2. Reconnecting…</source>
+        <translation>Keine Verbindung zu %1: %2. Neuer Versuch läuft…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="134"/>
+        <source>attached to %1</source>
+        <translation>verbunden mit %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="138"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation>%1 · Umgebung %2 · Authentifizierung %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="105"/>
+        <location filename="../ui/MainWindow.cpp" line="135"/>
         <source>HTTP not listening</source>
         <translation>HTTP lauscht nicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="106"/>
+        <location filename="../ui/MainWindow.cpp" line="36"/>
+        <source>Koan MCP console — attached to %1</source>
+        <translation>Koan-MCP-Konsole — verbunden mit %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="139"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="106"/>
+        <location filename="../ui/MainWindow.cpp" line="139"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="116"/>
+        <location filename="../ui/MainWindow.cpp" line="149"/>
         <source>sessions %1 / %2</source>
         <translation>Sitzungen %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="117"/>
+        <location filename="../ui/MainWindow.cpp" line="150"/>
         <source>auth failures %1</source>
         <translation>Anmeldefehler %1</translation>
     </message>
@@ -509,48 +646,48 @@
         <translation>&amp;bis</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="248"/>
+        <location filename="../ui/RecordBrowser.cpp" line="247"/>
         <source>Searching %1…</source>
         <translation>%1 wird durchsucht…</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="290"/>
+        <location filename="../ui/RecordBrowser.cpp" line="289"/>
         <source>Loading the versions of %1…</source>
         <translation>Versionen von %1 werden geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="313"/>
+        <location filename="../ui/RecordBrowser.cpp" line="312"/>
         <source>%1 of %2 records shown.</source>
         <translation>%1 von %2 Datensätzen angezeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="331"/>
+        <location filename="../ui/RecordBrowser.cpp" line="330"/>
         <source>Record %1 found.</source>
         <translation>Datensatz %1 gefunden.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="337"/>
-        <location filename="../ui/RecordBrowser.cpp" line="342"/>
+        <location filename="../ui/RecordBrowser.cpp" line="336"/>
+        <location filename="../ui/RecordBrowser.cpp" line="341"/>
         <source>No %1 record has the id %2.</source>
         <translation>Kein %1-Datensatz hat die ID %2.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="346"/>
+        <location filename="../ui/RecordBrowser.cpp" line="345"/>
         <source>deleted</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="348"/>
+        <location filename="../ui/RecordBrowser.cpp" line="347"/>
         <source>Record %1 was deleted; its history remains.</source>
         <translation>Datensatz %1 wurde gelöscht; sein Verlauf bleibt erhalten.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="376"/>
+        <location filename="../ui/RecordBrowser.cpp" line="375"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="385"/>
+        <location filename="../ui/RecordBrowser.cpp" line="384"/>
         <source>%1: %2 versions.</source>
         <translation>%1: %2 Versionen.</translation>
     </message>
@@ -1131,7 +1268,7 @@ Antwort:
 <context>
     <name>koan::ui::TransportBar</name>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="46"/>
+        <location filename="../ui/TransportBar.cpp" line="45"/>
         <source>Disable HTTP+SSE transport</source>
         <translation>HTTP+SSE-Transport abschalten</translation>
     </message>
@@ -1159,12 +1296,12 @@ Antwort:
         <translation>Auslaufen beenden: die noch offenen Legacy-Streams jetzt schließen</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="62"/>
+        <location filename="../ui/TransportBar.cpp" line="60"/>
         <source>Cut the drain short</source>
         <translation>Auslaufen abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="63"/>
+        <location filename="../ui/TransportBar.cpp" line="61"/>
         <source>Close the %1 legacy stream(s) still draining now?
 
 Reason:</source>
@@ -1173,37 +1310,37 @@ Reason:</source>
 Grund:</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="79"/>
+        <location filename="../ui/TransportBar.cpp" line="76"/>
         <source>EnableHttpSseTransport: ON</source>
         <translation>EnableHttpSseTransport: AN</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="81"/>
+        <location filename="../ui/TransportBar.cpp" line="78"/>
         <source>EnableHttpSseTransport: OFF (draining, %1 s left)</source>
         <translation>EnableHttpSseTransport: AUS (läuft aus, noch %1 s)</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="84"/>
+        <location filename="../ui/TransportBar.cpp" line="81"/>
         <source>EnableHttpSseTransport: OFF</source>
         <translation>EnableHttpSseTransport: AUS</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="103"/>
+        <location filename="../ui/TransportBar.cpp" line="100"/>
         <source>on</source>
         <translation>an</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="103"/>
+        <location filename="../ui/TransportBar.cpp" line="100"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="104"/>
+        <location filename="../ui/TransportBar.cpp" line="101"/>
         <source>(not listening)</source>
         <translation>(lauscht nicht)</translation>
     </message>
     <message>
-        <location filename="../ui/TransportBar.cpp" line="106"/>
+        <location filename="../ui/TransportBar.cpp" line="103"/>
         <source>HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   bind %6</source>
         <translation>HTTP+SSE %1: %2%3/sse   |   Streamable HTTP %4: %2%3   |   STDIO %5: koan-mcp --stdio   |   Bindung %6</translation>
     </message>
