@@ -273,6 +273,16 @@ private slots:
         QCOMPARE(passed, 3);
     }
 
+    void retryAfterRoundsUpToWholeSeconds()
+    {
+        RateLimiter slow(0.4, 1); // one permit per 2.5 s
+        QVERIFY(slow.acquire(QStringLiteral("k")).allowed);
+        const RateLimiter::Verdict v = slow.acquire(QStringLiteral("k"));
+        QVERIFY(!v.allowed);
+        QVERIFY(v.retryAfterSeconds > 2.4 && v.retryAfterSeconds <= 2.5 + 1e-9);
+        QCOMPARE(v.retryAfterWholeSeconds(), 3);
+    }
+
     void firstRefusalOncePerFlood()
     {
         RateLimiter limiter(10, 1);
@@ -283,6 +293,7 @@ private slots:
         QVERIFY(!v.allowed);
         QVERIFY(v.firstRefusal);
         QVERIFY(v.retryAfterSeconds > 0 && v.retryAfterSeconds <= 0.1 + 1e-9);
+        QCOMPARE(v.retryAfterWholeSeconds(), 1); // a fraction of a second still says 1, never 0
         for (int i = 0; i < 3; ++i) {
             v = limiter.acquire(QStringLiteral("ip:1"));
             QVERIFY(!v.allowed);

@@ -4,8 +4,6 @@
 #include "security/AuthAuditLog.h"
 #include "security/RateLimiter.h"
 
-#include <cmath>
-
 namespace koan {
 
 AuthFailureResponder::AuthFailureResponder(RateLimiter *limiter, AuthAuditLog *audit,
@@ -31,7 +29,7 @@ void AuthFailureResponder::send(HttpResponder *r, const BearerAuthenticator::Out
                 m_rateLimited(key);
             return sendHttpError(r, 429, QStringLiteral("rate_limited"),
                                  QStringLiteral("Too many failed authentications; slow down"),
-                                 {{"Retry-After", QByteArray::number(qMax(1, int(std::ceil(v.retryAfterSeconds))))}});
+                                 {{"Retry-After", QByteArray::number(v.retryAfterWholeSeconds())}});
         }
     }
     m_audit->record(out.failure);

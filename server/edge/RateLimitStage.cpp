@@ -3,8 +3,6 @@
 #include "http/HttpErrors.h"
 #include "security/RateLimiter.h"
 
-#include <cmath>
-
 namespace koan {
 
 void RateLimitStage::process(const std::shared_ptr<HttpExchange> &c, const Next &next)
@@ -13,13 +11,13 @@ void RateLimitStage::process(const std::shared_ptr<HttpExchange> &c, const Next 
         return next(c);
     const QString key = c->caller.authenticated ? QStringLiteral("sub:") + c->caller.identityKey()
                                                 : QStringLiteral("ip:") + c->clientAddress;
-    double retryAfter = 0;
-    if (m_limiter->tryAcquire(key, &retryAfter))
+    const RateLimiter::Verdict v = m_limiter->acquire(key);
+    if (v.allowed)
         return next(c);
     if (m_rateLimited)
         m_rateLimited(key);
     sendHttpError(c->responder, 429, QStringLiteral("rate_limited"), QStringLiteral("Too many requests; slow down"),
-                  {{"Retry-After", QByteArray::number(qMax(1, int(std::ceil(retryAfter))))}});
+                  {{"Retry-After", QByteArray::number(v.retryAfterWholeSeconds())}});
 }
 
 } // namespace koan

@@ -1,5 +1,6 @@
 #include "RateLimiter.h"
 
+#include <cmath>
 #include <utility>
 
 namespace koan {
@@ -7,6 +8,11 @@ namespace koan {
 RateLimiter::RateLimiter(double permitsPerSecond, int burst) : m_rate(permitsPerSecond), m_burst(burst)
 {
     m_clock.start();
+}
+
+int RateLimiter::Verdict::retryAfterWholeSeconds() const
+{
+    return qMax(1, int(std::ceil(retryAfterSeconds)));
 }
 
 bool RateLimiter::tryAcquire(const QString &key, double *retryAfterSeconds)

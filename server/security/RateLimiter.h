@@ -13,6 +13,8 @@ public:
         bool allowed = true;
         double retryAfterSeconds = 0; // when refused: seconds until the next permit
         bool firstRefusal = false;    // refused, and the previous request for this key was not
+        // Retry-After takes whole seconds; rounding down would invite a retry that is refused again.
+        int retryAfterWholeSeconds() const;
     };
 
     RateLimiter(double permitsPerSecond, int burst);
