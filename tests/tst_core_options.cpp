@@ -95,6 +95,25 @@ private slots:
         QCOMPARE(registry.options("TrialSite").allowMutations, false);
     }
 
+    void overridesRoundTripEveryField()
+    {
+        // applyOverrides and overrideFor walk one field list: an override naming every field comes
+        // back unchanged, and fields left at their defaults stay out of it.
+        EntityOverride ov;
+        ov.name = QStringLiteral("site");
+        ov.description = QStringLiteral("Sites of the trial");
+        ov.allowMutations = false;
+        ov.requireAuthentication = false;
+        ov.requireExpectedVersion = false;
+        ov.requiredScopes = QStringList{QStringLiteral("koan:round-trip")};
+        ov.enabledTransports = TransportSet{TransportKind::Stdio};
+        EntityRegistry registry(s12::entities());
+        QStringList errors;
+        QVERIFY2(registry.applyOverrides({{QStringLiteral("TrialSite"), ov}}, &errors), qPrintable(errors.join('\n')));
+        QCOMPARE(registry.overrideFor(QStringLiteral("TrialSite")).toJson(), ov.toJson());
+        QCOMPARE(registry.overrideFor(QStringLiteral("MonitoringNote")).toJson(), QJsonObject());
+    }
+
     void durations()
     {
         for (const auto &[text, ms] : QList<QPair<QString, int>>{{"15s", 15000},

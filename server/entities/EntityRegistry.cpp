@@ -93,6 +93,21 @@ bool EntityRegistry::setOptions(const QString &entityName, const EntityOptions &
     return true;
 }
 
+namespace {
+// Each setting an override may carry, as (override field, options field): applying overrides
+// and deriving them back from the options walk the same list.
+template<typename Visit> void forEachOverridable(Visit &&visit)
+{
+    visit(&EntityOverride::name, &EntityOptions::name);
+    visit(&EntityOverride::description, &EntityOptions::description);
+    visit(&EntityOverride::allowMutations, &EntityOptions::allowMutations);
+    visit(&EntityOverride::requireAuthentication, &EntityOptions::requireAuthentication);
+    visit(&EntityOverride::requireExpectedVersion, &EntityOptions::requireExpectedVersion);
+    visit(&EntityOverride::requiredScopes, &EntityOptions::requiredScopes);
+    visit(&EntityOverride::enabledTransports, &EntityOptions::enabledTransports);
+}
+} // namespace
+
 bool EntityRegistry::applyOverrides(const QMap<QString, EntityOverride> &overrides, QStringList *errors)
 {
     bool ok = true;
@@ -109,20 +124,10 @@ bool EntityRegistry::applyOverrides(const QMap<QString, EntityOverride> &overrid
         }
         EntityOptions o = defaults(*e);
         const EntityOverride &ov = it.value();
-        if (ov.name)
-            o.name = *ov.name;
-        if (ov.description)
-            o.description = *ov.description;
-        if (ov.allowMutations)
-            o.allowMutations = *ov.allowMutations;
-        if (ov.requireAuthentication)
-            o.requireAuthentication = *ov.requireAuthentication;
-        if (ov.requireExpectedVersion)
-            o.requireExpectedVersion = *ov.requireExpectedVersion;
-        if (ov.requiredScopes)
-            o.requiredScopes = *ov.requiredScopes;
-        if (ov.enabledTransports)
-            o.enabledTransports = *ov.enabledTransports;
+        forEachOverridable([&](auto set, auto option) {
+            if (ov.*set)
+                o.*option = *(ov.*set);
+        });
         QString error;
         if (!setOptions(e->name, o, &error)) {
             errors->append(QStringLiteral("Koan:Mcp:EntityOverrides:%1: %2").arg(it.key(), error));
@@ -140,20 +145,10 @@ EntityOverride EntityRegistry::overrideFor(const QString &entityName) const
         return ov;
     const EntityOptions d = defaults(*e);
     const EntityOptions o = m_options.value(e->name);
-    if (o.name != d.name)
-        ov.name = o.name;
-    if (o.description != d.description)
-        ov.description = o.description;
-    if (o.allowMutations != d.allowMutations)
-        ov.allowMutations = o.allowMutations;
-    if (o.requireAuthentication)
-        ov.requireAuthentication = o.requireAuthentication;
-    if (o.requireExpectedVersion != d.requireExpectedVersion)
-        ov.requireExpectedVersion = o.requireExpectedVersion;
-    if (o.requiredScopes != d.requiredScopes)
-        ov.requiredScopes = o.requiredScopes;
-    if (o.enabledTransports != d.enabledTransports)
-        ov.enabledTransports = o.enabledTransports;
+    forEachOverridable([&](auto set, auto option) {
+        if (o.*option != d.*option)
+            ov.*set = o.*option;
+    });
     return ov;
 }
 
