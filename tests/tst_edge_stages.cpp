@@ -37,6 +37,18 @@ struct NextSpy {
     }
 };
 
+// One exchange run through one stage alone: the probe holds whatever it answered, `next` whether
+// it handed the exchange on. A probe that could not be set up answers nothing, so checks fail.
+struct StageRun : ExchangeProbe {
+    NextSpy next;
+    StageRun(PipelineStage &stage, const HttpRequest &request, RouteAccess access,
+             const QString &clientAddress = QStringLiteral("127.0.0.1"), bool secure = false)
+    {
+        if (ok())
+            stage.process(exchange(request, access, clientAddress, secure), next.fn());
+    }
+};
+
 HttpHeaders hostHeader(const QByteArray &host = "127.0.0.1:5114")
 {
     return {{"Host", host}};
@@ -74,12 +86,6 @@ class TestEdgeStages : public QObject
     McpServerOptions m_options;
     std::unique_ptr<BearerAuthenticator> m_authenticator;
 
-    // Runs one exchange through `stage`; the probe keeps the answer for the caller to read.
-    static void runStage(PipelineStage &stage, const std::shared_ptr<HttpExchange> &c, NextSpy &next)
-    {
-        stage.process(c, next.fn());
-    }
-
 private slots:
     void initTestCase()
     {
@@ -108,32 +114,20 @@ private slots:
     {
         HostOriginStage stage(OriginPolicy({}, {QStringLiteral("mcp.example.com")}, QStringLiteral("127.0.0.1")));
         for (const RouteAccess access : {RouteAccess::Public, RouteAccess::Authenticated}) {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage, probe.exchange(makeRequest("GET", "/mcp", hostHeader("evil.example:5114")), access), next);
-            QCOMPARE(next.calls, 0);
+            StageRun probe(stage, makeRequest("GET", "/mcp", hostHeader("evil.example:5114")), access);
+            QCOMPARE(probe.next.calls, 0);
             const RawResponse r = probe.read();
             QVERIFY(r.complete);
             QCOMPARE(r.status, 403);
             QCOMPARE(r.json().value("error").toString(), QStringLiteral("forbidden_host"));
         }
         // No Host at all is refused as well.
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(stage, probe.exchange(makeRequest("GET", "/mcp"), RouteAccess::Authenticated), next);
-        QCOMPARE(next.calls, 0);
+        StageRun probe(stage, makeRequest("GET", "/mcp"), RouteAccess::Authenticated);
+        QCOMPARE(probe.next.calls, 0);
         QCOMPARE(probe.read().json().value("error").toString(), QStringLiteral("forbidden_host"));
         // A listed host passes, with any port.
-        ExchangeProbe ok;
-        QVERIFY2(ok.ok(), qPrintable(ok.error()));
-        NextSpy passed;
-        runStage(
-            stage,
-            ok.exchange(makeRequest("GET", "/mcp", hostHeader("MCP.example.com:8443")), RouteAccess::Authenticated),
-            passed);
-        QCOMPARE(passed.calls, 1);
+        StageRun ok(stage, makeRequest("GET", "/mcp", hostHeader("MCP.example.com:8443")), RouteAccess::Authenticated);
+        QCOMPARE(ok.next.calls, 1);
         QVERIFY(!ok.answered());
     }
 
@@ -142,25 +136,16 @@ private slots:
         HostOriginStage stage(OriginPolicy({}, {}, QStringLiteral("127.0.0.1")));
         {
             // The kubelet addresses the pod IP.
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage,
-                     probe.exchange(makeRequest("GET", "/healthz", hostHeader("10.42.0.17:5114")), RouteAccess::Probe),
-                     next);
-            QCOMPARE(next.calls, 1);
+            StageRun probe(stage, makeRequest("GET", "/healthz", hostHeader("10.42.0.17:5114")), RouteAccess::Probe);
+            QCOMPARE(probe.next.calls, 1);
             QVERIFY(!probe.answered());
         }
         {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage,
-                     probe.exchange(makeRequest("GET", "/healthz",
-                                                {{"Host", "10.42.0.17:5114"}, {"Origin", "https://evil.example"}}),
-                                    RouteAccess::Probe),
-                     next);
-            QCOMPARE(next.calls, 0);
+            StageRun probe(
+                stage,
+                makeRequest("GET", "/healthz", {{"Host", "10.42.0.17:5114"}, {"Origin", "https://evil.example"}}),
+                RouteAccess::Probe);
+            QCOMPARE(probe.next.calls, 0);
             const RawResponse r = probe.read();
             QCOMPARE(r.status, 403);
             QCOMPARE(r.json().value("error").toString(), QStringLiteral("forbidden_origin"));
@@ -172,14 +157,9 @@ private slots:
         HostOriginStage stage(OriginPolicy({QStringLiteral("https://app.example")}, {}, QStringLiteral("127.0.0.1")));
         for (const QByteArray origin :
              {"https://evil.example", "http://app.example", "null", "https://app.example.evil"}) {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage,
-                     probe.exchange(makeRequest("POST", "/mcp", {{"Host", "127.0.0.1:5114"}, {"Origin", origin}}),
-                                    RouteAccess::Authenticated),
-                     next);
-            QCOMPARE(next.calls, 0);
+            StageRun probe(stage, makeRequest("POST", "/mcp", {{"Host", "127.0.0.1:5114"}, {"Origin", origin}}),
+                           RouteAccess::Authenticated);
+            QCOMPARE(probe.next.calls, 0);
             const RawResponse r = probe.read();
             QVERIFY(r.complete);
             QCOMPARE(r.status, 403);
@@ -191,18 +171,13 @@ private slots:
     void hostOriginAllowedOriginGetsCors()
     {
         HostOriginStage stage(OriginPolicy({QStringLiteral("https://app.example")}, {}, QStringLiteral("127.0.0.1")));
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(
-            stage,
-            probe.exchange(makeRequest("POST", "/mcp", {{"Host", "localhost:5114"}, {"Origin", "https://app.example"}}),
-                           RouteAccess::Authenticated),
-            next);
-        QCOMPARE(next.calls, 1);
+        StageRun probe(stage,
+                       makeRequest("POST", "/mcp", {{"Host", "localhost:5114"}, {"Origin", "https://app.example"}}),
+                       RouteAccess::Authenticated);
+        QCOMPARE(probe.next.calls, 1);
         QVERIFY(!probe.answered());
         // The CORS headers ride on whatever the route answers later.
-        next.last->responder->send(200, {{"X-Route", "mcp"}}, "ok");
+        probe.next.last->responder->send(200, {{"X-Route", "mcp"}}, "ok");
         const RawResponse r = probe.read();
         QCOMPARE(r.status, 200);
         QCOMPARE(r.header("X-Route"), QByteArray("mcp"));
@@ -211,30 +186,22 @@ private slots:
         QVERIFY(r.header("Access-Control-Expose-Headers").contains("Mcp-Session-Id"));
 
         // Without an Origin (a non-browser client): passes, and no CORS headers.
-        ExchangeProbe plain;
-        QVERIFY2(plain.ok(), qPrintable(plain.error()));
-        NextSpy plainNext;
-        runStage(stage, plain.exchange(makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Authenticated),
-                 plainNext);
-        QCOMPARE(plainNext.calls, 1);
-        plainNext.last->responder->send(200, {}, "ok");
+        StageRun plain(stage, makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Authenticated);
+        QCOMPARE(plain.next.calls, 1);
+        plain.next.last->responder->send(200, {}, "ok");
         QVERIFY(!plain.read().hasHeader("Access-Control-Allow-Origin"));
     }
 
     void hostOriginPreflight()
     {
         HostOriginStage stage(OriginPolicy({QStringLiteral("https://app.example")}, {}, QStringLiteral("127.0.0.1")));
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(stage,
-                 probe.exchange(makeRequest("OPTIONS", "/mcp",
-                                            {{"Host", "127.0.0.1:5114"},
-                                             {"Origin", "https://app.example"},
-                                             {"Access-Control-Request-Method", "POST"}}),
-                                RouteAccess::Authenticated),
-                 next);
-        QCOMPARE(next.calls, 0);
+        StageRun probe(stage,
+                       makeRequest("OPTIONS", "/mcp",
+                                   {{"Host", "127.0.0.1:5114"},
+                                    {"Origin", "https://app.example"},
+                                    {"Access-Control-Request-Method", "POST"}}),
+                       RouteAccess::Authenticated);
+        QCOMPARE(probe.next.calls, 0);
         const RawResponse r = probe.read();
         QVERIFY(r.complete);
         QCOMPARE(r.status, 204);
@@ -246,15 +213,10 @@ private slots:
         QCOMPARE(r.header("Access-Control-Max-Age"), QByteArray("600"));
 
         // A preflight from a foreign origin is refused, not answered with 204.
-        ExchangeProbe foreign;
-        QVERIFY2(foreign.ok(), qPrintable(foreign.error()));
-        NextSpy foreignNext;
-        runStage(stage,
-                 foreign.exchange(
-                     makeRequest("OPTIONS", "/mcp", {{"Host", "127.0.0.1:5114"}, {"Origin", "https://evil.example"}}),
-                     RouteAccess::Authenticated),
-                 foreignNext);
-        QCOMPARE(foreignNext.calls, 0);
+        StageRun foreign(
+            stage, makeRequest("OPTIONS", "/mcp", {{"Host", "127.0.0.1:5114"}, {"Origin", "https://evil.example"}}),
+            RouteAccess::Authenticated);
+        QCOMPARE(foreign.next.calls, 0);
         QCOMPARE(foreign.read().status, 403);
     }
 
@@ -268,14 +230,9 @@ private slots:
         const QStringList queries{QStringLiteral("access_token=eyJhbGciOi.x.y"), QStringLiteral("a=1&access_token=abc"),
                                   QStringLiteral("access_token=")};
         for (const QString &query : queries) {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage,
-                     probe.exchange(makeRequest("GET", "/mcp", hostHeader(), query), RouteAccess::Probe,
-                                    QStringLiteral("198.51.100.4")),
-                     next);
-            QVERIFY2(next.calls == 0, qPrintable(query));
+            StageRun probe(stage, makeRequest("GET", "/mcp", hostHeader(), query), RouteAccess::Probe,
+                           QStringLiteral("198.51.100.4"));
+            QVERIFY2(probe.next.calls == 0, qPrintable(query));
             const RawResponse r = probe.read();
             QVERIFY(r.complete);
             QCOMPARE(r.status, 400);
@@ -298,12 +255,8 @@ private slots:
         QueryTokenStage stage(m_authenticator.get(), &failures);
         for (const QString &query : {QString(), QStringLiteral("session=abc&token=x"),
                                      QStringLiteral("my_access_token=1"), QStringLiteral("x=access_token")}) {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage, probe.exchange(makeRequest("GET", "/mcp", hostHeader(), query), RouteAccess::Authenticated),
-                     next);
-            QVERIFY2(next.calls == 1, qPrintable(query));
+            StageRun probe(stage, makeRequest("GET", "/mcp", hostHeader(), query), RouteAccess::Authenticated);
+            QVERIFY2(probe.next.calls == 1, qPrintable(query));
             QVERIFY(!probe.answered());
         }
         QCOMPARE(audit.total(), qint64(0));
@@ -316,12 +269,8 @@ private slots:
         QList<bool> told;
         HttpsStage stage(false, [&told](bool redirected) { told << redirected; });
         for (const QByteArray method : {"GET", "POST"}) {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage, probe.exchange(makeRequest(method, "/mcp", hostHeader()), RouteAccess::Authenticated),
-                     next);
-            QCOMPARE(next.calls, 1);
+            StageRun probe(stage, makeRequest(method, "/mcp", hostHeader()), RouteAccess::Authenticated);
+            QCOMPARE(probe.next.calls, 1);
             QVERIFY(!probe.answered());
         }
         QVERIFY(told.isEmpty());
@@ -331,15 +280,11 @@ private slots:
     {
         QList<bool> told;
         HttpsStage stage(true, [&told](bool redirected) { told << redirected; });
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(stage,
-                 probe.exchange(makeRequest("GET", "/mcp/sse", hostHeader("mcp.example.com:8443"),
-                                            QStringLiteral("session=abc&x=1")),
-                                RouteAccess::Authenticated),
-                 next);
-        QCOMPARE(next.calls, 0);
+        StageRun probe(
+            stage,
+            makeRequest("GET", "/mcp/sse", hostHeader("mcp.example.com:8443"), QStringLiteral("session=abc&x=1")),
+            RouteAccess::Authenticated);
+        QCOMPARE(probe.next.calls, 0);
         const RawResponse r = probe.read();
         QVERIFY(r.complete);
         QCOMPARE(r.status, 308);
@@ -352,11 +297,8 @@ private slots:
     {
         QList<bool> told;
         HttpsStage stage(true, [&told](bool redirected) { told << redirected; });
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(stage, probe.exchange(makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Public), next);
-        QCOMPARE(next.calls, 0);
+        StageRun probe(stage, makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Public);
+        QCOMPARE(probe.next.calls, 0);
         const RawResponse r = probe.read();
         QCOMPARE(r.status, 400);
         QVERIFY(!r.hasHeader("Location"));
@@ -369,22 +311,14 @@ private slots:
         QList<bool> told;
         HttpsStage stage(true, [&told](bool redirected) { told << redirected; });
         {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage, probe.exchange(makeRequest("GET", "/healthz", hostHeader()), RouteAccess::Probe), next);
-            QCOMPARE(next.calls, 1);
+            StageRun probe(stage, makeRequest("GET", "/healthz", hostHeader()), RouteAccess::Probe);
+            QCOMPARE(probe.next.calls, 1);
             QVERIFY(!probe.answered());
         }
         for (const QByteArray method : {"GET", "POST"}) {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage,
-                     probe.exchange(makeRequest(method, "/mcp", hostHeader()), RouteAccess::Authenticated,
-                                    QStringLiteral("127.0.0.1"), /*secure*/ true),
-                     next);
-            QCOMPARE(next.calls, 1);
+            StageRun probe(stage, makeRequest(method, "/mcp", hostHeader()), RouteAccess::Authenticated,
+                           QStringLiteral("127.0.0.1"), /*secure*/ true);
+            QCOMPARE(probe.next.calls, 1);
             QVERIFY(!probe.answered());
         }
         QVERIFY(told.isEmpty());
@@ -398,12 +332,9 @@ private slots:
         AuthFailureResponder failures(nullptr, &audit, {});
         AuthenticationStage stage(m_authenticator.get(), &failures);
         for (const RouteAccess access : {RouteAccess::Probe, RouteAccess::Public}) {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage, probe.exchange(makeRequest("GET", "/x", hostHeader()), access), next);
-            QCOMPARE(next.calls, 1);
-            QVERIFY(!next.last->caller.authenticated);
+            StageRun probe(stage, makeRequest("GET", "/x", hostHeader()), access);
+            QCOMPARE(probe.next.calls, 1);
+            QVERIFY(!probe.next.last->caller.authenticated);
             QVERIFY(!probe.answered());
         }
         QCOMPARE(audit.total(), qint64(0));
@@ -414,14 +345,9 @@ private slots:
         AuthAuditLog audit;
         AuthFailureResponder failures(nullptr, &audit, {});
         AuthenticationStage stage(m_authenticator.get(), &failures);
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(stage,
-                 probe.exchange(makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Authenticated,
-                                QStringLiteral("192.0.2.33")),
-                 next);
-        QCOMPARE(next.calls, 0);
+        StageRun probe(stage, makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Authenticated,
+                       QStringLiteral("192.0.2.33"));
+        QCOMPARE(probe.next.calls, 0);
         const RawResponse r = probe.read();
         QVERIFY(r.complete);
         QCOMPARE(r.status, 401);
@@ -439,15 +365,11 @@ private slots:
         AuthenticationStage stage(m_authenticator.get(), &failures);
         // Signed by the trusted key, but for another audience.
         const QByteArray wrongAudience = token(m_key, claims("mallory", "", "https://other.example/mcp", kIssuer));
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(stage,
-                 probe.exchange(makeRequest("POST", "/mcp",
-                                            {{"Host", "127.0.0.1:5114"}, {"Authorization", "Bearer " + wrongAudience}}),
-                                RouteAccess::Authenticated),
-                 next);
-        QCOMPARE(next.calls, 0);
+        StageRun probe(
+            stage,
+            makeRequest("POST", "/mcp", {{"Host", "127.0.0.1:5114"}, {"Authorization", "Bearer " + wrongAudience}}),
+            RouteAccess::Authenticated);
+        QCOMPARE(probe.next.calls, 0);
         const RawResponse r = probe.read();
         QCOMPARE(r.status, 401);
         QVERIFY(r.header("WWW-Authenticate").contains("error=\"invalid_token\""));
@@ -461,17 +383,12 @@ private slots:
         AuthFailureResponder failures(nullptr, &audit, {});
         AuthenticationStage stage(m_authenticator.get(), &failures);
         const QByteArray jwt = token(m_key, claims("alice", "clinical:operations koan:admin", kAud, kIssuer));
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(stage,
-                 probe.exchange(
-                     makeRequest("POST", "/mcp", {{"Host", "127.0.0.1:5114"}, {"Authorization", "Bearer " + jwt}}),
-                     RouteAccess::Authenticated),
-                 next);
-        QCOMPARE(next.calls, 1); // the keys are local: at once
+        StageRun probe(stage,
+                       makeRequest("POST", "/mcp", {{"Host", "127.0.0.1:5114"}, {"Authorization", "Bearer " + jwt}}),
+                       RouteAccess::Authenticated);
+        QCOMPARE(probe.next.calls, 1); // the keys are local: at once
         QVERIFY(!probe.answered());
-        const Principal &caller = next.last->caller;
+        const Principal &caller = probe.next.last->caller;
         QVERIFY(caller.authenticated);
         QCOMPARE(caller.subject, QStringLiteral("alice"));
         QCOMPARE(caller.issuer, kIssuer);
@@ -490,7 +407,7 @@ private slots:
         auto c = probe.exchange(makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Authenticated);
         c->responder = nullptr; // the client left before the authenticator answered
         NextSpy next;
-        runStage(stage, c, next);
+        stage.process(c, next.fn());
         QCOMPARE(next.calls, 0);
         QCOMPARE(audit.total(), qint64(0));
     }
@@ -503,24 +420,14 @@ private slots:
         QStringList limited;
         RateLimitStage stage(&limiter, [&limited](const QString &key) { limited << key; });
         for (int i = 0; i < 3; ++i) {
-            ExchangeProbe probe;
-            QVERIFY2(probe.ok(), qPrintable(probe.error()));
-            NextSpy next;
-            runStage(stage,
-                     probe.exchange(makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Authenticated,
-                                    QStringLiteral("192.0.2.1")),
-                     next);
-            QVERIFY2(next.calls == 1, qPrintable(QString::number(i)));
+            StageRun probe(stage, makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Authenticated,
+                           QStringLiteral("192.0.2.1"));
+            QVERIFY2(probe.next.calls == 1, qPrintable(QString::number(i)));
             QVERIFY(!probe.answered());
         }
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(stage,
-                 probe.exchange(makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Authenticated,
-                                QStringLiteral("192.0.2.1")),
-                 next);
-        QCOMPARE(next.calls, 0);
+        StageRun probe(stage, makeRequest("POST", "/mcp", hostHeader()), RouteAccess::Authenticated,
+                       QStringLiteral("192.0.2.1"));
+        QCOMPARE(probe.next.calls, 0);
         const RawResponse r = probe.read();
         QVERIFY(r.complete);
         QCOMPARE(r.status, 429);
@@ -576,22 +483,14 @@ private slots:
         RateLimitStage stage(&limiter, [&limited](const QString &) { ++limited; });
         for (const RouteAccess access : {RouteAccess::Public, RouteAccess::Probe})
             for (int i = 0; i < 5; ++i) {
-                ExchangeProbe probe;
-                QVERIFY2(probe.ok(), qPrintable(probe.error()));
-                NextSpy next;
-                runStage(stage, probe.exchange(makeRequest("GET", "/x", hostHeader()), access, "192.0.2.50"), next);
-                QCOMPARE(next.calls, 1);
+                StageRun probe(stage, makeRequest("GET", "/x", hostHeader()), access, "192.0.2.50");
+                QCOMPARE(probe.next.calls, 1);
                 QVERIFY(!probe.answered());
             }
         QCOMPARE(limited, 0);
         // And they spent nothing: the address still has its one permit for an authenticated route.
-        ExchangeProbe probe;
-        QVERIFY2(probe.ok(), qPrintable(probe.error()));
-        NextSpy next;
-        runStage(stage,
-                 probe.exchange(makeRequest("GET", "/x", hostHeader()), RouteAccess::Authenticated, "192.0.2.50"),
-                 next);
-        QCOMPARE(next.calls, 1);
+        StageRun probe(stage, makeRequest("GET", "/x", hostHeader()), RouteAccess::Authenticated, "192.0.2.50");
+        QCOMPARE(probe.next.calls, 1);
     }
 
     // --- AuthFailureResponder --------------------------------------------------------------------

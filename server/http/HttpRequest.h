@@ -12,6 +12,15 @@ namespace koan {
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
+// Header names compare case-insensitively (RFC 9110 5.1); the first field of a name wins.
+inline const QByteArray *findHeader(const HttpHeaders &headers, const QByteArray &name)
+{
+    for (const auto &h : headers)
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return &h.second;
+    return nullptr;
+}
+
 struct HttpRequest {
     QByteArray method; // "GET", "POST", ...
     QString path;      // percent-decoded
@@ -24,18 +33,10 @@ struct HttpRequest {
 
     QByteArray header(const QByteArray &name) const
     {
-        for (const auto &h : headers)
-            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
-                return h.second;
-        return {};
+        const QByteArray *value = findHeader(headers, name);
+        return value ? *value : QByteArray();
     }
-    bool hasHeader(const QByteArray &name) const
-    {
-        for (const auto &h : headers)
-            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
-                return true;
-        return false;
-    }
+    bool hasHeader(const QByteArray &name) const { return findHeader(headers, name); }
     QString remote() const { return QStringLiteral("%1:%2").arg(remoteAddress.toString()).arg(remotePort); }
     // X-Forwarded-Prefix from a reverse proxy ("/tenant-a"), accepted only when it is a plain path.
     QString forwardedPrefix() const

@@ -28,18 +28,10 @@ struct RawResponse {
 
     QByteArray header(const QByteArray &name) const
     {
-        for (const auto &h : headers)
-            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
-                return h.second;
-        return {};
+        const QByteArray *value = findHeader(headers, name);
+        return value ? *value : QByteArray();
     }
-    bool hasHeader(const QByteArray &name) const
-    {
-        for (const auto &h : headers)
-            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
-                return true;
-        return false;
-    }
+    bool hasHeader(const QByteArray &name) const { return findHeader(headers, name); }
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
