@@ -1,8 +1,17 @@
 #include "SessionHistoryModel.h"
 
+#include "SessionsModel.h"
+
 #include <QLocale>
 
 namespace koan::ui {
+
+// The identity columns come first in both tables, in the same order, so they share one renderer.
+static_assert(int(SessionHistoryModel::Id) == int(SessionsModel::Id)
+              && int(SessionHistoryModel::Transport) == int(SessionsModel::Transport)
+              && int(SessionHistoryModel::Client) == int(SessionsModel::Client)
+              && int(SessionHistoryModel::Subject) == int(SessionsModel::Subject)
+              && int(SessionHistoryModel::Remote) == int(SessionsModel::Remote));
 
 SessionHistoryModel::SessionHistoryModel(int capacity, QObject *parent)
     : QAbstractTableModel(parent), m_capacity(capacity)
@@ -113,19 +122,11 @@ QVariant SessionHistoryModel::data(const QModelIndex &index, int role) const
     };
     switch (index.column()) {
     case Id:
-        return role == Qt::ToolTipRole ? s.id : s.id.left(12);
     case Transport:
-        return transportName(s.transport);
     case Client:
-        return s.clientName.isEmpty() ? QString()
-                                      : QStringLiteral("%1 %2").arg(s.clientName, s.clientVersion).trimmed();
     case Subject:
-        if (s.subject.isEmpty())
-            return tr("anonymous");
-        return role == Qt::ToolTipRole && !s.issuer.isEmpty() ? tr("%1 (issuer %2)").arg(s.subject, s.issuer)
-                                                              : s.subject;
     case Remote:
-        return s.remote;
+        return SessionsModel::identity(s, SessionsModel::Column(index.column()), role);
     case Started:
         return time(s.created);
     case Ended:

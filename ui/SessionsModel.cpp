@@ -72,6 +72,29 @@ SessionsModel::HeartbeatState SessionsModel::heartbeatState(const SessionInfo &i
     return since <= m_keepAliveMs * 3 ? HeartbeatState::Late : HeartbeatState::Missed;
 }
 
+QVariant SessionsModel::identity(const SessionInfo &s, Column column, int role)
+{
+    switch (column) {
+    case Id:
+        return role == Qt::ToolTipRole ? s.id : s.id.left(12);
+    case Transport:
+        return transportName(s.transport);
+    case Client:
+        return s.clientName.isEmpty() ? QString()
+                                      : QStringLiteral("%1 %2").arg(s.clientName, s.clientVersion).trimmed();
+    case Subject:
+        // Subjects are unique per issuer only: the tooltip names the issuer.
+        if (s.subject.isEmpty())
+            return tr("anonymous");
+        return role == Qt::ToolTipRole && !s.issuer.isEmpty() ? tr("%1 (issuer %2)").arg(s.subject, s.issuer)
+                                                              : s.subject;
+    case Remote:
+        return s.remote;
+    default:
+        return {};
+    }
+}
+
 QString SessionsModel::stateName(HeartbeatState state)
 {
     switch (state) {
@@ -131,20 +154,11 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
         return {};
     switch (index.column()) {
     case Id:
-        return role == Qt::ToolTipRole ? s.id : s.id.left(12);
     case Transport:
-        return transportName(s.transport);
     case Client:
-        return s.clientName.isEmpty() ? QString()
-                                      : QStringLiteral("%1 %2").arg(s.clientName, s.clientVersion).trimmed();
     case Subject:
-        // Subjects are unique per issuer only: the tooltip names the issuer.
-        if (s.subject.isEmpty())
-            return tr("anonymous");
-        return role == Qt::ToolTipRole && !s.issuer.isEmpty() ? tr("%1 (issuer %2)").arg(s.subject, s.issuer)
-                                                              : s.subject;
     case Remote:
-        return s.remote;
+        return identity(s, Column(index.column()), role);
     case UserAgent:
         return s.userAgent;
     case Age:

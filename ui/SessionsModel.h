@@ -42,6 +42,8 @@ public:
 
     HeartbeatState heartbeatState(const koan::SessionInfo &info) const;
     static QString stateName(HeartbeatState state);
+    // The cells that say who a session is (Id .. Remote), for this table and the session history.
+    static QVariant identity(const koan::SessionInfo &s, Column column, int role);
     const QList<koan::SessionInfo> &sessions() const { return m_rows; }
     int heartbeatsSinceLastSample() { return std::exchange(m_heartbeats, 0); }
 
