@@ -6,6 +6,7 @@
 #include "http/HttpServerBackend.h"
 #include "admin/AdminController.h"
 #include "edge/HttpEdge.h"
+#include "edge/McpEndpoints.h"
 #include "logging/LogSink.h"
 #include "metrics/ServerMetrics.h"
 #include "security/AuthAuditLog.h"
@@ -115,10 +116,7 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
                 const LogSink::SessionScope scope(sessionId); // the audit warning names the real session
                 const SessionInfo info = m_sessions->info(sessionId);
                 const QString remote = info.remote;
-                const QString path = transport == TransportKind::StreamableHttp ? m_options.httpSseRoute
-                                     : transport == TransportKind::HttpSse
-                                         ? m_options.httpSseRoute + QStringLiteral("/rpc")
-                                         : transportName(transport).toLower();
+                const QString path = McpEndpoints::pathOf(m_options.httpSseRoute, transport);
                 m_audit->record(AuthFailure{QDateTime::currentDateTimeUtc(),
                                             remote.isEmpty() ? QStringLiteral("local") : remote,
                                             QStringLiteral("tool_forbidden"), subject, path,

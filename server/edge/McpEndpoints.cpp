@@ -12,6 +12,18 @@ McpEndpoints::McpEndpoints(QString route, Transports transports, SessionManager 
     : m_route(std::move(route)), m_transports(transports), m_sessions(sessions), m_audit(audit)
 { }
 
+QString McpEndpoints::pathOf(const QString &route, TransportKind transport)
+{
+    switch (transport) {
+    case TransportKind::StreamableHttp:
+        return route;
+    case TransportKind::HttpSse:
+        return route + QStringLiteral("/rpc");
+    default:
+        return transportName(transport).toLower();
+    }
+}
+
 void McpEndpoints::mount(RequestRouter &router)
 {
     HttpSseTransport *legacy = m_transports.httpSse;

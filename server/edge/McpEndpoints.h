@@ -5,6 +5,7 @@
 // session is refused and audited with the client address, and a request by the owner refreshes
 // the session's principal (a renewed token may carry new scopes or a new expiry).
 #include "HttpExchange.h"
+#include "core/TransportKind.h"
 
 namespace koan {
 
@@ -22,6 +23,9 @@ public:
     };
     McpEndpoints(QString route, Transports transports, SessionManager *sessions, AuthAuditLog *audit);
     void mount(RequestRouter &router);
+    // Where a transport's MCP requests arrive, for audit records of refusals made past the edge
+    // (a tools/call denied by scopes): the route, {route}/rpc, or the transport's name off HTTP.
+    static QString pathOf(const QString &route, TransportKind transport);
 
 private:
     // False when it answered (403): the named session belongs to another identity.
