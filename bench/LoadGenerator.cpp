@@ -144,7 +144,12 @@ void LoadGenerator::openNextSessions()
     while (m_connecting < m_o.connectConcurrency && m_nextSession < m_o.sessions) {
         Session &s = *m_sessions.at(m_nextSession++);
         ++m_connecting;
-        m_o.transport == QLatin1String("sse") ? openLegacy(s) : openStreamable(s);
+        if (m_o.transport == QLatin1String("sse"))
+            openLegacy(s);
+        else if (isModern())
+            openListen(s);
+        else
+            openStreamable(s);
     }
     if (m_settled == m_o.sessions && !m_loading)
         beginLoad();
@@ -263,6 +268,49 @@ void LoadGenerator::openStreamable(Session &s)
         }});
 }
 
+QByteArray LoadGenerator::modernHeaders(const QString &method, const QString &name) const
+{
+    QByteArray h = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                   "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: "
+                   + method.toLatin1() + "\r\n";
+    if (!name.isEmpty())
+        h += "Mcp-Name: " + name.toLatin1() + "\r\n";
+    return h;
+}
+
+QJsonObject LoadGenerator::withModernMeta(QJsonObject params) const
+{
+    params.insert(QStringLiteral("_meta"),
+                  QJsonObject{{QStringLiteral("io.modelcontextprotocol/protocolVersion"), QStringLiteral("2026-07-28")},
+                              {QStringLiteral("io.modelcontextprotocol/clientCapabilities"), QJsonObject{}},
+                              {QStringLiteral("io.modelcontextprotocol/clientInfo"),
+                               QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-bench")},
+                                           {QStringLiteral("version"), QStringLiteral("1")}}}});
+    return params;
+}
+
+void LoadGenerator::openListen(Session &s)
+{
+    // One long-lived subscriptions/listen stream on its own connection; ready at the 200 head.
+    Session *sp = &s;
+    const QByteArray body = rpc(
+        "listen-" + QByteArray::number(s.index), QStringLiteral("subscriptions/listen"),
+        withModernMeta({{QStringLiteral("notifications"), QJsonObject{{QStringLiteral("toolsListChanged"), true}}}}));
+    s.stream = std::make_unique<QTcpSocket>();
+    s.reader.onHead = [this, sp](int status, const QList<QPair<QByteArray, QByteArray>> &) {
+        status == 200 ? sessionReady(*sp) : sessionFailed(*sp, status == 503);
+    };
+    connect(s.stream.get(), &QTcpSocket::connected, this, [this, sp, body] {
+        sp->stream->write("POST " + m_o.mcpPath.toLatin1() + " HTTP/1.1\r\nHost: " + m_o.host.toLatin1() + ':'
+                          + QByteArray::number(m_o.port) + "\r\n"
+                          + modernHeaders(QStringLiteral("subscriptions/listen"), {})
+                          + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    });
+    connect(s.stream.get(), &QTcpSocket::readyRead, this, [sp] { sp->reader.feed(sp->stream->readAll()); });
+    connect(s.stream.get(), &QTcpSocket::errorOccurred, this, [this, sp] { sessionFailed(*sp, false); });
+    s.stream->connectToHost(m_o.host, m_o.port);
+}
+
 void LoadGenerator::post(Request request)
 {
     m_queue.push_back(std::move(request));
@@ -314,10 +362,10 @@ void LoadGenerator::tick()
     if (!m_draining) {
         if (elapsed >= m_o.duration) {
             m_draining = true;
-        } else if (m_result.sessionsOpen > 0 && m_o.concurrency > 0) {
+        } else if (canCall() && m_o.concurrency > 0) {
             while (m_inflight.size() < m_o.concurrency)
                 sendCall();
-        } else if (m_result.sessionsOpen > 0) {
+        } else if (canCall()) {
             const qint64 due = qint64(elapsed * m_o.rate);
             while (m_sent < due)
                 sendCall();
@@ -329,14 +377,14 @@ void LoadGenerator::tick()
 
 void LoadGenerator::sendCall()
 {
-    // Round-robin over open sessions spreads calls evenly.
+    // Round-robin over open sessions spreads calls evenly; modern calls need none.
     Session *s = nullptr;
-    for (size_t n = 0; n < m_sessions.size() && !s; ++n) {
+    for (size_t n = 0; n < m_sessions.size() && !s && !isModern(); ++n) {
         Session *c = m_sessions.at(m_rr++ % m_sessions.size()).get();
         if (c->ready)
             s = c;
     }
-    if (!s)
+    if (!s && !isModern())
         return;
     ++m_sent;
     ++m_result.calls;
@@ -344,7 +392,8 @@ void LoadGenerator::sendCall()
     QJsonObject params;
     if (m_o.method == QLatin1String("tools/call"))
         params = QJsonObject{{QStringLiteral("name"), m_o.tool}, {QStringLiteral("arguments"), m_o.arguments}};
-    const QByteArray body = rpc(id, m_o.method, params);
+    const bool toolCall = m_o.method == QLatin1String("tools/call");
+    const QByteArray body = rpc(id, m_o.method, isModern() ? withModernMeta(params) : params);
     m_inflight.insert(id, m_clock.nsecsElapsed());
     if (m_o.transport == QLatin1String("sse")) {
         post(Request{s->postPath, "Content-Type: application/json\r\n", body,
@@ -354,12 +403,12 @@ void LoadGenerator::sendCall()
                      }});
         return;
     }
-    post(Request{m_o.mcpPath.toLatin1(),
-                 "Content-Type: application/json\r\nAccept: application/json, "
-                 "text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\n"
-                 "Mcp-Session-Id: "
-                     + s->sessionId + "\r\n",
-                 body,
+    const QByteArray headers = isModern() ? modernHeaders(m_o.method, toolCall ? m_o.tool : QString())
+                                          : "Content-Type: application/json\r\nAccept: application/json, "
+                                            "text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\n"
+                                            "Mcp-Session-Id: "
+                                                + s->sessionId + "\r\n";
+    post(Request{m_o.mcpPath.toLatin1(), headers, body,
                  [this, id](int status, const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &b) {
                      if (status != 200) {
                          if (m_inflight.remove(id))

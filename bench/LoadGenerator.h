@@ -2,6 +2,8 @@
 // Opens N MCP sessions (legacy HTTP+SSE or Streamable HTTP) against one server, drives calls
 // at a target rate over a small pool of keep-alive POST connections, and measures
 // request->answer latency. Single-threaded, non-blocking sockets: no thread per connection.
+// The modern transport (2026-07-28) has no sessions: its calls are stateless, and the N
+// "sessions" are subscriptions/listen streams held open while the calls run (N may be 0).
 #include "HttpWire.h"
 
 #include <QElapsedTimer>
@@ -20,7 +22,7 @@ namespace bench {
 struct Options {
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 5114;
-    QString transport = QStringLiteral("sse"); // sse | streamable
+    QString transport = QStringLiteral("sse"); // sse | streamable | modern
     QString ssePath = QStringLiteral("/mcp/sse");
     QString mcpPath = QStringLiteral("/mcp");
     int sessions = 100;
@@ -90,6 +92,11 @@ private:
     void openNextSessions();
     void openLegacy(Session &s);
     void openStreamable(Session &s);
+    void openListen(Session &s);
+    bool isModern() const { return m_o.transport == QLatin1String("modern"); }
+    bool canCall() const { return m_result.sessionsOpen > 0 || isModern(); }
+    QByteArray modernHeaders(const QString &method, const QString &name) const;
+    QJsonObject withModernMeta(QJsonObject params) const;
     void sessionReady(Session &s);
     void sessionFailed(Session &s, bool rejected);
     void post(Request request);

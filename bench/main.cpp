@@ -25,8 +25,10 @@ int main(int argc, char *argv[])
     p.addHelpOption();
     const QList<QCommandLineOption> opts{
         {QStringLiteral("port"), QStringLiteral("Server port."), QStringLiteral("n"), QStringLiteral("5114")},
-        {QStringLiteral("transport"), QStringLiteral("sse (legacy) or streamable."), QStringLiteral("t"),
-         QStringLiteral("sse")},
+        {QStringLiteral("transport"),
+         QStringLiteral("sse (legacy), streamable (2025 sessions) or modern (2026-07-28, stateless; "
+                        "--sessions counts subscriptions/listen streams)."),
+         QStringLiteral("t"), QStringLiteral("sse")},
         {QStringLiteral("sse-path"), QStringLiteral("Legacy SSE path."), QStringLiteral("path"),
          QStringLiteral("/mcp/sse")},
         {QStringLiteral("mcp-path"), QStringLiteral("Streamable HTTP path."), QStringLiteral("path"),
@@ -72,8 +74,9 @@ int main(int argc, char *argv[])
     o.connectConcurrency = qMax(1, p.value(QStringLiteral("connect-concurrency")).toInt());
     o.streamableGet = !p.isSet(QStringLiteral("no-get-stream"));
     o.serverPid = p.value(QStringLiteral("server-pid")).toLongLong();
-    if (o.transport != QLatin1String("sse") && o.transport != QLatin1String("streamable")) {
-        fprintf(stderr, "--transport must be sse or streamable\n");
+    if (o.transport != QLatin1String("sse") && o.transport != QLatin1String("streamable")
+        && o.transport != QLatin1String("modern")) {
+        fprintf(stderr, "--transport must be sse, streamable or modern\n");
         return 2;
     }
     bench::LoadGenerator generator(o);
@@ -87,5 +90,8 @@ int main(int argc, char *argv[])
     out.insert(QStringLiteral("concurrency"), o.concurrency);
     fputs(QJsonDocument(out).toJson(QJsonDocument::Compact).constData(), stdout);
     fputc('\n', stdout);
-    return generator.result().errors == 0 && generator.result().sessionsOpen > 0 ? 0 : 1;
+    const bench::Result &r = generator.result();
+    // Modern calls need no session; its streams (possibly none) must all have opened.
+    const bool opened = o.transport == QLatin1String("modern") ? r.sessionsOpen == o.sessions : r.sessionsOpen > 0;
+    return r.errors == 0 && opened ? 0 : 1;
 }

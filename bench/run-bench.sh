@@ -16,9 +16,9 @@ start_ours() { # $1: extra --set arguments
   "$KOAN" --headless --port "$port" --db :memory: --set MaxConcurrentConnections=20000 --set MaxSessions=20000 $1 2>"$work/ours.log" &
   pids+=($!); OURS_PID=$!; OURS_PORT=$port; wait_up "http://127.0.0.1:$port/healthz"
 }
-start_peer() {
+start_peer() { # $1: the peer's script (server.mjs: SDK v1; server-v2.mjs: SDK v2, createMcpHandler)
   local port; port=$(free_port)
-  node "$HERE/peer/server.mjs" --port "$port" 2>"$work/peer.log" &
+  node "$HERE/peer/${1:-server.mjs}" --port "$port" 2>"$work/peer.log" &
   pids+=($!); PEER_PID=$!; PEER_PORT=$port; wait_up "http://127.0.0.1:$port/health"
 }
 
@@ -37,7 +37,8 @@ if [ $QUICK = 1 ]; then SIZES="20"; DUR=2; BIG=20; BURST=20; else SIZES="100 500
 # (until DELETE or the idle timeout), so they would pile up from one scenario into the next.
 scenario() { # label who transport sessions rate duration [extra bench args]
   local who=$2
-  if [ "$who" = ours ]; then start_ours ""; else start_peer; fi
+  # The modern era (2026-07-28) is compared with the SDK v2 peer; the 2025 transports with v1.
+  if [ "$who" = ours ]; then start_ours ""; elif [ "$3" = modern ]; then start_peer server-v2.mjs; else start_peer; fi
   run "$@"
   if [ "$who" = ours ]; then stop "$OURS_PID"; else stop "$PEER_PID"; fi
 }
@@ -57,6 +58,16 @@ for who in ours peer; do
   done
 done
 
+# The stateless era: tools/call with no session (64 in flight), then 1000 calls/s while
+# subscriptions/listen streams are held open (the per-stream memory is the RSS column).
+if [ $QUICK = 1 ]; then LISTEN="20"; else LISTEN="1000 10000"; fi
+for who in ours peer; do
+  scenario "modern-max-throughput" $who modern 0 0 "$DUR" --concurrency 64
+  for n in $LISTEN; do
+    scenario "modern-listen-$n" $who modern "$n" "$([ $QUICK = 1 ] && echo 100 || echo 1000)" "$DUR"
+  done
+done
+
 if [ $QUICK = 0 ]; then
   # Heartbeat overhead: 5000 idle legacy streams, 1 s keep-alive, server CPU over 10 s.
   start_ours "--set SseKeepAliveInterval=1s"; run "heartbeats-5000-idle" ours sse 5000 0 10; stop $OURS_PID
@@ -70,6 +81,7 @@ python3 - "$results" "$QUICK" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by = {(r["label"], r["transport"]): r for r in rows}
+print("\npeer: TypeScript SDK v1 (bench/peer/server.mjs) for sse and streamable; SDK v2 (server-v2.mjs, createMcpHandler) for modern, whose sessions are subscriptions/listen streams")
 print("\n| scenario | transport | ours calls/s | peer calls/s | ratio | ours p95 ms | peer p95 ms | ours kB/session | peer kB/session | CPU % ours/peer | connect s ours/peer | errors ours/peer |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 bad = 0
@@ -88,7 +100,8 @@ for (label, transport), r in by.items():
     ratio = f"{r['callsPerSecond'] / p['callsPerSecond']:.2f}×" if p and p["callsPerSecond"] else "–"
     o, q = cols(r), cols(p)
     print(f"| {base} | {transport} | {o[0]} | {q[0]} | {ratio} | {o[1]} | {q[1]} | {o[2]} | {q[2]} | {o[3]}/{q[3]} | {o[4]}/{q[4]} | {o[5]}/{q[5]} |")
-    if r["errors"] or r["sessionsOpen"] == 0:
+    # Modern calls need no session, but every listen stream asked for must have opened.
+    if r["errors"] or r["sessionsOpen"] < (r["sessionsRequested"] if transport == "modern" else 1):
         bad += 1
 if sys.argv[2] == "1" and bad:
     print(f"smoke run failed: {bad} scenario(s) with errors or no sessions"); sys.exit(1)
