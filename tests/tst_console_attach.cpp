@@ -4,6 +4,8 @@
 // RemoteConsoleLink, the console window and its Logs page over it, what the window shows when the
 // server goes away and comes back, and `console --check`'s exit codes.
 #include "EntityOverridesModel.h"
+#include "OverviewPage.h"
+#include "SessionHistoryModel.h"
 #include "LogsModel.h"
 #include "LogsPage.h"
 #include "MainWindow.h"
@@ -104,6 +106,28 @@ class TestConsoleAttach : public QObject
         reply->deleteLater();
         return QString::fromLatin1(reply->rawHeader("Mcp-Session-Id"));
     }
+    QNetworkRequest adminRequest(const QString &path, const QByteArray &token) const
+    {
+        QNetworkRequest r(QUrl(url() + path));
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(QSslCertificate::fromPath(m_cert, QSsl::Pem));
+        r.setSslConfiguration(tls);
+        r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        r.setRawHeader("Authorization", "Bearer " + token);
+        return r;
+    }
+    // One admin API call: its status and JSON body.
+    QPair<int, QJsonObject> adminCall(const QByteArray &verb, const QString &path, const QByteArray &body,
+                                      const QByteArray &token)
+    {
+        QNetworkAccessManager net;
+        QNetworkReply *reply = net.sendCustomRequest(adminRequest(path, token), verb, body);
+        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000))
+            return {0, {}};
+        reply->deleteLater();
+        return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                QJsonDocument::fromJson(reply->readAll()).object()};
+    }
     struct CheckRun {
         int exitCode = -1;
         QByteArray out, err;
@@ -192,6 +216,96 @@ private slots:
         QVERIFY(!outsider.isConnected());
     }
 
+    void overridesOverTheAdminApi()
+    {
+        RemoteConsoleLink link(options(tokenFor("ops-lead", "koan:admin")));
+        QSignalSpy entities(&link, &ConsoleLink::entitiesChanged);
+        QSignalSpy applied(&link, &ConsoleLink::entityOptionsApplied);
+        link.start();
+        QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), 10000);
+        const auto trialSite = [&entities] {
+            for (const EntitySnapshot &e : entities.last().first().value<QList<EntitySnapshot>>())
+                if (e.entity == QLatin1String("TrialSite"))
+                    return e;
+            return EntitySnapshot{};
+        };
+        EntityOptions o = trialSite().options;
+        QCOMPARE(o.name, QStringLiteral("trial-site"));
+        QVERIFY(o.allowMutations);
+        o.allowMutations = false;
+        link.applyEntityOptions("TrialSite", o);
+        QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 5000);
+        QCOMPARE(applied.first().at(1).toBool(), true);
+        QVERIFY(!trialSite().options.allowMutations);
+        QCOMPARE(trialSite().options.requiredScopes, QStringList{"clinical:operations"}); // the rest kept
+        // A refused override answers with the server's reason and changes nothing.
+        o.name = QStringLiteral("Not A Prefix");
+        link.applyEntityOptions("TrialSite", o);
+        QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 2, 5000);
+        QCOMPARE(applied.last().at(1).toBool(), false);
+        QVERIFY2(applied.last().at(2).toString().contains("lower-case"), qPrintable(applied.last().at(2).toString()));
+        link.resetEntityOptions("TrialSite");
+        QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 3, 5000);
+        QCOMPARE(applied.last().at(1).toBool(), true);
+        QTRY_VERIFY(trialSite().options.allowMutations);
+    }
+
+    void adminApiRefusesBadInputWithJson()
+    {
+        const QByteArray admin = tokenFor("ops-lead", "koan:admin");
+        auto [status, body] = adminCall("POST", "/admin/tools/call", "not json", admin);
+        QCOMPARE(status, 400);
+        QCOMPARE(body.value("error").toString(), QStringLiteral("invalid_body"));
+        std::tie(status, body) = adminCall("POST", "/admin/tools/call", R"({"arguments":{}})", admin);
+        QCOMPARE(status, 400);
+        std::tie(status, body) = adminCall("POST", "/admin/sessions/disconnect", R"({"sessionId":"nope"})", admin);
+        QCOMPARE(status, 404);
+        QCOMPARE(body.value("error").toString(), QStringLiteral("unknown_session"));
+        std::tie(status, body) = adminCall("POST", "/admin/entities/options", R"({"entity":"TrialSite"})", admin);
+        QCOMPARE(status, 400);
+        std::tie(status, body) = adminCall("POST", "/admin/entities/reset", R"({"entity":"Nope"})", admin);
+        QCOMPARE(status, 400);
+        QVERIFY(body.value("message").toString().contains("unknown entity"));
+        // Every admin route needs the admin scope, the tool call too.
+        std::tie(status, body)
+            = adminCall("POST", "/admin/tools/call", R"({"tool":"trial-site.collection","arguments":{}})",
+                        tokenFor("agent", "clinical:operations"));
+        QCOMPARE(status, 403);
+        std::tie(status, body) = adminCall("GET", "/admin/snapshot", {}, tokenFor("agent", "clinical:operations"));
+        QCOMPARE(status, 403);
+        std::tie(status, body) = adminCall("GET", "/admin/snapshot", {}, admin);
+        QCOMPARE(status, 200);
+        QCOMPARE(body.value("server").toObject().value("version").toString(), QStringLiteral(KOAN_MCP_VERSION));
+    }
+
+    void eventStreamKeepsAliveAndNoticesSilence()
+    {
+        // On the wire: the snapshot first, then a keep-alive comment every SseKeepAliveInterval (500 ms here).
+        QNetworkAccessManager net;
+        QNetworkRequest r = adminRequest("/admin/events", tokenFor("ops-lead", "koan:admin"));
+        QNetworkReply *raw = net.get(r);
+        QByteArray seen;
+        connect(raw, &QNetworkReply::readyRead, raw, [&] { seen += raw->readAll(); });
+        QTRY_VERIFY_WITH_TIMEOUT(seen.contains(": keepalive"), 5000);
+        QVERIFY(seen.startsWith("event: snapshot\ndata: {"));
+        QCOMPARE(raw->header(QNetworkRequest::ContentTypeHeader).toString(), QStringLiteral("text/event-stream"));
+        raw->abort();
+        raw->deleteLater();
+
+        // A server that stops answering (SIGSTOP: the socket stays open) is noticed after three silent
+        // keep-alive intervals; once it runs again the link reconnects by itself.
+        RemoteConsoleLink link(options(tokenFor("ops-lead", "koan:admin")));
+        QSignalSpy changes(&link, &ConsoleLink::connectionChanged);
+        link.start();
+        QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), 10000);
+        m_server->signal(SIGSTOP);
+        QTRY_VERIFY_WITH_TIMEOUT(!link.isConnected(), 8000);
+        m_server->signal(SIGCONT);
+        QVERIFY2(changes.last().at(1).toString().contains("nothing received"),
+                 qPrintable(changes.last().at(1).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), 10000);
+    }
+
     void consoleWindowAttachedShowsLogsAndReconnects()
     {
         RemoteConsoleLink link(options(tokenFor("ops-lead", "koan:admin clinical:operations")));
@@ -263,6 +377,12 @@ private slots:
         QCOMPARE(ended.last().at(1).toString(), QStringLiteral("server_shutdown"));
         QCOMPARE(events.last().at(0).toString(), QStringLiteral("shutdown"));
         QCOMPARE(window.sessionsModel()->rowCount(), 0);
+        bool endedAtShutdown = false; // ended live, with its reason
+        for (int row = 0; row < window.sessionHistoryModel()->rowCount(); ++row)
+            endedAtShutdown = endedAtShutdown
+                              || window.sessionHistoryModel()->ended(row).reason == QLatin1String("server_shutdown");
+        QVERIFY(endedAtShutdown);
+        QVERIFY(window.overviewPage()->sampleCount() > 0); // a sample a second over the stream
         QTRY_VERIFY(window.connectionBanner()->isVisible());
         QVERIFY2(window.connectionBanner()->text().contains(url()), qPrintable(window.connectionBanner()->text()));
         QVERIFY(window.connectionBanner()->text().contains("Reconnecting"));

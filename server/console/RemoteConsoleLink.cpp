@@ -37,8 +37,10 @@ RemoteConsoleLink::RemoteConsoleLink(AttachOptions options, QObject *parent)
     m_watchdog.setInterval(1000);
     connect(&m_watchdog, &QTimer::timeout, this, [this] {
         // No bytes (not even a keep-alive) for three intervals: the server or the path is gone.
-        if (m_stream && isConnected() && m_lastBytes.elapsed() > 3 * qMax(m_keepAliveMs, 1000))
+        if (m_stream && isConnected() && m_lastBytes.elapsed() > 3 * qMax(m_keepAliveMs, 1000)) {
+            m_stalled = true;
             m_stream->abort();
+        }
     });
 }
 
@@ -120,6 +122,7 @@ void RemoteConsoleLink::openStream()
     if (!m_running || m_stream)
         return;
     m_buffer.clear();
+    m_stalled = false;
     QNetworkRequest r = request(QStringLiteral("/admin/events"));
     r.setRawHeader("Accept", "text/event-stream");
     r.setTransferTimeout(0); // a stream is long; the watchdog notices silence
@@ -168,7 +171,9 @@ void RemoteConsoleLink::streamEnded()
     m_watchdog.stop();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     QString detail;
-    if (status != 200)
+    if (m_stalled)
+        detail = tr("nothing received for %1 s (not even a keep-alive)").arg(m_lastBytes.elapsed() / 1000);
+    else if (status != 200)
         detail = describe(reply, reply->readAll());
     else
         detail = reply->error() == QNetworkReply::NoError || reply->error() == QNetworkReply::OperationCanceledError

@@ -74,6 +74,7 @@ private:
     QElapsedTimer m_lastBytes;
     int m_keepAliveMs = 15000;
     bool m_running = false;
+    bool m_stalled = false; // the watchdog ended the stream
     QJsonObject m_server;
 };
 

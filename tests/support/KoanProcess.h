@@ -38,7 +38,12 @@ struct KoanProcess {
         port = quint16(listening.match(QString::fromUtf8(stderrText)).captured(1).toUInt());
         return port != 0;
     }
-    void signal(int sig) { ::kill(pid_t(process.processId()), sig); }
+    // Never kill(0, …): with the child gone that would signal the test's own process group.
+    void signal(int sig)
+    {
+        if (process.processId() > 0)
+            ::kill(pid_t(process.processId()), sig);
+    }
     // Waits for the exit (events keep being processed, so in-process clients read their streams).
     bool waitExit(int timeoutMs = 10000)
     {
