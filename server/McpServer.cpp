@@ -1,7 +1,10 @@
 #include "McpServer.h"
 
 #include "core/RpcBridge.h"
+#include "entities/EntityPromptProvider.h"
 #include "entities/EntityRegistry.h"
+#include "entities/EntityResourceProvider.h"
+#include "protocol/JsonRpc.h"
 #include "entities/EntityToolProvider.h"
 #include "http/HttpServerBackend.h"
 #include "admin/AdminController.h"
@@ -60,6 +63,9 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
                                         QStringLiteral(KOAN_MCP_VERSION), m_options.instructions},
                              this)),
       m_entityTools(std::make_unique<EntityToolProvider>(m_registry, m_store, catalog.seedResource)),
+      m_changes(std::make_unique<LocalChangeBus>()),
+      m_entityResources(std::make_unique<EntityResourceProvider>(m_registry, m_store, catalog.resourceScheme)),
+      m_entityPrompts(std::make_unique<EntityPromptProvider>(m_registry, m_entityResources.get(), catalog.prompts)),
       m_sessions(new SessionManager({m_options.maxConcurrentConnections, m_options.sseKeepAliveIntervalMs,
                                      m_options.sseConnectionTimeoutMs, m_options.maxSessions},
                                     this)),
@@ -105,6 +111,23 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
     connect(m_http, &HttpEdge::httpsRequired, m_metrics, &ServerMetrics::countHttpsViolation);
     m_bridge->setToolsPageSize(m_options.toolsPageSize);
     m_bridge->addToolProvider(m_entityTools.get());
+    m_bridge->addResourceProvider(m_entityResources.get());
+    if (!catalog.prompts.isEmpty())
+        m_bridge->addPromptProvider(m_entityPrompts.get());
+    // Every writer (any client, any transport, the console) goes through the store, which
+    // publishes each commit; entity overrides change the tool list (and who sees which resources).
+    m_store->setChangeBus(m_changes.get());
+    connect(m_registry, &EntityRegistry::changed, this, [this] { m_changes->publish(Change::toolList()); });
+    m_changes->listen([this](const Change &change) {
+        if (change.kind == Change::Kind::ToolList) {
+            m_bridge->publish(jsonrpc::makeNotification(QStringLiteral("notifications/tools/list_changed")));
+            m_bridge->publish(jsonrpc::makeNotification(QStringLiteral("notifications/resources/list_changed")));
+            return;
+        }
+        for (const QString &uri : m_entityResources->urisOf(change))
+            m_bridge->publish(jsonrpc::makeNotification(QStringLiteral("notifications/resources/updated"),
+                                                        QJsonObject{{QStringLiteral("uri"), uri}}));
+    });
     m_registry->setServerRequiresAuthentication(m_options.effectiveRequireAuthentication());
     m_httpSse->setEnabled(m_options.enableHttpSseTransport);
     connect(m_bridge, &RpcBridge::sessionInitialized, m_sessions, &SessionManager::updateClient);

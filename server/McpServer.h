@@ -13,6 +13,9 @@
 namespace koan {
 
 class AdminController;
+class ChangeBus;
+class EntityPromptProvider;
+class EntityResourceProvider;
 class AuthAuditLog;
 class BearerAuthenticator;
 class EntityRegistry;
@@ -44,6 +47,9 @@ public:
     RpcBridge *bridge() const { return m_bridge; }
     EntityRegistry *registry() const { return m_registry; }
     EntityStore *store() const { return m_store; }
+    // Record, tool-list and setting changes (in-process): what drives list_changed and
+    // resources/updated notifications.
+    ChangeBus *changes() const { return m_changes.get(); }
     SessionManager *sessions() const { return m_sessions; }
     StreamableHttpTransport *streamable() const { return m_streamable; }
     // The operator's command path (console and admin API); its signals carry the server's events.
@@ -70,6 +76,9 @@ private:
     EntityRegistry *m_registry;
     RpcBridge *m_bridge;
     std::unique_ptr<EntityToolProvider> m_entityTools;
+    std::unique_ptr<ChangeBus> m_changes;
+    std::unique_ptr<EntityResourceProvider> m_entityResources;
+    std::unique_ptr<EntityPromptProvider> m_entityPrompts;
     SessionManager *m_sessions;
     HttpSseTransport *m_httpSse;
     StreamableHttpTransport *m_streamable;

@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QSet>
 #include <QString>
 #include <atomic>
 #include <functional>
@@ -46,6 +47,11 @@ public:
     qint64 nextOutboundId = 1;
     // Requests from the client still running, for notifications/cancelled.
     QHash<QString, CancelFlag> inflight;
+    // Resources the client subscribed to (resources/subscribe; legacy sessions only).
+    QSet<QString> resourceSubscriptions;
+    // The transport's channel for messages outside any request (list_changed, resources/updated):
+    // the Streamable GET stream, the legacy SSE stream, stdout. Unset: nothing can be pushed.
+    std::function<void(const QJsonObject &message)> push;
 
     static QString idKey(const QJsonValue &id)
     {

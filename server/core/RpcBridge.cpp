@@ -57,8 +57,16 @@ void RpcBridge::addCapabilities(const QJsonObject &capabilities)
 
 QJsonObject RpcBridge::capabilities() const
 {
-    QJsonObject caps{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), false}}},
+    // listChanged: entity overrides change the tool list at runtime (publish() announces it).
+    QJsonObject caps{{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), true}}},
                      {QStringLiteral("logging"), QJsonObject{}}};
+    if (m_content.hasResources())
+        caps.insert(QStringLiteral("resources"),
+                    QJsonObject{{QStringLiteral("subscribe"), true}, {QStringLiteral("listChanged"), true}});
+    if (m_content.hasPrompts())
+        caps.insert(QStringLiteral("prompts"), QJsonObject{{QStringLiteral("listChanged"), true}});
+    if (m_content.hasPrompts() || m_content.hasResources())
+        caps.insert(QStringLiteral("completions"), QJsonObject{});
     for (auto it = m_extraCapabilities.begin(); it != m_extraCapabilities.end(); ++it)
         caps.insert(it.key(), it.value());
     return caps;
@@ -162,8 +170,8 @@ QJsonObject RpcBridge::discoverResult() const
     return result;
 }
 
-void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, const Send &related,
-                            const CancelFlag &closed)
+void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, const McpSession &caller,
+                            const Send &related, const CancelFlag &closed)
 {
     const QJsonObject caps = modernCapabilities();
     const QJsonObject asked = params.value(QLatin1String("notifications")).toObject();
@@ -177,7 +185,8 @@ void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, con
     l.resources = wants("resourcesListChanged") && resources.value(QLatin1String("listChanged")).toBool();
     if (resources.value(QLatin1String("subscribe")).toBool())
         for (const QJsonValue &uri : asked.value(QLatin1String("resourceSubscriptions")).toArray())
-            if (uri.isString())
+            // Only what the caller may read: an update must not tell others that a record changed.
+            if (uri.isString() && m_content.access(uri.toString(), caller).verdict == ToolAccess::Allowed)
                 l.resourceUris << uri.toString();
     l.send = related;
     l.closed = closed;
@@ -220,6 +229,27 @@ void RpcBridge::publish(const QJsonObject &notification)
         tagged.insert(QStringLiteral("_meta"), meta);
         l.send(rpc::makeNotification(method, tagged));
     }
+    pushToSessions(method, params);
+}
+
+void RpcBridge::pushToSessions(const QString &method, const QJsonObject &params)
+{
+    const bool update = method == QLatin1String("notifications/resources/updated");
+    const QString uri = params.value(QLatin1String("uri")).toString();
+    QList<SessionPtr> targets;
+    for (auto it = m_sessions.begin(); it != m_sessions.end();) {
+        SessionPtr s = it->lock();
+        if (!s) {
+            it = m_sessions.erase(it);
+            continue;
+        }
+        if (s->push && (!update || s->resourceSubscriptions.contains(uri)))
+            targets << s;
+        ++it;
+    }
+    const QJsonObject message = rpc::makeNotification(method, params);
+    for (const SessionPtr &s : std::as_const(targets))
+        s->push(message); // may close the session: the list above holds it
 }
 
 bool RpcBridge::servesModern(const QString &method) const
@@ -229,7 +259,7 @@ bool RpcBridge::servesModern(const QString &method) const
     if (method == QLatin1String("subscriptions/listen"))
         return m_listenServed;
     return method == QLatin1String("server/discover") || method == QLatin1String("tools/list")
-           || method == QLatin1String("tools/call") || m_methods.contains(method);
+           || method == QLatin1String("tools/call") || m_content.serves(method) || m_methods.contains(method);
 }
 
 CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHeaders *headers,
@@ -284,7 +314,9 @@ CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHe
     }
     if (m.method == QLatin1String("subscriptions/listen")) {
         // A long-lived answer: the acknowledgement now, changes later; `done` only if refused.
-        startListen(m.id, params, related, flag);
+        McpSession caller(QString(), transport, principal);
+        caller.era = ProtocolEra::Modern;
+        startListen(m.id, params, caller, related, flag);
         return flag;
     }
 
@@ -402,6 +434,12 @@ void RpcBridge::dispatchRequest(const QString &method, const QJsonValue &id, con
         session->logLevel = level;
         return done(rpc::makeResult(id, QJsonObject{}));
     }
+    if (m_content.serves(method) && !m_methods.contains(method))
+        return m_content.dispatch(method, params, *session,
+                                  [id, done](const QJsonValue &result, const std::optional<RpcError> &error) {
+                                      done(error ? rpc::makeError(id, error->code, error->message, error->data)
+                                                 : rpc::makeResult(id, result));
+                                  });
     const auto custom = m_methods.constFind(method);
     if (custom == m_methods.constEnd())
         return done(rpc::makeError(id, rpc::MethodNotFound, QStringLiteral("Method not found: %1").arg(method)));
@@ -434,6 +472,7 @@ void RpcBridge::handleInitialize(const QJsonValue &id, const QJsonObject &params
                        {QStringLiteral("serverInfo"), serverInfo}};
     if (!m_info.instructions.isEmpty())
         result.insert(QStringLiteral("instructions"), m_info.instructions);
+    m_sessions.append(session); // list changes and resource updates reach it through its push channel
     emit sessionInitialized(session->id, session->clientInfo, session->protocolVersion);
     done(rpc::makeResult(id, result));
 }

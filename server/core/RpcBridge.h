@@ -1,8 +1,10 @@
 #pragma once
 // Transport-independent MCP dispatcher. Transports hand it raw messages with their session and
 // get messages back through callbacks, so the same logic serves STDIO, HTTP and the console.
+#include "ContentDispatcher.h"
 #include "McpSession.h"
 #include "ProtocolEra.h"
+#include "RpcError.h"
 #include "ToolProvider.h"
 
 #include <QElapsedTimer>
@@ -13,12 +15,6 @@
 #include <optional>
 
 namespace koan {
-
-struct RpcError {
-    int code;
-    QString message;
-    QJsonValue data = QJsonValue::Undefined;
-};
 
 // Context for a custom method handler (resources/*, prompts/*, ... from fixture packs).
 struct RequestContext {
@@ -51,9 +47,16 @@ public:
     explicit RpcBridge(ServerInfo info = {}, QObject *parent = nullptr);
 
     void addToolProvider(ToolProvider *provider); // not owned
+    // resources/* and prompts/*, completion/complete (see ContentDispatcher); not owned.
+    void addResourceProvider(ResourceProvider *provider) { m_content.addResourceProvider(provider); }
+    void addPromptProvider(PromptProvider *provider) { m_content.addPromptProvider(provider); }
     void addMethod(const QString &method, MethodHandler handler);
     void addCapabilities(const QJsonObject &capabilities);
-    void setToolsPageSize(int size) { m_pageSize = qMax(1, size); }
+    void setToolsPageSize(int size)
+    {
+        m_pageSize = qMax(1, size);
+        m_content.setPageSize(m_pageSize);
+    }
     const ServerInfo &serverInfo() const { return m_info; }
 
     // Parses `body` and dispatches it. Parse failures answer -32700.
@@ -75,7 +78,8 @@ public:
     void setListenServed(bool served) { m_listenServed = served; }
     // Sends a change (notifications/{tools,prompts,resources}/list_changed, notifications/resources/
     // updated) to the open subscriptions/listen streams that asked for its kind, tagged with each
-    // one's subscription id. Legacy sessions are not reached through this.
+    // one's subscription id, and to the initialized legacy sessions through their push channel:
+    // list changes to all of them, a resource update to those subscribed to its URI.
     void publish(const QJsonObject &notification);
     int listenStreams() const { return int(m_listeners.size()); }
     // The capabilities server/discover names: those the modern era's handlers honour.
@@ -112,6 +116,8 @@ private:
 
     ServerInfo m_info;
     QList<ToolProvider *> m_providers;
+    ContentDispatcher m_content;
+    QList<std::weak_ptr<McpSession>> m_sessions; // initialized legacy sessions, for publish()
     QHash<QString, MethodHandler> m_methods;
     QJsonObject m_extraCapabilities;
     int m_pageSize = 100;
@@ -126,7 +132,9 @@ private:
         CancelFlag closed; // set by the transport when the stream ends
     };
     QList<Listener> m_listeners;
-    void startListen(const QJsonValue &id, const QJsonObject &params, const Send &related, const CancelFlag &closed);
+    void startListen(const QJsonValue &id, const QJsonObject &params, const McpSession &caller, const Send &related,
+                     const CancelFlag &closed);
+    void pushToSessions(const QString &method, const QJsonObject &params);
 };
 
 } // namespace koan

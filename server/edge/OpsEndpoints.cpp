@@ -140,6 +140,10 @@ QJsonObject OpsEndpoints::capabilities(const Principal &caller, const QString &b
                      {QStringLiteral("caller"), caller.authenticated ? caller.subject : QStringLiteral("anonymous")},
                      {QStringLiteral("issuer"), caller.authenticated ? QJsonValue(caller.issuer) : QJsonValue()}}},
         {QStringLiteral("entities"), entities},
+        // What initialize (2025-11-25) and server/discover (2026-07-28) advertise.
+        {QStringLiteral("serverCapabilities"),
+         QJsonObject{{QStringLiteral("2025-11-25"), m_parts.bridge->capabilities()},
+                     {QStringLiteral("2026-07-28"), m_parts.bridge->modernCapabilities()}}},
     };
 }
 

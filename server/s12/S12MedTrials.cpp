@@ -177,9 +177,61 @@ QList<EntityDescriptor> entities()
     return all;
 }
 
+QList<RecordPrompt> prompts()
+{
+    RecordPrompt triage;
+    triage.name = QStringLiteral("adverse-event-triage");
+    triage.title = QStringLiteral("Adverse event triage");
+    triage.description = QStringLiteral("Triage one adverse event report for a safety reviewer: the report and its "
+                                        "site as embedded resources, with review instructions");
+    triage.argument = QStringLiteral("reportId");
+    triage.argumentDescription = QStringLiteral("Id of the AdverseEventReport, e.g. ae-0001");
+    triage.entity = QStringLiteral("AdverseEventReport");
+    triage.instructions = QStringLiteral(
+        "You are assisting a clinical safety reviewer. Using only the report and site records above:\n"
+        "1. Summarise the event (onset, severity, participant, visit) in two sentences.\n"
+        "2. Assess seriousness against ICH E2A criteria (death, life-threatening, hospitalisation, disability, "
+        "congenital anomaly, other medically important) and say which, if any, apply and why.\n"
+        "3. Flag whether expedited reporting may be required and what is missing to decide (causality, "
+        "expectedness per the protocol, outcome).\n"
+        "4. Note the site's regulatory status and anything about the site that affects the follow-up.\n"
+        "5. Propose the next status (Open, Investigating, Escalated, Closed) and the follow-up actions with owners.\n"
+        "Do not invent facts that the records do not contain; say what is unknown.");
+
+    RecordPrompt monitoring;
+    monitoring.name = QStringLiteral("site-monitoring-summary");
+    monitoring.title = QStringLiteral("Site monitoring summary");
+    monitoring.description = QStringLiteral("Summarise one trial site for a monitor: the site, its participant visits, "
+                                            "monitoring notes and open adverse events as embedded resources");
+    monitoring.argument = QStringLiteral("siteId");
+    monitoring.argumentDescription = QStringLiteral("Id of the TrialSite, e.g. site-boston");
+    monitoring.entity = QStringLiteral("TrialSite");
+    monitoring.related = {
+        {QStringLiteral("ParticipantVisit"), QStringLiteral("trialSiteId"), {}, {}},
+        {QStringLiteral("MonitoringNote"), QStringLiteral("trialSiteId"), {}, {}},
+        {QStringLiteral("AdverseEventReport"),
+         QStringLiteral("trialSiteId"),
+         QStringLiteral("status"),
+         {QStringLiteral("Closed")}},
+    };
+    monitoring.instructions = QStringLiteral(
+        "You are preparing a monitoring visit summary for a clinical research associate. Using only the records "
+        "above:\n"
+        "1. Enrollment against target and the site's regulatory status.\n"
+        "2. Visits: completed, scheduled and missed or out of window, by participant.\n"
+        "3. Monitoring notes: findings and every follow-up still required.\n"
+        "4. Open adverse events (not Closed): severity, status and what the site must do next.\n"
+        "5. A short list of actions for the next visit, most urgent first.\n"
+        "Say plainly when a section has no records.");
+    return {triage, monitoring};
+}
+
 EntityCatalog catalog()
 {
-    return {entities(), QStringLiteral(":/s12/s12-medtrials.json")};
+    EntityCatalog c{entities(), QStringLiteral(":/s12/s12-medtrials.json")};
+    c.resourceScheme = QStringLiteral("s12");
+    c.prompts = prompts();
+    return c;
 }
 
 } // namespace koan::s12

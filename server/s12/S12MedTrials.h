@@ -5,7 +5,9 @@
 namespace koan::s12 {
 
 QList<EntityDescriptor> entities();
-// The entities with their sample data: what the app and the tests hand to McpServer.
+// adverse-event-triage (reportId) and site-monitoring-summary (siteId).
+QList<RecordPrompt> prompts();
+// The entities with their sample data, resources s12://{entity}/{id} and the prompts: what the app and the tests hand to McpServer.
 EntityCatalog catalog();
 
 inline const QString kScopeOperations = QStringLiteral("clinical:operations");

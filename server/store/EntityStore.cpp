@@ -807,6 +807,8 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
             storeFailure(QStringLiteral("commit failed, nothing was written: %1").arg(m_db.lastError().text())));
     m_records.clear();
     o.ok = true;
+    if (m_bus)
+        m_bus->publish(Change::record(entity, written));
     return o;
 }
 
@@ -847,6 +849,12 @@ EntityStore::Outcome EntityStore::remove(const QString &table, const QString &en
             storeFailure(QStringLiteral("commit failed, nothing was deleted: %1").arg(m_db.lastError().text())));
     m_records.clear();
     o.ok = true;
+    if (m_bus && o.deleted > 0) {
+        QStringList deleted = ids;
+        for (const QString &id : std::as_const(o.missing))
+            deleted.removeAll(id);
+        m_bus->publish(Change::record(entity, deleted));
+    }
     return o;
 }
 
@@ -895,6 +903,8 @@ bool EntityStore::recordSetting(const QString &key, const QJsonValue &before, co
         m_db.rollback();
         return fail(error, QStringLiteral("cannot record the setting"), e);
     }
+    if (m_bus)
+        m_bus->publish(Change::setting(key));
     return true;
 }
 

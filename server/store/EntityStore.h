@@ -9,6 +9,7 @@
 // EntityStore.cpp); the callers see one interface.
 // Each instance owns one QtSql connection; use it from the thread that opened it.
 #include "AuditTrail.h"
+#include "core/ChangeBus.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -132,6 +133,9 @@ public:
     // fit); settings changes with entity "_settings" and the setting's key. The change bus of
     // issue #17 listens to it; SQLite has no such channel.
     static constexpr const char *kChangeChannel = "koan_changes";
+    // Every committed write, delete and setting change is published here after its commit
+    // (Change::record with the ids, Change::setting with the key), whoever the writer. Not owned.
+    void setChangeBus(ChangeBus *bus) { m_bus = bus; }
 
     AuditTrail &audit() { return *m_audit; }
     // Every table's record versions, for AuditTrail::verify.
@@ -163,6 +167,7 @@ private:
     std::optional<QPair<QJsonObject, qint64>> current(const QString &table, const QString &id, QString *error);
 
     std::unique_ptr<AuditTrail> m_audit;
+    ChangeBus *m_bus = nullptr;
     QString m_connection;
     QString m_path;
     Backend m_backend = Backend::Sqlite;

@@ -62,6 +62,10 @@ void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *res
             }
         });
     const QString id = session->id;
+    session->push = [self = QPointer<HttpSseTransport>(this), id](const QJsonObject &m) {
+        if (self)
+            self->deliver(id, m);
+    };
     auto *stream = new SseStream(responder, id, m_settings.maxQueuedBytes, this);
     m_streams.insert(id, stream);
     // The client closing the stream ends the session: this transport has no resumption.

@@ -68,6 +68,8 @@ StdioTransport::StdioTransport(RpcBridge *bridge, qint64 maxMessageBytes, QObjec
       m_session(std::make_shared<McpSession>(QUuid::createUuid().toString(QUuid::Id128), TransportKind::Stdio,
                                              std::move(principal)))
 {
+    // List changes and resource updates of the legacy session go to stdout like any message.
+    m_session->push = [this](const QJsonObject &m) { write(m); };
     // Queued: the reader thread only reads; all protocol work happens on this object's thread.
     connect(m_reader, &StdinReader::lineRead, this, &StdioTransport::handleLine, Qt::QueuedConnection);
     connect(m_reader, &StdinReader::lineTooLong, this, &StdioTransport::refuseOversized, Qt::QueuedConnection);

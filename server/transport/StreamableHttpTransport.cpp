@@ -164,6 +164,12 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
             TransportKind::StreamableHttp, principal, request.remote(), QString::fromUtf8(request.header("User-Agent")),
             [this](const QString &sid, const QString &reason) { closeState(sid, reason); });
         id = session->id;
+        // Messages outside any request (list changes, resource updates) go on the GET stream,
+        // kept for replay while it is not connected.
+        session->push = [self = QPointer<StreamableHttpTransport>(this), id](const QJsonObject &m) {
+            if (self)
+                self->emitOn(id, 0, m);
+        };
         m_states.insert(id, State{session, {}, {}, {}, 1, 1, {}});
     }
     State &state = m_states[id];

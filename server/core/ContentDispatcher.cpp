@@ -1,0 +1,310 @@
+#include "ContentDispatcher.h"
+
+#include "protocol/JsonRpc.h"
+
+#include <QJsonArray>
+
+namespace koan {
+
+namespace {
+constexpr int kMaxCompletions = 100; // what completion/complete may return at most
+
+QString encodeCursor(int offset)
+{
+    return QString::fromLatin1(QByteArray("o:" + QByteArray::number(offset)).toBase64());
+}
+
+std::optional<int> decodeCursor(const QJsonValue &cursor)
+{
+    if (!cursor.isString())
+        return std::nullopt;
+    const QByteArray raw
+        = QByteArray::fromBase64(cursor.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    if (!raw.startsWith("o:"))
+        return std::nullopt;
+    bool ok = false;
+    const int offset = raw.mid(2).toInt(&ok);
+    return ok && offset >= 0 ? std::optional<int>(offset) : std::nullopt;
+}
+
+// The offset a request's cursor names: 0 without one, nullopt for a cursor we never handed out.
+std::optional<int> offsetOf(const QJsonObject &params)
+{
+    const QJsonValue cursor = params.value(QLatin1String("cursor"));
+    return cursor.isUndefined() || cursor.isNull() ? std::optional<int>(0) : decodeCursor(cursor);
+}
+
+RpcError invalid(const QString &message)
+{
+    return RpcError{jsonrpc::InvalidParams, QStringLiteral("Invalid params: %1").arg(message)};
+}
+
+// The string member `key` of `params`, or an error naming it.
+std::optional<QString> requiredString(const QJsonObject &params, const char *key, RpcError *error)
+{
+    const QJsonValue v = params.value(QLatin1String(key));
+    if (v.isString() && !v.toString().isEmpty())
+        return v.toString();
+    *error = invalid(QStringLiteral("'%1' must be a non-empty string").arg(QLatin1String(key)));
+    return std::nullopt;
+}
+} // namespace
+
+QJsonObject ResourceEntry::toJson() const
+{
+    QJsonObject o{{QStringLiteral("uri"), uri}, {QStringLiteral("name"), name}};
+    if (!title.isEmpty())
+        o.insert(QStringLiteral("title"), title);
+    if (!description.isEmpty())
+        o.insert(QStringLiteral("description"), description);
+    if (!mimeType.isEmpty())
+        o.insert(QStringLiteral("mimeType"), mimeType);
+    return o;
+}
+
+QJsonObject ResourceTemplate::toJson() const
+{
+    QJsonObject o{{QStringLiteral("uriTemplate"), uriTemplate}, {QStringLiteral("name"), name}};
+    if (!title.isEmpty())
+        o.insert(QStringLiteral("title"), title);
+    if (!description.isEmpty())
+        o.insert(QStringLiteral("description"), description);
+    if (!mimeType.isEmpty())
+        o.insert(QStringLiteral("mimeType"), mimeType);
+    return o;
+}
+
+QJsonObject PromptDefinition::toJson() const
+{
+    QJsonObject o{{QStringLiteral("name"), name}};
+    if (!title.isEmpty())
+        o.insert(QStringLiteral("title"), title);
+    if (!description.isEmpty())
+        o.insert(QStringLiteral("description"), description);
+    QJsonArray args;
+    for (const PromptArgument &a : arguments) {
+        QJsonObject arg{{QStringLiteral("name"), a.name}, {QStringLiteral("required"), a.required}};
+        if (!a.description.isEmpty())
+            arg.insert(QStringLiteral("description"), a.description);
+        args.append(arg);
+    }
+    if (!args.isEmpty())
+        o.insert(QStringLiteral("arguments"), args);
+    return o;
+}
+
+bool ContentDispatcher::serves(const QString &method) const
+{
+    if (method.startsWith(QLatin1String("resources/")))
+        return hasResources()
+               && (method == QLatin1String("resources/list") || method == QLatin1String("resources/templates/list")
+                   || method == QLatin1String("resources/read") || method == QLatin1String("resources/subscribe")
+                   || method == QLatin1String("resources/unsubscribe"));
+    if (method == QLatin1String("prompts/list") || method == QLatin1String("prompts/get"))
+        return hasPrompts();
+    return method == QLatin1String("completion/complete") && (hasPrompts() || hasResources());
+}
+
+void ContentDispatcher::dispatch(const QString &method, const QJsonObject &params, McpSession &session,
+                                 const Done &done)
+{
+    if (method == QLatin1String("resources/list"))
+        return listResources(params, session, done);
+    if (method == QLatin1String("resources/templates/list"))
+        return listTemplates(session, done);
+    if (method == QLatin1String("resources/read"))
+        return read(params, session, done);
+    if (method == QLatin1String("resources/subscribe") || method == QLatin1String("resources/unsubscribe"))
+        return subscribe(params, session, method == QLatin1String("resources/subscribe"), done);
+    if (method == QLatin1String("prompts/list"))
+        return listPrompts(params, session, done);
+    if (method == QLatin1String("prompts/get"))
+        return getPrompt(params, session, done);
+    complete(params, session, done);
+}
+
+ToolAccess ContentDispatcher::access(const QString &uri, const McpSession &session) const
+{
+    for (const ResourceProvider *p : m_resources)
+        if (const ToolAccess a = p->access(uri, session); a.verdict != ToolAccess::Unknown)
+            return a;
+    return {};
+}
+
+RpcError ContentDispatcher::notFound(const QString &uri, const McpSession &session)
+{
+    return RpcError{session.era == ProtocolEra::Modern ? int(jsonrpc::InvalidParams) : -32002,
+                    QStringLiteral("Resource not found: %1").arg(uri), QJsonObject{{QStringLiteral("uri"), uri}}};
+}
+
+std::optional<RpcError> ContentDispatcher::refusal(const QString &uri, const ToolAccess &access,
+                                                   const McpSession &session) const
+{
+    switch (access.verdict) {
+    case ToolAccess::Allowed:
+        return std::nullopt;
+    case ToolAccess::Denied:
+        return RpcError{jsonrpc::Forbidden, QStringLiteral("Forbidden: %1").arg(access.reason),
+                        QJsonObject{{QStringLiteral("uri"), uri}}};
+    case ToolAccess::Hidden: { // like a hidden tool: not there for this caller, with the reason
+        RpcError e = notFound(uri, session);
+        e.message = QStringLiteral("Resource not available: %1: %2").arg(uri, access.reason);
+        return e;
+    }
+    case ToolAccess::Unknown:
+        break;
+    }
+    return notFound(uri, session);
+}
+
+void ContentDispatcher::listResources(const QJsonObject &params, const McpSession &session, const Done &done) const
+{
+    const auto offset = offsetOf(params);
+    if (!offset)
+        return done({}, invalid(QStringLiteral("unknown cursor")));
+    QJsonArray page;
+    int base = 0;
+    for (const ResourceProvider *p : m_resources) {
+        const int count = p->resourceCount(session);
+        const int from = qMax(*offset + int(page.size()), base) - base;
+        if (from < count && page.size() < m_pageSize)
+            for (const ResourceEntry &r : p->resources(session, from, m_pageSize - int(page.size())))
+                page.append(r.toJson());
+        base += count;
+    }
+    QJsonObject result{{QStringLiteral("resources"), page}};
+    if (*offset + m_pageSize < base)
+        result.insert(QStringLiteral("nextCursor"), encodeCursor(*offset + m_pageSize));
+    done(result, std::nullopt);
+}
+
+void ContentDispatcher::listTemplates(const McpSession &session, const Done &done) const
+{
+    QJsonArray list;
+    for (const ResourceProvider *p : m_resources)
+        for (const ResourceTemplate &t : p->templates(session))
+            list.append(t.toJson());
+    done(QJsonObject{{QStringLiteral("resourceTemplates"), list}}, std::nullopt);
+}
+
+void ContentDispatcher::read(const QJsonObject &params, const McpSession &session, const Done &done)
+{
+    RpcError error{};
+    const auto uri = requiredString(params, "uri", &error);
+    if (!uri)
+        return done({}, error);
+    for (ResourceProvider *p : std::as_const(m_resources)) {
+        const ToolAccess a = p->access(*uri, session);
+        if (a.verdict == ToolAccess::Unknown)
+            continue;
+        if (const auto refused = refusal(*uri, a, session))
+            return done({}, refused);
+        QString problem;
+        const auto result = p->read(*uri, session, &problem);
+        if (!problem.isEmpty())
+            return done({}, RpcError{jsonrpc::InternalError,
+                                     QStringLiteral("Internal error: cannot read %1: %2").arg(*uri, problem),
+                                     QJsonObject{{QStringLiteral("uri"), *uri}}});
+        if (!result)
+            return done({}, notFound(*uri, session));
+        return done(*result, std::nullopt);
+    }
+    done({}, notFound(*uri, session));
+}
+
+void ContentDispatcher::subscribe(const QJsonObject &params, McpSession &session, bool on, const Done &done)
+{
+    RpcError error{};
+    const auto uri = requiredString(params, "uri", &error);
+    if (!uri)
+        return done({}, error);
+    if (!on) {
+        session.resourceSubscriptions.remove(*uri);
+        return done(QJsonObject{}, std::nullopt);
+    }
+    // A record that does not exist yet may be subscribed to (its creation is an update); a URI no
+    // provider knows, or one the caller may not read, may not.
+    if (const auto refused = refusal(*uri, access(*uri, session), session))
+        return done({}, refused);
+    session.resourceSubscriptions.insert(*uri);
+    done(QJsonObject{}, std::nullopt);
+}
+
+void ContentDispatcher::listPrompts(const QJsonObject &params, const McpSession &session, const Done &done) const
+{
+    const auto offset = offsetOf(params);
+    if (!offset)
+        return done({}, invalid(QStringLiteral("unknown cursor")));
+    QList<PromptDefinition> all;
+    for (const PromptProvider *p : m_prompts)
+        all += p->prompts(session);
+    QJsonArray page;
+    for (int i = *offset; i < all.size() && i < *offset + m_pageSize; ++i)
+        page.append(all.at(i).toJson());
+    QJsonObject result{{QStringLiteral("prompts"), page}};
+    if (*offset + m_pageSize < all.size())
+        result.insert(QStringLiteral("nextCursor"), encodeCursor(*offset + m_pageSize));
+    done(result, std::nullopt);
+}
+
+void ContentDispatcher::getPrompt(const QJsonObject &params, const McpSession &session, const Done &done)
+{
+    RpcError error{};
+    const auto name = requiredString(params, "name", &error);
+    if (!name)
+        return done({}, error);
+    const QJsonValue args = params.value(QLatin1String("arguments"));
+    if (!args.isUndefined() && !args.isNull() && !args.isObject())
+        return done({}, invalid(QStringLiteral("'arguments' must be an object")));
+    for (PromptProvider *p : std::as_const(m_prompts))
+        if (const auto outcome = p->get(*name, args.toObject(), session)) {
+            if (const auto *e = std::get_if<RpcError>(&*outcome))
+                return done({}, *e);
+            return done(std::get<QJsonObject>(*outcome), std::nullopt);
+        }
+    done({}, RpcError{jsonrpc::InvalidParams, QStringLiteral("Invalid params: unknown prompt '%1'").arg(*name),
+                      QJsonObject{{QStringLiteral("name"), *name}}});
+}
+
+void ContentDispatcher::complete(const QJsonObject &params, const McpSession &session, const Done &done)
+{
+    const QJsonObject ref = params.value(QLatin1String("ref")).toObject();
+    const QJsonObject argument = params.value(QLatin1String("argument")).toObject();
+    const QString type = ref.value(QLatin1String("type")).toString();
+    RpcError error{};
+    const auto argName = requiredString(argument, "name", &error);
+    if (!argName)
+        return done({}, invalid(QStringLiteral("'argument.name' must be a non-empty string")));
+    const QJsonValue value = argument.value(QLatin1String("value"));
+    if (!value.isString())
+        return done({}, invalid(QStringLiteral("'argument.value' must be a string")));
+    std::optional<QStringList> values;
+    if (type == QLatin1String("ref/prompt")) {
+        const QString prompt = ref.value(QLatin1String("name")).toString();
+        for (PromptProvider *p : std::as_const(m_prompts))
+            if ((values = p->complete(prompt, *argName, value.toString(), session)))
+                break;
+        if (!values)
+            return done({}, RpcError{jsonrpc::InvalidParams,
+                                     QStringLiteral("Invalid params: unknown prompt '%1'").arg(prompt)});
+    } else if (type == QLatin1String("ref/resource")) {
+        const QString uri = ref.value(QLatin1String("uri")).toString();
+        for (ResourceProvider *p : std::as_const(m_resources))
+            if ((values = p->complete(uri, *argName, value.toString(), session)))
+                break;
+        if (!values)
+            return done({}, RpcError{jsonrpc::InvalidParams,
+                                     QStringLiteral("Invalid params: unknown resource template '%1'").arg(uri)});
+    } else {
+        return done({}, invalid(QStringLiteral("'ref.type' must be \"ref/prompt\" or \"ref/resource\"")));
+    }
+    const int total = int(values->size());
+    const QStringList shown = values->mid(0, kMaxCompletions);
+    done(QJsonObject{{QStringLiteral("completion"),
+                      QJsonObject{{QStringLiteral("values"), QJsonArray::fromStringList(shown)},
+                                  {QStringLiteral("total"), total},
+                                  {QStringLiteral("hasMore"), total > shown.size()}}}},
+         std::nullopt);
+}
+
+} // namespace koan

@@ -1,0 +1,49 @@
+#pragma once
+// A source of MCP prompts (the domain's prompts, a test fixture pack, ...). RpcBridge serves
+// prompts/list, prompts/get and completion/complete for ref/prompt across them.
+#include "McpSession.h"
+#include "RpcError.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <optional>
+#include <variant>
+
+namespace koan {
+
+struct PromptArgument {
+    QString name;
+    QString description;
+    bool required = false;
+};
+
+struct PromptDefinition {
+    QString name;
+    QString title;
+    QString description;
+    QList<PromptArgument> arguments;
+
+    QJsonObject toJson() const;
+};
+
+class PromptProvider
+{
+public:
+    virtual ~PromptProvider() = default;
+    // Prompts the session may use, in a stable order.
+    virtual QList<PromptDefinition> prompts(const McpSession &session) const = 0;
+    // The GetPromptResult ({"description", "messages"}) or the error to answer (bad arguments:
+    // -32602 naming the argument); nullopt when `name` is not this provider's prompt.
+    using Outcome = std::variant<QJsonObject, RpcError>;
+    virtual std::optional<Outcome> get(const QString &name, const QJsonObject &arguments, const McpSession &session)
+        = 0;
+    // completion/complete for one argument of one of its prompts (`value` is what the user typed
+    // so far): the values to offer, or nullopt when the prompt is not this provider's.
+    virtual std::optional<QStringList> complete(const QString &prompt, const QString &argument, const QString &value,
+                                                const McpSession &session)
+        = 0;
+};
+
+} // namespace koan

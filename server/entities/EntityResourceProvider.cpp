@@ -1,0 +1,214 @@
+#include "EntityResourceProvider.h"
+
+#include "protocol/JsonWriter.h"
+
+#include <QJsonArray>
+#include <QUrl>
+
+namespace koan {
+
+namespace {
+const QString kJson = QStringLiteral("application/json");
+constexpr int kScanPage = 500; // records fetched at a time when scanning ids
+} // namespace
+
+EntityResourceProvider::EntityResourceProvider(EntityRegistry *registry, EntityStore *store, QString scheme)
+    : m_registry(registry), m_store(store), m_scheme(std::move(scheme))
+{ }
+
+QString EntityResourceProvider::uriOf(const EntityDescriptor &entity, const QString &id) const
+{
+    return m_scheme + QLatin1String("://") + entity.toolPrefix + QLatin1Char('/')
+           + QString::fromLatin1(QUrl::toPercentEncoding(id));
+}
+
+std::optional<QPair<const EntityDescriptor *, QString>> EntityResourceProvider::parse(const QString &uri) const
+{
+    const QString head = m_scheme + QLatin1String("://");
+    if (!uri.startsWith(head))
+        return std::nullopt;
+    const QString rest = uri.mid(head.size());
+    const qsizetype slash = rest.indexOf(QLatin1Char('/'));
+    if (slash <= 0 || slash == rest.size() - 1)
+        return std::nullopt;
+    const QString prefix = rest.left(slash);
+    for (const EntityDescriptor &e : m_registry->entities())
+        if (e.toolPrefix == prefix) {
+            const QString id = QUrl::fromPercentEncoding(rest.mid(slash + 1).toUtf8());
+            if (id.contains(QLatin1Char('/')) || uriOf(e, id) != uri)
+                return std::nullopt; // one spelling per record: no second URI for the same id
+            return qMakePair(&e, id);
+        }
+    return std::nullopt;
+}
+
+ToolAccess EntityResourceProvider::entityAccess(const EntityDescriptor &entity, const McpSession &session) const
+{
+    for (const EntityRegistry::Tool &t : m_registry->tools())
+        if (t.entity == &entity && t.op == EntityRegistry::Op::GetById)
+            return m_registry->access(t, session);
+    return {};
+}
+
+QList<const EntityDescriptor *> EntityResourceProvider::readable(const McpSession &session) const
+{
+    QList<const EntityDescriptor *> out;
+    for (const EntityDescriptor &e : m_registry->entities())
+        if (entityAccess(e, session).verdict == ToolAccess::Allowed)
+            out << &e;
+    return out;
+}
+
+int EntityResourceProvider::count(const EntityDescriptor &entity) const
+{
+    EntityStore::Query q;
+    q.pageSize = 1;
+    QString error;
+    const auto page = m_store->collection(entity.table, q, &error);
+    return page ? page->total : 0;
+}
+
+int EntityResourceProvider::resourceCount(const McpSession &session) const
+{
+    int total = 0;
+    for (const EntityDescriptor *e : readable(session))
+        total += count(*e);
+    return total;
+}
+
+QList<ResourceEntry> EntityResourceProvider::resources(const McpSession &session, int offset, int limit) const
+{
+    QList<ResourceEntry> out;
+    int base = 0;
+    for (const EntityDescriptor *e : readable(session)) {
+        const int n = count(*e);
+        const int from = offset + int(out.size()) - base;
+        base += n;
+        if (from >= n || out.size() >= limit)
+            continue;
+        // Pages of the wanted size from `from`, by id: the store pages by page number.
+        EntityStore::Query q;
+        q.pageSize = from + (limit - int(out.size()));
+        QString error;
+        const auto page = m_store->collection(e->table, q, &error);
+        if (!page)
+            continue;
+        for (int i = from; i < page->items.size() && out.size() < limit; ++i) {
+            const QString id = page->items.at(i).value(QLatin1String("id")).toString();
+            out.append(
+                ResourceEntry{uriOf(*e, id), id, QStringLiteral("%1 %2").arg(e->name, id), e->description, kJson});
+        }
+    }
+    return out;
+}
+
+QList<ResourceTemplate> EntityResourceProvider::templates(const McpSession &session) const
+{
+    QList<ResourceTemplate> out;
+    for (const EntityDescriptor *e : readable(session))
+        out.append(ResourceTemplate{m_scheme + QLatin1String("://") + e->toolPrefix + QLatin1String("/{id}"),
+                                    e->toolPrefix, e->name,
+                                    QStringLiteral("A %1 record: %2").arg(e->name, e->description), kJson});
+    return out;
+}
+
+ToolAccess EntityResourceProvider::access(const QString &uri, const McpSession &session) const
+{
+    const auto parsed = parse(uri);
+    return parsed ? entityAccess(*parsed->first, session) : ToolAccess{};
+}
+
+std::optional<QJsonObject> EntityResourceProvider::record(const EntityDescriptor &entity, const QString &id,
+                                                          QString *error) const
+{
+    return m_store->get(entity.table, id, error);
+}
+
+QJsonObject EntityResourceProvider::contents(const EntityDescriptor &entity, const QJsonObject &record) const
+{
+    const QString id = record.value(QLatin1String("id")).toString();
+    return QJsonObject{{QStringLiteral("uri"), uriOf(entity, id)},
+                       {QStringLiteral("mimeType"), kJson},
+                       {QStringLiteral("text"), QString::fromUtf8(json::compact(record))}};
+}
+
+QJsonObject EntityResourceProvider::embedded(const EntityDescriptor &entity, const QJsonObject &record) const
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("resource")},
+                       {QStringLiteral("resource"), contents(entity, record)}};
+}
+
+std::optional<QJsonObject> EntityResourceProvider::read(const QString &uri, const McpSession &session, QString *error)
+{
+    Q_UNUSED(session) // access() was checked by the dispatcher
+    const auto parsed = parse(uri);
+    if (!parsed)
+        return std::nullopt;
+    const auto found = record(*parsed->first, parsed->second, error);
+    if (!found)
+        return std::nullopt;
+    // The version twice: in the document (what a later write names as expectedVersion) and in
+    // _meta, for clients that look there without parsing the text.
+    return QJsonObject{
+        {QStringLiteral("contents"), QJsonArray{contents(*parsed->first, *found)}},
+        {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("version"), found->value(QLatin1String("version"))}}}};
+}
+
+QList<QJsonObject> EntityResourceProvider::recordsWhere(const EntityDescriptor &entity, const QString &field,
+                                                        const QString &value, int limit, QString *error) const
+{
+    EntityStore::Query q;
+    q.equals.append(qMakePair(field, QJsonValue(value)));
+    q.pageSize = limit;
+    const auto page = m_store->collection(entity.table, q, error);
+    return page ? page->items : QList<QJsonObject>{};
+}
+
+QStringList EntityResourceProvider::idsWithPrefix(const EntityDescriptor &entity, const QString &prefix,
+                                                  int limit) const
+{
+    QStringList out;
+    EntityStore::Query q;
+    q.pageSize = kScanPage;
+    for (;; ++q.page) {
+        QString error;
+        const auto page = m_store->collection(entity.table, q, &error);
+        if (!page)
+            return out;
+        for (const QJsonObject &r : page->items) {
+            const QString id = r.value(QLatin1String("id")).toString();
+            if (id.startsWith(prefix) && out.size() < limit)
+                out << id;
+        }
+        if (out.size() >= limit || q.page * kScanPage >= page->total)
+            return out;
+    }
+}
+
+std::optional<QStringList> EntityResourceProvider::complete(const QString &uriTemplate, const QString &variable,
+                                                            const QString &prefix, const McpSession &session)
+{
+    for (const EntityDescriptor &e : m_registry->entities()) {
+        if (uriTemplate != m_scheme + QLatin1String("://") + e.toolPrefix + QLatin1String("/{id}"))
+            continue;
+        // Only ids the caller may read; nothing for another variable name.
+        if (variable != QLatin1String("id") || entityAccess(e, session).verdict != ToolAccess::Allowed)
+            return QStringList{};
+        return idsWithPrefix(e, prefix, 1000);
+    }
+    return std::nullopt;
+}
+
+QStringList EntityResourceProvider::urisOf(const Change &change) const
+{
+    QStringList out;
+    if (change.kind != Change::Kind::Record)
+        return out;
+    for (const EntityDescriptor &e : m_registry->entities())
+        if (e.name == change.entity)
+            for (const QString &id : change.ids)
+                out << uriOf(e, id);
+    return out;
+}
+
+} // namespace koan
