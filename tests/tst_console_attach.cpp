@@ -179,6 +179,19 @@ private slots:
         QCOMPARE(info.subject, QStringLiteral("agent-7"));
         QCOMPARE(info.transport, TransportKind::StreamableHttp);
 
+        // A legacy stream's heartbeats (every 500 ms here) arrive as live events too.
+        QSignalSpy heartbeats(&link, &ConsoleLink::heartbeatSent);
+        QNetworkRequest legacy(QUrl(url() + QStringLiteral("/mcp/sse")));
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(QSslCertificate::fromPath(m_cert, QSsl::Pem));
+        legacy.setSslConfiguration(tls);
+        legacy.setRawHeader("Authorization", "Bearer " + tokenFor("agent-7", "clinical:operations"));
+        QNetworkReply *stream = net.get(legacy);
+        QTRY_VERIFY_WITH_TIMEOUT(!heartbeats.isEmpty(), 5000);
+        QVERIFY(heartbeats.last().at(1).toDateTime().isValid());
+        stream->abort();
+        stream->deleteLater();
+
         // Disconnecting it through the admin API ends it with the operator's reason.
         QSignalSpy closed(&link, &ConsoleLink::sessionClosed);
         link.disconnectSession(sid);
@@ -345,6 +358,7 @@ private slots:
         QVERIFY2(record.message.contains("[redacted-jwt]"), qPrintable(record.message));
         QVERIFY(!record.message.contains(QString::fromLatin1(secret)));
         QCOMPARE(record.category, QStringLiteral("koan.admin"));
+        QVERIFY(record.message.contains("by https://issuer.attach.test|ops-lead")); // the token's principal
         // The level filter: the switch is logged as a warning, the startup banner as info.
         logs->search()->clear();
         const int all = logs->visibleRows();
@@ -442,6 +456,19 @@ private slots:
         CheckRun plain = runCheck({"--attach", "http://192.0.2.10:5114", "--token-file", goodFile});
         QCOMPARE(plain.exitCode, 1);
         QVERIFY2(plain.err.contains("only allowed for a loopback server"), plain.err.constData());
+        // No token: this server requires authentication, so the admin API says 401.
+        CheckRun anonymous = runCheck({"--attach", url(), "--cacert", m_cert});
+        QCOMPARE(anonymous.exitCode, 1);
+        QVERIFY2(anonymous.err.contains("HTTP 401"), anonymous.err.constData());
+        // A Development server with authentication off accepts loopback admin calls without a token,
+        // over plain http:// to loopback.
+        KoanProcess dev;
+        QVERIFY2(dev.start({"--db", ":memory:"}), dev.stderrText.constData());
+        CheckRun local = runCheck({"--attach", QStringLiteral("http://127.0.0.1:%1").arg(dev.port)});
+        QVERIFY2(local.exitCode == 0, local.err.constData());
+        QVERIFY(local.out.contains("authentication off"));
+        dev.signal(SIGTERM);
+        QVERIFY(dev.waitExit());
         // Nobody listening.
         QTcpServer probe;
         QVERIFY(probe.listen(QHostAddress::LocalHost));
