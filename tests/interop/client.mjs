@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 
 const [kind, target, ...rest] = process.argv.slice(2);
 const connect = async (headers = {}) => {
@@ -68,5 +69,40 @@ assert.equal(bad.isError, true);
 assert.match(bad.content[0].text, /enrollmentTarget/);
 await assert.rejects(client.callTool({ name: 'no-such.tool', arguments: {} }), /Unknown tool/);
 assert.deepEqual(await client.ping(), {});
+
+// Resources: the records as s12:// resources, read with their version.
+const listed = await client.listResources();
+assert.ok(listed.resources.some((r) => r.uri === 's12://trial-site/site-boston'), JSON.stringify(listed));
+const templates = await client.listResourceTemplates();
+assert.ok(templates.resourceTemplates.some((t) => t.uriTemplate === 's12://adverse-event-report/{id}'));
+const read = await client.readResource({ uri: 's12://trial-site/site-boston' });
+const record = JSON.parse(read.contents[0].text);
+assert.equal(record.id, 'site-boston');
+assert.equal(read._meta.version, record.version);
+// Prompts: the triage prompt embeds the report and its site; its argument completes.
+const prompt = await client.getPrompt({ name: 'adverse-event-triage', arguments: { reportId: 'ae-0001' } });
+const embedded = prompt.messages.filter((m) => m.content.type === 'resource').map((m) => m.content.resource.uri);
+assert.deepEqual(embedded, ['s12://adverse-event-report/ae-0001', 's12://trial-site/site-boston']);
+const completion = await client.complete({ ref: { type: 'ref/prompt', name: 'adverse-event-triage' },
+  argument: { name: 'reportId', value: 'ae-' } });
+assert.deepEqual(completion.completion.values, ['ae-0001', 'ae-0002']);
+
+// Subscriptions: resources/subscribe, then a write by another client (or, on STDIO, where a
+// process serves one client, by this one) -> notifications/resources/updated.
+const uri = 's12://trial-site/site-lyon';
+const updated = new Promise((resolve) => client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+  if (n.params.uri === uri) resolve(n.params.uri);
+}));
+await client.subscribeResource({ uri });
+const writer = kind === 'stdio' ? client : await connect();
+const before = JSON.parse((await client.readResource({ uri })).contents[0].text);
+const patched = await writer.callTool({ name: 'trial-site.patch', arguments: { id: 'site-lyon',
+  patch: [{ op: 'replace', path: '/currentEnrollment', value: before.currentEnrollment + 1 }] } });
+assert.ok(!patched.isError, JSON.stringify(patched));
+const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no resources/updated within 5 s')), 5000));
+assert.equal(await Promise.race([updated, timeout]), uri);
+if (writer !== client) await writer.close();
 await client.close();
-console.log(`interop ${kind}: OK (${names.length} tools listed, calls, errors and ping checked)`);
+console.log(`interop ${kind}: OK (${names.length} tools listed, calls, errors, ping, resources, prompts, completion `
+  + 'and a resource update after a write checked)');
+process.exit(0);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Interop with clients nobody here wrote: the official TS SDK client (STDIO, legacy SSE,
-# Streamable HTTP), the MCP Inspector CLI 1.0.3 (legacy eras) and 2.12 (npm alias inspector-next,
-# --protocol-era modern: 2026-07-28 stateless), against the real koan-mcp binary.
+# Interop with clients nobody here wrote: the official TS SDK v1 client (STDIO, legacy SSE,
+# Streamable HTTP; tools, resources, prompts, completion, a resource update after a write), the
+# SDK v2 client (2026-07-28: the same over stateless calls and a listen stream), the MCP
+# Inspector CLI 1.0.3 (legacy eras) and 2.12 (npm alias inspector-next, --protocol-era modern:
+# 2026-07-28 stateless), against the real koan-mcp binary.
 # Usage: run-interop.sh <koan-mcp binary>
 set -euo pipefail
 KOAN=$(readlink -f "$1"); cd "$(dirname "$0")"
@@ -29,6 +31,8 @@ echo "== SDK client over legacy HTTP+SSE"
 node client.mjs sse "http://127.0.0.1:$PORT/mcp/sse"
 echo "== SDK client over Streamable HTTP"
 node client.mjs http "http://127.0.0.1:$PORT/mcp"
+echo "== SDK v2 client (@modelcontextprotocol/client 2.4.0) pinned to 2026-07-28 on Streamable HTTP"
+node client-v2.mjs "http://127.0.0.1:$PORT/mcp"
 echo "== Inspector CLI over legacy HTTP+SSE and Streamable HTTP"
 inspector --cli "http://127.0.0.1:$PORT/mcp/sse" --transport sse \
   --method tools/call --tool-name trial-site.get-by-id --tool-arg id=site-boston >"$work/inspector-sse.json"
