@@ -16,6 +16,7 @@
 #include "security/BearerAuthenticator.h"
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
+#include "store/PostgresChangeBus.h"
 #include "transport/HttpSseTransport.h"
 #include "transport/StreamableHttpTransport.h"
 
@@ -124,7 +125,14 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
             m_bridge->publish(jsonrpc::makeNotification(QStringLiteral("notifications/resources/list_changed")));
             return;
         }
-        for (const QString &uri : m_entityResources->urisOf(change))
+        if (change.kind != Change::Kind::Record)
+            return;
+        // A whole entity (or, after the change listener reconnected, everything) may have changed:
+        // the lists, and every subscribed record of it.
+        if (change.all)
+            m_bridge->publish(jsonrpc::makeNotification(QStringLiteral("notifications/resources/list_changed")));
+        for (const QString &uri :
+             m_entityResources->urisOf(change, change.all ? m_bridge->subscribedResources() : QStringList{}))
             m_bridge->publish(jsonrpc::makeNotification(QStringLiteral("notifications/resources/updated"),
                                                         QJsonObject{{QStringLiteral("uri"), uri}}));
     });
@@ -172,6 +180,15 @@ bool McpServer::initialize(QStringList *errors)
         errors->append(QStringLiteral("Koan:Mcp:%1: %2")
                            .arg(postgres ? QStringLiteral("DatabaseUrl") : QStringLiteral("DatabasePath"), error));
         return false;
+    }
+    if (postgres) {
+        // Replicas share the database: changes reach every one of them through LISTEN koan_changes.
+        auto *bus = new PostgresChangeBus(m_options.databaseUrl, m_changes.get(), this);
+        if (!bus->start(&error)) {
+            errors->append(QStringLiteral("Koan:Mcp:DatabaseUrl: %1").arg(error));
+            return false;
+        }
+        m_store->setChangeBus(bus);
     }
     // location(): the file, or the URL without its password.
     qCInfo(lcServer).noquote() << "store" << m_store->backendName() << m_store->location() << "ready (schema version"

@@ -9,8 +9,10 @@
 #include "support/AuthKit.h"
 #include "support/ChildProcess.h"
 #include "support/HttpClient.h"
+#include "support/PostgresServer.h"
 #include "support/ServerFixture.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QProcess>
 #include <QSignalSpy>
@@ -560,6 +562,68 @@ private slots:
                  -32602);
         QCOMPARE(errorOf(complete(QJsonObject{{"type", "ref/other"}}, "x", ""))["code"].toInt(), -32602);
         QCOMPARE(errorOf(call(c, sid, 3, "completion/complete", {{"ref", triage}}))["code"].toInt(), -32602);
+    }
+
+    void changesAcrossReplicasOnPostgres()
+    {
+        // Two servers on one PostgreSQL database (replicas): a write through one reaches the
+        // subscribers of both (LISTEN koan_changes); after the database restarts, the listeners
+        // reconnect and every subscriber is told to re-read.
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY2(pg, qPrintable(why));
+        const QString url = pg->freshDatabaseUrl(&why);
+        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        McpServerOptions o;
+        o.databaseUrl = url;
+        ServerFixture one(o), two(o);
+        QVERIFY2(one.ok && two.ok, qPrintable(one.problems + two.problems));
+        const QString uri = "s12://trial-site/site-osaka";
+        const auto subscriber = [&uri](ServerFixture &f, HttpClient &c, HttpClient &stream) {
+            const QByteArray sid = openSession(c);
+            QVERIFY(call(c, sid, 1, "resources/subscribe", {{"uri", uri}})["result"].isObject());
+            stream.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}});
+            QVERIFY(stream.waitHead());
+            Q_UNUSED(f)
+        };
+        HttpClient c1(one.port), s1(one.port), c2(two.port), s2(two.port);
+        subscriber(one, c1, s1);
+        subscriber(two, c2, s2);
+        HttpClient listen(two.port);
+        listen.send("POST", "/mcp", modern("subscriptions/listen"),
+                    modernRpc("pg", "subscriptions/listen",
+                              {{"notifications", QJsonObject{{"resourceSubscriptions", QJsonArray{uri}}}}}));
+        QVERIFY(listen.waitEvent("message", 5000));
+
+        HttpClient writer(one.port);
+        const QByteArray wsid = openSession(writer);
+        QVERIFY(!call(writer, wsid, 2, "tools/call",
+                      {{"name", "trial-site.patch"}, {"arguments", patchArgs("site-osaka", 11)}})["result"]
+                     .toObject()["isError"]
+                     .toBool());
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(QTest::qWaitFor([&] { return updatedFor(s2, uri); }, 3000));
+        QVERIFY2(t.elapsed() < 500, qPrintable(QString::number(t.elapsed())));
+        QVERIFY(QTest::qWaitFor([&] { return updatedFor(s1, uri) && updatedFor(listen, uri); }, 3000));
+        QTest::qWait(200);
+        QCOMPARE(notifications(s2, "notifications/resources/updated").size(), 1); // once, not per replica
+        QCOMPARE(notifications(s1, "notifications/resources/updated").size(), 1);
+
+        // The database restarts: the listeners reconnect and tell every subscriber to re-read.
+        QVERIFY(pg->stop());
+        QTest::qWait(1500); // down for longer than the listener's probe interval
+        QVERIFY2(pg->restart(&why), qPrintable(why));
+        QVERIFY(QTest::qWaitFor([&] { return updatedFor(s2, uri, 2); }, 15000));
+        QVERIFY(QTest::qWaitFor([&] { return updatedFor(s1, uri, 2); }, 15000));
+        // And changes flow again.
+        QVERIFY(!call(writer, wsid, 4, "tools/call",
+                      {{"name", "trial-site.patch"}, {"arguments", patchArgs("site-osaka", 12)}})["result"]
+                     .toObject()["isError"]
+                     .toBool());
+        QVERIFY(QTest::qWaitFor([&] { return updatedFor(s2, uri, 3); }, 5000));
     }
 
     void stdioReadsAndSubscribes()

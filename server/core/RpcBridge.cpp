@@ -232,6 +232,21 @@ void RpcBridge::publish(const QJsonObject &notification)
     pushToSessions(method, params);
 }
 
+QStringList RpcBridge::subscribedResources() const
+{
+    QSet<QString> uris;
+    for (const auto &weak : m_sessions)
+        if (const SessionPtr s = weak.lock())
+            uris.unite(s->resourceSubscriptions);
+    for (const Listener &l : m_listeners)
+        if (!l.closed->load())
+            for (const QString &u : l.resourceUris)
+                uris.insert(u);
+    QStringList out(uris.begin(), uris.end());
+    out.sort();
+    return out;
+}
+
 void RpcBridge::pushToSessions(const QString &method, const QJsonObject &params)
 {
     const bool update = method == QLatin1String("notifications/resources/updated");

@@ -199,11 +199,19 @@ std::optional<QStringList> EntityResourceProvider::complete(const QString &uriTe
     return std::nullopt;
 }
 
-QStringList EntityResourceProvider::urisOf(const Change &change) const
+QStringList EntityResourceProvider::urisOf(const Change &change, const QStringList &subscribed) const
 {
     QStringList out;
     if (change.kind != Change::Kind::Record)
         return out;
+    if (change.all) {
+        for (const QString &uri : subscribed) {
+            const auto parsed = parse(uri);
+            if (parsed && (change.entity.isEmpty() || parsed->first->name == change.entity))
+                out << uri;
+        }
+        return out;
+    }
     for (const EntityDescriptor &e : m_registry->entities())
         if (e.name == change.entity)
             for (const QString &id : change.ids)

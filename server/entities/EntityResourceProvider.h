@@ -25,8 +25,9 @@ public:
                                         const McpSession &session) override;
 
     QString uriOf(const EntityDescriptor &entity, const QString &id) const;
-    // The resources a record change concerns (none for unknown entities or a whole-entity change).
-    QStringList urisOf(const Change &change) const;
+    // The resources a record change concerns; for a change of a whole entity (or of everything:
+    // no entity) those of `subscribed` it may concern.
+    QStringList urisOf(const Change &change, const QStringList &subscribed = {}) const;
     // Whether the session may read records of `entity` (as its get-by-id tool).
     ToolAccess entityAccess(const EntityDescriptor &entity, const McpSession &session) const;
     // A record with its version, or nullopt (not found: empty *error).

@@ -170,33 +170,7 @@ bool EntityStore::openUrl(const QString &url, QString *error)
 
 bool EntityStore::connectPostgres(QString *error)
 {
-    const QUrl u(m_url, QUrl::StrictMode);
-    const QUrlQuery query(u);
-    QStringList options;
-    bool hasTimeout = false;
-    QString host = u.host(QUrl::FullyDecoded);
-    for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
-        if (item.first == QLatin1String("host")) {
-            host = item.second; // a unix socket directory, or a host name
-            continue;
-        }
-        hasTimeout = hasTimeout || item.first == QLatin1String("connect_timeout");
-        if (item.first == QLatin1String("password"))
-            m_db.setPassword(item.second);
-        else
-            options << item.first + QLatin1Char('=') + item.second;
-    }
-    // Never wait long for a server that does not answer (a tool call gets a clear error instead).
-    if (!hasTimeout)
-        options << QStringLiteral("connect_timeout=3");
-    options << QStringLiteral("application_name=koan-mcp");
-    m_db.setHostName(host);
-    m_db.setPort(u.port(5432));
-    m_db.setUserName(u.userName(QUrl::FullyDecoded));
-    if (!u.password(QUrl::FullyDecoded).isEmpty())
-        m_db.setPassword(u.password(QUrl::FullyDecoded));
-    m_db.setDatabaseName(u.path(QUrl::FullyDecoded).mid(1));
-    m_db.setConnectOptions(options.join(QLatin1Char(';')));
+    configurePostgres(m_db, m_url);
     if (!m_db.open()) {
         const QSqlError e = m_db.lastError();
         m_db.close();
@@ -210,6 +184,37 @@ bool EntityStore::connectPostgres(QString *error)
             return fail(error, QStringLiteral("cannot set up the connection to %1").arg(m_path), q.lastError());
     m_suspect = false;
     return true;
+}
+
+void EntityStore::configurePostgres(QSqlDatabase &db, const QString &url)
+{
+    const QUrl u(url, QUrl::StrictMode);
+    const QUrlQuery query(u);
+    QStringList options;
+    bool hasTimeout = false;
+    QString host = u.host(QUrl::FullyDecoded);
+    for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
+        if (item.first == QLatin1String("host")) {
+            host = item.second; // a unix socket directory, or a host name
+            continue;
+        }
+        hasTimeout = hasTimeout || item.first == QLatin1String("connect_timeout");
+        if (item.first == QLatin1String("password"))
+            db.setPassword(item.second);
+        else
+            options << item.first + QLatin1Char('=') + item.second;
+    }
+    // Never wait long for a server that does not answer (a tool call gets a clear error instead).
+    if (!hasTimeout)
+        options << QStringLiteral("connect_timeout=3");
+    options << QStringLiteral("application_name=koan-mcp");
+    db.setHostName(host);
+    db.setPort(u.port(5432));
+    db.setUserName(u.userName(QUrl::FullyDecoded));
+    if (!u.password(QUrl::FullyDecoded).isEmpty())
+        db.setPassword(u.password(QUrl::FullyDecoded));
+    db.setDatabaseName(u.path(QUrl::FullyDecoded).mid(1));
+    db.setConnectOptions(options.join(QLatin1Char(';')));
 }
 
 bool EntityStore::ensureConnected(QString *error)

@@ -42,6 +42,9 @@ public:
     bool openUrl(const QString &url, QString *error);
     // A DatabaseUrl rather than a file path.
     static bool isDatabaseUrl(const QString &location);
+    // Sets host, port, user, password, database and connect options of a QPSQL connection from a
+    // DatabaseUrl (connect_timeout 3 s unless the URL says otherwise); does not open it.
+    static void configurePostgres(QSqlDatabase &db, const QString &url);
     bool isOpen() const;
     QString path() const { return m_path; }
     enum class Backend { Sqlite, Postgres };
