@@ -626,6 +626,24 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return updatedFor(s2, uri, 3); }, 5000));
     }
 
+    void endedSessionsAreForgotten()
+    {
+        // The bridge keeps initialized sessions for publish(); ended ones must not pile up
+        // (their memory stays allocated while anything holds a weak_ptr to them).
+        RpcBridge bridge;
+        for (int i = 0; i < 50; ++i) {
+            auto s = std::make_shared<McpSession>(QString::number(i), TransportKind::StreamableHttp, Principal{});
+            bridge.handle(
+                rpc(1, "initialize", initParams("2025-11-25")), s, [](const QJsonObject &) {},
+                [](const QJsonValue &) {});
+        }
+        auto live = std::make_shared<McpSession>("live", TransportKind::StreamableHttp, Principal{});
+        bridge.handle(
+            rpc(1, "initialize", initParams("2025-11-25")), live, [](const QJsonObject &) {},
+            [](const QJsonValue &) {});
+        QCOMPARE(bridge.trackedSessions(), 1);
+    }
+
     void stdioReadsAndSubscribes()
     {
         QTemporaryDir dir;

@@ -487,7 +487,12 @@ void RpcBridge::handleInitialize(const QJsonValue &id, const QJsonObject &params
                        {QStringLiteral("serverInfo"), serverInfo}};
     if (!m_info.instructions.isEmpty())
         result.insert(QStringLiteral("instructions"), m_info.instructions);
-    m_sessions.append(session); // list changes and resource updates reach it through its push channel
+    // List changes and resource updates reach it through its push channel. Ended sessions are
+    // dropped here too: a weak_ptr keeps a make_shared session's memory until it goes.
+    m_sessions.erase(std::remove_if(m_sessions.begin(), m_sessions.end(),
+                                    [](const std::weak_ptr<McpSession> &w) { return w.expired(); }),
+                     m_sessions.end());
+    m_sessions.append(session);
     emit sessionInitialized(session->id, session->clientInfo, session->protocolVersion);
     done(rpc::makeResult(id, result));
 }

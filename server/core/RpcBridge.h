@@ -82,6 +82,8 @@ public:
     // list changes to all of them, a resource update to those subscribed to its URI.
     void publish(const QJsonObject &notification);
     int listenStreams() const { return int(m_listeners.size()); }
+    // Legacy sessions publish() may still reach (ended ones are dropped at the next initialize).
+    int trackedSessions() const { return int(m_sessions.size()); }
     // Every resource URI a legacy session or an open listen stream is subscribed to.
     QStringList subscribedResources() const;
     // The capabilities server/discover names: those the modern era's handlers honour.
