@@ -17,6 +17,7 @@
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
 #include "store/PostgresChangeBus.h"
+#include "tasks/TaskManager.h"
 #include "transport/HttpSseTransport.h"
 #include "transport/StreamableHttpTransport.h"
 
@@ -136,6 +137,8 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
             m_bridge->publish(jsonrpc::makeNotification(QStringLiteral("notifications/resources/updated"),
                                                         QJsonObject{{QStringLiteral("uri"), uri}}));
     });
+    m_tasks = new TaskManager(m_store, m_options.tasks, this);
+    m_bridge->setTaskService(m_tasks);
     m_registry->setServerRequiresAuthentication(m_options.effectiveRequireAuthentication());
     m_httpSse->setEnabled(m_options.enableHttpSseTransport);
     connect(m_bridge, &RpcBridge::sessionInitialized, m_sessions, &SessionManager::updateClient);
@@ -176,7 +179,7 @@ bool McpServer::initialize(QStringList *errors)
     const auto sync = m_options.store.synchronous == QLatin1String("NORMAL") ? EntityStore::Synchronous::Normal
                                                                              : EntityStore::Synchronous::Full;
     const bool opened = postgres ? m_store->openUrl(m_options.databaseUrl, &error) : m_store->open(path, &error, sync);
-    if (!opened || !m_entityTools->prepareStore(m_options.seedSampleData, &error)) {
+    if (!opened || !m_entityTools->prepareStore(m_options.seedSampleData, &error) || !m_tasks->open(&error)) {
         errors->append(QStringLiteral("Koan:Mcp:%1: %2")
                            .arg(postgres ? QStringLiteral("DatabaseUrl") : QStringLiteral("DatabasePath"), error));
         return false;

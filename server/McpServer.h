@@ -28,6 +28,7 @@ class RpcBridge;
 class ServerMetrics;
 class SessionManager;
 class StreamableHttpTransport;
+class TaskManager;
 
 class McpServer : public QObject
 {
@@ -54,6 +55,7 @@ public:
     StreamableHttpTransport *streamable() const { return m_streamable; }
     // The operator's command path (console and admin API); its signals carry the server's events.
     AdminController *admin() const { return m_admin; }
+    TaskManager *tasks() const { return m_tasks; }
     BearerAuthenticator *authenticator() const { return m_auth; }
     AuthAuditLog *auditLog() const { return m_audit; }
 
@@ -85,6 +87,7 @@ private:
     AuthAuditLog *m_audit;
     BearerAuthenticator *m_auth;
     AdminController *m_admin = nullptr;
+    TaskManager *m_tasks = nullptr;
     ServerMetrics *m_metrics = nullptr;
     HttpEdge *m_http = nullptr;
     HttpServerBackend *m_backend = nullptr;

@@ -524,7 +524,7 @@ private slots:
             names << t["name"].toString();
         QVERIFY(names.contains("trial-site.collection"));
         QVERIFY(!names.contains("trial-site.upsert"));
-        QCOMPARE(names.size(), 45 - 6); // nine tools per entity; six of TrialSite's mutate
+        QCOMPARE(names.size(), 51 - 6); // ten tools per entity and audit.export; six of TrialSite's mutate
         const QJsonObject denied = h.tool(s, "trial-site.delete", {{"id", "site-boston"}});
         QCOMPARE(at(denied, "error.code").toInt(), -32602);
         QVERIFY(at(denied, "error.message").toString().contains("AllowMutations=false"));

@@ -163,6 +163,12 @@ private slots:
                                            << "Koan:Mcp:Store:Synchronous: must be FULL or NORMAL, got \"OFF\"";
         QTest::newRow("store field") << q("{'Koan':{'Mcp':{'Store':{'Journal':'DELETE'}}}}")
                                      << "Koan:Mcp:Store:Journal: unknown setting";
+        QTest::newRow("tasks enabled") << q("{'Koan':{'Mcp':{'Tasks':{'Enabled':'yes'}}}}")
+                                       << "Koan:Mcp:Tasks:Enabled: expected true or false";
+        QTest::newRow("tasks ttl") << q("{'Koan':{'Mcp':{'Tasks':{'ResultTtlSeconds':0}}}}")
+                                   << "Koan:Mcp:Tasks:ResultTtlSeconds: must be between 1 and";
+        QTest::newRow("tasks field") << q("{'Koan':{'Mcp':{'Tasks':{'MaxTasks':3}}}}")
+                                     << "Koan:Mcp:Tasks:MaxTasks: unknown setting";
     }
     void errorsNameTheKey()
     {
@@ -448,6 +454,8 @@ private slots:
         QCOMPARE(printed["RequireAuthentication"], QJsonValue(false));
         QCOMPARE(printed["RequireHttps"], QJsonValue(false));
         QCOMPARE(printed["Store"].toObject()["Synchronous"].toString(), QStringLiteral("FULL"));
+        QCOMPARE(printed["Tasks"].toObject()["Enabled"], QJsonValue(true));
+        QCOMPARE(printed["Tasks"].toObject()["ResultTtlSeconds"].toInt(), 3600);
         p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--environment", "Staging"});
         QVERIFY(p.waitForFinished(10000));
         const QJsonObject staging = QJsonDocument::fromJson(p.readAllStandardOutput()).object();

@@ -202,8 +202,8 @@ private slots:
             cursor = r["nextCursor"].toString();
             ++pages;
         } while (!cursor.isEmpty());
-        QCOMPARE(seen.size(), 45);
-        QCOMPARE(pages, 7); // 45 tools, 7 per page
+        QCOMPARE(seen.size(), 51);
+        QCOMPARE(pages, 8); // 51 tools, 7 per page
         QCOMPARE(at(h.call(s, "tools/list", {{"cursor", "not-a-cursor"}}), "error.code").toInt(), -32602);
     }
 

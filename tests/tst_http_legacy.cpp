@@ -83,7 +83,7 @@ private slots:
         const HttpResponse accepted = post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(2, "tools/list"));
         QCOMPARE(accepted.status, 202);
         const QJsonObject list = stream.waitMessage(2);
-        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 45);
+        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 51); // ten tools per entity and audit.export
         // Session id from the X-Mcp-Session header instead of the query.
         QCOMPARE(post.request("POST", "/mcp/rpc", {{"Content-Type", "application/json"}, {"X-Mcp-Session", sid}},
                               rpc(3, "tools/call",
@@ -356,7 +356,7 @@ private slots:
         const QJsonArray transports = r.json()["transports"].toArray();
         QCOMPARE(transports.size(), 3);
         QVERIFY(transports[1].toObject()["streamEndpoint"].toString().endsWith("/mcp/sse"));
-        QCOMPARE(transports[0].toObject()["tools"].toArray().size(), 45);
+        QCOMPARE(transports[0].toObject()["tools"].toArray().size(), 51); // ten tools per entity and audit.export
         QCOMPARE(r.json()["entities"].toArray().size(), 5);
         // Behind a proxy the URLs carry its path prefix; its scheme only counts from a trusted proxy.
         r = c.request("GET", "/mcp/capabilities",

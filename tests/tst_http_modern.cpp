@@ -156,7 +156,7 @@ private slots:
         QCOMPARE(list["resultType"].toString(), QStringLiteral("complete"));
         QVERIFY(list["ttlMs"].isDouble() && list["ttlMs"].toInt() >= 0);
         QCOMPARE(list["cacheScope"].toString(), QStringLiteral("public")); // no token: the same for everyone
-        QCOMPARE(list["tools"].toArray().size(), 45);
+        QCOMPARE(list["tools"].toArray().size(), 51);                      // ten tools per entity and audit.export
         // Deterministic order.
         const QJsonArray again = c.request("POST", "/mcp", modern("tools/list"), rpc(2, "tools/list", withMeta({})))
                                      .json()["result"]

@@ -224,7 +224,7 @@ private slots:
         const QByteArray sid2 = initStreamable(c, exact);
         QCOMPARE(toolNames(rpcAnswer(c.request("POST", "/mcp", streamableHeaders(sid2, exact), rpc(2, "tools/list"))))
                      .size(),
-                 9);
+                 10); // AdverseEventReport's ten tools
     }
 
     void auditEscapesRequestData()
@@ -270,7 +270,7 @@ private slots:
         QVERIFY(names.contains("monitoring-note.collection"));
         QVERIFY(!names.contains("adverse-event-report.collection"));
         QVERIFY(!names.contains("protocol-document.collection"));
-        QCOMPARE(names.size(), 27);
+        QCOMPARE(names.size(), 30); // ten tools for each of its three entities
         const QJsonObject denied = rpcAnswer(c.request(
             "POST", "/mcp", streamableHeaders(sid, ops),
             rpc(3, "tools/call", {{"name", "adverse-event-report.collection"}, {"arguments", QJsonObject{}}})));
@@ -320,7 +320,7 @@ private slots:
         QCOMPARE(list.status, 200);
         QVERIFY(list.header("Mcp-Session-Id").isEmpty());
         QCOMPARE(list.json()["result"].toObject()["cacheScope"].toString(), QStringLiteral("private"));
-        QCOMPARE(toolNames(list.json()).size(), 27);
+        QCOMPARE(toolNames(list.json()).size(), 30); // ten tools for each of its three entities
         const HttpResponse denied = c.request(
             "POST", "/mcp", headers("tools/call", "adverse-event-report.collection", ops),
             rpc(3, "tools/call",
@@ -676,7 +676,7 @@ private slots:
             if (QJsonDocument::fromJson(line).object()["id"].toInt() == 2)
                 list = QJsonDocument::fromJson(line).object();
         const QStringList names = toolNames(list);
-        QCOMPARE(names.size(), 9); // only AdverseEventReport: the token's scopes apply to STDIO
+        QCOMPARE(names.size(), 10); // only AdverseEventReport: the token's scopes apply to STDIO
         QVERIFY(names.contains("adverse-event-report.patch"));
         // A bad token is a startup error.
         env.insert("KOAN_MCP_STDIO_TOKEN", "nope");

@@ -52,7 +52,7 @@ private slots:
         m_p.write(R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
                   "\n");
         const QJsonObject list = exchange(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", 2);
-        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 45);
+        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 51); // ten tools per entity and audit.export
         const QJsonObject up = exchange(
             R"({"jsonrpc":"2.0","id":"u","method":"tools/call","params":{"name":"adverse-event-report.upsert","arguments":{"model":{"id":"ae-stdio","trialSiteId":"site-boston","participantId":"P-9","severity":"Severe","description":"Fainted","onsetDate":"2026-11-24"}}}})",
             "u");
@@ -100,7 +100,7 @@ private slots:
         const QJsonObject list
             = ask(R"({"jsonrpc":"2.0","id":"m1","method":"tools/list","params":{)" + meta + "}}", "m1");
         QCOMPARE(list["result"].toObject()["resultType"].toString(), QStringLiteral("complete"));
-        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 45);
+        QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 51); // ten tools per entity and audit.export
         QVERIFY(list["result"].toObject().contains("ttlMs"));
         const QJsonObject discover
             = ask(R"({"jsonrpc":"2.0","id":"m2","method":"server/discover","params":{)" + meta + "}}", "m2");
@@ -126,7 +126,7 @@ private slots:
         QCOMPARE(init["result"].toObject()["protocolVersion"].toString(), QStringLiteral("2025-11-25"));
         const QJsonObject legacy = ask(R"({"jsonrpc":"2.0","id":7,"method":"tools/list","params":{)" + meta + "}}", 7);
         QVERIFY(!legacy["result"].toObject().contains("resultType"));
-        QCOMPARE(legacy["result"].toObject()["tools"].toArray().size(), 45);
+        QCOMPARE(legacy["result"].toObject()["tools"].toArray().size(), 51); // ten tools per entity and audit.export
         p.closeWriteChannel();
         QVERIFY(p.waitForFinished(10000));
     }

@@ -503,6 +503,13 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
                                 .arg(o.environment));
         o.store.synchronous = value;
     });
+    bindSection(b, QStringLiteral("Tasks"), errors, [&](Binder &t) {
+        t.boolean(QStringLiteral("Enabled"), o.tasks.enabled);
+        t.integer(QStringLiteral("ResultTtlSeconds"), o.tasks.resultTtlSeconds, 1, 30 * 24 * 3600);
+        t.integer(QStringLiteral("MaxRunningPerPrincipal"), o.tasks.maxRunningPerPrincipal, 1, 10000);
+        t.integer(QStringLiteral("MaxRunning"), o.tasks.maxRunning, 1, 100000);
+        t.integer(QStringLiteral("PollIntervalMs"), o.tasks.pollIntervalMs, 10, 600000);
+    });
     b.boolean(QStringLiteral("SeedSampleData"), o.seedSampleData);
     b.integer(QStringLiteral("ToolsPageSize"), o.toolsPageSize, 1, 1000);
     b.string(QStringLiteral("Instructions"), o.instructions);
@@ -652,6 +659,11 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("DatabasePath"), databasePath},
         {QStringLiteral("DatabaseUrl"), redactDatabaseUrl(databaseUrl)},
         {QStringLiteral("Store"), QJsonObject{{QStringLiteral("Synchronous"), store.synchronous}}},
+        {QStringLiteral("Tasks"), QJsonObject{{QStringLiteral("Enabled"), tasks.enabled},
+                                              {QStringLiteral("ResultTtlSeconds"), tasks.resultTtlSeconds},
+                                              {QStringLiteral("MaxRunningPerPrincipal"), tasks.maxRunningPerPrincipal},
+                                              {QStringLiteral("MaxRunning"), tasks.maxRunning},
+                                              {QStringLiteral("PollIntervalMs"), tasks.pollIntervalMs}}},
         {QStringLiteral("SeedSampleData"), seedSampleData},
         {QStringLiteral("ToolsPageSize"), toolsPageSize},
         {QStringLiteral("Instructions"), instructions},

@@ -73,6 +73,15 @@ struct StoreOptions {
     QString synchronous = QStringLiteral("FULL");
 };
 
+// Long-running tools/calls as tasks of the tasks extension ("Koan:Mcp:Tasks").
+struct TaskOptions {
+    bool enabled = true;            // advertised in server/discover only when on
+    int resultTtlSeconds = 3600;    // a finished task's result is kept this long
+    int maxRunningPerPrincipal = 4; // running (working or input_required) tasks of one caller
+    int maxRunning = 32;            // and of everyone
+    int pollIntervalMs = 1000;      // what tasks suggest to pollers
+};
+
 struct McpServerOptions {
     QString environment = QStringLiteral("Development");
 
@@ -118,6 +127,7 @@ struct McpServerOptions {
     // report it only through redactedDatabaseUrl().
     QString databaseUrl;
     StoreOptions store;
+    TaskOptions tasks;
     bool seedSampleData = true;
     int toolsPageSize = 100;
     QString instructions;

@@ -35,6 +35,10 @@ std::optional<QLatin1String> nameField(const QString &method)
         return QLatin1String("name");
     if (method == QLatin1String("resources/read"))
         return QLatin1String("uri");
+    // The tasks extension: load balancers route a task's requests by its id (SEP-2663).
+    if (method == QLatin1String("tasks/get") || method == QLatin1String("tasks/update")
+        || method == QLatin1String("tasks/cancel"))
+        return QLatin1String("taskId");
     return std::nullopt;
 }
 
@@ -166,9 +170,21 @@ std::optional<ModernRejection> ModernEra::validate(const QJsonObject &request, c
 QJsonObject ModernEra::missingCapabilities(const QJsonObject &required, const QJsonObject &declared)
 {
     QJsonObject missing;
-    for (auto it = required.begin(); it != required.end(); ++it)
-        if (!declared.value(it.key()).isObject())
+    for (auto it = required.begin(); it != required.end(); ++it) {
+        if (it.key() == QLatin1String("extensions")) {
+            // Extensions are declared one by one: {"extensions": {"<id>": {...}}}.
+            const QJsonObject declaredExtensions = declared.value(it.key()).toObject();
+            QJsonObject lacking;
+            const QJsonObject wanted = it.value().toObject();
+            for (auto e = wanted.begin(); e != wanted.end(); ++e)
+                if (!declaredExtensions.value(e.key()).isObject())
+                    lacking.insert(e.key(), e.value());
+            if (!lacking.isEmpty())
+                missing.insert(it.key(), lacking);
+        } else if (!declared.value(it.key()).isObject()) {
             missing.insert(it.key(), it.value());
+        }
+    }
     return missing;
 }
 

@@ -136,9 +136,30 @@ void RpcBridge::requireClientCapabilities(const QString &tool, const QJsonObject
     m_requiredClientCapabilities.insert(tool, capabilities);
 }
 
+void RpcBridge::setTaskService(TaskService *tasks)
+{
+    m_tasks = tasks;
+    if (m_tasks)
+        m_tasks->setObserver([this](const QString &taskId, const QJsonObject &task) { publishTask(taskId, task); });
+}
+
+bool RpcBridge::declaresTasks(const McpSession &session)
+{
+    return session.clientCapabilities.value(QLatin1String("extensions"))
+        .toObject()
+        .value(TaskService::extensionId())
+        .isObject();
+}
+
 QJsonObject RpcBridge::modernCapabilities() const
 {
     QJsonObject caps = capabilities();
+    if (tasksEnabled()) {
+        // No settings are defined for the extension: an empty object says it is supported.
+        QJsonObject extensions = caps.value(QLatin1String("extensions")).toObject();
+        extensions.insert(TaskService::extensionId(), QJsonObject{});
+        caps.insert(QStringLiteral("extensions"), extensions);
+    }
     if (m_listenServed)
         return caps;
     // Without subscriptions/listen nothing could deliver a list change or a resource update.
@@ -188,6 +209,13 @@ void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, con
             // Only what the caller may read: an update must not tell others that a record changed.
             if (uri.isString() && m_content.access(uri.toString(), caller).verdict == ToolAccess::Allowed)
                 l.resourceUris << uri.toString();
+    if (tasksEnabled())
+        for (const QJsonValue &taskId : asked.value(QLatin1String("taskIds")).toArray()) {
+            ToolFailure ignored;
+            // Only the caller's own tasks: another's id is left out of the acknowledgement.
+            if (taskId.isString() && m_tasks->get(caller.principal, taskId.toString(), &ignored))
+                l.taskIds << taskId.toString();
+        }
     l.send = related;
     l.closed = closed;
     // The acknowledgement names the part of the filter that is honoured.
@@ -200,6 +228,8 @@ void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, con
         honoured.insert(QStringLiteral("resourcesListChanged"), true);
     if (!l.resourceUris.isEmpty())
         honoured.insert(QStringLiteral("resourceSubscriptions"), QJsonArray::fromStringList(l.resourceUris));
+    if (!l.taskIds.isEmpty())
+        honoured.insert(QStringLiteral("taskIds"), QJsonArray::fromStringList(l.taskIds));
     related(rpc::makeNotification(
         QStringLiteral("notifications/subscriptions/acknowledged"),
         QJsonObject{{QStringLiteral("_meta"), QJsonObject{{ModernEra::metaKey("subscriptionId"), id}}},
@@ -267,8 +297,24 @@ void RpcBridge::pushToSessions(const QString &method, const QJsonObject &params)
         s->push(message); // may close the session: the list above holds it
 }
 
+void RpcBridge::publishTask(const QString &taskId, const QJsonObject &task)
+{
+    const QList<Listener> listeners = m_listeners; // a send may close a stream
+    for (const Listener &l : listeners) {
+        if (l.closed->load() || !l.taskIds.contains(taskId))
+            continue;
+        QJsonObject params = task;
+        params.remove(QStringLiteral("resultType"));
+        params.insert(QStringLiteral("_meta"), QJsonObject{{ModernEra::metaKey("subscriptionId"), l.subscriptionId}});
+        l.send(rpc::makeNotification(QStringLiteral("notifications/tasks"), params));
+    }
+}
+
 bool RpcBridge::servesModern(const QString &method) const
 {
+    if (method == QLatin1String("tasks/get") || method == QLatin1String("tasks/update")
+        || method == QLatin1String("tasks/cancel"))
+        return tasksEnabled();
     if (ModernEra::isRemovedMethod(method))
         return false;
     if (method == QLatin1String("subscriptions/listen"))
@@ -308,20 +354,54 @@ CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHe
     }
     const QJsonObject params = m.params.toObject();
     const QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
-    if (m.method == QLatin1String("tools/call")) {
-        const auto required = m_requiredClientCapabilities.constFind(params.value(QLatin1String("name")).toString());
-        if (required != m_requiredClientCapabilities.constEnd()) {
-            const QJsonObject missing = ModernEra::missingCapabilities(
-                *required, meta.value(ModernEra::metaKey("clientCapabilities")).toObject());
+    const QJsonObject declared = meta.value(ModernEra::metaKey("clientCapabilities")).toObject();
+    const QJsonObject tasksCapability{
+        {QStringLiteral("extensions"), QJsonObject{{TaskService::extensionId(), QJsonObject{}}}}};
+    const bool taskMethod = m.method.startsWith(QLatin1String("tasks/"));
+    const bool tasksListen
+        = m.method == QLatin1String("subscriptions/listen")
+          && params.value(QLatin1String("notifications")).toObject().contains(QLatin1String("taskIds"));
+    if (taskMethod || tasksListen || m.method == QLatin1String("tools/call")) {
+        QJsonObject required;
+        if (taskMethod || tasksListen)
+            required = tasksCapability;
+        else if (const auto it = m_requiredClientCapabilities.constFind(params.value(QLatin1String("name")).toString());
+                 it != m_requiredClientCapabilities.constEnd())
+            required = *it;
+        if (!taskMethod && !tasksListen) {
+            // A tool that only runs as a task needs the extension like any other capability.
+            const QString tool = params.value(QLatin1String("name")).toString();
+            for (ToolProvider *p : std::as_const(m_providers))
+                if (const ToolDefinition *def = p->definition(tool)) {
+                    if (def->taskSupport == TaskSupport::Required)
+                        required.insert(QStringLiteral("extensions"), tasksCapability.value("extensions"));
+                    break;
+                }
+        }
+        if (!required.isEmpty()) {
+            const QJsonObject missing = ModernEra::missingCapabilities(required, declared);
             if (!missing.isEmpty()) {
-                done(rpc::makeError(m.id, ModernEra::MissingRequiredClientCapability,
-                                    QStringLiteral("Missing required client capability: %1")
-                                        .arg(missing.keys().join(QLatin1String(", "))),
-                                    QJsonObject{{QStringLiteral("requiredCapabilities"), missing}}),
+                QStringList names = missing.keys();
+                if (missing.contains(QLatin1String("extensions"))) {
+                    names.removeAll(QStringLiteral("extensions"));
+                    names += missing.value(QLatin1String("extensions")).toObject().keys();
+                }
+                done(rpc::makeError(
+                         m.id, ModernEra::MissingRequiredClientCapability,
+                         QStringLiteral("Missing required client capability: %1").arg(names.join(QLatin1String(", "))),
+                         QJsonObject{{QStringLiteral("requiredCapabilities"), missing}}),
                      400);
                 return flag;
             }
         }
+    }
+    if (taskMethod) {
+        handleTaskMethod(m.method, m.id, params, principal, [flag, done](const QJsonValue &reply) {
+            if (flag->load())
+                return done(QJsonValue::Undefined, 202);
+            done(reply, ModernEra::httpStatusFor(reply));
+        });
+        return flag;
     }
     if (m.method == QLatin1String("server/discover")) {
         done(rpc::makeResult(m.id, discoverResult()), 200);
@@ -592,6 +672,15 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     call.cancelled = session->inflight.value(McpSession::idKey(id));
     call.notify = [related](const QString &method, const QJsonObject &p) { related(rpc::makeNotification(method, p)); };
     std::weak_ptr<McpSession> weak = session;
+    // The server decides: a tool that may run as a task does so whenever the request declared the
+    // extension (a legacy `task` parameter is ignored; 2025-11-25 sessions never get tasks).
+    if (session->era == ProtocolEra::Modern && def && def->taskSupport != TaskSupport::Forbidden && tasksEnabled()
+        && declaresTasks(*session)) {
+        emit toolCallFinished(sessionId, name, arguments, QJsonObject{}, timer.nsecsElapsed() / 1e6,
+                              QStringLiteral("task"));
+        return startTask(id, provider, std::move(call), session, std::move(done));
+    }
+    call.fail = [id, done](const ToolFailure &f) { done(rpc::makeError(id, f.code, f.message, f.data)); };
     if (session->era == ProtocolEra::Modern) {
         // 2026-07-28 has no server-to-client requests (input_required results instead): a tool
         // that asks gets a refusal at once rather than a question nobody can answer.
@@ -613,6 +702,59 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
         related(rpc::makeRequest(outId, method, p));
     };
     provider->call(call, finish);
+}
+
+void RpcBridge::startTask(const QJsonValue &id, ToolProvider *provider, ToolCall call, const SessionPtr &session,
+                          Done done)
+{
+    ToolFailure refused;
+    auto started = m_tasks->start(session->principal, call.name, call.arguments, &refused);
+    if (!started)
+        return done(rpc::makeError(id, refused.code, refused.message, refused.data));
+    call.asTask = true;
+    call.cancelled = started->cancelled; // the task's own flag: it outlives this request
+    call.notify = started->notify;
+    call.request = started->request;
+    call.fail = started->fail;
+    call.progressToken = QJsonValue::Undefined;
+    QJsonObject created = started->created;
+    created.insert(QStringLiteral("resultType"), QStringLiteral("task"));
+    // Durable before the answer; the tool may even finish inside call() (it then reads as
+    // completed on the first tasks/get).
+    provider->call(call, started->complete);
+    done(rpc::makeResult(id, created));
+}
+
+void RpcBridge::handleTaskMethod(const QString &method, const QJsonValue &id, const QJsonObject &params,
+                                 const Principal &principal, Done done)
+{
+    const QJsonValue taskId = params.value(QLatin1String("taskId"));
+    if (!taskId.isString() || taskId.toString().isEmpty())
+        return done(rpc::makeError(id, rpc::InvalidParams,
+                                   QStringLiteral("Invalid params: 'taskId' must be a non-empty string")));
+    const auto fail = [&](const ToolFailure &f) { done(rpc::makeError(id, f.code, f.message, f.data)); };
+    const QJsonObject ack{{QStringLiteral("resultType"), QStringLiteral("complete")}};
+    if (method == QLatin1String("tasks/get")) {
+        ToolFailure error;
+        auto task = m_tasks->get(principal, taskId.toString(), &error);
+        if (!task)
+            return fail(error);
+        task->insert(QStringLiteral("resultType"), QStringLiteral("complete"));
+        return done(rpc::makeResult(id, *task));
+    }
+    if (method == QLatin1String("tasks/cancel")) {
+        if (const auto error = m_tasks->cancel(principal, taskId.toString()))
+            return fail(*error);
+        return done(rpc::makeResult(id, ack));
+    }
+    // tasks/update
+    const QJsonValue responses = params.value(QLatin1String("inputResponses"));
+    if (!responses.isObject())
+        return done(rpc::makeError(id, rpc::InvalidParams,
+                                   QStringLiteral("Invalid params: 'inputResponses' must be an object")));
+    if (const auto error = m_tasks->update(principal, taskId.toString(), responses.toObject()))
+        return fail(*error);
+    done(rpc::makeResult(id, ack));
 }
 
 void RpcBridge::handleResponse(const QJsonObject &response, const SessionPtr &session)

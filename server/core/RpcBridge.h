@@ -5,6 +5,7 @@
 #include "McpSession.h"
 #include "ProtocolEra.h"
 #include "RpcError.h"
+#include "TaskService.h"
 #include "ToolProvider.h"
 
 #include <QElapsedTimer>
@@ -76,6 +77,9 @@ public:
     // subscriptions/listen is served (on by default): otherwise the modern era may not advertise
     // listChanged and subscribe.
     void setListenServed(bool served) { m_listenServed = served; }
+    // The tasks extension on the modern era (not owned; null or disabled: not advertised, every
+    // tool runs synchronously). Sends notifications/tasks to the listen streams that asked.
+    void setTaskService(TaskService *tasks);
     // Sends a change (notifications/{tools,prompts,resources}/list_changed, notifications/resources/
     // updated) to the open subscriptions/listen streams that asked for its kind, tagged with each
     // one's subscription id, and to the initialized legacy sessions through their push channel:
@@ -116,6 +120,13 @@ private:
     void handleToolsCall(const QJsonValue &id, const QJsonObject &params, const SessionPtr &session,
                          const Send &related, Done done);
     void handleResponse(const QJsonObject &response, const SessionPtr &session);
+    bool tasksEnabled() const { return m_tasks && m_tasks->enabled(); }
+    static bool declaresTasks(const McpSession &session);
+    // tasks/get, tasks/update, tasks/cancel of a request that declared the extension.
+    void handleTaskMethod(const QString &method, const QJsonValue &id, const QJsonObject &params,
+                          const Principal &principal, Done done);
+    // Runs a tools/call as a task: the CreateTaskResult now, the tool's answer into the task.
+    void startTask(const QJsonValue &id, ToolProvider *provider, ToolCall call, const SessionPtr &session, Done done);
     bool servesModern(const QString &method) const;
 
     ServerInfo m_info;
@@ -126,12 +137,14 @@ private:
     QJsonObject m_extraCapabilities;
     int m_pageSize = 100;
     QHash<QString, QJsonObject> m_requiredClientCapabilities;
+    TaskService *m_tasks = nullptr;
     bool m_listenServed = true;
     // One open subscriptions/listen request: what it asked for, where its messages go.
     struct Listener {
         QJsonValue subscriptionId;
         bool tools = false, prompts = false, resources = false;
         QStringList resourceUris;
+        QStringList taskIds; // the caller's own tasks it asked about (notifications/tasks)
         Send send;
         CancelFlag closed; // set by the transport when the stream ends
     };
@@ -139,6 +152,7 @@ private:
     void startListen(const QJsonValue &id, const QJsonObject &params, const McpSession &caller, const Send &related,
                      const CancelFlag &closed);
     void pushToSessions(const QString &method, const QJsonObject &params);
+    void publishTask(const QString &taskId, const QJsonObject &task);
 };
 
 } // namespace koan

@@ -10,6 +10,11 @@
 
 namespace koan {
 
+// Whether a tool may run as a task of the tasks extension (io.modelcontextprotocol/tasks, 2026-07-28):
+// Forbidden never, Optional when the request declares the extension (else synchronously),
+// Required only as a task (a request without the extension gets -32021).
+enum class TaskSupport { Forbidden, Optional, Required };
+
 struct ToolDefinition {
     QString name;
     QString title;
@@ -18,8 +23,16 @@ struct ToolDefinition {
     QJsonObject outputSchema; // empty: none
     QJsonObject annotations;  // readOnlyHint, destructiveHint, ...
     bool validateArguments = true;
+    TaskSupport taskSupport = TaskSupport::Forbidden;
 
     QJsonObject toJson() const;
+};
+
+// A tool call that ends in a JSON-RPC error rather than a CallToolResult (a protocol-level fault).
+struct ToolFailure {
+    int code = -32603;
+    QString message;
+    QJsonValue data = QJsonValue::Undefined;
 };
 
 // What a tool handler may do while it runs.
@@ -33,12 +46,17 @@ struct ToolCall {
     // W3C trace id (32 lowercase hex) from the request's params._meta.traceparent when that is
     // well-formed; empty otherwise (see traceIdFromTraceparent).
     QString traceId;
+    // Runs as a task (tasks extension): the caller already has its answer, so the tool may take
+    // its time; it should report progress and look at `cancelled` between units of work.
+    bool asTask = false;
     // Sends a notification related to this request (progress, logging).
     std::function<void(const QString &method, const QJsonObject &params)> notify;
     // Sends a request to the client (sampling, elicitation); `onResponse` gets the raw response object.
     std::function<void(const QString &method, const QJsonObject &params,
                        std::function<void(const QJsonObject &response)> onResponse)>
         request;
+    // Ends the call with a JSON-RPC error instead of `done` (exactly one of the two is called).
+    std::function<void(const ToolFailure &failure)> fail;
 };
 
 // Outcome of the access check made before listing or calling a tool.

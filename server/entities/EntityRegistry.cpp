@@ -28,6 +28,8 @@ QString EntityRegistry::opName(Op op)
         return QStringLiteral("delete-many");
     case Op::DeleteAll:
         return QStringLiteral("delete-all");
+    case Op::Export:
+        return QStringLiteral("export");
     }
     return {};
 }
@@ -194,8 +196,8 @@ void EntityRegistry::rebuild()
 {
     m_tools.clear();
     m_toolIndex.clear();
-    static const Op ops[] = {Op::Collection, Op::GetById, Op::History,    Op::Upsert,   Op::UpsertMany,
-                             Op::Patch,      Op::Delete,  Op::DeleteMany, Op::DeleteAll};
+    static const Op ops[] = {Op::Collection, Op::GetById, Op::History,    Op::Upsert,    Op::UpsertMany,
+                             Op::Patch,      Op::Delete,  Op::DeleteMany, Op::DeleteAll, Op::Export};
     for (const auto &e : std::as_const(m_entities)) {
         const EntityOptions o = m_options.value(e.name);
         for (Op op : ops) {
@@ -216,6 +218,15 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
     d.outputSchema = schemas.output;
     d.annotations = schemas.annotations;
     const QString what = o.description.isEmpty() ? e.name : QStringLiteral("%1 (%2)").arg(e.name, o.description);
+    // The long-running ones may run as tasks (tasks extension, 2026-07-28).
+    if (op == Op::UpsertMany || op == Op::DeleteMany || op == Op::Export)
+        d.taskSupport = TaskSupport::Optional;
+    const QString asTask
+        = QStringLiteral(" Run as a task (a 2026-07-28 request declaring io.modelcontextprotocol/tasks) it commits in "
+                         "transactions of %1 records, each audited under the call's operationId, and reports progress; "
+                         "a tasks/cancel stops it before the next chunk: the chunks already committed stay written "
+                         "(the audit trail lists them), nothing after the cancel is written.")
+              .arg(kTaskChunk);
     switch (op) {
     case Op::Collection:
         d.description = QStringLiteral("List %1 records, %2 per page by default (pageSize up to %3), with equality "
@@ -251,7 +262,8 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
                              "Existing records need their expected version in expectedVersions (id -> version)%2; "
                              "one mismatch (version_conflict) and nothing is written.")
                   .arg(what,
-                       o.requireExpectedVersion ? QStringLiteral(", or the answer is version_required") : QString());
+                       o.requireExpectedVersion ? QStringLiteral(", or the answer is version_required") : QString())
+              + asTask;
         break;
     case Op::Patch:
         d.description
@@ -271,13 +283,21 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
             = QStringLiteral("Delete several %1 records by id in one transaction; expectedVersions (id -> version) "
                              "pins versions (one mismatch: version_conflict, nothing deleted). Each deleted record "
                              "is kept in the audit trail under one operationId.")
-                  .arg(what);
+                  .arg(what)
+              + asTask;
         break;
     case Op::DeleteAll:
         d.description
             = QStringLiteral("Delete every %1 record. Pass confirm: true to proceed. Each deleted record is kept "
                              "in the audit trail under one operationId.")
                   .arg(what);
+        break;
+    case Op::Export:
+        d.description = QStringLiteral("Export every %1 record as JSON Lines (one record per line, by id), as an "
+                                       "embedded application/jsonl resource. Run as a task it reads %2 records at a "
+                                       "time between other requests and reports progress; tasks/cancel stops it.")
+                            .arg(what)
+                            .arg(kTaskChunk);
         break;
     }
     return d;

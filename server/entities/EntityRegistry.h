@@ -15,9 +15,14 @@ class EntityRegistry : public QObject
 {
     Q_OBJECT
 public:
-    enum class Op { Collection, GetById, History, Upsert, UpsertMany, Patch, Delete, DeleteMany, DeleteAll };
+    enum class Op { Collection, GetById, History, Upsert, UpsertMany, Patch, Delete, DeleteMany, DeleteAll, Export };
     static QString opName(Op op);
-    static bool isMutation(Op op) { return op != Op::Collection && op != Op::GetById && op != Op::History; }
+    static bool isMutation(Op op)
+    {
+        return op != Op::Collection && op != Op::GetById && op != Op::History && op != Op::Export;
+    }
+    // Records per transaction when a batch runs as a task (and per page of an export).
+    static constexpr int kTaskChunk = 100;
     static constexpr int kDefaultPageSize = 50;
     static constexpr int kMaxPageSize = 200;
 

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
+#include <QTimer>
 #include <QUuid>
 
 namespace koan {
@@ -64,9 +65,71 @@ WriteContext contextOf(const ToolCall &call)
 }
 } // namespace
 
+struct EntityToolProvider::Job {
+    const EntityDescriptor *entity = nullptr;
+    EntityRegistry::Op op = EntityRegistry::Op::Export;
+    ToolCall call;
+    WriteContext context;
+    std::function<void(const QJsonObject &)> done;
+    int next = 0;  // the first record (or page) not yet done
+    int total = 0; // records to do (an export learns it from the first page)
+    // upsert-many / delete-many
+    QJsonArray models;
+    QStringList ids;
+    QHash<QString, qint64> expected;
+    QSet<QString> seen;
+    std::optional<EntityStore::Idempotency> idem;
+    QJsonArray written;
+    int created = 0;
+    int deleted = 0;
+    QStringList missing;
+    // exports
+    QByteArray lines;
+    int count = 0;
+    QList<AuditRow> auditRows;
+
+    void progress(const QString &message) const
+    {
+        if (!call.notify || (!call.asTask && call.progressToken.isUndefined()))
+            return;
+        QJsonObject p{{QStringLiteral("progress"), next}, {QStringLiteral("message"), message}};
+        if (total > 0)
+            p.insert(QStringLiteral("total"), total);
+        if (!call.progressToken.isUndefined())
+            p.insert(QStringLiteral("progressToken"), call.progressToken);
+        call.notify(QStringLiteral("notifications/progress"), p);
+    }
+    bool cancelled() const { return call.cancelled && call.cancelled->load(); }
+};
+
 EntityToolProvider::EntityToolProvider(EntityRegistry *registry, EntityStore *store, QString seedResource)
-    : m_registry(registry), m_store(store), m_seedResource(std::move(seedResource))
-{ }
+    : m_registry(registry), m_store(store), m_seedResource(std::move(seedResource)),
+      m_jobContext(std::make_unique<QObject>())
+{
+    m_auditExport.name = QLatin1String(kAuditExport);
+    m_auditExport.title = QStringLiteral("Audit trail export");
+    m_auditExport.description = QStringLiteral(
+        "Export the audit trail (every change to records and settings, hash-chained) as JSON Lines, oldest first, "
+        "as an embedded application/jsonl resource; `since` (ISO 8601 UTC) and `entity` narrow it. Needs read "
+        "access to every entity it covers. Run as a task it converts 500 rows at a time between other requests, "
+        "reports progress and stops on tasks/cancel.");
+    m_auditExport.inputSchema = QJsonObject{
+        {QStringLiteral("type"), QStringLiteral("object")},
+        {QStringLiteral("properties"),
+         QJsonObject{{QStringLiteral("since"),
+                      QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
+                                  {QStringLiteral("description"),
+                                   QStringLiteral("first instant, ISO 8601 UTC (default: the beginning)")}}},
+                     {QStringLiteral("entity"),
+                      QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
+                                  {QStringLiteral("description"), QStringLiteral("only this entity's rows")}}}}},
+        {QStringLiteral("additionalProperties"), false}};
+    m_auditExport.annotations
+        = QJsonObject{{QStringLiteral("readOnlyHint"), true}, {QStringLiteral("openWorldHint"), false}};
+    m_auditExport.taskSupport = TaskSupport::Optional;
+}
+
+EntityToolProvider::~EntityToolProvider() = default;
 
 QList<ToolDefinition> EntityToolProvider::tools(const McpSession &session) const
 {
@@ -74,29 +137,310 @@ QList<ToolDefinition> EntityToolProvider::tools(const McpSession &session) const
     for (const auto &t : m_registry->tools())
         if (m_registry->access(t, session).verdict == ToolAccess::Allowed)
             out.append(t.definition);
+    if (auditExportAccess(QString(), session).verdict == ToolAccess::Allowed)
+        out.append(m_auditExport);
     return out;
 }
 
 ToolAccess EntityToolProvider::access(const QString &name, const McpSession &session) const
 {
+    if (name == QLatin1String(kAuditExport))
+        return auditExportAccess(QString(), session);
     const EntityRegistry::Tool *t = m_registry->tool(name);
     return t ? m_registry->access(*t, session) : ToolAccess{};
 }
 
+ToolAccess EntityToolProvider::auditExportAccess(const QString &entityName, const McpSession &session) const
+{
+    // The audit rows hold the records themselves: whoever may read every entity they cover.
+    for (const auto &t : m_registry->tools()) {
+        if (t.op != EntityRegistry::Op::Collection || (!entityName.isEmpty() && t.entity->name != entityName))
+            continue;
+        const ToolAccess a = m_registry->access(t, session);
+        if (a.verdict == ToolAccess::Denied)
+            return {ToolAccess::Denied,
+                    QStringLiteral("audit.export needs read access to %1: %2").arg(t.entity->name, a.reason)};
+    }
+    return {ToolAccess::Allowed, {}};
+}
+
 const ToolDefinition *EntityToolProvider::definition(const QString &name) const
 {
+    if (name == QLatin1String(kAuditExport))
+        return &m_auditExport;
     const EntityRegistry::Tool *t = m_registry->tool(name);
     return t ? &t->definition : nullptr;
 }
 
+void EntityToolProvider::schedule(const std::shared_ptr<Job> &job)
+{
+    // The next chunk after whatever else the event loop has to do: other requests go between.
+    QTimer::singleShot(0, m_jobContext.get(), [this, job] { runChunk(job); });
+}
+
+void EntityToolProvider::startJob(const EntityRegistry::Tool &tool, const ToolCall &call,
+                                  std::function<void(const QJsonObject &)> done)
+{
+    auto job = std::make_shared<Job>();
+    job->entity = tool.entity;
+    job->op = tool.op;
+    job->call = call;
+    job->context = contextOf(call);
+    job->done = std::move(done);
+    const QJsonObject &args = call.arguments;
+    if (tool.op == EntityRegistry::Op::UpsertMany) {
+        job->models = args.value(QLatin1String("models")).toArray();
+        job->total = int(job->models.size());
+    } else if (tool.op == EntityRegistry::Op::DeleteMany) {
+        for (const auto &v : args.value(QLatin1String("ids")).toArray())
+            job->ids << v.toString();
+        job->ids.removeDuplicates();
+        job->total = int(job->ids.size());
+    }
+    job->expected = expectedVersions(args);
+    if (const QString key = args.value(QLatin1String("idempotencyKey")).toString(); !key.isEmpty()) {
+        QJsonObject rest = args;
+        rest.remove(QStringLiteral("idempotencyKey"));
+        job->idem = EntityStore::Idempotency{
+            job->context.principal,
+            key,
+            QCryptographicHash::hash(tool.definition.name.toUtf8() + '\n' + json::compact(rest),
+                                     QCryptographicHash::Sha256)
+                .toHex(),
+            {}};
+        QJsonObject kept;
+        QString error;
+        switch (m_store->findIdempotent(*job->idem, &kept, &error)) {
+        case EntityStore::Replay::Same:
+            return job->done(kept);
+        case EntityStore::Replay::Mismatch:
+            return job->done(toolErrorResult(
+                QStringLiteral("idempotency_key_reused"),
+                QStringLiteral("idempotencyKey '%1' was already used with other arguments; use a new key").arg(key)));
+        case EntityStore::Replay::None:
+            if (!error.isEmpty())
+                return job->done(storeError(error));
+        }
+    }
+    schedule(job);
+}
+
+void EntityToolProvider::startAuditExport(const ToolCall &call, std::function<void(const QJsonObject &)> done)
+{
+    const QString entity = call.arguments.value(QLatin1String("entity")).toString();
+    if (!entity.isEmpty()) {
+        const EntityDescriptor *e = m_registry->entity(entity);
+        if (!e)
+            return done(toolErrorResult(QStringLiteral("not_found"), QStringLiteral("no entity %1").arg(entity)));
+        if (const ToolAccess a = auditExportAccess(e->name, *call.session); a.verdict != ToolAccess::Allowed)
+            return done(toolErrorResult(QStringLiteral("forbidden"), a.reason));
+    }
+    auto job = std::make_shared<Job>();
+    job->call = call;
+    job->done = std::move(done);
+    QString error;
+    // A null QString would bind as NULL (and match nothing): the beginning is "".
+    job->auditRows
+        = m_store->audit().since(call.arguments.value(QLatin1String("since")).toString(QStringLiteral("")), &error);
+    if (!error.isEmpty())
+        return job->done(storeError(error));
+    if (!entity.isEmpty())
+        job->auditRows.erase(std::remove_if(job->auditRows.begin(), job->auditRows.end(),
+                                            [&](const AuditRow &r) {
+                                                return r.entity.compare(entity, Qt::CaseInsensitive) != 0
+                                                       && r.entity != m_registry->entity(entity)->name;
+                                            }),
+                             job->auditRows.end());
+    job->total = int(job->auditRows.size());
+    schedule(job);
+}
+
+bool EntityToolProvider::writeChunk(Job &job, int end, QJsonObject *failure)
+{
+    const EntityDescriptor &e = *job.entity;
+    const bool last = end == job.total;
+    QString error;
+    EntityStore::Outcome o;
+    if (job.op == EntityRegistry::Op::DeleteMany) {
+        const QStringList ids = job.ids.mid(job.next, end - job.next);
+        QHash<QString, qint64> expected;
+        for (const QString &id : ids)
+            if (job.expected.contains(id))
+                expected.insert(id, job.expected.value(id));
+        o = m_store->remove(e.table, e.name, ids, expected, job.context);
+        if (o.ok) {
+            job.deleted += o.deleted;
+            job.missing += o.missing;
+        }
+    } else {
+        QList<EntityStore::WriteItem> items;
+        for (int i = job.next; i < end; ++i) {
+            QJsonObject doc = job.models.at(i).toObject();
+            doc.remove(QStringLiteral("version"));
+            const QString where = QStringLiteral("models[%1]").arg(i);
+            const QString id = doc.value(QLatin1String("id")).toString();
+            auto existing = id.isEmpty() ? std::nullopt : m_store->get(e.table, id, &error);
+            if (!error.isEmpty()) {
+                *failure = storeError(error);
+                return false;
+            }
+            if (existing)
+                existing->remove(QStringLiteral("version"));
+            if (const QString problem = prepare(e, doc, existing); !problem.isEmpty()) {
+                *failure
+                    = toolErrorResult(QStringLiteral("invalid_reference"), QStringLiteral("%1.%2").arg(where, problem));
+                return false;
+            }
+            const QString finalId = doc.value(QLatin1String("id")).toString();
+            if (job.seen.contains(finalId)) {
+                *failure = toolErrorResult(QStringLiteral("duplicate_id"),
+                                           QStringLiteral("%1.id: '%2' appears more than once").arg(where, finalId));
+                return false;
+            }
+            job.seen.insert(finalId);
+            items.append(
+                {doc,
+                 job.expected.contains(finalId) ? std::optional<qint64>(job.expected.value(finalId)) : std::nullopt,
+                 QStringLiteral("upsert")});
+        }
+        const bool needsVersion = m_registry->options(e.name).requireExpectedVersion;
+        // The retry key is kept with the last chunk, holding the whole call's answer.
+        std::optional<EntityStore::Idempotency> idem;
+        if (last && job.idem) {
+            idem = job.idem;
+            idem->resultOf = [&job](const EntityStore::Outcome &o) {
+                QJsonArray all = job.written;
+                int created = job.created;
+                for (qsizetype i = 0; i < o.records.size(); ++i) {
+                    all.append(o.records.at(i));
+                    created += o.created.at(i) ? 1 : 0;
+                }
+                return toolStructuredResult({{QStringLiteral("items"), all},
+                                             {QStringLiteral("created"), created},
+                                             {QStringLiteral("updated"), int(all.size()) - created}});
+            };
+        }
+        o = m_store->write(e.table, e.name, items,
+                           needsVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
+                           job.context, idem ? &*idem : nullptr);
+        if (o.ok)
+            for (qsizetype i = 0; i < o.records.size(); ++i) {
+                job.written.append(o.records.at(i));
+                job.created += o.created.at(i) ? 1 : 0;
+            }
+    }
+    if (!o.ok) {
+        *failure = refusal(o);
+        return false;
+    }
+    return true;
+}
+
+void EntityToolProvider::runChunk(const std::shared_ptr<Job> &job)
+{
+    using Op = EntityRegistry::Op;
+    const auto finishWith = [&job](const QJsonObject &result) { job->done(result); };
+    const auto partial = [&job](QJsonObject failure, const QString &why) {
+        // What earlier chunks committed stays: say so, with the operationId that finds it in the audit trail.
+        if (job->next > 0 && (job->op == Op::UpsertMany || job->op == Op::DeleteMany)) {
+            QJsonArray content = failure.value(QLatin1String("content")).toArray();
+            content.append(QJsonObject{
+                {QStringLiteral("type"), QStringLiteral("text")},
+                {QStringLiteral("text"), QStringLiteral("%1: the first %2 of %3 records were committed in earlier "
+                                                        "chunks (operationId %4)")
+                                             .arg(why)
+                                             .arg(job->next)
+                                             .arg(job->total)
+                                             .arg(job->context.operationId)}});
+            failure.insert(QStringLiteral("content"), content);
+        }
+        job->done(failure);
+    };
+    if (job->cancelled())
+        return partial(toolErrorResult(QStringLiteral("cancelled"),
+                                       QStringLiteral("cancelled after %1 of %2").arg(job->next).arg(job->total)),
+                       QStringLiteral("cancelled"));
+    if (job->op == Op::UpsertMany || job->op == Op::DeleteMany) {
+        const int end = qMin(job->next + EntityRegistry::kTaskChunk, job->total);
+        QJsonObject failure;
+        if (!writeChunk(*job, end, &failure))
+            return partial(failure, QStringLiteral("refused"));
+        job->next = end;
+        job->progress(QStringLiteral("%1 of %2 records committed").arg(job->next).arg(job->total));
+        if (job->next < job->total)
+            return schedule(job);
+        if (job->op == Op::DeleteMany)
+            return finishWith(
+                toolStructuredResult({{QStringLiteral("deleted"), job->deleted},
+                                      {QStringLiteral("missing"), QJsonArray::fromStringList(job->missing)},
+                                      {QStringLiteral("operationId"), job->context.operationId}}));
+        return finishWith(toolStructuredResult({{QStringLiteral("items"), job->written},
+                                                {QStringLiteral("created"), job->created},
+                                                {QStringLiteral("updated"), int(job->written.size()) - job->created}}));
+    }
+    const auto exported = [&job](const QString &what, const QString &uri) {
+        const QJsonObject resource{{QStringLiteral("uri"), uri},
+                                   {QStringLiteral("mimeType"), QStringLiteral("application/jsonl")},
+                                   {QStringLiteral("text"), QString::fromUtf8(job->lines)}};
+        const QJsonObject structured{{QStringLiteral("entity"), what},
+                                     {QStringLiteral("count"), job->count},
+                                     {QStringLiteral("format"), QStringLiteral("jsonl")}};
+        job->done(
+            QJsonObject{{QStringLiteral("content"),
+                         QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                                {QStringLiteral("text"),
+                                                 QStringLiteral("%1 %2 lines (JSON Lines)").arg(job->count).arg(what)}},
+                                    QJsonObject{{QStringLiteral("type"), QStringLiteral("resource")},
+                                                {QStringLiteral("resource"), resource}}}},
+                        {QStringLiteral("structuredContent"), structured}});
+    };
+    if (job->op == Op::Export && job->entity) {
+        EntityStore::Query q;
+        q.pageSize = EntityRegistry::kTaskChunk;
+        q.page = job->next / q.pageSize + 1;
+        QString error;
+        const auto page = m_store->collection(job->entity->table, q, &error);
+        if (!page)
+            return finishWith(storeError(error));
+        job->total = page->total;
+        for (const QJsonObject &doc : page->items) {
+            job->lines += json::compact(doc);
+            job->lines += '\n';
+            ++job->count;
+        }
+        job->next += int(page->items.size());
+        job->progress(QStringLiteral("%1 of %2 records read").arg(job->next).arg(job->total));
+        if (page->items.size() == q.pageSize && job->next < job->total)
+            return schedule(job);
+        return exported(job->entity->name, QStringLiteral("koan://export/%1.jsonl").arg(job->entity->name));
+    }
+    // audit.export
+    const int end = qMin(job->next + 500, job->total);
+    for (int i = job->next; i < end; ++i) {
+        job->lines += json::compact(job->auditRows.at(i).toJson());
+        job->lines += '\n';
+        ++job->count;
+    }
+    job->next = end;
+    job->progress(QStringLiteral("%1 of %2 audit rows").arg(job->next).arg(job->total));
+    if (job->next < job->total)
+        return schedule(job);
+    exported(QStringLiteral("audit"), QStringLiteral("koan://export/audit.jsonl"));
+}
+
 void EntityToolProvider::call(const ToolCall &call, std::function<void(const QJsonObject &)> done)
 {
+    if (call.name == QLatin1String(kAuditExport))
+        return startAuditExport(call, std::move(done));
     const EntityRegistry::Tool *t = m_registry->tool(call.name);
     if (!t)
         return done(
             toolErrorResult(QStringLiteral("tool_not_found"), QStringLiteral("Unknown tool: %1").arg(call.name)));
     if (call.cancelled && call.cancelled->load())
         return done(toolErrorResult(QStringLiteral("cancelled"), QStringLiteral("The request was cancelled")));
+    if (t->op == EntityRegistry::Op::Export
+        || (call.asTask && (t->op == EntityRegistry::Op::UpsertMany || t->op == EntityRegistry::Op::DeleteMany)))
+        return startJob(*t, call, std::move(done));
     done(run(*t, call.arguments, contextOf(call)));
 }
 
@@ -185,6 +529,8 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
                                      {QStringLiteral("missing"), QJsonArray::fromStringList(o.missing)},
                                      {QStringLiteral("operationId"), context.operationId}});
     }
+    case EntityRegistry::Op::Export:
+        break; // chunked (startJob)
     case EntityRegistry::Op::DeleteAll: {
         const EntityStore::Outcome o = m_store->removeAll(e.table, e.name, context);
         if (!o.ok)

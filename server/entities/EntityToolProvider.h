@@ -4,6 +4,9 @@
 #include "core/ToolProvider.h"
 #include "store/EntityStore.h"
 
+#include <QObject>
+#include <memory>
+
 namespace koan {
 
 class EntityToolProvider : public ToolProvider
@@ -11,6 +14,9 @@ class EntityToolProvider : public ToolProvider
 public:
     // `seedResource`: the catalog's sample data (EntityCatalog::seedResource), empty for none.
     EntityToolProvider(EntityRegistry *registry, EntityStore *store, QString seedResource = {});
+    ~EntityToolProvider() override;
+    // audit.export: the audit trail as JSON Lines (every entity the caller may read).
+    static constexpr const char *kAuditExport = "audit.export";
 
     QList<ToolDefinition> tools(const McpSession &session) const override;
     ToolAccess access(const QString &name, const McpSession &session) const override;
@@ -21,6 +27,16 @@ public:
     bool prepareStore(bool seed, QString *error);
 
 private:
+    // A call that works in chunks on the event loop: export always, upsert-many and delete-many
+    // when they run as tasks (one transaction per chunk, audited, cancellable between chunks).
+    struct Job;
+    void startJob(const EntityRegistry::Tool &tool, const ToolCall &call,
+                  std::function<void(const QJsonObject &)> done);
+    void startAuditExport(const ToolCall &call, std::function<void(const QJsonObject &)> done);
+    void runChunk(const std::shared_ptr<Job> &job);
+    bool writeChunk(Job &job, int end, QJsonObject *failure);
+    void schedule(const std::shared_ptr<Job> &job);
+    ToolAccess auditExportAccess(const QString &entityName, const McpSession &session) const;
     QJsonObject run(const EntityRegistry::Tool &tool, const QJsonObject &args, const WriteContext &context);
     QJsonObject collection(const EntityDescriptor &e, const QJsonObject &args);
     QJsonObject history(const EntityDescriptor &e, const QJsonObject &args);
@@ -38,6 +54,8 @@ private:
     EntityStore *m_store;
     QString m_seedResource;
     EntityStore::Idempotency *m_idempotency = nullptr; // valid during run() only
+    ToolDefinition m_auditExport;
+    std::unique_ptr<QObject> m_jobContext; // the chunks' timers die with the provider
 };
 
 } // namespace koan

@@ -224,6 +224,13 @@ ToolSchemas ToolSchemas::of(const EntityDescriptor &e, Op op)
                           {QStringLiteral("operationId"), typed(kString)}},
                          {QStringLiteral("deleted"), QStringLiteral("missing")}),
             mutating(true)};
+    case Op::Export:
+        return {objectSchema({}, {}),
+                objectSchema({{QStringLiteral("entity"), typed(kString)},
+                              {QStringLiteral("count"), typed(kInteger)},
+                              {QStringLiteral("format"), typed(kString)}},
+                             {QStringLiteral("count")}),
+                readOnly()};
     case Op::DeleteAll:
         return {objectSchema({{QStringLiteral("confirm"),
                                obj({{kType, kBoolean},

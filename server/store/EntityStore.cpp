@@ -67,7 +67,7 @@ bool EntityStore::isDatabaseUrl(const QString &location)
 
 int EntityStore::latestSchemaVersion()
 {
-    return 1;
+    return 2;
 }
 
 QString EntityStore::jsonField(const QString &field) const
@@ -102,6 +102,7 @@ EntityStore::~EntityStore()
 {
     m_statements.clear(); // before the connection goes
     m_audit.reset();
+    m_tasks.reset();
     m_db = QSqlDatabase();
     if (QSqlDatabase::contains(m_connection)) {
         QSqlDatabase::database(m_connection, false).close();
@@ -141,6 +142,7 @@ bool EntityStore::open(const QString &path, QString *error, Synchronous synchron
     for (const char *pragma : {"PRAGMA journal_mode=WAL", sync, "PRAGMA foreign_keys=ON"})
         q.exec(QString::fromLatin1(pragma));
     m_audit = std::make_unique<AuditTrail>(m_db);
+    m_tasks = std::make_unique<TaskStore>(m_db, false);
     return migrate(error);
 }
 
@@ -165,6 +167,7 @@ bool EntityStore::openUrl(const QString &url, QString *error)
     if (!connectPostgres(error))
         return false;
     m_audit = std::make_unique<AuditTrail>(m_db, true);
+    m_tasks = std::make_unique<TaskStore>(m_db, true);
     return migrate(error);
 }
 
@@ -347,6 +350,9 @@ bool EntityStore::migrate(QString *error)
             if (!ok)
                 fail(error, QStringLiteral("cannot create koan_idempotency"), q.lastError());
             ok = ok && m_audit->ensureSchema(error);
+        } else if (next == 2) {
+            // Version 2: the tasks of the tasks extension (koan_tasks).
+            ok = m_tasks->ensureSchema(error);
         }
         if (ok) {
             q.prepare(QStringLiteral("INSERT INTO koan_schema(version, applied_at, applied_by) VALUES(?, ?, ?)"));

@@ -10,6 +10,7 @@
 // Each instance owns one QtSql connection; use it from the thread that opened it.
 #include "AuditTrail.h"
 #include "core/ChangeBus.h"
+#include "TaskStore.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -141,6 +142,8 @@ public:
     void setChangeBus(ChangeBus *bus) { m_bus = bus; }
 
     AuditTrail &audit() { return *m_audit; }
+    // The tasks' rows (schema version 2), on this store's connection.
+    TaskStore &tasks() { return *m_tasks; }
     // Every table's record versions, for AuditTrail::verify.
     QHash<QString, QHash<QString, qint64>> currentVersions(const QHash<QString, QString> &entityByTable,
                                                            QString *error);
@@ -171,6 +174,7 @@ private:
 
     std::unique_ptr<AuditTrail> m_audit;
     ChangeBus *m_bus = nullptr;
+    std::unique_ptr<TaskStore> m_tasks;
     QString m_connection;
     QString m_path;
     Backend m_backend = Backend::Sqlite;

@@ -14,7 +14,7 @@ LAYERS = [
     ["http"],
     ["config"],
     ["store", "security"],
-    ["entities", "sessions"],
+    ["entities", "sessions", "tasks"],
     ["transport"],
     ["metrics"],
     ["admin"],

@@ -1,0 +1,360 @@
+// Tasks (the tasks extension, SEP-2663) end to end over loopback HTTP against the real server, on
+// both stores (SQLite file, PostgreSQL cluster): the batch tools as tasks, cancellation between
+// chunks (what was committed is audited, nothing after the cancel), a client's disconnect, the
+// running limits, result expiry, ownership by principal, and a restart (running -> interrupted).
+#include "fixtures/FixturePacks.h"
+#include "store/EntityStore.h"
+#include "support/AuthKit.h"
+#include "support/HttpClient.h"
+#include "support/PostgresServer.h"
+#include "support/ServerFixture.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+using namespace koan;
+using namespace koan::test;
+
+namespace {
+const QByteArray kIss = "https://issuer.test";
+const QString kTasks = QStringLiteral("io.modelcontextprotocol/tasks");
+
+// One 2026-07-28 caller: every request carries its _meta and mirrored headers, and (unless told
+// otherwise) declares the tasks extension.
+struct Caller {
+    quint16 port;
+    QByteArray token;
+    bool declaresTasks = true;
+
+    const QJsonObject request(const QString &method, QJsonObject params, const QString &name = {}) const
+    {
+        QJsonObject capabilities;
+        if (declaresTasks)
+            capabilities.insert("extensions", QJsonObject{{kTasks, QJsonObject{}}});
+        params.insert("_meta", QJsonObject{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                                           {"io.modelcontextprotocol/clientCapabilities", capabilities}});
+        auto headers = streamableHeaders({}, token);
+        headers.append(qMakePair(QByteArray("MCP-Protocol-Version"), QByteArray("2026-07-28")));
+        headers.append(qMakePair(QByteArray("Mcp-Method"), method.toUtf8()));
+        if (!name.isEmpty())
+            headers.append(qMakePair(QByteArray("Mcp-Name"), name.toUtf8()));
+        HttpClient c(port);
+        return rpcAnswer(c.request("POST", "/mcp", headers, rpc(1, method, params)));
+    }
+    const QJsonObject tool(const QString &name, const QJsonObject &arguments) const
+    {
+        return request("tools/call", {{"name", name}, {"arguments", arguments}}, name);
+    }
+    const QJsonObject task(const QString &method, const QString &taskId, QJsonObject params = {}) const
+    {
+        params.insert("taskId", taskId);
+        return request(method, params, taskId);
+    }
+    // tasks/get until the status is terminal (or `until`); the last answer.
+    const QJsonObject waitFor(const QString &taskId, const QStringList &until = {"completed", "failed", "cancelled"},
+                              int timeoutMs = 20000) const
+    {
+        QJsonObject last;
+        QTest::qWaitFor(
+            [&] {
+                last = task("tasks/get", taskId);
+                const QJsonObject &answer = last;
+                return until.contains(answer["result"]["status"].toString()) || answer.contains("error");
+            },
+            timeoutMs);
+        return last;
+    }
+};
+
+QJsonArray sites(int n, const QString &tag)
+{
+    QJsonArray models;
+    for (int i = 0; i < n; ++i)
+        models.append(QJsonObject{{"id", QStringLiteral("%1-%2").arg(tag).arg(i, 4, 10, QLatin1Char('0'))},
+                                  {"name", QStringLiteral("Site %1").arg(i)},
+                                  {"location", "Berlin, Germany"},
+                                  {"principalInvestigator", "Dr. Weber"},
+                                  {"enrollmentTarget", 10}});
+    return models;
+}
+int countWithPrefix(EntityStore *store, const QString &prefix)
+{
+    EntityStore::Query q;
+    q.pageSize = 2000;
+    QString error;
+    const auto page = store->collection("trial_site", q, &error);
+    int n = 0;
+    if (page)
+        for (const QJsonObject &doc : page->items)
+            n += doc["id"].toString().startsWith(prefix) ? 1 : 0;
+    return n;
+}
+void installConformance(McpServer &s)
+{
+    fixtures::install(QStringLiteral("conformance"), s.bridge(), &s);
+}
+} // namespace
+
+class TestTasks : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_keysDir;
+    KeyPair m_key;
+    QString m_jwksFile;
+
+    McpServerOptions options(const QString &url, bool auth = false) const
+    {
+        McpServerOptions o;
+        o.databaseUrl = url;
+        if (auth) {
+            o.requireAuthentication = true;
+            o.auth.jwksFile = m_jwksFile;
+            o.auth.issuers = {QString::fromLatin1(kIss)};
+            o.auth.scopeClaims << QStringLiteral("roles");
+        }
+        return o;
+    }
+    QByteArray tokenFor(const ServerFixture &f, const QString &sub) const
+    {
+        return token(m_key,
+                     claims(sub, "clinical:operations", f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss), 600));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_key = makeKey(QDir(m_keysDir.path()), "k1", true);
+        m_jwksFile = m_keysDir.filePath("jwks.json");
+        QFile f(m_jwksFile);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(jwks({m_key})).toJson());
+    }
+
+    void batchRunsAsTask_data() { addBackendRows(); }
+    void batchRunsAsTask()
+    {
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(options(url));
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const Caller c{f.port, {}};
+        const QJsonObject discover = c.request("server/discover", {});
+        QVERIFY(discover["result"]["capabilities"]["extensions"].toObject().contains(kTasks));
+
+        const QJsonObject created = c.tool("trial-site.upsert-many", {{"models", sites(250, "batch")}});
+        const QJsonObject task = created["result"].toObject();
+        QCOMPARE(task["resultType"].toString(), QStringLiteral("task"));
+        QCOMPARE(task["status"].toString(), QStringLiteral("working"));
+        const QString id = task["taskId"].toString();
+        QVERIFY2(id.size() >= 32, qPrintable(id)); // 192 random bits, base64url
+        QVERIFY(!task.contains("result"));
+        const QJsonObject done = c.waitFor(id)["result"].toObject();
+        QCOMPARE(done["resultType"].toString(), QStringLiteral("complete"));
+        QCOMPARE(done["status"].toString(), QStringLiteral("completed"));
+        QCOMPARE(done["result"]["structuredContent"]["created"].toInt(), 250);
+        QVERIFY(done["ttlMs"].toInteger() > 0);
+        QCOMPARE(countWithPrefix(f.server->store(), "batch-"), 250);
+
+        // The export tool as a task: JSON Lines of every record.
+        const QString exportId = c.tool("trial-site.export", {})["result"]["taskId"].toString();
+        QVERIFY(!exportId.isEmpty());
+        const QJsonObject exported = c.waitFor(exportId)["result"]["result"].toObject();
+        const int total = exported["structuredContent"]["count"].toInt();
+        QVERIFY(total >= 250);
+        const QString lines = exported["content"][1]["resource"]["text"].toString();
+        QCOMPARE(lines.count('\n'), total);
+        QCOMPARE(exported["content"][1]["resource"]["mimeType"].toString(), QStringLiteral("application/jsonl"));
+
+        // Without the extension the same tool answers synchronously, one transaction.
+        Caller plain = c;
+        plain.declaresTasks = false;
+        const QJsonObject sync = plain.tool("trial-site.upsert-many", {{"models", sites(3, "sync")}});
+        QCOMPARE(sync["result"]["resultType"].toString(), QStringLiteral("complete"));
+        QCOMPARE(sync["result"]["structuredContent"]["created"].toInt(), 3);
+        QCOMPARE(plain.task("tasks/get", id)["error"]["code"].toInt(), -32021);
+    }
+
+    void cancelKeepsCommittedChunksAudited_data() { addBackendRows(); }
+    void cancelKeepsCommittedChunksAudited()
+    {
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(options(url));
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const Caller c{f.port, {}};
+        const QString id
+            = c.tool("trial-site.upsert-many", {{"models", sites(1000, "cancel")}})["result"]["taskId"].toString();
+        QVERIFY(!id.isEmpty());
+        const QJsonObject ack = c.task("tasks/cancel", id);
+        QCOMPARE(ack["result"].toObject(), QJsonObject({{"resultType", "complete"}}));
+        const QJsonObject cancelled = c.waitFor(id)["result"].toObject();
+        QCOMPARE(cancelled["status"].toString(), QStringLiteral("cancelled"));
+        QVERIFY(!cancelled.contains("result"));
+        // The tool's last word (what it had committed) reaches the status message.
+        QTRY_VERIFY(c.task("tasks/get", id)["result"]["statusMessage"].toString().contains("cancelled after"));
+        const QString message = c.task("tasks/get", id)["result"]["statusMessage"].toString();
+        const int written = countWithPrefix(f.server->store(), "cancel-");
+        QVERIFY2(written < 1000 && written % 100 == 0, qPrintable(QString::number(written)));
+        QVERIFY2(message.contains(QStringLiteral("cancelled after %1 of 1000").arg(written)), qPrintable(message));
+        if (written > 0) {
+            // Committed chunks are in the audit trail under the call's operationId, one row a record.
+            const QRegularExpression op(QStringLiteral("operationId ([0-9a-f-]{36})"));
+            const QString operationId = op.match(message).captured(1);
+            QVERIFY2(!operationId.isEmpty(), qPrintable(message));
+            QString error;
+            int audited = 0;
+            for (const AuditRow &row : f.server->store()->audit().since(QStringLiteral(""), &error))
+                audited += row.context.operationId == operationId ? 1 : 0;
+            QCOMPARE(audited, written);
+        }
+        QTest::qWait(300); // nothing is written after the cancel
+        QCOMPARE(countWithPrefix(f.server->store(), "cancel-"), written);
+        // Cancelling a finished task is the same empty ack.
+        QCOMPARE(c.task("tasks/cancel", id)["result"].toObject(), QJsonObject({{"resultType", "complete"}}));
+    }
+
+    void survivesDisconnect_data() { addBackendRows(); }
+    void survivesDisconnect()
+    {
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(options(url), installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        // The creating request's connection is gone right after the answer (Caller opens one per
+        // request); the task keeps running and its result is there for a later poll.
+        const Caller c{f.port, {}};
+        const QString id = c.tool("slow_compute", {{"seconds", 0.5}, {"label", "gone"}})["result"]["taskId"].toString();
+        QVERIFY(!id.isEmpty());
+        const QJsonObject done = c.waitFor(id)["result"].toObject();
+        QCOMPARE(done["status"].toString(), QStringLiteral("completed"));
+        QCOMPARE(done["result"]["content"][0]["text"].toString(), QStringLiteral("slow_compute gone done"));
+    }
+
+    void limitsPerPrincipalAndTotal_data() { addBackendRows(); }
+    void limitsPerPrincipalAndTotal()
+    {
+        KOAN_FETCH_BACKEND(url);
+        McpServerOptions o = options(url, true);
+        o.tasks.maxRunningPerPrincipal = 2;
+        o.tasks.maxRunning = 3;
+        ServerFixture f(o, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const Caller alice{f.port, tokenFor(f, "alice")}, bob{f.port, tokenFor(f, "bob")};
+        const auto slow = [](const Caller &c) -> const QJsonObject {
+            return c.tool("slow_compute", {{"seconds", 30}});
+        };
+        QStringList started;
+        for (int i = 0; i < 2; ++i)
+            started << slow(alice)["result"]["taskId"].toString();
+        const QJsonObject third = slow(alice);
+        QCOMPARE(third["error"]["code"].toInt(), -32000);
+        QCOMPARE(third["error"]["data"]["scope"].toString(), QStringLiteral("principal"));
+        QVERIFY(third["error"]["message"].toString().contains("MaxRunningPerPrincipal"));
+        started << slow(bob)["result"]["taskId"].toString();
+        const QJsonObject overall = slow(bob);
+        QCOMPARE(overall["error"]["code"].toInt(), -32000);
+        QCOMPARE(overall["error"]["data"]["scope"].toString(), QStringLiteral("server"));
+        // A finished (here: cancelled) task frees its place.
+        QCOMPARE(alice.task("tasks/cancel", started[0])["result"]["resultType"].toString(), QStringLiteral("complete"));
+        // (until the tool notices the cancel, within 100 ms, the place is still taken)
+        QJsonObject again;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                again = slow(bob);
+                return !again.contains("error");
+            },
+            5000));
+        QCOMPARE(again.value("result")["resultType"].toString(), QStringLiteral("task"));
+    }
+
+    void resultsExpire_data() { addBackendRows(); }
+    void resultsExpire()
+    {
+        KOAN_FETCH_BACKEND(url);
+        McpServerOptions o = options(url);
+        o.tasks.resultTtlSeconds = 1;
+        ServerFixture f(o, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const Caller c{f.port, {}};
+        const QString id = c.tool("slow_compute", {{"seconds", 0}})["result"]["taskId"].toString();
+        const QJsonObject done = c.waitFor(id)["result"].toObject();
+        QCOMPARE(done["status"].toString(), QStringLiteral("completed"));
+        QVERIFY(done["ttlMs"].toInteger() >= 1000);
+        QTest::qWait(1200);
+        const QJsonObject gone = c.task("tasks/get", id);
+        QCOMPARE(gone["error"]["code"].toInt(), -32602);
+        QVERIFY2(gone["error"]["message"].toString().contains("expired"),
+                 qPrintable(gone["error"]["message"].toString()));
+    }
+
+    void boundToPrincipal_data() { addBackendRows(); }
+    void boundToPrincipal()
+    {
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(options(url, true), installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const Caller alice{f.port, tokenFor(f, "alice")}, bob{f.port, tokenFor(f, "bob")};
+        const QString id = alice.tool("confirm_delete", {{"filename", "a.txt"}})["result"]["taskId"].toString();
+        QVERIFY(!id.isEmpty());
+        const QJsonObject parked = alice.waitFor(id, {"input_required"})["result"].toObject();
+        QCOMPARE(parked["status"].toString(), QStringLiteral("input_required"));
+        const QString key = parked["inputRequests"].toObject().keys().value(0);
+        // Another principal cannot see, cancel or answer it: exactly like an id nobody issued.
+        const QJsonObject unknown = bob.task("tasks/get", "no-such-task");
+        for (const QJsonObject &answer :
+             {bob.task("tasks/get", id), bob.task("tasks/cancel", id),
+              bob.task("tasks/update", id,
+                       {{"inputResponses", QJsonObject{{key, QJsonObject{{"action", "accept"}}}}}})}) {
+            QCOMPARE(answer["error"]["code"].toInt(), -32602);
+            QCOMPARE(answer["error"]["message"].toString(), unknown["error"]["message"].toString());
+        }
+        QCOMPARE(alice.task("tasks/get", id)["result"]["status"].toString(), QStringLiteral("input_required"));
+        alice.task("tasks/update", id, {{"inputResponses", QJsonObject{{key, QJsonObject{{"action", "accept"}}}}}});
+        const QJsonObject done = alice.waitFor(id)["result"].toObject();
+        QCOMPARE(done["status"].toString(), QStringLiteral("completed"));
+        QCOMPARE(done["result"]["content"][0]["text"].toString(), QStringLiteral("Deleted a.txt"));
+    }
+
+    void restartReportsInterrupted_data() { addBackendRows(); }
+    void restartReportsInterrupted()
+    {
+        KOAN_FETCH_BACKEND(url);
+        QTemporaryDir dir;
+        McpServerOptions o = options(url);
+        o.databasePath = dir.filePath("tasks.sqlite");
+        QString finished, running;
+        {
+            ServerFixture f(o, installConformance);
+            QVERIFY2(f.ok, qPrintable(f.problems));
+            const Caller c{f.port, {}};
+            finished = c.tool("slow_compute", {{"seconds", 0}, {"label", "kept"}})["result"]["taskId"].toString();
+            QCOMPARE(c.waitFor(finished)["result"]["status"].toString(), QStringLiteral("completed"));
+            running = c.tool("slow_compute", {{"seconds", 60}})["result"]["taskId"].toString();
+            QVERIFY(!running.isEmpty());
+        } // the server stops with the task running
+        ServerFixture f(o, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const Caller c{f.port, {}};
+        const QJsonObject kept = c.task("tasks/get", finished)["result"].toObject();
+        QCOMPARE(kept["status"].toString(), QStringLiteral("completed"));
+        QCOMPARE(kept["result"]["content"][0]["text"].toString(), QStringLiteral("slow_compute kept done"));
+        const QJsonObject interrupted = c.task("tasks/get", running)["result"].toObject();
+        QCOMPARE(interrupted["status"].toString(), QStringLiteral("failed"));
+        QCOMPARE(interrupted["statusMessage"].toString(), QStringLiteral("interrupted"));
+        QCOMPARE(interrupted["error"]["data"]["reason"].toString(), QStringLiteral("interrupted"));
+    }
+
+    void disabledIsNotAdvertised()
+    {
+        McpServerOptions o;
+        o.tasks.enabled = false;
+        ServerFixture f(o, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const Caller c{f.port, {}};
+        QVERIFY(!c.request("server/discover", {})["result"]["capabilities"]["extensions"].toObject().contains(kTasks));
+        const QJsonObject sync = c.tool("slow_compute", {{"seconds", 0}, {"label", "sync"}});
+        QCOMPARE(sync["result"]["resultType"].toString(), QStringLiteral("complete"));
+        QCOMPARE(sync["result"]["content"][0]["text"].toString(), QStringLiteral("slow_compute sync done"));
+        QCOMPARE(c.task("tasks/get", "anything")["error"]["code"].toInt(), -32601);
+    }
+};
+
+QTEST_MAIN(TestTasks)
+#include "tst_tasks.moc"
