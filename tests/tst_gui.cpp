@@ -19,6 +19,11 @@
 #include "SessionsModel.h"
 #include "SessionsPage.h"
 #include "ToolCallsPage.h"
+#include "AboutDialog.h"
+#include <QAction>
+#include <QHeaderView>
+#include <QSettings>
+#include <QSplitter>
 #include <QTableView>
 #include "Sparkline.h"
 #include "ToolCallsModel.h"
@@ -197,6 +202,9 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
+        // Hermetic: the windows below remember and restore their layout here, never in the user's settings.
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath("settings"));
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
         LogSink::install(LogSink::Format::Plain); // as koan-mcp does: its records feed the Logs page
         // As koan-mcp does at start; English plural forms come from koan_en.qm.
         QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
@@ -551,6 +559,96 @@ private slots:
         QCOMPARE(de.translate("koan::ui::LogsPage", "Warnings and errors"), QStringLiteral("Warnungen und Fehler"));
         QVERIFY(de.translate("koan::ui::MainWindow", "Not connected to %1: %2. Reconnecting…").startsWith("Keine"));
         QVERIFY(!de.translate("koan::RemoteConsoleLink", "the server ended the event stream").isEmpty());
+    }
+
+    void menuBarAndShortcuts()
+    {
+        ui::MainWindow *w = m_window.get();
+        QVERIFY(w->quitAction()->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Q)));
+        QVERIFY(w->refreshAction()->shortcuts().contains(QKeySequence(Qt::Key_F5)));
+        QVERIFY(w->aboutAction());
+        QCOMPARE(w->pageActions().size(), w->tabs()->count());
+        for (int i = 0; i < w->pageActions().size() && i < 9; ++i) {
+            QCOMPARE(w->pageActions().at(i)->shortcut(), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+            QCOMPARE(w->pageActions().at(i)->text(), w->tabs()->tabText(i));
+        }
+        // A real key press, through Qt's shortcut map, switches the page.
+        w->tabs()->setCurrentIndex(0);
+        w->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(w));
+        QTest::keyClick(w, Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(w->tabs()->currentIndex(), 1);
+        QTest::keyClick(w, Qt::Key_8, Qt::ControlModifier);
+        QCOMPARE(w->tabs()->currentWidget(), w->logsPage());
+        w->tabs()->setCurrentIndex(0);
+        // F5 asks the link again: a session the model lost comes back from the server's snapshot.
+        const int before = w->sessionsModel()->rowCount();
+        SseClient client;
+        QVERIFY(client.open(m_port));
+        QTRY_COMPARE(w->sessionsModel()->rowCount(), before + 1);
+        w->sessionsModel()->reset({});
+        QCOMPARE(w->sessionsModel()->rowCount(), 0);
+        QTest::keyClick(w, Qt::Key_F5);
+        QTRY_COMPARE(w->sessionsModel()->rowCount(), before + 1);
+    }
+
+    void aboutDialogNamesVersions()
+    {
+        m_window->aboutAction()->trigger();
+        auto *about = m_window->findChild<ui::AboutDialog *>();
+        QVERIFY(about);
+        QVERIFY(about->isVisible());
+        QVERIFY2(about->text().contains(QStringLiteral(KOAN_MCP_VERSION)), qPrintable(about->text()));
+        QVERIFY(about->text().contains(QString::fromLatin1(qVersion())));
+        QVERIFY(about->text().contains("the server in this process"));
+        QVERIFY(!about->accessibleName().isEmpty());
+        QVERIFY(!about->findChild<QLabel *>("aboutText")->accessibleName().isEmpty());
+        about->reject();
+        QTRY_VERIFY(!m_window->findChild<ui::AboutDialog *>());
+    }
+
+    void layoutIsRememberedInSettings()
+    {
+        QVERIFY(QSettings().fileName().startsWith(m_dir.path())); // never the user's real settings
+        QList<int> sizes;
+        {
+            ui::MainWindow first(m_link.get());
+            first.resize(930, 610);
+            first.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&first));
+            first.tabs()->setCurrentWidget(first.toolCallsPage());
+            auto *split = first.findChild<QSplitter *>("toolCallsSplitter");
+            QVERIFY(split);
+            split->setSizes({200, 700});
+            sizes = split->sizes();
+            first.findChild<QTableView *>("authFailuresView")->horizontalHeader()->resizeSection(0, 171);
+            QVERIFY(first.close()); // saves
+        }
+        QSettings settings;
+        QVERIFY(settings.contains("console/geometry"));
+        QVERIFY(settings.contains("splitters/toolCallsSplitter"));
+        QVERIFY(settings.contains("columns/authFailuresView"));
+        ui::MainWindow second(m_link.get());
+        second.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&second));
+        QCOMPARE(second.size(), QSize(930, 610));
+        QCOMPARE(second.tabs()->currentWidget(), second.toolCallsPage());
+        QCOMPARE(second.findChild<QSplitter *>("toolCallsSplitter")->sizes(), sizes);
+        QCOMPARE(second.findChild<QTableView *>("authFailuresView")->horizontalHeader()->sectionSize(0), 171);
+        settings.clear(); // the windows after this one start as built
+    }
+
+    void germanStringsOfDesktopConventions()
+    {
+        QTranslator de;
+        QVERIFY(de.load(QLocale(QLocale::German, QLocale::Germany), "koan", "_", ":/i18n"));
+        QCOMPARE(de.translate("koan::ui::MainWindow", "&File"), QStringLiteral("&Datei"));
+        QCOMPARE(de.translate("koan::ui::MainWindow", "&Quit"), QStringLiteral("&Beenden"));
+        QCOMPARE(de.translate("koan::ui::MainWindow", "&View"), QStringLiteral("&Ansicht"));
+        QCOMPARE(de.translate("koan::ui::MainWindow", "&Refresh"), QStringLiteral("&Aktualisieren"));
+        QCOMPARE(de.translate("koan::ui::MainWindow", "&Help"), QStringLiteral("&Hilfe"));
+        QCOMPARE(de.translate("koan::ui::AboutDialog", "About Koan MCP console"),
+                 QStringLiteral("Über die Koan-MCP-Konsole"));
     }
 
     void screenshotsOfLiveSessions()

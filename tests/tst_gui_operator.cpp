@@ -477,7 +477,6 @@ private slots:
         for (const auto &[context, source] :
              {std::pair{"koan::ui::MainWindow", "Overview"}, std::pair{"koan::ui::MainWindow", "Session history"},
               std::pair{"koan::ui::SessionHistoryModel", "client closed"},
-              std::pair{"koan::ui::SessionHistoryModel", "%1 (issuer %2)"},
               std::pair{"koan::ui::SessionsModel", "%1 (issuer %2)"}, std::pair{"koan::ui::RollbackDialog", "&Drain"},
               std::pair{"koan::ui::OverviewPage", "Tool calls per second"},
               std::pair{"koan::ui::HeartbeatsPage", "heartbeats per sample"},

@@ -13,22 +13,63 @@
     <name>koan::RemoteConsoleLink</name>
     <message>
         <location filename="../server/console/RemoteConsoleLink.cpp" line="175"/>
+        <source>nothing received for %1 s (not even a keep-alive)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="180"/>
         <source>the server ended the event stream</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="246"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="251"/>
         <source>refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="255"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="260"/>
         <source>rollback switch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="285"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="290"/>
         <source>disconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::AboutDialog</name>
+    <message>
+        <location filename="../ui/AboutDialog.cpp" line="14"/>
+        <location filename="../ui/AboutDialog.cpp" line="15"/>
+        <source>About Koan MCP console</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AboutDialog.cpp" line="17"/>
+        <source>attached to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AboutDialog.cpp" line="17"/>
+        <source>the server in this process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AboutDialog.cpp" line="21"/>
+        <source>Koan MCP console %1
+Qt %2 (built with %3)
+Console of %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AboutDialog.cpp" line="24"/>
+        <source>Application, versions and attached server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AboutDialog.cpp" line="27"/>
+        <source>Close the About dialog</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -358,102 +399,157 @@
 <context>
     <name>koan::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="37"/>
+        <location filename="../ui/MainWindow.cpp" line="44"/>
         <source>Koan MCP console</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="52"/>
+        <location filename="../ui/MainWindow.cpp" line="59"/>
         <source>Overview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="53"/>
+        <location filename="../ui/MainWindow.cpp" line="60"/>
         <source>Sessions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="54"/>
+        <location filename="../ui/MainWindow.cpp" line="61"/>
         <source>Session history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="55"/>
+        <location filename="../ui/MainWindow.cpp" line="62"/>
         <source>Heartbeats</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="56"/>
+        <location filename="../ui/MainWindow.cpp" line="63"/>
         <source>Auth failures</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="57"/>
+        <location filename="../ui/MainWindow.cpp" line="64"/>
         <source>Entities &amp;&amp; overrides</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="58"/>
+        <location filename="../ui/MainWindow.cpp" line="65"/>
         <source>Tool calls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="59"/>
+        <location filename="../ui/MainWindow.cpp" line="66"/>
         <source>Logs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="103"/>
+        <location filename="../ui/MainWindow.cpp" line="110"/>
         <source>%1 refused: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="115"/>
+        <location filename="../ui/MainWindow.cpp" line="122"/>
         <source>connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="126"/>
+        <location filename="../ui/MainWindow.cpp" line="141"/>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="142"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="146"/>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="155"/>
+        <source>&amp;Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="157"/>
+        <source>Ask the server again for sessions, status and history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="161"/>
+        <source>&amp;About…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="164"/>
+        <source>Main menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="165"/>
+        <source>File menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="166"/>
+        <source>View menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="167"/>
+        <source>Help menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="189"/>
         <source>Not connected to %1: %2. Reconnecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="134"/>
+        <location filename="../ui/MainWindow.cpp" line="197"/>
         <source>attached to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="138"/>
+        <location filename="../ui/MainWindow.cpp" line="201"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="135"/>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
         <source>HTTP not listening</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="36"/>
+        <location filename="../ui/MainWindow.cpp" line="43"/>
         <source>Koan MCP console — attached to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="139"/>
+        <location filename="../ui/MainWindow.cpp" line="202"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="139"/>
+        <location filename="../ui/MainWindow.cpp" line="202"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="149"/>
+        <location filename="../ui/MainWindow.cpp" line="212"/>
         <source>sessions %1 / %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="150"/>
+        <location filename="../ui/MainWindow.cpp" line="213"/>
         <source>auth failures %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -635,48 +731,48 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="247"/>
+        <location filename="../ui/RecordBrowser.cpp" line="248"/>
         <source>Searching %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="289"/>
+        <location filename="../ui/RecordBrowser.cpp" line="290"/>
         <source>Loading the versions of %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="312"/>
+        <location filename="../ui/RecordBrowser.cpp" line="313"/>
         <source>%1 of %2 records shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="330"/>
+        <location filename="../ui/RecordBrowser.cpp" line="331"/>
         <source>Record %1 found.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="336"/>
-        <location filename="../ui/RecordBrowser.cpp" line="341"/>
+        <location filename="../ui/RecordBrowser.cpp" line="337"/>
+        <location filename="../ui/RecordBrowser.cpp" line="342"/>
         <source>No %1 record has the id %2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="345"/>
+        <location filename="../ui/RecordBrowser.cpp" line="346"/>
         <source>deleted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="347"/>
+        <location filename="../ui/RecordBrowser.cpp" line="348"/>
         <source>Record %1 was deleted; its history remains.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="375"/>
+        <location filename="../ui/RecordBrowser.cpp" line="376"/>
         <source>%1 · %2 · %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="384"/>
+        <location filename="../ui/RecordBrowser.cpp" line="385"/>
         <source>%1: %2 versions.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -870,138 +966,128 @@
 <context>
     <name>koan::ui::SessionHistoryModel</name>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="15"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="24"/>
         <source>client closed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="17"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="26"/>
         <source>DELETE by client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="19"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="28"/>
         <source>idle timeout</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="21"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="30"/>
         <source>heartbeat write failed (slow reader)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="23"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="32"/>
         <source>token expired</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="25"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="34"/>
         <source>disconnected by the operator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="27"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="36"/>
         <source>transport disabled (cut)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="29"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="38"/>
         <source>transport disabled (drain timeout)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="31"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="40"/>
         <source>server shutdown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="33"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="42"/>
         <source>initialize failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="37"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="46"/>
         <source>other</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="44"/>
-        <location filename="../ui/SessionHistoryModel.cpp" line="46"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="53"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="55"/>
         <source>%1 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="48"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="57"/>
         <source>%1 min %2 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="49"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="58"/>
         <source>%1 h %2 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="124"/>
-        <source>anonymous</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="125"/>
-        <source>%1 (issuer %2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="152"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="153"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="154"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="155"/>
         <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="156"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="157"/>
         <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="158"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="159"/>
         <source>Subject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="160"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="161"/>
         <source>Remote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="162"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="163"/>
         <source>Started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="164"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="165"/>
         <source>Ended</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="166"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="167"/>
         <source>Duration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="168"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="169"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="170"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="171"/>
         <source>In</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="172"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="173"/>
         <source>Out</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1042,102 +1128,102 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="79"/>
+        <location filename="../ui/SessionsModel.cpp" line="102"/>
         <source>no stream</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="81"/>
+        <location filename="../ui/SessionsModel.cpp" line="104"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="83"/>
+        <location filename="../ui/SessionsModel.cpp" line="106"/>
         <source>healthy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="85"/>
+        <location filename="../ui/SessionsModel.cpp" line="108"/>
         <source>late</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="87"/>
+        <location filename="../ui/SessionsModel.cpp" line="110"/>
         <source>missed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="143"/>
+        <location filename="../ui/SessionsModel.cpp" line="88"/>
         <source>anonymous</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="144"/>
+        <location filename="../ui/SessionsModel.cpp" line="89"/>
         <source>%1 (issuer %2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="174"/>
+        <location filename="../ui/SessionsModel.cpp" line="188"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="176"/>
+        <location filename="../ui/SessionsModel.cpp" line="190"/>
         <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="178"/>
+        <location filename="../ui/SessionsModel.cpp" line="192"/>
         <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="180"/>
+        <location filename="../ui/SessionsModel.cpp" line="194"/>
         <source>Subject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="182"/>
+        <location filename="../ui/SessionsModel.cpp" line="196"/>
         <source>Remote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="184"/>
+        <location filename="../ui/SessionsModel.cpp" line="198"/>
         <source>User agent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="186"/>
+        <location filename="../ui/SessionsModel.cpp" line="200"/>
         <source>Age</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="188"/>
+        <location filename="../ui/SessionsModel.cpp" line="202"/>
         <source>Last activity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="190"/>
+        <location filename="../ui/SessionsModel.cpp" line="204"/>
         <source>Last heartbeat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="192"/>
+        <location filename="../ui/SessionsModel.cpp" line="206"/>
         <source>Heartbeat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="194"/>
+        <location filename="../ui/SessionsModel.cpp" line="208"/>
         <source>In</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="196"/>
+        <location filename="../ui/SessionsModel.cpp" line="210"/>
         <source>Out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="198"/>
+        <location filename="../ui/SessionsModel.cpp" line="212"/>
         <source>Queued</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1230,12 +1316,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="46"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="47"/>
         <source>Invoke a tool as the operator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="65"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="67"/>
         <source>Session %1 · %2 · %3 ms
 
 Request:

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
 #include "AuthFailuresModel.h"
 #include "AuthFailuresPage.h"
 #include "EntitiesPage.h"
@@ -16,8 +17,14 @@
 #include "ToolCallsModel.h"
 #include "ToolCallsPage.h"
 #include "TransportBar.h"
+#include "WindowSettings.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -115,7 +122,63 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
         connectionChanged(link->isConnected(), tr("connecting…"));
 
     setStatus(status);
+    buildMenus();
     resize(1200, 720);
+    WindowSettings::restore(this, m_tabs);
+}
+
+// Standard key sequences where the platform has one; the fallback is what they are on Linux desktops.
+static void setShortcuts(QAction *action, QKeySequence::StandardKey standard, const QKeySequence &fallback)
+{
+    QList<QKeySequence> keys = QKeySequence::keyBindings(standard);
+    if (!keys.contains(fallback))
+        keys.append(fallback);
+    action->setShortcuts(keys);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    m_quit->setObjectName(QStringLiteral("actionQuit"));
+    setShortcuts(m_quit, QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction *page = view->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        page->setObjectName(QStringLiteral("actionPage%1").arg(i + 1));
+        if (i < 9)
+            page->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        m_pageActions.append(page);
+    }
+    view->addSeparator();
+    m_refresh = view->addAction(tr("&Refresh"), m_link, &ConsoleLink::refresh);
+    m_refresh->setObjectName(QStringLiteral("actionRefresh"));
+    m_refresh->setToolTip(tr("Ask the server again for sessions, status and history"));
+    setShortcuts(m_refresh, QKeySequence::Refresh, QKeySequence(Qt::Key_F5));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    m_about = help->addAction(tr("&About…"), this, &MainWindow::showAbout);
+    m_about->setObjectName(QStringLiteral("actionAbout"));
+    m_about->setMenuRole(QAction::AboutRole);
+    menuBar()->setAccessibleName(tr("Main menu"));
+    file->setAccessibleName(tr("File menu"));
+    view->setAccessibleName(tr("View menu"));
+    help->setAccessibleName(tr("Help menu"));
+}
+
+void MainWindow::showAbout()
+{
+    auto *about = new AboutDialog(m_link, this);
+    about->setObjectName(QStringLiteral("aboutDialog"));
+    about->setAttribute(Qt::WA_DeleteOnClose);
+    about->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    WindowSettings::save(this, m_tabs);
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::connectionChanged(bool connected, const QString &detail)

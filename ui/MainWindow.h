@@ -6,6 +6,7 @@
 
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
 class QTabWidget;
 
@@ -54,8 +55,17 @@ public:
     LogsModel *logsModel() const { return m_logs; }
     LogsPage *logsPage() const { return m_logsPage; }
     QLabel *connectionBanner() const { return m_connection; } // attached: shown while the server is unreachable
+    QAction *quitAction() const { return m_quit; }
+    QAction *refreshAction() const { return m_refresh; }
+    QAction *aboutAction() const { return m_about; }
+    QList<QAction *> pageActions() const { return m_pageActions; } // View: one per tab, Ctrl+1...
+
+protected:
+    void closeEvent(QCloseEvent *event) override; // remembers geometry, page, splitters and columns
 
 private:
+    void buildMenus();
+    void showAbout();
     void setStatus(const ServerStatus &status);
     void updateStatusBar();
     void connectionChanged(bool connected, const QString &detail);
@@ -82,6 +92,10 @@ private:
     QLabel *m_statusServer;
     QLabel *m_statusSessions;
     QLabel *m_statusAuth;
+    QAction *m_quit = nullptr;
+    QAction *m_refresh = nullptr;
+    QAction *m_about = nullptr;
+    QList<QAction *> m_pageActions;
 };
 
 } // namespace koan::ui

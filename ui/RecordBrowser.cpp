@@ -158,6 +158,7 @@ RecordBrowser::RecordBrowser(ConsoleLink *link, EntityOverridesModel *entities, 
     versionsLayout->addWidget(m_diff, 3);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("recordBrowserSplitter")); // its state is remembered under this name
     split->addWidget(recordsBox);
     split->addWidget(versionsBox);
     split->setStretchFactor(0, 2);

@@ -39,6 +39,7 @@ ToolCallsPage::ToolCallsPage(ConsoleLink *link, ToolCallsModel *model, QWidget *
     auto *historyLayout = new QVBoxLayout(history);
     historyLayout->setContentsMargins(0, 0, 0, 0);
     auto *split = new QSplitter(Qt::Vertical, history);
+    split->setObjectName(QStringLiteral("toolCallsHistorySplitter")); // its state is remembered under this name
     split->addWidget(m_view);
     split->addWidget(m_details);
     historyLayout->addWidget(split);
@@ -47,6 +48,7 @@ ToolCallsPage::ToolCallsPage(ConsoleLink *link, ToolCallsModel *model, QWidget *
     auto *invokeLayout = new QVBoxLayout(invokeBox);
     invokeLayout->addWidget(m_invoke);
     auto *main = new QSplitter(Qt::Horizontal, this);
+    main->setObjectName(QStringLiteral("toolCallsSplitter"));
     main->addWidget(history);
     main->addWidget(invokeBox);
     main->setStretchFactor(0, 3);
