@@ -199,6 +199,32 @@ class TestGui : public QObject
     }
 
 private slots:
+    void sessionsModelNamesTheEra()
+    {
+        // 2025-era sessions and the stateless era's rows side by side, told apart by the Era column.
+        ui::SessionsModel model;
+        SessionInfo session;
+        session.id = QStringLiteral("0123456789abcdef0123456789abcdef");
+        session.protocolVersion = QStringLiteral("2025-11-25");
+        SessionInfo caller;
+        caller.id = QStringLiteral("caller-0123456789abcdef0123456789abcdef");
+        caller.kind = SessionKind::StatelessCaller;
+        caller.protocolVersion = QStringLiteral("2026-07-28");
+        SessionInfo listen = caller;
+        listen.id = QStringLiteral("listen-0123456789abcdef0123456789abcdef");
+        listen.kind = SessionKind::ListenStream;
+        model.sessionOpened(session);
+        model.sessionOpened(caller);
+        model.sessionOpened(listen);
+        QCOMPARE(model.headerData(ui::SessionsModel::Era, Qt::Horizontal, Qt::DisplayRole).toString(),
+                 QStringLiteral("Era"));
+        QCOMPARE(model.index(0, ui::SessionsModel::Era).data().toString(), QStringLiteral("session (2025-11-25)"));
+        QCOMPARE(model.index(1, ui::SessionsModel::Era).data().toString(),
+                 QStringLiteral("stateless caller (2026-07-28)"));
+        QCOMPARE(model.index(2, ui::SessionsModel::Era).data().toString(),
+                 QStringLiteral("listen stream (2026-07-28)"));
+    }
+
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());

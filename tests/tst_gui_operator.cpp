@@ -477,6 +477,8 @@ private slots:
         for (const auto &[context, source] :
              {std::pair{"koan::ui::MainWindow", "Overview"}, std::pair{"koan::ui::MainWindow", "Session history"},
               std::pair{"koan::ui::SessionHistoryModel", "client closed"},
+              std::pair{"koan::ui::SessionHistoryModel", "Era"}, // the identity cells are SessionsModel's
+              std::pair{"koan::ui::SessionsModel", "stateless caller (%1)"},
               std::pair{"koan::ui::SessionsModel", "%1 (issuer %2)"}, std::pair{"koan::ui::RollbackDialog", "&Drain"},
               std::pair{"koan::ui::OverviewPage", "Tool calls per second"},
               std::pair{"koan::ui::HeartbeatsPage", "heartbeats per sample"},

@@ -3,10 +3,12 @@
 // version, client capabilities, removed methods, result stamps and logging by _meta logLevel.
 #include "core/ProtocolEra.h"
 #include "fixtures/FixturePacks.h"
+#include "sessions/SessionManager.h"
 #include "support/HttpClient.h"
 #include "support/ServerFixture.h"
 
 #include <QJsonArray>
+#include <QSignalSpy>
 
 using namespace koan;
 using namespace koan::test;
@@ -185,6 +187,69 @@ private slots:
                       rpc(QJsonValue::Undefined, "notifications/cancelled", withMeta({{"requestId", 1}})));
         QCOMPARE(r.status, 202);
         QCOMPARE(f.sessions()->sessionCount(), 0);
+    }
+
+    void statelessCallersAreListedNotSessions()
+    {
+        // The stateless era opens no session, but the console lists who calls: one row per caller
+        // (issuer, subject, client, address) with a request count, and one per open listen stream,
+        // which the operator can disconnect. None of them is a session or counts as one in metrics.
+        ServerFixture f;
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        QSignalSpy opened(f.sessions(), &SessionManager::sessionOpened);
+        QSignalSpy closedRows(f.sessions(), &SessionManager::sessionClosed);
+        HttpClient c(f.port);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(c.request("POST", "/mcp", modern("tools/list"), rpc(i, "tools/list", withMeta({}))).status, 200);
+        // Another client name from the same address is another caller.
+        QJsonObject other = meta();
+        other["io.modelcontextprotocol/clientInfo"] = QJsonObject{{"name", "other-agent"}, {"version", "2"}};
+        QCOMPARE(c.request("POST", "/mcp", modern("tools/list"), rpc(9, "tools/list", withMeta({}, other))).status,
+                 200);
+        const auto rowsOf = [&f](SessionKind kind) {
+            QList<SessionInfo> out;
+            for (const SessionInfo &s : f.sessions()->snapshot())
+                if (s.kind == kind)
+                    out << s;
+            return out;
+        };
+        QList<SessionInfo> callers = rowsOf(SessionKind::StatelessCaller);
+        QCOMPARE(callers.size(), 2);
+        std::sort(callers.begin(), callers.end(),
+                  [](const SessionInfo &a, const SessionInfo &b) { return a.clientName > b.clientName; });
+        QCOMPARE(callers[0].clientName, QStringLiteral("tst_http_modern"));
+        QCOMPARE(callers[0].messagesIn, qint64(3));
+        QCOMPARE(callers[0].protocolVersion, kVersion);
+        QCOMPARE(callers[0].transport, TransportKind::StreamableHttp);
+        QVERIFY(callers[0].remote.startsWith("127.0.0.1:"));
+        QVERIFY(callers[0].id.startsWith("caller-"));
+        QCOMPARE(callers[1].clientName, QStringLiteral("other-agent"));
+        QCOMPARE(callers[1].messagesIn, qint64(1));
+        QCOMPARE(opened.size(), 2); // once per caller, not per request
+        QCOMPARE(f.sessions()->sessionCount(), 0);
+
+        // A listen stream is a row while it is open; the operator's disconnect ends it.
+        HttpClient listener(f.port);
+        listener.send(
+            "POST", "/mcp", modern("subscriptions/listen"),
+            rpc(7, "subscriptions/listen", withMeta({{"notifications", QJsonObject{{"toolsListChanged", true}}}})));
+        QVERIFY(listener.waitEvent("message"));
+        const QList<SessionInfo> streams = rowsOf(SessionKind::ListenStream);
+        QCOMPARE(streams.size(), 1);
+        QVERIFY(streams[0].id.startsWith("listen-"));
+        QCOMPARE(streams[0].openStreams, 1);
+        QCOMPARE(streams[0].clientName, QStringLiteral("tst_http_modern"));
+        QVERIFY(f.sessions()->disconnectSession(streams[0].id));
+        QVERIFY(listener.waitClosed());
+        QTRY_VERIFY(rowsOf(SessionKind::ListenStream).isEmpty());
+        QVERIFY(!closedRows.isEmpty());
+        QCOMPARE(closedRows.constLast().at(0).toString(), streams[0].id);
+        // A caller row has nothing to disconnect.
+        QVERIFY(!f.sessions()->disconnectSession(callers[0].id));
+        // The metrics count sessions only.
+        const QByteArray metrics = HttpClient(f.port).request("GET", "/metrics").body;
+        QVERIFY2(metrics.contains("koan_mcp_sessions_opened_total{transport=\"StreamableHttp\"} 0\n"),
+                 metrics.constData());
     }
 
     void discover()

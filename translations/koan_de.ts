@@ -979,73 +979,73 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::SessionHistoryModel</name>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="24"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="25"/>
         <source>client closed</source>
         <translation>vom Client geschlossen</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="26"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="27"/>
         <source>DELETE by client</source>
         <translation>DELETE durch den Client</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="28"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="29"/>
         <source>idle timeout</source>
         <translation>Leerlauf-Zeitüberschreitung</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="30"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="31"/>
         <source>heartbeat write failed (slow reader)</source>
         <translation>Heartbeat nicht schreibbar (langsamer Leser)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="32"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="33"/>
         <source>token expired</source>
         <translation>Token abgelaufen</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="34"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="35"/>
         <source>disconnected by the operator</source>
         <translation>vom Operator getrennt</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="36"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="37"/>
         <source>transport disabled (cut)</source>
         <translation>Transport abgeschaltet (sofort)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="38"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="39"/>
         <source>transport disabled (drain timeout)</source>
         <translation>Transport abgeschaltet (Auslauffrist vorbei)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="40"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="41"/>
         <source>server shutdown</source>
         <translation>Server beendet</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="42"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="43"/>
         <source>initialize failed</source>
         <translation>initialize fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="46"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="47"/>
         <source>other</source>
         <translation>anderer Grund</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="53"/>
-        <location filename="../ui/SessionHistoryModel.cpp" line="55"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="54"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="56"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="57"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="58"/>
         <source>%1 min %2 s</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="58"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="59"/>
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>
@@ -1058,57 +1058,62 @@ Konsole für %4</translation>
         <translation type="vanished">%1 (Aussteller %2)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="153"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="155"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="155"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="157"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="157"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="159"/>
+        <source>Era</source>
+        <translation>Ära</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="161"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="159"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="163"/>
         <source>Subject</source>
         <translation>Subjekt</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="161"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="165"/>
         <source>Remote</source>
         <translation>Gegenstelle</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="163"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="167"/>
         <source>Started</source>
         <translation>Begonnen</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="165"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="169"/>
         <source>Ended</source>
         <translation>Beendet</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="167"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="171"/>
         <source>Duration</source>
         <translation>Dauer</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="169"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="173"/>
         <source>Reason</source>
         <translation>Grund</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="171"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="175"/>
         <source>In</source>
         <translation>Ein</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="173"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="177"/>
         <source>Out</source>
         <translation>Aus</translation>
     </message>
@@ -1149,102 +1154,127 @@ Konsole für %4</translation>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="102"/>
+        <location filename="../ui/SessionsModel.cpp" line="109"/>
         <source>no stream</source>
         <translation>kein Stream</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="104"/>
+        <location filename="../ui/SessionsModel.cpp" line="111"/>
         <source>waiting</source>
         <translation>wartet</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="106"/>
+        <location filename="../ui/SessionsModel.cpp" line="113"/>
         <source>healthy</source>
         <translation>gesund</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="108"/>
+        <location filename="../ui/SessionsModel.cpp" line="115"/>
         <source>late</source>
         <translation>verspätet</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="110"/>
+        <location filename="../ui/SessionsModel.cpp" line="117"/>
         <source>missed</source>
         <translation>ausgeblieben</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <location filename="../ui/SessionsModel.cpp" line="95"/>
         <source>anonymous</source>
         <translation>anonym</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="89"/>
+        <location filename="../ui/SessionsModel.cpp" line="85"/>
+        <source>stateless caller (%1)</source>
+        <translation>zustandsloser Aufrufer (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="87"/>
+        <source>listen stream (%1)</source>
+        <translation>Listen-Stream (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <source>session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <source>session (%1)</source>
+        <translation>Sitzung (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="96"/>
         <source>%1 (issuer %2)</source>
         <translation>%1 (Aussteller %2)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="188"/>
+        <location filename="../ui/SessionsModel.cpp" line="196"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="190"/>
+        <location filename="../ui/SessionsModel.cpp" line="198"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="192"/>
+        <location filename="../ui/SessionsModel.cpp" line="200"/>
+        <source>Era</source>
+        <translation>Ära</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="202"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="194"/>
+        <location filename="../ui/SessionsModel.cpp" line="204"/>
         <source>Subject</source>
         <translation>Subjekt</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="196"/>
+        <location filename="../ui/SessionsModel.cpp" line="206"/>
         <source>Remote</source>
         <translation>Gegenstelle</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="198"/>
+        <location filename="../ui/SessionsModel.cpp" line="208"/>
         <source>User agent</source>
         <translation>User-Agent</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="200"/>
+        <location filename="../ui/SessionsModel.cpp" line="210"/>
         <source>Age</source>
         <translation>Alter</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="202"/>
+        <location filename="../ui/SessionsModel.cpp" line="212"/>
         <source>Last activity</source>
         <translation>Letzte Aktivität</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="204"/>
+        <location filename="../ui/SessionsModel.cpp" line="214"/>
         <source>Last heartbeat</source>
         <translation>Letzter Heartbeat</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="206"/>
+        <location filename="../ui/SessionsModel.cpp" line="216"/>
         <source>Heartbeat</source>
         <translation>Heartbeat</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="208"/>
+        <location filename="../ui/SessionsModel.cpp" line="218"/>
         <source>In</source>
         <translation>Ein</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="210"/>
+        <location filename="../ui/SessionsModel.cpp" line="220"/>
         <source>Out</source>
         <translation>Aus</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="212"/>
+        <location filename="../ui/SessionsModel.cpp" line="222"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
@@ -1263,7 +1293,8 @@ Konsole für %4</translation>
     </message>
     <message>
         <location filename="../ui/SessionsPage.cpp" line="57"/>
-        <location filename="../ui/SessionsPage.cpp" line="61"/>
+        <location filename="../ui/SessionsPage.cpp" line="63"/>
+        <location filename="../ui/SessionsPage.cpp" line="67"/>
         <source>Disconnect session</source>
         <translation>Sitzung trennen</translation>
     </message>
@@ -1273,7 +1304,12 @@ Konsole für %4</translation>
         <translation>Bitte zuerst eine Sitzung auswählen.</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="62"/>
+        <location filename="../ui/SessionsPage.cpp" line="64"/>
+        <source>%1 is a 2026-07-28 caller: it holds no session or stream to disconnect.</source>
+        <translation>%1 ist ein Aufrufer nach 2026-07-28: Er hält keine Sitzung und keinen Stream, der getrennt werden könnte.</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="68"/>
         <source>Disconnect session %1? Its streams are closed; the client has to reconnect.</source>
         <translation>Sitzung %1 trennen? Ihre Streams werden geschlossen; der Client muss sich neu verbinden.</translation>
     </message>

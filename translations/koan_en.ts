@@ -966,128 +966,133 @@ Console of %4</source>
 <context>
     <name>koan::ui::SessionHistoryModel</name>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="24"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="25"/>
         <source>client closed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="26"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="27"/>
         <source>DELETE by client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="28"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="29"/>
         <source>idle timeout</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="30"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="31"/>
         <source>heartbeat write failed (slow reader)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="32"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="33"/>
         <source>token expired</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="34"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="35"/>
         <source>disconnected by the operator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="36"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="37"/>
         <source>transport disabled (cut)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="38"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="39"/>
         <source>transport disabled (drain timeout)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="40"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="41"/>
         <source>server shutdown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="42"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="43"/>
         <source>initialize failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="46"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="47"/>
         <source>other</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="53"/>
-        <location filename="../ui/SessionHistoryModel.cpp" line="55"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="54"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="56"/>
         <source>%1 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="57"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="58"/>
         <source>%1 min %2 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="58"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="59"/>
         <source>%1 h %2 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="153"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="155"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="155"/>
+        <location filename="../ui/SessionHistoryModel.cpp" line="157"/>
         <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryModel.cpp" line="157"/>
-        <source>Client</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../ui/SessionHistoryModel.cpp" line="159"/>
-        <source>Subject</source>
+        <source>Era</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionHistoryModel.cpp" line="161"/>
-        <source>Remote</source>
+        <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionHistoryModel.cpp" line="163"/>
-        <source>Started</source>
+        <source>Subject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionHistoryModel.cpp" line="165"/>
-        <source>Ended</source>
+        <source>Remote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionHistoryModel.cpp" line="167"/>
-        <source>Duration</source>
+        <source>Started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionHistoryModel.cpp" line="169"/>
-        <source>Reason</source>
+        <source>Ended</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionHistoryModel.cpp" line="171"/>
-        <source>In</source>
+        <source>Duration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionHistoryModel.cpp" line="173"/>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="175"/>
+        <source>In</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryModel.cpp" line="177"/>
         <source>Out</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1128,102 +1133,127 @@ Console of %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="102"/>
+        <location filename="../ui/SessionsModel.cpp" line="109"/>
         <source>no stream</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="104"/>
+        <location filename="../ui/SessionsModel.cpp" line="111"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="106"/>
+        <location filename="../ui/SessionsModel.cpp" line="113"/>
         <source>healthy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="108"/>
+        <location filename="../ui/SessionsModel.cpp" line="115"/>
         <source>late</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="110"/>
+        <location filename="../ui/SessionsModel.cpp" line="117"/>
         <source>missed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <location filename="../ui/SessionsModel.cpp" line="95"/>
         <source>anonymous</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="89"/>
+        <location filename="../ui/SessionsModel.cpp" line="85"/>
+        <source>stateless caller (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="87"/>
+        <source>listen stream (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <source>session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <source>session (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="96"/>
         <source>%1 (issuer %2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="188"/>
+        <location filename="../ui/SessionsModel.cpp" line="196"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="190"/>
+        <location filename="../ui/SessionsModel.cpp" line="198"/>
         <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="192"/>
-        <source>Client</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/SessionsModel.cpp" line="194"/>
-        <source>Subject</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/SessionsModel.cpp" line="196"/>
-        <source>Remote</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/SessionsModel.cpp" line="198"/>
-        <source>User agent</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../ui/SessionsModel.cpp" line="200"/>
-        <source>Age</source>
+        <source>Era</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="202"/>
-        <source>Last activity</source>
+        <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="204"/>
-        <source>Last heartbeat</source>
+        <source>Subject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="206"/>
-        <source>Heartbeat</source>
+        <source>Remote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="208"/>
-        <source>In</source>
+        <source>User agent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="210"/>
-        <source>Out</source>
+        <source>Age</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/SessionsModel.cpp" line="212"/>
+        <source>Last activity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="214"/>
+        <source>Last heartbeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="216"/>
+        <source>Heartbeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="218"/>
+        <source>In</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="220"/>
+        <source>Out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsModel.cpp" line="222"/>
         <source>Queued</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1242,7 +1272,8 @@ Console of %4</source>
     </message>
     <message>
         <location filename="../ui/SessionsPage.cpp" line="57"/>
-        <location filename="../ui/SessionsPage.cpp" line="61"/>
+        <location filename="../ui/SessionsPage.cpp" line="63"/>
+        <location filename="../ui/SessionsPage.cpp" line="67"/>
         <source>Disconnect session</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1252,7 +1283,12 @@ Console of %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="62"/>
+        <location filename="../ui/SessionsPage.cpp" line="64"/>
+        <source>%1 is a 2026-07-28 caller: it holds no session or stream to disconnect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="68"/>
         <source>Disconnect session %1? Its streams are closed; the client has to reconnect.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -9,6 +9,7 @@ namespace koan::ui {
 // The identity columns come first in both tables, in the same order, so they share one renderer.
 static_assert(int(SessionHistoryModel::Id) == int(SessionsModel::Id)
               && int(SessionHistoryModel::Transport) == int(SessionsModel::Transport)
+              && int(SessionHistoryModel::Era) == int(SessionsModel::Era)
               && int(SessionHistoryModel::Client) == int(SessionsModel::Client)
               && int(SessionHistoryModel::Subject) == int(SessionsModel::Subject)
               && int(SessionHistoryModel::Remote) == int(SessionsModel::Remote));
@@ -123,6 +124,7 @@ QVariant SessionHistoryModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case Id:
     case Transport:
+    case Era:
     case Client:
     case Subject:
     case Remote:
@@ -153,6 +155,8 @@ QVariant SessionHistoryModel::headerData(int section, Qt::Orientation orientatio
         return tr("Session");
     case Transport:
         return tr("Transport");
+    case Era:
+        return tr("Era");
     case Client:
         return tr("Client");
     case Subject:

@@ -14,6 +14,7 @@ public:
     enum Column {
         Id,
         Transport,
+        Era,
         Client,
         Subject,
         Remote,

@@ -79,6 +79,13 @@ QVariant SessionsModel::identity(const SessionInfo &s, Column column, int role)
         return role == Qt::ToolTipRole ? s.id : s.id.left(12);
     case Transport:
         return transportName(s.transport);
+    case Era:
+        // The 2026-07-28 era holds no session: its rows are callers and listen streams.
+        if (s.kind == SessionKind::StatelessCaller)
+            return tr("stateless caller (%1)").arg(s.protocolVersion);
+        if (s.kind == SessionKind::ListenStream)
+            return tr("listen stream (%1)").arg(s.protocolVersion);
+        return s.protocolVersion.isEmpty() ? tr("session") : tr("session (%1)").arg(s.protocolVersion);
     case Client:
         return s.clientName.isEmpty() ? QString()
                                       : QStringLiteral("%1 %2").arg(s.clientName, s.clientVersion).trimmed();
@@ -155,6 +162,7 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case Id:
     case Transport:
+    case Era:
     case Client:
     case Subject:
     case Remote:
@@ -188,6 +196,8 @@ QVariant SessionsModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Session");
     case Transport:
         return tr("Transport");
+    case Era:
+        return tr("Era");
     case Client:
         return tr("Client");
     case Subject:

@@ -15,6 +15,7 @@ public:
     enum Column {
         Id,
         Transport,
+        Era,
         Client,
         Subject,
         Remote,

@@ -58,6 +58,12 @@ void SessionsPage::disconnectSelected()
         return;
     }
     const QString id = rows.first().data(SessionsModel::SessionIdRole).toString();
+    if (id.startsWith(QLatin1String("caller-"))) {
+        // A stateless caller holds nothing open: there is nothing to disconnect (its token is the lever).
+        QMessageBox::information(this, tr("Disconnect session"),
+                                 tr("%1 is a 2026-07-28 caller: it holds no session or stream to disconnect.").arg(id));
+        return;
+    }
     if (QMessageBox::question(this, tr("Disconnect session"),
                               tr("Disconnect session %1? Its streams are closed; the client has to reconnect.").arg(id))
         != QMessageBox::Yes)

@@ -31,6 +31,7 @@ TransportKind kind(const QString &name)
 QJsonObject toJson(const SessionInfo &s)
 {
     return {{QStringLiteral("id"), s.id},
+            {QStringLiteral("kind"), sessionKindName(s.kind)},
             {QStringLiteral("transport"), transportName(s.transport)},
             {QStringLiteral("clientName"), s.clientName},
             {QStringLiteral("clientVersion"), s.clientVersion},
@@ -52,6 +53,7 @@ SessionInfo sessionFromJson(const QJsonObject &o)
 {
     SessionInfo s;
     s.id = str(o, "id");
+    s.kind = parseSessionKind(str(o, "kind"));
     s.transport = kind(str(o, "transport"));
     s.clientName = str(o, "clientName");
     s.clientVersion = str(o, "clientVersion");

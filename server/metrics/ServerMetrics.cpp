@@ -61,11 +61,16 @@ ServerMetrics::ServerMetrics(Sources sources, QObject *parent) : QObject(parent)
                     {{QStringLiteral("reason"), QString::fromLatin1(r)}}, 0);
 
     SessionManager *sessions = sources.sessions;
+    // Stateless-era rows (callers, listen streams) are listed like sessions but are none.
     connect(sessions, &SessionManager::sessionOpened, this, [this](const SessionInfo &info) {
+        if (info.isStateless())
+            return;
         m_registry.increment(QStringLiteral("koan_mcp_sessions_opened_total"),
                              {{QStringLiteral("transport"), transportName(info.transport)}});
     });
-    connect(sessions, &SessionManager::sessionClosed, this, [this](const QString &, const QString &reason) {
+    connect(sessions, &SessionManager::sessionClosed, this, [this](const QString &id, const QString &reason) {
+        if (isStatelessRowId(id))
+            return;
         m_registry.increment(QStringLiteral("koan_mcp_sessions_closed_total"),
                              {{QStringLiteral("reason"), reason.isEmpty() ? QStringLiteral("unknown") : reason}});
     });

@@ -8,8 +8,13 @@
 
 namespace koan {
 
+// What a row of the console's session list is. The 2026-07-28 era has no sessions: its callers
+// and its subscriptions/listen streams are listed beside the 2025-era sessions instead.
+enum class SessionKind { Session, StatelessCaller, ListenStream };
+
 struct SessionInfo {
     QString id;
+    SessionKind kind = SessionKind::Session;
     TransportKind transport = TransportKind::None;
     QString clientName;
     QString clientVersion;
@@ -25,7 +30,18 @@ struct SessionInfo {
     qint64 messagesOut = 0;
     qint64 bytesQueued = 0; // bytes waiting in socket buffers across the session's streams
     int openStreams = 0;    // long-lived SSE streams (legacy stream, Streamable GET stream)
+
+    bool isStateless() const { return kind != SessionKind::Session; }
 };
+
+QString sessionKindName(SessionKind kind); // "session", "caller", "listen"
+SessionKind parseSessionKind(const QString &name);
+// Rows of the stateless era have ids of their own ("caller-…", "listen-…"; session ids are hex),
+// so a listener that only sees an id (sessionClosed) can leave them out of session metrics.
+inline bool isStatelessRowId(const QString &id)
+{
+    return id.startsWith(QLatin1String("caller-")) || id.startsWith(QLatin1String("listen-"));
+}
 
 } // namespace koan
 

@@ -1,9 +1,11 @@
 #include "SessionManager.h"
 
+#include "core/ProtocolEra.h"
 #include "logging/LogSink.h"
 #include "SessionStream.h"
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QMetaMethod>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -110,6 +112,11 @@ void SessionManager::closeAll(const QString &reason)
 
 bool SessionManager::disconnectSession(const QString &sessionId)
 {
+    for (auto it = m_listenRows.cbegin(); it != m_listenRows.cend(); ++it)
+        if (it->id == sessionId) {
+            const_cast<SessionStream *>(it.key())->close(); // its closed() removes the row
+            return true;
+        }
     if (!m_entries.contains(sessionId))
         return false;
     close(sessionId, QStringLiteral("disconnected_by_operator"));
@@ -130,14 +137,57 @@ void SessionManager::addStream(const QString &sessionId, SessionStream *stream, 
     }
 }
 
-void SessionManager::addDetachedStream(SessionStream *stream)
+void SessionManager::addDetachedStream(SessionStream *stream, const std::optional<SessionInfo> &listener)
 {
     m_detached.append(stream);
     ++m_longLivedStreams;
-    connect(stream, &SessionStream::closed, this, [this, stream] {
+    if (listener) {
+        SessionInfo row = *listener;
+        row.id = QStringLiteral("listen-") + newSessionId();
+        row.kind = SessionKind::ListenStream;
+        row.created = row.lastActivity = QDateTime::currentDateTimeUtc();
+        row.messagesIn = 1;
+        row.openStreams = 1;
+        m_listenRows.insert(stream, row);
+        emit sessionOpened(row);
+    }
+    connect(stream, &SessionStream::closed, this, [this, stream](const QString &reason) {
         if (m_detached.removeOne(stream))
             --m_longLivedStreams;
+        if (const auto row = m_listenRows.take(stream); !row.id.isEmpty())
+            emit sessionClosed(row.id, reason);
     });
+}
+
+SessionInfo SessionManager::statelessCaller(const Principal &principal, const QJsonObject &message,
+                                            const QString &remote, const QString &userAgent, TransportKind transport)
+{
+    SessionInfo c;
+    c.transport = transport;
+    c.subject = principal.authenticated ? principal.subject : QString();
+    c.issuer = principal.authenticated ? principal.issuer : QString();
+    c.remote = remote;
+    c.userAgent = userAgent;
+    c.protocolVersion = ModernEra::version();
+    const QJsonObject meta = message.value(QLatin1String("params")).toObject().value(QLatin1String("_meta")).toObject();
+    const QJsonObject client = meta.value(ModernEra::metaKey("clientInfo")).toObject();
+    // Client-chosen text shown to the operator: bounded like any other client field.
+    c.clientName = client.value(QLatin1String("name")).toString().left(100);
+    c.clientVersion = client.value(QLatin1String("version")).toString().left(50);
+    return c;
+}
+
+void SessionManager::recordStatelessRequest(const SessionInfo &caller, const QString &method)
+{
+    const StatelessCallers::Recorded r = m_callers.record(caller);
+    if (!r.evicted.isEmpty())
+        emit sessionClosed(r.evicted, QStringLiteral("evicted"));
+    if (r.isNew) {
+        SessionInfo opened = r.row;
+        opened.messagesIn = 0; // the console counts this request through messageReceived
+        emit sessionOpened(opened);
+    }
+    emit messageReceived(r.row.id, method);
 }
 
 void SessionManager::streamClosed(const QString &sessionId, SessionStream *stream)
@@ -203,9 +253,15 @@ SessionInfo SessionManager::refreshed(const Entry &e) const
 QList<SessionInfo> SessionManager::snapshot() const
 {
     QList<SessionInfo> out;
-    out.reserve(m_entries.size());
+    out.reserve(m_entries.size() + m_callers.size() + m_listenRows.size());
     for (const auto &e : m_entries)
         out.append(refreshed(e));
+    out.append(m_callers.snapshot());
+    for (auto it = m_listenRows.cbegin(); it != m_listenRows.cend(); ++it) {
+        SessionInfo row = it.value();
+        row.bytesQueued = it.key()->queuedBytes();
+        out.append(row);
+    }
     return out;
 }
 
@@ -266,8 +322,11 @@ void SessionManager::sendHeartbeats()
     }
     const QList<QPointer<SessionStream>> detached = m_detached;
     for (const auto &s : detached)
-        if (s && s->sendHeartbeat())
+        if (s && s->sendHeartbeat()) {
             ++sent;
+            if (const auto row = m_listenRows.constFind(s.data()); observed && row != m_listenRows.cend())
+                emit heartbeatSent(row->id, now, s->queuedBytes());
+        }
     emit heartbeatRoundFinished(sent, timer.nsecsElapsed() / 1e6);
 }
 
@@ -292,6 +351,9 @@ void SessionManager::sweepIdle()
                                       << "ms without client activity";
         close(id, QStringLiteral("idle_timeout"));
     }
+    // Callers of the stateless era leave nothing to close: their rows just go.
+    for (const QString &id : m_callers.dropIdle(cutoff))
+        emit sessionClosed(id, QStringLiteral("idle_timeout"));
     // One info line per sweep, not per session.
     if (!idle.isEmpty() || !expired.isEmpty())
         qCInfo(lcSessions).noquote() << "closed" << idle.size() << "idle and" << expired.size()

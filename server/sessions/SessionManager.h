@@ -4,6 +4,7 @@
 // the console and metrics observe the signals.
 #include "SessionHistory.h"
 #include "SessionInfo.h"
+#include "StatelessCallers.h"
 #include "core/McpSession.h"
 
 #include <QHash>
@@ -11,6 +12,7 @@
 #include <QPointer>
 #include <QTimer>
 #include <functional>
+#include <optional>
 
 namespace koan {
 
@@ -47,8 +49,15 @@ public:
     // Long-lived streams count against MaxConcurrentConnections; short POST streams do not.
     void addStream(const QString &sessionId, SessionStream *stream, bool longLived);
     // A long-lived stream of no session (a 2026-07-28 subscriptions/listen stream): it counts against
-    // MaxConcurrentConnections and gets the heartbeat like a session's stream until it closes.
-    void addDetachedStream(SessionStream *stream);
+    // MaxConcurrentConnections and gets the heartbeat like a session's stream until it closes. With
+    // a `listener` (from statelessCaller) it is a row of the session list until then, which the
+    // operator can disconnect.
+    void addDetachedStream(SessionStream *stream, const std::optional<SessionInfo> &listener = std::nullopt);
+    // The identity of a 2026-07-28 request's caller: principal, _meta clientInfo, address, agent.
+    static SessionInfo statelessCaller(const Principal &principal, const QJsonObject &message, const QString &remote,
+                                       const QString &userAgent, TransportKind transport);
+    // One 2026-07-28 request: its caller's row (StatelessCallers) is added or refreshed.
+    void recordStatelessRequest(const SessionInfo &caller, const QString &method);
     int detachedStreams() const { return int(m_detached.size()); }
     bool atConnectionLimit() const { return m_longLivedStreams >= m_limits.maxConcurrentConnections; }
     // Streamable sessions need no open stream, so streams alone do not bound them.
@@ -109,6 +118,8 @@ private:
     QHash<QString, Entry> m_entries;
     int m_longLivedStreams = 0;
     QList<QPointer<SessionStream>> m_detached;
+    QHash<const SessionStream *, SessionInfo> m_listenRows; // detached streams listed in the console
+    StatelessCallers m_callers;
     QTimer m_heartbeat;
     QTimer m_sweep;
 };

@@ -269,7 +269,12 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
         return request.hasHeader(name) ? std::optional<QByteArray>(request.header(name)) : std::nullopt;
     };
     const ModernHeaders headers{header("MCP-Protocol-Version"), header("Mcp-Method"), header("Mcp-Name")};
-    const bool listen = message.value(QLatin1String("method")).toString() == QLatin1String("subscriptions/listen");
+    const QString method = message.value(QLatin1String("method")).toString();
+    const bool listen = method == QLatin1String("subscriptions/listen");
+    const SessionInfo caller = SessionManager::statelessCaller(principal, message, request.remote(),
+                                                               QString::fromUtf8(request.header("User-Agent")),
+                                                               TransportKind::StreamableHttp);
+    m_sessions->recordStatelessRequest(caller, method);
     if (listen && m_sessions->atConnectionLimit()) {
         // A listen stream is long-lived: it counts against MaxConcurrentConnections like a GET stream.
         m_sessions->rejectConnection(QStringLiteral("max_connections"));
@@ -320,7 +325,7 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
         });
     // An acknowledged subscriptions/listen stays open: heartbeats and the connection limit apply.
     if (listen && !exchange->answered && exchange->stream)
-        m_sessions->addDetachedStream(exchange->stream);
+        m_sessions->addDetachedStream(exchange->stream, caller);
     // On HTTP a closed stream is the cancellation (the answer, if any, is then dropped).
     if (!exchange->answered)
         connect(responder, &HttpResponder::closed, this, [cancelled, exchange] {

@@ -1,0 +1,63 @@
+#include "StatelessCallers.h"
+
+#include <QCryptographicHash>
+
+namespace koan {
+
+QString StatelessCallers::rowId(const SessionInfo &caller)
+{
+    // The address without its port: one client reconnecting is still one caller.
+    const QString address = caller.remote.left(caller.remote.lastIndexOf(QLatin1Char(':')));
+    const QByteArray key
+        = QStringList{caller.issuer, caller.subject, caller.clientName, address}.join(QChar(0x1f)).toUtf8();
+    return QStringLiteral("caller-")
+           + QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(32));
+}
+
+StatelessCallers::Recorded StatelessCallers::record(const SessionInfo &caller)
+{
+    Recorded out;
+    const QString id = rowId(caller);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto it = m_rows.find(id);
+    if (it == m_rows.end()) {
+        if (m_rows.size() >= m_capacity) {
+            auto oldest = m_rows.begin();
+            for (auto r = m_rows.begin(); r != m_rows.end(); ++r)
+                if (r->lastActivity < oldest->lastActivity)
+                    oldest = r;
+            out.evicted = oldest.key();
+            m_rows.erase(oldest);
+        }
+        SessionInfo row = caller;
+        row.id = id;
+        row.kind = SessionKind::StatelessCaller;
+        row.created = now;
+        row.messagesIn = 0;
+        it = m_rows.insert(id, row);
+        out.isNew = true;
+    }
+    it->remote = caller.remote; // the latest connection
+    it->userAgent = caller.userAgent;
+    it->clientVersion = caller.clientVersion;
+    it->lastActivity = now;
+    ++it->messagesIn;
+    out.row = *it;
+    return out;
+}
+
+QStringList StatelessCallers::dropIdle(const QDateTime &cutoff)
+{
+    QStringList dropped;
+    for (auto it = m_rows.begin(); it != m_rows.end();) {
+        if (it->lastActivity < cutoff) {
+            dropped << it.key();
+            it = m_rows.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return dropped;
+}
+
+} // namespace koan
