@@ -50,42 +50,40 @@ std::optional<QString> requiredString(const QJsonObject &params, const char *key
 }
 } // namespace
 
+namespace {
+// The schema's optional strings are left out when empty rather than sent as "".
+QJsonObject &withOptional(QJsonObject &o, const char *key, const QString &value)
+{
+    if (!value.isEmpty())
+        o.insert(QLatin1String(key), value);
+    return o;
+}
+QJsonObject describedAs(QJsonObject o, const QString &title, const QString &description, const QString &mimeType = {})
+{
+    withOptional(o, "title", title);
+    withOptional(o, "description", description);
+    return withOptional(o, "mimeType", mimeType);
+}
+} // namespace
+
 QJsonObject ResourceEntry::toJson() const
 {
-    QJsonObject o{{QStringLiteral("uri"), uri}, {QStringLiteral("name"), name}};
-    if (!title.isEmpty())
-        o.insert(QStringLiteral("title"), title);
-    if (!description.isEmpty())
-        o.insert(QStringLiteral("description"), description);
-    if (!mimeType.isEmpty())
-        o.insert(QStringLiteral("mimeType"), mimeType);
-    return o;
+    return describedAs({{QStringLiteral("uri"), uri}, {QStringLiteral("name"), name}}, title, description, mimeType);
 }
 
 QJsonObject ResourceTemplate::toJson() const
 {
-    QJsonObject o{{QStringLiteral("uriTemplate"), uriTemplate}, {QStringLiteral("name"), name}};
-    if (!title.isEmpty())
-        o.insert(QStringLiteral("title"), title);
-    if (!description.isEmpty())
-        o.insert(QStringLiteral("description"), description);
-    if (!mimeType.isEmpty())
-        o.insert(QStringLiteral("mimeType"), mimeType);
-    return o;
+    return describedAs({{QStringLiteral("uriTemplate"), uriTemplate}, {QStringLiteral("name"), name}}, title,
+                       description, mimeType);
 }
 
 QJsonObject PromptDefinition::toJson() const
 {
-    QJsonObject o{{QStringLiteral("name"), name}};
-    if (!title.isEmpty())
-        o.insert(QStringLiteral("title"), title);
-    if (!description.isEmpty())
-        o.insert(QStringLiteral("description"), description);
+    QJsonObject o = describedAs({{QStringLiteral("name"), name}}, title, description);
     QJsonArray args;
     for (const PromptArgument &a : arguments) {
         QJsonObject arg{{QStringLiteral("name"), a.name}, {QStringLiteral("required"), a.required}};
-        if (!a.description.isEmpty())
-            arg.insert(QStringLiteral("description"), a.description);
+        withOptional(arg, "description", a.description);
         args.append(arg);
     }
     if (!args.isEmpty())
