@@ -173,6 +173,8 @@ bool McpServer::initialize(QStringList *errors)
 {
     if (!m_registry->applyOverrides(m_options.entityOverrides, errors) || !m_auth->initialize(errors))
         return false;
+    if (!loadRequestStateKey(errors))
+        return false;
     const bool postgres = !m_options.databaseUrl.isEmpty();
     const QString path = m_options.databasePath.isEmpty() ? defaultDatabasePath() : m_options.databasePath;
     QString error;
@@ -199,6 +201,24 @@ bool McpServer::initialize(QStringList *errors)
     if (!postgres && sync == EntityStore::Synchronous::Normal)
         qCWarning(lcServer).noquote() << "Store:Synchronous=NORMAL: commits are not synced to disk; acknowledged "
                                          "writes can be lost on power loss (Development only)";
+    return true;
+}
+
+bool McpServer::loadRequestStateKey(QStringList *errors)
+{
+    if (m_options.requestStateKeyFile.isEmpty())
+        return true; // a random key of this process (RpcBridge's default)
+    QFile file(m_options.requestStateKeyFile);
+    const auto refuse = [&](const QString &why) {
+        errors->append(QStringLiteral("Koan:Mcp:RequestStateKeyFile: %1 (%2)").arg(why, m_options.requestStateKeyFile));
+        return false;
+    };
+    if (!file.open(QIODevice::ReadOnly))
+        return refuse(QStringLiteral("cannot read the file: %1").arg(file.errorString()));
+    const QByteArray key = file.readAll().trimmed();
+    if (key.size() < 32)
+        return refuse(QStringLiteral("the key must hold at least 32 bytes, it has %1").arg(key.size()));
+    m_bridge->setRequestStateKey(key);
     return true;
 }
 

@@ -73,6 +73,7 @@ signals:
     void httpSseEnabledChanged(bool enabled);
 
 private:
+    bool loadRequestStateKey(QStringList *errors); // Koan:Mcp:RequestStateKeyFile
     McpServerOptions m_options;
     EntityStore *m_store;
     EntityRegistry *m_registry;

@@ -149,10 +149,13 @@ private slots:
         expectOutputSchema(h, p + ".delete-many", dm);
         QCOMPARE(dm["structuredContent"]["deleted"].toInt(), 1);
         QCOMPARE(dm["structuredContent"]["missing"].toArray(), QJsonArray{"missing-id"});
-        // delete-all needs confirm: true
+        // delete-all needs confirm equal to the entity's name (this session cannot be asked through
+        // elicitation); nothing goes without it, nor with the boolean of old
         QCOMPARE(h.tool(s, p + ".delete-all")["isError"].toBool(), true);
-        QCOMPARE(h.tool(s, p + ".delete-all", {{"confirm", false}})["isError"].toBool(), true);
-        const QJsonObject all = h.tool(s, p + ".delete-all", {{"confirm", true}});
+        QCOMPARE(h.tool(s, p + ".delete-all", {{"confirm", p}})["isError"].toBool(), true);
+        QCOMPARE(h.tool(s, p + ".delete-all", {{"confirm", true}})["isError"].toBool(), true);
+        QCOMPARE(h.tool(s, p + ".collection")["structuredContent"]["total"].toInt(), seeded + 1);
+        const QJsonObject all = h.tool(s, p + ".delete-all", {{"confirm", entity}});
         expectOutputSchema(h, p + ".delete-all", all);
         QCOMPARE(all["structuredContent"]["deleted"].toInt(), seeded + 1);
         QCOMPARE(h.tool(s, p + ".collection")["structuredContent"]["total"].toInt(), 0);

@@ -1,6 +1,7 @@
 // koan-mcp --stdio as a real child process: newline-delimited JSON-RPC on stdout only.
 #include "support/ChildProcess.h"
 #include <QJsonArray>
+#include <functional>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -129,6 +130,90 @@ private slots:
         QCOMPARE(legacy["result"].toObject()["tools"].toArray().size(), 51); // ten tools per entity and audit.export
         p.closeWriteChannel();
         QVERIFY(p.waitForFinished(10000));
+    }
+
+    void deleteAllOnStdio()
+    {
+        // Without elicitation declared, {entity}.delete-all needs confirm equal to the entity's
+        // name; with it, the user is asked through elicitation/create on stdout.
+        for (const bool elicitation : {false, true}) {
+            QProcess p;
+            QProcessEnvironment env = koan::test::isolatedEnvironment(m_dir.path());
+            env.remove("DISPLAY");
+            p.setProcessEnvironment(env);
+            p.start(KOAN_MCP_BINARY, {"--stdio", "--db", m_dir.filePath(elicitation ? "del-e.sqlite" : "del.sqlite")});
+            QVERIFY(p.waitForStarted(5000));
+            QByteArray out;
+            const auto await = [&p, &out](const std::function<bool(const QJsonObject &)> &match) {
+                QJsonObject found;
+                (void)QTest::qWaitFor(
+                    [&] {
+                        out += p.readAllStandardOutput();
+                        for (const QByteArray &l : out.split('\n'))
+                            if (const QJsonObject o = QJsonDocument::fromJson(l).object(); !l.isEmpty() && match(o))
+                                found = o;
+                        return !found.isEmpty();
+                    },
+                    5000);
+                return found;
+            };
+            const auto ask = [&](const QJsonObject &message) {
+                p.write(QJsonDocument(message).toJson(QJsonDocument::Compact) + '\n');
+                return await([id = message["id"]](const QJsonObject &o) {
+                    return o.value("id") == id && !o.contains("method");
+                });
+            };
+            const auto call = [](const QString &id, const QString &tool, const QJsonObject &args) {
+                return QJsonObject{{"jsonrpc", "2.0"},
+                                   {"id", id},
+                                   {"method", "tools/call"},
+                                   {"params", QJsonObject{{"name", tool}, {"arguments", args}}}};
+            };
+            const QJsonObject caps = elicitation ? QJsonObject{{"elicitation", QJsonObject{}}} : QJsonObject{};
+            ask({{"jsonrpc", "2.0"},
+                 {"id", "i"},
+                 {"method", "initialize"},
+                 {"params", QJsonObject{{"protocolVersion", "2025-11-25"},
+                                        {"capabilities", caps},
+                                        {"clientInfo", QJsonObject{{"name", "qt"}, {"version", "1"}}}}}});
+            p.write("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n");
+            const auto total = [&](const QString &id) {
+                return ask(call(id, "trial-site.collection", {}))["result"]
+                    .toObject()["structuredContent"]
+                    .toObject()["total"]
+                    .toInt();
+            };
+            QCOMPARE(total("t0"), 3);
+            if (!elicitation) {
+                const QJsonObject refused = ask(call("d1", "trial-site.delete-all", {}))["result"].toObject();
+                QCOMPARE(
+                    QJsonDocument::fromJson(refused["content"].toArray().first().toObject()["text"].toString().toUtf8())
+                        .object()["error"]
+                        .toString(),
+                    QStringLiteral("confirmation_required"));
+                QCOMPARE(total("t1"), 3);
+                const QJsonObject named
+                    = ask(call("d2", "trial-site.delete-all", {{"confirm", "TrialSite"}}))["result"].toObject();
+                QCOMPARE(named["structuredContent"].toObject()["deleted"].toInt(), 3);
+            } else {
+                p.write(QJsonDocument(call("d1", "trial-site.delete-all", {})).toJson(QJsonDocument::Compact) + '\n');
+                const QJsonObject question
+                    = await([](const QJsonObject &o) { return o.value("method") == "elicitation/create"; });
+                QVERIFY(question.contains("id"));
+                QCOMPARE(total("t1"), 3); // nothing before the answer
+                p.write(QJsonDocument(QJsonObject{{"jsonrpc", "2.0"},
+                                                  {"id", question["id"]},
+                                                  {"result", QJsonObject{{"action", "accept"},
+                                                                         {"content", QJsonObject{{"confirm", true}}}}}})
+                            .toJson(QJsonDocument::Compact)
+                        + '\n');
+                const QJsonObject done = await([](const QJsonObject &o) { return o.value("id") == "d1"; });
+                QCOMPARE(done["result"].toObject()["structuredContent"].toObject()["deleted"].toInt(), 3);
+            }
+            QCOMPARE(total("t2"), 0);
+            p.closeWriteChannel();
+            QVERIFY(p.waitForFinished(10000));
+        }
     }
 
     void stdoutCarriesOnlyJsonRpc()

@@ -281,7 +281,7 @@ private slots:
         QCOMPARE(rows[2].change.toObject()["deleted"].toObject()["name"].toString(),
                  QStringLiteral("P")); // the last document is kept
         // delete-all: one row per record, one operation id.
-        const QJsonObject all = h.tool(console, "monitoring-note.delete-all", {{"confirm", true}});
+        const QJsonObject all = h.tool(console, "monitoring-note.delete-all", {{"confirm", "MonitoringNote"}});
         const QString op = all["structuredContent"]["operationId"].toString();
         QVERIFY(!op.isEmpty());
         int notes = 0;

@@ -436,6 +436,7 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     b.integer(QStringLiteral("MaxQueuedBytesPerStream"), o.maxQueuedBytesPerStream, 1024, qint64(1) << 30);
     b.integer(QStringLiteral("ReplayBufferSize"), o.replayBufferSize, 0, 100000);
     b.boolean(QStringLiteral("StreamableJsonResponse"), o.streamableJsonResponse);
+    b.string(QStringLiteral("RequestStateKeyFile"), o.requestStateKeyFile);
     o.requireAuthentication = b.boolean(QStringLiteral("RequireAuthentication"));
     o.requireHttps = b.boolean(QStringLiteral("RequireHttps"));
     if (const auto proxies = b.stringList(QStringLiteral("TrustedProxies"))) {
@@ -614,6 +615,7 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("MaxQueuedBytesPerStream"), double(maxQueuedBytesPerStream)},
         {QStringLiteral("ReplayBufferSize"), replayBufferSize},
         {QStringLiteral("StreamableJsonResponse"), streamableJsonResponse},
+        {QStringLiteral("RequestStateKeyFile"), requestStateKeyFile},
         {QStringLiteral("TrustedProxies"), QJsonArray::fromStringList(trustedProxies)},
         {QStringLiteral("TlsCertificateFile"), tlsCertificateFile},
         {QStringLiteral("TlsKeyFile"), tlsKeyFile},

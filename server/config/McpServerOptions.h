@@ -106,6 +106,9 @@ struct McpServerOptions {
     qint64 maxQueuedBytesPerStream = 1024 * 1024;
     int replayBufferSize = 256;
     bool streamableJsonResponse = false; // Streamable HTTP: JSON answers unless a handler streams
+    // 2026-07-28 MRTR: a file holding the key that seals requestStates (HMAC-SHA256, at least 32
+    // bytes); replicas sharing it accept each other's states. Empty: a random key per process.
+    QString requestStateKeyFile;
 
     std::optional<bool> requireAuthentication; // unset: derived from the environment
     std::optional<bool> requireHttps;          // unset: on everywhere but Development

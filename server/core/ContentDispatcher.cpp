@@ -104,7 +104,7 @@ bool ContentDispatcher::serves(const QString &method) const
 }
 
 void ContentDispatcher::dispatch(const QString &method, const QJsonObject &params, McpSession &session,
-                                 const Done &done)
+                                 const Done &done, const InputAsk &input)
 {
     if (method == QLatin1String("resources/list"))
         return listResources(params, session, done);
@@ -117,7 +117,7 @@ void ContentDispatcher::dispatch(const QString &method, const QJsonObject &param
     if (method == QLatin1String("prompts/list"))
         return listPrompts(params, session, done);
     if (method == QLatin1String("prompts/get"))
-        return getPrompt(params, session, done);
+        return getPrompt(params, session, done, input);
     complete(params, session, done);
 }
 
@@ -245,7 +245,8 @@ void ContentDispatcher::listPrompts(const QJsonObject &params, const McpSession 
     done(result, std::nullopt);
 }
 
-void ContentDispatcher::getPrompt(const QJsonObject &params, const McpSession &session, const Done &done)
+void ContentDispatcher::getPrompt(const QJsonObject &params, const McpSession &session, const Done &done,
+                                  const InputAsk &input)
 {
     RpcError error{};
     const auto name = requiredString(params, "name", &error);
@@ -254,6 +255,14 @@ void ContentDispatcher::getPrompt(const QJsonObject &params, const McpSession &s
     const QJsonValue args = params.value(QLatin1String("arguments"));
     if (!args.isUndefined() && !args.isNull() && !args.isObject())
         return done({}, invalid(QStringLiteral("'arguments' must be an object")));
+    const auto answer = [done](const PromptProvider::Outcome &outcome) {
+        if (const auto *e = std::get_if<RpcError>(&outcome))
+            return done({}, *e);
+        done(std::get<QJsonObject>(outcome), std::nullopt);
+    };
+    for (PromptProvider *p : std::as_const(m_prompts))
+        if (p->getAsking(*name, args.toObject(), session, input, answer))
+            return;
     for (PromptProvider *p : std::as_const(m_prompts))
         if (const auto outcome = p->get(*name, args.toObject(), session)) {
             if (const auto *e = std::get_if<RpcError>(&*outcome))

@@ -26,7 +26,9 @@ public:
 
     // Whether `method` is served here (given the providers registered).
     bool serves(const QString &method) const;
-    void dispatch(const QString &method, const QJsonObject &params, McpSession &session, const Done &done);
+    // `input` lets a prompt ask the client for input (PromptProvider::getAsking).
+    void dispatch(const QString &method, const QJsonObject &params, McpSession &session, const Done &done,
+                  const InputAsk &input = {});
 
     // Whether the session may read `uri` (Unknown: no provider knows it).
     ToolAccess access(const QString &uri, const McpSession &session) const;
@@ -40,7 +42,7 @@ private:
     void read(const QJsonObject &params, const McpSession &session, const Done &done);
     void subscribe(const QJsonObject &params, McpSession &session, bool on, const Done &done);
     void listPrompts(const QJsonObject &params, const McpSession &session, const Done &done) const;
-    void getPrompt(const QJsonObject &params, const McpSession &session, const Done &done);
+    void getPrompt(const QJsonObject &params, const McpSession &session, const Done &done, const InputAsk &input);
     void complete(const QJsonObject &params, const McpSession &session, const Done &done);
     std::optional<RpcError> refusal(const QString &uri, const ToolAccess &access, const McpSession &session) const;
 

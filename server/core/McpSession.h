@@ -42,6 +42,16 @@ public:
     QJsonObject clientCapabilities;
     QString logLevel = QStringLiteral("info");
 
+    // The transport can carry a server-to-client request while a call runs (not in
+    // StreamableJsonResponse mode, where every answer stays one JSON body).
+    bool serverRequests = true;
+    // 2026-07-28 MRTR: answers known to this request (its requestState's and inputResponses, by
+    // key), those the handler used so far (carried into the next round's requestState), and
+    // whether the invocation already ended with an input_required result.
+    QJsonObject inputAnswers;
+    QJsonObject inputUsed;
+    bool inputRoundEnded = false;
+
     // Requests this server sent to the client (sampling, elicitation), awaiting a response.
     QHash<QString, std::function<void(const QJsonObject &response)>> pendingOutbound;
     qint64 nextOutboundId = 1;

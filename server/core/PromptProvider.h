@@ -1,6 +1,7 @@
 #pragma once
 // A source of MCP prompts (the domain's prompts, a test fixture pack, ...). RpcBridge serves
 // prompts/list, prompts/get and completion/complete for ref/prompt across them.
+#include "InputRequest.h"
 #include "McpSession.h"
 #include "RpcError.h"
 
@@ -8,6 +9,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <functional>
 #include <optional>
 #include <variant>
 
@@ -39,6 +41,20 @@ public:
     using Outcome = std::variant<QJsonObject, RpcError>;
     virtual std::optional<Outcome> get(const QString &name, const QJsonObject &arguments, const McpSession &session)
         = 0;
+    // A prompt that first asks the client for input (InputRequest.h: an input_required round in
+    // 2026-07-28, server-to-client requests in a 2025 session): true when `name` is such a prompt
+    // of this provider, and `done` then gets its outcome once (or never, when the round ended with
+    // input_required). Tried before get(); the default has none.
+    virtual bool getAsking(const QString &name, const QJsonObject &arguments, const McpSession &session,
+                           const InputAsk &input, const std::function<void(const Outcome &)> &done)
+    {
+        Q_UNUSED(name)
+        Q_UNUSED(arguments)
+        Q_UNUSED(session)
+        Q_UNUSED(input)
+        Q_UNUSED(done)
+        return false;
+    }
     // completion/complete for one argument of one of its prompts (`value` is what the user typed
     // so far): the values to offer, or nullopt when the prompt is not this provider's.
     virtual std::optional<QStringList> complete(const QString &prompt, const QString &argument, const QString &value,

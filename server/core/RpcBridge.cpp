@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 #include <QLoggingCategory>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcRpc, "koan.rpc")
 
@@ -22,6 +23,13 @@ const QStringList kLogLevels{QStringLiteral("debug"),   QStringLiteral("info"), 
 QString encodeCursor(int offset)
 {
     return QString::fromLatin1(QByteArray("o:" + QByteArray::number(offset)).toBase64());
+}
+
+// The requests that may answer input_required (SEP-2322); tasks/result is not served.
+bool takesInput(const QString &method)
+{
+    return method == QLatin1String("tools/call") || method == QLatin1String("prompts/get")
+           || method == QLatin1String("resources/read");
 }
 
 std::optional<int> decodeCursor(const QString &cursor)
@@ -415,8 +423,17 @@ CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHe
         return flag;
     }
 
+    // MRTR: a retry of tools/call, prompts/get or resources/read brings answers (and a state).
+    QJsonObject answers;
+    if (takesInput(m.method))
+        if (const auto refused = openInputRound(m.method, params, principal, &answers)) {
+            done(rpc::makeError(m.id, refused->code, refused->message, refused->data), 200);
+            return flag;
+        }
+
     // The request's own session: what _meta declares, for this request only.
     auto session = std::make_shared<McpSession>(QString(), transport, principal);
+    session->inputAnswers = answers;
     session->era = ProtocolEra::Modern;
     session->initialized = session->ready = true;
     session->protocolVersion = ModernEra::version();
@@ -529,20 +546,39 @@ void RpcBridge::dispatchRequest(const QString &method, const QJsonValue &id, con
         session->logLevel = level;
         return done(rpc::makeResult(id, QJsonObject{}));
     }
-    if (m_content.serves(method) && !m_methods.contains(method))
-        return m_content.dispatch(method, params, *session,
-                                  [id, done](const QJsonValue &result, const std::optional<RpcError> &error) {
-                                      done(error ? rpc::makeError(id, error->code, error->message, error->data)
-                                                 : rpc::makeResult(id, result));
-                                  });
+    if (m_content.serves(method) && !m_methods.contains(method)) {
+        // Answered once: an input_required round may end the request before the prompt would.
+        auto settled = std::make_shared<bool>(false);
+        ContentDispatcher::Done reply = [id, done, settled](const QJsonValue &result,
+                                                            const std::optional<RpcError> &error) {
+            if (std::exchange(*settled, true))
+                return;
+            done(error ? rpc::makeError(id, error->code, error->message, error->data) : rpc::makeResult(id, result));
+        };
+        return m_content.dispatch(
+            method, params, *session, reply,
+            inputAskFor(session, method, params, related,
+                        [reply](const QJsonObject &inputRequired) { reply(inputRequired, std::nullopt); }));
+    }
     const auto custom = m_methods.constFind(method);
     if (custom == m_methods.constEnd())
         return done(rpc::makeError(id, rpc::MethodNotFound, QStringLiteral("Method not found: %1").arg(method)));
 
-    RequestContext ctx{session, id, params, session->inflight.value(McpSession::idKey(id)), related};
-    (*custom)(ctx, [id, done](const QJsonValue &result, const std::optional<RpcError> &error) {
+    // Answered once: an input_required round may end the request before the handler would.
+    auto settled = std::make_shared<bool>(false);
+    MethodResult reply = [id, done, settled](const QJsonValue &result, const std::optional<RpcError> &error) {
+        if (std::exchange(*settled, true))
+            return;
         done(error ? rpc::makeError(id, error->code, error->message, error->data) : rpc::makeResult(id, result));
-    });
+    };
+    RequestContext ctx{session,
+                       id,
+                       params,
+                       session->inflight.value(McpSession::idKey(id)),
+                       related,
+                       inputAskFor(session, method, params, related,
+                                   [reply](const QJsonObject &inputRequired) { reply(inputRequired, std::nullopt); })};
+    (*custom)(ctx, reply);
 }
 
 void RpcBridge::handleInitialize(const QJsonValue &id, const QJsonObject &params, const SessionPtr &session, Done done)
@@ -645,10 +681,18 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     QElapsedTimer timer;
     timer.start();
     emit toolCallStarted(sessionId, name, arguments);
-    auto finish = [this, id, done, sessionId, name, arguments, timer](const QJsonObject &result) {
+    // Settled once: an input_required round ends the call while the tool waits for its answers.
+    auto settled = std::make_shared<bool>(false);
+    auto finish = [this, id, done, sessionId, name, arguments, timer, settled](const QJsonObject &result) {
+        if (std::exchange(*settled, true))
+            return;
         const bool isError = result.value(QLatin1String("isError")).toBool();
+        const bool inputRequired
+            = result.value(QLatin1String("resultType")).toString() == QLatin1String("input_required");
         emit toolCallFinished(sessionId, name, arguments, result, timer.nsecsElapsed() / 1e6,
-                              isError ? QStringLiteral("error") : QStringLiteral("ok"));
+                              inputRequired ? QStringLiteral("input_required")
+                              : isError     ? QStringLiteral("error")
+                                            : QStringLiteral("ok"));
         done(rpc::makeResult(id, result));
     };
 
@@ -671,6 +715,7 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     call.traceId = traceIdFromTraceparent(meta.value(QLatin1String("traceparent")));
     call.cancelled = session->inflight.value(McpSession::idKey(id));
     call.notify = [related](const QString &method, const QJsonObject &p) { related(rpc::makeNotification(method, p)); };
+    call.input = inputAskFor(session, QStringLiteral("tools/call"), params, related, finish);
     std::weak_ptr<McpSession> weak = session;
     // The server decides: a tool that may run as a task does so whenever the request declared the
     // extension (a legacy `task` parameter is ignored; 2025-11-25 sessions never get tasks).
@@ -682,8 +727,8 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     }
     call.fail = [id, done](const ToolFailure &f) { done(rpc::makeError(id, f.code, f.message, f.data)); };
     if (session->era == ProtocolEra::Modern) {
-        // 2026-07-28 has no server-to-client requests (input_required results instead): a tool
-        // that asks gets a refusal at once rather than a question nobody can answer.
+        // 2026-07-28 has no server-to-client requests (input_required rounds through call.input
+        // instead): a raw request gets a refusal at once rather than a question nobody can answer.
         call.request
             = [id](const QString &method, const QJsonObject &, std::function<void(const QJsonObject &)> onResponse) {
                   onResponse(rpc::makeError(
@@ -716,6 +761,9 @@ void RpcBridge::startTask(const QJsonValue &id, ToolProvider *provider, ToolCall
     call.notify = started->notify;
     call.request = started->request;
     call.fail = started->fail;
+    // This request is answered with the task: an InputAsk round would answer it a second time. A
+    // task's questions are its inputRequests (call.request, answered through tasks/update).
+    call.input = InputAsk{};
     call.progressToken = QJsonValue::Undefined;
     QJsonObject created = started->created;
     created.insert(QStringLiteral("resultType"), QStringLiteral("task"));
@@ -755,6 +803,133 @@ void RpcBridge::handleTaskMethod(const QString &method, const QJsonValue &id, co
     if (const auto error = m_tasks->update(principal, taskId.toString(), responses.toObject()))
         return fail(*error);
     done(rpc::makeResult(id, ack));
+}
+
+std::optional<RpcError> RpcBridge::openInputRound(const QString &method, const QJsonObject &params,
+                                                  const Principal &principal, QJsonObject *answers)
+{
+    const auto invalid = [this](const QString &message, const QString &reason) {
+        emit requestStateRefused(reason);
+        return RpcError{rpc::InvalidParams, QStringLiteral("Invalid params: %1").arg(message),
+                        QJsonObject{{QStringLiteral("reason"), reason}}};
+    };
+    const QJsonValue responses = params.value(QLatin1String("inputResponses"));
+    if (!responses.isUndefined() && !responses.isObject())
+        return invalid(QStringLiteral("'inputResponses' must be an object of answers by key"),
+                       QStringLiteral("malformed_input_responses"));
+    const QJsonObject given = responses.toObject();
+    for (auto it = given.begin(); it != given.end(); ++it)
+        if (!it.value().isObject())
+            return invalid(
+                QStringLiteral("inputResponses.%1 must be an object (the result of that input request)").arg(it.key()),
+                QStringLiteral("malformed_input_responses"));
+    const QJsonValue state = params.value(QLatin1String("requestState"));
+    if (!state.isUndefined()) {
+        if (!state.isString())
+            return invalid(QStringLiteral("'requestState' must be the string the server returned"),
+                           QStringLiteral("malformed"));
+        const RequestStateSeal::Opened opened
+            = m_stateSeal.open(state.toString(), RequestStateBinding::of(principal, method, params));
+        if (!opened.ok)
+            return invalid(opened.message, opened.reason);
+        *answers = opened.data.value(QLatin1String("answers")).toObject();
+    }
+    // What earlier rounds answered stays answered; this round adds the rest.
+    for (auto it = given.begin(); it != given.end(); ++it)
+        if (!answers->contains(it.key()))
+            answers->insert(it.key(), it.value());
+    return std::nullopt;
+}
+
+InputAsk RpcBridge::inputAskFor(const SessionPtr &session, const QString &method, const QJsonObject &params,
+                                const Send &related, std::function<void(const QJsonObject &inputRequired)> endRound)
+{
+    std::weak_ptr<McpSession> weak = session;
+    InputAsk input;
+    input.can = [weak](const QString &asked) {
+        auto s = weak.lock();
+        const QString capability = InputAsk::capabilityFor(asked);
+        if (!s || capability.isEmpty() || !s->clientCapabilities.contains(capability))
+            return false;
+        if (s->era == ProtocolEra::Modern)
+            return true; // an input_required result needs no stream
+        if (!s->serverRequests)
+            return false;
+        return asked != QLatin1String("elicitation/create") || s->protocolVersion >= QLatin1String("2025-06-18");
+    };
+    const auto refusal = [](const InputRequest &r) {
+        const QString capability = InputAsk::capabilityFor(r.method);
+        return InputAsk::error(
+            ModernEra::MissingRequiredClientCapability,
+            capability.isEmpty()
+                ? QStringLiteral("%1 is not an input request a server can make").arg(r.method)
+                : QStringLiteral("%1 cannot be asked: the client did not declare '%2', or this transport cannot "
+                                 "carry the request")
+                      .arg(r.method, capability));
+    };
+    if (session->era == ProtocolEra::Modern) {
+        input.ask = [this, weak, method, params, can = input.can, refusal, endRound](
+                        const QList<InputRequest> &requests, std::function<void(const InputAnswers &)> onAnswers) {
+            auto s = weak.lock();
+            if (!s || s->inputRoundEnded)
+                return;
+            InputAnswers out;
+            QJsonObject open;
+            for (const InputRequest &r : requests) {
+                if (!can(r.method))
+                    out.insert(r.key, refusal(r));
+                else if (const QJsonValue a = s->inputAnswers.value(r.key); a.isObject()) {
+                    out.insert(r.key, QJsonObject{{QStringLiteral("result"), a}});
+                    s->inputUsed.insert(r.key, a);
+                } else
+                    open.insert(
+                        r.key, QJsonObject{{QStringLiteral("method"), r.method}, {QStringLiteral("params"), r.params}});
+            }
+            if (open.isEmpty())
+                return onAnswers(out);
+            // This round ends here; the retry runs the handler again with the answers.
+            s->inputRoundEnded = true;
+            const QString state = m_stateSeal.seal(RequestStateBinding::of(s->principal, method, params),
+                                                   QJsonObject{{QStringLiteral("answers"), s->inputUsed}});
+            emit inputRoundAsked(ProtocolEra::Modern, method);
+            endRound(QJsonObject{{QStringLiteral("resultType"), QStringLiteral("input_required")},
+                                 {QStringLiteral("inputRequests"), open},
+                                 {QStringLiteral("requestState"), state}});
+        };
+        return input;
+    }
+    input.ask = [this, weak, method, related, can = input.can,
+                 refusal](const QList<InputRequest> &requests, std::function<void(const InputAnswers &)> onAnswers) {
+        auto s = weak.lock();
+        if (!s)
+            return;
+        struct Pending {
+            InputAnswers answers;
+            int outstanding = 0;
+            std::function<void(const InputAnswers &)> onAnswers;
+        };
+        auto pending = std::make_shared<Pending>();
+        pending->onAnswers = std::move(onAnswers);
+        QList<InputRequest> sendable;
+        for (const InputRequest &r : requests)
+            can(r.method) ? sendable.append(r) : void(pending->answers.insert(r.key, refusal(r)));
+        if (sendable.isEmpty())
+            return pending->onAnswers(pending->answers);
+        pending->outstanding = int(sendable.size());
+        emit inputRoundAsked(ProtocolEra::Legacy, method);
+        for (const InputRequest &r : std::as_const(sendable)) {
+            const QJsonValue outId = QStringLiteral("koan-%1").arg(s->nextOutboundId++);
+            s->pendingOutbound.insert(McpSession::idKey(outId), [pending, key = r.key](const QJsonObject &response) {
+                pending->answers.insert(key, response.contains(QLatin1String("error"))
+                                                 ? QJsonObject{{QStringLiteral("error"), response.value("error")}}
+                                                 : QJsonObject{{QStringLiteral("result"), response.value("result")}});
+                if (--pending->outstanding == 0)
+                    pending->onAnswers(pending->answers);
+            });
+            related(rpc::makeRequest(outId, r.method, r.params));
+        }
+    };
+    return input;
 }
 
 void RpcBridge::handleResponse(const QJsonObject &response, const SessionPtr &session)

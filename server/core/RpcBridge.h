@@ -5,6 +5,7 @@
 #include "McpSession.h"
 #include "ProtocolEra.h"
 #include "RpcError.h"
+#include "RequestState.h"
 #include "TaskService.h"
 #include "ToolProvider.h"
 
@@ -24,6 +25,7 @@ struct RequestContext {
     QJsonObject params;
     CancelFlag cancelled;
     std::function<void(const QJsonObject &message)> related; // notifications tied to this request
+    InputAsk input;                                          // asks the client for input in either era: InputRequest.h
 };
 using MethodResult = std::function<void(const QJsonValue &result, const std::optional<RpcError> &error)>;
 using MethodHandler = std::function<void(const RequestContext &ctx, MethodResult done)>;
@@ -74,6 +76,10 @@ public:
     // Client capabilities a tool needs (e.g. {"sampling":{}}): a modern call that did not declare
     // them is refused with -32021 before the tool runs.
     void requireClientCapabilities(const QString &tool, const QJsonObject &capabilities);
+    // The key sealing MRTR requestStates (HMAC-SHA256). Replicas behind one load balancer need the
+    // same key to accept each other's states; empty: a random key of this process.
+    void setRequestStateKey(const QByteArray &key) { m_stateSeal.setKey(key); }
+    RequestStateSeal &requestStateSeal() { return m_stateSeal; }
     // subscriptions/listen is served (on by default): otherwise the modern era may not advertise
     // listChanged and subscribe.
     void setListenServed(bool served) { m_listenServed = served; }
@@ -110,6 +116,11 @@ signals:
     // A tools/call that never reached a tool, for metrics: outcome "denied" (-32003) or "not_found"
     // (unknown or hidden tool; `tool` is empty for unknown names, which clients choose freely).
     void toolCallRejected(const QString &sessionId, const QString &tool, const QString &outcome, double durationMs);
+    // A handler asked the client for input: a 2026-07-28 input_required round, or 2025 server-to-
+    // client requests. `method` is the client's request (tools/call, prompts/get, resources/read).
+    void inputRoundAsked(koan::ProtocolEra era, const QString &method);
+    // A 2026-07-28 retry whose requestState was refused; `reason` as RequestStateSeal::Opened.
+    void requestStateRefused(const QString &reason);
 
 private:
     void dispatchOne(const QJsonValue &message, const SessionPtr &session, const Send &related, Done done);
@@ -127,6 +138,13 @@ private:
                           const Principal &principal, Done done);
     // Runs a tools/call as a task: the CreateTaskResult now, the tool's answer into the task.
     void startTask(const QJsonValue &id, ToolProvider *provider, ToolCall call, const SessionPtr &session, Done done);
+    // The InputAsk of one request; `endRound` ends it with an input_required result (2026-07-28).
+    InputAsk inputAskFor(const SessionPtr &session, const QString &method, const QJsonObject &params,
+                         const Send &related, std::function<void(const QJsonObject &inputRequired)> endRound);
+    // 2026-07-28: the answers a retry brings (requestState's, then inputResponses); an error if
+    // either is malformed or the state does not open for this caller, method and params.
+    std::optional<RpcError> openInputRound(const QString &method, const QJsonObject &params, const Principal &principal,
+                                           QJsonObject *answers);
     bool servesModern(const QString &method) const;
 
     ServerInfo m_info;
@@ -139,6 +157,7 @@ private:
     QHash<QString, QJsonObject> m_requiredClientCapabilities;
     TaskService *m_tasks = nullptr;
     bool m_listenServed = true;
+    RequestStateSeal m_stateSeal;
     // One open subscriptions/listen request: what it asked for, where its messages go.
     struct Listener {
         QJsonValue subscriptionId;

@@ -1,5 +1,6 @@
 #pragma once
 // A source of MCP tools (the entity tools, a test fixture pack, ...).
+#include "InputRequest.h"
 #include "McpSession.h"
 
 #include <QJsonObject>
@@ -51,7 +52,11 @@ struct ToolCall {
     bool asTask = false;
     // Sends a notification related to this request (progress, logging).
     std::function<void(const QString &method, const QJsonObject &params)> notify;
-    // Sends a request to the client (sampling, elicitation); `onResponse` gets the raw response object.
+    // Asks the client for input (elicitation, sampling, roots) in either era: see InputRequest.h.
+    // This is the way for a tool to ask; in 2026-07-28 it turns into input_required rounds.
+    InputAsk input;
+    // Legacy sessions only: one raw server-to-client request; `onResponse` gets the response object.
+    // In 2026-07-28 it answers with an error at once (use `input`).
     std::function<void(const QString &method, const QJsonObject &params,
                        std::function<void(const QJsonObject &response)> onResponse)>
         request;

@@ -288,9 +288,11 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
         break;
     case Op::DeleteAll:
         d.description
-            = QStringLiteral("Delete every %1 record. Pass confirm: true to proceed. Each deleted record is kept "
-                             "in the audit trail under one operationId.")
-                  .arg(what);
+            = QStringLiteral("Delete every %1 record, once confirmed: the user is asked through elicitation when "
+                             "the client declared it (and the answer can reach the call); otherwise pass confirm: "
+                             "\"%2\" (the entity's name). Each deleted record is kept in the audit trail under one "
+                             "operationId.")
+                  .arg(what, e.name);
         break;
     case Op::Export:
         d.description = QStringLiteral("Export every %1 record as JSON Lines (one record per line, by id), as an "

@@ -438,10 +438,78 @@ void EntityToolProvider::call(const ToolCall &call, std::function<void(const QJs
             toolErrorResult(QStringLiteral("tool_not_found"), QStringLiteral("Unknown tool: %1").arg(call.name)));
     if (call.cancelled && call.cancelled->load())
         return done(toolErrorResult(QStringLiteral("cancelled"), QStringLiteral("The request was cancelled")));
+    if (t->op == EntityRegistry::Op::DeleteAll)
+        return deleteAll(*t, call, std::move(done));
     if (t->op == EntityRegistry::Op::Export
         || (call.asTask && (t->op == EntityRegistry::Op::UpsertMany || t->op == EntityRegistry::Op::DeleteMany)))
         return startJob(*t, call, std::move(done));
     done(run(*t, call.arguments, contextOf(call)));
+}
+
+void EntityToolProvider::deleteAll(const EntityRegistry::Tool &tool, const ToolCall &call,
+                                   std::function<void(const QJsonObject &)> done)
+{
+    const QString entity = tool.entity->name;
+    const QJsonValue confirm = call.arguments.value(QLatin1String("confirm"));
+    if (confirm.isString()) {
+        if (confirm.toString() == entity)
+            return done(run(tool, call.arguments, contextOf(call)));
+        return done(toolErrorResult(
+            QStringLiteral("confirmation_mismatch"),
+            QStringLiteral("confirm must be exactly \"%1\" (the entity's name) to delete every %1 record; got \"%2\". "
+                           "Nothing was deleted.")
+                .arg(entity, confirm.toString())));
+    }
+    const QString elicitation = QStringLiteral("elicitation/create");
+    if (!call.input.canAsk(elicitation))
+        return done(toolErrorResult(
+            QStringLiteral("confirmation_required"),
+            QStringLiteral("Deleting every %1 record needs a confirmation: pass confirm: \"%1\" (this client cannot "
+                           "be asked: it declared no elicitation capability, or this transport cannot carry the "
+                           "question). Nothing was deleted.")
+                .arg(entity)));
+    const QString question = QStringLiteral("Delete every %1 record? Each deleted record is kept in the audit trail, "
+                                            "but the records are gone from the collection.")
+                                 .arg(entity);
+    const InputRequest ask{
+        QStringLiteral("confirm"), elicitation,
+        QJsonObject{{QStringLiteral("message"), question},
+                    {QStringLiteral("requestedSchema"),
+                     QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
+                                 {QStringLiteral("properties"),
+                                  QJsonObject{{QStringLiteral("confirm"),
+                                               QJsonObject{{QStringLiteral("type"), QStringLiteral("boolean")},
+                                                           {QStringLiteral("title"),
+                                                            QStringLiteral("Delete all %1 records").arg(entity)},
+                                                           {QStringLiteral("description"), question}}}}},
+                                 {QStringLiteral("required"), QJsonArray{QStringLiteral("confirm")}}}}}};
+    // Nothing irreversible before the answer: in 2026-07-28 this runs again on the retry.
+    call.input.ask({ask}, [this, call, entity, done](const InputAnswers &answers) {
+        const QJsonObject answer = answers.value(QStringLiteral("confirm"));
+        const QJsonObject result = answer.value(QLatin1String("result")).toObject();
+        const bool accepted
+            = result.value(QLatin1String("action")).toString() == QLatin1String("accept")
+              && result.value(QLatin1String("content")).toObject().value(QLatin1String("confirm")).toBool();
+        if (!accepted) {
+            const QString why
+                = answer.contains(QLatin1String("error"))
+                      ? answer.value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString()
+                      : QStringLiteral("the user answered %1")
+                            .arg(result.value(QLatin1String("action")).toString(QStringLiteral("without confirming")));
+            return done(toolErrorResult(QStringLiteral("not_confirmed"),
+                                        QStringLiteral("Deleting every %1 record was not confirmed (%2). Nothing was "
+                                                       "deleted.")
+                                            .arg(entity, why)));
+        }
+        if (call.cancelled && call.cancelled->load())
+            return done(toolErrorResult(QStringLiteral("cancelled"), QStringLiteral("The request was cancelled")));
+        // Looked up again: the console may have changed the entity's tools while the user thought.
+        const EntityRegistry::Tool *now = m_registry->tool(call.name);
+        if (!now)
+            return done(toolErrorResult(QStringLiteral("tool_not_found"),
+                                        QStringLiteral("%1 is no longer available").arg(call.name)));
+        done(run(*now, call.arguments, contextOf(call)));
+    });
 }
 
 QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJsonObject &args,

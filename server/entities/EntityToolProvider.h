@@ -38,6 +38,11 @@ private:
     void schedule(const std::shared_ptr<Job> &job);
     ToolAccess auditExportAccess(const QString &entityName, const McpSession &session) const;
     QJsonObject run(const EntityRegistry::Tool &tool, const QJsonObject &args, const WriteContext &context);
+    // {entity}.delete-all runs only once confirmed: by the user through elicitation when the
+    // client can be asked (2026-07-28: an input_required round; 2025-06-18+: elicitation/create
+    // on the call's stream), else by `confirm` equal to the entity's name (e.g. "TrialSite").
+    void deleteAll(const EntityRegistry::Tool &tool, const ToolCall &call,
+                   std::function<void(const QJsonObject &)> done);
     QJsonObject collection(const EntityDescriptor &e, const QJsonObject &args);
     QJsonObject history(const EntityDescriptor &e, const QJsonObject &args);
     QJsonObject upsert(const EntityDescriptor &e, const QJsonArray &models, bool many,

@@ -232,11 +232,14 @@ ToolSchemas ToolSchemas::of(const EntityDescriptor &e, Op op)
                              {QStringLiteral("count")}),
                 readOnly()};
     case Op::DeleteAll:
+        // Not required: a client that can be asked confirms through elicitation instead.
         return {objectSchema({{QStringLiteral("confirm"),
-                               obj({{kType, kBoolean},
-                                    {QStringLiteral("const"), true},
-                                    {QStringLiteral("description"), QStringLiteral("Must be true")}})}},
-                             {QStringLiteral("confirm")}),
+                               obj({{kType, kString},
+                                    {QStringLiteral("description"),
+                                     QStringLiteral("The entity's name, exactly \"%1\": needed when the client cannot "
+                                                    "be asked to confirm through elicitation")
+                                         .arg(e.name)}})}},
+                             {}),
                 objectSchema(
                     {{QStringLiteral("deleted"), typed(kInteger)}, {QStringLiteral("operationId"), typed(kString)}},
                     {QStringLiteral("deleted")}),

@@ -46,7 +46,15 @@ ServerMetrics::ServerMetrics(Sources sources, QObject *parent) : QObject(parent)
     m.describe(
         QStringLiteral("koan_mcp_https_violations_total"), QStringLiteral("counter"),
         QStringLiteral("Plain-HTTP requests refused by RequireHttps, by action (redirect: 308 for GET, reject: 400)"));
+    m.describe(QStringLiteral("koan_mcp_input_rounds_total"), QStringLiteral("counter"),
+               QStringLiteral("Rounds in which a handler asked the client for input, by era (modern: an "
+                              "input_required result; legacy: server-to-client requests) and method"));
+    m.describe(QStringLiteral("koan_mcp_request_states_refused_total"), QStringLiteral("counter"),
+               QStringLiteral("2026-07-28 retries refused for their requestState or inputResponses, by reason"));
     // Counters start at zero so dashboards and alerts see the series from the first scrape.
+    for (const char *era : {"legacy", "modern"})
+        m.increment(QStringLiteral("koan_mcp_input_rounds_total"),
+                    {{QStringLiteral("era"), QString::fromLatin1(era)}, {QStringLiteral("method"), "tools/call"}}, 0);
     for (const char *t : {"HttpSse", "StreamableHttp"})
         m.increment(QStringLiteral("koan_mcp_sessions_opened_total"),
                     {{QStringLiteral("transport"), QString::fromLatin1(t)}}, 0);
@@ -104,6 +112,16 @@ ServerMetrics::ServerMetrics(Sources sources, QObject *parent) : QObject(parent)
                 m_registry.increment(QStringLiteral("koan_mcp_tool_calls_total"), labels);
                 m_registry.observe(QStringLiteral("koan_mcp_tool_call_duration_seconds"), ms / 1000.0, labels);
             });
+    connect(sources.bridge, &RpcBridge::inputRoundAsked, this, [this](ProtocolEra era, const QString &method) {
+        m_registry.increment(
+            QStringLiteral("koan_mcp_input_rounds_total"),
+            {{QStringLiteral("era"), era == ProtocolEra::Modern ? QStringLiteral("modern") : QStringLiteral("legacy")},
+             {QStringLiteral("method"), method}});
+    });
+    connect(sources.bridge, &RpcBridge::requestStateRefused, this, [this](const QString &reason) {
+        m_registry.increment(QStringLiteral("koan_mcp_request_states_refused_total"),
+                             {{QStringLiteral("reason"), reason}});
+    });
     connect(sources.authLog, &AuthAuditLog::failureRecorded, this, [this](const AuthFailure &f) {
         m_registry.increment(QStringLiteral("koan_mcp_auth_failures_total"), {{QStringLiteral("reason"), f.reason}});
     });

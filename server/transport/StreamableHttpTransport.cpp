@@ -163,6 +163,8 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         const SessionPtr session = m_sessions->open(
             TransportKind::StreamableHttp, principal, request.remote(), QString::fromUtf8(request.header("User-Agent")),
             [this](const QString &sid, const QString &reason) { closeState(sid, reason); });
+        // JSON-response mode keeps every answer one JSON body: no server-to-client request mid-call.
+        session->serverRequests = !m_settings.jsonResponses;
         id = session->id;
         // Messages outside any request (list changes, resource updates) go on the GET stream,
         // kept for replay while it is not connected.
