@@ -45,7 +45,7 @@ class AuthTests(unittest.TestCase):
         for path, kind in TRANSPORTS:
             with self.subTest(kind), KoanMcpClient(self.server.base + path, token=token) as client:
                 names = {t["name"] for t in client.list_tools()}
-                self.assertEqual(len(names), 27)  # TrialSite, ParticipantVisit, MonitoringNote
+                self.assertEqual(len(names), 30)  # TrialSite, ParticipantVisit, MonitoringNote: 10 tools each
                 self.assertNotIn("protocol-document.collection", names)
                 with self.assertRaises(RpcError) as err:
                     client.call_tool("protocol-document.collection")
@@ -66,7 +66,7 @@ class AuthTests(unittest.TestCase):
                     client.ping()
                 self.assertEqual(asked, [False, True])  # cached after the refresh: not asked per request
                 self.assertEqual(names, {n for n in names if n.startswith("adverse-event-report.")})
-                self.assertEqual(len(names), 9)
+                self.assertEqual(len(names), 10)
 
     def test_async_provider_and_expiry_mid_session(self):
         # Tokens live 2 s; after they expire the next request gets 401, the provider mints a new one and the

@@ -47,7 +47,7 @@ class CliTests(unittest.TestCase):
                 listed = self.cli("--url", self.server.base + path, "list")
                 self.assertEqual(listed.returncode, 0, listed.stderr)
                 names = [line.split()[0] for line in listed.stdout.splitlines()]
-                self.assertEqual(len(names), 45)
+                self.assertEqual(len(names), 51)  # 5 entities x 10 tools + audit.export
                 self.assertIn("participant-visit.patch", names)
                 called = self.cli("--url", self.server.base + path, "call", "trial-site.collection",
                                   "pageSize=2", "sort=name:desc", 'filter={"regulatoryStatus":"Approved"}')

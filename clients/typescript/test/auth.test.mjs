@@ -38,7 +38,7 @@ describe('bearer auth', () => {
       await client.connect();
       assert.deepEqual(asked.slice(0, 2), [false, true]);
       const tools = await client.listTools();
-      assert.equal(tools.length, 27); // clinical:operations: TrialSite, ParticipantVisit, MonitoringNote
+      assert.equal(tools.length, 30); // clinical:operations: TrialSite, ParticipantVisit, MonitoringNote, 10 tools each
       assert.ok(!tools.some((t) => t.name.startsWith('adverse-event-report.')));
       const denied = await client.callTool('adverse-event-report.collection').catch((e) => e);
       assert.ok(denied instanceof RpcError && denied.code === -32003, String(denied));
@@ -55,7 +55,7 @@ describe('bearer auth', () => {
       }, { refreshBeforeMs: 0 });
       const client = new KoanMcpClient({ url: server.base + path, token, retry: fast, onReconnect: (r) => reconnects.push(r) });
       await client.connect();
-      assert.equal((await client.listTools()).length, 36); // four entities, nine tools each
+      assert.equal((await client.listTools()).length, 40); // four entities, ten tools each
       // Past `exp` (whole seconds) by more than a second: expired for the validator and the session sweep alike.
       const firstExp = jwtExpiry(await token(false));
       await sleep(firstExp - Date.now() + 1200);

@@ -52,7 +52,7 @@ for (const path of ['/mcp', '/mcp/sse']) {
     const { page, errors, status } = await run(pageUrl('koan-client.test', mcp.base + path));
     assert.equal(status, 'ok');
     assert.deepEqual(errors, []);
-    assert.equal(await page.locator('#tools option').count(), 27); // the token's scope: clinical:operations
+    assert.equal(await page.locator('#tools option').count(), 30); // the token's scope: clinical:operations
     assert.match(await page.textContent('#result'), /Osaka University Clinical Trials Unit/);
     await page.close();
   });

@@ -29,7 +29,7 @@ describe('S12 server', () => {
       assert.equal(init.protocolVersion, '2025-11-25');
       assert.ok(client.connected && client.sessionId);
       const tools = await client.listTools();
-      assert.equal(tools.length, 45);
+      assert.equal(tools.length, 51);
       assert.ok(tools.every((t) => t.inputSchema.type === 'object' && t.description));
       const site = await client.callTool('trial-site.get-by-id', { id: 'site-lyon' });
       assert.notEqual(site.isError, true);
@@ -64,7 +64,7 @@ describe('S12 server', () => {
   test('sse: negotiates 2024-11-05 when the client offers it', async () => {
     const client = new KoanMcpClient({ url: server.base + '/mcp/sse', protocolVersion: '2024-11-05' });
     assert.equal((await client.connect()).protocolVersion, '2024-11-05');
-    assert.equal((await client.listTools()).length, 45);
+    assert.equal((await client.listTools()).length, 51);
     await client.close();
   });
 

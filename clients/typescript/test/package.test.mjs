@@ -37,7 +37,7 @@ test('npm pack → npm install → the example lists and calls tools', async () 
     const out = execFileSync(process.execPath, ['list-and-call.mjs', url, 'trial-site.get-by-id', '{"id":"site-boston"}'],
       { cwd: app, encoding: 'utf8', env: { ...process.env, KOAN_TOKEN: token } });
     assert.match(out, /^connected to koan-mcp /m);
-    assert.match(out, /^27 tools: /m);
+    assert.match(out, /^30 tools: /m);
     assert.match(out, /Boston General Research Center/);
   }
   // Without a token the example reports the typed error and exits 2.
