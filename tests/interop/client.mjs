@@ -26,13 +26,13 @@ if (kind.endsWith('-auth')) {
   await assert.rejects(connect(), /401|Unauthorized/i);
   const authed = await connect({ Authorization: `Bearer ${process.env.KOAN_TOKEN}` });
   const visible = (await authed.listTools()).tools.map((t) => t.name);
-  assert.equal(visible.length, 27, visible.join(' '));
+  assert.equal(visible.length, 30, visible.join(' '));
   assert.ok(visible.every((n) => /^(trial-site|participant-visit|monitoring-note)\./.test(n)), visible.join(' '));
   const site = await authed.callTool({ name: 'trial-site.get-by-id', arguments: { id: 'site-boston' } });
   assert.equal(site.structuredContent.item.id, 'site-boston');
   await assert.rejects(authed.callTool({ name: 'adverse-event-report.collection', arguments: {} }), /clinical:safety|forbidden|not allowed/i);
   await authed.close();
-  console.log(`interop ${kind}: OK (401 without a token; 27 tools and a denied safety tool with one)`);
+  console.log(`interop ${kind}: OK (401 without a token; 30 tools (10 per entity) and a denied safety tool with one)`);
   process.exit(0);
 }
 
