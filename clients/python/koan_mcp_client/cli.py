@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="…/mcp for Streamable HTTP, …/mcp/sse for legacy HTTP+SSE "
                         "(default: $KOAN_MCP_URL or http://127.0.0.1:5114/mcp)")
     p.add_argument("--transport", choices=("streamable", "sse"), help="override the transport guessed from the URL")
+    p.add_argument("--era", choices=("auto", "modern", "legacy"), default="auto",
+                   help="auto: 2026-07-28 when server/discover offers it, else 2025-11-25 (default); "
+                        "modern: 2026-07-28 only; legacy: initialize and a session")
     auth = p.add_mutually_exclusive_group()
     auth.add_argument("--token", default=os.environ.get("KOAN_TOKEN"), help="bearer token (default: $KOAN_TOKEN)")
     auth.add_argument("--token-command", help="command printing a bearer token; run again after a 401")
@@ -69,9 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         arguments = parse_arguments(a.arguments) if a.command == "call" else {}
     except ValueError as err:
         parser.error(str(err))
+    if a.era == "modern" and (a.transport == "sse" or a.url.rstrip("/").endswith("/sse")):
+        parser.error("--era modern needs Streamable HTTP (legacy HTTP+SSE is a 2024-11-05 transport)")
     token = command_token_provider(a.token_command) if a.token_command else a.token
     try:
-        with KoanMcpClient(a.url, transport=a.transport, token=token, retry=RetryPolicy(attempts=max(1, a.retries)),
+        with KoanMcpClient(a.url, transport=a.transport, era=a.era, token=token, retry=RetryPolicy(attempts=max(1, a.retries)),
                            request_timeout=a.timeout) as client:
             if a.command == "list":
                 for tool in client.list_tools():

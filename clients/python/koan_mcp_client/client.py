@@ -11,6 +11,7 @@ import threading
 from typing import Any, Coroutine, TypeVar
 
 from .aio import AsyncKoanMcpClient, ProgressHandler
+from .modern import Subscription
 from .types import CallToolResult, InitializeResult, JsonObject, Tool
 
 T = TypeVar("T")
@@ -63,6 +64,28 @@ class KoanMcpClient:
         return self._run(self._async.call_tool(name, arguments, timeout=timeout, on_progress=on_progress,
                                                throw_on_tool_error=throw_on_tool_error))
 
+    def list_prompts(self) -> list[JsonObject]:
+        return self._run(self._async.list_prompts())
+
+    def get_prompt(self, name: str, arguments: dict[str, str] | None = None) -> JsonObject:
+        return self._run(self._async.get_prompt(name, arguments))
+
+    def list_resources(self) -> list[JsonObject]:
+        return self._run(self._async.list_resources())
+
+    def list_resource_templates(self) -> list[JsonObject]:
+        return self._run(self._async.list_resource_templates())
+
+    def read_resource(self, uri: str) -> JsonObject:
+        return self._run(self._async.read_resource(uri))
+
+    def discover(self) -> JsonObject:
+        return self._run(self._async.discover())
+
+    def listen(self, **filter_and_timeout: Any) -> "SyncSubscription":
+        """subscriptions/listen (see AsyncKoanMcpClient.listen); the notifications come from next()."""
+        return SyncSubscription(self, self._run(self._async.listen(**filter_and_timeout)))
+
     def ping(self) -> None:
         self._run(self._async.ping())
 
@@ -81,6 +104,32 @@ class KoanMcpClient:
 
     def __enter__(self) -> "KoanMcpClient":
         self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SyncSubscription:
+    """A listen subscription of the blocking client: next(timeout) waits for the next notification."""
+
+    def __init__(self, client: KoanMcpClient, subscription: Subscription):
+        self._client = client
+        self.subscription = subscription
+
+    def __getattr__(self, name: str) -> Any:
+        # id, requested, honored, closed, ended_by_server, error
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.subscription, name)
+
+    def next(self, timeout: float | None = None) -> JsonObject:
+        return self._client._run(self.subscription.next(timeout))
+
+    def close(self) -> None:
+        self._client._run(self.subscription.close())
+
+    def __enter__(self) -> "SyncSubscription":
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -81,6 +81,15 @@ class ToolError(KoanMcpError):
         self.result = result
 
 
+class InputRequiredError(KoanMcpError):
+    """The server asked for input (MRTR `input_required`) the client cannot give: no handler for the method,
+    or more rounds than `max_input_rounds`. `result` is the server's last input_required result."""
+
+    def __init__(self, message: str, result: dict):
+        super().__init__(message)
+        self.result = result
+
+
 # The TypeScript client's names for the same errors.
 McpClientError = KoanMcpError
 SessionExpiredError = SessionLostError

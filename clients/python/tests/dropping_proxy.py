@@ -15,6 +15,7 @@ class DroppingProxy:
         self.marker: bytes | None = None  # cut the first response carrying this, then disarm
         self.cuts = 0
         self.requests: list[bytes] = []  # first bytes of each request seen (method and path)
+        self.wire: list[bytes] = []  # the first chunk of each request (its head, and its body when small)
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -40,6 +41,7 @@ class DroppingProxy:
             while data := await client_r.read(65536):
                 if first:
                     self.requests.append(data.split(b"\r\n", 1)[0])
+                    self.wire.append(data)
                     first = False
                 server_w.write(data)
                 await server_w.drain()
@@ -67,3 +69,5 @@ class DroppingProxy:
         self._loop.call_soon_threadsafe(self._server.close)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        if not self._thread.is_alive():
+            self._loop.close()

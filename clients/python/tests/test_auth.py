@@ -13,7 +13,8 @@ from koan_mcp_client import (NO_RETRY, AsyncKoanMcpClient, AuthError, BearerAuth
                              RpcError)
 from koan_server import KoanServer  # noqa: E402
 
-TRANSPORTS = (("/mcp", "streamable"), ("/mcp/sse", "sse"))
+# 2026-07-28 (the default on /mcp), a 2025-11-25 session on Streamable HTTP, legacy HTTP+SSE.
+TRANSPORTS = (("/mcp", "modern", {}), ("/mcp", "streamable", {"era": "legacy"}), ("/mcp/sse", "sse", {}))
 
 
 class AuthTests(unittest.TestCase):
@@ -27,11 +28,11 @@ class AuthTests(unittest.TestCase):
         cls.server.close()
 
     def test_missing_or_bad_token_is_an_auth_error(self):
-        for path, kind in TRANSPORTS:
+        for path, kind, options in TRANSPORTS:
             for token in (None, "not-a-jwt"):
                 with self.subTest(kind=kind, token=token):
                     started = time.monotonic()
-                    client = KoanMcpClient(self.server.base + path, token=token)
+                    client = KoanMcpClient(self.server.base + path, token=token, **options)
                     with self.assertRaises(AuthError) as err:
                         client.connect()  # never retried: another attempt would not fix it
                     client.close()
@@ -42,8 +43,8 @@ class AuthTests(unittest.TestCase):
 
     def test_static_token_scopes(self):
         token = self.server.token("alice", "clinical:operations")
-        for path, kind in TRANSPORTS:
-            with self.subTest(kind), KoanMcpClient(self.server.base + path, token=token) as client:
+        for path, kind, options in TRANSPORTS:
+            with self.subTest(kind), KoanMcpClient(self.server.base + path, token=token, **options) as client:
                 names = {t["name"] for t in client.list_tools()}
                 self.assertEqual(len(names), 30)  # TrialSite, ParticipantVisit, MonitoringNote: 10 tools each
                 self.assertNotIn("protocol-document.collection", names)
@@ -54,14 +55,14 @@ class AuthTests(unittest.TestCase):
                                  "site-osaka")
 
     def test_provider_is_asked_again_after_401(self):
-        for path, kind in TRANSPORTS:
+        for path, kind, options in TRANSPORTS:
             with self.subTest(kind):
                 asked = []
 
                 def provider(force_refresh: bool) -> str:
                     asked.append(force_refresh)
                     return self.server.token("bob", "clinical:safety") if force_refresh else "stale-token"
-                with KoanMcpClient(self.server.base + path, token=provider) as client:
+                with KoanMcpClient(self.server.base + path, token=provider, **options) as client:
                     names = {t["name"] for t in client.list_tools()}
                     client.ping()
                 self.assertEqual(asked, [False, True])  # cached after the refresh: not asked per request
@@ -72,13 +73,13 @@ class AuthTests(unittest.TestCase):
         # Tokens live 2 s; after they expire the next request gets 401, the provider mints a new one and the
         # request goes through on the same session (Streamable), or the stream ends with `end` token_expired and
         # the client opens a new session with a fresh token (legacy).
-        async def scenario(path):
+        async def scenario(path, options):
             minted = []
 
             async def provider(force_refresh: bool) -> str:
                 minted.append(force_refresh)
                 return await asyncio.to_thread(self.server.token, "carol", "clinical:operations", "2s")
-            async with AsyncKoanMcpClient(self.server.base + path, token=BearerAuth(provider)) as client:
+            async with AsyncKoanMcpClient(self.server.base + path, token=BearerAuth(provider), **options) as client:
                 first = client.session_id
                 await client.ping()
                 if client.transport_kind == "sse":  # wait for the server to end the stream (its sweep runs ~1/s)
@@ -90,21 +91,24 @@ class AuthTests(unittest.TestCase):
                     await asyncio.sleep(3.2)  # the token has expired by now
                 site = await client.call_tool("trial-site.get-by-id", {"id": "site-boston"})
                 return minted, first, client.session_id, client.sessions_opened, site
-        for path, kind in TRANSPORTS:
+        for path, kind, options in TRANSPORTS:
             with self.subTest(kind):
-                minted, first, now, opened, site = asyncio.run(scenario(path))
+                minted, first, now, opened, site = asyncio.run(scenario(path, options))
                 self.assertEqual(minted, [False, True])
                 self.assertEqual(site["structuredContent"]["item"]["id"], "site-boston")
-                if kind == "streamable":  # koan-mcp also closes idle sessions whose token expired, or not yet
+                if kind == "modern":  # no session: the 401 was answered with a fresh token, nothing reopened
+                    self.assertEqual((first, now, opened), (None, None, 1))
+                elif kind == "streamable":  # koan-mcp also closes idle sessions whose token expired, or not yet
                     self.assertIn(opened, (1, 2))
                 else:  # token_expired on the stream: one new session with a fresh token, not one per retry
                     self.assertNotEqual(now, first)
                     self.assertEqual(opened, 2)
 
     def test_another_subjects_session_is_forbidden(self):
-        # Sessions are bound to the token's subject: a provider that switches users gets 403, an AuthError.
+        # 2025 sessions are bound to the token's subject: a provider that switches users gets 403, an AuthError.
         tokens = {False: self.server.token("dave"), True: self.server.token("mallory")}
-        client = KoanMcpClient(self.server.base + "/mcp", token=lambda refresh: tokens[refresh], retry=NO_RETRY)
+        client = KoanMcpClient(self.server.base + "/mcp", token=lambda refresh: tokens[refresh], retry=NO_RETRY,
+                               era="legacy")
         client.connect()
         client.async_client._http.auth._token = tokens[True]  # the token changes hands mid-session
         with self.assertRaises(AuthError) as err:

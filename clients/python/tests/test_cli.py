@@ -42,14 +42,14 @@ class CliTests(unittest.TestCase):
         return subprocess.run([*command, *args], capture_output=True, text=True, env=environment, timeout=60)
 
     def test_list_and_call_over_both_transports(self):
-        for path in ("/mcp", "/mcp/sse"):
-            with self.subTest(path):
-                listed = self.cli("--url", self.server.base + path, "list")
+        for path, era in (("/mcp", "auto"), ("/mcp", "legacy"), ("/mcp/sse", "auto")):  # 2026-07-28, 2025, legacy SSE
+            with self.subTest(path=path, era=era):
+                listed = self.cli("--url", self.server.base + path, "--era", era, "list")
                 self.assertEqual(listed.returncode, 0, listed.stderr)
                 names = [line.split()[0] for line in listed.stdout.splitlines()]
                 self.assertEqual(len(names), 51)  # 5 entities x 10 tools + audit.export
                 self.assertIn("participant-visit.patch", names)
-                called = self.cli("--url", self.server.base + path, "call", "trial-site.collection",
+                called = self.cli("--url", self.server.base + path, "--era", era, "call", "trial-site.collection",
                                   "pageSize=2", "sort=name:desc", 'filter={"regulatoryStatus":"Approved"}')
                 self.assertEqual(called.returncode, 0, called.stderr)
                 page = json.loads(called.stdout)

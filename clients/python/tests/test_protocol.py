@@ -1,5 +1,6 @@
-"""Sync and asyncio clients over both HTTP transports against a real koan-mcp: handshake, tools, ping,
-notifications the server emits (progress, logging), server-to-client requests, JSON-RPC errors, timeouts."""
+"""Sync and asyncio clients in the 2025 era (era="legacy": initialize and a session) over both HTTP transports
+against a real koan-mcp: handshake, tools, ping, notifications the server emits (progress, logging),
+server-to-client requests, JSON-RPC errors, timeouts. The 2026-07-28 era is in test_modern.py."""
 from __future__ import annotations
 
 import asyncio
@@ -13,6 +14,7 @@ from koan_mcp_client import AsyncKoanMcpClient, KoanMcpClient, ProtocolError, Rp
 from koan_server import KoanServer  # noqa: E402
 
 TRANSPORTS = (("/mcp", "streamable"), ("/mcp/sse", "sse"))
+LEGACY = {"era": "legacy"}  # /mcp speaks 2026-07-28 by default; these tests are about the 2025 session
 
 
 class ProtocolTests(unittest.TestCase):
@@ -28,7 +30,7 @@ class ProtocolTests(unittest.TestCase):
 
     def test_sync_client(self):
         for path, kind in TRANSPORTS:
-            with self.subTest(kind), KoanMcpClient(self.server.base + path) as client:
+            with self.subTest(kind), KoanMcpClient(self.server.base + path, **LEGACY) as client:
                 self.assertEqual(client.transport_kind, kind)
                 self.assertEqual(client.server_info["name"], "koan-mcp")
                 self.assertEqual(client.protocol_version, "2025-11-25")
@@ -56,7 +58,7 @@ class ProtocolTests(unittest.TestCase):
 
     def test_async_client_concurrent_calls(self):
         async def scenario(url):
-            async with AsyncKoanMcpClient(url) as client:
+            async with AsyncKoanMcpClient(url, **LEGACY) as client:
                 tools = await client.list_tools()
                 ids = ["site-boston", "site-lyon", "site-osaka"] * 4
                 results = await asyncio.gather(*(client.call_tool("trial-site.get-by-id", {"id": i}) for i in ids),
@@ -76,7 +78,7 @@ class ProtocolTests(unittest.TestCase):
     def test_progress_and_log_notifications(self):
         async def scenario(url):
             seen, progress = [], []
-            async with AsyncKoanMcpClient(url, on_notification=seen.append) as client:
+            async with AsyncKoanMcpClient(url, on_notification=seen.append, **LEGACY) as client:
                 await client.set_logging_level("info")
                 logged = await client.call_tool("test_tool_with_logging")
                 await client.call_tool("test_tool_with_progress", on_progress=progress.append)
@@ -96,7 +98,7 @@ class ProtocolTests(unittest.TestCase):
 
     def test_sync_client_progress(self):
         for path, kind in TRANSPORTS:
-            with self.subTest(kind), KoanMcpClient(self.server.base + path) as client:
+            with self.subTest(kind), KoanMcpClient(self.server.base + path, **LEGACY) as client:
                 progress = []
                 result = client.call_tool("test_tool_with_progress", on_progress=progress.append)
                 self.assertEqual([p["message"] for p in progress], ["step 0", "step 50", "step 100"])
@@ -106,7 +108,7 @@ class ProtocolTests(unittest.TestCase):
         # Declaring sampling makes the server ask us (sampling/createMessage); this client implements no
         # sampling, so it must answer -32601 rather than leave the server waiting.
         for path, kind in TRANSPORTS:
-            with self.subTest(kind), KoanMcpClient(self.server.base + path, capabilities={"sampling": {}}) as client:
+            with self.subTest(kind), KoanMcpClient(self.server.base + path, **LEGACY, capabilities={"sampling": {}}) as client:
                 result = client.call_tool("test_sampling", {"prompt": "hi"}, timeout=10)
                 self.assertTrue(result["isError"])
                 self.assertIn("The client refused: Method not found", result["content"][0]["text"])
@@ -117,7 +119,7 @@ class ProtocolTests(unittest.TestCase):
             prompt = params["messages"][0]["content"]["text"]
             return {"role": "assistant", "content": {"type": "text", "text": f"echo {prompt}"}, "model": "py-test"}
         for path, kind in TRANSPORTS:
-            with self.subTest(kind), KoanMcpClient(self.server.base + path, capabilities={"sampling": {}},
+            with self.subTest(kind), KoanMcpClient(self.server.base + path, **LEGACY, capabilities={"sampling": {}},
                                                    request_handlers={"sampling/createMessage": sample}) as client:
                 result = client.call_tool("test_sampling", {"prompt": "hello"}, timeout=10)
                 self.assertFalse(result.get("isError"), result)
@@ -125,7 +127,7 @@ class ProtocolTests(unittest.TestCase):
 
     def test_timeout_cancels_and_client_stays_usable(self):
         for path, kind in TRANSPORTS:
-            with self.subTest(kind), KoanMcpClient(self.server.base + path) as client:
+            with self.subTest(kind), KoanMcpClient(self.server.base + path, **LEGACY) as client:
                 with self.assertRaises(TimeoutError) as err:
                     client.call_tool("test_reconnection", timeout=0.02)  # answers after 100 ms
                 self.assertIsInstance(err.exception, builtins.TimeoutError)
@@ -141,7 +143,7 @@ class ProtocolTests(unittest.TestCase):
 
     def test_older_protocol_versions(self):
         for path, version in (("/mcp/sse", "2024-11-05"), ("/mcp", "2025-03-26"), ("/mcp", "2025-06-18")):
-            with self.subTest(version), KoanMcpClient(self.server.base + path, protocol_version=version) as client:
+            with self.subTest(version), KoanMcpClient(self.server.base + path, **LEGACY, protocol_version=version) as client:
                 self.assertEqual(client.protocol_version, version)
                 client.ping()
                 self.assertEqual(client.call_tool("trial-site.collection", {"pageSize": 1})["structuredContent"]["pageSize"], 1)

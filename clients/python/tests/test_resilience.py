@@ -1,6 +1,7 @@
-"""Retry with backoff against a real koan-mcp: a server that starts late, one that never comes, a dropped
-legacy stream (rollback switch), a restart (session gone), a Streamable stream cut by the network and resumed
-with Last-Event-ID, and HTTP errors that are or are not worth retrying."""
+"""Retry with backoff against a real koan-mcp: a server that starts late, one that never comes (2026-07-28 on /mcp),
+a dropped legacy stream (rollback switch), a restart (2025 session gone), a 2025 Streamable stream cut by the network
+and resumed with Last-Event-ID, a 2026-07-28 request while the server is down, and HTTP errors that are or are not
+worth retrying."""
 from __future__ import annotations
 
 import asyncio
@@ -108,7 +109,7 @@ class DroppedStreamTests(unittest.TestCase):
     def test_server_restart(self):
         for path in ("/mcp", "/mcp/sse"):
             reconnects: list = []
-            with self.subTest(path), KoanMcpClient(self.server.base + path, retry=FAST, on_reconnect=reconnects.append) as client:
+            with self.subTest(path), KoanMcpClient(self.server.base + path, retry=FAST, on_reconnect=reconnects.append, era="legacy") as client:
                 first = client.session_id
                 self.server.stop()
                 self.server.start()  # same port and database, no sessions
@@ -122,7 +123,7 @@ class DroppedStreamTests(unittest.TestCase):
 
     def test_request_while_the_server_is_down(self):
         async def scenario():
-            async with AsyncKoanMcpClient(self.server.base + "/mcp", retry=FAST) as client:
+            async with AsyncKoanMcpClient(self.server.base + "/mcp", retry=FAST, era="legacy") as client:
                 first = client.session_id
                 await asyncio.to_thread(self.server.stop)
                 restart = threading.Timer(0.8, self.server.start)
@@ -137,6 +138,24 @@ class DroppedStreamTests(unittest.TestCase):
         self.assertNotEqual(first, second)
         self.assertGreaterEqual(waited, 0.7)
 
+    def test_modern_request_while_the_server_is_down(self):
+        # No session to lose: refused connections are retried (nothing was sent) until the server is back.
+        async def scenario():
+            async with AsyncKoanMcpClient(self.server.base + "/mcp", retry=FAST) as client:
+                await asyncio.to_thread(self.server.stop)
+                restart = threading.Timer(0.8, self.server.start)
+                restart.start()
+                started = time.monotonic()
+                try:
+                    site = await client.call_tool("trial-site.get-by-id", {"id": "site-osaka"})
+                finally:
+                    await asyncio.to_thread(restart.join)
+                return client.era, client.sessions_opened, site, time.monotonic() - started
+        era, opened, site, waited = asyncio.run(scenario())
+        self.assertEqual((era, opened), ("modern", 1))
+        self.assertEqual(site["structuredContent"]["item"]["id"], "site-osaka")
+        self.assertGreaterEqual(waited, 0.7)
+
     def test_streamable_stream_cut_mid_response_is_resumed(self):
         proxy = DroppingProxy(self.server.port)
         try:
@@ -147,13 +166,13 @@ class DroppedStreamTests(unittest.TestCase):
                     progress: list = []
                     if client_kind == "async":
                         async def scenario():
-                            async with AsyncKoanMcpClient(url, retry=FAST) as client:
+                            async with AsyncKoanMcpClient(url, retry=FAST, era="legacy") as client:
                                 session = client.session_id
                                 result = await client.call_tool("test_tool_with_progress", on_progress=progress.append)
                                 return result, session, client.session_id, client._transport.resumptions
                         result, before, after, resumptions = asyncio.run(scenario())
                     else:
-                        with KoanMcpClient(url, retry=FAST) as client:
+                        with KoanMcpClient(url, retry=FAST, era="legacy") as client:
                             before = client.session_id
                             result = client.call_tool("test_tool_with_progress", on_progress=progress.append)
                             after, resumptions = client.session_id, client.async_client._transport.resumptions
