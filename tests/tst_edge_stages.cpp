@@ -210,6 +210,9 @@ private slots:
         QVERIFY(r.header("Access-Control-Allow-Methods").contains("POST"));
         QVERIFY(r.header("Access-Control-Allow-Headers").contains("Authorization"));
         QVERIFY(r.header("Access-Control-Allow-Headers").contains("Mcp-Session-Id"));
+        // 2026-07-28 requests mirror their method and name into headers: a page must be allowed to send them.
+        QVERIFY(r.header("Access-Control-Allow-Headers").contains("Mcp-Method"));
+        QVERIFY(r.header("Access-Control-Allow-Headers").contains("Mcp-Name"));
         QCOMPARE(r.header("Access-Control-Max-Age"), QByteArray("600"));
 
         // A preflight from a foreign origin is refused, not answered with 204.

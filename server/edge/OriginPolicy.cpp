@@ -90,10 +90,11 @@ HttpHeaders OriginPolicy::corsHeaders(const QByteArray &origin) const
 
 HttpHeaders OriginPolicy::preflightHeaders()
 {
-    return {{"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
-            {"Access-Control-Allow-Headers",
-             "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, X-Mcp-Session"},
-            {"Access-Control-Max-Age", "600"}};
+    return {
+        {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
+        {"Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, "
+                                         "Mcp-Method, Mcp-Name, Last-Event-ID, X-Mcp-Session"},
+        {"Access-Control-Max-Age", "600"}};
 }
 
 } // namespace koan

@@ -1,6 +1,6 @@
 // Typed errors: callers tell protocol errors, HTTP failures, auth problems, network failures,
 // timeouts and lost sessions apart with instanceof, and retry logic reads `retryable`.
-import type { CallToolResult, JsonValue } from './types.js';
+import type { CallToolResult, JsonObject, JsonValue } from './types.js';
 
 export class McpClientError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -83,5 +83,15 @@ export class ToolError extends McpClientError {
   constructor(readonly tool: string, readonly result: CallToolResult) {
     const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join(' ').trim();
     super(`tool ${tool} failed${text ? `: ${text}` : ''}`);
+  }
+}
+
+/**
+ * The server asked for input (`input_required`, 2026-07-28) the client cannot give: no inputHandler
+ * for the method, or more rounds than `maxInputRounds`. `result` is the server's last answer.
+ */
+export class InputRequiredError extends McpClientError {
+  constructor(message: string, readonly result: JsonObject) {
+    super(message);
   }
 }

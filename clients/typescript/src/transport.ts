@@ -17,7 +17,8 @@ export interface Transport {
   protocolVersion?: string;
   /** Opens what the transport needs before the first message (the legacy SSE stream). */
   start(): Promise<void>;
-  send(message: JsonRpcMessage): Promise<void>;
+  /** `headers`: extra HTTP headers of this message (the 2026-07-28 transport's Mcp-Param-*). */
+  send(message: JsonRpcMessage, headers?: Record<string, string>): Promise<void>;
   /** Ends the session (DELETE for Streamable HTTP) and every stream. */
   close(): Promise<void>;
 }

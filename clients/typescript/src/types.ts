@@ -1,4 +1,4 @@
-// JSON-RPC 2.0 and the MCP messages this client sends and reads (revisions 2024-11-05 .. 2025-11-25).
+// JSON-RPC 2.0 and the MCP messages this client sends and reads (revisions 2024-11-05 .. 2026-07-28).
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -10,7 +10,9 @@ export interface JsonRpcErrorObject { code: number; message: string; data?: Json
 export interface JsonRpcResponse { jsonrpc: '2.0'; id: RequestId | null; result?: JsonObject; error?: JsonRpcErrorObject }
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 
+/** The newest version offered in `initialize` (the legacy era; 2026-07-28 has no initialize). */
 export const LATEST_PROTOCOL_VERSION = '2025-11-25';
+/** The versions of the legacy era (initialize and a session). */
 export const SUPPORTED_PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
 export type ProtocolVersion = (typeof SUPPORTED_PROTOCOL_VERSIONS)[number];
 
@@ -24,6 +26,12 @@ export const ErrorCode = {
   ServerError: -32000,
   SessionNotFound: -32001,
   Forbidden: -32003,
+  /** 2026-07-28: HTTP headers missing or not matching the body. */
+  HeaderMismatch: -32020,
+  /** 2026-07-28: the request needs a client capability it did not declare. */
+  MissingRequiredClientCapability: -32021,
+  /** 2026-07-28: `data.supported` names the versions the server speaks. */
+  UnsupportedProtocolVersion: -32022,
 } as const;
 
 export interface Implementation { name: string; version: string; title?: string }
@@ -75,10 +83,27 @@ export type ContentBlock = TextContent | ImageContent | AudioContent | EmbeddedR
 
 export interface CallToolResult<T extends JsonObject = JsonObject> {
   content: ContentBlock[];
+  /** 2026-07-28: `complete` (an `input_required` result is answered by the client before it returns). */
+  resultType?: string;
   structuredContent?: T;
   /** A domain failure (not found, invalid arguments): the tool ran and said no. */
   isError?: boolean;
 }
+
+/** What `server/discover` answers (2026-07-28). */
+export interface DiscoverResult {
+  supportedVersions: string[];
+  capabilities: ServerCapabilities;
+  instructions?: string;
+  ttlMs?: number;
+  cacheScope?: 'public' | 'private';
+  _meta?: JsonObject;
+}
+
+export interface ResourceContents { uri: string; mimeType?: string; text?: string; blob?: string }
+export interface ReadResourceResult { contents: ResourceContents[]; _meta?: JsonObject; resultType?: string }
+export interface PromptMessage { role: 'user' | 'assistant'; content: ContentBlock }
+export interface GetPromptResult { description?: string; messages: PromptMessage[]; resultType?: string }
 
 export interface ProgressParams { progressToken: string | number; progress: number; total?: number; message?: string }
 

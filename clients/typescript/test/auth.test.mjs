@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { AuthError, KoanMcpClient, RpcError, bearerTokenProvider, jwtExpiry } from '@koan/mcp-client';
 import { sleep, startServer } from './server.mjs';
 
-const TRANSPORTS = [['streamable', '/mcp'], ['sse', '/mcp/sse']];
+// 2026-07-28 (the default on /mcp), a 2025-11-25 session on Streamable HTTP, legacy HTTP+SSE.
+const TRANSPORTS = [['modern', '/mcp', {}], ['streamable', '/mcp', { era: 'legacy' }], ['sse', '/mcp/sse', {}]];
 const fast = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 800 };
 
 describe('bearer auth', () => {
@@ -15,16 +16,16 @@ describe('bearer auth', () => {
   });
   after(() => server.dispose());
 
-  for (const [kind, path] of TRANSPORTS) {
+  for (const [kind, path, era] of TRANSPORTS) {
     test(`${kind}: no token → AuthError 401 with the resource metadata challenge, not retried`, async () => {
       let retries = 0;
-      const client = new KoanMcpClient({ url: server.base + path, retry: fast, onRetry: () => retries++ });
+      const client = new KoanMcpClient({ ...era, url: server.base + path, retry: fast, onRetry: () => retries++ });
       const err = await client.connect().catch((e) => e);
       assert.ok(err instanceof AuthError, String(err));
       assert.equal(err.status, 401);
       assert.match(err.wwwAuthenticate, /^Bearer .*resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/);
       assert.equal(retries, 0);
-      const bad = await new KoanMcpClient({ url: server.base + path, token: 'not-a-jwt' }).connect().catch((e) => e);
+      const bad = await new KoanMcpClient({ ...era, url: server.base + path, token: 'not-a-jwt' }).connect().catch((e) => e);
       assert.ok(bad instanceof AuthError && /invalid_token/.test(bad.wwwAuthenticate), String(bad));
     });
 
@@ -32,6 +33,7 @@ describe('bearer auth', () => {
       const good = await server.token('alice', 'clinical:operations');
       const asked = [];
       const client = new KoanMcpClient({
+        ...era,
         url: server.base + path,
         token: (forceRefresh) => { asked.push(forceRefresh); return forceRefresh ? good : 'revoked-token'; },
       });
@@ -53,7 +55,7 @@ describe('bearer auth', () => {
         // The first token lives 2 s; its successor an hour.
         return server.token('bob', 'clinical:operations clinical:safety', minted === 1 ? '2s' : '1h');
       }, { refreshBeforeMs: 0 });
-      const client = new KoanMcpClient({ url: server.base + path, token, retry: fast, onReconnect: (r) => reconnects.push(r) });
+      const client = new KoanMcpClient({ ...era, url: server.base + path, token, retry: fast, onReconnect: (r) => reconnects.push(r) });
       await client.connect();
       assert.equal((await client.listTools()).length, 40); // four entities, ten tools each
       // Past `exp` (whole seconds) by more than a second: expired for the validator and the session sweep alike.
@@ -61,10 +63,11 @@ describe('bearer auth', () => {
       await sleep(firstExp - Date.now() + 1200);
       // Streamable: the POST gets 401, is re-sent with a new token, finds the session closed (404) and
       // re-initializes. Legacy: the stream ended with token_expired; the reconnect asked for a new token.
+      // 2026-07-28: no session, so the 401 is answered with a fresh token and nothing reconnects.
       const result = await client.callTool('adverse-event-report.collection', { pageSize: 1 });
       assert.notEqual(result.isError, true);
       assert.equal(minted, 2);
-      assert.equal(reconnects.length, 1);
+      assert.equal(reconnects.length, kind === 'modern' ? 0 : 1);
       await client.close();
     });
   }

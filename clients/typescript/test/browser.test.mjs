@@ -66,18 +66,22 @@ test('in the browser: a token provider refreshes after 401; typed errors survive
     const asked = [];
     const client = new KoanMcpClient({ url: server, token: (refresh) => { asked.push(refresh); return refresh ? good : 'stale'; } });
     await client.connect();
+    const era = client.era; // 2026-07-28: its Mcp-Method / Mcp-Name headers pass the CORS preflight
     const site = await client.callTool('trial-site.get-by-id', { id: 'site-lyon' });
     const denied = await client.callTool('adverse-event-report.collection').catch((e) => e);
-    const session = typeof client.sessionId === 'string'; // Mcp-Session-Id is exposed to the page
     await client.close();
+    const legacy = new KoanMcpClient({ url: server, token: good, era: 'legacy' });
+    await legacy.connect();
+    const session = typeof legacy.sessionId === 'string'; // Mcp-Session-Id is exposed to the page
+    await legacy.close();
     const anonymous = await new KoanMcpClient({ url: server }).connect().catch((e) => e);
     return {
-      asked: asked.slice(0, 2), session, location: site.structuredContent.item.location,
+      asked: asked.slice(0, 2), era, session, location: site.structuredContent.item.location,
       denied: denied instanceof RpcError && denied.code,
       anonymous: anonymous instanceof AuthError && [anonymous.status, /resource_metadata=/.test(anonymous.wwwAuthenticate)],
     };
   }, { server: mcp.base + '/mcp', good: token });
-  assert.deepEqual(outcome, { asked: [false, true], session: true, location: 'Lyon, France', denied: -32003, anonymous: [401, true] });
+  assert.deepEqual(outcome, { asked: [false, true], era: 'modern', session: true, location: 'Lyon, France', denied: -32003, anonymous: [401, true] });
   await page.close();
 });
 

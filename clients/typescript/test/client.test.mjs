@@ -1,5 +1,6 @@
-// @koan/mcp-client against the real koan-mcp: both transports, tools, ping, notifications,
-// typed errors, timeouts, and recovery from lost sessions and dropped streams.
+// @koan/mcp-client in the 2025 era (era: 'legacy', initialize and a session) against the real
+// koan-mcp: both transports, tools, ping, notifications, typed errors, timeouts, and recovery from
+// lost sessions and dropped streams. The 2026-07-28 era (the default on /mcp) is in modern.test.mjs.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -9,6 +10,7 @@ import {
 import { freePort, sleep, startProxy, startServer } from './server.mjs';
 
 const TRANSPORTS = [['streamable', '/mcp'], ['sse', '/mcp/sse']];
+const LEGACY = { era: 'legacy' }; // /mcp speaks 2026-07-28 by default; these tests are about the 2025 session
 const fast = { maxAttempts: 8, initialDelayMs: 100, maxDelayMs: 800 };
 const until = async (cond, ms = 5000) => {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(25)) if (await cond()) return;
@@ -22,7 +24,7 @@ describe('S12 server', () => {
 
   for (const [kind, path] of TRANSPORTS) {
     test(`${kind}: initialize, listTools, callTool, ping`, async () => {
-      const client = new KoanMcpClient({ url: server.base + path });
+      const client = new KoanMcpClient({ ...LEGACY, url: server.base + path });
       const init = await client.connect();
       assert.equal(client.transportKind, kind);
       assert.equal(init.serverInfo.name, 'koan-mcp');
@@ -43,7 +45,7 @@ describe('S12 server', () => {
     });
 
     test(`${kind}: typed errors for JSON-RPC errors and tool failures`, async () => {
-      const client = new KoanMcpClient({ url: server.base + path });
+      const client = new KoanMcpClient({ ...LEGACY, url: server.base + path });
       await client.connect();
       const unknown = await client.callTool('no.such-tool').catch((e) => e);
       assert.ok(unknown instanceof RpcError, String(unknown));
@@ -82,7 +84,7 @@ describe('S12 server', () => {
 
   test('streamable: a session deleted on the server is replaced transparently (404 → initialize → resend)', async () => {
     const reconnects = [];
-    const client = new KoanMcpClient({ url: server.base + '/mcp', onReconnect: (r) => reconnects.push(r) });
+    const client = new KoanMcpClient({ ...LEGACY, url: server.base + '/mcp', onReconnect: (r) => reconnects.push(r) });
     await client.connect();
     const first = client.sessionId;
     const del = await fetch(server.base + '/mcp', { method: 'DELETE', headers: { 'Mcp-Session-Id': first } });
@@ -113,7 +115,7 @@ describe('S12 server', () => {
   test('a request timeout rejects with TimeoutError; the session stays usable', async () => {
     const fixtures = await startServer(['--fixtures', 'conformance']);
     try {
-      const client = new KoanMcpClient({ url: fixtures.base + '/mcp' });
+      const client = new KoanMcpClient({ ...LEGACY, url: fixtures.base + '/mcp' });
       await client.connect();
       const slow = await client.callTool('test_reconnection', {}, { timeoutMs: 20 }).catch((e) => e); // answers after 100 ms
       assert.ok(slow instanceof TimeoutError, String(slow));
@@ -138,7 +140,7 @@ describe('notifications (conformance fixtures: logging and progress)', () => {
   for (const [kind, path] of TRANSPORTS) {
     test(`${kind}: notifications/message and notifications/progress reach the listeners`, async () => {
       const seen = [];
-      const client = new KoanMcpClient({ url: server.base + path, onNotification: (n) => seen.push(n) });
+      const client = new KoanMcpClient({ ...LEGACY, url: server.base + path, onNotification: (n) => seen.push(n) });
       const init = await client.connect();
       assert.ok(init.capabilities.tools.listChanged);
       await client.setLoggingLevel('info');
@@ -160,7 +162,7 @@ describe('notifications (conformance fixtures: logging and progress)', () => {
   test('streamable: a response stream cut mid-call is resumed with Last-Event-ID', async () => {
     const proxy = await startProxy(server.port);
     try {
-      const client = new KoanMcpClient({ url: proxy.base + '/mcp', retry: fast });
+      const client = new KoanMcpClient({ ...LEGACY, url: proxy.base + '/mcp', retry: fast });
       await client.connect();
       const progress = [];
       const result = await client.callTool('test_tool_with_progress', {}, {
@@ -215,7 +217,7 @@ describe('retry with backoff', () => {
     test(`${kind}: connect keeps trying until the server comes up`, async () => {
       const port = await freePort();
       const retries = [];
-      const client = new KoanMcpClient({ url: `http://127.0.0.1:${port}${path}`, retry: { ...fast, maxAttempts: 20 },
+      const client = new KoanMcpClient({ ...LEGACY, url: `http://127.0.0.1:${port}${path}`, retry: { ...fast, maxAttempts: 20 },
         onRetry: (e, attempt, delay) => retries.push({ e, attempt, delay }) });
       const connecting = client.connect();
       await sleep(700);
@@ -237,7 +239,7 @@ describe('retry with backoff', () => {
       const server = await startServer();
       try {
         const reconnects = [];
-        const client = new KoanMcpClient({ url: server.base + path, retry: { ...fast, maxAttempts: 20 }, onReconnect: (r) => reconnects.push(r) });
+        const client = new KoanMcpClient({ ...LEGACY, url: server.base + path, retry: { ...fast, maxAttempts: 20 }, onReconnect: (r) => reconnects.push(r) });
         await client.connect();
         const first = client.sessionId;
         await server.restart(); // SIGKILL: no final event, sessions gone

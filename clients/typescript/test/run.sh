@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ctest entry point of the TypeScript client SDK.
 #   run.sh install                 npm ci (once per lock file) and tsc
-#   run.sh test <koan-mcp>         client, auth and package tests (node --test)
+#   run.sh test <koan-mcp>         client (2025 era), modern (2026-07-28 and fallbacks), auth and package tests
 #   run.sh browser <koan-mcp>      the browser example in headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ KOAN_MCP_BINARY=$(readlink -f "$2"); export KOAN_MCP_BINARY
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
   || { echo "Node >= 20 is needed (found $(node --version))"; exit 1; }
 case "$step" in
-  test) exec node --test --test-concurrency=1 test/client.test.mjs test/auth.test.mjs test/package.test.mjs ;;
+  test) exec node --test --test-concurrency=1 test/client.test.mjs test/modern.test.mjs test/auth.test.mjs test/package.test.mjs ;;
   browser) exec node --test test/browser.test.mjs ;;
   *) echo "usage: $0 install | test <koan-mcp> | browser <koan-mcp>" >&2; exit 2 ;;
 esac

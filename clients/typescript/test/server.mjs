@@ -1,6 +1,6 @@
 // Starts the real koan-mcp (KOAN_MCP_BINARY) headless on a loopback port, isolated in a temp HOME.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,4 +82,55 @@ export async function startProxy(targetPort) {
     cut: () => { for (const s of sockets) s.resetAndDestroy(); },
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
   };
+}
+
+/**
+ * An older server nobody here wrote the protocol of: bench/peer/server.mjs on the official
+ * TypeScript SDK v1 (1.32), which speaks only 2025-11-25 (Streamable HTTP sessions on /mcp, legacy
+ * HTTP+SSE on /sse). It runs on the SDK the interop fixture installed: a copy of the script in a
+ * temp dir whose node_modules points at tests/interop/node_modules.
+ */
+export async function startSdkV1Peer() {
+  const repo = new URL('../../../', import.meta.url).pathname;
+  const modules = join(repo, 'tests/interop/node_modules');
+  if (!existsSync(join(modules, '@modelcontextprotocol/sdk/package.json')))
+    throw new Error(`${modules} lacks @modelcontextprotocol/sdk: run tests/interop/install.sh (ctest fixture npm)`);
+  const dir = mkdtempSync(join(tmpdir(), 'koan-ts-peer-'));
+  copyFileSync(join(repo, 'bench/peer/server.mjs'), join(dir, 'server.mjs'));
+  symlinkSync(modules, join(dir, 'node_modules'));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['server.mjs', '--port', String(port)], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; ++i) {
+    if (child.exitCode !== null) throw new Error(`the SDK peer exited ${child.exitCode}:\n${log}`);
+    try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
+    if (i > 150) throw new Error(`the SDK peer did not start:\n${log}`);
+    await sleep(100);
+  }
+  return {
+    base, port,
+    dispose: () => new Promise((resolve) => {
+      const done = () => { rmSync(dir, { recursive: true, force: true }); resolve(); };
+      if (child.exitCode !== null) return done();
+      child.once('exit', done);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** The POSTs in a proxy's `sent()` bytes: [{ headers (lower-case names), body (parsed JSON) }]. */
+export function postedMessages(sent) {
+  const out = [];
+  const re = /POST [^ ]+ HTTP\/1\.1\r\n/g;
+  for (let m; (m = re.exec(sent)); ) {
+    const headEnd = sent.indexOf('\r\n\r\n', m.index);
+    const headers = Object.fromEntries(sent.slice(m.index, headEnd).split('\r\n').slice(1)
+      .map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    const length = Number(headers['content-length'] ?? 0);
+    const body = Buffer.from(sent.slice(headEnd + 4, headEnd + 4 + length), 'latin1').toString('utf8');
+    out.push({ headers, body: JSON.parse(body) });
+  }
+  return out;
 }
