@@ -15,7 +15,7 @@ from .errors import (AuthError, ConnectionClosedError, HttpError, InputRequiredE
                      RpcError, SessionLostError, TimeoutError, ToolError)
 from .modern import (CLIENT_CAPABILITIES_KEY, CLIENT_INFO_KEY, INPUT_REQUIRED_METHODS, LOG_LEVEL_KEY, MODERN_ERROR_CODES,
                      MODERN_VERSION, PROTOCOL_VERSION_KEY, SERVER_INFO_KEY, SUBSCRIPTION_ID_KEY, StatelessHttpTransport,
-                     Subscription, param_header_values, param_headers)
+                     Subscription, param_header_values, param_headers, rpc_error_reply)
 from .retry import RetryPolicy
 from .transports import NETWORK_ERRORS, HttpClient, LegacySseTransport, StreamableHttpTransport, Transport, transport_for
 from .types import (LOG_LEVELS, PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, CallToolResult, InitializeResult,
@@ -232,6 +232,11 @@ class AsyncKoanMcpClient:
             try:
                 result = await self._initialize(cls, url)
             except HttpError as err:
+                reply = rpc_error_reply(err.body)
+                code = reply["error"]["code"] if reply else None
+                if code in MODERN_ERROR_CODES:  # a modern server refusing initialize: no legacy era there
+                    raise ProtocolError(f"{url} does not speak the legacy era: {reply['error'].get('message')} "
+                                        f"({reply['error'].get('data')}); use era='auto' or 'modern'") from err
                 if isinstance(err, AuthError) or not _legacy_status(err.status) or last:
                     raise
                 log.info("%s via %s: %s; trying the next transport", url, cls.kind, err)

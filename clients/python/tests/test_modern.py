@@ -3,8 +3,9 @@
 Modern: server/discover, stateless calls with their _meta and mirrored headers (seen on the wire through a TCP
 proxy), resources and prompts, an MRTR round through `{entity}.delete-all`'s confirmation (and the same callback
 answering 2025 elicitation/create requests), listen subscriptions receiving updates after another client's write,
-logging by _meta, cancellation by closing the stream. Fallback: the official TypeScript SDK v1 server (2025-11-25
-only) on Streamable HTTP and on legacy HTTP+SSE, and koan-mcp with its Streamable transport off.
+logging by _meta, cancellation by closing the stream. The same against the official TypeScript SDK v2 server
+(2026-07-28 only), whose shutdown also ends a subscription gracefully. Fallback: the official TypeScript SDK v1
+server (2025-11-25 only) on Streamable HTTP and on legacy HTTP+SSE, and koan-mcp with its Streamable transport off.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from koan_mcp_client import (AsyncKoanMcpClient, ConnectionClosedError, InputReq
                              ProtocolError, RpcError, TimeoutError)
 from dropping_proxy import DroppingProxy  # noqa: E402
 from koan_server import KoanServer  # noqa: E402
-from sdk_peer import SdkV1Peer  # noqa: E402
+from sdk_peer import SdkV1Peer, SdkV2Server  # noqa: E402
 
 CONFIRM = {"action": "accept", "content": {"confirm": True}}
 
@@ -292,6 +293,51 @@ class ListenTests(unittest.TestCase):
             with self.assertRaises(ConnectionClosedError):
                 sub.next(timeout=5)
             self.assertTrue(sub.closed)
+
+
+class SdkV2ServerTests(unittest.TestCase):
+    """The official TypeScript SDK v2 server, modern-only: our 2026-07-28 side against an implementation we did not
+    write — discover, calls, a resource, an MRTR round, a listen update and the graceful end at its shutdown."""
+
+    def setUp(self):
+        self.peer = SdkV2Server()
+
+    def tearDown(self):
+        self.peer.close()
+
+    def test_modern_era_against_the_sdk_v2_server(self):
+        asked = []
+
+        def answer(method, params):
+            asked.append((method, params["message"]))
+            return CONFIRM
+        url = self.peer.base + "/mcp"
+        with KoanMcpClient(url, capabilities={"elicitation": {}}, input_handler=answer) as client, \
+                KoanMcpClient(url) as other:
+            self.assertEqual((client.era, client.server_info["name"]), ("modern", "sdk-v2-peer"))
+            self.assertIn("echo", [t["name"] for t in client.list_tools()])
+            self.assertEqual(client.call_tool("echo", {"text": "hi"})["structuredContent"], {"text": "hi"})
+            self.assertEqual(client.read_resource("test://note")["contents"][0]["text"], "a note")
+            deployed = client.call_tool("confirm-deploy", {"env": "prod"})
+            self.assertEqual(deployed["content"][0]["text"], "deployed to prod")
+            self.assertEqual((asked, client.input_rounds), ([("elicitation/create", "Deploy to prod?")], 1))
+            sub = client.listen(resource_subscriptions=["test://note"])
+            self.assertEqual(sub.honored, {"resourceSubscriptions": ["test://note"]})
+            other.call_tool("touch", {"uri": "test://note"})
+            update = sub.next(timeout=5)
+            self.assertEqual((update["method"], update["params"]["uri"]), ("notifications/resources/updated", "test://note"))
+            self.peer.stop()  # SIGTERM: the SDK answers the listen request, then closes the stream
+            with self.assertRaises(ConnectionClosedError):
+                sub.next(timeout=5)
+            self.assertTrue(sub.ended_by_server, sub.error)
+
+    def test_legacy_pinned_against_a_modern_only_server_fails_clearly(self):
+        client = KoanMcpClient(self.peer.base + "/mcp", era="legacy")
+        with self.assertRaises(ProtocolError) as err:
+            client.connect()
+        client.close()
+        self.assertIn("does not speak the legacy era", str(err.exception))
+        self.assertIn("2026-07-28", str(err.exception))
 
 
 class FallbackTests(unittest.TestCase):

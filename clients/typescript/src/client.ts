@@ -253,6 +253,9 @@ export class KoanMcpClient {
         this.legacyUrl = at;
         return result;
       } catch (err) {
+        const refusal = err instanceof HttpError ? (err.body as { error?: JsonObject } | undefined)?.error : undefined;
+        if (refusal && MODERN_ERROR_CODES.includes(refusal.code as number)) // a modern server refusing initialize
+          throw new ProtocolError(`${at} does not speak the legacy era: ${refusal.message} (${JSON.stringify(refusal.data)}); use era 'auto' or 'modern'`, { cause: err });
         const next = (err instanceof HttpError && !(err instanceof AuthError) && legacyStatus(err.status))
           || (err instanceof ProtocolError && kind === 'sse');
         if (last || !next) throw err;

@@ -3,14 +3,16 @@
 // through a TCP relay), resources and prompts, an MRTR round through {entity}.delete-all's
 // confirmation (and the same inputHandler answering 2025 elicitation/create requests), listen
 // subscriptions receiving updates after another client's write, logging by _meta, cancellation by
-// closing the stream. Fallback: the official TypeScript SDK v1 server (2025-11-25 only) on
-// Streamable HTTP and legacy HTTP+SSE, and koan-mcp with its Streamable transport off.
+// closing the stream. The same against the official TypeScript SDK v2 server (2026-07-28 only),
+// whose shutdown also ends a subscription gracefully. Fallback: the official TypeScript SDK v1
+// server (2025-11-25 only) on Streamable HTTP and legacy HTTP+SSE, and koan-mcp with its
+// Streamable transport off.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   ConnectionClosedError, InputRequiredError, KoanMcpClient, ProtocolError, RpcError, TimeoutError,
 } from '@koan/mcp-client';
-import { postedMessages, sleep, startProxy, startSdkV1Peer, startServer } from './server.mjs';
+import { postedMessages, sleep, startProxy, startSdkV1Peer, startSdkV2Server, startServer } from './server.mjs';
 
 const CONFIRM = { action: 'accept', content: { confirm: true } };
 const until = async (cond, ms = 5000) => {
@@ -239,6 +241,48 @@ describe('subscriptions/listen', () => {
       await assert.rejects(sub.next(5000), ConnectionClosedError);
       assert.ok(sub.closed);
       await client.close();
+    } finally {
+      await own.dispose();
+    }
+  });
+});
+
+describe('the official TypeScript SDK v2 server (2026-07-28 only)', () => {
+  let peer;
+  before(async () => { peer = await startSdkV2Server(); });
+  after(() => peer.dispose());
+
+  test('discover, calls, a resource, an MRTR round, a listen update and the graceful end at its shutdown', async () => {
+    const asked = [];
+    const client = new KoanMcpClient({ url: peer.base + '/mcp', capabilities: { elicitation: {} },
+      inputHandler: (method, params) => { asked.push([method, params.message]); return CONFIRM; } });
+    const other = new KoanMcpClient({ url: peer.base + '/mcp' });
+    await client.connect();
+    await other.connect();
+    assert.deepEqual([client.era, client.serverInfo.name], ['modern', 'sdk-v2-peer']);
+    assert.ok((await client.listTools()).some((t) => t.name === 'echo'));
+    assert.deepEqual((await client.callTool('echo', { text: 'hi' })).structuredContent, { text: 'hi' });
+    assert.equal((await client.readResource('test://note')).contents[0].text, 'a note');
+    const deployed = await client.callTool('confirm-deploy', { env: 'prod' });
+    assert.equal(deployed.content[0].text, 'deployed to prod');
+    assert.deepEqual([asked, client.inputRounds], [[['elicitation/create', 'Deploy to prod?']], 1]);
+    const sub = await client.listen({ resourceSubscriptions: ['test://note'] });
+    assert.deepEqual(sub.honored, { resourceSubscriptions: ['test://note'] });
+    await other.callTool('touch', { uri: 'test://note' });
+    const update = await sub.next(5000);
+    assert.deepEqual([update.method, update.params.uri], ['notifications/resources/updated', 'test://note']);
+    await peer.stop(); // SIGTERM: the SDK answers the listen request, then closes the stream
+    await assert.rejects(sub.next(5000), ConnectionClosedError);
+    assert.ok(sub.endedByServer, String(sub.error));
+    await other.close();
+    await client.close();
+  });
+
+  test('era legacy against a modern-only server fails clearly', async () => {
+    const own = await startSdkV2Server();
+    try {
+      const err = await new KoanMcpClient({ url: own.base + '/mcp', era: 'legacy' }).connect().catch((e) => e);
+      assert.ok(err instanceof ProtocolError && /does not speak the legacy era/.test(err.message) && /2026-07-28/.test(err.message), String(err));
     } finally {
       await own.dispose();
     }

@@ -134,3 +134,31 @@ export function postedMessages(sent) {
   }
   return out;
 }
+
+/**
+ * A 2026-07-28-only server nobody here wrote the protocol of: tests/interop/sdk-v2-server.mjs on the
+ * official TypeScript SDK v2 (createMcpHandler, legacy: 'reject'), from the interop fixture's packages.
+ * Tools echo, confirm-deploy (an MRTR elicitation round), touch (resources/updated); resource test://note.
+ */
+export async function startSdkV2Server() {
+  const interop = new URL('../../../tests/interop/', import.meta.url).pathname;
+  if (!existsSync(join(interop, 'node_modules/@modelcontextprotocol/server/package.json')))
+    throw new Error(`${interop}node_modules lacks @modelcontextprotocol/server: run tests/interop/install.sh (ctest fixture npm)`);
+  const port = await freePort();
+  const child = spawn(process.execPath, ['sdk-v2-server.mjs', '--port', String(port)], { cwd: interop, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; ++i) {
+    if (child.exitCode !== null) throw new Error(`sdk-v2-server exited ${child.exitCode}:\n${log}`);
+    try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
+    if (i > 150) throw new Error(`sdk-v2-server did not start:\n${log}`);
+    await sleep(100);
+  }
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+  return { base, port, stop, dispose: stop };
+}
