@@ -4,6 +4,8 @@
 // the version this fixture's lock pins), modern-only (createMcpHandler with legacy: 'reject'), on
 // node:http through a few lines of Request/Response glue (the Node adapter package is not installed here).
 //   echo {text}            a plain call
+//   regional-echo {region, text}  region marked x-mcp-header: Region (mirrored as Mcp-Param-Region)
+//   bad-header {amount}    x-mcp-header on a number, which the spec forbids (clients leave it out)
 //   confirm-deploy {env}   asks for a confirmation first (an MRTR input_required round, elicitation)
 //   touch {uri}            publishes notifications/resources/updated for uri to the listen streams
 //   resource test://note   a text resource
@@ -19,6 +21,14 @@ const handler = createMcpHandler(() => {
   const server = new McpServer({ name: 'sdk-v2-peer', version: '1.0.0' }, { capabilities: { resources: { subscribe: true } } });
   server.registerTool('echo', { description: 'Echoes its text.', inputSchema: z.object({ text: z.string() }) },
     async ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }));
+  // x-mcp-header: the client must mirror `region` into Mcp-Param-Region (the SDK checks it against the body).
+  server.registerTool('regional-echo', { description: 'Echoes its text for a region.',
+    inputSchema: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }), text: z.string() }) },
+  async ({ region, text }) => ({ content: [{ type: 'text', text: `${region}: ${text}` }] }));
+  // A mark the spec forbids (on a number): clients must leave this tool out of tools/list.
+  server.registerTool('bad-header', { description: 'x-mcp-header on a number.',
+    inputSchema: z.object({ amount: z.number().meta({ 'x-mcp-header': 'Amount' }) }) },
+  async () => ({ content: [{ type: 'text', text: 'should not be listed' }] }));
   server.registerTool('confirm-deploy', { description: 'Deploys once the user confirms.', inputSchema: z.object({ env: z.string() }) },
     async ({ env }, ctx) => {
       const schema = z.object({ confirm: z.boolean() });

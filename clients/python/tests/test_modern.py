@@ -315,9 +315,20 @@ class SdkV2ServerTests(unittest.TestCase):
         with KoanMcpClient(url, capabilities={"elicitation": {}}, input_handler=answer) as client, \
                 KoanMcpClient(url) as other:
             self.assertEqual((client.era, client.server_info["name"]), ("modern", "sdk-v2-peer"))
-            self.assertIn("echo", [t["name"] for t in client.list_tools()])
+            with self.assertLogs("koan_mcp_client", "WARNING") as warned:
+                names = [t["name"] for t in client.list_tools()]
+            self.assertIn("echo", names)
+            self.assertNotIn("bad-header", names)  # x-mcp-header on a number: the spec says leave it out
+            self.assertIn("ignoring tool bad-header", warned.output[0])
             self.assertEqual(client.call_tool("echo", {"text": "hi"})["structuredContent"], {"text": "hi"})
             self.assertEqual(client.read_resource("test://note")["contents"][0]["text"], "a note")
+            # x-mcp-header: region goes along as Mcp-Param-Region, which the SDK checks against the body
+            # (base64 for a value that is not plain ASCII).
+            for region in ("eu", " Zürich "):
+                echoed = client.call_tool("regional-echo", {"region": region, "text": "hi"})
+                self.assertEqual(echoed["content"][0]["text"], f"{region}: hi", echoed)
+            # A client that never listed the tools: the first call gets -32020, the client lists and retries.
+            self.assertEqual(other.call_tool("regional-echo", {"region": "us", "text": "yo"})["content"][0]["text"], "us: yo")
             deployed = client.call_tool("confirm-deploy", {"env": "prod"})
             self.assertEqual(deployed["content"][0]["text"], "deployed to prod")
             self.assertEqual((asked, client.input_rounds), ([("elicitation/create", "Deploy to prod?")], 1))

@@ -260,9 +260,23 @@ describe('the official TypeScript SDK v2 server (2026-07-28 only)', () => {
     await client.connect();
     await other.connect();
     assert.deepEqual([client.era, client.serverInfo.name], ['modern', 'sdk-v2-peer']);
-    assert.ok((await client.listTools()).some((t) => t.name === 'echo'));
+    const warnings = [];
+    const warn = console.warn;
+    console.warn = (m) => warnings.push(m);
+    const names = (await client.listTools()).map((t) => t.name);
+    console.warn = warn;
+    assert.ok(names.includes('echo') && !names.includes('bad-header'), names.join(' ')); // x-mcp-header on a number: left out
+    assert.match(warnings.join('\n'), /ignoring tool bad-header/);
     assert.deepEqual((await client.callTool('echo', { text: 'hi' })).structuredContent, { text: 'hi' });
     assert.equal((await client.readResource('test://note')).contents[0].text, 'a note');
+    // x-mcp-header: region goes along as Mcp-Param-Region, which the SDK checks against the body
+    // (base64 for a value that is not plain ASCII).
+    for (const region of ['eu', ' Zürich ']) {
+      const echoed = await client.callTool('regional-echo', { region, text: 'hi' });
+      assert.equal(echoed.content[0].text, `${region}: hi`, JSON.stringify(echoed));
+    }
+    // A client that never listed the tools: the first call gets -32020, the client lists and retries.
+    assert.equal((await other.callTool('regional-echo', { region: 'us', text: 'yo' })).content[0].text, 'us: yo');
     const deployed = await client.callTool('confirm-deploy', { env: 'prod' });
     assert.equal(deployed.content[0].text, 'deployed to prod');
     assert.deepEqual([asked, client.inputRounds], [[['elicitation/create', 'Deploy to prod?']], 1]);
