@@ -165,7 +165,8 @@ scenarios = {
     "base": dev, "auth": scenario_auth, "host-origin": dev, "session-404": scenario_session_404, "framing": dev,
     "rate-limit": scenario_rate_limit, "limits-503": scenario_limits, "buffering": dev, "tls": scenario_tls,
     "idle-timeout": scenario_idle, "console-no-sessions": scenario_console, "stdio-silent": no_server,
-    "protocol-version": dev, "https-required": scenario_https,
+    "protocol-version": dev, "https-required": scenario_https, "store-unreachable": no_server,
+    "protocol-era": dev,
 }
 names = [n for n, _, _ in blocks]
 problems = [f"check {n!r} in README has no scenario in {sys.argv[0]}" for n in names if n not in scenarios]
