@@ -81,8 +81,10 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
                                                this)),
       m_audit(new AuthAuditLog(1000, this)), m_auth(new BearerAuthenticator(m_options, this))
 {
+    m_tasks = new TaskManager(m_store, m_options.tasks, this);
+    m_bridge->setTaskService(m_tasks);
     m_admin = new AdminController({&m_options, m_registry, m_bridge, m_store, m_sessions, m_audit, m_httpSse,
-                                   m_streamable, [this] { return m_port ? baseUrl() : QString(); }},
+                                   m_streamable, m_tasks, [this] { return m_port ? baseUrl() : QString(); }},
                                   this);
     const auto transports = [admin = m_admin] { return admin->transportState(); };
     m_metrics = new ServerMetrics({m_sessions, m_bridge, m_audit, transports}, this);
@@ -137,8 +139,6 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
             m_bridge->publish(jsonrpc::makeNotification(QStringLiteral("notifications/resources/updated"),
                                                         QJsonObject{{QStringLiteral("uri"), uri}}));
     });
-    m_tasks = new TaskManager(m_store, m_options.tasks, this);
-    m_bridge->setTaskService(m_tasks);
     m_registry->setServerRequiresAuthentication(m_options.effectiveRequireAuthentication());
     m_httpSse->setEnabled(m_options.enableHttpSseTransport);
     connect(m_bridge, &RpcBridge::sessionInitialized, m_sessions, &SessionManager::updateClient);

@@ -16,6 +16,7 @@
 #include "support/AuthKit.h"
 #include "support/HttpClient.h"
 #include "support/KoanProcess.h"
+#include "support/ModernRpc.h"
 
 #include <QComboBox>
 #include <QJsonArray>
@@ -70,18 +71,22 @@ class TestConsoleAttach : public QObject
         o.reconnectMs = 300;
         return o;
     }
-    // Starts the headless server: TLS, authentication required, tokens from the JWKS file.
+    // The headless server's arguments: TLS, authentication required, tokens from the JWKS file.
+    QStringList serverArgs(const QString &database) const
+    {
+        return QStringList{"--db",  m_dir.filePath(database),
+                           "--set", "TlsCertificateFile=" + m_cert,
+                           "--set", "TlsKeyFile=" + m_certKey,
+                           "--set", "RequireAuthentication=true",
+                           "--set", "Auth:JwksFile=" + m_jwksFile,
+                           "--set", "Auth:Issuer=" + QString::fromLatin1(kIss),
+                           "--set", "Auth:Audience=" + QString::fromLatin1(kAud),
+                           "--set", "SseKeepAliveInterval=500ms"};
+    }
     bool startServer(quint16 port = 0)
     {
         m_server = std::make_unique<KoanProcess>();
-        QStringList args{"--db",  m_dir.filePath("attach.sqlite"),
-                         "--set", "TlsCertificateFile=" + m_cert,
-                         "--set", "TlsKeyFile=" + m_certKey,
-                         "--set", "RequireAuthentication=true",
-                         "--set", "Auth:JwksFile=" + m_jwksFile,
-                         "--set", "Auth:Issuer=" + QString::fromLatin1(kIss),
-                         "--set", "Auth:Audience=" + QString::fromLatin1(kAud),
-                         "--set", "SseKeepAliveInterval=500ms"};
+        QStringList args = serverArgs("attach.sqlite");
         if (port)
             args << "--port" << QString::number(port);
         if (!m_server->start(args))
@@ -106,22 +111,23 @@ class TestConsoleAttach : public QObject
         reply->deleteLater();
         return QString::fromLatin1(reply->rawHeader("Mcp-Session-Id"));
     }
-    QNetworkRequest adminRequest(const QString &path, const QByteArray &token) const
+    QNetworkRequest adminRequest(const QString &path, const QByteArray &token, quint16 port = 0) const
     {
-        QNetworkRequest r(QUrl(url() + path));
+        QNetworkRequest r(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(port ? port : m_port) + path));
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.addCaCertificates(QSslCertificate::fromPath(m_cert, QSsl::Pem));
         r.setSslConfiguration(tls);
         r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        r.setRawHeader("Authorization", "Bearer " + token);
+        if (!token.isEmpty())
+            r.setRawHeader("Authorization", "Bearer " + token);
         return r;
     }
     // One admin API call: its status and JSON body.
     QPair<int, QJsonObject> adminCall(const QByteArray &verb, const QString &path, const QByteArray &body,
-                                      const QByteArray &token)
+                                      const QByteArray &token, quint16 port = 0)
     {
         QNetworkAccessManager net;
-        QNetworkReply *reply = net.sendCustomRequest(adminRequest(path, token), verb, body);
+        QNetworkReply *reply = net.sendCustomRequest(adminRequest(path, token, port), verb, body);
         if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000))
             return {0, {}};
         reply->deleteLater();
@@ -295,6 +301,105 @@ private slots:
         std::tie(status, body) = adminCall("GET", "/admin/snapshot", {}, admin);
         QCOMPARE(status, 200);
         QCOMPARE(body.value("server").toObject().value("version").toString(), QStringLiteral(KOAN_MCP_VERSION));
+    }
+
+    void tasksListedAndCancelledWhenAttached()
+    {
+        // A server with the task fixtures: slow_compute runs until it is cancelled.
+        KoanProcess server;
+        QVERIFY2(server.start(serverArgs("tasks.sqlite") << "--fixtures"
+                                                         << "conformance"),
+                 server.stderrText.constData());
+        const QByteArray admin = tokenFor("ops-lead", "koan:admin"), agent = tokenFor("agent-7", "clinical:operations");
+        AttachOptions o = options(admin);
+        o.url = QUrl(QStringLiteral("https://127.0.0.1:%1").arg(server.port));
+        RemoteConsoleLink link(o);
+        QSignalSpy updated(&link, &ConsoleLink::taskUpdated);
+        QSignalSpy listed(&link, &ConsoleLink::tasksChanged);
+        QSignalSpy answered(&link, &ConsoleLink::taskCancelAnswered);
+        link.start();
+        QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), 10000);
+        QCOMPARE(listed.size(), 1); // the snapshot's (empty) list
+        QVERIFY(listed.first().first().value<QList<TaskSnapshot>>().isEmpty());
+
+        // agent-7 starts a task over the 2026-07-28 path; the console sees it created, with its owner.
+        HttpClient client(server.port, true);
+        sendToolCall(client, "slow_compute", {{"seconds", 120}, {"label", "attached"}}, agent);
+        QVERIFY(client.waitComplete(10000));
+        const QString id = answerOf(client)["result"]["taskId"].toString();
+        QVERIFY2(!id.isEmpty(), client.response().body.constData());
+        const auto event = [&updated, &id](const QString &change) {
+            for (const QList<QVariant> &args : updated)
+                if (args.at(0).value<TaskSnapshot>().id == id && args.at(1).toString() == change)
+                    return args.at(0).value<TaskSnapshot>();
+            return TaskSnapshot{};
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!event("created").id.isEmpty(), 5000);
+        QCOMPARE(event("created").owner, QStringLiteral("agent-7"));
+        QCOMPARE(event("created").tool, QStringLiteral("slow_compute"));
+        QCOMPARE(event("created").status, QStringLiteral("working"));
+        QVERIFY(event("created").createdAt.isValid());
+        // A refresh lists it from the store.
+        link.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(listed.size(), 2, 5000);
+        const QList<TaskSnapshot> tasks = listed.last().first().value<QList<TaskSnapshot>>();
+        QCOMPARE(tasks.size(), 1);
+        QCOMPARE(tasks.first().id, id);
+        QVERIFY(tasks.first().running());
+
+        // The admin API: the list (scope koan:admin only), and clear JSON refusals.
+        auto [status, body] = adminCall("GET", "/admin/tasks", {}, admin, server.port);
+        QCOMPARE(status, 200);
+        const QJsonObject row = body.value("tasks").toArray().at(0).toObject();
+        QCOMPARE(row.value("taskId").toString(), id);
+        QCOMPARE(row.value("owner").toString(), QStringLiteral("agent-7"));
+        QCOMPARE(row.value("tool").toString(), QStringLiteral("slow_compute"));
+        QCOMPARE(row.value("status").toString(), QStringLiteral("working"));
+        QVERIFY(row.value("progress").isNull());
+        QVERIFY(QDateTime::fromString(row.value("createdAt").toString(), Qt::ISODateWithMs).isValid());
+        QVERIFY(!row.contains("result"));
+        std::tie(status, body) = adminCall("GET", "/admin/tasks", {}, agent, server.port);
+        QCOMPARE(status, 403);
+        QCOMPARE(body.value("error").toString(), QStringLiteral("forbidden"));
+        std::tie(status, body)
+            = adminCall("POST", QStringLiteral("/admin/tasks/%1/cancel").arg(id), {}, agent, server.port);
+        QCOMPARE(status, 403); // the task's owner is no operator
+        std::tie(status, body) = adminCall("GET", "/admin/tasks", {}, {}, server.port);
+        QCOMPARE(status, 401);
+        std::tie(status, body) = adminCall("POST", "/admin/tasks/no-such-task/cancel", {}, admin, server.port);
+        QCOMPARE(status, 404);
+        QCOMPARE(body.value("error").toString(), QStringLiteral("unknown_task"));
+        QVERIFY2(body.value("message").toString().contains("no-such-task"),
+                 qPrintable(body.value("message").toString()));
+        std::tie(status, body)
+            = adminCall("GET", QStringLiteral("/admin/tasks/%1/cancel").arg(id), {}, admin, server.port);
+        QCOMPARE(status, 405);
+        QCOMPARE(body.value("error").toString(), QStringLiteral("method_not_allowed"));
+
+        // The attached operator cancels it: answered, then the finished event, and its owner sees it cancelled.
+        link.cancelTask(id);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
+        QCOMPARE(answered.first().at(0).toString(), id);
+        QVERIFY2(answered.first().at(1).toBool(), qPrintable(answered.first().at(2).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(!event("finished").id.isEmpty(), 5000);
+        QCOMPARE(event("finished").status, QStringLiteral("cancelled"));
+        QVERIFY2(event("finished")
+                     .statusMessage.startsWith(
+                         QStringLiteral("cancelled by the operator %1|ops-lead").arg(QString::fromLatin1(kIss))),
+                 qPrintable(event("finished").statusMessage));
+        client.send("POST", "/mcp", modernHeaders("tasks/get", id, agent),
+                    modernRequest(2, "tasks/get", {{"taskId", id}}));
+        QVERIFY(client.waitComplete(5000));
+        QCOMPARE(answerOf(client)["result"]["status"].toString(), QStringLiteral("cancelled"));
+        // Once more: it has finished, and the console says so.
+        link.cancelTask(id);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 2, 5000);
+        QCOMPARE(answered.last().at(1).toBool(), false);
+        QVERIFY2(answered.last().at(2).toString().contains("HTTP 409 task_finished"),
+                 qPrintable(answered.last().at(2).toString()));
+        link.stop();
+        server.signal(SIGTERM);
+        QVERIFY(server.waitExit());
     }
 
     void eventStreamKeepsAliveAndNoticesSilence()

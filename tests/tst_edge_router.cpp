@@ -67,6 +67,28 @@ private slots:
         QVERIFY(router.match("PUT", QStringLiteral("/admin/x")).allow.isEmpty());
     }
 
+    void segmentTemplates()
+    {
+        Router router;
+        router.add("POST", QStringLiteral("/admin/tasks/{}/cancel"), RouteAccess::Authenticated, tag("cancel"));
+        router.add("GET", QStringLiteral("/admin/tasks"), RouteAccess::Authenticated, tag("list"));
+        router.add("GET", QStringLiteral("/admin/tasks/special/cancel"), RouteAccess::Authenticated, tag("exact"));
+        const Router::Match m = router.match("POST", QStringLiteral("/admin/tasks/abc-_9/cancel"));
+        QCOMPARE(run(m), QStringLiteral("cancel"));
+        QCOMPARE(m.segments, QStringList{"abc-_9"});
+        // Exact paths first; a template segment is one non-empty segment, nothing more or less.
+        QCOMPARE(run(router.match("GET", QStringLiteral("/admin/tasks/special/cancel"))), QStringLiteral("exact"));
+        for (const QString &other : {QStringLiteral("/admin/tasks//cancel"), QStringLiteral("/admin/tasks/a/b/cancel"),
+                                     QStringLiteral("/admin/tasks/a/cancel/"), QStringLiteral("/admin/tasks/a")}) {
+            const Router::Match miss = router.match("POST", other);
+            QVERIFY2(!miss.handler && miss.allow.isEmpty(), qPrintable(other));
+        }
+        // A template path asked with another method is the one 405 answer.
+        const Router::Match wrong = router.match("GET", QStringLiteral("/admin/tasks/x/cancel"));
+        QVERIFY(!wrong.handler);
+        QCOMPARE(wrong.allow, QByteArray("POST"));
+    }
+
     void anyMethodRoute()
     {
         Router router;

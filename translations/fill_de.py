@@ -73,6 +73,24 @@ DE.update({
  "JSON Patch:": "JSON Patch:", "Id": "ID", "Text": "Text",
 })
 
+# The Tasks page (#19).
+DE.update({
+ "Tasks": "Tasks", "running": "läuft", "waiting for input": "wartet auf Eingabe", "completed": "abgeschlossen",
+ "failed": "fehlgeschlagen", "cancelled": "abgebrochen", "%1 (%2)": "%1 (%2)", "%1 %": "%1 %", "Status": "Status",
+ "Progress": "Fortschritt", "Owner": "Eigentümer", "Created": "Erstellt", "Updated": "Aktualisiert",
+ "Status message": "Statusmeldung", "Task id": "Task-ID", "Cancel task…": "Task abbrechen…", "Cancel task": "Task abbrechen",
+ "Filter tasks": "Tasks filtern", "Filter by tool, status, owner, message, id…": "Nach Tool, Status, Eigentümer, Meldung, ID filtern…",
+ "Cancel the selected task": "Ausgewählten Task abbrechen",
+ "Cancel the selected running task (any principal's); recorded in the audit trail":
+   "Den ausgewählten laufenden Task abbrechen (von jedem Principal); wird im Audit-Trail festgehalten",
+ "Select a running task first.": "Bitte zuerst einen laufenden Task auswählen.",
+ "Cancel task %1 (%2, owned by %3)? It stops before its next unit of work; what it has committed stays. The cancel is recorded in the audit trail.":
+   "Task %1 (%2, Eigentümer %3) abbrechen? Er endet vor seinem nächsten Arbeitsschritt; was er bereits festgeschrieben hat, bleibt. Der Abbruch wird im Audit-Trail festgehalten.",
+ "Cancelling %1…": "%1 wird abgebrochen…", "Task %1 cancelled.": "Task %1 abgebrochen.",
+ "Task %1 not cancelled: %2": "Task %1 nicht abgebrochen: %2",
+})
+NUMERUS.update({"%n running": ["%n läuft", "%n laufen"], "%n listed": ["%n aufgeführt", "%n aufgeführt"]})
+
 path = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).with_name("koan_de.ts"))
 text = path.read_text(encoding="utf-8")
 missing = []

@@ -22,17 +22,17 @@
         <translation>der Server hat den Ereignisstrom beendet</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="251"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="254"/>
         <source>refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="260"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="263"/>
         <source>rollback switch</source>
         <translation>Rollback-Schalter</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="290"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="293"/>
         <source>disconnect</source>
         <translation>Trennen</translation>
     </message>
@@ -412,157 +412,162 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="44"/>
+        <location filename="../ui/MainWindow.cpp" line="46"/>
         <source>Koan MCP console</source>
         <translation>Koan-MCP-Konsole</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="59"/>
+        <location filename="../ui/MainWindow.cpp" line="62"/>
         <source>Overview</source>
         <translation>Übersicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="60"/>
+        <location filename="../ui/MainWindow.cpp" line="63"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="61"/>
+        <location filename="../ui/MainWindow.cpp" line="64"/>
         <source>Session history</source>
         <translation>Sitzungsverlauf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="62"/>
+        <location filename="../ui/MainWindow.cpp" line="65"/>
         <source>Heartbeats</source>
         <translation>Heartbeats</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="63"/>
+        <location filename="../ui/MainWindow.cpp" line="66"/>
         <source>Auth failures</source>
         <translation>Anmeldefehler</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="64"/>
+        <location filename="../ui/MainWindow.cpp" line="67"/>
         <source>Entities &amp;&amp; overrides</source>
         <translation>Entitäten &amp;&amp; Overrides</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="65"/>
+        <location filename="../ui/MainWindow.cpp" line="68"/>
         <source>Tool calls</source>
         <translation>Tool-Aufrufe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="66"/>
+        <location filename="../ui/MainWindow.cpp" line="69"/>
         <source>Logs</source>
         <translation>Protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="110"/>
+        <location filename="../ui/MainWindow.cpp" line="70"/>
+        <source>Tasks</source>
+        <translation>Tasks</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="117"/>
         <source>%1 refused: %2</source>
         <translation>%1 abgelehnt: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="122"/>
+        <location filename="../ui/MainWindow.cpp" line="129"/>
         <source>connecting…</source>
         <translation>Verbindung wird aufgebaut…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="141"/>
+        <location filename="../ui/MainWindow.cpp" line="148"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="142"/>
+        <location filename="../ui/MainWindow.cpp" line="149"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="146"/>
+        <location filename="../ui/MainWindow.cpp" line="153"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="155"/>
+        <location filename="../ui/MainWindow.cpp" line="162"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="157"/>
+        <location filename="../ui/MainWindow.cpp" line="164"/>
         <source>Ask the server again for sessions, status and history</source>
         <translation>Sitzungen, Status und Verlauf erneut vom Server abfragen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <location filename="../ui/MainWindow.cpp" line="167"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="161"/>
+        <location filename="../ui/MainWindow.cpp" line="168"/>
         <source>&amp;About…</source>
         <translation>Ü&amp;ber…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="164"/>
+        <location filename="../ui/MainWindow.cpp" line="171"/>
         <source>Main menu</source>
         <translation>Hauptmenü</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="165"/>
+        <location filename="../ui/MainWindow.cpp" line="172"/>
         <source>File menu</source>
         <translation>Menü Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="166"/>
+        <location filename="../ui/MainWindow.cpp" line="173"/>
         <source>View menu</source>
         <translation>Menü Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="167"/>
+        <location filename="../ui/MainWindow.cpp" line="174"/>
         <source>Help menu</source>
         <translation>Menü Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="189"/>
+        <location filename="../ui/MainWindow.cpp" line="196"/>
         <source>Not connected to %1: %2. Reconnecting…</source>
         <translation>Keine Verbindung zu %1: %2. Neuer Versuch läuft…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="197"/>
+        <location filename="../ui/MainWindow.cpp" line="204"/>
         <source>attached to %1</source>
         <translation>verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="201"/>
+        <location filename="../ui/MainWindow.cpp" line="208"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation>%1 · Umgebung %2 · Authentifizierung %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="198"/>
+        <location filename="../ui/MainWindow.cpp" line="205"/>
         <source>HTTP not listening</source>
         <translation>HTTP lauscht nicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="43"/>
+        <location filename="../ui/MainWindow.cpp" line="45"/>
         <source>Koan MCP console — attached to %1</source>
         <translation>Koan-MCP-Konsole — verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="202"/>
+        <location filename="../ui/MainWindow.cpp" line="209"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="202"/>
+        <location filename="../ui/MainWindow.cpp" line="209"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="212"/>
+        <location filename="../ui/MainWindow.cpp" line="219"/>
         <source>sessions %1 / %2</source>
         <translation>Sitzungen %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="213"/>
+        <location filename="../ui/MainWindow.cpp" line="220"/>
         <source>auth failures %1</source>
         <translation>Anmeldefehler %1</translation>
     </message>
@@ -1324,6 +1329,158 @@ Konsole für %4</translation>
         <location filename="../ui/Sparkline.cpp" line="201"/>
         <source>%1: %2 (peak %3)</source>
         <translation>%1: %2 (Spitze %3)</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::TasksModel</name>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="20"/>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="22"/>
+        <source>waiting for input</source>
+        <translation>wartet auf Eingabe</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="24"/>
+        <source>completed</source>
+        <translation>abgeschlossen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="26"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="28"/>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="86"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="88"/>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="109"/>
+        <source>Tool</source>
+        <translation>Tool</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="111"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="113"/>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="115"/>
+        <source>Owner</source>
+        <translation>Eigentümer</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="117"/>
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="119"/>
+        <source>Updated</source>
+        <translation>Aktualisiert</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="121"/>
+        <source>Status message</source>
+        <translation>Statusmeldung</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksModel.cpp" line="123"/>
+        <source>Task id</source>
+        <translation>Task-ID</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::TasksPage</name>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="20"/>
+        <source>Cancel task…</source>
+        <translation>Task abbrechen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="28"/>
+        <source>Tasks</source>
+        <translation>Tasks</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="44"/>
+        <source>Filter tasks</source>
+        <translation>Tasks filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="45"/>
+        <source>Filter by tool, status, owner, message, id…</source>
+        <translation>Nach Tool, Status, Eigentümer, Meldung, ID filtern…</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="49"/>
+        <source>Cancel the selected task</source>
+        <translation>Ausgewählten Task abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="50"/>
+        <source>Cancel the selected running task (any principal&apos;s); recorded in the audit trail</source>
+        <translation>Den ausgewählten laufenden Task abbrechen (von jedem Principal); wird im Audit-Trail festgehalten</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/TasksPage.cpp" line="75"/>
+        <source>%n running</source>
+        <translation><numerusform>%n läuft</numerusform><numerusform>%n laufen</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/TasksPage.cpp" line="76"/>
+        <source>%n listed</source>
+        <translation><numerusform>%n aufgeführt</numerusform><numerusform>%n aufgeführt</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="97"/>
+        <location filename="../ui/TasksPage.cpp" line="102"/>
+        <source>Cancel task</source>
+        <translation>Task abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="97"/>
+        <source>Select a running task first.</source>
+        <translation>Bitte zuerst einen laufenden Task auswählen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="103"/>
+        <source>Cancel task %1 (%2, owned by %3)? It stops before its next unit of work; what it has committed stays. The cancel is recorded in the audit trail.</source>
+        <translation>Task %1 (%2, Eigentümer %3) abbrechen? Er endet vor seinem nächsten Arbeitsschritt; was er bereits festgeschrieben hat, bleibt. Der Abbruch wird im Audit-Trail festgehalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="108"/>
+        <source>Cancelling %1…</source>
+        <translation>%1 wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="114"/>
+        <source>Task %1 cancelled.</source>
+        <translation>Task %1 abgebrochen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/TasksPage.cpp" line="114"/>
+        <source>Task %1 not cancelled: %2</source>
+        <translation>Task %1 nicht abgebrochen: %2</translation>
     </message>
 </context>
 <context>

@@ -14,6 +14,8 @@
 #include "SessionHistoryPage.h"
 #include "SessionsModel.h"
 #include "SessionsPage.h"
+#include "TasksModel.h"
+#include "TasksPage.h"
 #include "ToolCallsModel.h"
 #include "ToolCallsPage.h"
 #include "TransportBar.h"
@@ -36,9 +38,9 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
     : QMainWindow(parent), m_link(link), m_sessions(new SessionsModel(this)),
       m_authFailures(new AuthFailuresModel(2000, this)), m_toolCalls(new ToolCallsModel(1000, this)),
       m_entities(new EntityOverridesModel(this)), m_history(new SessionHistoryModel(1000, this)),
-      m_logs(new LogsModel(5000, this)), m_tabs(new QTabWidget(this)), m_transportBar(new TransportBar(link, this)),
-      m_connection(new QLabel(this)), m_statusServer(new QLabel(this)), m_statusSessions(new QLabel(this)),
-      m_statusAuth(new QLabel(this))
+      m_logs(new LogsModel(5000, this)), m_tasks(new TasksModel(this)), m_tabs(new QTabWidget(this)),
+      m_transportBar(new TransportBar(link, this)), m_connection(new QLabel(this)), m_statusServer(new QLabel(this)),
+      m_statusSessions(new QLabel(this)), m_statusAuth(new QLabel(this))
 {
     setWindowTitle(link->isRemote() ? tr("Koan MCP console — attached to %1").arg(link->target())
                                     : tr("Koan MCP console"));
@@ -56,6 +58,7 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
     m_toolCallsPage = new ToolCallsPage(link, m_toolCalls, this);
     m_toolCallsPage->invokePanel()->setTools(tools);
     m_logsPage = new LogsPage(m_logs, this);
+    m_tasksPage = new TasksPage(link, m_tasks, this);
     m_tabs->addTab(m_overviewPage, tr("Overview"));
     m_tabs->addTab(m_sessionsPage, tr("Sessions"));
     m_tabs->addTab(m_historyPage, tr("Session history"));
@@ -64,6 +67,7 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
     m_tabs->addTab(m_entitiesPage, tr("Entities && overrides"));
     m_tabs->addTab(m_toolCallsPage, tr("Tool calls"));
     m_tabs->addTab(m_logsPage, tr("Logs"));
+    m_tabs->addTab(m_tasksPage, tr("Tasks"));
 
     m_connection->setObjectName(QStringLiteral("connectionBanner"));
     m_connection->setWordWrap(true);
@@ -99,6 +103,9 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
     connect(link, &ConsoleLink::toolCallFinished, m_toolCalls, &ToolCallsModel::toolCallFinished);
     connect(link, &ConsoleLink::logRecorded, m_logs, &LogsModel::append);
     connect(link, &ConsoleLink::logsChanged, m_logs, &LogsModel::reset);
+    connect(link, &ConsoleLink::tasksChanged, m_tasks, &TasksModel::reset);
+    connect(link, &ConsoleLink::taskUpdated, m_tasks, &TasksModel::update);
+    connect(link, &ConsoleLink::taskCancelAnswered, m_tasksPage, &TasksPage::cancelAnswered);
     connect(link, &ConsoleLink::entitiesChanged, m_entities, &EntityOverridesModel::setEntities);
     connect(link, &ConsoleLink::entityOptionsApplied, m_entitiesPage, &EntitiesPage::applied);
     connect(link, &ConsoleLink::toolsChanged, m_toolCallsPage->invokePanel(), &InvokePanel::setTools);

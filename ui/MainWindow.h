@@ -1,6 +1,6 @@
 #pragma once
 // The admin console: overview charts, sessions and their history, heartbeats, auth failures, entity overrides, tool calls,
-// logs and the transport switch, all fed by one ConsoleLink: the server in this process or one attached over the admin API.
+// logs, tasks and the transport switch, all fed by one ConsoleLink: the server in this process or one attached over the admin API.
 #include "console/ConsoleLink.h"
 #include "sessions/SessionInfo.h"
 
@@ -24,6 +24,8 @@ class SessionHistoryModel;
 class SessionHistoryPage;
 class SessionsModel;
 class SessionsPage;
+class TasksModel;
+class TasksPage;
 class ToolCallsModel;
 class ToolCallsPage;
 class TransportBar;
@@ -54,6 +56,8 @@ public:
     SessionHistoryPage *sessionHistoryPage() const { return m_historyPage; }
     LogsModel *logsModel() const { return m_logs; }
     LogsPage *logsPage() const { return m_logsPage; }
+    TasksModel *tasksModel() const { return m_tasks; }
+    TasksPage *tasksPage() const { return m_tasksPage; }
     QLabel *connectionBanner() const { return m_connection; } // attached: shown while the server is unreachable
     QAction *quitAction() const { return m_quit; }
     QAction *refreshAction() const { return m_refresh; }
@@ -78,6 +82,7 @@ private:
     EntityOverridesModel *m_entities;
     SessionHistoryModel *m_history;
     LogsModel *m_logs;
+    TasksModel *m_tasks;
     QTabWidget *m_tabs;
     TransportBar *m_transportBar;
     SessionsPage *m_sessionsPage;
@@ -88,6 +93,7 @@ private:
     EntitiesPage *m_entitiesPage;
     ToolCallsPage *m_toolCallsPage;
     LogsPage *m_logsPage;
+    TasksPage *m_tasksPage;
     QLabel *m_connection;
     QLabel *m_statusServer;
     QLabel *m_statusSessions;

@@ -6,6 +6,7 @@
 #include "entities/EntityRegistry.h"
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
+#include "tasks/TaskManager.h"
 #include "transport/HttpSseTransport.h"
 #include "transport/StreamableHttpTransport.h"
 
@@ -38,6 +39,8 @@ AdminController::AdminController(Parts parts, QObject *parent)
     qRegisterMetaType<QList<koan::ToolSnapshot>>();
     qRegisterMetaType<koan::ServerStatus>();
     qRegisterMetaType<koan::HttpSseSwitch>();
+    qRegisterMetaType<koan::TaskSnapshot>();
+    qRegisterMetaType<QList<koan::TaskSnapshot>>();
     // The operator session is initialized once, like any client.
     m_operator->protocolVersion = QStringLiteral("2025-11-25");
     m_operator->initialized = m_operator->ready = true;
@@ -67,7 +70,8 @@ void AdminController::connectNotify(const QMetaMethod &signal)
                                               QMetaMethod::fromSignal(&AdminController::messageSent),
                                               QMetaMethod::fromSignal(&AdminController::authFailureRecorded),
                                               QMetaMethod::fromSignal(&AdminController::toolCallFinished),
-                                              QMetaMethod::fromSignal(&AdminController::logRecorded)};
+                                              QMetaMethod::fromSignal(&AdminController::logRecorded),
+                                              QMetaMethod::fromSignal(&AdminController::taskUpdated)};
     if (forwarded.contains(signal))
         std::call_once(m_forwarding, [this] { forwardServerEvents(); });
 }
@@ -87,6 +91,80 @@ void AdminController::forwardServerEvents()
     connect(m_parts.bridge, &RpcBridge::toolCallFinished, this, &AdminController::toolCallFinished);
     // From whichever thread logged: queued to this one, so a log line never waits for a receiver.
     connect(LogFeed::instance(), &LogFeed::recorded, this, &AdminController::logRecorded, Qt::QueuedConnection);
+    if (m_parts.tasks)
+        connect(m_parts.tasks, &TaskManager::taskChanged, this, [this](const TaskRecord &t, const QString &change) {
+            emit taskUpdated(TaskSnapshot::from(t), change);
+        });
+}
+
+TaskSnapshot TaskSnapshot::from(const TaskRecord &t)
+{
+    TaskSnapshot s;
+    s.id = t.id;
+    s.tool = t.tool;
+    s.status = t.status;
+    s.statusMessage = t.statusMessage;
+    if (t.status == QLatin1String("failed")) {
+        const QString reason
+            = t.error.value(QLatin1String("data")).toObject().value(QLatin1String("reason")).toString();
+        s.reason = reason.isEmpty() ? t.error.value(QLatin1String("message")).toString() : reason;
+    }
+    s.owner = t.ownerLabel;
+    s.progress = t.progress;
+    s.createdAt = QDateTime::fromMSecsSinceEpoch(t.createdAt, Qt::UTC);
+    s.updatedAt = QDateTime::fromMSecsSinceEpoch(t.updatedAt, Qt::UTC);
+    return s;
+}
+
+QList<TaskSnapshot> AdminController::tasks(QString *error) const
+{
+    QList<TaskSnapshot> out;
+    if (!m_parts.tasks)
+        return out;
+    for (const TaskRecord &t : m_parts.tasks->tasks(200, error))
+        out.append(TaskSnapshot::from(t));
+    return out;
+}
+
+TaskCancelOutcome AdminController::cancelTask(const QString &taskId, const WriteContext &who, QString *error)
+{
+    if (!m_parts.tasks) {
+        *error = QStringLiteral("tasks are off on this server");
+        return TaskCancelOutcome::Failed;
+    }
+    QString storeError, previous;
+    const auto outcome = m_parts.tasks->cancelAsOperator(taskId, QStringLiteral("the operator %1").arg(who.principal),
+                                                         &previous, &storeError);
+    switch (outcome) {
+    case TaskManager::OperatorCancel::NotFound:
+        *error = QStringLiteral("no task has id '%1'").arg(taskId);
+        return TaskCancelOutcome::NotFound;
+    case TaskManager::OperatorCancel::AlreadyFinished:
+        *error = QStringLiteral("task '%1' has already finished (%2)").arg(taskId, previous);
+        return TaskCancelOutcome::AlreadyFinished;
+    case TaskManager::OperatorCancel::StoreFailed:
+        *error = storeError;
+        return TaskCancelOutcome::Failed;
+    case TaskManager::OperatorCancel::Cancelled:
+    case TaskManager::OperatorCancel::Requested:
+        break;
+    }
+    QString auditError;
+    if (!m_parts.store->recordTaskAction(
+            taskId, QStringLiteral("cancel"), QJsonObject{{QStringLiteral("status"), previous}},
+            QJsonObject{{QStringLiteral("status"), QStringLiteral("cancelled")}}, who, &auditError))
+        qCWarning(lcAdmin).noquote() << "the task cancel could not be audited:" << auditError;
+    qCInfo(lcAdmin).noquote() << "task" << taskId << "cancelled by" << who.principal;
+    return outcome == TaskManager::OperatorCancel::Cancelled ? TaskCancelOutcome::Cancelled
+                                                             : TaskCancelOutcome::Requested;
+}
+
+void AdminController::cancelTask(const QString &taskId)
+{
+    QString error;
+    const TaskCancelOutcome outcome = cancelTask(taskId, WriteContext::localOperator(), &error);
+    emit taskCancelAnswered(taskId, outcome == TaskCancelOutcome::Cancelled || outcome == TaskCancelOutcome::Requested,
+                            error);
 }
 
 QList<AuthFailure> AdminController::authFailures() const
@@ -262,6 +340,7 @@ void AdminController::refresh()
     emit overviewChanged(overview());
     emit authFailuresChanged(authFailures());
     emit logsChanged(logRecords());
+    emit tasksChanged(tasks());
 }
 
 void AdminController::applyEntityOptions(const QString &entity, const EntityOptions &options)

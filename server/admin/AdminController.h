@@ -28,6 +28,8 @@ class HttpSseTransport;
 class RpcBridge;
 class SessionManager;
 class StreamableHttpTransport;
+class TaskManager;
+struct TaskRecord;
 
 struct EntitySnapshot {
     QString entity;         // its name (EntityDescriptor::name)
@@ -40,6 +42,31 @@ struct ToolSnapshot {
     QString entity; // empty for non-entity tools
     QString description;
     QJsonObject inputSchema;
+};
+
+// A task of the tasks extension as the operator sees it (any principal's; never its result).
+struct TaskSnapshot {
+    QString id;
+    QString tool;
+    QString status; // working, input_required, completed, failed, cancelled
+    QString statusMessage;
+    QString reason;       // failed: the error's data.reason (e.g. "interrupted") or its message
+    QString owner;        // the creating principal: its subject, "anonymous" or the local operator
+    double progress = -1; // 0..1; -1 unknown
+    QDateTime createdAt;
+    QDateTime updatedAt;
+
+    bool running() const { return status == QLatin1String("working") || status == QLatin1String("input_required"); }
+    static TaskSnapshot from(const TaskRecord &task);
+};
+
+// What cancelling a task from the console or the admin API came to.
+enum class TaskCancelOutcome {
+    Cancelled, // it ran in this process: cancelled now
+    Requested, // another replica runs it: cancelled within its heartbeat
+    NotFound,
+    AlreadyFinished,
+    Failed // the store failed, or tasks are off
 };
 
 // A request to flip the rollback switch, with the operator's intent. Turning it off either cuts
@@ -89,6 +116,7 @@ public:
         AuthAuditLog *authLog = nullptr;
         HttpSseTransport *httpSse = nullptr;
         StreamableHttpTransport *streamable = nullptr;
+        TaskManager *tasks = nullptr;          // null: no tasks (the page stays empty)
         std::function<QString()> listeningUrl; // the base URL while HTTP listens, else empty
     };
     explicit AdminController(Parts parts, QObject *parent = nullptr);
@@ -130,6 +158,12 @@ public:
     using InvokeDone = std::function<void(const QJsonObject &request, const QJsonObject &response, double ms)>;
     void invokeToolAs(const Principal &caller, const QString &tool, const QJsonObject &arguments, InvokeDone done);
 
+    // Every principal's tasks, newest first (the last 200), from the store (on PostgreSQL: every replica's).
+    QList<TaskSnapshot> tasks(QString *error = nullptr) const;
+    // Cancels any principal's task as `who`; a cancel that takes effect is recorded in the audit
+    // trail (entity "_tasks", operation "cancel") with `who` as its actor.
+    TaskCancelOutcome cancelTask(const QString &taskId, const WriteContext &who, QString *error);
+
 public slots:
     // Emits entitiesChanged, toolsChanged, statusChanged, sessionsChanged, sessionHistoryChanged
     // and overviewChanged.
@@ -142,6 +176,8 @@ public slots:
     void setHttpSseEnabled(bool enabled);                // as the local operator
     void setHttpSse(const koan::HttpSseSwitch &request); // as the local operator
     void disconnectSession(const QString &sessionId);
+    // As the local operator; answers with taskCancelAnswered.
+    void cancelTask(const QString &taskId);
 
 signals:
     void entitiesChanged(const QList<koan::EntitySnapshot> &entities);
@@ -152,6 +188,8 @@ signals:
     void overviewChanged(const QList<koan::OverviewSample> &samples);
     void authFailuresChanged(const QList<koan::AuthFailure> &failures);
     void logsChanged(const QList<koan::LogRecord> &records);
+    void tasksChanged(const QList<koan::TaskSnapshot> &tasks);
+    void taskCancelAnswered(const QString &taskId, bool ok, const QString &error);
     void entityOptionsApplied(const QString &entity, bool ok, const QString &error);
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
                      double durationMs);
@@ -170,6 +208,8 @@ signals:
     void toolCallFinished(const QString &sessionId, const QString &tool, const QJsonObject &arguments,
                           const QJsonObject &response, double durationMs, const QString &outcome);
     void logRecorded(const koan::LogRecord &record); // redacted, as the log sink wrote it
+    // A task this process runs: `change` is "created", "progress" (at most two a second) or "finished".
+    void taskUpdated(const koan::TaskSnapshot &task, const QString &change);
 
 protected:
     void connectNotify(const QMetaMethod &signal) override;
@@ -194,3 +234,4 @@ Q_DECLARE_METATYPE(koan::EntitySnapshot)
 Q_DECLARE_METATYPE(koan::ToolSnapshot)
 Q_DECLARE_METATYPE(koan::ServerStatus)
 Q_DECLARE_METATYPE(koan::HttpSseSwitch)
+Q_DECLARE_METATYPE(koan::TaskSnapshot)

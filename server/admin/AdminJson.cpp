@@ -223,6 +223,38 @@ ToolSnapshot toolFromJson(const QJsonObject &o)
                         o.value(QLatin1String("inputSchema")).toObject()};
 }
 
+QJsonObject toJson(const TaskSnapshot &t)
+{
+    QJsonObject o{{QStringLiteral("taskId"), t.id},
+                  {QStringLiteral("tool"), t.tool},
+                  {QStringLiteral("status"), t.status},
+                  {QStringLiteral("owner"), t.owner},
+                  {QStringLiteral("createdAt"), time(t.createdAt)},
+                  {QStringLiteral("updatedAt"), time(t.updatedAt)},
+                  // null while unknown: a number is always a fraction 0..1
+                  {QStringLiteral("progress"), t.progress >= 0 ? QJsonValue(t.progress) : QJsonValue()}};
+    if (!t.statusMessage.isEmpty())
+        o.insert(QStringLiteral("statusMessage"), t.statusMessage);
+    if (!t.reason.isEmpty())
+        o.insert(QStringLiteral("reason"), t.reason);
+    return o;
+}
+
+TaskSnapshot taskFromJson(const QJsonObject &o)
+{
+    TaskSnapshot t;
+    t.id = str(o, "taskId");
+    t.tool = str(o, "tool");
+    t.status = str(o, "status");
+    t.owner = str(o, "owner");
+    t.statusMessage = str(o, "statusMessage");
+    t.reason = str(o, "reason");
+    t.progress = o.value(QLatin1String("progress")).toDouble(-1);
+    t.createdAt = time(o.value(QLatin1String("createdAt")));
+    t.updatedAt = time(o.value(QLatin1String("updatedAt")));
+    return t;
+}
+
 QJsonObject toJson(const ServerStatus &s)
 {
     return {{QStringLiteral("environment"), s.environment},

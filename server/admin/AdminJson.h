@@ -25,6 +25,8 @@ QJsonObject toJson(const EntitySnapshot &e);
 EntitySnapshot entityFromJson(const QJsonObject &o);
 QJsonObject toJson(const ToolSnapshot &t);
 ToolSnapshot toolFromJson(const QJsonObject &o);
+QJsonObject toJson(const TaskSnapshot &t);
+TaskSnapshot taskFromJson(const QJsonObject &o);
 QJsonObject toJson(const ServerStatus &s);
 ServerStatus statusFromJson(const QJsonObject &o);
 

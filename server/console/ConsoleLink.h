@@ -21,7 +21,7 @@ public:
     bool isConnected() const { return m_connected; }
 
     // Every snapshot signal once more (status, sessions, history, entities, tools, overview, auth
-    // failures, logs).
+    // failures, logs, tasks).
     virtual void refresh() = 0;
     virtual void setHttpSse(const koan::HttpSseSwitch &request) = 0;
     virtual void applyEntityOptions(const QString &entity, const koan::EntityOptions &options) = 0;
@@ -29,6 +29,8 @@ public:
     virtual void disconnectSession(const QString &sessionId) = 0;
     // Answers with toolInvoked(requestId, ...).
     virtual void invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments) = 0;
+    // Cancels any principal's task; answers with taskCancelAnswered.
+    virtual void cancelTask(const QString &taskId) = 0;
 
 signals:
     // Snapshots.
@@ -40,6 +42,7 @@ signals:
     void overviewChanged(const QList<koan::OverviewSample> &samples);
     void authFailuresChanged(const QList<koan::AuthFailure> &failures);
     void logsChanged(const QList<koan::LogRecord> &records);
+    void tasksChanged(const QList<koan::TaskSnapshot> &tasks);
     // Live events.
     void sessionOpened(const koan::SessionInfo &info);
     void sessionUpdated(const koan::SessionInfo &info);
@@ -53,10 +56,12 @@ signals:
     void toolCallFinished(const QString &sessionId, const QString &tool, const QJsonObject &arguments,
                           const QJsonObject &response, double durationMs, const QString &outcome);
     void logRecorded(const koan::LogRecord &record);
+    void taskUpdated(const koan::TaskSnapshot &task, const QString &change); // created, progress, finished
     // Command results.
     void entityOptionsApplied(const QString &entity, bool ok, const QString &error);
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
                      double durationMs);
+    void taskCancelAnswered(const QString &taskId, bool ok, const QString &error);
     void commandFailed(const QString &command, const QString &error); // remote: the request was refused
     // Remote: the event stream is up (after its snapshot) or lost (`detail` says why; it reconnects).
     void connectionChanged(bool connected, const QString &detail);

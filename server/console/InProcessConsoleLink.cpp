@@ -28,6 +28,9 @@ InProcessConsoleLink::InProcessConsoleLink(AdminController *admin, QObject *pare
     connect(a, &AdminController::authFailureRecorded, this, &ConsoleLink::authFailureRecorded);
     connect(a, &AdminController::toolCallFinished, this, &ConsoleLink::toolCallFinished);
     connect(a, &AdminController::logRecorded, this, &ConsoleLink::logRecorded);
+    connect(a, &AdminController::tasksChanged, this, &ConsoleLink::tasksChanged);
+    connect(a, &AdminController::taskUpdated, this, &ConsoleLink::taskUpdated);
+    connect(a, &AdminController::taskCancelAnswered, this, &ConsoleLink::taskCancelAnswered);
     connect(a, &AdminController::entityOptionsApplied, this, &ConsoleLink::entityOptionsApplied);
     connect(a, &AdminController::toolInvoked, this, &ConsoleLink::toolInvoked);
     setConnected(true, QString());
@@ -61,6 +64,11 @@ void InProcessConsoleLink::disconnectSession(const QString &sessionId)
 void InProcessConsoleLink::invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments)
 {
     command([a = m_admin, requestId, tool, arguments] { a->invokeTool(requestId, tool, arguments); });
+}
+
+void InProcessConsoleLink::cancelTask(const QString &taskId)
+{
+    command([a = m_admin, taskId] { a->cancelTask(taskId); });
 }
 
 } // namespace koan

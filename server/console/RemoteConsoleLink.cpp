@@ -197,6 +197,7 @@ void RemoteConsoleLink::applySnapshot(const QJsonObject &s)
     emit overviewChanged(fromArray<OverviewSample>(s.value(QLatin1String("overview")), sampleFromJson));
     emit authFailuresChanged(fromArray<AuthFailure>(s.value(QLatin1String("authFailures")), authFailureFromJson));
     emit logsChanged(fromArray<LogRecord>(s.value(QLatin1String("logs")), logFromJson));
+    emit tasksChanged(fromArray<TaskSnapshot>(s.value(QLatin1String("tasks")), taskFromJson));
 }
 
 void RemoteConsoleLink::dispatch(const QString &event, const QJsonObject &d)
@@ -236,6 +237,8 @@ void RemoteConsoleLink::dispatch(const QString &event, const QJsonObject &d)
         emit entitiesChanged(fromArray<EntitySnapshot>(d.value(QLatin1String("entities")), entityFromJson));
     } else if (event == QLatin1String("tools")) {
         emit toolsChanged(fromArray<ToolSnapshot>(d.value(QLatin1String("tools")), toolFromJson));
+    } else if (event.startsWith(QLatin1String("task-"))) {
+        emit taskUpdated(taskFromJson(d), event.mid(5)); // task-created, task-progress, task-finished
     } else if (event == QLatin1String("shutdown")) {
         // The server is stopping: the stream ends next; streamEnded() reports it and reconnects.
     }
@@ -312,6 +315,15 @@ void RemoteConsoleLink::invokeTool(const QString &requestId, const QString &tool
              const QJsonObject response{{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), -32000},
                                                                               {QStringLiteral("message"), error}}}};
              emit toolInvoked(requestId, request, response, timer.nsecsElapsed() / 1e6);
+         });
+}
+
+void RemoteConsoleLink::cancelTask(const QString &taskId)
+{
+    // Task ids are base64url (the server's): safe as a path segment as they are.
+    send("POST", QStringLiteral("/admin/tasks/%1/cancel").arg(taskId), {},
+         [this, taskId](int, const QJsonObject &, const QString &error) {
+             emit taskCancelAnswered(taskId, error.isEmpty(), error);
          });
 }
 

@@ -36,7 +36,8 @@ QJsonObject AdminEndpoints::snapshot() const
             {QStringLiteral("tools"), toArray(m_admin->tools())},
             {QStringLiteral("overview"), toArray(m_admin->overview())},
             {QStringLiteral("authFailures"), toArray(m_admin->authFailures())},
-            {QStringLiteral("logs"), toArray(m_admin->logRecords())}};
+            {QStringLiteral("logs"), toArray(m_admin->logRecords())},
+            {QStringLiteral("tasks"), toArray(m_admin->tasks())}};
 }
 
 void AdminEndpoints::mount(RequestRouter &router)
@@ -104,6 +105,28 @@ void AdminEndpoints::mount(RequestRouter &router)
         if (!m_admin->resetEntityOptions(b->value(QLatin1String("entity")).toString(), author(c), &error))
             return sendHttpError(c.responder, 400, QStringLiteral("invalid_options"), error);
         c.responder->sendJson(200, QJsonObject{{QStringLiteral("entities"), toArray(m_admin->entities())}});
+    });
+    route("GET", "/admin/tasks", [this](HttpExchange &c) {
+        QString error;
+        const QList<TaskSnapshot> tasks = m_admin->tasks(&error);
+        if (!error.isEmpty())
+            return sendHttpError(c.responder, 500, QStringLiteral("store_error"), error);
+        c.responder->sendJson(200, QJsonObject{{QStringLiteral("tasks"), toArray(tasks)}});
+    });
+    route("POST", "/admin/tasks/{}/cancel", [this](HttpExchange &c) {
+        const QString id = c.route.segments.value(0); // task ids are base64url: nothing to decode
+        QString error;
+        switch (m_admin->cancelTask(id, author(c), &error)) {
+        case TaskCancelOutcome::Cancelled:
+        case TaskCancelOutcome::Requested:
+            return c.responder->sendJson(200, QJsonObject{{QStringLiteral("cancelled"), id}});
+        case TaskCancelOutcome::NotFound:
+            return sendHttpError(c.responder, 404, QStringLiteral("unknown_task"), error);
+        case TaskCancelOutcome::AlreadyFinished:
+            return sendHttpError(c.responder, 409, QStringLiteral("task_finished"), error);
+        case TaskCancelOutcome::Failed:
+            return sendHttpError(c.responder, 500, QStringLiteral("store_error"), error);
+        }
     });
     route("POST", "/admin/tools/call", [this](HttpExchange &c) {
         const std::optional<QJsonObject> b = body(c);

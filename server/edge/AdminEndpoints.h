@@ -5,11 +5,13 @@
 // one does:
 //   GET  /admin/transports                 the transport state
 //   PUT  /admin/transports/http-sse        {"enabled": bool, "mode": "drain"|"cut", "reason": "...", "drainSeconds": n}
-//   GET  /admin/snapshot                   server, status, sessions, history, entities, tools, overview, auth failures, logs
+//   GET  /admin/snapshot                   server, status, sessions, history, entities, tools, overview, auth failures, logs, tasks
 //   GET  /admin/events                     the same snapshot, then live events (AdminEventStream)
 //   POST /admin/sessions/disconnect        {"sessionId": "..."}
 //   POST /admin/entities/options           {"entity": "...", "options": {...}}
 //   POST /admin/entities/reset             {"entity": "..."}
+//   GET  /admin/tasks                      every principal's tasks (the last 200), newest first
+//   POST /admin/tasks/{taskId}/cancel      cancels any principal's task, audited with the caller as actor
 //   POST /admin/tools/call                 {"tool": "...", "arguments": {...}}: as the caller, with its scopes
 #include "HttpExchange.h"
 #include "store/AuditTrail.h"

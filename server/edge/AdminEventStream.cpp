@@ -134,6 +134,9 @@ void AdminEventStream::subscribe()
     connect(a, &AdminController::entitiesChanged, this, [this](const QList<EntitySnapshot> &e) {
         broadcast("entities", {{QStringLiteral("entities"), toArray(e)}});
     });
+    connect(a, &AdminController::taskUpdated, this, [this](const TaskSnapshot &t, const QString &change) {
+        broadcast("task-" + change.toLatin1(), toJson(t)); // task-created, task-progress, task-finished
+    });
     connect(a, &AdminController::toolsChanged, this, [this](const QList<ToolSnapshot> &t) {
         broadcast("tools", {{QStringLiteral("tools"), toArray(t)}});
     });

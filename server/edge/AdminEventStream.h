@@ -3,7 +3,7 @@
 // Each stream starts with a `snapshot` event (what GET /admin/snapshot answers), then carries
 // one event per server event the console shows (session-opened, session-updated, session-closed,
 // session-ended, heartbeat, message-received, message-sent, auth-failure, tool-call, log,
-// overview-sample, status, entities, tools), a keep-alive comment every SseKeepAliveInterval, and
+// overview-sample, status, entities, tools, task-created, task-progress, task-finished), a keep-alive comment every SseKeepAliveInterval, and
 // a final `shutdown` event when the server stops. A reader that lets too much queue up is cut.
 #include "http/HttpResponder.h"
 

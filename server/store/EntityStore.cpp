@@ -890,11 +890,30 @@ EntityStore::Outcome EntityStore::removeAll(const QString &table, const QString 
 bool EntityStore::recordSetting(const QString &key, const QJsonValue &before, const QJsonValue &after,
                                 const WriteContext &context, QString *error)
 {
+    if (!recordChange(QString::fromLatin1(kSettingsEntity), key, QStringLiteral("setting"), before, after, context,
+                      true, error))
+        return false;
+    if (m_bus)
+        m_bus->publish(Change::setting(key));
+    return true;
+}
+
+bool EntityStore::recordTaskAction(const QString &taskId, const QString &operation, const QJsonValue &before,
+                                   const QJsonValue &after, const WriteContext &context, QString *error)
+{
+    // Not a change of anything a client reads: no notification.
+    return recordChange(QString::fromLatin1(kTasksEntity), taskId, operation, before, after, context, false, error);
+}
+
+bool EntityStore::recordChange(const QString &entity, const QString &key, const QString &operation,
+                               const QJsonValue &before, const QJsonValue &after, const WriteContext &context,
+                               bool notify, QString *error)
+{
     if (!m_audit || !begin(error))
         return false;
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT MAX(version_after) FROM koan_audit WHERE entity = ? AND record_id = ?"));
-    q.addBindValue(QString::fromLatin1(kSettingsEntity));
+    q.addBindValue(entity);
     q.addBindValue(key);
     const qint64 previous = q.exec() && q.next() ? q.value(0).toLongLong() : 0;
     const QJsonArray change{QJsonObject{{QStringLiteral("op"), QStringLiteral("test")},
@@ -903,19 +922,17 @@ bool EntityStore::recordSetting(const QString &key, const QJsonValue &before, co
                             QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")},
                                         {QStringLiteral("path"), QStringLiteral("/value")},
                                         {QStringLiteral("value"), after.isUndefined() ? QJsonValue() : after}}};
-    if (!m_audit->append(context, QString::fromLatin1(kSettingsEntity), key, QStringLiteral("setting"),
-                         previous > 0 ? std::optional<qint64>(previous) : std::nullopt, previous + 1, change, error)
-        || !notifyChange(QString::fromLatin1(kSettingsEntity), {key}, error)) {
+    if (!m_audit->append(context, entity, key, operation, previous > 0 ? std::optional<qint64>(previous) : std::nullopt,
+                         previous + 1, change, error)
+        || (notify && !notifyChange(entity, {key}, error))) {
         m_db.rollback();
         return false;
     }
     if (!m_db.commit()) {
         const QSqlError e = m_db.lastError();
         m_db.rollback();
-        return fail(error, QStringLiteral("cannot record the setting"), e);
+        return fail(error, QStringLiteral("cannot record the %1").arg(operation), e);
     }
-    if (m_bus)
-        m_bus->publish(Change::setting(key));
     return true;
 }
 

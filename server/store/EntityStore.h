@@ -131,6 +131,11 @@ public:
     bool recordSetting(const QString &key, const QJsonValue &before, const QJsonValue &after,
                        const WriteContext &context, QString *error);
     static constexpr const char *kSettingsEntity = "_settings";
+    // An operator acted on a task (cancelled it from the console or the admin API): one audit row,
+    // entity "_tasks", the task id as its record, `operation` ("cancel"), the change as for a setting.
+    bool recordTaskAction(const QString &taskId, const QString &operation, const QJsonValue &before,
+                          const QJsonValue &after, const WriteContext &context, QString *error);
+    static constexpr const char *kTasksEntity = "_tasks";
 
     // PostgreSQL: every committed write also notifies this channel (pg_notify in the write's
     // transaction) with {"entity", "ids": [...]} (or {"entity", "all": true} when too long to
@@ -162,6 +167,9 @@ private:
     Outcome rollback(Outcome o);
     bool migrate(QString *error);
     bool notifyChange(const QString &entity, const QStringList &ids, QString *error);
+    // One audit row of a change to something that is not a record (a setting, a task), in its own transaction.
+    bool recordChange(const QString &entity, const QString &key, const QString &operation, const QJsonValue &before,
+                      const QJsonValue &after, const WriteContext &context, bool notify, QString *error);
     // PostgreSQL: a lost connection is reopened (no-op on SQLite or while it is up); false with
     // a clear message when the database cannot be reached.
     bool ensureConnected(QString *error);

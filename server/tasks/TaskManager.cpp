@@ -169,7 +169,7 @@ std::optional<TaskService::Started> TaskManager::start(const Principal &principa
     m_running.insert(t.id, r);
     if (!m_heartbeat.isActive())
         m_heartbeat.start();
-    emit taskChanged(t.id, t.status);
+    emit taskChanged(t, QStringLiteral("created"));
 
     Started s;
     s.created = toJson(t);
@@ -230,7 +230,7 @@ void TaskManager::persist(Running &r, bool force)
         qCWarning(lcTasks).noquote() << "task" << r.rec.tool << "not saved:" << error;
     r.persistedAt = now;
     r.dirty = false;
-    emit taskChanged(r.rec.id, r.rec.status);
+    emit taskChanged(r.rec, r.rec.terminal() ? QStringLiteral("finished") : QStringLiteral("progress"));
     if (m_observer)
         m_observer(r.rec.id, toJson(r.rec));
 }
@@ -345,19 +345,30 @@ std::optional<ToolFailure> TaskManager::cancel(const Principal &principal, const
     return std::nullopt;
 }
 
-bool TaskManager::cancelAsOperator(const QString &taskId, QString *error)
+TaskManager::OperatorCancel TaskManager::cancelAsOperator(const QString &taskId, const QString &by, QString *previous,
+                                                          QString *error)
 {
     if (const auto r = m_running.value(taskId)) {
-        cancelRunning(r, QStringLiteral("the operator"));
-        return true;
+        *previous = r->rec.status;
+        if (r->rec.terminal())
+            return OperatorCancel::AlreadyFinished; // cancelled, its tool not yet returned
+        cancelRunning(r, by);
+        return OperatorCancel::Cancelled;
     }
-    const auto t = m_store->tasks().find(taskId, error);
-    if (!t) {
-        if (error && error->isEmpty())
-            *error = QStringLiteral("no task %1").arg(taskId);
-        return false;
+    QString storeError;
+    const auto t = m_store->tasks().find(taskId, &storeError);
+    if (!storeError.isEmpty()) {
+        *error = storeError;
+        return OperatorCancel::StoreFailed;
     }
-    return t->terminal() || m_store->tasks().requestCancel(taskId, error);
+    if (!t)
+        return OperatorCancel::NotFound;
+    *previous = t->status;
+    if (t->terminal())
+        return OperatorCancel::AlreadyFinished;
+    if (!m_store->tasks().requestCancel(taskId, error))
+        return OperatorCancel::StoreFailed;
+    return OperatorCancel::Requested;
 }
 
 std::optional<ToolFailure> TaskManager::update(const Principal &principal, const QString &taskId,

@@ -44,8 +44,16 @@ public:
 
     // The operator's view (console, admin API): every principal's tasks, newest first.
     QList<TaskRecord> tasks(int limit = 200, QString *error = nullptr) const;
-    // The operator cancels any task.
-    bool cancelAsOperator(const QString &taskId, QString *error);
+    // The operator (`by`: who, for the status message) cancels any principal's task.
+    enum class OperatorCancel {
+        Cancelled, // it ran here: cancelled now
+        Requested, // another replica runs it: it sees the request within its heartbeat
+        NotFound,
+        AlreadyFinished,
+        StoreFailed // *error says why
+    };
+    // *previous: the status it had (for the audit trail).
+    OperatorCancel cancelAsOperator(const QString &taskId, const QString &by, QString *previous, QString *error);
     int runningHere() const { return int(m_running.size()); }
 
     static QString ownerKey(const Principal &principal);
@@ -54,8 +62,9 @@ public:
     static QJsonObject toJson(const TaskRecord &task);
 
 signals:
-    // A task was created, progressed or changed status (console refresh).
-    void taskChanged(const QString &taskId, const QString &status);
+    // A task of this process was created ("created"), progressed or changed status ("progress": at
+    // most two a second per task) or finished ("finished"), for the console.
+    void taskChanged(const koan::TaskRecord &task, const QString &change);
 
 private:
     struct Running;
