@@ -25,12 +25,15 @@ struct Caller {
     quint16 port;
     QByteArray token;
     bool declaresTasks = true;
+    bool declaresElicitation = false;
 
     const QJsonObject request(const QString &method, QJsonObject params, const QString &name = {}) const
     {
         QJsonObject capabilities;
         if (declaresTasks)
             capabilities.insert("extensions", QJsonObject{{kTasks, QJsonObject{}}});
+        if (declaresElicitation)
+            capabilities.insert("elicitation", QJsonObject{});
         params.insert("_meta", QJsonObject{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
                                            {"io.modelcontextprotocol/clientCapabilities", capabilities}});
         auto headers = streamableHeaders({}, token);
@@ -310,6 +313,47 @@ private slots:
         const QJsonObject done = alice.waitFor(id)["result"].toObject();
         QCOMPARE(done["status"].toString(), QStringLiteral("completed"));
         QCOMPARE(done["result"]["content"][0]["text"].toString(), QStringLiteral("Deleted a.txt"));
+    }
+
+    void inputRoundsThenTask_data() { addBackendRows(); }
+    void inputRoundsThenTask()
+    {
+        // SEP-2322 rounds first, then the tool becomes a task (SEP-2663's composition): one input
+        // mechanism (the call's InputAsk) for both, the gathered answer reaching the task's result.
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(options(url), installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        Caller c{f.port, {}};
+        c.declaresElicitation = true;
+        const QJsonObject round1 = c.tool("test_tool_with_task", {})["result"].toObject();
+        QCOMPARE(round1["resultType"].toString(), QStringLiteral("input_required"));
+        QVERIFY(!round1.contains("taskId"));
+        QVERIFY(round1["inputRequests"].toObject().contains("user_name"));
+        const QString state = round1["requestState"].toString();
+        QVERIFY(!state.isEmpty());
+        const QJsonObject round2
+            = c.request("tools/call",
+                        {{"name", "test_tool_with_task"},
+                         {"arguments", QJsonObject{}},
+                         {"inputResponses",
+                          QJsonObject{{"user_name", QJsonObject{{"action", "accept"},
+                                                                {"content", QJsonObject{{"name", "Alice"}}}}}}},
+                         {"requestState", state}},
+                        "test_tool_with_task")["result"]
+                  .toObject();
+        QCOMPARE(round2["resultType"].toString(), QStringLiteral("task"));
+        QVERIFY(!round2.contains("requestState"));
+        QVERIFY(!round2.contains("inputRequests"));
+        const QString id = round2["taskId"].toString();
+        QVERIFY(!id.isEmpty());
+        const QJsonObject done = c.waitFor(id)["result"].toObject();
+        QCOMPARE(done["status"].toString(), QStringLiteral("completed"));
+        QVERIFY2(done["result"]["content"][0]["text"].toString().contains("Alice"),
+                 qPrintable(done["result"]["content"][0]["text"].toString()));
+        // A task-only tool without the extension declared: -32021, before anything is asked.
+        Caller plain = c;
+        plain.declaresTasks = false;
+        QCOMPARE(plain.tool("test_tool_with_task", {})["error"]["code"].toInt(), -32021);
     }
 
     void restartReportsInterrupted_data() { addBackendRows(); }

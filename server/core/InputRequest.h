@@ -8,7 +8,9 @@
 //    client retries with inputResponses; the handler then runs again FROM THE START with the
 //    same arguments and this time its ask finds the answers (earlier rounds' answers travel in
 //    the requestState). So a handler must ask the same keys for the same arguments, and must do
-//    nothing irreversible before its last ask returns.
+//    nothing irreversible before its last ask returns;
+//  - a task (tasks extension, SEP-2663): the questions become the task's inputRequests (status
+//    input_required) and tasks/update's inputResponses answer this same invocation, which waits.
 // Only what the client may be asked is asked (see InputAsk::can): a request for an undeclared
 // capability, or one the transport cannot carry, is answered at once with an error.
 #include <QHash>

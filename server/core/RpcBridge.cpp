@@ -721,9 +721,30 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     // extension (a legacy `task` parameter is ignored; 2025-11-25 sessions never get tasks).
     if (session->era == ProtocolEra::Modern && def && def->taskSupport != TaskSupport::Forbidden && tasksEnabled()
         && declaresTasks(*session)) {
-        emit toolCallFinished(sessionId, name, arguments, QJsonObject{}, timer.nsecsElapsed() / 1e6,
-                              QStringLiteral("task"));
-        return startTask(id, provider, std::move(call), session, std::move(done));
+        if (!def->taskAfterInput) {
+            emit toolCallFinished(sessionId, name, arguments, QJsonObject{}, timer.nsecsElapsed() / 1e6,
+                                  QStringLiteral("task"));
+            return startTask(id, provider, std::move(call), session, std::move(done));
+        }
+        // The tool asks first (input_required rounds through call.input, below) and turns into a
+        // task on the round that has its answers: this request then gets the CreateTaskResult.
+        call.toTask = [this, id, done, session, sessionId, name, arguments, timer,
+                       settled](ToolCall &c, std::function<void(const QJsonObject &)> &toolDone) {
+            if (std::exchange(*settled, true))
+                return false;
+            ToolFailure refused;
+            std::function<void(const QJsonObject &)> complete;
+            const auto created = createTask(c, session, &refused, &complete);
+            if (!created) {
+                done(rpc::makeError(id, refused.code, refused.message, refused.data));
+                return false;
+            }
+            toolDone = std::move(complete);
+            emit toolCallFinished(sessionId, name, arguments, QJsonObject{}, timer.nsecsElapsed() / 1e6,
+                                  QStringLiteral("task"));
+            done(rpc::makeResult(id, *created));
+            return true;
+        };
     }
     call.fail = [id, done](const ToolFailure &f) { done(rpc::makeError(id, f.code, f.message, f.data)); };
     if (session->era == ProtocolEra::Modern) {
@@ -753,24 +774,68 @@ void RpcBridge::startTask(const QJsonValue &id, ToolProvider *provider, ToolCall
                           Done done)
 {
     ToolFailure refused;
-    auto started = m_tasks->start(session->principal, call.name, call.arguments, &refused);
-    if (!started)
+    std::function<void(const QJsonObject &)> complete;
+    const auto created = createTask(call, session, &refused, &complete);
+    if (!created)
         return done(rpc::makeError(id, refused.code, refused.message, refused.data));
+    // Durable before the answer; the tool may even finish inside call() (it then reads as
+    // completed on the first tasks/get).
+    provider->call(call, complete);
+    done(rpc::makeResult(id, *created));
+}
+
+std::optional<QJsonObject> RpcBridge::createTask(ToolCall &call, const SessionPtr &session, ToolFailure *refused,
+                                                 std::function<void(const QJsonObject &)> *complete)
+{
+    auto started = m_tasks->start(session->principal, call.name, call.arguments, refused);
+    if (!started)
+        return std::nullopt;
     call.asTask = true;
     call.cancelled = started->cancelled; // the task's own flag: it outlives this request
     call.notify = started->notify;
-    call.request = started->request;
     call.fail = started->fail;
-    // This request is answered with the task: an InputAsk round would answer it a second time. A
-    // task's questions are its inputRequests (call.request, answered through tasks/update).
-    call.input = InputAsk{};
+    // The request is (or is being) answered with the task: the task's questions are its
+    // inputRequests, answered through tasks/update, never another input_required round.
+    call.input = taskInputAsk(*started);
+    call.request = [](const QString &method, const QJsonObject &, std::function<void(const QJsonObject &)> onResponse) {
+        onResponse(
+            rpc::makeError(QJsonValue(), rpc::MethodNotFound,
+                           QStringLiteral("%1 cannot be sent from a task: ask through the call's input").arg(method)));
+    };
     call.progressToken = QJsonValue::Undefined;
+    *complete = started->complete;
     QJsonObject created = started->created;
     created.insert(QStringLiteral("resultType"), QStringLiteral("task"));
-    // Durable before the answer; the tool may even finish inside call() (it then reads as
-    // completed on the first tasks/get).
-    provider->call(call, started->complete);
-    done(rpc::makeResult(id, created));
+    return created;
+}
+
+InputAsk RpcBridge::taskInputAsk(const TaskService::Started &started)
+{
+    InputAsk input;
+    // A task keeps its questions until the client answers them (tasks/update) or cancels it.
+    input.can = [](const QString &method) { return !InputAsk::capabilityFor(method).isEmpty(); };
+    input.ask = [request = started.request](const QList<InputRequest> &requests,
+                                            std::function<void(const InputAnswers &)> onAnswers) {
+        struct Pending {
+            InputAnswers answers;
+            int outstanding = 0;
+            std::function<void(const InputAnswers &)> onAnswers;
+        };
+        auto pending = std::make_shared<Pending>();
+        pending->onAnswers = std::move(onAnswers);
+        pending->outstanding = int(requests.size());
+        if (requests.isEmpty())
+            return pending->onAnswers(pending->answers);
+        for (const InputRequest &r : requests)
+            request(r.method, r.params, [pending, key = r.key](const QJsonObject &response) {
+                pending->answers.insert(key, response.contains(QLatin1String("error"))
+                                                 ? QJsonObject{{QStringLiteral("error"), response.value("error")}}
+                                                 : QJsonObject{{QStringLiteral("result"), response.value("result")}});
+                if (--pending->outstanding == 0)
+                    pending->onAnswers(pending->answers);
+            });
+    };
+    return input;
 }
 
 void RpcBridge::handleTaskMethod(const QString &method, const QJsonValue &id, const QJsonObject &params,

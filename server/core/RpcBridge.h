@@ -138,6 +138,12 @@ private:
                           const Principal &principal, Done done);
     // Runs a tools/call as a task: the CreateTaskResult now, the tool's answer into the task.
     void startTask(const QJsonValue &id, ToolProvider *provider, ToolCall call, const SessionPtr &session, Done done);
+    // Creates the task for `call` and binds the call to it (cancel flag, progress, input, failure);
+    // *complete is where the tool's answer goes. The CreateTaskResult, or nullopt with *refused.
+    std::optional<QJsonObject> createTask(ToolCall &call, const SessionPtr &session, ToolFailure *refused,
+                                          std::function<void(const QJsonObject &)> *complete);
+    // A task's InputAsk: each question becomes one of its inputRequests; tasks/update answers.
+    static InputAsk taskInputAsk(const TaskService::Started &started);
     // The InputAsk of one request; `endRound` ends it with an input_required result (2026-07-28).
     InputAsk inputAskFor(const SessionPtr &session, const QString &method, const QJsonObject &params,
                          const Send &related, std::function<void(const QJsonObject &inputRequired)> endRound);

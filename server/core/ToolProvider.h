@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 #include <functional>
+#include <utility>
 
 namespace koan {
 
@@ -25,6 +26,10 @@ struct ToolDefinition {
     QJsonObject annotations;  // readOnlyHint, destructiveHint, ...
     bool validateArguments = true;
     TaskSupport taskSupport = TaskSupport::Forbidden;
+    // The tool first gathers input like any call (input_required rounds, SEP-2322) and becomes a
+    // task itself once it has it (ToolCall::becomeTask, SEP-2663's MRTR -> task composition);
+    // otherwise a call that may be a task is one from its start.
+    bool taskAfterInput = false;
 
     QJsonObject toJson() const;
 };
@@ -52,16 +57,32 @@ struct ToolCall {
     bool asTask = false;
     // Sends a notification related to this request (progress, logging).
     std::function<void(const QString &method, const QJsonObject &params)> notify;
-    // Asks the client for input (elicitation, sampling, roots) in either era: see InputRequest.h.
-    // This is the way for a tool to ask; in 2026-07-28 it turns into input_required rounds.
+    // Asks the client for input (elicitation, sampling, roots) in either era and in a task: see
+    // InputRequest.h. This is the one way for a tool to ask; in 2026-07-28 it turns into
+    // input_required rounds, in a task into the task's inputRequests (answered by tasks/update).
     InputAsk input;
     // Legacy sessions only: one raw server-to-client request; `onResponse` gets the response object.
-    // In 2026-07-28 it answers with an error at once (use `input`).
+    // In 2026-07-28 and in a task it answers with an error at once (use `input`).
     std::function<void(const QString &method, const QJsonObject &params,
                        std::function<void(const QJsonObject &response)> onResponse)>
         request;
     // Ends the call with a JSON-RPC error instead of `done` (exactly one of the two is called).
     std::function<void(const ToolFailure &failure)> fail;
+    // Set by RpcBridge for a taskAfterInput tool whose request declared the tasks extension.
+    std::function<bool(ToolCall &call, std::function<void(const QJsonObject &result)> &done)> toTask;
+
+    // A taskAfterInput tool calls this once its input is gathered (its last ask answered, nothing
+    // irreversible done yet): the request is answered with a CreateTaskResult, and from then on
+    // this call is the task's (cancel flag, progress, input as the task's inputRequests) and `done`
+    // lands in the task. True: go on (as the task, or synchronously when the request did not
+    // declare the extension); false: the task was refused (a limit) and the request has the error.
+    bool becomeTask(std::function<void(const QJsonObject &result)> &done)
+    {
+        if (!toTask)
+            return true;
+        const auto become = std::exchange(toTask, {}); // once; and it rebinds this call while it runs
+        return become(*this, done);
+    }
 };
 
 // Outcome of the access check made before listing or calling a tool.
