@@ -32,7 +32,9 @@ const char kSubcommands[] = "\nSubcommands:\n"
                             "  audit    Check or export the audit trail of a store file:\n"
                             "           koan-mcp audit verify [--db PATH]\n"
                             "           koan-mcp audit export --since 2026-12-01T00:00:00Z --format jsonl|csv [--db "
-                            "PATH]   (koan-mcp audit --help)\n";
+                            "PATH]   (koan-mcp audit --help)\n"
+                            "  store    Move a SQLite store into an empty PostgreSQL database, verified:\n"
+                            "           koan-mcp store copy --from PATH.sqlite --to postgresql://user:pass@host/db\n";
 
 // "90", "90s", "15m", "1h", "2d" -> seconds
 qint64 parseTtl(const QString &text)
@@ -169,6 +171,41 @@ CliCommand parseAuditCommand(QStringList arguments, QString *helpText)
     return cmd;
 }
 
+CliCommand parseStoreCommand(QStringList arguments, QString *helpText)
+{
+    arguments.removeAt(1); // "store"
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("copy: move a SQLite store (records, versions, idempotency keys, tasks, the audit trail) into "
+                       "an empty PostgreSQL database in one transaction, then verify it (row counts, audit chain)."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("action"), QStringLiteral("copy"));
+    const QCommandLineOption from(QStringLiteral("from"), QStringLiteral("The SQLite file to copy."),
+                                  QStringLiteral("path"));
+    const QCommandLineOption to(
+        QStringLiteral("to"), QStringLiteral("The empty PostgreSQL database: postgresql://user:password@host:port/db."),
+        QStringLiteral("url"));
+    p.addOptions({from, to});
+    CliCommand cmd;
+    cmd.mode = CliCommand::StoreCopy;
+    if (!p.parse(arguments)) {
+        cmd.errors << p.errorText();
+        return cmd;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        *helpText = withProgramName(p.helpText(), QStringLiteral("store"));
+        return cmd;
+    }
+    if (p.positionalArguments() != QStringList{QStringLiteral("copy")})
+        cmd.errors << QStringLiteral("koan-mcp store: expected copy, got '%1'")
+                          .arg(p.positionalArguments().join(QLatin1Char(' ')));
+    cmd.store.from = p.value(from);
+    cmd.store.to = p.value(to);
+    if (cmd.store.from.isEmpty() || cmd.store.to.isEmpty())
+        cmd.errors << QStringLiteral("koan-mcp store copy: --from PATH.sqlite and --to postgresql://... are required");
+    return cmd;
+}
+
 CliCommand parseConsoleCommand(QStringList arguments, QString *helpText)
 {
     arguments.removeAt(1); // "console"
@@ -221,6 +258,8 @@ CliCommand parseCommandLine(const QStringList &arguments, QString *helpText)
         return parseTokenCommand(arguments, helpText);
     if (arguments.size() > 1 && arguments.at(1) == QLatin1String("audit"))
         return parseAuditCommand(arguments, helpText);
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("store"))
+        return parseStoreCommand(arguments, helpText);
     QCommandLineParser p;
     p.setApplicationDescription(
         QStringLiteral("Koan MCP console: an MCP server for the S12.MedTrials sample with an admin GUI.\n"

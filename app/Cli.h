@@ -7,7 +7,7 @@
 namespace koan {
 
 struct CliCommand {
-    enum Mode { Gui, Headless, Stdio, PrintConfig, Token, AuditVerify, AuditExport, ConsoleAttach };
+    enum Mode { Gui, Headless, Stdio, PrintConfig, Token, AuditVerify, AuditExport, ConsoleAttach, StoreCopy };
     Mode mode = Gui;
     OptionsSources sources;
     QString fixtures;      // optional fixture pack name (e.g. "conformance")
@@ -23,6 +23,10 @@ struct CliCommand {
         QString since;    // ISO 8601, UTC
         QString format = QStringLiteral("jsonl");
     } audit;
+    struct StoreCopyRequest { // `koan-mcp store copy --from PATH.sqlite --to postgresql://...`
+        QString from;
+        QString to;
+    } store;
     struct AttachRequest { // `koan-mcp console --attach URL ...`
         QString url;
         QString tokenFile; // empty: no token (a loopback server without authentication)

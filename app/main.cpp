@@ -1,6 +1,7 @@
 // koan-mcp: GUI console by default, --headless for servers, --stdio for local agents.
 #include "AttachCommand.h"
 #include "AuditCommands.h"
+#include "StoreCommands.h"
 #include "Cli.h"
 #include "logging/LogSink.h"
 #include "SignalWatcher.h"
@@ -69,6 +70,8 @@ std::optional<int> runOfflineCommand(const koan::CliCommand &cmd, const koan::Mc
         return 0;
     case koan::CliCommand::Token:
         return issueDevToken(options, cmd.token);
+    case koan::CliCommand::StoreCopy:
+        return koan::StoreCommands::copy(cmd.store.from, cmd.store.to);
     case koan::CliCommand::AuditVerify:
     case koan::CliCommand::AuditExport: {
         // DatabaseUrl (PostgreSQL) wins over DatabasePath, as for the server.

@@ -15,6 +15,7 @@
 #include "security/AuthAuditLog.h"
 #include "security/BearerAuthenticator.h"
 #include "sessions/SessionManager.h"
+#include "store/ClusterRegistry.h"
 #include "store/EntityStore.h"
 #include "store/PostgresChangeBus.h"
 #include "tasks/TaskManager.h"
@@ -84,7 +85,8 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
     m_tasks = new TaskManager(m_store, m_options.tasks, this);
     m_bridge->setTaskService(m_tasks);
     m_admin = new AdminController({&m_options, m_registry, m_bridge, m_store, m_sessions, m_audit, m_httpSse,
-                                   m_streamable, m_tasks, [this] { return m_port ? baseUrl() : QString(); }},
+                                   m_streamable, m_tasks, [this] { return m_port ? baseUrl() : QString(); },
+                                   m_changes.get()},
                                   this);
     const auto transports = [admin = m_admin] { return admin->transportState(); };
     m_metrics = new ServerMetrics({m_sessions, m_bridge, m_audit, transports}, this);
@@ -100,6 +102,8 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
             QString state;
             const bool up = m_store->ping(&state);
             *status = {{QStringLiteral("backend"), m_store->backendName()}, {QStringLiteral("state"), state}};
+            if (m_cluster)
+                status->insert(QStringLiteral("replica"), m_cluster->replicaId()); // which one answered
             return up;
         },
         [this] { return m_port != 0; }};
@@ -195,6 +199,34 @@ bool McpServer::initialize(QStringList *errors)
         }
         m_store->setChangeBus(bus);
     }
+    if (postgres && !m_cluster) {
+        // The replicas' live 2025-era and legacy sessions, registered for the whole cluster to see.
+        m_cluster = new ClusterRegistry(m_options.databaseUrl, {}, this);
+        const auto registered = [](const SessionInfo &info) {
+            return info.kind == SessionKind::Session
+                   && (info.transport == TransportKind::HttpSse || info.transport == TransportKind::StreamableHttp);
+        };
+        connect(m_sessions, &SessionManager::sessionOpened, this, [this, registered](const SessionInfo &info) {
+            if (registered(info))
+                m_cluster->sessionOpened(RegisteredSession{
+                    info.id,
+                    m_cluster->replicaId(),
+                    transportName(info.transport),
+                    info.subject.isEmpty() ? QString() : info.issuer + QLatin1Char('|') + info.subject,
+                    info.created.toUTC().toString(Qt::ISODateWithMs),
+                    {}});
+        });
+        connect(m_sessions, &SessionManager::sessionClosed, this,
+                [this](const QString &id) { m_cluster->sessionClosed(id); });
+        m_admin->setClusterRegistry(m_cluster);
+        m_cluster->start();
+        qCInfo(lcServer).noquote() << "replica" << m_cluster->replicaId() << "registered in the shared database";
+    }
+    // PostgreSQL: the rollback switch and the entity overrides in force are the database's.
+    if (!m_admin->startClusterSettings(&error)) {
+        errors->append(QStringLiteral("Koan:Mcp:DatabaseUrl: %1").arg(error));
+        return false;
+    }
     // location(): the file, or the URL without its password.
     qCInfo(lcServer).noquote() << "store" << m_store->backendName() << m_store->location() << "ready (schema version"
                                << m_store->schemaVersion() << ");" << m_registry->tools().size() << "entity tools";
@@ -273,6 +305,8 @@ bool McpServer::startHttp(QStringList *errors)
                                       << m_options.maxConcurrentConnections
                                       << "- raise the limit (ulimit -n) or lower the setting";
     m_auth->setResource(m_options.resourceUri(m_port));
+    if (m_cluster)
+        m_cluster->start(); // again after a stopHttp
     qCInfo(lcServer).noquote() << "listening on" << baseUrl()
                                << QStringLiteral("(bound to %1)").arg(m_options.bindAddress) << "| Streamable HTTP"
                                << baseUrl() + m_options.httpSseRoute << "| HTTP+SSE"
@@ -294,6 +328,8 @@ void McpServer::stopHttp(const QString &reason)
     delete m_backend;
     m_backend = nullptr;
     m_port = 0;
+    if (m_cluster)
+        m_cluster->stop(); // this replica's rows go now rather than at their expiry
 }
 
 QString McpServer::baseUrl() const

@@ -14,6 +14,7 @@ namespace koan {
 
 class AdminController;
 class ChangeBus;
+class ClusterRegistry;
 class EntityPromptProvider;
 class EntityResourceProvider;
 class AuthAuditLog;
@@ -56,6 +57,8 @@ public:
     // The operator's command path (console and admin API); its signals carry the server's events.
     AdminController *admin() const { return m_admin; }
     TaskManager *tasks() const { return m_tasks; }
+    // PostgreSQL: the registry of the replicas and their sessions (null on SQLite).
+    ClusterRegistry *cluster() const { return m_cluster; }
     BearerAuthenticator *authenticator() const { return m_auth; }
     AuthAuditLog *auditLog() const { return m_audit; }
 
@@ -89,6 +92,7 @@ private:
     BearerAuthenticator *m_auth;
     AdminController *m_admin = nullptr;
     TaskManager *m_tasks = nullptr;
+    ClusterRegistry *m_cluster = nullptr;
     ServerMetrics *m_metrics = nullptr;
     HttpEdge *m_http = nullptr;
     HttpServerBackend *m_backend = nullptr;

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -197,6 +198,41 @@ private slots:
         }
         ::close(busy[0]);
         ::close(busy[1]);
+    }
+
+    void notifierOnAReusedDescriptorIsWatched()
+    {
+        // A library (QPSQL on a dropped database connection) may leave its notifier registered
+        // after the descriptor closed; the kernel hands the number to the next socket, whose
+        // new notifier must be watched, not taken for the one already installed.
+        int stale[2], fresh[2];
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, stale), 0);
+        auto leftover = std::make_unique<QSocketNotifier>(stale[0], QSocketNotifier::Read);
+        QTest::qWait(10); // installed in epoll
+        const int reused = stale[0];
+        ::close(stale[0]);
+        ::close(stale[1]);
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fresh), 0);
+        if (fresh[0] != reused) {
+            QVERIFY(::dup2(fresh[0], reused) == reused);
+            ::close(fresh[0]);
+            fresh[0] = reused;
+        }
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression("multiple socket notifiers"));
+        QSocketNotifier reader(fresh[0], QSocketNotifier::Read);
+        int activations = 0;
+        connect(&reader, &QSocketNotifier::activated, this, [&] {
+            char buf[8];
+            while (::read(fresh[0], buf, sizeof buf) > 0) { }
+            ++activations;
+        });
+        QCOMPARE(::write(fresh[1], "x", 1), ssize_t(1));
+        QVERIFY(QTest::qWaitFor([&] { return activations > 0; }, 2000));
+        leftover.reset(); // its late unregistration leaves the new watch alone
+        QCOMPARE(::write(fresh[1], "y", 1), ssize_t(1));
+        QVERIFY(QTest::qWaitFor([&] { return activations > 1; }, 2000));
+        ::close(fresh[0]);
+        ::close(fresh[1]);
     }
 
     void regularFilesAreAlwaysReady()

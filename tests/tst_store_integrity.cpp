@@ -20,6 +20,7 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QTcpSocket>
 #include <csignal>
 #include <QTest>
@@ -371,18 +372,29 @@ private slots:
         for (const AuditRow &r : rows)
             if (r.entity == "_settings")
                 settings << r;
-        QCOMPARE(settings.size(), 3);
-        QCOMPARE(settings[0].recordId, QStringLiteral("EnableHttpSseTransport"));
-        QCOMPARE(settings[0].context.transport, QStringLiteral("AdminHttp"));
-        QVERIFY(settings[0].context.principal.startsWith("operator:loopback"));
+        // PostgreSQL keeps the switch's value for every replica: the settings file seeded it at start,
+        // audited as such (version 1), before the flips.
+        const int seed = url.isEmpty() ? 0 : 1;
+        QCOMPARE(settings.size(), 3 + seed);
+        if (seed) {
+            QCOMPARE(settings[0].recordId, QStringLiteral("EnableHttpSseTransport"));
+            QCOMPARE(settings[0].context.principal, QStringLiteral("system:settings-file"));
+            QCOMPARE(*settings[0].versionAfter, 1);
+            QCOMPARE(settings[0].change.toArray().at(0)["op"].toString(), QStringLiteral("add"));
+            QCOMPARE(settings[0].change.toArray().at(0)["value"]["enabled"].toBool(), true);
+        }
+        const AuditRow &cut = settings[seed], &on = settings[seed + 1], &override = settings[seed + 2];
+        QCOMPARE(cut.recordId, QStringLiteral("EnableHttpSseTransport"));
+        QCOMPARE(cut.context.transport, QStringLiteral("AdminHttp"));
+        QVERIFY(cut.context.principal.startsWith("operator:loopback"));
         // The previous value is kept; the new one carries the intent (a bare {"enabled": false} is a cut).
-        QCOMPARE(settings[0].change.toArray().at(0)["value"]["enabled"].toBool(), true);
-        QCOMPARE(settings[0].change.toArray().at(1)["value"]["enabled"].toBool(true), false);
-        QCOMPARE(settings[0].change.toArray().at(1)["value"]["mode"].toString(), QStringLiteral("cut"));
-        QCOMPARE(*settings[1].versionAfter, 2);
-        QVERIFY(settings[1].context.principal.startsWith("operator:"));
-        QCOMPARE(settings[2].recordId, QStringLiteral("EntityOverrides:TrialSite"));
-        QCOMPARE(settings[2].change.toArray().at(1)["value"]["AllowMutations"].toBool(), false);
+        QCOMPARE(cut.change.toArray().at(0)["value"]["enabled"].toBool(), true);
+        QCOMPARE(cut.change.toArray().at(1)["value"]["enabled"].toBool(true), false);
+        QCOMPARE(cut.change.toArray().at(1)["value"]["mode"].toString(), QStringLiteral("cut"));
+        QCOMPARE(*on.versionAfter, 2 + seed);
+        QVERIFY(on.context.principal.startsWith("operator:"));
+        QCOMPARE(override.recordId, QStringLiteral("EntityOverrides:TrialSite"));
+        QCOMPARE(override.change.toArray().at(1)["value"]["AllowMutations"].toBool(), false);
         QCOMPARE(runVerify(locationOf(*f.server, url)).exitCode, 0);
     }
 
@@ -813,6 +825,103 @@ private slots:
 
     // The database password never shows: not in --print-config (from the command line or the
     // environment), not in the startup log, not in connection errors, not in audit verify.
+    void storeCopyMovesSqliteToPostgres()
+    {
+        // koan-mcp store copy: every row of a SQLite store (records with versions, an idempotency
+        // key, a setting change, the audit trail) lands in an empty PostgreSQL database, verified;
+        // a server on the copy goes on from there (versions, kept retries, the chain).
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY2(pg, qPrintable(why));
+        const QString url = pg->freshDatabaseUrl(&why);
+        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        QTemporaryDir dir;
+        McpServerOptions o;
+        o.databasePath = dir.filePath("single-node.sqlite");
+        const QJsonObject idem{{"model", site("copy-2")}, {"idempotencyKey", "copy-key"}};
+        QJsonObject kept;
+        {
+            BridgeHarness h(o);
+            QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
+            auto s = h.session();
+            QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("copy-1")}})["isError"].toBool());
+            QJsonObject edited = site("copy-1");
+            edited["name"] = "Edited before the move";
+            QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", edited}, {"expectedVersion", 1}})["isError"].toBool());
+            kept = h.tool(s, "trial-site.upsert", idem);
+            QVERIFY(!kept["isError"].toBool());
+            QString error;
+            QVERIFY(h.server->store()->recordSetting("EnableHttpSseTransport", QJsonObject{{"enabled", true}},
+                                                     QJsonObject{{"enabled", false}}, WriteContext::localOperator(),
+                                                     &error));
+        }
+        const auto run = [](const QStringList &args, QString *out) {
+            QProcess p;
+            QTemporaryDir home;
+            p.setProcessEnvironment(isolatedEnvironment(home.path()));
+            p.start(KOAN_MCP_BINARY, args);
+            p.waitForFinished(60000);
+            *out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+            return p.exitCode();
+        };
+        QString out;
+        const QStringList copy{"store", "copy", "--from", o.databasePath, "--to", url};
+        QCOMPARE(run(copy, &out), 0);
+        QVERIFY2(out.contains("verified"), qPrintable(out));
+        QVERIFY2(!out.contains(PostgresServer::kPassword), qPrintable(out));
+
+        // Row for row: the same tables, the same audit rows and hashes.
+        RawSql from(o.databasePath), to(url);
+        QVERIFY(from.db.isOpen() && to.db.isOpen());
+        const auto rows = [](RawSql &sql, const QString &select) {
+            QStringList out;
+            QSqlQuery q(sql.db);
+            if (!q.exec(select))
+                return QStringList{q.lastError().text()};
+            while (q.next()) {
+                QStringList cols;
+                for (int i = 0; i < q.record().count(); ++i)
+                    cols << q.value(i).toString();
+                out << cols.join('|');
+            }
+            return out;
+        };
+        for (const QString &select : {QStringLiteral("SELECT id, version, doc FROM trial_site ORDER BY id"),
+                                      QStringLiteral("SELECT seq, entity, record_id, hash, prev_hash FROM koan_audit "
+                                                     "ORDER BY seq"),
+                                      QStringLiteral("SELECT principal, key, result FROM koan_idempotency"),
+                                      QStringLiteral("SELECT key, value FROM koan_meta ORDER BY key")}) {
+            const QStringList a = rows(from, select), b = rows(to, select);
+            QVERIFY2(!a.isEmpty(), qPrintable(select));
+            QCOMPARE(b, a);
+        }
+        QCOMPARE(runVerify(url).exitCode, 0);
+
+        // Never into a database that holds data: nothing merged, the copy stays as it was.
+        QCOMPARE(run(copy, &out), 2);
+        QVERIFY2(out.contains("already holds data"), qPrintable(out.right(800)));
+        QVERIFY2(!out.contains(PostgresServer::kPassword), qPrintable(out));
+
+        // A server on the copy: versions go on, the kept retry answers, the chain still verifies.
+        {
+            BridgeHarness h(onBackend(url));
+            QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
+            auto s = h.session();
+            const QJsonObject now
+                = h.tool(s, "trial-site.get-by-id", {{"id", "copy-1"}})["structuredContent"]["item"].toObject();
+            QCOMPARE(now["version"].toInt(), 2);
+            QCOMPARE(now["name"].toString(), QStringLiteral("Edited before the move"));
+            QJsonObject again = now;
+            again["location"] = "Moved to PostgreSQL";
+            QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", again}, {"expectedVersion", 2}})["isError"].toBool());
+            // The kept answer (same item, version and time), not a second write.
+            QCOMPARE(h.tool(s, "trial-site.upsert", idem)["structuredContent"], kept["structuredContent"]);
+        }
+        QCOMPARE(runVerify(url).exitCode, 0);
+    }
+
     void databasePasswordIsNeverShown()
     {
         if (!PostgresServer::available())

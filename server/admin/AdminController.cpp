@@ -1,5 +1,6 @@
 #include "AdminController.h"
 
+#include "ClusterSettings.h"
 #include "config/OptionsLoader.h"
 #include "core/RpcBridge.h"
 #include "security/AuthAuditLog.h"
@@ -55,6 +56,24 @@ AdminController::AdminController(Parts parts, QObject *parent)
         emit statusChanged(status());
     });
     connect(m_parts.httpSse, &HttpSseTransport::drainingChanged, this, [this] { emit statusChanged(status()); });
+}
+
+AdminController::~AdminController() = default;
+
+std::optional<ClusterView> AdminController::cluster() const
+{
+    if (!m_registry)
+        return std::nullopt;
+    return m_registry->view();
+}
+
+bool AdminController::startClusterSettings(QString *error)
+{
+    if (!m_cluster)
+        m_cluster = std::make_unique<ClusterSettings>(ClusterSettings::Parts{
+            m_parts.options, m_parts.store, m_parts.registry, m_parts.changes,
+            [this](const HttpSseSwitch &request, int drainMs) { applyHttpSse(request, drainMs); }});
+    return m_cluster->start(error);
 }
 
 void AdminController::connectNotify(const QMetaMethod &signal)
@@ -256,7 +275,12 @@ void AdminController::switchHttpSse(const HttpSseSwitch &request, const WriteCon
         QJsonObject before{{QStringLiteral("enabled"), wasEnabled}};
         if (wasDraining)
             before.insert(QStringLiteral("mode"), QStringLiteral("drain"));
-        if (!m_parts.store->recordSetting(QStringLiteral("EnableHttpSseTransport"), before, request.toJson(), who,
+        QJsonObject after = request.toJson();
+        if (!request.enabled && request.mode == HttpSseSwitch::Mode::Drain)
+            // One deadline for every replica (PostgreSQL keeps the value for all of them).
+            after.insert(QStringLiteral("drainUntil"),
+                         QDateTime::currentDateTimeUtc().addSecs(request.drainSeconds).toString(Qt::ISODateWithMs));
+        if (!m_parts.store->recordSetting(QString::fromLatin1(ClusterSettings::kHttpSseKey), before, after, who,
                                           &error))
             qCWarning(lcAdmin).noquote() << "the rollback switch change could not be audited:" << error;
         qCWarning(lcAdmin).noquote() << "rollback switch" << (request.enabled ? "ON" : "OFF")
@@ -265,8 +289,14 @@ void AdminController::switchHttpSse(const HttpSseSwitch &request, const WriteCon
                                      << "by" << who.principal << "reason:"
                                      << (request.reason.isEmpty() ? QStringLiteral("(none given)") : request.reason);
     }
+    applyHttpSse(request, request.drainSeconds * 1000);
+}
+
+void AdminController::applyHttpSse(const HttpSseSwitch &request, int drainMs)
+{
+    HttpSseTransport *legacy = m_parts.httpSse;
     if (!request.enabled && request.mode == HttpSseSwitch::Mode::Drain)
-        legacy->drain(request.drainSeconds * 1000);
+        legacy->drain(drainMs);
     else
         legacy->setEnabled(request.enabled);
     if (m_parts.options->streamableFollowsHttpSseSwitch)

@@ -11,17 +11,21 @@
 #include "sessions/SessionHistory.h"
 #include "sessions/SessionInfo.h"
 #include "store/AuditTrail.h"
+#include "store/ClusterRegistry.h"
 #include "transport/TransportState.h"
 
 #include <QJsonObject>
 #include <QMetaType>
 #include <QObject>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 
 namespace koan {
 
+class ChangeBus;
+class ClusterSettings;
 class EntityRegistry;
 class EntityStore;
 class HttpSseTransport;
@@ -118,8 +122,18 @@ public:
         StreamableHttpTransport *streamable = nullptr;
         TaskManager *tasks = nullptr;          // null: no tasks (the page stays empty)
         std::function<QString()> listeningUrl; // the base URL while HTTP listens, else empty
+        ChangeBus *changes = nullptr;          // the process's hub (settings changed on other replicas)
     };
     explicit AdminController(Parts parts, QObject *parent = nullptr);
+    ~AdminController() override;
+
+    // After the store opened: on PostgreSQL the rollback switch and the entity overrides become
+    // cluster-wide (ClusterSettings); false with *error when the database cannot be read.
+    bool startClusterSettings(QString *error);
+    // PostgreSQL: the registry of the cluster's replicas and sessions (not owned).
+    void setClusterRegistry(ClusterRegistry *registry) { m_registry = registry; }
+    // The cluster as last seen by the registry; nullopt on a single node (SQLite).
+    std::optional<ClusterView> cluster() const;
 
     // Entity overrides edited in the console are saved to this file (empty: not persisted).
     void setUserOverrideFile(const QString &path) { m_userOverrideFile = path; }
@@ -216,12 +230,16 @@ protected:
 
 private:
     bool persist(const QString &entity, QString *error) const;
+    // Puts this replica's transports in the switch's state (drainMs: how long open streams may finish).
+    void applyHttpSse(const HttpSseSwitch &request, int drainMs);
     void forwardServerEvents();
     QJsonObject toolCallRequest(const QString &tool, const QJsonObject &arguments);
 
     Parts m_parts;
     QString m_userOverrideFile;
     SessionPtr m_operator;
+    std::unique_ptr<ClusterSettings> m_cluster;
+    ClusterRegistry *m_registry = nullptr;
     OverviewSampler *m_overview;
     qint64 m_nextId = 1;
     std::once_flag m_forwarding;

@@ -291,4 +291,27 @@ ServerStatus statusFromJson(const QJsonObject &o)
     return s;
 }
 
+QJsonObject toJson(const ClusterView &c)
+{
+    QJsonArray replicas, sessions;
+    for (const RegisteredReplica &r : c.replicas)
+        replicas.append(QJsonObject{{QStringLiteral("id"), r.id},
+                                    {QStringLiteral("host"), r.host},
+                                    {QStringLiteral("version"), r.version},
+                                    {QStringLiteral("startedAt"), r.startedAt},
+                                    {QStringLiteral("heartbeatAt"), r.heartbeatAt},
+                                    {QStringLiteral("sessions"), r.sessions},
+                                    {QStringLiteral("self"), r.self}});
+    for (const RegisteredSession &s : c.sessions)
+        sessions.append(QJsonObject{{QStringLiteral("id"), s.id},
+                                    {QStringLiteral("replica"), s.replica},
+                                    {QStringLiteral("transport"), s.transport},
+                                    {QStringLiteral("subject"), s.subject},
+                                    {QStringLiteral("createdAt"), s.createdAt},
+                                    {QStringLiteral("expiresAt"), s.expiresAt}});
+    return {{QStringLiteral("self"), c.self},       {QStringLiteral("current"), c.current},
+            {QStringLiteral("takenAt"), c.takenAt}, {QStringLiteral("replicas"), replicas},
+            {QStringLiteral("sessions"), sessions}, {QStringLiteral("totalSessions"), c.totalSessions}};
+}
+
 } // namespace koan::adminjson

@@ -29,6 +29,10 @@ QJsonObject toJson(const TaskSnapshot &t);
 TaskSnapshot taskFromJson(const QJsonObject &o);
 QJsonObject toJson(const ServerStatus &s);
 ServerStatus statusFromJson(const QJsonObject &o);
+// {"self", "current", "takenAt", "replicas": [{"id", "host", "version", "startedAt", "heartbeatAt",
+// "sessions", "self"}], "sessions": [{"id", "replica", "transport", "subject", "createdAt", "expiresAt"}],
+// "totalSessions"}
+QJsonObject toJson(const ClusterView &c);
 
 template<typename T> QJsonArray toArray(const QList<T> &items)
 {

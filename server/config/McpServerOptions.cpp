@@ -354,6 +354,11 @@ void bindRateLimit(Binder &parent, McpServerOptions &o, QStringList *errors)
 
 } // namespace
 
+EntityOverride EntityOverride::fromJson(const QJsonObject &json, const QString &path, QStringList *errors)
+{
+    return bindOverride(json, path, errors);
+}
+
 QJsonObject EntityOverride::toJson() const
 {
     QJsonObject o;

@@ -22,6 +22,8 @@ struct EntityOverride {
     std::optional<TransportSet> enabledTransports;
 
     QJsonObject toJson() const;
+    // The same keys as in the settings file ("Name", "AllowMutations", ...); problems in *errors.
+    static EntityOverride fromJson(const QJsonObject &json, const QString &path, QStringList *errors);
 };
 
 // One trusted issuer bound to its own keys ("Koan:Mcp:Auth:Issuers" items).

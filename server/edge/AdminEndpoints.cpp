@@ -26,18 +26,23 @@ void AdminEndpoints::closeStreams()
 
 QJsonObject AdminEndpoints::snapshot() const
 {
-    return {{QStringLiteral("server"), QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-mcp")},
-                                                   {QStringLiteral("version"), QStringLiteral(KOAN_MCP_VERSION)}}},
-            {QStringLiteral("status"), toJson(m_admin->status())},
-            {QStringLiteral("transports"), m_admin->transportState().toJson()},
-            {QStringLiteral("sessions"), toArray(m_admin->sessions())},
-            {QStringLiteral("history"), toArray(m_admin->sessionHistory())},
-            {QStringLiteral("entities"), toArray(m_admin->entities())},
-            {QStringLiteral("tools"), toArray(m_admin->tools())},
-            {QStringLiteral("overview"), toArray(m_admin->overview())},
-            {QStringLiteral("authFailures"), toArray(m_admin->authFailures())},
-            {QStringLiteral("logs"), toArray(m_admin->logRecords())},
-            {QStringLiteral("tasks"), toArray(m_admin->tasks())}};
+    QJsonObject out{
+        {QStringLiteral("server"), QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-mcp")},
+                                               {QStringLiteral("version"), QStringLiteral(KOAN_MCP_VERSION)}}},
+        {QStringLiteral("status"), toJson(m_admin->status())},
+        {QStringLiteral("transports"), m_admin->transportState().toJson()},
+        {QStringLiteral("sessions"), toArray(m_admin->sessions())},
+        {QStringLiteral("history"), toArray(m_admin->sessionHistory())},
+        {QStringLiteral("entities"), toArray(m_admin->entities())},
+        {QStringLiteral("tools"), toArray(m_admin->tools())},
+        {QStringLiteral("overview"), toArray(m_admin->overview())},
+        {QStringLiteral("authFailures"), toArray(m_admin->authFailures())},
+        {QStringLiteral("logs"), toArray(m_admin->logRecords())},
+        {QStringLiteral("tasks"), toArray(m_admin->tasks())}};
+    // Several replicas on one PostgreSQL database: every replica and its sessions.
+    if (const std::optional<ClusterView> cluster = m_admin->cluster())
+        out.insert(QStringLiteral("cluster"), toJson(*cluster));
+    return out;
 }
 
 void AdminEndpoints::mount(RequestRouter &router)

@@ -843,17 +843,34 @@ bool EntityToolProvider::prepareStore(bool seed, QString *error)
                                {},
                                QUuid::createUuid().toString(QUuid::WithoutBraces)};
     for (const auto &e : m_registry->entities()) {
-        QJsonArray models;
-        for (const QJsonValue &m : seedDoc.value(e.name).toArray()) {
-            QString lookupError;
-            if (!m_store->get(e.table, m.toObject().value(QLatin1String("id")).toString(), &lookupError)
-                && lookupError.isEmpty())
-                models.append(m);
+        // Replicas starting together on one PostgreSQL database seed at the same time: a sample
+        // record another one wrote meanwhile refuses the batch (version_required); look again
+        // without it.
+        QJsonObject result;
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            QJsonArray models;
+            for (const QJsonValue &m : seedDoc.value(e.name).toArray()) {
+                QString lookupError;
+                if (!m_store->get(e.table, m.toObject().value(QLatin1String("id")).toString(), &lookupError)
+                    && lookupError.isEmpty())
+                    models.append(m);
+            }
+            if (models.isEmpty()) {
+                result = {};
+                break;
+            }
+            m_idempotency = nullptr;
+            result = upsert(e, models, true, {}, seeding);
+            const QString code = result.value(QLatin1String("structuredContent"))
+                                     .toObject()
+                                     .value(QLatin1String("error"))
+                                     .toObject()
+                                     .value(QLatin1String("code"))
+                                     .toString();
+            if (!result.value(QLatin1String("isError")).toBool()
+                || (code != QLatin1String("version_required") && code != QLatin1String("version_conflict")))
+                break;
         }
-        if (models.isEmpty())
-            continue;
-        m_idempotency = nullptr;
-        const QJsonObject result = upsert(e, models, true, {}, seeding);
         if (result.value(QLatin1String("isError")).toBool()) {
             *error = QStringLiteral("seeding %1 failed: %2")
                          .arg(e.name, result.value(QLatin1String("content"))

@@ -150,8 +150,13 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     const int fd = int(notifier->socket());
     const int type = int(notifier->type());
     Watch &w = m_watches[fd];
-    if (w.notifiers[type] && w.notifiers[type] != notifier)
+    if (w.notifiers[type] && w.notifiers[type] != notifier) {
         qWarning("EpollEventDispatcher: multiple socket notifiers for socket %d and type %d", fd, type);
+        // Usually a stale one: its descriptor was closed (which left the epoll set) and the number
+        // reused by a new socket. Install the watch again (ADD, or MOD if it is the same socket).
+        if (w.pollable)
+            w.registered = 0;
+    }
     w.notifiers[type] = notifier;
     updateWatch(fd);
 }

@@ -67,7 +67,13 @@ bool EntityStore::isDatabaseUrl(const QString &location)
 
 int EntityStore::latestSchemaVersion()
 {
-    return 2;
+    return 3;
+}
+
+QStringList EntityStore::stateTables()
+{
+    return {QStringLiteral("koan_meta"), QStringLiteral("koan_idempotency"), QStringLiteral("koan_audit"),
+            QStringLiteral("koan_tasks"), QStringLiteral("koan_settings")};
 }
 
 QString EntityStore::jsonField(const QString &field) const
@@ -353,6 +359,26 @@ bool EntityStore::migrate(QString *error)
         } else if (next == 2) {
             // Version 2: the tasks of the tasks extension (koan_tasks).
             ok = m_tasks->ensureSchema(error);
+        } else if (next == 3) {
+            // Version 3: what replicas share besides records (#17): the cluster-wide settings'
+            // values (koan_settings) and the registry of replicas and their live sessions.
+            const QString bigint = pg ? QStringLiteral("BIGINT") : QStringLiteral("INTEGER");
+            ok = q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS koan_settings (key TEXT PRIMARY KEY, value TEXT NOT "
+                                       "NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)"))
+                 && q.exec(
+                     QStringLiteral("CREATE TABLE IF NOT EXISTS koan_replicas (id TEXT PRIMARY KEY, host TEXT NOT "
+                                    "NULL, version TEXT NOT NULL, started_at TEXT NOT NULL, heartbeat_at %1 NOT "
+                                    "NULL, expires_at %1 NOT NULL)")
+                         .arg(bigint))
+                 && q.exec(
+                     QStringLiteral("CREATE TABLE IF NOT EXISTS koan_sessions (id TEXT PRIMARY KEY, replica TEXT "
+                                    "NOT NULL, transport TEXT NOT NULL, subject TEXT NOT NULL, created_at TEXT NOT "
+                                    "NULL, heartbeat_at %1 NOT NULL, expires_at %1 NOT NULL)")
+                         .arg(bigint))
+                 && q.exec(
+                     QStringLiteral("CREATE INDEX IF NOT EXISTS koan_sessions_replica ON koan_sessions(replica)"));
+            if (!ok)
+                fail(error, QStringLiteral("cannot create the cluster tables"), q.lastError());
         }
         if (ok) {
             q.prepare(QStringLiteral("INSERT INTO koan_schema(version, applied_at, applied_by) VALUES(?, ?, ?)"));
@@ -922,8 +948,11 @@ bool EntityStore::recordChange(const QString &entity, const QString &key, const 
                             QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")},
                                         {QStringLiteral("path"), QStringLiteral("/value")},
                                         {QStringLiteral("value"), after.isUndefined() ? QJsonValue() : after}}};
+    // A setting's value is kept for every replica on PostgreSQL (koan_settings, this transaction).
+    const bool keep = m_backend == Backend::Postgres && entity == QLatin1String(kSettingsEntity);
     if (!m_audit->append(context, entity, key, operation, previous > 0 ? std::optional<qint64>(previous) : std::nullopt,
                          previous + 1, change, error)
+        || (keep && !keepSetting(key, after, context, false, nullptr, error))
         || (notify && !notifyChange(entity, {key}, error))) {
         m_db.rollback();
         return false;
@@ -933,6 +962,82 @@ bool EntityStore::recordChange(const QString &entity, const QString &key, const 
         m_db.rollback();
         return fail(error, QStringLiteral("cannot record the %1").arg(operation), e);
     }
+    return true;
+}
+
+bool EntityStore::keepSetting(const QString &key, const QJsonValue &value, const WriteContext &context,
+                              bool onlyIfAbsent, bool *written, QString *error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT INTO koan_settings(key, value, updated_at, updated_by) VALUES(?, ?, ?, ?) ON "
+                             "CONFLICT(key) DO ")
+              + (onlyIfAbsent ? QStringLiteral("NOTHING")
+                              : QStringLiteral("UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
+                                               "updated_by = excluded.updated_by")));
+    q.addBindValue(key);
+    q.addBindValue(QString::fromUtf8(json::compact(value)));
+    q.addBindValue(AuditTrail::nowMicros());
+    q.addBindValue(context.principal);
+    if (!q.exec())
+        return fail(error, QStringLiteral("cannot keep the setting %1").arg(key), q.lastError());
+    if (written)
+        *written = q.numRowsAffected() > 0;
+    return true;
+}
+
+std::optional<EntityStore::SharedSetting> EntityStore::sharedSetting(const QString &key, QString *error)
+{
+    if (error)
+        error->clear();
+    if (!ensureConnected(error))
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT value, updated_at, updated_by FROM koan_settings WHERE key = ?"));
+    q.addBindValue(key);
+    if (!q.exec()) {
+        noteFailure();
+        fail(error, QStringLiteral("cannot read the setting %1").arg(key), q.lastError());
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    const QJsonDocument doc = QJsonDocument::fromJson("[" + q.value(0).toString().toUtf8() + "]");
+    return SharedSetting{doc.array().at(0), q.value(1).toString(), q.value(2).toString()};
+}
+
+bool EntityStore::seedSetting(const QString &key, const QJsonValue &value, const WriteContext &context, bool *seeded,
+                              QString *error)
+{
+    *seeded = false;
+    if (!m_audit || !begin(error))
+        return false;
+    // ON CONFLICT DO NOTHING under the write lock: of replicas starting at once, one seeds.
+    bool written = false;
+    if (!keepSetting(key, value, context, true, &written, error)) {
+        m_db.rollback();
+        return false;
+    }
+    if (!written) {
+        m_db.rollback();
+        return true;
+    }
+    const QJsonArray change{QJsonObject{{QStringLiteral("op"), QStringLiteral("add")},
+                                        {QStringLiteral("path"), QStringLiteral("/value")},
+                                        {QStringLiteral("value"), value}}};
+    if (!m_audit->append(context, QString::fromLatin1(kSettingsEntity), key, QStringLiteral("setting"), std::nullopt, 1,
+                         change, error)
+        || !notifyChange(QString::fromLatin1(kSettingsEntity), {key}, error)) {
+        m_db.rollback();
+        return false;
+    }
+    if (!m_db.commit()) {
+        const QSqlError e = m_db.lastError();
+        m_db.rollback();
+        return fail(error, QStringLiteral("cannot seed the setting"), e);
+    }
+    *seeded = true;
+    if (m_bus)
+        m_bus->publish(Change::setting(key));
     return true;
 }
 

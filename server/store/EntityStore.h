@@ -136,6 +136,19 @@ public:
     bool recordTaskAction(const QString &taskId, const QString &operation, const QJsonValue &before,
                           const QJsonValue &after, const WriteContext &context, QString *error);
     static constexpr const char *kTasksEntity = "_tasks";
+    // PostgreSQL: recordSetting also keeps the setting's value (table koan_settings, same
+    // transaction), so every replica reads the value in force. SQLite keeps only the audit row.
+    struct SharedSetting {
+        QJsonValue value;
+        QString updatedAt; // UTC, ISO 8601
+        QString updatedBy; // WriteContext::principal
+    };
+    // The kept value; nullopt when none (*error empty) or the database cannot be read (*error set).
+    std::optional<SharedSetting> sharedSetting(const QString &key, QString *error);
+    // Keeps `value` unless one is kept already (audited as a setting by `context`); *seeded says
+    // whether this call wrote it. Replicas starting at once: exactly one seeds.
+    bool seedSetting(const QString &key, const QJsonValue &value, const WriteContext &context, bool *seeded,
+                     QString *error);
 
     // PostgreSQL: every committed write also notifies this channel (pg_notify in the write's
     // transaction) with {"entity", "ids": [...]} (or {"entity", "all": true} when too long to
@@ -152,6 +165,11 @@ public:
     // Every table's record versions, for AuditTrail::verify.
     QHash<QString, QHash<QString, qint64>> currentVersions(const QHash<QString, QString> &entityByTable,
                                                            QString *error);
+
+    // The connection itself, for whole-store tools (koan-mcp store copy); use it on this thread.
+    QSqlDatabase &connection() { return m_db; }
+    // Tables beside the entities' that hold the store's state, in the order a copy writes them.
+    static QStringList stateTables();
 
     QString meta(const QString &key);
     bool setMeta(const QString &key, const QString &value, QString *error);
@@ -170,6 +188,9 @@ private:
     // One audit row of a change to something that is not a record (a setting, a task), in its own transaction.
     bool recordChange(const QString &entity, const QString &key, const QString &operation, const QJsonValue &before,
                       const QJsonValue &after, const WriteContext &context, bool notify, QString *error);
+    // Upserts (or, onlyIfAbsent, inserts) koan_settings inside the caller's transaction.
+    bool keepSetting(const QString &key, const QJsonValue &value, const WriteContext &context, bool onlyIfAbsent,
+                     bool *written, QString *error);
     // PostgreSQL: a lost connection is reopened (no-op on SQLite or while it is up); false with
     // a clear message when the database cannot be reached.
     bool ensureConnected(QString *error);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validates deploy/: Production settings load (metrics not public), nginx -t and nginx in front of
-# two replicas (TLS termination, unbuffered SSE, sticky sessions on both transports, /metrics and
+# two replicas (TLS termination, unbuffered SSE, sessions on both transports with round robin and no affinity, /metrics and
 # /admin not exposed), promtool on the alert rules and on a scrape, metric names, the Kubernetes
 # manifest and the environment table.
 # Usage: check-deploy.sh <koan-mcp binary> <source dir>
@@ -34,7 +34,7 @@ curl -fsS -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$PORT/metrics" >"$work
 python3 "$SRC/tests/deploy/check_manifests.py" "$SRC" "file://$work/metrics.txt" "$work/config.json"
 
 if command -v nginx >/dev/null; then
-  echo "== nginx in front of TWO koan-mcp replicas: TLS termination, sticky sessions, no buffering, /metrics"
+  echo "== nginx in front of TWO koan-mcp replicas: TLS termination, round robin, no buffering, /metrics"
   # Metrics:Access=Loopback and authentication off: a proxied request must be neither a loopback
   # metrics scraper nor a loopback admin, although nginx connects from 127.0.0.1.
   backend_ports=()
@@ -80,7 +80,7 @@ CONF
   timeout 3 curl -skN "${via_nginx[@]}" "https://mcp.example.org:$HTTPS_PORT/mcp/sse" >"$work/stream" || true
   grep -q '^event: endpoint' "$work/stream" || { echo "no endpoint event through nginx"; cat "$work/stream"; exit 1; }
   test "$(curl -s -o /dev/null -w '%{http_code}' --resolve "mcp.example.org:$HTTP_PORT:127.0.0.1" "http://mcp.example.org:$HTTP_PORT/mcp/sse")" = 308
-  # Every follow-up reaches the replica that owns the session, on both transports.
+  # Every follow-up is served by the replica that owns the session (nginx passes 404s on), on both transports.
   python3 "$SRC/tests/deploy/nginx_affinity.py" "$HTTPS_PORT" mcp.example.org "${backend_ports[@]}"
 
   # /metrics: nginx refuses callers outside its allow list (127.0.0.2 is not in it) ...
@@ -96,7 +96,7 @@ CONF
   direct=(-fsS -H 'Host: mcp.example.org' -H 'X-Forwarded-Proto: https')
   curl "${direct[@]}" -o "$work/m3" "http://127.0.0.1:${backend_ports[0]}/metrics" && grep -q '^koan_mcp_sessions_active' "$work/m3"
   curl "${direct[@]}" -o "$work/a2" "http://127.0.0.1:${backend_ports[0]}/admin/transports" && grep -q '"httpSse":true' "$work/a2"
-  echo "nginx: config valid, SSE streamed unbuffered through TLS termination, sticky on both transports, /metrics and /admin not exposed"
+  echo "nginx: config valid, SSE streamed unbuffered through TLS termination, sessions served on both transports without affinity, /metrics and /admin not exposed"
 else
   echo "SKIP nginx checks: nginx is not installed (apt-get install nginx-light)"
 fi

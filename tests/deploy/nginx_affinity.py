@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Sticky sessions through nginx with several koan-mcp replicas, on both HTTP transports.
+"""Sessions through nginx with several koan-mcp replicas and no affinity, on both HTTP transports.
 
-From many client addresses (127.0.0.N: the whole 127/8 is loopback on Linux) it opens sessions
-through the proxy and checks that every follow-up reaches the replica that owns the session:
+nginx balances round robin (deploy/nginx/koan-mcp.conf): a follow-up request of a session lands
+on any replica, and one that does not own the session answers 404, so nginx passes it on
+(proxy_next_upstream http_404 non_idempotent) until the owner takes it. From many client
+addresses (127.0.0.N: the whole 127/8 is loopback on Linux) it opens sessions through the proxy and
+checks that every follow-up is served by the replica that owns the session:
   - legacy HTTP+SSE: GET /mcp/sse (creates), POST /mcp/rpc?sessionId=... (202 from the owner, 404
     from any other replica), and the answer must arrive on the open stream, promptly (unbuffered);
   - Streamable HTTP: POST initialize (creates), then requests with Mcp-Session-Id (404 elsewhere).
@@ -138,6 +141,6 @@ if any(v == 0 for v in opened.values()):
 
 for p in problems:
     print("FAIL:", p)
-print(f"affinity: {len(CLIENTS)} client addresses x 2 transports, {followups} follow-ups, "
+print(f"routing: {len(CLIENTS)} client addresses x 2 transports, {followups} follow-ups, "
       f"sessions opened per replica {opened}: {'ok' if not problems else 'problems'}")
 sys.exit(1 if problems else 0)

@@ -1,0 +1,179 @@
+#include "ClusterSettings.h"
+
+#include "AdminController.h"
+#include "config/McpServerOptions.h"
+#include "core/ChangeBus.h"
+#include "entities/EntityRegistry.h"
+#include "store/EntityStore.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcCluster, "koan.cluster")
+
+namespace koan {
+
+namespace {
+WriteContext settingsFile()
+{
+    WriteContext who;
+    who.principal = QStringLiteral("system:settings-file");
+    who.transport = QStringLiteral("system");
+    return who;
+}
+} // namespace
+
+ClusterSettings::ClusterSettings(Parts parts) : m_parts(std::move(parts)) { }
+
+bool ClusterSettings::isShared() const
+{
+    return m_parts.store->backend() == EntityStore::Backend::Postgres;
+}
+
+bool ClusterSettings::start(QString *error)
+{
+    if (!isShared()) {
+        qCInfo(lcCluster).noquote() << "EnableHttpSseTransport="
+                                           + QString::fromLatin1(m_parts.options->enableHttpSseTransport ? "true"
+                                                                                                         : "false")
+                                    << "in force, from the settings file (SQLite store: this process only)";
+        return true;
+    }
+    if (!loadHttpSse(true, error))
+        return false;
+    for (const EntityDescriptor &e : m_parts.registry->entities())
+        if (!loadOverride(e.name, true, error))
+            return false;
+    if (!m_started) {
+        m_started = true;
+        m_parts.changes->listen([this](const Change &change) { changed(change); });
+    }
+    return true;
+}
+
+void ClusterSettings::changed(const Change &change)
+{
+    QString error;
+    bool ok = true;
+    if (change.kind == Change::Kind::Setting) {
+        const QString prefix = QString::fromLatin1(kOverridePrefix);
+        if (change.key == QLatin1String(kHttpSseKey))
+            ok = loadHttpSse(false, &error);
+        else if (change.key.startsWith(prefix))
+            ok = loadOverride(change.key.mid(prefix.size()), false, &error);
+    } else if (change.kind == Change::Kind::Record && change.all && change.entity.isEmpty()) {
+        // The change listener reconnected: whatever was notified meanwhile is lost, so re-read all.
+        ok = loadHttpSse(false, &error);
+        for (const EntityDescriptor &e : m_parts.registry->entities())
+            ok = loadOverride(e.name, false, &error) && ok;
+    }
+    if (!ok)
+        qCWarning(lcCluster).noquote() << "cannot read the cluster-wide settings:" << error;
+}
+
+bool ClusterSettings::loadHttpSse(bool atStart, QString *error)
+{
+    const QString key = QString::fromLatin1(kHttpSseKey);
+    const QString fileValue = QString::fromLatin1(m_parts.options->enableHttpSseTransport ? "true" : "false");
+    std::optional<EntityStore::SharedSetting> kept = m_parts.store->sharedSetting(key, error);
+    if (!kept && !error->isEmpty())
+        return false;
+    if (!kept) {
+        if (!atStart)
+            return true;
+        bool seeded = false;
+        if (!m_parts.store->seedSetting(key,
+                                        QJsonObject{{QStringLiteral("enabled"), fileValue == QLatin1String("true")}},
+                                        settingsFile(), &seeded, error))
+            return false;
+        if (seeded) {
+            qCInfo(lcCluster).noquote() << "EnableHttpSseTransport=" + fileValue
+                                        << "in force, from the settings file (the database had no value yet; "
+                                           "seeded it for every replica)";
+            return true;
+        }
+        kept = m_parts.store->sharedSetting(key, error); // another replica seeded it meanwhile
+        if (!kept)
+            return error->isEmpty();
+    }
+    QString problem;
+    const QJsonObject value = kept->value.toObject();
+    std::optional<HttpSseSwitch> request = HttpSseSwitch::fromJson(value, &problem);
+    if (!request) {
+        qCWarning(lcCluster).noquote() << "ignoring the database's" << key << "value:" << problem;
+        return true;
+    }
+    int drainMs = request->drainSeconds * 1000;
+    if (!request->enabled && request->mode == HttpSseSwitch::Mode::Drain) {
+        // Every replica drains to the same deadline, whenever it hears of the drain.
+        const QDateTime until
+            = QDateTime::fromString(value.value(QLatin1String("drainUntil")).toString(), Qt::ISODateWithMs);
+        if (until.isValid())
+            drainMs = int(qBound<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(until), qint64(drainMs)));
+        if (drainMs == 0)
+            request->mode = HttpSseSwitch::Mode::Cut; // the drain is over
+    }
+    m_parts.applyHttpSse(*request, drainMs);
+    const QString inForce = QString::fromLatin1(request->enabled ? "true" : "false");
+    if (atStart)
+        qCInfo(lcCluster).noquote()
+            << "EnableHttpSseTransport=" + inForce
+            << QStringLiteral("in force, from the database (set by %1 at %2%3)")
+                   .arg(kept->updatedBy, kept->updatedAt,
+                        inForce == fileValue
+                            ? QString()
+                            : QStringLiteral("; the settings file says %1, the database wins").arg(fileValue));
+    else
+        qCInfo(lcCluster).noquote() << "EnableHttpSseTransport=" + inForce << "from the database (set by"
+                                    << kept->updatedBy + QLatin1Char(')');
+    return true;
+}
+
+bool ClusterSettings::loadOverride(const QString &entity, bool atStart, QString *error)
+{
+    EntityRegistry *registry = m_parts.registry;
+    const EntityDescriptor *descriptor = registry->entity(entity);
+    if (!descriptor)
+        return true; // a replica of a newer catalog wrote it
+    const QString key = QString::fromLatin1(kOverridePrefix) + descriptor->name;
+    const std::optional<EntityStore::SharedSetting> kept = m_parts.store->sharedSetting(key, error);
+    if (!kept && !error->isEmpty())
+        return false;
+    const QJsonObject current = registry->overrideFor(descriptor->name).toJson();
+    if (!kept) {
+        bool inFile = false;
+        for (auto it = m_parts.options->entityOverrides.begin(); it != m_parts.options->entityOverrides.end(); ++it)
+            inFile = inFile || registry->entity(it.key()) == descriptor;
+        if (!atStart || !inFile)
+            return true;
+        bool seeded = false;
+        if (!m_parts.store->seedSetting(key, current, settingsFile(), &seeded, error))
+            return false;
+        if (seeded) {
+            qCInfo(lcCluster).noquote() << key << "in force, from the settings file (seeded into the database)";
+            return true;
+        }
+        return loadOverride(entity, atStart, error); // another replica seeded it meanwhile
+    }
+    const QJsonObject value = kept->value.toObject();
+    if (value != current) {
+        QStringList problems;
+        const EntityOverride override = EntityOverride::fromJson(value, key, &problems);
+        if (problems.isEmpty())
+            registry->applyOverrides({{descriptor->name, override}}, &problems);
+        if (!problems.isEmpty()) {
+            qCWarning(lcCluster).noquote()
+                << "ignoring the database's" << key << "value:" << problems.join(QLatin1String("; "));
+            return true;
+        }
+    }
+    if (atStart)
+        qCInfo(lcCluster).noquote()
+            << key
+            << QStringLiteral("in force, from the database (set by %1 at %2)").arg(kept->updatedBy, kept->updatedAt);
+    else if (value != current)
+        qCInfo(lcCluster).noquote() << key << "from the database (set by" << kept->updatedBy + QLatin1Char(')');
+    return true;
+}
+
+} // namespace koan
