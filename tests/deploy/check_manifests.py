@@ -132,22 +132,36 @@ if not missing_kinds:
         if json.loads(cm["appsettings.Production.json"]) != shipped:
             problems.append("ConfigMap appsettings.Production.json differs from deploy/appsettings.Production.json")
 
-    # Storage: every volume mounted is defined; the store is not on pod-lifetime storage when
-    # several replicas run (each pod's SQLite would silently start over on every reschedule).
+    # Storage: every volume mounted is defined. Several replicas share one PostgreSQL store: DatabaseUrl comes
+    # from a Secret (never inline: it holds the password), and no replica keeps a store of its own (a
+    # per-pod SQLite file would give every pod different data and a fresh seed to each new one).
     claims = {t["metadata"]["name"] for t in dep["spec"].get("volumeClaimTemplates", [])}
     volumes = {v["name"]: v for v in pod.get("volumes", [])}
     for m in c.get("volumeMounts", []):
         if m["name"] not in volumes and m["name"] not in claims:
             problems.append(f"volumeMount {m['name']!r} has no volume or volumeClaimTemplate")
-    data_mount = next((m for m in c["volumeMounts"] if m["mountPath"] == "/var/lib/koan-mcp"), None)
-    if data_mount is None:
-        problems.append("no volume mounted at /var/lib/koan-mcp (DatabasePath)")
-    elif data_mount["name"] not in claims:
-        v = volumes.get(data_mount["name"], {})
-        max_replicas = kinds["HorizontalPodAutoscaler"]["spec"]["maxReplicas"]
-        if "persistentVolumeClaim" not in v or max(dep["spec"].get("replicas", 1), max_replicas) > 1:
-            problems.append("the store must be on a PersistentVolume per pod (StatefulSet volumeClaimTemplates) "
-                            "or a single replica with a PersistentVolumeClaim")
+    max_replicas = max(dep["spec"].get("replicas", 1), kinds["HorizontalPodAutoscaler"]["spec"]["maxReplicas"])
+    env = {e["name"]: e for e in c.get("env", [])}
+    url = env.get("KOAN_MCP__DatabaseUrl")
+    if max_replicas > 1:
+        if workload_kind != "Deployment" or claims:
+            problems.append("replicas share the PostgreSQL store: a Deployment without a volume per pod")
+        if not url or "secretKeyRef" not in url.get("valueFrom", {}):
+            problems.append("KOAN_MCP__DatabaseUrl must come from a Secret (secretKeyRef) when several replicas run")
+        if "KOAN_MCP__DatabasePath" in env:
+            problems.append("no per-pod SQLite store (KOAN_MCP__DatabasePath) when several replicas run")
+        ingress = by_kind.get("Ingress", [{}])[0].get("metadata", {}).get("annotations", {})
+        retry = ingress.get("nginx.ingress.kubernetes.io/proxy-next-upstream", "")
+        if not all(w in retry.split() for w in ("http_404", "non_idempotent")):
+            problems.append("the Ingress must pass a non-owner's 404 on (proxy-next-upstream: http_404 non_idempotent), "
+                            "as deploy/nginx does")
+        if "sessionAffinity" in kinds["Service"]["spec"]:
+            problems.append("no client affinity: sessions are found by passing 404s on, not by hashing addresses")
+    elif not url:
+        data_mount = next((m for m in c["volumeMounts"] if m["mountPath"] == "/var/lib/koan-mcp"), None)
+        v = volumes.get(data_mount["name"], {}) if data_mount else {}
+        if "persistentVolumeClaim" not in v and (not data_mount or data_mount["name"] not in claims):
+            problems.append("a single replica with SQLite needs its store on a PersistentVolumeClaim")
     if workload_kind == "StatefulSet":
         headless = [s for s in by_kind["Service"] if s["metadata"]["name"] == dep["spec"].get("serviceName")]
         if not headless or headless[0]["spec"].get("clusterIP") != "None":
