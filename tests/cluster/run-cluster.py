@@ -10,8 +10,9 @@ deploy/nginx/koan-mcp.conf: round robin, no affinity, proxy_next_upstream on 404
   - the rollback switch flipped on replica 2 is in force on all three within 1 s and ends legacy
     streams everywhere; the audit trail names who flipped it; a replica started later starts
     switched off (the database's value wins over its settings file); flipped back on replica 3;
-  - kill -9 of one replica: its streams end, the others keep serving through nginx, the session
-    registry expires its rows;
+  - kill -9 of one replica while four clients write through nginx with idempotency keys: every
+    acknowledged write is stored exactly once; its streams end, its sessions answer 404, the others
+    keep serving through nginx, the session registry expires its rows;
   - PostgreSQL stopped: /readyz 503 with backend postgres on every replica; started again: 200,
     writes work again;
   - the database password is in no replica's log.
@@ -470,6 +471,34 @@ http {{
                               else None)(cluster_of(replicas[0])), 5, 0.2) or {"sessions": []}
         owners = {x["id"]: x["replica"] for x in c["sessions"]}
         check(any(owners.get(s.id) == victim.id for s in legacy), f"the replica to kill owns a legacy session: {owners}")
+        # Concurrent writers through nginx while the replica dies: each retries with its idempotency key
+        # until acknowledged; every acknowledged write must be there exactly once.
+        stop_writing = threading.Event()
+        acked, attempts = {}, {"n": 0}
+
+        def writer(w):
+            n = 0
+            while not stop_writing.is_set():
+                key, name = f"kill-{w}-{n}", f"Kill {w}-{n}"
+                args = {"model": {"name": name, "location": "Kill-Test", "principalInvestigator": "Dr. K"},
+                        "idempotencyKey": key}
+                for _ in range(40):
+                    attempts["n"] += 1
+                    try:
+                        got = tool(None, "trial-site.upsert", args)
+                    except Exception:  # noqa: BLE001 - a broken connection: retry with the same key
+                        got = None
+                    if got is not None:
+                        acked[name] = got["item"]["id"]
+                        break
+                    time.sleep(0.1)
+                n += 1
+                time.sleep(0.01)
+
+        writers = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+        for t in writers:
+            t.start()
+        time.sleep(0.5)
         victim.proc.kill()
         victim.proc.wait(10)
         log(f"killed {victim.name} ({victim.id})")
@@ -489,6 +518,23 @@ http {{
         for _ in range(6):
             st, a = modern(None, "tools/list", {})
             check(st == 200, f"2026 call through nginx after the kill: {st}")
+        time.sleep(0.5)
+        stop_writing.set()
+        for t in writers:
+            t.join(30)
+        stored, page = [], 1
+        while True:
+            listed = tool(replicas[0].port, "trial-site.collection",
+                          {"filter": {"location": "Kill-Test"}, "pageSize": 200, "page": page}) or {}
+            stored += listed.get("items", [])
+            if page >= listed.get("totalPages", 0):
+                break
+            page += 1
+        names = [i["name"] for i in stored]
+        check(len(acked) > 0 and all(names.count(n) == 1 for n in acked) and len(names) == len(set(names))
+              and set(acked.values()) <= {i["id"] for i in stored},
+              f"every acknowledged write present once: {len(acked)} acknowledged, {len(names)} stored")
+        log(f"{len(acked)} writes acknowledged during the kill ({attempts['n']} attempts), each stored once")
         gone = wait_for(lambda: (lambda c: c if c and victim.id not in {r["id"] for r in c["replicas"]}
                                  and victim.id not in {s["replica"] for s in c["sessions"]} else None)(
             cluster_of(replicas[0])), 12, 0.25)
