@@ -84,10 +84,10 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
 {
     m_tasks = new TaskManager(m_store, m_options.tasks, this);
     m_bridge->setTaskService(m_tasks);
-    m_admin = new AdminController({&m_options, m_registry, m_bridge, m_store, m_sessions, m_audit, m_httpSse,
-                                   m_streamable, m_tasks, [this] { return m_port ? baseUrl() : QString(); },
-                                   m_changes.get()},
-                                  this);
+    m_admin
+        = new AdminController({&m_options, m_registry, m_bridge, m_store, m_sessions, m_audit, m_httpSse, m_streamable,
+                               m_tasks, [this] { return m_port ? baseUrl() : QString(); }, m_changes.get()},
+                              this);
     const auto transports = [admin = m_admin] { return admin->transportState(); };
     m_metrics = new ServerMetrics({m_sessions, m_bridge, m_audit, transports}, this);
     OpsEndpoints::Parts ops{
