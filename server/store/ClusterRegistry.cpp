@@ -77,8 +77,10 @@ private:
         QSqlQuery q(m_db);
         if (!m_db.open() || !q.exec(QStringLiteral("SET statement_timeout = 5000"))) {
             if (!m_warned)
-                qCWarning(lcRegistry).noquote() << "session registry: cannot reach the database:"
-                                                << McpServerOptions::redactDatabaseUrl(m_db.lastError().text());
+                // libpq's message names host and port, never the password; the URL only without it.
+                qCWarning(lcRegistry).noquote()
+                    << "session registry: cannot reach" << McpServerOptions::redactDatabaseUrl(m_registry->m_url) << "-"
+                    << m_db.lastError().text();
             m_warned = true;
             m_db.close();
             m_backoffMs = qMin(qMax(m_backoffMs * 2, 250), kMaxBackoffMs);

@@ -54,7 +54,7 @@ bool PostgresChangeBus::connectAndListen(QString *error)
     const QString where = McpServerOptions::redactDatabaseUrl(m_url);
     if (!m_db.open()) {
         *error = QStringLiteral("cannot open the change listener's connection to %1: %2")
-                     .arg(where, McpServerOptions::redactDatabaseUrl(m_db.lastError().text()));
+                     .arg(where, m_db.lastError().text()); // libpq's text never holds the password
         m_db.close();
         return false;
     }
