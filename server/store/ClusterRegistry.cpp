@@ -116,9 +116,14 @@ private:
             r->m_added.clear();
             r->m_removed.clear();
         }
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        const qint64 expires = now + r->m_settings.expiryMs;
         QSqlQuery q(m_db);
+        // The database's clock, not this host's: heartbeats and expiries of every replica are
+        // compared on one clock, so a replica whose clock runs ahead cannot expire the others' rows.
+        qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (q.exec(QStringLiteral("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)")) && q.next())
+            now = q.value(0).toLongLong();
+        q.finish();
+        const qint64 expires = now + r->m_settings.expiryMs;
         const auto run = [&](const QString &sql, const QVariantList &values) {
             q.prepare(sql);
             for (const QVariant &v : values)
