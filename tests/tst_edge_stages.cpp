@@ -215,6 +215,34 @@ private slots:
         QVERIFY(r.header("Access-Control-Allow-Headers").contains("Mcp-Name"));
         QCOMPARE(r.header("Access-Control-Max-Age"), QByteArray("600"));
 
+        // x-mcp-header arguments travel as Mcp-Param-<Name>: allowed (any case, token characters
+        // only) and echoed exactly as asked; any other unknown header is left out, which refuses it.
+        StageRun params(stage,
+                        makeRequest("OPTIONS", "/mcp",
+                                    {{"Host", "127.0.0.1:5114"},
+                                     {"Origin", "https://app.example"},
+                                     {"Access-Control-Request-Method", "POST"},
+                                     {"Access-Control-Request-Headers",
+                                      "content-type,mcp-method, mcp-param-region,Mcp-Param-Tenant_ID , "
+                                      "x-custom-thing,mcp-param-,mcp-param-a/b,mcp-paramx,mcp-param-region"}}),
+                        RouteAccess::Authenticated);
+        const RawResponse p = params.read();
+        QCOMPARE(p.status, 204);
+        QCOMPARE(p.header("Access-Control-Allow-Origin"), QByteArray("https://app.example"));
+        QList<QByteArray> allowed;
+        for (const QByteArray &h : p.header("Access-Control-Allow-Headers").split(','))
+            allowed << h.trimmed();
+        QCOMPARE(allowed.count("mcp-param-region"), 1);
+        QVERIFY(allowed.contains("Mcp-Param-Tenant_ID"));
+        QVERIFY(allowed.contains("Mcp-Method"));
+        for (const QByteArray &refused : {"x-custom-thing", "mcp-param-", "mcp-param-a/b", "mcp-paramx"})
+            QVERIFY2(!allowed.contains(refused) && !p.header("Access-Control-Allow-Headers").contains(refused + ","),
+                     refused.constData());
+        QVERIFY(!p.header("Access-Control-Allow-Headers").toLower().contains("x-custom-thing"));
+        QVERIFY(OriginPolicy::isMcpParamHeader("MCP-PARAM-X"));
+        QVERIFY(!OriginPolicy::isMcpParamHeader("Mcp-Param-\xc3\xa4"));
+        QVERIFY(!OriginPolicy::isMcpParamHeader("Mcp-Param-a b"));
+
         // A preflight from a foreign origin is refused, not answered with 204.
         StageRun foreign(
             stage, makeRequest("OPTIONS", "/mcp", {{"Host", "127.0.0.1:5114"}, {"Origin", "https://evil.example"}}),

@@ -1,6 +1,7 @@
 // The EnableHttpSseTransport rollback switch flipped at runtime with streams open.
 #include "support/ChildProcess.h"
 #include "support/HttpClient.h"
+#include "support/ListenStream.h"
 #include "support/ServerFixture.h"
 #include "admin/AdminController.h"
 #include "store/EntityStore.h"
@@ -17,6 +18,25 @@ namespace {
 const QList<QPair<QByteArray, QByteArray>> kJson{{"Content-Type", "application/json"}};
 const QList<QPair<QByteArray, QByteArray>> kStreamable{{"Content-Type", "application/json"},
                                                        {"Accept", "application/json, text/event-stream"}};
+
+// The listen rows of /admin/snapshot.
+int listenRows(HttpClient &admin)
+{
+    int rows = 0;
+    for (const QJsonValue &s : admin.request("GET", "/admin/snapshot").json()["sessions"].toArray())
+        rows += s["kind"].toString() == QLatin1String("listen");
+    return rows;
+}
+
+void checkGracefulEnd(HttpClient &listen, const QJsonValue &id, const QString &reason)
+{
+    QVERIFY(listen.waitClosed());
+    const ListenEnd end = listenEnd(listen);
+    QVERIFY2(isGracefulEnd(end.finalMessage, id), QJsonDocument(end.finalMessage).toJson().constData());
+    QVERIFY(end.resultIsLast);
+    QVERIFY2(end.bodyComplete, "the chunked body did not end with its last chunk");
+    QCOMPARE(end.reason, reason);
+}
 } // namespace
 
 class TestHttpRollback : public QObject
@@ -125,6 +145,67 @@ private slots:
         QCOMPARE(c.request("POST", "/mcp", h, rpc(2, "ping")).status, 503);
         f.server->setHttpSseEnabled(true);
         QCOMPARE(c.request("POST", "/mcp", kStreamable, rpc(1, "initialize", initParams())).status, 200);
+    }
+
+    void listenStreamsFollowTheSwitch()
+    {
+        // StreamableFollowsHttpSseSwitch: a cut ends 2026-07-28 listen streams at once, a drain at
+        // its timeout, each with the listen request's final result and the reason; meanwhile new
+        // ones get the Streamable HTTP 503.
+        McpServerOptions o;
+        o.streamableFollowsHttpSseSwitch = true;
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        HttpClient admin(f.port);
+        HttpClient cut(f.port);
+        openListen(cut, "cut-me");
+        QVERIFY(waitAcknowledged(cut));
+        QCOMPARE(listenRows(admin), 1);
+        HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+                                       R"({"enabled":false,"mode":"cut","reason":"incident 7"})");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()["streamableHttp"].toBool(true), false);
+        QCOMPARE(r.json()["openStreams"].toInt(), 0);
+        checkGracefulEnd(cut, "cut-me", QStringLiteral("transport_disabled"));
+        QCOMPARE(listenRows(admin), 0);
+        HttpClient refused(f.port);
+        openListen(refused, "late");
+        QVERIFY(refused.waitComplete());
+        QCOMPARE(refused.response().status, 503);
+        QVERIFY(refused.response().json()["error"].toObject()["message"].toString().contains(
+            "Streamable HTTP transport is disabled"));
+
+        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", kJson, R"({"enabled":true})").status, 200);
+        HttpClient drained(f.port), session(f.port);
+        openListen(drained, 7);
+        QVERIFY(waitAcknowledged(drained));
+        // A 2025 session drains beside it: its requests keep working until the deadline.
+        const QByteArray sid
+            = session.request("POST", "/mcp", kStreamable, rpc(1, "initialize", initParams())).header("Mcp-Session-Id");
+        QVERIFY(!sid.isEmpty());
+        QList<QPair<QByteArray, QByteArray>> inSession = kStreamable;
+        inSession.append({"Mcp-Session-Id", sid});
+        r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+                          R"({"enabled":false,"mode":"drain","drainSeconds":1,"reason":"CHG-9"})");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()["httpSseDraining"].toBool(), true);
+        QCOMPARE(r.json()["openStreams"].toInt(), 1);
+        QVERIFY(QDateTime::fromString(r.json()["drainDeadline"].toString(), Qt::ISODateWithMs).isValid());
+        QCOMPARE(listenRows(admin), 1);
+        openListen(refused, "during-drain");
+        QVERIFY(refused.waitComplete());
+        QCOMPARE(refused.response().status, 503);
+        QVERIFY(refused.response().json()["error"].toObject()["message"].toString().contains("draining"));
+        QCOMPARE(rpcAnswer(session.request("POST", "/mcp", inSession, rpc(2, "ping")))["id"].toInt(), 2);
+        QTest::qWait(300);
+        QVERIFY(!drained.closed());
+        checkGracefulEnd(drained, 7, QStringLiteral("transport_drained"));
+        r = admin.request("GET", "/admin/transports");
+        QCOMPARE(r.json()["openStreams"].toInt(), 0);
+        QCOMPARE(r.json()["httpSseDraining"].toBool(), false);
+        QCOMPARE(listenRows(admin), 0);
+        QCOMPARE(session.request("POST", "/mcp", inSession, rpc(3, "ping")).status, 503); // the session ended too
+        QCOMPARE(f.sessions()->sessionCount(), 0);
     }
 
     void adminEndpointFlipsTheSwitch()

@@ -1,9 +1,13 @@
 // Headless shutdown end to end: SIGTERM and SIGINT make the real binary close every open stream
 // with a final event (legacy GET /mcp/sse and the Streamable GET /mcp stream), exit 0 with
 // "stopped cleanly", and leave what a tool call wrote just before the signal in the SQLite file.
+// 2026-07-28 subscriptions/listen streams end gracefully in the headless and the GUI host alike:
+// the listen request's final result, then the end of the chunked body, a stalled reader included.
 #include "support/HttpClient.h"
 #include "support/KoanProcess.h"
+#include "support/ListenStream.h"
 
+#include <QElapsedTimer>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <csignal>
@@ -93,6 +97,47 @@ private slots:
         }
         QSqlDatabase::removeDatabase("after-exit");
         QVERIFY2(!QFile::exists(db + "-wal") || QFileInfo(db + "-wal").size() == 0, "WAL not checkpointed on shutdown");
+    }
+
+    void listenStreamsEndGracefully_data()
+    {
+        QTest::addColumn<bool>("headless");
+        QTest::newRow("headless") << true;
+        QTest::newRow("gui") << false; // the console window (offscreen) over the same server host
+    }
+    void listenStreamsEndGracefully()
+    {
+        QFETCH(bool, headless);
+        KoanProcess koan;
+        QVERIFY2(koan.start({"--db", ":memory:"}, {}, headless), koan.stderrText.constData());
+        HttpClient first(koan.port), second(koan.port);
+        openListen(first, "sub-1");
+        openListen(second, 42, {{"resourceSubscriptions", QJsonArray{"s12://trial-site/site-osaka"}}});
+        QVERIFY(waitAcknowledged(first));
+        QVERIFY(waitAcknowledged(second));
+        // A client that stops reading must not hold the shutdown up.
+        HttpClient stalled(koan.port);
+        openListen(stalled, "stalled");
+        QVERIFY(waitAcknowledged(stalled));
+        QObject::disconnect(stalled.socket(), &QTcpSocket::readyRead, nullptr, nullptr);
+        stalled.socket()->setReadBufferSize(1); // what the kernel holds stays there
+
+        QElapsedTimer took;
+        took.start();
+        koan.signal(SIGTERM);
+        QVERIFY(koan.waitExit());
+        QCOMPARE(koan.process.exitCode(), 0);
+        QVERIFY2(koan.stderrText.contains("stopped cleanly"), koan.stderrText.constData());
+        QVERIFY2(took.elapsed() < 5000, qPrintable(QString::number(took.elapsed())));
+
+        for (auto [client, id] : {std::pair<HttpClient *, QJsonValue>{&first, "sub-1"}, {&second, 42}}) {
+            QVERIFY(client->waitClosed());
+            const ListenEnd end = listenEnd(*client);
+            QVERIFY2(isGracefulEnd(end.finalMessage, id), QJsonDocument(end.finalMessage).toJson().constData());
+            QVERIFY(end.resultIsLast);
+            QVERIFY2(end.bodyComplete, "the chunked body did not end with its last chunk");
+            QCOMPARE(end.reason, QStringLiteral("server_shutdown"));
+        }
     }
 };
 

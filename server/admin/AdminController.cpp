@@ -56,6 +56,8 @@ AdminController::AdminController(Parts parts, QObject *parent)
         emit statusChanged(status());
     });
     connect(m_parts.httpSse, &HttpSseTransport::drainingChanged, this, [this] { emit statusChanged(status()); });
+    connect(m_parts.streamable, &StreamableHttpTransport::drainingChanged, this,
+            [this] { emit statusChanged(status()); });
 }
 
 AdminController::~AdminController() = default;
@@ -231,7 +233,7 @@ ServerStatus AdminController::status() const
     s.authenticationRequired = o.effectiveRequireAuthentication();
     s.httpSseEnabled = t.httpSse;
     s.httpSseDraining = t.httpSseDraining;
-    s.drainDeadline = m_parts.httpSse->drainDeadline();
+    s.drainDeadline = drainDeadline();
     s.httpSseStreams = t.httpSseStreams;
     s.streamableEnabled = t.streamableHttp;
     s.stdioEnabled = t.stdio;
@@ -251,10 +253,24 @@ TransportState AdminController::transportState() const
     t.stdio = m_parts.options->enableStdioTransport;
     t.openStreams = m_parts.sessions->longLivedStreams();
     t.httpSseStreams = m_parts.httpSse->openStreams();
-    t.httpSseDraining = m_parts.httpSse->isDraining();
+    t.httpSseDraining = switchDraining();
     if (t.httpSseDraining)
-        t.drainDeadline = m_parts.httpSse->drainDeadline().toString(Qt::ISODateWithMs);
+        t.drainDeadline = drainDeadline().toString(Qt::ISODateWithMs);
     return t;
+}
+
+bool AdminController::switchDraining() const
+{
+    return m_parts.httpSse->isDraining()
+           || (m_parts.options->streamableFollowsHttpSseSwitch && m_parts.streamable->isDraining());
+}
+
+QDateTime AdminController::drainDeadline() const
+{
+    const QDateTime legacy = m_parts.httpSse->drainDeadline();
+    const QDateTime streamable
+        = m_parts.options->streamableFollowsHttpSseSwitch ? m_parts.streamable->drainDeadline() : QDateTime();
+    return legacy.isValid() && (!streamable.isValid() || legacy >= streamable) ? legacy : streamable;
 }
 
 void AdminController::switchHttpSse(bool enabled, const WriteContext &who)
@@ -267,7 +283,7 @@ void AdminController::switchHttpSse(bool enabled, const WriteContext &who)
 void AdminController::switchHttpSse(const HttpSseSwitch &request, const WriteContext &who)
 {
     HttpSseTransport *legacy = m_parts.httpSse;
-    const bool wasEnabled = legacy->isEnabled(), wasDraining = legacy->isDraining();
+    const bool wasEnabled = legacy->isEnabled(), wasDraining = switchDraining();
     // A cut during a drain changes what happens to the open streams: recorded too.
     const bool cutsDrain = !request.enabled && wasDraining && request.mode == HttpSseSwitch::Mode::Cut;
     if (request.enabled != wasEnabled || cutsDrain) {
@@ -299,8 +315,14 @@ void AdminController::applyHttpSse(const HttpSseSwitch &request, int drainMs)
         legacy->drain(drainMs);
     else
         legacy->setEnabled(request.enabled);
-    if (m_parts.options->streamableFollowsHttpSseSwitch)
-        m_parts.streamable->setEnabled(request.enabled && m_parts.options->enableStreamableHttpTransport);
+    if (m_parts.options->streamableFollowsHttpSseSwitch) {
+        // The same intent for Streamable HTTP: its sessions and listen streams drain or are cut too.
+        const bool streamable = request.enabled && m_parts.options->enableStreamableHttpTransport;
+        if (!streamable && request.mode == HttpSseSwitch::Mode::Drain)
+            m_parts.streamable->drain(request.drainSeconds * 1000);
+        else
+            m_parts.streamable->setEnabled(streamable);
+    }
 }
 
 QJsonObject HttpSseSwitch::toJson() const

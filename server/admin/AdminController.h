@@ -150,6 +150,10 @@ public:
     void switchHttpSse(bool enabled, const WriteContext &who);
     // The same with the operator's intent (mode, reason, drain timeout), recorded with the change.
     void switchHttpSse(const HttpSseSwitch &request, const WriteContext &who);
+    // A drain of the switch in progress: legacy streams, and Streamable HTTP's sessions and listen
+    // streams when StreamableFollowsHttpSseSwitch is set; its deadline (invalid when none).
+    bool switchDraining() const;
+    QDateTime drainDeadline() const;
 
     QList<SessionInfo> sessions() const;
     // Sessions that ended (the last 1000), oldest first.

@@ -200,7 +200,7 @@ QJsonObject RpcBridge::discoverResult() const
 }
 
 void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, const McpSession &caller,
-                            const Send &related, const CancelFlag &closed)
+                            const Send &related, const CancelFlag &closed, StatelessDone done)
 {
     const QJsonObject caps = modernCapabilities();
     const QJsonObject asked = params.value(QLatin1String("notifications")).toObject();
@@ -226,6 +226,7 @@ void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, con
         }
     l.send = related;
     l.closed = closed;
+    l.done = std::move(done);
     // The acknowledgement names the part of the filter that is honoured.
     QJsonObject honoured;
     if (l.tools)
@@ -243,6 +244,24 @@ void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, con
         QJsonObject{{QStringLiteral("_meta"), QJsonObject{{ModernEra::metaKey("subscriptionId"), id}}},
                     {QStringLiteral("notifications"), honoured}}));
     m_listeners.append(std::move(l));
+}
+
+bool RpcBridge::endListen(const CancelFlag &listen)
+{
+    const auto it = std::find_if(m_listeners.begin(), m_listeners.end(),
+                                 [&listen](const Listener &l) { return l.closed == listen; });
+    if (it == m_listeners.end() || it->closed->load())
+        return false;
+    const Listener l = *it;
+    m_listeners.erase(it);
+    l.closed->store(true);
+    // basic/patterns/subscriptions.mdx, Graceful Closure: no data beyond resultType and the id.
+    const QJsonObject result{
+        {QStringLiteral("resultType"), QStringLiteral("complete")},
+        {QStringLiteral("_meta"), QJsonObject{{ModernEra::metaKey("subscriptionId"), l.subscriptionId}}}};
+    if (l.done)
+        l.done(rpc::makeResult(l.subscriptionId, result), 200);
+    return true;
 }
 
 void RpcBridge::publish(const QJsonObject &notification)
@@ -419,7 +438,7 @@ CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHe
         // A long-lived answer: the acknowledgement now, changes later; `done` only if refused.
         McpSession caller(QString(), transport, principal);
         caller.era = ProtocolEra::Modern;
-        startListen(m.id, params, caller, related, flag);
+        startListen(m.id, params, caller, related, flag, done);
         return flag;
     }
 

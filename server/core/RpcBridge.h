@@ -92,6 +92,11 @@ public:
     // list changes to all of them, a resource update to those subscribed to its URI.
     void publish(const QJsonObject &notification);
     int listenStreams() const { return int(m_listeners.size()); }
+    // Ends the open subscriptions/listen request whose cancel flag is `listen` on the server's own
+    // initiative (shutdown, rollback switch, operator): its final result (resultType complete, the
+    // subscription id in _meta: the spec's graceful end) goes to the request's done. False when no
+    // such listen is open.
+    bool endListen(const CancelFlag &listen);
     // Legacy sessions publish() may still reach (ended ones are dropped at the next initialize).
     int trackedSessions() const { return int(m_sessions.size()); }
     // Every resource URI a legacy session or an open listen stream is subscribed to.
@@ -171,11 +176,12 @@ private:
         QStringList resourceUris;
         QStringList taskIds; // the caller's own tasks it asked about (notifications/tasks)
         Send send;
-        CancelFlag closed; // set by the transport when the stream ends
+        CancelFlag closed;  // set by the transport when the stream ends
+        StatelessDone done; // the listen request's answer: only its graceful end
     };
     QList<Listener> m_listeners;
     void startListen(const QJsonValue &id, const QJsonObject &params, const McpSession &caller, const Send &related,
-                     const CancelFlag &closed);
+                     const CancelFlag &closed, StatelessDone done);
     void pushToSessions(const QString &method, const QJsonObject &params);
     void publishTask(const QString &taskId, const QJsonObject &task);
 };

@@ -19,7 +19,7 @@ void HostOriginStage::process(const std::shared_ptr<HttpExchange> &c, const Next
             QStringLiteral("Origin '%1' is not allowed (see AllowedOrigins)").arg(QString::fromLatin1(origin)));
     r->addDefaultHeaders(m_policy.corsHeaders(origin));
     if (req.method == "OPTIONS")
-        return r->send(204, OriginPolicy::preflightHeaders());
+        return r->send(204, OriginPolicy::preflightHeaders(req.header("Access-Control-Request-Headers")));
     next(c);
 }
 

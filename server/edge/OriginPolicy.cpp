@@ -88,13 +88,35 @@ HttpHeaders OriginPolicy::corsHeaders(const QByteArray &origin) const
              "Mcp-Session-Id, X-Mcp-Session, MCP-Protocol-Version, WWW-Authenticate, Retry-After"}};
 }
 
-HttpHeaders OriginPolicy::preflightHeaders()
+bool OriginPolicy::isMcpParamHeader(const QByteArray &name)
 {
-    return {
-        {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
-        {"Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, "
-                                         "Mcp-Method, Mcp-Name, Last-Event-ID, X-Mcp-Session"},
-        {"Access-Control-Max-Age", "600"}};
+    static const QByteArray prefix("mcp-param-");
+    if (name.size() <= prefix.size() || !name.left(prefix.size()).toLower().startsWith(prefix))
+        return false;
+    static const QByteArray tcharPunctuation("!#$%&'*+-.^_`|~");
+    for (const char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || tcharPunctuation.contains(c)))
+            return false;
+    return true;
+}
+
+HttpHeaders OriginPolicy::preflightHeaders(const QByteArray &requestedHeaders)
+{
+    QByteArray allowed("Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, "
+                       "Mcp-Name, Last-Event-ID, X-Mcp-Session");
+    // Mcp-Param-* names are the tools' own (x-mcp-header), so no fixed list can hold them.
+    QList<QByteArray> echoed;
+    for (const QByteArray &part : requestedHeaders.split(',')) {
+        const QByteArray name = part.trimmed();
+        if (isMcpParamHeader(name) && !echoed.contains(name)) {
+            echoed << name;
+            allowed += ", " + name;
+        }
+    }
+    return {{"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
+            {"Access-Control-Allow-Headers", allowed},
+            {"Access-Control-Max-Age", "600"}};
 }
 
 } // namespace koan

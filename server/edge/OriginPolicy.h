@@ -17,7 +17,13 @@ public:
     // Absent Origin (non-browser clients) is fine; a present one must be listed or be a loopback origin.
     bool originAllowed(const QByteArray &origin) const;
     HttpHeaders corsHeaders(const QByteArray &origin) const;
-    static HttpHeaders preflightHeaders();
+    // A preflight's answer. Beside the fixed request headers it allows the `Mcp-Param-<Name>` ones
+    // (x-mcp-header tool arguments, 2026-07-28) that `requestedHeaders` (Access-Control-Request-
+    // Headers) names, each echoed exactly as asked; other names, or a name with characters that are
+    // no HTTP token's, are left out, which the browser takes as refused.
+    static HttpHeaders preflightHeaders(const QByteArray &requestedHeaders = {});
+    // "Mcp-Param-" (any case) and a non-empty rest, all of it RFC 9110 token characters.
+    static bool isMcpParamHeader(const QByteArray &name);
 
 private:
     QStringList m_allowedOrigins; // normalised scheme://host[:port], lower-case

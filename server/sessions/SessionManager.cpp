@@ -83,8 +83,10 @@ SessionPtr SessionManager::find(const QString &id) const
 void SessionManager::close(const QString &id, const QString &reason)
 {
     auto it = m_entries.find(id);
-    if (it == m_entries.end())
+    if (it == m_entries.end()) {
+        closeListenRow(id, reason);
         return;
+    }
     Entry e = std::move(*it);
     m_entries.erase(it);
     const SessionInfo last = refreshed(e); // before the closer ends its streams
@@ -103,20 +105,43 @@ void SessionManager::close(const QString &id, const QString &reason)
     emit sessionEnded(ended);
 }
 
+bool SessionManager::closeListenRow(const QString &id, const QString &reason)
+{
+    for (auto it = m_listenRows.begin(); it != m_listenRows.end(); ++it)
+        if (it->info.id == id) {
+            const ListenRow row = std::move(*it);
+            const SessionStream *stream = it.key();
+            m_listenRows.erase(it); // first: the stream's closed() must not report it again
+            if (row.closer)
+                row.closer(id, reason); // ends the stream as its transport does (the listen's final result)
+            else
+                for (const QPointer<SessionStream> &s : QList<QPointer<SessionStream>>(m_detached)) // close() edits it
+                    if (s.data() == stream) {
+                        s->close();
+                        break;
+                    }
+            emit sessionClosed(id, reason);
+            return true;
+        }
+    return false;
+}
+
 void SessionManager::closeAll(const QString &reason)
 {
     const QStringList ids = m_entries.keys();
     for (const QString &id : ids)
         close(id, reason);
+    QStringList listens;
+    for (const ListenRow &row : std::as_const(m_listenRows))
+        listens << row.info.id;
+    for (const QString &id : std::as_const(listens))
+        closeListenRow(id, reason);
 }
 
 bool SessionManager::disconnectSession(const QString &sessionId)
 {
-    for (auto it = m_listenRows.cbegin(); it != m_listenRows.cend(); ++it)
-        if (it->id == sessionId) {
-            const_cast<SessionStream *>(it.key())->close(); // its closed() removes the row
-            return true;
-        }
+    if (closeListenRow(sessionId, QStringLiteral("disconnected_by_operator")))
+        return true;
     if (!m_entries.contains(sessionId))
         return false;
     close(sessionId, QStringLiteral("disconnected_by_operator"));
@@ -137,26 +162,29 @@ void SessionManager::addStream(const QString &sessionId, SessionStream *stream, 
     }
 }
 
-void SessionManager::addDetachedStream(SessionStream *stream, const std::optional<SessionInfo> &listener)
+QString SessionManager::addDetachedStream(SessionStream *stream, const std::optional<SessionInfo> &listener,
+                                          Closer closer)
 {
     m_detached.append(stream);
     ++m_longLivedStreams;
+    QString id;
     if (listener) {
         SessionInfo row = *listener;
-        row.id = QStringLiteral("listen-") + newSessionId();
+        row.id = id = QStringLiteral("listen-") + newSessionId();
         row.kind = SessionKind::ListenStream;
         row.created = row.lastActivity = QDateTime::currentDateTimeUtc();
         row.messagesIn = 1;
         row.openStreams = 1;
-        m_listenRows.insert(stream, row);
+        m_listenRows.insert(stream, ListenRow{row, std::move(closer)});
         emit sessionOpened(row);
     }
     connect(stream, &SessionStream::closed, this, [this, stream](const QString &reason) {
         if (m_detached.removeOne(stream))
             --m_longLivedStreams;
-        if (const auto row = m_listenRows.take(stream); !row.id.isEmpty())
-            emit sessionClosed(row.id, reason);
+        if (const auto row = m_listenRows.take(stream); !row.info.id.isEmpty())
+            emit sessionClosed(row.info.id, reason);
     });
+    return id;
 }
 
 SessionInfo SessionManager::statelessCaller(const Principal &principal, const QJsonObject &message,
@@ -258,7 +286,7 @@ QList<SessionInfo> SessionManager::snapshot() const
         out.append(refreshed(e));
     out.append(m_callers.snapshot());
     for (auto it = m_listenRows.cbegin(); it != m_listenRows.cend(); ++it) {
-        SessionInfo row = it.value();
+        SessionInfo row = it->info;
         row.bytesQueued = it.key()->queuedBytes();
         out.append(row);
     }
@@ -325,7 +353,7 @@ void SessionManager::sendHeartbeats()
         if (s && s->sendHeartbeat()) {
             ++sent;
             if (const auto row = m_listenRows.constFind(s.data()); observed && row != m_listenRows.cend())
-                emit heartbeatSent(row->id, now, s->queuedBytes());
+                emit heartbeatSent(row->info.id, now, s->queuedBytes());
         }
     emit heartbeatRoundFinished(sent, timer.nsecsElapsed() / 1e6);
 }

@@ -42,17 +42,21 @@ public:
     // at least 128 bits from the system CSPRNG. Anything else names no session and is not echoed.
     static bool isWellFormedId(QStringView id);
     bool contains(const QString &id) const { return m_entries.contains(id); }
-    // Ends a session: runs its closer, forgets it, emits sessionClosed. Safe to call twice.
+    // Ends a session (or a listen stream's row): runs its closer, forgets it, emits sessionClosed.
+    // Safe to call twice.
     void close(const QString &id, const QString &reason);
+    // Every session and every listen stream (shutdown).
     void closeAll(const QString &reason);
 
     // Long-lived streams count against MaxConcurrentConnections; short POST streams do not.
     void addStream(const QString &sessionId, SessionStream *stream, bool longLived);
     // A long-lived stream of no session (a 2026-07-28 subscriptions/listen stream): it counts against
     // MaxConcurrentConnections and gets the heartbeat like a session's stream until it closes. With
-    // a `listener` (from statelessCaller) it is a row of the session list until then, which the
-    // operator can disconnect.
-    void addDetachedStream(SessionStream *stream, const std::optional<SessionInfo> &listener = std::nullopt);
+    // a `listener` (from statelessCaller) it is a row of the session list until then, whose id
+    // (returned) close() takes like a session's: the operator's disconnect, the rollback switch and
+    // closeAll run `closer` with the reason, which ends the stream the way its transport ends it.
+    QString addDetachedStream(SessionStream *stream, const std::optional<SessionInfo> &listener = std::nullopt,
+                              Closer closer = {});
     // The identity of a 2026-07-28 request's caller: principal, _meta clientInfo, address, agent.
     static SessionInfo statelessCaller(const Principal &principal, const QJsonObject &message, const QString &remote,
                                        const QString &userAgent, TransportKind transport);
@@ -118,7 +122,12 @@ private:
     QHash<QString, Entry> m_entries;
     int m_longLivedStreams = 0;
     QList<QPointer<SessionStream>> m_detached;
-    QHash<const SessionStream *, SessionInfo> m_listenRows; // detached streams listed in the console
+    struct ListenRow {
+        SessionInfo info;
+        Closer closer;
+    };
+    QHash<const SessionStream *, ListenRow> m_listenRows; // detached streams listed in the console
+    bool closeListenRow(const QString &id, const QString &reason);
     StatelessCallers m_callers;
     QTimer m_heartbeat;
     QTimer m_sweep;

@@ -55,25 +55,87 @@ const HttpHeaders kRetry{{"Retry-After", "5"}};
 StreamableHttpTransport::StreamableHttpTransport(RpcBridge *bridge, SessionManager *sessions, Settings settings,
                                                  QObject *parent)
     : QObject(parent), m_bridge(bridge), m_sessions(sessions), m_settings(settings), m_enabled(settings.enabled)
-{ }
+{
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, [this] { finishDrain(true); });
+}
 
 void StreamableHttpTransport::setEnabled(bool enabled)
 {
-    if (m_enabled == enabled)
+    const bool wasDraining = m_draining;
+    m_draining = false;
+    m_drainTimer.stop();
+    if (m_enabled == enabled) {
+        if (wasDraining) {
+            qCWarning(lcStreamable).noquote()
+                << "Streamable HTTP drain ended early:" << (enabled ? "enabled again" : "cut") << "with"
+                << m_states.size() << "session(s) and" << m_listens.size() << "listen stream(s)";
+            if (!enabled)
+                closeAll(QStringLiteral("transport_disabled"));
+            emit drainingChanged(false);
+        }
         return;
+    }
     m_enabled = enabled;
-    qCWarning(lcStreamable).noquote() << "Streamable HTTP transport" << (enabled ? "enabled" : "DISABLED");
+    qCWarning(lcStreamable).noquote() << "Streamable HTTP transport" << (enabled ? "enabled" : "DISABLED") << "with"
+                                      << m_states.size() << "session(s) and" << m_listens.size() << "listen stream(s)";
     if (!enabled)
-        for (const QString &id : m_states.keys())
-            m_sessions->close(id, QStringLiteral("transport_disabled"));
+        closeAll(QStringLiteral("transport_disabled"));
+    if (wasDraining)
+        emit drainingChanged(false);
     emit enabledChanged(enabled);
+}
+
+void StreamableHttpTransport::drain(int timeoutMs)
+{
+    if (!m_enabled)
+        return; // already off (cut or draining): nothing to drain
+    m_enabled = false;
+    qCWarning(lcStreamable).noquote() << "Streamable HTTP transport DRAINING (rollback switch):" << m_states.size()
+                                      << "session(s) and" << m_listens.size() << "listen stream(s) may finish within"
+                                      << timeoutMs << "ms";
+    emit enabledChanged(false);
+    if (m_states.isEmpty() && m_listens.isEmpty())
+        return;
+    m_draining = true;
+    m_drainDeadline = QDateTime::currentDateTimeUtc().addMSecs(timeoutMs);
+    m_drainTimer.start(qMax(0, timeoutMs));
+    emit drainingChanged(true);
+}
+
+void StreamableHttpTransport::finishDrain(bool closeRemaining)
+{
+    if (!m_draining)
+        return;
+    m_draining = false;
+    m_drainTimer.stop();
+    qCWarning(lcStreamable).noquote() << "Streamable HTTP drain finished:" << m_states.size() << "session(s) and"
+                                      << m_listens.size() << "listen stream(s) left, closed now";
+    if (closeRemaining)
+        closeAll(QStringLiteral("transport_drained"));
+    emit drainingChanged(false);
+}
+
+void StreamableHttpTransport::closeAll(const QString &reason)
+{
+    // The one way sessions and listen rows end (SessionManager runs each one's closer, the
+    // console and metrics see it), as for the legacy transport's streams.
+    for (const QString &id : m_states.keys())
+        m_sessions->close(id, reason);
+    for (const QString &id : m_listens.keys())
+        m_sessions->close(id, reason);
 }
 
 void StreamableHttpTransport::handle(const HttpRequest &request, HttpResponder *responder, const Principal &principal)
 {
-    if (!m_enabled)
+    // While draining, the open sessions may finish their work (listen streams need no request).
+    if (!m_enabled && !(m_draining && m_states.contains(QString::fromLatin1(request.header("Mcp-Session-Id")))))
         return sendRpcHttpError(responder, 503, jsonrpc::ServerError,
-                                QStringLiteral("Service Unavailable: the Streamable HTTP transport is disabled"),
+                                m_draining ? QStringLiteral("Service Unavailable: the Streamable HTTP transport is "
+                                                            "disabled (draining: open sessions and listen streams "
+                                                            "finish, new requests are refused)")
+                                           : QStringLiteral("Service Unavailable: the Streamable HTTP transport is "
+                                                            "disabled"),
                                 kRetry);
     // A POST naming no session may be either era (ProtocolEra.h): post() decides from the body.
     if (request.method == "POST" && !request.hasHeader("Mcp-Session-Id"))
@@ -295,6 +357,7 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
         bool answered = false;
     };
     auto exchange = std::make_shared<Exchange>(Exchange{responder, {}, false});
+    const auto dropConnection = std::make_shared<bool>(false); // the server ended a listen: close the connection
     auto related = [this, exchange](const QJsonObject &m) {
         if (exchange->answered || !exchange->responder)
             return;
@@ -310,14 +373,14 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
     received.start();
     const CancelFlag cancelled = m_bridge->handleStateless(
         message, &headers, principal, TransportKind::StreamableHttp, related,
-        [this, exchange, received](const QJsonValue &reply, int status) {
+        [this, exchange, received, dropConnection](const QJsonValue &reply, int status) {
             exchange->answered = true;
             if (!reply.isUndefined())
                 m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
             if (exchange->stream) {
                 if (!reply.isUndefined())
                     exchange->stream->sendEvent("message", compact(reply));
-                exchange->stream->close(true);
+                exchange->stream->close(!*dropConnection); // the chunked body ends either way
             } else if (exchange->responder) {
                 if (reply.isUndefined())
                     exchange->responder->send(status == 200 ? 202 : status, {});
@@ -326,8 +389,20 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
             }
         });
     // An acknowledged subscriptions/listen stays open: heartbeats and the connection limit apply.
-    if (listen && !exchange->answered && exchange->stream)
-        m_sessions->addDetachedStream(exchange->stream, caller);
+    if (listen && !exchange->answered && exchange->stream) {
+        SseStream *stream = exchange->stream;
+        const QString row = m_sessions->addDetachedStream(
+            stream, caller, [self = QPointer<StreamableHttpTransport>(this)](const QString &id, const QString &reason) {
+                if (self)
+                    self->endListen(id, reason);
+            });
+        m_listens.insert(row, Listen{stream, cancelled, dropConnection});
+        connect(stream, &SseStream::closed, this, [this, row] {
+            m_listens.remove(row);
+            if (m_draining && m_states.isEmpty() && m_listens.isEmpty())
+                finishDrain(false); // the last one finished in time
+        });
+    }
     // On HTTP a closed stream is the cancellation (the answer, if any, is then dropped).
     if (!exchange->answered)
         connect(responder, &HttpResponder::closed, this, [cancelled, exchange] {
@@ -483,6 +558,21 @@ void StreamableHttpTransport::closeState(const QString &sessionId, const QString
     finish(state.standalone);
     for (LogicalStream &ls : state.streams)
         finish(ls);
+    if (m_draining && m_states.isEmpty() && m_listens.isEmpty())
+        finishDrain(false); // the last one finished in time
+}
+
+void StreamableHttpTransport::endListen(const QString &rowId, const QString &reason)
+{
+    const Listen listen = m_listens.value(rowId);
+    if (!listen.stream)
+        return;
+    // As closeState's streams: the reason first (clients ignore unknown event names), then the
+    // listen request's answer, the spec's graceful end, which closes the stream.
+    listen.stream->sendEvent("end", compact(QJsonObject{{QStringLiteral("reason"), reason}}));
+    *listen.dropConnection = true;
+    if (!m_bridge->endListen(listen.cancel) && listen.stream)
+        listen.stream->close(); // no longer the bridge's (cancelled meanwhile): just end it
 }
 
 void StreamableHttpTransport::broadcast(const QJsonObject &message)

@@ -11,9 +11,11 @@
 #include "core/Principal.h"
 #include "http/HttpRequest.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 namespace koan {
 
@@ -39,12 +41,23 @@ public:
     void handle(const HttpRequest &request, HttpResponder *responder, const Principal &principal);
 
     bool isEnabled() const { return m_enabled; }
+    // Off ("cut"): every session ends and every open subscriptions/listen stream gets its final
+    // result, each with an `event: end` naming the reason ("transport_disabled"); new requests get
+    // 503. Either way a drain in progress ends.
     void setEnabled(bool enabled);
+    // Off, gently (the rollback switch's drain): new requests get 503, open sessions (their
+    // requests too) and listen streams keep working for up to `timeoutMs`; what is still open then
+    // ends as above with "transport_drained".
+    void drain(int timeoutMs);
+    bool isDraining() const { return m_draining; }
+    QDateTime drainDeadline() const { return m_draining ? m_drainDeadline : QDateTime(); }
+    int openListenStreams() const { return int(m_listens.size()); }
     // Sends a server-initiated message to every session's GET stream (e.g. list_changed).
     void broadcast(const QJsonObject &message);
 
 signals:
     void enabledChanged(bool enabled);
+    void drainingChanged(bool draining);
 
 private:
     struct Event {
@@ -84,6 +97,12 @@ private:
     QByteArray primingEvent(State &state, int streamNo); // empty where priming is off
     void completeStream(const QString &sessionId, int streamNo);
     void closeState(const QString &sessionId, const QString &reason);
+    // The server ends a listen stream (SessionManager's closer for its row): `event: end` with the
+    // reason, then the listen request's final result, then the end of the chunked body.
+    void endListen(const QString &rowId, const QString &reason);
+    // Every session and listen stream through SessionManager::close, as the operator's disconnect.
+    void closeAll(const QString &reason);
+    void finishDrain(bool closeRemaining);
     bool primes(const State &state) const;
     static LogicalStream &logical(State &state, int streamNo);
     static bool knows(const State &state, int streamNo);
@@ -92,7 +111,17 @@ private:
     SessionManager *m_sessions;
     Settings m_settings;
     bool m_enabled = true;
+    bool m_draining = false;
+    QDateTime m_drainDeadline;
+    QTimer m_drainTimer;
     QHash<QString, State> m_states;
+    // Open subscriptions/listen streams by their SessionManager row id.
+    struct Listen {
+        QPointer<SseStream> stream;
+        CancelFlag cancel;                    // the request's flag: RpcBridge::endListen finds the listen by it
+        std::shared_ptr<bool> dropConnection; // set when the server ends it: close the TCP connection too
+    };
+    QHash<QString, Listen> m_listens;
 };
 
 } // namespace koan

@@ -10,9 +10,11 @@ struct TransportState {
     bool streamableHttp = false;
     bool stdio = false;
     int openStreams = 0;
-    bool httpSseDraining = false; // switched off, open legacy streams finishing (until drainDeadline)
-    int httpSseStreams = 0;       // open legacy streams
-    QString drainDeadline;        // ISO 8601 UTC while draining
+    // The switch drains: open legacy streams (and, with StreamableFollowsHttpSseSwitch, Streamable
+    // sessions and listen streams) finishing until drainDeadline.
+    bool httpSseDraining = false;
+    int httpSseStreams = 0; // open legacy streams
+    QString drainDeadline;  // ISO 8601 UTC while draining
 
     QJsonObject toJson() const
     {

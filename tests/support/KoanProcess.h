@@ -17,8 +17,9 @@ struct KoanProcess {
     quint16 port = 0;
     QByteArray stderrText;
 
-    // Starts `koan-mcp --headless --port 0 <args>`; true once it listens.
-    bool start(const QStringList &args, const QProcessEnvironment &extraEnv = {})
+    // Starts `koan-mcp --headless --port 0 <args>` (without --headless: the console window too,
+    // on the platform QT_QPA_PLATFORM names); true once it listens.
+    bool start(const QStringList &args, const QProcessEnvironment &extraEnv = {}, bool headless = true)
     {
         QProcessEnvironment env = isolatedEnvironment(home.path());
         for (const QString &k : extraEnv.keys())
@@ -27,7 +28,8 @@ struct KoanProcess {
         QObject::connect(&process, &QProcess::readyReadStandardError, &process,
                          [this] { stderrText += process.readAllStandardError(); });
         process.start(QStringLiteral(KOAN_MCP_BINARY),
-                      QStringList{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")} + args);
+                      (headless ? QStringList{QStringLiteral("--headless")} : QStringList())
+                          + QStringList{QStringLiteral("--port"), QStringLiteral("0")} + args);
         static const QRegularExpression listening(QStringLiteral("listening on https?://[^ ]+:(\\d+)"));
         QTest::qWaitFor(
             [&] {

@@ -287,12 +287,13 @@ class ListenTests(unittest.TestCase):
             changed = sub.next(timeout=5)
             self.assertEqual(changed["method"], "notifications/tools/list_changed")
             self.assertLess(len(client.list_tools()), before)
-            # Shutdown ends the stream. (The spec's graceful end is the listen request's result first;
-            # koan-mcp closes without it today, so ended_by_server is not asserted either way.)
+            # Shutdown (SIGTERM) ends the stream gracefully: the listen request's final result first.
             self.server.stop()
             with self.assertRaises(ConnectionClosedError):
                 sub.next(timeout=5)
             self.assertTrue(sub.closed)
+            self.assertTrue(sub.ended_by_server, sub.error)
+            self.assertIsNone(sub.error)
 
 
 class SdkV2ServerTests(unittest.TestCase):

@@ -235,11 +235,12 @@ describe('subscriptions/listen', () => {
       for await (const n of sub) { received.push(n); break; }
       assert.equal(received[0].method, 'notifications/tools/list_changed');
       assert.ok((await client.listTools()).length < before);
-      // Shutdown ends the stream. (The spec's graceful end is the listen request's result first;
-      // koan-mcp closes without it today, so endedByServer is not asserted either way.)
+      // Shutdown (SIGTERM) ends the stream gracefully: the listen request's final result first.
       await own.stop();
       await assert.rejects(sub.next(5000), ConnectionClosedError);
       assert.ok(sub.closed);
+      assert.ok(sub.endedByServer, String(sub.error));
+      assert.equal(sub.error, undefined);
       await client.close();
     } finally {
       await own.dispose();
