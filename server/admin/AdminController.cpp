@@ -319,7 +319,7 @@ void AdminController::applyHttpSse(const HttpSseSwitch &request, int drainMs)
         // The same intent for Streamable HTTP: its sessions and listen streams drain or are cut too.
         const bool streamable = request.enabled && m_parts.options->enableStreamableHttpTransport;
         if (!streamable && request.mode == HttpSseSwitch::Mode::Drain)
-            m_parts.streamable->drain(request.drainSeconds * 1000);
+            m_parts.streamable->drain(drainMs);
         else
             m_parts.streamable->setEnabled(streamable);
     }
