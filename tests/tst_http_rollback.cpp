@@ -161,12 +161,15 @@ private slots:
         openListen(cut, "cut-me");
         QVERIFY(waitAcknowledged(cut));
         QCOMPARE(listenRows(admin), 1);
+        // The listen's end is no served request: it would put its whole life into the latency figures.
+        QSignalSpy served(f.sessions(), &SessionManager::requestServed);
         HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", kJson,
                                        R"({"enabled":false,"mode":"cut","reason":"incident 7"})");
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json()["streamableHttp"].toBool(true), false);
         QCOMPARE(r.json()["openStreams"].toInt(), 0);
         checkGracefulEnd(cut, "cut-me", QStringLiteral("transport_disabled"));
+        QCOMPARE(served.count(), 0);
         QCOMPARE(listenRows(admin), 0);
         HttpClient refused(f.port);
         openListen(refused, "late");

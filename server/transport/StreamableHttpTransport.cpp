@@ -375,7 +375,8 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
         message, &headers, principal, TransportKind::StreamableHttp, related,
         [this, exchange, received, dropConnection](const QJsonValue &reply, int status) {
             exchange->answered = true;
-            if (!reply.isUndefined())
+            // A listen the server ended lasted as long as it was open: no request latency.
+            if (!reply.isUndefined() && !*dropConnection)
                 m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
             if (exchange->stream) {
                 if (!reply.isUndefined())
