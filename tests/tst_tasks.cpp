@@ -4,6 +4,7 @@
 // running limits, result expiry, ownership by principal, and a restart (running -> interrupted).
 #include "fixtures/FixturePacks.h"
 #include "store/EntityStore.h"
+#include "tasks/TaskManager.h"
 #include "support/AuthKit.h"
 #include "support/HttpClient.h"
 #include "support/PostgresServer.h"
@@ -212,6 +213,126 @@ private slots:
         QCOMPARE(countWithPrefix(f.server->store(), "cancel-"), written);
         // Cancelling a finished task is the same empty ack.
         QCOMPARE(c.task("tasks/cancel", id)["result"].toObject(), QJsonObject({{"resultType", "complete"}}));
+    }
+
+    void exportIsASnapshot_data() { addBackendRows(); }
+    void exportIsASnapshot()
+    {
+        // Writes while an export runs (the server runs in this thread: they land between its
+        // chunks): a delete before the export's position and after it, an update, inserts on either
+        // side. The export is the table as it was at its start: each record once, as it was then.
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(options(url));
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        Caller c{f.port, {}};
+        Caller plain = c;
+        plain.declaresTasks = false;
+        for (const QString &part : {QStringLiteral("snap-a"), QStringLiteral("snap-b")})
+            QCOMPARE(plain
+                         .tool("trial-site.upsert-many",
+                               {{"models", sites(1000, part)}})["result"]["structuredContent"]["created"]
+                         .toInt(),
+                     1000);
+        EntityStore *store = f.server->store();
+        QHash<QString, QJsonObject> atStart;
+        {
+            EntityStore::Query q;
+            q.pageSize = 5000;
+            QString error;
+            const auto page = store->collection("trial_site", q, &error);
+            QVERIFY2(page, qPrintable(error));
+            for (const QJsonObject &doc : page->items)
+                atStart.insert(doc["id"].toString(), doc);
+        }
+        QVERIFY(atStart.size() >= 2000);
+
+        const QString id = c.tool("trial-site.export", {})["result"]["taskId"].toString();
+        QVERIFY(!id.isEmpty());
+        // Still running (20 chunks; only a few ran while the answer came back): the writes fall inside it.
+        QString error;
+        bool running = false;
+        for (const TaskRecord &t : f.server->tasks()->tasks(10, &error))
+            running = running || (t.id == id && t.status == QLatin1String("working"));
+        QVERIFY(running);
+        WriteContext who;
+        who.principal = QStringLiteral("test:writer");
+        who.transport = QStringLiteral("system");
+        QVERIFY(store->remove("trial_site", "TrialSite", {"snap-a-0001", "snap-b-0900"}, {}, who).ok);
+        QJsonObject changed = atStart.value("snap-b-0500");
+        changed["name"] = "Renamed during the export";
+        QVERIFY(store
+                    ->write("trial_site", "TrialSite", {{changed, std::nullopt, "upsert"}},
+                            EntityStore::ReplaceRule::Allowed, who)
+                    .ok);
+        QJsonObject early = atStart.value("snap-a-0002"), late = early;
+        early["id"] = "snap-a-0000x"; // sorts before the export's position
+        late["id"] = "snap-b-9999";   // and after it
+        QVERIFY(store
+                    ->write("trial_site", "TrialSite",
+                            {{early, std::nullopt, "upsert"}, {late, std::nullopt, "upsert"}},
+                            EntityStore::ReplaceRule::Allowed, who)
+                    .ok);
+
+        const QJsonObject exported = c.waitFor(id)["result"]["result"].toObject();
+        QCOMPARE(exported["structuredContent"]["count"].toInt(), atStart.size());
+        QHash<QString, int> seen;
+        for (const QString &line :
+             exported["content"][1]["resource"]["text"].toString().split('\n', Qt::SkipEmptyParts)) {
+            const QJsonObject doc = QJsonDocument::fromJson(line.toUtf8()).object();
+            const QString rid = doc["id"].toString();
+            QVERIFY2(atStart.contains(rid), qPrintable(rid)); // nothing written after the start
+            QCOMPARE(doc, atStart.value(rid));                // as it was then (deleted and renamed ones too)
+            ++seen[rid];
+        }
+        QCOMPARE(seen.size(), atStart.size()); // every record present at the start...
+        for (auto it = seen.cbegin(); it != seen.cend(); ++it)
+            QVERIFY2(it.value() == 1, qPrintable(it.key())); // ...exactly once
+    }
+
+    void auditExportIsASnapshot_data() { addBackendRows(); }
+    void auditExportIsASnapshot()
+    {
+        // The same for audit.export: the rows there were when it started, each once; none written after.
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(options(url));
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        Caller c{f.port, {}};
+        Caller plain = c;
+        plain.declaresTasks = false;
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(plain.tool("trial-site.upsert-many", {{"models", sites(1000, QStringLiteral("audit%1").arg(i))}})
+                        .contains("result"));
+        QString error;
+        QSet<qint64> atStart;
+        for (const AuditRow &row : f.server->store()->audit().since(QStringLiteral(""), &error))
+            atStart.insert(row.seq);
+        QVERIFY(atStart.size() >= 5000);
+
+        const QString id = c.tool("audit.export", {})["result"]["taskId"].toString();
+        QVERIFY(!id.isEmpty());
+        bool running = false;
+        for (const TaskRecord &t : f.server->tasks()->tasks(10, &error))
+            running = running || (t.id == id && t.status == QLatin1String("working"));
+        QVERIFY(running); // 10+ chunks of 500 rows: the write below falls inside it
+        WriteContext who;
+        who.principal = QStringLiteral("test:writer");
+        who.transport = QStringLiteral("system");
+        QList<EntityStore::WriteItem> more;
+        for (const QJsonValue &v : sites(50, "audit-late"))
+            more.append({v.toObject(), std::nullopt, QStringLiteral("upsert")});
+        QVERIFY(f.server->store()->write("trial_site", "TrialSite", more, EntityStore::ReplaceRule::Allowed, who).ok);
+
+        const QJsonObject exported = c.waitFor(id)["result"]["result"].toObject();
+        QCOMPARE(exported["structuredContent"]["count"].toInt(), atStart.size());
+        QSet<qint64> seen;
+        for (const QString &line :
+             exported["content"][1]["resource"]["text"].toString().split('\n', Qt::SkipEmptyParts)) {
+            const qint64 seq = QJsonDocument::fromJson(line.toUtf8()).object()["seq"].toInteger();
+            QVERIFY2(atStart.contains(seq), qPrintable(line.left(200)));
+            QVERIFY2(!seen.contains(seq), qPrintable(QString::number(seq)));
+            seen.insert(seq);
+        }
+        QCOMPARE(seen, atStart);
     }
 
     void survivesDisconnect_data() { addBackendRows(); }

@@ -296,8 +296,10 @@ ToolDefinition EntityRegistry::makeDefinition(const EntityDescriptor &e, const E
         break;
     case Op::Export:
         d.description = QStringLiteral("Export every %1 record as JSON Lines (one record per line, by id), as an "
-                                       "embedded application/jsonl resource. Run as a task it reads %2 records at a "
-                                       "time between other requests and reports progress; tasks/cancel stops it.")
+                                       "embedded application/jsonl resource: a consistent snapshot of the moment it "
+                                       "starts (writes meanwhile are neither in it nor disturb it). Run as a task it "
+                                       "reads %2 records at a time between other requests and reports progress; "
+                                       "tasks/cancel stops it.")
                             .arg(what)
                             .arg(kTaskChunk);
         break;

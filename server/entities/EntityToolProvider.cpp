@@ -84,9 +84,13 @@ struct EntityToolProvider::Job {
     int deleted = 0;
     QStringList missing;
     // exports
+    std::shared_ptr<ExportSnapshot> snapshot; // {entity}.export: the table as it was at the start
     QByteArray lines;
     int count = 0;
-    QList<AuditRow> auditRows;
+    QString auditSince;    // audit.export: rows from this instant,
+    QString auditEntity;   // of this entity only (empty: all),
+    qint64 auditUpTo = 0;  // up to this seq (the last at the start)
+    qint64 auditAfter = 0; // keyset: the last seq read
 
     void progress(const QString &message) const
     {
@@ -238,20 +242,17 @@ void EntityToolProvider::startAuditExport(const ToolCall &call, std::function<vo
     auto job = std::make_shared<Job>();
     job->call = call;
     job->done = std::move(done);
-    QString error;
     // A null QString would bind as NULL (and match nothing): the beginning is "".
-    job->auditRows
-        = m_store->audit().since(call.arguments.value(QLatin1String("since")).toString(QStringLiteral("")), &error);
+    job->auditSince = call.arguments.value(QLatin1String("since")).toString(QStringLiteral(""));
+    if (!entity.isEmpty())
+        job->auditEntity = m_registry->entity(entity)->name;
+    // The rows are append-only: those up to the last one now are exactly the trail as it is now.
+    QString error;
+    job->auditUpTo = m_store->audit().lastSeq(&error);
+    if (job->auditUpTo >= 0)
+        job->total = m_store->audit().count(job->auditSince, job->auditUpTo, &error);
     if (!error.isEmpty())
         return job->done(storeError(error));
-    if (!entity.isEmpty())
-        job->auditRows.erase(std::remove_if(job->auditRows.begin(), job->auditRows.end(),
-                                            [&](const AuditRow &r) {
-                                                return r.entity.compare(entity, Qt::CaseInsensitive) != 0
-                                                       && r.entity != m_registry->entity(entity)->name;
-                                            }),
-                             job->auditRows.end());
-    job->total = int(job->auditRows.size());
     schedule(job);
 }
 
@@ -395,35 +396,45 @@ void EntityToolProvider::runChunk(const std::shared_ptr<Job> &job)
                         {QStringLiteral("structuredContent"), structured}});
     };
     if (job->op == Op::Export && job->entity) {
-        EntityStore::Query q;
-        q.pageSize = EntityRegistry::kTaskChunk;
-        q.page = job->next / q.pageSize + 1;
         QString error;
-        const auto page = m_store->collection(job->entity->table, q, &error);
+        if (!job->snapshot) {
+            // One snapshot for the whole export, paged by id: writes meanwhile change nothing of it.
+            job->snapshot = m_store->exportSnapshot(job->entity->table, &error);
+            if (!job->snapshot)
+                return finishWith(storeError(error));
+            job->total = job->snapshot->total();
+        }
+        const auto page = job->snapshot->next(EntityRegistry::kTaskChunk, &error);
         if (!page)
             return finishWith(storeError(error));
-        job->total = page->total;
-        for (const QJsonObject &doc : page->items) {
+        for (const QJsonObject &doc : *page) {
             job->lines += json::compact(doc);
             job->lines += '\n';
             ++job->count;
         }
-        job->next += int(page->items.size());
+        job->next += int(page->size());
         job->progress(QStringLiteral("%1 of %2 records read").arg(job->next).arg(job->total));
-        if (page->items.size() == q.pageSize && job->next < job->total)
+        if (!page->isEmpty() && job->next < job->total)
             return schedule(job);
+        job->snapshot.reset(); // the read transaction ends with the export
         return exported(job->entity->name, QStringLiteral("koan://export/%1.jsonl").arg(job->entity->name));
     }
-    // audit.export
-    const int end = qMin(job->next + 500, job->total);
-    for (int i = job->next; i < end; ++i) {
-        job->lines += json::compact(job->auditRows.at(i).toJson());
+    // audit.export: 500 rows at a time by seq, up to the last seq at the start
+    QString error;
+    const QList<AuditRow> rows = m_store->audit().page(job->auditSince, job->auditAfter, job->auditUpTo, 500, &error);
+    if (!error.isEmpty())
+        return finishWith(storeError(error));
+    for (const AuditRow &row : rows) {
+        job->auditAfter = row.seq;
+        ++job->next;
+        if (!job->auditEntity.isEmpty() && row.entity.compare(job->auditEntity, Qt::CaseInsensitive) != 0)
+            continue;
+        job->lines += json::compact(row.toJson());
         job->lines += '\n';
         ++job->count;
     }
-    job->next = end;
     job->progress(QStringLiteral("%1 of %2 audit rows").arg(job->next).arg(job->total));
-    if (job->next < job->total)
+    if (!rows.isEmpty() && job->auditAfter < job->auditUpTo)
         return schedule(job);
     exported(QStringLiteral("audit"), QStringLiteral("koan://export/audit.jsonl"));
 }

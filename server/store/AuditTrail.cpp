@@ -224,6 +224,36 @@ QList<AuditRow> AuditTrail::since(const QString &sinceIso, QString *error) const
     return select(QStringLiteral("WHERE at >= ? ORDER BY seq"), {sinceIso}, error);
 }
 
+QList<AuditRow> AuditTrail::page(const QString &sinceIso, qint64 afterSeq, qint64 upToSeq, int limit,
+                                 QString *error) const
+{
+    return select(QStringLiteral("WHERE at >= ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"),
+                  {sinceIso, afterSeq, upToSeq, limit}, error);
+}
+
+int AuditTrail::count(const QString &sinceIso, qint64 upToSeq, QString *error) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM koan_audit WHERE at >= ? AND seq <= ?"));
+    q.addBindValue(sinceIso);
+    q.addBindValue(upToSeq);
+    if (!q.exec() || !q.next()) {
+        fail(error, QStringLiteral("audit count"), q.lastError());
+        return -1;
+    }
+    return q.value(0).toInt();
+}
+
+qint64 AuditTrail::lastSeq(QString *error) const
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM koan_audit")) || !q.next()) {
+        fail(error, QStringLiteral("audit sequence"), q.lastError());
+        return -1;
+    }
+    return q.value(0).toLongLong();
+}
+
 QList<AuditRow> AuditTrail::select(const QString &where, const QVariantList &values, QString *error) const
 {
     QList<AuditRow> rows;

@@ -65,6 +65,11 @@ public:
     QList<AuditRow> recordHistory(const QString &entity, const QString &recordId, int offset, int limit, int *total,
                                   QString *error) const;
     QList<AuditRow> since(const QString &sinceIso, QString *error) const;
+    // For an export (append-only rows make `upToSeq` an exact snapshot): the rows from `sinceIso` on
+    // with afterSeq < seq <= upToSeq, oldest first, at most `limit`; how many there are; the last seq.
+    QList<AuditRow> page(const QString &sinceIso, qint64 afterSeq, qint64 upToSeq, int limit, QString *error) const;
+    int count(const QString &sinceIso, qint64 upToSeq, QString *error) const;
+    qint64 lastSeq(QString *error) const;
 
     // Recomputes every hash and chain link; each problem names the row (seq) or record.
     // `currentVersions`: entity -> (record id -> version) of the live tables, to catch a removed

@@ -520,6 +520,13 @@ bool EntityStore::ensureTable(const QString &table, const QString &entity, const
     return true;
 }
 
+std::unique_ptr<ExportSnapshot> EntityStore::exportSnapshot(const QString &table, QString *error)
+{
+    if (!ensureConnected(error))
+        return nullptr;
+    return ExportSnapshot::open(m_db, m_backend == Backend::Postgres, table, error);
+}
+
 std::optional<EntityStore::Page> EntityStore::collection(const QString &table, const Query &query, QString *error)
 {
     if (!ensureConnected(error))

@@ -10,6 +10,7 @@
 // Each instance owns one QtSql connection; use it from the thread that opened it.
 #include "AuditTrail.h"
 #include "core/ChangeBus.h"
+#include "ExportSnapshot.h"
 #include "TaskStore.h"
 
 #include <QJsonObject>
@@ -158,6 +159,9 @@ public:
     // Every committed write, delete and setting change is published here after its commit
     // (Change::record with the ids, Change::setting with the key), whoever the writer. Not owned.
     void setChangeBus(ChangeBus *bus) { m_bus = bus; }
+
+    // A consistent, id-ordered read of `table` for an export (see ExportSnapshot); null with *error.
+    std::unique_ptr<ExportSnapshot> exportSnapshot(const QString &table, QString *error);
 
     AuditTrail &audit() { return *m_audit; }
     // The tasks' rows (schema version 2), on this store's connection.
