@@ -335,6 +335,58 @@ private slots:
         QCOMPARE(seen, atStart);
     }
 
+    void retriedTaskWithIdempotencyKeyAppliesOnce_data() { addBackendRows(); }
+    void retriedTaskWithIdempotencyKeyAppliesOnce()
+    {
+        // A chunked batch task with an idempotencyKey, retried with the same key after it finished:
+        // the kept answer, nothing written again (no new versions, no new audit rows).
+        KOAN_FETCH_BACKEND(url);
+        ServerFixture f(options(url));
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const Caller c{f.port, {}};
+        const QJsonObject args{{"models", sites(300, "idem")}, {"idempotencyKey", "batch-7"}};
+        const QString first = c.tool("trial-site.upsert-many", args)["result"]["taskId"].toString();
+        QVERIFY(!first.isEmpty());
+        const QJsonObject done = c.waitFor(first)["result"].toObject();
+        QCOMPARE(done["status"].toString(), QStringLiteral("completed"));
+        QCOMPARE(done["result"]["structuredContent"]["created"].toInt(), 300);
+        QString error;
+        const int auditRows = int(f.server->store()->audit().since(QStringLiteral(""), &error).size());
+
+        const QString retry = c.tool("trial-site.upsert-many", args)["result"]["taskId"].toString();
+        QVERIFY(!retry.isEmpty() && retry != first);
+        const QJsonObject again = c.waitFor(retry)["result"].toObject();
+        QCOMPARE(again["status"].toString(), QStringLiteral("completed"));
+        QCOMPARE(again["result"]["structuredContent"].toObject(), done["result"]["structuredContent"].toObject());
+        QCOMPARE(int(f.server->store()->audit().since(QStringLiteral(""), &error).size()), auditRows);
+        QCOMPARE(countWithPrefix(f.server->store(), "idem-"), 300);
+        const auto record = f.server->store()->get("trial_site", "idem-0007", &error);
+        QVERIFY(record);
+        QCOMPARE(record->value("version").toInteger(), 1); // written once
+        // The same key with other models is refused, as without tasks.
+        const QString other = c.tool("trial-site.upsert-many",
+                                     {{"models", sites(2, "other")}, {"idempotencyKey", "batch-7"}})["result"]["taskId"]
+                                  .toString();
+        const QJsonObject refused = c.waitFor(other)["result"].toObject();
+        QCOMPARE(refused["status"].toString(), QStringLiteral("completed"));
+        QVERIFY(refused["result"]["isError"].toBool());
+        QVERIFY2(QJsonDocument(refused["result"].toObject()).toJson().contains("idempotency_key_reused"),
+                 QJsonDocument(refused["result"].toObject()).toJson().constData());
+        QCOMPARE(countWithPrefix(f.server->store(), "other-"), 0);
+
+        // A retry while the first still runs (its key's answer is kept only with its last chunk) is
+        // refused, and the first applies once.
+        const QJsonObject big{{"models", sites(1000, "idem-big")}, {"idempotencyKey", "batch-8"}};
+        const QString running = c.tool("trial-site.upsert-many", big)["result"]["taskId"].toString();
+        const QString early = c.tool("trial-site.upsert-many", big)["result"]["taskId"].toString();
+        const QJsonObject busy = c.waitFor(early)["result"].toObject();
+        QVERIFY(busy["result"]["isError"].toBool());
+        QVERIFY2(QJsonDocument(busy["result"].toObject()).toJson().contains("idempotency_key_in_use"),
+                 QJsonDocument(busy["result"].toObject()).toJson().constData());
+        QCOMPARE(c.waitFor(running)["result"]["result"]["structuredContent"]["created"].toInt(), 1000);
+        QCOMPARE(f.server->store()->get("trial_site", "idem-big-0999", &error)->value("version").toInteger(), 1);
+    }
+
     void survivesDisconnect_data() { addBackendRows(); }
     void survivesDisconnect()
     {

@@ -225,6 +225,19 @@ void EntityToolProvider::startJob(const EntityRegistry::Tool &tool, const ToolCa
             if (!error.isEmpty())
                 return job->done(storeError(error));
         }
+        const QString running = job->idem->principal + QLatin1Char('\n') + key;
+        if (!m_keyedJobs.value(running).expired())
+            return job->done(toolErrorResult(
+                QStringLiteral("idempotency_key_in_use"),
+                QStringLiteral("idempotencyKey '%1' belongs to a batch that is still running; retry once it has "
+                               "finished (its answer is then replayed)")
+                    .arg(key)));
+        m_keyedJobs.insert(running, job);
+        auto *keyed = &m_keyedJobs;
+        job->done = [keyed, running, done = std::move(job->done)](const QJsonObject &result) {
+            keyed->remove(running);
+            done(result);
+        };
     }
     schedule(job);
 }

@@ -5,6 +5,7 @@
 #include "store/EntityStore.h"
 
 #include <QObject>
+#include <QHash>
 #include <memory>
 
 namespace koan {
@@ -61,6 +62,9 @@ private:
     EntityStore::Idempotency *m_idempotency = nullptr; // valid during run() only
     ToolDefinition m_auditExport;
     std::unique_ptr<QObject> m_jobContext; // the chunks' timers die with the provider
+    // Batch jobs with an idempotencyKey still running ("principal\nkey"): a retry meanwhile is refused,
+    // since the key's answer is kept only with the last chunk.
+    QHash<QString, std::weak_ptr<Job>> m_keyedJobs;
 };
 
 } // namespace koan
