@@ -558,6 +558,32 @@ private slots:
         QCOMPARE(interrupted["error"]["data"]["reason"].toString(), QStringLiteral("interrupted"));
     }
 
+    void tasksSurvivePostgresRestart()
+    {
+        // The database restarts while the server sits idle: the next task call reconnects by itself.
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY2(pg, qPrintable(why));
+        const QString url = pg->freshDatabaseUrl(&why);
+        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        ServerFixture f(options(url), installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const Caller c{f.port, {}};
+        const QString id = c.tool("slow_compute", {{"seconds", 0}, {"label", "kept"}})["result"]["taskId"].toString();
+        QCOMPARE(c.waitFor(id)["result"]["status"].toString(), QStringLiteral("completed"));
+        QVERIFY(pg->stop());
+        QVERIFY2(pg->restart(&why), qPrintable(why));
+        QTest::qWait(1100);
+        const QJsonObject again = c.task("tasks/get", id);
+        QVERIFY2(again.contains("result"), QJsonDocument(again).toJson().constData());
+        QCOMPARE(again["result"]["status"].toString(), QStringLiteral("completed"));
+        const QString next = c.tool("slow_compute", {{"seconds", 0}})["result"]["taskId"].toString();
+        QVERIFY(!next.isEmpty());
+        QCOMPARE(c.waitFor(next)["result"]["status"].toString(), QStringLiteral("completed"));
+    }
+
     void disabledIsNotAdvertised()
     {
         McpServerOptions o;
