@@ -136,7 +136,14 @@ ToolSchemas history(const EntityDescriptor &e)
                                            {QStringLiteral("maximum"), 200},
                                            {QStringLiteral("default"), EntityRegistry::kDefaultPageSize}})}},
         {QStringLiteral("id")});
-    const QJsonObject nullableInt = obj({{kType, QJsonArray{kInteger, QStringLiteral("null")}}});
+    // One type per branch, not a type array: clients that map schemas onto a single-type dialect
+    // (Gemini's OpenAPI subset) reject type unions and untyped schemas (Inspector --strict).
+    const QJsonObject nullableInt
+        = obj({{QStringLiteral("anyOf"), QJsonArray{typed(kInteger), typed(QStringLiteral("null"))}}});
+    const QJsonObject change
+        = obj({{QStringLiteral("anyOf"), QJsonArray{typed(kArray), typed(QStringLiteral("object"))}},
+               {QStringLiteral("description"),
+                QStringLiteral("The JSON Patch from the previous version, or {\"deleted\": record} for a delete")}});
     const QJsonObject text = typed(kString);
     const QJsonObject entry = objectSchema(
         {{QStringLiteral("seq"), typed(kInteger)},
@@ -150,7 +157,7 @@ ToolSchemas history(const EntityDescriptor &e)
          {QStringLiteral("operationId"), text},
          {QStringLiteral("versionBefore"), nullableInt},
          {QStringLiteral("versionAfter"), nullableInt},
-         {QStringLiteral("change"), obj({})}},
+         {QStringLiteral("change"), change}},
         {QStringLiteral("seq"), QStringLiteral("at"), QStringLiteral("operation"), QStringLiteral("principal")});
     const QJsonObject output
         = objectSchema({{QStringLiteral("id"), text},

@@ -195,6 +195,18 @@ QJsonArray diff(const QJsonObject &from, const QJsonObject &to)
     return ops;
 }
 
+// Any JSON value, spelled out type by type: `{}` says the same, but clients that map tool schemas
+// onto a single-type dialect drop or reject an untyped schema (Inspector --strict: untyped-schema).
+static QJsonObject anyJsonValue()
+{
+    QJsonArray branches;
+    for (const char *type : {"string", "number", "boolean", "object", "array", "null"})
+        branches.append(QJsonObject{{QStringLiteral("type"), QLatin1String(type)}});
+    return QJsonObject{
+        {QStringLiteral("anyOf"), branches},
+        {QStringLiteral("description"), QStringLiteral("The value to add, replace or test: any JSON value")}};
+}
+
 QJsonObject schema()
 {
     const QJsonObject op{
@@ -209,7 +221,7 @@ QJsonObject schema()
                       QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
                                   {QStringLiteral("description"), QStringLiteral("JSON Pointer, e.g. /status")}}},
                      {QStringLiteral("from"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
-                     {QStringLiteral("value"), QJsonObject{}}}},
+                     {QStringLiteral("value"), anyJsonValue()}}},
         {QStringLiteral("required"), QJsonArray{QStringLiteral("op"), QStringLiteral("path")}},
         {QStringLiteral("additionalProperties"), false}};
     return QJsonObject{

@@ -2,8 +2,9 @@
 # Interop with clients nobody here wrote: the official TS SDK v1 client (STDIO, legacy SSE,
 # Streamable HTTP; tools, resources, prompts, completion, a resource update after a write), the
 # SDK v2 client (2026-07-28: the same over stateless calls and a listen stream), the MCP
-# Inspector CLI 1.0.3 (legacy eras) and 2.12 (npm alias inspector-next, --protocol-era modern:
-# 2026-07-28 stateless), against the real koan-mcp binary.
+# Inspector CLI 1.0.3 (legacy eras) and 2.12 (npm alias inspector-next: --protocol-era modern, auto
+# and legacy on /mcp with tools, resources and prompts and no --strict schema-portability finding;
+# legacy /mcp/sse and STDIO), against the real koan-mcp binary.
 # Usage: run-interop.sh <koan-mcp binary>
 set -euo pipefail
 KOAN=$(readlink -f "$1"); cd "$(dirname "$0")"
@@ -39,13 +40,35 @@ inspector --cli "http://127.0.0.1:$PORT/mcp/sse" --transport sse \
 grep -q 'Boston General Research Center' "$work/inspector-sse.json"
 inspector --cli "http://127.0.0.1:$PORT/mcp" --transport http --method tools/list >"$work/inspector-http.json"
 grep -q '"protocol-document.patch"' "$work/inspector-http.json"
-echo "== Inspector 2.12 CLI, --protocol-era modern (2026-07-28: server/discover, stateless calls, no session)"
-inspector_next --cli "http://127.0.0.1:$PORT/mcp" --protocol-era modern --method tools/list --format json \
-  >"$work/inspector-modern-list.json"
-grep -q '"protocol-document.patch"' "$work/inspector-modern-list.json"
-inspector_next --cli "http://127.0.0.1:$PORT/mcp" --protocol-era modern --method tools/call \
-  --tool-name trial-site.get-by-id --tool-arg id=site-boston --format json >"$work/inspector-modern-call.json"
-grep -q 'Boston General Research Center' "$work/inspector-modern-call.json"
+# modern: 2026-07-28 (server/discover, stateless calls, no session); legacy: initialize and a
+# session; auto: discover first, falling back to initialize. Each lists tools with --strict (no
+# schema-portability finding may be reported), calls a tool, reads a resource and gets a prompt.
+for era in modern auto legacy; do
+  echo "== Inspector 2.12 CLI, --protocol-era $era on /mcp"
+  out="$work/inspector-$era"
+  inspector_next --cli "http://127.0.0.1:$PORT/mcp" --protocol-era "$era" --method tools/list --format json \
+    --strict >"$out-list.json" 2>"$out-list.err"
+  grep -q '"protocol-document.patch"' "$out-list.json"
+  if grep -q '"schemaFindings"' "$out-list.json" || grep -Eq 'Warning:|Error:|Schema portability' "$out-list.err"; then
+    echo "schema portability findings ($era):"; cat "$out-list.err"; exit 1
+  fi
+  inspector_next --cli "http://127.0.0.1:$PORT/mcp" --protocol-era "$era" --method tools/call \
+    --tool-name trial-site.get-by-id --tool-arg id=site-boston --format json >"$out-call.json"
+  grep -q 'Boston General Research Center' "$out-call.json"
+  inspector_next --cli "http://127.0.0.1:$PORT/mcp" --protocol-era "$era" --method resources/read \
+    --uri s12://trial-site/site-boston --format json >"$out-read.json"
+  grep -q 'Boston General Research Center' "$out-read.json"
+  inspector_next --cli "http://127.0.0.1:$PORT/mcp" --protocol-era "$era" --method prompts/get \
+    --prompt-name adverse-event-triage --prompt-args reportId=ae-0001 --format json >"$out-prompt.json"
+  grep -q 's12://adverse-event-report/ae-0001' "$out-prompt.json"
+done
+echo "== Inspector 2.12 CLI over legacy HTTP+SSE and STDIO"
+inspector_next --cli "http://127.0.0.1:$PORT/mcp/sse" --transport sse --method tools/call \
+  --tool-name trial-site.get-by-id --tool-arg id=site-boston --format json >"$work/inspector-next-sse.json"
+grep -q 'Boston General Research Center' "$work/inspector-next-sse.json"
+inspector_next --cli "$KOAN" --stdio --db "$work/stdio.sqlite" -- --method resources/read \
+  --uri s12://trial-site/site-boston --format json >"$work/inspector-next-stdio.json"
+grep -q 'Boston General Research Center' "$work/inspector-next-stdio.json"
 echo "== SDK client with bearer tokens (authentication on, dev issuer)"
 kill "$server"; wait "$server" 2>/dev/null || true
 "$KOAN" --headless --port "$PORT" --db "$work/http.sqlite" --set RequireAuthentication=true 2>"$work/server-auth.log" &
