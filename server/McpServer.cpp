@@ -134,9 +134,10 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
         }
         if (change.kind != Change::Kind::Record)
             return;
-        // A whole entity (or, after the change listener reconnected, everything) may have changed:
-        // the lists, and every subscribed record of it.
-        if (change.all)
+        // A record created or deleted changes the resource list; a whole entity (or, after the
+        // change listener reconnected, everything) may have changed: the list, and every
+        // subscribed record of it.
+        if (change.all || change.listed)
             m_bridge->publish(jsonrpc::makeNotification(QStringLiteral("notifications/resources/list_changed")));
         for (const QString &uri :
              m_entityResources->urisOf(change, change.all ? m_bridge->subscribedResources() : QStringList{}))

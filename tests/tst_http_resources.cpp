@@ -71,6 +71,15 @@ bool updatedFor(const HttpClient &stream, const QString &uri, int count = 1)
         n += o["params"].toObject()["uri"].toString() == uri;
     return n >= count;
 }
+QJsonObject newReport(const QString &id)
+{
+    return {{"model", QJsonObject{{"id", id},
+                                  {"trialSiteId", "site-boston"},
+                                  {"participantId", "P-7"},
+                                  {"severity", "Moderate"},
+                                  {"description", "Rash"},
+                                  {"onsetDate", "2026-11-20"}}}};
+}
 QJsonObject patchArgs(const QString &id, int enrollment)
 {
     return {
@@ -437,6 +446,88 @@ private slots:
         QCOMPARE(uris(call(a, sid, 6, "resources/list")["result"].toObject()).size(), 13);
     }
 
+    void createAndDeleteAnnounceListChanged()
+    {
+        // A record created or deleted changes resources/list: every era hears of it, whoever wrote.
+        ServerFixture f;
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const QString method = "notifications/resources/list_changed";
+        HttpClient a(f.port);
+        const QByteArray sid = openSession(a);
+        HttpClient stream(f.port); // 2025 Streamable GET stream
+        stream.send("GET", "/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}});
+        QVERIFY(stream.waitHead());
+        HttpClient sse(f.port); // legacy HTTP+SSE
+        sse.send("GET", "/mcp/sse", {{"Accept", "text/event-stream"}});
+        SseEvent endpoint;
+        QVERIFY(sse.waitEvent("endpoint", 5000, &endpoint));
+        HttpClient post(f.port);
+        post.request("POST", endpoint.data, {{"Content-Type", "application/json"}},
+                     rpc(1, "initialize", initParams("2024-11-05")));
+        QVERIFY(sse.waitMessage(1).contains("result"));
+        const auto listen = [&f](HttpClient &c, const QJsonObject &filter) {
+            c.send("POST", "/mcp", modern("subscriptions/listen"),
+                   modernRpc("L", "subscriptions/listen", {{"notifications", filter}}));
+            return c.waitEvent("message", 5000);
+        };
+        HttpClient lists(f.port), toolsOnly(f.port); // 2026 listen streams: one asks for resource lists
+        QVERIFY(listen(lists, {{"resourcesListChanged", true}}));
+        QCOMPARE(notifications(lists, "notifications/subscriptions/acknowledged")
+                     .first()["params"]
+                     .toObject()["notifications"]
+                     .toObject(),
+                 (QJsonObject{{"resourcesListChanged", true}}));
+        QVERIFY(listen(toolsOnly, {{"toolsListChanged", true}}));
+        const auto heard = [&](int n) {
+            return QTest::qWaitFor(
+                [&] {
+                    return notifications(stream, method).size() >= n && notifications(sse, method).size() >= n
+                           && notifications(lists, method).size() >= n;
+                },
+                3000);
+        };
+
+        // A change to an existing record is no list change.
+        HttpClient b(f.port);
+        const QByteArray other = openSession(b);
+        QVERIFY(!call(b, other, 2, "tools/call",
+                      {{"name", "trial-site.patch"}, {"arguments", patchArgs("site-boston", 90)}})["result"]
+                     .toObject()["isError"]
+                     .toBool());
+        // Created by another 2025 session.
+        const QJsonObject created = call(
+            b, other, 3, "tools/call", {{"name", "adverse-event-report.upsert"}, {"arguments", newReport("ae-0200")}});
+        QVERIFY(created["result"].toObject()["structuredContent"].toObject()["created"].toBool());
+        QVERIFY(heard(1));
+        for (const HttpClient *c : {&stream, &sse, &lists})
+            QCOMPARE(notifications(*c, method).size(), 1); // not for the patch
+        QCOMPARE(notifications(lists, method)
+                     .first()["params"]
+                     .toObject()["_meta"]
+                     .toObject()["io.modelcontextprotocol/subscriptionId"]
+                     .toString(),
+                 QStringLiteral("L"));
+        QVERIFY(uris(call(a, sid, 4, "resources/list", {})["result"].toObject())
+                    .contains("s12://adverse-event-report/ae-0200"));
+        // Deleted by the console (the operator's tool call), then by a stateless 2026 call.
+        QSignalSpy invoked(f.server->admin(), &AdminController::toolInvoked);
+        f.server->admin()->invokeTool("op-1", "adverse-event-report.delete",
+                                      {{"id", "ae-0200"}, {"expectedVersion", 1}});
+        QVERIFY(invoked.wait(3000) || invoked.count() == 1);
+        QVERIFY(heard(2));
+        HttpClient stateless(f.port);
+        QCOMPARE(stateless
+                     .request("POST", "/mcp", modern("tools/call", "adverse-event-report.upsert"),
+                              modernRpc(5, "tools/call",
+                                        {{"name", "adverse-event-report.upsert"}, {"arguments", newReport("ae-0201")}}))
+                     .status,
+                 200);
+        QVERIFY(heard(3));
+        QTest::qWait(100);
+        QVERIFY(notifications(toolsOnly, method).isEmpty()); // only the streams that asked
+        QVERIFY(notifications(toolsOnly, "notifications/tools/list_changed").isEmpty());
+    }
+
     void promptsAndValidation()
     {
         ServerFixture f;
@@ -694,6 +785,19 @@ private slots:
                 return false;
             },
             3000));
+        // A created record changes the resource list (the patch above did not).
+        const auto listChanged = [&] {
+            for (const QJsonObject &o : lines())
+                if (o["method"].toString() == "notifications/resources/list_changed")
+                    return true;
+            return false;
+        };
+        QVERIFY(!listChanged());
+        QVERIFY(exchange(6, "tools/call",
+                         {{"name", "adverse-event-report.upsert"},
+                          {"arguments", newReport("ae-0300")}})["result"]["structuredContent"]["created"]
+                    .toBool());
+        QVERIFY(QTest::qWaitFor(listChanged, 3000));
         const QJsonValue prompt = exchange(
             5, "prompts/get", {{"name", "adverse-event-triage"}, {"arguments", QJsonObject{{"reportId", "ae-0002"}}}});
         QVERIFY(prompt["result"]["messages"].toArray().size() >= 3);

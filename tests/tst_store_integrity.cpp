@@ -997,17 +997,21 @@ private slots:
         auto s = h.session();
         QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("n-1")}})["isError"].toBool());
         QVERIFY(QTest::qWaitFor([&] { return !received.isEmpty(); }, 5000));
-        QCOMPARE(received[0], (QJsonObject{{"entity", "TrialSite"}, {"ids", QJsonArray{"n-1"}}}));
+        // A created (or deleted) record says so: the resource list changed on every replica.
+        QCOMPARE(received[0], (QJsonObject{{"entity", "TrialSite"}, {"ids", QJsonArray{"n-1"}}, {"listed", true}}));
         // Refused: version conflict, rolled back, nothing published.
         QCOMPARE(h.tool(s, "trial-site.upsert",
                         {{"model", site("n-1")}, {"expectedVersion", 7}})["structuredContent"]["error"]["code"]
                      .toString(),
                  QStringLiteral("version_conflict"));
+        // A change to an existing record is not a list change.
+        QVERIFY(!h.tool(s, "trial-site.upsert", {{"model", site("n-1")}, {"expectedVersion", 1}})["isError"].toBool());
         QVERIFY(!h.tool(s, "trial-site.delete", {{"id", "n-1"}})["isError"].toBool());
-        QVERIFY(QTest::qWaitFor([&] { return received.size() >= 2; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return received.size() >= 3; }, 5000));
         QTest::qWait(200);
-        QCOMPARE(received.size(), 2);
+        QCOMPARE(received.size(), 3);
         QCOMPARE(received[1], (QJsonObject{{"entity", "TrialSite"}, {"ids", QJsonArray{"n-1"}}}));
+        QCOMPARE(received[2], (QJsonObject{{"entity", "TrialSite"}, {"ids", QJsonArray{"n-1"}}, {"listed", true}}));
     }
 
     void seedingNeverOverwrites()

@@ -13,17 +13,18 @@ namespace koan {
 struct Change {
     enum class Kind { Record, ToolList, Setting };
     Kind kind = Kind::Record;
-    QString entity;   // Record: the entity's name (EntityDescriptor::name)
-    QStringList ids;  // Record: the records written or deleted
-    bool all = false; // Record: the entity as a whole (too many ids, or unknown which): re-read it
-    QString key;      // Setting: its key
+    QString entity;      // Record: the entity's name (EntityDescriptor::name)
+    QStringList ids;     // Record: the records written or deleted
+    bool all = false;    // Record: the entity as a whole (too many ids, or unknown which): re-read it
+    QString key;         // Setting: its key
+    bool listed = false; // Record: a record was created or deleted, so the resource list changed too
 
-    static Change record(const QString &entity, const QStringList &ids)
+    static Change record(const QString &entity, const QStringList &ids, bool listed = false)
     {
-        return {Kind::Record, entity, ids, false, {}};
+        return {Kind::Record, entity, ids, false, {}, listed};
     }
-    static Change toolList() { return {Kind::ToolList, {}, {}, false, {}}; }
-    static Change setting(const QString &key) { return {Kind::Setting, {}, {}, false, key}; }
+    static Change toolList() { return {Kind::ToolList, {}, {}, false, {}, false}; }
+    static Change setting(const QString &key) { return {Kind::Setting, {}, {}, false, key, false}; }
 };
 
 class ChangeBus

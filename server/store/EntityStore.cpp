@@ -664,16 +664,19 @@ bool EntityStore::begin(QString *error)
     return true;
 }
 
-bool EntityStore::notifyChange(const QString &entity, const QStringList &ids, QString *error)
+bool EntityStore::notifyChange(const QString &entity, const QStringList &ids, bool listed, QString *error)
 {
     if (m_backend != Backend::Postgres)
         return true;
     // Inside the write transaction: delivered to listeners at commit, never for a rollback. Ids
     // only (a listener re-reads what it needs); over NOTIFY's 8000-byte limit, "the entity changed".
     QJsonObject payload{{QStringLiteral("entity"), entity}, {QStringLiteral("ids"), QJsonArray::fromStringList(ids)}};
+    if (listed)
+        payload.insert(QStringLiteral("listed"), true); // created or deleted: the resource list changed
     QByteArray text = json::compact(payload);
     if (text.size() > 7000)
-        text = json::compact(QJsonObject{{QStringLiteral("entity"), entity}, {QStringLiteral("all"), true}});
+        text = json::compact(QJsonObject{
+            {QStringLiteral("entity"), entity}, {QStringLiteral("all"), true}, {QStringLiteral("listed"), listed}});
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(kChangeChannel)));
     q.addBindValue(QString::fromUtf8(text));
@@ -844,7 +847,8 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
     QStringList written;
     for (const QJsonObject &r : std::as_const(o.records))
         written << r.value(QLatin1String("id")).toString();
-    if (!notifyChange(entity, written, &error))
+    const bool created = o.created.contains(true);
+    if (!notifyChange(entity, written, created, &error))
         return rollback(storeFailure(error));
     if (!m_db.commit())
         return rollback(
@@ -852,7 +856,7 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
     m_records.clear();
     o.ok = true;
     if (m_bus)
-        m_bus->publish(Change::record(entity, written));
+        m_bus->publish(Change::record(entity, written, created));
     return o;
 }
 
@@ -886,7 +890,7 @@ EntityStore::Outcome EntityStore::remove(const QString &table, const QString &en
             return rollback(storeFailure(error));
         ++o.deleted;
     }
-    if (o.deleted > 0 && !notifyChange(entity, ids, &error))
+    if (o.deleted > 0 && !notifyChange(entity, ids, true, &error))
         return rollback(storeFailure(error));
     if (!m_db.commit())
         return rollback(
@@ -897,7 +901,7 @@ EntityStore::Outcome EntityStore::remove(const QString &table, const QString &en
         QStringList deleted = ids;
         for (const QString &id : std::as_const(o.missing))
             deleted.removeAll(id);
-        m_bus->publish(Change::record(entity, deleted));
+        m_bus->publish(Change::record(entity, deleted, true));
     }
     return o;
 }
@@ -960,7 +964,7 @@ bool EntityStore::recordChange(const QString &entity, const QString &key, const 
     if (!m_audit->append(context, entity, key, operation, previous > 0 ? std::optional<qint64>(previous) : std::nullopt,
                          previous + 1, change, error)
         || (keep && !keepSetting(key, after, context, false, nullptr, error))
-        || (notify && !notifyChange(entity, {key}, error))) {
+        || (notify && !notifyChange(entity, {key}, false, error))) {
         m_db.rollback();
         return false;
     }
@@ -1033,7 +1037,7 @@ bool EntityStore::seedSetting(const QString &key, const QJsonValue &value, const
                                         {QStringLiteral("value"), value}}};
     if (!m_audit->append(context, QString::fromLatin1(kSettingsEntity), key, QStringLiteral("setting"), std::nullopt, 1,
                          change, error)
-        || !notifyChange(QString::fromLatin1(kSettingsEntity), {key}, error)) {
+        || !notifyChange(QString::fromLatin1(kSettingsEntity), {key}, false, error)) {
         m_db.rollback();
         return false;
     }

@@ -188,7 +188,7 @@ private:
     bool begin(QString *error);
     Outcome rollback(Outcome o);
     bool migrate(QString *error);
-    bool notifyChange(const QString &entity, const QStringList &ids, QString *error);
+    bool notifyChange(const QString &entity, const QStringList &ids, bool listed, QString *error);
     // One audit row of a change to something that is not a record (a setting, a task), in its own transaction.
     bool recordChange(const QString &entity, const QString &key, const QString &operation, const QJsonValue &before,
                       const QJsonValue &after, const WriteContext &context, bool notify, QString *error);

@@ -91,6 +91,7 @@ void PostgresChangeBus::notified(const QString &name, QSqlDriver::NotificationSo
     }
     Change c = Change::record(entity, {});
     c.all = o.value(QLatin1String("all")).toBool();
+    c.listed = o.value(QLatin1String("listed")).toBool();
     for (const QJsonValue id : o.value(QLatin1String("ids")).toArray())
         c.ids << id.toString();
     m_local->publish(c);
