@@ -113,6 +113,13 @@ private slots:
         QVERIFY(!ModernEra::headerValue("=?base64?!!!?=").has_value());
         QVERIFY(!ModernEra::headerValue("caf\xc3\xa9").has_value()); // raw non-ASCII
         QVERIFY(!ModernEra::headerValue("a\x01z").has_value());
+        // Strict Base64: padding required, the standard alphabet only.
+        QCOMPARE(ModernEra::headerValue("=?base64?SGVsbG8=?=").value(), QStringLiteral("Hello"));
+        QVERIFY(!ModernEra::headerValue("=?base64?SGVsbG8?=").has_value());
+        QVERIFY(!ModernEra::headerValue("=?base64?SGVs!!!bG8=?=").has_value());
+        QVERIFY(!ModernEra::headerValue("=?base64?SGVs=bG8=?=").has_value());
+        // Without the whole sentinel a value is literal.
+        QCOMPARE(ModernEra::headerValue("=?base64?SGVsbG8=").value(), QStringLiteral("=?base64?SGVsbG8="));
     }
 
     void legacyTrafficIsUnchanged()
@@ -275,6 +282,15 @@ private slots:
         QVERIFY(caps["tools"].toObject()["listChanged"].toBool());
         QVERIFY(caps["prompts"].toObject()["listChanged"].toBool());
         QCOMPARE(c.request("POST", "/mcp", modern("prompts/list"), rpc(3, "prompts/list", withMeta({}))).status, 200);
+        // /mcp/capabilities describes both eras on the one endpoint.
+        const QJsonArray eras = c.request("GET", "/mcp/capabilities").json()["protocolEras"].toArray();
+        QCOMPARE(eras.size(), 2);
+        QCOMPARE(eras[0]["era"].toString(), QStringLiteral("modern"));
+        QCOMPARE(eras[0]["versions"].toArray(), (QJsonArray{"2026-07-28"}));
+        QVERIFY(eras[0]["stateless"].toBool());
+        QCOMPARE(eras[1]["era"].toString(), QStringLiteral("legacy"));
+        QVERIFY(eras[1]["versions"].toArray().contains("2025-11-25"));
+        QCOMPARE(eras[0]["endpoint"], eras[1]["endpoint"]);
         // clientInfo is optional.
         QJsonObject noInfo = meta();
         noInfo.remove("io.modelcontextprotocol/clientInfo");
@@ -342,6 +358,144 @@ private slots:
         const QByteArray read = rpc(8, "resources/read", withMeta({{"uri", "test://static-text"}}));
         QCOMPARE(c.request("POST", "/mcp", modern("resources/read", "test://static-text"), read).status, 200);
         QCOMPARE(c.request("POST", "/mcp", modern("resources/read", "test://other"), read).status, 400);
+    }
+
+    void paramHeaders()
+    {
+        // x-mcp-header (SEP-2243): test_x_mcp_header mirrors region, priority and urgent into
+        // Mcp-Param-Region, -Priority and -Urgent; the server checks each against the body.
+        ServerFixture f({}, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        HttpClient c(f.port);
+        const auto call = [&c](const QJsonObject &arguments, const Headers &params) {
+            Headers h = modern("tools/call", "test_x_mcp_header");
+            h += params;
+            return c.request("POST", "/mcp", h,
+                             rpc(9, "tools/call", withMeta({{"name", "test_x_mcp_header"}, {"arguments", arguments}})));
+        };
+        const QJsonObject region{{"region", "eu-west1"}};
+        // Accepted: equal values, any header-name case, Base64 decoded, integers numerically,
+        // a literal that only looks like the sentinel, and Mcp-Param headers the schema does not name.
+        const QList<QPair<QJsonObject, Headers>> good{
+            {region, {{"Mcp-Param-Region", "eu-west1"}}},
+            {region, {{"mcp-param-region", " eu-west1 "}}},
+            {{{"region", "Zürich"}},
+             {{"Mcp-Param-Region", "=?base64?" + QString("Zürich").toUtf8().toBase64() + "?="}}},
+            {{{"region", "=?base64?SGVsbG8="}}, {{"Mcp-Param-Region", "=?base64?SGVsbG8="}}},
+            {{{"region", "eu"}, {"priority", 42}}, {{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Priority", "42"}}},
+            {{{"region", "eu"}, {"priority", 42}}, {{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Priority", "42.0"}}},
+            {{{"region", "eu"}, {"urgent", false}}, {{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Urgent", "false"}}},
+            {region, {{"Mcp-Param-Region", "eu-west1"}, {"Mcp-Param-Tenant", "acme"}}},
+        };
+        for (const auto &[arguments, params] : good) {
+            const HttpResponse r = call(arguments, params);
+            QVERIFY2(r.status == 200, r.body.constData());
+            QCOMPARE(r.json()["result"].toObject()["content"].toArray()[0].toObject()["text"].toString(),
+                     "region=" + arguments["region"].toString());
+        }
+        // A null argument needs no header (the tool's own schema then refuses null: an isError result).
+        const HttpResponse nulled
+            = call({{"region", "eu"}, {"priority", QJsonValue::Null}}, {{"Mcp-Param-Region", "eu"}});
+        QCOMPARE(nulled.status, 200);
+        QVERIFY(nulled.json()["result"].toObject()["isError"].toBool());
+        // Refused with 400 / -32020, naming the header, the argument and why.
+        struct Bad {
+            const char *what;
+            QJsonObject arguments;
+            Headers params;
+            QString header, argument, reason;
+        };
+        const QList<Bad> bad{
+            {"header omitted", region, {}, "Mcp-Param-Region", "region", "missing"},
+            {"other value", region, {{"Mcp-Param-Region", "us-east1"}}, "Mcp-Param-Region", "region", "mismatch"},
+            {"other case", region, {{"Mcp-Param-Region", "EU-WEST1"}}, "Mcp-Param-Region", "region", "mismatch"},
+            {"Base64 of another value",
+             region,
+             {{"Mcp-Param-Region", "=?base64?SGVsbG8=?="}},
+             "Mcp-Param-Region",
+             "region",
+             "mismatch"},
+            {"Base64 without padding",
+             region,
+             {{"Mcp-Param-Region", "=?base64?SGVsbG8?="}},
+             "Mcp-Param-Region",
+             "region",
+             "invalid"},
+            {"Base64 with foreign characters",
+             region,
+             {{"Mcp-Param-Region", "=?base64?SGVs!!!bG8=?="}},
+             "Mcp-Param-Region",
+             "region",
+             "invalid"},
+            {"raw non-ASCII",
+             {{"region", "Zürich"}},
+             {{"Mcp-Param-Region", "Z\xc3\xbcrich"}},
+             "Mcp-Param-Region",
+             "region",
+             "invalid"},
+            {"sent twice",
+             region,
+             {{"Mcp-Param-Region", "eu-west1"}, {"Mcp-Param-Region", "us-east1"}},
+             "Mcp-Param-Region",
+             "region",
+             "repeated"},
+            {"integer differs",
+             {{"region", "eu"}, {"priority", 42}},
+             {{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Priority", "43"}},
+             "Mcp-Param-Priority",
+             "priority",
+             "mismatch"},
+            {"integer not a number",
+             {{"region", "eu"}, {"priority", 42}},
+             {{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Priority", "forty-two"}},
+             "Mcp-Param-Priority",
+             "priority",
+             "mismatch"},
+            {"boolean in other case",
+             {{"region", "eu"}, {"urgent", true}},
+             {{"Mcp-Param-Region", "eu"}, {"Mcp-Param-Urgent", "True"}},
+             "Mcp-Param-Urgent",
+             "urgent",
+             "mismatch"},
+            {"header without an argument",
+             region,
+             {{"Mcp-Param-Region", "eu-west1"}, {"Mcp-Param-Priority", "1"}},
+             "Mcp-Param-Priority",
+             "priority",
+             "unexpected"},
+        };
+        for (const Bad &b : bad) {
+            const HttpResponse r = call(b.arguments, b.params);
+            QVERIFY2(r.status == 400, b.what);
+            const QJsonObject error = r.json()["error"].toObject();
+            QVERIFY2(error["code"].toInt() == -32020, b.what);
+            QVERIFY2(error["message"].toString().contains(b.header), qPrintable(error["message"].toString()));
+            QCOMPARE(r.json()["id"].toInt(), 9);
+            const QJsonObject data = error["data"].toObject();
+            QCOMPARE(data["header"].toString(), b.header);
+            QCOMPARE(data["argument"].toString(), b.argument);
+            QVERIFY2(data["reason"].toString() == b.reason, b.what);
+        }
+        // The tool advertises its annotations as written.
+        const QJsonArray tools = c.request("POST", "/mcp", modern("tools/list"), rpc(1, "tools/list", withMeta({})))
+                                     .json()["result"]
+                                     .toObject()["tools"]
+                                     .toArray();
+        const auto it = std::find_if(tools.begin(), tools.end(), [](const QJsonValue &t) {
+            return t.toObject()["name"].toString() == QLatin1String("test_x_mcp_header");
+        });
+        QVERIFY(it != tools.end());
+        QCOMPARE(it->toObject()["inputSchema"]
+                     .toObject()["properties"]
+                     .toObject()["region"]
+                     .toObject()["x-mcp-header"]
+                     .toString(),
+                 QStringLiteral("Region"));
+        // Tools without x-mcp-header ignore Mcp-Param headers.
+        Headers h = modern("tools/call", "test_simple_text");
+        h.append(qMakePair(QByteArray("Mcp-Param-Region"), QByteArray("anything")));
+        QCOMPARE(c.request("POST", "/mcp", h, rpc(3, "tools/call", withMeta({{"name", "test_simple_text"}}))).status,
+                 200);
     }
 
     void unsupportedVersion()
@@ -472,6 +626,57 @@ private slots:
         tools.socket()->abort();
         QVERIFY(QTest::qWaitFor([&] { return f.sessions()->longLivedStreams() == 1; }, 5000));
         QCOMPARE(f.sessions()->sessionCount(), 0);
+    }
+
+    void rejectionAndListenMetrics()
+    {
+        // /metrics counts the era's own refusals by code and shows the open listen streams.
+        ServerFixture f({}, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const auto metric = [&f](const QByteArray &series) {
+            const QByteArray text = HttpClient(f.port).request("GET", "/metrics").body;
+            const int at = text.indexOf("\n" + series + ' ');
+            return at < 0 ? -1.0 : text.mid(at + series.size() + 2).split('\n').first().toDouble();
+        };
+        const QByteArray headerMismatch = R"(koan_mcp_protocol_rejections_total{code="-32020",era="modern"})";
+        const QByteArray missingCapability = R"(koan_mcp_protocol_rejections_total{code="-32021",era="modern"})";
+        const QByteArray unsupported = R"(koan_mcp_protocol_rejections_total{code="-32022",era="modern"})";
+        const QByteArray listening = R"(koan_mcp_listen_streams{era="modern"})";
+        for (const QByteArray &series : {headerMismatch, missingCapability, unsupported, listening})
+            QVERIFY2(metric(series) == 0, series.constData()); // there from the first scrape
+
+        HttpClient c(f.port);
+        const QByteArray list = rpc(1, "tools/list", withMeta({}));
+        QCOMPARE(c.request("POST", "/mcp", without(modern("tools/list"), "Mcp-Method"), list).status, 400);
+        QCOMPARE(c.request("POST", "/mcp", modern("tools/call", "test_x_mcp_header"),
+                           rpc(2, "tools/call",
+                               withMeta({{"name", "test_x_mcp_header"}, {"arguments", QJsonObject{{"region", "eu"}}}})))
+                     .status,
+                 400); // Mcp-Param-Region missing
+        QCOMPARE(c.request("POST", "/mcp", modern("tools/call", "test_missing_capability"),
+                           rpc(3, "tools/call", withMeta({{"name", "test_missing_capability"}})))
+                     .status,
+                 400);
+        QCOMPARE(c.request("POST", "/mcp", modern("tools/list", {}, "v999.0.0"),
+                           rpc(4, "tools/list", withMeta({}, meta({}, "v999.0.0"))))
+                     .status,
+                 400);
+        QCOMPARE(c.request("POST", "/mcp", modern("tools/list"), list).status, 200); // not counted
+        QCOMPARE(metric(headerMismatch), 2.0);
+        QCOMPARE(metric(missingCapability), 1.0);
+        QCOMPARE(metric(unsupported), 1.0);
+
+        // Two listen streams open, one closed by its client.
+        HttpClient a(f.port), b(f.port);
+        for (HttpClient *l : {&a, &b}) {
+            l->send(
+                "POST", "/mcp", modern("subscriptions/listen"),
+                rpc(5, "subscriptions/listen", withMeta({{"notifications", QJsonObject{{"toolsListChanged", true}}}})));
+            QVERIFY(l->waitEvent("message"));
+        }
+        QCOMPARE(metric(listening), 2.0);
+        a.socket()->abort();
+        QVERIFY(QTest::qWaitFor([&] { return metric(listening) == 1.0; }, 5000));
     }
 
     void loggingOnlyWhenAsked()

@@ -42,9 +42,84 @@ std::optional<QLatin1String> nameField(const QString &method)
     return std::nullopt;
 }
 
-ModernRejection mismatch(const QString &message)
+ModernRejection mismatch(const QString &message, const QJsonValue &data = QJsonValue::Undefined)
 {
-    return ModernRejection{400, ModernEra::HeaderMismatch, QStringLiteral("Header mismatch: %1").arg(message)};
+    return ModernRejection{400, ModernEra::HeaderMismatch, QStringLiteral("Header mismatch: %1").arg(message), data};
+}
+
+// RFC 4648 Base64 with nothing lenient: the standard alphabet, a multiple of four characters,
+// '=' only as the final one or two (SEP-2243 rejects missing padding and foreign characters).
+bool isStrictBase64(const QByteArray &text)
+{
+    if (text.size() % 4 != 0)
+        return false;
+    int padding = 0;
+    for (const char c : text) {
+        if (c == '=') {
+            ++padding;
+            continue;
+        }
+        const bool alphabet
+            = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+        if (!alphabet || padding > 0)
+            return false;
+    }
+    return padding <= 2;
+}
+
+// A tool argument mirrored into a header: Mcp-Param-{header}, found at `path` in the arguments.
+struct MirroredArgument {
+    QString header;
+    QStringList path;
+};
+
+// x-mcp-header annotations count only where a chain of `properties` keys reaches them.
+void collectMirrored(const QJsonObject &schema, const QStringList &path, QList<MirroredArgument> *out)
+{
+    const QJsonObject properties = schema.value(QLatin1String("properties")).toObject();
+    for (auto it = properties.begin(); it != properties.end(); ++it) {
+        const QJsonObject property = it.value().toObject();
+        const QStringList at = path + QStringList{it.key()};
+        const QJsonValue header = property.value(QLatin1String("x-mcp-header"));
+        if (header.isString() && !header.toString().isEmpty())
+            out->append({header.toString(), at});
+        collectMirrored(property, at, out);
+    }
+}
+
+QJsonValue valueAt(const QJsonObject &arguments, const QStringList &path)
+{
+    QJsonValue v = arguments;
+    for (const QString &key : path) {
+        if (!v.isObject())
+            return QJsonValue::Undefined;
+        v = v.toObject().value(key);
+    }
+    return v;
+}
+
+// How a client writes a body value into its header (SEP-2243 "Type conversion").
+QString headerForm(const QJsonValue &v)
+{
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'g', 17);
+    return v.toString();
+}
+
+bool headerMatches(const QString &header, const QJsonValue &body)
+{
+    if (body.isString())
+        return header == body.toString();
+    if (body.isBool())
+        return header == headerForm(body);
+    if (body.isDouble()) {
+        bool ok = false;
+        const double h = header.toDouble(&ok);
+        return ok && h == body.toDouble(); // "42.0" mirrors 42
+    }
+    return false; // objects and arrays cannot be mirrored
 }
 } // namespace
 
@@ -92,8 +167,10 @@ std::optional<QString> ModernEra::headerValue(const QByteArray &raw)
         if ((c < 0x20 && c != '\t') || c == 0x7f || static_cast<unsigned char>(c) >= 0x80)
             return std::nullopt;
     if (v.startsWith("=?base64?") && v.endsWith("?=") && v.size() >= 11) {
-        const auto decoded
-            = QByteArray::fromBase64Encoding(v.mid(9, v.size() - 11), QByteArray::AbortOnBase64DecodingErrors);
+        const QByteArray encoded = v.mid(9, v.size() - 11);
+        if (!isStrictBase64(encoded))
+            return std::nullopt;
+        const auto decoded = QByteArray::fromBase64Encoding(encoded, QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded)
             return std::nullopt;
         const QString text = QString::fromUtf8(*decoded);
@@ -164,6 +241,46 @@ std::optional<ModernRejection> ModernEra::validate(const QJsonObject &request, c
                 .arg(version.toString(), supportedVersions().join(QLatin1String(", "))),
             QJsonObject{{QStringLiteral("supported"), QJsonArray::fromStringList(supportedVersions())},
                         {QStringLiteral("requested"), version.toString()}}};
+    return std::nullopt;
+}
+
+std::optional<ModernRejection> ModernEra::validateParamHeaders(const QJsonObject &inputSchema,
+                                                               const QJsonObject &arguments,
+                                                               const ModernHeaders &headers)
+{
+    QList<MirroredArgument> mirrored;
+    collectMirrored(inputSchema, {}, &mirrored);
+    for (const MirroredArgument &m : std::as_const(mirrored)) {
+        const QString header = QStringLiteral("Mcp-Param-") + m.header;
+        const QString argument = m.path.join(QLatin1Char('.'));
+        const auto refuse = [&](const char *reason, const QString &message) {
+            return mismatch(message, QJsonObject{{QStringLiteral("header"), header},
+                                                 {QStringLiteral("argument"), argument},
+                                                 {QStringLiteral("reason"), QLatin1String(reason)}});
+        };
+        const QJsonValue body = valueAt(arguments, m.path);
+        const bool present = !body.isUndefined() && !body.isNull();
+        const QByteArrayList sent = headers.params.value(m.header.toLatin1().toLower());
+        if (sent.size() > 1)
+            return refuse("repeated", QStringLiteral("%1 is sent more than once").arg(header));
+        if (sent.isEmpty()) {
+            if (present)
+                return refuse(
+                    "missing",
+                    QStringLiteral("the %1 header is required: argument '%2' has a value").arg(header, argument));
+            continue;
+        }
+        const auto value = headerValue(sent.first());
+        if (!value)
+            return refuse("invalid",
+                          QStringLiteral("%1 holds invalid characters or a broken =?base64? value").arg(header));
+        if (!present)
+            return refuse("unexpected",
+                          QStringLiteral("%1 is sent but argument '%2' has no value").arg(header, argument));
+        if (!headerMatches(*value, body))
+            return refuse("mismatch", QStringLiteral("%1 header value '%2' does not match body value '%3'")
+                                          .arg(header, *value, headerForm(body)));
+    }
     return std::nullopt;
 }
 

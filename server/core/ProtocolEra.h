@@ -5,6 +5,8 @@
 //           that mirror the body (MCP-Protocol-Version, Mcp-Method, Mcp-Name).
 // selectEra() holds the four selection rules; ModernEra everything the modern era checks or adds
 // that the legacy era does not. Transports pass what they received; nothing here knows HTTP types.
+#include <QByteArrayList>
+#include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
@@ -44,6 +46,9 @@ struct ModernHeaders {
     std::optional<QByteArray> protocolVersion;
     std::optional<QByteArray> method;
     std::optional<QByteArray> name;
+    // Mcp-Param-{Name} (a tool argument its schema mirrors with x-mcp-header): keyed by {Name}
+    // lower-cased, since header names compare case-insensitively; every value sent under it.
+    QHash<QByteArray, QByteArrayList> params;
 };
 
 class ModernEra
@@ -69,8 +74,18 @@ public:
     // Methods of the legacy era the modern one removed (404 / -32601 on HTTP).
     static bool isRemovedMethod(const QString &method);
     // A header value as a string: surrounding optional whitespace trimmed, the =?base64?...?=
-    // sentinel decoded; nullopt for invalid characters or a broken encoding.
+    // sentinel decoded; nullopt for invalid characters or a broken encoding (strict Base64: the
+    // standard alphabet, padded to a multiple of four, valid UTF-8 once decoded).
     static std::optional<QString> headerValue(const QByteArray &raw);
+
+    // tools/call on HTTP: the arguments the tool's inputSchema marks with x-mcp-header (properties
+    // reached through `properties` keys only) against their Mcp-Param-{Name} headers. A present,
+    // non-null argument needs its header, equal once decoded (integers compared numerically); a
+    // header for an absent argument, a repeated one or an undecodable one is refused too. The
+    // rejection is -32020 with data {header, argument, reason: missing|mismatch|invalid|unexpected|
+    // repeated}. Mcp-Param headers the schema does not name are ignored (an intermediary's).
+    static std::optional<ModernRejection>
+    validateParamHeaders(const QJsonObject &inputSchema, const QJsonObject &arguments, const ModernHeaders &headers);
 
     // The capabilities in `required` that `declared` lacks, as a ClientCapabilities object
     // (empty when nothing is missing).

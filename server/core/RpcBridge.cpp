@@ -289,6 +289,12 @@ void RpcBridge::publish(const QJsonObject &notification)
     pushToSessions(method, params);
 }
 
+int RpcBridge::listenStreams() const
+{
+    return int(
+        std::count_if(m_listeners.begin(), m_listeners.end(), [](const Listener &l) { return !l.closed->load(); }));
+}
+
 QStringList RpcBridge::subscribedResources() const
 {
     QSet<QString> uris;
@@ -350,10 +356,36 @@ bool RpcBridge::servesModern(const QString &method) const
            || method == QLatin1String("tools/call") || m_content.serves(method) || m_methods.contains(method);
 }
 
+std::optional<ModernRejection> RpcBridge::paramHeaderRejection(const QJsonObject &params, const ModernHeaders &headers,
+                                                               const McpSession &caller) const
+{
+    const QString name = params.value(QLatin1String("name")).toString();
+    for (ToolProvider *p : std::as_const(m_providers)) {
+        const ToolAccess access = p->access(name, caller);
+        if (access.verdict == ToolAccess::Unknown)
+            continue;
+        // A tool the caller may not call keeps its usual answer (not found, -32003): its schema stays unseen.
+        const ToolDefinition *def = p->definition(name);
+        if (access.verdict != ToolAccess::Allowed || !def)
+            return std::nullopt;
+        return ModernEra::validateParamHeaders(def->inputSchema, params.value(QLatin1String("arguments")).toObject(),
+                                               headers);
+    }
+    return std::nullopt;
+}
+
 CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHeaders *headers,
                                       const Principal &principal, TransportKind transport, Send related,
-                                      StatelessDone done)
+                                      StatelessDone answer)
 {
+    // Every answer passes here, so each refusal with the era's own codes is counted once.
+    StatelessDone done = [this, answer = std::move(answer)](const QJsonValue &reply, int httpStatus) {
+        const int code = reply.toObject().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt();
+        if (code == ModernEra::HeaderMismatch || code == ModernEra::MissingRequiredClientCapability
+            || code == ModernEra::UnsupportedProtocolVersion)
+            emit protocolRejected(ProtocolEra::Modern, code);
+        answer(reply, httpStatus);
+    };
     CancelFlag flag = std::make_shared<std::atomic_bool>(false);
     const rpc::Message m = rpc::classify(message);
     if (m.kind == rpc::Kind::Invalid) {
@@ -380,6 +412,11 @@ CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHe
         return flag;
     }
     const QJsonObject params = m.params.toObject();
+    if (headers && m.method == QLatin1String("tools/call"))
+        if (const auto rejected = paramHeaderRejection(params, *headers, McpSession(QString(), transport, principal))) {
+            done(rpc::makeError(m.id, rejected->code, rejected->message, rejected->data), rejected->httpStatus);
+            return flag;
+        }
     const QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
     const QJsonObject declared = meta.value(ModernEra::metaKey("clientCapabilities")).toObject();
     const QJsonObject tasksCapability{

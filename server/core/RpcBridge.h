@@ -72,7 +72,7 @@ public:
     // Returns the request's cancel flag: the transport sets it when the client goes away.
     using StatelessDone = std::function<void(const QJsonValue &reply, int httpStatus)>;
     CancelFlag handleStateless(const QJsonObject &message, const ModernHeaders *headers, const Principal &principal,
-                               TransportKind transport, Send related, StatelessDone done);
+                               TransportKind transport, Send related, StatelessDone answer);
     // Client capabilities a tool needs (e.g. {"sampling":{}}): a modern call that did not declare
     // them is refused with -32021 before the tool runs.
     void requireClientCapabilities(const QString &tool, const QJsonObject &capabilities);
@@ -91,7 +91,8 @@ public:
     // one's subscription id, and to the initialized legacy sessions through their push channel:
     // list changes to all of them, a resource update to those subscribed to its URI.
     void publish(const QJsonObject &notification);
-    int listenStreams() const { return int(m_listeners.size()); }
+    // Open subscriptions/listen streams (those the transport has not closed).
+    int listenStreams() const;
     // Ends the open subscriptions/listen request whose cancel flag is `listen` on the server's own
     // initiative (shutdown, rollback switch, operator): its final result (resultType complete, the
     // subscription id in _meta: the spec's graceful end) goes to the request's done. False when no
@@ -124,6 +125,9 @@ signals:
     // A handler asked the client for input: a 2026-07-28 input_required round, or 2025 server-to-
     // client requests. `method` is the client's request (tools/call, prompts/get, resources/read).
     void inputRoundAsked(koan::ProtocolEra era, const QString &method);
+    // A request refused with one of the modern era's own codes (-32020 header mismatch, -32021
+    // missing client capability, -32022 unsupported version), for metrics.
+    void protocolRejected(koan::ProtocolEra era, int code);
     // A 2026-07-28 retry whose requestState was refused; `reason` as RequestStateSeal::Opened.
     void requestStateRefused(const QString &reason);
 
@@ -157,6 +161,9 @@ private:
     std::optional<RpcError> openInputRound(const QString &method, const QJsonObject &params, const Principal &principal,
                                            QJsonObject *answers);
     bool servesModern(const QString &method) const;
+    // tools/call on HTTP: the Mcp-Param-* headers against the arguments of a tool the caller may call.
+    std::optional<ModernRejection> paramHeaderRejection(const QJsonObject &params, const ModernHeaders &headers,
+                                                        const McpSession &caller) const;
 
     ServerInfo m_info;
     QList<ToolProvider *> m_providers;

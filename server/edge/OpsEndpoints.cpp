@@ -1,6 +1,7 @@
 #include "OpsEndpoints.h"
 
 #include "ClientIdentity.h"
+#include "core/ProtocolEra.h"
 #include "core/RpcBridge.h"
 #include "entities/EntityRegistry.h"
 #include "http/HttpErrors.h"
@@ -140,6 +141,26 @@ QJsonObject OpsEndpoints::capabilities(const Principal &caller, const QString &b
                      {QStringLiteral("caller"), caller.authenticated ? caller.subject : QStringLiteral("anonymous")},
                      {QStringLiteral("issuer"), caller.authenticated ? QJsonValue(caller.issuer) : QJsonValue()}}},
         {QStringLiteral("entities"), entities},
+        // Both eras on the Streamable endpoint (and STDIO), chosen per request (core/ProtocolEra.h).
+        {QStringLiteral("protocolEras"),
+         QJsonArray{QJsonObject{{QStringLiteral("era"), QStringLiteral("modern")},
+                                {QStringLiteral("versions"), QJsonArray{ModernEra::version()}},
+                                {QStringLiteral("stateless"), true},
+                                {QStringLiteral("endpoint"), baseUrl + route},
+                                {QStringLiteral("discover"), QStringLiteral("server/discover")},
+                                {QStringLiteral("requestMeta"), QJsonArray{ModernEra::metaKey("protocolVersion"),
+                                                                           ModernEra::metaKey("clientCapabilities")}},
+                                {QStringLiteral("requestHeaders"),
+                                 QJsonArray{QStringLiteral("MCP-Protocol-Version"), QStringLiteral("Mcp-Method"),
+                                            QStringLiteral("Mcp-Name"), QStringLiteral("Mcp-Param-{Name}")}},
+                                {QStringLiteral("notifications"), QStringLiteral("subscriptions/listen")}},
+                    QJsonObject{{QStringLiteral("era"), QStringLiteral("legacy")},
+                                {QStringLiteral("versions"), QJsonArray::fromStringList(protocol::supportedVersions())},
+                                {QStringLiteral("stateless"), false},
+                                {QStringLiteral("endpoint"), baseUrl + route},
+                                {QStringLiteral("handshake"), QStringLiteral("initialize")},
+                                {QStringLiteral("sessionHeader"), QStringLiteral("Mcp-Session-Id")},
+                                {QStringLiteral("notifications"), QStringLiteral("GET stream, resources/subscribe")}}}},
         // What initialize (2025-11-25) and server/discover (2026-07-28) advertise.
         {QStringLiteral("serverCapabilities"),
          QJsonObject{{QStringLiteral("2025-11-25"), m_parts.bridge->capabilities()},

@@ -51,7 +51,16 @@ ServerMetrics::ServerMetrics(Sources sources, QObject *parent) : QObject(parent)
                               "input_required result; legacy: server-to-client requests) and method"));
     m.describe(QStringLiteral("koan_mcp_request_states_refused_total"), QStringLiteral("counter"),
                QStringLiteral("2026-07-28 retries refused for their requestState or inputResponses, by reason"));
+    m.describe(QStringLiteral("koan_mcp_protocol_rejections_total"), QStringLiteral("counter"),
+               QStringLiteral("Requests refused with the 2026-07-28 era's own codes, by era and code (-32020 "
+                              "header mismatch, -32021 missing client capability, -32022 unsupported version)"));
+    m.describe(QStringLiteral("koan_mcp_listen_streams"), QStringLiteral("gauge"),
+               QStringLiteral("Open subscriptions/listen streams, by era"));
     // Counters start at zero so dashboards and alerts see the series from the first scrape.
+    for (const char *code : {"-32020", "-32021", "-32022"})
+        m.increment(QStringLiteral("koan_mcp_protocol_rejections_total"),
+                    {{QStringLiteral("era"), QStringLiteral("modern")}, {QStringLiteral("code"), QLatin1String(code)}},
+                    0);
     for (const char *era : {"legacy", "modern"})
         m.increment(QStringLiteral("koan_mcp_input_rounds_total"),
                     {{QStringLiteral("era"), QString::fromLatin1(era)}, {QStringLiteral("method"), "tools/call"}}, 0);
@@ -118,12 +127,23 @@ ServerMetrics::ServerMetrics(Sources sources, QObject *parent) : QObject(parent)
             {{QStringLiteral("era"), era == ProtocolEra::Modern ? QStringLiteral("modern") : QStringLiteral("legacy")},
              {QStringLiteral("method"), method}});
     });
+    connect(sources.bridge, &RpcBridge::protocolRejected, this, [this](ProtocolEra era, int code) {
+        m_registry.increment(
+            QStringLiteral("koan_mcp_protocol_rejections_total"),
+            {{QStringLiteral("era"), era == ProtocolEra::Modern ? QStringLiteral("modern") : QStringLiteral("legacy")},
+             {QStringLiteral("code"), QString::number(code)}});
+    });
     connect(sources.bridge, &RpcBridge::requestStateRefused, this, [this](const QString &reason) {
         m_registry.increment(QStringLiteral("koan_mcp_request_states_refused_total"),
                              {{QStringLiteral("reason"), reason}});
     });
     connect(sources.authLog, &AuthAuditLog::failureRecorded, this, [this](const AuthFailure &f) {
         m_registry.increment(QStringLiteral("koan_mcp_auth_failures_total"), {{QStringLiteral("reason"), f.reason}});
+    });
+    // Only the stateless era has listen streams (a 2025 session's GET stream is a session's).
+    m.addCollector([bridge = sources.bridge](MetricsRegistry &r) {
+        r.set(QStringLiteral("koan_mcp_listen_streams"), bridge->listenStreams(),
+              {{QStringLiteral("era"), QStringLiteral("modern")}});
     });
     m.addCollector([sm = sources.sessions, transports = sources.transports](MetricsRegistry &r) {
         const QHash<TransportKind, int> counts = sm->countByTransport();

@@ -332,7 +332,11 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
     const auto header = [&request](const QByteArray &name) {
         return request.hasHeader(name) ? std::optional<QByteArray>(request.header(name)) : std::nullopt;
     };
-    const ModernHeaders headers{header("MCP-Protocol-Version"), header("Mcp-Method"), header("Mcp-Name")};
+    ModernHeaders headers{header("MCP-Protocol-Version"), header("Mcp-Method"), header("Mcp-Name"), {}};
+    static const QByteArray kParamPrefix("mcp-param-");
+    for (const auto &[name, value] : request.headers)
+        if (name.size() > kParamPrefix.size() && name.toLower().startsWith(kParamPrefix))
+            headers.params[name.mid(kParamPrefix.size()).toLower()].append(value);
     const QString method = message.value(QLatin1String("method")).toString();
     const bool listen = method == QLatin1String("subscriptions/listen");
     const SessionInfo caller = SessionManager::statelessCaller(principal, message, request.remote(),
