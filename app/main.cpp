@@ -113,12 +113,21 @@ int runStdio(koan::ServerHost &host, const koan::McpServerOptions &options, QCor
     });
     if (!principal)
         return fail(problem, details);
+    koan::StdioTransport *stdio = nullptr;
     host.invoke([&] {
-        auto *stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server, *principal);
+        stdio = new koan::StdioTransport(server->bridge(), options.maxRequestBodyBytes, server, *principal);
         QObject::connect(stdio, &koan::StdioTransport::finished, app, &QCoreApplication::quit, Qt::QueuedConnection);
         stdio->start();
     });
-    return app->exec();
+    // SIGTERM/SIGINT: leave the event loop, then answer the open listen requests before exiting.
+    koan::SignalWatcher terminator;
+    QObject::connect(&terminator, &koan::SignalWatcher::terminationRequested, app, [](int sig) {
+        qCInfo(lcApp).noquote() << "signal" << sig << "received: shutting down";
+        QCoreApplication::quit();
+    });
+    const int rc = app->exec();
+    host.invoke([stdio] { stdio->endListens(); });
+    return rc;
 }
 
 // Only the endpoints that are served: no metrics URL with Metrics:Enabled=false.

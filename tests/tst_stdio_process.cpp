@@ -8,6 +8,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <csignal>
 
 class TestStdioProcess : public QObject
 {
@@ -213,6 +214,66 @@ private slots:
             QCOMPARE(total("t2"), 0);
             p.closeWriteChannel();
             QVERIFY(p.waitForFinished(10000));
+        }
+    }
+
+    // An acknowledged subscriptions/listen request gets its final result (resultType complete, its
+    // subscription id in _meta) before the process exits: at the end of input and on SIGTERM.
+    void listenEndsWithItsResult()
+    {
+        for (const bool bySignal : {false, true}) {
+            QProcess p;
+            QProcessEnvironment env = koan::test::isolatedEnvironment(m_dir.path());
+            env.remove("DISPLAY");
+            p.setProcessEnvironment(env);
+            p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:"});
+            QVERIFY(p.waitForStarted(5000));
+            QByteArray out;
+            const auto find = [&out](const std::function<bool(const QJsonObject &)> &match) {
+                for (const QByteArray &l : out.split('\n'))
+                    if (const QJsonObject o = QJsonDocument::fromJson(l).object(); !l.isEmpty() && match(o))
+                        return o;
+                return QJsonObject{};
+            };
+            const QByteArray meta
+                = R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}})";
+            p.write(
+                R"({"jsonrpc":"2.0","id":"L1","method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},)"
+                + meta + "}}\n");
+            p.write(
+                R"({"jsonrpc":"2.0","id":"L2","method":"subscriptions/listen","params":{"notifications":{"resourcesListChanged":true},)"
+                + meta + "}}\n");
+            const auto acknowledged = [&](const char *id) {
+                return find([id](const QJsonObject &o) {
+                           return o["method"] == "notifications/subscriptions/acknowledged"
+                                  && o["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == id;
+                       })
+                    .isEmpty();
+            };
+            QVERIFY(QTest::qWaitFor(
+                [&] {
+                    out += p.readAllStandardOutput();
+                    return !acknowledged("L1") && !acknowledged("L2");
+                },
+                5000));
+            QVERIFY2(find([](const QJsonObject &o) { return o.contains("result"); }).isEmpty(), out.constData());
+            if (bySignal) {
+                ::kill(pid_t(p.processId()), SIGTERM); // stdin stays open
+            } else {
+                p.closeWriteChannel();
+            }
+            QVERIFY(p.waitForFinished(10000));
+            QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(p.exitCode(), 0);
+            out += p.readAllStandardOutput();
+            for (const char *id : {"L1", "L2"}) {
+                const QJsonObject end = find([id](const QJsonObject &o) { return o["id"] == id; });
+                QVERIFY2(!end.isEmpty(), out.constData());
+                QCOMPARE(end["result"]["resultType"].toString(), QStringLiteral("complete"));
+                QCOMPARE(end["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"].toString(),
+                         QString::fromLatin1(id));
+                QCOMPARE(out.count(QByteArray("\"id\":\"") + id + '"'), 1); // answered once
+            }
         }
     }
 

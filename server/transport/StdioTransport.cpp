@@ -13,6 +13,7 @@
 #include <QUuid>
 #include <cerrno>
 #include <unistd.h>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcStdio, "koan.stdio")
 
@@ -142,23 +143,34 @@ void StdioTransport::handleModern(const QJsonObject &message)
     const bool listen = message.value(QLatin1String("method")).toString() == QLatin1String("subscriptions/listen");
     ++m_pending;
     auto answered = std::make_shared<bool>(false);
+    auto counted = std::make_shared<bool>(true); // still in m_pending
     const CancelFlag flag = m_bridge->handleStateless(
         message, nullptr, m_session->principal, TransportKind::Stdio, [this](const QJsonObject &m) { write(m); },
-        [this, key, request, answered](const QJsonValue &reply, int) {
+        [this, key, request, answered, counted](const QJsonValue &reply, int) {
             *answered = true;
             if (request)
                 m_modernInflight.remove(key);
             if (!reply.isUndefined())
                 write(reply);
-            --m_pending;
+            if (std::exchange(*counted, false))
+                --m_pending;
             maybeFinish();
         });
     if (request && !*answered)
         m_modernInflight.insert(key, flag);
     if (listen && !*answered) {
+        *counted = false;
         --m_pending;
+        m_listens.append(flag);
         maybeFinish();
     }
+}
+
+void StdioTransport::endListens()
+{
+    // endListen answers through the request's done above (false: the client cancelled it already).
+    for (const CancelFlag &listen : std::exchange(m_listens, {}))
+        m_bridge->endListen(listen);
 }
 
 void StdioTransport::refuseOversized(qint64 bytes)
@@ -198,7 +210,10 @@ void StdioTransport::endExpired(const QByteArray &line)
 
 void StdioTransport::maybeFinish()
 {
-    if (m_eof && m_pending == 0)
+    if (!m_eof)
+        return;
+    endListens(); // the client has stopped writing: nothing would ever end them
+    if (m_pending == 0)
         emit finished();
 }
 

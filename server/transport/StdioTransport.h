@@ -41,6 +41,10 @@ public:
     ~StdioTransport() override;
     void start();
     SessionPtr session() const { return m_session; }
+    // Ends every open subscriptions/listen request with its final result (resultType complete,
+    // the spec's graceful end) on stdout: at the end of input, and before the process exits on a
+    // signal, as HTTP listen streams get theirs at shutdown.
+    void endListens();
 
 signals:
     void finished(); // stdin closed and every pending reply written
@@ -59,6 +63,7 @@ private:
     StdinReader *m_reader;
     SessionPtr m_session;
     QHash<QString, CancelFlag> m_modernInflight; // modern requests still running, for notifications/cancelled
+    QList<CancelFlag> m_listens;                 // acknowledged subscriptions/listen requests
     int m_pending = 0;
     bool m_eof = false;
     bool m_expired = false; // the token expired: no further requests are served
