@@ -575,6 +575,44 @@ private slots:
         logs->search()->clear();
         m_link->setHttpSse(HttpSseSwitch{});
         QTRY_VERIFY(m_window->transportBar()->httpSseSwitch()->isChecked());
+
+        // A tool call's line (koan.rpc debug, on in this process) names the W3C trace id of its
+        // _meta.traceparent in the Trace column, and the search finds it.
+        const QString traceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736");
+        QByteArray sid;
+        streamablePost(
+            m_port,
+            QJsonObject{{"jsonrpc", "2.0"},
+                        {"id", 1},
+                        {"method", "initialize"},
+                        {"params", QJsonObject{{"protocolVersion", "2025-11-25"},
+                                               {"capabilities", QJsonObject{}},
+                                               {"clientInfo", QJsonObject{{"name", "trace"}, {"version", "1"}}}}}},
+            &sid);
+        const QJsonObject called = streamablePost(
+            m_port,
+            QJsonObject{{"jsonrpc", "2.0"},
+                        {"id", 2},
+                        {"method", "tools/call"},
+                        {"params", QJsonObject{{"name", "trial-site.collection"},
+                                               {"arguments", QJsonObject{}},
+                                               {"_meta", QJsonObject{{"traceparent",
+                                                                      "00-" + traceId + "-00f067aa0ba902b7-01"}}}}}},
+            &sid);
+        QVERIFY2(called.contains("result"), QJsonDocument(called).toJson().constData());
+        logs->search()->setText(traceId);
+        QTRY_COMPARE(logs->visibleRows(), 1);
+        ui::LogsModel *model = m_window->logsModel();
+        int row = -1;
+        for (int r = 0; r < model->rowCount(); ++r)
+            if (model->record(r).traceId == traceId)
+                row = r;
+        QVERIFY(row >= 0);
+        QCOMPARE(model->data(model->index(row, ui::LogsModel::Trace), Qt::DisplayRole).toString(), traceId);
+        QVERIFY2(model->record(row).message.startsWith("tools/call trial-site.collection ok"),
+                 qPrintable(model->record(row).message));
+        QCOMPARE(model->record(row).sessionId, QString::fromLatin1(sid));
+        logs->search()->clear();
     }
 
     void germanStringsOfAttachAndLogs()

@@ -1,13 +1,16 @@
 // Structured logs: JSON lines with level/category/session id; tokens never reach the output.
 // Unit tests of the formatter, then the real binary with --log-format json end to end.
+#include "logging/LogFeed.h"
 #include "logging/LogSink.h"
 #include "security/DevTokenIssuer.h"
 #include "support/HttpClient.h"
 #include "support/KoanProcess.h"
+#include "support/ModernRpc.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QSet>
 #include <QTest>
 #include <csignal>
@@ -15,7 +18,22 @@
 using koan::LogSink;
 using namespace koan::test;
 
+Q_LOGGING_CATEGORY(lcTest, "koan.test")
+
 namespace {
+const QString kTraceparent = QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+const QString kTraceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736");
+
+// A 2026-07-28 tools/call whose _meta carries `traceparent` besides the required keys.
+QByteArray modernToolCall(int id, const QString &tool, const QString &traceparent)
+{
+    QJsonObject params{{"name", tool}, {"arguments", QJsonObject{}}};
+    params.insert("_meta", QJsonObject{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                                       {"io.modelcontextprotocol/clientCapabilities", QJsonObject{}},
+                                       {"traceparent", traceparent}});
+    return rpc(id, "tools/call", params);
+}
+
 QList<QJsonObject> jsonLines(const QList<QByteArray> &lines, QString *problem)
 {
     QList<QJsonObject> out;
@@ -123,7 +141,8 @@ private slots:
         c.request("POST", "/mcp", streamableHeaders(sid, token),
                   rpc(3, "tools/call",
                       {{"name", "protocol-document.collection"},
-                       {"arguments", QJsonObject{{"q", QString::fromLatin1(argSecret)}}}}));
+                       {"arguments", QJsonObject{{"q", QString::fromLatin1(argSecret)}}},
+                       {"_meta", QJsonObject{{"traceparent", kTraceparent}}}}));
         QCOMPARE(c.request("DELETE", "/mcp", streamableHeaders(sid, token)).status, 200);
 
         koan.signal(SIGTERM);
@@ -160,7 +179,11 @@ private slots:
                 forbidden = true;
                 QCOMPARE(o["level"].toString(), QStringLiteral("warning"));
                 QCOMPARE(o["sessionId"].toString(), QString::fromLatin1(sid));
+                QCOMPARE(o["traceId"].toString(), kTraceId); // the denied request's traceparent
             }
+            if (o.contains("traceId"))
+                QVERIFY2(msg.contains("tool_forbidden") || msg.contains("protocol-document.collection"),
+                         qPrintable(msg));
             if (msg.contains("auth failure") && !msg.contains("tool_forbidden"))
                 QVERIFY2(!o.contains("sessionId"), qPrintable(msg));
             banner = banner || (o["category"] == "koan.app" && msg.contains("headless") && msg.contains("metrics:"));
@@ -171,6 +194,102 @@ private slots:
         QVERIFY(forbidden);
         QVERIFY(banner);
         QVERIFY(stopped);
+    }
+
+    // A record logged inside a TraceScope carries its trace id: the JSON field, the plain-text
+    // suffix and the LogFeed record the console's Logs page shows.
+    void traceScopeNamesTheTrace()
+    {
+        const QByteArray json = LogSink::format(QtInfoMsg, "koan.rpc", QStringLiteral("tools/call x ok"),
+                                                LogSink::Format::Json, QString(), kTraceId);
+        QCOMPARE(QJsonDocument::fromJson(json).object().value("traceId").toString(), kTraceId);
+        QVERIFY(!QJsonDocument::fromJson(LogSink::format(QtInfoMsg, "koan.rpc", "x", LogSink::Format::Json))
+                     .object()
+                     .contains("traceId"));
+        QCOMPARE(LogSink::format(QtInfoMsg, "koan.rpc", QStringLiteral("tools/call x ok"), LogSink::Format::Plain,
+                                 QStringLiteral("33333333333333333333333333333333"), kTraceId),
+                 QByteArray("koan.rpc: tools/call x ok [session 33333333333333333333333333333333] [trace ")
+                     + kTraceId.toLatin1() + "]\n");
+        {
+            const LogSink::TraceScope outer(kTraceId);
+            {
+                const LogSink::TraceScope inner(QString{});
+                QVERIFY(LogSink::currentTrace().isEmpty());
+            }
+            QCOMPARE(LogSink::currentTrace(), kTraceId);
+        }
+        QVERIFY(LogSink::currentTrace().isEmpty());
+
+        const QtMessageHandler previous = qInstallMessageHandler(nullptr);
+        LogSink::install(LogSink::Format::Json);
+        {
+            const LogSink::TraceScope trace(kTraceId);
+            qCInfo(lcTest) << "inside the trace";
+        }
+        qCInfo(lcTest) << "outside the trace";
+        qInstallMessageHandler(previous);
+        const QList<koan::LogRecord> records = koan::LogFeed::instance()->recent();
+        QVERIFY(records.size() >= 2);
+        QCOMPARE(records.at(records.size() - 2).message, QStringLiteral("inside the trace"));
+        QCOMPARE(records.at(records.size() - 2).traceId, kTraceId);
+        QCOMPARE(records.last().message, QStringLiteral("outside the trace"));
+        QVERIFY(records.last().traceId.isEmpty());
+    }
+
+    // The real binary: a tools/call's log line names the W3C trace id of its _meta.traceparent, in
+    // the 2026-07-28 era and in a 2025 session; a malformed traceparent adds nothing.
+    void toolCallLinesCarryTheTraceId()
+    {
+        KoanProcess koan;
+        QProcessEnvironment env;
+        env.insert("QT_LOGGING_RULES", "koan.rpc.debug=true"); // the per-call lines
+        QVERIFY2(koan.start({"--log-format", "json", "--db", ":memory:"}, env), koan.stderrText.constData());
+        HttpClient c(koan.port);
+        HttpResponse r = c.request("POST", "/mcp", modernHeaders("tools/call", "trial-site.collection"),
+                                   modernToolCall(1, "trial-site.collection", kTraceparent));
+        QCOMPARE(r.status, 200);
+        QVERIFY2(rpcAnswer(r).contains("result"), r.body.constData());
+        // Upper-case hex is not a valid traceparent: the call runs, its line names no trace.
+        r = c.request("POST", "/mcp", modernHeaders("tools/call", "adverse-event-report.collection"),
+                      modernToolCall(2, "adverse-event-report.collection", kTraceparent.toUpper()));
+        QCOMPARE(r.status, 200);
+        QVERIFY2(rpcAnswer(r).contains("result"), r.body.constData());
+        // A 2025-11-25 session's tools/call with the same _meta key.
+        const QString sessionTrace = QStringLiteral("0af7651916cd43dd8448eb211c80319c");
+        r = c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams("2025-11-25")));
+        QCOMPARE(r.status, 200);
+        const QByteArray sid = r.header("Mcp-Session-Id");
+        c.request("POST", "/mcp", streamableHeaders(sid), rpc(QJsonValue(), "notifications/initialized"));
+        r = c.request("POST", "/mcp", streamableHeaders(sid),
+                      rpc(2, "tools/call",
+                          {{"name", "monitoring-note.collection"},
+                           {"arguments", QJsonObject{}},
+                           {"_meta", QJsonObject{{"traceparent", "00-" + sessionTrace + "-b7ad6b7169203331-01"}}}}));
+        QVERIFY2(rpcAnswer(r).contains("result"), r.body.constData());
+        koan.signal(SIGTERM);
+        QVERIFY(koan.waitExit());
+
+        QString problem;
+        const QList<QJsonObject> records = jsonLines(koan.stderrLines(), &problem);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const auto lineOf = [&](const QString &tool) {
+            for (const QJsonObject &o : records)
+                if (o["category"] == "koan.rpc" && o["msg"].toString().startsWith("tools/call " + tool + " ok"))
+                    return o;
+            return QJsonObject{};
+        };
+        const QJsonObject modern = lineOf("trial-site.collection");
+        QVERIFY2(!modern.isEmpty(), koan.stderrText.constData());
+        QCOMPARE(modern["traceId"].toString(), kTraceId);
+        QCOMPARE(modern["level"].toString(), QStringLiteral("debug"));
+        const QJsonObject malformed = lineOf("adverse-event-report.collection");
+        QVERIFY2(!malformed.isEmpty(), koan.stderrText.constData());
+        QVERIFY2(!malformed.contains("traceId"), qPrintable(QJsonDocument(malformed).toJson()));
+        const QJsonObject legacy = lineOf("monitoring-note.collection");
+        QVERIFY2(!legacy.isEmpty(), koan.stderrText.constData());
+        QCOMPARE(legacy["traceId"].toString(), sessionTrace);
+        QCOMPARE(legacy["sessionId"].toString(), QString::fromLatin1(sid));
+        QVERIFY2(!koan.stderrText.contains(kTraceparent.toUpper().toLatin1()), "a malformed traceparent was logged");
     }
 
     void fatalStartupErrorsAreJsonLines()

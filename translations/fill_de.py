@@ -34,7 +34,7 @@ DE = {
  "Era": "Ära", "stateless caller (%1)": "zustandsloser Aufrufer (%1)", "listen stream (%1)": "Listen-Stream (%1)",
  "session": "Sitzung", "session (%1)": "Sitzung (%1)",
  "%1 is a 2026-07-28 caller: it holds no session or stream to disconnect.": "%1 ist ein Aufrufer nach 2026-07-28: Er hält keine Sitzung und keinen Stream, der getrennt werden könnte.",
- "anonymous": "anonym", "Session": "Sitzung", "Transport": "Transport", "Client": "Client", "User agent": "User-Agent",
+ "anonymous": "anonym", "Session": "Sitzung", "Trace": "Trace", "Transport": "Transport", "Client": "Client", "User agent": "User-Agent",
  "Age": "Alter", "Last activity": "Letzte Aktivität", "Last heartbeat": "Letzter Heartbeat", "Heartbeat": "Heartbeat",
  "In": "Ein", "Out": "Aus", "Queued": "Wartend", "Filter by id, transport, client, subject, remote…": "Nach ID, Transport, Client, Subjekt, Gegenstelle filtern…",
  "Disconnect session…": "Sitzung trennen…", "Disconnect session": "Sitzung trennen", "Select a session first.": "Bitte zuerst eine Sitzung auswählen.",

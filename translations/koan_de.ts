@@ -336,27 +336,32 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::LogsModel</name>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="61"/>
+        <location filename="../ui/LogsModel.cpp" line="63"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="63"/>
+        <location filename="../ui/LogsModel.cpp" line="65"/>
         <source>Level</source>
         <translation>Stufe</translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="65"/>
+        <location filename="../ui/LogsModel.cpp" line="67"/>
         <source>Category</source>
         <translation>Kategorie</translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="67"/>
+        <location filename="../ui/LogsModel.cpp" line="69"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="69"/>
+        <location filename="../ui/LogsModel.cpp" line="71"/>
+        <source>Trace</source>
+        <translation>Trace</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsModel.cpp" line="73"/>
         <source>Message</source>
         <translation>Meldung</translation>
     </message>
@@ -364,47 +369,47 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::LogsPage</name>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="55"/>
+        <location filename="../ui/LogsPage.cpp" line="56"/>
         <source>Minimum level</source>
         <translation>Mindeststufe</translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="56"/>
+        <location filename="../ui/LogsPage.cpp" line="57"/>
         <source>All levels</source>
         <translation>Alle Stufen</translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="57"/>
+        <location filename="../ui/LogsPage.cpp" line="58"/>
         <source>Info and above</source>
         <translation>Info und höher</translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="58"/>
+        <location filename="../ui/LogsPage.cpp" line="59"/>
         <source>Warnings and errors</source>
         <translation>Warnungen und Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="59"/>
+        <location filename="../ui/LogsPage.cpp" line="60"/>
         <source>Errors only</source>
         <translation>Nur Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="65"/>
+        <location filename="../ui/LogsPage.cpp" line="66"/>
         <source>Search the log</source>
         <translation>Protokoll durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="66"/>
+        <location filename="../ui/LogsPage.cpp" line="67"/>
         <source>Search message, category, session…</source>
         <translation>Meldung, Kategorie, Sitzung suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="72"/>
+        <location filename="../ui/LogsPage.cpp" line="73"/>
         <source>Follow</source>
         <translation>Mitlaufen</translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="111"/>
+        <location filename="../ui/LogsPage.cpp" line="112"/>
         <source>%1 of %2 records</source>
         <translation>%1 von %2 Einträgen</translation>
     </message>
@@ -1444,12 +1449,18 @@ Konsole für %4</translation>
     <message numerus="yes">
         <location filename="../ui/TasksPage.cpp" line="75"/>
         <source>%n running</source>
-        <translation><numerusform>%n läuft</numerusform><numerusform>%n laufen</numerusform></translation>
+        <translation>
+            <numerusform>%n läuft</numerusform>
+            <numerusform>%n laufen</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/TasksPage.cpp" line="76"/>
         <source>%n listed</source>
-        <translation><numerusform>%n aufgeführt</numerusform><numerusform>%n aufgeführt</numerusform></translation>
+        <translation>
+            <numerusform>%n aufgeführt</numerusform>
+            <numerusform>%n aufgeführt</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../ui/TasksPage.cpp" line="97"/>

@@ -323,27 +323,32 @@ Console of %4</source>
 <context>
     <name>koan::ui::LogsModel</name>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="61"/>
+        <location filename="../ui/LogsModel.cpp" line="63"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="63"/>
+        <location filename="../ui/LogsModel.cpp" line="65"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="65"/>
+        <location filename="../ui/LogsModel.cpp" line="67"/>
         <source>Category</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="67"/>
+        <location filename="../ui/LogsModel.cpp" line="69"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="69"/>
+        <location filename="../ui/LogsModel.cpp" line="71"/>
+        <source>Trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsModel.cpp" line="73"/>
         <source>Message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -351,47 +356,47 @@ Console of %4</source>
 <context>
     <name>koan::ui::LogsPage</name>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="55"/>
+        <location filename="../ui/LogsPage.cpp" line="56"/>
         <source>Minimum level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="56"/>
+        <location filename="../ui/LogsPage.cpp" line="57"/>
         <source>All levels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="57"/>
+        <location filename="../ui/LogsPage.cpp" line="58"/>
         <source>Info and above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="58"/>
+        <location filename="../ui/LogsPage.cpp" line="59"/>
         <source>Warnings and errors</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="59"/>
+        <location filename="../ui/LogsPage.cpp" line="60"/>
         <source>Errors only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="65"/>
+        <location filename="../ui/LogsPage.cpp" line="66"/>
         <source>Search the log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="66"/>
+        <location filename="../ui/LogsPage.cpp" line="67"/>
         <source>Search message, category, session…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="72"/>
+        <location filename="../ui/LogsPage.cpp" line="73"/>
         <source>Follow</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="111"/>
+        <location filename="../ui/LogsPage.cpp" line="112"/>
         <source>%1 of %2 records</source>
         <translation type="unfinished"></translation>
     </message>

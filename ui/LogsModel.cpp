@@ -46,6 +46,8 @@ QVariant LogsModel::data(const QModelIndex &index, int role) const
         return r.category;
     case Session:
         return r.sessionId;
+    case Trace:
+        return r.traceId;
     case Message:
         return r.message;
     }
@@ -65,6 +67,8 @@ QVariant LogsModel::headerData(int section, Qt::Orientation orientation, int rol
         return tr("Category");
     case Session:
         return tr("Session");
+    case Trace:
+        return tr("Trace");
     case Message:
         return tr("Message");
     }

@@ -12,7 +12,7 @@ class LogsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Time, Level, Category, Session, Message, ColumnCount };
+    enum Column { Time, Level, Category, Session, Trace, Message, ColumnCount };
     enum Role { SeverityRole = Qt::UserRole + 1 }; // 0 debug … 4 fatal
     explicit LogsModel(int capacity = 5000, QObject *parent = nullptr);
 

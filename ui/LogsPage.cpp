@@ -38,7 +38,8 @@ protected:
         if (LogsModel::severity(r.level) < m_minimum)
             return false;
         return m_text.isEmpty() || r.message.contains(m_text, Qt::CaseInsensitive)
-               || r.category.contains(m_text, Qt::CaseInsensitive) || r.sessionId.contains(m_text, Qt::CaseInsensitive);
+               || r.category.contains(m_text, Qt::CaseInsensitive) || r.sessionId.contains(m_text, Qt::CaseInsensitive)
+               || r.traceId.contains(m_text, Qt::CaseInsensitive);
     }
 
 private:

@@ -145,6 +145,8 @@ QJsonObject toJson(const LogRecord &r)
                   {QStringLiteral("seq"), double(r.seq)}};
     if (!r.sessionId.isEmpty())
         o.insert(QStringLiteral("sessionId"), r.sessionId);
+    if (!r.traceId.isEmpty())
+        o.insert(QStringLiteral("traceId"), r.traceId);
     return o;
 }
 
@@ -155,7 +157,8 @@ LogRecord logFromJson(const QJsonObject &o)
                      str(o, "category"),
                      str(o, "msg"),
                      str(o, "sessionId"),
-                     qint64(o.value(QLatin1String("seq")).toDouble())};
+                     qint64(o.value(QLatin1String("seq")).toDouble()),
+                     str(o, "traceId")};
 }
 
 QJsonObject toJson(const EntityOptions &e)

@@ -32,6 +32,24 @@ bool takesInput(const QString &method)
            || method == QLatin1String("resources/read");
 }
 
+// The W3C trace id a request's params._meta.traceparent names (either era); empty if none or malformed.
+QString traceIdOf(const QJsonObject &params)
+{
+    return traceIdFromTraceparent(params.value(QLatin1String("_meta")).toObject().value(QLatin1String("traceparent")));
+}
+
+// One line per finished tools/call (debug: `koan.rpc.debug=true`, so a busy server does not flood
+// its log), with the call's session and trace id; never its arguments.
+void logToolCall(const QString &sessionId, const QString &traceId, const QString &tool, const QString &outcome,
+                 double durationMs)
+{
+    if (!lcRpc().isDebugEnabled())
+        return;
+    const LogSink::SessionScope session(sessionId);
+    const LogSink::TraceScope trace(traceId);
+    qCDebug(lcRpc).noquote() << "tools/call" << tool << outcome << "in" << QString::number(durationMs, 'f', 2) << "ms";
+}
+
 std::optional<int> decodeCursor(const QString &cursor)
 {
     const QByteArray raw = QByteArray::fromBase64(cursor.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
@@ -585,6 +603,8 @@ void RpcBridge::dispatchOne(const QJsonValue &message, const SessionPtr &session
 void RpcBridge::dispatchRequest(const QString &method, const QJsonValue &id, const QJsonObject &params,
                                 const SessionPtr &session, const Send &related, Done done)
 {
+    // Whatever the request logs while it runs names its trace (the tool_forbidden warning, ...).
+    const LogSink::TraceScope trace(traceIdOf(params));
     if (method == QLatin1String("initialize"))
         return handleInitialize(id, params, session, std::move(done));
     if (method == QLatin1String("ping"))
@@ -734,21 +754,24 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     const ToolDefinition *def = provider->definition(name);
     const QJsonObject arguments = args.toObject();
     const QString sessionId = session->id;
+    const QString traceId = traceIdOf(params);
     QElapsedTimer timer;
     timer.start();
     emit toolCallStarted(sessionId, name, arguments);
     // Settled once: an input_required round ends the call while the tool waits for its answers.
     auto settled = std::make_shared<bool>(false);
-    auto finish = [this, id, done, sessionId, name, arguments, timer, settled](const QJsonObject &result) {
+    auto finish = [this, id, done, sessionId, traceId, name, arguments, timer, settled](const QJsonObject &result) {
         if (std::exchange(*settled, true))
             return;
         const bool isError = result.value(QLatin1String("isError")).toBool();
         const bool inputRequired
             = result.value(QLatin1String("resultType")).toString() == QLatin1String("input_required");
-        emit toolCallFinished(sessionId, name, arguments, result, timer.nsecsElapsed() / 1e6,
-                              inputRequired ? QStringLiteral("input_required")
-                              : isError     ? QStringLiteral("error")
-                                            : QStringLiteral("ok"));
+        const QString outcome = inputRequired ? QStringLiteral("input_required")
+                                : isError     ? QStringLiteral("error")
+                                              : QStringLiteral("ok");
+        const double ms = timer.nsecsElapsed() / 1e6;
+        logToolCall(sessionId, traceId, name, outcome, ms);
+        emit toolCallFinished(sessionId, name, arguments, result, ms, outcome);
         done(rpc::makeResult(id, result));
     };
 
@@ -768,7 +791,7 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     call.requestId = id;
     const QJsonObject meta = params.value(QLatin1String("_meta")).toObject();
     call.progressToken = meta.value(QLatin1String("progressToken"));
-    call.traceId = traceIdFromTraceparent(meta.value(QLatin1String("traceparent")));
+    call.traceId = traceId;
     call.cancelled = session->inflight.value(McpSession::idKey(id));
     call.notify = [related](const QString &method, const QJsonObject &p) { related(rpc::makeNotification(method, p)); };
     call.input = inputAskFor(session, QStringLiteral("tools/call"), params, related, finish);
@@ -778,13 +801,14 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
     if (session->era == ProtocolEra::Modern && def && def->taskSupport != TaskSupport::Forbidden && tasksEnabled()
         && declaresTasks(*session)) {
         if (!def->taskAfterInput) {
+            logToolCall(sessionId, traceId, name, QStringLiteral("task"), timer.nsecsElapsed() / 1e6);
             emit toolCallFinished(sessionId, name, arguments, QJsonObject{}, timer.nsecsElapsed() / 1e6,
                                   QStringLiteral("task"));
             return startTask(id, provider, std::move(call), session, std::move(done));
         }
         // The tool asks first (input_required rounds through call.input, below) and turns into a
         // task on the round that has its answers: this request then gets the CreateTaskResult.
-        call.toTask = [this, id, done, session, sessionId, name, arguments, timer,
+        call.toTask = [this, id, done, session, sessionId, traceId, name, arguments, timer,
                        settled](ToolCall &c, std::function<void(const QJsonObject &)> &toolDone) {
             if (std::exchange(*settled, true))
                 return false;
@@ -796,6 +820,7 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
                 return false;
             }
             toolDone = std::move(complete);
+            logToolCall(sessionId, traceId, name, QStringLiteral("task"), timer.nsecsElapsed() / 1e6);
             emit toolCallFinished(sessionId, name, arguments, QJsonObject{}, timer.nsecsElapsed() / 1e6,
                                   QStringLiteral("task"));
             done(rpc::makeResult(id, *created));

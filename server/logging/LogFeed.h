@@ -17,7 +17,8 @@ struct LogRecord {
     QString category; // e.g. koan.admin
     QString message;  // redacted and control characters escaped, as in the log output
     QString sessionId;
-    qint64 seq = 0; // 1, 2, ... in the order the records were written
+    qint64 seq = 0;  // 1, 2, ... in the order the records were written
+    QString traceId; // W3C trace id of the request the record was logged for (LogSink::TraceScope)
 };
 
 class LogFeed : public QObject

@@ -17,6 +17,7 @@ LogSink::Format g_format = LogSink::Format::Plain;
 QMutex g_mutex;
 QList<QRegularExpression> g_redact;
 thread_local QString t_session;
+thread_local QString t_trace;
 
 QString redact(QString text)
 {
@@ -70,13 +71,15 @@ thread_local bool t_publishing = false;
 
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    writeStderr(LogSink::format(type, context.category, message, g_format, t_session));
+    writeStderr(LogSink::format(type, context.category, message, g_format, t_session, t_trace));
     if (t_publishing) // a receiver of the feed that logs itself: written, not fed back
         return;
     t_publishing = true;
-    LogFeed::instance()->publish(LogRecord{QDateTime::currentDateTimeUtc(), QString::fromLatin1(levelName(type)),
-                                           QString::fromLatin1(context.category ? context.category : "default"),
-                                           LogSink::redacted(message), t_session});
+    LogRecord record{QDateTime::currentDateTimeUtc(), QString::fromLatin1(levelName(type)),
+                     QString::fromLatin1(context.category ? context.category : "default"), LogSink::redacted(message),
+                     t_session};
+    record.traceId = t_trace;
+    LogFeed::instance()->publish(std::move(record));
     t_publishing = false;
 }
 } // namespace
@@ -107,7 +110,7 @@ QString LogSink::redacted(const QString &message)
 }
 
 QByteArray LogSink::format(QtMsgType type, const char *category, const QString &message, Format fmt,
-                           const QString &sessionId)
+                           const QString &sessionId, const QString &traceId)
 {
     // One record, one line: whatever a message carries from a request cannot forge the next record.
     QString text = escapeControl(redact(message));
@@ -115,12 +118,16 @@ QByteArray LogSink::format(QtMsgType type, const char *category, const QString &
     if (fmt == Format::Plain) {
         if (!sessionId.isEmpty() && !text.contains(sessionId))
             text += QStringLiteral(" [session %1]").arg(sessionId);
+        if (!traceId.isEmpty())
+            text += QStringLiteral(" [trace %1]").arg(traceId);
         return (cat == QLatin1String("default") ? text : cat + QStringLiteral(": ") + text).toUtf8() + '\n';
     }
     QJsonObject o = jsonRecord(QString::fromLatin1(levelName(type)), cat, text);
     // Only the id the server itself put in scope (SessionScope), never one guessed from the text.
     if (!sessionId.isEmpty())
         o.insert(QStringLiteral("sessionId"), sessionId);
+    if (!traceId.isEmpty())
+        o.insert(QStringLiteral("traceId"), traceId);
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
 
@@ -153,6 +160,19 @@ LogSink::SessionScope::~SessionScope()
 QString LogSink::currentSession()
 {
     return t_session;
+}
+
+LogSink::TraceScope::TraceScope(const QString &traceId) : m_previous(t_trace)
+{
+    t_trace = traceId;
+}
+LogSink::TraceScope::~TraceScope()
+{
+    t_trace = m_previous;
+}
+QString LogSink::currentTrace()
+{
+    return t_trace;
 }
 
 void LogSink::install(Format format)

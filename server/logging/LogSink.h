@@ -1,6 +1,6 @@
 #pragma once
 // Log output on stderr (never stdout: STDIO mode owns it): plain text, or one JSON object per
-// line with level, category, message and session id. Bearer tokens and JWT-looking strings are
+// line with level, category, message, session id and trace id. Bearer tokens and JWT-looking strings are
 // always redacted, plus any configured patterns. Once installed, every record also goes to
 // LogFeed (the console's Logs page, live).
 //
@@ -25,7 +25,7 @@ public:
     static QString redacted(const QString &message);
     // The formatted line for one message (exposed for tests).
     static QByteArray format(QtMsgType type, const char *category, const QString &message, Format format,
-                             const QString &sessionId = QString());
+                             const QString &sessionId = QString(), const QString &traceId = QString());
     // A fatal startup error (configuration, command line) on stderr, in the installed format:
     // a JSON line with level "fatal" and a "problems" array, or the plain "koan-mcp: title" block.
     static void fatal(const QString &title, const QStringList &problems);
@@ -44,6 +44,23 @@ public:
         QString m_previous;
     };
     static QString currentSession();
+
+    // While it lives, every record logged on this thread carries this W3C trace id ("traceId" in
+    // JSON, "[trace <id>]" in plain text): the one a request's _meta.traceparent named, already
+    // validated (32 lowercase hex), so a client cannot put anything else into a record this way.
+    // Empty: the records carry none. Scopes nest.
+    class TraceScope
+    {
+    public:
+        explicit TraceScope(const QString &traceId);
+        ~TraceScope();
+        TraceScope(const TraceScope &) = delete;
+        TraceScope &operator=(const TraceScope &) = delete;
+
+    private:
+        QString m_previous;
+    };
+    static QString currentTrace();
 };
 
 } // namespace koan
