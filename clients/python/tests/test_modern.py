@@ -5,7 +5,8 @@ proxy), resources and prompts, an MRTR round through `{entity}.delete-all`'s con
 answering 2025 elicitation/create requests), listen subscriptions receiving updates after another client's write,
 logging by _meta, cancellation by closing the stream. The same against the official TypeScript SDK v2 server
 (2026-07-28 only), whose shutdown also ends a subscription gracefully. Fallback: the official TypeScript SDK v1
-server (2025-11-25 only) on Streamable HTTP and on legacy HTTP+SSE, and koan-mcp with its Streamable transport off.
+server (2025-11-25 only) on Streamable HTTP and on legacy HTTP+SSE, koan-mcp with its Streamable transport off,
+and koan-mcp behind a relay whose server/discover answers -32601 or -32022 (the two refusals an older server gives).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import urllib.request
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from koan_mcp_client import (AsyncKoanMcpClient, ConnectionClosedError, InputRequiredError, KoanMcpClient,  # noqa: E402
                              ProtocolError, RpcError, TimeoutError)
+from discover_refusing_proxy import DiscoverRefusingProxy  # noqa: E402
 from dropping_proxy import DroppingProxy  # noqa: E402
 from koan_server import KoanServer  # noqa: E402
 from sdk_peer import SdkV1Peer, SdkV2Server  # noqa: E402
@@ -409,6 +411,65 @@ class FallbackTests(unittest.TestCase):
                                  "site-lyon")
         finally:
             server.close()
+
+
+class DiscoverRefusedTests(unittest.TestCase):
+    """server/discover refused the way a server without 2026-07-28 refuses it; koan-mcp serves the rest."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = KoanServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def _connect_through(self, status: int, error: dict) -> None:
+        proxy = DiscoverRefusingProxy(self.server.port, status, error)
+        try:
+            with KoanMcpClient(f"http://127.0.0.1:{proxy.port}/mcp") as client:
+                self.assertEqual((client.era, client.transport_kind, client.protocol_version), ("legacy", "streamable", "2025-11-25"))
+                self.assertEqual(client.server_info["name"], "koan-mcp")
+                self.assertTrue(client.session_id)
+                item = client.call_tool("trial-site.get-by-id", {"id": "site-lyon"})["structuredContent"]["item"]
+                self.assertEqual(item["id"], "site-lyon")
+            self.assertEqual(proxy.methods[:2], ["server/discover", "initialize"])
+            self.assertEqual(proxy.methods.count("server/discover"), 1)
+        finally:
+            proxy.close()
+
+    def test_method_not_found_falls_back_to_a_2025_session(self):
+        self._connect_through(200, {"code": -32601, "message": "Method not found: server/discover"})
+
+    def test_unsupported_version_naming_a_2025_version_falls_back(self):
+        self._connect_through(400, {"code": -32022, "message": "Unsupported protocol version",
+                                    "data": {"supported": ["2025-11-25", "2025-06-18"], "requested": "2026-07-28"}})
+
+    def test_unsupported_version_naming_none_we_speak_is_an_error(self):
+        proxy = DiscoverRefusingProxy(self.server.port, 400, {
+            "code": -32022, "message": "Unsupported protocol version",
+            "data": {"supported": ["2027-01-15"], "requested": "2026-07-28"}})
+        try:
+            client = KoanMcpClient(f"http://127.0.0.1:{proxy.port}/mcp")
+            with self.assertRaises(RpcError) as err:
+                client.connect()
+            client.close()
+            self.assertEqual(err.exception.code, -32022)
+            self.assertEqual(err.exception.data["supported"], ["2027-01-15"])
+            self.assertNotIn("initialize", proxy.methods)  # no fallback: the server is modern, just newer
+        finally:
+            proxy.close()
+
+    def test_modern_pinned_fails_clearly_on_method_not_found(self):
+        proxy = DiscoverRefusingProxy(self.server.port, 200, {"code": -32601, "message": "Method not found"})
+        try:
+            client = KoanMcpClient(f"http://127.0.0.1:{proxy.port}/mcp", era="modern")
+            with self.assertRaises(ProtocolError) as err:
+                client.connect()
+            client.close()
+            self.assertIn("did not offer protocol version 2026-07-28", str(err.exception))
+        finally:
+            proxy.close()
 
 
 if __name__ == "__main__":

@@ -6,13 +6,16 @@
 // closing the stream. The same against the official TypeScript SDK v2 server (2026-07-28 only),
 // whose shutdown also ends a subscription gracefully. Fallback: the official TypeScript SDK v1
 // server (2025-11-25 only) on Streamable HTTP and legacy HTTP+SSE, and koan-mcp with its
-// Streamable transport off.
+// Streamable transport off, and koan-mcp behind a relay whose server/discover answers -32601 or
+// -32022 (the two refusals an older server gives).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   ConnectionClosedError, InputRequiredError, KoanMcpClient, ProtocolError, RpcError, TimeoutError,
 } from '@koan/mcp-client';
-import { postedMessages, sleep, startProxy, startSdkV1Peer, startSdkV2Server, startServer } from './server.mjs';
+import {
+  postedMessages, sleep, startDiscoverRefusingProxy, startProxy, startSdkV1Peer, startSdkV2Server, startServer,
+} from './server.mjs';
 
 const CONFIRM = { action: 'accept', content: { confirm: true } };
 const until = async (cond, ms = 5000) => {
@@ -354,6 +357,59 @@ describe('fallback to older servers', () => {
       await client.close();
     } finally {
       await off.dispose();
+    }
+  });
+});
+
+describe('server/discover refused the way a server without 2026-07-28 refuses it', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(() => server.dispose());
+
+  const fallsBack = async (status, error) => {
+    const proxy = await startDiscoverRefusingProxy(server.port, { status, error });
+    try {
+      const client = new KoanMcpClient({ url: proxy.base + '/mcp' });
+      const init = await client.connect();
+      assert.deepEqual([client.era, client.transportKind, init.protocolVersion, init.serverInfo.name],
+        ['legacy', 'streamable', '2025-11-25', 'koan-mcp']);
+      assert.ok(client.sessionId);
+      assert.equal((await client.callTool('trial-site.get-by-id', { id: 'site-lyon' })).structuredContent.item.id, 'site-lyon');
+      await client.close();
+      assert.deepEqual(proxy.methods.slice(0, 2), ['server/discover', 'initialize']);
+      assert.equal(proxy.methods.filter((m) => m === 'server/discover').length, 1);
+    } finally {
+      await proxy.close();
+    }
+  };
+
+  test('-32601 (method not found): a 2025-11-25 session', () =>
+    fallsBack(200, { code: -32601, message: 'Method not found: server/discover' }));
+
+  test('-32022 naming a 2025 version it supports: a 2025-11-25 session', () =>
+    fallsBack(400, { code: -32022, message: 'Unsupported protocol version',
+      data: { supported: ['2025-11-25', '2025-06-18'], requested: '2026-07-28' } }));
+
+  test('-32022 naming no version the client speaks: the error, no fallback', async () => {
+    const proxy = await startDiscoverRefusingProxy(server.port, { status: 400, error: {
+      code: -32022, message: 'Unsupported protocol version', data: { supported: ['2027-01-15'], requested: '2026-07-28' } } });
+    try {
+      const err = await new KoanMcpClient({ url: proxy.base + '/mcp' }).connect().catch((e) => e);
+      assert.ok(err instanceof RpcError && err.code === -32022, String(err));
+      assert.deepEqual(err.data.supported, ['2027-01-15']);
+      assert.ok(!proxy.methods.includes('initialize'), proxy.methods.join());
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('era modern fails clearly on -32601', async () => {
+    const proxy = await startDiscoverRefusingProxy(server.port, { status: 200, error: { code: -32601, message: 'Method not found' } });
+    try {
+      const err = await new KoanMcpClient({ url: proxy.base + '/mcp', era: 'modern' }).connect().catch((e) => e);
+      assert.ok(err instanceof ProtocolError && /did not offer protocol version 2026-07-28/.test(err.message), String(err));
+    } finally {
+      await proxy.close();
     }
   });
 });

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -80,6 +81,48 @@ export async function startProxy(targetPort) {
     sent: () => sent,
     /** Resets every open connection (both directions). */
     cut: () => { for (const s of sockets) s.resetAndDestroy(); },
+    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
+  };
+}
+
+/**
+ * A server that does not serve 2026-07-28, in front of the real koan-mcp: server/discover gets
+ * `error` with HTTP `status` (what an older or differently versioned server answers: -32601, or
+ * -32022 naming its versions); every other request is relayed to koan-mcp unchanged, so a fallback
+ * lands in a real 2025-11-25 session. koan-mcp itself always serves 2026-07-28; the client is under test.
+ */
+export async function startDiscoverRefusingProxy(targetPort, { status, error }) {
+  const methods = [];
+  const sockets = new Set();
+  const server = createHttpServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      let message;
+      try { message = JSON.parse(body.toString('utf8')); } catch {}
+      if (req.method === 'POST') methods.push(message?.method);
+      if (message?.method === 'server/discover') {
+        const reply = JSON.stringify({ jsonrpc: '2.0', id: message.id, error });
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(reply) });
+        return res.end(reply);
+      }
+      const headers = { ...req.headers, host: `127.0.0.1:${targetPort}` };
+      const upstream = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers }, (r) => {
+        res.writeHead(r.statusCode, r.headers);
+        r.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      res.on('close', () => upstream.destroy());
+      upstream.end(body);
+    });
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    /** The JSON-RPC method of every POST, in order. */
+    methods,
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
   };
 }
