@@ -2,6 +2,7 @@
 // operator's disconnect, with a scripted SessionStream standing in for a transport's stream.
 #include "sessions/SessionManager.h"
 #include "sessions/SessionStream.h"
+#include "sessions/StatelessCallers.h"
 
 #include <QSet>
 #include <QSignalSpy>
@@ -421,6 +422,52 @@ private slots:
         QCOMPARE(h.first().info.id, first); // the oldest five dropped off
         QCOMPARE(h.last().info.id, last);
         QCOMPARE(manager.endedTotal(), 1005);
+    }
+
+    // Stateless callers keep one row per identity (the port does not count), the least recently
+    // seen row makes room at the bound, an evicted or idle caller comes back as a new row with the
+    // same id, and the id is the digest of the identity, never the subject itself.
+    void statelessCallersKeepOneRowPerIdentity()
+    {
+        StatelessCallers callers(2);
+        const auto caller = [](const QString &subject, const QString &remote) {
+            SessionInfo c;
+            c.issuer = QStringLiteral("https://issuer.test");
+            c.subject = subject;
+            c.clientName = QStringLiteral("agent");
+            c.remote = remote;
+            return c;
+        };
+        const auto a1 = callers.record(caller("alice", "192.0.2.4:5000"));
+        QVERIFY(a1.isNew);
+        QCOMPARE(a1.row.id, StatelessCallers::rowId(caller("alice", "192.0.2.4:1")));
+        QVERIFY(!a1.row.id.contains(QLatin1String("alice")));
+        const auto a2 = callers.record(caller("alice", "192.0.2.4:5001"));
+        QVERIFY(!a2.isNew);
+        QCOMPARE(a2.row.id, a1.row.id);
+        QCOMPARE(a2.row.messagesIn, 2);
+        QCOMPARE(a2.row.remote, QStringLiteral("192.0.2.4:5001"));
+
+        QTest::qWait(5); // bob is seen later than alice
+        const auto b = callers.record(caller("bob", "192.0.2.5:5000"));
+        QVERIFY(b.isNew && b.row.id != a1.row.id);
+        QTest::qWait(5);
+        const auto c = callers.record(caller("carol", "192.0.2.6:5000"));
+        QCOMPARE(c.evicted, a1.row.id); // alice was seen least recently
+        QCOMPARE(callers.size(), 2);
+        QVERIFY(!callers.contains(a1.row.id));
+
+        const auto back = callers.record(caller("alice", "192.0.2.4:5002"));
+        QVERIFY(back.isNew);
+        QCOMPARE(back.row.id, a1.row.id);
+        QCOMPARE(back.row.messagesIn, 1);
+        QCOMPARE(back.evicted, b.row.id);
+
+        QTest::qWait(5);
+        const QStringList dropped = callers.dropIdle(QDateTime::currentDateTimeUtc());
+        QCOMPARE(dropped.size(), 2);
+        QCOMPARE(callers.size(), 0);
+        QVERIFY(callers.record(caller("carol", "192.0.2.6:5000")).isNew);
     }
 };
 

@@ -61,6 +61,23 @@ std::optional<int> decodeCursor(const QString &cursor)
         return std::nullopt;
     return offset;
 }
+
+// The answers to one round of server-to-client requests (a task's or a 2025 session's): each
+// client response is kept under its request's key, and the last one hands them all on.
+struct PendingAnswers {
+    InputAnswers answers;
+    int outstanding = 0;
+    std::function<void(const InputAnswers &)> onAnswers;
+
+    void deliver(const QString &key, const QJsonObject &response)
+    {
+        answers.insert(key, response.contains(QLatin1String("error"))
+                                ? QJsonObject{{QStringLiteral("error"), response.value("error")}}
+                                : QJsonObject{{QStringLiteral("result"), response.value("result")}});
+        if (--outstanding == 0)
+            onAnswers(answers);
+    }
+};
 } // namespace
 
 RpcBridge::RpcBridge(ServerInfo info, QObject *parent) : QObject(parent), m_info(std::move(info)) { }
@@ -897,24 +914,14 @@ InputAsk RpcBridge::taskInputAsk(const TaskService::Started &started)
     input.can = [](const QString &method) { return !InputAsk::capabilityFor(method).isEmpty(); };
     input.ask = [request = started.request](const QList<InputRequest> &requests,
                                             std::function<void(const InputAnswers &)> onAnswers) {
-        struct Pending {
-            InputAnswers answers;
-            int outstanding = 0;
-            std::function<void(const InputAnswers &)> onAnswers;
-        };
-        auto pending = std::make_shared<Pending>();
+        auto pending = std::make_shared<PendingAnswers>();
         pending->onAnswers = std::move(onAnswers);
         pending->outstanding = int(requests.size());
         if (requests.isEmpty())
             return pending->onAnswers(pending->answers);
         for (const InputRequest &r : requests)
-            request(r.method, r.params, [pending, key = r.key](const QJsonObject &response) {
-                pending->answers.insert(key, response.contains(QLatin1String("error"))
-                                                 ? QJsonObject{{QStringLiteral("error"), response.value("error")}}
-                                                 : QJsonObject{{QStringLiteral("result"), response.value("result")}});
-                if (--pending->outstanding == 0)
-                    pending->onAnswers(pending->answers);
-            });
+            request(r.method, r.params,
+                    [pending, key = r.key](const QJsonObject &response) { pending->deliver(key, response); });
     };
     return input;
 }
@@ -1049,12 +1056,7 @@ InputAsk RpcBridge::inputAskFor(const SessionPtr &session, const QString &method
         auto s = weak.lock();
         if (!s)
             return;
-        struct Pending {
-            InputAnswers answers;
-            int outstanding = 0;
-            std::function<void(const InputAnswers &)> onAnswers;
-        };
-        auto pending = std::make_shared<Pending>();
+        auto pending = std::make_shared<PendingAnswers>();
         pending->onAnswers = std::move(onAnswers);
         QList<InputRequest> sendable;
         for (const InputRequest &r : requests)
@@ -1066,11 +1068,7 @@ InputAsk RpcBridge::inputAskFor(const SessionPtr &session, const QString &method
         for (const InputRequest &r : std::as_const(sendable)) {
             const QJsonValue outId = QStringLiteral("koan-%1").arg(s->nextOutboundId++);
             s->pendingOutbound.insert(McpSession::idKey(outId), [pending, key = r.key](const QJsonObject &response) {
-                pending->answers.insert(key, response.contains(QLatin1String("error"))
-                                                 ? QJsonObject{{QStringLiteral("error"), response.value("error")}}
-                                                 : QJsonObject{{QStringLiteral("result"), response.value("result")}});
-                if (--pending->outstanding == 0)
-                    pending->onAnswers(pending->answers);
+                pending->deliver(key, response);
             });
             related(rpc::makeRequest(outId, r.method, r.params));
         }

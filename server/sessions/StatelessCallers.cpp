@@ -4,20 +4,33 @@
 
 namespace koan {
 
-QString StatelessCallers::rowId(const SessionInfo &caller)
+QByteArray StatelessCallers::identity(const SessionInfo &caller)
 {
     // The address without its port: one client reconnecting is still one caller.
     const QString address = caller.remote.left(caller.remote.lastIndexOf(QLatin1Char(':')));
-    const QByteArray key
-        = QStringList{caller.issuer, caller.subject, caller.clientName, address}.join(QChar(0x1f)).toUtf8();
+    return QStringList{caller.issuer, caller.subject, caller.clientName, address}.join(QChar(0x1f)).toUtf8();
+}
+
+QString StatelessCallers::rowId(const SessionInfo &caller)
+{
     return QStringLiteral("caller-")
-           + QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(32));
+           + QString::fromLatin1(
+               QCryptographicHash::hash(identity(caller), QCryptographicHash::Sha256).toHex().left(32));
+}
+
+void StatelessCallers::forget(QHash<QString, SessionInfo>::iterator row)
+{
+    m_idByIdentity.remove(identity(*row));
 }
 
 StatelessCallers::Recorded StatelessCallers::record(const SessionInfo &caller)
 {
     Recorded out;
-    const QString id = rowId(caller);
+    // The digest is taken once per caller: this runs on every stateless request.
+    const QByteArray key = identity(caller);
+    QString id = m_idByIdentity.value(key);
+    if (id.isEmpty())
+        id = m_idByIdentity.insert(key, rowId(caller)).value();
     const QDateTime now = QDateTime::currentDateTimeUtc();
     auto it = m_rows.find(id);
     if (it == m_rows.end()) {
@@ -27,6 +40,7 @@ StatelessCallers::Recorded StatelessCallers::record(const SessionInfo &caller)
                 if (r->lastActivity < oldest->lastActivity)
                     oldest = r;
             out.evicted = oldest.key();
+            forget(oldest);
             m_rows.erase(oldest);
         }
         SessionInfo row = caller;
@@ -52,6 +66,7 @@ QStringList StatelessCallers::dropIdle(const QDateTime &cutoff)
     for (auto it = m_rows.begin(); it != m_rows.end();) {
         if (it->lastActivity < cutoff) {
             dropped << it.key();
+            forget(it);
             it = m_rows.erase(it);
         } else {
             ++it;

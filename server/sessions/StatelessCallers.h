@@ -32,8 +32,12 @@ public:
     static QString rowId(const SessionInfo &caller);
 
 private:
+    static QByteArray identity(const SessionInfo &caller); // issuer, subject, client, address
+    void forget(QHash<QString, SessionInfo>::iterator row);
+
     int m_capacity;
     QHash<QString, SessionInfo> m_rows;
+    QHash<QByteArray, QString> m_idByIdentity; // the rows' ids by identity
 };
 
 } // namespace koan
