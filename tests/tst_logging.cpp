@@ -266,6 +266,15 @@ private slots:
                            {"arguments", QJsonObject{}},
                            {"_meta", QJsonObject{{"traceparent", "00-" + sessionTrace + "-b7ad6b7169203331-01"}}}}));
         QVERIFY2(rpcAnswer(r).contains("result"), r.body.constData());
+        // The admin API's log records (the snapshot an attached console starts from) keep the trace id.
+        const HttpResponse snapshot = c.request("GET", "/admin/snapshot");
+        QCOMPARE(snapshot.status, 200);
+        bool inSnapshot = false;
+        for (const QJsonValue &v : snapshot.json()["logs"].toArray())
+            inSnapshot = inSnapshot
+                         || (v["traceId"].toString() == kTraceId
+                             && v["msg"].toString().startsWith("tools/call trial-site.collection ok"));
+        QVERIFY2(inSnapshot, snapshot.body.constData());
         koan.signal(SIGTERM);
         QVERIFY(koan.waitExit());
 
