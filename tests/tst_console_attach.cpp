@@ -402,6 +402,107 @@ private slots:
         QVERIFY(server.waitExit());
     }
 
+    void workbenchAttached()
+    {
+        // The tool-call event carries the workbench's record (trace id, subject, era, raw JSON-RPC),
+        // and an attached operator call is cancelled in flight over the admin API, by its caller only.
+        KoanProcess server;
+        QVERIFY2(server.start(serverArgs("workbench.sqlite") << "--fixtures"
+                                                             << "conformance"),
+                 server.stderrText.constData());
+        const QByteArray admin = tokenFor("ops-lead", "koan:admin"), agent = tokenFor("agent-7", "clinical:operations");
+        AttachOptions o = options(admin);
+        o.url = QUrl(QStringLiteral("https://127.0.0.1:%1").arg(server.port));
+        RemoteConsoleLink link(o);
+        QSignalSpy calls(&link, &ConsoleLink::toolCallFinished);
+        QSignalSpy invoked(&link, &ConsoleLink::toolInvoked);
+        QSignalSpy failed(&link, &ConsoleLink::commandFailed);
+        link.start();
+        QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), 10000);
+
+        HttpClient client(server.port, true);
+        QJsonObject message
+            = QJsonDocument::fromJson(
+                  modernRequest(5, "tools/call", {{"name", "greet"}, {"arguments", QJsonObject{{"name", "Attached"}}}},
+                                false))
+                  .object();
+        QJsonObject params = message["params"].toObject(), meta = params["_meta"].toObject();
+        meta.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        params.insert("_meta", meta);
+        message.insert("params", params);
+        client.send("POST", "/mcp", modernHeaders("tools/call", "greet", agent),
+                    QJsonDocument(message).toJson(QJsonDocument::Compact));
+        QVERIFY(client.waitComplete(10000));
+        QCOMPARE(client.response().status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(!calls.isEmpty(), 5000);
+        const ToolCallRecord r = calls.last().first().value<ToolCallRecord>();
+        QCOMPARE(r.tool, QStringLiteral("greet"));
+        QCOMPARE(r.traceId, QStringLiteral("0af7651916cd43dd8448eb211c80319c"));
+        QCOMPARE(r.subject, QStringLiteral("agent-7"));
+        QCOMPARE(r.era, ProtocolEra::Modern);
+        QCOMPARE(r.transport, TransportKind::StreamableHttp);
+        QCOMPARE(r.outcome, QStringLiteral("ok"));
+        QCOMPARE(r.requestId.toInt(), 5);
+        QCOMPARE(r.request["params"]["_meta"]["traceparent"].toString(),
+                 QStringLiteral("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+        QVERIFY(r.response["result"]["content"][0]["text"].toString().contains("Hello, Attached!"));
+        QCOMPARE(r.result, r.response["result"].toObject()); // sent once, put back together
+        QVERIFY(r.time.isValid());
+
+        // The window attached shows it with its trace id.
+        {
+            ui::MainWindow window(&link);
+            client.send("POST", "/mcp", modernHeaders("tools/call", "greet", agent),
+                        QJsonDocument(message).toJson(QJsonDocument::Compact));
+            QVERIFY(client.waitComplete(10000));
+            QTRY_VERIFY_WITH_TIMEOUT(window.toolCallsModel()->rowCount() >= 1, 5000);
+            QCOMPARE(window.toolCallsModel()
+                         ->index(window.toolCallsModel()->rowCount() - 1, ui::ToolCallsModel::TraceId)
+                         .data()
+                         .toString(),
+                     QStringLiteral("0af7651916cd43dd8448eb211c80319c"));
+        }
+
+        // A slow operator call, cancelled through the link once the server runs it (until then the
+        // cancel is 404 unknown_call and is tried again). Another principal cannot cancel it.
+        link.invokeTool("invoke-slow", "slow_compute", {{"seconds", 60}, {"label", "attached"}});
+        QElapsedTimer timer;
+        timer.start();
+        const QByteArray other = tokenFor("other-admin", "koan:admin");
+        QCOMPARE(adminCall("POST", "/admin/tool-calls/invoke-slow/cancel", {}, other, server.port).first, 404);
+        for (int attempt = 0; attempt < 20 && invoked.isEmpty(); ++attempt) {
+            const qsizetype refusals = failed.size();
+            link.cancelInvocation("invoke-slow");
+            QTest::qWaitFor([&] { return !invoked.isEmpty() || failed.size() > refusals; }, 3000);
+            if (failed.size() > refusals) {
+                QVERIFY2(failed.last().at(1).toString().contains("unknown_call"),
+                         qPrintable(failed.last().at(1).toString()));
+                QTest::qWait(200);
+            }
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!invoked.isEmpty(), 5000);
+        QVERIFY2(timer.elapsed() < 30000, "the call ran to its end instead of being cancelled");
+        QCOMPARE(invoked.last().at(0).toString(), QStringLiteral("invoke-slow"));
+        QVERIFY(invoked.last().at(2).toJsonObject().isEmpty()); // a cancelled request is not answered
+        QTRY_VERIFY_WITH_TIMEOUT(calls.last().first().value<ToolCallRecord>().tool == "slow_compute", 5000);
+        const ToolCallRecord cancelled = calls.last().first().value<ToolCallRecord>();
+        QCOMPARE(cancelled.outcome, QStringLiteral("cancelled"));
+        QCOMPARE(cancelled.subject, QStringLiteral("ops-lead"));
+        QCOMPARE(cancelled.transport, TransportKind::Operator);
+        // Finished: nothing to cancel; a bad callId is refused with JSON.
+        const auto gone = adminCall("POST", "/admin/tool-calls/invoke-slow/cancel", {}, admin, server.port);
+        QCOMPARE(gone.first, 404);
+        QCOMPARE(gone.second["error"].toString(), QStringLiteral("unknown_call"));
+        const QByteArray badBody
+            = QJsonDocument(QJsonObject{{"tool", "greet"}, {"callId", "a b/c"}}).toJson(QJsonDocument::Compact);
+        const auto bad = adminCall("POST", "/admin/tools/call", badBody, admin, server.port);
+        QCOMPARE(bad.first, 400);
+        QCOMPARE(bad.second["error"].toString(), QStringLiteral("invalid_body"));
+        link.stop();
+        server.signal(SIGTERM);
+        QVERIFY(server.waitExit());
+    }
+
     void eventStreamKeepsAliveAndNoticesSilence()
     {
         // On the wire: the snapshot first, then a keep-alive comment every SseKeepAliveInterval (500 ms here).

@@ -91,6 +91,40 @@ DE.update({
 })
 NUMERUS.update({"%n running": ["%n läuft", "%n laufen"], "%n listed": ["%n aufgeführt", "%n aufgeführt"]})
 
+# The call workbench on the Tool calls page, Edit > Find / Copy (#18).
+DE.update({
+ "(stateless)": "(zustandslos)", "%1 (stateless)": "%1 (zustandslos)", "tool error": "Tool-Fehler",
+ "JSON-RPC error": "JSON-RPC-Fehler", "input required": "Eingabe nötig", "task": "Task", "legacy SSE %1": "Legacy-SSE %1",
+ "W3C trace id from the request's _meta.traceparent": "W3C-Trace-ID aus _meta.traceparent der Anfrage",
+ "Pinned: stays at the top and is never dropped from the history": "Angeheftet: bleibt oben und fällt nie aus dem Verlauf",
+ "Session / caller": "Sitzung / Aufrufer", "Protocol": "Protokoll", "Trace id": "Trace-ID", "Pin": "Anheften", "Unpin": "Lösen",
+ "Search arguments, responses, trace ids…": "Argumente, Antworten, Trace-IDs durchsuchen…",
+ "Search tool calls": "Tool-Aufrufe durchsuchen", "All tools": "Alle Tools", "Filter by tool": "Nach Tool filtern",
+ "All sessions": "Alle Sitzungen", "Filter by session or caller": "Nach Sitzung oder Aufrufer filtern",
+ "All subjects": "Alle Subjekte", "Filter by subject": "Nach Subjekt filtern", "All outcomes": "Alle Ergebnisse",
+ "Filter by outcome": "Nach Ergebnis filtern", "Replay": "Erneut ausführen",
+ "Run the selected call again as the operator, with the same arguments": "Den ausgewählten Aufruf als Operator mit denselben Argumenten erneut ausführen",
+ "Pinned calls stay at the top and are never dropped from the history": "Angeheftete Aufrufe bleiben oben und fallen nie aus dem Verlauf",
+ "Copy as curl": "Als curl kopieren",
+ "The selected call as a curl command for its protocol era; the token is $KOAN_TOKEN": "Der ausgewählte Aufruf als curl-Befehl für seine Protokollversion; das Token ist $KOAN_TOKEN",
+ "Export JSONL…": "Als JSONL exportieren…", "Save the calls the filter shows, one JSON object a line": "Die vom Filter gezeigten Aufrufe speichern, ein JSON-Objekt pro Zeile",
+ "Selected call": "Ausgewählter Aufruf", "(none)": "(keine)",
+ "%1 · %2 · %3 · %4 ms · %5\nSubject: %6 · trace id: %7\n\nRequest:\n%8\nResponse:\n%9": "%1 · %2 · %3 · %4 ms · %5\nSubjekt: %6 · Trace-ID: %7\n\nAnfrage:\n%8\nAntwort:\n%9",
+ "(none: a cancelled request is not answered)": "(keine: eine abgebrochene Anfrage wird nicht beantwortet)",
+ "curl command copied (set KOAN_TOKEN first)": "curl-Befehl kopiert (vorher KOAN_TOKEN setzen)",
+ "Export tool calls": "Tool-Aufrufe exportieren", "JSON Lines (*.jsonl)": "JSON Lines (*.jsonl)", "Export failed: %1": "Export fehlgeschlagen: %1",
+ "Cancel call": "Aufruf abbrechen", "Cancel the running call (notifications/cancelled): the tool stops at its next check": "Den laufenden Aufruf abbrechen (notifications/cancelled): das Tool hält bei seiner nächsten Prüfung an",
+ "Tool to invoke": "Aufzurufendes Tool", "Invocation result": "Ergebnis des Aufrufs", "Raw JSON-RPC": "Rohes JSON-RPC",
+ "→ Request\n%1": "→ Anfrage\n%1", "(incomplete: %1)\n": "(unvollständig: %1)\n", "\n← Last response\n%1": "\n← Letzte Antwort\n%1",
+ "(none yet)": "(noch keine)", "→ Request\n%1\n← Response\n%2": "→ Anfrage\n%1\n← Antwort\n%2",
+ "Cancelled after %1 ms": "Abgebrochen nach %1 ms", "&Edit": "&Bearbeiten", "&Copy": "&Kopieren", "&Find": "&Suchen",
+ "Copy the selected rows of the current table as text": "Die ausgewählten Zeilen der aktuellen Tabelle als Text kopieren",
+ "Go to the current page's search or filter field": "Zum Such- oder Filterfeld der aktuellen Seite",
+ "Edit menu": "Menü Bearbeiten", "cancel": "Abbrechen",
+})
+NUMERUS.update({"%n call(s) exported": ["%n Aufruf exportiert", "%n Aufrufe exportiert"],
+                "%n row(s) copied": ["%n Zeile kopiert", "%n Zeilen kopiert"]})
+
 path = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).with_name("koan_de.ts"))
 text = path.read_text(encoding="utf-8")
 missing = []

@@ -22,19 +22,24 @@
         <translation>der Server hat den Ereignisstrom beendet</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="254"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="252"/>
         <source>refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="263"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="261"/>
         <source>rollback switch</source>
         <translation>Rollback-Schalter</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="293"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="291"/>
         <source>disconnect</source>
         <translation>Trennen</translation>
+    </message>
+    <message>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="327"/>
+        <source>cancel</source>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
@@ -287,34 +292,114 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::InvokePanel</name>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="17"/>
+        <location filename="../ui/InvokePanel.cpp" line="20"/>
         <source>Run</source>
         <translation>Ausführen</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="23"/>
+        <location filename="../ui/InvokePanel.cpp" line="21"/>
+        <source>Cancel call</source>
+        <translation>Aufruf abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="25"/>
+        <source>Tool to invoke</source>
+        <translation>Aufzurufendes Tool</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="28"/>
+        <source>Cancel the running call (notifications/cancelled): the tool stops at its next check</source>
+        <translation>Den laufenden Aufruf abbrechen (notifications/cancelled): das Tool hält bei seiner nächsten Prüfung an</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="31"/>
+        <source>Invocation result</source>
+        <translation>Ergebnis des Aufrufs</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="33"/>
         <source>The result appears here.</source>
         <translation>Das Ergebnis erscheint hier.</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="64"/>
+        <location filename="../ui/InvokePanel.cpp" line="35"/>
+        <location filename="../ui/InvokePanel.cpp" line="56"/>
+        <source>Raw JSON-RPC</source>
+        <translation>Rohes JSON-RPC</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="103"/>
+        <source>→ Request
+%1</source>
+        <translation>→ Anfrage
+%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="105"/>
+        <source>(incomplete: %1)
+</source>
+        <translation>(unvollständig: %1)
+</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="106"/>
+        <source>
+← Last response
+%1</source>
+        <translation>
+← Letzte Antwort
+%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="108"/>
+        <source>(none yet)</source>
+        <translation>(noch keine)</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="118"/>
         <source>Fix the form first:
 - %1</source>
         <translation>Bitte zuerst das Formular korrigieren:
 - %1</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="69"/>
+        <location filename="../ui/InvokePanel.cpp" line="123"/>
         <source>Running %1…</source>
         <translation>%1 wird ausgeführt…</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="78"/>
+        <location filename="../ui/InvokePanel.cpp" line="134"/>
+        <source>Cancelling %1…</source>
+        <translation>%1 wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="142"/>
         <source>%1 is not available any more (disabled or renamed).</source>
         <translation>%1 ist nicht mehr verfügbar (deaktiviert oder umbenannt).</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="94"/>
+        <location filename="../ui/InvokePanel.cpp" line="160"/>
+        <source>→ Request
+%1
+← Response
+%2</source>
+        <translation>→ Anfrage
+%1
+← Antwort
+%2</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="163"/>
+        <source>(none: a cancelled request is not answered)</source>
+        <translation>(keine: eine abgebrochene Anfrage wird nicht beantwortet)</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="166"/>
+        <source>Cancelled after %1 ms</source>
+        <translation>Abgebrochen nach %1 ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="171"/>
         <source>%1 in %2 ms
 
 %3</source>
@@ -323,12 +408,12 @@ Konsole für %4</translation>
 %3</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="95"/>
+        <location filename="../ui/InvokePanel.cpp" line="172"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="95"/>
+        <location filename="../ui/InvokePanel.cpp" line="172"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -417,162 +502,197 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="46"/>
+        <location filename="../ui/MainWindow.cpp" line="53"/>
         <source>Koan MCP console</source>
         <translation>Koan-MCP-Konsole</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="62"/>
+        <location filename="../ui/MainWindow.cpp" line="69"/>
         <source>Overview</source>
         <translation>Übersicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="63"/>
+        <location filename="../ui/MainWindow.cpp" line="70"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="64"/>
+        <location filename="../ui/MainWindow.cpp" line="71"/>
         <source>Session history</source>
         <translation>Sitzungsverlauf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="65"/>
+        <location filename="../ui/MainWindow.cpp" line="72"/>
         <source>Heartbeats</source>
         <translation>Heartbeats</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="66"/>
+        <location filename="../ui/MainWindow.cpp" line="73"/>
         <source>Auth failures</source>
         <translation>Anmeldefehler</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="67"/>
+        <location filename="../ui/MainWindow.cpp" line="74"/>
         <source>Entities &amp;&amp; overrides</source>
         <translation>Entitäten &amp;&amp; Overrides</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="68"/>
+        <location filename="../ui/MainWindow.cpp" line="75"/>
         <source>Tool calls</source>
         <translation>Tool-Aufrufe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="69"/>
+        <location filename="../ui/MainWindow.cpp" line="76"/>
         <source>Logs</source>
         <translation>Protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="70"/>
+        <location filename="../ui/MainWindow.cpp" line="77"/>
         <source>Tasks</source>
         <translation>Tasks</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="117"/>
+        <location filename="../ui/MainWindow.cpp" line="124"/>
         <source>%1 refused: %2</source>
         <translation>%1 abgelehnt: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="129"/>
+        <location filename="../ui/MainWindow.cpp" line="136"/>
         <source>connecting…</source>
         <translation>Verbindung wird aufgebaut…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="148"/>
+        <location filename="../ui/MainWindow.cpp" line="155"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="149"/>
+        <location filename="../ui/MainWindow.cpp" line="156"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="153"/>
+        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="161"/>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="163"/>
+        <source>Copy the selected rows of the current table as text</source>
+        <translation>Die ausgewählten Zeilen der aktuellen Tabelle als Text kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="165"/>
+        <source>&amp;Find</source>
+        <translation>&amp;Suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="167"/>
+        <source>Go to the current page&apos;s search or filter field</source>
+        <translation>Zum Such- oder Filterfeld der aktuellen Seite</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="170"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="162"/>
+        <location filename="../ui/MainWindow.cpp" line="179"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="164"/>
+        <location filename="../ui/MainWindow.cpp" line="181"/>
         <source>Ask the server again for sessions, status and history</source>
         <translation>Sitzungen, Status und Verlauf erneut vom Server abfragen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="167"/>
+        <location filename="../ui/MainWindow.cpp" line="184"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="168"/>
+        <location filename="../ui/MainWindow.cpp" line="185"/>
         <source>&amp;About…</source>
         <translation>Ü&amp;ber…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="171"/>
+        <location filename="../ui/MainWindow.cpp" line="188"/>
         <source>Main menu</source>
         <translation>Hauptmenü</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="172"/>
+        <location filename="../ui/MainWindow.cpp" line="189"/>
         <source>File menu</source>
         <translation>Menü Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="173"/>
+        <location filename="../ui/MainWindow.cpp" line="190"/>
+        <source>Edit menu</source>
+        <translation>Menü Bearbeiten</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="191"/>
         <source>View menu</source>
         <translation>Menü Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="174"/>
+        <location filename="../ui/MainWindow.cpp" line="192"/>
         <source>Help menu</source>
         <translation>Menü Hilfe</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <source>%n row(s) copied</source>
+        <translation><numerusform>%n Zeile kopiert</numerusform><numerusform>%n Zeilen kopiert</numerusform></translation>
+    </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="196"/>
+        <location filename="../ui/MainWindow.cpp" line="283"/>
         <source>Not connected to %1: %2. Reconnecting…</source>
         <translation>Keine Verbindung zu %1: %2. Neuer Versuch läuft…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="204"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>attached to %1</source>
         <translation>verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="208"/>
+        <location filename="../ui/MainWindow.cpp" line="296"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation>%1 · Umgebung %2 · Authentifizierung %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="205"/>
+        <location filename="../ui/MainWindow.cpp" line="293"/>
         <source>HTTP not listening</source>
         <translation>HTTP lauscht nicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="45"/>
+        <location filename="../ui/MainWindow.cpp" line="52"/>
         <source>Koan MCP console — attached to %1</source>
         <translation>Koan-MCP-Konsole — verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="209"/>
+        <location filename="../ui/MainWindow.cpp" line="297"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="209"/>
+        <location filename="../ui/MainWindow.cpp" line="297"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="219"/>
+        <location filename="../ui/MainWindow.cpp" line="307"/>
         <source>sessions %1 / %2</source>
         <translation>Sitzungen %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="220"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>auth failures %1</source>
         <translation>Anmeldefehler %1</translation>
     </message>
@@ -961,27 +1081,27 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::SchemaForm</name>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="94"/>
+        <location filename="../ui/SchemaForm.cpp" line="114"/>
         <source>[ … ] (JSON array)</source>
         <translation>[ … ] (JSON-Array)</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="95"/>
+        <location filename="../ui/SchemaForm.cpp" line="115"/>
         <source>{ … } (JSON object)</source>
         <translation>{ … } (JSON-Objekt)</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="110"/>
+        <location filename="../ui/SchemaForm.cpp" line="130"/>
         <source>set</source>
         <translation>setzen</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="155"/>
+        <location filename="../ui/SchemaForm.cpp" line="176"/>
         <source>%1: invalid JSON (%2)</source>
         <translation>%1: ungültiges JSON (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="162"/>
+        <location filename="../ui/SchemaForm.cpp" line="183"/>
         <source>%1 is required</source>
         <translation>%1 ist erforderlich</translation>
     </message>
@@ -1497,67 +1617,292 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::ToolCallsModel</name>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="33"/>
         <source>ok</source>
         <translation>ok</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
         <source>error</source>
-        <translation>Fehler</translation>
+        <translation type="vanished">Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="49"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="128"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="51"/>
         <source>Session</source>
-        <translation>Sitzung</translation>
+        <translation type="vanished">Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="53"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <source>(stateless)</source>
+        <translation>(zustandslos)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <source>%1 (stateless)</source>
+        <translation>%1 (zustandslos)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="35"/>
+        <source>tool error</source>
+        <translation>Tool-Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="37"/>
+        <source>JSON-RPC error</source>
+        <translation>JSON-RPC-Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="39"/>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="41"/>
+        <source>input required</source>
+        <translation>Eingabe nötig</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="43"/>
+        <source>task</source>
+        <translation>Task</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="52"/>
+        <source>legacy SSE %1</source>
+        <translation>Legacy-SSE %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="89"/>
+        <source>W3C trace id from the request&apos;s _meta.traceparent</source>
+        <translation>W3C-Trace-ID aus _meta.traceparent der Anfrage</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="90"/>
+        <source>Pinned: stays at the top and is never dropped from the history</source>
+        <translation>Angeheftet: bleibt oben und fällt nie aus dem Verlauf</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="130"/>
+        <source>Session / caller</source>
+        <translation>Sitzung / Aufrufer</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="132"/>
+        <source>Protocol</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="134"/>
+        <source>Subject</source>
+        <translation>Subjekt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="136"/>
         <source>Tool</source>
         <translation>Tool</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="55"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="138"/>
         <source>Duration</source>
         <translation>Dauer</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="57"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="140"/>
         <source>Outcome</source>
         <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="142"/>
+        <source>Trace id</source>
+        <translation>Trace-ID</translation>
     </message>
 </context>
 <context>
     <name>koan::ui::ToolCallsPage</name>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="31"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="32"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="173"/>
+        <source>Pin</source>
+        <translation>Anheften</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="36"/>
+        <source>Tool calls</source>
+        <translation>Tool-Aufrufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="45"/>
+        <source>Selected call</source>
+        <translation>Ausgewählter Aufruf</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="47"/>
         <source>Select a call to see its request and response.</source>
         <translation>Einen Aufruf auswählen, um Anfrage und Antwort zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="34"/>
-        <source>Re-run selected call</source>
-        <translation>Ausgewählten Aufruf wiederholen</translation>
+        <location filename="../ui/ToolCallsPage.cpp" line="58"/>
+        <source>Search tool calls</source>
+        <translation>Tool-Aufrufe durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="47"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="59"/>
+        <source>Search arguments, responses, trace ids…</source>
+        <translation>Argumente, Antworten, Trace-IDs durchsuchen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="65"/>
+        <source>All tools</source>
+        <translation>Alle Tools</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="65"/>
+        <source>Filter by tool</source>
+        <translation>Nach Tool filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="66"/>
+        <source>All sessions</source>
+        <translation>Alle Sitzungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="66"/>
+        <source>Filter by session or caller</source>
+        <translation>Nach Sitzung oder Aufrufer filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="67"/>
+        <source>All subjects</source>
+        <translation>Alle Subjekte</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="67"/>
+        <source>Filter by subject</source>
+        <translation>Nach Subjekt filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="68"/>
+        <source>All outcomes</source>
+        <translation>Alle Ergebnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="68"/>
+        <source>Filter by outcome</source>
+        <translation>Nach Ergebnis filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="84"/>
+        <source>Replay</source>
+        <translation>Erneut ausführen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="86"/>
+        <source>Run the selected call again as the operator, with the same arguments</source>
+        <translation>Den ausgewählten Aufruf als Operator mit denselben Argumenten erneut ausführen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="89"/>
+        <source>Pinned calls stay at the top and are never dropped from the history</source>
+        <translation>Angeheftete Aufrufe bleiben oben und fallen nie aus dem Verlauf</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="91"/>
+        <source>Copy as curl</source>
+        <translation>Als curl kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="93"/>
+        <source>The selected call as a curl command for its protocol era; the token is $KOAN_TOKEN</source>
+        <translation>Der ausgewählte Aufruf als curl-Befehl für seine Protokollversion; das Token ist $KOAN_TOKEN</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="95"/>
+        <source>Export JSONL…</source>
+        <translation>Als JSONL exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="97"/>
+        <source>Save the calls the filter shows, one JSON object a line</source>
+        <translation>Die vom Filter gezeigten Aufrufe speichern, ein JSON-Objekt pro Zeile</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="173"/>
+        <source>Unpin</source>
+        <translation>Lösen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="175"/>
+        <source>%1 · %2 · %3 · %4 ms · %5
+Subject: %6 · trace id: %7
+
+Request:
+%8
+Response:
+%9</source>
+        <translation>%1 · %2 · %3 · %4 ms · %5
+Subjekt: %6 · Trace-ID: %7
+
+Anfrage:
+%8
+Antwort:
+%9</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="179"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="180"/>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="185"/>
+        <source>(none: a cancelled request is not answered)</source>
+        <translation>(keine: eine abgebrochene Anfrage wird nicht beantwortet)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="217"/>
+        <source>curl command copied (set KOAN_TOKEN first)</source>
+        <translation>curl-Befehl kopiert (vorher KOAN_TOKEN setzen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="241"/>
+        <source>Export tool calls</source>
+        <translation>Tool-Aufrufe exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="242"/>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/ToolCallsPage.cpp" line="246"/>
+        <source>%n call(s) exported</source>
+        <translation><numerusform>%n Aufruf exportiert</numerusform><numerusform>%n Aufrufe exportiert</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="247"/>
+        <source>Export failed: %1</source>
+        <translation>Export fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Re-run selected call</source>
+        <translation type="vanished">Ausgewählten Aufruf wiederholen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="117"/>
         <source>Invoke a tool as the operator</source>
         <translation>Tool als Operator aufrufen</translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="67"/>
         <source>Session %1 · %2 · %3 ms
 
 Request:
 %4
 Response:
 %5</source>
-        <translation>Sitzung %1 · %2 · %3 ms
+        <translation type="vanished">Sitzung %1 · %2 · %3 ms
 
 Anfrage:
 %4

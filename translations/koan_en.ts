@@ -22,18 +22,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="254"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="252"/>
         <source>refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="263"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="261"/>
         <source>rollback switch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="293"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="291"/>
         <source>disconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="327"/>
+        <source>cancel</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -277,45 +282,118 @@ Console of %4</source>
 <context>
     <name>koan::ui::InvokePanel</name>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="17"/>
+        <location filename="../ui/InvokePanel.cpp" line="20"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="23"/>
+        <location filename="../ui/InvokePanel.cpp" line="21"/>
+        <source>Cancel call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="25"/>
+        <source>Tool to invoke</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="28"/>
+        <source>Cancel the running call (notifications/cancelled): the tool stops at its next check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="31"/>
+        <source>Invocation result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="33"/>
         <source>The result appears here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="64"/>
+        <location filename="../ui/InvokePanel.cpp" line="35"/>
+        <location filename="../ui/InvokePanel.cpp" line="56"/>
+        <source>Raw JSON-RPC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="103"/>
+        <source>→ Request
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="105"/>
+        <source>(incomplete: %1)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="106"/>
+        <source>
+← Last response
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="108"/>
+        <source>(none yet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="118"/>
         <source>Fix the form first:
 - %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="69"/>
+        <location filename="../ui/InvokePanel.cpp" line="123"/>
         <source>Running %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="78"/>
+        <location filename="../ui/InvokePanel.cpp" line="134"/>
+        <source>Cancelling %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="142"/>
         <source>%1 is not available any more (disabled or renamed).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="94"/>
+        <location filename="../ui/InvokePanel.cpp" line="160"/>
+        <source>→ Request
+%1
+← Response
+%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="163"/>
+        <source>(none: a cancelled request is not answered)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="166"/>
+        <source>Cancelled after %1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/InvokePanel.cpp" line="171"/>
         <source>%1 in %2 ms
 
 %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="95"/>
+        <location filename="../ui/InvokePanel.cpp" line="172"/>
         <source>Error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/InvokePanel.cpp" line="95"/>
+        <location filename="../ui/InvokePanel.cpp" line="172"/>
         <source>OK</source>
         <translation type="unfinished"></translation>
     </message>
@@ -404,162 +482,200 @@ Console of %4</source>
 <context>
     <name>koan::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="46"/>
+        <location filename="../ui/MainWindow.cpp" line="53"/>
         <source>Koan MCP console</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="62"/>
+        <location filename="../ui/MainWindow.cpp" line="69"/>
         <source>Overview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="63"/>
+        <location filename="../ui/MainWindow.cpp" line="70"/>
         <source>Sessions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="64"/>
+        <location filename="../ui/MainWindow.cpp" line="71"/>
         <source>Session history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="65"/>
+        <location filename="../ui/MainWindow.cpp" line="72"/>
         <source>Heartbeats</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="66"/>
+        <location filename="../ui/MainWindow.cpp" line="73"/>
         <source>Auth failures</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="67"/>
+        <location filename="../ui/MainWindow.cpp" line="74"/>
         <source>Entities &amp;&amp; overrides</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="68"/>
+        <location filename="../ui/MainWindow.cpp" line="75"/>
         <source>Tool calls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="69"/>
+        <location filename="../ui/MainWindow.cpp" line="76"/>
         <source>Logs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="70"/>
+        <location filename="../ui/MainWindow.cpp" line="77"/>
         <source>Tasks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="117"/>
+        <location filename="../ui/MainWindow.cpp" line="124"/>
         <source>%1 refused: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="129"/>
+        <location filename="../ui/MainWindow.cpp" line="136"/>
         <source>connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="148"/>
+        <location filename="../ui/MainWindow.cpp" line="155"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="149"/>
+        <location filename="../ui/MainWindow.cpp" line="156"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="153"/>
-        <source>&amp;View</source>
+        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="162"/>
-        <source>&amp;Refresh</source>
+        <location filename="../ui/MainWindow.cpp" line="161"/>
+        <source>&amp;Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="164"/>
-        <source>Ask the server again for sessions, status and history</source>
+        <location filename="../ui/MainWindow.cpp" line="163"/>
+        <source>Copy the selected rows of the current table as text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="165"/>
+        <source>&amp;Find</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="167"/>
+        <source>Go to the current page&apos;s search or filter field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="170"/>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="179"/>
+        <source>&amp;Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="181"/>
+        <source>Ask the server again for sessions, status and history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="184"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="168"/>
+        <location filename="../ui/MainWindow.cpp" line="185"/>
         <source>&amp;About…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="171"/>
+        <location filename="../ui/MainWindow.cpp" line="188"/>
         <source>Main menu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="172"/>
+        <location filename="../ui/MainWindow.cpp" line="189"/>
         <source>File menu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="173"/>
+        <location filename="../ui/MainWindow.cpp" line="190"/>
+        <source>Edit menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="191"/>
         <source>View menu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="174"/>
+        <location filename="../ui/MainWindow.cpp" line="192"/>
         <source>Help menu</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <source>%n row(s) copied</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="196"/>
+        <location filename="../ui/MainWindow.cpp" line="283"/>
         <source>Not connected to %1: %2. Reconnecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="204"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>attached to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="208"/>
+        <location filename="../ui/MainWindow.cpp" line="296"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="205"/>
+        <location filename="../ui/MainWindow.cpp" line="293"/>
         <source>HTTP not listening</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="45"/>
+        <location filename="../ui/MainWindow.cpp" line="52"/>
         <source>Koan MCP console — attached to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="209"/>
+        <location filename="../ui/MainWindow.cpp" line="297"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="209"/>
+        <location filename="../ui/MainWindow.cpp" line="297"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="219"/>
+        <location filename="../ui/MainWindow.cpp" line="307"/>
         <source>sessions %1 / %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="220"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>auth failures %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -948,27 +1064,27 @@ Console of %4</source>
 <context>
     <name>koan::ui::SchemaForm</name>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="94"/>
+        <location filename="../ui/SchemaForm.cpp" line="114"/>
         <source>[ … ] (JSON array)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="95"/>
+        <location filename="../ui/SchemaForm.cpp" line="115"/>
         <source>{ … } (JSON object)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="110"/>
+        <location filename="../ui/SchemaForm.cpp" line="130"/>
         <source>set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="155"/>
+        <location filename="../ui/SchemaForm.cpp" line="176"/>
         <source>%1: invalid JSON (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="162"/>
+        <location filename="../ui/SchemaForm.cpp" line="183"/>
         <source>%1 is required</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1472,66 +1588,267 @@ Console of %4</source>
 <context>
     <name>koan::ui::ToolCallsModel</name>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="33"/>
         <source>ok</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="38"/>
-        <source>error</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="49"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="128"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="51"/>
-        <source>Session</source>
+        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <source>(stateless)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="53"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="27"/>
+        <source>%1 (stateless)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="35"/>
+        <source>tool error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="37"/>
+        <source>JSON-RPC error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="39"/>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="41"/>
+        <source>input required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="43"/>
+        <source>task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="52"/>
+        <source>legacy SSE %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="89"/>
+        <source>W3C trace id from the request&apos;s _meta.traceparent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="90"/>
+        <source>Pinned: stays at the top and is never dropped from the history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="130"/>
+        <source>Session / caller</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="132"/>
+        <source>Protocol</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="134"/>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="136"/>
         <source>Tool</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="55"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="138"/>
         <source>Duration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsModel.cpp" line="57"/>
+        <location filename="../ui/ToolCallsModel.cpp" line="140"/>
         <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsModel.cpp" line="142"/>
+        <source>Trace id</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>koan::ui::ToolCallsPage</name>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="31"/>
-        <source>Select a call to see its request and response.</source>
+        <location filename="../ui/ToolCallsPage.cpp" line="32"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="173"/>
+        <source>Pin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/ToolCallsPage.cpp" line="34"/>
-        <source>Re-run selected call</source>
+        <location filename="../ui/ToolCallsPage.cpp" line="36"/>
+        <source>Tool calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="45"/>
+        <source>Selected call</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/ToolCallsPage.cpp" line="47"/>
-        <source>Invoke a tool as the operator</source>
+        <source>Select a call to see its request and response.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="58"/>
+        <source>Search tool calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="59"/>
+        <source>Search arguments, responses, trace ids…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="65"/>
+        <source>All tools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="65"/>
+        <source>Filter by tool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="66"/>
+        <source>All sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="66"/>
+        <source>Filter by session or caller</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/ToolCallsPage.cpp" line="67"/>
-        <source>Session %1 · %2 · %3 ms
+        <source>All subjects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="67"/>
+        <source>Filter by subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="68"/>
+        <source>All outcomes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="68"/>
+        <source>Filter by outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="84"/>
+        <source>Replay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="86"/>
+        <source>Run the selected call again as the operator, with the same arguments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="89"/>
+        <source>Pinned calls stay at the top and are never dropped from the history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="91"/>
+        <source>Copy as curl</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="93"/>
+        <source>The selected call as a curl command for its protocol era; the token is $KOAN_TOKEN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="95"/>
+        <source>Export JSONL…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="97"/>
+        <source>Save the calls the filter shows, one JSON object a line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="173"/>
+        <source>Unpin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="175"/>
+        <source>%1 · %2 · %3 · %4 ms · %5
+Subject: %6 · trace id: %7
 
 Request:
-%4
+%8
 Response:
-%5</source>
+%9</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="179"/>
+        <location filename="../ui/ToolCallsPage.cpp" line="180"/>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="185"/>
+        <source>(none: a cancelled request is not answered)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="217"/>
+        <source>curl command copied (set KOAN_TOKEN first)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="241"/>
+        <source>Export tool calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="242"/>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/ToolCallsPage.cpp" line="246"/>
+        <source>%n call(s) exported</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="247"/>
+        <source>Export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolCallsPage.cpp" line="117"/>
+        <source>Invoke a tool as the operator</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -21,14 +21,21 @@
 #include "TransportBar.h"
 #include "WindowSettings.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPlainTextEdit>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
+#include <QTextEdit>
 #include <QVBoxLayout>
 
 namespace koan::ui {
@@ -150,6 +157,16 @@ void MainWindow::buildMenus()
     m_quit->setObjectName(QStringLiteral("actionQuit"));
     setShortcuts(m_quit, QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q));
 
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    m_copy = edit->addAction(tr("&Copy"), this, &MainWindow::copyFromPage);
+    m_copy->setObjectName(QStringLiteral("actionCopy"));
+    m_copy->setToolTip(tr("Copy the selected rows of the current table as text"));
+    setShortcuts(m_copy, QKeySequence::Copy, QKeySequence(Qt::CTRL | Qt::Key_C));
+    m_find = edit->addAction(tr("&Find"), this, &MainWindow::findInPage);
+    m_find->setObjectName(QStringLiteral("actionFind"));
+    m_find->setToolTip(tr("Go to the current page's search or filter field"));
+    setShortcuts(m_find, QKeySequence::Find, QKeySequence(Qt::CTRL | Qt::Key_F));
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_tabs->count(); ++i) {
         QAction *page = view->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
@@ -170,8 +187,78 @@ void MainWindow::buildMenus()
     m_about->setMenuRole(QAction::AboutRole);
     menuBar()->setAccessibleName(tr("Main menu"));
     file->setAccessibleName(tr("File menu"));
+    edit->setAccessibleName(tr("Edit menu"));
     view->setAccessibleName(tr("View menu"));
     help->setAccessibleName(tr("Help menu"));
+}
+
+void MainWindow::findInPage()
+{
+    // The page's field marked findField, else its first visible line edit of its own (not a spin
+    // box's or a combo box's): pages need not register anything to be searchable.
+    QWidget *page = m_tabs->currentWidget();
+    if (!page)
+        return;
+    QLineEdit *target = nullptr;
+    for (QLineEdit *edit : page->findChildren<QLineEdit *>()) {
+        if (!edit->isVisibleTo(page) || !edit->isEnabled() || qobject_cast<QAbstractSpinBox *>(edit->parentWidget())
+            || qobject_cast<QComboBox *>(edit->parentWidget()))
+            continue;
+        if (edit->property("findField").toBool()) {
+            target = edit;
+            break;
+        }
+        if (!target)
+            target = edit;
+    }
+    if (!target)
+        return;
+    target->setFocus(Qt::ShortcutFocusReason);
+    target->selectAll();
+}
+
+void MainWindow::copyFromPage()
+{
+    // A text field with the focus copies its own selection.
+    QWidget *focus = QApplication::focusWidget();
+    if (auto *line = qobject_cast<QLineEdit *>(focus))
+        return line->copy();
+    if (auto *text = qobject_cast<QPlainTextEdit *>(focus))
+        return text->copy();
+    if (auto *text = qobject_cast<QTextEdit *>(focus))
+        return text->copy();
+    QWidget *page = m_tabs->currentWidget();
+    if (!page)
+        return;
+    QTableView *table = qobject_cast<QTableView *>(focus);
+    if (!table || !page->isAncestorOf(table))
+        for (QTableView *candidate : page->findChildren<QTableView *>())
+            if (candidate->isVisibleTo(page)) {
+                table = candidate;
+                break;
+            }
+    if (!table || !table->selectionModel())
+        return;
+    QModelIndexList rows = table->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return;
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    const QAbstractItemModel *model = table->model();
+    QStringList lines;
+    QStringList header;
+    for (int c = 0; c < model->columnCount(); ++c)
+        if (!table->isColumnHidden(c))
+            header << model->headerData(c, Qt::Horizontal).toString();
+    lines << header.join(QLatin1Char('\t'));
+    for (const QModelIndex &row : std::as_const(rows)) {
+        QStringList cells;
+        for (int c = 0; c < model->columnCount(); ++c)
+            if (!table->isColumnHidden(c))
+                cells << model->index(row.row(), c).data().toString().replace(QLatin1Char('\t'), QLatin1Char(' '));
+        lines << cells.join(QLatin1Char('\t'));
+    }
+    QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')) + QLatin1Char('\n'));
+    statusBar()->showMessage(tr("%n row(s) copied", nullptr, int(rows.size())), 5000);
 }
 
 void MainWindow::showAbout()
@@ -201,6 +288,7 @@ void MainWindow::setStatus(const ServerStatus &status)
     m_status = status;
     m_sessions->setKeepAliveInterval(status.keepAliveMs);
     m_transportBar->setStatus(status);
+    m_toolCallsPage->setServerStatus(status);
     const QString where = m_link->isRemote()         ? tr("attached to %1").arg(m_link->target())
                           : status.baseUrl.isEmpty() ? tr("HTTP not listening")
                                                      : status.baseUrl + status.route;

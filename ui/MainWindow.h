@@ -62,6 +62,8 @@ public:
     QAction *quitAction() const { return m_quit; }
     QAction *refreshAction() const { return m_refresh; }
     QAction *aboutAction() const { return m_about; }
+    QAction *findAction() const { return m_find; } // Edit: Ctrl+F, the current page's search field
+    QAction *copyAction() const { return m_copy; } // Edit: Ctrl+C, the current table's selected rows as text
     QList<QAction *> pageActions() const { return m_pageActions; } // View: one per tab, Ctrl+1...
 
 protected:
@@ -70,6 +72,8 @@ protected:
 private:
     void buildMenus();
     void showAbout();
+    void findInPage();
+    void copyFromPage();
     void setStatus(const ServerStatus &status);
     void updateStatusBar();
     void connectionChanged(bool connected, const QString &detail);
@@ -101,6 +105,8 @@ private:
     QAction *m_quit = nullptr;
     QAction *m_refresh = nullptr;
     QAction *m_about = nullptr;
+    QAction *m_find = nullptr;
+    QAction *m_copy = nullptr;
     QList<QAction *> m_pageActions;
 };
 

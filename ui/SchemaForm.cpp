@@ -19,6 +19,26 @@ namespace koan::ui {
 
 SchemaForm::SchemaForm(QWidget *parent) : QWidget(parent), m_layout(new QFormLayout(this)) { }
 
+void SchemaForm::watch(const Field &f)
+{
+    if (auto *w = qobject_cast<QLineEdit *>(f.editor))
+        connect(w, &QLineEdit::textChanged, this, &SchemaForm::edited);
+    else if (auto *w = qobject_cast<QComboBox *>(f.editor))
+        connect(w, &QComboBox::currentIndexChanged, this, &SchemaForm::edited);
+    else if (auto *w = qobject_cast<QDateTimeEdit *>(f.editor))
+        connect(w, &QDateTimeEdit::dateTimeChanged, this, &SchemaForm::edited);
+    else if (auto *w = qobject_cast<QSpinBox *>(f.editor))
+        connect(w, &QSpinBox::valueChanged, this, &SchemaForm::edited);
+    else if (auto *w = qobject_cast<QDoubleSpinBox *>(f.editor))
+        connect(w, &QDoubleSpinBox::valueChanged, this, &SchemaForm::edited);
+    else if (auto *w = qobject_cast<QCheckBox *>(f.editor))
+        connect(w, &QCheckBox::toggled, this, &SchemaForm::edited);
+    else if (auto *w = qobject_cast<QPlainTextEdit *>(f.editor))
+        connect(w, &QPlainTextEdit::textChanged, this, &SchemaForm::edited);
+    if (auto *include = qobject_cast<QCheckBox *>(f.include))
+        connect(include, &QCheckBox::toggled, this, &SchemaForm::edited);
+}
+
 QWidget *SchemaForm::editor(const QString &field) const
 {
     for (const Field &f : m_fields)
@@ -117,6 +137,7 @@ void SchemaForm::setSchema(const QJsonObject &schema)
             row = box;
         }
         m_layout->addRow(f.required ? f.name + QStringLiteral(" *") : f.name, row);
+        watch(f);
         m_fields.append(f);
     }
 }

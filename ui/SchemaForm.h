@@ -21,6 +21,9 @@ public:
     void setArguments(const QJsonObject &arguments);
     QWidget *editor(const QString &field) const;
 
+signals:
+    void edited(); // any field changed (the raw JSON-RPC pane follows)
+
 private:
     struct Field {
         QString name;
@@ -29,6 +32,8 @@ private:
         QWidget *editor = nullptr;
         QWidget *include = nullptr; // checkbox for optional non-text fields
     };
+    void watch(const Field &f);
+
     QFormLayout *m_layout;
     QList<Field> m_fields;
 };

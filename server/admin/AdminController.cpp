@@ -5,6 +5,7 @@
 #include "core/RpcBridge.h"
 #include "security/AuthAuditLog.h"
 #include "entities/EntityRegistry.h"
+#include "protocol/JsonRpc.h"
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
 #include "tasks/TaskManager.h"
@@ -41,6 +42,7 @@ AdminController::AdminController(Parts parts, QObject *parent)
     qRegisterMetaType<koan::ServerStatus>();
     qRegisterMetaType<koan::HttpSseSwitch>();
     qRegisterMetaType<koan::TaskSnapshot>();
+    qRegisterMetaType<koan::ToolCallRecord>();
     qRegisterMetaType<QList<koan::TaskSnapshot>>();
     // The operator session is initialized once, like any client.
     m_operator->protocolVersion = QStringLiteral("2025-11-25");
@@ -109,7 +111,7 @@ void AdminController::forwardServerEvents()
     connect(sm, &SessionManager::messageReceived, this, &AdminController::messageReceived);
     connect(sm, &SessionManager::messageSent, this, &AdminController::messageSent);
     connect(m_parts.authLog, &AuthAuditLog::failureRecorded, this, &AdminController::authFailureRecorded);
-    connect(m_parts.bridge, &RpcBridge::toolCallFinished, this, &AdminController::toolCallFinished);
+    connect(m_parts.bridge, &RpcBridge::toolCallRecorded, this, &AdminController::toolCallFinished);
     // From whichever thread logged: queued to this one, so a log line never waits for a receiver.
     connect(LogFeed::instance(), &LogFeed::recorded, this, &AdminController::logRecorded, Qt::QueuedConnection);
     if (m_parts.tasks)
@@ -472,18 +474,57 @@ QJsonObject AdminController::toolCallRequest(const QString &tool, const QJsonObj
 
 void AdminController::invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments)
 {
-    const QJsonObject request = toolCallRequest(tool, arguments);
+    runCall(m_operator, toolCallRequest(tool, arguments), requestId,
+            [this, requestId](const QJsonObject &request, const QJsonObject &response, double ms) {
+                emit toolInvoked(requestId, request, response, ms);
+            });
+}
+
+void AdminController::cancelInvocation(const QString &requestId)
+{
+    cancelToolCallAs(m_operator->principal, requestId);
+}
+
+static QString runningKey(const Principal &caller, const QString &callId)
+{
+    return caller.identityKey() + QLatin1Char('\n') + callId;
+}
+
+void AdminController::runCall(const SessionPtr &session, const QJsonObject &request, const QString &callId,
+                              InvokeDone done)
+{
+    const QString key = runningKey(session->principal, callId);
+    if (!callId.isEmpty())
+        m_running.insert(key, RunningCall{session, request.value(QLatin1String("id"))});
     QElapsedTimer timer;
     timer.start();
     m_parts.bridge->handleValue(
-        request, m_operator, [](const QJsonObject &) {},
-        [this, requestId, request, timer](const QJsonValue &reply) {
-            emit toolInvoked(requestId, request, reply.toObject(), timer.nsecsElapsed() / 1e6);
+        request, session, [](const QJsonObject &) {},
+        [this, key, callId, session, request, timer, done = std::move(done)](const QJsonValue &reply) {
+            const auto it = m_running.constFind(key);
+            if (!callId.isEmpty() && it != m_running.constEnd() && it->session == session)
+                m_running.erase(it);
+            done(request, reply.toObject(), timer.nsecsElapsed() / 1e6);
         });
 }
 
+bool AdminController::cancelToolCallAs(const Principal &caller, const QString &callId)
+{
+    const auto it = m_running.constFind(runningKey(caller, callId));
+    if (callId.isEmpty() || it == m_running.constEnd())
+        return false;
+    const RunningCall running = *it;
+    qCInfo(lcAdmin).noquote() << "operator call" << callId << "cancelled by" << caller.subject;
+    m_parts.bridge->handleValue(
+        jsonrpc::makeNotification(QStringLiteral("notifications/cancelled"),
+                                  {{QStringLiteral("requestId"), running.rpcId},
+                                   {QStringLiteral("reason"), QStringLiteral("cancelled by the operator")}}),
+        running.session, [](const QJsonObject &) {}, [](const QJsonValue &) {});
+    return true;
+}
+
 void AdminController::invokeToolAs(const Principal &caller, const QString &tool, const QJsonObject &arguments,
-                                   InvokeDone done)
+                                   InvokeDone done, const QString &callId)
 {
     // A session of its own for the call, never registered: the caller's identity and scopes, the
     // operator transport (an entity's EnabledTransports decides whether operators may call it).
@@ -494,14 +535,7 @@ void AdminController::invokeToolAs(const Principal &caller, const QString &tool,
     session->initialized = session->ready = true;
     session->clientInfo = QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-console (attached)")},
                                       {QStringLiteral("version"), QStringLiteral(KOAN_MCP_VERSION)}};
-    const QJsonObject request = toolCallRequest(tool, arguments);
-    QElapsedTimer timer;
-    timer.start();
-    m_parts.bridge->handleValue(
-        request, session, [](const QJsonObject &) {},
-        [session, request, timer, done = std::move(done)](const QJsonValue &reply) {
-            done(request, reply.toObject(), timer.nsecsElapsed() / 1e6);
-        });
+    runCall(session, toolCallRequest(tool, arguments), callId, std::move(done));
 }
 
 void AdminController::setHttpSseEnabled(bool enabled)

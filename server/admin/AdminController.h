@@ -4,6 +4,7 @@
 // as signals, so the GUI never touches server internals across threads.
 #include "config/McpServerOptions.h"
 #include "core/McpSession.h"
+#include "core/ToolCallRecord.h"
 #include "entities/EntityDescriptor.h"
 #include "logging/LogFeed.h"
 #include "metrics/OverviewSampler.h"
@@ -173,8 +174,15 @@ public:
     // tools/call through the real dispatcher as `caller` with exactly its scopes (the admin API:
     // the token's principal, never the trusted local operator). `done` gets the JSON-RPC request,
     // the response and the duration.
+    // A call that was cancelled gets an empty response (a cancelled request is never answered).
+    // A non-empty `callId` names the call for cancelToolCallAs while it runs (per caller).
     using InvokeDone = std::function<void(const QJsonObject &request, const QJsonObject &response, double ms)>;
-    void invokeToolAs(const Principal &caller, const QString &tool, const QJsonObject &arguments, InvokeDone done);
+    void invokeToolAs(const Principal &caller, const QString &tool, const QJsonObject &arguments, InvokeDone done,
+                      const QString &callId = {});
+    // Cancels `caller`'s own running call `callId` the way a client does (notifications/cancelled):
+    // the tool sees its cancel flag, and the call ends with an empty response. False when no such
+    // call of that caller runs.
+    bool cancelToolCallAs(const Principal &caller, const QString &callId);
 
     // Every principal's tasks, newest first (the last 200), from the store (on PostgreSQL: every replica's).
     QList<TaskSnapshot> tasks(QString *error = nullptr) const;
@@ -191,6 +199,9 @@ public slots:
     void resetEntityOptions(const QString &entity);
     // Runs tools/call through the real dispatcher as the local operator.
     void invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments);
+    // Cancels the local operator's call `requestId` while it runs; answers with toolInvoked (an
+    // empty response) once the tool stopped.
+    void cancelInvocation(const QString &requestId);
     void setHttpSseEnabled(bool enabled);                // as the local operator
     void setHttpSse(const koan::HttpSseSwitch &request); // as the local operator
     void disconnectSession(const QString &sessionId);
@@ -223,9 +234,8 @@ signals:
     void messageReceived(const QString &sessionId, const QString &method);
     void messageSent(const QString &sessionId);
     void authFailureRecorded(const koan::AuthFailure &failure);
-    void toolCallFinished(const QString &sessionId, const QString &tool, const QJsonObject &arguments,
-                          const QJsonObject &response, double durationMs, const QString &outcome);
-    void logRecorded(const koan::LogRecord &record); // redacted, as the log sink wrote it
+    void toolCallFinished(const koan::ToolCallRecord &record); // every ending, with the JSON-RPC as answered
+    void logRecorded(const koan::LogRecord &record);           // redacted, as the log sink wrote it
     // A task this process runs: `change` is "created", "progress" (at most two a second) or "finished".
     void taskUpdated(const koan::TaskSnapshot &task, const QString &change);
 
@@ -238,6 +248,13 @@ private:
     void applyHttpSse(const HttpSseSwitch &request, int drainMs);
     void forwardServerEvents();
     QJsonObject toolCallRequest(const QString &tool, const QJsonObject &arguments);
+    // Runs `request` on `session`, tracked under (caller, callId) while it runs.
+    void runCall(const SessionPtr &session, const QJsonObject &request, const QString &callId, InvokeDone done);
+    struct RunningCall {
+        SessionPtr session;
+        QJsonValue rpcId;
+    };
+    QHash<QString, RunningCall> m_running; // by the caller's identity and its callId
 
     Parts m_parts;
     QString m_userOverrideFile;

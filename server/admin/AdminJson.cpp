@@ -72,6 +72,54 @@ SessionInfo sessionFromJson(const QJsonObject &o)
     return s;
 }
 
+QJsonObject toJson(const ToolCallRecord &r)
+{
+    QJsonObject rpcResponse = r.response;
+    rpcResponse.remove(QLatin1String("result"));
+    return {{QStringLiteral("time"), time(r.time)},
+            {QStringLiteral("sessionId"), r.sessionId},
+            {QStringLiteral("caller"), r.caller},
+            {QStringLiteral("transport"), transportName(r.transport)},
+            {QStringLiteral("era"), r.era == ProtocolEra::Modern ? QStringLiteral("modern") : QStringLiteral("legacy")},
+            {QStringLiteral("protocolVersion"), r.protocolVersion},
+            {QStringLiteral("subject"), r.subject},
+            {QStringLiteral("tool"), r.tool},
+            {QStringLiteral("arguments"), r.arguments},
+            {QStringLiteral("response"), r.result},
+            {QStringLiteral("durationMs"), r.durationMs},
+            {QStringLiteral("outcome"), r.outcome},
+            {QStringLiteral("traceId"), r.traceId},
+            {QStringLiteral("requestId"), r.requestId},
+            {QStringLiteral("rpcRequest"), r.request},
+            {QStringLiteral("rpcResponse"), rpcResponse}};
+}
+
+ToolCallRecord toolCallFromJson(const QJsonObject &o)
+{
+    ToolCallRecord r;
+    r.time = time(o.value(QLatin1String("time")));
+    if (!r.time.isValid())
+        r.time = QDateTime::currentDateTimeUtc(); // an older server's event: it is happening now
+    r.sessionId = str(o, "sessionId");
+    r.caller = str(o, "caller");
+    r.transport = kind(str(o, "transport"));
+    r.era = str(o, "era") == QLatin1String("modern") ? ProtocolEra::Modern : ProtocolEra::Legacy;
+    r.protocolVersion = str(o, "protocolVersion");
+    r.subject = str(o, "subject");
+    r.tool = str(o, "tool");
+    r.arguments = o.value(QLatin1String("arguments")).toObject();
+    r.result = o.value(QLatin1String("response")).toObject();
+    r.durationMs = o.value(QLatin1String("durationMs")).toDouble();
+    r.outcome = str(o, "outcome");
+    r.traceId = str(o, "traceId");
+    r.requestId = o.value(QLatin1String("requestId"));
+    r.request = o.value(QLatin1String("rpcRequest")).toObject();
+    r.response = o.value(QLatin1String("rpcResponse")).toObject();
+    if (!r.response.isEmpty() && !r.response.contains(QLatin1String("error")))
+        r.response.insert(QStringLiteral("result"), r.result);
+    return r;
+}
+
 QJsonObject toJson(const EndedSession &e)
 {
     return {{QStringLiteral("session"), toJson(e.info)},

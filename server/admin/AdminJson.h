@@ -25,6 +25,10 @@ QJsonObject toJson(const EntitySnapshot &e);
 EntitySnapshot entityFromJson(const QJsonObject &o);
 QJsonObject toJson(const ToolSnapshot &t);
 ToolSnapshot toolFromJson(const QJsonObject &o);
+// The tool-call event: the old keys (sessionId, tool, arguments, response = the CallToolResult,
+// durationMs, outcome) and the workbench's; rpcResponse leaves out the result already under response.
+QJsonObject toJson(const ToolCallRecord &r);
+ToolCallRecord toolCallFromJson(const QJsonObject &o);
 QJsonObject toJson(const TaskSnapshot &t);
 TaskSnapshot taskFromJson(const QJsonObject &o);
 QJsonObject toJson(const ServerStatus &s);

@@ -29,6 +29,9 @@ public:
     virtual void disconnectSession(const QString &sessionId) = 0;
     // Answers with toolInvoked(requestId, ...).
     virtual void invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments) = 0;
+    // Cancels that call while it runs (notifications/cancelled on the server); toolInvoked then
+    // answers with an empty response.
+    virtual void cancelInvocation(const QString &requestId) = 0;
     // Cancels any principal's task; answers with taskCancelAnswered.
     virtual void cancelTask(const QString &taskId) = 0;
 
@@ -53,8 +56,7 @@ signals:
     void messageReceived(const QString &sessionId, const QString &method);
     void messageSent(const QString &sessionId);
     void authFailureRecorded(const koan::AuthFailure &failure);
-    void toolCallFinished(const QString &sessionId, const QString &tool, const QJsonObject &arguments,
-                          const QJsonObject &response, double durationMs, const QString &outcome);
+    void toolCallFinished(const koan::ToolCallRecord &record);
     void logRecorded(const koan::LogRecord &record);
     void taskUpdated(const koan::TaskSnapshot &task, const QString &change); // created, progress, finished
     // Command results.

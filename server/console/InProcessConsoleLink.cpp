@@ -6,6 +6,7 @@ InProcessConsoleLink::InProcessConsoleLink(AdminController *admin, QObject *pare
     : ConsoleLink(parent), m_admin(admin)
 {
     qRegisterMetaType<koan::LogRecord>();
+    qRegisterMetaType<koan::ToolCallRecord>();
     qRegisterMetaType<QList<koan::LogRecord>>();
     qRegisterMetaType<QList<koan::AuthFailure>>();
     AdminController *a = admin;
@@ -64,6 +65,11 @@ void InProcessConsoleLink::disconnectSession(const QString &sessionId)
 void InProcessConsoleLink::invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments)
 {
     command([a = m_admin, requestId, tool, arguments] { a->invokeTool(requestId, tool, arguments); });
+}
+
+void InProcessConsoleLink::cancelInvocation(const QString &requestId)
+{
+    command([a = m_admin, requestId] { a->cancelInvocation(requestId); });
 }
 
 void InProcessConsoleLink::cancelTask(const QString &taskId)

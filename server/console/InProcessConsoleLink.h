@@ -21,6 +21,7 @@ public:
     void resetEntityOptions(const QString &entity) override;
     void disconnectSession(const QString &sessionId) override;
     void invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments) override;
+    void cancelInvocation(const QString &requestId) override;
     void cancelTask(const QString &taskId) override;
 
 private:

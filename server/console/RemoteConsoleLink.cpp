@@ -224,9 +224,7 @@ void RemoteConsoleLink::dispatch(const QString &event, const QJsonObject &d)
     } else if (event == QLatin1String("auth-failure")) {
         emit authFailureRecorded(authFailureFromJson(d));
     } else if (event == QLatin1String("tool-call")) {
-        emit toolCallFinished(text("sessionId"), text("tool"), d.value(QLatin1String("arguments")).toObject(),
-                              d.value(QLatin1String("response")).toObject(),
-                              d.value(QLatin1String("durationMs")).toDouble(), text("outcome"));
+        emit toolCallFinished(toolCallFromJson(d));
     } else if (event == QLatin1String("log")) {
         emit logRecorded(logFromJson(d));
     } else if (event == QLatin1String("overview-sample")) {
@@ -298,8 +296,11 @@ void RemoteConsoleLink::invokeTool(const QString &requestId, const QString &tool
 {
     QElapsedTimer timer;
     timer.start();
+    // The request id names the call on the server too, to cancel it by (cancelInvocation).
     send("POST", QStringLiteral("/admin/tools/call"),
-         {{QStringLiteral("tool"), tool}, {QStringLiteral("arguments"), arguments}},
+         {{QStringLiteral("tool"), tool},
+          {QStringLiteral("arguments"), arguments},
+          {QStringLiteral("callId"), requestId}},
          [this, requestId, tool, arguments, timer](int, const QJsonObject &body, const QString &error) {
              if (error.isEmpty()) {
                  emit toolInvoked(requestId, body.value(QLatin1String("request")).toObject(),
@@ -315,6 +316,15 @@ void RemoteConsoleLink::invokeTool(const QString &requestId, const QString &tool
              const QJsonObject response{{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), -32000},
                                                                               {QStringLiteral("message"), error}}}};
              emit toolInvoked(requestId, request, response, timer.nsecsElapsed() / 1e6);
+         });
+}
+
+void RemoteConsoleLink::cancelInvocation(const QString &requestId)
+{
+    send("POST", QStringLiteral("/admin/tool-calls/%1/cancel").arg(requestId), {},
+         [this](int, const QJsonObject &, const QString &error) {
+             if (!error.isEmpty())
+                 emit commandFailed(tr("cancel"), error);
          });
 }
 

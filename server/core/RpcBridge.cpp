@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 #include <QLoggingCategory>
+#include <QMetaMethod>
 #include <utility>
 
 Q_LOGGING_CATEGORY(lcRpc, "koan.rpc")
@@ -768,6 +769,8 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
                                    QJsonObject{{QStringLiteral("tool"), name}}));
     }
 
+    if (isSignalConnected(QMetaMethod::fromSignal(&RpcBridge::toolCallRecorded)))
+        done = recording(id, params, *session, name, std::move(done));
     const ToolDefinition *def = provider->definition(name);
     const QJsonObject arguments = args.toObject();
     const QString sessionId = session->id;
@@ -866,6 +869,45 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
         related(rpc::makeRequest(outId, method, p));
     };
     provider->call(call, finish);
+}
+
+RpcBridge::Done RpcBridge::recording(const QJsonValue &id, const QJsonObject &params, const McpSession &session,
+                                     const QString &tool, Done done)
+{
+    ToolCallRecord r;
+    r.time = QDateTime::currentDateTimeUtc();
+    r.sessionId = session.id;
+    r.caller = session.clientInfo.value(QLatin1String("name")).toString();
+    r.transport = session.transport;
+    r.era = session.era;
+    r.protocolVersion = session.protocolVersion;
+    r.subject = session.principal.authenticated ? session.principal.subject : QString();
+    r.tool = tool;
+    r.arguments = params.value(QLatin1String("arguments")).toObject();
+    r.traceId
+        = traceIdFromTraceparent(params.value(QLatin1String("_meta")).toObject().value(QLatin1String("traceparent")));
+    r.requestId = id;
+    r.request = rpc::makeRequest(id, QStringLiteral("tools/call"), params);
+    const CancelFlag cancelled = session.inflight.value(McpSession::idKey(id));
+    QElapsedTimer timer;
+    timer.start();
+    return [this, r = std::move(r), cancelled, timer, done = std::move(done)](const QJsonValue &reply) mutable {
+        r.durationMs = timer.nsecsElapsed() / 1e6;
+        r.response = reply.toObject();
+        r.result = r.response.value(QLatin1String("result")).toObject();
+        const QString resultType = r.result.value(QLatin1String("resultType")).toString();
+        if (cancelled && cancelled->load())
+            r.outcome = QStringLiteral("cancelled");
+        else if (r.response.contains(QLatin1String("error")))
+            r.outcome = QStringLiteral("rpc_error");
+        else if (resultType == QLatin1String("input_required") || resultType == QLatin1String("task"))
+            r.outcome = resultType;
+        else
+            r.outcome = r.result.value(QLatin1String("isError")).toBool() ? QStringLiteral("tool_error")
+                                                                          : QStringLiteral("ok");
+        emit toolCallRecorded(r);
+        done(reply);
+    };
 }
 
 void RpcBridge::startTask(const QJsonValue &id, ToolProvider *provider, ToolCall call, const SessionPtr &session,

@@ -7,6 +7,7 @@
 #include "RpcError.h"
 #include "RequestState.h"
 #include "TaskService.h"
+#include "ToolCallRecord.h"
 #include "ToolProvider.h"
 
 #include <QElapsedTimer>
@@ -116,6 +117,9 @@ signals:
     void toolCallStarted(const QString &sessionId, const QString &tool, const QJsonObject &arguments);
     void toolCallFinished(const QString &sessionId, const QString &tool, const QJsonObject &arguments,
                           const QJsonObject &response, double durationMs, const QString &outcome);
+    // The same call as one record with its JSON-RPC request and response and every ending (a
+    // JSON-RPC error and a cancelled call too), for the console; built only while connected.
+    void toolCallRecorded(const koan::ToolCallRecord &record);
     // A tools/call refused with -32003 (scopes, authentication): for the audit log.
     void toolCallDenied(const QString &sessionId, koan::TransportKind transport, const QString &subject,
                         const QString &tool, const QString &reason);
@@ -140,6 +144,9 @@ private:
     void handleToolsCall(const QJsonValue &id, const QJsonObject &params, const SessionPtr &session,
                          const Send &related, Done done);
     void handleResponse(const QJsonObject &response, const SessionPtr &session);
+    // `done` that also emits toolCallRecorded with the reply it passes on.
+    Done recording(const QJsonValue &id, const QJsonObject &params, const McpSession &session, const QString &tool,
+                   Done done);
     bool tasksEnabled() const { return m_tasks && m_tasks->enabled(); }
     static bool declaresTasks(const McpSession &session);
     // tasks/get, tasks/update, tasks/cancel of a request that declared the extension.

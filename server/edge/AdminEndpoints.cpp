@@ -7,10 +7,20 @@
 #include "http/HttpErrors.h"
 
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 namespace koan {
 
 using namespace adminjson;
+
+namespace {
+// The name an attached console gives its call to cancel it by: safe in a path as it is.
+bool isCallId(const QString &id)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    return pattern.match(id).hasMatch();
+}
+} // namespace
 
 AdminEndpoints::AdminEndpoints(AdminController *admin, Settings settings)
     : m_admin(admin), m_settings(std::move(settings)),
@@ -139,18 +149,32 @@ void AdminEndpoints::mount(RequestRouter &router)
             return;
         const QString tool = b->value(QLatin1String("tool")).toString();
         const QJsonValue arguments = b->value(QLatin1String("arguments"));
-        if (tool.isEmpty() || !(arguments.isObject() || arguments.isUndefined()))
+        const QJsonValue callId = b->value(QLatin1String("callId"));
+        if (tool.isEmpty() || !(arguments.isObject() || arguments.isUndefined())
+            || !(callId.isUndefined() || isCallId(callId.toString())))
             return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
-                                 QStringLiteral("Send {\"tool\": \"...\", \"arguments\": {...}}"));
+                                 QStringLiteral("Send {\"tool\": \"...\", \"arguments\": {...}} and optionally "
+                                                "\"callId\" (1 to 64 of A-Z a-z 0-9 . _ -) to cancel it by"));
         // As the caller, with exactly the token's scopes: never the trusted local operator.
         QPointer<HttpResponder> responder = c.responder;
-        m_admin->invokeToolAs(c.caller, tool, arguments.toObject(),
-                              [responder](const QJsonObject &request, const QJsonObject &response, double ms) {
-                                  if (responder)
-                                      responder->sendJson(200, QJsonObject{{QStringLiteral("request"), request},
-                                                                           {QStringLiteral("response"), response},
-                                                                           {QStringLiteral("durationMs"), ms}});
-                              });
+        m_admin->invokeToolAs(
+            c.caller, tool, arguments.toObject(),
+            [responder](const QJsonObject &request, const QJsonObject &response, double ms) {
+                if (responder)
+                    responder->sendJson(200, QJsonObject{{QStringLiteral("request"), request},
+                                                         {QStringLiteral("response"), response},
+                                                         {QStringLiteral("cancelled"), response.isEmpty()},
+                                                         {QStringLiteral("durationMs"), ms}});
+            },
+            callId.toString());
+    });
+    // Cancels the caller's own running call (its callId); only its own, like a client's notifications/cancelled.
+    route("POST", "/admin/tool-calls/{}/cancel", [this](HttpExchange &c) {
+        const QString callId = c.route.segments.value(0);
+        if (!isCallId(callId) || !m_admin->cancelToolCallAs(c.caller, callId))
+            return sendHttpError(c.responder, 404, QStringLiteral("unknown_call"),
+                                 QStringLiteral("No call %1 of yours is running").arg(callId.left(64)));
+        c.responder->sendJson(200, QJsonObject{{QStringLiteral("cancelled"), callId}});
     });
 }
 

@@ -113,15 +113,7 @@ void AdminEventStream::subscribe()
     connect(a, &AdminController::authFailureRecorded, this,
             [this](const AuthFailure &f) { broadcast("auth-failure", toJson(f)); });
     connect(a, &AdminController::toolCallFinished, this,
-            [this](const QString &id, const QString &tool, const QJsonObject &arguments, const QJsonObject &response,
-                   double ms, const QString &outcome) {
-                broadcast("tool-call", {{QStringLiteral("sessionId"), id},
-                                        {QStringLiteral("tool"), tool},
-                                        {QStringLiteral("arguments"), arguments},
-                                        {QStringLiteral("response"), response},
-                                        {QStringLiteral("durationMs"), ms},
-                                        {QStringLiteral("outcome"), outcome}});
-            });
+            [this](const ToolCallRecord &r) { broadcast("tool-call", toJson(r)); });
     connect(a, &AdminController::logRecorded, this, [this](const LogRecord &r) {
         // Its own "opened"/"cut" lines would otherwise echo into every stream.
         if (r.category != QLatin1String("koan.admin.events"))
