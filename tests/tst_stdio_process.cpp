@@ -277,6 +277,35 @@ private slots:
         }
     }
 
+    // A tools/call's log line on stderr names the W3C trace id of its _meta.traceparent (plain text:
+    // "[trace <id>]"), on STDIO as on HTTP; stdout stays JSON-RPC only.
+    void traceIdOnTheLogLines()
+    {
+        QProcess p;
+        QProcessEnvironment env = koan::test::isolatedEnvironment(m_dir.path());
+        env.remove("DISPLAY");
+        env.insert("QT_LOGGING_RULES", "koan.rpc.debug=true");
+        p.setProcessEnvironment(env);
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:"});
+        QVERIFY(p.waitForStarted(5000));
+        p.write(
+            R"({"jsonrpc":"2.0","id":"t1","method":"tools/call","params":{"name":"trial-site.collection","arguments":{},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}})"
+            "\n");
+        QByteArray out;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                out += p.readAllStandardOutput();
+                return out.contains("\"id\":\"t1\"");
+            },
+            5000));
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(10000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("koan.rpc: tools/call trial-site.collection ok in "), err.constData());
+        QVERIFY2(err.contains("[trace 4bf92f3577b34da6a3ce929d0e0e4736]"), err.constData());
+        QVERIFY(!out.contains("koan.rpc"));
+    }
+
     void stdoutCarriesOnlyJsonRpc()
     {
         m_out += m_p.readAllStandardOutput();
