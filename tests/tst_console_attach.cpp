@@ -4,7 +4,9 @@
 // RemoteConsoleLink, the console window and its Logs page over it, what the window shows when the
 // server goes away and comes back, and `console --check`'s exit codes.
 #include "EntityOverridesModel.h"
+#include "ClusterPage.h"
 #include "OverviewPage.h"
+#include "ToolLatencyModel.h"
 #include "SessionHistoryModel.h"
 #include "LogsModel.h"
 #include "LogsPage.h"
@@ -552,6 +554,12 @@ private slots:
         QTRY_VERIFY(window.sessionsModel()->rowCount() >= 1);
         link.invokeTool("w1", "trial-site.collection", {});
         QTRY_VERIFY_WITH_TIMEOUT(window.toolCallsModel()->rowCount() >= 1, 5000);
+        // The Overview's per-tool latency arrives over the event stream (tool-latency), aggregated
+        // by the server; the Cluster page says single node (this server runs on SQLite).
+        ui::ToolLatencyModel *latency = window.overviewPage()->toolLatencyModel();
+        QTRY_VERIFY_WITH_TIMEOUT(latency->rowOf("trial-site.collection") >= 0, 5000);
+        QVERIFY(latency->tool(latency->rowOf("trial-site.collection")).calls >= 1);
+        QVERIFY(window.clusterPage()->status()->text().contains("Single node (SQLite)"));
 
         // The rollback switch pulled through the admin API, with a reason that carries a token:
         // the log record reaches the Logs page live, redacted as in the log output.

@@ -20,6 +20,10 @@
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
 #include "support/HttpClient.h"
+#include "support/ListenStream.h"
+#include "support/ModernRpc.h"
+#include "BarChart.h"
+#include "ToolLatencyModel.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -432,6 +436,35 @@ private slots:
         m_host->invoke([&] { samples = m_host->server()->admin()->overview(); });
         QVERIFY(samples.size() >= 2 && samples.size() <= 900);
         QCOMPARE(samples.last().at.isValid(), true);
+        // The per-tool latency table: the server's 15-minute aggregate, the histogram of the most called tool.
+        ui::ToolLatencyModel *tools = overview->toolLatencyModel();
+        QTRY_VERIFY(tools->rowOf("trial-site.get-by-id") >= 0);
+        const ToolLatency &byId = tools->tool(tools->rowOf("trial-site.get-by-id"));
+        QVERIFY(byId.calls >= 13);
+        QVERIFY(byId.errors >= 1);
+        QVERIFY(overview->toolHistogram()->title().contains("trial-site.get-by-id"));
+        double histogram = 0;
+        for (const ui::BarChart::Bar &b : overview->toolHistogram()->bars())
+            histogram += b.value;
+        QCOMPARE(histogram, double(byId.calls));
+        // Auth failures by reason (the bad tokens were malformed).
+        QTRY_VERIFY(!overview->authReasons()->bars().isEmpty());
+        QCOMPARE(overview->authReasons()->bars().first().label, QStringLiteral("malformed"));
+        // The stateless era: a 2026-07-28 caller and its listen stream.
+        HttpClient modern(m_port), listen(m_port);
+        QCOMPARE(modern
+                     .request("POST", "/mcp", modernHeaders("tools/call", "trial-site.collection"),
+                              modernRequest(50, "tools/call",
+                                            {{"name", "trial-site.collection"}, {"arguments", QJsonObject{}}}))
+                     .status,
+                 200);
+        openListen(listen, 51);
+        QVERIFY(waitAcknowledged(listen));
+        ui::Sparkline *stateless = overview->chart(ui::OverviewPage::Stateless);
+        QTRY_COMPARE(stateless->current(0), 1.0);
+        QTRY_COMPARE(stateless->current(1), 1.0);
+        listen.socket()->abort();
+        QTRY_COMPARE(stateless->current(1), 0.0);
         legacy.front()->stream.socket()->abort();
         QTRY_COMPARE(sessions->current(0), 2.0);
     }
@@ -510,6 +543,10 @@ private slots:
             QVERIFY(modern.back()->initialize(QStringLiteral("agent-%1").arg(i)));
         }
         HttpClient bad(m_port);
+        // The stateless era beside them: two listen streams and a 2026-07-28 caller.
+        HttpClient listen1(m_port), listen2(m_port), stateless(m_port);
+        openListen(listen1, 1);
+        openListen(listen2, 2);
         QElapsedTimer t;
         t.start();
         int id = 100;
@@ -532,14 +569,24 @@ private slots:
                            fail ? QJsonObject{{"id", "no-such-site"}}
                                 : (i % 3 ? QJsonObject{{"id", "site-boston"}} : QJsonObject{}));
             }
+            if (second % 2 == 0)
+                stateless.request(
+                    "POST", "/mcp", modernHeaders("tools/call", "participant-visit.collection"),
+                    modernRequest(id++, "tools/call",
+                                  {{"name", "participant-visit.collection"}, {"arguments", QJsonObject{}}}));
             if (second >= 20 && second < 24)
                 for (int i = 0; i < 3; ++i)
-                    bad.request("GET", "/mcp/capabilities", {{"Authorization", "Bearer not.a.jwt"}});
+                    bad.request("GET", "/mcp/capabilities",
+                                {{"Authorization", i == 2 ? "Bearer " : "Bearer not.a.jwt"}});
             const qint64 wait = (second + 1) * 1000 - t.elapsed();
             if (wait > 0)
                 QTest::qWait(int(wait));
         }
+        // Tall enough to show the per-tool latency table below the charts.
+        const QSize size = m_window->size();
+        m_window->resize(1280, 1240);
         screenshot("console-overview", overview);
+        m_window->resize(size);
         for (auto &c : legacy)
             c->stream.socket()->abort();
     }

@@ -124,6 +124,36 @@ DE.update({
 })
 NUMERUS.update({"%n call(s) exported": ["%n Aufruf exportiert", "%n Aufrufe exportiert"],
                 "%n row(s) copied": ["%n Zeile kopiert", "%n Zeilen kopiert"]})
+DE.update({
+ "Authentication failures": "Anmeldefehler", "Filter authentication failures": "Anmeldefehler filtern",
+ "All replicas": "Alle Replikate", "Cluster state": "Clusterzustand", "Replicas": "Replikate",
+ "Sessions in the cluster": "Sitzungen im Cluster", "Show the sessions of all replicas": "Die Sitzungen aller Replikate zeigen",
+ "Sessions (2025-era Streamable HTTP and legacy HTTP+SSE; stateless 2026-07-28 requests have none: any replica answers them)":
+   "Sitzungen (Streamable HTTP der 2025-Ära und Legacy-HTTP+SSE; zustandslose 2026-07-28-Anfragen haben keine: jedes Replikat beantwortet sie)",
+ "Single node (SQLite): this server keeps its own store and sessions. With DatabaseUrl=postgresql://… the replicas sharing the database are listed here.":
+   "Einzelner Knoten (SQLite): Dieser Server hat seinen eigenen Speicher und seine eigenen Sitzungen. Mit DatabaseUrl=postgresql://… werden hier die Replikate aufgeführt, die sich die Datenbank teilen.",
+ "(the first %1 listed)": "(die ersten %1 aufgeführt)", "as of %1": "Stand %1",
+ "the database is unreachable: this is the last view": "die Datenbank ist nicht erreichbar: dies ist der letzte Stand",
+ "this replica": "dieses Replikat", "live": "aktiv", "%1 (this replica)": "%1 (dieses Replikat)", "Replica": "Replikat",
+ "Host": "Host", "Started": "Gestartet", "State": "Zustand", "HTTP+SSE (2024-11-05)": "HTTP+SSE (2024-11-05)",
+ "Streamable HTTP (2025)": "Streamable HTTP (2025)", "Expires": "Läuft ab",
+ "Entities and their overrides": "Entitäten und ihre Overrides", "Active connections and heartbeats": "Aktive Verbindungen und Heartbeats",
+ "Heartbeats by session": "Heartbeats je Sitzung", "Log records": "Protokolleinträge", "Cluster": "Cluster",
+ "Stateless era (2026-07-28)": "Zustandslose Ära (2026-07-28)", "callers (last minute)": "Aufrufer (letzte Minute)",
+ "listen streams": "Listen-Streams", "Authentication failures by reason": "Anmeldefehler nach Grund",
+ "No authentication failures in the window.": "Keine Anmeldefehler im Zeitfenster.",
+ "Tool latency over the last 15 minutes": "Tool-Latenz der letzten 15 Minuten", "Latency distribution": "Latenzverteilung",
+ "No tool calls in the last 15 minutes.": "Keine Tool-Aufrufe in den letzten 15 Minuten.", "Overview summary": "Übersicht in Zahlen",
+ "Overview": "Übersicht", "> %1": "> %1", "≤ %1": "≤ %1",
+ "<p>2026-07-28: %1 callers in the last minute (peak %2), %3 listen streams</p>":
+   "<p>2026-07-28: %1 Aufrufer in der letzten Minute (Spitze %2), %3 Listen-Streams</p>",
+ "Send %1": "%1 senden", "Ended sessions": "Beendete Sitzungen", "Filter session history": "Sitzungsverlauf filtern",
+ "Live sessions": "Laufende Sitzungen", "Filter sessions": "Sitzungen filtern", "%1 ms": "%1 ms", "Calls": "Aufrufe",
+ "Errors": "Fehler", "p50": "p50", "p95": "p95", "Max": "Max",
+})
+NUMERUS.update({"%n replica(s) on one PostgreSQL database": ["%n Replikat auf einer PostgreSQL-Datenbank", "%n Replikate auf einer PostgreSQL-Datenbank"],
+ "%n session(s)": ["%n Sitzung", "%n Sitzungen"],
+ "Latency distribution: %1 (%n call(s))": ["Latenzverteilung: %1 (%n Aufruf)", "Latenzverteilung: %1 (%n Aufrufe)"]})
 
 path = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).with_name("koan_de.ts"))
 text = path.read_text(encoding="utf-8")

@@ -20,12 +20,14 @@ AuthFailuresPage::AuthFailuresPage(AuthFailuresModel *model, QWidget *parent) : 
     proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     auto *view = new QTableView(this);
     view->setObjectName(QStringLiteral("authFailuresView"));
+    view->setAccessibleName(tr("Authentication failures"));
     view->setModel(proxy);
     view->setSortingEnabled(true);
     view->verticalHeader()->hide();
     view->horizontalHeader()->setStretchLastSection(true);
     auto *filter = new QLineEdit(this);
     filter->setObjectName(QStringLiteral("authFailuresFilter"));
+    filter->setAccessibleName(tr("Filter authentication failures"));
     filter->setPlaceholderText(tr("Filter by reason, subject, remote, path…"));
     filter->setClearButtonEnabled(true);
     connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);

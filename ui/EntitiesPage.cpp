@@ -1,5 +1,7 @@
 #include "EntitiesPage.h"
 
+#include "PaletteColors.h"
+
 #include "EntityOverridesModel.h"
 #include "RecordBrowser.h"
 
@@ -45,6 +47,7 @@ EntitiesPage::EntitiesPage(ConsoleLink *link, EntityOverridesModel *model, QWidg
       m_records(new RecordBrowser(link, model, this)), m_sections(new QTabWidget(this))
 {
     m_view->setObjectName(QStringLiteral("entitiesView"));
+    m_view->setAccessibleName(tr("Entities and their overrides"));
     m_view->setModel(model);
     m_view->setItemDelegateForColumn(EntityOverridesModel::RequireAuthentication, new AuthenticationDelegate(m_view));
     m_view->verticalHeader()->hide();
@@ -68,7 +71,8 @@ EntitiesPage::EntitiesPage(ConsoleLink *link, EntityOverridesModel *model, QWidg
     connect(model, &EntityOverridesModel::applyRequested, this,
             [link](const QString &entity, const EntityOptions &o) { link->applyEntityOptions(entity, o); });
     connect(model, &EntityOverridesModel::validationFailed, this, [this](const QString &message) {
-        m_message->setText(QStringLiteral("<span style='color:#b71c1c'>%1</span>").arg(message.toHtmlEscaped()));
+        m_message->setText(
+            QStringLiteral("<span style='color:%1'>%2</span>").arg(errorText().name()).arg(message.toHtmlEscaped()));
         if (isVisible())
             QMessageBox::warning(this, tr("Invalid value"), message);
     });
@@ -96,7 +100,8 @@ EntitiesPage::EntitiesPage(ConsoleLink *link, EntityOverridesModel *model, QWidg
 void EntitiesPage::applied(const QString &entity, bool ok, const QString &error)
 {
     m_message->setText(ok ? tr("%1: applied and saved.").arg(entity)
-                          : QStringLiteral("<span style='color:#b71c1c'>%1</span>")
+                          : QStringLiteral("<span style='color:%1'>%2</span>")
+                                .arg(errorText().name())
                                 .arg(tr("%1: %2").arg(entity, error).toHtmlEscaped()));
 }
 

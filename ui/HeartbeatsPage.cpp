@@ -17,6 +17,7 @@ HeartbeatsPage::HeartbeatsPage(SessionsModel *model, QWidget *parent)
       m_timer(new QTimer(this))
 {
     m_chart->setObjectName(QStringLiteral("heartbeatChart"));
+    m_chart->setAccessibleName(tr("Active connections and heartbeats"));
     m_chart->addSeries(tr("active connections"), QColor(0x15, 0x65, 0xc0));
     m_chart->addSeries(tr("heartbeats per sample"), QColor(0x2e, 0x7d, 0x32));
     auto *proxy = new QSortFilterProxyModel(this);
@@ -24,6 +25,7 @@ HeartbeatsPage::HeartbeatsPage(SessionsModel *model, QWidget *parent)
     proxy->setSortRole(Qt::UserRole);
     auto *view = new QTableView(this);
     view->setObjectName(QStringLiteral("heartbeatsView"));
+    view->setAccessibleName(tr("Heartbeats by session"));
     view->setModel(proxy);
     view->setSortingEnabled(true);
     view->verticalHeader()->hide();

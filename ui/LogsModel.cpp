@@ -1,5 +1,7 @@
 #include "LogsModel.h"
 
+#include "PaletteColors.h"
+
 #include <QBrush>
 #include <QColor>
 
@@ -33,7 +35,9 @@ QVariant LogsModel::data(const QModelIndex &index, int role) const
         return severity(r.level);
     if (role == Qt::ForegroundRole && index.column() == Level) {
         const int s = severity(r.level);
-        return s >= 3 ? QBrush(QColor(0xc6, 0x28, 0x28)) : s == 2 ? QBrush(QColor(0xef, 0x6c, 0x00)) : QVariant();
+        return s >= 3   ? QBrush(signalText(QColor(0xc6, 0x28, 0x28)))
+               : s == 2 ? QBrush(signalText(QColor(0xef, 0x6c, 0x00)))
+                        : QVariant();
     }
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};

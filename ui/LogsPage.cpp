@@ -76,6 +76,7 @@ LogsPage::LogsPage(LogsModel *model, QWidget *parent)
     m_count->setObjectName(QStringLiteral("logsCount"));
 
     m_view->setObjectName(QStringLiteral("logsView"));
+    m_view->setAccessibleName(tr("Log records"));
     m_view->setModel(m_filter);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->verticalHeader()->hide();

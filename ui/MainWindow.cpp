@@ -3,6 +3,7 @@
 #include "AboutDialog.h"
 #include "AuthFailuresModel.h"
 #include "AuthFailuresPage.h"
+#include "ClusterPage.h"
 #include "EntitiesPage.h"
 #include "EntityOverridesModel.h"
 #include "HeartbeatsPage.h"
@@ -66,6 +67,7 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
     m_toolCallsPage->invokePanel()->setTools(tools);
     m_logsPage = new LogsPage(m_logs, this);
     m_tasksPage = new TasksPage(link, m_tasks, this);
+    m_clusterPage = new ClusterPage(this);
     m_tabs->addTab(m_overviewPage, tr("Overview"));
     m_tabs->addTab(m_sessionsPage, tr("Sessions"));
     m_tabs->addTab(m_historyPage, tr("Session history"));
@@ -75,6 +77,7 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
     m_tabs->addTab(m_toolCallsPage, tr("Tool calls"));
     m_tabs->addTab(m_logsPage, tr("Logs"));
     m_tabs->addTab(m_tasksPage, tr("Tasks"));
+    m_tabs->addTab(m_clusterPage, tr("Cluster"));
 
     m_connection->setObjectName(QStringLiteral("connectionBanner"));
     m_connection->setWordWrap(true);
@@ -102,6 +105,8 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
     connect(link, &ConsoleLink::overviewSampled, m_overviewPage, &OverviewPage::addSample);
     connect(link, &ConsoleLink::sessionHistoryChanged, m_history, &SessionHistoryModel::reset);
     connect(link, &ConsoleLink::overviewChanged, m_overviewPage, &OverviewPage::setSamples);
+    connect(link, &ConsoleLink::toolLatencyChanged, m_overviewPage, &OverviewPage::setToolLatency);
+    connect(link, &ConsoleLink::clusterChanged, m_clusterPage, &ClusterPage::setView);
     connect(link, &ConsoleLink::heartbeatSent, m_sessions, &SessionsModel::heartbeatSent);
     connect(link, &ConsoleLink::messageReceived, m_sessions, &SessionsModel::messageReceived);
     connect(link, &ConsoleLink::messageSent, m_sessions, &SessionsModel::messageSent);

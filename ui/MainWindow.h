@@ -19,6 +19,7 @@ class HeartbeatsPage;
 class LogsModel;
 class LogsPage;
 class AuthFailuresPage;
+class ClusterPage;
 class OverviewPage;
 class SessionHistoryModel;
 class SessionHistoryPage;
@@ -58,6 +59,7 @@ public:
     LogsPage *logsPage() const { return m_logsPage; }
     TasksModel *tasksModel() const { return m_tasks; }
     TasksPage *tasksPage() const { return m_tasksPage; }
+    ClusterPage *clusterPage() const { return m_clusterPage; }
     QLabel *connectionBanner() const { return m_connection; } // attached: shown while the server is unreachable
     QAction *quitAction() const { return m_quit; }
     QAction *refreshAction() const { return m_refresh; }
@@ -98,6 +100,7 @@ private:
     ToolCallsPage *m_toolCallsPage;
     LogsPage *m_logsPage;
     TasksPage *m_tasksPage;
+    ClusterPage *m_clusterPage;
     QLabel *m_connection;
     QLabel *m_statusServer;
     QLabel *m_statusSessions;

@@ -1,5 +1,7 @@
 #include "RecordBrowser.h"
 
+#include "PaletteColors.h"
+
 #include "EntityOverridesModel.h"
 #include "RecordBrowserModels.h"
 
@@ -470,8 +472,9 @@ void RecordBrowser::showEvent(QShowEvent *event)
 
 void RecordBrowser::setMessage(const QString &text, bool error)
 {
-    m_message->setText(error ? QStringLiteral("<span style='color:#b71c1c'>%1</span>").arg(text.toHtmlEscaped())
-                             : text.toHtmlEscaped());
+    m_message->setText(
+        error ? QStringLiteral("<span style='color:%1'>%2</span>").arg(ui::errorText().name()).arg(text.toHtmlEscaped())
+              : text.toHtmlEscaped());
 }
 
 } // namespace koan::ui

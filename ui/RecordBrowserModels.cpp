@@ -1,5 +1,7 @@
 #include "RecordBrowserModels.h"
 
+#include "PaletteColors.h"
+
 #include "protocol/JsonPatch.h"
 
 #include <QColor>
@@ -195,7 +197,7 @@ QVariant RecordVersionsModel::data(const QModelIndex &index, int role) const
     if (role == Qt::ToolTipRole && !r.problem.isEmpty())
         return tr("This change could not be replayed: %1").arg(r.problem);
     if (role == Qt::ForegroundRole && (r.deleted || !r.problem.isEmpty()))
-        return QColor(0xb7, 0x1c, 0x1c);
+        return errorText();
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {

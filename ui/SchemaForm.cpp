@@ -118,6 +118,7 @@ void SchemaForm::setSchema(const QJsonObject &schema)
             f.editor = text;
         }
         f.editor->setObjectName(f.name);
+        f.editor->setAccessibleName(f.name); // the row label is the editor's only when it is the buddy
         f.editor->setToolTip(p.value(QLatin1String("description")).toString());
         QWidget *row = f.editor;
         // Optional editors that always hold a value need an explicit "include" switch.
@@ -129,6 +130,7 @@ void SchemaForm::setSchema(const QJsonObject &schema)
             h->setContentsMargins(0, 0, 0, 0);
             auto *include = new QCheckBox(tr("set"), box);
             include->setObjectName(f.name + QStringLiteral("-include"));
+            include->setAccessibleName(tr("Send %1").arg(f.name));
             f.editor->setEnabled(false);
             connect(include, &QCheckBox::toggled, f.editor, &QWidget::setEnabled);
             h->addWidget(include);

@@ -28,6 +28,7 @@ SessionHistoryPage::SessionHistoryPage(SessionHistoryModel *model, QWidget *pare
     m_text->setFilterKeyColumn(-1);
     m_text->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_view->setObjectName(QStringLiteral("sessionHistoryView"));
+    m_view->setAccessibleName(tr("Ended sessions"));
     m_view->setModel(m_text);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(SessionHistoryModel::Ended, Qt::DescendingOrder);
@@ -38,6 +39,7 @@ SessionHistoryPage::SessionHistoryPage(SessionHistoryModel *model, QWidget *pare
     m_view->verticalHeader()->hide();
 
     m_filter->setObjectName(QStringLiteral("sessionHistoryFilter"));
+    m_filter->setAccessibleName(tr("Filter session history"));
     m_filter->setPlaceholderText(tr("Filter by id, transport, client, subject, remote…"));
     m_filter->setClearButtonEnabled(true);
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {

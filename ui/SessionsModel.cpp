@@ -1,5 +1,7 @@
 #include "SessionsModel.h"
 
+#include "PaletteColors.h"
+
 #include <QBrush>
 #include <QColor>
 
@@ -129,11 +131,11 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
     if (role == Qt::BackgroundRole && index.column() == Heartbeat) {
         switch (heartbeatState(s)) {
         case HeartbeatState::Healthy:
-            return QBrush(QColor(0xc8, 0xf0, 0xc8));
+            return QBrush(tinted(QColor(0x2e, 0x7d, 0x32)));
         case HeartbeatState::Late:
-            return QBrush(QColor(0xff, 0xe5, 0x99));
+            return QBrush(tinted(QColor(0xff, 0xb3, 0x00)));
         case HeartbeatState::Missed:
-            return QBrush(QColor(0xf5, 0xb7, 0xb1));
+            return QBrush(tinted(QColor(0xe5, 0x39, 0x35)));
         case HeartbeatState::Waiting:
         case HeartbeatState::NoStream:
             return {};

@@ -22,6 +22,7 @@ SessionsPage::SessionsPage(ConsoleLink *link, SessionsModel *model, QWidget *par
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_view->setObjectName(QStringLiteral("sessionsView"));
+    m_view->setAccessibleName(tr("Live sessions"));
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -34,6 +35,7 @@ SessionsPage::SessionsPage(ConsoleLink *link, SessionsModel *model, QWidget *par
 
     auto *filter = new QLineEdit(this);
     filter->setObjectName(QStringLiteral("sessionsFilter"));
+    filter->setAccessibleName(tr("Filter sessions"));
     filter->setPlaceholderText(tr("Filter by id, transport, client, subject, remote…"));
     filter->setClearButtonEnabled(true);
     connect(filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);

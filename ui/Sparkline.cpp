@@ -26,12 +26,24 @@ double niceCeiling(double v)
 
 Sparkline::Sparkline(int capacity, QWidget *parent) : QWidget(parent), m_capacity(qMax(2, capacity))
 {
-    setMinimumHeight(110);
     setMouseTracking(true);
     m_format = [](double v) {
         return std::abs(v - std::round(v)) < 1e-9 ? QLocale().toString(qint64(std::llround(v)))
                                                   : QLocale().toString(v, 'f', 1);
     };
+}
+
+QSize Sparkline::sizeHint() const
+{
+    const QFontMetrics fm = fontMetrics();
+    return {fm.averageCharWidth() * 60, fm.height() * 9 + 16};
+}
+
+QSize Sparkline::minimumSizeHint() const
+{
+    // Title, legend, three lines of plot and the time axis.
+    const QFontMetrics fm = fontMetrics();
+    return {fm.averageCharWidth() * 30, fm.height() * ((m_title.isEmpty() ? 1 : 2) + 3 + 1) + 16};
 }
 
 int Sparkline::addSeries(const QString &label, const QColor &color)

@@ -31,8 +31,9 @@ public:
     QString format(double v) const;
     // What the tooltip says for the sample nearest to x (widget coordinates); empty without samples.
     QString toolTipAt(int x) const;
-    QSize sizeHint() const override { return {480, 160}; }
-    QSize minimumSizeHint() const override { return {240, 110}; }
+    // From the font, so title, legend and axes fit at any scaling or font size.
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
 
 protected:
     void paintEvent(QPaintEvent *) override;

@@ -32,8 +32,11 @@ AdminController::AdminController(Parts parts, QObject *parent)
       m_operator(
           std::make_shared<McpSession>(QStringLiteral("operator-") + QUuid::createUuid().toString(QUuid::Id128).left(8),
                                        TransportKind::Operator, Principal::localOwner())),
-      m_overview(new OverviewSampler({m_parts.sessions, m_parts.bridge, m_parts.authLog}, 900, 1000, this))
+      m_overview(new OverviewSampler({m_parts.sessions, m_parts.bridge, m_parts.authLog}, 900, 1000, this)),
+      m_clusterTimer(new QTimer(this))
 {
+    m_clusterTimer->setInterval(kClusterIntervalMs);
+    connect(m_clusterTimer, &QTimer::timeout, this, [this] { emit clusterChanged(clusterOrSingle()); });
     qRegisterMetaType<koan::EntityOptions>();
     qRegisterMetaType<koan::EntitySnapshot>();
     qRegisterMetaType<QList<koan::EntitySnapshot>>();
@@ -44,6 +47,7 @@ AdminController::AdminController(Parts parts, QObject *parent)
     qRegisterMetaType<koan::TaskSnapshot>();
     qRegisterMetaType<koan::ToolCallRecord>();
     qRegisterMetaType<QList<koan::TaskSnapshot>>();
+    qRegisterMetaType<koan::ClusterView>();
     // The operator session is initialized once, like any client.
     m_operator->protocolVersion = QStringLiteral("2025-11-25");
     m_operator->initialized = m_operator->ready = true;
@@ -71,6 +75,23 @@ std::optional<ClusterView> AdminController::cluster() const
     return m_registry->view();
 }
 
+void AdminController::setClusterRegistry(ClusterRegistry *registry)
+{
+    m_registry = registry;
+    watchCluster();
+}
+
+void AdminController::watchCluster()
+{
+    // The registry's view changes with every heartbeat; a single node has nothing to watch. The
+    // timer is this thread's (connectNotify runs on the connecting one).
+    QMetaObject::invokeMethod(this, [this] {
+        if (m_registry && !m_clusterTimer->isActive()
+            && isSignalConnected(QMetaMethod::fromSignal(&AdminController::clusterChanged)))
+            m_clusterTimer->start();
+    });
+}
+
 bool AdminController::startClusterSettings(QString *error)
 {
     if (!m_cluster)
@@ -88,6 +109,7 @@ void AdminController::connectNotify(const QMetaMethod &signal)
                                               QMetaMethod::fromSignal(&AdminController::sessionClosed),
                                               QMetaMethod::fromSignal(&AdminController::sessionEnded),
                                               QMetaMethod::fromSignal(&AdminController::overviewSampled),
+                                              QMetaMethod::fromSignal(&AdminController::toolLatencyChanged),
                                               QMetaMethod::fromSignal(&AdminController::heartbeatSent),
                                               QMetaMethod::fromSignal(&AdminController::messageReceived),
                                               QMetaMethod::fromSignal(&AdminController::messageSent),
@@ -97,6 +119,8 @@ void AdminController::connectNotify(const QMetaMethod &signal)
                                               QMetaMethod::fromSignal(&AdminController::taskUpdated)};
     if (forwarded.contains(signal))
         std::call_once(m_forwarding, [this] { forwardServerEvents(); });
+    if (signal == QMetaMethod::fromSignal(&AdminController::clusterChanged))
+        watchCluster();
 }
 
 void AdminController::forwardServerEvents()
@@ -107,6 +131,7 @@ void AdminController::forwardServerEvents()
     connect(sm, &SessionManager::sessionClosed, this, &AdminController::sessionClosed);
     connect(sm, &SessionManager::sessionEnded, this, &AdminController::sessionEnded);
     connect(m_overview, &OverviewSampler::sampled, this, &AdminController::overviewSampled);
+    connect(m_overview, &OverviewSampler::toolLatencyChanged, this, &AdminController::toolLatencyChanged);
     connect(sm, &SessionManager::heartbeatSent, this, &AdminController::heartbeatSent);
     connect(sm, &SessionManager::messageReceived, this, &AdminController::messageReceived);
     connect(sm, &SessionManager::messageSent, this, &AdminController::messageSent);
@@ -392,6 +417,8 @@ void AdminController::refresh()
     emit sessionsChanged(sessions());
     emit sessionHistoryChanged(sessionHistory());
     emit overviewChanged(overview());
+    emit toolLatencyChanged(toolLatency());
+    emit clusterChanged(clusterOrSingle());
     emit authFailuresChanged(authFailures());
     emit logsChanged(logRecords());
     emit tasksChanged(tasks());

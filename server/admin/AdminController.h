@@ -18,6 +18,7 @@
 #include <QJsonObject>
 #include <QMetaType>
 #include <QObject>
+#include <QTimer>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -111,6 +112,7 @@ class AdminController : public QObject
 {
     Q_OBJECT
 public:
+    static constexpr int kClusterIntervalMs = 2000;
     // What the controller commands and observes; nothing else of the server.
     struct Parts {
         const McpServerOptions *options = nullptr;
@@ -132,9 +134,11 @@ public:
     // cluster-wide (ClusterSettings); false with *error when the database cannot be read.
     bool startClusterSettings(QString *error);
     // PostgreSQL: the registry of the cluster's replicas and sessions (not owned).
-    void setClusterRegistry(ClusterRegistry *registry) { m_registry = registry; }
+    void setClusterRegistry(ClusterRegistry *registry);
     // The cluster as last seen by the registry; nullopt on a single node (SQLite).
     std::optional<ClusterView> cluster() const;
+    // The same for the console: an empty ClusterView (no self) on a single node.
+    ClusterView clusterOrSingle() const { return cluster().value_or(ClusterView{}); }
 
     // Entity overrides edited in the console are saved to this file (empty: not persisted).
     void setUserOverrideFile(const QString &path) { m_userOverrideFile = path; }
@@ -162,6 +166,8 @@ public:
     // The Overview's per-second samples (the last 15 minutes), oldest first.
     QList<OverviewSample> overview() const { return m_overview->samples(); }
     OverviewSampler *overviewSampler() const { return m_overview; }
+    // Each tool's call latency over the last 15 minutes, most called first.
+    QList<ToolLatency> toolLatency() const { return m_overview->toolLatency(); }
     // The recent auth failures (the ring of AuthAuditLog) and log records (LogFeed), oldest first.
     QList<AuthFailure> authFailures() const;
     QList<LogRecord> logRecords() const;
@@ -191,9 +197,9 @@ public:
     TaskCancelOutcome cancelTask(const QString &taskId, const WriteContext &who, QString *error);
 
 public slots:
-    // Emits entitiesChanged, toolsChanged, statusChanged, sessionsChanged, sessionHistoryChanged
-    // and overviewChanged.
-    // authFailuresChanged and logsChanged.
+    // Emits entitiesChanged, toolsChanged, statusChanged, sessionsChanged, sessionHistoryChanged,
+    // overviewChanged, toolLatencyChanged, clusterChanged, authFailuresChanged, logsChanged and
+    // tasksChanged.
     void refresh();
     void applyEntityOptions(const QString &entity, const koan::EntityOptions &options);
     void resetEntityOptions(const QString &entity);
@@ -215,6 +221,11 @@ signals:
     void sessionsChanged(const QList<koan::SessionInfo> &sessions);
     void sessionHistoryChanged(const QList<koan::EndedSession> &ended);
     void overviewChanged(const QList<koan::OverviewSample> &samples);
+    // The per-tool latency distribution: in refresh(), and live after a second with calls.
+    void toolLatencyChanged(const QList<koan::ToolLatency> &tools);
+    // The cluster's replicas and sessions (empty `self` on a single node): in refresh(), and live
+    // every kClusterIntervalMs once something listens.
+    void clusterChanged(const koan::ClusterView &cluster);
     void authFailuresChanged(const QList<koan::AuthFailure> &failures);
     void logsChanged(const QList<koan::LogRecord> &records);
     void tasksChanged(const QList<koan::TaskSnapshot> &tasks);
@@ -247,6 +258,7 @@ private:
     // Puts this replica's transports in the switch's state (drainMs: how long open streams may finish).
     void applyHttpSse(const HttpSseSwitch &request, int drainMs);
     void forwardServerEvents();
+    void watchCluster(); // from any thread
     QJsonObject toolCallRequest(const QString &tool, const QJsonObject &arguments);
     // Runs `request` on `session`, tracked under (caller, callId) while it runs.
     void runCall(const SessionPtr &session, const QJsonObject &request, const QString &callId, InvokeDone done);
@@ -264,6 +276,7 @@ private:
     OverviewSampler *m_overview;
     qint64 m_nextId = 1;
     std::once_flag m_forwarding;
+    QTimer *m_clusterTimer; // clusterChanged while something listens and there is a registry
 };
 
 } // namespace koan

@@ -139,14 +139,20 @@ EndedSession endedFromJson(const QJsonObject &o)
 
 QJsonObject toJson(const OverviewSample &s)
 {
+    QJsonObject reasons;
+    for (auto it = s.authFailuresByReason.cbegin(); it != s.authFailuresByReason.cend(); ++it)
+        reasons.insert(it.key(), it.value());
     return {{QStringLiteral("at"), time(s.at)},
             {QStringLiteral("legacySessions"), s.legacySessions},
             {QStringLiteral("streamableSessions"), s.streamableSessions},
+            {QStringLiteral("statelessCallers"), s.statelessCallers},
+            {QStringLiteral("listenStreams"), s.listenStreams},
             {QStringLiteral("calls"), s.calls},
             {QStringLiteral("errors"), s.errors},
             {QStringLiteral("p50Ms"), s.p50Ms},
             {QStringLiteral("p95Ms"), s.p95Ms},
             {QStringLiteral("authFailures"), s.authFailures},
+            {QStringLiteral("authFailuresByReason"), reasons},
             {QStringLiteral("queuedBytes"), double(s.queuedBytes)}};
 }
 
@@ -156,13 +162,43 @@ OverviewSample sampleFromJson(const QJsonObject &o)
     s.at = time(o.value(QLatin1String("at")));
     s.legacySessions = o.value(QLatin1String("legacySessions")).toInt();
     s.streamableSessions = o.value(QLatin1String("streamableSessions")).toInt();
+    s.statelessCallers = o.value(QLatin1String("statelessCallers")).toInt();
+    s.listenStreams = o.value(QLatin1String("listenStreams")).toInt();
     s.calls = o.value(QLatin1String("calls")).toInt();
     s.errors = o.value(QLatin1String("errors")).toInt();
     s.p50Ms = o.value(QLatin1String("p50Ms")).toDouble();
     s.p95Ms = o.value(QLatin1String("p95Ms")).toDouble();
     s.authFailures = o.value(QLatin1String("authFailures")).toInt();
+    const QJsonObject reasons = o.value(QLatin1String("authFailuresByReason")).toObject();
+    for (auto it = reasons.constBegin(); it != reasons.constEnd(); ++it)
+        s.authFailuresByReason.insert(it.key(), it.value().toInt());
     s.queuedBytes = qint64(o.value(QLatin1String("queuedBytes")).toDouble());
     return s;
+}
+
+QJsonObject toJson(const ToolLatency &t)
+{
+    QJsonArray buckets;
+    for (int n : t.buckets)
+        buckets.append(n);
+    return {{QStringLiteral("tool"), t.tool},     {QStringLiteral("calls"), t.calls},
+            {QStringLiteral("errors"), t.errors}, {QStringLiteral("p50Ms"), t.p50Ms},
+            {QStringLiteral("p95Ms"), t.p95Ms},   {QStringLiteral("maxMs"), t.maxMs},
+            {QStringLiteral("buckets"), buckets}};
+}
+
+ToolLatency toolLatencyFromJson(const QJsonObject &o)
+{
+    ToolLatency t;
+    t.tool = str(o, "tool");
+    t.calls = o.value(QLatin1String("calls")).toInt();
+    t.errors = o.value(QLatin1String("errors")).toInt();
+    t.p50Ms = o.value(QLatin1String("p50Ms")).toDouble();
+    t.p95Ms = o.value(QLatin1String("p95Ms")).toDouble();
+    t.maxMs = o.value(QLatin1String("maxMs")).toDouble();
+    for (const QJsonValue &n : o.value(QLatin1String("buckets")).toArray())
+        t.buckets.append(n.toInt());
+    return t;
 }
 
 QJsonObject toJson(const AuthFailure &f)
@@ -363,6 +399,31 @@ QJsonObject toJson(const ClusterView &c)
     return {{QStringLiteral("self"), c.self},       {QStringLiteral("current"), c.current},
             {QStringLiteral("takenAt"), c.takenAt}, {QStringLiteral("replicas"), replicas},
             {QStringLiteral("sessions"), sessions}, {QStringLiteral("totalSessions"), c.totalSessions}};
+}
+
+ClusterView clusterFromJson(const QJsonObject &o)
+{
+    ClusterView c;
+    c.self = str(o, "self");
+    c.current = o.value(QLatin1String("current")).toBool();
+    c.takenAt = str(o, "takenAt");
+    c.totalSessions = o.value(QLatin1String("totalSessions")).toInt();
+    for (const QJsonValue &v : o.value(QLatin1String("replicas")).toArray()) {
+        const QJsonObject r = v.toObject();
+        c.replicas << RegisteredReplica{str(r, "id"),
+                                        str(r, "host"),
+                                        str(r, "version"),
+                                        str(r, "startedAt"),
+                                        str(r, "heartbeatAt"),
+                                        r.value(QLatin1String("sessions")).toInt(),
+                                        r.value(QLatin1String("self")).toBool()};
+    }
+    for (const QJsonValue &v : o.value(QLatin1String("sessions")).toArray()) {
+        const QJsonObject r = v.toObject();
+        c.sessions << RegisteredSession{str(r, "id"),      str(r, "replica"),   str(r, "transport"),
+                                        str(r, "subject"), str(r, "createdAt"), str(r, "expiresAt")};
+    }
+    return c;
 }
 
 } // namespace koan::adminjson

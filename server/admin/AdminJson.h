@@ -15,6 +15,9 @@ QJsonObject toJson(const EndedSession &e);
 EndedSession endedFromJson(const QJsonObject &o);
 QJsonObject toJson(const OverviewSample &s);
 OverviewSample sampleFromJson(const QJsonObject &o);
+// {"tool", "calls", "errors", "p50Ms", "p95Ms", "maxMs", "buckets": [n, ...]} (ToolLatencyTable's bounds)
+QJsonObject toJson(const ToolLatency &t);
+ToolLatency toolLatencyFromJson(const QJsonObject &o);
 QJsonObject toJson(const AuthFailure &f);
 AuthFailure authFailureFromJson(const QJsonObject &o);
 QJsonObject toJson(const LogRecord &r);
@@ -37,6 +40,7 @@ ServerStatus statusFromJson(const QJsonObject &o);
 // "sessions", "self"}], "sessions": [{"id", "replica", "transport", "subject", "createdAt", "expiresAt"}],
 // "totalSessions"}
 QJsonObject toJson(const ClusterView &c);
+ClusterView clusterFromJson(const QJsonObject &o);
 
 template<typename T> QJsonArray toArray(const QList<T> &items)
 {

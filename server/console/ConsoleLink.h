@@ -20,8 +20,8 @@ public:
     virtual QString target() const = 0; // what the console is attached to, for the title and status bar
     bool isConnected() const { return m_connected; }
 
-    // Every snapshot signal once more (status, sessions, history, entities, tools, overview, auth
-    // failures, logs, tasks).
+    // Every snapshot signal once more (status, sessions, history, entities, tools, overview, tool
+    // latency, cluster, auth failures, logs, tasks).
     virtual void refresh() = 0;
     virtual void setHttpSse(const koan::HttpSseSwitch &request) = 0;
     virtual void applyEntityOptions(const QString &entity, const koan::EntityOptions &options) = 0;
@@ -43,6 +43,8 @@ signals:
     void entitiesChanged(const QList<koan::EntitySnapshot> &entities);
     void toolsChanged(const QList<koan::ToolSnapshot> &tools);
     void overviewChanged(const QList<koan::OverviewSample> &samples);
+    void toolLatencyChanged(const QList<koan::ToolLatency> &tools); // also live
+    void clusterChanged(const koan::ClusterView &cluster);          // also live; empty `self`: single node
     void authFailuresChanged(const QList<koan::AuthFailure> &failures);
     void logsChanged(const QList<koan::LogRecord> &records);
     void tasksChanged(const QList<koan::TaskSnapshot> &tasks);

@@ -16,6 +16,8 @@ InProcessConsoleLink::InProcessConsoleLink(AdminController *admin, QObject *pare
     connect(a, &AdminController::entitiesChanged, this, &ConsoleLink::entitiesChanged);
     connect(a, &AdminController::toolsChanged, this, &ConsoleLink::toolsChanged);
     connect(a, &AdminController::overviewChanged, this, &ConsoleLink::overviewChanged);
+    connect(a, &AdminController::toolLatencyChanged, this, &ConsoleLink::toolLatencyChanged);
+    connect(a, &AdminController::clusterChanged, this, &ConsoleLink::clusterChanged);
     connect(a, &AdminController::authFailuresChanged, this, &ConsoleLink::authFailuresChanged);
     connect(a, &AdminController::logsChanged, this, &ConsoleLink::logsChanged);
     connect(a, &AdminController::sessionOpened, this, &ConsoleLink::sessionOpened);

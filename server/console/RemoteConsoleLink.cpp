@@ -195,6 +195,8 @@ void RemoteConsoleLink::applySnapshot(const QJsonObject &s)
     emit entitiesChanged(fromArray<EntitySnapshot>(s.value(QLatin1String("entities")), entityFromJson));
     emit toolsChanged(fromArray<ToolSnapshot>(s.value(QLatin1String("tools")), toolFromJson));
     emit overviewChanged(fromArray<OverviewSample>(s.value(QLatin1String("overview")), sampleFromJson));
+    emit toolLatencyChanged(fromArray<ToolLatency>(s.value(QLatin1String("toolLatency")), toolLatencyFromJson));
+    emit clusterChanged(clusterFromJson(s.value(QLatin1String("cluster")).toObject())); // absent: single node
     emit authFailuresChanged(fromArray<AuthFailure>(s.value(QLatin1String("authFailures")), authFailureFromJson));
     emit logsChanged(fromArray<LogRecord>(s.value(QLatin1String("logs")), logFromJson));
     emit tasksChanged(fromArray<TaskSnapshot>(s.value(QLatin1String("tasks")), taskFromJson));
@@ -229,6 +231,10 @@ void RemoteConsoleLink::dispatch(const QString &event, const QJsonObject &d)
         emit logRecorded(logFromJson(d));
     } else if (event == QLatin1String("overview-sample")) {
         emit overviewSampled(sampleFromJson(d));
+    } else if (event == QLatin1String("tool-latency")) {
+        emit toolLatencyChanged(fromArray<ToolLatency>(d.value(QLatin1String("tools")), toolLatencyFromJson));
+    } else if (event == QLatin1String("cluster")) {
+        emit clusterChanged(clusterFromJson(d));
     } else if (event == QLatin1String("status")) {
         emit statusChanged(statusFromJson(d));
     } else if (event == QLatin1String("entities")) {

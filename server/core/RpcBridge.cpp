@@ -415,7 +415,10 @@ CancelFlag RpcBridge::handleStateless(const QJsonObject &message, const ModernHe
                                       StatelessDone answer)
 {
     // Every answer passes here, so each refusal with the era's own codes is counted once.
-    StatelessDone done = [this, answer = std::move(answer)](const QJsonValue &reply, int httpStatus) {
+    StatelessDone done = [this, answer = std::move(answer),
+                          caller = principal.authenticated ? principal.identityKey()
+                                                           : QString()](const QJsonValue &reply, int httpStatus) {
+        emit statelessAnswered(caller);
         const int code = reply.toObject().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt();
         if (code == ModernEra::HeaderMismatch || code == ModernEra::MissingRequiredClientCapability
             || code == ModernEra::UnsupportedProtocolVersion)

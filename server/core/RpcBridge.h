@@ -134,6 +134,9 @@ signals:
     void protocolRejected(koan::ProtocolEra era, int code);
     // A 2026-07-28 retry whose requestState was refused; `reason` as RequestStateSeal::Opened.
     void requestStateRefused(const QString &reason);
+    // A stateless (2026-07-28) request answered, for the Overview's era chart; `caller` is the
+    // principal's identity key, empty when anonymous.
+    void statelessAnswered(const QString &caller);
 
 private:
     void dispatchOne(const QJsonValue &message, const SessionPtr &session, const Send &related, Done done);

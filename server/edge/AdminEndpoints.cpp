@@ -46,6 +46,7 @@ QJsonObject AdminEndpoints::snapshot() const
         {QStringLiteral("entities"), toArray(m_admin->entities())},
         {QStringLiteral("tools"), toArray(m_admin->tools())},
         {QStringLiteral("overview"), toArray(m_admin->overview())},
+        {QStringLiteral("toolLatency"), toArray(m_admin->toolLatency())},
         {QStringLiteral("authFailures"), toArray(m_admin->authFailures())},
         {QStringLiteral("logs"), toArray(m_admin->logRecords())},
         {QStringLiteral("tasks"), toArray(m_admin->tasks())}};

@@ -121,6 +121,14 @@ void AdminEventStream::subscribe()
     });
     connect(a, &AdminController::overviewSampled, this,
             [this](const OverviewSample &s) { broadcast("overview-sample", toJson(s)); });
+    connect(a, &AdminController::toolLatencyChanged, this, [this](const QList<ToolLatency> &t) {
+        broadcast("tool-latency", {{QStringLiteral("tools"), toArray(t)}});
+    });
+    // Only with a cluster registry (PostgreSQL): a single node's snapshot has no cluster section.
+    connect(a, &AdminController::clusterChanged, this, [this](const ClusterView &c) {
+        if (!c.self.isEmpty())
+            broadcast("cluster", toJson(c));
+    });
     connect(a, &AdminController::statusChanged, this,
             [this](const ServerStatus &s) { broadcast("status", toJson(s)); });
     connect(a, &AdminController::entitiesChanged, this, [this](const QList<EntitySnapshot> &e) {

@@ -8,6 +8,7 @@
 // database never holds up the server thread; the server hands it sessions and reads the last
 // view it took (both thread-safe).
 #include <QList>
+#include <QMetaType>
 #include <QMutex>
 #include <QObject>
 #include <QSet>
@@ -90,3 +91,5 @@ private:
 };
 
 } // namespace koan
+
+Q_DECLARE_METATYPE(koan::ClusterView)
