@@ -22,22 +22,22 @@
         <translation>der Server hat den Ereignisstrom beendet</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="252"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="258"/>
         <source>refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="261"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="267"/>
         <source>rollback switch</source>
         <translation>Rollback-Schalter</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="291"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="297"/>
         <source>disconnect</source>
         <translation>Trennen</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="327"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="333"/>
         <source>cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -116,50 +116,234 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::AuthFailuresPage</name>
     <message>
-        <location filename="../ui/AuthFailuresPage.cpp" line="29"/>
+        <location filename="../ui/AuthFailuresPage.cpp" line="23"/>
+        <source>Authentication failures</source>
+        <translation>Anmeldefehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresPage.cpp" line="30"/>
+        <source>Filter authentication failures</source>
+        <translation>Anmeldefehler filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresPage.cpp" line="31"/>
         <source>Filter by reason, subject, remote, path…</source>
         <translation>Nach Grund, Subjekt, Gegenstelle, Pfad filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresPage.cpp" line="32"/>
+        <location filename="../ui/AuthFailuresPage.cpp" line="34"/>
         <source>Clear</source>
         <translation>Leeren</translation>
     </message>
 </context>
 <context>
+    <name>koan::ui::ClusterPage</name>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="22"/>
+        <source>All replicas</source>
+        <translation>Alle Replikate</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="25"/>
+        <source>Cluster state</source>
+        <translation>Clusterzustand</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="30"/>
+        <source>Replicas</source>
+        <translation>Replikate</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="40"/>
+        <source>Sessions in the cluster</source>
+        <translation>Sitzungen im Cluster</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="47"/>
+        <source>Show the sessions of all replicas</source>
+        <translation>Die Sitzungen aller Replikate zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="60"/>
+        <source>Sessions (2025-era Streamable HTTP and legacy HTTP+SSE; stateless 2026-07-28 requests have none: any replica answers them)</source>
+        <translation>Sitzungen (Streamable HTTP der 2025-Ära und Legacy-HTTP+SSE; zustandslose 2026-07-28-Anfragen haben keine: jedes Replikat beantwortet sie)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="104"/>
+        <source>Single node (SQLite): this server keeps its own store and sessions. With DatabaseUrl=postgresql://… the replicas sharing the database are listed here.</source>
+        <translation>Einzelner Knoten (SQLite): Dieser Server hat seinen eigenen Speicher und seine eigenen Sitzungen. Mit DatabaseUrl=postgresql://… werden hier die Replikate aufgeführt, die sich die Datenbank teilen.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/ClusterPage.cpp" line="108"/>
+        <source>%n replica(s) on one PostgreSQL database</source>
+        <translation><numerusform>%n Replikat auf einer PostgreSQL-Datenbank</numerusform><numerusform>%n Replikate auf einer PostgreSQL-Datenbank</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/ClusterPage.cpp" line="109"/>
+        <source>%n session(s)</source>
+        <translation><numerusform>%n Sitzung</numerusform><numerusform>%n Sitzungen</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="111"/>
+        <source>(the first %1 listed)</source>
+        <translation>(die ersten %1 aufgeführt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="114"/>
+        <source>as of %1</source>
+        <translation>Stand %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="116"/>
+        <source>the database is unreachable: this is the last view</source>
+        <translation>die Datenbank ist nicht erreichbar: dies ist der letzte Stand</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::ClusterReplicasModel</name>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="32"/>
+        <source>this replica</source>
+        <translation>dieses Replikat</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="34"/>
+        <source>late</source>
+        <translation>verspätet</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="34"/>
+        <source>live</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="53"/>
+        <source>%1 (this replica)</source>
+        <translation>%1 (dieses Replikat)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="76"/>
+        <source>Replica</source>
+        <translation>Replikat</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="78"/>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="80"/>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="82"/>
+        <source>Started</source>
+        <translation>Gestartet</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="84"/>
+        <source>Last heartbeat</source>
+        <translation>Letzter Heartbeat</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="86"/>
+        <source>Sessions</source>
+        <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="88"/>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::ClusterSessionsModel</name>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="131"/>
+        <source>HTTP+SSE (2024-11-05)</source>
+        <translation>HTTP+SSE (2024-11-05)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="132"/>
+        <source>Streamable HTTP (2025)</source>
+        <translation>Streamable HTTP (2025)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="137"/>
+        <source>anonymous</source>
+        <translation>anonym</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="153"/>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="155"/>
+        <source>Replica</source>
+        <translation>Replikat</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="157"/>
+        <source>Transport</source>
+        <translation>Transport</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="159"/>
+        <source>Subject</source>
+        <translation>Subjekt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="161"/>
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="163"/>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+</context>
+<context>
     <name>koan::ui::EntitiesPage</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="59"/>
+        <location filename="../ui/EntitiesPage.cpp" line="50"/>
+        <source>Entities and their overrides</source>
+        <translation>Entitäten und ihre Overrides</translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="62"/>
         <source>Reset selected to defaults</source>
         <translation>Auswahl auf Standardwerte zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="73"/>
+        <location filename="../ui/EntitiesPage.cpp" line="77"/>
         <source>Invalid value</source>
         <translation>Ungültiger Wert</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="75"/>
+        <location filename="../ui/EntitiesPage.cpp" line="79"/>
         <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
         <translation>Zum Bearbeiten doppelklicken. Änderungen gelten sofort für den laufenden Server und werden in Ihrer Einstellungsdatei gespeichert. Fett gedruckte Werte weichen von den Standardwerten ab.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="89"/>
+        <location filename="../ui/EntitiesPage.cpp" line="93"/>
         <source>Overrides</source>
         <translation>Overrides</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="90"/>
+        <location filename="../ui/EntitiesPage.cpp" line="94"/>
         <source>Records</source>
         <translation>Datensätze</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="98"/>
+        <location filename="../ui/EntitiesPage.cpp" line="102"/>
         <source>%1: applied and saved.</source>
         <translation>%1: übernommen und gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="100"/>
+        <location filename="../ui/EntitiesPage.cpp" line="105"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -167,21 +351,21 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::EntityOverridesModel</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="28"/>
+        <location filename="../ui/EntitiesPage.cpp" line="30"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="84"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="168"/>
         <source>server default</source>
         <translation>Serverstandard</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="28"/>
+        <location filename="../ui/EntitiesPage.cpp" line="30"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="85"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="170"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="29"/>
+        <location filename="../ui/EntitiesPage.cpp" line="31"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="86"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="172"/>
         <source>not required</source>
@@ -267,16 +451,26 @@ Konsole für %4</translation>
     <name>koan::ui::HeartbeatsPage</name>
     <message>
         <location filename="../ui/HeartbeatsPage.cpp" line="20"/>
+        <source>Active connections and heartbeats</source>
+        <translation>Aktive Verbindungen und Heartbeats</translation>
+    </message>
+    <message>
+        <location filename="../ui/HeartbeatsPage.cpp" line="21"/>
         <source>active connections</source>
         <translation>aktive Verbindungen</translation>
     </message>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="21"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="22"/>
         <source>heartbeats per sample</source>
         <translation>Heartbeats je Messwert</translation>
     </message>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="48"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="28"/>
+        <source>Heartbeats by session</source>
+        <translation>Heartbeats je Sitzung</translation>
+    </message>
+    <message>
+        <location filename="../ui/HeartbeatsPage.cpp" line="50"/>
         <source>Last %1 s (one sample every %2 s)</source>
         <translation>Letzte %1 s (ein Messwert alle %2 s)</translation>
     </message>
@@ -421,32 +615,32 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::LogsModel</name>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="63"/>
+        <location filename="../ui/LogsModel.cpp" line="67"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="65"/>
+        <location filename="../ui/LogsModel.cpp" line="69"/>
         <source>Level</source>
         <translation>Stufe</translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="67"/>
+        <location filename="../ui/LogsModel.cpp" line="71"/>
         <source>Category</source>
         <translation>Kategorie</translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="69"/>
+        <location filename="../ui/LogsModel.cpp" line="73"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="71"/>
+        <location filename="../ui/LogsModel.cpp" line="75"/>
         <source>Trace</source>
         <translation>Trace</translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="73"/>
+        <location filename="../ui/LogsModel.cpp" line="77"/>
         <source>Message</source>
         <translation>Meldung</translation>
     </message>
@@ -494,7 +688,12 @@ Konsole für %4</translation>
         <translation>Mitlaufen</translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="112"/>
+        <location filename="../ui/LogsPage.cpp" line="79"/>
+        <source>Log records</source>
+        <translation>Protokolleinträge</translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="113"/>
         <source>%1 of %2 records</source>
         <translation>%1 von %2 Einträgen</translation>
     </message>
@@ -502,197 +701,205 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="53"/>
+        <location filename="../ui/MainWindow.cpp" line="54"/>
         <source>Koan MCP console</source>
         <translation>Koan-MCP-Konsole</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="69"/>
+        <location filename="../ui/MainWindow.cpp" line="71"/>
         <source>Overview</source>
         <translation>Übersicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="70"/>
+        <location filename="../ui/MainWindow.cpp" line="72"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="71"/>
+        <location filename="../ui/MainWindow.cpp" line="73"/>
         <source>Session history</source>
         <translation>Sitzungsverlauf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="72"/>
+        <location filename="../ui/MainWindow.cpp" line="74"/>
         <source>Heartbeats</source>
         <translation>Heartbeats</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="73"/>
+        <location filename="../ui/MainWindow.cpp" line="75"/>
         <source>Auth failures</source>
         <translation>Anmeldefehler</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="74"/>
+        <location filename="../ui/MainWindow.cpp" line="76"/>
         <source>Entities &amp;&amp; overrides</source>
         <translation>Entitäten &amp;&amp; Overrides</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="75"/>
+        <location filename="../ui/MainWindow.cpp" line="77"/>
         <source>Tool calls</source>
         <translation>Tool-Aufrufe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="76"/>
+        <location filename="../ui/MainWindow.cpp" line="78"/>
         <source>Logs</source>
         <translation>Protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="77"/>
+        <location filename="../ui/MainWindow.cpp" line="79"/>
         <source>Tasks</source>
         <translation>Tasks</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="124"/>
+        <location filename="../ui/MainWindow.cpp" line="80"/>
+        <source>Cluster</source>
+        <translation>Cluster</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="129"/>
         <source>%1 refused: %2</source>
         <translation>%1 abgelehnt: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="136"/>
+        <location filename="../ui/MainWindow.cpp" line="141"/>
         <source>connecting…</source>
         <translation>Verbindung wird aufgebaut…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="155"/>
+        <location filename="../ui/MainWindow.cpp" line="160"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="156"/>
+        <location filename="../ui/MainWindow.cpp" line="161"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <location filename="../ui/MainWindow.cpp" line="165"/>
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="161"/>
+        <location filename="../ui/MainWindow.cpp" line="166"/>
         <source>&amp;Copy</source>
         <translation>&amp;Kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="163"/>
+        <location filename="../ui/MainWindow.cpp" line="168"/>
         <source>Copy the selected rows of the current table as text</source>
         <translation>Die ausgewählten Zeilen der aktuellen Tabelle als Text kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="165"/>
+        <location filename="../ui/MainWindow.cpp" line="170"/>
         <source>&amp;Find</source>
         <translation>&amp;Suchen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="167"/>
+        <location filename="../ui/MainWindow.cpp" line="172"/>
         <source>Go to the current page&apos;s search or filter field</source>
         <translation>Zum Such- oder Filterfeld der aktuellen Seite</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="170"/>
+        <location filename="../ui/MainWindow.cpp" line="175"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="179"/>
+        <location filename="../ui/MainWindow.cpp" line="184"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="181"/>
+        <location filename="../ui/MainWindow.cpp" line="186"/>
         <source>Ask the server again for sessions, status and history</source>
         <translation>Sitzungen, Status und Verlauf erneut vom Server abfragen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="184"/>
+        <location filename="../ui/MainWindow.cpp" line="189"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="185"/>
+        <location filename="../ui/MainWindow.cpp" line="190"/>
         <source>&amp;About…</source>
         <translation>Ü&amp;ber…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="188"/>
+        <location filename="../ui/MainWindow.cpp" line="193"/>
         <source>Main menu</source>
         <translation>Hauptmenü</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="189"/>
+        <location filename="../ui/MainWindow.cpp" line="194"/>
         <source>File menu</source>
         <translation>Menü Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="190"/>
+        <location filename="../ui/MainWindow.cpp" line="195"/>
         <source>Edit menu</source>
         <translation>Menü Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="191"/>
+        <location filename="../ui/MainWindow.cpp" line="196"/>
         <source>View menu</source>
         <translation>Menü Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="192"/>
+        <location filename="../ui/MainWindow.cpp" line="197"/>
         <source>Help menu</source>
         <translation>Menü Hilfe</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <location filename="../ui/MainWindow.cpp" line="266"/>
         <source>%n row(s) copied</source>
-        <translation><numerusform>%n Zeile kopiert</numerusform><numerusform>%n Zeilen kopiert</numerusform></translation>
+        <translation>
+            <numerusform>%n Zeile kopiert</numerusform>
+            <numerusform>%n Zeilen kopiert</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <location filename="../ui/MainWindow.cpp" line="288"/>
         <source>Not connected to %1: %2. Reconnecting…</source>
         <translation>Keine Verbindung zu %1: %2. Neuer Versuch läuft…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="292"/>
+        <location filename="../ui/MainWindow.cpp" line="297"/>
         <source>attached to %1</source>
         <translation>verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="296"/>
+        <location filename="../ui/MainWindow.cpp" line="301"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation>%1 · Umgebung %2 · Authentifizierung %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="293"/>
+        <location filename="../ui/MainWindow.cpp" line="298"/>
         <source>HTTP not listening</source>
         <translation>HTTP lauscht nicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="52"/>
+        <location filename="../ui/MainWindow.cpp" line="53"/>
         <source>Koan MCP console — attached to %1</source>
         <translation>Koan-MCP-Konsole — verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="297"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="297"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="307"/>
+        <location filename="../ui/MainWindow.cpp" line="312"/>
         <source>sessions %1 / %2</source>
         <translation>Sitzungen %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="308"/>
+        <location filename="../ui/MainWindow.cpp" line="313"/>
         <source>auth failures %1</source>
         <translation>Anmeldefehler %1</translation>
     </message>
@@ -700,222 +907,296 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::OverviewPage</name>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="31"/>
+        <location filename="../ui/OverviewPage.cpp" line="41"/>
         <source>Sessions by transport</source>
         <translation>Sitzungen nach Transport</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="32"/>
+        <location filename="../ui/OverviewPage.cpp" line="42"/>
         <source>HTTP+SSE (2024-11-05)</source>
         <translation>HTTP+SSE (2024-11-05)</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="33"/>
         <source>Streamable HTTP</source>
-        <translation>Streamable HTTP</translation>
+        <translation type="vanished">Streamable HTTP</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="34"/>
+        <location filename="../ui/OverviewPage.cpp" line="43"/>
+        <source>Streamable HTTP (2025)</source>
+        <translation>Streamable HTTP (2025)</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="44"/>
         <source>Tool calls per second</source>
         <translation>Tool-Aufrufe pro Sekunde</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="35"/>
+        <location filename="../ui/OverviewPage.cpp" line="45"/>
         <source>calls/s</source>
         <translation>Aufrufe/s</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="36"/>
+        <location filename="../ui/OverviewPage.cpp" line="46"/>
         <source>errors/s</source>
         <translation>Fehler/s</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="37"/>
+        <location filename="../ui/OverviewPage.cpp" line="47"/>
         <source>Call latency</source>
         <translation>Latenz der Aufrufe</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="38"/>
+        <location filename="../ui/OverviewPage.cpp" line="48"/>
         <source>p50</source>
         <translation>p50</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="39"/>
+        <location filename="../ui/OverviewPage.cpp" line="49"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="41"/>
         <source>%1 ms</source>
-        <translation>%1 ms</translation>
+        <translation type="vanished">%1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="43"/>
+        <location filename="../ui/OverviewPage.cpp" line="51"/>
         <source>Authentication failures per second</source>
         <translation>Anmeldefehler pro Sekunde</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="44"/>
+        <location filename="../ui/OverviewPage.cpp" line="52"/>
         <source>auth failures/s</source>
         <translation>Anmeldefehler/s</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="45"/>
+        <location filename="../ui/OverviewPage.cpp" line="53"/>
         <source>Queued bytes (all streams)</source>
         <translation>Wartende Bytes (alle Streams)</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="46"/>
+        <location filename="../ui/OverviewPage.cpp" line="54"/>
         <source>queued</source>
         <translation>wartend</translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="112"/>
+        <location filename="../ui/OverviewPage.cpp" line="56"/>
+        <source>Stateless era (2026-07-28)</source>
+        <translation>Zustandslose Ära (2026-07-28)</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="57"/>
+        <source>callers (last minute)</source>
+        <translation>Aufrufer (letzte Minute)</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="58"/>
+        <source>listen streams</source>
+        <translation>Listen-Streams</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="67"/>
+        <source>Authentication failures by reason</source>
+        <translation>Anmeldefehler nach Grund</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="68"/>
+        <source>No authentication failures in the window.</source>
+        <translation>Keine Anmeldefehler im Zeitfenster.</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="71"/>
+        <source>Tool latency over the last 15 minutes</source>
+        <translation>Tool-Latenz der letzten 15 Minuten</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="85"/>
+        <location filename="../ui/OverviewPage.cpp" line="197"/>
+        <source>Latency distribution</source>
+        <translation>Latenzverteilung</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="86"/>
+        <source>No tool calls in the last 15 minutes.</source>
+        <translation>Keine Tool-Aufrufe in den letzten 15 Minuten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="89"/>
+        <source>Overview summary</source>
+        <translation>Übersicht in Zahlen</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="111"/>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/OverviewPage.cpp" line="202"/>
+        <source>Latency distribution: %1 (%n call(s))</source>
+        <translation><numerusform>Latenzverteilung: %1 (%n Aufruf)</numerusform><numerusform>Latenzverteilung: %1 (%n Aufrufe)</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="214"/>
+        <source>&gt; %1</source>
+        <translation>&gt; %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="215"/>
+        <source>≤ %1</source>
+        <translation>≤ %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="234"/>
         <source>&lt;p style=&apos;font-size:large&apos;&gt;&lt;b&gt;Now&lt;/b&gt;&lt;/p&gt;&lt;p&gt;%1 legacy + %2 Streamable sessions (peak %3 + %4)&lt;/p&gt;&lt;p&gt;%5 tool calls, %6 errors, %7 auth failures in the last %8 min&lt;/p&gt;&lt;p&gt;latency now p50 %9 · p95 %10&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;font-size:large&apos;&gt;&lt;b&gt;Jetzt&lt;/b&gt;&lt;/p&gt;&lt;p&gt;%1 Legacy- + %2 Streamable-Sitzungen (Spitze %3 + %4)&lt;/p&gt;&lt;p&gt;%5 Tool-Aufrufe, %6 Fehler, %7 Anmeldefehler in den letzten %8 min&lt;/p&gt;&lt;p&gt;Latenz jetzt p50 %9 · p95 %10&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="245"/>
+        <source>&lt;p&gt;2026-07-28: %1 callers in the last minute (peak %2), %3 listen streams&lt;/p&gt;</source>
+        <translation>&lt;p&gt;2026-07-28: %1 Aufrufer in der letzten Minute (Spitze %2), %3 Listen-Streams&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
     <name>koan::ui::RecordBrowser</name>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="91"/>
+        <location filename="../ui/RecordBrowser.cpp" line="93"/>
         <source>Search</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="96"/>
+        <location filename="../ui/RecordBrowser.cpp" line="98"/>
         <source>Entity</source>
         <translation>Entität</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="98"/>
+        <location filename="../ui/RecordBrowser.cpp" line="100"/>
         <source>Search field</source>
         <translation>Suchfeld</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="99"/>
+        <location filename="../ui/RecordBrowser.cpp" line="101"/>
         <source>The field to match: id, or a field of the records (equality)</source>
         <translation>Das zu vergleichende Feld: id oder ein Feld der Datensätze (Gleichheit)</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="103"/>
+        <location filename="../ui/RecordBrowser.cpp" line="105"/>
         <source>Search value</source>
         <translation>Suchwert</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="104"/>
+        <location filename="../ui/RecordBrowser.cpp" line="106"/>
         <source>Value to match; empty lists the first %1 records</source>
         <translation>Gesuchter Wert; leer listet die ersten %1 Datensätze</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="107"/>
+        <location filename="../ui/RecordBrowser.cpp" line="109"/>
         <source>Search records</source>
         <translation>Datensätze suchen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="108"/>
-        <location filename="../ui/RecordBrowser.cpp" line="141"/>
+        <location filename="../ui/RecordBrowser.cpp" line="110"/>
+        <location filename="../ui/RecordBrowser.cpp" line="143"/>
         <source>Records</source>
         <translation>Datensätze</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="110"/>
+        <location filename="../ui/RecordBrowser.cpp" line="112"/>
         <source>Versions of the record</source>
         <translation>Versionen des Datensatzes</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="112"/>
+        <location filename="../ui/RecordBrowser.cpp" line="114"/>
         <source>Select two versions to compare them</source>
         <translation>Zwei Versionen auswählen, um sie zu vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="114"/>
+        <location filename="../ui/RecordBrowser.cpp" line="116"/>
         <source>Compare from version</source>
         <translation>Vergleichen ab Version</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="116"/>
+        <location filename="../ui/RecordBrowser.cpp" line="118"/>
         <source>Compare to version</source>
         <translation>Vergleichen bis Version</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="118"/>
+        <location filename="../ui/RecordBrowser.cpp" line="120"/>
         <source>Changes between the two versions</source>
         <translation>Änderungen zwischen den beiden Versionen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="122"/>
+        <location filename="../ui/RecordBrowser.cpp" line="124"/>
         <source>Open a record and choose two versions to see what changed.</source>
         <translation>Einen Datensatz öffnen und zwei Versionen wählen, um die Änderungen zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="127"/>
+        <location filename="../ui/RecordBrowser.cpp" line="129"/>
         <source>&amp;Entity:</source>
         <translation>&amp;Entität:</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="129"/>
+        <location filename="../ui/RecordBrowser.cpp" line="131"/>
         <source>&amp;Find where</source>
         <translation>&amp;Suchen, wo</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="145"/>
+        <location filename="../ui/RecordBrowser.cpp" line="147"/>
         <source>Versions</source>
         <translation>Versionen</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="149"/>
+        <location filename="../ui/RecordBrowser.cpp" line="151"/>
         <source>Compare &amp;from</source>
         <translation>Vergleichen &amp;von</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="151"/>
+        <location filename="../ui/RecordBrowser.cpp" line="153"/>
         <source>&amp;to</source>
         <translation>&amp;bis</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="248"/>
+        <location filename="../ui/RecordBrowser.cpp" line="250"/>
         <source>Searching %1…</source>
         <translation>%1 wird durchsucht…</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="290"/>
+        <location filename="../ui/RecordBrowser.cpp" line="292"/>
         <source>Loading the versions of %1…</source>
         <translation>Versionen von %1 werden geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="313"/>
+        <location filename="../ui/RecordBrowser.cpp" line="315"/>
         <source>%1 of %2 records shown.</source>
         <translation>%1 von %2 Datensätzen angezeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="331"/>
+        <location filename="../ui/RecordBrowser.cpp" line="333"/>
         <source>Record %1 found.</source>
         <translation>Datensatz %1 gefunden.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="337"/>
-        <location filename="../ui/RecordBrowser.cpp" line="342"/>
+        <location filename="../ui/RecordBrowser.cpp" line="339"/>
+        <location filename="../ui/RecordBrowser.cpp" line="344"/>
         <source>No %1 record has the id %2.</source>
         <translation>Kein %1-Datensatz hat die ID %2.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="346"/>
+        <location filename="../ui/RecordBrowser.cpp" line="348"/>
         <source>deleted</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="348"/>
+        <location filename="../ui/RecordBrowser.cpp" line="350"/>
         <source>Record %1 was deleted; its history remains.</source>
         <translation>Datensatz %1 wurde gelöscht; sein Verlauf bleibt erhalten.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="376"/>
+        <location filename="../ui/RecordBrowser.cpp" line="378"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="385"/>
+        <location filename="../ui/RecordBrowser.cpp" line="387"/>
         <source>%1: %2 versions.</source>
         <translation>%1: %2 Versionen.</translation>
     </message>
@@ -923,62 +1204,62 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::RecordVersionsModel</name>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="177"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="179"/>
         <source>deleted (v%1)</source>
         <translation>gelöscht (v%1)</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="177"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="179"/>
         <source>deleted</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="178"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="180"/>
         <source>v%1</source>
         <translation>v%1</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="196"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="198"/>
         <source>This change could not be replayed: %1</source>
         <translation>Diese Änderung ließ sich nicht nachvollziehen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="225"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="227"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="227"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="229"/>
         <source>When</source>
         <translation>Wann</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="229"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="231"/>
         <source>Operation</source>
         <translation>Vorgang</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="231"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="233"/>
         <source>Who</source>
         <translation>Wer</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="233"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="235"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="246"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="248"/>
         <source>From %1 to %2:</source>
         <translation>Von %1 bis %2:</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="248"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="250"/>
         <source>No differences.</source>
         <translation>Keine Unterschiede.</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="265"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="267"/>
         <source>JSON Patch:</source>
         <translation>JSON Patch:</translation>
     </message>
@@ -986,17 +1267,17 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::RecordsModel</name>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="103"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="105"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="105"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="107"/>
         <source>Text</source>
         <translation>Text</translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="107"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="109"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
@@ -1091,17 +1372,22 @@ Konsole für %4</translation>
         <translation>{ … } (JSON-Objekt)</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="130"/>
+        <location filename="../ui/SchemaForm.cpp" line="131"/>
         <source>set</source>
         <translation>setzen</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="176"/>
+        <location filename="../ui/SchemaForm.cpp" line="133"/>
+        <source>Send %1</source>
+        <translation>%1 senden</translation>
+    </message>
+    <message>
+        <location filename="../ui/SchemaForm.cpp" line="178"/>
         <source>%1: invalid JSON (%2)</source>
         <translation>%1: ungültiges JSON (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="183"/>
+        <location filename="../ui/SchemaForm.cpp" line="185"/>
         <source>%1 is required</source>
         <translation>%1 ist erforderlich</translation>
     </message>
@@ -1251,17 +1537,27 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::SessionHistoryPage</name>
     <message>
-        <location filename="../ui/SessionHistoryPage.cpp" line="41"/>
+        <location filename="../ui/SessionHistoryPage.cpp" line="31"/>
+        <source>Ended sessions</source>
+        <translation>Beendete Sitzungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="42"/>
+        <source>Filter session history</source>
+        <translation>Sitzungsverlauf filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="43"/>
         <source>Filter by id, transport, client, subject, remote…</source>
         <translation>Nach ID, Transport, Client, Subjekt, Gegenstelle filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryPage.cpp" line="48"/>
+        <location filename="../ui/SessionHistoryPage.cpp" line="50"/>
         <source>All reasons</source>
         <translation>Alle Gründe</translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryPage.cpp" line="76"/>
+        <location filename="../ui/SessionHistoryPage.cpp" line="78"/>
         <source>%1 of %2 ended session(s) shown (the server keeps the last %3)</source>
         <translation>%1 von %2 beendeten Sitzungen angezeigt (der Server behält die letzten %3)</translation>
     </message>
@@ -1269,142 +1565,142 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::SessionsModel</name>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="15"/>
+        <location filename="../ui/SessionsModel.cpp" line="17"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="17"/>
+        <location filename="../ui/SessionsModel.cpp" line="19"/>
         <source>%1 min</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="18"/>
+        <location filename="../ui/SessionsModel.cpp" line="20"/>
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="109"/>
+        <location filename="../ui/SessionsModel.cpp" line="111"/>
         <source>no stream</source>
         <translation>kein Stream</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="111"/>
+        <location filename="../ui/SessionsModel.cpp" line="113"/>
         <source>waiting</source>
         <translation>wartet</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="113"/>
+        <location filename="../ui/SessionsModel.cpp" line="115"/>
         <source>healthy</source>
         <translation>gesund</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="115"/>
+        <location filename="../ui/SessionsModel.cpp" line="117"/>
         <source>late</source>
         <translation>verspätet</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="117"/>
+        <location filename="../ui/SessionsModel.cpp" line="119"/>
         <source>missed</source>
         <translation>ausgeblieben</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="95"/>
+        <location filename="../ui/SessionsModel.cpp" line="97"/>
         <source>anonymous</source>
         <translation>anonym</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="85"/>
+        <location filename="../ui/SessionsModel.cpp" line="87"/>
         <source>stateless caller (%1)</source>
         <translation>zustandsloser Aufrufer (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="87"/>
+        <location filename="../ui/SessionsModel.cpp" line="89"/>
         <source>listen stream (%1)</source>
         <translation>Listen-Stream (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <location filename="../ui/SessionsModel.cpp" line="90"/>
         <source>session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <location filename="../ui/SessionsModel.cpp" line="90"/>
         <source>session (%1)</source>
         <translation>Sitzung (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="96"/>
+        <location filename="../ui/SessionsModel.cpp" line="98"/>
         <source>%1 (issuer %2)</source>
         <translation>%1 (Aussteller %2)</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="196"/>
+        <location filename="../ui/SessionsModel.cpp" line="198"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="198"/>
+        <location filename="../ui/SessionsModel.cpp" line="200"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="200"/>
+        <location filename="../ui/SessionsModel.cpp" line="202"/>
         <source>Era</source>
         <translation>Ära</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="202"/>
+        <location filename="../ui/SessionsModel.cpp" line="204"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="204"/>
+        <location filename="../ui/SessionsModel.cpp" line="206"/>
         <source>Subject</source>
         <translation>Subjekt</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="206"/>
+        <location filename="../ui/SessionsModel.cpp" line="208"/>
         <source>Remote</source>
         <translation>Gegenstelle</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="208"/>
+        <location filename="../ui/SessionsModel.cpp" line="210"/>
         <source>User agent</source>
         <translation>User-Agent</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="210"/>
+        <location filename="../ui/SessionsModel.cpp" line="212"/>
         <source>Age</source>
         <translation>Alter</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="212"/>
+        <location filename="../ui/SessionsModel.cpp" line="214"/>
         <source>Last activity</source>
         <translation>Letzte Aktivität</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="214"/>
+        <location filename="../ui/SessionsModel.cpp" line="216"/>
         <source>Last heartbeat</source>
         <translation>Letzter Heartbeat</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="216"/>
+        <location filename="../ui/SessionsModel.cpp" line="218"/>
         <source>Heartbeat</source>
         <translation>Heartbeat</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="218"/>
+        <location filename="../ui/SessionsModel.cpp" line="220"/>
         <source>In</source>
         <translation>Ein</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="220"/>
+        <location filename="../ui/SessionsModel.cpp" line="222"/>
         <source>Out</source>
         <translation>Aus</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="222"/>
+        <location filename="../ui/SessionsModel.cpp" line="224"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
@@ -1412,34 +1708,44 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::SessionsPage</name>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="37"/>
+        <location filename="../ui/SessionsPage.cpp" line="25"/>
+        <source>Live sessions</source>
+        <translation>Laufende Sitzungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="38"/>
+        <source>Filter sessions</source>
+        <translation>Sitzungen filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="39"/>
         <source>Filter by id, transport, client, subject, remote…</source>
         <translation>Nach ID, Transport, Client, Subjekt, Gegenstelle filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="40"/>
+        <location filename="../ui/SessionsPage.cpp" line="42"/>
         <source>Disconnect session…</source>
         <translation>Sitzung trennen…</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="57"/>
-        <location filename="../ui/SessionsPage.cpp" line="63"/>
-        <location filename="../ui/SessionsPage.cpp" line="67"/>
+        <location filename="../ui/SessionsPage.cpp" line="59"/>
+        <location filename="../ui/SessionsPage.cpp" line="65"/>
+        <location filename="../ui/SessionsPage.cpp" line="69"/>
         <source>Disconnect session</source>
         <translation>Sitzung trennen</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="57"/>
+        <location filename="../ui/SessionsPage.cpp" line="59"/>
         <source>Select a session first.</source>
         <translation>Bitte zuerst eine Sitzung auswählen.</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="64"/>
+        <location filename="../ui/SessionsPage.cpp" line="66"/>
         <source>%1 is a 2026-07-28 caller: it holds no session or stream to disconnect.</source>
         <translation>%1 ist ein Aufrufer nach 2026-07-28: Er hält keine Sitzung und keinen Stream, der getrennt werden könnte.</translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="68"/>
+        <location filename="../ui/SessionsPage.cpp" line="70"/>
         <source>Disconnect session %1? Its streams are closed; the client has to reconnect.</source>
         <translation>Sitzung %1 trennen? Ihre Streams werden geschlossen; der Client muss sich neu verbinden.</translation>
     </message>
@@ -1451,7 +1757,7 @@ Konsole für %4</translation>
         <translation type="vanished">%1: %2 (max. %3)</translation>
     </message>
     <message>
-        <location filename="../ui/Sparkline.cpp" line="201"/>
+        <location filename="../ui/Sparkline.cpp" line="213"/>
         <source>%1: %2 (peak %3)</source>
         <translation>%1: %2 (Spitze %3)</translation>
     </message>
@@ -1879,7 +2185,10 @@ Antwort:
     <message numerus="yes">
         <location filename="../ui/ToolCallsPage.cpp" line="246"/>
         <source>%n call(s) exported</source>
-        <translation><numerusform>%n Aufruf exportiert</numerusform><numerusform>%n Aufrufe exportiert</numerusform></translation>
+        <translation>
+            <numerusform>%n Aufruf exportiert</numerusform>
+            <numerusform>%n Aufrufe exportiert</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../ui/ToolCallsPage.cpp" line="247"/>
@@ -1908,6 +2217,44 @@ Anfrage:
 %4
 Antwort:
 %5</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::ToolLatencyModel</name>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="19"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="54"/>
+        <source>Tool</source>
+        <translation>Tool</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="56"/>
+        <source>Calls</source>
+        <translation>Aufrufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="58"/>
+        <source>Errors</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="60"/>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="62"/>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="64"/>
+        <source>Max</source>
+        <translation>Max</translation>
     </message>
 </context>
 <context>

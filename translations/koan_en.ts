@@ -22,22 +22,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="252"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="258"/>
         <source>refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="261"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="267"/>
         <source>rollback switch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="291"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="297"/>
         <source>disconnect</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="327"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="333"/>
         <source>cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -114,50 +114,240 @@ Console of %4</source>
 <context>
     <name>koan::ui::AuthFailuresPage</name>
     <message>
-        <location filename="../ui/AuthFailuresPage.cpp" line="29"/>
+        <location filename="../ui/AuthFailuresPage.cpp" line="23"/>
+        <source>Authentication failures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresPage.cpp" line="30"/>
+        <source>Filter authentication failures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/AuthFailuresPage.cpp" line="31"/>
         <source>Filter by reason, subject, remote, path…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/AuthFailuresPage.cpp" line="32"/>
+        <location filename="../ui/AuthFailuresPage.cpp" line="34"/>
         <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::ClusterPage</name>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="22"/>
+        <source>All replicas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="25"/>
+        <source>Cluster state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="30"/>
+        <source>Replicas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="40"/>
+        <source>Sessions in the cluster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="47"/>
+        <source>Show the sessions of all replicas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="60"/>
+        <source>Sessions (2025-era Streamable HTTP and legacy HTTP+SSE; stateless 2026-07-28 requests have none: any replica answers them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="104"/>
+        <source>Single node (SQLite): this server keeps its own store and sessions. With DatabaseUrl=postgresql://… the replicas sharing the database are listed here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/ClusterPage.cpp" line="108"/>
+        <source>%n replica(s) on one PostgreSQL database</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/ClusterPage.cpp" line="109"/>
+        <source>%n session(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="111"/>
+        <source>(the first %1 listed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="114"/>
+        <source>as of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterPage.cpp" line="116"/>
+        <source>the database is unreachable: this is the last view</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::ClusterReplicasModel</name>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="32"/>
+        <source>this replica</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="34"/>
+        <source>late</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="34"/>
+        <source>live</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="53"/>
+        <source>%1 (this replica)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="76"/>
+        <source>Replica</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="78"/>
+        <source>Host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="80"/>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="82"/>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="84"/>
+        <source>Last heartbeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="86"/>
+        <source>Sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="88"/>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::ClusterSessionsModel</name>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="131"/>
+        <source>HTTP+SSE (2024-11-05)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="132"/>
+        <source>Streamable HTTP (2025)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="137"/>
+        <source>anonymous</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="153"/>
+        <source>Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="155"/>
+        <source>Replica</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="157"/>
+        <source>Transport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="159"/>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="161"/>
+        <source>Created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ClusterModels.cpp" line="163"/>
+        <source>Expires</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>koan::ui::EntitiesPage</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="59"/>
+        <location filename="../ui/EntitiesPage.cpp" line="50"/>
+        <source>Entities and their overrides</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/EntitiesPage.cpp" line="62"/>
         <source>Reset selected to defaults</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="73"/>
+        <location filename="../ui/EntitiesPage.cpp" line="77"/>
         <source>Invalid value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="75"/>
+        <location filename="../ui/EntitiesPage.cpp" line="79"/>
         <source>Double-click a cell to edit. Changes apply to the running server at once and are saved to your settings override file. Bold values differ from the entity&apos;s defaults.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="89"/>
+        <location filename="../ui/EntitiesPage.cpp" line="93"/>
         <source>Overrides</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="90"/>
+        <location filename="../ui/EntitiesPage.cpp" line="94"/>
         <source>Records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="98"/>
+        <location filename="../ui/EntitiesPage.cpp" line="102"/>
         <source>%1: applied and saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="100"/>
+        <location filename="../ui/EntitiesPage.cpp" line="105"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -165,21 +355,21 @@ Console of %4</source>
 <context>
     <name>koan::ui::EntityOverridesModel</name>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="28"/>
+        <location filename="../ui/EntitiesPage.cpp" line="30"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="84"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="168"/>
         <source>server default</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="28"/>
+        <location filename="../ui/EntitiesPage.cpp" line="30"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="85"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="170"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/EntitiesPage.cpp" line="29"/>
+        <location filename="../ui/EntitiesPage.cpp" line="31"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="86"/>
         <location filename="../ui/EntityOverridesModel.cpp" line="172"/>
         <source>not required</source>
@@ -265,16 +455,26 @@ Console of %4</source>
     <name>koan::ui::HeartbeatsPage</name>
     <message>
         <location filename="../ui/HeartbeatsPage.cpp" line="20"/>
-        <source>active connections</source>
+        <source>Active connections and heartbeats</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/HeartbeatsPage.cpp" line="21"/>
+        <source>active connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/HeartbeatsPage.cpp" line="22"/>
         <source>heartbeats per sample</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/HeartbeatsPage.cpp" line="48"/>
+        <location filename="../ui/HeartbeatsPage.cpp" line="28"/>
+        <source>Heartbeats by session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/HeartbeatsPage.cpp" line="50"/>
         <source>Last %1 s (one sample every %2 s)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -401,32 +601,32 @@ Console of %4</source>
 <context>
     <name>koan::ui::LogsModel</name>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="63"/>
+        <location filename="../ui/LogsModel.cpp" line="67"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="65"/>
+        <location filename="../ui/LogsModel.cpp" line="69"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="67"/>
+        <location filename="../ui/LogsModel.cpp" line="71"/>
         <source>Category</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="69"/>
+        <location filename="../ui/LogsModel.cpp" line="73"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="71"/>
+        <location filename="../ui/LogsModel.cpp" line="75"/>
         <source>Trace</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsModel.cpp" line="73"/>
+        <location filename="../ui/LogsModel.cpp" line="77"/>
         <source>Message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -474,7 +674,12 @@ Console of %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/LogsPage.cpp" line="112"/>
+        <location filename="../ui/LogsPage.cpp" line="79"/>
+        <source>Log records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/LogsPage.cpp" line="113"/>
         <source>%1 of %2 records</source>
         <translation type="unfinished"></translation>
     </message>
@@ -482,152 +687,157 @@ Console of %4</source>
 <context>
     <name>koan::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="53"/>
+        <location filename="../ui/MainWindow.cpp" line="54"/>
         <source>Koan MCP console</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="69"/>
+        <location filename="../ui/MainWindow.cpp" line="71"/>
         <source>Overview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="70"/>
+        <location filename="../ui/MainWindow.cpp" line="72"/>
         <source>Sessions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="71"/>
+        <location filename="../ui/MainWindow.cpp" line="73"/>
         <source>Session history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="72"/>
+        <location filename="../ui/MainWindow.cpp" line="74"/>
         <source>Heartbeats</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="73"/>
+        <location filename="../ui/MainWindow.cpp" line="75"/>
         <source>Auth failures</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="74"/>
+        <location filename="../ui/MainWindow.cpp" line="76"/>
         <source>Entities &amp;&amp; overrides</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="75"/>
+        <location filename="../ui/MainWindow.cpp" line="77"/>
         <source>Tool calls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="76"/>
+        <location filename="../ui/MainWindow.cpp" line="78"/>
         <source>Logs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="77"/>
+        <location filename="../ui/MainWindow.cpp" line="79"/>
         <source>Tasks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="124"/>
+        <location filename="../ui/MainWindow.cpp" line="80"/>
+        <source>Cluster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="129"/>
         <source>%1 refused: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="136"/>
+        <location filename="../ui/MainWindow.cpp" line="141"/>
         <source>connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="155"/>
+        <location filename="../ui/MainWindow.cpp" line="160"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="156"/>
+        <location filename="../ui/MainWindow.cpp" line="161"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <location filename="../ui/MainWindow.cpp" line="165"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="161"/>
+        <location filename="../ui/MainWindow.cpp" line="166"/>
         <source>&amp;Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="163"/>
+        <location filename="../ui/MainWindow.cpp" line="168"/>
         <source>Copy the selected rows of the current table as text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="165"/>
+        <location filename="../ui/MainWindow.cpp" line="170"/>
         <source>&amp;Find</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="167"/>
+        <location filename="../ui/MainWindow.cpp" line="172"/>
         <source>Go to the current page&apos;s search or filter field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="170"/>
+        <location filename="../ui/MainWindow.cpp" line="175"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="179"/>
+        <location filename="../ui/MainWindow.cpp" line="184"/>
         <source>&amp;Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="181"/>
+        <location filename="../ui/MainWindow.cpp" line="186"/>
         <source>Ask the server again for sessions, status and history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="184"/>
+        <location filename="../ui/MainWindow.cpp" line="189"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="185"/>
+        <location filename="../ui/MainWindow.cpp" line="190"/>
         <source>&amp;About…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="188"/>
+        <location filename="../ui/MainWindow.cpp" line="193"/>
         <source>Main menu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="189"/>
+        <location filename="../ui/MainWindow.cpp" line="194"/>
         <source>File menu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="190"/>
+        <location filename="../ui/MainWindow.cpp" line="195"/>
         <source>Edit menu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="191"/>
+        <location filename="../ui/MainWindow.cpp" line="196"/>
         <source>View menu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="192"/>
+        <location filename="../ui/MainWindow.cpp" line="197"/>
         <source>Help menu</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <location filename="../ui/MainWindow.cpp" line="266"/>
         <source>%n row(s) copied</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -635,47 +845,47 @@ Console of %4</source>
         </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <location filename="../ui/MainWindow.cpp" line="288"/>
         <source>Not connected to %1: %2. Reconnecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="292"/>
+        <location filename="../ui/MainWindow.cpp" line="297"/>
         <source>attached to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="296"/>
+        <location filename="../ui/MainWindow.cpp" line="301"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="293"/>
+        <location filename="../ui/MainWindow.cpp" line="298"/>
         <source>HTTP not listening</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="52"/>
+        <location filename="../ui/MainWindow.cpp" line="53"/>
         <source>Koan MCP console — attached to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="297"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="297"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="307"/>
+        <location filename="../ui/MainWindow.cpp" line="312"/>
         <source>sessions %1 / %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="308"/>
+        <location filename="../ui/MainWindow.cpp" line="313"/>
         <source>auth failures %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -683,222 +893,291 @@ Console of %4</source>
 <context>
     <name>koan::ui::OverviewPage</name>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="31"/>
+        <location filename="../ui/OverviewPage.cpp" line="41"/>
         <source>Sessions by transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="32"/>
+        <location filename="../ui/OverviewPage.cpp" line="42"/>
         <source>HTTP+SSE (2024-11-05)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="33"/>
-        <source>Streamable HTTP</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/OverviewPage.cpp" line="34"/>
-        <source>Tool calls per second</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/OverviewPage.cpp" line="35"/>
-        <source>calls/s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/OverviewPage.cpp" line="36"/>
-        <source>errors/s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/OverviewPage.cpp" line="37"/>
-        <source>Call latency</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/OverviewPage.cpp" line="38"/>
-        <source>p50</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/OverviewPage.cpp" line="39"/>
-        <source>p95</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/OverviewPage.cpp" line="41"/>
-        <source>%1 ms</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../ui/OverviewPage.cpp" line="43"/>
-        <source>Authentication failures per second</source>
+        <source>Streamable HTTP (2025)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/OverviewPage.cpp" line="44"/>
-        <source>auth failures/s</source>
+        <source>Tool calls per second</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/OverviewPage.cpp" line="45"/>
-        <source>Queued bytes (all streams)</source>
+        <source>calls/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/OverviewPage.cpp" line="46"/>
+        <source>errors/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="47"/>
+        <source>Call latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="48"/>
+        <source>p50</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="49"/>
+        <source>p95</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="51"/>
+        <source>Authentication failures per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="52"/>
+        <source>auth failures/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="53"/>
+        <source>Queued bytes (all streams)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="54"/>
         <source>queued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/OverviewPage.cpp" line="112"/>
+        <location filename="../ui/OverviewPage.cpp" line="56"/>
+        <source>Stateless era (2026-07-28)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="57"/>
+        <source>callers (last minute)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="58"/>
+        <source>listen streams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="67"/>
+        <source>Authentication failures by reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="68"/>
+        <source>No authentication failures in the window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="71"/>
+        <source>Tool latency over the last 15 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="85"/>
+        <location filename="../ui/OverviewPage.cpp" line="197"/>
+        <source>Latency distribution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="86"/>
+        <source>No tool calls in the last 15 minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="89"/>
+        <source>Overview summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="111"/>
+        <source>Overview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/OverviewPage.cpp" line="202"/>
+        <source>Latency distribution: %1 (%n call(s))</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="214"/>
+        <source>&gt; %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="215"/>
+        <source>≤ %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="234"/>
         <source>&lt;p style=&apos;font-size:large&apos;&gt;&lt;b&gt;Now&lt;/b&gt;&lt;/p&gt;&lt;p&gt;%1 legacy + %2 Streamable sessions (peak %3 + %4)&lt;/p&gt;&lt;p&gt;%5 tool calls, %6 errors, %7 auth failures in the last %8 min&lt;/p&gt;&lt;p&gt;latency now p50 %9 · p95 %10&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/OverviewPage.cpp" line="245"/>
+        <source>&lt;p&gt;2026-07-28: %1 callers in the last minute (peak %2), %3 listen streams&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>koan::ui::RecordBrowser</name>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="91"/>
+        <location filename="../ui/RecordBrowser.cpp" line="93"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="96"/>
+        <location filename="../ui/RecordBrowser.cpp" line="98"/>
         <source>Entity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="98"/>
+        <location filename="../ui/RecordBrowser.cpp" line="100"/>
         <source>Search field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="99"/>
+        <location filename="../ui/RecordBrowser.cpp" line="101"/>
         <source>The field to match: id, or a field of the records (equality)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="103"/>
+        <location filename="../ui/RecordBrowser.cpp" line="105"/>
         <source>Search value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="104"/>
+        <location filename="../ui/RecordBrowser.cpp" line="106"/>
         <source>Value to match; empty lists the first %1 records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="107"/>
+        <location filename="../ui/RecordBrowser.cpp" line="109"/>
         <source>Search records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="108"/>
-        <location filename="../ui/RecordBrowser.cpp" line="141"/>
+        <location filename="../ui/RecordBrowser.cpp" line="110"/>
+        <location filename="../ui/RecordBrowser.cpp" line="143"/>
         <source>Records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="110"/>
+        <location filename="../ui/RecordBrowser.cpp" line="112"/>
         <source>Versions of the record</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="112"/>
+        <location filename="../ui/RecordBrowser.cpp" line="114"/>
         <source>Select two versions to compare them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="114"/>
+        <location filename="../ui/RecordBrowser.cpp" line="116"/>
         <source>Compare from version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="116"/>
+        <location filename="../ui/RecordBrowser.cpp" line="118"/>
         <source>Compare to version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="118"/>
+        <location filename="../ui/RecordBrowser.cpp" line="120"/>
         <source>Changes between the two versions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="122"/>
+        <location filename="../ui/RecordBrowser.cpp" line="124"/>
         <source>Open a record and choose two versions to see what changed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="127"/>
+        <location filename="../ui/RecordBrowser.cpp" line="129"/>
         <source>&amp;Entity:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="129"/>
+        <location filename="../ui/RecordBrowser.cpp" line="131"/>
         <source>&amp;Find where</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="145"/>
+        <location filename="../ui/RecordBrowser.cpp" line="147"/>
         <source>Versions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="149"/>
+        <location filename="../ui/RecordBrowser.cpp" line="151"/>
         <source>Compare &amp;from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="151"/>
+        <location filename="../ui/RecordBrowser.cpp" line="153"/>
         <source>&amp;to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="248"/>
+        <location filename="../ui/RecordBrowser.cpp" line="250"/>
         <source>Searching %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="290"/>
+        <location filename="../ui/RecordBrowser.cpp" line="292"/>
         <source>Loading the versions of %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="313"/>
+        <location filename="../ui/RecordBrowser.cpp" line="315"/>
         <source>%1 of %2 records shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="331"/>
+        <location filename="../ui/RecordBrowser.cpp" line="333"/>
         <source>Record %1 found.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="337"/>
-        <location filename="../ui/RecordBrowser.cpp" line="342"/>
+        <location filename="../ui/RecordBrowser.cpp" line="339"/>
+        <location filename="../ui/RecordBrowser.cpp" line="344"/>
         <source>No %1 record has the id %2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="346"/>
+        <location filename="../ui/RecordBrowser.cpp" line="348"/>
         <source>deleted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="348"/>
+        <location filename="../ui/RecordBrowser.cpp" line="350"/>
         <source>Record %1 was deleted; its history remains.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="376"/>
+        <location filename="../ui/RecordBrowser.cpp" line="378"/>
         <source>%1 · %2 · %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowser.cpp" line="385"/>
+        <location filename="../ui/RecordBrowser.cpp" line="387"/>
         <source>%1: %2 versions.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -906,62 +1185,62 @@ Console of %4</source>
 <context>
     <name>koan::ui::RecordVersionsModel</name>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="177"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="179"/>
         <source>deleted (v%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="177"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="179"/>
         <source>deleted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="178"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="180"/>
         <source>v%1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="196"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="198"/>
         <source>This change could not be replayed: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="225"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="227"/>
         <source>Version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="227"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="229"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="229"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="231"/>
         <source>Operation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="231"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="233"/>
         <source>Who</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="233"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="235"/>
         <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="246"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="248"/>
         <source>From %1 to %2:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="248"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="250"/>
         <source>No differences.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="265"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="267"/>
         <source>JSON Patch:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -969,17 +1248,17 @@ Console of %4</source>
 <context>
     <name>koan::ui::RecordsModel</name>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="103"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="105"/>
         <source>Id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="105"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="107"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/RecordBrowserModels.cpp" line="107"/>
+        <location filename="../ui/RecordBrowserModels.cpp" line="109"/>
         <source>Version</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1074,17 +1353,22 @@ Console of %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="130"/>
+        <location filename="../ui/SchemaForm.cpp" line="131"/>
         <source>set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="176"/>
+        <location filename="../ui/SchemaForm.cpp" line="133"/>
+        <source>Send %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SchemaForm.cpp" line="178"/>
         <source>%1: invalid JSON (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SchemaForm.cpp" line="183"/>
+        <location filename="../ui/SchemaForm.cpp" line="185"/>
         <source>%1 is required</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1226,17 +1510,27 @@ Console of %4</source>
 <context>
     <name>koan::ui::SessionHistoryPage</name>
     <message>
-        <location filename="../ui/SessionHistoryPage.cpp" line="41"/>
+        <location filename="../ui/SessionHistoryPage.cpp" line="31"/>
+        <source>Ended sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="42"/>
+        <source>Filter session history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionHistoryPage.cpp" line="43"/>
         <source>Filter by id, transport, client, subject, remote…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryPage.cpp" line="48"/>
+        <location filename="../ui/SessionHistoryPage.cpp" line="50"/>
         <source>All reasons</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionHistoryPage.cpp" line="76"/>
+        <location filename="../ui/SessionHistoryPage.cpp" line="78"/>
         <source>%1 of %2 ended session(s) shown (the server keeps the last %3)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1244,142 +1538,142 @@ Console of %4</source>
 <context>
     <name>koan::ui::SessionsModel</name>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="15"/>
+        <location filename="../ui/SessionsModel.cpp" line="17"/>
         <source>%1 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="17"/>
+        <location filename="../ui/SessionsModel.cpp" line="19"/>
         <source>%1 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="18"/>
+        <location filename="../ui/SessionsModel.cpp" line="20"/>
         <source>%1 h %2 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="109"/>
+        <location filename="../ui/SessionsModel.cpp" line="111"/>
         <source>no stream</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="111"/>
+        <location filename="../ui/SessionsModel.cpp" line="113"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="113"/>
+        <location filename="../ui/SessionsModel.cpp" line="115"/>
         <source>healthy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="115"/>
+        <location filename="../ui/SessionsModel.cpp" line="117"/>
         <source>late</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="117"/>
+        <location filename="../ui/SessionsModel.cpp" line="119"/>
         <source>missed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="95"/>
+        <location filename="../ui/SessionsModel.cpp" line="97"/>
         <source>anonymous</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="85"/>
+        <location filename="../ui/SessionsModel.cpp" line="87"/>
         <source>stateless caller (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="87"/>
+        <location filename="../ui/SessionsModel.cpp" line="89"/>
         <source>listen stream (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <location filename="../ui/SessionsModel.cpp" line="90"/>
         <source>session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="88"/>
+        <location filename="../ui/SessionsModel.cpp" line="90"/>
         <source>session (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="96"/>
+        <location filename="../ui/SessionsModel.cpp" line="98"/>
         <source>%1 (issuer %2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="196"/>
+        <location filename="../ui/SessionsModel.cpp" line="198"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="198"/>
+        <location filename="../ui/SessionsModel.cpp" line="200"/>
         <source>Transport</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="200"/>
+        <location filename="../ui/SessionsModel.cpp" line="202"/>
         <source>Era</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="202"/>
+        <location filename="../ui/SessionsModel.cpp" line="204"/>
         <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="204"/>
+        <location filename="../ui/SessionsModel.cpp" line="206"/>
         <source>Subject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="206"/>
+        <location filename="../ui/SessionsModel.cpp" line="208"/>
         <source>Remote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="208"/>
+        <location filename="../ui/SessionsModel.cpp" line="210"/>
         <source>User agent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="210"/>
+        <location filename="../ui/SessionsModel.cpp" line="212"/>
         <source>Age</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="212"/>
+        <location filename="../ui/SessionsModel.cpp" line="214"/>
         <source>Last activity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="214"/>
+        <location filename="../ui/SessionsModel.cpp" line="216"/>
         <source>Last heartbeat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="216"/>
+        <location filename="../ui/SessionsModel.cpp" line="218"/>
         <source>Heartbeat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="218"/>
+        <location filename="../ui/SessionsModel.cpp" line="220"/>
         <source>In</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="220"/>
+        <location filename="../ui/SessionsModel.cpp" line="222"/>
         <source>Out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsModel.cpp" line="222"/>
+        <location filename="../ui/SessionsModel.cpp" line="224"/>
         <source>Queued</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1387,34 +1681,44 @@ Console of %4</source>
 <context>
     <name>koan::ui::SessionsPage</name>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="37"/>
+        <location filename="../ui/SessionsPage.cpp" line="25"/>
+        <source>Live sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="38"/>
+        <source>Filter sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/SessionsPage.cpp" line="39"/>
         <source>Filter by id, transport, client, subject, remote…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="40"/>
+        <location filename="../ui/SessionsPage.cpp" line="42"/>
         <source>Disconnect session…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="57"/>
-        <location filename="../ui/SessionsPage.cpp" line="63"/>
-        <location filename="../ui/SessionsPage.cpp" line="67"/>
+        <location filename="../ui/SessionsPage.cpp" line="59"/>
+        <location filename="../ui/SessionsPage.cpp" line="65"/>
+        <location filename="../ui/SessionsPage.cpp" line="69"/>
         <source>Disconnect session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="57"/>
+        <location filename="../ui/SessionsPage.cpp" line="59"/>
         <source>Select a session first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="64"/>
+        <location filename="../ui/SessionsPage.cpp" line="66"/>
         <source>%1 is a 2026-07-28 caller: it holds no session or stream to disconnect.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/SessionsPage.cpp" line="68"/>
+        <location filename="../ui/SessionsPage.cpp" line="70"/>
         <source>Disconnect session %1? Its streams are closed; the client has to reconnect.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1422,7 +1726,7 @@ Console of %4</source>
 <context>
     <name>koan::ui::Sparkline</name>
     <message>
-        <location filename="../ui/Sparkline.cpp" line="201"/>
+        <location filename="../ui/Sparkline.cpp" line="213"/>
         <source>%1: %2 (peak %3)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1849,6 +2153,44 @@ Response:
     <message>
         <location filename="../ui/ToolCallsPage.cpp" line="117"/>
         <source>Invoke a tool as the operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::ToolLatencyModel</name>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="19"/>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="54"/>
+        <source>Tool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="56"/>
+        <source>Calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="58"/>
+        <source>Errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="60"/>
+        <source>p50</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="62"/>
+        <source>p95</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/ToolLatencyModel.cpp" line="64"/>
+        <source>Max</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

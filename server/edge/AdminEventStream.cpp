@@ -126,7 +126,7 @@ void AdminEventStream::subscribe()
     });
     // Only with a cluster registry (PostgreSQL): a single node's snapshot has no cluster section.
     connect(a, &AdminController::clusterChanged, this, [this](const ClusterView &c) {
-        if (!c.self.isEmpty())
+        if (!c.self.isEmpty() && !m_streams.isEmpty()) // up to 1000 sessions: not serialised for nobody
             broadcast("cluster", toJson(c));
     });
     connect(a, &AdminController::statusChanged, this,
