@@ -134,6 +134,10 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
         }
         if (change.kind != Change::Kind::Record)
             return;
+        if (change.entity == QLatin1String(EntityStore::kTasksEntity) || (change.all && change.entity.isEmpty()))
+            m_tasks->rowsChanged(change.all ? QStringList() : change.ids); // e.g. cancelled through another replica
+        if (change.entity == QLatin1String(EntityStore::kTasksEntity))
+            return;
         // A record created or deleted changes the resource list; a whole entity (or, after the
         // change listener reconnected, everything) may have changed: the list, and every
         // subscribed record of it.
@@ -166,6 +170,7 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
 McpServer::~McpServer()
 {
     stopHttp();
+    m_tasks->stop(); // while the store is still open: its running tasks read "interrupted" at once
 }
 
 QString McpServer::defaultDatabasePath()
@@ -185,6 +190,14 @@ bool McpServer::initialize(QStringList *errors)
     QString error;
     const auto sync = m_options.store.synchronous == QLatin1String("NORMAL") ? EntityStore::Synchronous::Normal
                                                                              : EntityStore::Synchronous::Full;
+    // PostgreSQL: this process is one replica of those sharing the database; its tasks run under its registry id.
+    const bool newRegistry = postgres && !m_cluster;
+    if (newRegistry)
+        m_cluster = new ClusterRegistry(m_options.databaseUrl, {}, this);
+    if (m_cluster) {
+        m_tasks->setReplica(m_cluster->replicaId(), m_cluster->expiryMs());
+        m_entityTools->setRunner(m_cluster->replicaId()); // holds its batches' idempotency keys
+    }
     const bool opened = postgres ? m_store->openUrl(m_options.databaseUrl, &error) : m_store->open(path, &error, sync);
     if (!opened || !m_entityTools->prepareStore(m_options.seedSampleData, &error) || !m_tasks->open(&error)) {
         errors->append(QStringLiteral("Koan:Mcp:%1: %2")
@@ -200,9 +213,8 @@ bool McpServer::initialize(QStringList *errors)
         }
         m_store->setChangeBus(bus);
     }
-    if (postgres && !m_cluster) {
-        // The replicas' live 2025-era and legacy sessions, registered for the whole cluster to see.
-        m_cluster = new ClusterRegistry(m_options.databaseUrl, {}, this);
+    if (newRegistry) {
+        // The replicas' live 2025-era and legacy sessions (and its tasks' runner), registered for the whole cluster to see.
         const auto registered = [](const SessionInfo &info) {
             return info.kind == SessionKind::Session
                    && (info.transport == TransportKind::HttpSse || info.transport == TransportKind::StreamableHttp);

@@ -7,11 +7,16 @@
 #include "tasks/TaskManager.h"
 #include "support/AuthKit.h"
 #include "support/HttpClient.h"
+#include "support/KoanProcess.h"
 #include "support/PostgresServer.h"
 #include "support/ServerFixture.h"
 
 #include <QJsonArray>
+#include <QMutex>
 #include <QRegularExpression>
+#include <QThread>
+#include <QUuid>
+#include <atomic>
 
 using namespace koan;
 using namespace koan::test;
@@ -86,12 +91,16 @@ int countWithPrefix(EntityStore *store, const QString &prefix)
     EntityStore::Query q;
     q.pageSize = 2000;
     QString error;
-    const auto page = store->collection("trial_site", q, &error);
     int n = 0;
-    if (page)
+    for (;; ++q.page) { // every page: the sample data and several batches exceed one
+        const auto page = store->collection("trial_site", q, &error);
+        if (!page || page->items.isEmpty())
+            return n;
         for (const QJsonObject &doc : page->items)
             n += doc["id"].toString().startsWith(prefix) ? 1 : 0;
-    return n;
+        if (q.page * q.pageSize >= page->total)
+            return n;
+    }
 }
 void installConformance(McpServer &s)
 {
@@ -582,6 +591,260 @@ private slots:
         const QString next = c.tool("slow_compute", {{"seconds", 0}})["result"]["taskId"].toString();
         QVERIFY(!next.isEmpty());
         QCOMPARE(c.waitFor(next)["result"]["status"].toString(), QStringLiteral("completed"));
+    }
+
+    // --- Several replicas on one PostgreSQL database ---
+
+    void limitsCountEveryReplica()
+    {
+        // Two servers on one database: the limits count both replicas' running tasks.
+        KOAN_FRESH_POSTGRES(url);
+        McpServerOptions o = options(url, true);
+        o.tasks.maxRunningPerPrincipal = 2;
+        o.tasks.maxRunning = 3;
+        ServerFixture a(o, installConformance), b(o, installConformance);
+        QVERIFY2(a.ok && b.ok, qPrintable(a.problems + b.problems));
+        const Caller aliceA{a.port, tokenFor(a, "alice")}, aliceB{b.port, tokenFor(b, "alice")};
+        const Caller bobA{a.port, tokenFor(a, "bob")}, bobB{b.port, tokenFor(b, "bob")};
+        const auto slow = [](const Caller &c) -> const QJsonObject {
+            return c.tool("slow_compute", {{"seconds", 30}});
+        };
+        QCOMPARE(slow(aliceA)["result"]["resultType"].toString(), QStringLiteral("task"));
+        QCOMPARE(slow(aliceB)["result"]["resultType"].toString(), QStringLiteral("task"));
+        for (const Caller *c : {&aliceA, &aliceB}) {
+            const QJsonObject third = slow(*c);
+            QCOMPARE(third["error"]["code"].toInt(), -32000);
+            QCOMPARE(third["error"]["data"]["reason"].toString(), QStringLiteral("task_limit"));
+            QCOMPARE(third["error"]["data"]["scope"].toString(), QStringLiteral("principal"));
+            QCOMPARE(third["error"]["data"]["running"].toInt(), 2);
+        }
+        QCOMPARE(slow(bobB)["result"]["resultType"].toString(), QStringLiteral("task"));
+        const QJsonObject overall = slow(bobA);
+        QCOMPARE(overall["error"]["data"]["scope"].toString(), QStringLiteral("server"));
+        QCOMPARE(overall["error"]["data"]["running"].toInt(), 3);
+        QCOMPARE(a.server->tasks()->runningHere() + b.server->tasks()->runningHere(), 3);
+    }
+
+    void limitsHoldWhenReplicasStartTogether()
+    {
+        // Replicas admitting tasks at the same moment (each its own connection, all released at
+        // once): the count and the insert are one step, so exactly the limit gets in.
+        KOAN_FRESH_POSTGRES(url);
+        {
+            EntityStore schema;
+            QString error;
+            QVERIFY2(schema.openUrl(url, &error), qPrintable(error));
+        }
+        constexpr int kReplicas = 6, kEach = 4, kMax = 7;
+        std::atomic<int> waiting{kReplicas}, admitted{0}, refused{0};
+        QMutex mutex;
+        QStringList errors;
+        std::vector<std::unique_ptr<QThread>> threads;
+        for (int i = 0; i < kReplicas; ++i)
+            threads.emplace_back(QThread::create([&, i] {
+                EntityStore store;
+                QString error;
+                const bool open = store.openUrl(url, &error);
+                --waiting;
+                while (waiting > 0) // all start together
+                    QThread::yieldCurrentThread();
+                for (int n = 0; open && n < kEach; ++n) {
+                    TaskRecord t;
+                    t.id = QUuid::createUuid().toString(QUuid::Id128);
+                    t.owner = QStringLiteral("token\nalice");
+                    t.ownerLabel = t.tool = QStringLiteral("slow_compute");
+                    t.status = QStringLiteral("working");
+                    t.runner = QStringLiteral("replica-%1").arg(i);
+                    int mine = 0, all = 0;
+                    switch (store.tasks().insertWithinLimits(t, kMax, 100, 0, 0, &mine, &all, &error)) {
+                    case TaskStore::Admission::Inserted:
+                        ++admitted;
+                        break;
+                    case TaskStore::Admission::OwnerFull:
+                        ++refused;
+                        break;
+                    default: {
+                        QMutexLocker lock(&mutex);
+                        errors << error;
+                    }
+                    }
+                }
+                if (!open) {
+                    QMutexLocker lock(&mutex);
+                    errors << error;
+                }
+            }));
+        for (auto &t : threads)
+            t->start();
+        for (auto &t : threads)
+            QVERIFY(t->wait(60000));
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+        QCOMPARE(admitted.load(), kMax);
+        QCOMPARE(refused.load(), kReplicas * kEach - kMax);
+        EntityStore check;
+        QString error;
+        QVERIFY2(check.openUrl(url, &error), qPrintable(error));
+        QCOMPARE(int(check.tasks().list(QString(), 100, &error).size()), kMax);
+    }
+
+    void cancelOnAnotherReplica()
+    {
+        // A runs the task, B gets the cancel: the row says cancelled (and by whom) at once on both,
+        // A stops the tool between chunks, and nothing is written after that.
+        KOAN_FRESH_POSTGRES(url);
+        ServerFixture a(options(url), installConformance), b(options(url), installConformance);
+        QVERIFY2(a.ok && b.ok, qPrintable(a.problems + b.problems));
+        const Caller onA{a.port, {}}, onB{b.port, {}};
+        const QString id
+            = onA.tool("trial-site.upsert-many", {{"models", sites(1000, "far")}})["result"]["taskId"].toString();
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(onB.task("tasks/cancel", id)["result"].toObject(), QJsonObject({{"resultType", "complete"}}));
+        for (const Caller *c : {&onB, &onA}) {
+            const QJsonObject now = c->task("tasks/get", id)["result"].toObject();
+            QCOMPARE(now["status"].toString(), QStringLiteral("cancelled"));
+            QVERIFY2(now["statusMessage"].toString().startsWith("cancelled by the client"),
+                     qPrintable(now["statusMessage"].toString()));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(a.server->tasks()->runningHere(), 0, 5000);
+        QTRY_VERIFY(onB.task("tasks/get", id)["result"]["statusMessage"].toString().contains("cancelled after"));
+        const QString message = onB.task("tasks/get", id)["result"]["statusMessage"].toString();
+        const int written = countWithPrefix(a.server->store(), "far-");
+        QVERIFY2(written < 1000 && written % 100 == 0, qPrintable(QString::number(written)));
+        QVERIFY2(message.startsWith(QStringLiteral("cancelled by the client; "))
+                     && message.contains(QStringLiteral("cancelled after %1 of 1000").arg(written)),
+                 qPrintable(message));
+        QTest::qWait(700);
+        QCOMPARE(countWithPrefix(b.server->store(), "far-"), written);
+
+        // The operator cancels through B's admin API a task A runs: the outcome names the operator.
+        const QString slow = onA.tool("slow_compute", {{"seconds", 30}})["result"]["taskId"].toString();
+        QVERIFY(!slow.isEmpty());
+        HttpClient admin(b.port);
+        const auto answer = admin.request("POST", QStringLiteral("/admin/tasks/%1/cancel").arg(slow).toUtf8(), {}, {});
+        QCOMPARE(answer.status, 200);
+        for (const Caller *c : {&onA, &onB}) {
+            const QJsonObject now = c->task("tasks/get", slow)["result"].toObject();
+            QCOMPARE(now["status"].toString(), QStringLiteral("cancelled"));
+            QVERIFY2(now["statusMessage"].toString().startsWith("cancelled by the operator"),
+                     qPrintable(now["statusMessage"].toString()));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(a.server->tasks()->runningHere(), 0, 5000);
+        const QString last = onA.task("tasks/get", slow)["result"]["statusMessage"].toString();
+        QVERIFY2(last.startsWith("cancelled by the operator") && !last.contains("the client"), qPrintable(last));
+        QString error;
+        int audited = 0;
+        for (const AuditRow &row : a.server->store()->audit().since(QStringLiteral(""), &error))
+            audited += row.entity == QLatin1String(EntityStore::kTasksEntity) && row.recordId == slow ? 1 : 0;
+        QCOMPARE(audited, 1);
+        HttpClient again(a.port);
+        QCOMPARE(again.request("POST", QStringLiteral("/admin/tasks/%1/cancel").arg(slow).toUtf8(), {}, {}).status,
+                 409);
+    }
+
+    void retryOnAnotherReplicaAppliesOnce()
+    {
+        // A batch task's idempotencyKey is reserved in the database: a retry on another replica
+        // while it runs is refused, and after it finished or was cancelled gets the kept answer
+        // without writing anything again.
+        KOAN_FRESH_POSTGRES(url);
+        ServerFixture a(options(url)), b(options(url));
+        QVERIFY2(a.ok && b.ok, qPrintable(a.problems + b.problems));
+        const Caller onA{a.port, {}}, onB{b.port, {}};
+        const auto text = [](const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); };
+        const auto auditRows = [&a] {
+            QString error;
+            return int(a.server->store()->audit().since(QStringLiteral(""), &error).size());
+        };
+        const QJsonObject big{{"models", sites(1000, "twice")}, {"idempotencyKey", "cross-1"}};
+        const QString first = onA.tool("trial-site.upsert-many", big)["result"]["taskId"].toString();
+        QVERIFY(!first.isEmpty());
+        const QJsonObject busy = onB.waitFor(onB.tool("trial-site.upsert-many", big)["result"]["taskId"].toString());
+        QVERIFY2(text(busy).contains("idempotency_key_in_use"), text(busy).constData());
+        const QJsonObject done = onA.waitFor(first)["result"].toObject();
+        QCOMPARE(done["result"]["structuredContent"]["created"].toInt(), 1000);
+        QString error;
+        QCOMPARE(b.server->store()->get("trial_site", "twice-0999", &error)->value("version").toInteger(), 1);
+        const int before = auditRows();
+        const QJsonObject replayed
+            = onB.waitFor(onB.tool("trial-site.upsert-many", big)["result"]["taskId"].toString())["result"].toObject();
+        QCOMPARE(replayed["status"].toString(), QStringLiteral("completed"));
+        QCOMPARE(replayed["result"]["structuredContent"].toObject(), done["result"]["structuredContent"].toObject());
+        QCOMPARE(auditRows(), before);
+
+        // Cancelled on A after some chunks, retried on B: the cancelled call's answer, nothing written again.
+        const QJsonObject halted{{"models", sites(1000, "halt")}, {"idempotencyKey", "cross-2"}};
+        const QString id = onA.tool("trial-site.upsert-many", halted)["result"]["taskId"].toString();
+        QVERIFY(!id.isEmpty());
+        QTRY_VERIFY(countWithPrefix(a.server->store(), "halt-") > 0);
+        onA.task("tasks/cancel", id);
+        QTRY_COMPARE_WITH_TIMEOUT(a.server->tasks()->runningHere(), 0, 5000);
+        const int written = countWithPrefix(a.server->store(), "halt-");
+        QVERIFY2(written > 0 && written < 1000, qPrintable(QString::number(written)));
+        const int afterCancel = auditRows();
+        const QJsonObject retried
+            = onB.waitFor(onB.tool("trial-site.upsert-many", halted)["result"]["taskId"].toString())["result"]
+                  .toObject();
+        QCOMPARE(retried["status"].toString(), QStringLiteral("completed"));
+        QVERIFY(retried["result"]["isError"].toBool());
+        QVERIFY2(
+            text(retried).contains(QStringLiteral("the first %1 of 1000 records were committed").arg(written).toUtf8()),
+            text(retried).constData());
+        QTest::qWait(500);
+        QCOMPARE(countWithPrefix(b.server->store(), "halt-"), written);
+        QCOMPARE(auditRows(), afterCancel);
+    }
+
+    void tasksOfAGoneReplicaAreInterrupted()
+    {
+        // A replica killed while it runs a task (a pod that never comes back): once the registry
+        // has expired it, one of the live replicas fails the task with reason "interrupted"; a
+        // live replica's task is never swept, and exactly one replica's sweep takes the task.
+        KOAN_FRESH_POSTGRES(url);
+        ServerFixture b(options(url), installConformance), c(options(url), installConformance);
+        QVERIFY2(b.ok && c.ok, qPrintable(b.problems + c.problems));
+        KoanProcess gone;
+        QVERIFY2(gone.start({"--database-url", url, "--fixtures", "conformance"}), gone.stderrText.constData());
+        const Caller onGone{gone.port, {}}, onB{b.port, {}}, onC{c.port, {}};
+        const QString orphan = onGone.tool("slow_compute", {{"seconds", 120}})["result"]["taskId"].toString();
+        const QString live = onB.tool("slow_compute", {{"seconds", 120}})["result"]["taskId"].toString();
+        QVERIFY(!orphan.isEmpty() && !live.isEmpty());
+        // A keyed batch on the replica that dies, killed after some of its chunks.
+        const QJsonObject keyed{{"models", sites(1000, "orphan")}, {"idempotencyKey", "gone-1"}};
+        const QString batch = onGone.tool("trial-site.upsert-many", keyed)["result"]["taskId"].toString();
+        QVERIFY(!batch.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(countWithPrefix(b.server->store(), "orphan-") >= 200, 10000);
+        int sweptEvents = 0;
+        for (ServerFixture *f : {&b, &c})
+            connect(f->server->tasks(), &TaskManager::taskChanged, this,
+                    [&](const TaskRecord &t, const QString &change) {
+                        sweptEvents += t.id == orphan && change == QLatin1String("finished") ? 1 : 0;
+                    });
+        gone.signal(SIGKILL);
+        QVERIFY(gone.waitExit());
+        QCOMPARE(onB.task("tasks/get", orphan)["result"]["status"].toString(), QStringLiteral("working"));
+        const QJsonObject swept = onC.waitFor(orphan, {"failed"}, 20000)["result"].toObject();
+        QCOMPARE(swept["status"].toString(), QStringLiteral("failed"));
+        QCOMPARE(swept["statusMessage"].toString(), QStringLiteral("interrupted"));
+        QCOMPARE(swept["error"]["data"]["reason"].toString(), QStringLiteral("interrupted"));
+        QCOMPARE(onB.task("tasks/get", orphan)["result"]["status"].toString(), QStringLiteral("failed"));
+        QTest::qWait(2500); // both replicas sweep again meanwhile
+        QCOMPARE(sweptEvents, 1);
+        QCOMPARE(onC.task("tasks/get", live)["result"]["status"].toString(), QStringLiteral("working"));
+        QCOMPARE(b.server->tasks()->runningHere(), 1);
+
+        // Its batch's retry on a live replica: what the dead one committed is the answer, nothing is written again.
+        const int written = countWithPrefix(b.server->store(), "orphan-");
+        QVERIFY2(written < 1000, qPrintable(QString::number(written)));
+        QCOMPARE(onB.task("tasks/get", batch)["result"]["status"].toString(), QStringLiteral("failed"));
+        const QJsonObject retried
+            = onC.waitFor(onC.tool("trial-site.upsert-many", keyed)["result"]["taskId"].toString())["result"]
+                  .toObject();
+        const QByteArray text = QJsonDocument(retried).toJson(QJsonDocument::Compact);
+        QVERIFY(retried["result"]["isError"].toBool());
+        QVERIFY2(text.contains(QStringLiteral("the first %1 of 1000 records were committed").arg(written).toUtf8()),
+                 text.constData());
+        QTest::qWait(500);
+        QCOMPARE(countWithPrefix(b.server->store(), "orphan-"), written);
     }
 
     void disabledIsNotAdvertised()

@@ -13,6 +13,12 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QSysInfo>
+
+Q_LOGGING_CATEGORY(lcEntityTools, "koan.entities")
+
 namespace koan {
 
 namespace {
@@ -79,6 +85,7 @@ struct EntityToolProvider::Job {
     QHash<QString, qint64> expected;
     QSet<QString> seen;
     std::optional<EntityStore::Idempotency> idem;
+    bool settled = false; // the last chunk's write kept the whole answer with the key
     QJsonArray written;
     int created = 0;
     int deleted = 0;
@@ -108,7 +115,8 @@ struct EntityToolProvider::Job {
 
 EntityToolProvider::EntityToolProvider(EntityRegistry *registry, EntityStore *store, QString seedResource)
     : m_registry(registry), m_store(store), m_seedResource(std::move(seedResource)),
-      m_jobContext(std::make_unique<QObject>())
+      m_jobContext(std::make_unique<QObject>()),
+      m_runner(QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid()))
 {
     m_auditExport.name = QLatin1String(kAuditExport);
     m_auditExport.title = QStringLiteral("Audit trail export");
@@ -182,6 +190,34 @@ void EntityToolProvider::schedule(const std::shared_ptr<Job> &job)
     QTimer::singleShot(0, m_jobContext.get(), [this, job] { runChunk(job); });
 }
 
+QJsonObject EntityToolProvider::withCommitted(QJsonObject failure, const Job &job, int committed, const QString &why)
+{
+    QJsonArray content = failure.value(QLatin1String("content")).toArray();
+    content.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                               {QStringLiteral("text"), QStringLiteral("%1: the first %2 of %3 records were committed "
+                                                                       "in earlier chunks (operationId %4)")
+                                                            .arg(why)
+                                                            .arg(committed)
+                                                            .arg(job.total)
+                                                            .arg(job.context.operationId)}});
+    failure.insert(QStringLiteral("content"), content);
+    return failure;
+}
+
+QJsonObject EntityToolProvider::committedSoFar(const Job &job, int committed, const QString &code,
+                                               const QString &message)
+{
+    return withCommitted(toolErrorResult(code, message), job, committed, code);
+}
+
+bool EntityToolProvider::holderAlive(const QString &holder, const QString &running)
+{
+    if (holder == m_runner)
+        return !m_keyedJobs.value(running).expired();
+    QString error;
+    return m_store->replicaLive(holder, &error); // SQLite: another process's, gone (one node)
+}
+
 void EntityToolProvider::startJob(const EntityRegistry::Tool &tool, const ToolCall &call,
                                   std::function<void(const QJsonObject &)> done)
 {
@@ -212,30 +248,46 @@ void EntityToolProvider::startJob(const EntityRegistry::Tool &tool, const ToolCa
                                      QCryptographicHash::Sha256)
                 .toHex(),
             {}};
+        const QString running = job->idem->principal + QLatin1Char('\n') + key;
         QJsonObject kept;
         QString error;
-        switch (m_store->findIdempotent(*job->idem, &kept, &error)) {
+        // Reserved in the database before the first chunk: a retry on any replica finds it.
+        const auto reserved = m_store->reserveIdempotent(
+            *job->idem, m_runner, [this, running](const QString &holder) { return holderAlive(holder, running); },
+            &kept, &error);
+        if (!error.isEmpty())
+            return job->done(storeError(error));
+        switch (reserved) {
         case EntityStore::Replay::Same:
             return job->done(kept);
         case EntityStore::Replay::Mismatch:
             return job->done(toolErrorResult(
                 QStringLiteral("idempotency_key_reused"),
                 QStringLiteral("idempotencyKey '%1' was already used with other arguments; use a new key").arg(key)));
-        case EntityStore::Replay::None:
-            if (!error.isEmpty())
-                return job->done(storeError(error));
-        }
-        const QString running = job->idem->principal + QLatin1Char('\n') + key;
-        if (!m_keyedJobs.value(running).expired())
+        case EntityStore::Replay::InUse:
             return job->done(toolErrorResult(
                 QStringLiteral("idempotency_key_in_use"),
                 QStringLiteral("idempotencyKey '%1' belongs to a batch that is still running; retry once it has "
                                "finished (its answer is then replayed)")
                     .arg(key)));
+        case EntityStore::Replay::None:
+            break;
+        }
+        job->idem->holder = m_runner;
         m_keyedJobs.insert(running, job);
         auto *keyed = &m_keyedJobs;
-        job->done = [keyed, running, done = std::move(job->done)](const QJsonObject &result) {
+        Job *self = job.get(); // done() runs while the job is alive; no cycle through it
+        job->done = [this, self, keyed, running, done = std::move(job->done)](const QJsonObject &result) {
             keyed->remove(running);
+            if (!self->settled) {
+                // Ended before its last chunk's write kept the answer: cancelled, refused, or a
+                // delete-many. What it committed is the answer for a retry; nothing: the key is free.
+                QString error;
+                if (!m_store->settleIdempotent(*self->idem, self->idem->holder,
+                                               self->next > 0 ? std::optional<QJsonObject>(result) : std::nullopt,
+                                               &error))
+                    qCWarning(lcEntityTools).noquote() << "idempotency key not settled:" << error;
+            }
             done(result);
         };
     }
@@ -318,10 +370,20 @@ bool EntityToolProvider::writeChunk(Job &job, int end, QJsonObject *failure)
                  QStringLiteral("upsert")});
         }
         const bool needsVersion = m_registry->options(e.name).requireExpectedVersion;
-        // The retry key is kept with the last chunk, holding the whole call's answer.
+        // The reserved retry key is updated with every chunk (the answer so far: what is committed,
+        // for a retry after a crash) and holds the whole call's answer with the last one.
         std::optional<EntityStore::Idempotency> idem;
+        if (job.idem && !last) {
+            idem = job.idem;
+            idem->final = false;
+            idem->resultOf = [&job, end](const EntityStore::Outcome &) {
+                return committedSoFar(job, end, QStringLiteral("interrupted"),
+                                      QStringLiteral("interrupted after %1 of %2").arg(end).arg(job.total));
+            };
+        }
         if (last && job.idem) {
             idem = job.idem;
+            idem->final = true;
             idem->resultOf = [&job](const EntityStore::Outcome &o) {
                 QJsonArray all = job.written;
                 int created = job.created;
@@ -337,6 +399,7 @@ bool EntityToolProvider::writeChunk(Job &job, int end, QJsonObject *failure)
         o = m_store->write(e.table, e.name, items,
                            needsVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
                            job.context, idem ? &*idem : nullptr);
+        job.settled = o.ok && last && idem;
         if (o.ok)
             for (qsizetype i = 0; i < o.records.size(); ++i) {
                 job.written.append(o.records.at(i));
@@ -356,18 +419,8 @@ void EntityToolProvider::runChunk(const std::shared_ptr<Job> &job)
     const auto finishWith = [&job](const QJsonObject &result) { job->done(result); };
     const auto partial = [&job](QJsonObject failure, const QString &why) {
         // What earlier chunks committed stays: say so, with the operationId that finds it in the audit trail.
-        if (job->next > 0 && (job->op == Op::UpsertMany || job->op == Op::DeleteMany)) {
-            QJsonArray content = failure.value(QLatin1String("content")).toArray();
-            content.append(QJsonObject{
-                {QStringLiteral("type"), QStringLiteral("text")},
-                {QStringLiteral("text"), QStringLiteral("%1: the first %2 of %3 records were committed in earlier "
-                                                        "chunks (operationId %4)")
-                                             .arg(why)
-                                             .arg(job->next)
-                                             .arg(job->total)
-                                             .arg(job->context.operationId)}});
-            failure.insert(QStringLiteral("content"), content);
-        }
+        if (job->next > 0 && (job->op == Op::UpsertMany || job->op == Op::DeleteMany))
+            failure = withCommitted(failure, *job, job->next, why);
         job->done(failure);
     };
     if (job->cancelled())
@@ -555,9 +608,16 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
                 .toHex(),
             {}};
         QJsonObject kept;
-        switch (m_store->findIdempotent(*idem, &kept, &error)) {
+        const QString running = context.principal + QLatin1Char('\n') + key;
+        switch (m_store->findIdempotent(
+            *idem, &kept, &error, [this, running](const QString &holder) { return holderAlive(holder, running); })) {
         case EntityStore::Replay::Same:
             return kept;
+        case EntityStore::Replay::InUse:
+            return toolErrorResult(QStringLiteral("idempotency_key_in_use"),
+                                   QStringLiteral("idempotencyKey '%1' belongs to a batch that is still running; "
+                                                  "retry once it has finished")
+                                       .arg(key));
         case EntityStore::Replay::Mismatch:
             return toolErrorResult(
                 QStringLiteral("idempotency_key_reused"),

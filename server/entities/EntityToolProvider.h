@@ -26,6 +26,9 @@ public:
 
     // Creates tables and loads the sample data, if the catalog has any (once per database).
     bool prepareStore(bool seed, QString *error);
+    // Who runs this process's batches, as the holder of their idempotency keys: the replica id
+    // (ClusterRegistry) with PostgreSQL; by default "<host>:<pid>", unique to this process.
+    void setRunner(const QString &runner) { m_runner = runner; }
 
 private:
     // A call that works in chunks on the event loop: export always, upsert-many and delete-many
@@ -62,8 +65,15 @@ private:
     EntityStore::Idempotency *m_idempotency = nullptr; // valid during run() only
     ToolDefinition m_auditExport;
     std::unique_ptr<QObject> m_jobContext; // the chunks' timers die with the provider
-    // Batch jobs with an idempotencyKey still running ("principal\nkey"): a retry meanwhile is refused,
-    // since the key's answer is kept only with the last chunk.
+    // Whether the holder of a pending key reservation still runs that batch: this process (its
+    // job is in m_keyedJobs under `running`) or a live replica.
+    bool holderAlive(const QString &holder, const QString &running);
+    // A failed or cancelled batch's answer, naming what earlier chunks committed (`committed` records).
+    static QJsonObject withCommitted(QJsonObject failure, const Job &job, int committed, const QString &why);
+    static QJsonObject committedSoFar(const Job &job, int committed, const QString &code, const QString &message);
+    QString m_runner;
+    // Batch jobs with an idempotencyKey running here ("principal\nkey"); their keys are reserved
+    // in the database (EntityStore::reserveIdempotent), so a retry on any replica is refused.
     QHash<QString, std::weak_ptr<Job>> m_keyedJobs;
 };
 

@@ -62,6 +62,7 @@ public:
     // A fresh id for this process: "<host name>-<8 hex digits>".
     static QString newReplicaId();
     QString replicaId() const { return m_replicaId; }
+    int expiryMs() const { return m_settings.expiryMs; }
     // Starts the registry's thread; the first heartbeat registers this replica.
     void start();
     // Removes this replica's rows (best effort) and ends the thread.

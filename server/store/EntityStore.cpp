@@ -67,7 +67,7 @@ bool EntityStore::isDatabaseUrl(const QString &location)
 
 int EntityStore::latestSchemaVersion()
 {
-    return 3;
+    return 4;
 }
 
 QStringList EntityStore::stateTables()
@@ -379,6 +379,12 @@ bool EntityStore::migrate(QString *error)
                      QStringLiteral("CREATE INDEX IF NOT EXISTS koan_sessions_replica ON koan_sessions(replica)"));
             if (!ok)
                 fail(error, QStringLiteral("cannot create the cluster tables"), q.lastError());
+        } else if (next == 4) {
+            // Version 4: a batch task's idempotency key is reserved before its first chunk, by the
+            // replica or process that runs it (empty: a kept answer).
+            ok = q.exec(QStringLiteral("ALTER TABLE koan_idempotency ADD COLUMN holder TEXT NOT NULL DEFAULT ''"));
+            if (!ok)
+                fail(error, QStringLiteral("cannot add koan_idempotency.holder"), q.lastError());
         }
         if (ok) {
             q.prepare(QStringLiteral("INSERT INTO koan_schema(version, applied_at, applied_by) VALUES(?, ?, ?)"));
@@ -737,31 +743,158 @@ EntityStore::Outcome versionConflict(const QString &id, qint64 expected, qint64 
 }
 } // namespace
 
-EntityStore::Replay EntityStore::findIdempotent(const Idempotency &idem, QJsonObject *result, QString *error)
+namespace {
+// The row of a retry key: its arguments' hash, its answer (so far) and its holder (empty: kept).
+struct KeyRow {
+    QByteArray argsHash;
+    QString result;
+    QString holder;
+};
+std::optional<KeyRow> keyRow(QSqlDatabase &db, const EntityStore::Idempotency &idem, qint64 youngerThan, bool *ok)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral(
+        "SELECT args_hash, result, holder FROM koan_idempotency WHERE principal = ? AND key = ? AND created_at > ?"));
+    q.addBindValue(idem.principal);
+    q.addBindValue(idem.key);
+    q.addBindValue(youngerThan);
+    *ok = q.exec();
+    if (!*ok || !q.next())
+        return std::nullopt;
+    return KeyRow{q.value(0).toByteArray(), q.value(1).toString(), q.value(2).toString()};
+}
+// Conditional on the holder: of two callers settling or taking over the same reservation, one wins.
+int updateKey(QSqlDatabase &db, const QString &sql, const QVariantList &values, const EntityStore::Idempotency &idem,
+              const QString &holder)
+{
+    QSqlQuery q(db);
+    q.prepare(sql + QStringLiteral(" WHERE principal = ? AND key = ? AND holder = ?"));
+    for (const QVariant &v : values + QVariantList{idem.principal, idem.key, holder})
+        q.addBindValue(v);
+    return q.exec() ? q.numRowsAffected() : -1;
+}
+} // namespace
+
+EntityStore::Replay EntityStore::findIdempotent(const Idempotency &idem, QJsonObject *result, QString *error,
+                                                const HolderAlive &alive)
 {
     if (!ensureConnected(error))
         return Replay::None;
-    const auto q
-        = statement(QStringLiteral("SELECT args_hash, result FROM koan_idempotency WHERE principal = ? AND key = ? "
-                                   "AND created_at > ?"),
-                    error);
-    if (!q)
-        return Replay::None;
-    q->bindValue(0, idem.principal);
-    q->bindValue(1, idem.key);
-    q->bindValue(2, QDateTime::currentSecsSinceEpoch() - kIdempotencyTtlSeconds);
-    if (!q->exec()) {
-        noteFailure();
-        fail(error, QStringLiteral("idempotency lookup"), q->lastError());
-        return Replay::None;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        bool ok = false;
+        const auto row = keyRow(m_db, idem, QDateTime::currentSecsSinceEpoch() - kIdempotencyTtlSeconds, &ok);
+        if (!ok) {
+            noteFailure();
+            fail(error, QStringLiteral("idempotency lookup"), m_db.lastError());
+            return Replay::None;
+        }
+        if (!row)
+            return Replay::None;
+        *result = QJsonDocument::fromJson(row->result.toUtf8()).object();
+        if (row->argsHash != idem.argsHash)
+            return Replay::Mismatch;
+        if (row->holder.isEmpty())
+            return Replay::Same;
+        if (!alive || alive(row->holder))
+            return Replay::InUse;
+        // Its batch is gone: what it committed is the answer; with nothing committed, the key is free.
+        const int settled
+            = row->result.isEmpty()
+                  ? updateKey(m_db, QStringLiteral("DELETE FROM koan_idempotency"), {}, idem, row->holder)
+                  : updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET holder = ''"), {}, idem, row->holder);
+        if (settled < 0) {
+            fail(error, QStringLiteral("idempotency lookup"), m_db.lastError());
+            return Replay::None;
+        }
+        if (settled > 0)
+            return row->result.isEmpty() ? Replay::None : Replay::Same;
     }
-    Replay replay = Replay::None;
-    if (q->next()) {
-        replay = q->value(0).toByteArray() == idem.argsHash ? Replay::Same : Replay::Mismatch;
-        *result = QJsonDocument::fromJson(q->value(1).toByteArray()).object();
+    return Replay::InUse; // settled by another caller each time: say busy, a retry sees the outcome
+}
+
+EntityStore::Replay EntityStore::reserveIdempotent(const Idempotency &idem, const QString &holder,
+                                                   const HolderAlive &alive, QJsonObject *result, QString *error)
+{
+    if (!ensureConnected(error))
+        return Replay::InUse; // *error says why
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral("DELETE FROM koan_idempotency WHERE principal = ? AND key = ? AND created_at <= ?"));
+        q.addBindValue(idem.principal);
+        q.addBindValue(idem.key);
+        q.addBindValue(now - kIdempotencyTtlSeconds);
+        bool ok = q.exec();
+        // One row per (principal, key): the database lets exactly one reservation in.
+        q.prepare(QStringLiteral("INSERT INTO koan_idempotency(principal, key, args_hash, result, created_at, holder) "
+                                 "VALUES(?, ?, ?, '', ?, ?) ON CONFLICT(principal, key) DO NOTHING"));
+        for (const QVariant &v : {QVariant(idem.principal), QVariant(idem.key),
+                                  QVariant(QString::fromLatin1(idem.argsHash)), QVariant(now), QVariant(holder)})
+            q.addBindValue(v);
+        ok = ok && q.exec();
+        if (!ok) {
+            noteFailure();
+            fail(error, QStringLiteral("idempotency reservation"), q.lastError());
+            return Replay::InUse;
+        }
+        if (q.numRowsAffected() > 0)
+            return Replay::None;
+        const auto row = keyRow(m_db, idem, now - kIdempotencyTtlSeconds, &ok);
+        if (!ok) {
+            fail(error, QStringLiteral("idempotency reservation"), m_db.lastError());
+            return Replay::InUse;
+        }
+        if (!row)
+            continue; // gone meanwhile: reserve again
+        *result = QJsonDocument::fromJson(row->result.toUtf8()).object();
+        if (row->argsHash != idem.argsHash)
+            return Replay::Mismatch;
+        if (row->holder.isEmpty())
+            return Replay::Same;
+        if (alive(row->holder))
+            return Replay::InUse;
+        // Its holder is gone: keep what it committed as the answer, or take the key over.
+        const int taken
+            = row->result.isEmpty()
+                  ? updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET holder = ?, created_at = ?"),
+                              {holder, now}, idem, row->holder)
+                  : updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET holder = ''"), {}, idem, row->holder);
+        if (taken < 0) {
+            fail(error, QStringLiteral("idempotency reservation"), m_db.lastError());
+            return Replay::InUse;
+        }
+        if (taken > 0)
+            return row->result.isEmpty() ? Replay::None : Replay::Same;
     }
-    q->finish();
-    return replay;
+    return Replay::InUse;
+}
+
+bool EntityStore::settleIdempotent(const Idempotency &idem, const QString &holder,
+                                   const std::optional<QJsonObject> &result, QString *error)
+{
+    if (!ensureConnected(error))
+        return false;
+    const int n = result ? updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET result = ?, holder = ''"),
+                                     {QString::fromUtf8(json::compact(*result))}, idem, holder)
+                         : updateKey(m_db, QStringLiteral("DELETE FROM koan_idempotency"), {}, idem, holder);
+    if (n < 0)
+        return fail(error, QStringLiteral("cannot keep the batch's answer"), m_db.lastError());
+    return true;
+}
+
+bool EntityStore::replicaLive(const QString &replicaId, QString *error)
+{
+    if (m_backend != Backend::Postgres || !ensureConnected(error))
+        return false;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT 1 FROM koan_replicas WHERE id = ? AND expires_at >= CAST(EXTRACT(EPOCH FROM "
+                             "clock_timestamp()) * 1000 AS BIGINT)"));
+    q.addBindValue(replicaId);
+    if (!q.exec()) {
+        fail(error, QStringLiteral("cannot read the replica registry"), q.lastError());
+        return true; // unknown: never take over a batch that may still run
+    }
+    return q.next();
 }
 
 EntityStore::Outcome EntityStore::write(const QString &table, const QString &entity, const QList<WriteItem> &items,
@@ -830,13 +963,23 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
         keep.prepare(QStringLiteral("DELETE FROM koan_idempotency WHERE created_at <= ?"));
         keep.addBindValue(now - kIdempotencyTtlSeconds);
         keep.exec();
-        keep.prepare(QStringLiteral(
-            "INSERT INTO koan_idempotency(principal, key, args_hash, result, created_at) VALUES(?, ?, ?, ?, ?)"));
-        for (const QVariant &v :
-             {QVariant(idem->principal), QVariant(idem->key), QVariant(QString::fromLatin1(idem->argsHash)),
-              QVariant(QString::fromUtf8(json::compact(idem->resultOf(o)))), QVariant(now)})
-            keep.addBindValue(v);
-        if (!keep.exec()) {
+        const QString answer = QString::fromUtf8(json::compact(idem->resultOf(o)));
+        bool kept = false;
+        if (idem->holder.isEmpty()) {
+            keep.prepare(QStringLiteral(
+                "INSERT INTO koan_idempotency(principal, key, args_hash, result, created_at) VALUES(?, ?, ?, ?, ?)"));
+            for (const QVariant &v : {QVariant(idem->principal), QVariant(idem->key),
+                                      QVariant(QString::fromLatin1(idem->argsHash)), QVariant(answer), QVariant(now)})
+                keep.addBindValue(v);
+            kept = keep.exec();
+        } else {
+            // A batch task's reservation: the answer so far (or, with the last chunk, the whole
+            // call's) commits with this chunk, so a retry after a crash never writes it again.
+            kept = updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET result = ?, holder = ?"),
+                             {answer, idem->final ? QStringLiteral("") : idem->holder}, *idem, idem->holder)
+                   > 0;
+        }
+        if (!kept) {
             Outcome raced
                 = storeFailure(QStringLiteral("idempotency key '%1' is being used by another call; nothing was written")
                                    .arg(idem->key));

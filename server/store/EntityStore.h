@@ -113,11 +113,35 @@ public:
         QString key;
         QByteArray argsHash;                                  // the call's tool and arguments
         std::function<QJsonObject(const Outcome &)> resultOf; // the answer to keep for retries
+        // A batch task's key, reserved by `holder` (reserveIdempotent): each chunk's write updates
+        // the reservation in its transaction with the answer so far; `final`: the whole call's
+        // answer, and the reservation becomes the kept answer. Empty holder: a plain call, its
+        // answer inserted with its write.
+        QString holder;
+        bool final = true;
     };
     static constexpr qint64 kIdempotencyTtlSeconds = 24 * 3600;
-    enum class Replay { None, Same, Mismatch };
-    // A kept result for (principal, key) younger than 24 h: Same (in *result) or Mismatch (other arguments).
-    Replay findIdempotent(const Idempotency &idem, QJsonObject *result, QString *error);
+    enum class Replay { None, Same, Mismatch, InUse };
+    // Whether the holder of a pending reservation still runs its batch (see reserveIdempotent).
+    using HolderAlive = std::function<bool(const QString &holder)>;
+    // A kept result for (principal, key) younger than 24 h: Same (in *result) or Mismatch (other
+    // arguments); InUse while a batch holds the key. A reservation whose holder is gone settles
+    // as below (Same with the answer so far, or None when it had committed nothing).
+    Replay findIdempotent(const Idempotency &idem, QJsonObject *result, QString *error, const HolderAlive &alive = {});
+    // A batch task's key, reserved atomically in the database before its first chunk (one row
+    // per principal and key: of replicas reserving at once exactly one gets it): None = reserved
+    // for `holder`; Same/Mismatch as findIdempotent; InUse while another batch that is alive holds
+    // it. A reservation of a holder that is gone (its replica left the registry, or this process
+    // restarted) is settled: with the chunks it committed, their answer (Same: nothing written
+    // again); with none, it is taken over (None).
+    Replay reserveIdempotent(const Idempotency &idem, const QString &holder, const HolderAlive &alive,
+                             QJsonObject *result, QString *error);
+    // The batch ended without its last chunk's write (cancelled, refused, or a delete-many):
+    // `result` becomes the kept answer; nullopt (nothing was committed) releases the key.
+    bool settleIdempotent(const Idempotency &idem, const QString &holder, const std::optional<QJsonObject> &result,
+                          QString *error);
+    // PostgreSQL: whether `replicaId` has an unexpired row in koan_replicas (the cluster registry).
+    bool replicaLive(const QString &replicaId, QString *error);
 
     // All or nothing: one transaction, audited per record (and with `idem`, its result kept).
     Outcome write(const QString &table, const QString &entity, const QList<WriteItem> &items, ReplaceRule rule,

@@ -1,7 +1,9 @@
 #include "TaskStore.h"
 
+#include "EntityStore.h"
 #include "protocol/JsonWriter.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -32,6 +34,9 @@ QJsonObject object(const QVariant &v)
 const QString kColumns = QStringLiteral(
     "task_id, owner, owner_label, tool, status, status_message, progress, created_at, updated_at, expires_at, "
     "ttl_ms, poll_ms, result, error, input_requests, cancel_requested, runner");
+
+// pg_advisory_xact_lock key of the running limits ("koan" 0x10; EntityStore holds 1 and 2).
+constexpr qint64 kLimitLock = 0x6b6f616e0010LL;
 
 TaskRecord rowFrom(const QSqlQuery &q)
 {
@@ -93,19 +98,56 @@ bool TaskStore::insert(const TaskRecord &t, QString *error)
     return true;
 }
 
-bool TaskStore::save(const TaskRecord &t, QString *error)
+TaskStore::Admission TaskStore::insertWithinLimits(const TaskRecord &t, int maxPerOwner, int maxAll, int extraOwner,
+                                                   int extraAll, int *runningOwner, int *runningAll, QString *error)
+{
+    QSqlQuery q(m_db);
+    const auto abort = [&](const QString &what) {
+        fail(error, what, q.lastError());
+        QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+        return Admission::Failed;
+    };
+    if (!q.exec(QStringLiteral("BEGIN")) || !q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kLimitLock)))
+        return abort(QStringLiteral("cannot lock the task limits"));
+    q.prepare(QStringLiteral("SELECT COUNT(*), COALESCE(SUM(CASE WHEN owner = ? THEN 1 ELSE 0 END), 0) FROM koan_tasks "
+                             "WHERE status IN ('working', 'input_required')"));
+    q.addBindValue(nn(t.owner));
+    if (!q.exec() || !q.next())
+        return abort(QStringLiteral("cannot count the running tasks"));
+    *runningAll = q.value(0).toInt() + extraAll;
+    *runningOwner = q.value(1).toInt() + extraOwner;
+    q.finish();
+    const Admission refused = *runningOwner >= maxPerOwner ? Admission::OwnerFull
+                              : *runningAll >= maxAll      ? Admission::AllFull
+                                                           : Admission::Inserted;
+    if (refused != Admission::Inserted) {
+        QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+        return refused;
+    }
+    if (!insert(t, error)) {
+        QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+        return Admission::Failed;
+    }
+    if (!q.exec(QStringLiteral("COMMIT")))
+        return abort(QStringLiteral("cannot create the task"));
+    return Admission::Inserted;
+}
+
+int TaskStore::save(const TaskRecord &t, QString *error)
 {
     QSqlQuery q(m_db);
     // cancel_requested is only ever raised (requestCancel), never lowered by a save.
-    q.prepare(
-        QStringLiteral("UPDATE koan_tasks SET status = ?, status_message = ?, progress = ?, updated_at = ?, "
-                       "expires_at = ?, ttl_ms = ?, result = ?, error = ?, input_requests = ? WHERE task_id = ?"));
+    q.prepare(QStringLiteral("UPDATE koan_tasks SET status = ?, status_message = ?, progress = ?, updated_at = ?, "
+                             "expires_at = ?, ttl_ms = ?, result = ?, error = ?, input_requests = ? WHERE task_id = ? "
+                             "AND (status IN ('working', 'input_required') OR status = ?)"));
     for (const QVariant &v : QVariantList{t.status, nn(t.statusMessage), t.progress, t.updatedAt, t.expiresAt, t.ttlMs,
-                                          text(t.result), text(t.error), text(t.inputRequests), t.id})
+                                          text(t.result), text(t.error), text(t.inputRequests), t.id, t.status})
         q.addBindValue(v);
-    if (!q.exec())
-        return fail(error, QStringLiteral("cannot save the task"), q.lastError());
-    return true;
+    if (!q.exec()) {
+        fail(error, QStringLiteral("cannot save the task"), q.lastError());
+        return -1;
+    }
+    return q.numRowsAffected() > 0 ? 1 : 0;
 }
 
 std::optional<TaskRecord> TaskStore::find(const QString &id, QString *error) const
@@ -140,38 +182,74 @@ QList<TaskRecord> TaskStore::list(const QString &owner, int limit, QString *erro
     return out;
 }
 
-bool TaskStore::requestCancel(const QString &id, QString *error)
+int TaskStore::requestCancel(const QString &id, const QString &message, qint64 now, qint64 resultTtlMs, QString *error)
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("UPDATE koan_tasks SET cancel_requested = 1 WHERE task_id = ?"));
-    q.addBindValue(id);
-    if (!q.exec())
-        return fail(error, QStringLiteral("cannot cancel the task"), q.lastError());
-    return true;
+    q.prepare(QStringLiteral("UPDATE koan_tasks SET cancel_requested = 1, status = 'cancelled', status_message = ?, "
+                             "input_requests = '', updated_at = ?, expires_at = ?, ttl_ms = ? - created_at WHERE "
+                             "task_id = ? AND status IN ('working', 'input_required')"));
+    for (const QVariant &v : QVariantList{message, now, now + resultTtlMs, now + resultTtlMs, id})
+        q.addBindValue(v);
+    if (!q.exec()) {
+        fail(error, QStringLiteral("cannot cancel the task"), q.lastError());
+        return -1;
+    }
+    if (q.numRowsAffected() == 0)
+        return 0;
+    if (m_postgres) {
+        // Its runner, on whichever replica, hears it at once on the change bus (the heartbeat
+        // re-reads the row anyway, should the notification be lost).
+        q.prepare(QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(EntityStore::kChangeChannel)));
+        q.addBindValue(QString::fromUtf8(
+            json::compact(QJsonObject{{QStringLiteral("entity"), QLatin1String(EntityStore::kTasksEntity)},
+                                      {QStringLiteral("ids"), QJsonArray{id}}})));
+        q.exec();
+    }
+    return 1;
 }
+
+namespace {
+const QString kInterrupt = QStringLiteral(
+    "UPDATE koan_tasks SET status = 'failed', status_message = 'interrupted', input_requests = '', error = ?, "
+    "updated_at = ?, expires_at = ?, ttl_ms = ? - created_at WHERE status IN ('working', 'input_required') AND ");
+QString interruptedError()
+{
+    return text(QJsonObject{
+        {QStringLiteral("code"), -32603},
+        {QStringLiteral("message"), QStringLiteral("interrupted: the server running the task stopped before it "
+                                                   "finished")},
+        {QStringLiteral("data"), QJsonObject{{QStringLiteral("reason"), QStringLiteral("interrupted")}}}});
+}
+} // namespace
 
 int TaskStore::markInterrupted(const QString &runner, qint64 now, qint64 resultTtlMs, QString *error)
 {
-    const QJsonObject interrupted{
-        {QStringLiteral("code"), -32603},
-        {QStringLiteral("message"), QStringLiteral("interrupted: the server restarted while "
-                                                   "the task was running")},
-        {QStringLiteral("data"), QJsonObject{{QStringLiteral("reason"), QStringLiteral("interrupted")}}}};
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral(
-        "UPDATE koan_tasks SET status = 'failed', status_message = 'interrupted', input_requests = '', error = ?, "
-        "updated_at = ?, expires_at = ?, ttl_ms = ? - created_at WHERE runner = ? AND status IN ('working', "
-        "'input_required')"));
-    q.addBindValue(text(interrupted));
-    q.addBindValue(now);
-    q.addBindValue(now + resultTtlMs);
-    q.addBindValue(now + resultTtlMs);
-    q.addBindValue(runner);
+    q.prepare(kInterrupt + QStringLiteral("runner = ?"));
+    for (const QVariant &v : QVariantList{interruptedError(), now, now + resultTtlMs, now + resultTtlMs, runner})
+        q.addBindValue(v);
     if (!q.exec()) {
         fail(error, QStringLiteral("cannot mark interrupted tasks"), q.lastError());
         return -1;
     }
     return q.numRowsAffected();
+}
+
+int TaskStore::sweepInterrupted(qint64 staleBefore, qint64 now, qint64 resultTtlMs, QStringList *ids, QString *error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(kInterrupt
+              + QStringLiteral("updated_at < ? AND runner NOT IN (SELECT id FROM koan_replicas WHERE expires_at >= "
+                               "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) RETURNING task_id"));
+    for (const QVariant &v : QVariantList{interruptedError(), now, now + resultTtlMs, now + resultTtlMs, staleBefore})
+        q.addBindValue(v);
+    if (!q.exec()) {
+        fail(error, QStringLiteral("cannot sweep interrupted tasks"), q.lastError());
+        return -1;
+    }
+    while (q.next())
+        ids->append(q.value(0).toString());
+    return int(ids->size());
 }
 
 int TaskStore::purgeExpired(qint64 now, QString *error)

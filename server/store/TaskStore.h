@@ -28,7 +28,8 @@ struct TaskRecord {
     QJsonObject error;         // failed: the JSON-RPC error
     QJsonObject inputRequests; // input_required
     bool cancelRequested = false;
-    QString runner; // the process that runs it (interrupted tasks are found by it)
+    // Who runs it: the replica id (ClusterRegistry) on PostgreSQL, the host name on SQLite.
+    QString runner;
 
     bool terminal() const
     {
@@ -46,15 +47,35 @@ public:
     bool ensureSchema(QString *error);
 
     bool insert(const TaskRecord &task, QString *error);
-    // Replaces the row's mutable columns (status, message, progress, result, ...).
-    bool save(const TaskRecord &task, QString *error);
+    // PostgreSQL, for the running limits across replicas: counts the running tasks (working or
+    // input_required, every replica's) in all and of `task.owner` and inserts `task` only if both
+    // stay under their maximum, under a transaction-scoped advisory lock, so two replicas starting
+    // tasks at once cannot both take the last place. `extraAll`/`extraOwner`: tasks this process
+    // still unwinds after a cancel (cancelled in the row, their tool not yet returned).
+    enum class Admission { Inserted, OwnerFull, AllFull, Failed };
+    Admission insertWithinLimits(const TaskRecord &task, int maxPerOwner, int maxAll, int extraOwner, int extraAll,
+                                 int *runningOwner, int *runningAll, QString *error);
+    // The runner's write of the row's mutable columns (status, message, progress, result, ...).
+    // Applied only while the stored task still runs, or to amend its own terminal status (a
+    // cancelled task's last words): a cancel from another replica or a sweep is never overwritten.
+    // 1 applied, 0 not (the stored row decided otherwise: re-read it), -1 error.
+    int save(const TaskRecord &task, QString *error);
     std::optional<TaskRecord> find(const QString &id, QString *error) const;
     // Newest first; `owner` empty: every principal's.
     QList<TaskRecord> list(const QString &owner, int limit, QString *error) const;
-    bool requestCancel(const QString &id, QString *error);
-    // Tasks still working or waiting for input that `runner` started: it restarted, so they
-    // failed with reason "interrupted" (their results are kept for `resultTtlMs`).
+    // Cancels a running task in the row itself (status cancelled, `message`, cancel_requested),
+    // whichever replica runs it: its runner sees it at its next heartbeat and stops the tool.
+    // Atomic: of a cancel, a completion and a sweep racing, the first write wins. 1 cancelled,
+    // 0 not running (finished, or no such task), -1 error.
+    int requestCancel(const QString &id, const QString &message, qint64 now, qint64 resultTtlMs, QString *error);
+    // Tasks still working or waiting for input that `runner` started: it restarted or stops, so
+    // they failed with reason "interrupted" (their results are kept for `resultTtlMs`).
     int markInterrupted(const QString &runner, qint64 now, qint64 resultTtlMs, QString *error);
+    // PostgreSQL: running tasks whose runner is not a live replica (no unexpired row in
+    // koan_replicas, on the database's clock) and that were not updated since `staleBefore` fail
+    // with reason "interrupted". Several replicas sweeping at once: each task is taken by exactly
+    // one (the UPDATE's row lock; the others re-check and skip it); *ids: the ones this call took.
+    int sweepInterrupted(qint64 staleBefore, qint64 now, qint64 resultTtlMs, QStringList *ids, QString *error);
     // Finished tasks whose results are past their expiry.
     int purgeExpired(qint64 now, QString *error);
 

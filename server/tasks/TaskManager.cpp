@@ -40,6 +40,7 @@ ToolFailure storeFailure(const QString &error)
 }
 constexpr int kHeartbeatMs = 500;
 constexpr int kPurgeMs = 60000;
+constexpr int kSweepMs = 2000;
 } // namespace
 
 struct TaskManager::Running {
@@ -58,6 +59,8 @@ TaskManager::TaskManager(EntityStore *store, TaskOptions options, QObject *paren
     connect(&m_heartbeat, &QTimer::timeout, this, &TaskManager::heartbeat);
     m_purge.setInterval(kPurgeMs);
     connect(&m_purge, &QTimer::timeout, this, &TaskManager::purge);
+    m_sweep.setInterval(kSweepMs);
+    connect(&m_sweep, &QTimer::timeout, this, &TaskManager::sweep);
 }
 
 TaskManager::~TaskManager()
@@ -68,19 +71,74 @@ TaskManager::~TaskManager()
         r->cancelled->store(true);
 }
 
+void TaskManager::setReplica(const QString &replicaId, int expiryMs)
+{
+    m_runner = replicaId;
+    m_replicated = true;
+    m_expiryMs = expiryMs;
+}
+
 bool TaskManager::open(QString *error)
 {
-    const qint64 now = nowMs();
-    const int interrupted = m_store->tasks().markInterrupted(m_runner, now, m_options.resultTtlSeconds * 1000LL, error);
-    if (interrupted < 0)
-        return false;
-    if (interrupted > 0)
-        qCWarning(lcTasks).noquote() << interrupted
-                                     << "task(s) were running when the server stopped: failed "
-                                        "(interrupted)";
+    if (m_replicated) {
+        // Not "this host's": a pod that never comes back has a name no replica starts with again.
+        sweep();
+        m_sweep.start();
+    } else {
+        const int interrupted
+            = m_store->tasks().markInterrupted(m_runner, nowMs(), m_options.resultTtlSeconds * 1000LL, error);
+        if (interrupted < 0)
+            return false;
+        if (interrupted > 0)
+            qCWarning(lcTasks).noquote() << interrupted
+                                         << "task(s) were running when the server stopped: failed (interrupted)";
+    }
     purge();
     m_purge.start();
     return true;
+}
+
+void TaskManager::stop()
+{
+    m_sweep.stop();
+    m_heartbeat.stop();
+    if (m_running.isEmpty())
+        return;
+    for (const auto &r : std::as_const(m_running))
+        r->cancelled->store(true);
+    QString error;
+    const int interrupted
+        = m_store->tasks().markInterrupted(m_runner, nowMs(), m_options.resultTtlSeconds * 1000LL, &error);
+    if (interrupted < 0)
+        qCWarning(lcTasks).noquote() << "running tasks not marked interrupted at shutdown:" << error;
+    else if (interrupted > 0)
+        qCWarning(lcTasks).noquote() << interrupted << "running task(s) failed (interrupted): the server stops";
+    m_running.clear();
+}
+
+void TaskManager::sweep()
+{
+    // Tasks of replicas no longer in the registry: its rows expire after m_expiryMs without a
+    // heartbeat, and a task not updated for as long cannot belong to a replica that just started
+    // and has not registered yet.
+    const qint64 now = nowMs();
+    QStringList ids;
+    QString error;
+    if (m_store->tasks().sweepInterrupted(now - m_expiryMs, now, m_options.resultTtlSeconds * 1000LL, &ids, &error)
+        < 0) {
+        qCWarning(lcTasks).noquote() << "interrupted tasks not swept:" << error;
+        return;
+    }
+    if (ids.isEmpty())
+        return;
+    qCWarning(lcTasks).noquote() << ids.size() << "task(s) of a replica that is gone failed (interrupted); swept by"
+                                 << m_runner;
+    for (const QString &id : std::as_const(ids))
+        if (const auto t = m_store->tasks().find(id, &error)) {
+            emit taskChanged(*t, QStringLiteral("finished"));
+            if (m_observer)
+                m_observer(t->id, toJson(*t));
+        }
 }
 
 QString TaskManager::ownerKey(const Principal &principal)
@@ -118,16 +176,10 @@ QJsonObject TaskManager::toJson(const TaskRecord &t)
     return o;
 }
 
-std::optional<TaskService::Started> TaskManager::start(const Principal &principal, const QString &tool,
-                                                       const QJsonObject &arguments, ToolFailure *refused)
+std::optional<ToolFailure> TaskManager::admit(const TaskRecord &t)
 {
-    Q_UNUSED(arguments)
-    const QString owner = ownerKey(principal);
-    int mine = 0;
-    for (const auto &r : std::as_const(m_running))
-        mine += r->rec.owner == owner ? 1 : 0;
-    const auto limit = [refused](const QString &scope, int max, int running) {
-        *refused = ToolFailure{
+    const auto limit = [](const QString &scope, int max, int running) {
+        return ToolFailure{
             jsonrpc::ServerError,
             scope == QLatin1String("principal")
                 ? QStringLiteral("Too many running tasks: you already have %1 (limit %2, Koan:Mcp:Tasks:"
@@ -142,27 +194,56 @@ std::optional<TaskService::Started> TaskManager::start(const Principal &principa
                         {QStringLiteral("scope"), scope},
                         {QStringLiteral("limit"), max},
                         {QStringLiteral("running"), running}}};
-        return std::nullopt;
     };
+    // Tasks of this process that were cancelled but whose tool has not yet returned still take their place.
+    int mine = 0, all = 0;
+    for (const auto &r : std::as_const(m_running)) {
+        if (m_replicated && !r->rec.terminal())
+            continue; // counted in the database
+        ++all;
+        mine += r->rec.owner == t.owner ? 1 : 0;
+    }
+    QString error;
+    if (m_replicated) {
+        // Every replica's running tasks, counted and inserted under one lock.
+        switch (m_store->tasks().insertWithinLimits(t, m_options.maxRunningPerPrincipal, m_options.maxRunning, mine,
+                                                    all, &mine, &all, &error)) {
+        case TaskStore::Admission::Inserted:
+            return std::nullopt;
+        case TaskStore::Admission::OwnerFull:
+            return limit(QStringLiteral("principal"), m_options.maxRunningPerPrincipal, mine);
+        case TaskStore::Admission::AllFull:
+            return limit(QStringLiteral("server"), m_options.maxRunning, all);
+        case TaskStore::Admission::Failed:
+            return storeFailure(error);
+        }
+    }
     if (mine >= m_options.maxRunningPerPrincipal)
         return limit(QStringLiteral("principal"), m_options.maxRunningPerPrincipal, mine);
-    if (m_running.size() >= m_options.maxRunning)
-        return limit(QStringLiteral("server"), m_options.maxRunning, int(m_running.size()));
+    if (all >= m_options.maxRunning)
+        return limit(QStringLiteral("server"), m_options.maxRunning, all);
+    if (!m_store->tasks().insert(t, &error))
+        return storeFailure(error);
+    return std::nullopt;
+}
 
+std::optional<TaskService::Started> TaskManager::start(const Principal &principal, const QString &tool,
+                                                       const QJsonObject &arguments, ToolFailure *refused)
+{
+    Q_UNUSED(arguments)
     auto r = std::make_shared<Running>();
     TaskRecord &t = r->rec;
     t.id = newTaskId();
-    t.owner = owner;
+    t.owner = ownerKey(principal);
     t.ownerLabel = ownerLabel(principal);
     t.tool = tool;
     t.status = QStringLiteral("working");
     t.createdAt = t.updatedAt = nowMs();
     t.pollIntervalMs = m_options.pollIntervalMs;
     t.runner = m_runner;
-    QString error;
     // Durable before the CreateTaskResult goes out: tasks/get resolves it at once, on any replica.
-    if (!m_store->tasks().insert(t, &error)) {
-        *refused = storeFailure(error);
+    if (const auto refusal = admit(t)) {
+        *refused = *refusal;
         return std::nullopt;
     }
     r->persistedAt = t.updatedAt;
@@ -226,10 +307,18 @@ void TaskManager::persist(Running &r, bool force)
     if (!force && now - r.persistedAt < kHeartbeatMs)
         return; // the heartbeat writes it: at most two progress writes a second per task
     QString error;
-    if (!m_store->tasks().save(r.rec, &error))
+    const int saved = m_store->tasks().save(r.rec, &error);
+    if (saved < 0)
         qCWarning(lcTasks).noquote() << "task" << r.rec.tool << "not saved:" << error;
     r.persistedAt = now;
     r.dirty = false;
+    if (saved == 0) {
+        // Cancelled from another replica or swept meanwhile: the row is what counts.
+        if (const auto self = m_running.value(r.rec.id); self && !r.rec.terminal())
+            return adoptStored(self);
+        if (const auto stored = m_store->tasks().find(r.rec.id, &error); stored && stored->status != r.rec.status)
+            r.rec = *stored;
+    }
     emit taskChanged(r.rec, r.rec.terminal() ? QStringLiteral("finished") : QStringLiteral("progress"));
     if (m_observer)
         m_observer(r.rec.id, toJson(r.rec));
@@ -239,6 +328,12 @@ void TaskManager::finish(const std::shared_ptr<Running> &r, const QString &statu
                          const QJsonObject &error, const QString &message)
 {
     TaskRecord &t = r->rec;
+    if (!t.terminal()) {
+        // A cancel from another replica may have come first: the row decides.
+        QString storeError;
+        if (const auto stored = m_store->tasks().find(t.id, &storeError); stored && stored->terminal())
+            t = *stored;
+    }
     if (t.terminal()) {
         // Cancelled first: keep what the tool says it did (e.g. the chunks it had committed).
         if (t.status == QLatin1String("cancelled")) {
@@ -275,25 +370,63 @@ void TaskManager::finish(const std::shared_ptr<Running> &r, const QString &statu
     m_running.remove(t.id);
 }
 
-void TaskManager::cancelRunning(const std::shared_ptr<Running> &r, const QString &by)
+bool TaskManager::cancelRunning(const std::shared_ptr<Running> &r, const QString &by)
 {
     if (r->rec.terminal())
-        return;
+        return false;
+    // In the row first: of this cancel, one from another replica and the task's own end, the
+    // first write wins, and the status message names who cancelled.
+    const qint64 now = nowMs();
+    const QString message = QStringLiteral("cancelled by %1").arg(by);
+    QString error;
+    const int cancelled
+        = m_store->tasks().requestCancel(r->rec.id, message, now, m_options.resultTtlSeconds * 1000LL, &error);
+    if (cancelled < 0)
+        qCWarning(lcTasks).noquote() << "task cancel not saved:" << error;
+    if (cancelled == 0) {
+        adoptStored(r);
+        return false;
+    }
     // The tool sees the flag before its next unit of work; nothing after this point is written.
     r->cancelled->store(true);
-    const qint64 now = nowMs();
     r->rec.status = QStringLiteral("cancelled");
-    r->rec.statusMessage = QStringLiteral("cancelled by %1").arg(by);
+    r->rec.statusMessage = message;
     r->rec.inputRequests = {};
     r->rec.updatedAt = now;
     r->rec.expiresAt = now + m_options.resultTtlSeconds * 1000LL;
+    r->rec.ttlMs = r->rec.expiresAt - r->rec.createdAt;
+    r->rec.cancelRequested = true;
     const bool parked = !r->pendingInput.isEmpty();
     r->pendingInput.clear();
-    persist(*r, true);
+    r->dirty = false;
+    emit taskChanged(r->rec, QStringLiteral("finished"));
+    if (m_observer)
+        m_observer(r->rec.id, toJson(r->rec));
     // A tool waiting for input never returns now; any other stays in m_running (and counts against
     // the limits) until it notices the flag and returns.
     if (parked)
         m_running.remove(r->rec.id);
+    return true;
+}
+
+void TaskManager::adoptStored(const std::shared_ptr<Running> &r)
+{
+    QString error;
+    const auto stored = m_store->tasks().find(r->rec.id, &error);
+    if (!stored || !stored->terminal())
+        return;
+    // Cancelled on another replica, or swept as interrupted while this replica was away from the
+    // registry: the tool stops at its next unit of work and nothing it does later is kept.
+    r->cancelled->store(true);
+    r->rec = *stored;
+    r->dirty = false;
+    emit taskChanged(r->rec, QStringLiteral("finished"));
+    if (m_observer)
+        m_observer(r->rec.id, toJson(r->rec));
+    if (!r->pendingInput.isEmpty()) {
+        r->pendingInput.clear();
+        m_running.remove(r->rec.id);
+    }
 }
 
 std::optional<TaskRecord> TaskManager::owned(const Principal &principal, const QString &taskId, ToolFailure *error)
@@ -338,11 +471,13 @@ std::optional<ToolFailure> TaskManager::cancel(const Principal &principal, const
         cancelRunning(r, QStringLiteral("the client"));
         return std::nullopt;
     }
-    // Another replica runs it: it sees the request within its heartbeat.
+    // Another replica runs it: cancelled in the row now, its runner stops the tool within its heartbeat.
     QString storeError;
-    if (!m_store->tasks().requestCancel(taskId, &storeError))
+    if (m_store->tasks().requestCancel(taskId, QStringLiteral("cancelled by the client"), nowMs(),
+                                       m_options.resultTtlSeconds * 1000LL, &storeError)
+        < 0)
         return storeFailure(storeError);
-    return std::nullopt;
+    return std::nullopt; // 0: it finished meanwhile - the same ack
 }
 
 TaskManager::OperatorCancel TaskManager::cancelAsOperator(const QString &taskId, const QString &by, QString *previous,
@@ -350,9 +485,10 @@ TaskManager::OperatorCancel TaskManager::cancelAsOperator(const QString &taskId,
 {
     if (const auto r = m_running.value(taskId)) {
         *previous = r->rec.status;
-        if (r->rec.terminal())
-            return OperatorCancel::AlreadyFinished; // cancelled, its tool not yet returned
-        cancelRunning(r, by);
+        if (!cancelRunning(r, by)) {
+            *previous = r->rec.status;
+            return OperatorCancel::AlreadyFinished; // e.g. cancelled, its tool not yet returned
+        }
         return OperatorCancel::Cancelled;
     }
     QString storeError;
@@ -366,8 +502,15 @@ TaskManager::OperatorCancel TaskManager::cancelAsOperator(const QString &taskId,
     *previous = t->status;
     if (t->terminal())
         return OperatorCancel::AlreadyFinished;
-    if (!m_store->tasks().requestCancel(taskId, error))
+    const int cancelled = m_store->tasks().requestCancel(taskId, QStringLiteral("cancelled by %1").arg(by), nowMs(),
+                                                         m_options.resultTtlSeconds * 1000LL, error);
+    if (cancelled < 0)
         return OperatorCancel::StoreFailed;
+    if (cancelled == 0) {
+        const auto now = m_store->tasks().find(taskId, &storeError);
+        *previous = now ? now->status : *previous;
+        return OperatorCancel::AlreadyFinished;
+    }
     return OperatorCancel::Requested;
 }
 
@@ -420,12 +563,17 @@ void TaskManager::heartbeat()
             persist(*r, true);
         if (r->rec.terminal())
             continue;
-        // A cancel that reached another replica: it only raised the flag in the database.
-        QString error;
-        const auto stored = m_store->tasks().find(r->rec.id, &error);
-        if (stored && stored->cancelRequested)
-            cancelRunning(r, QStringLiteral("the client"));
+        // A cancel that reached another replica (or a sweep) wrote the row: stop the tool.
+        adoptStored(r);
     }
+}
+
+void TaskManager::rowsChanged(const QStringList &ids)
+{
+    const auto running = m_running; // adoptStored may remove one
+    for (const auto &r : running)
+        if (!r->rec.terminal() && (ids.isEmpty() || ids.contains(r->rec.id)))
+            adoptStored(r);
 }
 
 void TaskManager::purge()

@@ -263,13 +263,18 @@ inline void addBackendRows()
     QFETCH(QString, backend);                                                                                          \
     QString urlVariable;                                                                                               \
     if (backend == QLatin1String("postgres")) {                                                                        \
-        if (!koan::test::PostgresServer::available())                                                                  \
-            QSKIP(qPrintable(koan::test::PostgresServer::missingReason()));                                            \
-        QString pgWhy_;                                                                                                \
-        koan::test::PostgresServer *pg_ = koan::test::PostgresServer::shared(&pgWhy_);                                 \
-        QVERIFY2(pg_, qPrintable(pgWhy_));                                                                             \
-        urlVariable = pg_->freshDatabaseUrl(&pgWhy_);                                                                  \
-        QVERIFY2(!urlVariable.isEmpty(), qPrintable(pgWhy_));                                                          \
+        KOAN_FRESH_POSTGRES(urlVariable##Fresh_);                                                                      \
+        urlVariable = urlVariable##Fresh_;                                                                             \
     }
+
+// A PostgreSQL-only test: a fresh database's URL on the shared server (QSKIP without PostgreSQL).
+#define KOAN_FRESH_POSTGRES(urlVariable)                                                                               \
+    if (!koan::test::PostgresServer::available())                                                                      \
+        QSKIP(qPrintable(koan::test::PostgresServer::missingReason()));                                                \
+    QString pgWhy_##urlVariable;                                                                                       \
+    koan::test::PostgresServer *pg_##urlVariable = koan::test::PostgresServer::shared(&pgWhy_##urlVariable);           \
+    QVERIFY2(pg_##urlVariable, qPrintable(pgWhy_##urlVariable));                                                       \
+    const QString urlVariable = pg_##urlVariable->freshDatabaseUrl(&pgWhy_##urlVariable);                              \
+    QVERIFY2(!urlVariable.isEmpty(), qPrintable(pgWhy_##urlVariable))
 
 } // namespace koan::test
