@@ -11,6 +11,7 @@
 #include "OverviewPage.h"
 #include "RollbackDialog.h"
 #include "SessionsModel.h"
+#include "ToolCallsModel.h"
 #include "Sparkline.h"
 #include "console/InProcessConsoleLink.h"
 #include "support/HttpClient.h"
@@ -227,6 +228,19 @@ private slots:
         const QVariant fg = model.index(0, ui::SessionsModel::Heartbeat).data(Qt::ForegroundRole);
         const QColor text = fg.isValid() ? fg.value<QBrush>().color() : QApplication::palette().color(QPalette::Text);
         QVERIFY2(contrast(cell, text) >= 4.5, qPrintable(QString::number(contrast(cell, text))));
+
+        // A failed tool call's outcome, in the error text colour, on the dark base.
+        ui::ToolCallsModel calls;
+        ToolCallRecord failed;
+        failed.tool = QStringLiteral("trial-site.get-by-id");
+        failed.outcome = QStringLiteral("tool_error");
+        failed.time = QDateTime::currentDateTimeUtc();
+        calls.toolCallFinished(failed);
+        const QVariant error = calls.index(0, ui::ToolCallsModel::Outcome).data(Qt::ForegroundRole);
+        QVERIFY(error.isValid());
+        const QColor base = QApplication::palette().color(QPalette::Base);
+        const QColor red = error.value<QBrush>().color();
+        QVERIFY2(contrast(red, base) >= 4.5, qPrintable(QString::number(contrast(red, base))));
     }
 
     void nothingClippedAtTwoHundredPercent()

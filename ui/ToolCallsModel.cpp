@@ -1,5 +1,7 @@
 #include "ToolCallsModel.h"
 
+#include "PaletteColors.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QFont>
@@ -90,7 +92,7 @@ QVariant ToolCallsModel::data(const QModelIndex &index, int role) const
         return row.pinned ? tr("Pinned: stays at the top and is never dropped from the history") : QVariant();
     case Qt::ForegroundRole:
         if (index.column() == Outcome && r.failed())
-            return QBrush(QColor(0xd0, 0x30, 0x30));
+            return QBrush(errorText());
         return {};
     case Qt::DisplayRole:
         break;
