@@ -89,6 +89,27 @@ DE.update({
  "Cancelling %1…": "%1 wird abgebrochen…", "Task %1 cancelled.": "Task %1 abgebrochen.",
  "Task %1 not cancelled: %2": "Task %1 nicht abgebrochen: %2",
 })
+DE.update({
+ "Wire traffic": "Datenverkehr", "stream opened": "Stream geöffnet", "(no event name)": "(ohne Ereignisnamen)",
+ "[cut: %1 of %2 bytes recorded]": "[gekürzt: %1 von %2 Bytes aufgezeichnet]", "→ in": "→ ein", "← out": "← aus",
+ "Direction": "Richtung", "Kind": "Art", "Summary": "Zusammenfassung", "caller": "Aufrufer", "Record": "Aufzeichnen",
+ "Record new sessions": "Neue Sitzungen aufzeichnen", "Export JSON…": "Als JSON exportieren…",
+ "Session or caller to record": "Aufzuzeichnende Sitzung oder Aufrufer",
+ "Record this session's wire traffic": "Datenverkehr dieser Sitzung aufzeichnen",
+ "Off by default. The server keeps the last frames of each recorded session in a bounded ring; bodies are cut at a bound; secrets are masked.":
+   "Standardmäßig aus. Der Server behält die letzten Frames jeder aufgezeichneten Sitzung in einem begrenzten Ringpuffer; Inhalte werden ab einer Grenze gekürzt; Geheimnisse werden maskiert.",
+ "Record every new session from its first request": "Jede neue Sitzung ab ihrer ersten Anfrage aufzeichnen",
+ "Every session opened while this is on records from its first request (a legacy stream's endpoint event goes out as it opens).":
+   "Jede Sitzung, die geöffnet wird, während dies an ist, wird ab ihrer ersten Anfrage aufgezeichnet (das endpoint-Ereignis eines Legacy-Streams wird beim Öffnen gesendet).",
+ "Export the recording as JSON": "Aufzeichnung als JSON exportieren", "Recorded frames": "Aufgezeichnete Frames",
+ "Headers and body of the selected frame": "Header und Inhalt des gewählten Frames",
+ "Select a frame to see its headers and body.": "Einen Frame wählen, um Header und Inhalt zu sehen.",
+ "Session:": "Sitzung:", "%1 · ended": "%1 · beendet", "%1 older dropped": "%1 ältere verworfen",
+ "Export wire traffic": "Datenverkehr exportieren", "JSON (*.json)": "JSON (*.json)",
+ "Could not write %1: %2": "%1 konnte nicht geschrieben werden: %2",
+ "traffic recording": "Aufzeichnung des Datenverkehrs", "traffic export": "Export des Datenverkehrs",
+})
+NUMERUS.update({"%n frame(s)": ["%n Frame", "%n Frames"]})
 NUMERUS.update({"%n running": ["%n läuft", "%n laufen"], "%n listed": ["%n aufgeführt", "%n aufgeführt"]})
 
 # The call workbench on the Tool calls page, Edit > Find / Copy (#18).

@@ -19,6 +19,7 @@
 #include "TasksPage.h"
 #include "ToolCallsModel.h"
 #include "ToolCallsPage.h"
+#include "TrafficPage.h"
 #include "TransportBar.h"
 #include "WindowSettings.h"
 
@@ -68,6 +69,7 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
     m_logsPage = new LogsPage(m_logs, this);
     m_tasksPage = new TasksPage(link, m_tasks, this);
     m_clusterPage = new ClusterPage(this);
+    m_trafficPage = new TrafficPage(link, m_sessions, this);
     m_tabs->addTab(m_overviewPage, tr("Overview"));
     m_tabs->addTab(m_sessionsPage, tr("Sessions"));
     m_tabs->addTab(m_historyPage, tr("Session history"));
@@ -77,6 +79,7 @@ MainWindow::MainWindow(ConsoleLink *link, const ServerStatus &status, const QLis
     m_tabs->addTab(m_toolCallsPage, tr("Tool calls"));
     m_tabs->addTab(m_logsPage, tr("Logs"));
     m_tabs->addTab(m_tasksPage, tr("Tasks"));
+    m_tabs->addTab(m_trafficPage, tr("Wire traffic"));
     m_tabs->addTab(m_clusterPage, tr("Cluster"));
 
     m_connection->setObjectName(QStringLiteral("connectionBanner"));
@@ -178,6 +181,8 @@ void MainWindow::buildMenus()
         page->setObjectName(QStringLiteral("actionPage%1").arg(i + 1));
         if (i < 9)
             page->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        else if (i == 9)
+            page->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0)); // the tenth page
         m_pageActions.append(page);
     }
     view->addSeparator();

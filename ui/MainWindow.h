@@ -27,6 +27,7 @@ class SessionsModel;
 class SessionsPage;
 class TasksModel;
 class TasksPage;
+class TrafficPage;
 class ToolCallsModel;
 class ToolCallsPage;
 class TransportBar;
@@ -60,6 +61,7 @@ public:
     TasksModel *tasksModel() const { return m_tasks; }
     TasksPage *tasksPage() const { return m_tasksPage; }
     ClusterPage *clusterPage() const { return m_clusterPage; }
+    TrafficPage *trafficPage() const { return m_trafficPage; }
     QLabel *connectionBanner() const { return m_connection; } // attached: shown while the server is unreachable
     QAction *quitAction() const { return m_quit; }
     QAction *refreshAction() const { return m_refresh; }
@@ -101,6 +103,7 @@ private:
     LogsPage *m_logsPage;
     TasksPage *m_tasksPage;
     ClusterPage *m_clusterPage;
+    TrafficPage *m_trafficPage;
     QLabel *m_connection;
     QLabel *m_statusServer;
     QLabel *m_statusSessions;

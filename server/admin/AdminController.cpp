@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QMetaMethod>
 #include <QSaveFile>
@@ -53,6 +54,12 @@ AdminController::AdminController(Parts parts, QObject *parent)
     m_operator->initialized = m_operator->ready = true;
     m_operator->clientInfo = QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-console")},
                                          {QStringLiteral("version"), QStringLiteral(KOAN_MCP_VERSION)}};
+    TrafficRecorder *traffic = m_parts.sessions->traffic();
+    connect(traffic, &TrafficRecorder::frameRecorded, this, [this](const QString &target, const TrafficFrame &frame) {
+        emit trafficFrameRecorded(target, frame.toJson());
+    });
+    connect(traffic, &TrafficRecorder::recordingChanged, this, &AdminController::trafficRecordingChanged);
+    connect(traffic, &TrafficRecorder::recordNewSessionsChanged, this, &AdminController::recordNewSessionsChanged);
     connect(m_parts.registry, &EntityRegistry::changed, this, [this] {
         emit entitiesChanged(entities());
         emit toolsChanged(tools());
@@ -578,6 +585,75 @@ void AdminController::setHttpSse(const HttpSseSwitch &request)
 void AdminController::disconnectSession(const QString &sessionId)
 {
     m_parts.sessions->disconnectSession(sessionId);
+}
+
+} // namespace koan
+
+namespace koan {
+
+TrafficCommandOutcome AdminController::setTrafficRecording(const QString &target, bool on)
+{
+    TrafficRecorder *traffic = m_parts.sessions->traffic();
+    if (!m_parts.sessions->isLiveTarget(target) && !traffic->has(target))
+        return TrafficCommandOutcome::UnknownTarget;
+    if (on && !m_parts.sessions->isLiveTarget(target))
+        return TrafficCommandOutcome::UnknownTarget; // an ended session sends nothing more
+    if (!traffic->setRecording(target, on))
+        return TrafficCommandOutcome::TooManyRecordings;
+    qCInfo(lcAdmin).noquote() << "wire traffic recording" << (on ? "started" : "stopped") << "for" << target;
+    return TrafficCommandOutcome::Done;
+}
+
+std::optional<QJsonObject> AdminController::trafficExport(const QString &target) const
+{
+    TrafficRecorder *traffic = m_parts.sessions->traffic();
+    if (!m_parts.sessions->isLiveTarget(target) && !traffic->has(target))
+        return std::nullopt;
+    return traffic->exportJson(target);
+}
+
+void AdminController::setRecordNewSessions(bool on)
+{
+    qCInfo(lcAdmin).noquote() << "wire traffic recording of new sessions" << (on ? "on" : "off");
+    m_parts.sessions->traffic()->setRecordNewSessions(on);
+}
+
+QJsonObject AdminController::trafficState() const
+{
+    const TrafficRecorder *traffic = m_parts.sessions->traffic();
+    return {
+        {QStringLiteral("recordsNewSessions"), traffic->recordsNewSessions()},
+        {QStringLiteral("recording"), QJsonArray::fromStringList(traffic->recordingTargets())},
+        {QStringLiteral("limits"), QJsonObject{{QStringLiteral("framesPerTarget"), traffic->limits().framesPerTarget},
+                                               {QStringLiteral("bodyBytes"), traffic->limits().bodyBytes},
+                                               {QStringLiteral("targets"), traffic->limits().targets}}}};
+}
+
+void AdminController::recordTraffic(const QString &target, bool on)
+{
+    switch (setTrafficRecording(target, on)) {
+    case TrafficCommandOutcome::Done:
+        emit trafficRecordingChanged(target, on); // also when nothing changed: the console's toggle follows
+        return;
+    case TrafficCommandOutcome::UnknownTarget:
+        emit trafficCommandRefused(target, tr("No open session or caller has id '%1'").arg(target));
+        return;
+    case TrafficCommandOutcome::TooManyRecordings:
+        emit trafficCommandRefused(
+            target,
+            tr("Already recording %1 sessions; stop one first").arg(m_parts.sessions->traffic()->limits().targets));
+        return;
+    }
+}
+
+void AdminController::exportTraffic(const QString &target)
+{
+    emit trafficExported(target, trafficExport(target).value_or(QJsonObject{}));
+}
+
+void AdminController::recordNewSessions(bool on)
+{
+    setRecordNewSessions(on); // the recorder's recordNewSessionsChanged answers (when it changed)
 }
 
 } // namespace koan

@@ -108,6 +108,13 @@ struct ServerStatus {
     int keepAliveMs = 0;
 };
 
+// What a traffic-recording command came to.
+enum class TrafficCommandOutcome {
+    Done,
+    UnknownTarget, // neither an open session, a listed caller nor a recording
+    TooManyRecordings
+};
+
 class AdminController : public QObject
 {
     Q_OBJECT
@@ -196,7 +203,21 @@ public:
     // trail (entity "_tasks", operation "cancel") with `who` as its actor.
     TaskCancelOutcome cancelTask(const QString &taskId, const WriteContext &who, QString *error);
 
+    // Wire traffic (sessions/TrafficRecorder) of a session or stateless caller, as the console and
+    // the admin API command it. Starting keeps what was recorded before; stopping keeps the frames.
+    TrafficCommandOutcome setTrafficRecording(const QString &target, bool on);
+    // The JSON export of a target's recording; nullopt when the id names nothing (see above).
+    std::optional<QJsonObject> trafficExport(const QString &target) const;
+    void setRecordNewSessions(bool on);
+    // {"recordsNewSessions": bool, "recording": [ids], "limits": {...}}
+    QJsonObject trafficState() const;
+
 public slots:
+    // As the local operator: answers with trafficRecordingChanged, or commandRefused.
+    void recordTraffic(const QString &target, bool on);
+    // Answers with trafficExported (an empty document when the id names nothing).
+    void exportTraffic(const QString &target);
+    void recordNewSessions(bool on);
     // Emits entitiesChanged, toolsChanged, statusChanged, sessionsChanged, sessionHistoryChanged,
     // overviewChanged, toolLatencyChanged, clusterChanged, authFailuresChanged, logsChanged and
     // tasksChanged.
@@ -234,6 +255,12 @@ signals:
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
                      double durationMs);
     void httpSseEnabledChanged(bool enabled);
+    // Wire traffic: emitted only while something records, so they cost nothing otherwise.
+    void trafficRecordingChanged(const QString &target, bool recording);
+    void recordNewSessionsChanged(bool on);
+    void trafficFrameRecorded(const QString &target, const QJsonObject &frame);
+    void trafficExported(const QString &target, const QJsonObject &document);
+    void trafficCommandRefused(const QString &target, const QString &error);
     // The server's events the console shows, forwarded once something connects to them, so a
     // headless server pays nothing for them.
     void sessionOpened(const koan::SessionInfo &info);

@@ -34,6 +34,12 @@ public:
     virtual void cancelInvocation(const QString &requestId) = 0;
     // Cancels any principal's task; answers with taskCancelAnswered.
     virtual void cancelTask(const QString &taskId) = 0;
+    // Wire traffic of a session or stateless caller (off by default): start or stop recording it
+    // (answers trafficRecordingChanged or commandFailed), record every new session, fetch the
+    // recording (answers trafficExported with the JSON export; empty when the id names nothing).
+    virtual void setTrafficRecording(const QString &target, bool on) = 0;
+    virtual void setRecordNewSessions(bool on) = 0;
+    virtual void requestTraffic(const QString &target) = 0;
 
 signals:
     // Snapshots.
@@ -61,6 +67,11 @@ signals:
     void toolCallFinished(const koan::ToolCallRecord &record);
     void logRecorded(const koan::LogRecord &record);
     void taskUpdated(const koan::TaskSnapshot &task, const QString &change); // created, progress, finished
+    // Wire traffic: one recorded frame (TrafficFrame::toJson), recording switched, the export.
+    void trafficFrameRecorded(const QString &target, const QJsonObject &frame);
+    void trafficRecordingChanged(const QString &target, bool recording);
+    void recordNewSessionsChanged(bool on);
+    void trafficExported(const QString &target, const QJsonObject &document);
     // Command results.
     void entityOptionsApplied(const QString &entity, bool ok, const QString &error);
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,

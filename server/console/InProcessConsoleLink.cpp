@@ -36,6 +36,12 @@ InProcessConsoleLink::InProcessConsoleLink(AdminController *admin, QObject *pare
     connect(a, &AdminController::taskCancelAnswered, this, &ConsoleLink::taskCancelAnswered);
     connect(a, &AdminController::entityOptionsApplied, this, &ConsoleLink::entityOptionsApplied);
     connect(a, &AdminController::toolInvoked, this, &ConsoleLink::toolInvoked);
+    connect(a, &AdminController::trafficFrameRecorded, this, &ConsoleLink::trafficFrameRecorded);
+    connect(a, &AdminController::trafficRecordingChanged, this, &ConsoleLink::trafficRecordingChanged);
+    connect(a, &AdminController::recordNewSessionsChanged, this, &ConsoleLink::recordNewSessionsChanged);
+    connect(a, &AdminController::trafficExported, this, &ConsoleLink::trafficExported);
+    connect(a, &AdminController::trafficCommandRefused, this,
+            [this](const QString &, const QString &error) { emit commandFailed(tr("traffic recording"), error); });
     setConnected(true, QString());
 }
 
@@ -77,6 +83,21 @@ void InProcessConsoleLink::cancelInvocation(const QString &requestId)
 void InProcessConsoleLink::cancelTask(const QString &taskId)
 {
     command([a = m_admin, taskId] { a->cancelTask(taskId); });
+}
+
+void InProcessConsoleLink::setTrafficRecording(const QString &target, bool on)
+{
+    command([a = m_admin, target, on] { a->recordTraffic(target, on); });
+}
+
+void InProcessConsoleLink::setRecordNewSessions(bool on)
+{
+    command([a = m_admin, on] { a->recordNewSessions(on); });
+}
+
+void InProcessConsoleLink::requestTraffic(const QString &target)
+{
+    command([a = m_admin, target] { a->exportTraffic(target); });
 }
 
 } // namespace koan

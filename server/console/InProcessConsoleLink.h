@@ -23,6 +23,9 @@ public:
     void invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments) override;
     void cancelInvocation(const QString &requestId) override;
     void cancelTask(const QString &taskId) override;
+    void setTrafficRecording(const QString &target, bool on) override;
+    void setRecordNewSessions(bool on) override;
+    void requestTraffic(const QString &target) override;
 
 private:
     template<typename F> void command(F &&fn) const

@@ -243,6 +243,12 @@ void RemoteConsoleLink::dispatch(const QString &event, const QJsonObject &d)
         emit toolsChanged(fromArray<ToolSnapshot>(d.value(QLatin1String("tools")), toolFromJson));
     } else if (event.startsWith(QLatin1String("task-"))) {
         emit taskUpdated(taskFromJson(d), event.mid(5)); // task-created, task-progress, task-finished
+    } else if (event == QLatin1String("traffic-frame")) {
+        emit trafficFrameRecorded(text("target"), d.value(QLatin1String("frame")).toObject());
+    } else if (event == QLatin1String("traffic-recording")) {
+        emit trafficRecordingChanged(text("target"), d.value(QLatin1String("recording")).toBool());
+    } else if (event == QLatin1String("traffic-record-new")) {
+        emit recordNewSessionsChanged(d.value(QLatin1String("recordNewSessions")).toBool());
     } else if (event == QLatin1String("shutdown")) {
         // The server is stopping: the stream ends next; streamEnded() reports it and reconnects.
     }
@@ -340,6 +346,40 @@ void RemoteConsoleLink::cancelTask(const QString &taskId)
     send("POST", QStringLiteral("/admin/tasks/%1/cancel").arg(taskId), {},
          [this, taskId](int, const QJsonObject &, const QString &error) {
              emit taskCancelAnswered(taskId, error.isEmpty(), error);
+         });
+}
+
+void RemoteConsoleLink::setTrafficRecording(const QString &target, bool on)
+{
+    // Session and caller ids are [A-Za-z0-9_-]: safe as a path segment as they are.
+    send("POST", QStringLiteral("/admin/sessions/%1/traffic").arg(target), {{QStringLiteral("enabled"), on}},
+         [this, target, on](int, const QJsonObject &, const QString &error) {
+             if (error.isEmpty())
+                 emit trafficRecordingChanged(target, on);
+             else
+                 emit commandFailed(tr("traffic recording"), error);
+         });
+}
+
+void RemoteConsoleLink::setRecordNewSessions(bool on)
+{
+    send("POST", QStringLiteral("/admin/traffic"), {{QStringLiteral("recordNewSessions"), on}},
+         [this](int, const QJsonObject &body, const QString &error) {
+             if (error.isEmpty())
+                 emit recordNewSessionsChanged(body.value(QLatin1String("recordsNewSessions")).toBool());
+             else
+                 emit commandFailed(tr("traffic recording"), error);
+         });
+}
+
+void RemoteConsoleLink::requestTraffic(const QString &target)
+{
+    send("GET", QStringLiteral("/admin/sessions/%1/traffic").arg(target), {},
+         [this, target](int status, const QJsonObject &body, const QString &error) {
+             if (error.isEmpty() || status == 404)
+                 emit trafficExported(target, error.isEmpty() ? body : QJsonObject{});
+             else
+                 emit commandFailed(tr("traffic export"), error);
          });
 }
 

@@ -51,6 +51,9 @@ public:
     void invokeTool(const QString &requestId, const QString &tool, const QJsonObject &arguments) override;
     void cancelInvocation(const QString &requestId) override;
     void cancelTask(const QString &taskId) override;
+    void setTrafficRecording(const QString &target, bool on) override;
+    void setRecordNewSessions(bool on) override;
+    void requestTraffic(const QString &target) override;
 
 signals:
     // Every event of the stream as it arrived (the snapshot first), for `console --check`.

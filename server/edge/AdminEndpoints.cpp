@@ -5,6 +5,7 @@
 #include "admin/AdminController.h"
 #include "admin/AdminJson.h"
 #include "http/HttpErrors.h"
+#include "sessions/SessionManager.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -49,7 +50,8 @@ QJsonObject AdminEndpoints::snapshot() const
         {QStringLiteral("toolLatency"), toArray(m_admin->toolLatency())},
         {QStringLiteral("authFailures"), toArray(m_admin->authFailures())},
         {QStringLiteral("logs"), toArray(m_admin->logRecords())},
-        {QStringLiteral("tasks"), toArray(m_admin->tasks())}};
+        {QStringLiteral("tasks"), toArray(m_admin->tasks())},
+        {QStringLiteral("traffic"), m_admin->trafficState()}};
     // Several replicas on one PostgreSQL database: every replica and its sessions.
     if (const std::optional<ClusterView> cluster = m_admin->cluster())
         out.insert(QStringLiteral("cluster"), toJson(*cluster));
@@ -98,6 +100,53 @@ void AdminEndpoints::mount(RequestRouter &router)
                                  QStringLiteral("No open session has id '%1'").arg(id));
         m_admin->disconnectSession(id);
         c.responder->sendJson(200, QJsonObject{{QStringLiteral("disconnected"), id}});
+    });
+    route("GET", "/admin/traffic", [this](HttpExchange &c) { c.responder->sendJson(200, m_admin->trafficState()); });
+    route("POST", "/admin/traffic", [this](HttpExchange &c) {
+        const std::optional<QJsonObject> b = body(c);
+        if (!b)
+            return;
+        if (!b->value(QLatin1String("recordNewSessions")).isBool())
+            return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
+                                 QStringLiteral("Send {\"recordNewSessions\": true|false}"));
+        m_admin->setRecordNewSessions(b->value(QLatin1String("recordNewSessions")).toBool());
+        c.responder->sendJson(200, m_admin->trafficState());
+    });
+    route("GET", "/admin/sessions/{}/traffic", [this](HttpExchange &c) {
+        const QString id = c.route.segments.value(0);
+        const std::optional<QJsonObject> document = m_admin->trafficExport(id);
+        if (!document)
+            return sendHttpError(c.responder, 404, QStringLiteral("unknown_session"),
+                                 QStringLiteral("No open session, caller or recording has id '%1'")
+                                     .arg(SessionManager::isWellFormedId(id) || isStatelessRowId(id)
+                                              ? id
+                                              : QStringLiteral("(malformed id)")));
+        c.responder->sendJson(200, *document);
+    });
+    route("POST", "/admin/sessions/{}/traffic", [this](HttpExchange &c) {
+        const QString id = c.route.segments.value(0);
+        const std::optional<QJsonObject> b = body(c);
+        if (!b)
+            return;
+        if (!b->value(QLatin1String("enabled")).isBool())
+            return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
+                                 QStringLiteral("Send {\"enabled\": true|false}"));
+        const bool on = b->value(QLatin1String("enabled")).toBool();
+        switch (m_admin->setTrafficRecording(id, on)) {
+        case TrafficCommandOutcome::Done:
+            return c.responder->sendJson(
+                200, QJsonObject{{QStringLiteral("target"), id}, {QStringLiteral("recording"), on}});
+        case TrafficCommandOutcome::UnknownTarget:
+            return sendHttpError(c.responder, 404, QStringLiteral("unknown_session"),
+                                 QStringLiteral("No open session or caller has id '%1'")
+                                     .arg(SessionManager::isWellFormedId(id) || isStatelessRowId(id)
+                                              ? id
+                                              : QStringLiteral("(malformed id)")));
+        case TrafficCommandOutcome::TooManyRecordings:
+            return sendHttpError(c.responder, 409, QStringLiteral("too_many_recordings"),
+                                 QStringLiteral("Already recording the most sessions this server keeps; stop one "
+                                                "first"));
+        }
     });
     route("POST", "/admin/entities/options", [this](HttpExchange &c) {
         const std::optional<QJsonObject> b = body(c);

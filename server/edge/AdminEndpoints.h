@@ -13,6 +13,10 @@
 //   GET  /admin/tasks                      every principal's tasks (the last 200), newest first
 //   POST /admin/tasks/{taskId}/cancel      cancels any principal's task, audited with the caller as actor
 //   POST /admin/tools/call                 {"tool": "...", "arguments": {...}}: as the caller, with its scopes
+//   GET  /admin/traffic                    {"recordsNewSessions", "recording": [ids], "limits"}
+//   POST /admin/traffic                    {"recordNewSessions": bool}
+//   GET  /admin/sessions/{id}/traffic      a session's or caller's recorded wire traffic (the JSON export)
+//   POST /admin/sessions/{id}/traffic      {"enabled": bool}: start or stop recording it
 #include "HttpExchange.h"
 #include "store/AuditTrail.h"
 

@@ -137,6 +137,15 @@ void AdminEventStream::subscribe()
     connect(a, &AdminController::taskUpdated, this, [this](const TaskSnapshot &t, const QString &change) {
         broadcast("task-" + change.toLatin1(), toJson(t)); // task-created, task-progress, task-finished
     });
+    connect(a, &AdminController::trafficFrameRecorded, this, [this](const QString &target, const QJsonObject &f) {
+        broadcast("traffic-frame", {{QStringLiteral("target"), target}, {QStringLiteral("frame"), f}});
+    });
+    connect(a, &AdminController::trafficRecordingChanged, this, [this](const QString &target, bool recording) {
+        broadcast("traffic-recording", {{QStringLiteral("target"), target}, {QStringLiteral("recording"), recording}});
+    });
+    connect(a, &AdminController::recordNewSessionsChanged, this, [this](bool on) {
+        broadcast("traffic-record-new", {{QStringLiteral("recordNewSessions"), on}});
+    });
     connect(a, &AdminController::toolsChanged, this, [this](const QList<ToolSnapshot> &t) {
         broadcast("tools", {{QStringLiteral("tools"), toArray(t)}});
     });

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QTcpSocket>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcResponder, "koan.http")
 
@@ -134,6 +135,17 @@ void HttpResponder::writeHead(int status, const HttpHeaders &headers, const QByt
         head += "Connection: close\r\n";
     head += "\r\n";
     m_socket->write(head);
+    if (m_observer) {
+        HttpHeaders all = m_defaultHeaders + headers;
+        if (const qsizetype colon = framing.indexOf(':'); colon > 0)
+            all.append(qMakePair(framing.left(colon), framing.mid(colon + 1).trimmed()));
+        if (m_closeAfterResponse)
+            all.append(qMakePair(QByteArray("Connection"), QByteArray("close")));
+        const bool stream = framing.startsWith("Transfer-Encoding");
+        // Called once: a recording sees this exchange's one response.
+        const Observer observer = std::exchange(m_observer, {});
+        observer(status, all, stream ? QByteArray() : m_pendingBody, stream);
+    }
 }
 
 void HttpResponder::send(int status, const HttpHeaders &headers, const QByteArray &body)
@@ -142,7 +154,10 @@ void HttpResponder::send(int status, const HttpHeaders &headers, const QByteArra
         return finish();
     if (!headersSafe(headers))
         return refuseInvalidHeaders();
+    if (m_observer)
+        m_pendingBody = m_headRequest ? QByteArray() : body;
     writeHead(status, headers, "Content-Length: " + QByteArray::number(body.size()) + "\r\n");
+    m_pendingBody.clear();
     if (!body.isEmpty() && !m_headRequest)
         m_socket->write(body);
     if (m_closeAfterResponse && !m_closeLeftToCaller)

@@ -9,6 +9,7 @@
 #include <QPointer>
 
 #include <QTcpSocket>
+#include <functional>
 
 namespace koan {
 
@@ -26,6 +27,10 @@ public:
     void setCloseLeftToCaller(bool leftToCaller) { m_closeLeftToCaller = leftToCaller; }
     // Headers added to whatever this responder writes (CORS, for instance).
     void addDefaultHeaders(const HttpHeaders &headers) { m_defaultHeaders += headers; }
+    // Sees the response as written: status, every header, the body (stream: the head of a chunked
+    // stream, whose writes it does not see). Only a traffic recording sets one; unset, one check.
+    using Observer = std::function<void(int status, const HttpHeaders &headers, const QByteArray &body, bool stream)>;
+    void observe(Observer observer) { m_observer = std::move(observer); }
 
     bool isOpen() const;
     bool isStreaming() const { return m_streaming; }
@@ -56,6 +61,8 @@ private:
     QPointer<QTcpSocket> m_socket;
     QPointer<class RequestSizeGuard> m_guard;
     HttpHeaders m_defaultHeaders;
+    Observer m_observer;
+    QByteArray m_pendingBody; // send()'s body while the observer sees the head
     bool m_closeAfterResponse;
     bool m_streaming = false;
     bool m_headRequest = false;

@@ -109,6 +109,11 @@ QString LogSink::redacted(const QString &message)
     return escapeControl(redact(message));
 }
 
+QString LogSink::secretsRedacted(const QString &text)
+{
+    return redact(text);
+}
+
 QByteArray LogSink::format(QtMsgType type, const char *category, const QString &message, Format fmt,
                            const QString &sessionId, const QString &traceId)
 {

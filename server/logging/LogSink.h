@@ -23,6 +23,9 @@ public:
     // A message as every output shows it: tokens and configured patterns redacted, control
     // characters escaped (the log lines, the console's Logs page, the admin event stream).
     static QString redacted(const QString &message);
+    // The same redaction with control characters kept: a recorded HTTP body or SSE frame shown as
+    // it was sent, its secrets masked (sessions/TrafficRecorder).
+    static QString secretsRedacted(const QString &text);
     // The formatted line for one message (exposed for tests).
     static QByteArray format(QtMsgType type, const char *category, const QString &message, Format format,
                              const QString &sessionId = QString(), const QString &traceId = QString());

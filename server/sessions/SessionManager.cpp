@@ -59,6 +59,7 @@ SessionPtr SessionManager::open(TransportKind transport, const Principal &princi
         qCDebug(lcSessions).noquote() << "session" << session->id << "opened via" << transportName(transport) << "from"
                                       << remote;
     }
+    m_traffic.sessionOpened(session->id);
     emit sessionOpened(e.info);
     return session;
 }
@@ -95,7 +96,8 @@ void SessionManager::close(const QString &id, const QString &reason)
         if (longLived)
             --m_longLivedStreams;
     if (e.closer)
-        e.closer(id, reason); // closes streams; their closed() finds no entry any more
+        e.closer(id, reason);   // closes streams; their closed() finds no entry any more
+    m_traffic.sessionEnded(id); // after the closer: its final `event: end` is recorded too
     {
         const LogSink::SessionScope scope(id);
         qCDebug(lcSessions).noquote() << "session" << id << "closed:" << reason;
@@ -205,17 +207,19 @@ SessionInfo SessionManager::statelessCaller(const Principal &principal, const QJ
     return c;
 }
 
-void SessionManager::recordStatelessRequest(const SessionInfo &caller, const QString &method)
+QString SessionManager::recordStatelessRequest(const SessionInfo &caller, const QString &method)
 {
     const StatelessCallers::Recorded r = m_callers.record(caller);
     if (!r.evicted.isEmpty())
         emit sessionClosed(r.evicted, QStringLiteral("evicted"));
     if (r.isNew) {
+        m_traffic.sessionOpened(r.row.id);
         SessionInfo opened = r.row;
         opened.messagesIn = 0; // the console counts this request through messageReceived
         emit sessionOpened(opened);
     }
     emit messageReceived(r.row.id, method);
+    return r.row.id;
 }
 
 void SessionManager::streamClosed(const QString &sessionId, SessionStream *stream)

@@ -5,6 +5,7 @@
 #include "SessionHistory.h"
 #include "SessionInfo.h"
 #include "StatelessCallers.h"
+#include "TrafficRecorder.h"
 #include "core/McpSession.h"
 
 #include <QHash>
@@ -60,8 +61,8 @@ public:
     // The identity of a 2026-07-28 request's caller: principal, _meta clientInfo, address, agent.
     static SessionInfo statelessCaller(const Principal &principal, const QJsonObject &message, const QString &remote,
                                        const QString &userAgent, TransportKind transport);
-    // One 2026-07-28 request: its caller's row (StatelessCallers) is added or refreshed.
-    void recordStatelessRequest(const SessionInfo &caller, const QString &method);
+    // One 2026-07-28 request: its caller's row (StatelessCallers) is added or refreshed; returns its id.
+    QString recordStatelessRequest(const SessionInfo &caller, const QString &method);
     int detachedStreams() const { return int(m_detached.size()); }
     bool atConnectionLimit() const { return m_longLivedStreams >= m_limits.maxConcurrentConnections; }
     // Streamable sessions need no open stream, so streams alone do not bound them.
@@ -86,6 +87,10 @@ public:
     // Sessions that ended (the last 1000), oldest first.
     QList<EndedSession> history() const { return m_history.snapshot(); }
     qint64 endedTotal() const { return m_history.total(); }
+    // The wire traffic of the sessions and callers an operator records (off by default).
+    TrafficRecorder *traffic() { return &m_traffic; }
+    // An open session or a listed 2026-07-28 caller has this id (what traffic may be recorded for).
+    bool isLiveTarget(const QString &id) const { return m_entries.contains(id) || m_callers.contains(id); }
 
 public slots:
     // Operator action: drop a session by id.
@@ -129,6 +134,7 @@ private:
     QHash<const SessionStream *, ListenRow> m_listenRows; // detached streams listed in the console
     bool closeListenRow(const QString &id, const QString &reason);
     StatelessCallers m_callers;
+    TrafficRecorder m_traffic;
     QTimer m_heartbeat;
     QTimer m_sweep;
 };

@@ -66,7 +66,10 @@ void HttpSseTransport::openStream(const HttpRequest &request, HttpResponder *res
         if (self)
             self->deliver(id, m);
     };
+    m_sessions->traffic()->exchange(id, request, responder); // the stream's head (a new session records
+                                                             // only while new sessions do)
     auto *stream = new SseStream(responder, id, m_settings.maxQueuedBytes, this);
+    stream->recordTo(m_sessions->traffic(), id);
     m_streams.insert(id, stream);
     // The client closing the stream ends the session: this transport has no resumption.
     connect(stream, &SseStream::closed, this, [this, id, stream](const QString &reason) {
@@ -109,6 +112,7 @@ void HttpSseTransport::submit(const HttpRequest &request, HttpResponder *respond
     if (!body)
         return;
     m_sessions->recordInbound(id, body->toObject().value(QLatin1String("method")).toString());
+    m_sessions->traffic()->exchange(id, request, responder);
     responder->send(202, {});
     QElapsedTimer received;
     received.start();

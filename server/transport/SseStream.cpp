@@ -74,7 +74,7 @@ bool SseStream::sendComment(const QByteArray &text)
     return sendRaw(": " + text + "\n\n");
 }
 
-bool SseStream::sendRaw(const QByteArray &frameBytes)
+bool SseStream::sendRaw(const QByteArray &frameBytes, bool replayed)
 {
     if (!isOpen())
         return false;
@@ -87,7 +87,11 @@ bool SseStream::sendRaw(const QByteArray &frameBytes)
             m_responder->abort();
         return false;
     }
-    return m_responder->write(frameBytes);
+    if (!m_responder->write(frameBytes))
+        return false;
+    if (m_traffic)
+        m_traffic->sseFrame(m_target, frameBytes, replayed);
+    return true;
 }
 
 void SseStream::close(bool keepConnection)

@@ -2,6 +2,7 @@
 // One Server-Sent Events stream over an HttpResponder, with the slow-reader guard.
 #include "http/HttpResponder.h"
 #include "sessions/SessionStream.h"
+#include "sessions/TrafficRecorder.h"
 
 #include <QObject>
 #include <QPointer>
@@ -30,7 +31,15 @@ public:
     bool open(const HttpHeaders &extraHeaders = {});
     bool sendEvent(const QByteArray &event, const QByteArray &data, const QByteArray &id = {});
     bool sendComment(const QByteArray &text);
-    bool sendRaw(const QByteArray &frame);
+    // `replayed`: an event sent again for a Last-Event-ID resumption (as the traffic recording says).
+    bool sendRaw(const QByteArray &frame, bool replayed = false);
+    // What this stream writes goes to `traffic` as `target`'s (a session or stateless caller id)
+    // whenever that target records; while nothing records it costs one check per frame.
+    void recordTo(TrafficRecorder *traffic, const QString &target)
+    {
+        m_traffic = traffic;
+        m_target = target;
+    }
     // Ends the stream; the TCP connection is dropped too unless keepConnection.
     void close(bool keepConnection = false) override;
 
@@ -48,6 +57,8 @@ private:
 
     QPointer<HttpResponder> m_responder;
     QString m_sessionId;
+    QPointer<TrafficRecorder> m_traffic; // SessionManager's (null: this stream is never recorded)
+    QString m_target;
     qint64 m_maxQueued;
     bool m_closed = false;
 };

@@ -239,6 +239,7 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
     State &state = m_states[id];
     const SessionPtr session = state.session;
     m_sessions->recordInbound(id, body->toObject().value(QLatin1String("method")).toString());
+    m_sessions->traffic()->exchange(id, request, responder);
 
     if (!containsRequest(*body)) {
         // Notifications and responses (e.g. the client's sampling answer): 202, nothing owed. But
@@ -342,7 +343,8 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
     const SessionInfo caller = SessionManager::statelessCaller(principal, message, request.remote(),
                                                                QString::fromUtf8(request.header("User-Agent")),
                                                                TransportKind::StreamableHttp);
-    m_sessions->recordStatelessRequest(caller, method);
+    const QString callerId = m_sessions->recordStatelessRequest(caller, method); // its traffic's target
+    m_sessions->traffic()->exchange(callerId, request, responder);
     if (listen && m_sessions->atConnectionLimit()) {
         // A listen stream is long-lived: it counts against MaxConcurrentConnections like a GET stream.
         m_sessions->rejectConnection(QStringLiteral("max_connections"));
@@ -362,11 +364,12 @@ void StreamableHttpTransport::postModern(const HttpRequest &request, HttpRespond
     };
     auto exchange = std::make_shared<Exchange>(Exchange{responder, {}, false});
     const auto dropConnection = std::make_shared<bool>(false); // the server ended a listen: close the connection
-    auto related = [this, exchange](const QJsonObject &m) {
+    auto related = [this, exchange, callerId](const QJsonObject &m) {
         if (exchange->answered || !exchange->responder)
             return;
         if (!exchange->stream) {
             auto *stream = new SseStream(exchange->responder.data(), QString(), m_settings.maxQueuedBytes, this);
+            stream->recordTo(m_sessions->traffic(), callerId);
             connect(stream, &SseStream::closed, stream, &QObject::deleteLater);
             stream->open();
             exchange->stream = stream;
@@ -426,6 +429,7 @@ void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *res
         return;
     const QString id = state->session->id;
     m_sessions->recordInbound(id);
+    m_sessions->traffic()->exchange(id, request, responder);
 
     // Resumption: "<stream>_<seq>" names the stream and the last event the client saw.
     if (const auto lastEvent = parseEventId(request.header("Last-Event-ID"));
@@ -440,7 +444,7 @@ void StreamableHttpTransport::get(const HttpRequest &request, HttpResponder *res
         SseStream *stream = attach(*state, streamNo, responder, streamNo == 0, false);
         for (const Event &e : state->replay)
             if (e.stream == streamNo && e.seq > seq)
-                stream->sendRaw(e.frame);
+                stream->sendRaw(e.frame, true);
         if (complete)
             completeStream(id, streamNo);
         return;
@@ -465,6 +469,7 @@ void StreamableHttpTransport::remove(const HttpRequest &request, HttpResponder *
     if (!state)
         return;
     const QString id = state->session->id;
+    m_sessions->traffic()->exchange(id, request, responder);
     m_sessions->close(id, QStringLiteral("deleted_by_client"));
     responder->sendJson(200, QJsonObject{});
 }
@@ -488,6 +493,7 @@ SseStream *StreamableHttpTransport::attach(State &state, int streamNo, HttpRespo
 {
     const QString id = state.session->id;
     auto *stream = new SseStream(responder, id, m_settings.maxQueuedBytes, this);
+    stream->recordTo(m_sessions->traffic(), id);
     logical(state, streamNo).connection = stream;
     connect(stream, &SseStream::closed, this, [stream] { stream->deleteLater(); });
     m_sessions->addStream(id, stream, longLived);
