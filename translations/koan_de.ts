@@ -22,24 +22,35 @@
         <translation>der Server hat den Ereignisstrom beendet</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="258"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="264"/>
         <source>refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="267"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="273"/>
         <source>rollback switch</source>
         <translation>Rollback-Schalter</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="297"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="303"/>
         <source>disconnect</source>
         <translation>Trennen</translation>
     </message>
     <message>
-        <location filename="../server/console/RemoteConsoleLink.cpp" line="333"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="339"/>
         <source>cancel</source>
         <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="360"/>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="371"/>
+        <source>traffic recording</source>
+        <translation>Aufzeichnung des Datenverkehrs</translation>
+    </message>
+    <message>
+        <location filename="../server/console/RemoteConsoleLink.cpp" line="382"/>
+        <source>traffic export</source>
+        <translation>Export des Datenverkehrs</translation>
     </message>
 </context>
 <context>
@@ -176,12 +187,18 @@ Konsole für %4</translation>
     <message numerus="yes">
         <location filename="../ui/ClusterPage.cpp" line="108"/>
         <source>%n replica(s) on one PostgreSQL database</source>
-        <translation><numerusform>%n Replikat auf einer PostgreSQL-Datenbank</numerusform><numerusform>%n Replikate auf einer PostgreSQL-Datenbank</numerusform></translation>
+        <translation>
+            <numerusform>%n Replikat auf einer PostgreSQL-Datenbank</numerusform>
+            <numerusform>%n Replikate auf einer PostgreSQL-Datenbank</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/ClusterPage.cpp" line="109"/>
         <source>%n session(s)</source>
-        <translation><numerusform>%n Sitzung</numerusform><numerusform>%n Sitzungen</numerusform></translation>
+        <translation>
+            <numerusform>%n Sitzung</numerusform>
+            <numerusform>%n Sitzungen</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../ui/ClusterPage.cpp" line="111"/>
@@ -701,157 +718,162 @@ Konsole für %4</translation>
 <context>
     <name>koan::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="54"/>
+        <location filename="../ui/MainWindow.cpp" line="55"/>
         <source>Koan MCP console</source>
         <translation>Koan-MCP-Konsole</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="71"/>
+        <location filename="../ui/MainWindow.cpp" line="73"/>
         <source>Overview</source>
         <translation>Übersicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="72"/>
+        <location filename="../ui/MainWindow.cpp" line="74"/>
         <source>Sessions</source>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="73"/>
+        <location filename="../ui/MainWindow.cpp" line="75"/>
         <source>Session history</source>
         <translation>Sitzungsverlauf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="74"/>
+        <location filename="../ui/MainWindow.cpp" line="76"/>
         <source>Heartbeats</source>
         <translation>Heartbeats</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="75"/>
+        <location filename="../ui/MainWindow.cpp" line="77"/>
         <source>Auth failures</source>
         <translation>Anmeldefehler</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="76"/>
+        <location filename="../ui/MainWindow.cpp" line="78"/>
         <source>Entities &amp;&amp; overrides</source>
         <translation>Entitäten &amp;&amp; Overrides</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="77"/>
+        <location filename="../ui/MainWindow.cpp" line="79"/>
         <source>Tool calls</source>
         <translation>Tool-Aufrufe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="78"/>
+        <location filename="../ui/MainWindow.cpp" line="80"/>
         <source>Logs</source>
         <translation>Protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="79"/>
+        <location filename="../ui/MainWindow.cpp" line="81"/>
         <source>Tasks</source>
         <translation>Tasks</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="80"/>
+        <location filename="../ui/MainWindow.cpp" line="82"/>
+        <source>Wire traffic</source>
+        <translation>Datenverkehr</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="83"/>
         <source>Cluster</source>
         <translation>Cluster</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="129"/>
+        <location filename="../ui/MainWindow.cpp" line="132"/>
         <source>%1 refused: %2</source>
         <translation>%1 abgelehnt: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="141"/>
+        <location filename="../ui/MainWindow.cpp" line="144"/>
         <source>connecting…</source>
         <translation>Verbindung wird aufgebaut…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <location filename="../ui/MainWindow.cpp" line="163"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="161"/>
+        <location filename="../ui/MainWindow.cpp" line="164"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="165"/>
+        <location filename="../ui/MainWindow.cpp" line="168"/>
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="166"/>
+        <location filename="../ui/MainWindow.cpp" line="169"/>
         <source>&amp;Copy</source>
         <translation>&amp;Kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="168"/>
+        <location filename="../ui/MainWindow.cpp" line="171"/>
         <source>Copy the selected rows of the current table as text</source>
         <translation>Die ausgewählten Zeilen der aktuellen Tabelle als Text kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="170"/>
+        <location filename="../ui/MainWindow.cpp" line="173"/>
         <source>&amp;Find</source>
         <translation>&amp;Suchen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="172"/>
+        <location filename="../ui/MainWindow.cpp" line="175"/>
         <source>Go to the current page&apos;s search or filter field</source>
         <translation>Zum Such- oder Filterfeld der aktuellen Seite</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="175"/>
+        <location filename="../ui/MainWindow.cpp" line="178"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="184"/>
+        <location filename="../ui/MainWindow.cpp" line="189"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="186"/>
+        <location filename="../ui/MainWindow.cpp" line="191"/>
         <source>Ask the server again for sessions, status and history</source>
         <translation>Sitzungen, Status und Verlauf erneut vom Server abfragen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="189"/>
+        <location filename="../ui/MainWindow.cpp" line="194"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="190"/>
+        <location filename="../ui/MainWindow.cpp" line="195"/>
         <source>&amp;About…</source>
         <translation>Ü&amp;ber…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="193"/>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
         <source>Main menu</source>
         <translation>Hauptmenü</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="194"/>
+        <location filename="../ui/MainWindow.cpp" line="199"/>
         <source>File menu</source>
         <translation>Menü Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="195"/>
+        <location filename="../ui/MainWindow.cpp" line="200"/>
         <source>Edit menu</source>
         <translation>Menü Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="196"/>
+        <location filename="../ui/MainWindow.cpp" line="201"/>
         <source>View menu</source>
         <translation>Menü Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="197"/>
+        <location filename="../ui/MainWindow.cpp" line="202"/>
         <source>Help menu</source>
         <translation>Menü Hilfe</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/MainWindow.cpp" line="266"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>%n row(s) copied</source>
         <translation>
             <numerusform>%n Zeile kopiert</numerusform>
@@ -859,47 +881,47 @@ Konsole für %4</translation>
         </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="288"/>
+        <location filename="../ui/MainWindow.cpp" line="293"/>
         <source>Not connected to %1: %2. Reconnecting…</source>
         <translation>Keine Verbindung zu %1: %2. Neuer Versuch läuft…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="297"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>attached to %1</source>
         <translation>verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="301"/>
+        <location filename="../ui/MainWindow.cpp" line="306"/>
         <source>%1 · environment %2 · authentication %3</source>
         <translation>%1 · Umgebung %2 · Authentifizierung %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="298"/>
+        <location filename="../ui/MainWindow.cpp" line="303"/>
         <source>HTTP not listening</source>
         <translation>HTTP lauscht nicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="53"/>
+        <location filename="../ui/MainWindow.cpp" line="54"/>
         <source>Koan MCP console — attached to %1</source>
         <translation>Koan-MCP-Konsole — verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <location filename="../ui/MainWindow.cpp" line="307"/>
         <source>required</source>
         <translation>erforderlich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <location filename="../ui/MainWindow.cpp" line="307"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="312"/>
+        <location filename="../ui/MainWindow.cpp" line="317"/>
         <source>sessions %1 / %2</source>
         <translation>Sitzungen %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="313"/>
+        <location filename="../ui/MainWindow.cpp" line="318"/>
         <source>auth failures %1</source>
         <translation>Anmeldefehler %1</translation>
     </message>
@@ -1033,7 +1055,10 @@ Konsole für %4</translation>
     <message numerus="yes">
         <location filename="../ui/OverviewPage.cpp" line="202"/>
         <source>Latency distribution: %1 (%n call(s))</source>
-        <translation><numerusform>Latenzverteilung: %1 (%n Aufruf)</numerusform><numerusform>Latenzverteilung: %1 (%n Aufrufe)</numerusform></translation>
+        <translation>
+            <numerusform>Latenzverteilung: %1 (%n Aufruf)</numerusform>
+            <numerusform>Latenzverteilung: %1 (%n Aufrufe)</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../ui/OverviewPage.cpp" line="214"/>
@@ -2255,6 +2280,158 @@ Antwort:
         <location filename="../ui/ToolLatencyModel.cpp" line="64"/>
         <source>Max</source>
         <translation>Max</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::TrafficModel</name>
+    <message>
+        <location filename="../ui/TrafficModel.cpp" line="41"/>
+        <source>stream opened</source>
+        <translation>Stream geöffnet</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficModel.cpp" line="48"/>
+        <source>(no event name)</source>
+        <translation>(ohne Ereignisnamen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficModel.cpp" line="79"/>
+        <source>[cut: %1 of %2 bytes recorded]</source>
+        <translation>[gekürzt: %1 von %2 Bytes aufgezeichnet]</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficModel.cpp" line="98"/>
+        <source>→ in</source>
+        <translation>→ ein</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficModel.cpp" line="98"/>
+        <source>← out</source>
+        <translation>← aus</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficModel.cpp" line="121"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficModel.cpp" line="123"/>
+        <source>Direction</source>
+        <translation>Richtung</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficModel.cpp" line="125"/>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficModel.cpp" line="127"/>
+        <source>Summary</source>
+        <translation>Zusammenfassung</translation>
+    </message>
+</context>
+<context>
+    <name>koan::ui::TrafficPage</name>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="31"/>
+        <source>caller</source>
+        <translation>Aufrufer</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="38"/>
+        <source>Record</source>
+        <translation>Aufzeichnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="39"/>
+        <source>Record new sessions</source>
+        <translation>Neue Sitzungen aufzeichnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="39"/>
+        <source>Export JSON…</source>
+        <translation>Als JSON exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="44"/>
+        <source>Session or caller to record</source>
+        <translation>Aufzuzeichnende Sitzung oder Aufrufer</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="48"/>
+        <source>Record this session&apos;s wire traffic</source>
+        <translation>Datenverkehr dieser Sitzung aufzeichnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="49"/>
+        <source>Off by default. The server keeps the last frames of each recorded session in a bounded ring; bodies are cut at a bound; secrets are masked.</source>
+        <translation>Standardmäßig aus. Der Server behält die letzten Frames jeder aufgezeichneten Sitzung in einem begrenzten Ringpuffer; Inhalte werden ab einer Grenze gekürzt; Geheimnisse werden maskiert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="52"/>
+        <source>Record every new session from its first request</source>
+        <translation>Jede neue Sitzung ab ihrer ersten Anfrage aufzeichnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="53"/>
+        <source>Every session opened while this is on records from its first request (a legacy stream&apos;s endpoint event goes out as it opens).</source>
+        <translation>Jede Sitzung, die geöffnet wird, während dies an ist, wird ab ihrer ersten Anfrage aufgezeichnet (das endpoint-Ereignis eines Legacy-Streams wird beim Öffnen gesendet).</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="56"/>
+        <source>Export the recording as JSON</source>
+        <translation>Aufzeichnung als JSON exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="68"/>
+        <source>Recorded frames</source>
+        <translation>Aufgezeichnete Frames</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="71"/>
+        <source>Headers and body of the selected frame</source>
+        <translation>Header und Inhalt des gewählten Frames</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="72"/>
+        <source>Select a frame to see its headers and body.</source>
+        <translation>Einen Frame wählen, um Header und Inhalt zu sehen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="108"/>
+        <source>Session:</source>
+        <translation>Sitzung:</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="139"/>
+        <source>%1 · ended</source>
+        <translation>%1 · beendet</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/TrafficPage.cpp" line="203"/>
+        <source>%n frame(s)</source>
+        <translation><numerusform>%n Frame</numerusform><numerusform>%n Frames</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="205"/>
+        <source>%1 older dropped</source>
+        <translation>%1 ältere verworfen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="232"/>
+        <location filename="../ui/TrafficPage.cpp" line="237"/>
+        <source>Export wire traffic</source>
+        <translation>Datenverkehr exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="232"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../ui/TrafficPage.cpp" line="237"/>
+        <source>Could not write %1: %2</source>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
 </context>
 <context>
