@@ -57,6 +57,7 @@ std::optional<QSslConfiguration> loadTls(const QString &certFile, const QString 
     conf.setProtocol(QSsl::TlsV1_2OrLater);
     return conf;
 }
+constexpr int kReadinessTimeoutMs = 2000; // /readyz waits no longer for the store's answer
 } // namespace
 
 McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *parent)
@@ -98,13 +99,33 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
         m_auth,
         m_metrics,
         transports,
-        [this](QJsonObject *status) {
-            QString state;
-            const bool up = m_store->ping(&state);
-            *status = {{QStringLiteral("backend"), m_store->backendName()}, {QStringLiteral("state"), state}};
-            if (m_cluster)
-                status->insert(QStringLiteral("replica"), m_cluster->replicaId()); // which one answered
-            return up;
+        [this](std::function<void(bool, const QJsonObject &)> done) {
+            const auto answer
+                = [done, backend = m_store->backendName(),
+                   replica = m_cluster ? m_cluster->replicaId() : QString()](bool up, const QString &state) {
+                      QJsonObject status{{QStringLiteral("backend"), backend}, {QStringLiteral("state"), state}};
+                      if (!replica.isEmpty())
+                          status.insert(QStringLiteral("replica"), replica); // which one answered
+                      done(up, status);
+                  };
+            if (!m_worker) {
+                QString state;
+                const bool up = m_store->ping(&state);
+                return answer(up, state);
+            }
+            // Pinged on the worker, behind the calls queued there: a worker stuck in the database
+            // is "unresponsive" once the probe's own (shorter) timeout passes.
+            using Ping = QPair<bool, QString>;
+            m_worker->run<Ping>(
+                this,
+                [](EntityStore &store) {
+                    QString state;
+                    const bool up = store.ping(&state);
+                    return Ping{up, state};
+                },
+                [answer](Ping ping) { answer(ping.first, ping.second); },
+                [answer](StoreWorker::Failure) { answer(false, QStringLiteral("unresponsive")); },
+                qMin(m_worker->timeoutMs(), kReadinessTimeoutMs));
         },
         [this] { return m_port != 0; }};
     m_http = new HttpEdge({&m_options,
@@ -204,6 +225,7 @@ bool McpServer::initialize(QStringList *errors)
                            .arg(postgres ? QStringLiteral("DatabaseUrl") : QStringLiteral("DatabasePath"), error));
         return false;
     }
+    ChangeBus *changeBus = m_changes.get(); // where commits are announced
     if (postgres) {
         // Replicas share the database: changes reach every one of them through LISTEN koan_changes.
         auto *bus = new PostgresChangeBus(m_options.databaseUrl, m_changes.get(), this);
@@ -212,6 +234,7 @@ bool McpServer::initialize(QStringList *errors)
             return false;
         }
         m_store->setChangeBus(bus);
+        changeBus = bus;
     }
     if (newRegistry) {
         // The replicas' live 2025-era and legacy sessions (and its tasks' runner), registered for the whole cluster to see.
@@ -234,6 +257,24 @@ bool McpServer::initialize(QStringList *errors)
         m_admin->setClusterRegistry(m_cluster);
         m_cluster->start();
         qCInfo(lcServer).noquote() << "replica" << m_cluster->replicaId() << "registered in the shared database";
+    }
+    if (!m_worker && (postgres || path != QLatin1String(":memory:"))) {
+        // Tool calls, resources/read and resources/list, and /readyz reach the database from a
+        // thread of their own, on a second connection to it (migrated and seeded above).
+        m_worker = std::make_unique<StoreWorker>(m_options.store.timeoutSeconds * 1000);
+        const StoreWorker::Opener open = [this, postgres, path, sync](EntityStore &store, QString *e) {
+            return postgres ? store.openUrl(m_options.databaseUrl, e) : store.open(path, e, sync);
+        };
+        if (!m_worker->start(open, &error)) {
+            m_worker.reset();
+            errors->append(QStringLiteral("Koan:Mcp:%1: %2")
+                               .arg(postgres ? QStringLiteral("DatabaseUrl") : QStringLiteral("DatabasePath"), error));
+            return false;
+        }
+        m_worker->setChangeBus(changeBus);
+        m_entityTools->setWorker(m_worker.get());
+        m_entityResources->setWorker(m_worker.get());
+        m_tasks->setWorker(m_worker.get());
     }
     // PostgreSQL: the rollback switch and the entity overrides in force are the database's.
     if (!m_admin->startClusterSettings(&error)) {

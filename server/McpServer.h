@@ -6,6 +6,7 @@
 #include "core/McpSession.h"
 #include "entities/EntityCatalog.h"
 #include "store/AuditTrail.h"
+#include "store/StoreWorker.h"
 
 #include <QObject>
 #include <memory>
@@ -97,6 +98,9 @@ private:
     HttpEdge *m_http = nullptr;
     HttpServerBackend *m_backend = nullptr;
     quint16 m_port = 0;
+    // Client store calls off this thread (see StoreWorker); none for an in-memory database.
+    // Last: it stops first, before anything its calls touch.
+    std::unique_ptr<StoreWorker> m_worker;
 };
 
 } // namespace koan

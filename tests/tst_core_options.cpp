@@ -161,6 +161,8 @@ private slots:
                                       << "Koan:Mcp:Auth:HmacSecret";
         QTest::newRow("store synchronous") << q("{'Koan':{'Mcp':{'Store':{'Synchronous':'OFF'}}}}")
                                            << "Koan:Mcp:Store:Synchronous: must be FULL or NORMAL, got \"OFF\"";
+        QTest::newRow("store timeout") << q("{'Koan':{'Mcp':{'Store':{'TimeoutSeconds':0}}}}")
+                                       << "Koan:Mcp:Store:TimeoutSeconds: must be between 1 and 600";
         QTest::newRow("store field") << q("{'Koan':{'Mcp':{'Store':{'Journal':'DELETE'}}}}")
                                      << "Koan:Mcp:Store:Journal: unknown setting";
         QTest::newRow("tasks enabled") << q("{'Koan':{'Mcp':{'Tasks':{'Enabled':'yes'}}}}")
@@ -442,6 +444,7 @@ private slots:
         QProcess p;
         QProcessEnvironment env = isolatedEnvironment(m_dir.path());
         env.insert("KOAN_MCP__MaxConcurrentConnections", "42");
+        env.insert("KOAN_MCP__Store__TimeoutSeconds", "7");
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--set", "ToolsPageSize=7"});
         QVERIFY(p.waitForFinished(10000));
@@ -454,6 +457,7 @@ private slots:
         QCOMPARE(printed["RequireAuthentication"], QJsonValue(false));
         QCOMPARE(printed["RequireHttps"], QJsonValue(false));
         QCOMPARE(printed["Store"].toObject()["Synchronous"].toString(), QStringLiteral("FULL"));
+        QCOMPARE(printed["Store"].toObject()["TimeoutSeconds"].toInt(), 7);
         QCOMPARE(printed["Tasks"].toObject()["Enabled"], QJsonValue(true));
         QCOMPARE(printed["Tasks"].toObject()["ResultTtlSeconds"].toInt(), 3600);
         p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--environment", "Staging"});

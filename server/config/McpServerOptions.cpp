@@ -493,6 +493,7 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     b.string(QStringLiteral("DatabasePath"), o.databasePath);
     b.string(QStringLiteral("DatabaseUrl"), o.databaseUrl, databaseUrlProblem);
     bindSection(b, QStringLiteral("Store"), errors, [&](Binder &st) {
+        st.integer(QStringLiteral("TimeoutSeconds"), o.store.timeoutSeconds, 1, 600);
         const auto mode = st.optString(QStringLiteral("Synchronous"), [](const QString &v) {
             const QString m = v.trimmed().toUpper();
             return m == QLatin1String("FULL") || m == QLatin1String("NORMAL")
@@ -665,7 +666,8 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("PublishCapabilityEndpoint"), publishCapabilityEndpoint},
         {QStringLiteral("DatabasePath"), databasePath},
         {QStringLiteral("DatabaseUrl"), redactDatabaseUrl(databaseUrl)},
-        {QStringLiteral("Store"), QJsonObject{{QStringLiteral("Synchronous"), store.synchronous}}},
+        {QStringLiteral("Store"), QJsonObject{{QStringLiteral("Synchronous"), store.synchronous},
+                                              {QStringLiteral("TimeoutSeconds"), store.timeoutSeconds}}},
         {QStringLiteral("Tasks"), QJsonObject{{QStringLiteral("Enabled"), tasks.enabled},
                                               {QStringLiteral("ResultTtlSeconds"), tasks.resultTtlSeconds},
                                               {QStringLiteral("MaxRunningPerPrincipal"), tasks.maxRunningPerPrincipal},

@@ -73,6 +73,9 @@ struct StoreOptions {
     // FULL: every acknowledged commit has its WAL synced (survives power loss). NORMAL: syncs only at
     // checkpoints, so commits since the last one can be lost on power loss; Development only.
     QString synchronous = QStringLiteral("FULL");
+    // Both stores: a client's store call (tool call, resources/read, resources/list, /readyz) not
+    // answered within this gets a clear error; the server thread never waits for the database.
+    int timeoutSeconds = 10;
 };
 
 // Long-running tools/calls as tasks of the tasks extension ("Koan:Mcp:Tasks").

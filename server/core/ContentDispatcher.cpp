@@ -160,20 +160,44 @@ void ContentDispatcher::listResources(const QJsonObject &params, const McpSessio
     const auto offset = offsetOf(params);
     if (!offset)
         return done({}, invalid(QStringLiteral("unknown cursor")));
-    QJsonArray page;
-    int base = 0;
-    for (const ResourceProvider *p : m_resources) {
-        const int count = p->resourceCount(session);
-        const int from = qMax(*offset + int(page.size()), base) - base;
-        if (from < count && page.size() < m_pageSize)
-            for (const ResourceEntry &r : p->resources(session, from, m_pageSize - int(page.size())))
-                page.append(r.toJson());
-        base += count;
-    }
-    QJsonObject result{{QStringLiteral("resources"), page}};
-    if (*offset + m_pageSize < base)
-        result.insert(QStringLiteral("nextCursor"), encodeCursor(*offset + m_pageSize));
-    done(result, std::nullopt);
+    // One provider after the other, each possibly answering later (from its store worker).
+    struct Walk {
+        int offset = 0;
+        int next = 0; // provider
+        int base = 0; // resources of the providers before it
+        QJsonArray page;
+    };
+    auto walk = std::make_shared<Walk>();
+    walk->offset = *offset;
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [this, walk, step, &session, done] {
+        if (walk->next >= m_resources.size()) {
+            QJsonObject result{{QStringLiteral("resources"), walk->page}};
+            if (walk->offset + m_pageSize < walk->base)
+                result.insert(QStringLiteral("nextCursor"), encodeCursor(walk->offset + m_pageSize));
+            *step = nullptr; // ends the cycle step -> lambda -> step
+            return done(result, std::nullopt);
+        }
+        const ResourceProvider *p = m_resources.at(walk->next++);
+        const int from = qMax(walk->offset + int(walk->page.size()), walk->base) - walk->base;
+        const int limit = m_pageSize - int(walk->page.size());
+        p->listAsync(session, from, limit, [walk, step, done](const ResourceProvider::Listing &l) {
+            if (!l.error.isEmpty()) {
+                RpcError e{jsonrpc::InternalError,
+                           QStringLiteral("Internal error: cannot list resources: %1").arg(l.error),
+                           QJsonValue::Undefined};
+                if (!l.reason.isEmpty())
+                    e.data = QJsonObject{{QStringLiteral("reason"), l.reason}};
+                *step = nullptr;
+                return done({}, e);
+            }
+            for (const ResourceEntry &r : l.entries)
+                walk->page.append(r.toJson());
+            walk->base += l.count;
+            (*step)();
+        });
+    };
+    (*step)();
 }
 
 void ContentDispatcher::listTemplates(const McpSession &session, const Done &done) const
@@ -197,15 +221,21 @@ void ContentDispatcher::read(const QJsonObject &params, const McpSession &sessio
             continue;
         if (const auto refused = refusal(*uri, a, session))
             return done({}, refused);
-        QString problem;
-        const auto result = p->read(*uri, session, &problem);
-        if (!problem.isEmpty())
-            return done({}, RpcError{jsonrpc::InternalError,
-                                     QStringLiteral("Internal error: cannot read %1: %2").arg(*uri, problem),
-                                     QJsonObject{{QStringLiteral("uri"), *uri}}});
-        if (!result)
-            return done({}, notFound(*uri, session));
-        return done(*result, std::nullopt);
+        const QString target = *uri;
+        const RpcError missing = notFound(target, session);
+        return p->readAsync(target, session, [target, missing, done](const ResourceProvider::Reading &r) {
+            if (!r.error.isEmpty()) {
+                QJsonObject data{{QStringLiteral("uri"), target}};
+                if (!r.reason.isEmpty())
+                    data.insert(QStringLiteral("reason"), r.reason);
+                return done({},
+                            RpcError{jsonrpc::InternalError,
+                                     QStringLiteral("Internal error: cannot read %1: %2").arg(target, r.error), data});
+            }
+            if (!r.result)
+                return done({}, missing);
+            done(*r.result, std::nullopt);
+        });
     }
     done({}, notFound(*uri, session));
 }

@@ -8,6 +8,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <functional>
 #include <optional>
 
 namespace koan {
@@ -46,6 +47,37 @@ public:
     // The ReadResourceResult ({"contents": [...]}) of an allowed URI; nullopt with an empty error
     // when there is no such resource, with *error set when it could not be read.
     virtual std::optional<QJsonObject> read(const QString &uri, const McpSession &session, QString *error) = 0;
+    // resources/list and resources/read as the dispatcher calls them: a provider whose store
+    // blocks (the entity records) answers later from its store worker; these defaults answer at
+    // once from the synchronous calls above. What the session may see is decided before they
+    // return; the session outlives `done` (the caller keeps it).
+    struct Listing {
+        int count = 0;                // resources the session may see
+        QList<ResourceEntry> entries; // up to `limit` of them from `from`
+        QString error;                // could not be counted or read
+        QString reason;               // with error: a code for agents (store_timeout, store_unavailable)
+    };
+    virtual void listAsync(const McpSession &session, int from, int limit,
+                           const std::function<void(const Listing &)> &done) const
+    {
+        Listing l;
+        l.count = resourceCount(session);
+        if (from < l.count && limit > 0)
+            l.entries = resources(session, from, limit);
+        done(l);
+    }
+    struct Reading {
+        std::optional<QJsonObject> result; // nullopt with an empty error: no such resource
+        QString error;
+        QString reason;
+    };
+    virtual void readAsync(const QString &uri, const McpSession &session,
+                           const std::function<void(const Reading &)> &done)
+    {
+        Reading r;
+        r.result = read(uri, session, &r.error);
+        done(r);
+    }
     // completion/complete for a ref/resource template's variable: the values to offer, or nullopt
     // when the template is not this provider's.
     virtual std::optional<QStringList> complete(const QString &uriTemplate, const QString &variable,

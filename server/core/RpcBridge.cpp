@@ -646,8 +646,9 @@ void RpcBridge::dispatchRequest(const QString &method, const QJsonValue &id, con
     if (m_content.serves(method) && !m_methods.contains(method)) {
         // Answered once: an input_required round may end the request before the prompt would.
         auto settled = std::make_shared<bool>(false);
-        ContentDispatcher::Done reply = [id, done, settled](const QJsonValue &result,
-                                                            const std::optional<RpcError> &error) {
+        // Holds the session: a provider may answer later (resources from the store worker).
+        ContentDispatcher::Done reply = [id, done, settled, session](const QJsonValue &result,
+                                                                     const std::optional<RpcError> &error) {
             if (std::exchange(*settled, true))
                 return;
             done(error ? rpc::makeError(id, error->code, error->message, error->data) : rpc::makeResult(id, result));

@@ -28,9 +28,10 @@ void OpsEndpoints::mount(RequestRouter &router)
                                                {QStringLiteral("uptimeSeconds"), double(m_uptime.elapsed() / 1000)}});
     });
     router.add("GET", QStringLiteral("/readyz"), RouteAccess::Probe, [this](HttpExchange &c) {
-        bool ready = false;
-        const QJsonObject body = readiness(&ready);
-        c.responder->sendJson(ready ? 200 : 503, body);
+        readiness([responder = c.responder](bool ready, const QJsonObject &body) {
+            if (responder) // the prober may have given up
+                responder->sendJson(ready ? 200 : 503, body);
+        });
     });
     if (o.operations.metricsEnabled) {
         // Public and Loopback are served before authentication; Authenticated needs a token.
@@ -75,22 +76,23 @@ QStringList OpsEndpoints::toolScopes() const
     return scopes;
 }
 
-QJsonObject OpsEndpoints::readiness(bool *ready) const
+void OpsEndpoints::readiness(std::function<void(bool ready, const QJsonObject &body)> done) const
 {
-    QJsonObject storeStatus;
-    const bool store = m_parts.storeStatus(&storeStatus);
-    const bool listening = m_parts.listening();
-    *ready = store && listening;
-    const SessionManager *sm = m_parts.sessions;
-    return QJsonObject{
-        {QStringLiteral("status"), *ready ? QStringLiteral("ready") : QStringLiteral("not_ready")},
-        {QStringLiteral("checks"), QJsonObject{{QStringLiteral("store"), store}, {QStringLiteral("http"), listening}}},
-        {QStringLiteral("store"), storeStatus},
-        {QStringLiteral("transports"), m_parts.transports().toJson()},
-        {QStringLiteral("sessions"), sm->sessionCount()},
-        {QStringLiteral("streams"), sm->longLivedStreams()},
-        {QStringLiteral("maxConcurrentConnections"), sm->maxConcurrentConnections()},
-    };
+    m_parts.storeStatus([this, done](bool store, const QJsonObject &storeStatus) {
+        const bool listening = m_parts.listening();
+        const bool ready = store && listening;
+        const SessionManager *sm = m_parts.sessions;
+        done(ready, QJsonObject{
+                        {QStringLiteral("status"), ready ? QStringLiteral("ready") : QStringLiteral("not_ready")},
+                        {QStringLiteral("checks"),
+                         QJsonObject{{QStringLiteral("store"), store}, {QStringLiteral("http"), listening}}},
+                        {QStringLiteral("store"), storeStatus},
+                        {QStringLiteral("transports"), m_parts.transports().toJson()},
+                        {QStringLiteral("sessions"), sm->sessionCount()},
+                        {QStringLiteral("streams"), sm->longLivedStreams()},
+                        {QStringLiteral("maxConcurrentConnections"), sm->maxConcurrentConnections()},
+                    });
+    });
 }
 
 QJsonObject OpsEndpoints::capabilities(const Principal &caller, const QString &baseUrl) const

@@ -29,14 +29,15 @@ public:
         const BearerAuthenticator *authenticator = nullptr;
         ServerMetrics *metrics = nullptr;
         std::function<TransportState()> transports;
-        // Whether the store answers now; fills {"backend": "sqlite"|"postgres", "state": ...}.
-        std::function<bool(QJsonObject *)> storeStatus;
+        // Whether the store answers, with {"backend": "sqlite"|"postgres", "state": ...}: told
+        // later (the store worker pings), never blocking this thread.
+        std::function<void(std::function<void(bool up, const QJsonObject &status)> done)> storeStatus;
         std::function<bool()> listening;
     };
     explicit OpsEndpoints(Parts parts);
     void mount(RequestRouter &router);
 
-    QJsonObject readiness(bool *ready) const;
+    void readiness(std::function<void(bool ready, const QJsonObject &body)> done) const;
     QJsonObject capabilities(const Principal &caller, const QString &baseUrl) const;
 
 private:

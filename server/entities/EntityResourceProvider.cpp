@@ -59,47 +59,70 @@ QList<const EntityDescriptor *> EntityResourceProvider::readable(const McpSessio
     return out;
 }
 
-int EntityResourceProvider::count(const EntityDescriptor &entity) const
+ResourceProvider::Listing EntityResourceProvider::listing(EntityStore &store,
+                                                          const QList<const EntityDescriptor *> &entities, int from,
+                                                          int limit) const
 {
-    EntityStore::Query q;
-    q.pageSize = 1;
-    QString error;
-    const auto page = m_store->collection(entity.table, q, &error);
-    return page ? page->total : 0;
-}
-
-int EntityResourceProvider::resourceCount(const McpSession &session) const
-{
-    int total = 0;
-    for (const EntityDescriptor *e : readable(session))
-        total += count(*e);
-    return total;
-}
-
-QList<ResourceEntry> EntityResourceProvider::resources(const McpSession &session, int offset, int limit) const
-{
-    QList<ResourceEntry> out;
-    int base = 0;
-    for (const EntityDescriptor *e : readable(session)) {
-        const int n = count(*e);
-        const int from = offset + int(out.size()) - base;
-        base += n;
-        if (from >= n || out.size() >= limit)
-            continue;
-        // Pages of the wanted size from `from`, by id: the store pages by page number.
+    Listing out;
+    const int offset = from;
+    for (const EntityDescriptor *e : entities) {
         EntityStore::Query q;
-        q.pageSize = from + (limit - int(out.size()));
-        QString error;
-        const auto page = m_store->collection(e->table, q, &error);
-        if (!page)
+        q.pageSize = 1;
+        const auto counted = store.collection(e->table, q, &out.error);
+        if (!counted)
+            return out;
+        const int n = counted->total;
+        const int start = offset + int(out.entries.size()) - out.count;
+        out.count += n;
+        if (start >= n || out.entries.size() >= limit)
             continue;
-        for (int i = from; i < page->items.size() && out.size() < limit; ++i) {
+        // Pages of the wanted size from `start`, by id: the store pages by page number.
+        q.pageSize = start + (limit - int(out.entries.size()));
+        const auto page = store.collection(e->table, q, &out.error);
+        if (!page)
+            return out;
+        for (int i = start; i < page->items.size() && out.entries.size() < limit; ++i) {
             const QString id = page->items.at(i).value(QLatin1String("id")).toString();
-            out.append(
+            out.entries.append(
                 ResourceEntry{uriOf(*e, id), id, QStringLiteral("%1 %2").arg(e->name, id), e->description, kJson});
         }
     }
     return out;
+}
+
+int EntityResourceProvider::resourceCount(const McpSession &session) const
+{
+    return listing(*m_store, readable(session), 0, 0).count;
+}
+
+QList<ResourceEntry> EntityResourceProvider::resources(const McpSession &session, int offset, int limit) const
+{
+    return listing(*m_store, readable(session), offset, limit).entries;
+}
+
+template<class T>
+void EntityResourceProvider::onStore(std::function<T(EntityStore &)> work, std::function<void(const T &)> done) const
+{
+    if (!m_worker)
+        return done(work(*m_store));
+    const QString timedOut = m_worker->timeoutMessage();
+    m_worker->run<T>(
+        m_context.get(), std::move(work), [done](T result) { done(result); },
+        [done, timedOut](StoreWorker::Failure failure) {
+            T failed;
+            const bool timeout = failure == StoreWorker::Failure::Timeout;
+            failed.error = timeout ? timedOut : QStringLiteral("the store is not running (the server is stopping)");
+            failed.reason = timeout ? QStringLiteral("store_timeout") : QStringLiteral("store_unavailable");
+            done(failed);
+        });
+}
+
+void EntityResourceProvider::listAsync(const McpSession &session, int from, int limit,
+                                       const std::function<void(const Listing &)> &done) const
+{
+    onStore<Listing>([this, entities = readable(session), from,
+                      limit](EntityStore &store) { return listing(store, entities, from, limit); },
+                     done);
 }
 
 QList<ResourceTemplate> EntityResourceProvider::templates(const McpSession &session) const
@@ -138,20 +161,42 @@ QJsonObject EntityResourceProvider::embedded(const EntityDescriptor &entity, con
                        {QStringLiteral("resource"), contents(entity, record)}};
 }
 
+ResourceProvider::Reading EntityResourceProvider::reading(EntityStore &store, const EntityDescriptor &entity,
+                                                          const QString &id) const
+{
+    Reading r;
+    const auto found = store.get(entity.table, id, &r.error);
+    if (!found)
+        return r;
+    // The version twice: in the document (what a later write names as expectedVersion) and in
+    // _meta, for clients that look there without parsing the text.
+    r.result = QJsonObject{
+        {QStringLiteral("contents"), QJsonArray{contents(entity, *found)}},
+        {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("version"), found->value(QLatin1String("version"))}}}};
+    return r;
+}
+
 std::optional<QJsonObject> EntityResourceProvider::read(const QString &uri, const McpSession &session, QString *error)
 {
     Q_UNUSED(session) // access() was checked by the dispatcher
     const auto parsed = parse(uri);
     if (!parsed)
         return std::nullopt;
-    const auto found = record(*parsed->first, parsed->second, error);
-    if (!found)
-        return std::nullopt;
-    // The version twice: in the document (what a later write names as expectedVersion) and in
-    // _meta, for clients that look there without parsing the text.
-    return QJsonObject{
-        {QStringLiteral("contents"), QJsonArray{contents(*parsed->first, *found)}},
-        {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("version"), found->value(QLatin1String("version"))}}}};
+    Reading r = reading(*m_store, *parsed->first, parsed->second);
+    *error = r.error;
+    return r.result;
+}
+
+void EntityResourceProvider::readAsync(const QString &uri, const McpSession &session,
+                                       const std::function<void(const Reading &)> &done)
+{
+    Q_UNUSED(session) // access() was checked by the dispatcher
+    const auto parsed = parse(uri);
+    if (!parsed)
+        return done({});
+    onStore<Reading>(
+        [this, entity = parsed->first, id = parsed->second](EntityStore &store) { return reading(store, *entity, id); },
+        done);
 }
 
 QList<QJsonObject> EntityResourceProvider::recordsWhere(const EntityDescriptor &entity, const QString &field,

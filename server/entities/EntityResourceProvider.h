@@ -7,6 +7,7 @@
 #include "core/ChangeBus.h"
 #include "core/ResourceProvider.h"
 #include "store/EntityStore.h"
+#include "store/StoreWorker.h"
 
 namespace koan {
 
@@ -21,6 +22,13 @@ public:
     QList<ResourceTemplate> templates(const McpSession &session) const override;
     ToolAccess access(const QString &uri, const McpSession &session) const override;
     std::optional<QJsonObject> read(const QString &uri, const McpSession &session, QString *error) override;
+    // On the store worker, when there is one (else at once).
+    void listAsync(const McpSession &session, int from, int limit,
+                   const std::function<void(const Listing &)> &done) const override;
+    void readAsync(const QString &uri, const McpSession &session,
+                   const std::function<void(const Reading &)> &done) override;
+    // resources/list and resources/read run there from now on. Not owned.
+    void setWorker(StoreWorker *worker) { m_worker = worker; }
     std::optional<QStringList> complete(const QString &uriTemplate, const QString &variable, const QString &prefix,
                                         const McpSession &session) override;
 
@@ -42,7 +50,11 @@ public:
 
 private:
     QList<const EntityDescriptor *> readable(const McpSession &session) const;
-    int count(const EntityDescriptor &entity) const;
+    // The listing of `entities` (their records by id) on `store`; runs on the worker's thread too.
+    Listing listing(EntityStore &store, const QList<const EntityDescriptor *> &entities, int from, int limit) const;
+    Reading reading(EntityStore &store, const EntityDescriptor &entity, const QString &id) const;
+    // Runs `work` on the worker (or at once); a timeout answers with store_timeout.
+    template<class T> void onStore(std::function<T(EntityStore &)> work, std::function<void(const T &)> done) const;
     // uri -> (entity, id); nullopt when it is not one of ours.
     std::optional<QPair<const EntityDescriptor *, QString>> parse(const QString &uri) const;
     QJsonObject contents(const EntityDescriptor &entity, const QJsonObject &record) const;
@@ -50,6 +62,8 @@ private:
     EntityRegistry *m_registry;
     EntityStore *m_store;
     QString m_scheme;
+    StoreWorker *m_worker = nullptr;
+    std::unique_ptr<QObject> m_context = std::make_unique<QObject>(); // late answers die with us
 };
 
 } // namespace koan

@@ -352,7 +352,8 @@ bool EntityToolProvider::writeChunk(Job &job, int end, QJsonObject *failure)
             }
             if (existing)
                 existing->remove(QStringLiteral("version"));
-            if (const QString problem = prepare(e, doc, existing); !problem.isEmpty()) {
+            Scope scope{*m_store};
+            if (const QString problem = prepare(scope, e, doc, existing); !problem.isEmpty()) {
                 *failure
                     = toolErrorResult(QStringLiteral("invalid_reference"), QStringLiteral("%1.%2").arg(where, problem));
                 return false;
@@ -520,7 +521,7 @@ void EntityToolProvider::call(const ToolCall &call, std::function<void(const QJs
     if (t->op == EntityRegistry::Op::Export
         || (call.asTask && (t->op == EntityRegistry::Op::UpsertMany || t->op == EntityRegistry::Op::DeleteMany)))
         return startJob(*t, call, std::move(done));
-    done(run(*t, call.arguments, contextOf(call)));
+    runCall(specOf(*t), call.arguments, contextOf(call), std::move(done));
 }
 
 void EntityToolProvider::deleteAll(const EntityRegistry::Tool &tool, const ToolCall &call,
@@ -530,7 +531,7 @@ void EntityToolProvider::deleteAll(const EntityRegistry::Tool &tool, const ToolC
     const QJsonValue confirm = call.arguments.value(QLatin1String("confirm"));
     if (confirm.isString()) {
         if (confirm.toString() == entity)
-            return done(run(tool, call.arguments, contextOf(call)));
+            return runCall(specOf(tool), call.arguments, contextOf(call), done);
         return done(toolErrorResult(
             QStringLiteral("confirmation_mismatch"),
             QStringLiteral("confirm must be exactly \"%1\" (the entity's name) to delete every %1 record; got \"%2\". "
@@ -585,14 +586,45 @@ void EntityToolProvider::deleteAll(const EntityRegistry::Tool &tool, const ToolC
         if (!now)
             return done(toolErrorResult(QStringLiteral("tool_not_found"),
                                         QStringLiteral("%1 is no longer available").arg(call.name)));
-        done(run(*now, call.arguments, contextOf(call)));
+        runCall(specOf(*now), call.arguments, contextOf(call), done);
     });
 }
 
-QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJsonObject &args,
-                                    const WriteContext &context)
+EntityToolProvider::Spec EntityToolProvider::specOf(const EntityRegistry::Tool &tool) const
 {
-    const EntityDescriptor &e = *tool.entity;
+    return {tool.op,  tool.entity, tool.definition.name, m_registry->options(tool.entity->name).requireExpectedVersion,
+            m_runner, false};
+}
+
+void EntityToolProvider::runCall(Spec spec, const QJsonObject &args, const WriteContext &context,
+                                 std::function<void(const QJsonObject &)> done)
+{
+    if (const QString key = args.value(QLatin1String("idempotencyKey")).toString(); !key.isEmpty())
+        spec.keyRunningHere = !m_keyedJobs.value(context.principal + QLatin1Char('\n') + key).expired();
+    if (!m_worker)
+        return done(run(*m_store, spec, args, context));
+    // On the worker's thread and connection; `done` back here, or the timeout's error instead.
+    const QString timedOut = m_worker->timeoutMessage();
+    const int timeoutSeconds = qMax(1, m_worker->timeoutMs() / 1000);
+    m_worker->run<QJsonObject>(
+        m_jobContext.get(), [this, spec, args, context](EntityStore &store) { return run(store, spec, args, context); },
+        done,
+        [done, timedOut, timeoutSeconds](StoreWorker::Failure failure) {
+            done(failure == StoreWorker::Failure::Timeout
+                     ? toolErrorResult(QStringLiteral("store_timeout"), timedOut,
+                                       QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_timeout")},
+                                                   {QStringLiteral("timeoutSeconds"), timeoutSeconds}})
+                     : toolErrorResult(QStringLiteral("store_unavailable"),
+                                       QStringLiteral("The store is not running (the server is stopping)"),
+                                       QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_unavailable")}}));
+        });
+}
+
+QJsonObject EntityToolProvider::run(EntityStore &store, const Spec &spec, const QJsonObject &args,
+                                    const WriteContext &context) const
+{
+    const EntityDescriptor &e = *spec.entity;
+    Scope scope{store, spec.requireExpectedVersion};
     QString error;
     // A retried create/update with the same idempotencyKey (same principal, 24 h) gets the first
     // call's answer and writes nothing again; the same key with other arguments is refused.
@@ -603,14 +635,19 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
         idem = EntityStore::Idempotency{
             context.principal,
             key,
-            QCryptographicHash::hash(tool.definition.name.toUtf8() + '\n' + json::compact(rest),
-                                     QCryptographicHash::Sha256)
+            QCryptographicHash::hash(spec.toolName.toUtf8() + '\n' + json::compact(rest), QCryptographicHash::Sha256)
                 .toHex(),
             {}};
         QJsonObject kept;
-        const QString running = context.principal + QLatin1Char('\n') + key;
-        switch (m_store->findIdempotent(
-            *idem, &kept, &error, [this, running](const QString &holder) { return holderAlive(holder, running); })) {
+        // Whether a pending reservation's holder still runs its batch: read on the server thread
+        // for this process (spec), asked of the database for another replica.
+        const auto alive = [&store, &spec](const QString &holder) {
+            if (holder == spec.runner)
+                return spec.keyRunningHere;
+            QString ignored;
+            return store.replicaLive(holder, &ignored); // SQLite: another process's, gone (one node)
+        };
+        switch (store.findIdempotent(*idem, &kept, &error, alive)) {
         case EntityStore::Replay::Same:
             return kept;
         case EntityStore::Replay::InUse:
@@ -629,13 +666,13 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
                 return storeError(error);
         }
     }
-    m_idempotency = idem ? &*idem : nullptr;
-    switch (tool.op) {
+    scope.idempotency = idem ? &*idem : nullptr;
+    switch (spec.op) {
     case EntityRegistry::Op::Collection:
-        return collection(e, args);
+        return collection(scope, e, args);
     case EntityRegistry::Op::GetById: {
         const QString id = args.value(QLatin1String("id")).toString();
-        const auto doc = m_store->get(e.table, id, &error);
+        const auto doc = store.get(e.table, id, &error);
         if (!error.isEmpty())
             return storeError(error);
         if (!doc)
@@ -644,24 +681,24 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
         return toolStructuredResult({{QStringLiteral("item"), *doc}});
     }
     case EntityRegistry::Op::History:
-        return history(e, args);
+        return history(scope, e, args);
     case EntityRegistry::Op::Upsert: {
         QHash<QString, qint64> expected;
         const QString id = args.value(QLatin1String("model")).toObject().value(QLatin1String("id")).toString();
         if (const auto v = versionArg(args.value(QLatin1String("expectedVersion"))))
             expected.insert(id, *v);
-        return upsert(e, QJsonArray{args.value(QLatin1String("model"))}, false, expected, context);
+        return upsert(scope, e, QJsonArray{args.value(QLatin1String("model"))}, false, expected, context);
     }
     case EntityRegistry::Op::UpsertMany:
-        return upsert(e, args.value(QLatin1String("models")).toArray(), true, expectedVersions(args), context);
+        return upsert(scope, e, args.value(QLatin1String("models")).toArray(), true, expectedVersions(args), context);
     case EntityRegistry::Op::Patch:
-        return patch(e, args, context);
+        return patch(scope, e, args, context);
     case EntityRegistry::Op::Delete: {
         const QString id = args.value(QLatin1String("id")).toString();
         QHash<QString, qint64> expected;
         if (const auto v = versionArg(args.value(QLatin1String("expectedVersion"))))
             expected.insert(id, *v);
-        const EntityStore::Outcome o = m_store->remove(e.table, e.name, {id}, expected, context);
+        const EntityStore::Outcome o = store.remove(e.table, e.name, {id}, expected, context);
         if (!o.ok)
             return refusal(o);
         if (o.deleted == 0)
@@ -674,7 +711,7 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
         for (const auto &v : args.value(QLatin1String("ids")).toArray())
             ids << v.toString();
         ids.removeDuplicates();
-        const EntityStore::Outcome o = m_store->remove(e.table, e.name, ids, expectedVersions(args), context);
+        const EntityStore::Outcome o = store.remove(e.table, e.name, ids, expectedVersions(args), context);
         if (!o.ok)
             return refusal(o);
         return toolStructuredResult({{QStringLiteral("deleted"), o.deleted},
@@ -684,17 +721,17 @@ QJsonObject EntityToolProvider::run(const EntityRegistry::Tool &tool, const QJso
     case EntityRegistry::Op::Export:
         break; // chunked (startJob)
     case EntityRegistry::Op::DeleteAll: {
-        const EntityStore::Outcome o = m_store->removeAll(e.table, e.name, context);
+        const EntityStore::Outcome o = store.removeAll(e.table, e.name, context);
         if (!o.ok)
             return refusal(o);
         return toolStructuredResult(
             {{QStringLiteral("deleted"), o.deleted}, {QStringLiteral("operationId"), context.operationId}});
     }
     }
-    return toolErrorResult(QStringLiteral("tool_not_found"), tool.definition.name);
+    return toolErrorResult(QStringLiteral("tool_not_found"), spec.toolName);
 }
 
-QJsonObject EntityToolProvider::collection(const EntityDescriptor &e, const QJsonObject &args)
+QJsonObject EntityToolProvider::collection(Scope &scope, const EntityDescriptor &e, const QJsonObject &args) const
 {
     EntityStore::Query q;
     q.page = args.value(QLatin1String("page")).toInt(1);
@@ -710,7 +747,7 @@ QJsonObject EntityToolProvider::collection(const EntityDescriptor &e, const QJso
             q.sortField.clear();
     }
     QString error;
-    const auto page = m_store->collection(e.table, q, &error);
+    const auto page = scope.store.collection(e.table, q, &error);
     if (!page)
         return storeError(error);
     QJsonArray items;
@@ -723,7 +760,7 @@ QJsonObject EntityToolProvider::collection(const EntityDescriptor &e, const QJso
                                  {QStringLiteral("totalPages"), (page->total + q.pageSize - 1) / q.pageSize}});
 }
 
-QJsonObject EntityToolProvider::history(const EntityDescriptor &e, const QJsonObject &args)
+QJsonObject EntityToolProvider::history(Scope &scope, const EntityDescriptor &e, const QJsonObject &args) const
 {
     const QString id = args.value(QLatin1String("id")).toString();
     const int page = args.value(QLatin1String("page")).toInt(1);
@@ -731,7 +768,7 @@ QJsonObject EntityToolProvider::history(const EntityDescriptor &e, const QJsonOb
     int total = 0;
     QString error;
     const QList<AuditRow> rows
-        = m_store->audit().recordHistory(e.name, id, (page - 1) * pageSize, pageSize, &total, &error);
+        = scope.store.audit().recordHistory(e.name, id, (page - 1) * pageSize, pageSize, &total, &error);
     if (!error.isEmpty())
         return storeError(error);
     if (total == 0)
@@ -750,8 +787,8 @@ QJsonObject EntityToolProvider::history(const EntityDescriptor &e, const QJsonOb
                                  {QStringLiteral("total"), total}});
 }
 
-QString EntityToolProvider::prepare(const EntityDescriptor &e, QJsonObject &doc,
-                                    const std::optional<QJsonObject> &existing)
+QString EntityToolProvider::prepare(Scope &scope, const EntityDescriptor &e, QJsonObject &doc,
+                                    const std::optional<QJsonObject> &existing) const
 {
     if (doc.value(QLatin1String("id")).toString().isEmpty())
         doc.insert(QStringLiteral("id"), QUuid::createUuid().toString(QUuid::WithoutBraces));
@@ -776,7 +813,7 @@ QString EntityToolProvider::prepare(const EntityDescriptor &e, QJsonObject &doc,
         if (!referenced)
             return QStringLiteral("%1: references the unknown entity %2").arg(f.name, f.references);
         QString error;
-        if (!m_store->get(referenced->table, target, &error))
+        if (!scope.store.get(referenced->table, target, &error))
             return error.isEmpty() ? QStringLiteral("%1: %2 '%3' does not exist").arg(f.name, referenced->name, target)
                                    : error;
     }
@@ -793,8 +830,8 @@ QHash<QString, qint64> EntityToolProvider::expectedVersions(const QJsonObject &a
     return expected;
 }
 
-QJsonObject EntityToolProvider::upsert(const EntityDescriptor &e, const QJsonArray &models, bool many,
-                                       const QHash<QString, qint64> &expected, const WriteContext &context)
+QJsonObject EntityToolProvider::upsert(Scope &scope, const EntityDescriptor &e, const QJsonArray &models, bool many,
+                                       const QHash<QString, qint64> &expected, const WriteContext &context) const
 {
     QList<EntityStore::WriteItem> items;
     QSet<QString> ids;
@@ -804,12 +841,12 @@ QJsonObject EntityToolProvider::upsert(const EntityDescriptor &e, const QJsonArr
         doc.remove(QStringLiteral("version")); // server-assigned
         const QString where = many ? QStringLiteral("models[%1]").arg(i) : QStringLiteral("model");
         const QString id = doc.value(QLatin1String("id")).toString();
-        auto existing = id.isEmpty() ? std::nullopt : m_store->get(e.table, id, &error);
+        auto existing = id.isEmpty() ? std::nullopt : scope.store.get(e.table, id, &error);
         if (!error.isEmpty())
             return storeError(error);
         if (existing)
             existing->remove(QStringLiteral("version"));
-        if (const QString problem = prepare(e, doc, existing); !problem.isEmpty())
+        if (const QString problem = prepare(scope, e, doc, existing); !problem.isEmpty())
             return toolErrorResult(QStringLiteral("invalid_reference"), QStringLiteral("%1.%2").arg(where, problem));
         if (ids.contains(doc.value(QLatin1String("id")).toString()))
             return toolErrorResult(QStringLiteral("duplicate_id"),
@@ -834,28 +871,28 @@ QJsonObject EntityToolProvider::upsert(const EntityDescriptor &e, const QJsonArr
                                      {QStringLiteral("created"), createdCount},
                                      {QStringLiteral("updated"), int(o.records.size()) - createdCount}});
     };
-    const bool needsVersion = m_registry->options(e.name).requireExpectedVersion;
-    const EntityStore::Outcome o
-        = m_store->write(e.table, e.name, items,
-                         needsVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
-                         context, withResult(resultOf));
+    const EntityStore::Outcome o = scope.store.write(
+        e.table, e.name, items,
+        scope.requireExpectedVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
+        context, withResult(scope, resultOf));
     return o.ok ? resultOf(o) : refusal(o);
 }
 
 const EntityStore::Idempotency *
-EntityToolProvider::withResult(std::function<QJsonObject(const EntityStore::Outcome &)> resultOf)
+EntityToolProvider::withResult(Scope &scope, std::function<QJsonObject(const EntityStore::Outcome &)> resultOf)
 {
-    if (!m_idempotency)
+    if (!scope.idempotency)
         return nullptr;
-    m_idempotency->resultOf = std::move(resultOf);
-    return m_idempotency;
+    scope.idempotency->resultOf = std::move(resultOf);
+    return scope.idempotency;
 }
 
-QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObject &args, const WriteContext &context)
+QJsonObject EntityToolProvider::patch(Scope &scope, const EntityDescriptor &e, const QJsonObject &args,
+                                      const WriteContext &context) const
 {
     const QString id = args.value(QLatin1String("id")).toString();
     QString error;
-    auto existing = m_store->get(e.table, id, &error);
+    auto existing = scope.store.get(e.table, id, &error);
     if (!error.isEmpty())
         return storeError(error);
     if (!existing)
@@ -890,13 +927,14 @@ QJsonObject EntityToolProvider::patch(const EntityDescriptor &e, const QJsonObje
             QStringLiteral("invalid_patch"),
             QStringLiteral("the patched record is invalid: %1").arg(problems.join(QLatin1String("; "))),
             QJsonArray::fromStringList(problems));
-    if (const QString problem = prepare(e, *patched, existing); !problem.isEmpty())
+    if (const QString problem = prepare(scope, e, *patched, existing); !problem.isEmpty())
         return toolErrorResult(QStringLiteral("invalid_reference"), problem);
     const auto resultOf = [](const EntityStore::Outcome &o) {
         return toolStructuredResult({{QStringLiteral("item"), o.records.first()}});
     };
-    const EntityStore::Outcome o = m_store->write(e.table, e.name, {{*patched, readVersion, QStringLiteral("patch")}},
-                                                  EntityStore::ReplaceRule::Allowed, context, withResult(resultOf));
+    const EntityStore::Outcome o
+        = scope.store.write(e.table, e.name, {{*patched, readVersion, QStringLiteral("patch")}},
+                            EntityStore::ReplaceRule::Allowed, context, withResult(scope, resultOf));
     return o.ok ? resultOf(o) : refusal(o);
 }
 
@@ -943,8 +981,8 @@ bool EntityToolProvider::prepareStore(bool seed, QString *error)
                 result = {};
                 break;
             }
-            m_idempotency = nullptr;
-            result = upsert(e, models, true, {}, seeding);
+            Scope scope{*m_store, m_registry->options(e.name).requireExpectedVersion};
+            result = upsert(scope, e, models, true, {}, seeding);
             const QString code = result.value(QLatin1String("structuredContent"))
                                      .toObject()
                                      .value(QLatin1String("error"))

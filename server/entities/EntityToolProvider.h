@@ -3,6 +3,7 @@
 #include "EntityRegistry.h"
 #include "core/ToolProvider.h"
 #include "store/EntityStore.h"
+#include "store/StoreWorker.h"
 
 #include <QObject>
 #include <QHash>
@@ -29,6 +30,9 @@ public:
     // Who runs this process's batches, as the holder of their idempotency keys: the replica id
     // (ClusterRegistry) with PostgreSQL; by default "<host>:<pid>", unique to this process.
     void setRunner(const QString &runner) { m_runner = runner; }
+    // From now on the calls that run at once (all but batches run as tasks, exports and
+    // audit.export, which work in chunks on the server thread's store) run on `worker`. Not owned.
+    void setWorker(StoreWorker *worker) { m_worker = worker; }
 
 private:
     // A call that works in chunks on the event loop: export always, upsert-many and delete-many
@@ -41,28 +45,53 @@ private:
     bool writeChunk(Job &job, int end, QJsonObject *failure);
     void schedule(const std::shared_ptr<Job> &job);
     ToolAccess auditExportAccess(const QString &entityName, const McpSession &session) const;
-    QJsonObject run(const EntityRegistry::Tool &tool, const QJsonObject &args, const WriteContext &context);
+    // A call that runs at once, as read on the server thread (the registry's options may change
+    // there while it runs on the worker).
+    struct Spec {
+        EntityRegistry::Op op = EntityRegistry::Op::Collection;
+        const EntityDescriptor *entity = nullptr; // the registry's, fixed for its lifetime
+        QString toolName;
+        bool requireExpectedVersion = false;
+        QString runner;              // m_runner
+        bool keyRunningHere = false; // the call's idempotencyKey belongs to a batch running here
+    };
+    // The store a call runs against (the worker's, or the server thread's for seeding and chunks)
+    // and its retry key.
+    struct Scope {
+        EntityStore &store;
+        bool requireExpectedVersion = false;
+        EntityStore::Idempotency *idempotency = nullptr;
+    };
+    Spec specOf(const EntityRegistry::Tool &tool) const;
+    // run() on the worker when there is one (its timeout answered with store_timeout), else here.
+    void runCall(Spec spec, const QJsonObject &args, const WriteContext &context,
+                 std::function<void(const QJsonObject &)> done);
+    // Touches no member but the registry's fixed entity list: safe on the worker's thread.
+    QJsonObject run(EntityStore &store, const Spec &spec, const QJsonObject &args, const WriteContext &context) const;
     // {entity}.delete-all runs only once confirmed: by the user through elicitation when the
     // client can be asked (2026-07-28: an input_required round; 2025-06-18+: elicitation/create
     // on the call's stream), else by `confirm` equal to the entity's name (e.g. "TrialSite").
     void deleteAll(const EntityRegistry::Tool &tool, const ToolCall &call,
                    std::function<void(const QJsonObject &)> done);
-    QJsonObject collection(const EntityDescriptor &e, const QJsonObject &args);
-    QJsonObject history(const EntityDescriptor &e, const QJsonObject &args);
-    QJsonObject upsert(const EntityDescriptor &e, const QJsonArray &models, bool many,
-                       const QHash<QString, qint64> &expected, const WriteContext &context);
-    QJsonObject patch(const EntityDescriptor &e, const QJsonObject &args, const WriteContext &context);
+    QJsonObject collection(Scope &scope, const EntityDescriptor &e, const QJsonObject &args) const;
+    QJsonObject history(Scope &scope, const EntityDescriptor &e, const QJsonObject &args) const;
+    QJsonObject upsert(Scope &scope, const EntityDescriptor &e, const QJsonArray &models, bool many,
+                       const QHash<QString, qint64> &expected, const WriteContext &context) const;
+    QJsonObject patch(Scope &scope, const EntityDescriptor &e, const QJsonObject &args,
+                      const WriteContext &context) const;
     static QHash<QString, qint64> expectedVersions(const QJsonObject &args);
-    // The current call's retry key with the answer to keep, or null (see run()).
-    const EntityStore::Idempotency *withResult(std::function<QJsonObject(const EntityStore::Outcome &)> resultOf);
+    // The call's retry key with the answer to keep, or null (see run()).
+    static const EntityStore::Idempotency *
+    withResult(Scope &scope, std::function<QJsonObject(const EntityStore::Outcome &)> resultOf);
     // Fills the id, defaults and server-managed timestamps; checks that every record the
     // document's reference fields (FieldDescriptor::references) name exists.
-    QString prepare(const EntityDescriptor &e, QJsonObject &doc, const std::optional<QJsonObject> &existing);
+    QString prepare(Scope &scope, const EntityDescriptor &e, QJsonObject &doc,
+                    const std::optional<QJsonObject> &existing) const;
 
     EntityRegistry *m_registry;
     EntityStore *m_store;
     QString m_seedResource;
-    EntityStore::Idempotency *m_idempotency = nullptr; // valid during run() only
+    StoreWorker *m_worker = nullptr;
     ToolDefinition m_auditExport;
     std::unique_ptr<QObject> m_jobContext; // the chunks' timers die with the provider
     // Whether the holder of a pending key reservation still runs that batch: this process (its

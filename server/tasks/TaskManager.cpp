@@ -578,10 +578,23 @@ void TaskManager::rowsChanged(const QStringList &ids)
 
 void TaskManager::purge()
 {
-    QString error;
-    const int removed = m_store->tasks().purgeExpired(nowMs(), &error);
-    if (removed < 0)
-        qCWarning(lcTasks).noquote() << "expired tasks not purged:" << error;
+    const auto report = [](const QString &error) {
+        if (!error.isEmpty())
+            qCWarning(lcTasks).noquote() << "expired tasks not purged:" << error;
+    };
+    if (!m_worker) {
+        QString error;
+        if (m_store->tasks().purgeExpired(nowMs(), &error) < 0)
+            report(error);
+        return;
+    }
+    m_worker->run<QString>(
+        this,
+        [now = nowMs()](EntityStore &store) {
+            QString error;
+            return store.tasks().purgeExpired(now, &error) < 0 ? error : QString();
+        },
+        report, [report](StoreWorker::Failure) { report(QStringLiteral("the store did not answer in time")); });
 }
 
 } // namespace koan

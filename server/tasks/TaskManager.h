@@ -15,6 +15,7 @@
 // loop and look at the cancel flag between them (EntityToolProvider's batch and export tools).
 #include "config/McpServerOptions.h"
 #include "core/TaskService.h"
+#include "store/StoreWorker.h"
 #include "store/TaskStore.h"
 
 #include <QHash>
@@ -30,6 +31,8 @@ class TaskManager : public QObject, public TaskService
 {
     Q_OBJECT
 public:
+    // The periodic purge of expired tasks runs on `worker` from now on. Not owned.
+    void setWorker(StoreWorker *worker) { m_worker = worker; }
     TaskManager(EntityStore *store, TaskOptions options, QObject *parent = nullptr);
     ~TaskManager() override;
 
@@ -96,6 +99,7 @@ private:
     void purge();
 
     EntityStore *m_store;
+    StoreWorker *m_worker = nullptr; // the periodic purge runs there (a paused database never blocks it)
     TaskOptions m_options;
     QString m_runner;
     bool m_replicated = false; // setReplica: PostgreSQL with the cluster registry

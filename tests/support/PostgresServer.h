@@ -17,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
+#include <signal.h>
 #include <unistd.h>
 
 namespace koan::test {
@@ -144,6 +145,10 @@ public:
         return m_running;
     }
     bool running() const { return m_running; }
+    // SIGSTOP to the postmaster and every backend: the database stops answering while every
+    // connection stays open (a hung server or a frozen VM: no error, no reset, just silence).
+    bool pause() { return signalCluster(SIGSTOP); }
+    bool resume() { return signalCluster(SIGCONT); }
 
     quint16 port() const { return m_port; }
     QString url(const QString &database) const
@@ -198,6 +203,31 @@ public:
     }
 
 private:
+    bool signalCluster(int sig)
+    {
+        QFile pidFile(dataDir() + QStringLiteral("/postmaster.pid"));
+        if (!pidFile.open(QIODevice::ReadOnly))
+            return false;
+        const int master = pidFile.readLine().trimmed().toInt();
+        if (master <= 0)
+            return false;
+        QList<int> pids{master};
+        for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            bool numeric = false;
+            const int pid = entry.toInt(&numeric);
+            QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
+            if (!numeric || !stat.open(QIODevice::ReadOnly))
+                continue;
+            const QByteArray line = stat.readAll(); // pid (comm) state ppid ...
+            const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+            if (fields.size() > 1 && fields.at(1).toInt() == master)
+                pids << pid;
+        }
+        for (const int pid : pids)
+            if (::kill(pid, sig) != 0)
+                return false;
+        return true;
+    }
     QString dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
     QString logFile() const { return m_dir.filePath(QStringLiteral("server.log")); }
     static bool fail(QString *error, const QString &what)
