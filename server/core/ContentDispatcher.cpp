@@ -160,44 +160,45 @@ void ContentDispatcher::listResources(const QJsonObject &params, const McpSessio
     const auto offset = offsetOf(params);
     if (!offset)
         return done({}, invalid(QStringLiteral("unknown cursor")));
-    // One provider after the other, each possibly answering later (from its store worker).
+    // One provider after the other, each possibly answering later (from its store worker); the
+    // walk lives as long as the provider holds its callback.
     struct Walk {
+        const ContentDispatcher *dispatcher;
+        const McpSession *session;
+        Done done;
         int offset = 0;
         int next = 0; // provider
         int base = 0; // resources of the providers before it
         QJsonArray page;
-    };
-    auto walk = std::make_shared<Walk>();
-    walk->offset = *offset;
-    auto step = std::make_shared<std::function<void()>>();
-    *step = [this, walk, step, &session, done] {
-        if (walk->next >= m_resources.size()) {
-            QJsonObject result{{QStringLiteral("resources"), walk->page}};
-            if (walk->offset + m_pageSize < walk->base)
-                result.insert(QStringLiteral("nextCursor"), encodeCursor(walk->offset + m_pageSize));
-            *step = nullptr; // ends the cycle step -> lambda -> step
-            return done(result, std::nullopt);
-        }
-        const ResourceProvider *p = m_resources.at(walk->next++);
-        const int from = qMax(walk->offset + int(walk->page.size()), walk->base) - walk->base;
-        const int limit = m_pageSize - int(walk->page.size());
-        p->listAsync(session, from, limit, [walk, step, done](const ResourceProvider::Listing &l) {
-            if (!l.error.isEmpty()) {
-                RpcError e{jsonrpc::InternalError,
-                           QStringLiteral("Internal error: cannot list resources: %1").arg(l.error),
-                           QJsonValue::Undefined};
-                if (!l.reason.isEmpty())
-                    e.data = QJsonObject{{QStringLiteral("reason"), l.reason}};
-                *step = nullptr;
-                return done({}, e);
+
+        static void step(const std::shared_ptr<Walk> &w)
+        {
+            const auto &providers = w->dispatcher->m_resources;
+            const int pageSize = w->dispatcher->m_pageSize;
+            if (w->next >= providers.size()) {
+                QJsonObject result{{QStringLiteral("resources"), w->page}};
+                if (w->offset + pageSize < w->base)
+                    result.insert(QStringLiteral("nextCursor"), encodeCursor(w->offset + pageSize));
+                return w->done(result, std::nullopt);
             }
-            for (const ResourceEntry &r : l.entries)
-                walk->page.append(r.toJson());
-            walk->base += l.count;
-            (*step)();
-        });
+            const ResourceProvider *p = providers.at(w->next++);
+            const int from = qMax(w->offset + int(w->page.size()), w->base) - w->base;
+            p->listAsync(*w->session, from, pageSize - int(w->page.size()), [w](const ResourceProvider::Listing &l) {
+                if (!l.error.isEmpty()) {
+                    RpcError e{jsonrpc::InternalError,
+                               QStringLiteral("Internal error: cannot list resources: %1").arg(l.error)};
+                    if (!l.reason.isEmpty())
+                        e.data = QJsonObject{{QStringLiteral("reason"), l.reason}};
+                    return w->done({}, e);
+                }
+                for (const ResourceEntry &r : l.entries)
+                    w->page.append(r.toJson());
+                w->base += l.count;
+                step(w);
+            });
+        }
     };
-    (*step)();
+    Walk::step(std::make_shared<Walk>(Walk{this, &session, done, *offset}));
 }
 
 void ContentDispatcher::listTemplates(const McpSession &session, const Done &done) const
