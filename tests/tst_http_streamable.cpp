@@ -185,10 +185,9 @@ private slots:
         HttpClient c(f.port);
         const QByteArray sid = initialize(c, "2025-11-25");
         // Answered before the handler returns: one complete SSE response (priming + answer), no chunking.
-        const HttpResponse r
-            = c.request("POST", "/mcp", headers(sid, "2025-11-25"),
-                        rpc(2, "tools/call",
-                            {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}}));
+        // (A tool that needs no store: the entity tools answer from the store worker's thread, later.)
+        const HttpResponse r = c.request("POST", "/mcp", headers(sid, "2025-11-25"),
+                                         rpc(2, "tools/call", {{"name", "test_simple_text"}}));
         QCOMPARE(r.status, 200);
         QVERIFY(r.header("Content-Type").startsWith("text/event-stream"));
         QVERIFY(r.header("Transfer-Encoding").isEmpty());
@@ -197,7 +196,16 @@ private slots:
         QCOMPARE(events.size(), 2);
         QVERIFY(events[0].data.isEmpty() && !events[0].id.isEmpty()); // priming
         const QJsonObject answer = QJsonDocument::fromJson(events[1].data).object();
-        QCOMPARE(answer["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
+        QCOMPARE(answer["result"].toObject()["content"].toArray().first().toObject()["text"].toString(),
+                 QStringLiteral("This is a simple text response for testing."));
+        // A store-backed call answers from the worker, on the stream opened for it.
+        const HttpResponse stored
+            = c.request("POST", "/mcp", headers(sid, "2025-11-25"),
+                        rpc(4, "tools/call",
+                            {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}}));
+        QCOMPARE(stored.status, 200);
+        const QJsonObject storedAnswer = QJsonDocument::fromJson(stored.events().last().data).object();
+        QCOMPARE(storedAnswer["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
                  QStringLiteral("site-boston"));
         // A handler still working (100 ms) gets its stream, and priming event, at once.
         HttpClient slow(f.port);
