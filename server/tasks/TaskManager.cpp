@@ -116,29 +116,56 @@ void TaskManager::stop()
     m_running.clear();
 }
 
+namespace {
+struct Swept {
+    QString error;
+    int count = 0;
+    QList<TaskRecord> tasks;
+};
+} // namespace
+
 void TaskManager::sweep()
 {
     // Tasks of replicas no longer in the registry: its rows expire after m_expiryMs without a
     // heartbeat, and a task not updated for as long cannot belong to a replica that just started
-    // and has not registered yet.
+    // and has not registered yet. On the store worker when there is one (a paused database never
+    // blocks this thread).
     const qint64 now = nowMs();
-    QStringList ids;
-    QString error;
-    if (m_store->tasks().sweepInterrupted(now - m_expiryMs, now, m_options.resultTtlSeconds * 1000LL, &ids, &error)
-        < 0) {
-        qCWarning(lcTasks).noquote() << "interrupted tasks not swept:" << error;
-        return;
-    }
-    if (ids.isEmpty())
-        return;
-    qCWarning(lcTasks).noquote() << ids.size() << "task(s) of a replica that is gone failed (interrupted); swept by"
-                                 << m_runner;
-    for (const QString &id : std::as_const(ids))
-        if (const auto t = m_store->tasks().find(id, &error)) {
-            emit taskChanged(*t, QStringLiteral("finished"));
-            if (m_observer)
-                m_observer(t->id, toJson(*t));
+    const qint64 before = now - m_expiryMs;
+    const qint64 ttl = m_options.resultTtlSeconds * 1000LL;
+    const std::function<Swept(EntityStore &)> sweepOn = [before, now, ttl](EntityStore &store) {
+        Swept s;
+        QStringList ids;
+        if (store.tasks().sweepInterrupted(before, now, ttl, &ids, &s.error) < 0)
+            return s;
+        s.error.clear();
+        s.count = int(ids.size());
+        QString ignored;
+        for (const QString &id : std::as_const(ids))
+            if (const auto t = store.tasks().find(id, &ignored))
+                s.tasks.append(*t);
+        return s;
+    };
+    const std::function<void(Swept)> report = [this](Swept s) {
+        if (!s.error.isEmpty()) {
+            qCWarning(lcTasks).noquote() << "interrupted tasks not swept:" << s.error;
+            return;
         }
+        if (s.count == 0)
+            return;
+        qCWarning(lcTasks).noquote() << s.count << "task(s) of a replica that is gone failed (interrupted); swept by"
+                                     << m_runner;
+        for (const TaskRecord &t : std::as_const(s.tasks)) {
+            emit taskChanged(t, QStringLiteral("finished"));
+            if (m_observer)
+                m_observer(t.id, toJson(t));
+        }
+    };
+    if (!m_worker)
+        return report(sweepOn(*m_store));
+    m_worker->run<Swept>(this, sweepOn, report, [](StoreWorker::Failure) {
+        qCWarning(lcTasks).noquote() << "interrupted tasks not swept: the store did not answer in time";
+    });
 }
 
 QString TaskManager::ownerKey(const Principal &principal)
