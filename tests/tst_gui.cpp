@@ -553,6 +553,16 @@ private slots:
         QVERIFY(de.translate("koan::ui::TransportBar", "Disable HTTP+SSE transport").startsWith("HTTP+SSE"));
     }
 
+    void englishPluralsAreBuilt()
+    {
+        // Without its plural forms English shows the source text: "1 session(s)".
+        QTranslator en;
+        QVERIFY(en.load(QLocale(QLocale::English, QLocale::UnitedStates), "koan", "_", ":/i18n"));
+        QCOMPARE(en.translate("koan::ui::ClusterPage", "%n session(s)", nullptr, 1), QStringLiteral("%n session"));
+        QCOMPARE(en.translate("koan::ui::ClusterPage", "%n session(s)", nullptr, 2), QStringLiteral("%n sessions"));
+        QCOMPARE(en.translate("koan::ui::MainWindow", "%n row(s) copied", nullptr, 1), QStringLiteral("%n row copied"));
+    }
+
     void logsPageInProcess()
     {
         // The in-process console gets the server thread's log records live, redacted as on stderr.

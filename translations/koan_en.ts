@@ -185,18 +185,12 @@ Console of %4</source>
     <message numerus="yes">
         <location filename="../ui/ClusterPage.cpp" line="108"/>
         <source>%n replica(s) on one PostgreSQL database</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n replica on one PostgreSQL database</numerusform><numerusform>%n replicas on one PostgreSQL database</numerusform></translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/ClusterPage.cpp" line="109"/>
         <source>%n session(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n session</numerusform><numerusform>%n sessions</numerusform></translation>
     </message>
     <message>
         <location filename="../ui/ClusterPage.cpp" line="111"/>
@@ -855,10 +849,7 @@ Console of %4</source>
     <message numerus="yes">
         <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>%n row(s) copied</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n row copied</numerusform><numerusform>%n rows copied</numerusform></translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="293"/>
@@ -1027,10 +1018,7 @@ Console of %4</source>
     <message numerus="yes">
         <location filename="../ui/OverviewPage.cpp" line="202"/>
         <source>Latency distribution: %1 (%n call(s))</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>Latency distribution: %1 (%n call)</numerusform><numerusform>Latency distribution: %1 (%n calls)</numerusform></translation>
     </message>
     <message>
         <location filename="../ui/OverviewPage.cpp" line="214"/>
@@ -1860,18 +1848,12 @@ Console of %4</source>
     <message numerus="yes">
         <location filename="../ui/TasksPage.cpp" line="75"/>
         <source>%n running</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n running</numerusform><numerusform>%n running</numerusform></translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/TasksPage.cpp" line="76"/>
         <source>%n listed</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n listed</numerusform><numerusform>%n listed</numerusform></translation>
     </message>
     <message>
         <location filename="../ui/TasksPage.cpp" line="97"/>
@@ -2156,10 +2138,7 @@ Response:
     <message numerus="yes">
         <location filename="../ui/ToolCallsPage.cpp" line="246"/>
         <source>%n call(s) exported</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n call exported</numerusform><numerusform>%n calls exported</numerusform></translation>
     </message>
     <message>
         <location filename="../ui/ToolCallsPage.cpp" line="247"/>
@@ -2338,10 +2317,7 @@ Response:
     <message numerus="yes">
         <location filename="../ui/TrafficPage.cpp" line="203"/>
         <source>%n frame(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n frame</numerusform><numerusform>%n frames</numerusform></translation>
     </message>
     <message>
         <location filename="../ui/TrafficPage.cpp" line="205"/>
