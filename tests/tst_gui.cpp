@@ -6,7 +6,6 @@
 #include "HeartbeatsPage.h"
 #include "InvokePanel.h"
 #include "MainWindow.h"
-#include "console/InProcessConsoleLink.h"
 #include "LogsModel.h"
 #include "LogsPage.h"
 #include "logging/LogSink.h"
@@ -14,8 +13,6 @@
 #include "RollbackDialog.h"
 #include "McpServer.h"
 #include "SchemaForm.h"
-#include "ServerHost.h"
-#include "s12/S12MedTrials.h"
 #include "SessionsModel.h"
 #include "SessionsPage.h"
 #include "ToolCallsPage.h"
@@ -28,10 +25,11 @@
 #include "Sparkline.h"
 #include "ToolCallsModel.h"
 #include "TransportBar.h"
-#include "Translations.h"
 #include "JsonText.h"
 #include "admin/AdminController.h"
 #include "sessions/SessionManager.h"
+#include "support/ConsoleFixture.h"
+#include "support/RawClient.h"
 
 #include <QApplication>
 #include <QDateEdit>
@@ -50,10 +48,10 @@
 #include <QRadioButton>
 #include <QTabWidget>
 #include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace koan;
+using namespace koan::test;
 
 namespace {
 // Opens GET /mcp/sse and collects the raw stream.
@@ -97,37 +95,6 @@ struct SseClient {
         return post.waitForReadyRead(3000) && post.readAll().startsWith("HTTP/1.1 202");
     }
 };
-
-// One Streamable HTTP exchange; returns the JSON-RPC message from a JSON or SSE body.
-QJsonObject streamablePost(quint16 port, const QJsonObject &message, QByteArray *sessionId)
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(3000))
-        return {};
-    const QByteArray body = QJsonDocument(message).toJson(QJsonDocument::Compact);
-    QByteArray req = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     "Accept: application/json, text/event-stream\r\nConnection: close\r\nContent-Length: "
-                     + QByteArray::number(body.size()) + "\r\n";
-    if (!sessionId->isEmpty())
-        req += "Mcp-Session-Id: " + *sessionId + "\r\n";
-    s.write(req + "\r\n" + body);
-    QByteArray all;
-    while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(3000))
-        all += s.readAll();
-    all += s.readAll();
-    for (const QByteArray &line : all.split('\n')) {
-        if (line.toLower().startsWith("mcp-session-id:"))
-            *sessionId = line.mid(15).trimmed();
-        const int brace = line.indexOf("{\"");
-        if (brace >= 0 && (line.startsWith("data: ") || line.startsWith("{"))) {
-            const QJsonDocument doc = QJsonDocument::fromJson(line.mid(brace).trimmed());
-            if (doc.isObject() && doc.object().contains(QLatin1String("id")))
-                return doc.object();
-        }
-    }
-    return {};
-}
 
 QStringList toolNames(quint16 port)
 {
@@ -181,22 +148,8 @@ void cutWithNextRollbackDialog(QString *text)
 class TestGui : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    std::unique_ptr<ServerHost> m_host;
-    std::unique_ptr<InProcessConsoleLink> m_link; // outlives the window
-    std::unique_ptr<ui::MainWindow> m_window;
-    quint16 m_port = 0;
+    ConsoleFixture m_console;
     QString m_overrideFile;
-
-    void screenshot(const QString &name, QWidget *tab)
-    {
-        const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR");
-        if (dir.isEmpty())
-            return;
-        m_window->tabs()->setCurrentWidget(tab);
-        QTest::qWait(100);
-        QVERIFY(m_window->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png")));
-    }
 
 private slots:
     void sessionsModelNamesTheEra()
@@ -227,88 +180,67 @@ private slots:
 
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
+        QVERIFY(m_console.dir.isValid());
         // Hermetic: the windows below remember and restore their layout here, never in the user's settings.
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath("settings"));
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_console.dir.filePath("settings"));
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_console.dir.filePath("settings"));
         LogSink::install(LogSink::Format::Plain); // as koan-mcp does: its records feed the Logs page
-        // As koan-mcp does at start; English plural forms come from koan_en.qm.
-        QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
+        // The English translations as koan-mcp installs them at start (plural forms from koan_en.qm), the server.
         McpServerOptions o;
-        o.port = 0;
-        o.databasePath = m_dir.filePath("gui.sqlite");
         o.sseKeepAliveIntervalMs = 200;
-        o.auth.devIssuerKeyFile = m_dir.filePath("dev.pem");
-        m_overrideFile = m_dir.filePath("appsettings.user.json");
-        m_host = std::make_unique<ServerHost>(o, s12::catalog());
-        QStringList errors;
-        QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
-        McpServer *server = m_host->server();
-        AdminController *linkAdmin = nullptr;
-        ServerStatus status;
-        QList<EntitySnapshot> entities;
-        QList<ToolSnapshot> tools;
-        m_host->invoke([&] {
-            linkAdmin = server->admin();
-            linkAdmin->setUserOverrideFile(m_overrideFile);
-            status = linkAdmin->status();
-            entities = linkAdmin->entities();
-            tools = linkAdmin->tools();
-            m_port = server->httpPort();
-        });
-        m_link = std::make_unique<InProcessConsoleLink>(linkAdmin);
-        m_window = std::make_unique<ui::MainWindow>(m_link.get(), status, QList<SessionInfo>{}, entities, tools);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QCOMPARE(m_window->entitiesModel()->rowCount(), 5);
+        QVERIFY2(m_console.startServer("gui.sqlite", o), qPrintable(m_console.problems));
+        m_overrideFile = m_console.dir.filePath("appsettings.user.json");
+        QVERIFY2(m_console.openWindow([this](AdminController *admin) { admin->setUserOverrideFile(m_overrideFile); }),
+                 qPrintable(m_console.problems));
+        QCOMPARE(m_console.window->entitiesModel()->rowCount(), 5);
     }
 
     void sessionsFollowRealHttp()
     {
-        auto *model = m_window->sessionsModel();
+        auto *model = m_console.window->sessionsModel();
         QCOMPARE(model->rowCount(), 0);
         SseClient a, b;
-        QVERIFY(a.open(m_port));
-        QVERIFY(b.open(m_port));
+        QVERIFY(a.open(m_console.port));
+        QVERIFY(b.open(m_console.port));
         QTRY_COMPARE(model->rowCount(), 2);
         QCOMPARE(model->index(0, ui::SessionsModel::Transport).data().toString(), QStringLiteral("HttpSse"));
         // Heartbeats (200 ms) reach the model and mark the session healthy.
         QTRY_COMPARE_WITH_TIMEOUT(model->index(0, ui::SessionsModel::Heartbeat).data().toString(),
                                   QStringLiteral("healthy"), 3000);
-        QTRY_VERIFY(m_window->findChild<QLabel *>("statusSessions")->text().contains("2 / 500"));
+        QTRY_VERIFY(m_console.window->findChild<QLabel *>("statusSessions")->text().contains("2 / 500"));
         a.socket.abort();
         QTRY_COMPARE(model->rowCount(), 1);
         b.socket.disconnectFromHost();
         QTRY_COMPARE(model->rowCount(), 0);
         // The heartbeat chart samples the model.
-        m_window->heartbeatsPage()->sample();
-        QCOMPARE(m_window->heartbeatsPage()->chart()->series(0).last(), 0.0);
-        QVERIFY(m_window->heartbeatsPage()->chart()->series(1).last() > 0);
+        m_console.window->heartbeatsPage()->sample();
+        QCOMPARE(m_console.window->heartbeatsPage()->chart()->series(0).last(), 0.0);
+        QVERIFY(m_console.window->heartbeatsPage()->chart()->series(1).last() > 0);
     }
 
     void disconnectFromConsole()
     {
         SseClient c;
-        QVERIFY(c.open(m_port));
-        auto *view = m_window->sessionsPage()->view();
+        QVERIFY(c.open(m_console.port));
+        auto *view = m_console.window->sessionsPage()->view();
         QTRY_COMPARE(view->model()->rowCount(), 1);
         view->selectRow(0);
         const QString id = view->model()->index(0, 0).data(ui::SessionsModel::SessionIdRole).toString();
         QString question;
         acceptNextMessageBox(&question);
-        m_window->findChild<QPushButton *>("disconnectSession")->click();
+        m_console.window->findChild<QPushButton *>("disconnectSession")->click();
         QVERIFY2(question.contains(id), qPrintable(question));
         QTRY_VERIFY(c.received.contains("event: end\n"));
         QVERIFY2(c.received.contains("disconnected_by_operator"), c.received.constData());
-        QTRY_COMPARE(m_window->sessionsModel()->rowCount(), 0);
+        QTRY_COMPARE(m_console.window->sessionsModel()->rowCount(), 0);
     }
 
     void rollbackSwitchClosesLegacyStreams()
     {
         SseClient c;
-        QVERIFY(c.open(m_port));
+        QVERIFY(c.open(m_console.port));
         QTRY_VERIFY(c.received.contains("event: endpoint"));
-        QPushButton *toggle = m_window->transportBar()->httpSseSwitch();
+        QPushButton *toggle = m_console.window->transportBar()->httpSseSwitch();
         QVERIFY(toggle->isChecked());
         QString question;
         cutWithNextRollbackDialog(&question);
@@ -320,20 +252,20 @@ private slots:
         QTRY_VERIFY(!toggle->isChecked());
         QVERIFY(toggle->text().contains("OFF"));
         SseClient refused;
-        QVERIFY(refused.open(m_port));
+        QVERIFY(refused.open(m_console.port));
         QTRY_VERIFY(refused.received.startsWith("HTTP/1.1 503"));
-        screenshot("console-transport-off", m_window->sessionsPage());
+        QVERIFY(m_console.screenshot("console-transport-off", m_console.window->sessionsPage()));
         toggle->click(); // turning it on needs no confirmation
         QTRY_VERIFY(toggle->isChecked());
         SseClient again;
-        QVERIFY(again.open(m_port));
+        QVERIFY(again.open(m_console.port));
         QTRY_VERIFY(again.received.contains("event: endpoint"));
     }
 
     void overrideEditChangesToolsList()
     {
-        QVERIFY(toolNames(m_port).contains("trial-site.upsert"));
-        auto *model = m_window->entitiesModel();
+        QVERIFY(toolNames(m_console.port).contains("trial-site.upsert"));
+        auto *model = m_console.window->entitiesModel();
         int row = -1;
         for (int r = 0; r < model->rowCount(); ++r)
             if (model->entityAt(r) == QLatin1String("TrialSite"))
@@ -341,8 +273,8 @@ private slots:
         QVERIFY(row >= 0);
         QVERIFY(model->setData(model->index(row, ui::EntityOverridesModel::AllowMutations), Qt::Unchecked,
                                Qt::CheckStateRole));
-        QTRY_VERIFY(m_window->entitiesPage()->message()->text().contains("applied"));
-        const QStringList names = toolNames(m_port);
+        QTRY_VERIFY(m_console.window->entitiesPage()->message()->text().contains("applied"));
+        const QStringList names = toolNames(m_console.port);
         QVERIFY(!names.contains("trial-site.upsert"));
         QVERIFY(names.contains("trial-site.collection"));
         QTRY_COMPARE(model->index(row, ui::EntityOverridesModel::AllowMutations).data(Qt::CheckStateRole).toInt(),
@@ -354,23 +286,23 @@ private slots:
         QCOMPARE(saved["Koan"]["Mcp"]["EntityOverrides"]["TrialSite"]["AllowMutations"].toBool(true), false);
         // Invalid input is rejected in the editor, with a message, and nothing changes.
         QVERIFY(!model->setData(model->index(row, ui::EntityOverridesModel::ToolPrefix), "Bad Name", Qt::EditRole));
-        QVERIFY(m_window->entitiesPage()->message()->text().contains("lower-case"));
+        QVERIFY(m_console.window->entitiesPage()->message()->text().contains("lower-case"));
         QVERIFY(!model->setData(model->index(row, ui::EntityOverridesModel::EnabledTransports), "Carrier pigeon",
                                 Qt::EditRole));
-        QVERIFY(m_window->entitiesPage()->message()->text().contains("Unknown transport"));
+        QVERIFY(m_console.window->entitiesPage()->message()->text().contains("Unknown transport"));
         // Streamable HTTP off for TrialSite: gone from tools/list over HTTP.
         QVERIFY(model->setData(model->index(row, ui::EntityOverridesModel::EnabledTransports),
                                "Stdio, HttpSse, Operator", Qt::EditRole));
-        QTRY_VERIFY(!toolNames(m_port).contains("trial-site.collection"));
-        screenshot("console-entities", m_window->entitiesPage());
-        m_window->entitiesPage()->view()->setCurrentIndex(model->index(row, 0));
-        m_window->findChild<QPushButton *>("entitiesReset")->click();
-        QTRY_VERIFY(toolNames(m_port).contains("trial-site.upsert"));
+        QTRY_VERIFY(!toolNames(m_console.port).contains("trial-site.collection"));
+        QVERIFY(m_console.screenshot("console-entities", m_console.window->entitiesPage()));
+        m_console.window->entitiesPage()->view()->setCurrentIndex(model->index(row, 0));
+        m_console.window->findChild<QPushButton *>("entitiesReset")->click();
+        QTRY_VERIFY(toolNames(m_console.port).contains("trial-site.upsert"));
     }
 
     void invokePanelRunsTool()
     {
-        ui::InvokePanel *panel = m_window->toolCallsPage()->invokePanel();
+        ui::InvokePanel *panel = m_console.window->toolCallsPage()->invokePanel();
         const int index = panel->toolBox()->findText("trial-site.get-by-id");
         QVERIFY(index >= 0);
         panel->toolBox()->setCurrentIndex(index);
@@ -382,55 +314,55 @@ private slots:
         panel->runButton()->click();
         QTRY_VERIFY(panel->resultView()->toPlainText().contains("Boston General Research Center"));
         QVERIFY(panel->resultView()->toPlainText().startsWith("OK"));
-        QTRY_VERIFY(m_window->toolCallsModel()->rowCount() >= 1);
-        const int last = m_window->toolCallsModel()->rowCount() - 1;
-        QCOMPARE(m_window->toolCallsModel()->record(last).tool, QStringLiteral("trial-site.get-by-id"));
+        QTRY_VERIFY(m_console.window->toolCallsModel()->rowCount() >= 1);
+        const int last = m_console.window->toolCallsModel()->rowCount() - 1;
+        QCOMPARE(m_console.window->toolCallsModel()->record(last).tool, QStringLiteral("trial-site.get-by-id"));
         // Re-run a past call from the history.
         panel->resultView()->clear();
-        m_window->toolCallsPage()->view()->selectRow(last);
-        m_window->toolCallsPage()->rerunSelected();
+        m_console.window->toolCallsPage()->view()->selectRow(last);
+        m_console.window->toolCallsPage()->rerunSelected();
         QTRY_VERIFY(panel->resultView()->toPlainText().contains("Boston General Research Center"));
-        QTRY_COMPARE(m_window->toolCallsModel()->rowCount(), last + 2);
-        screenshot("console-tool-calls", m_window->toolCallsPage());
+        QTRY_COMPARE(m_console.window->toolCallsModel()->rowCount(), last + 2);
+        QVERIFY(m_console.screenshot("console-tool-calls", m_console.window->toolCallsPage()));
     }
 
     void authFailuresAreListed()
     {
         QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_port);
+        s.connectToHost(QHostAddress::LocalHost, m_console.port);
         QVERIFY(s.waitForConnected(3000));
         s.write("GET /mcp/capabilities HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer not.a.jwt\r\n\r\n");
-        QTRY_COMPARE(m_window->authFailuresModel()->rowCount(), 1);
-        QCOMPARE(m_window->authFailuresModel()->index(0, ui::AuthFailuresModel::Reason).data().toString(),
+        QTRY_COMPARE(m_console.window->authFailuresModel()->rowCount(), 1);
+        QCOMPARE(m_console.window->authFailuresModel()->index(0, ui::AuthFailuresModel::Reason).data().toString(),
                  QStringLiteral("malformed"));
-        QVERIFY(m_window->findChild<QLabel *>("statusAuthFailures")->text().contains("1"));
-        screenshot("console-auth-failures", m_window->authFailuresPage());
-        auto *view = m_window->findChild<QTableView *>("authFailuresView");
-        auto *filter = m_window->findChild<QLineEdit *>("authFailuresFilter");
+        QVERIFY(m_console.window->findChild<QLabel *>("statusAuthFailures")->text().contains("1"));
+        QVERIFY(m_console.screenshot("console-auth-failures", m_console.window->authFailuresPage()));
+        auto *view = m_console.window->findChild<QTableView *>("authFailuresView");
+        auto *filter = m_console.window->findChild<QLineEdit *>("authFailuresFilter");
         filter->setText("no-such-reason");
         QCOMPARE(view->model()->rowCount(), 0);
         filter->setText("MALFORMED");
         QCOMPARE(view->model()->rowCount(), 1);
         filter->clear();
-        m_window->findChild<QPushButton *>("authFailuresClear")->click();
-        QCOMPARE(m_window->authFailuresModel()->rowCount(), 0);
-        QVERIFY(m_window->findChild<QLabel *>("statusAuthFailures")->text().contains("0"));
+        m_console.window->findChild<QPushButton *>("authFailuresClear")->click();
+        QCOMPARE(m_console.window->authFailuresModel()->rowCount(), 0);
+        QVERIFY(m_console.window->findChild<QLabel *>("statusAuthFailures")->text().contains("0"));
     }
 
     void sessionsSortAndFilter()
     {
-        auto *view = m_window->sessionsPage()->view();
+        auto *view = m_console.window->sessionsPage()->view();
         const int before = view->model()->rowCount(); // Streamable sessions of earlier tests live on
         SseClient alpha, beta;
-        QVERIFY(alpha.open(m_port, "User-Agent: alpha-agent/1\r\n"));
-        QVERIFY(beta.open(m_port, "User-Agent: beta-agent/2\r\n"));
-        QVERIFY(alpha.initialize(m_port, "alpha-client"));
+        QVERIFY(alpha.open(m_console.port, "User-Agent: alpha-agent/1\r\n"));
+        QVERIFY(beta.open(m_console.port, "User-Agent: beta-agent/2\r\n"));
+        QVERIFY(alpha.initialize(m_console.port, "alpha-client"));
         QTRY_COMPARE(view->model()->rowCount(), before + 2);
         QTRY_VERIFY(
             !view->model()
                  ->match(view->model()->index(0, ui::SessionsModel::Client), Qt::DisplayRole, "alpha-client 1.2")
                  .isEmpty());
-        auto *filter = m_window->findChild<QLineEdit *>("sessionsFilter");
+        auto *filter = m_console.window->findChild<QLineEdit *>("sessionsFilter");
         filter->setText("BETA-agent"); // case-insensitive, any column
         QCOMPARE(view->model()->rowCount(), 1);
         QCOMPARE(view->model()->index(0, ui::SessionsModel::UserAgent).data().toString(),
@@ -569,29 +501,29 @@ private slots:
         HttpSseSwitch off;
         off.enabled = false;
         off.reason = QStringLiteral("INC-9 pasted Bearer abcdef123456.xyz789");
-        m_link->setHttpSse(off);
-        ui::LogsPage *logs = m_window->logsPage();
+        m_console.link->setHttpSse(off);
+        ui::LogsPage *logs = m_console.window->logsPage();
         logs->search()->setText(QStringLiteral("INC-9"));
         QTRY_COMPARE(logs->visibleRows(), 1);
         QString message;
-        for (int row = 0; row < m_window->logsModel()->rowCount(); ++row)
-            if (m_window->logsModel()->record(row).message.contains("INC-9"))
-                message = m_window->logsModel()->record(row).message;
+        for (int row = 0; row < m_console.window->logsModel()->rowCount(); ++row)
+            if (m_console.window->logsModel()->record(row).message.contains("INC-9"))
+                message = m_console.window->logsModel()->record(row).message;
         QVERIFY2(message.contains("Bearer [redacted]"), qPrintable(message));
         QVERIFY(!message.contains("abcdef123456"));
         logs->levelFilter()->setCurrentIndex(3); // errors only: the switch is a warning
         QCOMPARE(logs->visibleRows(), 0);
         logs->levelFilter()->setCurrentIndex(0);
         logs->search()->clear();
-        m_link->setHttpSse(HttpSseSwitch{});
-        QTRY_VERIFY(m_window->transportBar()->httpSseSwitch()->isChecked());
+        m_console.link->setHttpSse(HttpSseSwitch{});
+        QTRY_VERIFY(m_console.window->transportBar()->httpSseSwitch()->isChecked());
 
         // A tool call's line (koan.rpc debug, on in this process) names the W3C trace id of its
         // _meta.traceparent in the Trace column, and the search finds it.
         const QString traceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736");
         QByteArray sid;
         streamablePost(
-            m_port,
+            m_console.port,
             QJsonObject{{"jsonrpc", "2.0"},
                         {"id", 1},
                         {"method", "initialize"},
@@ -600,7 +532,7 @@ private slots:
                                                {"clientInfo", QJsonObject{{"name", "trace"}, {"version", "1"}}}}}},
             &sid);
         const QJsonObject called = streamablePost(
-            m_port,
+            m_console.port,
             QJsonObject{{"jsonrpc", "2.0"},
                         {"id", 2},
                         {"method", "tools/call"},
@@ -612,7 +544,7 @@ private slots:
         QVERIFY2(called.contains("result"), QJsonDocument(called).toJson().constData());
         logs->search()->setText(traceId);
         QTRY_COMPARE(logs->visibleRows(), 1);
-        ui::LogsModel *model = m_window->logsModel();
+        ui::LogsModel *model = m_console.window->logsModel();
         int row = -1;
         for (int r = 0; r < model->rowCount(); ++r)
             if (model->record(r).traceId == traceId)
@@ -637,7 +569,7 @@ private slots:
 
     void menuBarAndShortcuts()
     {
-        ui::MainWindow *w = m_window.get();
+        ui::MainWindow *w = m_console.window.get();
         QVERIFY(w->quitAction()->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Q)));
         QVERIFY(w->refreshAction()->shortcuts().contains(QKeySequence(Qt::Key_F5)));
         QVERIFY(w->aboutAction());
@@ -658,7 +590,7 @@ private slots:
         // F5 asks the link again: a session the model lost comes back from the server's snapshot.
         const int before = w->sessionsModel()->rowCount();
         SseClient client;
-        QVERIFY(client.open(m_port));
+        QVERIFY(client.open(m_console.port));
         QTRY_COMPARE(w->sessionsModel()->rowCount(), before + 1);
         w->sessionsModel()->reset({});
         QCOMPARE(w->sessionsModel()->rowCount(), 0);
@@ -668,8 +600,8 @@ private slots:
 
     void aboutDialogNamesVersions()
     {
-        m_window->aboutAction()->trigger();
-        auto *about = m_window->findChild<ui::AboutDialog *>();
+        m_console.window->aboutAction()->trigger();
+        auto *about = m_console.window->findChild<ui::AboutDialog *>();
         QVERIFY(about);
         QVERIFY(about->isVisible());
         QVERIFY2(about->text().contains(QStringLiteral(KOAN_MCP_VERSION)), qPrintable(about->text()));
@@ -678,15 +610,15 @@ private slots:
         QVERIFY(!about->accessibleName().isEmpty());
         QVERIFY(!about->findChild<QLabel *>("aboutText")->accessibleName().isEmpty());
         about->reject();
-        QTRY_VERIFY(!m_window->findChild<ui::AboutDialog *>());
+        QTRY_VERIFY(!m_console.window->findChild<ui::AboutDialog *>());
     }
 
     void layoutIsRememberedInSettings()
     {
-        QVERIFY(QSettings().fileName().startsWith(m_dir.path())); // never the user's real settings
+        QVERIFY(QSettings().fileName().startsWith(m_console.dir.path())); // never the user's real settings
         QList<int> sizes;
         {
-            ui::MainWindow first(m_link.get());
+            ui::MainWindow first(m_console.link.get());
             first.resize(930, 610);
             first.show();
             QVERIFY(QTest::qWaitForWindowExposed(&first));
@@ -702,7 +634,7 @@ private slots:
         QVERIFY(settings.contains("console/geometry"));
         QVERIFY(settings.contains("splitters/toolCallsSplitter"));
         QVERIFY(settings.contains("columns/authFailuresView"));
-        ui::MainWindow second(m_link.get());
+        ui::MainWindow second(m_console.link.get());
         second.show();
         QVERIFY(QTest::qWaitForWindowExposed(&second));
         QCOMPARE(second.size(), QSize(930, 610));
@@ -733,26 +665,22 @@ private slots:
         const QStringList agents{"claude-desktop/0.9", "mcp-inspector/1.0.3", "node (@modelcontextprotocol/sdk 1.x)"};
         for (int i = 0; i < 6; ++i) {
             clients.push_back(std::make_unique<SseClient>());
-            QVERIFY(clients.back()->open(m_port, "User-Agent: " + agents.at(i % 3).toUtf8() + "\r\n"));
-            QVERIFY(clients.back()->initialize(m_port, QStringLiteral("agent-%1").arg(i + 1)));
+            QVERIFY(clients.back()->open(m_console.port, "User-Agent: " + agents.at(i % 3).toUtf8() + "\r\n"));
+            QVERIFY(clients.back()->initialize(m_console.port, QStringLiteral("agent-%1").arg(i + 1)));
         }
-        toolNames(m_port);
-        QTRY_VERIFY(m_window->sessionsModel()->rowCount() >= 7);
-        m_window->heartbeatsPage()->setSampleInterval(250);
+        toolNames(m_console.port);
+        QTRY_VERIFY(m_console.window->sessionsModel()->rowCount() >= 7);
+        m_console.window->heartbeatsPage()->setSampleInterval(250);
         for (int i = 0; i < 3; ++i) {
             clients.push_back(std::make_unique<SseClient>());
-            QVERIFY(clients.back()->open(m_port));
+            QVERIFY(clients.back()->open(m_console.port));
             QTest::qWait(1000);
         }
-        screenshot("console-sessions", m_window->sessionsPage());
-        screenshot("console-heartbeats", m_window->heartbeatsPage());
+        QVERIFY(m_console.screenshot("console-sessions", m_console.window->sessionsPage()));
+        QVERIFY(m_console.screenshot("console-heartbeats", m_console.window->heartbeatsPage()));
     }
 
-    void cleanupTestCase()
-    {
-        m_window.reset();
-        m_host.reset();
-    }
+    void cleanupTestCase() { m_console.stop(); }
 };
 
 QTEST_MAIN(TestGui)

@@ -4,21 +4,18 @@
 // With KOAN_SCREENSHOT_DIR set, also saves docs/console-overview.png and
 // docs/console-session-history.png from the run.
 #include "MainWindow.h"
-#include "console/InProcessConsoleLink.h"
 #include "McpServer.h"
 #include "OverviewPage.h"
 #include "RollbackDialog.h"
-#include "ServerHost.h"
 #include "SessionHistoryModel.h"
 #include "SessionHistoryPage.h"
 #include "SessionsModel.h"
 #include "Sparkline.h"
-#include "Translations.h"
 #include "TransportBar.h"
 #include "admin/AdminController.h"
-#include "s12/S12MedTrials.h"
 #include "sessions/SessionManager.h"
 #include "store/EntityStore.h"
+#include "support/ConsoleFixture.h"
 #include "support/HttpClient.h"
 #include "support/ListenStream.h"
 #include "support/ModernRpc.h"
@@ -37,7 +34,6 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
 
@@ -115,26 +111,13 @@ template<typename T> void onNextDialog(std::function<void(T *)> act)
 class TestGuiOperator : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    std::unique_ptr<ServerHost> m_host;
-    std::unique_ptr<InProcessConsoleLink> m_link; // outlives the window
-    std::unique_ptr<ui::MainWindow> m_window;
-    quint16 m_port = 0;
+    ConsoleFixture m_console;
 
-    void screenshot(const QString &name, QWidget *tab)
-    {
-        const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR");
-        if (dir.isEmpty())
-            return;
-        m_window->tabs()->setCurrentWidget(tab);
-        QTest::qWait(100);
-        QVERIFY(m_window->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png")));
-    }
     // The rows the history page shows with this reason key.
     QStringList historyIds(const QString &reasonKey) const
     {
         QStringList ids;
-        auto *m = m_window->sessionHistoryModel();
+        auto *m = m_console.window->sessionHistoryModel();
         for (int r = 0; r < m->rowCount(); ++r)
             if (m->index(r, 0).data(ui::SessionHistoryModel::ReasonKeyRole).toString() == reasonKey)
                 ids << m->index(r, 0).data(ui::SessionHistoryModel::SessionIdRole).toString();
@@ -143,9 +126,10 @@ class TestGuiOperator : public QObject
     QList<AuditRow> switchAudit()
     {
         QList<AuditRow> rows;
-        m_host->invoke([&] {
+        m_console.host->invoke([&] {
             QString error;
-            for (const AuditRow &r : m_host->server()->store()->audit().since("2000-01-01T00:00:00.000000Z", &error))
+            for (const AuditRow &r :
+                 m_console.host->server()->store()->audit().since("2000-01-01T00:00:00.000000Z", &error))
                 if (r.recordId == "EnableHttpSseTransport")
                     rows << r;
         });
@@ -155,41 +139,19 @@ class TestGuiOperator : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
         McpServerOptions o;
-        o.port = 0;
-        o.databasePath = m_dir.filePath("operator.sqlite");
         o.sseKeepAliveIntervalMs = 300;
-        o.auth.devIssuerKeyFile = m_dir.filePath("dev.pem");
-        m_host = std::make_unique<ServerHost>(o, s12::catalog());
-        QStringList errors;
-        QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
-        AdminController *linkAdmin = nullptr;
-        ServerStatus status;
-        QList<EntitySnapshot> entities;
-        QList<ToolSnapshot> tools;
-        m_host->invoke([&] {
-            linkAdmin = m_host->server()->admin();
-            status = linkAdmin->status();
-            entities = linkAdmin->entities();
-            tools = linkAdmin->tools();
-            m_port = m_host->server()->httpPort();
-        });
-        m_link = std::make_unique<InProcessConsoleLink>(linkAdmin);
-        m_window = std::make_unique<ui::MainWindow>(m_link.get(), status, QList<SessionInfo>{}, entities, tools);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QCOMPARE(m_window->tabs()->widget(0), m_window->overviewPage()); // the first tab
-        QCOMPARE(m_window->tabs()->tabText(2), QStringLiteral("Session history"));
+        QVERIFY2(m_console.start("operator.sqlite", o), qPrintable(m_console.problems));
+        QCOMPARE(m_console.window->tabs()->widget(0), m_console.window->overviewPage()); // the first tab
+        QCOMPARE(m_console.window->tabs()->tabText(2), QStringLiteral("Session history"));
     }
 
     void historyListsEndedSessionsWithReason()
     {
-        auto *history = m_window->sessionHistoryModel();
+        auto *history = m_console.window->sessionHistoryModel();
         const int before = history->rowCount();
         // Client closed: a legacy client that initialized, then dropped its stream.
-        LegacyClient legacy(m_port);
+        LegacyClient legacy(m_console.port);
         QVERIFY(legacy.open("closing-agent/3"));
         QVERIFY(legacy.initialize("closing-client"));
         QTest::qWait(150);
@@ -208,7 +170,7 @@ private slots:
         QVERIFY(history->index(0, ui::SessionHistoryModel::Duration).data().toString().endsWith(" s"));
 
         // DELETE by a Streamable client.
-        StreamableClient modern(m_port);
+        StreamableClient modern(m_console.port);
         QVERIFY(modern.initialize("deleting-client"));
         QCOMPARE(modern.call(2, "trial-site.get-by-id", {{"id", "site-boston"}}).status, 200);
         const int deleted = modern.http.request("DELETE", "/mcp", modern.headers()).status;
@@ -220,15 +182,15 @@ private slots:
         QCOMPARE(history->index(0, ui::SessionHistoryModel::MessagesIn).data().toInt(), 2);
 
         // Disconnected by the operator from the Sessions page.
-        LegacyClient dropped(m_port);
+        LegacyClient dropped(m_console.port);
         QVERIFY(dropped.open());
         QString droppedId;
-        QTRY_VERIFY(!(droppedId = m_window->sessionsModel()->sessions().isEmpty()
+        QTRY_VERIFY(!(droppedId = m_console.window->sessionsModel()->sessions().isEmpty()
                                       ? QString()
-                                      : m_window->sessionsModel()->sessions().last().id)
+                                      : m_console.window->sessionsModel()->sessions().last().id)
                          .isEmpty());
         AdminController *admin = nullptr;
-        m_host->invoke([&] { admin = m_host->server()->admin(); });
+        m_console.host->invoke([&] { admin = m_console.host->server()->admin(); });
         QMetaObject::invokeMethod(
             admin, [admin, droppedId] { admin->disconnectSession(droppedId); }, Qt::QueuedConnection);
         QTRY_COMPARE(history->rowCount(), before + 3);
@@ -237,7 +199,7 @@ private slots:
         QCOMPARE(history->index(0, 0).data(ui::SessionHistoryModel::SessionIdRole).toString(), droppedId);
 
         // The page filters by reason and by text.
-        ui::SessionHistoryPage *page = m_window->sessionHistoryPage();
+        ui::SessionHistoryPage *page = m_console.window->sessionHistoryPage();
         QTableView *view = page->view();
         page->reasonFilter()->setCurrentIndex(page->reasonFilter()->findData("deleted"));
         QCOMPARE(view->model()->rowCount(), 1);
@@ -252,7 +214,7 @@ private slots:
 
         // A console opened later gets the same history from the server's snapshot.
         QList<EndedSession> snapshot;
-        m_host->invoke([&] { snapshot = m_host->server()->admin()->sessionHistory(); });
+        m_console.host->invoke([&] { snapshot = m_console.host->server()->admin()->sessionHistory(); });
         ui::SessionHistoryModel late;
         late.reset(snapshot);
         QCOMPARE(late.rowCount(), history->rowCount());
@@ -278,13 +240,13 @@ private slots:
 
     void rollbackSwitchDrainsWithAReason()
     {
-        LegacyClient a(m_port), b(m_port);
+        LegacyClient a(m_console.port), b(m_console.port);
         QVERIFY(a.open());
         QVERIFY(a.initialize("drain-a"));
         QVERIFY(b.open());
-        QTRY_COMPARE(m_window->transportBar()->httpSseSwitch()->isChecked(), true);
-        QTRY_VERIFY(m_window->sessionsModel()->rowCount() >= 2);
-        QPushButton *toggle = m_window->transportBar()->httpSseSwitch();
+        QTRY_COMPARE(m_console.window->transportBar()->httpSseSwitch()->isChecked(), true);
+        QTRY_VERIFY(m_console.window->sessionsModel()->rowCount() >= 2);
+        QPushButton *toggle = m_console.window->transportBar()->httpSseSwitch();
         QString question;
         bool okWithoutReason = true;
         onNextDialog<ui::RollbackDialog>([&](ui::RollbackDialog *d) {
@@ -301,9 +263,9 @@ private slots:
         QVERIFY(!okWithoutReason);                                                              // a reason is required
         QTRY_VERIFY(!toggle->isChecked());
         QTRY_VERIFY2(toggle->text().contains("draining"), qPrintable(toggle->text()));
-        QVERIFY(m_window->transportBar()->cutNowButton()->isVisible());
+        QVERIFY(m_console.window->transportBar()->cutNowButton()->isVisible());
         // New streams are refused; the open ones still answer.
-        HttpClient refused(m_port);
+        HttpClient refused(m_console.port);
         QCOMPARE(refused.request("GET", "/mcp/sse").status, 503);
         QCOMPARE(a.post.request("POST", a.endpoint, kJson, rpc(9, "ping")).status, 202);
         SseEvent answer;
@@ -319,7 +281,7 @@ private slots:
         QTRY_COMPARE(historyIds("drained").size(), 2);
         QTRY_VERIFY(!toggle->text().contains("draining"));
         QVERIFY(toggle->text().contains("OFF"));
-        QVERIFY(!m_window->transportBar()->cutNowButton()->isVisible());
+        QVERIFY(!m_console.window->transportBar()->cutNowButton()->isVisible());
         // The audit trail has the operator and the intent.
         const QList<AuditRow> audit = switchAudit();
         QVERIFY(!audit.isEmpty());
@@ -330,15 +292,15 @@ private slots:
         QVERIFY(audit.last().context.principal.startsWith("operator:"));
         toggle->click(); // on again: no questions
         QTRY_VERIFY(toggle->isChecked());
-        LegacyClient again(m_port);
+        LegacyClient again(m_console.port);
         QVERIFY(again.open());
     }
 
     void rollbackSwitchCutsADrainShort()
     {
-        LegacyClient a(m_port);
+        LegacyClient a(m_console.port);
         QVERIFY(a.open());
-        QPushButton *toggle = m_window->transportBar()->httpSseSwitch();
+        QPushButton *toggle = m_console.window->transportBar()->httpSseSwitch();
         QTRY_VERIFY(toggle->isChecked());
         onNextDialog<ui::RollbackDialog>([](ui::RollbackDialog *d) {
             d->drainSeconds()->setValue(600);
@@ -346,23 +308,23 @@ private slots:
             d->okButton()->click();
         });
         toggle->click();
-        QTRY_VERIFY(m_window->transportBar()->cutNowButton()->isVisible());
+        QTRY_VERIFY(m_console.window->transportBar()->cutNowButton()->isVisible());
         onNextDialog<QInputDialog>([](QInputDialog *d) {
             d->setTextValue("clients stuck, cutting");
             d->accept();
         });
-        m_window->transportBar()->cutNowButton()->click();
+        m_console.window->transportBar()->cutNowButton()->click();
         SseEvent end;
         QVERIFY(a.stream.waitEvent("end", 5000, &end));
         QCOMPARE(QJsonDocument::fromJson(end.data).object()["reason"].toString(), QStringLiteral("transport_disabled"));
-        QTRY_VERIFY(!m_window->transportBar()->cutNowButton()->isVisible());
+        QTRY_VERIFY(!m_console.window->transportBar()->cutNowButton()->isVisible());
         const QJsonObject after = switchAudit().last().change.toArray().at(1)["value"].toObject();
         QCOMPARE(after["mode"].toString(), QStringLiteral("cut"));
         QCOMPARE(after["reason"].toString(), QStringLiteral("clients stuck, cutting"));
         // Cut straight from the switch.
         toggle->click();
         QTRY_VERIFY(toggle->isChecked());
-        LegacyClient b(m_port);
+        LegacyClient b(m_console.port);
         QVERIFY(b.open());
         onNextDialog<ui::RollbackDialog>([](ui::RollbackDialog *d) {
             d->cutButton()->setChecked(true);
@@ -388,14 +350,14 @@ private slots:
 
     void overviewChartsRealTraffic()
     {
-        ui::OverviewPage *overview = m_window->overviewPage();
+        ui::OverviewPage *overview = m_console.window->overviewPage();
         // Traffic: 3 legacy streams, 2 Streamable sessions with calls (one failing), auth failures.
         std::vector<std::unique_ptr<LegacyClient>> legacy;
         for (int i = 0; i < 3; ++i) {
-            legacy.push_back(std::make_unique<LegacyClient>(m_port));
+            legacy.push_back(std::make_unique<LegacyClient>(m_console.port));
             QVERIFY(legacy.back()->open());
         }
-        StreamableClient s1(m_port), s2(m_port);
+        StreamableClient s1(m_console.port), s2(m_console.port);
         QVERIFY(s1.initialize("overview-1"));
         QVERIFY(s2.initialize("overview-2"));
         // Everything before now is in the samples already taken; count what follows.
@@ -410,7 +372,7 @@ private slots:
         for (int i = 0; i < 12; ++i)
             QCOMPARE((i % 2 ? s1 : s2).call(10 + i, "trial-site.get-by-id", {{"id", "site-boston"}}).status, 200);
         QCOMPARE(s1.call(40, "trial-site.get-by-id", {{"id", "no-such-site"}}).status, 200); // a tool error
-        HttpClient bad(m_port);
+        HttpClient bad(m_console.port);
         for (int i = 0; i < 2; ++i)
             QCOMPARE(bad.request("GET", "/mcp/capabilities", {{"Authorization", "Bearer not.a.jwt"}}).status, 401);
         ui::Sparkline *calls = overview->chart(ui::OverviewPage::Calls);
@@ -433,7 +395,7 @@ private slots:
         QVERIFY(!overview->chart(ui::OverviewPage::Queued)->series(0).isEmpty());
         // One sample a second, however busy: the ui never holds more than the 15 minutes.
         QList<OverviewSample> samples;
-        m_host->invoke([&] { samples = m_host->server()->admin()->overview(); });
+        m_console.host->invoke([&] { samples = m_console.host->server()->admin()->overview(); });
         QVERIFY(samples.size() >= 2 && samples.size() <= 900);
         QCOMPARE(samples.last().at.isValid(), true);
         // The per-tool latency table: the server's 15-minute aggregate, the histogram of the most called tool.
@@ -451,7 +413,7 @@ private slots:
         QTRY_VERIFY(!overview->authReasons()->bars().isEmpty());
         QCOMPARE(overview->authReasons()->bars().first().label, QStringLiteral("malformed"));
         // The stateless era: a 2026-07-28 caller and its listen stream.
-        HttpClient modern(m_port), listen(m_port);
+        HttpClient modern(m_console.port), listen(m_console.port);
         QCOMPARE(modern
                      .request("POST", "/mcp", modernHeaders("tools/call", "trial-site.collection"),
                               modernRequest(50, "tools/call",
@@ -534,17 +496,17 @@ private slots:
             QSKIP("KOAN_SCREENSHOT_DIR not set");
         // 45 s of real traffic: legacy clients arriving and leaving, Streamable clients calling at a
         // changing rate (some calls fail), a burst of bad tokens.
-        ui::OverviewPage *overview = m_window->overviewPage();
-        m_window->tabs()->setCurrentWidget(overview);
+        ui::OverviewPage *overview = m_console.window->overviewPage();
+        m_console.window->tabs()->setCurrentWidget(overview);
         std::vector<std::unique_ptr<LegacyClient>> legacy;
         std::vector<std::unique_ptr<StreamableClient>> modern;
         for (int i = 0; i < 4; ++i) {
-            modern.push_back(std::make_unique<StreamableClient>(m_port));
+            modern.push_back(std::make_unique<StreamableClient>(m_console.port));
             QVERIFY(modern.back()->initialize(QStringLiteral("agent-%1").arg(i)));
         }
-        HttpClient bad(m_port);
+        HttpClient bad(m_console.port);
         // The stateless era beside them: two listen streams and a 2026-07-28 caller.
-        HttpClient listen1(m_port), listen2(m_port), stateless(m_port);
+        HttpClient listen1(m_console.port), listen2(m_console.port), stateless(m_console.port);
         openListen(listen1, 1);
         openListen(listen2, 2);
         QElapsedTimer t;
@@ -552,7 +514,7 @@ private slots:
         int id = 100;
         for (int second = 0; second < 45; ++second) {
             if (second % 3 == 0 && legacy.size() < 12) {
-                legacy.push_back(std::make_unique<LegacyClient>(m_port));
+                legacy.push_back(std::make_unique<LegacyClient>(m_console.port));
                 QVERIFY(legacy.back()->open(QByteArray("claude-desktop/0.") + QByteArray::number(second)));
             }
             if (second == 30)
@@ -583,10 +545,10 @@ private slots:
                 QTest::qWait(int(wait));
         }
         // Tall enough to show the per-tool latency table below the charts.
-        const QSize size = m_window->size();
-        m_window->resize(1280, 1240);
-        screenshot("console-overview", overview);
-        m_window->resize(size);
+        const QSize size = m_console.window->size();
+        m_console.window->resize(1280, 1240);
+        QVERIFY(m_console.screenshot("console-overview", overview));
+        m_console.window->resize(size);
         for (auto &c : legacy)
             c->stream.socket()->abort();
     }
@@ -597,33 +559,33 @@ private slots:
             QSKIP("KOAN_SCREENSHOT_DIR not set");
         // A few more endings for a telling picture: an initialized client that leaves, a DELETE.
         for (int i = 0; i < 3; ++i) {
-            LegacyClient c(m_port);
+            LegacyClient c(m_console.port);
             QVERIFY(c.open(QByteArray("claude-desktop/0.") + QByteArray::number(9 + i)));
             QVERIFY(c.initialize(QStringLiteral("agent-%1").arg(i + 1)));
             QTest::qWait(300);
             c.stream.socket()->abort();
         }
-        StreamableClient d(m_port);
+        StreamableClient d(m_console.port);
         QVERIFY(d.initialize("mcp-inspector"));
         d.call(2, "trial-site.collection", {});
         d.http.request("DELETE", "/mcp", d.headers());
         // The operator drops one, a short drain ends two, a cut ends one.
         AdminController *admin = nullptr;
-        m_host->invoke([&] { admin = m_host->server()->admin(); });
-        LegacyClient dropped(m_port);
+        m_console.host->invoke([&] { admin = m_console.host->server()->admin(); });
+        LegacyClient dropped(m_console.port);
         QVERIFY(dropped.open("cursor/1.4"));
         QVERIFY(dropped.initialize("cursor"));
         QTest::qWait(400);
         QString id;
-        m_host->invoke([&] {
-            for (const SessionInfo &s : m_host->server()->sessions()->snapshot())
+        m_console.host->invoke([&] {
+            for (const SessionInfo &s : m_console.host->server()->sessions()->snapshot())
                 if (s.clientName == "cursor")
                     id = s.id;
         });
-        m_host->invoke([&] { admin->disconnectSession(id); });
+        m_console.host->invoke([&] { admin->disconnectSession(id); });
         std::vector<std::unique_ptr<LegacyClient>> draining;
         for (int i = 0; i < 2; ++i) {
-            draining.push_back(std::make_unique<LegacyClient>(m_port));
+            draining.push_back(std::make_unique<LegacyClient>(m_console.port));
             QVERIFY(draining.back()->open("windsurf/1.2"));
             QVERIFY(draining.back()->initialize(QStringLiteral("legacy-bot-%1").arg(i + 1)));
         }
@@ -632,35 +594,31 @@ private slots:
         drain.mode = HttpSseSwitch::Mode::Drain;
         drain.drainSeconds = 1;
         drain.reason = "screenshot";
-        m_host->invoke([&] { admin->setHttpSse(drain); });
+        m_console.host->invoke([&] { admin->setHttpSse(drain); });
         for (auto &c : draining)
             QVERIFY(c->stream.waitEvent("end", 5000));
-        m_host->invoke([&] { admin->setHttpSseEnabled(true); });
-        LegacyClient cut(m_port);
+        m_console.host->invoke([&] { admin->setHttpSseEnabled(true); });
+        LegacyClient cut(m_console.port);
         QVERIFY(cut.open("zed/0.3"));
         QVERIFY(cut.initialize("zed"));
         QTest::qWait(300);
-        m_host->invoke([&] { admin->setHttpSseEnabled(false); });
+        m_console.host->invoke([&] { admin->setHttpSseEnabled(false); });
         QVERIFY(cut.stream.waitEvent("end", 5000));
-        m_host->invoke([&] { admin->setHttpSseEnabled(true); });
+        m_console.host->invoke([&] { admin->setHttpSseEnabled(true); });
         QTest::qWait(300);
-        screenshot("console-session-history", m_window->sessionHistoryPage());
+        QVERIFY(m_console.screenshot("console-session-history", m_console.window->sessionHistoryPage()));
     }
 
     void shutdownEndsTheRest()
     {
-        LegacyClient c(m_port);
+        LegacyClient c(m_console.port);
         QVERIFY(c.open());
-        QTRY_VERIFY(m_window->sessionsModel()->rowCount() >= 1);
-        m_host->invoke([&] { m_host->server()->stopHttp(); });
+        QTRY_VERIFY(m_console.window->sessionsModel()->rowCount() >= 1);
+        m_console.host->invoke([&] { m_console.host->server()->stopHttp(); });
         QTRY_VERIFY(!historyIds("shutdown").isEmpty());
     }
 
-    void cleanupTestCase()
-    {
-        m_window.reset();
-        m_host.reset();
-    }
+    void cleanupTestCase() { m_console.stop(); }
 };
 
 QTEST_MAIN(TestGuiOperator)

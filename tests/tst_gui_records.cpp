@@ -5,14 +5,12 @@
 #include "EntitiesPage.h"
 #include "EntityOverridesModel.h"
 #include "MainWindow.h"
-#include "console/InProcessConsoleLink.h"
 #include "McpServer.h"
 #include "RecordBrowser.h"
 #include "RecordBrowserModels.h"
-#include "ServerHost.h"
-#include "s12/S12MedTrials.h"
-#include "Translations.h"
 #include "admin/AdminController.h"
+#include "support/ConsoleFixture.h"
+#include "support/RawClient.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -26,57 +24,19 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
 
 using namespace koan;
-
-namespace {
-// One Streamable HTTP exchange; returns the JSON-RPC message from a JSON or SSE body.
-QJsonObject streamablePost(quint16 port, const QJsonObject &message, QByteArray *sessionId)
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(3000))
-        return {};
-    const QByteArray body = QJsonDocument(message).toJson(QJsonDocument::Compact);
-    QByteArray req = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     "Accept: application/json, text/event-stream\r\nConnection: close\r\nContent-Length: "
-                     + QByteArray::number(body.size()) + "\r\n";
-    if (!sessionId->isEmpty())
-        req += "Mcp-Session-Id: " + *sessionId + "\r\n";
-    s.write(req + "\r\n" + body);
-    QByteArray all;
-    while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(3000))
-        all += s.readAll();
-    all += s.readAll();
-    for (const QByteArray &line : all.split('\n')) {
-        if (line.toLower().startsWith("mcp-session-id:"))
-            *sessionId = line.mid(15).trimmed();
-        const int brace = line.indexOf("{\"");
-        if (brace >= 0 && (line.startsWith("data: ") || line.startsWith("{"))) {
-            const QJsonDocument doc = QJsonDocument::fromJson(line.mid(brace).trimmed());
-            if (doc.isObject() && doc.object().contains(QLatin1String("id")))
-                return doc.object();
-        }
-    }
-    return {};
-}
-} // namespace
+using namespace koan::test;
 
 class TestGuiRecords : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    std::unique_ptr<ServerHost> m_host;
-    std::unique_ptr<InProcessConsoleLink> m_link; // outlives the window
-    std::unique_ptr<ui::MainWindow> m_window;
-    AdminController *m_admin = nullptr;
-    quint16 m_port = 0;
+    ConsoleFixture m_console;
     int m_nextId = 1;
 
-    ui::RecordBrowser *browser() const { return m_window->entitiesPage()->recordBrowser(); }
+    ui::RecordBrowser *browser() const { return m_console.window->entitiesPage()->recordBrowser(); }
 
     // tools/call as the operator, the console's own path; returns the JSON-RPC response.
     QJsonObject operatorCall(const QString &tool, const QJsonObject &arguments)
@@ -85,14 +45,14 @@ class TestGuiRecords : public QObject
         QJsonObject answer;
         bool done = false;
         QObject context;
-        connect(m_admin, &AdminController::toolInvoked, &context,
+        connect(m_console.admin, &AdminController::toolInvoked, &context,
                 [&](const QString &requestId, const QJsonObject &, const QJsonObject &response, double) {
                     if (requestId == id) {
                         answer = response;
                         done = true;
                     }
                 });
-        AdminController *admin = m_admin;
+        AdminController *admin = m_console.admin;
         QMetaObject::invokeMethod(
             admin, [admin, id, tool, arguments] { admin->invokeTool(id, tool, arguments); }, Qt::QueuedConnection);
         if (!QTest::qWaitFor([&] { return done; }, 5000))
@@ -120,33 +80,10 @@ class TestGuiRecords : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
-        McpServerOptions o;
-        o.port = 0;
-        o.databasePath = m_dir.filePath("records.sqlite");
-        o.auth.devIssuerKeyFile = m_dir.filePath("dev.pem");
-        m_host = std::make_unique<ServerHost>(o, s12::catalog());
-        QStringList errors;
-        QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
-        McpServer *server = m_host->server();
-        AdminController *linkAdmin = nullptr;
-        ServerStatus status;
-        QList<EntitySnapshot> entities;
-        QList<ToolSnapshot> tools;
-        m_host->invoke([&] {
-            linkAdmin = server->admin();
-            linkAdmin->setUserOverrideFile(m_dir.filePath("appsettings.user.json"));
-            status = linkAdmin->status();
-            entities = linkAdmin->entities();
-            tools = linkAdmin->tools();
-            m_port = server->httpPort();
-        });
-        m_admin = linkAdmin;
-        m_link = std::make_unique<InProcessConsoleLink>(linkAdmin);
-        m_window = std::make_unique<ui::MainWindow>(m_link.get(), status, QList<SessionInfo>{}, entities, tools);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY2(m_console.startServer("records.sqlite"), qPrintable(m_console.problems));
+        const QString overrides = m_console.dir.filePath("appsettings.user.json");
+        QVERIFY2(m_console.openWindow([&](AdminController *admin) { admin->setUserOverrideFile(overrides); }),
+                 qPrintable(m_console.problems));
         QCOMPARE(browser()->entityBox()->count(), 5);
     }
 
@@ -167,7 +104,7 @@ private slots:
         QVERIFY2(succeeded(patched), QJsonDocument(patched).toJson().constData());
         QByteArray sid;
         streamablePost(
-            m_port,
+            m_console.port,
             {{"jsonrpc", "2.0"},
              {"id", 1},
              {"method", "initialize"},
@@ -177,7 +114,7 @@ private slots:
             &sid);
         QVERIFY(!sid.isEmpty());
         const QJsonObject overHttp = streamablePost(
-            m_port,
+            m_console.port,
             {{"jsonrpc", "2.0"},
              {"id", 2},
              {"method", "tools/call"},
@@ -196,8 +133,8 @@ private slots:
         const QJsonArray versions = history["result"]["structuredContent"]["versions"].toArray();
         QCOMPARE(versions.size(), 3);
 
-        m_window->tabs()->setCurrentWidget(m_window->entitiesPage());
-        m_window->entitiesPage()->sections()->setCurrentWidget(browser());
+        m_console.window->tabs()->setCurrentWidget(m_console.window->entitiesPage());
+        m_console.window->entitiesPage()->sections()->setCurrentWidget(browser());
         browser()->entityBox()->setCurrentText("TrialSite");
         QTRY_VERIFY(browser()->recordsModel()->rowCount() > 1); // the first page, seeded sites included
         QVERIFY(browser()->fieldBox()->findText("name") >= 0);  // fields learnt from the records
@@ -271,7 +208,7 @@ private slots:
         const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR");
         if (!dir.isEmpty()) {
             QTest::qWait(100);
-            QVERIFY(m_window->grab().save(dir + QStringLiteral("/console-record-browser.png")));
+            QVERIFY(m_console.window->grab().save(dir + QStringLiteral("/console-record-browser.png")));
         }
     }
 
@@ -315,11 +252,7 @@ private slots:
         QCOMPARE(de.translate("koan::ui::EntitiesPage", "Records"), QStringLiteral("Datensätze"));
     }
 
-    void cleanupTestCase()
-    {
-        m_window.reset();
-        m_host.reset();
-    }
+    void cleanupTestCase() { m_console.stop(); }
 };
 
 QTEST_MAIN(TestGuiRecords)

@@ -10,14 +10,11 @@
 // the operator's cancel already queued behind the next chunk.
 #include "MainWindow.h"
 #include "McpServer.h"
-#include "ServerHost.h"
 #include "TasksModel.h"
 #include "TasksPage.h"
-#include "Translations.h"
 #include "admin/AdminController.h"
-#include "console/InProcessConsoleLink.h"
-#include "s12/S12MedTrials.h"
 #include "store/EntityStore.h"
+#include "support/ConsoleFixture.h"
 #include "support/ModernRpc.h"
 
 #include <QAction>
@@ -30,7 +27,6 @@
 #include <QSemaphore>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace koan;
@@ -52,12 +48,7 @@ void answerNextMessageBox(QMessageBox::StandardButton button)
 class TestGuiTasks : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    std::unique_ptr<ServerHost> m_host;
-    std::unique_ptr<InProcessConsoleLink> m_link; // outlives the window
-    std::unique_ptr<ui::MainWindow> m_window;
-    AdminController *m_admin = nullptr;
-    quint16 m_port = 0;
+    ConsoleFixture m_console;
     QSemaphore m_release;
     std::atomic_bool m_holdNext{false};
     std::atomic_bool m_held{false};
@@ -75,17 +66,18 @@ class TestGuiTasks : public QObject
         *step = [this, weak = std::weak_ptr<std::function<void(int)>>(step)](int left) {
             if (left > 0)
                 return void(QMetaObject::invokeMethod(
-                    m_admin, [s = weak.lock(), left] { (*s)(left - 1); }, Qt::QueuedConnection));
-            m_admin->refresh(); // the snapshot carries the running task's progress
+                    m_console.admin, [s = weak.lock(), left] { (*s)(left - 1); }, Qt::QueuedConnection));
+            m_console.admin->refresh(); // the snapshot carries the running task's progress
             m_held = true;
             m_release.acquire();
             m_held = false;
         };
         QMetaObject::invokeMethod(
-            m_admin, [step] { (*step)(3); }, Qt::QueuedConnection);
+            m_console.admin, [step] { (*step)(3); }, Qt::QueuedConnection);
     }
 
-    ui::TasksModel *model() const { return m_window->tasksModel(); }
+    ui::TasksModel *model() const { return m_console.window->tasksModel(); }
+    ui::TasksPage *page() const { return m_console.window->tasksPage(); }
     int rowOf(const QString &taskId) const
     {
         for (int r = 0; r < model()->rowCount(); ++r)
@@ -106,11 +98,11 @@ class TestGuiTasks : public QObject
     int sitesWithPrefix(const QString &prefix)
     {
         int n = 0;
-        m_host->invoke([&] {
+        m_console.host->invoke([&] {
             EntityStore::Query q;
             q.pageSize = 2000;
             QString error;
-            if (const auto page = m_host->server()->store()->collection("trial_site", q, &error))
+            if (const auto page = m_console.host->server()->store()->collection("trial_site", q, &error))
                 for (const QJsonObject &doc : page->items)
                     n += doc["id"].toString().startsWith(prefix) ? 1 : 0;
         });
@@ -119,7 +111,7 @@ class TestGuiTasks : public QObject
     // Selects the task's row in the page's (sorted, filtered) view.
     void select(const QString &taskId)
     {
-        QTableView *view = m_window->tasksPage()->view();
+        QTableView *view = page()->view();
         for (int r = 0; r < view->model()->rowCount(); ++r)
             if (view->model()->index(r, 0).data(ui::TasksModel::TaskIdRole).toString() == taskId)
                 view->selectRow(r);
@@ -128,55 +120,34 @@ class TestGuiTasks : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
-        McpServerOptions o;
-        o.port = 0;
-        o.databasePath = m_dir.filePath("tasks.sqlite");
-        o.auth.devIssuerKeyFile = m_dir.filePath("dev.pem");
-        m_host = std::make_unique<ServerHost>(o, s12::catalog());
-        QStringList errors;
-        QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
-        ServerStatus status;
-        QList<EntitySnapshot> entities;
-        QList<ToolSnapshot> tools;
-        m_host->invoke([&] {
-            m_admin = m_host->server()->admin();
-            status = m_admin->status();
-            entities = m_admin->entities();
-            tools = m_admin->tools();
-            m_port = m_host->server()->httpPort();
-        });
+        QVERIFY2(m_console.startServer("tasks.sqlite"), qPrintable(m_console.problems));
         // On the server thread, inside the emit (the receiver lives there).
         connect(
-            m_admin, &AdminController::taskUpdated, m_admin,
+            m_console.admin, &AdminController::taskUpdated, m_console.admin,
             [this](const TaskSnapshot &, const QString &change) { onTaskUpdated(change); }, Qt::DirectConnection);
-        m_link = std::make_unique<InProcessConsoleLink>(m_admin);
-        m_window = std::make_unique<ui::MainWindow>(m_link.get(), status, QList<SessionInfo>{}, entities, tools);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY2(m_console.openWindow(), qPrintable(m_console.problems));
     }
 
     void pageIsInTheViewMenu()
     {
-        QTabWidget *tabs = m_window->tabs();
-        const int index = tabs->indexOf(m_window->tasksPage());
+        QTabWidget *tabs = m_console.window->tabs();
+        const int index = tabs->indexOf(page());
         QVERIFY(index >= 0);
         QCOMPARE(tabs->tabText(index), QStringLiteral("Tasks"));
-        QAction *action = m_window->pageActions().at(index);
+        QAction *action = m_console.window->pageActions().at(index);
         QCOMPARE(action->text(), QStringLiteral("Tasks"));
         QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_9)); // after Ctrl+1 ... Ctrl+8
         action->trigger();
-        QCOMPARE(tabs->currentWidget(), m_window->tasksPage());
-        QCOMPARE(m_window->tasksPage()->view()->accessibleName(), QStringLiteral("Tasks"));
-        QCOMPARE(m_window->tasksPage()->cancelButton()->accessibleName(), QStringLiteral("Cancel the selected task"));
-        QVERIFY(!m_window->tasksPage()->cancelButton()->isEnabled()); // nothing selected
+        QCOMPARE(tabs->currentWidget(), page());
+        QCOMPARE(page()->view()->accessibleName(), QStringLiteral("Tasks"));
+        QCOMPARE(page()->cancelButton()->accessibleName(), QStringLiteral("Cancel the selected task"));
+        QVERIFY(!page()->cancelButton()->isEnabled()); // nothing selected
     }
 
     void operatorCancelsARunningTaskFromThePage()
     {
         holdNextTask();
-        HttpClient client(m_port);
+        HttpClient client(m_console.port);
         sendToolCall(client, "trial-site.upsert-many", {{"models", trialSites(1000, "gui-cancel")}});
         // The task appears live, running, with its owner and (from the snapshot) its progress so far.
         QString id;
@@ -193,22 +164,22 @@ private slots:
         const double before = progress(id);
         QVERIFY2(before > 0 && before < 1, qPrintable(QString::number(before)));
         QCOMPARE(cell(id, ui::TasksModel::Progress), QStringLiteral("%1 %").arg(qRound(before * 100)));
-        QVERIFY(m_window->tasksPage()->findChild<QLabel *>("tasksSummary")->text().startsWith("1 running"));
+        QVERIFY(page()->findChild<QLabel *>("tasksSummary")->text().startsWith("1 running"));
 
         // The operator selects it and cancels it (confirmed).
-        m_window->tabs()->setCurrentWidget(m_window->tasksPage());
+        m_console.window->tabs()->setCurrentWidget(page());
         select(id);
-        QVERIFY(m_window->tasksPage()->cancelButton()->isEnabled());
+        QVERIFY(page()->cancelButton()->isEnabled());
         answerNextMessageBox(QMessageBox::Yes);
-        m_window->tasksPage()->cancelButton()->click(); // returns once the dialog was answered
-        QVERIFY(m_window->tasksPage()->feedback()->text().contains("Cancelling"));
+        page()->cancelButton()->click(); // returns once the dialog was answered
+        QVERIFY(page()->feedback()->text().contains("Cancelling"));
         m_release.release(); // the cancel is queued behind the next chunk: that one is the last
 
         QVERIFY(client.waitComplete(10000));
         QCOMPARE(answerOf(client)["result"]["taskId"].toString(), id);
         QTRY_COMPARE_WITH_TIMEOUT(cell(id, 0, ui::TasksModel::StatusKeyRole), QStringLiteral("cancelled"), 10000);
         QCOMPARE(cell(id, ui::TasksModel::Status), QStringLiteral("cancelled"));
-        QTRY_VERIFY(m_window->tasksPage()->feedback()->text().contains(QStringLiteral("Task %1 cancelled").arg(id)));
+        QTRY_VERIFY(page()->feedback()->text().contains(QStringLiteral("Task %1 cancelled").arg(id)));
         // The tool's last word arrives with the status message: how far it got.
         QTRY_VERIFY_WITH_TIMEOUT(cell(id, ui::TasksModel::Message).contains("cancelled after"), 10000);
         const QString message = cell(id, ui::TasksModel::Message);
@@ -217,15 +188,15 @@ private slots:
         QVERIFY2(written > 0 && written < 1000, qPrintable(QString::number(written)));
         QVERIFY2(message.contains(QStringLiteral("cancelled after %1 of 1000").arg(written)), qPrintable(message));
         QVERIFY(progress(id) >= before);
-        QVERIFY(!m_window->tasksPage()->cancelButton()->isEnabled()); // not running any more
+        QVERIFY(!page()->cancelButton()->isEnabled()); // not running any more
         QTest::qWait(200);
         QCOMPARE(sitesWithPrefix("gui-cancel-"), written); // nothing after the cancel
 
         // The audit trail names the operator as the actor of the cancel.
         QList<AuditRow> rows;
-        m_host->invoke([&] {
+        m_console.host->invoke([&] {
             QString error;
-            for (const AuditRow &r : m_host->server()->store()->audit().since(QStringLiteral(""), &error))
+            for (const AuditRow &r : m_console.host->server()->store()->audit().since(QStringLiteral(""), &error))
                 if (r.entity == QLatin1String(EntityStore::kTasksEntity) && r.recordId == id)
                     rows << r;
         });
@@ -236,8 +207,8 @@ private slots:
                  QStringLiteral("cancelled"));
 
         // Cancelling it again says why not.
-        QSignalSpy answered(m_link.get(), &ConsoleLink::taskCancelAnswered);
-        m_link->cancelTask(id);
+        QSignalSpy answered(m_console.link.get(), &ConsoleLink::taskCancelAnswered);
+        m_console.link->cancelTask(id);
         QTRY_COMPARE(answered.size(), 1);
         QCOMPARE(answered.first().at(1).toBool(), false);
         QVERIFY2(answered.first().at(2).toString().contains("already finished"),
@@ -246,7 +217,7 @@ private slots:
 
     void finishedTaskShowsItsResultStatusAndFullProgress()
     {
-        HttpClient client(m_port);
+        HttpClient client(m_console.port);
         sendToolCall(client, "trial-site.upsert-many", {{"models", trialSites(1000, "gui-done")}});
         QVERIFY(client.waitComplete(10000));
         const QString id = answerOf(client)["result"]["taskId"].toString();
@@ -257,16 +228,16 @@ private slots:
         QCOMPARE(sitesWithPrefix("gui-done-"), 1000);
 
         // A refresh (F5) reads the list from the store: both tasks, with their final status.
-        m_window->refreshAction()->trigger();
+        m_console.window->refreshAction()->trigger();
         QTRY_VERIFY(model()->rowCount() >= 2);
         QTRY_COMPARE(cell(id, 0, ui::TasksModel::StatusKeyRole), QStringLiteral("completed"));
         // The filter narrows the table by any column's text.
-        auto *view = m_window->tasksPage()->view();
-        m_window->tasksPage()->findChild<QLineEdit *>("tasksFilter")->setText("cancelled");
+        auto *view = page()->view();
+        page()->findChild<QLineEdit *>("tasksFilter")->setText("cancelled");
         QTRY_COMPARE(view->model()->rowCount(), 1);
-        QVERIFY(m_window->tasksPage()->findChild<QLabel *>("tasksSummary")->text().startsWith("0 running"));
+        QVERIFY(page()->findChild<QLabel *>("tasksSummary")->text().startsWith("0 running"));
 
-        m_window->tasksPage()->findChild<QLineEdit *>("tasksFilter")->clear();
+        page()->findChild<QLineEdit *>("tasksFilter")->clear();
     }
 
     void screenshot()
@@ -276,13 +247,13 @@ private slots:
             QSKIP("KOAN_SCREENSHOT_DIR not set");
         // One running (held mid-way), beside the cancelled and the completed ones.
         holdNextTask();
-        HttpClient client(m_port);
+        HttpClient client(m_console.port);
         sendToolCall(client, "trial-site.upsert-many", {{"models", trialSites(1000, "gui-shot")}});
         QTRY_VERIFY_WITH_TIMEOUT(model()->runningCount() == 1 && model()->tasks().first().progress > 0, 10000);
-        m_window->tabs()->setCurrentWidget(m_window->tasksPage());
+        m_console.window->tabs()->setCurrentWidget(page());
         select(model()->tasks().first().id);
         QTest::qWait(100);
-        QVERIFY(m_window->grab().save(dir + QStringLiteral("/console-tasks.png")));
+        QVERIFY(m_console.window->grab().save(dir + QStringLiteral("/console-tasks.png")));
         m_release.release();
         QVERIFY(client.waitComplete(10000));
     }
@@ -295,12 +266,7 @@ private slots:
             m_release.release();
     }
 
-    void cleanupTestCase()
-    {
-        m_window.reset();
-        m_link.reset();
-        m_host.reset();
-    }
+    void cleanupTestCase() { m_console.stop(); }
 };
 
 QTEST_MAIN(TestGuiTasks)

@@ -6,16 +6,13 @@
 // docs/console-traffic.png.
 #include "MainWindow.h"
 #include "McpServer.h"
-#include "ServerHost.h"
 #include "SessionsModel.h"
 #include "TrafficModel.h"
 #include "TrafficPage.h"
-#include "Translations.h"
 #include "admin/AdminController.h"
-#include "console/InProcessConsoleLink.h"
 #include "console/RemoteConsoleLink.h"
-#include "s12/S12MedTrials.h"
 #include "sessions/SessionManager.h"
+#include "support/ConsoleFixture.h"
 #include "support/HttpClient.h"
 
 #include <QAction>
@@ -26,7 +23,6 @@
 #include <QPlainTextEdit>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
 #include <QUrlQuery>
@@ -37,25 +33,16 @@ using namespace koan::test;
 class TestGuiTraffic : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    std::unique_ptr<ServerHost> m_host;
-    std::unique_ptr<InProcessConsoleLink> m_link; // outlives the window
-    std::unique_ptr<ui::MainWindow> m_window;
-    AdminController *m_admin = nullptr;
-    quint16 m_port = 0;
+    ConsoleFixture m_console;
     std::unique_ptr<HttpClient> m_stream; // the legacy session's SSE stream, open throughout
     QString m_sid;
 
-    ui::TrafficPage *page() const { return m_window->trafficPage(); }
-    template<typename T> T onServer(const std::function<T()> &fn) const
-    {
-        T out{};
-        m_host->invoke([&] { out = fn(); });
-        return out;
-    }
+    ui::TrafficPage *page() const { return m_console.window->trafficPage(); }
+    // Only on the server thread (inside m_console.onServer).
+    TrafficRecorder *recorder() const { return m_console.host->server()->sessions()->traffic(); }
     bool recording(const QString &id) const
     {
-        return onServer<bool>([&] { return m_host->server()->sessions()->traffic()->isRecording(id); });
+        return m_console.onServer<bool>([&] { return recorder()->isRecording(id); });
     }
     static QStringList kinds(const ui::TrafficModel *model)
     {
@@ -78,7 +65,7 @@ class TestGuiTraffic : public QObject
         SseEvent endpoint;
         if (!stream.waitEvent("endpoint", 5000, &endpoint))
             return {};
-        HttpClient post(m_port);
+        HttpClient post(m_console.port);
         post.request("POST", endpoint.data, {{"Content-Type", "application/json"}}, rpc(1, "initialize", initParams()));
         stream.waitMessage(1);
         return QUrlQuery(QUrl(QString::fromUtf8(endpoint.data)).query()).queryItemValue("sessionId");
@@ -87,39 +74,18 @@ class TestGuiTraffic : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
         McpServerOptions o;
-        o.port = 0;
-        o.databasePath = m_dir.filePath("traffic.sqlite");
-        o.auth.devIssuerKeyFile = m_dir.filePath("dev.pem");
         o.sseKeepAliveIntervalMs = 300;
-        m_host = std::make_unique<ServerHost>(o, s12::catalog());
-        QStringList errors;
-        QVERIFY2(m_host->start(true, &errors), qPrintable(errors.join('\n')));
-        ServerStatus status;
-        QList<EntitySnapshot> entities;
-        QList<ToolSnapshot> tools;
-        m_host->invoke([&] {
-            m_admin = m_host->server()->admin();
-            status = m_admin->status();
-            entities = m_admin->entities();
-            tools = m_admin->tools();
-            m_port = m_host->server()->httpPort();
-        });
-        m_link = std::make_unique<InProcessConsoleLink>(m_admin);
-        m_window = std::make_unique<ui::MainWindow>(m_link.get(), status, QList<SessionInfo>{}, entities, tools);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY2(m_console.start("traffic.sqlite", o), qPrintable(m_console.problems));
     }
 
     void pageIsInTheViewMenu()
     {
-        QTabWidget *tabs = m_window->tabs();
+        QTabWidget *tabs = m_console.window->tabs();
         const int index = tabs->indexOf(page());
         QVERIFY(index >= 0);
         QCOMPARE(tabs->tabText(index), QStringLiteral("Wire traffic"));
-        QAction *action = m_window->pageActions().at(index);
+        QAction *action = m_console.window->pageActions().at(index);
         QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_0));
         action->trigger();
         QCOMPARE(tabs->currentWidget(), page());
@@ -128,20 +94,20 @@ private slots:
         QVERIFY(!page()->recordToggle()->isChecked());
         QVERIFY(!page()->recordNewToggle()->isChecked()); // off by default
         QCOMPARE(page()->model()->rowCount(), 0);
-        QVERIFY(!onServer<bool>([&] { return m_host->server()->sessions()->traffic()->active(); }));
+        QVERIFY(!m_console.onServer<bool>([&] { return recorder()->active(); }));
     }
 
     void recordsALegacySessionInProcess()
     {
         // "Record new sessions" first: the endpoint event goes out as the stream opens.
         page()->recordNewToggle()->click();
-        QTRY_VERIFY(onServer<bool>([&] { return m_host->server()->sessions()->traffic()->recordsNewSessions(); }));
-        m_stream = std::make_unique<HttpClient>(m_port);
+        QTRY_VERIFY(m_console.onServer<bool>([&] { return recorder()->recordsNewSessions(); }));
+        m_stream = std::make_unique<HttpClient>(m_console.port);
         m_sid = openLegacySession(*m_stream);
         QVERIFY(!m_sid.isEmpty());
         page()->recordNewToggle()->click();
         QTRY_VERIFY(!page()->recordNewToggle()->isChecked());
-        QTRY_VERIFY(!onServer<bool>([&] { return m_host->server()->sessions()->traffic()->recordsNewSessions(); }));
+        QTRY_VERIFY(!m_console.onServer<bool>([&] { return recorder()->recordsNewSessions(); }));
         QVERIFY(recording(m_sid)); // what began with the session goes on
 
         // The session is listed; choosing it shows its recording, live.
@@ -165,7 +131,7 @@ private slots:
         QVERIFY(page()->detail()->toPlainText().contains("Content-Type: application/json"));
         QVERIFY(page()->detail()->toPlainText().contains("\"method\": \"initialize\""));
         // Export JSON: the frames shown, as JSON.
-        const QString path = m_dir.filePath("traffic.json");
+        const QString path = m_console.dir.filePath("traffic.json");
         QString error;
         QVERIFY2(page()->exportTo(path, &error), qPrintable(error));
         QFile file(path);
@@ -181,7 +147,7 @@ private slots:
         QVERIFY(!page()->recordToggle()->isChecked());
         // Frames recorded before the stop, still queued to the console, land first.
         QTRY_COMPARE(page()->model()->rowCount(),
-                     onServer<int>([&] { return int(m_host->server()->sessions()->traffic()->frames(m_sid).size()); }));
+                     m_console.onServer<int>([&] { return int(recorder()->frames(m_sid).size()); }));
         const int rows = page()->model()->rowCount();
         const qsizetype comments = m_stream->comments().size();
         QTRY_VERIFY(m_stream->comments().size() >= comments + 2);
@@ -195,16 +161,16 @@ private slots:
     void recordsAttached()
     {
         AttachOptions o;
-        o.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port)); // loopback, authentication off
+        o.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_console.port)); // loopback, authentication off
         RemoteConsoleLink link(o);
         link.start();
         QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), 10000);
         ServerStatus status;
-        m_host->invoke([&] { status = m_admin->status(); });
+        m_console.host->invoke([&] { status = m_console.admin->status(); });
         ui::MainWindow window(&link, status, {}, {}, {});
         ui::TrafficPage *attached = window.trafficPage();
         // A Streamable HTTP session, chosen and recorded from the attached console.
-        HttpClient c(m_port);
+        HttpClient c(m_console.port);
         HttpResponse r = c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams()));
         QCOMPARE(r.status, 200);
         const QString sid = QString::fromLatin1(r.header("Mcp-Session-Id"));
@@ -247,24 +213,22 @@ private slots:
         if (dir.isEmpty())
             QSKIP("KOAN_SCREENSHOT_DIR not set");
         // A tool call on the recorded legacy session, beside its stream's keep-alives.
-        HttpClient post(m_port);
+        HttpClient post(m_console.port);
         post.request("POST", "/mcp/rpc?sessionId=" + m_sid.toLatin1(), {{"Content-Type", "application/json"}},
                      rpc(2, "tools/list"));
         QVERIFY(!m_stream->waitMessage(2).isEmpty());
-        m_window->tabs()->setCurrentWidget(page());
+        m_console.window->tabs()->setCurrentWidget(page());
         page()->selectTarget(m_sid);
         QTRY_VERIFY_WITH_TIMEOUT(page()->model()->rowCount() > 8, 5000);
         page()->view()->selectRow(rowOf(page()->model(), "endpoint") + 1);
         QTest::qWait(100);
-        QVERIFY(m_window->grab().save(dir + QStringLiteral("/console-traffic.png")));
+        QVERIFY(m_console.window->grab().save(dir + QStringLiteral("/console-traffic.png")));
     }
 
     void cleanupTestCase()
     {
         m_stream.reset();
-        m_window.reset();
-        m_link.reset();
-        m_host.reset();
+        m_console.stop();
     }
 };
 

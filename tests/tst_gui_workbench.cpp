@@ -14,16 +14,13 @@
 #include "McpServer.h"
 #include "SchemaForm.h"
 #include "TasksPage.h"
-#include "ServerHost.h"
 #include "ToolCallJsonl.h"
 #include "ToolCallsFilter.h"
 #include "ToolCallsModel.h"
 #include "ToolCallsPage.h"
-#include "Translations.h"
 #include "admin/AdminController.h"
-#include "console/InProcessConsoleLink.h"
 #include "fixtures/FixturePacks.h"
-#include "s12/S12MedTrials.h"
+#include "support/ConsoleFixture.h"
 #include "support/ModernRpc.h"
 
 #include <QAction>
@@ -37,7 +34,6 @@
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace koan;
@@ -66,17 +62,13 @@ QByteArray runShell(const QString &command, const QMap<QString, QString> &env, i
 class TestGuiWorkbench : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    std::unique_ptr<ServerHost> m_host;
-    std::unique_ptr<InProcessConsoleLink> m_link; // outlives the window
-    std::unique_ptr<ui::MainWindow> m_window;
-    quint16 m_port = 0;
+    ConsoleFixture m_console;
     QString m_legacySession;        // the legacy SSE stream's sessionId
     QByteArray m_streamableSession; // the 2025 Streamable session's Mcp-Session-Id
     HttpClient *m_sse = nullptr;
 
-    ui::ToolCallsModel *model() const { return m_window->toolCallsModel(); }
-    ui::ToolCallsPage *page() const { return m_window->toolCallsPage(); }
+    ui::ToolCallsModel *model() const { return m_console.window->toolCallsModel(); }
+    ui::ToolCallsPage *page() const { return m_console.window->toolCallsPage(); }
     // The newest call of `tool` in the history, or -1.
     int lastRowOf(const QString &tool, const QString &outcome = {}) const
     {
@@ -105,44 +97,22 @@ class TestGuiWorkbench : public QObject
                 return r;
         return -1;
     }
-    QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_port); }
+    QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_console.port); }
 
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QVERIFY(ui::installTranslations(qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
-        McpServerOptions o;
-        o.port = 0;
-        o.databasePath = m_dir.filePath("workbench.sqlite");
-        o.auth.devIssuerKeyFile = m_dir.filePath("dev.pem");
-        m_host = std::make_unique<ServerHost>(o, s12::catalog());
-        QStringList errors;
-        QVERIFY2(m_host->start(true, &errors,
-                               [](McpServer *s) { fixtures::install(QStringLiteral("conformance"), s->bridge(), s); }),
-                 qPrintable(errors.join('\n')));
-        ServerStatus status;
-        QList<EntitySnapshot> entities;
-        QList<ToolSnapshot> tools;
-        AdminController *admin = nullptr;
-        m_host->invoke([&] {
-            admin = m_host->server()->admin();
-            status = admin->status();
-            entities = admin->entities();
-            tools = admin->tools();
-            m_port = m_host->server()->httpPort();
-        });
-        m_link = std::make_unique<InProcessConsoleLink>(admin);
-        m_window = std::make_unique<ui::MainWindow>(m_link.get(), status, QList<SessionInfo>{}, entities, tools);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        m_window->tabs()->setCurrentWidget(page());
+        QVERIFY2(
+            m_console.start("workbench.sqlite", {},
+                            [](McpServer *s) { fixtures::install(QStringLiteral("conformance"), s->bridge(), s); }),
+            qPrintable(m_console.problems));
+        m_console.window->tabs()->setCurrentWidget(page());
     }
 
     void recordsCarryEraSubjectTraceIdAndRawJsonRpc()
     {
         // A stateless 2026-07-28 call with a W3C traceparent in its _meta.
-        HttpClient modern(m_port);
+        HttpClient modern(m_console.port);
         QJsonObject params{{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}};
         QByteArray body = modernRequest(7, "tools/call", params, false);
         QJsonObject message = QJsonDocument::fromJson(body).object();
@@ -179,7 +149,7 @@ private slots:
         QVERIFY(page()->findChild<QPlainTextEdit *>("toolCallDetails")->toPlainText().contains(kTraceparent));
 
         // A 2025-11-25 Streamable HTTP session's call.
-        HttpClient streamable(m_port);
+        HttpClient streamable(m_console.port);
         const HttpResponse init
             = streamable.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams("2025-11-25")));
         m_streamableSession = init.header("Mcp-Session-Id");
@@ -202,13 +172,13 @@ private slots:
         QVERIFY(s.traceId.isEmpty());
 
         // A legacy HTTP+SSE call (its answer on the stream).
-        m_sse = new HttpClient(m_port);
+        m_sse = new HttpClient(m_console.port);
         m_sse->send("GET", "/mcp/sse", {{"Accept", "text/event-stream"}});
         SseEvent endpoint;
         QVERIFY(m_sse->waitEvent("endpoint", 5000, &endpoint));
         m_legacySession = QString::fromLatin1(endpoint.data.mid(endpoint.data.indexOf("sessionId=") + 10));
         QVERIFY(!m_legacySession.isEmpty());
-        HttpClient post(m_port);
+        HttpClient post(m_console.port);
         const QByteArray path = "/mcp/rpc?sessionId=" + m_legacySession.toLatin1();
         const QList<QPair<QByteArray, QByteArray>> json{{"Content-Type", "application/json"}};
         QCOMPARE(post.request("POST", path, json, rpc(1, "initialize", initParams("2024-11-05"))).status, 202);
@@ -225,7 +195,7 @@ private slots:
                  QStringLiteral("legacy SSE 2024-11-05"));
 
         // A tool error (isError) from the stateless era.
-        HttpClient bad(m_port);
+        HttpClient bad(m_console.port);
         bad.request("POST", "/mcp", modernHeaders("tools/call", "trial-site.get-by-id"),
                     modernRequest(
                         8, "tools/call",
@@ -277,7 +247,7 @@ private slots:
         page()->toolFilter()->setCurrentIndex(page()->toolFilter()->findData("trial-site.get-by-id"));
         const int shown = page()->filter()->rowCount();
         QCOMPARE(shown, 3);
-        const QString path = m_dir.filePath("calls.jsonl");
+        const QString path = m_console.dir.filePath("calls.jsonl");
         QString error;
         QVERIFY2(page()->exportJsonl(path, &error), qPrintable(error));
         QFile f(path);
@@ -472,23 +442,23 @@ private slots:
 
     void findAndCopyShortcuts()
     {
-        QAction *find = m_window->findAction();
-        QAction *copy = m_window->copyAction();
+        QAction *find = m_console.window->findAction();
+        QAction *copy = m_console.window->copyAction();
         QVERIFY(find->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_F)));
         QVERIFY(copy->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_C)));
-        m_window->tabs()->setCurrentWidget(page());
-        m_window->activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        m_console.window->tabs()->setCurrentWidget(page());
+        m_console.window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_console.window.get()));
         page()->view()->setFocus();
-        QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+        QTest::keyClick(m_console.window.get(), Qt::Key_F, Qt::ControlModifier);
         QTRY_COMPARE(QApplication::focusWidget(), page()->searchField());
         // Another page's filter field, without it registering anything.
-        m_window->tabs()->setCurrentWidget(m_window->tasksPage());
+        m_console.window->tabs()->setCurrentWidget(m_console.window->tasksPage());
         find->trigger();
         QCOMPARE(QApplication::focusWidget()->objectName(), QStringLiteral("tasksFilter"));
 
         // Copy: the selected rows of the current table, header first, tab-separated.
-        m_window->tabs()->setCurrentWidget(page());
+        m_console.window->tabs()->setCurrentWidget(page());
         page()->view()->setFocus();
         const int greet = lastRowOf("greet");
         select(greet);
@@ -505,8 +475,8 @@ private slots:
         const QString dir = qEnvironmentVariable("KOAN_SCREENSHOT_DIR");
         if (dir.isEmpty())
             QSKIP("KOAN_SCREENSHOT_DIR not set");
-        m_window->resize(1500, 820);
-        m_window->tabs()->setCurrentWidget(page());
+        m_console.window->resize(1500, 820);
+        m_console.window->tabs()->setCurrentWidget(page());
         const int traced = tracedRow();
         select(traced);
         page()->togglePinSelected();
@@ -519,15 +489,13 @@ private slots:
         select(traced);
         page()->view()->scrollToTop(); // the pinned call, with its trace id
         QTest::qWait(200);
-        QVERIFY(m_window->grab().save(dir + QStringLiteral("/console-workbench.png")));
+        QVERIFY(m_console.window->grab().save(dir + QStringLiteral("/console-workbench.png")));
     }
 
     void cleanupTestCase()
     {
         delete m_sse;
-        m_window.reset();
-        m_link.reset();
-        m_host.reset();
+        m_console.stop();
     }
 };
 
