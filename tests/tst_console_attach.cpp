@@ -64,10 +64,11 @@ class TestConsoleAttach : public QObject
         f.write(content);
         return f.fileName();
     }
-    AttachOptions options(const QByteArray &token) const
+    // To the server on `port` (default: the suite's).
+    AttachOptions options(const QByteArray &token, quint16 port = 0) const
     {
         AttachOptions o;
-        o.url = QUrl(url());
+        o.url = QUrl(port ? QStringLiteral("https://127.0.0.1:%1").arg(port) : url());
         o.token = token;
         o.caCertificates = QSslCertificate::fromPath(m_cert, QSsl::Pem);
         o.reconnectMs = 300;
@@ -84,6 +85,12 @@ class TestConsoleAttach : public QObject
                            "--set", "Auth:Issuer=" + QString::fromLatin1(kIss),
                            "--set", "Auth:Audience=" + QString::fromLatin1(kAud),
                            "--set", "SseKeepAliveInterval=500ms"};
+    }
+    // A second server beside the suite's, with the conformance fixtures (slow_compute, greet).
+    bool startFixturesServer(KoanProcess &server, const QString &database) const
+    {
+        return server.start(serverArgs(database) << "--fixtures"
+                                                 << "conformance");
     }
     bool startServer(quint16 port = 0)
     {
@@ -309,13 +316,9 @@ private slots:
     {
         // A server with the task fixtures: slow_compute runs until it is cancelled.
         KoanProcess server;
-        QVERIFY2(server.start(serverArgs("tasks.sqlite") << "--fixtures"
-                                                         << "conformance"),
-                 server.stderrText.constData());
+        QVERIFY2(startFixturesServer(server, "tasks.sqlite"), server.stderrText.constData());
         const QByteArray admin = tokenFor("ops-lead", "koan:admin"), agent = tokenFor("agent-7", "clinical:operations");
-        AttachOptions o = options(admin);
-        o.url = QUrl(QStringLiteral("https://127.0.0.1:%1").arg(server.port));
-        RemoteConsoleLink link(o);
+        RemoteConsoleLink link(options(admin, server.port));
         QSignalSpy updated(&link, &ConsoleLink::taskUpdated);
         QSignalSpy listed(&link, &ConsoleLink::tasksChanged);
         QSignalSpy answered(&link, &ConsoleLink::taskCancelAnswered);
@@ -409,13 +412,9 @@ private slots:
         // The tool-call event carries the workbench's record (trace id, subject, era, raw JSON-RPC),
         // and an attached operator call is cancelled in flight over the admin API, by its caller only.
         KoanProcess server;
-        QVERIFY2(server.start(serverArgs("workbench.sqlite") << "--fixtures"
-                                                             << "conformance"),
-                 server.stderrText.constData());
+        QVERIFY2(startFixturesServer(server, "workbench.sqlite"), server.stderrText.constData());
         const QByteArray admin = tokenFor("ops-lead", "koan:admin"), agent = tokenFor("agent-7", "clinical:operations");
-        AttachOptions o = options(admin);
-        o.url = QUrl(QStringLiteral("https://127.0.0.1:%1").arg(server.port));
-        RemoteConsoleLink link(o);
+        RemoteConsoleLink link(options(admin, server.port));
         QSignalSpy calls(&link, &ConsoleLink::toolCallFinished);
         QSignalSpy invoked(&link, &ConsoleLink::toolInvoked);
         QSignalSpy failed(&link, &ConsoleLink::commandFailed);
