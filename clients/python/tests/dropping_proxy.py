@@ -6,32 +6,21 @@ server and its session stay up — the case Streamable HTTP resumption (Last-Eve
 from __future__ import annotations
 
 import asyncio
-import threading
+
+from loopback_relay import LoopbackRelay
 
 
-class DroppingProxy:
+class DroppingProxy(LoopbackRelay):
     def __init__(self, target_port: int):
-        self.target_port = target_port
         self.marker: bytes | None = None  # cut the first response carrying this, then disarm
         self.cuts = 0
         self.requests: list[bytes] = []  # first bytes of each request seen (method and path)
         self.wire: list[bytes] = []  # the first chunk of each request (its head, and its body when small)
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        self._ready.wait(5)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
-        self.port = self._server.sockets[0].getsockname()[1]
-        self._ready.set()
-        self._loop.run_forever()
+        super().__init__(target_port)
 
     async def _handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         try:
-            server_r, server_w = await asyncio.open_connection("127.0.0.1", self.target_port)
+            server_r, server_w = await self.connect()
         except OSError:
             client_w.close()
             return
@@ -58,16 +47,4 @@ class DroppingProxy:
             client_w.close()
             server_w.close()
 
-        tasks = [asyncio.ensure_future(upstream()), asyncio.ensure_future(downstream())]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for t in tasks:
-            t.cancel()
-        client_w.close()
-        server_w.close()
-
-    def close(self) -> None:
-        self._loop.call_soon_threadsafe(self._server.close)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        if not self._thread.is_alive():
-            self._loop.close()
+        await self.relay(client_w, server_w, upstream(), downstream())
