@@ -1,27 +1,13 @@
 #include "BarChart.h"
 
-#include <QHelpEvent>
-#include <QLocale>
 #include <QPainter>
-#include <QToolTip>
 #include <cmath>
 
 namespace koan::ui {
 
-BarChart::BarChart(QWidget *parent) : QWidget(parent)
+BarChart::BarChart(QWidget *parent) : ChartWidget(parent)
 {
-    m_format = [](double v) {
-        return std::abs(v - std::round(v)) < 1e-9 ? QLocale().toString(qint64(std::llround(v)))
-                                                  : QLocale().toString(v, 'f', 1);
-    };
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-}
-
-void BarChart::setTitle(const QString &title)
-{
-    m_title = title;
-    setAccessibleName(title);
-    update();
 }
 
 void BarChart::setEmptyText(const QString &text)
@@ -42,12 +28,6 @@ void BarChart::setBars(const QList<Bar> &bars)
     update();
 }
 
-void BarChart::setValueFormat(std::function<QString(double)> format)
-{
-    m_format = std::move(format);
-    update();
-}
-
 int BarChart::rowHeight() const
 {
     return fontMetrics().height() + 4;
@@ -55,7 +35,7 @@ int BarChart::rowHeight() const
 
 int BarChart::top() const
 {
-    return m_title.isEmpty() ? 4 : fontMetrics().height() + 8;
+    return title().isEmpty() ? 4 : fontMetrics().height() + 8;
 }
 
 int BarChart::labelWidth() const
@@ -87,34 +67,13 @@ QString BarChart::toolTipAt(int y) const
     return QStringLiteral("%1: %2").arg(m_bars.at(row).label, format(m_bars.at(row).value));
 }
 
-bool BarChart::event(QEvent *e)
-{
-    if (e->type() == QEvent::ToolTip) {
-        auto *help = static_cast<QHelpEvent *>(e);
-        const QString text = toolTipAt(help->pos().y());
-        if (text.isEmpty())
-            QToolTip::hideText();
-        else
-            QToolTip::showText(help->globalPos(), text, this);
-        return true;
-    }
-    return QWidget::event(e);
-}
-
 void BarChart::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
     p.fillRect(rect(), palette().base());
     const QFontMetrics fm = p.fontMetrics();
     const QColor text = palette().text().color();
-    if (!m_title.isEmpty()) {
-        QFont bold = p.font();
-        bold.setBold(true);
-        p.setFont(bold);
-        p.setPen(text);
-        p.drawText(8, fm.ascent() + 4, m_title);
-        p.setFont(font());
-    }
+    paintTitle(p, fm.ascent() + 4);
     if (m_bars.isEmpty()) {
         p.setPen(palette().color(QPalette::Disabled, QPalette::Text));
         p.drawText(rect().adjusted(8, top(), -8, -4), Qt::AlignLeft | Qt::AlignTop, m_emptyText);

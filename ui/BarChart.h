@@ -2,13 +2,13 @@
 // A small QPainter bar chart of our own: labelled horizontal bars with their values, for the
 // Overview's distributions (auth failures by reason, one tool's latency histogram). Colours come
 // from the palette, sizes from the font, so it reads in a dark palette and at 200% scaling.
+#include "ChartWidget.h"
+
 #include <QList>
-#include <QWidget>
-#include <functional>
 
 namespace koan::ui {
 
-class BarChart : public QWidget
+class BarChart : public ChartWidget
 {
     Q_OBJECT
 public:
@@ -17,14 +17,10 @@ public:
         double value = 0;
     };
     explicit BarChart(QWidget *parent = nullptr);
-    void setTitle(const QString &title);
-    QString title() const { return m_title; }
     // Shown instead of the bars while there are none.
     void setEmptyText(const QString &text);
     void setBars(const QList<Bar> &bars);
     const QList<Bar> &bars() const { return m_bars; }
-    void setValueFormat(std::function<QString(double)> format);
-    QString format(double v) const { return m_format(v); }
     // What the tooltip says at y (widget coordinates): the bar's label and value; empty between bars.
     QString toolTipAt(int y) const;
     QSize sizeHint() const override;
@@ -32,17 +28,15 @@ public:
 
 protected:
     void paintEvent(QPaintEvent *) override;
-    bool event(QEvent *e) override;
+    QString toolTipAtPoint(const QPoint &pos) const override { return toolTipAt(pos.y()); }
 
 private:
     int rowHeight() const;
     int top() const; // the first bar's y
     int labelWidth() const;
 
-    QString m_title;
     QString m_emptyText;
     QList<Bar> m_bars;
-    std::function<QString(double)> m_format;
 };
 
 } // namespace koan::ui

@@ -1,6 +1,5 @@
 #include "Sparkline.h"
 
-#include <QHelpEvent>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
@@ -24,13 +23,9 @@ double niceCeiling(double v)
 }
 } // namespace
 
-Sparkline::Sparkline(int capacity, QWidget *parent) : QWidget(parent), m_capacity(qMax(2, capacity))
+Sparkline::Sparkline(int capacity, QWidget *parent) : ChartWidget(parent), m_capacity(qMax(2, capacity))
 {
     setMouseTracking(true);
-    m_format = [](double v) {
-        return std::abs(v - std::round(v)) < 1e-9 ? QLocale().toString(qint64(std::llround(v)))
-                                                  : QLocale().toString(v, 'f', 1);
-    };
 }
 
 QSize Sparkline::sizeHint() const
@@ -43,31 +38,13 @@ QSize Sparkline::minimumSizeHint() const
 {
     // Title, legend, three lines of plot and the time axis.
     const QFontMetrics fm = fontMetrics();
-    return {fm.averageCharWidth() * 30, fm.height() * ((m_title.isEmpty() ? 1 : 2) + 3 + 1) + 16};
+    return {fm.averageCharWidth() * 30, fm.height() * ((title().isEmpty() ? 1 : 2) + 3 + 1) + 16};
 }
 
 int Sparkline::addSeries(const QString &label, const QColor &color)
 {
     m_series.append(Series{label, color, {}});
     return int(m_series.size()) - 1;
-}
-
-void Sparkline::setTitle(const QString &title)
-{
-    m_title = title;
-    setAccessibleName(title);
-    update();
-}
-
-void Sparkline::setValueFormat(std::function<QString(double)> format)
-{
-    m_format = std::move(format);
-    update();
-}
-
-QString Sparkline::format(double v) const
-{
-    return m_format(v);
 }
 
 void Sparkline::append(const QList<double> &values)
@@ -128,7 +105,7 @@ QRectF Sparkline::plotArea() const
 {
     const QFontMetrics fm = fontMetrics();
     const int labelWidth = fm.horizontalAdvance(format(axisMax())) + 10;
-    const int top = fm.height() * (m_title.isEmpty() ? 1 : 2) + 8;
+    const int top = fm.height() * (title().isEmpty() ? 1 : 2) + 8;
     return QRectF(rect()).adjusted(qMax(36, labelWidth + 6), top, -10, -(fm.height() + 8));
 }
 
@@ -151,20 +128,6 @@ QString Sparkline::toolTipAt(int x) const
     for (const Series &s : m_series)
         lines << QStringLiteral("%1: %2").arg(s.label, format(s.values.value(i)));
     return lines.join(QLatin1Char('\n'));
-}
-
-bool Sparkline::event(QEvent *e)
-{
-    if (e->type() == QEvent::ToolTip) {
-        auto *help = static_cast<QHelpEvent *>(e);
-        const QString text = toolTipAt(help->pos().x());
-        if (text.isEmpty())
-            QToolTip::hideText();
-        else
-            QToolTip::showText(help->globalPos(), text, this);
-        return true;
-    }
-    return QWidget::event(e);
 }
 
 void Sparkline::mouseMoveEvent(QMouseEvent *e)
@@ -199,15 +162,8 @@ void Sparkline::paintEvent(QPaintEvent *)
 
     // Title, then the legend: label, current value, peak in the window.
     int y = fm.ascent() + 4;
-    if (!m_title.isEmpty()) {
-        QFont bold = p.font();
-        bold.setBold(true);
-        p.setFont(bold);
-        p.setPen(text);
-        p.drawText(8, y, m_title);
-        p.setFont(font());
+    if (paintTitle(p, y))
         y += fm.height();
-    }
     int legendX = 8;
     for (int i = 0; i < m_series.size(); ++i) {
         const QString legend = tr("%1: %2 (peak %3)").arg(m_series.at(i).label, format(current(i)), format(peak(i)));

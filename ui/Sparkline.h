@@ -2,23 +2,20 @@
 // A small QPainter time chart of our own (no Qt Charts): one or two series over a shared time
 // axis, a value axis with round ticks, a legend with current and peak values, and a tooltip
 // with the values under the mouse.
+#include "ChartWidget.h"
+
 #include <QColor>
 #include <QDateTime>
 #include <QList>
-#include <QWidget>
-#include <functional>
 
 namespace koan::ui {
 
-class Sparkline : public QWidget
+class Sparkline : public ChartWidget
 {
     Q_OBJECT
 public:
     explicit Sparkline(int capacity = 120, QWidget *parent = nullptr);
     int addSeries(const QString &label, const QColor &color);
-    void setTitle(const QString &title);
-    // How values are written on the axis, in the legend and the tooltip (default: up to 1 decimal).
-    void setValueFormat(std::function<QString(double)> format);
     // The value axis reaches at least this far (default 1), so near-zero series stay flat.
     void setMinimumAxisMax(double v) { m_minAxisMax = v; }
     void append(const QList<double> &values); // one value per series, now
@@ -28,7 +25,6 @@ public:
     int seriesCount() const { return int(m_series.size()); }
     double current(int i) const;
     double peak(int i) const;
-    QString format(double v) const;
     // What the tooltip says for the sample nearest to x (widget coordinates); empty without samples.
     QString toolTipAt(int x) const;
     // From the font, so title, legend and axes fit at any scaling or font size.
@@ -37,7 +33,7 @@ public:
 
 protected:
     void paintEvent(QPaintEvent *) override;
-    bool event(QEvent *e) override;
+    QString toolTipAtPoint(const QPoint &pos) const override { return toolTipAt(pos.x()); }
     void mouseMoveEvent(QMouseEvent *e) override;
     void leaveEvent(QEvent *e) override;
 
@@ -53,10 +49,8 @@ private:
     int span() const; // samples across the plot: what there is, at least 60, at most the capacity
 
     int m_capacity;
-    QString m_title;
     QList<Series> m_series;
     QList<QDateTime> m_times;
-    std::function<QString(double)> m_format;
     int m_hover = -1;
     double m_minAxisMax = 1;
 };
