@@ -227,14 +227,9 @@ private slots:
     // other scripts after ASCII; missing values first; numbers by value, not as text).
     void sameFiltersAndSortsOnBothBackends()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
+        KOAN_FRESH_POSTGRES(url);
         McpServerOptions lite, post;
-        post.databaseUrl = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!post.databaseUrl.isEmpty(), qPrintable(why));
+        post.databaseUrl = url;
         lite.seedSampleData = post.seedSampleData = false;
         BridgeHarness a(lite), b(post);
         QVERIFY2(a.ok, qPrintable(a.startupErrors.join('\n')));

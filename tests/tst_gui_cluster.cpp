@@ -74,14 +74,9 @@ private slots:
 
     void twoReplicasInProcessAndAttached()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
+        KOAN_FRESH_POSTGRES(url);
         McpServerOptions o;
-        o.databaseUrl = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        o.databaseUrl = url;
         ServerFixture one(o);
         auto two = std::make_unique<ServerFixture>(o);
         QVERIFY2(one.ok && two->ok, qPrintable(one.problems + two->problems));

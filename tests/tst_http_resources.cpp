@@ -660,13 +660,7 @@ private slots:
         // Two servers on one PostgreSQL database (replicas): a write through one reaches the
         // subscribers of both (LISTEN koan_changes); after the database restarts, the listeners
         // reconnect and every subscriber is told to re-read.
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
-        const QString url = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        KOAN_FRESH_POSTGRES_ON(pg, url);
         McpServerOptions o;
         o.databaseUrl = url;
         ServerFixture one(o), two(o);
@@ -706,6 +700,7 @@ private slots:
         // The database restarts: the listeners reconnect and tell every subscriber to re-read.
         QVERIFY(pg->stop());
         QTest::qWait(1500); // down for longer than the listener's probe interval
+        QString why;
         QVERIFY2(pg->restart(&why), qPrintable(why));
         QVERIFY(QTest::qWaitFor([&] { return updatedFor(s2, uri, 2); }, 15000));
         QVERIFY(QTest::qWaitFor([&] { return updatedFor(s1, uri, 2); }, 15000));

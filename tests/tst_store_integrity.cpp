@@ -830,13 +830,7 @@ private slots:
         // koan-mcp store copy: every row of a SQLite store (records with versions, an idempotency
         // key, a setting change, the audit trail) lands in an empty PostgreSQL database, verified;
         // a server on the copy goes on from there (versions, kept retries, the chain).
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
-        const QString url = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        KOAN_FRESH_POSTGRES(url);
         QTemporaryDir dir;
         McpServerOptions o;
         o.databasePath = dir.filePath("single-node.sqlite");
@@ -924,13 +918,7 @@ private slots:
 
     void databasePasswordIsNeverShown()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
-        const QString url = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        KOAN_FRESH_POSTGRES_ON(pg, url);
         const QByteArray password = PostgresServer::kPassword;
         QTemporaryDir home;
         const auto run = [&](const QStringList &args, const QProcessEnvironment &env, int waitMs) {
@@ -977,13 +965,7 @@ private slots:
     // a refused (rolled back) write notifies nothing.
     void committedWritesNotifyTheChangeChannel()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
-        const QString url = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        KOAN_FRESH_POSTGRES(url);
         BridgeHarness h(onBackend(url));
         QVERIFY2(h.ok, qPrintable(h.startupErrors.join('\n')));
         RawSql listener(url);

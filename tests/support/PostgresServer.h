@@ -297,14 +297,22 @@ inline void addBackendRows()
         urlVariable = urlVariable##Fresh_;                                                                             \
     }
 
-// A PostgreSQL-only test: a fresh database's URL on the shared server (QSKIP without PostgreSQL).
-#define KOAN_FRESH_POSTGRES(urlVariable)                                                                               \
+// A PostgreSQL-only test: the shared server as `pgVariable` (QSKIP without PostgreSQL; fails when
+// it cannot start).
+#define KOAN_SHARED_POSTGRES(pgVariable)                                                                               \
     if (!koan::test::PostgresServer::available())                                                                      \
         QSKIP(qPrintable(koan::test::PostgresServer::missingReason()));                                                \
-    QString pgWhy_##urlVariable;                                                                                       \
-    koan::test::PostgresServer *pg_##urlVariable = koan::test::PostgresServer::shared(&pgWhy_##urlVariable);           \
-    QVERIFY2(pg_##urlVariable, qPrintable(pgWhy_##urlVariable));                                                       \
-    const QString urlVariable = pg_##urlVariable->freshDatabaseUrl(&pgWhy_##urlVariable);                              \
-    QVERIFY2(!urlVariable.isEmpty(), qPrintable(pgWhy_##urlVariable))
+    QString pgVariable##Why_;                                                                                          \
+    koan::test::PostgresServer *pgVariable = koan::test::PostgresServer::shared(&pgVariable##Why_);                    \
+    QVERIFY2(pgVariable, qPrintable(pgVariable##Why_))
+
+// The shared server as `pgVariable` and a fresh database's URL on it as `urlVariable`.
+#define KOAN_FRESH_POSTGRES_ON(pgVariable, urlVariable)                                                                \
+    KOAN_SHARED_POSTGRES(pgVariable);                                                                                  \
+    const QString urlVariable = pgVariable->freshDatabaseUrl(&pgVariable##Why_);                                       \
+    QVERIFY2(!urlVariable.isEmpty(), qPrintable(pgVariable##Why_))
+
+// A PostgreSQL-only test: a fresh database's URL on the shared server (QSKIP without PostgreSQL).
+#define KOAN_FRESH_POSTGRES(urlVariable) KOAN_FRESH_POSTGRES_ON(pg_##urlVariable, urlVariable)
 
 } // namespace koan::test
