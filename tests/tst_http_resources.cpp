@@ -91,9 +91,7 @@ QJsonObject patchArgs(const QString &id, int enrollment)
 class TestHttpResources : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_keysDir;
-    KeyPair m_key;
-    QString m_jwksFile;
+    JwksFile m_jwks;
 
     // A 2025-11-25 Streamable session (initialized); its id.
     static QByteArray openSession(HttpClient &c, const QByteArray &token = {})
@@ -114,24 +112,17 @@ class TestHttpResources : public QObject
     {
         McpServerOptions o;
         o.requireAuthentication = true;
-        o.auth.jwksFile = m_jwksFile;
+        o.auth.jwksFile = m_jwks.path;
         o.auth.issuers = {QString::fromLatin1(kIss)};
         return o;
     }
     QByteArray tokenFor(const ServerFixture &f, const QString &scope)
     {
-        return token(m_key, claims("alice", scope, f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss), 600));
+        return token(m_jwks.key, claims("alice", scope, f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss), 600));
     }
 
 private slots:
-    void initTestCase()
-    {
-        m_key = makeKey(QDir(m_keysDir.path()), "k1", true);
-        m_jwksFile = m_keysDir.filePath("jwks.json");
-        QFile f(m_jwksFile);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QJsonDocument(jwks({m_key})).toJson());
-    }
+    void initTestCase() { QVERIFY(m_jwks.create()); }
 
     void capabilities()
     {

@@ -60,22 +60,20 @@ public:
 class TestSecurityHttp : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_keysDir;
-    KeyPair m_key;
-    QString m_jwksFile;
+    JwksFile m_jwks;
 
     McpServerOptions authOptions(bool required = true) const
     {
         McpServerOptions o;
         o.requireAuthentication = required;
-        o.auth.jwksFile = m_jwksFile;
+        o.auth.jwksFile = m_jwks.path;
         o.auth.issuers = {QString::fromLatin1(kIss)};
         o.auth.scopeClaims << QStringLiteral("roles");
         return o;
     }
     QByteArray tokenFor(const ServerFixture &f, const QString &sub, const QString &scope, qint64 ttl = 600)
     {
-        return token(m_key, claims(sub, scope, f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss), ttl));
+        return token(m_jwks.key, claims(sub, scope, f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss), ttl));
     }
     QByteArray initStreamable(HttpClient &c, const QByteArray &t)
     {
@@ -84,14 +82,7 @@ class TestSecurityHttp : public QObject
     }
 
 private slots:
-    void initTestCase()
-    {
-        m_key = makeKey(QDir(m_keysDir.path()), "k1", true);
-        m_jwksFile = m_keysDir.filePath("jwks.json");
-        QFile f(m_jwksFile);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QJsonDocument(jwks({m_key})).toJson());
-    }
+    void initTestCase() { QVERIFY(m_jwks.create()); }
 
     void challengesAndMetadata()
     {
@@ -146,7 +137,7 @@ private slots:
             {{"alg", "RS256"},
              {"kid", QStringLiteral("x\n") + QChar(0) + QChar(0x85) + QStringLiteral("Set-Cookie: pwned=3")}}};
         for (const QJsonObject &h : headers) {
-            const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(signWithOpenssl(h, cl, m_key)));
+            const HttpResponse r = c.request("GET", "/mcp/capabilities", bearer(signWithOpenssl(h, cl, m_jwks.key)));
             QCOMPARE(r.status, 401);
             QVERIFY(r.header("Set-Cookie").isEmpty());
             for (const auto &[name, value] : r.headers)
@@ -242,7 +233,7 @@ private slots:
         // A forged subject in a token with a bad signature, and a percent-decoded path with CR/LF.
         QJsonObject forged = claims("mallory\nkoan.auth: auth ok for admin", "", f.server->baseUrl() + "/mcp",
                                     QString::fromLatin1(kIss));
-        QByteArray t = token(m_key, forged);
+        QByteArray t = token(m_jwks.key, forged);
         t[t.lastIndexOf('.') + 3] = t.at(t.lastIndexOf('.') + 3) == 'A' ? 'B' : 'A';
         QCOMPARE(c.request("GET", "/mcp/capabilities", bearer(t)).status, 401);
         QCOMPARE(c.request("GET", "/mcp/x%0D%0Akoan.auth:%20forged").status, 401);
@@ -280,7 +271,7 @@ private slots:
         QJsonObject c2 = claims("bob", "", f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss));
         c2["scp"] = QJsonArray{"clinical:safety"};
         c2["roles"] = QJsonArray{"clinical:documents"};
-        const QByteArray safety = token(m_key, c2);
+        const QByteArray safety = token(m_jwks.key, c2);
         HttpClient stream(f.port), post(f.port);
         stream.send("GET", "/mcp/sse", bearer(safety));
         SseEvent endpoint;
@@ -443,10 +434,10 @@ private slots:
     void jwksUrlRefreshesOnUnknownKid()
     {
         JwksServer jwksServer;
-        KeyPair first = makeKey(QDir(m_keysDir.path()), "url-1", false);
-        KeyPair rotated = makeKey(QDir(m_keysDir.path()), "url-2", true);
+        KeyPair first = makeKey(QDir(m_jwks.dir.path()), "url-1", false);
+        KeyPair rotated = makeKey(QDir(m_jwks.dir.path()), "url-2", true);
         // Made up front: key generation is slow under load and must not eat into the refresh interval below.
-        const KeyPair stranger = makeKey(QDir(m_keysDir.path()), "nobody", true);
+        const KeyPair stranger = makeKey(QDir(m_jwks.dir.path()), "nobody", true);
         jwksServer.body = QJsonDocument(jwks({first})).toJson();
         McpServerOptions o = authOptions();
         o.auth.jwksFile.clear();
@@ -662,10 +653,10 @@ private slots:
         QProcess p;
         QProcessEnvironment env = isolatedEnvironment(f.dir.path());
         env.insert("KOAN_MCP_STDIO_TOKEN",
-                   QString::fromLatin1(token(m_key, claims("agent", "clinical:safety", "http://127.0.0.1:5114/mcp",
-                                                           QString::fromLatin1(kIss)))));
+                   QString::fromLatin1(token(m_jwks.key, claims("agent", "clinical:safety", "http://127.0.0.1:5114/mcp",
+                                                                QString::fromLatin1(kIss)))));
         p.setProcessEnvironment(env);
-        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set",
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwks.path, "--set",
                                   "Auth:Issuer=" + QString::fromLatin1(kIss)});
         QVERIFY(p.waitForStarted());
         p.write(rpc(1, "initialize", initParams()) + "\n" + rpc(2, "tools/list") + "\n");
@@ -696,15 +687,16 @@ private slots:
                                "--db",
                                ":memory:",
                                "--set",
-                               "Auth:JwksFile=" + m_jwksFile,
+                               "Auth:JwksFile=" + m_jwks.path,
                                "--set",
                                "Auth:Issuer=" + QString::fromLatin1(kIss),
                                "--set",
                                "Auth:RequiredScopes=mcp:use"};
         // HTTP answers 403 insufficient_scope for this token; STDIO must not start with it.
-        env.insert("KOAN_MCP_STDIO_TOKEN",
-                   QString::fromLatin1(token(m_key, claims("agent", "clinical:safety MCP:USE",
-                                                           "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
+        env.insert(
+            "KOAN_MCP_STDIO_TOKEN",
+            QString::fromLatin1(token(m_jwks.key, claims("agent", "clinical:safety MCP:USE",
+                                                         "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, args);
         QVERIFY(p.waitForFinished(10000));
@@ -714,9 +706,10 @@ private slots:
                      && err.contains("Koan:Mcp:Auth:RequiredScopes needs \"mcp:use\""),
                  err.constData());
         QVERIFY(p.readAllStandardOutput().isEmpty());
-        env.insert("KOAN_MCP_STDIO_TOKEN",
-                   QString::fromLatin1(token(m_key, claims("agent", "clinical:safety mcp:use",
-                                                           "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
+        env.insert(
+            "KOAN_MCP_STDIO_TOKEN",
+            QString::fromLatin1(token(m_jwks.key, claims("agent", "clinical:safety mcp:use",
+                                                         "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss)))));
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, args);
         QVERIFY(p.waitForStarted());
@@ -728,7 +721,7 @@ private slots:
         // Outside Development the token must come from a pinned issuer with known keys.
         env.insert("KOAN_ENVIRONMENT", "Staging");
         p.setProcessEnvironment(env);
-        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile});
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwks.path});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 2);
         QVERIFY(p.readAllStandardError().contains("Koan:Mcp:Auth:Issuer: required outside Development"));
@@ -741,9 +734,9 @@ private slots:
         QProcessEnvironment env = isolatedEnvironment(home.path());
         const QJsonObject shortLived
             = claims("agent", "clinical:operations", "http://127.0.0.1:5114/mcp", QString::fromLatin1(kIss), 4);
-        env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_key, shortLived)));
+        env.insert("KOAN_MCP_STDIO_TOKEN", QString::fromLatin1(token(m_jwks.key, shortLived)));
         p.setProcessEnvironment(env);
-        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwksFile, "--set",
+        p.start(KOAN_MCP_BINARY, {"--stdio", "--db", ":memory:", "--set", "Auth:JwksFile=" + m_jwks.path, "--set",
                                   "Auth:Issuer=" + QString::fromLatin1(kIss), "--set", "Auth:ClockSkewSeconds=0"});
         QVERIFY(p.waitForStarted());
         QByteArray out;
@@ -809,11 +802,11 @@ private slots:
         QCOMPARE(d.request("GET", "/.well-known/oauth-protected-resource").json()["resource"].toString(),
                  o.auth.audience);
         QCOMPARE(d.request("GET", "/mcp/capabilities",
-                           bearer(token(m_key, claims("a", "", o.auth.audience, QString::fromLatin1(kIss)))))
+                           bearer(token(m_jwks.key, claims("a", "", o.auth.audience, QString::fromLatin1(kIss)))))
                      .status,
                  200);
         QCOMPARE(d.request("GET", "/mcp/capabilities",
-                           bearer(token(m_key, claims("a", "", resource, QString::fromLatin1(kIss)))))
+                           bearer(token(m_jwks.key, claims("a", "", resource, QString::fromLatin1(kIss)))))
                      .status,
                  401);
     }
@@ -861,7 +854,7 @@ private slots:
     void tlsAndHttpsRules()
     {
         QString cert, keyFile;
-        QVERIFY(makeCertificate(QDir(m_keysDir.path()), &cert, &keyFile));
+        QVERIFY(makeCertificate(QDir(m_jwks.dir.path()), &cert, &keyFile));
         McpServerOptions o;
         o.tlsCertificateFile = cert;
         o.tlsKeyFile = keyFile;

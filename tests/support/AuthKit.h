@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -107,6 +108,22 @@ inline QByteArray token(const KeyPair &key, const QJsonObject &c)
 {
     return signWithOpenssl(QJsonObject{{"alg", key.rsa ? "RS256" : "ES256"}, {"typ", "JWT"}, {"kid", key.kid}}, c, key);
 }
+
+// A suite's signing key (RS256, kid "k1") and the JWKS file that publishes it (what the servers'
+// Auth:JwksFile points at), in a folder of its own.
+struct JwksFile {
+    QTemporaryDir dir;
+    KeyPair key;
+    QString path;
+    // Makes the key and writes the file; false when it cannot be written.
+    bool create()
+    {
+        key = makeKey(QDir(dir.path()), QStringLiteral("k1"), true);
+        path = dir.filePath(QStringLiteral("jwks.json"));
+        QFile f(path);
+        return f.open(QIODevice::WriteOnly) && f.write(QJsonDocument(jwks({key})).toJson()) > 0;
+    }
+};
 
 // Self-signed certificate for 127.0.0.1/localhost.
 inline bool makeCertificate(const QDir &dir, QString *cert, QString *keyFile)
