@@ -41,10 +41,6 @@ using namespace koan;
 using namespace koan::test;
 
 namespace {
-const QList<QPair<QByteArray, QByteArray>> kJson{{"Content-Type", "application/json"}};
-const QList<QPair<QByteArray, QByteArray>> kStreamable{{"Content-Type", "application/json"},
-                                                       {"Accept", "application/json, text/event-stream"}};
-
 // A legacy client: GET /mcp/sse, then initialize on its endpoint.
 struct LegacyClient {
     explicit LegacyClient(quint16 port) : stream(port), post(port) { }
@@ -63,7 +59,7 @@ struct LegacyClient {
                                     {{"protocolVersion", "2024-11-05"},
                                      {"capabilities", QJsonObject{}},
                                      {"clientInfo", QJsonObject{{"name", name}, {"version", "1.2"}}}});
-        return post.request("POST", endpoint, kJson, body).status == 202 && stream.waitEvent("message");
+        return post.request("POST", endpoint, jsonHeaders(), body).status == 202 && stream.waitEvent("message");
     }
     HttpClient stream, post;
     QByteArray endpoint;
@@ -73,7 +69,7 @@ struct StreamableClient {
     explicit StreamableClient(quint16 port) : http(port) { }
     bool initialize(const QString &name)
     {
-        const HttpResponse r = http.request("POST", "/mcp", kStreamable,
+        const HttpResponse r = http.request("POST", "/mcp", streamableHeaders(),
                                             rpc(1, "initialize",
                                                 {{"protocolVersion", "2025-06-18"},
                                                  {"capabilities", QJsonObject{}},
@@ -81,12 +77,7 @@ struct StreamableClient {
         sid = r.header("Mcp-Session-Id");
         return r.status == 200 && !sid.isEmpty();
     }
-    QList<QPair<QByteArray, QByteArray>> headers() const
-    {
-        auto h = kStreamable;
-        h.append({"Mcp-Session-Id", sid});
-        return h;
-    }
+    QList<QPair<QByteArray, QByteArray>> headers() const { return streamableHeaders(sid); }
     HttpResponse call(int id, const QString &tool, const QJsonObject &arguments)
     {
         return http.request("POST", "/mcp", headers(),
@@ -267,7 +258,7 @@ private slots:
         // New streams are refused; the open ones still answer.
         HttpClient refused(m_console.port);
         QCOMPARE(refused.request("GET", "/mcp/sse").status, 503);
-        QCOMPARE(a.post.request("POST", a.endpoint, kJson, rpc(9, "ping")).status, 202);
+        QCOMPARE(a.post.request("POST", a.endpoint, jsonHeaders(), rpc(9, "ping")).status, 202);
         SseEvent answer;
         QVERIFY(a.stream.waitEvent("message", 3000, &answer));
         QVERIFY(!a.stream.closed() && !b.stream.closed());

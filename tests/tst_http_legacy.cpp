@@ -16,7 +16,6 @@ QByteArray sessionOf(const HttpClient &stream)
             return e.data.mid(e.data.indexOf("sessionId=") + 10);
     return {};
 }
-const QList<QPair<QByteArray, QByteArray>> kJson{{"Content-Type", "application/json"}};
 } // namespace
 
 class TestHttpLegacy : public QObject
@@ -30,9 +29,10 @@ class TestHttpLegacy : public QObject
         if (!stream.waitEvent("endpoint"))
             return {};
         const QByteArray sid = sessionOf(stream);
-        post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc("init", "initialize", initParams("2024-11-05")));
+        post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(),
+                     rpc("init", "initialize", initParams("2024-11-05")));
         stream.waitMessage("init");
-        post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson,
+        post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(),
                      rpc(QJsonValue::Undefined, "notifications/initialized"));
         Q_UNUSED(f);
         return sid;
@@ -80,7 +80,8 @@ private slots:
         HttpClient stream(f.port), post(f.port);
         const QByteArray sid = openSession(f, stream, post);
         QVERIFY(!sid.isEmpty());
-        const HttpResponse accepted = post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(2, "tools/list"));
+        const HttpResponse accepted
+            = post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(), rpc(2, "tools/list"));
         QCOMPARE(accepted.status, 202);
         const QJsonObject list = stream.waitMessage(2);
         QCOMPARE(list["result"].toObject()["tools"].toArray().size(), 51); // ten tools per entity and audit.export
@@ -108,19 +109,19 @@ private slots:
         ServerFixture f(o);
         HttpClient stream(f.port), post(f.port);
         const QByteArray sid = openSession(f, stream, post);
-        HttpResponse r = post.request("POST", "/mcp/rpc?sessionId=0000", kJson, rpc(1, "ping"));
+        HttpResponse r = post.request("POST", "/mcp/rpc?sessionId=0000", jsonHeaders(), rpc(1, "ping"));
         QCOMPARE(r.status, 404);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("session_not_found"));
-        r = post.request("POST", "/mcp/rpc", kJson, rpc(1, "ping"));
+        r = post.request("POST", "/mcp/rpc", jsonHeaders(), rpc(1, "ping"));
         QCOMPARE(r.status, 400);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("missing_session"));
-        r = post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, "{\"jsonrpc\":");
+        r = post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(), "{\"jsonrpc\":");
         QCOMPARE(r.status, 400);
         QCOMPARE(r.json()["error"].toObject()["code"].toInt(), -32700);
         r = post.request("POST", "/mcp/rpc?sessionId=" + sid, {{"Content-Type", "text/plain"}}, rpc(1, "ping"));
         QCOMPARE(r.status, 415);
         r = post.request(
-            "POST", "/mcp/rpc?sessionId=" + sid, kJson,
+            "POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(),
             rpc(1, "tools/call", {{"name", "x"}, {"arguments", QJsonObject{{"pad", QString(4096, 'x')}}}}));
         QCOMPARE(r.status, 413);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("payload_too_large"));
@@ -128,7 +129,7 @@ private slots:
         QCOMPARE(r.status, 405);
         QCOMPARE(r.header("Allow"), QByteArray("POST"));
         // Nothing was lost: the session still answers.
-        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(9, "ping")).status, 202);
+        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(), rpc(9, "ping")).status, 202);
         QCOMPARE(stream.waitMessage(9)["result"].toObject(), QJsonObject{});
     }
 
@@ -182,7 +183,7 @@ private slots:
         QTRY_COMPARE(f.sessions()->sessionCount(), 0);
         QCOMPARE(f.sessions()->longLivedStreams(), 0);
         HttpClient post(f.port);
-        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(1, "ping")).status, 404);
+        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(), rpc(1, "ping")).status, 404);
     }
 
     void operatorDisconnect()
@@ -217,12 +218,12 @@ private slots:
         // Every session asks for a different record with the same request id.
         const QStringList sites{"site-boston", "site-lyon", "site-osaka"};
         for (int i = 0; i < N; ++i)
-            posts[i]->send("POST", "/mcp/rpc?sessionId=" + ids[i], kJson,
+            posts[i]->send("POST", "/mcp/rpc?sessionId=" + ids[i], jsonHeaders(),
                            rpc(1, "initialize", initParams("2024-11-05")));
         for (int i = 0; i < N; ++i) {
             QVERIFY(posts[i]->waitComplete());
             QVERIFY(!streams[i]->waitMessage(1).isEmpty());
-            posts[i]->send("POST", "/mcp/rpc?sessionId=" + ids[i], kJson,
+            posts[i]->send("POST", "/mcp/rpc?sessionId=" + ids[i], jsonHeaders(),
                            rpc(7, "tools/call",
                                {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", sites[i % 3]}}}}));
         }
@@ -257,8 +258,9 @@ private slots:
         // Existing sessions keep working.
         HttpClient post(f.port);
         const QByteArray sid = sessionOf(*streams[0]);
-        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(1, "initialize", initParams())).status,
-                 202);
+        QCOMPARE(
+            post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(), rpc(1, "initialize", initParams())).status,
+            202);
         QVERIFY(!streams[0]->waitMessage(1).isEmpty());
         // A freed slot is usable again.
         streams[1]->socket()->abort();
@@ -277,8 +279,9 @@ private slots:
         slow.send("GET", "/mcp/sse");
         QVERIFY(slow.waitEvent("endpoint"));
         const QByteArray sid = sessionOf(slow);
-        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson, rpc(1, "initialize", initParams())).status,
-                 202);
+        QCOMPARE(
+            post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(), rpc(1, "initialize", initParams())).status,
+            202);
         QVERIFY(!slow.waitMessage(1).isEmpty());
         // 200 sites with bulky metadata make every collection answer about 200 KiB.
         QJsonArray models;
@@ -288,7 +291,7 @@ private slots:
                                       {"location", "L"},
                                       {"principalInvestigator", "P"},
                                       {"metadata", QJsonObject{{"notes", QString(1000, 'n')}}}});
-        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson,
+        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(),
                               rpc(2, "tools/call",
                                   {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", models}}}}))
                      .status,
@@ -300,7 +303,7 @@ private slots:
         QSignalSpy closed(f.sessions(), &SessionManager::sessionClosed);
         for (int i = 0; i < 200 && closed.isEmpty(); ++i) {
             const HttpResponse r
-                = post.request("POST", "/mcp/rpc?sessionId=" + sid, kJson,
+                = post.request("POST", "/mcp/rpc?sessionId=" + sid, jsonHeaders(),
                                rpc(100 + i, "tools/call",
                                    {{"name", "trial-site.collection"}, {"arguments", QJsonObject{{"pageSize", 200}}}}));
             if (r.status != 202)
@@ -366,7 +369,7 @@ private slots:
         r = c.request("GET", "/nope");
         QCOMPARE(r.status, 404);
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("not_found"));
-        r = c.request("POST", "/healthz", kJson, "{}");
+        r = c.request("POST", "/healthz", jsonHeaders(), "{}");
         QCOMPARE(r.status, 405);
         QCOMPARE(r.header("Allow"), QByteArray("GET"));
         r = c.request("GET", "/metrics");

@@ -15,9 +15,6 @@ using namespace koan;
 using namespace koan::test;
 
 namespace {
-const QList<QPair<QByteArray, QByteArray>> kJson{{"Content-Type", "application/json"}};
-const QList<QPair<QByteArray, QByteArray>> kStreamable{{"Content-Type", "application/json"},
-                                                       {"Accept", "application/json, text/event-stream"}};
 
 // The listen rows of /admin/snapshot.
 int listenRows(HttpClient &admin)
@@ -54,7 +51,8 @@ private slots:
             QVERIFY(legacy.back()->waitEvent("endpoint"));
         }
         HttpClient streamable(f.port);
-        const HttpResponse init = streamable.request("POST", "/mcp", kStreamable, rpc(1, "initialize", initParams()));
+        const HttpResponse init
+            = streamable.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams()));
         const QByteArray sid = init.header("Mcp-Session-Id");
         QVERIFY(!sid.isEmpty());
         QSignalSpy changed(f.server.get(), &McpServer::httpSseEnabledChanged);
@@ -79,8 +77,7 @@ private slots:
         QCOMPARE(r.json()["error"].toString(), QStringLiteral("transport_disabled"));
         QCOMPARE(probe.request("GET", "/readyz").json()["transports"].toObject()["httpSse"].toBool(), false);
         // Streamable HTTP keeps working.
-        QList<QPair<QByteArray, QByteArray>> h = kStreamable;
-        h.append({"Mcp-Session-Id", sid});
+        QList<QPair<QByteArray, QByteArray>> h = streamableHeaders(sid);
         const QJsonObject call = rpcAnswer(streamable.request(
             "POST", "/mcp", h,
             rpc(2, "tools/call",
@@ -137,14 +134,13 @@ private slots:
         o.streamableFollowsHttpSseSwitch = true;
         ServerFixture f(o);
         HttpClient c(f.port);
-        const QByteArray sid
-            = c.request("POST", "/mcp", kStreamable, rpc(1, "initialize", initParams())).header("Mcp-Session-Id");
+        const QByteArray sid = c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams()))
+                                   .header("Mcp-Session-Id");
         f.server->setHttpSseEnabled(false);
-        QList<QPair<QByteArray, QByteArray>> h = kStreamable;
-        h.append({"Mcp-Session-Id", sid});
+        QList<QPair<QByteArray, QByteArray>> h = streamableHeaders(sid);
         QCOMPARE(c.request("POST", "/mcp", h, rpc(2, "ping")).status, 503);
         f.server->setHttpSseEnabled(true);
-        QCOMPARE(c.request("POST", "/mcp", kStreamable, rpc(1, "initialize", initParams())).status, 200);
+        QCOMPARE(c.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams())).status, 200);
     }
 
     void listenStreamsFollowTheSwitch()
@@ -163,7 +159,7 @@ private slots:
         QCOMPARE(listenRows(admin), 1);
         // The listen's end is no served request: it would put its whole life into the latency figures.
         QSignalSpy served(f.sessions(), &SessionManager::requestServed);
-        HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+        HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(),
                                        R"({"enabled":false,"mode":"cut","reason":"incident 7"})");
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json()["streamableHttp"].toBool(true), false);
@@ -178,17 +174,16 @@ private slots:
         QVERIFY(refused.response().json()["error"].toObject()["message"].toString().contains(
             "Streamable HTTP transport is disabled"));
 
-        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", kJson, R"({"enabled":true})").status, 200);
+        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(), R"({"enabled":true})").status, 200);
         HttpClient drained(f.port), session(f.port);
         openListen(drained, 7);
         QVERIFY(waitAcknowledged(drained));
         // A 2025 session drains beside it: its requests keep working until the deadline.
-        const QByteArray sid
-            = session.request("POST", "/mcp", kStreamable, rpc(1, "initialize", initParams())).header("Mcp-Session-Id");
+        const QByteArray sid = session.request("POST", "/mcp", streamableHeaders(), rpc(1, "initialize", initParams()))
+                                   .header("Mcp-Session-Id");
         QVERIFY(!sid.isEmpty());
-        QList<QPair<QByteArray, QByteArray>> inSession = kStreamable;
-        inSession.append({"Mcp-Session-Id", sid});
-        r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+        QList<QPair<QByteArray, QByteArray>> inSession = streamableHeaders(sid);
+        r = admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(),
                           R"({"enabled":false,"mode":"drain","drainSeconds":1,"reason":"CHG-9"})");
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json()["httpSseDraining"].toBool(), true);
@@ -246,7 +241,7 @@ private slots:
         open2.send("GET", "/mcp/sse");
         QVERIFY(open2.waitEvent("endpoint"));
         HttpClient admin(f.port);
-        HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+        HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(),
                                        R"({"enabled":false,"mode":"drain","reason":"ticket 4711: legacy off",)"
                                        R"("drainSeconds":2})");
         QCOMPARE(r.status, 200);
@@ -263,13 +258,13 @@ private slots:
         QVERIFY(r.json()["message"].toString().contains("draining"));
         // The open ones still work: a call on the first stream is answered on it.
         HttpClient post(f.port);
-        QCOMPARE(post.request("POST", endpoint.data, kJson, rpc(7, "ping")).status, 202);
+        QCOMPARE(post.request("POST", endpoint.data, jsonHeaders(), rpc(7, "ping")).status, 202);
         SseEvent answer;
         QVERIFY(open1.waitEvent("message", 3000, &answer));
         QCOMPARE(QJsonDocument::fromJson(answer.data).object()["id"].toInt(), 7);
         QVERIFY(!open1.closed());
         // A session that is not one of the draining streams is refused.
-        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=nope", kJson, rpc(8, "ping")).status, 503);
+        QCOMPARE(post.request("POST", "/mcp/rpc?sessionId=nope", jsonHeaders(), rpc(8, "ping")).status, 503);
         // The client that finishes early is not cut; the rest are at the deadline.
         open2.socket()->abort();
         QTRY_COMPARE(f.sessions()->sessionCount(), 1);
@@ -305,10 +300,11 @@ private slots:
         QVERIFY(settings[0].context.principal.startsWith("operator:loopback"));
         QCOMPARE(settings[0].context.transport, QStringLiteral("AdminHttp"));
         // On again: streams open as before.
-        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", kJson, R"({"enabled":true,"reason":"done"})")
-                     .json()["httpSse"]
-                     .toBool(),
-                 true);
+        QCOMPARE(
+            admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(), R"({"enabled":true,"reason":"done"})")
+                .json()["httpSse"]
+                .toBool(),
+            true);
         HttpClient again(f.port);
         again.send("GET", "/mcp/sse");
         QVERIFY(again.waitEvent("endpoint"));
@@ -322,12 +318,12 @@ private slots:
         QVERIFY(stream.waitEvent("endpoint"));
         HttpClient admin(f.port);
         // A drain of an hour, cut short.
-        HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+        HttpResponse r = admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(),
                                        R"({"enabled":false,"mode":"drain","drainSeconds":3600,"reason":"slow"})");
         QCOMPARE(r.json()["httpSseDraining"].toBool(), true);
         QTest::qWait(200);
         QVERIFY(!stream.closed());
-        r = admin.request("PUT", "/admin/transports/http-sse", kJson,
+        r = admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(),
                           R"({"enabled":false,"mode":"cut","reason":"incident 12: cut now"})");
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json()["httpSseDraining"].toBool(), false);
@@ -345,19 +341,19 @@ private slots:
         QCOMPARE(settings[1].change.toArray().at(1)["value"]["reason"].toString(),
                  QStringLiteral("incident 12: cut now"));
         // Bad intents are refused with 400 and change nothing.
-        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", kJson, R"({"enabled":true})").status, 200);
+        QCOMPARE(admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(), R"({"enabled":true})").status, 200);
         for (const QByteArray body :
              {QByteArray(R"({"enabled":false,"mode":"gently"})"), QByteArray(R"({"enabled":false,"drainSeconds":0})"),
               QByteArray(R"({"enabled":false,"mode":"drain","drainSeconds":3601})"),
               QByteArray(R"({"enabled":false,"drainSeconds":1.5})"), QByteArray(R"({"enabled":false,"reason":42})"),
               QByteArray(R"({"mode":"cut"})")}) {
-            r = admin.request("PUT", "/admin/transports/http-sse", kJson, body);
+            r = admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(), body);
             QVERIFY2(r.status == 400, body.constData());
             QCOMPARE(r.json()["error"].toString(), QStringLiteral("invalid_body"));
         }
         QVERIFY(f.server->isHttpSseEnabled());
         // A drain with no stream open is over at once.
-        r = admin.request("PUT", "/admin/transports/http-sse", kJson, R"({"enabled":false,"mode":"drain"})");
+        r = admin.request("PUT", "/admin/transports/http-sse", jsonHeaders(), R"({"enabled":false,"mode":"drain"})");
         QCOMPARE(r.json()["httpSse"].toBool(), false);
         QCOMPARE(r.json()["httpSseDraining"].toBool(), false);
     }

@@ -287,6 +287,12 @@ inline QJsonObject initParams(const QString &version = QStringLiteral("2025-06-1
             {"clientInfo", QJsonObject{{"name", "http-test"}, {"version", "1"}}}};
 }
 
+// Headers of a plain JSON POST (a legacy client's message to its endpoint, an admin API call).
+inline QList<QPair<QByteArray, QByteArray>> jsonHeaders()
+{
+    return {{"Content-Type", "application/json"}};
+}
+
 // Headers of a Streamable HTTP POST: in session `sid` if given, with a bearer token if given.
 inline QList<QPair<QByteArray, QByteArray>> streamableHeaders(const QByteArray &sid = {}, const QByteArray &token = {})
 {
