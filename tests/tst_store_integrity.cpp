@@ -996,6 +996,36 @@ private slots:
         QCOMPARE(received[2], (QJsonObject{{"entity", "TrialSite"}, {"ids", QJsonArray{"n-1"}}, {"listed", true}}));
     }
 
+    void lostConnectionErrorsNameTheirCause()
+    {
+        // The database drops a connection in use (a restart, pg_terminate_backend): the failing
+        // call's error says why, the idempotency lookup's too - it said only "idempotency lookup: "
+        // (the connection's last error, empty, instead of the query's; seen in cluster_nginx_pg_restart).
+        KOAN_FRESH_POSTGRES(url);
+        EntityStore store;
+        QString why;
+        QVERIFY2(store.openUrl(url, &why), qPrintable(why));
+        RawSql admin(url);
+        const QString others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        store.meta("in-use"); // used just now: the next call runs without probing the connection first
+        QVERIFY(admin.exec("SELECT pg_terminate_backend(pid) " + others));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                QSqlQuery q(admin.db);
+                return q.exec("SELECT COUNT(*) " + others) && q.next() && q.value(0).toInt() == 0;
+            },
+            900));
+        const EntityStore::Idempotency idem{"alice", "key-1", "args", {}};
+        QJsonObject kept;
+        QString error;
+        QCOMPARE(store.findIdempotent(idem, &kept, &error), EntityStore::Replay::None);
+        QVERIFY2(error.startsWith("idempotency lookup: ") && error.size() > 25, qPrintable(error));
+        // The next call reconnects by itself.
+        error.clear();
+        QCOMPARE(store.findIdempotent(idem, &kept, &error), EntityStore::Replay::None);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+
     void seedingNeverOverwrites()
     {
         QTemporaryDir dir;

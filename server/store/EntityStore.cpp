@@ -750,7 +750,9 @@ struct KeyRow {
     QString result;
     QString holder;
 };
-std::optional<KeyRow> keyRow(QSqlDatabase &db, const EntityStore::Idempotency &idem, qint64 youngerThan, bool *ok)
+// On failure *why is the query's error (QSqlDatabase::lastError() does not hold a query's).
+std::optional<KeyRow> keyRow(QSqlDatabase &db, const EntityStore::Idempotency &idem, qint64 youngerThan, bool *ok,
+                             QSqlError *why)
 {
     QSqlQuery q(db);
     q.prepare(QStringLiteral(
@@ -759,19 +761,25 @@ std::optional<KeyRow> keyRow(QSqlDatabase &db, const EntityStore::Idempotency &i
     q.addBindValue(idem.key);
     q.addBindValue(youngerThan);
     *ok = q.exec();
+    if (!*ok)
+        *why = q.lastError();
     if (!*ok || !q.next())
         return std::nullopt;
     return KeyRow{q.value(0).toByteArray(), q.value(1).toString(), q.value(2).toString()};
 }
 // Conditional on the holder: of two callers settling or taking over the same reservation, one wins.
 int updateKey(QSqlDatabase &db, const QString &sql, const QVariantList &values, const EntityStore::Idempotency &idem,
-              const QString &holder)
+              const QString &holder, QSqlError *why = nullptr)
 {
     QSqlQuery q(db);
     q.prepare(sql + QStringLiteral(" WHERE principal = ? AND key = ? AND holder = ?"));
     for (const QVariant &v : values + QVariantList{idem.principal, idem.key, holder})
         q.addBindValue(v);
-    return q.exec() ? q.numRowsAffected() : -1;
+    if (q.exec())
+        return q.numRowsAffected();
+    if (why)
+        *why = q.lastError();
+    return -1;
 }
 } // namespace
 
@@ -782,10 +790,11 @@ EntityStore::Replay EntityStore::findIdempotent(const Idempotency &idem, QJsonOb
         return Replay::None;
     for (int attempt = 0; attempt < 3; ++attempt) {
         bool ok = false;
-        const auto row = keyRow(m_db, idem, QDateTime::currentSecsSinceEpoch() - kIdempotencyTtlSeconds, &ok);
+        QSqlError why;
+        const auto row = keyRow(m_db, idem, QDateTime::currentSecsSinceEpoch() - kIdempotencyTtlSeconds, &ok, &why);
         if (!ok) {
             noteFailure();
-            fail(error, QStringLiteral("idempotency lookup"), m_db.lastError());
+            fail(error, QStringLiteral("idempotency lookup"), why);
             return Replay::None;
         }
         if (!row)
@@ -800,10 +809,12 @@ EntityStore::Replay EntityStore::findIdempotent(const Idempotency &idem, QJsonOb
         // Its batch is gone: what it committed is the answer; with nothing committed, the key is free.
         const int settled
             = row->result.isEmpty()
-                  ? updateKey(m_db, QStringLiteral("DELETE FROM koan_idempotency"), {}, idem, row->holder)
-                  : updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET holder = ''"), {}, idem, row->holder);
+                  ? updateKey(m_db, QStringLiteral("DELETE FROM koan_idempotency"), {}, idem, row->holder, &why)
+                  : updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET holder = ''"), {}, idem, row->holder,
+                              &why);
         if (settled < 0) {
-            fail(error, QStringLiteral("idempotency lookup"), m_db.lastError());
+            noteFailure();
+            fail(error, QStringLiteral("idempotency lookup"), why);
             return Replay::None;
         }
         if (settled > 0)
@@ -839,9 +850,11 @@ EntityStore::Replay EntityStore::reserveIdempotent(const Idempotency &idem, cons
         }
         if (q.numRowsAffected() > 0)
             return Replay::None;
-        const auto row = keyRow(m_db, idem, now - kIdempotencyTtlSeconds, &ok);
+        QSqlError why;
+        const auto row = keyRow(m_db, idem, now - kIdempotencyTtlSeconds, &ok, &why);
         if (!ok) {
-            fail(error, QStringLiteral("idempotency reservation"), m_db.lastError());
+            noteFailure();
+            fail(error, QStringLiteral("idempotency reservation"), why);
             return Replay::InUse;
         }
         if (!row)
@@ -857,10 +870,12 @@ EntityStore::Replay EntityStore::reserveIdempotent(const Idempotency &idem, cons
         const int taken
             = row->result.isEmpty()
                   ? updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET holder = ?, created_at = ?"),
-                              {holder, now}, idem, row->holder)
-                  : updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET holder = ''"), {}, idem, row->holder);
+                              {holder, now}, idem, row->holder, &why)
+                  : updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET holder = ''"), {}, idem, row->holder,
+                              &why);
         if (taken < 0) {
-            fail(error, QStringLiteral("idempotency reservation"), m_db.lastError());
+            noteFailure();
+            fail(error, QStringLiteral("idempotency reservation"), why);
             return Replay::InUse;
         }
         if (taken > 0)
@@ -874,11 +889,14 @@ bool EntityStore::settleIdempotent(const Idempotency &idem, const QString &holde
 {
     if (!ensureConnected(error))
         return false;
+    QSqlError why;
     const int n = result ? updateKey(m_db, QStringLiteral("UPDATE koan_idempotency SET result = ?, holder = ''"),
-                                     {QString::fromUtf8(json::compact(*result))}, idem, holder)
-                         : updateKey(m_db, QStringLiteral("DELETE FROM koan_idempotency"), {}, idem, holder);
-    if (n < 0)
-        return fail(error, QStringLiteral("cannot keep the batch's answer"), m_db.lastError());
+                                     {QString::fromUtf8(json::compact(*result))}, idem, holder, &why)
+                         : updateKey(m_db, QStringLiteral("DELETE FROM koan_idempotency"), {}, idem, holder, &why);
+    if (n < 0) {
+        noteFailure();
+        return fail(error, QStringLiteral("cannot keep the batch's answer"), why);
+    }
     return true;
 }
 
