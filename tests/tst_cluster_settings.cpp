@@ -5,6 +5,8 @@
 // On SQLite every process keeps its own switch, as before.
 #include "McpServer.h"
 #include "admin/AdminController.h"
+#include "admin/ClusterSettings.h"
+#include "core/ChangeBus.h"
 #include "entities/EntityRegistry.h"
 #include "store/EntityStore.h"
 #include "support/HttpClient.h"
@@ -209,6 +211,47 @@ private slots:
         QTest::qWait(1200);
         QVERIFY(two.server->isHttpSseEnabled());
         QVERIFY(!one.server->store()->sharedSetting("EnableHttpSseTransport", nullptr));
+    }
+
+    void rereadRetriedUntilTheStoreAnswers()
+    {
+        // After a database outage this replica's change listener is back (the bus says "everything
+        // may have changed") while its own store still waits out its reconnect backoff: the
+        // settings are read again until the store answers. The read once failed and was dropped,
+        // so a switch flipped on another replica meanwhile never arrived (no second notification).
+        KOAN_FRESH_POSTGRES_ON(pg, url);
+        McpServerOptions o;
+        o.databaseUrl = url;
+        QString why;
+        EntityStore store, otherReplica;
+        QVERIFY2(store.openUrl(url, &why) && otherReplica.openUrl(url, &why), qPrintable(why));
+        EntityRegistry registry({});
+        LocalChangeBus bus;
+        QList<bool> applied;
+        ClusterSettings settings(
+            {&o, &store, &registry, &bus, [&applied](const HttpSseSwitch &s, int) { applied << s.enabled; }});
+        QVERIFY2(settings.start(&why), qPrintable(why));
+        QVERIFY(!applied.contains(false)); // seeded on, from the settings file
+
+        QVERIFY(pg->stop());
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 4000) { // attempts after 0, 0.25, 0.75, 1.75, 3.75 s: the next one 4 s away
+            store.ping();
+            QTest::qWait(50);
+        }
+        QVERIFY2(pg->restart(&why), qPrintable(why));
+        QString state;
+        QVERIFY(!store.ping(&state)); // still backing off
+        WriteContext who;
+        who.principal = QStringLiteral("operator:on-another-replica");
+        QVERIFY2(otherReplica.recordSetting("EnableHttpSseTransport", QJsonObject{{"enabled", true}},
+                                            QJsonObject{{"enabled", false}, {"mode", "cut"}}, who, &why),
+                 qPrintable(why));
+        Change everything = Change::record(QString(), {});
+        everything.all = true;
+        bus.publish(everything); // the listener reconnected
+        QVERIFY(QTest::qWaitFor([&] { return applied.contains(false); }, 10000));
     }
 };
 

@@ -14,6 +14,8 @@ Q_LOGGING_CATEGORY(lcCluster, "koan.cluster")
 namespace koan {
 
 namespace {
+constexpr int kRetryMs = 1000; // a failed read of the settings is tried again after this
+
 WriteContext settingsFile()
 {
     WriteContext who;
@@ -23,7 +25,17 @@ WriteContext settingsFile()
 }
 } // namespace
 
-ClusterSettings::ClusterSettings(Parts parts) : m_parts(std::move(parts)) { }
+ClusterSettings::ClusterSettings(Parts parts) : m_parts(std::move(parts))
+{
+    m_retry.setSingleShot(true);
+    m_retry.setInterval(kRetryMs);
+    QObject::connect(&m_retry, &QTimer::timeout, &m_retry, [this] {
+        QString error;
+        if (!loadAll(&error))
+            return m_retry.start();
+        qCInfo(lcCluster).noquote() << "cluster-wide settings read again";
+    });
+}
 
 bool ClusterSettings::isShared() const
 {
@@ -63,12 +75,21 @@ void ClusterSettings::changed(const Change &change)
             ok = loadOverride(change.key.mid(prefix.size()), false, &error);
     } else if (change.kind == Change::Kind::Record && change.all && change.entity.isEmpty()) {
         // The change listener reconnected: whatever was notified meanwhile is lost, so re-read all.
-        ok = loadHttpSse(false, &error);
-        for (const EntityDescriptor &e : m_parts.registry->entities())
-            ok = loadOverride(e.name, false, &error) && ok;
+        ok = loadAll(&error);
     }
-    if (!ok)
-        qCWarning(lcCluster).noquote() << "cannot read the cluster-wide settings:" << error;
+    if (ok || m_retry.isActive())
+        return;
+    qCWarning(lcCluster).noquote() << "cannot read the cluster-wide settings:" << error << "- reading them again every"
+                                   << kRetryMs / 1000 << "s until it works";
+    m_retry.start();
+}
+
+bool ClusterSettings::loadAll(QString *error)
+{
+    bool ok = loadHttpSse(false, error);
+    for (const EntityDescriptor &e : m_parts.registry->entities())
+        ok = loadOverride(e.name, false, error) && ok;
+    return ok;
 }
 
 bool ClusterSettings::loadHttpSse(bool atStart, QString *error)

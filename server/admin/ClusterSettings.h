@@ -8,6 +8,7 @@
 // Precedence: the settings file seeds a value the database does not have yet; once the database
 // has one, it wins. On SQLite (one node) the settings file stays the only source, as before.
 #include <QString>
+#include <QTimer>
 #include <functional>
 
 namespace koan {
@@ -44,11 +45,16 @@ public:
 
 private:
     void changed(const Change &change);
+    // Every setting again (after the listener reconnected, or a read that failed).
+    bool loadAll(QString *error);
     bool loadHttpSse(bool atStart, QString *error);
     bool loadOverride(const QString &entity, bool atStart, QString *error);
 
     Parts m_parts;
     bool m_started = false;
+    // A read that failed (the store still reconnecting after the database came back) is tried
+    // again until it succeeds: no second notification would come for that change.
+    QTimer m_retry;
 };
 
 } // namespace koan
