@@ -113,11 +113,11 @@ McpServer::McpServer(McpServerOptions options, EntityCatalog catalog, QObject *p
                 const bool up = m_store->ping(&state);
                 return answer(up, state);
             }
-            // Pinged on the worker, behind the calls queued there: a worker stuck in the database
-            // is "unresponsive" once the probe's own (shorter) timeout passes.
+            // Pinged on the first worker connection that is free, ahead of the calls queued there:
+            // "unresponsive" when none answers within the probe's own (shorter) timeout.
             using Ping = QPair<bool, QString>;
             m_worker->run<Ping>(
-                this,
+                StoreWorker::Queueing{{}, true}, this,
                 [](EntityStore &store) {
                     QString state;
                     const bool up = store.ping(&state);
@@ -259,9 +259,10 @@ bool McpServer::initialize(QStringList *errors)
         qCInfo(lcServer).noquote() << "replica" << m_cluster->replicaId() << "registered in the shared database";
     }
     if (!m_worker && (postgres || path != QLatin1String(":memory:"))) {
-        // Tool calls, resources/read and resources/list, and /readyz reach the database from a
-        // thread of their own, on a second connection to it (migrated and seeded above).
-        m_worker = std::make_unique<StoreWorker>(m_options.store.timeoutSeconds * 1000);
+        // Tool calls, resources/read and resources/list, and /readyz reach the database from the
+        // worker's threads, each on a connection of its own (migrated and seeded above).
+        m_worker = std::make_unique<StoreWorker>(m_options.store.timeoutSeconds * 1000,
+                                                 m_options.store.connectionsFor(m_options.databaseUrl, path));
         const StoreWorker::Opener open = [this, postgres, path, sync](EntityStore &store, QString *e) {
             return postgres ? store.openUrl(m_options.databaseUrl, e) : store.open(path, e, sync);
         };
@@ -283,7 +284,8 @@ bool McpServer::initialize(QStringList *errors)
     }
     // location(): the file, or the URL without its password.
     qCInfo(lcServer).noquote() << "store" << m_store->backendName() << m_store->location() << "ready (schema version"
-                               << m_store->schemaVersion() << ");" << m_registry->tools().size() << "entity tools";
+                               << m_store->schemaVersion() << ");" << m_registry->tools().size() << "entity tools;"
+                               << (m_worker ? m_worker->connections() : 0) << "store worker connection(s)";
     if (!postgres && sync == EntityStore::Synchronous::Normal)
         qCWarning(lcServer).noquote() << "Store:Synchronous=NORMAL: commits are not synced to disk; acknowledged "
                                          "writes can be lost on power loss (Development only)";

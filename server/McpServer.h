@@ -58,6 +58,8 @@ public:
     // The operator's command path (console and admin API); its signals carry the server's events.
     AdminController *admin() const { return m_admin; }
     TaskManager *tasks() const { return m_tasks; }
+    // The pool that runs client store calls (null for an in-memory database).
+    StoreWorker *storeWorker() const { return m_worker.get(); }
     // PostgreSQL: the registry of the replicas and their sessions (null on SQLite).
     ClusterRegistry *cluster() const { return m_cluster; }
     BearerAuthenticator *authenticator() const { return m_auth; }

@@ -163,6 +163,8 @@ private slots:
                                            << "Koan:Mcp:Store:Synchronous: must be FULL or NORMAL, got \"OFF\"";
         QTest::newRow("store timeout") << q("{'Koan':{'Mcp':{'Store':{'TimeoutSeconds':0}}}}")
                                        << "Koan:Mcp:Store:TimeoutSeconds: must be between 1 and 600";
+        QTest::newRow("store connections") << q("{'Koan':{'Mcp':{'Store':{'Connections':33}}}}")
+                                           << "Koan:Mcp:Store:Connections: must be between 1 and 32";
         QTest::newRow("store field") << q("{'Koan':{'Mcp':{'Store':{'Journal':'DELETE'}}}}")
                                      << "Koan:Mcp:Store:Journal: unknown setting";
         QTest::newRow("tasks enabled") << q("{'Koan':{'Mcp':{'Tasks':{'Enabled':'yes'}}}}")
@@ -445,6 +447,7 @@ private slots:
         QProcessEnvironment env = isolatedEnvironment(m_dir.path());
         env.insert("KOAN_MCP__MaxConcurrentConnections", "42");
         env.insert("KOAN_MCP__Store__TimeoutSeconds", "7");
+        env.insert("KOAN_MCP__Store__Connections", "3");
         p.setProcessEnvironment(env);
         p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--set", "ToolsPageSize=7"});
         QVERIFY(p.waitForFinished(10000));
@@ -458,6 +461,7 @@ private slots:
         QCOMPARE(printed["RequireHttps"], QJsonValue(false));
         QCOMPARE(printed["Store"].toObject()["Synchronous"].toString(), QStringLiteral("FULL"));
         QCOMPARE(printed["Store"].toObject()["TimeoutSeconds"].toInt(), 7);
+        QCOMPARE(printed["Store"].toObject()["Connections"].toInt(), 3);
         QCOMPARE(printed["Tasks"].toObject()["Enabled"], QJsonValue(true));
         QCOMPARE(printed["Tasks"].toObject()["ResultTtlSeconds"].toInt(), 3600);
         p.start(KOAN_MCP_BINARY, {"--print-config", "--config-dir", m_dir.path(), "--environment", "Staging"});

@@ -2,6 +2,7 @@
 // Last-Event-ID resumption, protocol-version header, batches.
 #include "fixtures/FixturePacks.h"
 #include "support/HttpClient.h"
+#include "support/ModernRpc.h"
 #include "support/ServerFixture.h"
 #include "transport/StreamableHttpTransport.h"
 
@@ -67,10 +68,15 @@ private slots:
             "POST", "/mcp", headers(sid, "2025-06-18"),
             rpc(2, "tools/call", {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-osaka"}}}}));
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.header("Content-Type"), QByteArray("text/event-stream")); // answered on an SSE stream
-        QVERIFY(!r.events().isEmpty() && !r.events().last().id.isEmpty());
+        // From the store worker, soon after the handler returned: one JSON body (storeAnswersAreOneJsonBody).
+        QCOMPARE(r.header("Content-Type"), QByteArray("application/json"));
         QCOMPARE(messageIn(r)["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
                  QStringLiteral("site-osaka"));
+        r = c.request("POST", "/mcp", headers(sid, "2025-06-18"), rpc(3, "tools/list"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("Content-Type"), QByteArray("text/event-stream")); // answered at once: an SSE response
+        QVERIFY(!r.events().isEmpty() && !r.events().last().id.isEmpty());
+        QCOMPARE(messageIn(r)["id"].toInt(), 3);
         // Second initialize on the session is refused by the protocol layer.
         QCOMPARE(messageIn(c.request("POST", "/mcp", headers(sid), rpc(3, "initialize", initParams())))["error"]
                      .toObject()["code"]
@@ -198,16 +204,7 @@ private slots:
         const QJsonObject answer = QJsonDocument::fromJson(events[1].data).object();
         QCOMPARE(answer["result"].toObject()["content"].toArray().first().toObject()["text"].toString(),
                  QStringLiteral("This is a simple text response for testing."));
-        // A store-backed call answers from the worker, on the stream opened for it.
-        const HttpResponse stored
-            = c.request("POST", "/mcp", headers(sid, "2025-11-25"),
-                        rpc(4, "tools/call",
-                            {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}}));
-        QCOMPARE(stored.status, 200);
-        const QJsonObject storedAnswer = QJsonDocument::fromJson(stored.events().last().data).object();
-        QCOMPARE(storedAnswer["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
-                 QStringLiteral("site-boston"));
-        // A handler still working (100 ms) gets its stream, and priming event, at once.
+        // A handler still working (100 ms) gets its stream, and priming event, before its answer.
         HttpClient slow(f.port);
         slow.send("POST", "/mcp", headers(sid, "2025-11-25"), rpc(3, "tools/call", {{"name", "test_reconnection"}}));
         QVERIFY(QTest::qWaitFor([&] { return !slow.events().isEmpty(); }, 3000));
@@ -215,6 +212,38 @@ private slots:
         QVERIFY(slow.events().first().data.isEmpty());
         QVERIFY(QTest::qWaitFor([&] { return slow.events().size() >= 2; }, 3000));
         QCOMPARE(QJsonDocument::fromJson(slow.events().last().data).object()["id"].toInt(), 3);
+    }
+
+    // An entity tool answers from the store worker (a SQLite file has one), after its handler
+    // returned: still one JSON body, not a stream, in a 2025-11-25 session and stateless alike.
+    void storeAnswersAreOneJsonBody()
+    {
+        ServerFixture f;
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        QVERIFY(f.server->storeWorker());
+        HttpClient c(f.port);
+        const QByteArray sid = initialize(c, "2025-11-25");
+        const QJsonObject getSite{{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-boston"}}}};
+        const HttpResponse r = c.request("POST", "/mcp", headers(sid, "2025-11-25"), rpc(4, "tools/call", getSite));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("Content-Type"), QByteArray("application/json"));
+        QCOMPARE(r.header("Mcp-Session-Id"), sid);
+        QCOMPARE(r.json()["id"].toInt(), 4);
+        QCOMPARE(r.json()["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
+                 QStringLiteral("site-boston"));
+        // resources/read is answered from the worker too.
+        const HttpResponse read = c.request("POST", "/mcp", headers(sid, "2025-11-25"),
+                                            rpc(5, "resources/read", {{"uri", "s12://trial-site/site-boston"}}));
+        QCOMPARE(read.header("Content-Type"), QByteArray("application/json"));
+        QCOMPARE(read.json()["id"].toInt(), 5);
+        // 2026-07-28, stateless.
+        HttpClient modern(f.port);
+        const HttpResponse m = modern.request("POST", "/mcp", modernHeaders("tools/call", "trial-site.get-by-id"),
+                                              modernRequest(6, "tools/call", getSite));
+        QCOMPARE(m.status, 200);
+        QCOMPARE(m.header("Content-Type"), QByteArray("application/json"));
+        QCOMPARE(m.json()["result"].toObject()["structuredContent"].toObject()["item"].toObject()["id"].toString(),
+                 QStringLiteral("site-boston"));
     }
 
     void resumedPostStreamKeepsIdsIncreasing()

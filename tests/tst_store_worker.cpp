@@ -2,7 +2,10 @@
 // open, no answer ever) or a locked SQLite file never stalls the event loop. While a tool call
 // waits, /healthz answers at once and a legacy SSE stream keeps its heartbeats; the call then
 // fails after Store:TimeoutSeconds with store_timeout, /readyz says the store is unresponsive
-// (503), and once the database answers again everything works by itself.
+// (503), and once the database answers again everything works by itself. The worker is a pool
+// of connections (Store:Connections): slow calls run side by side, calls of one ordering key one
+// at a time in order, and each keeps the single worker's guarantees (timeout at once, late answer
+// dropped, a call not started skipped, nothing after its context is gone, commits before answers).
 #include "McpServer.h"
 #include "core/RpcBridge.h"
 #include "support/BridgeHarness.h"
@@ -11,10 +14,14 @@
 #include "support/ServerFixture.h"
 
 #include <QElapsedTimer>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
+#include <QThread>
+#include <atomic>
+#include <mutex>
 
 using namespace koan;
 using namespace koan::test;
@@ -80,6 +87,45 @@ void healthStaysQuick(quint16 port, int forMs, int *answers, qint64 *slowestMs)
         QTest::qWait(50);
     }
 }
+
+// A call that holds its connection for `ms` in the database (PostgreSQL) or on its thread (SQLite).
+bool holdConnection(EntityStore &store, int ms)
+{
+    if (store.backend() == EntityStore::Backend::Postgres)
+        return QSqlQuery(store.connection()).exec(QStringLiteral("SELECT pg_sleep(%1)").arg(ms / 1000.0));
+    QThread::msleep(ms);
+    return true;
+}
+
+// A pool of its own on a SQLite file (migrated by its first connection).
+std::unique_ptr<StoreWorker> sqlitePool(const QString &path, int connections, int timeoutMs = 5000)
+{
+    auto worker = std::make_unique<StoreWorker>(timeoutMs, connections);
+    QString error;
+    if (!worker->start([path](EntityStore &store, QString *e) { return store.open(path, e); }, &error))
+        return nullptr;
+    return worker;
+}
+
+// When each call ran, on the worker threads.
+struct Timeline {
+    std::mutex mutex;
+    QElapsedTimer clock;
+    QList<QPair<qint64, qint64>> spans; // by call index: start, end (ms)
+    std::atomic_int inFlight{0};
+    std::atomic_int mostInFlight{0};
+    explicit Timeline(int calls) : spans(calls, {-1, -1}) { clock.start(); }
+    void run(int index, int ms)
+    {
+        const qint64 start = clock.elapsed();
+        const int now = ++inFlight;
+        for (int seen = mostInFlight.load(); now > seen && !mostInFlight.compare_exchange_weak(seen, now);) { }
+        QThread::msleep(ms);
+        --inFlight;
+        const std::lock_guard<std::mutex> lock(mutex);
+        spans[index] = {start, clock.elapsed()};
+    }
+};
 
 } // namespace
 
@@ -206,6 +252,249 @@ private slots:
                    request(3, "tools/call",
                            {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-unlocked"}}}}));
         QVERIFY2(!at(read.reply, "result.isError").toBool(), qPrintable(textOf(read)));
+    }
+
+    // Store:Connections=4 on PostgreSQL: four calls that each take 1 s in the database finish
+    // together, in about 1 s (one connection: 4 s, as the control with one shows for two calls).
+    void slowCallsRunSideBySideOnPostgres()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY2(pg, qPrintable(why));
+        McpServerOptions o;
+        o.databaseUrl = pg->freshDatabaseUrl(&why);
+        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        o.store.connections = 4;
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        StoreWorker *worker = f.server->storeWorker();
+        QVERIFY(worker);
+        QCOMPARE(worker->connections(), 4);
+        const auto sleepAll = [](StoreWorker *w, int calls, int ms) {
+            QElapsedTimer t;
+            t.start();
+            auto answered = std::make_shared<int>(0);
+            QObject context;
+            for (int i = 0; i < calls; ++i)
+                w->run<bool>(
+                    &context, [ms](EntityStore &store) { return holdConnection(store, ms); },
+                    [answered](bool slept) { *answered += slept ? 1 : 0; }, [](StoreWorker::Failure) {});
+            return QTest::qWaitFor([&] { return *answered == calls; }, 4 * calls * ms) ? t.elapsed() : -1;
+        };
+        const qint64 four = sleepAll(worker, 4, 1000);
+        QVERIFY2(four >= 950 && four < 2000, qPrintable(QString::number(four)));
+
+        StoreWorker single(10000, 1);
+        QVERIFY2(
+            single.start([url = o.databaseUrl](EntityStore &store, QString *e) { return store.openUrl(url, e); }, &why),
+            qPrintable(why));
+        const qint64 two = sleepAll(&single, 2, 1000);
+        QVERIFY2(two >= 1900, qPrintable(QString::number(two)));
+    }
+
+    // /readyz is "unresponsive" only when no connection answers: three of four busy still answer.
+    void readinessNeedsOneFreeConnection()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY2(pg, qPrintable(why));
+        McpServerOptions o;
+        o.databaseUrl = pg->freshDatabaseUrl(&why);
+        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        o.store.connections = 4;
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        QObject context;
+        auto answered = std::make_shared<int>(0);
+        const auto hold = [&] {
+            f.server->storeWorker()->run<bool>(
+                &context, [](EntityStore &store) { return holdConnection(store, 4000); },
+                [answered](bool) { ++*answered; }, [](StoreWorker::Failure) {});
+        };
+        for (int i = 0; i < 3; ++i)
+            hold();
+        QTest::qWait(300);
+        QElapsedTimer t;
+        t.start();
+        HttpResponse ready = HttpClient(f.port).request("GET", "/readyz", {}, {}, 5000);
+        QCOMPARE(ready.status, 200);
+        QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
+        hold(); // now every connection sleeps
+        QTest::qWait(200);
+        t.restart();
+        const HttpResponse notReady = HttpClient(f.port).request("GET", "/readyz", {}, {}, 5000);
+        QCOMPARE(notReady.status, 503);
+        QCOMPARE(at(notReady.json(), "store.state").toString(), QStringLiteral("unresponsive"));
+        QVERIFY2(t.elapsed() >= 1900 && t.elapsed() < 3000, qPrintable(QString::number(t.elapsed())));
+        QVERIFY(QTest::qWaitFor([&] { return *answered == 4; }, 6000));
+        QCOMPARE(HttpClient(f.port).request("GET", "/readyz").status, 200);
+    }
+
+    // Calls of one key run one at a time in the order submitted, and answer in that order; calls
+    // without a key run side by side.
+    void orderingKeysSerialiseTheirCalls()
+    {
+        QTemporaryDir dir;
+        const auto worker = sqlitePool(dir.filePath("order.sqlite"), 4);
+        QVERIFY(worker);
+        QCOMPARE(worker->connections(), 4);
+        QObject context;
+        constexpr int kKeyed = 8;
+        Timeline keyed(kKeyed);
+        QList<int> answers;
+        for (int i = 0; i < kKeyed; ++i)
+            worker->run<int>(
+                StoreWorker::Queueing{QStringLiteral("chunks")}, &context,
+                [&keyed, i](EntityStore &) {
+                    keyed.run(i, 30);
+                    return i;
+                },
+                [&answers](int i) { answers << i; }, [](StoreWorker::Failure) {});
+        QVERIFY(QTest::qWaitFor([&] { return answers.size() == kKeyed; }, 5000));
+        QCOMPARE(answers, (QList<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+        QCOMPARE(keyed.mostInFlight.load(), 1);
+        for (int i = 1; i < kKeyed; ++i)
+            QVERIFY2(keyed.spans[i].first >= keyed.spans[i - 1].second,
+                     qPrintable(QStringLiteral("call %1 started at %2 ms, before %3 ended at %4 ms")
+                                    .arg(i)
+                                    .arg(keyed.spans[i].first)
+                                    .arg(i - 1)
+                                    .arg(keyed.spans[i - 1].second)));
+
+        Timeline free(4);
+        int done = 0;
+        QElapsedTimer t;
+        t.start();
+        for (int i = 0; i < 4; ++i)
+            worker->run<int>(
+                &context,
+                [&free, i](EntityStore &) {
+                    free.run(i, 300);
+                    return i;
+                },
+                [&done](int) { ++done; }, [](StoreWorker::Failure) {});
+        QVERIFY(QTest::qWaitFor([&] { return done == 4; }, 5000));
+        QVERIFY2(free.mostInFlight.load() >= 2, qPrintable(QString::number(free.mostInFlight.load())));
+        QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
+    }
+
+    // The single worker's guarantees, with every connection busy: a call that cannot start in time
+    // gets Failure::Timeout at once and never runs; a running one's late answer is dropped;
+    // nothing reaches a caller whose context is gone.
+    void poolKeepsTheWorkersGuarantees()
+    {
+        QTemporaryDir dir;
+        const auto worker = sqlitePool(dir.filePath("guarantees.sqlite"), 2);
+        QVERIFY(worker);
+        QObject context;
+        std::atomic_bool skippedRan{false};
+        std::atomic_int slowRan{0};
+        int slowAnswers = 0;
+        QList<StoreWorker::Failure> failures;
+        // Both connections busy for 600 ms; the first call gives up after 200 ms.
+        const auto slow = [&slowRan](EntityStore &) {
+            QThread::msleep(600);
+            return ++slowRan;
+        };
+        worker->run<int>(
+            &context, slow, [&slowAnswers](int) { ++slowAnswers; },
+            [&failures](StoreWorker::Failure f) { failures << f; }, 200);
+        worker->run<int>(
+            &context, slow, [&slowAnswers](int) { ++slowAnswers; },
+            [&failures](StoreWorker::Failure f) { failures << f; });
+        QTest::qWait(50);
+        QElapsedTimer t;
+        t.start();
+        qint64 skippedFailedAt = -1;
+        worker->run<bool>(
+            &context, [&skippedRan](EntityStore &) { return skippedRan = true; }, [](bool) {},
+            [&](StoreWorker::Failure f) {
+                failures << f;
+                skippedFailedAt = t.elapsed();
+            },
+            100);
+        auto gone = std::make_unique<QObject>();
+        bool goneCalled = false;
+        worker->run<bool>(
+            gone.get(), [](EntityStore &) { return true; }, [&goneCalled](bool) { goneCalled = true; },
+            [&goneCalled](StoreWorker::Failure) { goneCalled = true; });
+        gone.reset();
+        QVERIFY(QTest::qWaitFor([&] { return skippedFailedAt >= 0; }, 2000));
+        QVERIFY2(skippedFailedAt >= 90 && skippedFailedAt < 300, qPrintable(QString::number(skippedFailedAt)));
+        QVERIFY(QTest::qWaitFor([&] { return slowAnswers == 1 && slowRan == 2; }, 3000));
+        QTest::qWait(200); // what could still arrive late
+        QCOMPARE(failures, (QList<StoreWorker::Failure>{StoreWorker::Failure::Timeout, StoreWorker::Failure::Timeout}));
+        QCOMPARE(slowAnswers, 1); // the timed-out call's late answer was dropped
+        QVERIFY2(!skippedRan, "a call whose time ran out before it started must not run");
+        QVERIFY(!goneCalled);
+        QCOMPARE(worker->pending(), 0);
+    }
+
+    // Writes of many sessions at once on the pool: each commit is on the change bus, on this
+    // thread, before its call's answer; one session's writes run in the order it sent them.
+    void commitsReachTheBusBeforeTheirAnswers()
+    {
+        ServerFixture f; // a SQLite file: the pool of two
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        QCOMPARE(f.server->storeWorker()->connections(), 2);
+        QSet<QString> published;
+        f.server->changes()->listen([&published](const Change &c) {
+            for (const QString &id : c.ids)
+                published.insert(id);
+        });
+        constexpr int kSessions = 12;
+        QList<SessionPtr> sessions;
+        for (int i = 0; i < kSessions; ++i) {
+            auto s = std::make_shared<McpSession>(QStringLiteral("bus-%1").arg(i), TransportKind::Stdio,
+                                                  Principal::localOwner());
+            send(f.server->bridge(), s, initializeRequest());
+            send(f.server->bridge(), s, R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+            sessions << s;
+        }
+        int answered = 0;
+        QStringList answeredBeforeTheirChange;
+        for (int i = 0; i < kSessions; ++i) {
+            const QString site = QStringLiteral("site-bus-%1").arg(i);
+            f.server->bridge()->handle(
+                upsertSite(10 + i, site), sessions[i], [](const QJsonObject &) {},
+                [&, site](const QJsonValue &reply) {
+                    ++answered;
+                    if (at(reply, "result.isError").toBool() || !published.contains(site))
+                        answeredBeforeTheirChange << site;
+                });
+        }
+        QVERIFY(QTest::qWaitFor([&] { return answered == kSessions; }, 10000));
+        QVERIFY2(answeredBeforeTheirChange.isEmpty(), qPrintable(answeredBeforeTheirChange.join(", ")));
+
+        // One session sends ten versions of one record without waiting, each naming the version
+        // before it: applied in that order (out of order, one would meet a version conflict).
+        QList<qint64> versions;
+        for (int i = 0; i < 10; ++i) {
+            QJsonObject arguments{{"model", QJsonObject{{"id", "site-ordered"},
+                                                        {"name", QStringLiteral("Edit %1").arg(i)},
+                                                        {"location", "Basel"},
+                                                        {"principalInvestigator", "Dr. A"}}}};
+            if (i > 0)
+                arguments.insert("expectedVersion", i);
+            const QByteArray body
+                = request(100 + i, "tools/call", {{"name", "trial-site.upsert"}, {"arguments", arguments}});
+            f.server->bridge()->handle(
+                body, sessions[0], [](const QJsonObject &) {},
+                [&versions](const QJsonValue &reply) {
+                    versions << qint64(at(reply, "result.structuredContent.item.version").toDouble());
+                });
+        }
+        QVERIFY(QTest::qWaitFor([&] { return versions.size() == 10; }, 10000));
+        QCOMPARE(versions, (QList<qint64>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+        const Exchange last
+            = send(f.server->bridge(), sessions[1],
+                   request(200, "tools/call",
+                           {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-ordered"}}}}));
+        QCOMPARE(at(last.reply, "result.structuredContent.item.name").toString(), QStringLiteral("Edit 9"));
     }
 };
 

@@ -379,6 +379,15 @@ QJsonObject EntityOverride::toJson() const
     return o;
 }
 
+int StoreOptions::connectionsFor(const QString &databaseUrl, const QString &databasePath) const
+{
+    if (databaseUrl.isEmpty() && databasePath == QLatin1String(":memory:"))
+        return 0;
+    if (connections > 0)
+        return connections;
+    return databaseUrl.isEmpty() ? 2 : 4;
+}
+
 QString McpServerOptions::redactDatabaseUrl(const QString &url)
 {
     if (url.isEmpty())
@@ -494,6 +503,7 @@ McpServerOptions McpServerOptions::fromJson(const QJsonObject &section, QStringL
     b.string(QStringLiteral("DatabaseUrl"), o.databaseUrl, databaseUrlProblem);
     bindSection(b, QStringLiteral("Store"), errors, [&](Binder &st) {
         st.integer(QStringLiteral("TimeoutSeconds"), o.store.timeoutSeconds, 1, 600);
+        st.integer(QStringLiteral("Connections"), o.store.connections, 1, 32);
         const auto mode = st.optString(QStringLiteral("Synchronous"), [](const QString &v) {
             const QString m = v.trimmed().toUpper();
             return m == QLatin1String("FULL") || m == QLatin1String("NORMAL")
@@ -666,8 +676,10 @@ QJsonObject McpServerOptions::toJson() const
         {QStringLiteral("PublishCapabilityEndpoint"), publishCapabilityEndpoint},
         {QStringLiteral("DatabasePath"), databasePath},
         {QStringLiteral("DatabaseUrl"), redactDatabaseUrl(databaseUrl)},
-        {QStringLiteral("Store"), QJsonObject{{QStringLiteral("Synchronous"), store.synchronous},
-                                              {QStringLiteral("TimeoutSeconds"), store.timeoutSeconds}}},
+        {QStringLiteral("Store"),
+         QJsonObject{{QStringLiteral("Synchronous"), store.synchronous},
+                     {QStringLiteral("TimeoutSeconds"), store.timeoutSeconds},
+                     {QStringLiteral("Connections"), store.connectionsFor(databaseUrl, databasePath)}}},
         {QStringLiteral("Tasks"), QJsonObject{{QStringLiteral("Enabled"), tasks.enabled},
                                               {QStringLiteral("ResultTtlSeconds"), tasks.resultTtlSeconds},
                                               {QStringLiteral("MaxRunningPerPrincipal"), tasks.maxRunningPerPrincipal},

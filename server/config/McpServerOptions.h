@@ -76,6 +76,12 @@ struct StoreOptions {
     // Both stores: a client's store call (tool call, resources/read, resources/list, /readyz) not
     // answered within this gets a clear error; the server thread never waits for the database.
     int timeoutSeconds = 10;
+    // The store worker's connections (Store:Connections, 1-32); 0, unset: the backend's default.
+    int connections = 0;
+    // The pool's size for a store: as set, else 4 on PostgreSQL (reads and the parts of writes
+    // outside the write lock run side by side) and 2 on a SQLite file (readers in parallel, writes
+    // one at a time anyway); none for an in-memory database (it has no worker).
+    int connectionsFor(const QString &databaseUrl, const QString &databasePath) const;
 };
 
 // Long-running tools/calls as tasks of the tasks extension ("Koan:Mcp:Tasks").

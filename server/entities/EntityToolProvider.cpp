@@ -606,9 +606,14 @@ void EntityToolProvider::runCall(Spec spec, const QJsonObject &args, const Write
     // On the worker's thread and connection; `done` back here, or the timeout's error instead.
     const QString timedOut = m_worker->timeoutMessage();
     const int timeoutSeconds = qMax(1, m_worker->timeoutMs() / 1000);
+    // A session's writes run in the order it sent them, as on one connection (they take the store's
+    // one write lock in turn anyway); reads, and other sessions' writes, run beside them.
+    StoreWorker::Queueing queueing;
+    if (EntityRegistry::isMutation(spec.op) && !context.session.isEmpty())
+        queueing.key = QStringLiteral("writes\n") + context.session;
     m_worker->run<QJsonObject>(
-        m_jobContext.get(), [this, spec, args, context](EntityStore &store) { return run(store, spec, args, context); },
-        done,
+        queueing, m_jobContext.get(),
+        [this, spec, args, context](EntityStore &store) { return run(store, spec, args, context); }, done,
         [done, timedOut, timeoutSeconds](StoreWorker::Failure failure) {
             done(failure == StoreWorker::Failure::Timeout
                      ? toolErrorResult(QStringLiteral("store_timeout"), timedOut,

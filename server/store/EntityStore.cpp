@@ -17,6 +17,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
+#include <chrono>
 
 namespace koan {
 
@@ -45,6 +46,7 @@ bool fail(QString *error, const QString &what, const QSqlError &e)
 
 // pg_advisory_lock keys (any constants, distinct from other applications' on the database).
 constexpr qint64 kMigrationLock = 0x6b6f616e0001; // "koan" 1: schema migrations and entity tables
+constexpr int kWriterGateWaitMs = 5000;           // as SQLite's busy timeout (QSQLITE's default)
 constexpr qint64 kWriteLock = 0x6b6f616e0002;     // "koan" 2: the one writer at a time (see begin())
 constexpr int kStatementTimeoutMs = 15000;        // PostgreSQL: no statement waits longer
 
@@ -106,6 +108,7 @@ EntityStore::EntityStore(QObject *parent)
 
 EntityStore::~EntityStore()
 {
+    releaseWriterGate();
     m_statements.clear(); // before the connection goes
     m_audit.reset();
     m_tasks.reset();
@@ -653,6 +656,16 @@ bool EntityStore::begin(QString *error)
         return false;
     QSqlQuery q(m_db);
     if (m_backend == Backend::Sqlite) {
+        if (m_writerGate && !m_holdsWriterGate) {
+            if (!m_writerGate->try_lock_for(std::chrono::milliseconds(kWriterGateWaitMs))) {
+                if (error)
+                    *error = QStringLiteral("cannot begin transaction: the database is locked (another write of "
+                                            "this server held it for %1 s)")
+                                 .arg(kWriterGateWaitMs / 1000);
+                return false;
+            }
+            m_holdsWriterGate = true;
+        }
         if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
             return fail(error, QStringLiteral("cannot begin transaction"), q.lastError());
         return true;
@@ -689,6 +702,14 @@ bool EntityStore::notifyChange(const QString &entity, const QStringList &ids, bo
     if (!q.exec())
         return fail(error, QStringLiteral("cannot publish the change"), q.lastError());
     return true;
+}
+
+void EntityStore::releaseWriterGate()
+{
+    if (!m_holdsWriterGate)
+        return;
+    m_holdsWriterGate = false;
+    m_writerGate->unlock();
 }
 
 EntityStore::Outcome EntityStore::rollback(Outcome o)

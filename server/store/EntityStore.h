@@ -23,6 +23,7 @@
 #include <QString>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace koan {
@@ -183,6 +184,12 @@ public:
     // Every committed write, delete and setting change is published here after its commit
     // (Change::record with the ids, Change::setting with the key), whoever the writer. Not owned.
     void setChangeBus(ChangeBus *bus) { m_bus = bus; }
+    // SQLite, several connections of this process to one file (the store worker's pool): their
+    // writers queue on `gate`, held from a write transaction's BEGIN until releaseWriterGate()
+    // on the same thread, instead of polling the file's lock (the busy handler's growing sleeps
+    // starve a waiting writer while another writes back to back).
+    void shareWriterGate(std::shared_ptr<std::timed_mutex> gate) { m_writerGate = std::move(gate); }
+    void releaseWriterGate();
 
     // A consistent, id-ordered read of `table` for an export (see ExportSnapshot); null with *error.
     std::unique_ptr<ExportSnapshot> exportSnapshot(const QString &table, QString *error);
@@ -247,6 +254,8 @@ private:
     // until a write (ours clears them; others' show in PRAGMA data_version).
     QHash<QString, QJsonObject> m_records;
     qint64 m_dataVersion = -1;
+    std::shared_ptr<std::timed_mutex> m_writerGate;
+    bool m_holdsWriterGate = false;
 };
 
 } // namespace koan

@@ -163,9 +163,11 @@ void TaskManager::sweep()
     };
     if (!m_worker)
         return report(sweepOn(*m_store));
-    m_worker->run<Swept>(this, sweepOn, report, [](StoreWorker::Failure) {
-        qCWarning(lcTasks).noquote() << "interrupted tasks not swept: the store did not answer in time";
-    });
+    // One sweep at a time: one stuck in the database holds one connection, not all of them.
+    m_worker->run<Swept>(
+        StoreWorker::Queueing{QStringLiteral("tasks-sweep")}, this, sweepOn, report, [](StoreWorker::Failure) {
+            qCWarning(lcTasks).noquote() << "interrupted tasks not swept: the store did not answer in time";
+        });
 }
 
 QString TaskManager::ownerKey(const Principal &principal)
@@ -616,7 +618,7 @@ void TaskManager::purge()
         return;
     }
     m_worker->run<QString>(
-        this,
+        StoreWorker::Queueing{QStringLiteral("tasks-purge")}, this,
         [now = nowMs()](EntityStore &store) {
             QString error;
             return store.tasks().purgeExpired(now, &error) < 0 ? error : QString();

@@ -18,6 +18,9 @@ namespace koan {
 
 namespace {
 constexpr int kMaxRetainedStreams = 64;
+// An answer that comes after the handler returned (the store worker's) but within this, with
+// nothing streamed before it, goes out as one JSON body; later, it ends the stream opened then.
+constexpr int kOneResponseWaitMs = 50;
 
 bool accepts(const QByteArray &acceptHeader, const QByteArray &type)
 {
@@ -267,8 +270,9 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
         QPointer<HttpResponder> responder;
         bool streaming = false;
         bool answered = false;
+        bool returned = false; // the handler returned without its answer: it comes later
     };
-    auto exchange = std::make_shared<Exchange>(Exchange{responder, false, false});
+    auto exchange = std::make_shared<Exchange>(Exchange{responder, false, false, false});
     const HttpHeaders sessionHeader{{"Mcp-Session-Id", id.toLatin1()}};
     auto startStreaming = [this, id, streamNo, exchange] {
         if (exchange->streaming)
@@ -295,7 +299,9 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
                 m_sessions->recordServed(TransportKind::StreamableHttp, received.nsecsElapsed() / 1e9);
             // A session whose initialize failed must not linger until the idle timeout.
             const bool failedInit = newSession && !session->initialized;
-            const bool sse = !m_settings.jsonResponses && !failedInit && !reply.isUndefined();
+            // Ready before the handler returned: one complete SSE response (kept for replay); came
+            // later, before any stream: one JSON body (below).
+            const bool sse = !m_settings.jsonResponses && !failedInit && !reply.isUndefined() && !exchange->returned;
             if (sse && !exchange->streaming && exchange->responder) {
                 auto it = m_states.find(id);
                 if (it != m_states.end()) {
@@ -323,8 +329,13 @@ void StreamableHttpTransport::post(const HttpRequest &request, HttpResponder *re
             if (failedInit)
                 m_sessions->close(id, QStringLiteral("initialize_failed"));
         });
+    exchange->returned = !exchange->answered;
+    // Still working: the headers (and priming event) go out unless the answer comes first.
     if (!m_settings.jsonResponses && !newSession && !exchange->answered && !exchange->streaming)
-        startStreaming(); // still working: the headers (and priming event) go out now, as before
+        QTimer::singleShot(kOneResponseWaitMs, this, [exchange, startStreaming] {
+            if (!exchange->answered)
+                startStreaming();
+        });
 }
 
 void StreamableHttpTransport::postModern(const HttpRequest &request, HttpResponder *responder,

@@ -2,7 +2,9 @@
 // Streamable HTTP transport on one endpoint: MCP 2025-03-26 .. 2025-11-25 with sessions, and
 // 2026-07-28 stateless beside it (a POST naming no session; the era rules are in core/ProtocolEra.h):
 //   POST   client messages; requests are answered on an SSE stream (or, with StreamableJsonResponse,
-//          as JSON unless the handler sends related notifications/requests first);
+//          as JSON unless the handler sends related notifications/requests first). An answer ready
+//          as the handler returns is one complete SSE response; one that follows within 50 ms (a
+//          store call on the worker), with nothing streamed before it, is one JSON body;
 //   GET    the session's stream for server-initiated messages, or a resumption with Last-Event-ID;
 //   DELETE ends the session.
 // Every SSE event carries an id "<stream>_<seq>"; a bounded per-session replay buffer serves
