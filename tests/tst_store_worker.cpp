@@ -135,14 +135,9 @@ class TstStoreWorker : public QObject
 private slots:
     void pausedPostgresNeverStallsTheServer()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
+        KOAN_FRESH_POSTGRES_ON(pg, url);
         McpServerOptions o;
-        o.databaseUrl = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        o.databaseUrl = url;
         o.store.timeoutSeconds = 2;
         o.sseKeepAliveIntervalMs = 200;
         ServerFixture f(o);
@@ -258,14 +253,9 @@ private slots:
     // together, in about 1 s (one connection: 4 s, as the control with one shows for two calls).
     void slowCallsRunSideBySideOnPostgres()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
+        KOAN_FRESH_POSTGRES(url);
         McpServerOptions o;
-        o.databaseUrl = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        o.databaseUrl = url;
         o.store.connections = 4;
         ServerFixture f(o);
         QVERIFY2(f.ok, qPrintable(f.problems));
@@ -286,6 +276,7 @@ private slots:
         const qint64 four = sleepAll(worker, 4, 1000);
         QVERIFY2(four >= 950 && four < 2000, qPrintable(QString::number(four)));
 
+        QString why;
         StoreWorker single(10000, 1);
         QVERIFY2(
             single.start([url = o.databaseUrl](EntityStore &store, QString *e) { return store.openUrl(url, e); }, &why),
@@ -297,14 +288,9 @@ private slots:
     // /readyz is "unresponsive" only when no connection answers: three of four busy still answer.
     void readinessNeedsOneFreeConnection()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
+        KOAN_FRESH_POSTGRES(url);
         McpServerOptions o;
-        o.databaseUrl = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        o.databaseUrl = url;
         o.store.connections = 4;
         ServerFixture f(o);
         QVERIFY2(f.ok, qPrintable(f.problems));

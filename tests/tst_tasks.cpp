@@ -570,19 +570,14 @@ private slots:
     void tasksSurvivePostgresRestart()
     {
         // The database restarts while the server sits idle: the next task call reconnects by itself.
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        PostgresServer *pg = PostgresServer::shared(&why);
-        QVERIFY2(pg, qPrintable(why));
-        const QString url = pg->freshDatabaseUrl(&why);
-        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        KOAN_FRESH_POSTGRES_ON(pg, url);
         ServerFixture f(options(url), installConformance);
         QVERIFY2(f.ok, qPrintable(f.problems));
         const Caller c{f.port, {}};
         const QString id = c.tool("slow_compute", {{"seconds", 0}, {"label", "kept"}})["result"]["taskId"].toString();
         QCOMPARE(c.waitFor(id)["result"]["status"].toString(), QStringLiteral("completed"));
         QVERIFY(pg->stop());
+        QString why;
         QVERIFY2(pg->restart(&why), qPrintable(why));
         QTest::qWait(1100);
         const QJsonObject again = c.task("tasks/get", id);
