@@ -8,6 +8,7 @@
 #include "support/AuthKit.h"
 #include "support/HttpClient.h"
 #include "support/KoanProcess.h"
+#include "support/ModernRpc.h"
 #include "support/PostgresServer.h"
 #include "support/ServerFixture.h"
 
@@ -75,17 +76,6 @@ struct Caller {
     }
 };
 
-QJsonArray sites(int n, const QString &tag)
-{
-    QJsonArray models;
-    for (int i = 0; i < n; ++i)
-        models.append(QJsonObject{{"id", QStringLiteral("%1-%2").arg(tag).arg(i, 4, 10, QLatin1Char('0'))},
-                                  {"name", QStringLiteral("Site %1").arg(i)},
-                                  {"location", "Berlin, Germany"},
-                                  {"principalInvestigator", "Dr. Weber"},
-                                  {"enrollmentTarget", 10}});
-    return models;
-}
 int countWithPrefix(EntityStore *store, const QString &prefix)
 {
     EntityStore::Query q;
@@ -111,9 +101,7 @@ void installConformance(McpServer &s)
 class TestTasks : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_keysDir;
-    KeyPair m_key;
-    QString m_jwksFile;
+    JwksFile m_jwks;
 
     McpServerOptions options(const QString &url, bool auth = false) const
     {
@@ -121,7 +109,7 @@ class TestTasks : public QObject
         o.databaseUrl = url;
         if (auth) {
             o.requireAuthentication = true;
-            o.auth.jwksFile = m_jwksFile;
+            o.auth.jwksFile = m_jwks.path;
             o.auth.issuers = {QString::fromLatin1(kIss)};
             o.auth.scopeClaims << QStringLiteral("roles");
         }
@@ -129,19 +117,12 @@ class TestTasks : public QObject
     }
     QByteArray tokenFor(const ServerFixture &f, const QString &sub) const
     {
-        return token(m_key,
+        return token(m_jwks.key,
                      claims(sub, "clinical:operations", f.server->baseUrl() + "/mcp", QString::fromLatin1(kIss), 600));
     }
 
 private slots:
-    void initTestCase()
-    {
-        m_key = makeKey(QDir(m_keysDir.path()), "k1", true);
-        m_jwksFile = m_keysDir.filePath("jwks.json");
-        QFile f(m_jwksFile);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QJsonDocument(jwks({m_key})).toJson());
-    }
+    void initTestCase() { QVERIFY(m_jwks.create()); }
 
     void batchRunsAsTask_data() { addBackendRows(); }
     void batchRunsAsTask()
@@ -153,7 +134,7 @@ private slots:
         const QJsonObject discover = c.request("server/discover", {});
         QVERIFY(discover["result"]["capabilities"]["extensions"].toObject().contains(kTasks));
 
-        const QJsonObject created = c.tool("trial-site.upsert-many", {{"models", sites(250, "batch")}});
+        const QJsonObject created = c.tool("trial-site.upsert-many", {{"models", trialSites(250, "batch")}});
         const QJsonObject task = created["result"].toObject();
         QCOMPARE(task["resultType"].toString(), QStringLiteral("task"));
         QCOMPARE(task["status"].toString(), QStringLiteral("working"));
@@ -180,7 +161,7 @@ private slots:
         // Without the extension the same tool answers synchronously, one transaction.
         Caller plain = c;
         plain.declaresTasks = false;
-        const QJsonObject sync = plain.tool("trial-site.upsert-many", {{"models", sites(3, "sync")}});
+        const QJsonObject sync = plain.tool("trial-site.upsert-many", {{"models", trialSites(3, "sync")}});
         QCOMPARE(sync["result"]["resultType"].toString(), QStringLiteral("complete"));
         QCOMPARE(sync["result"]["structuredContent"]["created"].toInt(), 3);
         QCOMPARE(plain.task("tasks/get", id)["error"]["code"].toInt(), -32021);
@@ -194,7 +175,7 @@ private slots:
         QVERIFY2(f.ok, qPrintable(f.problems));
         const Caller c{f.port, {}};
         const QString id
-            = c.tool("trial-site.upsert-many", {{"models", sites(1000, "cancel")}})["result"]["taskId"].toString();
+            = c.tool("trial-site.upsert-many", {{"models", trialSites(1000, "cancel")}})["result"]["taskId"].toString();
         QVERIFY(!id.isEmpty());
         const QJsonObject ack = c.task("tasks/cancel", id);
         QCOMPARE(ack["result"].toObject(), QJsonObject({{"resultType", "complete"}}));
@@ -239,7 +220,7 @@ private slots:
         for (const QString &part : {QStringLiteral("snap-a"), QStringLiteral("snap-b")})
             QCOMPARE(plain
                          .tool("trial-site.upsert-many",
-                               {{"models", sites(1000, part)}})["result"]["structuredContent"]["created"]
+                               {{"models", trialSites(1000, part)}})["result"]["structuredContent"]["created"]
                          .toInt(),
                      1000);
         EntityStore *store = f.server->store();
@@ -309,8 +290,9 @@ private slots:
         Caller plain = c;
         plain.declaresTasks = false;
         for (int i = 0; i < 5; ++i)
-            QVERIFY(plain.tool("trial-site.upsert-many", {{"models", sites(1000, QStringLiteral("audit%1").arg(i))}})
-                        .contains("result"));
+            QVERIFY(
+                plain.tool("trial-site.upsert-many", {{"models", trialSites(1000, QStringLiteral("audit%1").arg(i))}})
+                    .contains("result"));
         QString error;
         QSet<qint64> atStart;
         for (const AuditRow &row : f.server->store()->audit().since(QStringLiteral(""), &error))
@@ -327,7 +309,7 @@ private slots:
         who.principal = QStringLiteral("test:writer");
         who.transport = QStringLiteral("system");
         QList<EntityStore::WriteItem> more;
-        for (const QJsonValue &v : sites(50, "audit-late"))
+        for (const QJsonValue &v : trialSites(50, "audit-late"))
             more.append({v.toObject(), std::nullopt, QStringLiteral("upsert")});
         QVERIFY(f.server->store()->write("trial_site", "TrialSite", more, EntityStore::ReplaceRule::Allowed, who).ok);
 
@@ -353,7 +335,7 @@ private slots:
         ServerFixture f(options(url));
         QVERIFY2(f.ok, qPrintable(f.problems));
         const Caller c{f.port, {}};
-        const QJsonObject args{{"models", sites(300, "idem")}, {"idempotencyKey", "batch-7"}};
+        const QJsonObject args{{"models", trialSites(300, "idem")}, {"idempotencyKey", "batch-7"}};
         const QString first = c.tool("trial-site.upsert-many", args)["result"]["taskId"].toString();
         QVERIFY(!first.isEmpty());
         const QJsonObject done = c.waitFor(first)["result"].toObject();
@@ -373,8 +355,8 @@ private slots:
         QVERIFY(record);
         QCOMPARE(record->value("version").toInteger(), 1); // written once
         // The same key with other models is refused, as without tasks.
-        const QString other = c.tool("trial-site.upsert-many",
-                                     {{"models", sites(2, "other")}, {"idempotencyKey", "batch-7"}})["result"]["taskId"]
+        const QString other = c.tool("trial-site.upsert-many", {{"models", trialSites(2, "other")},
+                                                                {"idempotencyKey", "batch-7"}})["result"]["taskId"]
                                   .toString();
         const QJsonObject refused = c.waitFor(other)["result"].toObject();
         QCOMPARE(refused["status"].toString(), QStringLiteral("completed"));
@@ -385,7 +367,7 @@ private slots:
 
         // A retry while the first still runs (its key's answer is kept only with its last chunk) is
         // refused, and the first applies once.
-        const QJsonObject big{{"models", sites(1000, "idem-big")}, {"idempotencyKey", "batch-8"}};
+        const QJsonObject big{{"models", trialSites(1000, "idem-big")}, {"idempotencyKey", "batch-8"}};
         const QString running = c.tool("trial-site.upsert-many", big)["result"]["taskId"].toString();
         const QString early = c.tool("trial-site.upsert-many", big)["result"]["taskId"].toString();
         const QJsonObject busy = c.waitFor(early)["result"].toObject();
@@ -691,7 +673,7 @@ private slots:
         QVERIFY2(a.ok && b.ok, qPrintable(a.problems + b.problems));
         const Caller onA{a.port, {}}, onB{b.port, {}};
         const QString id
-            = onA.tool("trial-site.upsert-many", {{"models", sites(1000, "far")}})["result"]["taskId"].toString();
+            = onA.tool("trial-site.upsert-many", {{"models", trialSites(1000, "far")}})["result"]["taskId"].toString();
         QVERIFY(!id.isEmpty());
         QCOMPARE(onB.task("tasks/cancel", id)["result"].toObject(), QJsonObject({{"resultType", "complete"}}));
         for (const Caller *c : {&onB, &onA}) {
@@ -750,7 +732,7 @@ private slots:
             QString error;
             return int(a.server->store()->audit().since(QStringLiteral(""), &error).size());
         };
-        const QJsonObject big{{"models", sites(1000, "twice")}, {"idempotencyKey", "cross-1"}};
+        const QJsonObject big{{"models", trialSites(1000, "twice")}, {"idempotencyKey", "cross-1"}};
         const QString first = onA.tool("trial-site.upsert-many", big)["result"]["taskId"].toString();
         QVERIFY(!first.isEmpty());
         const QJsonObject busy = onB.waitFor(onB.tool("trial-site.upsert-many", big)["result"]["taskId"].toString());
@@ -767,7 +749,7 @@ private slots:
         QCOMPARE(auditRows(), before);
 
         // Cancelled on A after some chunks, retried on B: the cancelled call's answer, nothing written again.
-        const QJsonObject halted{{"models", sites(1000, "halt")}, {"idempotencyKey", "cross-2"}};
+        const QJsonObject halted{{"models", trialSites(1000, "halt")}, {"idempotencyKey", "cross-2"}};
         const QString id = onA.tool("trial-site.upsert-many", halted)["result"]["taskId"].toString();
         QVERIFY(!id.isEmpty());
         QTRY_VERIFY(countWithPrefix(a.server->store(), "halt-") > 0);
@@ -804,7 +786,7 @@ private slots:
         const QString live = onB.tool("slow_compute", {{"seconds", 120}})["result"]["taskId"].toString();
         QVERIFY(!orphan.isEmpty() && !live.isEmpty());
         // A keyed batch on the replica that dies, killed after some of its chunks.
-        const QJsonObject keyed{{"models", sites(1000, "orphan")}, {"idempotencyKey", "gone-1"}};
+        const QJsonObject keyed{{"models", trialSites(1000, "orphan")}, {"idempotencyKey", "gone-1"}};
         const QString batch = onGone.tool("trial-site.upsert-many", keyed)["result"]["taskId"].toString();
         QVERIFY(!batch.isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(countWithPrefix(b.server->store(), "orphan-") >= 200, 10000);
