@@ -1026,6 +1026,35 @@ private slots:
         QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
+    void tasksAndAuditReconnectAfterARestart()
+    {
+        // The database dropped the store's idle connection (a restart): the task and audit calls
+        // reopen it as every other call does. They went straight to the dead connection, so a
+        // replica whose worker only swept tasks logged "interrupted tasks not swept" every 2 s for
+        // good, and the history tool failed until some other call happened to reconnect.
+        KOAN_FRESH_POSTGRES(url);
+        EntityStore store;
+        QString error;
+        QVERIFY2(store.openUrl(url, &error), qPrintable(error));
+        RawSql admin(url);
+        const QString others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        const auto dropConnections = [&] {
+            return admin.exec("SELECT pg_terminate_backend(pid) " + others) && QTest::qWaitFor([&] {
+                       QSqlQuery q(admin.db);
+                       return q.exec("SELECT COUNT(*) " + others) && q.next() && q.value(0).toInt() == 0;
+                   });
+        };
+        QVERIFY(dropConnections());
+        QTest::qWait(1100); // idle for longer than a second: the next call checks the connection first
+        QStringList swept;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY2(store.tasks().sweepInterrupted(now, now, 60000, &swept, &error) >= 0, qPrintable(error));
+        QVERIFY(dropConnections());
+        QTest::qWait(1100);
+        error.clear();
+        QVERIFY2(store.audit().lastSeq(&error) >= 0 && error.isEmpty(), qPrintable(error));
+    }
+
     void seedingNeverOverwrites()
     {
         QTemporaryDir dir;

@@ -194,9 +194,19 @@ public:
     // A consistent, id-ordered read of `table` for an export (see ExportSnapshot); null with *error.
     std::unique_ptr<ExportSnapshot> exportSnapshot(const QString &table, QString *error);
 
-    AuditTrail &audit() { return *m_audit; }
-    // The tasks' rows (schema version 2), on this store's connection.
-    TaskStore &tasks() { return *m_tasks; }
+    // The audit trail and the tasks' rows (schema version 2), on this store's connection: a lost
+    // PostgreSQL connection is reopened first, as for every other call (else a replica that only
+    // sweeps tasks or reads histories would keep failing after a database restart).
+    AuditTrail &audit()
+    {
+        ensureConnected(nullptr);
+        return *m_audit;
+    }
+    TaskStore &tasks()
+    {
+        ensureConnected(nullptr);
+        return *m_tasks;
+    }
     // Every table's record versions, for AuditTrail::verify.
     QHash<QString, QHash<QString, qint64>> currentVersions(const QHash<QString, QString> &entityByTable,
                                                            QString *error);
