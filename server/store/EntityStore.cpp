@@ -17,6 +17,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
+#include <atomic>
 #include <chrono>
 
 namespace koan {
@@ -60,6 +61,13 @@ qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
 }
+
+// What the PostgreSQL connections of this process (the store worker's pool among them) learn of
+// the database, for the others: when one last found it gone (the others check theirs before
+// their next statement, however recently used) and when one last reconnected (the others need
+// not wait out their own backoff).
+std::atomic<qint64> g_lostMs{0};
+std::atomic<qint64> g_lastConnectedMs{0};
 } // namespace
 
 bool EntityStore::isDatabaseUrl(const QString &location)
@@ -236,21 +244,25 @@ bool EntityStore::ensureConnected(QString *error)
     // After a second without use the connection is probed first: a database restarted meanwhile
     // is then reconnected transparently instead of failing the next call.
     const bool idle = nowMs() - m_lastUsedMs > 1000;
-    if (m_db.isOpen() && !m_suspect && !idle) {
+    const bool lostElsewhere = g_lostMs.load() >= m_lastUsedMs;
+    if (m_db.isOpen() && !m_suspect && !idle && !lostElsewhere) {
         m_lastUsedMs = nowMs();
         return true;
     }
     if (m_db.isOpen()) {
-        // A statement failed (a constraint, a conflict, or the server gone?), or it sat idle.
+        // A statement failed (a constraint, a conflict, or the server gone?), it sat idle, or
+        // another connection found the server gone.
         QSqlQuery probe(m_db);
         if (probe.exec(QStringLiteral("SELECT 1"))) {
             m_suspect = false;
             m_lastUsedMs = nowMs();
             return true;
         }
+        g_lostMs.store(nowMs());
     }
     const qint64 now = nowMs();
-    if (now < m_nextConnectMs) {
+    const bool anotherIsBack = g_lastConnectedMs.load() > m_nextConnectMs - m_backoffMs; // since our last attempt
+    if (now < m_nextConnectMs && !anotherIsBack) {
         if (error)
             *error = QStringLiteral("the PostgreSQL database %1 is unreachable (next connection attempt in %2 ms)")
                          .arg(m_path)
@@ -265,6 +277,7 @@ bool EntityStore::ensureConnected(QString *error)
         m_backoffMs = 0;
         m_nextConnectMs = 0;
         m_lastUsedMs = nowMs();
+        g_lastConnectedMs.store(m_lastUsedMs);
         return true;
     }
     // Retried with backoff: 250 ms, doubling, at most 5 s between attempts.
