@@ -238,8 +238,18 @@ private slots:
 
         const QString id = c.tool("trial-site.export", {})["result"]["taskId"].toString();
         QVERIFY(!id.isEmpty());
-        // Still running (20 chunks; only a few ran while the answer came back): the writes fall inside it.
+        // Its snapshot opens with its first chunk, on a store worker connection, after the answer:
+        // the writes come once that chunk is back.
         QString error;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const TaskRecord &t : f.server->tasks()->tasks(10, &error))
+                    if (t.id == id && t.progress > 0)
+                        return true;
+                return false;
+            },
+            5000));
+        // Still running (20 chunks; only a few ran meanwhile): the writes fall inside it.
         bool running = false;
         for (const TaskRecord &t : f.server->tasks()->tasks(10, &error))
             running = running || (t.id == id && t.status == QLatin1String("working"));

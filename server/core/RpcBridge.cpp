@@ -253,16 +253,27 @@ void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, con
             // Only what the caller may read: an update must not tell others that a record changed.
             if (uri.isString() && m_content.access(uri.toString(), caller).verdict == ToolAccess::Allowed)
                 l.resourceUris << uri.toString();
-    if (tasksEnabled())
-        for (const QJsonValue &taskId : asked.value(QLatin1String("taskIds")).toArray()) {
-            ToolFailure ignored;
-            // Only the caller's own tasks: another's id is left out of the acknowledgement.
-            if (taskId.isString() && m_tasks->get(caller.principal, taskId.toString(), &ignored))
-                l.taskIds << taskId.toString();
-        }
     l.send = related;
     l.closed = closed;
     l.done = std::move(done);
+    QStringList taskIds;
+    if (tasksEnabled())
+        for (const QJsonValue &taskId : asked.value(QLatin1String("taskIds")).toArray())
+            if (taskId.isString())
+                taskIds << taskId.toString();
+    if (taskIds.isEmpty())
+        return acknowledgeListen(std::move(l));
+    // Only the caller's own tasks: another's id is left out of the acknowledgement (read from the
+    // store, off the event loop: the acknowledgement follows).
+    m_tasks->owned(caller.principal, taskIds, [this, l](const QStringList &owned) mutable {
+        l.taskIds = owned;
+        if (!l.closed->load())
+            acknowledgeListen(std::move(l));
+    });
+}
+
+void RpcBridge::acknowledgeListen(Listener l)
+{
     // The acknowledgement names the part of the filter that is honoured.
     QJsonObject honoured;
     if (l.tools)
@@ -275,9 +286,9 @@ void RpcBridge::startListen(const QJsonValue &id, const QJsonObject &params, con
         honoured.insert(QStringLiteral("resourceSubscriptions"), QJsonArray::fromStringList(l.resourceUris));
     if (!l.taskIds.isEmpty())
         honoured.insert(QStringLiteral("taskIds"), QJsonArray::fromStringList(l.taskIds));
-    related(rpc::makeNotification(
+    l.send(rpc::makeNotification(
         QStringLiteral("notifications/subscriptions/acknowledged"),
-        QJsonObject{{QStringLiteral("_meta"), QJsonObject{{ModernEra::metaKey("subscriptionId"), id}}},
+        QJsonObject{{QStringLiteral("_meta"), QJsonObject{{ModernEra::metaKey("subscriptionId"), l.subscriptionId}}},
                     {QStringLiteral("notifications"), honoured}}));
     m_listeners.append(std::move(l));
 }
@@ -836,19 +847,22 @@ void RpcBridge::handleToolsCall(const QJsonValue &id, const QJsonObject &params,
                        settled](ToolCall &c, std::function<void(const QJsonObject &)> &toolDone) {
             if (std::exchange(*settled, true))
                 return false;
-            ToolFailure refused;
-            std::function<void(const QJsonObject &)> complete;
-            const auto created = createTask(c, session, &refused, &complete);
-            if (!created) {
-                done(rpc::makeError(id, refused.code, refused.message, refused.data));
-                return false;
-            }
-            toolDone = std::move(complete);
-            logToolCall(sessionId, traceId, name, QStringLiteral("task"), timer.nsecsElapsed() / 1e6);
-            emit toolCallFinished(sessionId, name, arguments, QJsonObject{}, timer.nsecsElapsed() / 1e6,
-                                  QStringLiteral("task"));
-            done(rpc::makeResult(id, *created));
-            return true;
+            // Refused at once only without a store worker; a later refusal sets the task's cancel
+            // flag (and its answer goes nowhere) while the request gets the error.
+            auto refusedNow = std::make_shared<bool>(false);
+            createTask(c, session, &toolDone,
+                       [this, id, done, sessionId, traceId, name, arguments, timer,
+                        refusedNow](const std::optional<ToolFailure> &refused, const QJsonObject &created) {
+                           if (refused) {
+                               *refusedNow = true;
+                               return done(rpc::makeError(id, refused->code, refused->message, refused->data));
+                           }
+                           logToolCall(sessionId, traceId, name, QStringLiteral("task"), timer.nsecsElapsed() / 1e6);
+                           emit toolCallFinished(sessionId, name, arguments, QJsonObject{}, timer.nsecsElapsed() / 1e6,
+                                                 QStringLiteral("task"));
+                           done(rpc::makeResult(id, created));
+                       });
+            return !*refusedNow;
         };
     }
     call.fail = [id, done](const ToolFailure &f) { done(rpc::makeError(id, f.code, f.message, f.data)); };
@@ -917,40 +931,55 @@ RpcBridge::Done RpcBridge::recording(const QJsonValue &id, const QJsonObject &pa
 void RpcBridge::startTask(const QJsonValue &id, ToolProvider *provider, ToolCall call, const SessionPtr &session,
                           Done done)
 {
-    ToolFailure refused;
-    std::function<void(const QJsonObject &)> complete;
-    const auto created = createTask(call, session, &refused, &complete);
-    if (!created)
-        return done(rpc::makeError(id, refused.code, refused.message, refused.data));
-    // Durable before the answer; the tool may even finish inside call() (it then reads as
-    // completed on the first tasks/get).
-    provider->call(call, complete);
-    done(rpc::makeResult(id, *created));
+    auto bound = std::make_shared<ToolCall>(std::move(call));
+    auto complete = std::make_shared<std::function<void(const QJsonObject &)>>();
+    // Durable before the answer and before the tool starts; the tool may even finish inside
+    // call() (it then reads as completed on the first tasks/get).
+    createTask(
+        *bound, session, complete.get(),
+        [id, provider, bound, complete, done](const std::optional<ToolFailure> &refused, const QJsonObject &created) {
+            if (refused)
+                return done(rpc::makeError(id, refused->code, refused->message, refused->data));
+            provider->call(*bound, [complete](const QJsonObject &result) { (*complete)(result); });
+            done(rpc::makeResult(id, created));
+        });
 }
 
-std::optional<QJsonObject> RpcBridge::createTask(ToolCall &call, const SessionPtr &session, ToolFailure *refused,
-                                                 std::function<void(const QJsonObject &)> *complete)
+void RpcBridge::createTask(ToolCall &call, const SessionPtr &session,
+                           std::function<void(const QJsonObject &)> *complete, Admitted admitted)
 {
-    auto started = m_tasks->start(session->principal, call.name, call.arguments, refused);
-    if (!started)
-        return std::nullopt;
+    // `admitted` may come back inside start() (no store worker): it waits until the call is bound.
+    struct Admission {
+        bool bound = false;
+        std::optional<std::optional<ToolFailure>> early;
+        QJsonObject created;
+    };
+    auto admission = std::make_shared<Admission>();
+    const auto started = m_tasks->start(session->principal, call.name, call.arguments,
+                                        [admission, admitted](const std::optional<ToolFailure> &refused) {
+                                            if (!admission->bound)
+                                                return void(admission->early = refused);
+                                            admitted(refused, admission->created);
+                                        });
     call.asTask = true;
-    call.cancelled = started->cancelled; // the task's own flag: it outlives this request
-    call.notify = started->notify;
-    call.fail = started->fail;
+    call.cancelled = started.cancelled; // the task's own flag: it outlives this request
+    call.notify = started.notify;
+    call.fail = started.fail;
     // The request is (or is being) answered with the task: the task's questions are its
     // inputRequests, answered through tasks/update, never another input_required round.
-    call.input = taskInputAsk(*started);
+    call.input = taskInputAsk(started);
     call.request = [](const QString &method, const QJsonObject &, std::function<void(const QJsonObject &)> onResponse) {
         onResponse(
             rpc::makeError(QJsonValue(), rpc::MethodNotFound,
                            QStringLiteral("%1 cannot be sent from a task: ask through the call's input").arg(method)));
     };
     call.progressToken = QJsonValue::Undefined;
-    *complete = started->complete;
-    QJsonObject created = started->created;
-    created.insert(QStringLiteral("resultType"), QStringLiteral("task"));
-    return created;
+    *complete = started.complete;
+    admission->created = started.created;
+    admission->created.insert(QStringLiteral("resultType"), QStringLiteral("task"));
+    admission->bound = true;
+    if (admission->early)
+        admitted(*admission->early, admission->created);
 }
 
 InputAsk RpcBridge::taskInputAsk(const TaskService::Started &started)
@@ -979,29 +1008,28 @@ void RpcBridge::handleTaskMethod(const QString &method, const QJsonValue &id, co
     if (!taskId.isString() || taskId.toString().isEmpty())
         return done(rpc::makeError(id, rpc::InvalidParams,
                                    QStringLiteral("Invalid params: 'taskId' must be a non-empty string")));
-    const auto fail = [&](const ToolFailure &f) { done(rpc::makeError(id, f.code, f.message, f.data)); };
-    const QJsonObject ack{{QStringLiteral("resultType"), QStringLiteral("complete")}};
-    if (method == QLatin1String("tasks/get")) {
-        ToolFailure error;
-        auto task = m_tasks->get(principal, taskId.toString(), &error);
-        if (!task)
-            return fail(error);
-        task->insert(QStringLiteral("resultType"), QStringLiteral("complete"));
-        return done(rpc::makeResult(id, *task));
-    }
-    if (method == QLatin1String("tasks/cancel")) {
-        if (const auto error = m_tasks->cancel(principal, taskId.toString()))
-            return fail(*error);
-        return done(rpc::makeResult(id, ack));
-    }
+    const auto acked = [id, done](const std::optional<ToolFailure> &error) {
+        if (error)
+            return done(rpc::makeError(id, error->code, error->message, error->data));
+        done(rpc::makeResult(id, QJsonObject{{QStringLiteral("resultType"), QStringLiteral("complete")}}));
+    };
+    if (method == QLatin1String("tasks/get"))
+        return m_tasks->get(principal, taskId.toString(),
+                            [id, done](const std::optional<QJsonObject> &task, const ToolFailure &error) {
+                                if (!task)
+                                    return done(rpc::makeError(id, error.code, error.message, error.data));
+                                QJsonObject answer = *task;
+                                answer.insert(QStringLiteral("resultType"), QStringLiteral("complete"));
+                                done(rpc::makeResult(id, answer));
+                            });
+    if (method == QLatin1String("tasks/cancel"))
+        return m_tasks->cancel(principal, taskId.toString(), acked);
     // tasks/update
     const QJsonValue responses = params.value(QLatin1String("inputResponses"));
     if (!responses.isObject())
         return done(rpc::makeError(id, rpc::InvalidParams,
                                    QStringLiteral("Invalid params: 'inputResponses' must be an object")));
-    if (const auto error = m_tasks->update(principal, taskId.toString(), responses.toObject()))
-        return fail(*error);
-    done(rpc::makeResult(id, ack));
+    m_tasks->update(principal, taskId.toString(), responses.toObject(), acked);
 }
 
 std::optional<RpcError> RpcBridge::openInputRound(const QString &method, const QJsonObject &params,

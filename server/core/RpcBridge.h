@@ -158,9 +158,11 @@ private:
     // Runs a tools/call as a task: the CreateTaskResult now, the tool's answer into the task.
     void startTask(const QJsonValue &id, ToolProvider *provider, ToolCall call, const SessionPtr &session, Done done);
     // Creates the task for `call` and binds the call to it (cancel flag, progress, input, failure);
-    // *complete is where the tool's answer goes. The CreateTaskResult, or nullopt with *refused.
-    std::optional<QJsonObject> createTask(ToolCall &call, const SessionPtr &session, ToolFailure *refused,
-                                          std::function<void(const QJsonObject &)> *complete);
+    // *complete is where the tool's answer goes. `admitted`: once the task is durable, with the
+    // CreateTaskResult, or with the refusal (a limit, the store failed or did not answer).
+    using Admitted = std::function<void(const std::optional<ToolFailure> &refused, const QJsonObject &created)>;
+    void createTask(ToolCall &call, const SessionPtr &session, std::function<void(const QJsonObject &)> *complete,
+                    Admitted admitted);
     // A task's InputAsk: each question becomes one of its inputRequests; tasks/update answers.
     static InputAsk taskInputAsk(const TaskService::Started &started);
     // The InputAsk of one request; `endRound` ends it with an input_required result (2026-07-28).
@@ -199,6 +201,8 @@ private:
     QList<Listener> m_listeners;
     void startListen(const QJsonValue &id, const QJsonObject &params, const McpSession &caller, const Send &related,
                      const CancelFlag &closed, StatelessDone done);
+    // Sends the listen's acknowledgement (what of its filter is honoured) and starts serving it.
+    void acknowledgeListen(Listener l);
     void pushToSessions(const QString &method, const QJsonObject &params);
     void publishTask(const QString &taskId, const QJsonObject &task);
 };

@@ -34,16 +34,28 @@ public:
     };
 
     virtual bool enabled() const = 0;
-    // Creates (durably: tasks/get resolves it once this returns) a task for `tool`, owned by
-    // `principal`. nullopt with *refused set: a limit, or the store failed.
-    virtual std::optional<Started> start(const Principal &principal, const QString &tool, const QJsonObject &arguments,
-                                         ToolFailure *refused)
+    // Every call below may answer later (the task rows are read and written off the event loop,
+    // on the store worker): `done` runs exactly once, on the caller's thread. A store that does not
+    // answer in time gives an InternalError with data.reason "store_timeout".
+    using Admitted = std::function<void(const std::optional<ToolFailure> &refused)>;
+    using Found = std::function<void(const std::optional<QJsonObject> &task, const ToolFailure &error)>;
+    using Acked = std::function<void(const std::optional<ToolFailure> &error)>;
+    // Creates a task for `tool`, owned by `principal`: the task's handles at once, `admitted` once
+    // it is durable (tasks/get resolves it) with nullopt, or with the refusal (a limit, or the store
+    // failed; its handles then do nothing and its cancel flag is set). Nothing of the tool may run
+    // before `admitted` says yes.
+    virtual Started start(const Principal &principal, const QString &tool, const QJsonObject &arguments,
+                          Admitted admitted)
         = 0;
     // The DetailedTask of the caller's task (another principal's task is not found).
-    virtual std::optional<QJsonObject> get(const Principal &principal, const QString &taskId, ToolFailure *error) = 0;
-    virtual std::optional<ToolFailure> cancel(const Principal &principal, const QString &taskId) = 0;
-    virtual std::optional<ToolFailure> update(const Principal &principal, const QString &taskId,
-                                              const QJsonObject &inputResponses)
+    virtual void get(const Principal &principal, const QString &taskId, Found done) = 0;
+    // Of `taskIds`, those the caller owns (and that have not expired), for a listen's filter.
+    virtual void owned(const Principal &principal, const QStringList &taskIds,
+                       std::function<void(const QStringList &owned)> done)
+        = 0;
+    virtual void cancel(const Principal &principal, const QString &taskId, Acked done) = 0;
+    virtual void update(const Principal &principal, const QString &taskId, const QJsonObject &inputResponses,
+                        Acked done)
         = 0;
     // Every change of a task's state, as the DetailedTask tasks/get would show (notifications/tasks).
     using Observer = std::function<void(const QString &taskId, const QJsonObject &detailedTask)>;

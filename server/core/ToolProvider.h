@@ -76,6 +76,7 @@ struct ToolCall {
     // this call is the task's (cancel flag, progress, input as the task's inputRequests) and `done`
     // lands in the task. True: go on (as the task, or synchronously when the request did not
     // declare the extension); false: the task was refused (a limit) and the request has the error.
+    // With a store worker the refusal may come later: the call's cancel flag is then set.
     bool becomeTask(std::function<void(const QJsonObject &result)> &done)
     {
         if (!toTask)

@@ -1,6 +1,7 @@
 #include "EntityToolProvider.h"
 
 #include "protocol/JsonPatch.h"
+#include "protocol/JsonRpc.h"
 #include "protocol/JsonSchemaValidator.h"
 #include "protocol/JsonWriter.h"
 
@@ -86,6 +87,8 @@ struct EntityToolProvider::Job {
     QSet<QString> seen;
     std::optional<EntityStore::Idempotency> idem;
     bool settled = false; // the last chunk's write kept the whole answer with the key
+    // A keyed batch: frees the key here and settles its reservation (null: a chunk got no answer).
+    std::function<void(const QJsonObject *result)> release;
     QJsonArray written;
     int created = 0;
     int deleted = 0;
@@ -111,6 +114,33 @@ struct EntityToolProvider::Job {
         call.notify(QStringLiteral("notifications/progress"), p);
     }
     bool cancelled() const { return call.cancelled && call.cancelled->load(); }
+};
+
+// What one chunk did on the worker, added to its job on the server thread.
+struct EntityToolProvider::Chunk {
+    bool ok = true;
+    QJsonObject failure;
+    bool settled = false;
+    // upsert-many / delete-many
+    QJsonArray written;
+    int created = 0;
+    int deleted = 0;
+    QStringList missing;
+    QSet<QString> seen;
+    // exports
+    QByteArray lines;
+    int count = 0; // lines
+    int read = 0;  // records or audit rows read
+    int total = 0; // {entity}.export: records in the snapshot
+    qint64 auditAfter = 0;
+    bool end = false;
+
+    Chunk failWith(QJsonObject why)
+    {
+        ok = false;
+        failure = std::move(why);
+        return *this;
+    }
 };
 
 EntityToolProvider::EntityToolProvider(EntityRegistry *registry, EntityStore *store, QString seedResource)
@@ -210,12 +240,81 @@ QJsonObject EntityToolProvider::committedSoFar(const Job &job, int committed, co
     return withCommitted(toolErrorResult(code, message), job, committed, code);
 }
 
-bool EntityToolProvider::holderAlive(const QString &holder, const QString &running)
+QJsonObject EntityToolProvider::unanswered(StoreWorker::Failure failure) const
 {
-    if (holder == m_runner)
-        return !m_keyedJobs.value(running).expired();
-    QString error;
-    return m_store->replicaLive(holder, &error); // SQLite: another process's, gone (one node)
+    if (failure == StoreWorker::Failure::Timeout)
+        return toolErrorResult(QStringLiteral("store_timeout"), m_worker->timeoutMessage(),
+                               QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_timeout")},
+                                           {QStringLiteral("timeoutSeconds"), qMax(1, m_worker->timeoutMs() / 1000)}});
+    return toolErrorResult(QStringLiteral("store_unavailable"),
+                           QStringLiteral("The store is not running (the server is stopping)"),
+                           QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_unavailable")}});
+}
+
+template<class T>
+void EntityToolProvider::onStore(const QString &order, std::function<T(EntityStore &)> work,
+                                 std::function<void(T)> done, std::function<void(StoreWorker::Failure)> failed)
+{
+    if (!m_worker)
+        return done(work(*m_store)); // an in-memory SQLite database: its one connection is here
+    m_worker->run<T>(StoreWorker::Queueing{order}, m_jobContext.get(), std::move(work), std::move(done),
+                     std::move(failed));
+}
+
+QString EntityToolProvider::orderOf(const Job &job)
+{
+    // One job's store calls run one at a time, in order (its snapshot, its chunks, its key's settle).
+    return QStringLiteral("job\n") + job.context.operationId;
+}
+
+void EntityToolProvider::endJob(const std::shared_ptr<Job> &job, const QJsonObject &result)
+{
+    if (job->release)
+        std::exchange(job->release, {})(&result);
+    releaseSnapshot(job);
+    std::exchange(job->done, {})(result);
+    job->call = ToolCall{}; // the job may end on the worker's thread: only plain data is left there
+}
+
+void EntityToolProvider::releaseSnapshot(const std::shared_ptr<Job> &job)
+{
+    if (!m_worker) {
+        job->snapshot.reset();
+        return;
+    }
+    // Its connection belongs to the worker's thread: closed there, after any chunk still on it.
+    m_worker->run<bool>(
+        StoreWorker::Queueing{orderOf(*job)}, m_jobContext.get(),
+        [job](EntityStore &) {
+            job->snapshot.reset();
+            return true;
+        },
+        [](bool) {}, [](StoreWorker::Failure) {});
+}
+
+void EntityToolProvider::settleAbandoned(const QString &order, const EntityStore::Idempotency &idem, int attempt)
+{
+    // Its batch ended without knowing whether its last chunk committed: the reservation's answer,
+    // updated in each chunk's transaction, is what was committed. Settled as for a holder that is
+    // gone (after that chunk: the worker runs calls in order); tried again while the store is away.
+    const QString runner = idem.holder;
+    onStore<QString>(
+        order,
+        [idem, runner](EntityStore &store) {
+            QJsonObject kept;
+            QString error;
+            store.findIdempotent(idem, &kept, &error, [runner](const QString &holder) { return holder != runner; });
+            return error;
+        },
+        [](QString error) {
+            if (!error.isEmpty())
+                qCWarning(lcEntityTools).noquote() << "idempotency key not settled:" << error;
+        },
+        [this, order, idem, attempt](StoreWorker::Failure failure) {
+            if (failure == StoreWorker::Failure::Timeout && attempt < 100)
+                QTimer::singleShot(1000, m_jobContext.get(),
+                                   [this, order, idem, attempt] { settleAbandoned(order, idem, attempt + 1); });
+        });
 }
 
 void EntityToolProvider::startJob(const EntityRegistry::Tool &tool, const ToolCall &call,
@@ -238,60 +337,103 @@ void EntityToolProvider::startJob(const EntityRegistry::Tool &tool, const ToolCa
         job->total = int(job->ids.size());
     }
     job->expected = expectedVersions(args);
-    if (const QString key = args.value(QLatin1String("idempotencyKey")).toString(); !key.isEmpty()) {
-        QJsonObject rest = args;
-        rest.remove(QStringLiteral("idempotencyKey"));
-        job->idem = EntityStore::Idempotency{
-            job->context.principal,
-            key,
-            QCryptographicHash::hash(tool.definition.name.toUtf8() + '\n' + json::compact(rest),
-                                     QCryptographicHash::Sha256)
-                .toHex(),
-            {}};
-        const QString running = job->idem->principal + QLatin1Char('\n') + key;
+    const QString key = args.value(QLatin1String("idempotencyKey")).toString();
+    // The first chunk now: on the worker it is queued before anything the client sends after
+    // this call's answer (an export's snapshot is older than the client's next write).
+    if (key.isEmpty())
+        return runChunk(job);
+    QJsonObject rest = args;
+    rest.remove(QStringLiteral("idempotencyKey"));
+    job->idem = EntityStore::Idempotency{
+        job->context.principal,
+        key,
+        QCryptographicHash::hash(tool.definition.name.toUtf8() + '\n' + json::compact(rest), QCryptographicHash::Sha256)
+            .toHex(),
+        {}};
+    job->idem->holder = m_runner;
+    const QString running = job->idem->principal + QLatin1Char('\n') + key;
+    // Whether a batch of this process holds the key now, read here; then this one holds it, so a
+    // second one started meanwhile sees it as running.
+    const bool runningHere = !m_keyedJobs.value(running).expired();
+    m_keyedJobs.insert(running, job);
+    const auto unkeyed = [this, running, self = job.get()] {
+        if (m_keyedJobs.value(running).lock().get() == self)
+            m_keyedJobs.remove(running);
+    };
+    struct Reserved {
+        EntityStore::Replay replay = EntityStore::Replay::None;
         QJsonObject kept;
         QString error;
-        // Reserved in the database before the first chunk: a retry on any replica finds it.
-        const auto reserved = m_store->reserveIdempotent(
-            *job->idem, m_runner, [this, running](const QString &holder) { return holderAlive(holder, running); },
-            &kept, &error);
-        if (!error.isEmpty())
-            return job->done(storeError(error));
-        switch (reserved) {
-        case EntityStore::Replay::Same:
-            return job->done(kept);
-        case EntityStore::Replay::Mismatch:
-            return job->done(toolErrorResult(
-                QStringLiteral("idempotency_key_reused"),
-                QStringLiteral("idempotencyKey '%1' was already used with other arguments; use a new key").arg(key)));
-        case EntityStore::Replay::InUse:
-            return job->done(toolErrorResult(
-                QStringLiteral("idempotency_key_in_use"),
-                QStringLiteral("idempotencyKey '%1' belongs to a batch that is still running; retry once it has "
-                               "finished (its answer is then replayed)")
-                    .arg(key)));
-        case EntityStore::Replay::None:
-            break;
-        }
-        job->idem->holder = m_runner;
-        m_keyedJobs.insert(running, job);
-        auto *keyed = &m_keyedJobs;
-        Job *self = job.get(); // done() runs while the job is alive; no cycle through it
-        job->done = [this, self, keyed, running, done = std::move(job->done)](const QJsonObject &result) {
-            keyed->remove(running);
-            if (!self->settled) {
+    };
+    // Reserved in the database before the first chunk: a retry on any replica finds it.
+    onStore<Reserved>(
+        orderOf(*job),
+        [idem = *job->idem, runner = m_runner, runningHere](EntityStore &store) {
+            Reserved r;
+            const auto alive = [&store, &runner, runningHere](const QString &holder) {
+                if (holder == runner)
+                    return runningHere;
+                QString ignored;
+                return store.replicaLive(holder, &ignored); // SQLite: another process's, gone (one node)
+            };
+            r.replay = store.reserveIdempotent(idem, runner, alive, &r.kept, &r.error);
+            return r;
+        },
+        [this, job, key, unkeyed](Reserved r) {
+            if (!r.error.isEmpty() || r.replay != EntityStore::Replay::None)
+                unkeyed();
+            if (!r.error.isEmpty())
+                return job->done(storeError(r.error));
+            switch (r.replay) {
+            case EntityStore::Replay::Same:
+                return job->done(r.kept);
+            case EntityStore::Replay::Mismatch:
+                return job->done(toolErrorResult(
+                    QStringLiteral("idempotency_key_reused"),
+                    QStringLiteral("idempotencyKey '%1' was already used with other arguments; use a new key")
+                        .arg(key)));
+            case EntityStore::Replay::InUse:
+                return job->done(toolErrorResult(
+                    QStringLiteral("idempotency_key_in_use"),
+                    QStringLiteral("idempotencyKey '%1' belongs to a batch that is still running; retry once it has "
+                                   "finished (its answer is then replayed)")
+                        .arg(key)));
+            case EntityStore::Replay::None:
+                break;
+            }
+            Job *self = job.get(); // release() runs while the job is alive; no cycle through it
+            job->release = [this, self, unkeyed](const QJsonObject *result) {
+                unkeyed();
+                if (!result)
+                    return settleAbandoned(orderOf(*self), *self->idem, 0);
+                if (self->settled)
+                    return;
                 // Ended before its last chunk's write kept the answer: cancelled, refused, or a
                 // delete-many. What it committed is the answer for a retry; nothing: the key is free.
-                QString error;
-                if (!m_store->settleIdempotent(*self->idem, self->idem->holder,
-                                               self->next > 0 ? std::optional<QJsonObject>(result) : std::nullopt,
-                                               &error))
-                    qCWarning(lcEntityTools).noquote() << "idempotency key not settled:" << error;
-            }
-            done(result);
-        };
-    }
-    schedule(job);
+                const auto answer = self->next > 0 ? std::optional<QJsonObject>(*result) : std::nullopt;
+                onStore<QString>(
+                    orderOf(*self),
+                    [idem = *self->idem, answer](EntityStore &store) {
+                        QString error;
+                        store.settleIdempotent(idem, idem.holder, answer, &error);
+                        return error;
+                    },
+                    [](QString error) {
+                        if (!error.isEmpty())
+                            qCWarning(lcEntityTools).noquote() << "idempotency key not settled:" << error;
+                    },
+                    [this, order = orderOf(*self), idem = *self->idem](StoreWorker::Failure) {
+                        settleAbandoned(order, idem, 0);
+                    });
+            };
+            schedule(job);
+        },
+        [this, job, unkeyed](StoreWorker::Failure failure) {
+            // The reservation may commit late: its holder is then this process, with nothing
+            // committed, and a retry takes the key over.
+            unkeyed();
+            job->done(unanswered(failure));
+        });
 }
 
 void EntityToolProvider::startAuditExport(const ToolCall &call, std::function<void(const QJsonObject &)> done)
@@ -306,25 +448,45 @@ void EntityToolProvider::startAuditExport(const ToolCall &call, std::function<vo
     }
     auto job = std::make_shared<Job>();
     job->call = call;
+    job->context = contextOf(call); // its operationId orders its store calls
     job->done = std::move(done);
     // A null QString would bind as NULL (and match nothing): the beginning is "".
     job->auditSince = call.arguments.value(QLatin1String("since")).toString(QStringLiteral(""));
     if (!entity.isEmpty())
         job->auditEntity = m_registry->entity(entity)->name;
-    // The rows are append-only: those up to the last one now are exactly the trail as it is now.
-    QString error;
-    job->auditUpTo = m_store->audit().lastSeq(&error);
-    if (job->auditUpTo >= 0)
-        job->total = m_store->audit().count(job->auditSince, job->auditUpTo, &error);
-    if (!error.isEmpty())
-        return job->done(storeError(error));
-    schedule(job);
+    struct Extent {
+        qint64 upTo = -1;
+        int total = 0;
+        QString error;
+    };
+    onStore<Extent>(
+        orderOf(*job),
+        [since = job->auditSince](EntityStore &store) {
+            // The rows are append-only: those up to the last one now are exactly the trail as it is now.
+            Extent x;
+            x.upTo = store.audit().lastSeq(&x.error);
+            if (x.upTo >= 0)
+                x.total = store.audit().count(since, x.upTo, &x.error);
+            return x;
+        },
+        [this, job](Extent x) {
+            if (!x.error.isEmpty())
+                return job->done(storeError(x.error));
+            job->auditUpTo = x.upTo;
+            job->total = x.total;
+            schedule(job);
+        },
+        [this, job](StoreWorker::Failure failure) { job->done(unanswered(failure)); });
 }
 
-bool EntityToolProvider::writeChunk(Job &job, int end, QJsonObject *failure)
+EntityToolProvider::Chunk EntityToolProvider::writeChunk(EntityStore &store, const Job &job, int end,
+                                                         bool needsVersion) const
 {
+    // On the worker's thread: reads the job (nothing else touches it while its chunk runs) and
+    // answers with what the server thread then adds to it.
     const EntityDescriptor &e = *job.entity;
     const bool last = end == job.total;
+    Chunk c;
     QString error;
     EntityStore::Outcome o;
     if (job.op == EntityRegistry::Op::DeleteMany) {
@@ -333,44 +495,39 @@ bool EntityToolProvider::writeChunk(Job &job, int end, QJsonObject *failure)
         for (const QString &id : ids)
             if (job.expected.contains(id))
                 expected.insert(id, job.expected.value(id));
-        o = m_store->remove(e.table, e.name, ids, expected, job.context);
+        o = store.remove(e.table, e.name, ids, expected, job.context);
         if (o.ok) {
-            job.deleted += o.deleted;
-            job.missing += o.missing;
+            c.deleted = o.deleted;
+            c.missing = o.missing;
         }
     } else {
         QList<EntityStore::WriteItem> items;
+        QSet<QString> seen;
         for (int i = job.next; i < end; ++i) {
             QJsonObject doc = job.models.at(i).toObject();
             doc.remove(QStringLiteral("version"));
             const QString where = QStringLiteral("models[%1]").arg(i);
             const QString id = doc.value(QLatin1String("id")).toString();
-            auto existing = id.isEmpty() ? std::nullopt : m_store->get(e.table, id, &error);
-            if (!error.isEmpty()) {
-                *failure = storeError(error);
-                return false;
-            }
+            auto existing = id.isEmpty() ? std::nullopt : store.get(e.table, id, &error);
+            if (!error.isEmpty())
+                return c.failWith(storeError(error));
             if (existing)
                 existing->remove(QStringLiteral("version"));
-            Scope scope{*m_store};
-            if (const QString problem = prepare(scope, e, doc, existing); !problem.isEmpty()) {
-                *failure
-                    = toolErrorResult(QStringLiteral("invalid_reference"), QStringLiteral("%1.%2").arg(where, problem));
-                return false;
-            }
+            Scope scope{store};
+            if (const QString problem = prepare(scope, e, doc, existing); !problem.isEmpty())
+                return c.failWith(
+                    toolErrorResult(QStringLiteral("invalid_reference"), QStringLiteral("%1.%2").arg(where, problem)));
             const QString finalId = doc.value(QLatin1String("id")).toString();
-            if (job.seen.contains(finalId)) {
-                *failure = toolErrorResult(QStringLiteral("duplicate_id"),
-                                           QStringLiteral("%1.id: '%2' appears more than once").arg(where, finalId));
-                return false;
-            }
-            job.seen.insert(finalId);
+            if (job.seen.contains(finalId) || seen.contains(finalId))
+                return c.failWith(
+                    toolErrorResult(QStringLiteral("duplicate_id"),
+                                    QStringLiteral("%1.id: '%2' appears more than once").arg(where, finalId)));
+            seen.insert(finalId);
             items.append(
                 {doc,
                  job.expected.contains(finalId) ? std::optional<qint64>(job.expected.value(finalId)) : std::nullopt,
                  QStringLiteral("upsert")});
         }
-        const bool needsVersion = m_registry->options(e.name).requireExpectedVersion;
         // The reserved retry key is updated with every chunk (the answer so far: what is committed,
         // for a retry after a crash) and holds the whole call's answer with the last one.
         std::optional<EntityStore::Idempotency> idem;
@@ -397,113 +554,204 @@ bool EntityToolProvider::writeChunk(Job &job, int end, QJsonObject *failure)
                                              {QStringLiteral("updated"), int(all.size()) - created}});
             };
         }
-        o = m_store->write(e.table, e.name, items,
-                           needsVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
-                           job.context, idem ? &*idem : nullptr);
-        job.settled = o.ok && last && idem;
-        if (o.ok)
+        o = store.write(e.table, e.name, items,
+                        needsVersion ? EntityStore::ReplaceRule::NeedsVersion : EntityStore::ReplaceRule::Allowed,
+                        job.context, idem ? &*idem : nullptr);
+        c.settled = o.ok && last && idem;
+        if (o.ok) {
+            c.seen = seen;
             for (qsizetype i = 0; i < o.records.size(); ++i) {
-                job.written.append(o.records.at(i));
-                job.created += o.created.at(i) ? 1 : 0;
+                c.written.append(o.records.at(i));
+                c.created += o.created.at(i) ? 1 : 0;
             }
+        }
     }
-    if (!o.ok) {
-        *failure = refusal(o);
-        return false;
+    if (!o.ok)
+        return c.failWith(refusal(o));
+    return c;
+}
+
+EntityToolProvider::Chunk EntityToolProvider::readChunk(EntityStore &store, Job &job)
+{
+    // On the worker's thread: the job's snapshot is the worker's (opened, read and closed there).
+    Chunk c;
+    QString error;
+    if (job.entity) {
+        if (!job.snapshot) {
+            // One snapshot for the whole export, paged by id: writes meanwhile change nothing of it.
+            job.snapshot = store.exportSnapshot(job.entity->table, &error);
+            if (!job.snapshot)
+                return c.failWith(storeError(error));
+        }
+        c.total = job.snapshot->total();
+        const auto page = job.snapshot->next(EntityRegistry::kTaskChunk, &error);
+        if (!page) {
+            job.snapshot.reset();
+            return c.failWith(storeError(error));
+        }
+        for (const QJsonObject &doc : *page) {
+            c.lines += json::compact(doc);
+            c.lines += '\n';
+            ++c.count;
+        }
+        c.read = int(page->size());
+        c.end = page->isEmpty() || job.next + c.read >= c.total;
+        if (c.end)
+            job.snapshot.reset(); // the read transaction ends with the export
+        return c;
     }
-    return true;
+    // audit.export: 500 rows at a time by seq, up to the last seq at the start
+    const QList<AuditRow> rows = store.audit().page(job.auditSince, job.auditAfter, job.auditUpTo, 500, &error);
+    if (!error.isEmpty())
+        return c.failWith(storeError(error));
+    c.auditAfter = job.auditAfter;
+    for (const AuditRow &row : rows) {
+        c.auditAfter = row.seq;
+        ++c.read;
+        if (!job.auditEntity.isEmpty() && row.entity.compare(job.auditEntity, Qt::CaseInsensitive) != 0)
+            continue;
+        c.lines += json::compact(row.toJson());
+        c.lines += '\n';
+        ++c.count;
+    }
+    c.end = rows.isEmpty() || c.auditAfter >= job.auditUpTo;
+    return c;
+}
+
+void EntityToolProvider::chunkTimedOut(const std::shared_ptr<Job> &job, StoreWorker::Failure failure)
+{
+    // Decided: no retry of the chunk (it may have committed once the database answers, and a
+    // second write would apply it twice); the call ends now, saying what is known.
+    using Op = EntityRegistry::Op;
+    const bool batch = job->op == Op::UpsertMany || job->op == Op::DeleteMany;
+    const int end = qMin(job->next + EntityRegistry::kTaskChunk, job->total);
+    const QString why = failure == StoreWorker::Failure::Timeout
+                            ? QStringLiteral("the %1 store did not answer within %2 s (Store:TimeoutSeconds)")
+                                  .arg(m_worker->backendName())
+                                  .arg(m_worker->timeoutMs() / 1000.0)
+                            : QStringLiteral("the store is not running (the server is stopping)");
+    QString message;
+    if (batch) {
+        message = QStringLiteral("%1 while records %2-%3 of %4 were written: they may or may not have been "
+                                 "committed (their audit rows carry operationId %5); the first %6 were committed "
+                                 "in earlier chunks")
+                      .arg(why)
+                      .arg(job->next + 1)
+                      .arg(end)
+                      .arg(job->total)
+                      .arg(job->context.operationId)
+                      .arg(job->next);
+        if (job->idem)
+            message += QStringLiteral("; a retry with the same idempotencyKey answers what was committed and writes "
+                                      "nothing again");
+    } else {
+        message = QStringLiteral("%1 after %2 of %3 %4 were read; nothing was changed, run the export again")
+                      .arg(why)
+                      .arg(job->next)
+                      .arg(job->total)
+                      .arg(job->entity ? QStringLiteral("records") : QStringLiteral("audit rows"));
+    }
+    const QString reason = failure == StoreWorker::Failure::Timeout ? QStringLiteral("store_timeout")
+                                                                    : QStringLiteral("store_unavailable");
+    QJsonObject data{{QStringLiteral("reason"), reason},
+                     {QStringLiteral("timeoutSeconds"), qMax(1, m_worker->timeoutMs() / 1000)}};
+    if (batch) {
+        data.insert(QStringLiteral("committed"), job->next);
+        data.insert(QStringLiteral("operationId"), job->context.operationId);
+    }
+    if (job->release)
+        std::exchange(job->release, {})(nullptr);
+    releaseSnapshot(job);
+    // A task ends failed with this as its status message; a plain call gets a tool error.
+    const auto fail = job->call.asTask ? std::exchange(job->call.fail, {}) : nullptr;
+    const auto done = std::exchange(job->done, {});
+    job->call = ToolCall{}; // the job may end on the worker's thread: only plain data is left there
+    if (fail)
+        return fail(ToolFailure{jsonrpc::InternalError, message, data});
+    done(toolErrorResult(reason, message, data));
 }
 
 void EntityToolProvider::runChunk(const std::shared_ptr<Job> &job)
 {
     using Op = EntityRegistry::Op;
-    const auto finishWith = [&job](const QJsonObject &result) { job->done(result); };
-    const auto partial = [&job](QJsonObject failure, const QString &why) {
+    const auto partial = [this, job](QJsonObject failure, const QString &why) {
         // What earlier chunks committed stays: say so, with the operationId that finds it in the audit trail.
         if (job->next > 0 && (job->op == Op::UpsertMany || job->op == Op::DeleteMany))
             failure = withCommitted(failure, *job, job->next, why);
-        job->done(failure);
+        endJob(job, failure);
     };
     if (job->cancelled())
         return partial(toolErrorResult(QStringLiteral("cancelled"),
                                        QStringLiteral("cancelled after %1 of %2").arg(job->next).arg(job->total)),
                        QStringLiteral("cancelled"));
+    const auto timedOut = [this, job](StoreWorker::Failure failure) { chunkTimedOut(job, failure); };
     if (job->op == Op::UpsertMany || job->op == Op::DeleteMany) {
         const int end = qMin(job->next + EntityRegistry::kTaskChunk, job->total);
-        QJsonObject failure;
-        if (!writeChunk(*job, end, &failure))
-            return partial(failure, QStringLiteral("refused"));
-        job->next = end;
-        job->progress(QStringLiteral("%1 of %2 records committed").arg(job->next).arg(job->total));
-        if (job->next < job->total)
-            return schedule(job);
-        if (job->op == Op::DeleteMany)
-            return finishWith(
-                toolStructuredResult({{QStringLiteral("deleted"), job->deleted},
-                                      {QStringLiteral("missing"), QJsonArray::fromStringList(job->missing)},
-                                      {QStringLiteral("operationId"), job->context.operationId}}));
-        return finishWith(toolStructuredResult({{QStringLiteral("items"), job->written},
-                                                {QStringLiteral("created"), job->created},
-                                                {QStringLiteral("updated"), int(job->written.size()) - job->created}}));
+        const bool needsVersion = m_registry->options(job->entity->name).requireExpectedVersion;
+        return onStore<Chunk>(
+            orderOf(*job),
+            [this, job, end, needsVersion](EntityStore &store) { return writeChunk(store, *job, end, needsVersion); },
+            [this, job, end, partial](Chunk c) {
+                if (!c.ok)
+                    return partial(c.failure, QStringLiteral("refused"));
+                job->settled = c.settled;
+                for (const QJsonValue &v : std::as_const(c.written))
+                    job->written.append(v);
+                job->created += c.created;
+                job->deleted += c.deleted;
+                job->missing += c.missing;
+                job->seen.unite(c.seen);
+                job->next = end;
+                job->progress(QStringLiteral("%1 of %2 records committed").arg(job->next).arg(job->total));
+                if (job->next < job->total)
+                    return schedule(job);
+                if (job->op == Op::DeleteMany)
+                    return endJob(job, toolStructuredResult(
+                                           {{QStringLiteral("deleted"), job->deleted},
+                                            {QStringLiteral("missing"), QJsonArray::fromStringList(job->missing)},
+                                            {QStringLiteral("operationId"), job->context.operationId}}));
+                endJob(job,
+                       toolStructuredResult({{QStringLiteral("items"), job->written},
+                                             {QStringLiteral("created"), job->created},
+                                             {QStringLiteral("updated"), int(job->written.size()) - job->created}}));
+            },
+            timedOut);
     }
-    const auto exported = [&job](const QString &what, const QString &uri) {
-        const QJsonObject resource{{QStringLiteral("uri"), uri},
-                                   {QStringLiteral("mimeType"), QStringLiteral("application/jsonl")},
-                                   {QStringLiteral("text"), QString::fromUtf8(job->lines)}};
-        const QJsonObject structured{{QStringLiteral("entity"), what},
-                                     {QStringLiteral("count"), job->count},
-                                     {QStringLiteral("format"), QStringLiteral("jsonl")}};
-        job->done(
-            QJsonObject{{QStringLiteral("content"),
-                         QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
-                                                {QStringLiteral("text"),
-                                                 QStringLiteral("%1 %2 lines (JSON Lines)").arg(job->count).arg(what)}},
-                                    QJsonObject{{QStringLiteral("type"), QStringLiteral("resource")},
-                                                {QStringLiteral("resource"), resource}}}},
-                        {QStringLiteral("structuredContent"), structured}});
-    };
-    if (job->op == Op::Export && job->entity) {
-        QString error;
-        if (!job->snapshot) {
-            // One snapshot for the whole export, paged by id: writes meanwhile change nothing of it.
-            job->snapshot = m_store->exportSnapshot(job->entity->table, &error);
-            if (!job->snapshot)
-                return finishWith(storeError(error));
-            job->total = job->snapshot->total();
-        }
-        const auto page = job->snapshot->next(EntityRegistry::kTaskChunk, &error);
-        if (!page)
-            return finishWith(storeError(error));
-        for (const QJsonObject &doc : *page) {
-            job->lines += json::compact(doc);
-            job->lines += '\n';
-            ++job->count;
-        }
-        job->next += int(page->size());
-        job->progress(QStringLiteral("%1 of %2 records read").arg(job->next).arg(job->total));
-        if (!page->isEmpty() && job->next < job->total)
-            return schedule(job);
-        job->snapshot.reset(); // the read transaction ends with the export
-        return exported(job->entity->name, QStringLiteral("koan://export/%1.jsonl").arg(job->entity->name));
-    }
-    // audit.export: 500 rows at a time by seq, up to the last seq at the start
-    QString error;
-    const QList<AuditRow> rows = m_store->audit().page(job->auditSince, job->auditAfter, job->auditUpTo, 500, &error);
-    if (!error.isEmpty())
-        return finishWith(storeError(error));
-    for (const AuditRow &row : rows) {
-        job->auditAfter = row.seq;
-        ++job->next;
-        if (!job->auditEntity.isEmpty() && row.entity.compare(job->auditEntity, Qt::CaseInsensitive) != 0)
-            continue;
-        job->lines += json::compact(row.toJson());
-        job->lines += '\n';
-        ++job->count;
-    }
-    job->progress(QStringLiteral("%1 of %2 audit rows").arg(job->next).arg(job->total));
-    if (!rows.isEmpty() && job->auditAfter < job->auditUpTo)
-        return schedule(job);
-    exported(QStringLiteral("audit"), QStringLiteral("koan://export/audit.jsonl"));
+    onStore<Chunk>(
+        orderOf(*job), [job](EntityStore &store) { return readChunk(store, *job); },
+        [this, job](Chunk c) {
+            if (!c.ok)
+                return endJob(job, c.failure);
+            job->lines += c.lines;
+            job->count += c.count;
+            job->next += c.read;
+            if (job->entity) {
+                job->total = c.total;
+                job->progress(QStringLiteral("%1 of %2 records read").arg(job->next).arg(job->total));
+            } else {
+                job->auditAfter = c.auditAfter;
+                job->progress(QStringLiteral("%1 of %2 audit rows").arg(job->next).arg(job->total));
+            }
+            if (!c.end)
+                return schedule(job);
+            const QString what = job->entity ? job->entity->name : QStringLiteral("audit");
+            const QJsonObject resource{{QStringLiteral("uri"), QStringLiteral("koan://export/%1.jsonl").arg(what)},
+                                       {QStringLiteral("mimeType"), QStringLiteral("application/jsonl")},
+                                       {QStringLiteral("text"), QString::fromUtf8(job->lines)}};
+            const QJsonObject structured{{QStringLiteral("entity"), what},
+                                         {QStringLiteral("count"), job->count},
+                                         {QStringLiteral("format"), QStringLiteral("jsonl")}};
+            endJob(job,
+                   QJsonObject{
+                       {QStringLiteral("content"),
+                        QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                               {QStringLiteral("text"),
+                                                QStringLiteral("%1 %2 lines (JSON Lines)").arg(job->count).arg(what)}},
+                                   QJsonObject{{QStringLiteral("type"), QStringLiteral("resource")},
+                                               {QStringLiteral("resource"), resource}}}},
+                       {QStringLiteral("structuredContent"), structured}});
+        },
+        timedOut);
 }
 
 void EntityToolProvider::call(const ToolCall &call, std::function<void(const QJsonObject &)> done)
@@ -604,8 +852,6 @@ void EntityToolProvider::runCall(Spec spec, const QJsonObject &args, const Write
     if (!m_worker)
         return done(run(*m_store, spec, args, context));
     // On the worker's thread and connection; `done` back here, or the timeout's error instead.
-    const QString timedOut = m_worker->timeoutMessage();
-    const int timeoutSeconds = qMax(1, m_worker->timeoutMs() / 1000);
     // A session's writes run in the order it sent them, as on one connection (they take the store's
     // one write lock in turn anyway); reads, and other sessions' writes, run beside them.
     StoreWorker::Queueing queueing;
@@ -614,15 +860,7 @@ void EntityToolProvider::runCall(Spec spec, const QJsonObject &args, const Write
     m_worker->run<QJsonObject>(
         queueing, m_jobContext.get(),
         [this, spec, args, context](EntityStore &store) { return run(store, spec, args, context); }, done,
-        [done, timedOut, timeoutSeconds](StoreWorker::Failure failure) {
-            done(failure == StoreWorker::Failure::Timeout
-                     ? toolErrorResult(QStringLiteral("store_timeout"), timedOut,
-                                       QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_timeout")},
-                                                   {QStringLiteral("timeoutSeconds"), timeoutSeconds}})
-                     : toolErrorResult(QStringLiteral("store_unavailable"),
-                                       QStringLiteral("The store is not running (the server is stopping)"),
-                                       QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_unavailable")}}));
-        });
+        [this, done](StoreWorker::Failure failure) { done(unanswered(failure)); });
 }
 
 QJsonObject EntityToolProvider::run(EntityStore &store, const Spec &spec, const QJsonObject &args,

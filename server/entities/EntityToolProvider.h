@@ -30,20 +30,40 @@ public:
     // Who runs this process's batches, as the holder of their idempotency keys: the replica id
     // (ClusterRegistry) with PostgreSQL; by default "<host>:<pid>", unique to this process.
     void setRunner(const QString &runner) { m_runner = runner; }
-    // From now on the calls that run at once (all but batches run as tasks, exports and
-    // audit.export, which work in chunks on the server thread's store) run on `worker`. Not owned.
+    // From now on every call's store work runs on `worker`: the calls that answer at once, and
+    // each chunk of the chunked jobs (exports, audit.export, batches run as tasks). Not owned.
     void setWorker(StoreWorker *worker) { m_worker = worker; }
 
 private:
     // A call that works in chunks on the event loop: export always, upsert-many and delete-many
     // when they run as tasks (one transaction per chunk, audited, cancellable between chunks).
+    // Each chunk's store work runs on the worker; the next chunk is scheduled when its answer is
+    // back, so other requests, progress and cancel go between.
     struct Job;
+    struct Chunk;
     void startJob(const EntityRegistry::Tool &tool, const ToolCall &call,
                   std::function<void(const QJsonObject &)> done);
     void startAuditExport(const ToolCall &call, std::function<void(const QJsonObject &)> done);
     void runChunk(const std::shared_ptr<Job> &job);
-    bool writeChunk(Job &job, int end, QJsonObject *failure);
+    // On the worker's thread: the chunk's transaction, answered as a Chunk (the job is only read).
+    Chunk writeChunk(EntityStore &store, const Job &job, int end, bool needsVersion) const;
+    // On the worker's thread: the next page of an export (its snapshot lives on that thread).
+    static Chunk readChunk(EntityStore &store, Job &job);
+    // A chunk without an answer in time: the call ends now (a task fails) saying what is known.
+    void chunkTimedOut(const std::shared_ptr<Job> &job, StoreWorker::Failure failure);
+    void endJob(const std::shared_ptr<Job> &job, const QJsonObject &result);
+    void releaseSnapshot(const std::shared_ptr<Job> &job);
+    // A keyed batch that timed out: its reservation keeps what was committed (tried until answered).
+    void settleAbandoned(const QString &order, const EntityStore::Idempotency &idem, int attempt);
     void schedule(const std::shared_ptr<Job> &job);
+    // `work` on the worker, or at once without one (an in-memory SQLite database).
+    // `order`: the worker's ordering key (calls with the same one run one at a time, in order).
+    template<class T>
+    void onStore(const QString &order, std::function<T(EntityStore &)> work, std::function<void(T)> done,
+                 std::function<void(StoreWorker::Failure)> failed);
+    static QString orderOf(const Job &job);
+    // The tool error of a call the worker did not answer (store_timeout) or could not run.
+    QJsonObject unanswered(StoreWorker::Failure failure) const;
     ToolAccess auditExportAccess(const QString &entityName, const McpSession &session) const;
     // A call that runs at once, as read on the server thread (the registry's options may change
     // there while it runs on the worker).
@@ -55,7 +75,7 @@ private:
         QString runner;              // m_runner
         bool keyRunningHere = false; // the call's idempotencyKey belongs to a batch running here
     };
-    // The store a call runs against (the worker's, or the server thread's for seeding and chunks)
+    // The store a call runs against (the worker's, or the server thread's for seeding)
     // and its retry key.
     struct Scope {
         EntityStore &store;
@@ -94,9 +114,6 @@ private:
     StoreWorker *m_worker = nullptr;
     ToolDefinition m_auditExport;
     std::unique_ptr<QObject> m_jobContext; // the chunks' timers die with the provider
-    // Whether the holder of a pending key reservation still runs that batch: this process (its
-    // job is in m_keyedJobs under `running`) or a live replica.
-    bool holderAlive(const QString &holder, const QString &running);
     // A failed or cancelled batch's answer, naming what earlier chunks committed (`committed` records).
     static QJsonObject withCommitted(QJsonObject failure, const Job &job, int committed, const QString &why);
     static QJsonObject committedSoFar(const Job &job, int committed, const QString &code, const QString &message);

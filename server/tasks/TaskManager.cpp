@@ -48,7 +48,15 @@ struct TaskManager::Running {
     CancelFlag cancelled = std::make_shared<std::atomic_bool>(false);
     QHash<QString, std::function<void(const QJsonObject &)>> pendingInput;
     int nextInputKey = 1;
-    bool dirty = false; // progress not yet persisted
+    // Its row is written by one write at a time (in order, whatever the worker does): a change made
+    // while one is on the worker is written when that one answers (at once if `urgent`: a status
+    // change), or by the heartbeat.
+    bool dirty = false;   // newer in memory than in the row
+    bool writing = false; // a write of the row is on the worker
+    bool urgent = false;
+    bool reading = false; // a re-read of the row is on the worker
+    bool ending = false;  // the tool returned: dropped once its last write is in the row
+    QString lastWords;    // what the tool said it did, kept should a cancel have come first
     qint64 persistedAt = 0;
 };
 
@@ -102,8 +110,12 @@ void TaskManager::stop()
 {
     m_sweep.stop();
     m_heartbeat.stop();
-    if (m_running.isEmpty())
+    for (const auto &r : std::as_const(m_admitting))
+        r->cancelled->store(true);
+    m_admitting.clear();
+    if (m_running.isEmpty() && m_abandoned.isEmpty())
         return;
+    m_abandoned.clear(); // their rows, if any, are this runner's: interrupted below
     for (const auto &r : std::as_const(m_running))
         r->cancelled->store(true);
     QString error;
@@ -205,8 +217,72 @@ QJsonObject TaskManager::toJson(const TaskRecord &t)
     return o;
 }
 
-std::optional<ToolFailure> TaskManager::admit(const TaskRecord &t)
+ToolFailure TaskManager::unanswered(StoreWorker::Failure failure) const
 {
+    if (failure == StoreWorker::Failure::Timeout)
+        return ToolFailure{jsonrpc::InternalError,
+                           QStringLiteral("Task store error: %1").arg(m_worker->timeoutMessage()),
+                           QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_timeout")},
+                                       {QStringLiteral("timeoutSeconds"), qMax(1, m_worker->timeoutMs() / 1000)}}};
+    return ToolFailure{jsonrpc::InternalError,
+                       QStringLiteral("Task store error: the store is not running (the server is stopping)"),
+                       QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_unavailable")}}};
+}
+
+template<class T>
+void TaskManager::onStore(std::function<T(EntityStore &)> work, std::function<void(T)> done,
+                          std::function<void(const ToolFailure &)> failed, const QString &taskId)
+{
+    if (!m_worker)
+        return done(work(*m_store)); // an in-memory SQLite database: its one connection is here
+    // A task's row statements run one at a time, in order (its insert, its writes, its re-reads).
+    const StoreWorker::Queueing order{taskId.isEmpty() ? QString() : QStringLiteral("task\n") + taskId};
+    m_worker->run<T>(order, this, std::move(work), std::move(done),
+                     [this, failed = std::move(failed)](StoreWorker::Failure f) { failed(unanswered(f)); });
+}
+
+namespace {
+// A statement that failed on a connection PostgreSQL dropped (a restart): reconnect and try once more.
+template<class F> auto retried(EntityStore &store, QString *error, F statement)
+{
+    auto result = statement();
+    if (!error->isEmpty() && store.ping()) {
+        error->clear();
+        result = statement();
+    }
+    return result;
+}
+
+struct Lookup {
+    std::optional<TaskRecord> task;
+    QString error;
+};
+} // namespace
+
+void TaskManager::lookUp(const Principal &principal, const QString &taskId,
+                         std::function<void(const std::optional<TaskRecord> &, const ToolFailure &)> done)
+{
+    onStore<Lookup>(
+        [taskId](EntityStore &store) {
+            Lookup l;
+            l.task = retried(store, &l.error, [&] { return store.tasks().find(taskId, &l.error); });
+            return l;
+        },
+        [owner = ownerKey(principal), done](Lookup l) {
+            if (!l.error.isEmpty())
+                return done(std::nullopt, storeFailure(l.error));
+            if (!l.task || l.task->owner != owner)
+                return done(std::nullopt, notFound());
+            if (l.task->expiresAt > 0 && l.task->expiresAt <= nowMs())
+                return done(std::nullopt, notFound(QStringLiteral("Task has expired")));
+            done(l.task, {});
+        },
+        [done](const ToolFailure &f) { done(std::nullopt, f); });
+}
+
+void TaskManager::admit(const std::shared_ptr<Running> &r, Admitted admitted)
+{
+    const TaskRecord t = r->rec;
     const auto limit = [](const QString &scope, int max, int running) {
         return ToolFailure{
             jsonrpc::ServerError,
@@ -224,40 +300,86 @@ std::optional<ToolFailure> TaskManager::admit(const TaskRecord &t)
                         {QStringLiteral("limit"), max},
                         {QStringLiteral("running"), running}}};
     };
-    // Tasks of this process that were cancelled but whose tool has not yet returned still take their place.
+    // Tasks of this process that were cancelled but whose tool has not yet returned still take
+    // their place; so do (on SQLite) those whose row is being inserted.
     int mine = 0, all = 0;
-    for (const auto &r : std::as_const(m_running)) {
-        if (m_replicated && !r->rec.terminal())
+    for (const auto &other : std::as_const(m_running)) {
+        if (m_replicated && !other->rec.terminal())
             continue; // counted in the database
         ++all;
-        mine += r->rec.owner == t.owner ? 1 : 0;
+        mine += other->rec.owner == t.owner ? 1 : 0;
     }
-    QString error;
-    if (m_replicated) {
-        // Every replica's running tasks, counted and inserted under one lock.
-        switch (m_store->tasks().insertWithinLimits(t, m_options.maxRunningPerPrincipal, m_options.maxRunning, mine,
-                                                    all, &mine, &all, &error)) {
-        case TaskStore::Admission::Inserted:
-            return std::nullopt;
-        case TaskStore::Admission::OwnerFull:
-            return limit(QStringLiteral("principal"), m_options.maxRunningPerPrincipal, mine);
-        case TaskStore::Admission::AllFull:
-            return limit(QStringLiteral("server"), m_options.maxRunning, all);
-        case TaskStore::Admission::Failed:
-            return storeFailure(error);
-        }
+    if (!m_replicated)
+        for (const auto &other : std::as_const(m_admitting))
+            if (other != r) {
+                ++all;
+                mine += other->rec.owner == t.owner ? 1 : 0;
+            }
+    const auto refuse = [this, r, admitted](const ToolFailure &why) {
+        m_admitting.remove(r->rec.id);
+        r->cancelled->store(true);
+        admitted(why);
+    };
+    if (!m_replicated) {
+        if (mine >= m_options.maxRunningPerPrincipal)
+            return refuse(limit(QStringLiteral("principal"), m_options.maxRunningPerPrincipal, mine));
+        if (all >= m_options.maxRunning)
+            return refuse(limit(QStringLiteral("server"), m_options.maxRunning, all));
     }
-    if (mine >= m_options.maxRunningPerPrincipal)
-        return limit(QStringLiteral("principal"), m_options.maxRunningPerPrincipal, mine);
-    if (all >= m_options.maxRunning)
-        return limit(QStringLiteral("server"), m_options.maxRunning, all);
-    if (!m_store->tasks().insert(t, &error))
-        return storeFailure(error);
-    return std::nullopt;
+    struct Inserted {
+        TaskStore::Admission admission = TaskStore::Admission::Failed;
+        int mine = 0, all = 0;
+        QString error;
+    };
+    const bool replicated = m_replicated;
+    const int maxMine = m_options.maxRunningPerPrincipal, maxAll = m_options.maxRunning;
+    onStore<Inserted>(
+        [t, replicated, maxMine, maxAll, mine, all](EntityStore &store) {
+            Inserted i;
+            if (!replicated) {
+                i.admission = retried(store, &i.error, [&] { return store.tasks().insert(t, &i.error); })
+                                  ? TaskStore::Admission::Inserted
+                                  : TaskStore::Admission::Failed;
+                return i;
+            }
+            // Every replica's running tasks, counted and inserted under one lock.
+            i.admission = store.tasks().insertWithinLimits(t, maxMine, maxAll, mine, all, &i.mine, &i.all, &i.error);
+            return i;
+        },
+        [this, r, admitted, refuse, limit, maxMine, maxAll](Inserted i) {
+            switch (i.admission) {
+            case TaskStore::Admission::Inserted:
+                break;
+            case TaskStore::Admission::OwnerFull:
+                return refuse(limit(QStringLiteral("principal"), maxMine, i.mine));
+            case TaskStore::Admission::AllFull:
+                return refuse(limit(QStringLiteral("server"), maxAll, i.all));
+            case TaskStore::Admission::Failed:
+                return refuse(storeFailure(i.error));
+            }
+            m_admitting.remove(r->rec.id);
+            r->persistedAt = nowMs();
+            m_running.insert(r->rec.id, r);
+            if (!m_heartbeat.isActive())
+                m_heartbeat.start();
+            emit taskChanged(r->rec, QStringLiteral("created"));
+            admitted(std::nullopt);
+        },
+        [this, r, refuse](const ToolFailure &f) {
+            // The insert may still commit once the database answers: the heartbeat marks that row
+            // failed (after the insert: the worker runs calls in order), so it never reads "working".
+            auto abandoned = std::make_shared<Running>();
+            abandoned->rec = r->rec;
+            m_abandoned.insert(r->rec.id, abandoned);
+            if (!m_heartbeat.isActive())
+                m_heartbeat.start();
+            refuse(f);
+        },
+        t.id);
 }
 
-std::optional<TaskService::Started> TaskManager::start(const Principal &principal, const QString &tool,
-                                                       const QJsonObject &arguments, ToolFailure *refused)
+TaskService::Started TaskManager::start(const Principal &principal, const QString &tool, const QJsonObject &arguments,
+                                        Admitted admitted)
 {
     Q_UNUSED(arguments)
     auto r = std::make_shared<Running>();
@@ -270,16 +392,6 @@ std::optional<TaskService::Started> TaskManager::start(const Principal &principa
     t.createdAt = t.updatedAt = nowMs();
     t.pollIntervalMs = m_options.pollIntervalMs;
     t.runner = m_runner;
-    // Durable before the CreateTaskResult goes out: tasks/get resolves it at once, on any replica.
-    if (const auto refusal = admit(t)) {
-        *refused = *refusal;
-        return std::nullopt;
-    }
-    r->persistedAt = t.updatedAt;
-    m_running.insert(t.id, r);
-    if (!m_heartbeat.isActive())
-        m_heartbeat.start();
-    emit taskChanged(t, QStringLiteral("created"));
 
     Started s;
     s.created = toJson(t);
@@ -298,8 +410,7 @@ std::optional<TaskService::Started> TaskManager::start(const Principal &principa
                                : total > 0        ? QStringLiteral("%1 of %2").arg(done).arg(total)
                                                   : QString();
         r->rec.updatedAt = nowMs();
-        r->dirty = true;
-        persist(*r, false);
+        persist(r, false);
     };
     s.request = [this, weak](const QString &method, const QJsonObject &params,
                              std::function<void(const QJsonObject &)> onResponse) {
@@ -313,7 +424,7 @@ std::optional<TaskService::Started> TaskManager::start(const Principal &principa
         r->pendingInput.insert(key, std::move(onResponse));
         r->rec.status = QStringLiteral("input_required");
         r->rec.updatedAt = nowMs();
-        persist(*r, true);
+        persist(r, true);
     };
     s.complete = [this, weak](const QJsonObject &result) {
         if (auto r = weak.lock())
@@ -327,58 +438,115 @@ std::optional<TaskService::Started> TaskManager::start(const Principal &principa
             finish(r, QStringLiteral("failed"), {}, e, f.message);
         }
     };
+    // Durable before the CreateTaskResult goes out: tasks/get resolves it at once, on any replica.
+    m_admitting.insert(t.id, r);
+    admit(r, std::move(admitted));
     return s;
 }
 
-void TaskManager::persist(Running &r, bool force)
-{
-    const qint64 now = nowMs();
-    if (!force && now - r.persistedAt < kHeartbeatMs)
-        return; // the heartbeat writes it: at most two progress writes a second per task
+namespace {
+struct Saved {
+    int saved = -1;
     QString error;
-    const int saved = m_store->tasks().save(r.rec, &error);
-    if (saved < 0)
-        qCWarning(lcTasks).noquote() << "task" << r.rec.tool << "not saved:" << error;
-    r.persistedAt = now;
-    r.dirty = false;
-    if (saved == 0) {
-        // Cancelled from another replica or swept meanwhile: the row is what counts.
-        if (const auto self = m_running.value(r.rec.id); self && !r.rec.terminal())
-            return adoptStored(self);
-        if (const auto stored = m_store->tasks().find(r.rec.id, &error); stored && stored->status != r.rec.status)
-            r.rec = *stored;
+    std::optional<TaskRecord> stored; // saved == 0: the row as it is
+};
+} // namespace
+
+void TaskManager::persist(const std::shared_ptr<Running> &r, bool force)
+{
+    r->dirty = true;
+    if (r->writing) {
+        r->urgent = r->urgent || force;
+        return; // written when the write on the worker answers
     }
-    emit taskChanged(r.rec, r.rec.terminal() ? QStringLiteral("finished") : QStringLiteral("progress"));
-    if (m_observer)
-        m_observer(r.rec.id, toJson(r.rec));
+    const qint64 now = nowMs();
+    if (!force && now - r->persistedAt < kHeartbeatMs)
+        return; // the heartbeat writes it: at most two progress writes a second per task
+    r->writing = true;
+    r->urgent = false;
+    r->dirty = false;
+    r->persistedAt = now;
+    const TaskRecord rec = r->rec;
+    std::weak_ptr<Running> weak = r;
+    onStore<Saved>(
+        [rec](EntityStore &store) {
+            Saved s;
+            s.saved = retried(store, &s.error, [&] { return store.tasks().save(rec, &s.error); });
+            if (s.saved == 0) {
+                QString ignored;
+                s.stored = store.tasks().find(rec.id, &ignored);
+            }
+            return s;
+        },
+        [this, weak, rec](Saved s) {
+            if (const auto r = weak.lock())
+                written(r, rec, s.saved, s.error, s.stored);
+        },
+        [weak, rec](const ToolFailure &f) {
+            qCWarning(lcTasks).noquote() << "task" << rec.tool << "not saved (the heartbeat tries again):" << f.message;
+            if (const auto r = weak.lock()) {
+                r->writing = false;
+                r->dirty = true;
+            }
+        },
+        rec.id);
+}
+
+void TaskManager::written(const std::shared_ptr<Running> &r, const TaskRecord &sent, int saved, const QString &error,
+                          const std::optional<TaskRecord> &stored)
+{
+    r->writing = false;
+    if (saved < 0) {
+        qCWarning(lcTasks).noquote() << "task" << sent.tool << "not saved (the heartbeat tries again):" << error;
+        r->dirty = true;
+        return;
+    }
+    if (saved == 0 && stored && stored->terminal() && stored->status != r->rec.status) {
+        // Cancelled from another replica or swept meanwhile: the row is what counts.
+        adopt(r, *stored);
+        if (r->ending)
+            amendWithLastWords(r);
+    } else if (saved > 0) {
+        emit taskChanged(sent, sent.terminal() ? QStringLiteral("finished") : QStringLiteral("progress"));
+        if (m_observer)
+            m_observer(sent.id, toJson(sent));
+    }
+    if (r->dirty && (r->urgent || r->ending))
+        persist(r, true);
+    else if (r->ending && !r->writing && !r->dirty)
+        m_running.remove(r->rec.id);
+}
+
+bool TaskManager::amendWithLastWords(const std::shared_ptr<Running> &r)
+{
+    // Cancelled first: keep what the tool says it did (e.g. the chunks it had committed).
+    if (r->rec.status != QLatin1String("cancelled") || r->lastWords.isEmpty())
+        return false;
+    r->rec.statusMessage = QStringLiteral("%1; %2").arg(r->rec.statusMessage, std::exchange(r->lastWords, {}));
+    persist(r, true);
+    return true;
 }
 
 void TaskManager::finish(const std::shared_ptr<Running> &r, const QString &status, const QJsonObject &result,
                          const QJsonObject &error, const QString &message)
 {
+    if (std::exchange(r->ending, true))
+        return;
+    QStringList said;
+    for (const QJsonValue &c : result.value(QLatin1String("content")).toArray())
+        said << c.toObject().value(QLatin1String("text")).toString();
+    said.removeAll(QString());
+    r->lastWords = said.join(QLatin1String("; ")).left(1000);
+    r->pendingInput.clear();
     TaskRecord &t = r->rec;
-    if (!t.terminal()) {
-        // A cancel from another replica may have come first: the row decides.
-        QString storeError;
-        if (const auto stored = m_store->tasks().find(t.id, &storeError); stored && stored->terminal())
-            t = *stored;
-    }
     if (t.terminal()) {
-        // Cancelled first: keep what the tool says it did (e.g. the chunks it had committed).
-        if (t.status == QLatin1String("cancelled")) {
-            QStringList said;
-            for (const QJsonValue &c : result.value(QLatin1String("content")).toArray())
-                said << c.toObject().value(QLatin1String("text")).toString();
-            said.removeAll(QString());
-            if (!said.isEmpty()) {
-                t.statusMessage
-                    = QStringLiteral("%1; %2").arg(t.statusMessage, said.join(QLatin1String("; ")).left(1000));
-                persist(*r, true);
-            }
-        }
-        m_running.remove(t.id);
+        // Cancelled (here, or adopted from the row) before the tool returned.
+        if (!amendWithLastWords(r) && !r->writing && !r->dirty)
+            m_running.remove(t.id);
         return;
     }
+    // A cancel from another replica may have come first: the write applies only to a running
+    // row, and otherwise the row decides (written()).
     const qint64 now = nowMs();
     t.status = status;
     t.result = result;
@@ -394,28 +562,11 @@ void TaskManager::finish(const std::shared_ptr<Running> &r, const QString &statu
         t.progress = 1;
     t.updatedAt = now;
     t.expiresAt = now + m_options.resultTtlSeconds * 1000LL;
-    r->pendingInput.clear();
-    persist(*r, true);
-    m_running.remove(t.id);
+    persist(r, true);
 }
 
-bool TaskManager::cancelRunning(const std::shared_ptr<Running> &r, const QString &by)
+void TaskManager::applyCancel(const std::shared_ptr<Running> &r, const QString &message, qint64 now)
 {
-    if (r->rec.terminal())
-        return false;
-    // In the row first: of this cancel, one from another replica and the task's own end, the
-    // first write wins, and the status message names who cancelled.
-    const qint64 now = nowMs();
-    const QString message = QStringLiteral("cancelled by %1").arg(by);
-    QString error;
-    const int cancelled
-        = m_store->tasks().requestCancel(r->rec.id, message, now, m_options.resultTtlSeconds * 1000LL, &error);
-    if (cancelled < 0)
-        qCWarning(lcTasks).noquote() << "task cancel not saved:" << error;
-    if (cancelled == 0) {
-        adoptStored(r);
-        return false;
-    }
     // The tool sees the flag before its next unit of work; nothing after this point is written.
     r->cancelled->store(true);
     r->rec.status = QStringLiteral("cancelled");
@@ -435,19 +586,36 @@ bool TaskManager::cancelRunning(const std::shared_ptr<Running> &r, const QString
     // the limits) until it notices the flag and returns.
     if (parked)
         m_running.remove(r->rec.id);
+}
+
+bool TaskManager::cancelRunningNow(const std::shared_ptr<Running> &r, const QString &by)
+{
+    if (r->rec.terminal())
+        return false;
+    // In the row first: of this cancel, one from another replica and the task's own end, the
+    // first write wins, and the status message names who cancelled.
+    const qint64 now = nowMs();
+    const QString message = QStringLiteral("cancelled by %1").arg(by);
+    QString error;
+    const int cancelled
+        = m_store->tasks().requestCancel(r->rec.id, message, now, m_options.resultTtlSeconds * 1000LL, &error);
+    if (cancelled < 0)
+        qCWarning(lcTasks).noquote() << "task cancel not saved:" << error;
+    if (cancelled == 0) {
+        if (const auto stored = m_store->tasks().find(r->rec.id, &error); stored && stored->terminal())
+            adopt(r, *stored);
+        return false;
+    }
+    applyCancel(r, message, now);
     return true;
 }
 
-void TaskManager::adoptStored(const std::shared_ptr<Running> &r)
+void TaskManager::adopt(const std::shared_ptr<Running> &r, const TaskRecord &stored)
 {
-    QString error;
-    const auto stored = m_store->tasks().find(r->rec.id, &error);
-    if (!stored || !stored->terminal())
-        return;
     // Cancelled on another replica, or swept as interrupted while this replica was away from the
     // registry: the tool stops at its next unit of work and nothing it does later is kept.
     r->cancelled->store(true);
-    r->rec = *stored;
+    r->rec = stored;
     r->dirty = false;
     emit taskChanged(r->rec, QStringLiteral("finished"));
     if (m_observer)
@@ -458,55 +626,110 @@ void TaskManager::adoptStored(const std::shared_ptr<Running> &r)
     }
 }
 
-std::optional<TaskRecord> TaskManager::owned(const Principal &principal, const QString &taskId, ToolFailure *error)
+void TaskManager::adoptStored(const std::shared_ptr<Running> &r)
 {
-    QString storeError;
-    auto t = m_store->tasks().find(taskId, &storeError);
-    if (!storeError.isEmpty()) {
-        *error = storeFailure(storeError);
-        return std::nullopt;
-    }
-    if (!t || t->owner != ownerKey(principal)) {
-        *error = notFound();
-        return std::nullopt;
-    }
-    if (t->expiresAt > 0 && t->expiresAt <= nowMs()) {
-        *error = notFound(QStringLiteral("Task has expired"));
-        return std::nullopt;
-    }
-    return t;
+    if (r->reading || r->rec.terminal())
+        return; // one re-read at a time: a paused database does not pile them up
+    r->reading = true;
+    std::weak_ptr<Running> weak = r;
+    onStore<Lookup>(
+        [id = r->rec.id](EntityStore &store) {
+            Lookup l;
+            l.task = store.tasks().find(id, &l.error);
+            return l;
+        },
+        [this, weak](Lookup l) {
+            const auto r = weak.lock();
+            if (!r)
+                return;
+            r->reading = false;
+            if (l.task && l.task->terminal() && !r->rec.terminal())
+                adopt(r, *l.task);
+        },
+        [weak](const ToolFailure &) {
+            if (const auto r = weak.lock())
+                r->reading = false; // the heartbeat reads again
+        },
+        r->rec.id);
 }
 
-std::optional<QJsonObject> TaskManager::get(const Principal &principal, const QString &taskId, ToolFailure *error)
+void TaskManager::get(const Principal &principal, const QString &taskId, Found done)
 {
-    const auto t = owned(principal, taskId, error);
-    if (!t)
-        return std::nullopt;
-    // A task running here may have progressed since the last write.
-    if (const auto r = m_running.value(taskId); r && r->dirty)
-        return toJson(r->rec);
-    return toJson(*t);
+    lookUp(principal, taskId, [this, taskId, done](const std::optional<TaskRecord> &t, const ToolFailure &error) {
+        if (!t)
+            return done(std::nullopt, error);
+        // A task running here may have progressed since the last write.
+        if (const auto r = m_running.value(taskId); r && (r->dirty || r->writing))
+            return done(toJson(r->rec), {});
+        done(toJson(*t), {});
+    });
 }
 
-std::optional<ToolFailure> TaskManager::cancel(const Principal &principal, const QString &taskId)
+void TaskManager::owned(const Principal &principal, const QStringList &taskIds,
+                        std::function<void(const QStringList &)> done)
 {
-    ToolFailure error;
-    const auto t = owned(principal, taskId, &error);
-    if (!t)
-        return error;
-    if (t->terminal())
-        return std::nullopt; // idempotent: the ack, and nothing changes
-    if (const auto r = m_running.value(taskId)) {
-        cancelRunning(r, QStringLiteral("the client"));
-        return std::nullopt;
-    }
-    // Another replica runs it: cancelled in the row now, its runner stops the tool within its heartbeat.
-    QString storeError;
-    if (m_store->tasks().requestCancel(taskId, QStringLiteral("cancelled by the client"), nowMs(),
-                                       m_options.resultTtlSeconds * 1000LL, &storeError)
-        < 0)
-        return storeFailure(storeError);
-    return std::nullopt; // 0: it finished meanwhile - the same ack
+    onStore<QList<TaskRecord>>(
+        [taskIds](EntityStore &store) {
+            QList<TaskRecord> found;
+            QString ignored;
+            for (const QString &id : taskIds)
+                if (const auto t = store.tasks().find(id, &ignored))
+                    found.append(*t);
+            return found;
+        },
+        [owner = ownerKey(principal), done](QList<TaskRecord> found) {
+            QStringList mine;
+            const qint64 now = nowMs();
+            for (const TaskRecord &t : std::as_const(found))
+                if (t.owner == owner && (t.expiresAt == 0 || t.expiresAt > now))
+                    mine << t.id;
+            done(mine);
+        },
+        [done](const ToolFailure &f) {
+            qCWarning(lcTasks).noquote() << "a listen's task ids were not looked up:" << f.message;
+            done({});
+        });
+}
+
+void TaskManager::cancel(const Principal &principal, const QString &taskId, Acked done)
+{
+    // Read and cancelled in one visit to the store; the task's runner (here or on another replica:
+    // it re-reads the row within its heartbeat) stops the tool.
+    struct Cancelling {
+        Lookup found;
+        int cancelled = 0;
+    };
+    const qint64 now = nowMs();
+    const qint64 ttl = m_options.resultTtlSeconds * 1000LL;
+    const QString message = QStringLiteral("cancelled by the client");
+    onStore<Cancelling>(
+        [taskId, owner = ownerKey(principal), message, now, ttl](EntityStore &store) {
+            Cancelling c;
+            c.found.task = retried(store, &c.found.error, [&] { return store.tasks().find(taskId, &c.found.error); });
+            const auto &t = c.found.task;
+            if (!c.found.error.isEmpty() || !t || t->owner != owner || (t->expiresAt > 0 && t->expiresAt <= now)
+                || t->terminal())
+                return c;
+            c.cancelled = store.tasks().requestCancel(taskId, message, now, ttl, &c.found.error);
+            return c;
+        },
+        [this, taskId, owner = ownerKey(principal), message, now, done](Cancelling c) {
+            const auto &t = c.found.task;
+            if (!c.found.error.isEmpty())
+                return done(storeFailure(c.found.error));
+            if (!t || t->owner != owner)
+                return done(notFound());
+            if (t->expiresAt > 0 && t->expiresAt <= now)
+                return done(notFound(QStringLiteral("Task has expired")));
+            if (const auto r = m_running.value(taskId); r && !r->rec.terminal()) {
+                if (c.cancelled > 0)
+                    applyCancel(r, message, now);
+                else
+                    adoptStored(r); // it ended first (here, or a sweep)
+            }
+            done(std::nullopt); // idempotent: finished meanwhile or before, the same ack
+        },
+        [done](const ToolFailure &f) { done(f); }, taskId);
 }
 
 TaskManager::OperatorCancel TaskManager::cancelAsOperator(const QString &taskId, const QString &by, QString *previous,
@@ -514,7 +737,7 @@ TaskManager::OperatorCancel TaskManager::cancelAsOperator(const QString &taskId,
 {
     if (const auto r = m_running.value(taskId)) {
         *previous = r->rec.status;
-        if (!cancelRunning(r, by)) {
+        if (!cancelRunningNow(r, by)) {
             *previous = r->rec.status;
             return OperatorCancel::AlreadyFinished; // e.g. cancelled, its tool not yet returned
         }
@@ -543,32 +766,34 @@ TaskManager::OperatorCancel TaskManager::cancelAsOperator(const QString &taskId,
     return OperatorCancel::Requested;
 }
 
-std::optional<ToolFailure> TaskManager::update(const Principal &principal, const QString &taskId,
-                                               const QJsonObject &inputResponses)
+void TaskManager::update(const Principal &principal, const QString &taskId, const QJsonObject &inputResponses,
+                         Acked done)
 {
-    ToolFailure error;
-    if (!owned(principal, taskId, &error))
-        return error;
-    const auto r = m_running.value(taskId);
-    if (!r || r->rec.terminal())
-        return std::nullopt; // nothing outstanding here: responses are ignored (SEP-2663)
-    QList<QPair<std::function<void(const QJsonObject &)>, QJsonObject>> answered;
-    for (auto it = inputResponses.begin(); it != inputResponses.end(); ++it) {
-        auto handler = r->pendingInput.take(it.key());
-        if (!handler)
-            continue; // unknown or already answered
-        r->rec.inputRequests.remove(it.key());
-        answered.append({std::move(handler), jsonrpc::makeResult(it.key(), it.value())});
-    }
-    if (answered.isEmpty())
-        return std::nullopt;
-    if (r->rec.inputRequests.isEmpty())
-        r->rec.status = QStringLiteral("working");
-    r->rec.updatedAt = nowMs();
-    persist(*r, true);
-    for (const auto &a : answered)
-        a.first(a.second);
-    return std::nullopt;
+    lookUp(principal, taskId,
+           [this, taskId, inputResponses, done](const std::optional<TaskRecord> &t, const ToolFailure &error) {
+               if (!t)
+                   return done(error);
+               const auto r = m_running.value(taskId);
+               if (!r || r->rec.terminal())
+                   return done(std::nullopt); // nothing outstanding here: responses are ignored (SEP-2663)
+               QList<QPair<std::function<void(const QJsonObject &)>, QJsonObject>> answered;
+               for (auto it = inputResponses.begin(); it != inputResponses.end(); ++it) {
+                   auto handler = r->pendingInput.take(it.key());
+                   if (!handler)
+                       continue; // unknown or already answered
+                   r->rec.inputRequests.remove(it.key());
+                   answered.append({std::move(handler), jsonrpc::makeResult(it.key(), it.value())});
+               }
+               if (answered.isEmpty())
+                   return done(std::nullopt);
+               if (r->rec.inputRequests.isEmpty())
+                   r->rec.status = QStringLiteral("working");
+               r->rec.updatedAt = nowMs();
+               persist(r, true);
+               for (const auto &a : answered)
+                   a.first(a.second);
+               done(std::nullopt);
+           });
 }
 
 QList<TaskRecord> TaskManager::tasks(int limit, QString *error) const
@@ -582,19 +807,51 @@ QList<TaskRecord> TaskManager::tasks(int limit, QString *error) const
 
 void TaskManager::heartbeat()
 {
-    if (m_running.isEmpty()) {
+    if (m_running.isEmpty() && m_abandoned.isEmpty()) {
         m_heartbeat.stop();
         return;
     }
     const auto running = m_running; // a cancel may finish one
     for (const auto &r : running) {
         if (r->dirty)
-            persist(*r, true);
-        if (r->rec.terminal())
-            continue;
+            persist(r, true);
         // A cancel that reached another replica (or a sweep) wrote the row: stop the tool.
         adoptStored(r);
     }
+    for (const auto &a : std::as_const(m_abandoned))
+        failAbandoned(a);
+}
+
+void TaskManager::failAbandoned(const std::shared_ptr<Running> &a)
+{
+    if (std::exchange(a->writing, true))
+        return;
+    TaskRecord t = a->rec;
+    const qint64 now = nowMs();
+    t.status = QStringLiteral("failed");
+    t.statusMessage = QStringLiteral("not started: the store did not answer in time");
+    t.error = QJsonObject{
+        {QStringLiteral("code"), jsonrpc::InternalError},
+        {QStringLiteral("message"), t.statusMessage},
+        {QStringLiteral("data"), QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_timeout")}}}};
+    t.updatedAt = now;
+    t.expiresAt = now + m_options.resultTtlSeconds * 1000LL;
+    onStore<int>(
+        [t](EntityStore &store) {
+            QString ignored;
+            return store.tasks().save(t, &ignored);
+        },
+        [this, id = t.id](int saved) {
+            if (saved >= 0)
+                m_abandoned.remove(id); // failed now, or its insert never ran
+            else if (const auto a = m_abandoned.value(id))
+                a->writing = false;
+        },
+        [this, id = t.id](const ToolFailure &) {
+            if (const auto a = m_abandoned.value(id))
+                a->writing = false;
+        },
+        t.id);
 }
 
 void TaskManager::rowsChanged(const QStringList &ids)

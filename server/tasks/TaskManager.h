@@ -13,6 +13,8 @@
 // A task does not depend on the request that created it: a client may disconnect and poll later.
 // The tool runs on this (the server's) thread; tools that take long work in chunks on the event
 // loop and look at the cancel flag between them (EntityToolProvider's batch and export tools).
+// The rows are read and written on the store worker (a paused database never stalls this thread):
+// tasks/* answer once the row has been read, a running task's writes go one at a time per task.
 #include "config/McpServerOptions.h"
 #include "core/TaskService.h"
 #include "store/StoreWorker.h"
@@ -31,7 +33,9 @@ class TaskManager : public QObject, public TaskService
 {
     Q_OBJECT
 public:
-    // The periodic purge of expired tasks runs on `worker` from now on. Not owned.
+    // From now on every store call made for a client or a running task (and the purge and sweep)
+    // runs on `worker`; the operator's calls (tasks(), cancelAsOperator) and open()/stop() stay
+    // on this thread's store. Not owned.
     void setWorker(StoreWorker *worker) { m_worker = worker; }
     TaskManager(EntityStore *store, TaskOptions options, QObject *parent = nullptr);
     ~TaskManager() override;
@@ -47,12 +51,14 @@ public:
     void stop();
 
     bool enabled() const override { return m_options.enabled; }
-    std::optional<Started> start(const Principal &principal, const QString &tool, const QJsonObject &arguments,
-                                 ToolFailure *refused) override;
-    std::optional<QJsonObject> get(const Principal &principal, const QString &taskId, ToolFailure *error) override;
-    std::optional<ToolFailure> cancel(const Principal &principal, const QString &taskId) override;
-    std::optional<ToolFailure> update(const Principal &principal, const QString &taskId,
-                                      const QJsonObject &inputResponses) override;
+    Started start(const Principal &principal, const QString &tool, const QJsonObject &arguments,
+                  Admitted admitted) override;
+    void get(const Principal &principal, const QString &taskId, Found done) override;
+    void owned(const Principal &principal, const QStringList &taskIds,
+               std::function<void(const QStringList &owned)> done) override;
+    void cancel(const Principal &principal, const QString &taskId, Acked done) override;
+    void update(const Principal &principal, const QString &taskId, const QJsonObject &inputResponses,
+                Acked done) override;
     void setObserver(Observer observer) override { m_observer = std::move(observer); }
 
     // The operator's view (console, admin API): every principal's tasks, newest first.
@@ -84,28 +90,50 @@ signals:
 
 private:
     struct Running;
-    std::optional<TaskRecord> owned(const Principal &principal, const QString &taskId, ToolFailure *error);
-    void persist(Running &r, bool force);
+    // `work` on the store worker (`done` back here, or `failed` with store_timeout), or at once
+    // without one (an in-memory SQLite database).
+    template<class T>
+    void onStore(std::function<T(EntityStore &)> work, std::function<void(T)> done,
+                 std::function<void(const ToolFailure &)> failed, const QString &taskId = {});
+    ToolFailure unanswered(StoreWorker::Failure failure) const;
+    // The caller's task row (not found: another principal's, or expired), or why not.
+    void lookUp(const Principal &principal, const QString &taskId,
+                std::function<void(const std::optional<TaskRecord> &, const ToolFailure &)> done);
+    // Writes the task's row (one write at a time per task; `force`: now, else at most twice a second).
+    void persist(const std::shared_ptr<Running> &r, bool force);
+    void written(const std::shared_ptr<Running> &r, const TaskRecord &sent, int saved, const QString &error,
+                 const std::optional<TaskRecord> &stored);
     void finish(const std::shared_ptr<Running> &r, const QString &status, const QJsonObject &result,
                 const QJsonObject &error, const QString &message);
-    // In the row first (atomic): false when it had finished or was cancelled elsewhere first.
-    bool cancelRunning(const std::shared_ptr<Running> &r, const QString &by);
+    // A task cancelled before its tool returned keeps what the tool said it did (false: nothing to add).
+    bool amendWithLastWords(const std::shared_ptr<Running> &r);
+    // The cancel is in the row: stop the tool and report the task cancelled.
+    void applyCancel(const std::shared_ptr<Running> &r, const QString &message, qint64 now);
+    // The operator's cancel (synchronous, on this thread's store): false when it had finished or
+    // was cancelled elsewhere first.
+    bool cancelRunningNow(const std::shared_ptr<Running> &r, const QString &by);
     // The stored row decided otherwise (a cancel from another replica, a sweep): adopt it and stop the tool.
+    void adopt(const std::shared_ptr<Running> &r, const TaskRecord &stored);
+    // Re-reads the row (on the worker) and adopts it if it ended there.
     void adoptStored(const std::shared_ptr<Running> &r);
-    // Inserts `task` unless a running limit is reached (then the refusal).
-    std::optional<ToolFailure> admit(const TaskRecord &task);
+    // Inserts the task unless a running limit is reached; `admitted` says how it went.
+    void admit(const std::shared_ptr<Running> &r, Admitted admitted);
+    // A task whose insert got no answer in time: its row, should the insert commit late, is marked failed.
+    void failAbandoned(const std::shared_ptr<Running> &abandoned);
     void heartbeat();
     void sweep();
     void purge();
 
     EntityStore *m_store;
-    StoreWorker *m_worker = nullptr; // the periodic purge runs there (a paused database never blocks it)
+    StoreWorker *m_worker = nullptr; // the task rows are read and written there (a paused database never blocks us)
     TaskOptions m_options;
     QString m_runner;
     bool m_replicated = false; // setReplica: PostgreSQL with the cluster registry
     int m_expiryMs = 5000;
     Observer m_observer;
-    QHash<QString, std::shared_ptr<Running>> m_running; // tasks this process runs
+    QHash<QString, std::shared_ptr<Running>> m_running;   // tasks this process runs
+    QHash<QString, std::shared_ptr<Running>> m_admitting; // their rows being inserted
+    QHash<QString, std::shared_ptr<Running>> m_abandoned; // inserts that got no answer in time
     QTimer m_heartbeat;
     QTimer m_purge;
     QTimer m_sweep;

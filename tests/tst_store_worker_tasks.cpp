@@ -1,0 +1,368 @@
+// The tasks' store work runs on the store worker too: with PostgreSQL paused (SIGSTOP on the
+// server and every backend: connections open, no answer ever) tasks/get, tasks/cancel and a
+// tools/call that starts a task answer a clear error (-32603, data.reason "store_timeout") after
+// Store:TimeoutSeconds while /healthz and a legacy stream's keep-alives go on; a batch running as
+// a task whose chunk gets no answer ends failed, saying what it committed, and its idempotency
+// key's kept answer tells exactly what did (a retry writes nothing again).
+#include "McpServer.h"
+#include "core/ChangeBus.h"
+#include "support/HttpClient.h"
+#include "support/ModernRpc.h"
+#include "support/PostgresServer.h"
+#include "support/ServerFixture.h"
+
+#include <QElapsedTimer>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace koan;
+using namespace koan::test;
+
+namespace {
+
+// A 2026-07-28 request on its own connection that the test does not wait for.
+struct Pending {
+    std::unique_ptr<HttpClient> client;
+    QElapsedTimer since;
+    bool done() const { return client->response().complete; }
+    QJsonObject answer() const { return answerOf(*client); }
+};
+
+Pending post(quint16 port, const QString &method, const QJsonObject &params, const QString &name = {})
+{
+    Pending p{std::make_unique<HttpClient>(port), {}};
+    p.since.start();
+    p.client->send("POST", "/mcp", modernHeaders(method, name), modernRequest(1, method, params));
+    return p;
+}
+
+// The answer of a request sent now (the database answers).
+QJsonObject ask(quint16 port, const QString &method, const QJsonObject &params, const QString &name = {})
+{
+    HttpClient c(port);
+    return rpcAnswer(c.request("POST", "/mcp", modernHeaders(method, name), modernRequest(1, method, params)));
+}
+
+QJsonObject taskGet(quint16 port, const QString &taskId)
+{
+    return ask(port, "tasks/get", {{"taskId", taskId}}, taskId);
+}
+
+QJsonObject waitForEnd(quint16 port, const QString &taskId, int timeoutMs = 20000)
+{
+    QJsonObject last;
+    (void)QTest::qWaitFor(
+        [&] {
+            last = taskGet(port, taskId);
+            const QString status = last["result"].toObject()["status"].toString();
+            return status == "completed" || status == "failed" || status == "cancelled" || last.contains("error");
+        },
+        timeoutMs);
+    return last;
+}
+
+// /healthz while the store is paused: every answer within 200 ms, for `forMs`.
+void healthStaysQuick(quint16 port, int forMs, int *answers, qint64 *slowestMs)
+{
+    QElapsedTimer total;
+    total.start();
+    *answers = 0;
+    *slowestMs = 0;
+    while (total.elapsed() < forMs) {
+        HttpClient c(port);
+        QElapsedTimer t;
+        t.start();
+        const HttpResponse r = c.request("GET", "/healthz", {}, {}, 1000);
+        *slowestMs = qMax(*slowestMs, t.elapsed());
+        if (r.status == 200)
+            ++*answers;
+        QTest::qWait(50);
+    }
+}
+
+void waitUntilReady(quint16 port)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 15000 && HttpClient(port).request("GET", "/readyz").status != 200)
+        QTest::qWait(100);
+}
+
+// The store's timeout error as a JSON-RPC error (tasks/* and a refused task creation).
+void checkStoreTimeout(const Pending &p, const char *what)
+{
+    const QJsonObject error = p.answer()["error"].toObject();
+    QVERIFY2(p.since.elapsed() >= 1900 && p.since.elapsed() < 4000,
+             qPrintable(QStringLiteral("%1 after %2 ms").arg(what).arg(p.since.elapsed())));
+    QCOMPARE(error["code"].toInt(), -32603);
+    QCOMPARE(error["data"].toObject()["reason"].toString(), QStringLiteral("store_timeout"));
+    QCOMPARE(error["data"].toObject()["timeoutSeconds"].toInt(), 2);
+    QVERIFY2(error["message"].toString().contains("did not answer within 2 s"),
+             qPrintable(error["message"].toString()));
+    QVERIFY(!error["message"].toString().contains(PostgresServer::kPassword));
+}
+
+int countRows(const QString &url, const QString &sql)
+{
+    const QUrl u(url);
+    QSqlDatabase db = QSqlDatabase::addDatabase("QPSQL", "tasks-check");
+    db.setHostName(u.host());
+    db.setPort(u.port());
+    db.setDatabaseName(u.path().mid(1));
+    db.setUserName(u.userName());
+    db.setPassword(u.password());
+    int n = -1;
+    if (db.open()) {
+        QSqlQuery q(db);
+        if (q.exec(sql) && q.next())
+            n = q.value(0).toInt();
+        else
+            qWarning() << q.lastError().text();
+    }
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase("tasks-check");
+    return n;
+}
+
+} // namespace
+
+class TstStoreWorkerTasks : public QObject
+{
+    Q_OBJECT
+
+    McpServerOptions pgOptions(QString *why)
+    {
+        McpServerOptions o;
+        PostgresServer *pg = PostgresServer::shared(why);
+        if (!pg)
+            return o;
+        o.databaseUrl = pg->freshDatabaseUrl(why);
+        o.store.timeoutSeconds = 2;
+        o.sseKeepAliveIntervalMs = 200;
+        return o;
+    }
+
+private slots:
+    void taskRequestsFailClearlyWhilePaused()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        const McpServerOptions o = pgOptions(&why);
+        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        PostgresServer *pg = PostgresServer::shared(&why);
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+
+        const QJsonObject created
+            = ask(f.port, "tools/call",
+                  {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", trialSites(3, "before")}}}},
+                  "trial-site.upsert-many");
+        const QString taskId = created["result"].toObject()["taskId"].toString();
+        QVERIFY2(!taskId.isEmpty(), QJsonDocument(created).toJson());
+        QCOMPARE(waitForEnd(f.port, taskId)["result"].toObject()["status"].toString(), QStringLiteral("completed"));
+        HttpClient stream(f.port);
+        stream.send("GET", "/mcp/sse");
+        QVERIFY(stream.waitEvent("endpoint"));
+
+        QVERIFY(pg->pause());
+        auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
+        const Pending get = post(f.port, "tasks/get", {{"taskId", taskId}}, taskId);
+        const Pending cancel = post(f.port, "tasks/cancel", {{"taskId", taskId}}, taskId);
+        const Pending started = post(
+            f.port, "tools/call",
+            {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", trialSites(3, "paused")}}}},
+            "trial-site.upsert-many");
+        const int heartbeatsBefore = stream.comments().count("keepalive");
+        int answers = 0;
+        qint64 slowest = 0;
+        healthStaysQuick(f.port, 1500, &answers, &slowest);
+        QVERIFY2(!get.done(), "tasks/get cannot have an answer yet: the database is paused");
+        QVERIFY2(answers >= 10 && slowest < 200,
+                 qPrintable(QStringLiteral("%1 /healthz answers, slowest %2 ms").arg(answers).arg(slowest)));
+        QVERIFY2(stream.comments().count("keepalive") >= heartbeatsBefore + 4,
+                 qPrintable(QString::number(stream.comments().count("keepalive") - heartbeatsBefore)));
+
+        QVERIFY(QTest::qWaitFor([&] { return get.done() && cancel.done() && started.done(); }, 4000));
+        checkStoreTimeout(get, "tasks/get");
+        checkStoreTimeout(cancel, "tasks/cancel");
+        checkStoreTimeout(started, "tools/call as a task");
+        QVERIFY(!stream.closed());
+
+        // SIGCONT: the same requests work again; the task whose insert got no answer never reads "working".
+        QVERIFY(pg->resume());
+        resumeAtExit.dismiss();
+        waitUntilReady(f.port);
+        const QJsonObject again = taskGet(f.port, taskId);
+        QCOMPARE(again["result"].toObject()["status"].toString(), QStringLiteral("completed"));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return countRows(o.databaseUrl, "SELECT COUNT(*) FROM koan_tasks WHERE status IN ('working', "
+                                                "'input_required')")
+                       == 0;
+            },
+            5000));
+        QCOMPARE(countRows(o.databaseUrl, "SELECT COUNT(*) FROM trial_site WHERE id LIKE 'paused-%'"), 0);
+    }
+
+    void runningBatchUnderPauseEndsClearly()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        const McpServerOptions o = pgOptions(&why);
+        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        PostgresServer *pg = PostgresServer::shared(&why);
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        HttpClient stream(f.port);
+        stream.send("GET", "/mcp/sse");
+        QVERIFY(stream.waitEvent("endpoint"));
+
+        // PostgreSQL stops once a few of the batch's chunks have committed (their changes arrive).
+        int committedSeen = 0;
+        bool paused = false;
+        f.server->changes()->listen([&](const Change &c) {
+            if (c.kind != Change::Kind::Record || paused)
+                return;
+            for (const QString &id : c.ids)
+                committedSeen += id.startsWith("batch-") ? 1 : 0;
+            if (committedSeen >= 200)
+                paused = pg->pause();
+        });
+        auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
+        const QJsonObject arguments{{"models", trialSites(1000, "batch")}, {"idempotencyKey", "paused-batch-1"}};
+        const QJsonObject created
+            = ask(f.port, "tools/call", {{"name", "trial-site.upsert-many"}, {"arguments", arguments}},
+                  "trial-site.upsert-many");
+        const QString taskId = created["result"].toObject()["taskId"].toString();
+        QVERIFY2(!taskId.isEmpty(), QJsonDocument(created).toJson());
+        QVERIFY(QTest::qWaitFor([&] { return paused; }, 10000));
+
+        const int heartbeatsBefore = stream.comments().count("keepalive");
+        int answers = 0;
+        qint64 slowest = 0;
+        healthStaysQuick(f.port, 3000, &answers, &slowest);
+        QVERIFY2(answers >= 20 && slowest < 200,
+                 qPrintable(QStringLiteral("%1 /healthz answers, slowest %2 ms").arg(answers).arg(slowest)));
+        QVERIFY2(stream.comments().count("keepalive") >= heartbeatsBefore + 8,
+                 qPrintable(QString::number(stream.comments().count("keepalive") - heartbeatsBefore)));
+
+        QVERIFY(pg->resume());
+        resumeAtExit.dismiss();
+        waitUntilReady(f.port);
+        const QJsonObject ended = waitForEnd(f.port, taskId);
+        const QJsonObject task = ended["result"].toObject();
+        QCOMPARE(task["status"].toString(), QStringLiteral("failed"));
+        const QString message = task["statusMessage"].toString();
+        QVERIFY2(message.contains("did not answer within 2 s"), qPrintable(message));
+        QCOMPARE(task["error"].toObject()["data"].toObject()["reason"].toString(), QStringLiteral("store_timeout"));
+        const int known = task["error"].toObject()["data"].toObject()["committed"].toInt(-1);
+        QVERIFY2(known >= 200 && known < 1000 && known % 100 == 0, qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("the first %1 were committed").arg(known)), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("records %1-%2 of 1000").arg(known + 1).arg(known + 100)),
+                 qPrintable(message));
+
+        // What is in the database: the chunks before, and the one without an answer either whole or
+        // not at all; its audit rows say the same; nothing after it.
+        int stored = -1;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                stored = countRows(o.databaseUrl, "SELECT COUNT(*) FROM trial_site WHERE id LIKE 'batch-%'");
+                return stored >= known;
+            },
+            5000));
+        QVERIFY2(stored == known || stored == known + 100, qPrintable(QStringLiteral("%1 %2").arg(stored).arg(known)));
+        QCOMPARE(countRows(o.databaseUrl, "SELECT COUNT(*) FROM koan_audit WHERE entity = 'TrialSite' AND record_id "
+                                          "LIKE 'batch-%'"),
+                 stored);
+
+        // A retry with the same key: the kept answer names exactly what was committed, and writes nothing.
+        const QJsonObject retried
+            = ask(f.port, "tools/call", {{"name", "trial-site.upsert-many"}, {"arguments", arguments}},
+                  "trial-site.upsert-many");
+        const QString retryId = retried["result"].toObject()["taskId"].toString();
+        QVERIFY2(!retryId.isEmpty(), QJsonDocument(retried).toJson());
+        const QJsonObject replay = waitForEnd(f.port, retryId)["result"].toObject();
+        const QString replayText = QJsonDocument(replay).toJson(QJsonDocument::Compact);
+        QVERIFY2(replayText.contains(QStringLiteral("the first %1 of 1000 records were committed").arg(stored)),
+                 qPrintable(replayText));
+        QCOMPARE(countRows(o.databaseUrl, "SELECT COUNT(*) FROM trial_site WHERE id LIKE 'batch-%'"), stored);
+        QCOMPARE(countRows(o.databaseUrl, "SELECT COUNT(*) FROM koan_audit WHERE entity = 'TrialSite' AND record_id "
+                                          "LIKE 'batch-%'"),
+                 stored);
+        QVERIFY(!stream.closed());
+    }
+
+    void runningExportUnderPauseEndsClearly()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        const McpServerOptions o = pgOptions(&why);
+        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        PostgresServer *pg = PostgresServer::shared(&why);
+        ServerFixture f(o);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const QJsonObject seeded
+            = ask(f.port, "tools/call",
+                  {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", trialSites(1000, "exp")}}}},
+                  "trial-site.upsert-many");
+        QCOMPARE(waitForEnd(f.port, seeded["result"].toObject()["taskId"].toString())["result"]
+                     .toObject()["status"]
+                     .toString(),
+                 QStringLiteral("completed"));
+
+        const int records = countRows(o.databaseUrl, "SELECT COUNT(*) FROM trial_site");
+
+        // The export's first chunk waits for a lock this test holds, then PostgreSQL is paused too.
+        const QUrl u(o.databaseUrl);
+        QSqlDatabase locker = QSqlDatabase::addDatabase("QPSQL", "export-locker");
+        locker.setHostName(u.host());
+        locker.setPort(u.port());
+        locker.setDatabaseName(u.path().mid(1));
+        locker.setUserName(u.userName());
+        locker.setPassword(u.password());
+        QVERIFY2(locker.open(), qPrintable(locker.lastError().text()));
+        QSqlQuery lock(locker);
+        QVERIFY(lock.exec("BEGIN"));
+        QVERIFY2(lock.exec("LOCK TABLE trial_site IN ACCESS EXCLUSIVE MODE"), qPrintable(lock.lastError().text()));
+        const Pending exporting = post(
+            f.port, "tools/call", {{"name", "trial-site.export"}, {"arguments", QJsonObject{}}}, "trial-site.export");
+        QVERIFY(QTest::qWaitFor([&] { return exporting.done(); }, 5000));
+        const QString taskId = exporting.answer()["result"].toObject()["taskId"].toString();
+        QVERIFY2(!taskId.isEmpty(), QJsonDocument(exporting.answer()).toJson());
+        QVERIFY(pg->pause());
+        auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
+        int answers = 0;
+        qint64 slowest = 0;
+        healthStaysQuick(f.port, 3000, &answers, &slowest);
+        QVERIFY2(answers >= 20 && slowest < 200,
+                 qPrintable(QStringLiteral("%1 /healthz answers, slowest %2 ms").arg(answers).arg(slowest)));
+        QVERIFY(pg->resume());
+        resumeAtExit.dismiss();
+        QVERIFY(lock.exec("ROLLBACK"));
+        lock = QSqlQuery();
+        locker = QSqlDatabase();
+        QSqlDatabase::removeDatabase("export-locker");
+        waitUntilReady(f.port);
+        const QJsonObject task = waitForEnd(f.port, taskId)["result"].toObject();
+        QCOMPARE(task["status"].toString(), QStringLiteral("failed"));
+        const QString message = task["statusMessage"].toString();
+        QVERIFY2(message.contains("did not answer within 2 s") && message.contains("nothing was changed"),
+                 qPrintable(message));
+        QCOMPARE(task["error"].toObject()["data"].toObject()["reason"].toString(), QStringLiteral("store_timeout"));
+        // The export's snapshot was closed on the worker: the next export works.
+        const QJsonObject next = ask(
+            f.port, "tools/call", {{"name", "trial-site.export"}, {"arguments", QJsonObject{}}}, "trial-site.export");
+        const QJsonObject done
+            = waitForEnd(f.port, next["result"].toObject()["taskId"].toString())["result"].toObject();
+        QCOMPARE(done["status"].toString(), QStringLiteral("completed"));
+        QCOMPARE(done["result"].toObject()["structuredContent"].toObject()["count"].toInt(), records);
+    }
+};
+
+QTEST_MAIN(TstStoreWorkerTasks)
+#include "tst_store_worker_tasks.moc"
