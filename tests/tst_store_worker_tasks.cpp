@@ -265,21 +265,8 @@ private slots:
         QVERIFY2(message.contains(QStringLiteral("records %1-%2 of 1000").arg(known + 1).arg(known + 100)),
                  qPrintable(message));
 
-        // What is in the database: the chunks before, and the one without an answer either whole or
-        // not at all; its audit rows say the same; nothing after it.
-        int stored = -1;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                stored = countRows(o.databaseUrl, "SELECT COUNT(*) FROM trial_site WHERE id LIKE 'batch-%'");
-                return stored >= known;
-            },
-            5000));
-        QVERIFY2(stored == known || stored == known + 100, qPrintable(QStringLiteral("%1 %2").arg(stored).arg(known)));
-        QCOMPARE(countRows(o.databaseUrl, "SELECT COUNT(*) FROM koan_audit WHERE entity = 'TrialSite' AND record_id "
-                                          "LIKE 'batch-%'"),
-                 stored);
-
-        // A retry with the same key: the kept answer names exactly what was committed, and writes nothing.
+        // A retry with the same key: the kept answer names what was committed (the chunks before, and
+        // the one without an answer either whole or not at all), and writes nothing.
         const QJsonObject retried
             = ask(f.port, "tools/call", {{"name", "trial-site.upsert-many"}, {"arguments", arguments}},
                   "trial-site.upsert-many");
@@ -287,12 +274,17 @@ private slots:
         QVERIFY2(!retryId.isEmpty(), QJsonDocument(retried).toJson());
         const QJsonObject replay = waitForEnd(f.port, retryId)["result"].toObject();
         const QString replayText = QJsonDocument(replay).toJson(QJsonDocument::Compact);
-        QVERIFY2(replayText.contains(QStringLiteral("the first %1 of 1000 records were committed").arg(stored)),
-                 qPrintable(replayText));
-        QCOMPARE(countRows(o.databaseUrl, "SELECT COUNT(*) FROM trial_site WHERE id LIKE 'batch-%'"), stored);
+        int kept = -1;
+        for (const int n : {known, known + 100})
+            if (replayText.contains(QStringLiteral("the first %1 of 1000 records were committed").arg(n)))
+                kept = n;
+        QVERIFY2(kept >= 0, qPrintable(QStringLiteral("%1 known: %2").arg(known).arg(replayText)));
+        // That chunk, on its connection, has committed or rolled back by now: the database says the same.
+        QTest::qWait(1500);
+        QCOMPARE(countRows(o.databaseUrl, "SELECT COUNT(*) FROM trial_site WHERE id LIKE 'batch-%'"), kept);
         QCOMPARE(countRows(o.databaseUrl, "SELECT COUNT(*) FROM koan_audit WHERE entity = 'TrialSite' AND record_id "
                                           "LIKE 'batch-%'"),
-                 stored);
+                 kept);
         QVERIFY(!stream.closed());
     }
 

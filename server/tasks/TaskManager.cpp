@@ -344,6 +344,11 @@ void TaskManager::admit(const std::shared_ptr<Running> &r, Admitted admitted)
             }
             // Every replica's running tasks, counted and inserted under one lock.
             i.admission = store.tasks().insertWithinLimits(t, maxMine, maxAll, mine, all, &i.mine, &i.all, &i.error);
+            if (i.admission == TaskStore::Admission::Failed && store.ping()) { // a connection dropped by a restart
+                i.error.clear();
+                i.admission
+                    = store.tasks().insertWithinLimits(t, maxMine, maxAll, mine, all, &i.mine, &i.all, &i.error);
+            }
             return i;
         },
         [this, r, admitted, refuse, limit, maxMine, maxAll](Inserted i) {
