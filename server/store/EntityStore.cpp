@@ -258,8 +258,10 @@ bool EntityStore::ensureConnected(QString *error)
             m_lastUsedMs = nowMs();
             return true;
         }
-        g_lostMs.store(nowMs());
     }
+    // Whatever found it unusable (this probe, or a failed statement or ping that closed it), the
+    // others must not trust theirs either.
+    g_lostMs.store(nowMs());
     const qint64 now = nowMs();
     const bool anotherIsBack = g_lastConnectedMs.load() > m_nextConnectMs - m_backoffMs; // since our last attempt
     if (now < m_nextConnectMs && !anotherIsBack) {
