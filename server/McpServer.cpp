@@ -276,6 +276,7 @@ bool McpServer::initialize(QStringList *errors)
         m_entityTools->setWorker(m_worker.get());
         m_entityResources->setWorker(m_worker.get());
         m_tasks->setWorker(m_worker.get());
+        m_admin->setStoreWorker(m_worker.get());
     }
     // PostgreSQL: the rollback switch and the entity overrides in force are the database's.
     if (!m_admin->startClusterSettings(&error)) {

@@ -367,14 +367,21 @@ private slots:
         o.allowMutations = false;
         admin.applyEntityOptions("TrialSite", o);
         QString error;
-        const QList<AuditRow> rows = f.server->store()->audit().since("2000-01-01T00:00:00.000000Z", &error);
         QList<AuditRow> settings;
-        for (const AuditRow &r : rows)
-            if (r.entity == "_settings")
-                settings << r;
+        const auto read = [&] {
+            settings.clear();
+            for (const AuditRow &r : f.server->store()->audit().since("2000-01-01T00:00:00.000000Z", &error))
+                if (r.entity == "_settings")
+                    settings << r;
+            return settings.size();
+        };
         // PostgreSQL keeps the switch's value for every replica: the settings file seeded it at start,
         // audited as such (version 1), before the flips.
         const int seed = url.isEmpty() ? 0 : 1;
+        // The console's commands take effect at once; their rows are written on the store worker.
+        QVERIFY(QTest::qWaitFor([&] { return read() >= 3 + seed; }, 5000));
+        QTest::qWait(100);
+        read();
         QCOMPARE(settings.size(), 3 + seed);
         if (seed) {
             QCOMPARE(settings[0].recordId, QStringLiteral("EnableHttpSseTransport"));

@@ -6,14 +6,19 @@
 // of connections (Store:Connections): slow calls run side by side, calls of one ordering key one
 // at a time in order, and each keeps the single worker's guarantees (timeout at once, late answer
 // dropped, a call not started skipped, nothing after its context is gone, commits before answers).
+// The same for prompts/get and completion/complete, and for the admin API: the console's record
+// browser (its tool calls) and the rollback switch, which takes effect at once and is written when
+// the database answers.
 #include "McpServer.h"
 #include "core/RpcBridge.h"
+#include "store/EntityStore.h"
 #include "support/BridgeHarness.h"
 #include "support/HttpClient.h"
 #include "support/PostgresServer.h"
 #include "support/ServerFixture.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -21,7 +26,9 @@
 #include <QTest>
 #include <QThread>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 using namespace koan;
 using namespace koan::test;
@@ -126,6 +133,55 @@ struct Timeline {
         spans[index] = {start, clock.elapsed()};
     }
 };
+
+// Resumes a paused PostgreSQL from another thread after `ms`, in case the server thread blocks in
+// the database (what these tests catch): the test then fails on its timings instead of hanging.
+class ResumeWatchdog
+{
+public:
+    ResumeWatchdog(PostgresServer *pg, int ms)
+        : m_thread([this, pg, ms] {
+              std::unique_lock<std::mutex> lock(m_mutex);
+              if (!m_cv.wait_for(lock, std::chrono::milliseconds(ms), [this] { return m_done; }))
+                  pg->resume();
+          })
+    { }
+    ~ResumeWatchdog()
+    {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_done = true;
+        }
+        m_cv.notify_all();
+        m_thread.join();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_done = false;
+    std::thread m_thread;
+};
+
+// A server on a fresh PostgreSQL database with Store:TimeoutSeconds=2.
+McpServerOptions onPostgres(PostgresServer *pg)
+{
+    McpServerOptions o;
+    QString why;
+    o.databaseUrl = pg->freshDatabaseUrl(&why);
+    o.store.timeoutSeconds = 2;
+    return o;
+}
+
+QList<AuditRow> switchRows(McpServer &server)
+{
+    QString error;
+    QList<AuditRow> out;
+    for (const AuditRow &r : server.store()->audit().since("2000-01-01T00:00:00.000000Z", &error))
+        if (r.entity == QLatin1String(EntityStore::kSettingsEntity) && r.recordId == "EnableHttpSseTransport")
+            out << r;
+    return out;
+}
 
 } // namespace
 
@@ -481,6 +537,149 @@ private slots:
                    request(200, "tools/call",
                            {{"name", "trial-site.get-by-id"}, {"arguments", QJsonObject{{"id", "site-ordered"}}}}));
         QCOMPARE(at(last.reply, "result.structuredContent.item.name").toString(), QStringLiteral("Edit 9"));
+    }
+
+    void promptsAndCompletionNeverStallTheServer()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY2(pg, qPrintable(why));
+        ServerFixture f(onPostgres(pg));
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        auto s = std::make_shared<McpSession>("prompts", TransportKind::Stdio, Principal::localOwner());
+        send(f.server->bridge(), s, initializeRequest());
+        send(f.server->bridge(), s, R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+        const QByteArray summary
+            = request(1, "prompts/get",
+                      {{"name", "site-monitoring-summary"}, {"arguments", QJsonObject{{"siteId", "site-boston"}}}});
+        QVERIFY(at(send(f.server->bridge(), s, summary).reply, "result.messages").toArray().size() > 2);
+
+        QVERIFY(pg->pause());
+        const auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
+        const ResumeWatchdog watchdog(pg, 9000);
+        PendingCall prompt = start(f.server->bridge(), s, summary);
+        PendingCall ids = start(f.server->bridge(), s,
+                                request(2, "completion/complete",
+                                        {{"ref", QJsonObject{{"type", "ref/prompt"}, {"name", "adverse-event-triage"}}},
+                                         {"argument", QJsonObject{{"name", "reportId"}, {"value", "ae"}}}}));
+        PendingCall uris
+            = start(f.server->bridge(), s,
+                    request(3, "completion/complete",
+                            {{"ref", QJsonObject{{"type", "ref/resource"}, {"uri", "s12://trial-site/{id}"}}},
+                             {"argument", QJsonObject{{"name", "id"}, {"value", "site-"}}}}));
+        int answers = 0;
+        qint64 slowest = 0;
+        healthStaysQuick(f.port, 1500, &answers, &slowest);
+        QVERIFY2(!prompt.ex->done && !ids.ex->done && !uris.ex->done, "no answer can come from a paused database");
+        QVERIFY2(answers >= 10 && slowest < 200,
+                 qPrintable(QStringLiteral("%1 /healthz answers, slowest %2 ms").arg(answers).arg(slowest)));
+
+        // -32603 with data.reason store_timeout, about Store:TimeoutSeconds after each request.
+        QVERIFY(QTest::qWaitFor([&] { return prompt.ex->done && ids.ex->done && uris.ex->done; }, 4000));
+        for (const PendingCall *call : {&prompt, &ids, &uris}) {
+            QVERIFY2(call->since.elapsed() >= 1900 && call->since.elapsed() < 4500,
+                     qPrintable(QString::number(call->since.elapsed())));
+            const QJsonObject error = call->ex->reply.toObject()["error"].toObject();
+            QCOMPARE(error["code"].toInt(), -32603);
+            QCOMPARE(at(error, "data.reason").toString(), QStringLiteral("store_timeout"));
+            QVERIFY2(error["message"].toString().contains("did not answer within 2 s"),
+                     qPrintable(error["message"].toString()));
+            QVERIFY(!error["message"].toString().contains(PostgresServer::kPassword));
+        }
+
+        // SIGCONT: the same requests are answered again.
+        QVERIFY(pg->resume());
+        const Exchange again = send(f.server->bridge(), s, summary, 8000);
+        QVERIFY(again.done);
+        QVERIFY2(at(again.reply, "result.messages").toArray().size() > 2,
+                 qPrintable(QJsonDocument(again.reply.toObject()).toJson()));
+        const Exchange completed
+            = send(f.server->bridge(), s,
+                   request(5, "completion/complete",
+                           {{"ref", QJsonObject{{"type", "ref/prompt"}, {"name", "adverse-event-triage"}}},
+                            {"argument", QJsonObject{{"name", "reportId"}, {"value", "ae-000"}}}}),
+                   5000);
+        QVERIFY(at(completed.reply, "result.completion.values").toArray().contains(QJsonValue("ae-0001")));
+    }
+
+    void adminCommandsNeverStallTheServer()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        PostgresServer *pg = PostgresServer::shared(&why);
+        QVERIFY2(pg, qPrintable(why));
+        ServerFixture f(onPostgres(pg));
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        QCOMPARE(switchRows(*f.server).size(), 1); // the settings file's seed
+        const QByteArray browse = R"({"tool": "trial-site.collection", "arguments": {"page": 1, "pageSize": 50}})";
+        QCOMPARE(HttpClient(f.port).request("POST", "/admin/tools/call", jsonHeaders(), browse).status, 200);
+
+        QVERIFY(pg->pause());
+        const auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
+        const ResumeWatchdog watchdog(pg, 9000);
+        // The console's record browser (its tool calls) and the rollback switch, attached.
+        QElapsedTimer since;
+        since.start();
+        HttpClient records(f.port), flip(f.port);
+        records.send("POST", "/admin/tools/call", jsonHeaders(), browse);
+        flip.send("PUT", "/admin/transports/http-sse", jsonHeaders(),
+                  R"({"enabled": false, "mode": "cut", "reason": "database paused"})");
+        QVERIFY(QTest::qWaitFor([&] { return !f.server->isHttpSseEnabled(); }, 1000)); // in force at once
+        int answers = 0;
+        qint64 slowest = 0;
+        healthStaysQuick(f.port, 1500, &answers, &slowest);
+        QVERIFY2(answers >= 10 && slowest < 200,
+                 qPrintable(QStringLiteral("%1 /healthz answers, slowest %2 ms").arg(answers).arg(slowest)));
+        HttpClient refused(f.port);
+        QCOMPARE(refused.request("GET", "/mcp/sse", {{"Accept", "text/event-stream"}}, {}, 1000).status, 503);
+
+        // The clear answers, about Store:TimeoutSeconds after the requests.
+        QVERIFY(records.waitComplete(4000) && flip.waitComplete(4000));
+        QVERIFY2(since.elapsed() >= 1900 && since.elapsed() < 4500, qPrintable(QString::number(since.elapsed())));
+        const QJsonObject browsed = records.response().json();
+        QCOMPARE(records.response().status, 200);
+        QCOMPARE(at(browsed, "response.result.isError").toBool(), true);
+        QVERIFY2(at(browsed, "response.result.content").toArray().first()["text"].toString().contains("store_timeout"),
+                 qPrintable(records.response().body));
+        QCOMPARE(flip.response().status, 503);
+        const QJsonObject pending = flip.response().json();
+        QCOMPARE(pending["error"].toString(), QStringLiteral("store_timeout"));
+        QCOMPARE(pending["appliedOnThisReplica"].toBool(), true);
+        QCOMPARE(pending["stored"].toString(), QStringLiteral("pending"));
+        QCOMPARE(at(pending, "transports.httpSse").toBool(true), false);
+        QVERIFY2(pending["message"].toString().contains("in force on this replica")
+                     && pending["message"].toString().contains("written when the database answers"),
+                 qPrintable(pending["message"].toString()));
+        // The same request again while it is pending: the same answer, nothing queued twice.
+        const HttpResponse repeated = HttpClient(f.port).request("PUT", "/admin/transports/http-sse", jsonHeaders(),
+                                                                 R"({"enabled": false, "mode": "cut"})", 5000);
+        QCOMPARE(repeated.status, 503);
+        QCOMPARE(repeated.json()["stored"].toString(), QStringLiteral("pending"));
+
+        // SIGCONT: the flip is written once, and the switch stays off.
+        QVERIFY(pg->resume());
+        QVERIFY(QTest::qWaitFor([&] { return switchRows(*f.server).size() >= 2; }, 8000));
+        QTest::qWait(500);
+        const QList<AuditRow> rows = switchRows(*f.server);
+        QCOMPARE(rows.size(), 2);
+        QVERIFY(rows[1].context.principal.startsWith("operator:loopback"));
+        QCOMPARE(rows[1].change.toArray().at(1)["value"]["reason"].toString(), QStringLiteral("database paused"));
+        QCOMPARE(f.server->store()->sharedSetting("EnableHttpSseTransport", nullptr)->value["enabled"].toBool(true),
+                 false);
+        QVERIFY(!f.server->isHttpSseEnabled());
+        const HttpResponse settled = HttpClient(f.port).request("PUT", "/admin/transports/http-sse", jsonHeaders(),
+                                                                R"({"enabled": false, "mode": "cut"})", 5000);
+        QCOMPARE(settled.status, 200);
+        QCOMPARE(settled.json()["httpSse"].toBool(true), false);
+        QCOMPARE(switchRows(*f.server).size(), 2);
+        const HttpResponse browsedAgain
+            = HttpClient(f.port).request("POST", "/admin/tools/call", jsonHeaders(), browse, 5000);
+        QVERIFY2(!at(browsedAgain.json(), "response.result.isError").toBool()
+                     && at(browsedAgain.json(), "response.result.structuredContent.items").toArray().size() > 0,
+                 qPrintable(browsedAgain.body.left(300)));
     }
 };
 

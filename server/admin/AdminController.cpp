@@ -33,6 +33,7 @@ AdminController::AdminController(Parts parts, QObject *parent)
       m_operator(
           std::make_shared<McpSession>(QStringLiteral("operator-") + QUuid::createUuid().toString(QUuid::Id128).left(8),
                                        TransportKind::Operator, Principal::localOwner())),
+      m_writer(new SettingsWriter(m_parts.store, this)),
       m_overview(new OverviewSampler({m_parts.sessions, m_parts.bridge, m_parts.authLog}, 900, 1000, this)),
       m_clusterTimer(new QTimer(this))
 {
@@ -99,13 +100,36 @@ void AdminController::watchCluster()
     });
 }
 
+void AdminController::setStoreWorker(StoreWorker *worker)
+{
+    m_worker = worker;
+    m_writer->setWorker(worker);
+    if (m_cluster)
+        m_cluster->setWorker(worker);
+}
+
 bool AdminController::startClusterSettings(QString *error)
 {
-    if (!m_cluster)
+    if (!m_cluster) {
         m_cluster = std::make_unique<ClusterSettings>(ClusterSettings::Parts{
             m_parts.options, m_parts.store, m_parts.registry, m_parts.changes,
-            [this](const HttpSseSwitch &request, int drainMs) { applyHttpSse(request, drainMs); }});
+            [this](const HttpSseSwitch &request, int drainMs) { applyHttpSse(request, drainMs); }, m_writer});
+        m_cluster->setWorker(m_worker);
+    }
     return m_cluster->start(error);
+}
+
+QString AdminController::notWritten(const QString &what, const SettingsWriter::Answer &answer) const
+{
+    const bool shared = m_parts.store->backend() == EntityStore::Backend::Postgres;
+    const QString row
+        = shared ? QStringLiteral("the cluster-wide value and its audit row") : QStringLiteral("its audit row");
+    if (answer.state == SettingsWriter::State::Pending)
+        return QStringLiteral("%1 is in force on this replica, but %2 are not written yet: %3. They are written when "
+                              "the database answers%4.")
+            .arg(what, row, answer.error, shared ? QStringLiteral(", and the other replicas follow then") : QString());
+    return QStringLiteral("%1 is in force on this replica, but %2 could not be written: %3")
+        .arg(what, row, answer.error);
 }
 
 void AdminController::connectNotify(const QMetaMethod &signal)
@@ -314,14 +338,15 @@ void AdminController::switchHttpSse(bool enabled, const WriteContext &who)
     switchHttpSse(request, who);
 }
 
-void AdminController::switchHttpSse(const HttpSseSwitch &request, const WriteContext &who)
+void AdminController::switchHttpSse(const HttpSseSwitch &request, const WriteContext &who,
+                                    SettingsWriter::Answered written)
 {
     HttpSseTransport *legacy = m_parts.httpSse;
     const bool wasEnabled = legacy->isEnabled(), wasDraining = switchDraining();
+    const QString key = QString::fromLatin1(ClusterSettings::kHttpSseKey);
     // A cut during a drain changes what happens to the open streams: recorded too.
     const bool cutsDrain = !request.enabled && wasDraining && request.mode == HttpSseSwitch::Mode::Cut;
     if (request.enabled != wasEnabled || cutsDrain) {
-        QString error;
         QJsonObject before{{QStringLiteral("enabled"), wasEnabled}};
         if (wasDraining)
             before.insert(QStringLiteral("mode"), QStringLiteral("drain"));
@@ -330,16 +355,20 @@ void AdminController::switchHttpSse(const HttpSseSwitch &request, const WriteCon
             // One deadline for every replica (PostgreSQL keeps the value for all of them).
             after.insert(QStringLiteral("drainUntil"),
                          QDateTime::currentDateTimeUtc().addSecs(request.drainSeconds).toString(Qt::ISODateWithMs));
-        if (!m_parts.store->recordSetting(QString::fromLatin1(ClusterSettings::kHttpSseKey), before, after, who,
-                                          &error))
-            qCWarning(lcAdmin).noquote() << "the rollback switch change could not be audited:" << error;
+        // In force here first: the lever must work while the database does not answer.
+        applyHttpSse(request, request.drainSeconds * 1000);
+        m_writer->write(key, before, after, who, std::move(written));
         qCWarning(lcAdmin).noquote() << "rollback switch" << (request.enabled ? "ON" : "OFF")
                                      << (request.enabled ? QString()
                                                          : request.toJson().value(QLatin1String("mode")).toString())
                                      << "by" << who.principal << "reason:"
                                      << (request.reason.isEmpty() ? QStringLiteral("(none given)") : request.reason);
+        return;
     }
     applyHttpSse(request, request.drainSeconds * 1000);
+    // Nothing to write; a repeated request hears about the write still pending, if any.
+    if (written)
+        m_writer->settle(key, std::move(written));
 }
 
 void AdminController::applyHttpSse(const HttpSseSwitch &request, int drainMs)
@@ -434,14 +463,20 @@ void AdminController::refresh()
 void AdminController::applyEntityOptions(const QString &entity, const EntityOptions &options)
 {
     QString error;
-    const bool ok = applyEntityOptions(entity, options, WriteContext::localOperator(), &error);
-    if (!ok)
+    const bool ok = applyEntityOptions(
+        entity, options, WriteContext::localOperator(), &error, [this, entity](const SettingsWriter::Answer &a) {
+            if (a.state == SettingsWriter::State::Written)
+                return emit entityOptionsApplied(entity, true, QString());
+            emit entityOptionsApplied(entity, false, notWritten(QStringLiteral("The override"), a));
+        });
+    if (!ok) {
         emit entitiesChanged(entities()); // let the editor show the values in force
-    emit entityOptionsApplied(entity, ok, error);
+        emit entityOptionsApplied(entity, false, error);
+    }
 }
 
 bool AdminController::applyEntityOptions(const QString &entity, const EntityOptions &options, const WriteContext &who,
-                                         QString *error)
+                                         QString *error, SettingsWriter::Answered written)
 {
     const EntityOptions previous = m_parts.registry->options(entity);
     const QJsonObject before = m_parts.registry->overrideFor(entity).toJson();
@@ -452,11 +487,11 @@ bool AdminController::applyEntityOptions(const QString &entity, const EntityOpti
         m_parts.registry->setOptions(entity, previous, &ignored);
         return false;
     }
-    QString auditError;
+    const QString key = QString::fromLatin1(ClusterSettings::kOverridePrefix) + entity;
     if (const QJsonObject after = m_parts.registry->overrideFor(entity).toJson(); after != before)
-        if (!m_parts.store->recordSetting(QStringLiteral("EntityOverrides:%1").arg(entity), before, after, who,
-                                          &auditError))
-            qCWarning(lcAdmin).noquote() << "the entity override change could not be audited:" << auditError;
+        m_writer->write(key, before, after, who, std::move(written));
+    else if (written)
+        m_writer->settle(key, std::move(written));
     return true;
 }
 
@@ -467,11 +502,12 @@ void AdminController::resetEntityOptions(const QString &entity)
             return applyEntityOptions(entity, s.defaults);
 }
 
-bool AdminController::resetEntityOptions(const QString &entity, const WriteContext &who, QString *error)
+bool AdminController::resetEntityOptions(const QString &entity, const WriteContext &who, QString *error,
+                                         SettingsWriter::Answered written)
 {
     for (const auto &s : entities())
         if (s.entity == entity)
-            return applyEntityOptions(entity, s.defaults, who, error);
+            return applyEntityOptions(entity, s.defaults, who, error, std::move(written));
     *error = QStringLiteral("unknown entity '%1'").arg(entity);
     return false;
 }
@@ -574,12 +610,18 @@ void AdminController::invokeToolAs(const Principal &caller, const QString &tool,
 
 void AdminController::setHttpSseEnabled(bool enabled)
 {
-    switchHttpSse(enabled, WriteContext::localOperator());
+    HttpSseSwitch request;
+    request.enabled = enabled;
+    setHttpSse(request);
 }
 
 void AdminController::setHttpSse(const HttpSseSwitch &request)
 {
-    switchHttpSse(request, WriteContext::localOperator());
+    switchHttpSse(request, WriteContext::localOperator(), [this](const SettingsWriter::Answer &a) {
+        if (a.state != SettingsWriter::State::Written)
+            emit settingNotWritten(QString::fromLatin1(ClusterSettings::kHttpSseKey),
+                                   notWritten(QStringLiteral("The switch"), a));
+    });
 }
 
 void AdminController::disconnectSession(const QString &sessionId)

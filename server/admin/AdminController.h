@@ -2,6 +2,7 @@
 // The operator's command channel into a running server. It lives on the server thread; the
 // console calls its slots through queued connections and gets value snapshots and results back
 // as signals, so the GUI never touches server internals across threads.
+#include "SettingsWriter.h"
 #include "config/McpServerOptions.h"
 #include "core/McpSession.h"
 #include "core/ToolCallRecord.h"
@@ -33,6 +34,7 @@ class EntityStore;
 class HttpSseTransport;
 class RpcBridge;
 class SessionManager;
+class StoreWorker;
 class StreamableHttpTransport;
 class TaskManager;
 struct TaskRecord;
@@ -140,6 +142,9 @@ public:
     // After the store opened: on PostgreSQL the rollback switch and the entity overrides become
     // cluster-wide (ClusterSettings); false with *error when the database cannot be read.
     bool startClusterSettings(QString *error);
+    // The settings' store writes and the cluster-wide settings' reads run there from now on
+    // (before startClusterSettings). Not owned.
+    void setStoreWorker(StoreWorker *worker);
     // PostgreSQL: the registry of the cluster's replicas and sessions (not owned).
     void setClusterRegistry(ClusterRegistry *registry);
     // The cluster as last seen by the registry; nullopt on a single node (SQLite).
@@ -158,10 +163,13 @@ public:
     // The runtime rollback switch (EnableHttpSseTransport), for the console and the admin API alike.
     // Off closes open legacy streams with a final event and refuses new ones with 503; STDIO keeps
     // working, and so does Streamable HTTP unless StreamableFollowsHttpSseSwitch is set. The change
-    // is recorded in the audit trail as `who`.
+    // is recorded in the audit trail as `who`. It takes effect on this replica at once; the store
+    // write (the audit row and, on PostgreSQL, the value every replica follows) is queued on the
+    // store worker (SettingsWriter), and `written` hears whether it was written, failed, or is still
+    // pending after Store:TimeoutSeconds (then it is written when the database answers).
     void switchHttpSse(bool enabled, const WriteContext &who);
     // The same with the operator's intent (mode, reason, drain timeout), recorded with the change.
-    void switchHttpSse(const HttpSseSwitch &request, const WriteContext &who);
+    void switchHttpSse(const HttpSseSwitch &request, const WriteContext &who, SettingsWriter::Answered written = {});
     // A drain of the switch in progress: legacy streams, and Streamable HTTP's sessions and listen
     // streams when StreamableFollowsHttpSseSwitch is set; its deadline (invalid when none).
     bool switchDraining() const;
@@ -181,9 +189,14 @@ public:
 
     // The override command with its author (the admin API passes the token's principal); false
     // with *error when the options are refused or cannot be saved. Audited like the console's.
+    // Once applied (true), `written` hears about its store write as with switchHttpSse.
     bool applyEntityOptions(const QString &entity, const EntityOptions &options, const WriteContext &who,
-                            QString *error);
-    bool resetEntityOptions(const QString &entity, const WriteContext &who, QString *error);
+                            QString *error, SettingsWriter::Answered written = {});
+    bool resetEntityOptions(const QString &entity, const WriteContext &who, QString *error,
+                            SettingsWriter::Answered written = {});
+    // What an operator reads when a setting's store write did not succeed (Pending or Failed):
+    // `what` is in force here, and what of it is not written.
+    QString notWritten(const QString &what, const SettingsWriter::Answer &answer) const;
     // tools/call through the real dispatcher as `caller` with exactly its scopes (the admin API:
     // the token's principal, never the trusted local operator). `done` gets the JSON-RPC request,
     // the response and the duration.
@@ -255,6 +268,8 @@ signals:
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
                      double durationMs);
     void httpSseEnabledChanged(bool enabled);
+    // The local operator's switch flip is in force here but its store write is pending or failed.
+    void settingNotWritten(const QString &setting, const QString &message);
     // Wire traffic: emitted only while something records, so they cost nothing otherwise.
     void trafficRecordingChanged(const QString &target, bool recording);
     void recordNewSessionsChanged(bool on);
@@ -298,6 +313,8 @@ private:
     Parts m_parts;
     QString m_userOverrideFile;
     SessionPtr m_operator;
+    SettingsWriter *m_writer;
+    StoreWorker *m_worker = nullptr;
     std::unique_ptr<ClusterSettings> m_cluster;
     ClusterRegistry *m_registry = nullptr;
     OverviewSampler *m_overview;

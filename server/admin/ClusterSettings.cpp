@@ -1,10 +1,12 @@
 #include "ClusterSettings.h"
 
 #include "AdminController.h"
+#include "SettingsWriter.h"
 #include "config/McpServerOptions.h"
 #include "core/ChangeBus.h"
 #include "entities/EntityRegistry.h"
 #include "store/EntityStore.h"
+#include "store/StoreWorker.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -29,12 +31,22 @@ ClusterSettings::ClusterSettings(Parts parts) : m_parts(std::move(parts))
 {
     m_retry.setSingleShot(true);
     m_retry.setInterval(kRetryMs);
-    QObject::connect(&m_retry, &QTimer::timeout, &m_retry, [this] {
-        QString error;
-        if (!loadAll(&error))
-            return m_retry.start();
-        qCInfo(lcCluster).noquote() << "cluster-wide settings read again";
-    });
+    QObject::connect(&m_retry, &QTimer::timeout, &m_retry, [this] { reread(allKeys()); });
+    if (m_parts.writer)
+        QObject::connect(m_parts.writer, &SettingsWriter::settled, m_context.get(), [this](const QString &key) {
+            if (m_started)
+                reread({key}); // our write landed (or failed): the database's value is in force again
+        });
+}
+
+ClusterSettings::~ClusterSettings() = default;
+
+QStringList ClusterSettings::allKeys() const
+{
+    QStringList keys{QString::fromLatin1(kHttpSseKey)};
+    for (const EntityDescriptor &e : m_parts.registry->entities())
+        keys << QString::fromLatin1(kOverridePrefix) + e.name;
+    return keys;
 }
 
 bool ClusterSettings::isShared() const
@@ -65,31 +77,65 @@ bool ClusterSettings::start(QString *error)
 
 void ClusterSettings::changed(const Change &change)
 {
-    QString error;
-    bool ok = true;
+    const QString prefix = QString::fromLatin1(kOverridePrefix);
     if (change.kind == Change::Kind::Setting) {
-        const QString prefix = QString::fromLatin1(kOverridePrefix);
-        if (change.key == QLatin1String(kHttpSseKey))
-            ok = loadHttpSse(false, &error);
-        else if (change.key.startsWith(prefix))
-            ok = loadOverride(change.key.mid(prefix.size()), false, &error);
+        if (change.key == QLatin1String(kHttpSseKey) || change.key.startsWith(prefix))
+            reread({change.key});
     } else if (change.kind == Change::Kind::Record && change.all && change.entity.isEmpty()) {
         // The change listener reconnected: whatever was notified meanwhile is lost, so re-read all.
-        ok = loadAll(&error);
+        reread(allKeys());
     }
-    if (ok || m_retry.isActive())
-        return;
-    qCWarning(lcCluster).noquote() << "cannot read the cluster-wide settings:" << error << "- reading them again every"
-                                   << kRetryMs / 1000 << "s until it works";
-    m_retry.start();
 }
 
-bool ClusterSettings::loadAll(QString *error)
+void ClusterSettings::reread(const QStringList &keys)
 {
-    bool ok = loadHttpSse(false, error);
-    for (const EntityDescriptor &e : m_parts.registry->entities())
-        ok = loadOverride(e.name, false, error) && ok;
-    return ok;
+    struct Read {
+        Values values;
+        QString error, reason;
+    };
+    const auto work = [keys](EntityStore &store) {
+        Read r;
+        for (const QString &key : keys) {
+            r.values[key] = store.sharedSetting(key, &r.error);
+            if (!r.error.isEmpty())
+                break;
+        }
+        return r;
+    };
+    const auto apply = [this](const Read &r) {
+        if (!r.error.isEmpty())
+            return retry(r.error);
+        if (m_retrying && !m_retry.isActive()) {
+            m_retrying = false;
+            qCInfo(lcCluster).noquote() << "cluster-wide settings read again";
+        }
+        const QString prefix = QString::fromLatin1(kOverridePrefix);
+        for (const auto &[key, kept] : r.values) {
+            if (!kept || (m_parts.writer && m_parts.writer->isPending(key)))
+                continue; // nothing kept yet, or this replica's newer value is still on its way there
+            if (key == QLatin1String(kHttpSseKey))
+                applyHttpSse(*kept, false);
+            else
+                applyOverride(key.mid(prefix.size()), *kept, false);
+        }
+    };
+    if (!m_worker)
+        return apply(work(*m_parts.store));
+    m_worker->run<Read>(m_context.get(), work, apply, [this](StoreWorker::Failure) {
+        retry(QStringLiteral("the store did not answer in time (Store:TimeoutSeconds)"));
+    });
+}
+
+void ClusterSettings::retry(const QString &error)
+{
+    // No second notification would come for the change: read everything again until it works.
+    if (m_retry.isActive())
+        return;
+    if (!m_retrying)
+        qCWarning(lcCluster).noquote() << "cannot read the cluster-wide settings:" << error
+                                       << "- reading them again every" << kRetryMs / 1000 << "s until it works";
+    m_retrying = true;
+    m_retry.start();
 }
 
 bool ClusterSettings::loadHttpSse(bool atStart, QString *error)
@@ -117,12 +163,20 @@ bool ClusterSettings::loadHttpSse(bool atStart, QString *error)
         if (!kept)
             return error->isEmpty();
     }
+    applyHttpSse(*kept, atStart);
+    return true;
+}
+
+void ClusterSettings::applyHttpSse(const EntityStore::SharedSetting &kept, bool atStart)
+{
+    const QString key = QString::fromLatin1(kHttpSseKey);
+    const QString fileValue = QString::fromLatin1(m_parts.options->enableHttpSseTransport ? "true" : "false");
     QString problem;
-    const QJsonObject value = kept->value.toObject();
+    const QJsonObject value = kept.value.toObject();
     std::optional<HttpSseSwitch> request = HttpSseSwitch::fromJson(value, &problem);
     if (!request) {
         qCWarning(lcCluster).noquote() << "ignoring the database's" << key << "value:" << problem;
-        return true;
+        return;
     }
     int drainMs = request->drainSeconds * 1000;
     if (!request->enabled && request->mode == HttpSseSwitch::Mode::Drain) {
@@ -140,14 +194,13 @@ bool ClusterSettings::loadHttpSse(bool atStart, QString *error)
         qCInfo(lcCluster).noquote()
             << "EnableHttpSseTransport=" + inForce
             << QStringLiteral("in force, from the database (set by %1 at %2%3)")
-                   .arg(kept->updatedBy, kept->updatedAt,
+                   .arg(kept.updatedBy, kept.updatedAt,
                         inForce == fileValue
                             ? QString()
                             : QStringLiteral("; the settings file says %1, the database wins").arg(fileValue));
     else
         qCInfo(lcCluster).noquote() << "EnableHttpSseTransport=" + inForce << "from the database (set by"
-                                    << kept->updatedBy + QLatin1Char(')');
-    return true;
+                                    << kept.updatedBy + QLatin1Char(')');
 }
 
 bool ClusterSettings::loadOverride(const QString &entity, bool atStart, QString *error)
@@ -176,7 +229,19 @@ bool ClusterSettings::loadOverride(const QString &entity, bool atStart, QString 
         }
         return loadOverride(entity, atStart, error); // another replica seeded it meanwhile
     }
-    const QJsonObject value = kept->value.toObject();
+    applyOverride(descriptor->name, *kept, atStart);
+    return true;
+}
+
+void ClusterSettings::applyOverride(const QString &entity, const EntityStore::SharedSetting &kept, bool atStart)
+{
+    EntityRegistry *registry = m_parts.registry;
+    const EntityDescriptor *descriptor = registry->entity(entity);
+    if (!descriptor)
+        return; // a replica of a newer catalog wrote it
+    const QString key = QString::fromLatin1(kOverridePrefix) + descriptor->name;
+    const QJsonObject current = registry->overrideFor(descriptor->name).toJson();
+    const QJsonObject value = kept.value.toObject();
     if (value != current) {
         QStringList problems;
         const EntityOverride override = EntityOverride::fromJson(value, key, &problems);
@@ -185,16 +250,15 @@ bool ClusterSettings::loadOverride(const QString &entity, bool atStart, QString 
         if (!problems.isEmpty()) {
             qCWarning(lcCluster).noquote()
                 << "ignoring the database's" << key << "value:" << problems.join(QLatin1String("; "));
-            return true;
+            return;
         }
     }
     if (atStart)
         qCInfo(lcCluster).noquote()
             << key
-            << QStringLiteral("in force, from the database (set by %1 at %2)").arg(kept->updatedBy, kept->updatedAt);
+            << QStringLiteral("in force, from the database (set by %1 at %2)").arg(kept.updatedBy, kept.updatedAt);
     else if (value != current)
-        qCInfo(lcCluster).noquote() << key << "from the database (set by" << kept->updatedBy + QLatin1Char(')');
-    return true;
+        qCInfo(lcCluster).noquote() << key << "from the database (set by" << kept.updatedBy + QLatin1Char(')');
 }
 
 } // namespace koan

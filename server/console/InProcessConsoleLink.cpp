@@ -40,6 +40,8 @@ InProcessConsoleLink::InProcessConsoleLink(AdminController *admin, QObject *pare
     connect(a, &AdminController::trafficRecordingChanged, this, &ConsoleLink::trafficRecordingChanged);
     connect(a, &AdminController::recordNewSessionsChanged, this, &ConsoleLink::recordNewSessionsChanged);
     connect(a, &AdminController::trafficExported, this, &ConsoleLink::trafficExported);
+    connect(a, &AdminController::settingNotWritten, this,
+            [this](const QString &, const QString &message) { emit commandFailed(tr("rollback switch"), message); });
     connect(a, &AdminController::trafficCommandRefused, this,
             [this](const QString &, const QString &error) { emit commandFailed(tr("traffic recording"), error); });
     setConnected(true, QString());

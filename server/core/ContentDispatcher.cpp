@@ -48,6 +48,18 @@ std::optional<QString> requiredString(const QJsonObject &params, const char *key
     *error = invalid(QStringLiteral("'%1' must be a non-empty string").arg(QLatin1String(key)));
     return std::nullopt;
 }
+
+// Asks each provider in turn, each possibly answering later, until one knows the request: `ask`
+// answers, or calls its `next` to go on; `none` runs when no provider knew it.
+template<class P>
+void firstThatKnows(const QList<P *> &providers, int from,
+                    const std::function<void(P *, const std::function<void()> &next)> &ask,
+                    const std::function<void()> &none)
+{
+    if (from >= providers.size())
+        return none();
+    ask(providers.at(from), [providers, from, ask, none] { firstThatKnows<P>(providers, from + 1, ask, none); });
+}
 } // namespace
 
 namespace {
@@ -294,14 +306,22 @@ void ContentDispatcher::getPrompt(const QJsonObject &params, const McpSession &s
     for (PromptProvider *p : std::as_const(m_prompts))
         if (p->getAsking(*name, args.toObject(), session, input, answer))
             return;
-    for (PromptProvider *p : std::as_const(m_prompts))
-        if (const auto outcome = p->get(*name, args.toObject(), session)) {
-            if (const auto *e = std::get_if<RpcError>(&*outcome))
-                return done({}, *e);
-            return done(std::get<QJsonObject>(*outcome), std::nullopt);
-        }
-    done({}, RpcError{jsonrpc::InvalidParams, QStringLiteral("Invalid params: unknown prompt '%1'").arg(*name),
-                      QJsonObject{{QStringLiteral("name"), *name}}});
+    const QString prompt = *name;
+    const QJsonObject arguments = args.toObject();
+    firstThatKnows<PromptProvider>(
+        m_prompts, 0,
+        [prompt, arguments, &session, answer](PromptProvider *p, const std::function<void()> &next) {
+            p->getAsync(prompt, arguments, session,
+                        [answer, next](const std::optional<PromptProvider::Outcome> &outcome) {
+                            if (!outcome)
+                                return next();
+                            answer(*outcome);
+                        });
+        },
+        [prompt, done] {
+            done({}, RpcError{jsonrpc::InvalidParams, QStringLiteral("Invalid params: unknown prompt '%1'").arg(prompt),
+                              QJsonObject{{QStringLiteral("name"), prompt}}});
+        });
 }
 
 void ContentDispatcher::complete(const QJsonObject &params, const McpSession &session, const Done &done)
@@ -316,33 +336,55 @@ void ContentDispatcher::complete(const QJsonObject &params, const McpSession &se
     const QJsonValue value = argument.value(QLatin1String("value"));
     if (!value.isString())
         return done({}, invalid(QStringLiteral("'argument.value' must be a string")));
-    std::optional<QStringList> values;
+    const QString typed = value.toString(), arg = *argName;
+    const auto answer = [done](const CompletionValues &c) {
+        if (!c.error.isEmpty()) {
+            RpcError e{jsonrpc::InternalError, QStringLiteral("Internal error: cannot complete: %1").arg(c.error)};
+            if (!c.reason.isEmpty())
+                e.data = QJsonObject{{QStringLiteral("reason"), c.reason}};
+            return done({}, e);
+        }
+        const int total = int(c.values->size());
+        const QStringList shown = c.values->mid(0, kMaxCompletions);
+        done(QJsonObject{{QStringLiteral("completion"),
+                          QJsonObject{{QStringLiteral("values"), QJsonArray::fromStringList(shown)},
+                                      {QStringLiteral("total"), total},
+                                      {QStringLiteral("hasMore"), total > shown.size()}}}},
+             std::nullopt);
+    };
+    // The first provider that knows the prompt or template answers (a store error counts as an answer).
+    const auto known = [answer](const std::function<void()> &next) {
+        return [answer, next](const CompletionValues &c) {
+            if (!c.values && c.error.isEmpty())
+                return next();
+            answer(c);
+        };
+    };
     if (type == QLatin1String("ref/prompt")) {
         const QString prompt = ref.value(QLatin1String("name")).toString();
-        for (PromptProvider *p : std::as_const(m_prompts))
-            if ((values = p->complete(prompt, *argName, value.toString(), session)))
-                break;
-        if (!values)
-            return done({}, RpcError{jsonrpc::InvalidParams,
-                                     QStringLiteral("Invalid params: unknown prompt '%1'").arg(prompt)});
-    } else if (type == QLatin1String("ref/resource")) {
-        const QString uri = ref.value(QLatin1String("uri")).toString();
-        for (ResourceProvider *p : std::as_const(m_resources))
-            if ((values = p->complete(uri, *argName, value.toString(), session)))
-                break;
-        if (!values)
-            return done({}, RpcError{jsonrpc::InvalidParams,
-                                     QStringLiteral("Invalid params: unknown resource template '%1'").arg(uri)});
-    } else {
-        return done({}, invalid(QStringLiteral("'ref.type' must be \"ref/prompt\" or \"ref/resource\"")));
+        return firstThatKnows<PromptProvider>(
+            m_prompts, 0,
+            [prompt, arg, typed, &session, known](PromptProvider *p, const std::function<void()> &next) {
+                p->completeAsync(prompt, arg, typed, session, known(next));
+            },
+            [prompt, done] {
+                done({}, RpcError{jsonrpc::InvalidParams,
+                                  QStringLiteral("Invalid params: unknown prompt '%1'").arg(prompt)});
+            });
     }
-    const int total = int(values->size());
-    const QStringList shown = values->mid(0, kMaxCompletions);
-    done(QJsonObject{{QStringLiteral("completion"),
-                      QJsonObject{{QStringLiteral("values"), QJsonArray::fromStringList(shown)},
-                                  {QStringLiteral("total"), total},
-                                  {QStringLiteral("hasMore"), total > shown.size()}}}},
-         std::nullopt);
+    if (type == QLatin1String("ref/resource")) {
+        const QString uri = ref.value(QLatin1String("uri")).toString();
+        return firstThatKnows<ResourceProvider>(
+            m_resources, 0,
+            [uri, arg, typed, &session, known](ResourceProvider *p, const std::function<void()> &next) {
+                p->completeAsync(uri, arg, typed, session, known(next));
+            },
+            [uri, done] {
+                done({}, RpcError{jsonrpc::InvalidParams,
+                                  QStringLiteral("Invalid params: unknown resource template '%1'").arg(uri)});
+            });
+    }
+    done({}, invalid(QStringLiteral("'ref.type' must be \"ref/prompt\" or \"ref/resource\"")));
 }
 
 } // namespace koan

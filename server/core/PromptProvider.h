@@ -1,6 +1,7 @@
 #pragma once
 // A source of MCP prompts (the domain's prompts, a test fixture pack, ...). RpcBridge serves
 // prompts/list, prompts/get and completion/complete for ref/prompt across them.
+#include "CompletionValues.h"
 #include "InputRequest.h"
 #include "McpSession.h"
 #include "RpcError.h"
@@ -60,6 +61,20 @@ public:
     virtual std::optional<QStringList> complete(const QString &prompt, const QString &argument, const QString &value,
                                                 const McpSession &session)
         = 0;
+    // prompts/get (after getAsking) and completion/complete as the dispatcher calls them: a
+    // provider whose store blocks (the record prompts) answers later from its store worker; these
+    // defaults answer at once from the calls above. `done` gets nullopt (no values) when the
+    // prompt is not this provider's; the session outlives `done` (the caller keeps it).
+    virtual void getAsync(const QString &name, const QJsonObject &arguments, const McpSession &session,
+                          const std::function<void(const std::optional<Outcome> &)> &done)
+    {
+        done(get(name, arguments, session));
+    }
+    virtual void completeAsync(const QString &prompt, const QString &argument, const QString &value,
+                               const McpSession &session, const std::function<void(const CompletionValues &)> &done)
+    {
+        done(CompletionValues{complete(prompt, argument, value, session), {}, {}});
+    }
 };
 
 } // namespace koan

@@ -1,6 +1,7 @@
 #pragma once
 // A source of MCP resources (the entity records, a test fixture pack, ...). RpcBridge serves
 // resources/list, resources/templates/list, resources/read and resources/subscribe across them.
+#include "CompletionValues.h"
 #include "McpSession.h"
 #include "ToolProvider.h"
 
@@ -88,6 +89,12 @@ public:
         Q_UNUSED(prefix)
         Q_UNUSED(session)
         return std::nullopt;
+    }
+    // The same as the dispatcher calls it (answered later by a provider whose store blocks).
+    virtual void completeAsync(const QString &uriTemplate, const QString &variable, const QString &prefix,
+                               const McpSession &session, const std::function<void(const CompletionValues &)> &done)
+    {
+        done(CompletionValues{complete(uriTemplate, variable, prefix, session), {}, {}});
     }
 };
 

@@ -79,8 +79,13 @@ void AdminEndpoints::mount(RequestRouter &router)
                                  QStringLiteral("Send {\"enabled\": true|false, \"mode\": \"drain\"|\"cut\", "
                                                 "\"reason\": \"...\", \"drainSeconds\": n}: %1")
                                      .arg(problem));
-        m_admin->switchHttpSse(*request, author(c));
-        c.responder->sendJson(200, m_admin->transportState().toJson());
+        // In force here at once; the answer waits for the store write (at most Store:TimeoutSeconds).
+        QPointer<HttpResponder> responder = c.responder;
+        m_admin->switchHttpSse(*request, author(c), [this, responder](const SettingsWriter::Answer &a) {
+            if (responder)
+                answerWrite(responder, a, QStringLiteral("The switch"), m_admin->transportState().toJson(),
+                            "transports");
+        });
     });
     route("GET", "/admin/snapshot", [this](HttpExchange &c) { c.responder->sendJson(200, snapshot()); });
     route("GET", "/admin/events", [this](HttpExchange &c) { m_events->open(c.responder, snapshot()); });
@@ -158,18 +163,18 @@ void AdminEndpoints::mount(RequestRouter &router)
             return sendHttpError(c.responder, 400, QStringLiteral("invalid_body"),
                                  QStringLiteral("Send {\"entity\": \"...\", \"options\": {...}}"));
         QString error;
-        if (!m_admin->applyEntityOptions(entity, optionsFromJson(options.toObject()), author(c), &error))
+        if (!m_admin->applyEntityOptions(entity, optionsFromJson(options.toObject()), author(c), &error,
+                                         entitiesWritten(c.responder)))
             return sendHttpError(c.responder, 400, QStringLiteral("invalid_options"), error);
-        c.responder->sendJson(200, QJsonObject{{QStringLiteral("entities"), toArray(m_admin->entities())}});
     });
     route("POST", "/admin/entities/reset", [this](HttpExchange &c) {
         const std::optional<QJsonObject> b = body(c);
         if (!b)
             return;
         QString error;
-        if (!m_admin->resetEntityOptions(b->value(QLatin1String("entity")).toString(), author(c), &error))
+        if (!m_admin->resetEntityOptions(b->value(QLatin1String("entity")).toString(), author(c), &error,
+                                         entitiesWritten(c.responder)))
             return sendHttpError(c.responder, 400, QStringLiteral("invalid_options"), error);
-        c.responder->sendJson(200, QJsonObject{{QStringLiteral("entities"), toArray(m_admin->entities())}});
     });
     route("GET", "/admin/tasks", [this](HttpExchange &c) {
         QString error;
@@ -226,6 +231,30 @@ void AdminEndpoints::mount(RequestRouter &router)
                                  QStringLiteral("No call %1 of yours is running").arg(callId.left(64)));
         c.responder->sendJson(200, QJsonObject{{QStringLiteral("cancelled"), callId}});
     });
+}
+
+void AdminEndpoints::answerWrite(HttpResponder *responder, const SettingsWriter::Answer &a, const QString &what,
+                                 const QJsonObject &answer, const char *nestAs) const
+{
+    if (a.state == SettingsWriter::State::Written)
+        return responder->sendJson(200, answer);
+    // In force on this replica either way: say so, and what of it the store does not have (yet).
+    const bool pending = a.state == SettingsWriter::State::Pending;
+    QJsonObject body = nestAs ? QJsonObject{{QLatin1String(nestAs), answer}} : answer;
+    body.insert(QStringLiteral("appliedOnThisReplica"), true);
+    body.insert(QStringLiteral("stored"), pending ? QStringLiteral("pending") : QStringLiteral("failed"));
+    sendHttpError(responder, pending ? 503 : 500,
+                  pending ? QStringLiteral("store_timeout") : QStringLiteral("store_error"),
+                  m_admin->notWritten(what, a), {}, body);
+}
+
+SettingsWriter::Answered AdminEndpoints::entitiesWritten(HttpResponder *responder) const
+{
+    return [this, responder = QPointer<HttpResponder>(responder)](const SettingsWriter::Answer &a) {
+        if (responder)
+            answerWrite(responder, a, QStringLiteral("The override"),
+                        {{QStringLiteral("entities"), toArray(m_admin->entities())}});
+    };
 }
 
 std::optional<QJsonObject> AdminEndpoints::body(HttpExchange &c) const

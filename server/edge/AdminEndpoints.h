@@ -5,6 +5,7 @@
 // one does:
 //   GET  /admin/transports                 the transport state
 //   PUT  /admin/transports/http-sse        {"enabled": bool, "mode": "drain"|"cut", "reason": "...", "drainSeconds": n}
+//                                          (in force here at once; 503 store_timeout when its store write is pending)
 //   GET  /admin/snapshot                   server, status, sessions, history, entities, tools, overview, auth failures, logs, tasks
 //   GET  /admin/events                     the same snapshot, then live events (AdminEventStream)
 //   POST /admin/sessions/disconnect        {"sessionId": "..."}
@@ -18,6 +19,7 @@
 //   GET  /admin/sessions/{id}/traffic      a session's or caller's recorded wire traffic (the JSON export)
 //   POST /admin/sessions/{id}/traffic      {"enabled": bool}: start or stop recording it
 #include "HttpExchange.h"
+#include "admin/SettingsWriter.h"
 #include "store/AuditTrail.h"
 
 #include <QJsonObject>
@@ -54,6 +56,13 @@ private:
     // The JSON object body, or empty after answering 400.
     std::optional<QJsonObject> body(HttpExchange &context) const;
     static WriteContext author(const HttpExchange &context);
+    // The answer to a settings command once its store write answered: 200 with `answer`; 503
+    // store_timeout (still pending) or 500 store_error with `answer` (its members, or as member
+    // `nestAs`), appliedOnThisReplica and stored.
+    void answerWrite(HttpResponder *responder, const SettingsWriter::Answer &written, const QString &what,
+                     const QJsonObject &answer, const char *nestAs = nullptr) const;
+    // answerWrite for the entity override commands (body: the entities), unless the client left.
+    SettingsWriter::Answered entitiesWritten(HttpResponder *responder) const;
 
     AdminController *m_admin;
     Settings m_settings;

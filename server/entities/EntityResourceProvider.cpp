@@ -100,23 +100,6 @@ QList<ResourceEntry> EntityResourceProvider::resources(const McpSession &session
     return listing(*m_store, readable(session), offset, limit).entries;
 }
 
-template<class T>
-void EntityResourceProvider::onStore(std::function<T(EntityStore &)> work, std::function<void(const T &)> done) const
-{
-    if (!m_worker)
-        return done(work(*m_store));
-    const QString timedOut = m_worker->timeoutMessage();
-    m_worker->run<T>(
-        m_context.get(), std::move(work), [done](T result) { done(result); },
-        [done, timedOut](StoreWorker::Failure failure) {
-            T failed;
-            const bool timeout = failure == StoreWorker::Failure::Timeout;
-            failed.error = timeout ? timedOut : QStringLiteral("the store is not running (the server is stopping)");
-            failed.reason = timeout ? QStringLiteral("store_timeout") : QStringLiteral("store_unavailable");
-            done(failed);
-        });
-}
-
 void EntityResourceProvider::listAsync(const McpSession &session, int from, int limit,
                                        const std::function<void(const Listing &)> &done) const
 {
@@ -141,10 +124,10 @@ ToolAccess EntityResourceProvider::access(const QString &uri, const McpSession &
     return parsed ? entityAccess(*parsed->first, session) : ToolAccess{};
 }
 
-std::optional<QJsonObject> EntityResourceProvider::record(const EntityDescriptor &entity, const QString &id,
-                                                          QString *error) const
+std::optional<QJsonObject> EntityResourceProvider::record(EntityStore &store, const EntityDescriptor &entity,
+                                                          const QString &id, QString *error)
 {
-    return m_store->get(entity.table, id, error);
+    return store.get(entity.table, id, error);
 }
 
 QJsonObject EntityResourceProvider::contents(const EntityDescriptor &entity, const QJsonObject &record) const
@@ -199,25 +182,25 @@ void EntityResourceProvider::readAsync(const QString &uri, const McpSession &ses
         done);
 }
 
-QList<QJsonObject> EntityResourceProvider::recordsWhere(const EntityDescriptor &entity, const QString &field,
-                                                        const QString &value, int limit, QString *error) const
+QList<QJsonObject> EntityResourceProvider::recordsWhere(EntityStore &store, const EntityDescriptor &entity,
+                                                        const QString &field, const QString &value, int limit,
+                                                        QString *error)
 {
     EntityStore::Query q;
     q.equals.append(qMakePair(field, QJsonValue(value)));
     q.pageSize = limit;
-    const auto page = m_store->collection(entity.table, q, error);
+    const auto page = store.collection(entity.table, q, error);
     return page ? page->items : QList<QJsonObject>{};
 }
 
-QStringList EntityResourceProvider::idsWithPrefix(const EntityDescriptor &entity, const QString &prefix,
-                                                  int limit) const
+QStringList EntityResourceProvider::idsWithPrefix(EntityStore &store, const EntityDescriptor &entity,
+                                                  const QString &prefix, int limit, QString *error)
 {
     QStringList out;
     EntityStore::Query q;
     q.pageSize = kScanPage;
     for (;; ++q.page) {
-        QString error;
-        const auto page = m_store->collection(entity.table, q, &error);
+        const auto page = store.collection(entity.table, q, error);
         if (!page)
             return out;
         for (const QJsonObject &r : page->items) {
@@ -230,18 +213,46 @@ QStringList EntityResourceProvider::idsWithPrefix(const EntityDescriptor &entity
     }
 }
 
-std::optional<QStringList> EntityResourceProvider::complete(const QString &uriTemplate, const QString &variable,
-                                                            const QString &prefix, const McpSession &session)
+std::optional<const EntityDescriptor *>
+EntityResourceProvider::completed(const QString &uriTemplate, const QString &variable, const McpSession &session) const
 {
     for (const EntityDescriptor &e : m_registry->entities()) {
         if (uriTemplate != m_scheme + QLatin1String("://") + e.toolPrefix + QLatin1String("/{id}"))
             continue;
         // Only ids the caller may read; nothing for another variable name.
         if (variable != QLatin1String("id") || entityAccess(e, session).verdict != ToolAccess::Allowed)
-            return QStringList{};
-        return idsWithPrefix(e, prefix, 1000);
+            return nullptr;
+        return &e;
     }
     return std::nullopt;
+}
+
+std::optional<QStringList> EntityResourceProvider::complete(const QString &uriTemplate, const QString &variable,
+                                                            const QString &prefix, const McpSession &session)
+{
+    const auto entity = completed(uriTemplate, variable, session);
+    if (!entity || !*entity)
+        return entity ? std::optional<QStringList>(QStringList{}) : std::nullopt;
+    QString error;
+    return idsWithPrefix(*m_store, **entity, prefix, 1000, &error);
+}
+
+void EntityResourceProvider::completeAsync(const QString &uriTemplate, const QString &variable, const QString &prefix,
+                                           const McpSession &session,
+                                           const std::function<void(const CompletionValues &)> &done)
+{
+    const auto entity = completed(uriTemplate, variable, session);
+    if (!entity)
+        return done({});
+    if (!*entity)
+        return done(CompletionValues{QStringList{}, {}, {}});
+    onStore<CompletionValues>(
+        [entity = *entity, prefix](EntityStore &store) {
+            CompletionValues c;
+            c.values = idsWithPrefix(store, *entity, prefix, 1000, &c.error);
+            return c;
+        },
+        done);
 }
 
 QStringList EntityResourceProvider::urisOf(const Change &change, const QStringList &subscribed) const

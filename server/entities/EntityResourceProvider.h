@@ -31,6 +31,8 @@ public:
     void setWorker(StoreWorker *worker) { m_worker = worker; }
     std::optional<QStringList> complete(const QString &uriTemplate, const QString &variable, const QString &prefix,
                                         const McpSession &session) override;
+    void completeAsync(const QString &uriTemplate, const QString &variable, const QString &prefix,
+                       const McpSession &session, const std::function<void(const CompletionValues &)> &done) override;
 
     QString uriOf(const EntityDescriptor &entity, const QString &id) const;
     // The resources a record change concerns; for a change of a whole entity (or of everything:
@@ -38,23 +40,35 @@ public:
     QStringList urisOf(const Change &change, const QStringList &subscribed = {}) const;
     // Whether the session may read records of `entity` (as its get-by-id tool).
     ToolAccess entityAccess(const EntityDescriptor &entity, const McpSession &session) const;
-    // A record with its version, or nullopt (not found: empty *error).
-    std::optional<QJsonObject> record(const EntityDescriptor &entity, const QString &id, QString *error) const;
+    // The store of the synchronous calls (the server thread's connection).
+    EntityStore &store() const { return *m_store; }
+    // Runs `work` on the store worker when there is one (else at once on store()); `done` then gets
+    // its result on this thread, or a T with `error` and `reason` (store_timeout after the
+    // worker's timeout, store_unavailable while it stops). `work` reads nothing but its captures
+    // and the registry's fixed entity list; nothing is delivered once this provider is gone.
+    template<class T> void onStore(std::function<T(EntityStore &)> work, std::function<void(const T &)> done) const;
+    // The reads of the record prompts and completion, on `store` (the worker's or store()):
+    // a record with its version, or nullopt (not found: empty *error).
+    static std::optional<QJsonObject> record(EntityStore &store, const EntityDescriptor &entity, const QString &id,
+                                             QString *error);
     // Records of `entity` whose `field` equals `value` (at most `limit`), by id.
-    QList<QJsonObject> recordsWhere(const EntityDescriptor &entity, const QString &field, const QString &value,
-                                    int limit, QString *error) const;
+    static QList<QJsonObject> recordsWhere(EntityStore &store, const EntityDescriptor &entity, const QString &field,
+                                           const QString &value, int limit, QString *error);
     // Ids of `entity` starting with `prefix`, in id order, at most `limit` (completion).
-    QStringList idsWithPrefix(const EntityDescriptor &entity, const QString &prefix, int limit) const;
+    static QStringList idsWithPrefix(EntityStore &store, const EntityDescriptor &entity, const QString &prefix,
+                                     int limit, QString *error);
     // The embedded-resource content of a record ({"type":"resource","resource":{uri,mimeType,text}}).
     QJsonObject embedded(const EntityDescriptor &entity, const QJsonObject &record) const;
 
 private:
     QList<const EntityDescriptor *> readable(const McpSession &session) const;
+    // The entity of the template `uriTemplate` for completion: nullopt when it is not one of ours,
+    // null when there is nothing to offer (another variable, or the caller may not read it).
+    std::optional<const EntityDescriptor *> completed(const QString &uriTemplate, const QString &variable,
+                                                      const McpSession &session) const;
     // The listing of `entities` (their records by id) on `store`; runs on the worker's thread too.
     Listing listing(EntityStore &store, const QList<const EntityDescriptor *> &entities, int from, int limit) const;
     Reading reading(EntityStore &store, const EntityDescriptor &entity, const QString &id) const;
-    // Runs `work` on the worker (or at once); a timeout answers with store_timeout.
-    template<class T> void onStore(std::function<T(EntityStore &)> work, std::function<void(const T &)> done) const;
     // uri -> (entity, id); nullopt when it is not one of ours.
     std::optional<QPair<const EntityDescriptor *, QString>> parse(const QString &uri) const;
     QJsonObject contents(const EntityDescriptor &entity, const QJsonObject &record) const;
@@ -65,5 +79,22 @@ private:
     StoreWorker *m_worker = nullptr;
     std::unique_ptr<QObject> m_context = std::make_unique<QObject>(); // late answers die with us
 };
+
+template<class T>
+void EntityResourceProvider::onStore(std::function<T(EntityStore &)> work, std::function<void(const T &)> done) const
+{
+    if (!m_worker)
+        return done(work(*m_store));
+    const QString timedOut = m_worker->timeoutMessage();
+    m_worker->run<T>(
+        m_context.get(), std::move(work), [done](T result) { done(result); },
+        [done, timedOut](StoreWorker::Failure failure) {
+            T failed;
+            const bool timeout = failure == StoreWorker::Failure::Timeout;
+            failed.error = timeout ? timedOut : QStringLiteral("the store is not running (the server is stopping)");
+            failed.reason = timeout ? QStringLiteral("store_timeout") : QStringLiteral("store_unavailable");
+            done(failed);
+        });
+}
 
 } // namespace koan
