@@ -13,6 +13,7 @@
 #include "TasksModel.h"
 #include "TasksPage.h"
 #include "admin/AdminController.h"
+#include "core/ChangeBus.h"
 #include "store/EntityStore.h"
 #include "support/ConsoleFixture.h"
 #include "support/ModernRpc.h"
@@ -51,29 +52,28 @@ class TestGuiTasks : public QObject
     ConsoleFixture m_console;
     QSemaphore m_release;
     std::atomic_bool m_holdNext{false};
+    std::atomic_int m_chunksSeen{0};
     std::atomic_bool m_held{false};
 
-    // The next task created holds the server thread after three of its chunks (and a fresh
-    // snapshot) until m_release is released.
-    void holdNextTask() { m_holdNext = true; }
-    void onTaskUpdated(const QString &change)
+    // The next batch holds the server thread once two of its chunks have committed (so the first
+    // one's progress is in, then a fresh snapshot) until m_release is released. Its chunks run on
+    // the store worker; their commits reach the change bus on the server thread, before the
+    // chunk's answer, so the hold comes right inside the second commit's notification.
+    void holdNextTask()
     {
-        if (change != QLatin1String("created") || !m_holdNext.exchange(false))
+        m_chunksSeen = 0;
+        m_holdNext = true;
+    }
+    void onRecordsChanged(const Change &change)
+    {
+        if (change.kind != Change::Kind::Record || !change.ids.value(0).startsWith(QLatin1String("gui-")) || !m_holdNext
+            || ++m_chunksSeen < 2)
             return;
-        // Each step goes behind the chunk queued before it (the tool queues its next chunk at the
-        // end of each), so three steps let three chunks run.
-        auto step = std::make_shared<std::function<void(int)>>();
-        *step = [this, weak = std::weak_ptr<std::function<void(int)>>(step)](int left) {
-            if (left > 0)
-                return void(QMetaObject::invokeMethod(
-                    m_console.admin, [s = weak.lock(), left] { (*s)(left - 1); }, Qt::QueuedConnection));
-            m_console.admin->refresh(); // the snapshot carries the running task's progress
-            m_held = true;
-            m_release.acquire();
-            m_held = false;
-        };
-        QMetaObject::invokeMethod(
-            m_console.admin, [step] { (*step)(3); }, Qt::QueuedConnection);
+        m_holdNext = false;
+        m_console.admin->refresh(); // the snapshot carries the running task's progress
+        m_held = true;
+        m_release.acquire();
+        m_held = false;
     }
 
     ui::TasksModel *model() const { return m_console.window->tasksModel(); }
@@ -121,10 +121,9 @@ private slots:
     void initTestCase()
     {
         QVERIFY2(m_console.startServer("tasks.sqlite"), qPrintable(m_console.problems));
-        // On the server thread, inside the emit (the receiver lives there).
-        connect(
-            m_console.admin, &AdminController::taskUpdated, m_console.admin,
-            [this](const TaskSnapshot &, const QString &change) { onTaskUpdated(change); }, Qt::DirectConnection);
+        // On the server thread, inside the publish.
+        m_console.host->invoke(
+            [this] { m_console.host->server()->changes()->listen([this](const Change &c) { onRecordsChanged(c); }); });
         QVERIFY2(m_console.openWindow(), qPrintable(m_console.problems));
     }
 
