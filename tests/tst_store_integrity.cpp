@@ -1033,6 +1033,45 @@ private slots:
         QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
+    void commitCutOffSaysTheOutcomeIsUnknown()
+    {
+        // The connection breaks while COMMIT runs (a restart, a failover): the server may have
+        // applied it, so the error must not say "nothing was written" (a client would then write
+        // again without its idempotency key). A deferred trigger ends the backend at commit time.
+        KOAN_FRESH_POSTGRES(url);
+        EntityStore store;
+        QString error;
+        QVERIFY2(store.openUrl(url, &error) && store.ensureTable("trial_site", "TrialSite", {}, {"name"}, &error),
+                 qPrintable(error));
+        RawSql admin(url);
+        QVERIFY(
+            admin.exec("CREATE FUNCTION cut_off() RETURNS trigger LANGUAGE plpgsql AS "
+                       "$$ BEGIN IF NEW.id = 'cut-off' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; "
+                       "RETURN NULL; END $$"));
+        QVERIFY(admin.exec("CREATE CONSTRAINT TRIGGER cut_off AFTER INSERT ON trial_site DEFERRABLE INITIALLY DEFERRED "
+                           "FOR EACH ROW EXECUTE FUNCTION cut_off()"));
+        const auto put = [&](const QString &id) {
+            return store.write("trial_site", "TrialSite",
+                               {{QJsonObject{{"id", id}, {"name", id}}, std::nullopt, "upsert"}},
+                               EntityStore::ReplaceRule::Allowed, WriteContext::localOperator());
+        };
+        const EntityStore::Outcome cut = put("cut-off");
+        QVERIFY(!cut.ok);
+        QCOMPARE(cut.code, QStringLiteral("store_error"));
+        QVERIFY2(cut.message.contains("may or may not have been applied") && !cut.message.contains("nothing was"),
+                 qPrintable(cut.message));
+        // The store reconnects by itself; a refused commit still says nothing was written.
+        QVERIFY(admin.exec("CREATE OR REPLACE FUNCTION cut_off() RETURNS trigger LANGUAGE plpgsql AS "
+                           "$$ BEGIN IF NEW.id = 'refused' THEN RAISE EXCEPTION 'refused at commit'; END IF; "
+                           "RETURN NULL; END $$"));
+        QTRY_VERIFY_WITH_TIMEOUT(put("after").ok, 5000);
+        const EntityStore::Outcome refused = put("refused");
+        QVERIFY(!refused.ok);
+        QVERIFY2(refused.message.startsWith("commit failed, nothing was written")
+                     && refused.message.contains("refused at commit"),
+                 qPrintable(refused.message));
+    }
+
     void tasksAndAuditReconnectAfterARestart()
     {
         // The database dropped the store's idle connection (a restart): the task and audit calls

@@ -727,6 +727,24 @@ void EntityStore::releaseWriterGate()
     m_writerGate->unlock();
 }
 
+namespace {
+// A COMMIT the server answered with an error rolled back. One whose connection broke may have
+// been applied (its answer was lost, not necessarily the commit), so the caller is not told
+// "nothing": it reads the record back or retries with its idempotency key.
+QString commitFailure(QSqlDatabase &db, bool postgres, const QString &nothingDone)
+{
+    const QString why = db.lastError().text();
+    if (postgres) {
+        QSqlQuery probe(db);
+        if (!db.isOpen() || !probe.exec(QStringLiteral("SELECT 1")))
+            return QStringLiteral("the connection to the database broke during the commit, so it may or may not have "
+                                  "been applied: read the record back, or retry with the same idempotencyKey (%1)")
+                .arg(why);
+    }
+    return QStringLiteral("commit failed, %1: %2").arg(nothingDone, why);
+}
+} // namespace
+
 EntityStore::Outcome EntityStore::rollback(Outcome o)
 {
     QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
@@ -1049,7 +1067,7 @@ EntityStore::Outcome EntityStore::write(const QString &table, const QString &ent
         return rollback(storeFailure(error));
     if (!m_db.commit())
         return rollback(
-            storeFailure(QStringLiteral("commit failed, nothing was written: %1").arg(m_db.lastError().text())));
+            storeFailure(commitFailure(m_db, m_backend == Backend::Postgres, QStringLiteral("nothing was written"))));
     m_records.clear();
     o.ok = true;
     if (m_bus)
@@ -1091,7 +1109,7 @@ EntityStore::Outcome EntityStore::remove(const QString &table, const QString &en
         return rollback(storeFailure(error));
     if (!m_db.commit())
         return rollback(
-            storeFailure(QStringLiteral("commit failed, nothing was deleted: %1").arg(m_db.lastError().text())));
+            storeFailure(commitFailure(m_db, m_backend == Backend::Postgres, QStringLiteral("nothing was deleted"))));
     m_records.clear();
     o.ok = true;
     if (m_bus && o.deleted > 0) {
