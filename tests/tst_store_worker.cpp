@@ -13,6 +13,7 @@
 #include "core/RpcBridge.h"
 #include "store/EntityStore.h"
 #include "support/BridgeHarness.h"
+#include "support/HealthProbe.h"
 #include "support/HttpClient.h"
 #include "support/PostgresServer.h"
 #include "support/ServerFixture.h"
@@ -74,25 +75,6 @@ QByteArray upsertSite(int id, const QString &siteId)
 QString textOf(const Exchange &ex)
 {
     return ex.reply.toObject()["result"].toObject()["content"].toArray().first().toObject()["text"].toString();
-}
-
-// /healthz while the store is blocked: every answer within 200 ms, for `forMs`.
-void healthStaysQuick(quint16 port, int forMs, int *answers, qint64 *slowestMs)
-{
-    QElapsedTimer total;
-    total.start();
-    *answers = 0;
-    *slowestMs = 0;
-    while (total.elapsed() < forMs) {
-        HttpClient c(port);
-        QElapsedTimer t;
-        t.start();
-        const HttpResponse r = c.request("GET", "/healthz", {}, {}, 1000);
-        *slowestMs = qMax(*slowestMs, t.elapsed());
-        if (r.status == 200)
-            ++*answers;
-        QTest::qWait(50);
-    }
 }
 
 // A call that holds its connection for `ms` in the database (PostgreSQL) or on its thread (SQLite).

@@ -6,6 +6,7 @@
 // key's kept answer tells exactly what did (a retry writes nothing again).
 #include "McpServer.h"
 #include "core/ChangeBus.h"
+#include "support/HealthProbe.h"
 #include "support/HttpClient.h"
 #include "support/ModernRpc.h"
 #include "support/PostgresServer.h"
@@ -61,25 +62,6 @@ QJsonObject waitForEnd(quint16 port, const QString &taskId, int timeoutMs = 2000
         },
         timeoutMs);
     return last;
-}
-
-// /healthz while the store is paused: every answer within 200 ms, for `forMs`.
-void healthStaysQuick(quint16 port, int forMs, int *answers, qint64 *slowestMs)
-{
-    QElapsedTimer total;
-    total.start();
-    *answers = 0;
-    *slowestMs = 0;
-    while (total.elapsed() < forMs) {
-        HttpClient c(port);
-        QElapsedTimer t;
-        t.start();
-        const HttpResponse r = c.request("GET", "/healthz", {}, {}, 1000);
-        *slowestMs = qMax(*slowestMs, t.elapsed());
-        if (r.status == 200)
-            ++*answers;
-        QTest::qWait(50);
-    }
 }
 
 void waitUntilReady(quint16 port)
