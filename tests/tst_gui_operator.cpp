@@ -114,6 +114,12 @@ class TestGuiOperator : public QObject
                 ids << m->index(r, 0).data(ui::SessionHistoryModel::SessionIdRole).toString();
         return ids;
     }
+    // The value the last audited flip of the switch set (empty before any).
+    QJsonObject lastSwitchValue()
+    {
+        const QList<AuditRow> rows = switchAudit();
+        return rows.isEmpty() ? QJsonObject{} : rows.last().change.toArray().at(1)["value"].toObject();
+    }
     QList<AuditRow> switchAudit()
     {
         QList<AuditRow> rows;
@@ -273,7 +279,9 @@ private slots:
         QTRY_VERIFY(!toggle->text().contains("draining"));
         QVERIFY(toggle->text().contains("OFF"));
         QVERIFY(!m_console.window->transportBar()->cutNowButton()->isVisible());
-        // The audit trail has the operator and the intent.
+        // The audit trail has the operator and the intent (written on the store worker).
+        QTRY_COMPARE(lastSwitchValue()["reason"].toString(),
+                     QStringLiteral("CHG-2041: move agents to Streamable HTTP"));
         const QList<AuditRow> audit = switchAudit();
         QVERIFY(!audit.isEmpty());
         const QJsonObject after = audit.last().change.toArray().at(1)["value"].toObject();
@@ -309,7 +317,9 @@ private slots:
         QVERIFY(a.stream.waitEvent("end", 5000, &end));
         QCOMPARE(QJsonDocument::fromJson(end.data).object()["reason"].toString(), QStringLiteral("transport_disabled"));
         QTRY_VERIFY(!m_console.window->transportBar()->cutNowButton()->isVisible());
-        const QJsonObject after = switchAudit().last().change.toArray().at(1)["value"].toObject();
+        // The audit row is written after the switch took effect, on the store worker.
+        QTRY_COMPARE(lastSwitchValue()["reason"].toString(), QStringLiteral("clients stuck, cutting"));
+        const QJsonObject after = lastSwitchValue();
         QCOMPARE(after["mode"].toString(), QStringLiteral("cut"));
         QCOMPARE(after["reason"].toString(), QStringLiteral("clients stuck, cutting"));
         // Cut straight from the switch.
@@ -331,6 +341,7 @@ private slots:
         // Cancel changes nothing.
         toggle->click();
         QTRY_VERIFY(toggle->isChecked());
+        QTRY_VERIFY(lastSwitchValue()["enabled"].toBool()); // the flip on is written
         onNextDialog<ui::RollbackDialog>([](ui::RollbackDialog *d) { d->reject(); });
         const int rows = switchAudit().size();
         toggle->click();
