@@ -337,7 +337,8 @@ private slots:
         QVERIFY(b.stream.waitEvent("end", 5000, &end));
         QCOMPARE(QJsonDocument::fromJson(end.data).object()["reason"].toString(), QStringLiteral("transport_disabled"));
         QTRY_VERIFY(!historyIds("transport_disabled").isEmpty());
-        QVERIFY(toggle->text().endsWith("OFF"));
+        QTRY_VERIFY(toggle->text().endsWith("OFF")); // the bar hears the switch's new state queued
+        QTRY_COMPARE(lastSwitchValue()["reason"].toString(), QStringLiteral("cut test")); // written in order
         // Cancel changes nothing.
         toggle->click();
         QTRY_VERIFY(toggle->isChecked());
