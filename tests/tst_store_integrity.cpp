@@ -1101,6 +1101,52 @@ private slots:
         QVERIFY2(store.audit().lastSeq(&error) >= 0 && error.isEmpty(), qPrintable(error));
     }
 
+    void writesReusePreparedStatements()
+    {
+        // A write holds the store's write lock from its first statement to its commit. QPSQL sends
+        // PREPARE, EXECUTE and DEALLOCATE for a query prepared for one use: the audit row, the
+        // chain head and the change notification cost six extra round trips inside the lock (a
+        // third of a write's statements; bench/README.md). Reused, they stay prepared in the session.
+        KOAN_FRESH_POSTGRES(url);
+        EntityStore store;
+        QString error;
+        QVERIFY2(store.openUrl(url, &error) && store.ensureTable("trial_site", "TrialSite", {}, {"name"}, &error),
+                 qPrintable(error));
+        const auto put = [&](const QString &id) {
+            return store
+                .write("trial_site", "TrialSite", {{QJsonObject{{"id", id}, {"name", id}}, std::nullopt, "upsert"}},
+                       EntityStore::ReplaceRule::Allowed, WriteContext::localOperator())
+                .ok;
+        };
+        const auto prepared = [&](const QString &like) {
+            QSqlQuery q(store.connection()); // pg_prepared_statements: this session's
+            q.prepare("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE ?");
+            q.addBindValue(like);
+            return q.exec() && q.next() ? q.value(0).toInt() : -1;
+        };
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(put(QStringLiteral("p-%1").arg(i)));
+        QCOMPARE(prepared("%INSERT INTO koan_audit%"), 1);
+        QCOMPARE(prepared("%SELECT hash FROM koan_audit%"), 1);
+        QCOMPARE(prepared("%pg_notify%"), 1);
+        QCOMPARE(prepared("%INSERT INTO \"trial_site\"%"), 1);
+        // A reconnect drops them with the session; the next writes prepare them again and the chain holds.
+        RawSql admin(url);
+        QVERIFY(admin.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND pid <> pg_backend_pid()"));
+        QTest::qWait(1100);      // idle for longer than a second: the next call checks the connection first
+        QVERIFY(put("after-1")); // it reconnects by itself
+        QVERIFY(put("after-2"));
+        QCOMPARE(prepared("%INSERT INTO koan_audit%"), 1);
+        QCOMPARE(store.audit().lastSeq(&error), 5); // gap-free: no row lost or doubled by the reconnect
+        qint64 checked = 0;
+        QHash<QString, QHash<QString, qint64>> versions;
+        for (const QString id : {"p-0", "p-1", "p-2", "after-1", "after-2"})
+            versions["TrialSite"][id] = 1;
+        QCOMPARE(store.audit().verify(versions, &checked), QStringList());
+        QCOMPARE(checked, 5);
+    }
+
     void seedingNeverOverwrites()
     {
         QTemporaryDir dir;

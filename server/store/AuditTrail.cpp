@@ -1,4 +1,5 @@
 #include "AuditTrail.h"
+#include "StatementCache.h"
 #include "protocol/JsonWriter.h"
 
 #include <QCryptographicHash>
@@ -151,32 +152,44 @@ bool AuditTrail::append(const WriteContext &context, const QString &entity, cons
     r.versionBefore = versionBefore;
     r.versionAfter = versionAfter;
     r.change = change;
-    QSqlQuery q(m_db);
     // Inside the writer's transaction (one writer at a time: SQLite's BEGIN IMMEDIATE, PostgreSQL's
     // transaction-scoped write lock taken by EntityStore): the next number has no gap.
-    if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) + 1 FROM koan_audit")) || !q.next())
-        return fail(error, QStringLiteral("audit sequence"), q.lastError());
-    r.seq = q.value(0).toLongLong();
-    q.prepare(
-        QStringLiteral("SELECT hash FROM koan_audit WHERE entity = ? AND record_id = ? ORDER BY seq DESC LIMIT 1"));
-    q.addBindValue(entity);
-    q.addBindValue(recordId);
-    if (!q.exec())
-        return fail(error, QStringLiteral("audit chain"), q.lastError());
-    r.prevHash = q.next() ? q.value(0).toString() : kGenesis;
+    const auto next = m_statements->get(QStringLiteral("SELECT COALESCE(MAX(seq), 0) + 1 FROM koan_audit"), error);
+    if (!next)
+        return false;
+    if (!next->exec() || !next->next())
+        return fail(error, QStringLiteral("audit sequence"), next->lastError());
+    r.seq = next->value(0).toLongLong();
+    next->finish();
+    const auto head = m_statements->get(
+        QStringLiteral("SELECT hash FROM koan_audit WHERE entity = ? AND record_id = ? ORDER BY seq DESC LIMIT 1"),
+        error);
+    if (!head)
+        return false;
+    head->bindValue(0, entity);
+    head->bindValue(1, recordId);
+    if (!head->exec())
+        return fail(error, QStringLiteral("audit chain"), head->lastError());
+    r.prevHash = head->next() ? head->value(0).toString() : kGenesis;
+    head->finish();
     r.hash = hashOf(r);
-    q.prepare(QStringLiteral("INSERT INTO koan_audit(%1) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-                  .arg(QLatin1String(kColumns)));
+    const auto insert
+        = m_statements->get(QStringLiteral("INSERT INTO koan_audit(%1) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                                .arg(QLatin1String(kColumns)),
+                            error);
+    if (!insert)
+        return false;
     // A null QString binds as SQL NULL: every text column holds '' instead.
     const auto text = [](const QString &v) { return QVariant(v.isNull() ? QStringLiteral("") : v); };
+    int column = 0;
     for (const QVariant &v :
          {QVariant(r.seq), text(r.at), text(context.principal), text(context.transport), text(context.era),
           text(context.session), text(context.traceId), text(entity), text(recordId), text(operation),
           text(context.operationId), nullable(versionBefore), nullable(versionAfter), QVariant(changeText(change)),
           QVariant(r.prevHash), QVariant(r.hash)})
-        q.addBindValue(v);
-    if (!q.exec())
-        return fail(error, QStringLiteral("cannot append to the audit trail"), q.lastError());
+        insert->bindValue(column++, v);
+    if (!insert->exec())
+        return fail(error, QStringLiteral("cannot append to the audit trail"), insert->lastError());
     return true;
 }
 

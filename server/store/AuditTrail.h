@@ -19,6 +19,8 @@
 
 namespace koan {
 
+class StatementCache;
+
 // Who changed something and how it reached us.
 struct WriteContext {
     QString principal;   // "iss|sub", "operator:<user>", "stdio", "system:seed", "system:migration"
@@ -52,7 +54,10 @@ class AuditTrail
 {
 public:
     // `postgres`: the database is PostgreSQL (its DDL differs; the rows and hashes do not).
-    explicit AuditTrail(QSqlDatabase db, bool postgres = false) : m_db(std::move(db)), m_postgres(postgres) { }
+    // `statements`: the connection's prepared statements, which append() reuses (not owned).
+    AuditTrail(QSqlDatabase db, StatementCache *statements, bool postgres = false)
+        : m_db(std::move(db)), m_statements(statements), m_postgres(postgres)
+    { }
 
     // Schema version 1 of koan_audit, inside the caller's migration transaction.
     bool ensureSchema(QString *error);
@@ -83,6 +88,7 @@ private:
     static AuditRow rowFrom(const class QSqlQuery &q);
     QList<AuditRow> select(const QString &where, const QVariantList &values, QString *error) const;
     QSqlDatabase m_db;
+    StatementCache *m_statements;
     bool m_postgres = false;
 };
 

@@ -117,8 +117,8 @@ EntityStore::EntityStore(QObject *parent)
 EntityStore::~EntityStore()
 {
     releaseWriterGate();
-    m_statements.clear(); // before the connection goes
     m_audit.reset();
+    m_statements.reset(); // before the connection goes
     m_tasks.reset();
     m_db = QSqlDatabase();
     if (QSqlDatabase::contains(m_connection)) {
@@ -142,7 +142,8 @@ bool EntityStore::open(const QString &path, QString *error, Synchronous synchron
             return false;
         }
     }
-    m_statements.clear();
+    m_audit.reset(); // it uses the statements
+    m_statements.reset();
     m_records.clear();
     m_backend = Backend::Sqlite;
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
@@ -158,7 +159,8 @@ bool EntityStore::open(const QString &path, QString *error, Synchronous synchron
     const char *sync = synchronous == Synchronous::Normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL";
     for (const char *pragma : {"PRAGMA journal_mode=WAL", sync, "PRAGMA foreign_keys=ON"})
         q.exec(QString::fromLatin1(pragma));
-    m_audit = std::make_unique<AuditTrail>(m_db);
+    m_statements = std::make_unique<StatementCache>(m_db);
+    m_audit = std::make_unique<AuditTrail>(m_db, m_statements.get());
     m_tasks = std::make_unique<TaskStore>(m_db, false);
     return migrate(error);
 }
@@ -175,15 +177,17 @@ bool EntityStore::openUrl(const QString &url, QString *error)
             *error = QStringLiteral("DatabaseUrl %1: %2").arg(McpServerOptions::redactDatabaseUrl(url), problem);
         return false;
     }
-    m_statements.clear();
+    m_audit.reset(); // it uses the statements
+    m_statements.reset();
     m_records.clear();
     m_backend = Backend::Postgres;
     m_url = url;
     m_path = McpServerOptions::redactDatabaseUrl(url);
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connection);
+    m_statements = std::make_unique<StatementCache>(m_db);
     if (!connectPostgres(error))
         return false;
-    m_audit = std::make_unique<AuditTrail>(m_db, true);
+    m_audit = std::make_unique<AuditTrail>(m_db, m_statements.get(), true);
     m_tasks = std::make_unique<TaskStore>(m_db, true);
     return migrate(error);
 }
@@ -271,7 +275,7 @@ bool EntityStore::ensureConnected(QString *error)
                          .arg(m_nextConnectMs - now);
         return false;
     }
-    m_statements.clear(); // prepared on the lost connection
+    m_statements->clear(); // prepared on the lost connection
     m_records.clear();
     m_db.close();
     QString why;
@@ -432,17 +436,12 @@ bool EntityStore::isOpen() const
 
 std::shared_ptr<QSqlQuery> EntityStore::statement(const QString &sql, QString *error)
 {
-    if (auto cached = m_statements.value(sql))
-        return cached;
-    if (m_statements.size() >= 256) // dynamic filters/sorts: keep the cache bounded
-        m_statements.clear();
-    auto q = std::make_shared<QSqlQuery>(m_db);
-    if (!q->prepare(sql)) {
-        fail(error, QStringLiteral("cannot prepare query"), q->lastError());
+    if (!m_statements) {
+        if (error)
+            *error = QStringLiteral("the store is not open");
         return nullptr;
     }
-    m_statements.insert(sql, q);
-    return q;
+    return m_statements->get(sql, error);
 }
 
 bool EntityStore::ensureTable(const QString &table, const QString &entity, const QHash<QString, QString> &renamedFields,
@@ -711,11 +710,13 @@ bool EntityStore::notifyChange(const QString &entity, const QStringList &ids, bo
     if (text.size() > 7000)
         text = json::compact(QJsonObject{
             {QStringLiteral("entity"), entity}, {QStringLiteral("all"), true}, {QStringLiteral("listed"), listed}});
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(kChangeChannel)));
-    q.addBindValue(QString::fromUtf8(text));
-    if (!q.exec())
-        return fail(error, QStringLiteral("cannot publish the change"), q.lastError());
+    const auto q = statement(QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(kChangeChannel)), error);
+    if (!q)
+        return false;
+    q->bindValue(0, QString::fromUtf8(text));
+    if (!q->exec())
+        return fail(error, QStringLiteral("cannot publish the change"), q->lastError());
+    q->finish();
     return true;
 }
 

@@ -11,6 +11,7 @@
 #include "AuditTrail.h"
 #include "core/ChangeBus.h"
 #include "ExportSnapshot.h"
+#include "StatementCache.h"
 #include "TaskStore.h"
 
 #include <QJsonObject>
@@ -220,8 +221,7 @@ public:
     bool setMeta(const QString &key, const QString &value, QString *error);
 
 private:
-    // Prepared once per SQL text and reused: preparing cost more than running a lookup by id.
-    // Shared: the cache may be cleared while a caller still holds one.
+    // m_statements' statement for `sql` (see StatementCache).
     std::shared_ptr<QSqlQuery> statement(const QString &sql, QString *error);
     // Drops cached records if another connection committed since the last look.
     void revalidateRecords();
@@ -259,7 +259,7 @@ private:
     qint64 m_lastUsedMs = 0;
     int m_backoffMs = 0;
     QSqlDatabase m_db;
-    QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
+    std::unique_ptr<StatementCache> m_statements; // this connection's; AuditTrail shares it
     // Lookups by id are the hot path of tools/call: parsed records, keyed "table\x1fid", kept
     // until a write (ours clears them; others' show in PRAGMA data_version).
     QHash<QString, QJsonObject> m_records;
