@@ -4,10 +4,11 @@
 // it becomes cancelled, nothing is written after the cancel and the cancel is in the audit trail.
 // With KOAN_SCREENSHOT_DIR set, also saves docs/console-tasks.png.
 //
-// To catch a task mid-way on any machine, the test holds the server thread at a known point: on
-// the task's "created" event (emitted on the server thread) it lets three chunks run, asks for a
-// fresh snapshot (the running task's progress) and then waits until the test lets it go, with
-// the operator's cancel already queued behind the next chunk.
+// To catch a task mid-way on any machine, the test holds the server thread at a known point: once
+// two of the task's chunks committed it asks for a fresh snapshot (the running task's progress,
+// read on the store worker), and when that answer arrives (on the server thread, the console's
+// tasksChanged already posted) it waits until the test lets it go, with the operator's cancel
+// already queued behind the next chunk.
 #include "MainWindow.h"
 #include "McpServer.h"
 #include "TasksModel.h"
@@ -54,11 +55,13 @@ class TestGuiTasks : public QObject
     std::atomic_bool m_holdNext{false};
     std::atomic_int m_chunksSeen{0};
     std::atomic_bool m_held{false};
+    std::atomic_bool m_holdAtList{false};
 
     // The next batch holds the server thread once two of its chunks have committed (so the first
     // one's progress is in, then a fresh snapshot) until m_release is released. Its chunks run on
     // the store worker; their commits reach the change bus on the server thread, before the
-    // chunk's answer, so the hold comes right inside the second commit's notification.
+    // chunk's answer: the second commit's notification asks for the snapshot, and the hold comes
+    // with its task list (read on the worker, answered on the server thread).
     void holdNextTask()
     {
         m_chunksSeen = 0;
@@ -70,7 +73,14 @@ class TestGuiTasks : public QObject
             || ++m_chunksSeen < 2)
             return;
         m_holdNext = false;
+        m_holdAtList = true;
         m_console.admin->refresh(); // the snapshot carries the running task's progress
+    }
+    // On the server thread, after the console's own (queued) receiver of the list.
+    void onTasksListed()
+    {
+        if (!m_holdAtList.exchange(false))
+            return;
         m_held = true;
         m_release.acquire();
         m_held = false;
@@ -125,6 +135,9 @@ private slots:
         m_console.host->invoke(
             [this] { m_console.host->server()->changes()->listen([this](const Change &c) { onRecordsChanged(c); }); });
         QVERIFY2(m_console.openWindow(), qPrintable(m_console.problems));
+        connect(
+            m_console.admin, &AdminController::tasksChanged, m_console.admin, [this] { onTasksListed(); },
+            Qt::DirectConnection);
     }
 
     void pageIsInTheViewMenu()
@@ -261,6 +274,7 @@ private slots:
     void cleanup()
     {
         m_holdNext = false;
+        m_holdAtList = false;
         if (!QTest::qWaitFor([this] { return !m_held; }, 1000))
             m_release.release();
     }

@@ -111,7 +111,9 @@ void TasksPage::cancelSelected()
 
 void TasksPage::cancelAnswered(const QString &taskId, bool ok, const QString &error)
 {
-    m_feedback->setText(ok ? tr("Task %1 cancelled.").arg(taskId) : tr("Task %1 not cancelled: %2").arg(taskId, error));
+    // Cancelled here while the store did not answer: the server's message says what is pending.
+    m_feedback->setText(ok ? (error.isEmpty() ? tr("Task %1 cancelled.").arg(taskId) : error)
+                           : tr("Task %1 not cancelled: %2").arg(taskId, error));
 }
 
 } // namespace koan::ui

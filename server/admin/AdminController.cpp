@@ -22,6 +22,7 @@
 #include <QMetaMethod>
 #include <QSaveFile>
 #include <QUuid>
+#include <algorithm>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcAdmin, "koan.admin")
@@ -195,55 +196,109 @@ TaskSnapshot TaskSnapshot::from(const TaskRecord &t)
     return s;
 }
 
-QList<TaskSnapshot> AdminController::tasks(QString *error) const
+void AdminController::listTasks(TasksListed answered)
 {
-    QList<TaskSnapshot> out;
     if (!m_parts.tasks)
-        return out;
-    for (const TaskRecord &t : m_parts.tasks->tasks(200, error))
-        out.append(TaskSnapshot::from(t));
-    return out;
+        return answered(TaskListAnswer{}); // no tasks: an empty list
+    m_parts.tasks->listForOperator(
+        kTaskListLimit,
+        [answered](const QList<TaskRecord> &records) {
+            TaskListAnswer a;
+            for (const TaskRecord &t : records)
+                a.tasks.append(TaskSnapshot::from(t));
+            answered(a);
+        },
+        [answered](const TaskManager::StoreProblem &p) {
+            answered(TaskListAnswer{
+                p.timedOut ? TaskListAnswer::State::Pending : TaskListAnswer::State::Failed, {}, p.message});
+        });
 }
 
-TaskCancelOutcome AdminController::cancelTask(const QString &taskId, const WriteContext &who, QString *error)
+void AdminController::whenTasksListed(QObject *context, std::function<void(const QList<TaskSnapshot> &)> done)
 {
-    if (!m_parts.tasks) {
-        *error = QStringLiteral("tasks are off on this server");
-        return TaskCancelOutcome::Failed;
-    }
-    QString storeError, previous;
-    const auto outcome = m_parts.tasks->cancelAsOperator(taskId, QStringLiteral("the operator %1").arg(who.principal),
-                                                         &previous, &storeError);
-    switch (outcome) {
-    case TaskManager::OperatorCancel::NotFound:
-        *error = QStringLiteral("no task has id '%1'").arg(taskId);
-        return TaskCancelOutcome::NotFound;
-    case TaskManager::OperatorCancel::AlreadyFinished:
-        *error = QStringLiteral("task '%1' has already finished (%2)").arg(taskId, previous);
-        return TaskCancelOutcome::AlreadyFinished;
-    case TaskManager::OperatorCancel::StoreFailed:
-        *error = storeError;
-        return TaskCancelOutcome::Failed;
-    case TaskManager::OperatorCancel::Cancelled:
-    case TaskManager::OperatorCancel::Requested:
-        break;
-    }
-    QString auditError;
-    if (!m_parts.store->recordTaskAction(
-            taskId, QStringLiteral("cancel"), QJsonObject{{QStringLiteral("status"), previous}},
-            QJsonObject{{QStringLiteral("status"), QStringLiteral("cancelled")}}, who, &auditError))
-        qCWarning(lcAdmin).noquote() << "the task cancel could not be audited:" << auditError;
-    qCInfo(lcAdmin).noquote() << "task" << taskId << "cancelled by" << who.principal;
-    return outcome == TaskManager::OperatorCancel::Cancelled ? TaskCancelOutcome::Cancelled
-                                                             : TaskCancelOutcome::Requested;
+    m_taskListWaiters.append(TaskListWaiter{context, std::move(done)});
+    askTaskList();
+}
+
+void AdminController::askTaskList()
+{
+    if (m_taskListAsking)
+        return;
+    m_taskListAsking = true;
+    listTasks([this](const TaskListAnswer &a) {
+        m_taskListAsking = false;
+        m_taskListWaiters.erase(std::remove_if(m_taskListWaiters.begin(), m_taskListWaiters.end(),
+                                               [](const TaskListWaiter &w) { return !w.context; }),
+                                m_taskListWaiters.end());
+        if (a.state != TaskListAnswer::State::Listed) {
+            // Asked again: the waiters (a console's first list) must get it once the store answers.
+            if (!m_taskListWaiters.isEmpty())
+                QTimer::singleShot(kTaskListRetryMs, this, [this] { askTaskList(); });
+            return;
+        }
+        const QList<TaskListWaiter> waiters = std::exchange(m_taskListWaiters, {});
+        for (const TaskListWaiter &w : waiters)
+            if (w.context)
+                w.done(a.tasks);
+    });
+}
+
+void AdminController::cancelTask(const QString &taskId, const WriteContext &who, TaskCancelAnswered answered)
+{
+    if (!m_parts.tasks)
+        return answered(TaskCancelAnswer{TaskCancelOutcome::Failed, QStringLiteral("tasks are off on this server")});
+    m_parts.tasks->cancelAsOperator(taskId, who, [taskId, who, answered](const TaskManager::OperatorCancelAnswer &a) {
+        TaskCancelAnswer out;
+        out.appliedOnThisReplica = a.appliedHere;
+        const QString inForce = QStringLiteral("The cancel of task %1 took effect on this replica (its tool stops "
+                                               "before its next unit of work), but")
+                                    .arg(taskId);
+        switch (a.outcome) {
+        case TaskManager::OperatorCancel::Cancelled:
+        case TaskManager::OperatorCancel::Requested:
+            out.outcome = a.outcome == TaskManager::OperatorCancel::Cancelled ? TaskCancelOutcome::Cancelled
+                                                                              : TaskCancelOutcome::Requested;
+            qCInfo(lcAdmin).noquote() << "task" << taskId << "cancelled by" << who.principal;
+            break;
+        case TaskManager::OperatorCancel::NotFound:
+            out.outcome = TaskCancelOutcome::NotFound;
+            out.error = QStringLiteral("no task has id '%1'").arg(taskId);
+            break;
+        case TaskManager::OperatorCancel::AlreadyFinished:
+            out.outcome = TaskCancelOutcome::AlreadyFinished;
+            out.error = QStringLiteral("task '%1' has already finished (%2)").arg(taskId, a.status);
+            break;
+        case TaskManager::OperatorCancel::Pending:
+            out.outcome = TaskCancelOutcome::Pending;
+            out.error = a.appliedHere
+                            ? QStringLiteral("%1 the task's row and its audit record are not written yet: %2. They "
+                                             "are written when the database answers.")
+                                  .arg(inForce, a.error)
+                            : QStringLiteral("The cancel of task %1 is not written yet: %2. It is written when the "
+                                             "database answers (unless the task has finished by then), and the "
+                                             "replica running the task stops it then.")
+                                  .arg(taskId, a.error);
+            break;
+        case TaskManager::OperatorCancel::StoreFailed:
+            out.outcome = TaskCancelOutcome::Failed;
+            out.error = a.appliedHere
+                            ? QStringLiteral("%1 the task's row and its audit record could not be written: %2")
+                                  .arg(inForce, a.error)
+                            : a.error;
+            break;
+        }
+        answered(out);
+    });
 }
 
 void AdminController::cancelTask(const QString &taskId)
 {
-    QString error;
-    const TaskCancelOutcome outcome = cancelTask(taskId, WriteContext::localOperator(), &error);
-    emit taskCancelAnswered(taskId, outcome == TaskCancelOutcome::Cancelled || outcome == TaskCancelOutcome::Requested,
-                            error);
+    cancelTask(taskId, WriteContext::localOperator(), [this, taskId](const TaskCancelAnswer &a) {
+        emit taskCancelAnswered(taskId,
+                                a.outcome == TaskCancelOutcome::Cancelled || a.outcome == TaskCancelOutcome::Requested
+                                    || a.appliedOnThisReplica,
+                                a.error);
+    });
 }
 
 QList<AuthFailure> AdminController::authFailures() const
@@ -457,7 +512,12 @@ void AdminController::refresh()
     emit clusterChanged(clusterOrSingle());
     emit authFailuresChanged(authFailures());
     emit logsChanged(logRecords());
-    emit tasksChanged(tasks());
+    // Once the store answers (a paused database must not hold this thread); one wait at a time.
+    if (!std::exchange(m_refreshWantsTasks, true))
+        whenTasksListed(this, [this](const QList<TaskSnapshot> &tasks) {
+            m_refreshWantsTasks = false;
+            emit tasksChanged(tasks);
+        });
 }
 
 void AdminController::applyEntityOptions(const QString &entity, const EntityOptions &options)

@@ -19,6 +19,7 @@
 #include <QJsonObject>
 #include <QMetaType>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 #include <functional>
 #include <memory>
@@ -74,7 +75,20 @@ enum class TaskCancelOutcome {
     Requested, // another replica runs it: cancelled within its heartbeat
     NotFound,
     AlreadyFinished,
-    Failed // the store failed, or tasks are off
+    Failed, // the store failed, or tasks are off
+    Pending // the store did not answer within Store:TimeoutSeconds: written when it answers
+};
+struct TaskCancelAnswer {
+    TaskCancelOutcome outcome = TaskCancelOutcome::Failed;
+    QString error;                     // what the operator reads when it is not (yet) Cancelled/Requested
+    bool appliedOnThisReplica = false; // it ran here: its tool stopped, whatever the store answered
+};
+// The operator's task list, or why the store gave none.
+struct TaskListAnswer {
+    enum class State { Listed, Pending, Failed }; // Pending: no answer within Store:TimeoutSeconds
+    State state = State::Listed;
+    QList<TaskSnapshot> tasks;
+    QString error;
 };
 
 // A request to flip the rollback switch, with the operator's intent. Turning it off either cuts
@@ -210,11 +224,21 @@ public:
     // call of that caller runs.
     bool cancelToolCallAs(const Principal &caller, const QString &callId);
 
-    // Every principal's tasks, newest first (the last 200), from the store (on PostgreSQL: every replica's).
-    QList<TaskSnapshot> tasks(QString *error = nullptr) const;
+    // Every principal's tasks, newest first (the last 200), from the store (on PostgreSQL: every
+    // replica's), read on the store worker: `answered` within Store:TimeoutSeconds.
+    static constexpr int kTaskListLimit = 200;
+    static constexpr int kTaskListRetryMs = 1000;
+    using TasksListed = std::function<void(const TaskListAnswer &)>;
+    void listTasks(TasksListed answered);
+    // `done` with the list once the store answers (asked again every kTaskListRetryMs while it does
+    // not), unless `context` is gone by then.
+    void whenTasksListed(QObject *context, std::function<void(const QList<TaskSnapshot> &)> done);
     // Cancels any principal's task as `who`; a cancel that takes effect is recorded in the audit
-    // trail (entity "_tasks", operation "cancel") with `who` as its actor.
-    TaskCancelOutcome cancelTask(const QString &taskId, const WriteContext &who, QString *error);
+    // trail (entity "_tasks", operation "cancel") with `who` as its actor. A task running here stops
+    // at once; the store writes wait for the database (TaskManager::cancelAsOperator), `answered`
+    // hears within Store:TimeoutSeconds (Pending: not written yet).
+    using TaskCancelAnswered = std::function<void(const TaskCancelAnswer &)>;
+    void cancelTask(const QString &taskId, const WriteContext &who, TaskCancelAnswered answered);
 
     // Wire traffic (sessions/TrafficRecorder) of a session or stateless caller, as the console and
     // the admin API command it. Starting keeps what was recorded before; stopping keeps the frames.
@@ -232,8 +256,8 @@ public slots:
     void exportTraffic(const QString &target);
     void recordNewSessions(bool on);
     // Emits entitiesChanged, toolsChanged, statusChanged, sessionsChanged, sessionHistoryChanged,
-    // overviewChanged, toolLatencyChanged, clusterChanged, authFailuresChanged, logsChanged and
-    // tasksChanged.
+    // overviewChanged, toolLatencyChanged, clusterChanged, authFailuresChanged, logsChanged, and
+    // tasksChanged once the store answered with the list (whenTasksListed).
     void refresh();
     void applyEntityOptions(const QString &entity, const koan::EntityOptions &options);
     void resetEntityOptions(const QString &entity);
@@ -297,6 +321,7 @@ protected:
 
 private:
     bool persist(const QString &entity, QString *error) const;
+    void askTaskList(); // for whenTasksListed's waiters: one listing at a time
     // Puts this replica's transports in the switch's state (drainMs: how long open streams may finish).
     void applyHttpSse(const HttpSseSwitch &request, int drainMs);
     void forwardServerEvents();
@@ -309,6 +334,13 @@ private:
         QJsonValue rpcId;
     };
     QHash<QString, RunningCall> m_running; // by the caller's identity and its callId
+    struct TaskListWaiter {
+        QPointer<QObject> context;
+        std::function<void(const QList<TaskSnapshot> &)> done;
+    };
+    QList<TaskListWaiter> m_taskListWaiters;
+    bool m_taskListAsking = false;
+    bool m_refreshWantsTasks = false; // refresh()'s tasksChanged is waiting for the store
 
     Parts m_parts;
     QString m_userOverrideFile;

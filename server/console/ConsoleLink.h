@@ -76,6 +76,8 @@ signals:
     void entityOptionsApplied(const QString &entity, bool ok, const QString &error);
     void toolInvoked(const QString &requestId, const QJsonObject &request, const QJsonObject &response,
                      double durationMs);
+    // ok: the cancel took effect (in the store, or on the replica running it: then `error` says
+    // what of it the store does not have yet); else `error` says why not.
     void taskCancelAnswered(const QString &taskId, bool ok, const QString &error);
     void commandFailed(const QString &command, const QString &error); // remote: the request was refused
     // Remote: the event stream is up (after its snapshot) or lost (`detail` says why; it reconnects).

@@ -241,6 +241,9 @@ void RemoteConsoleLink::dispatch(const QString &event, const QJsonObject &d)
         emit entitiesChanged(fromArray<EntitySnapshot>(d.value(QLatin1String("entities")), entityFromJson));
     } else if (event == QLatin1String("tools")) {
         emit toolsChanged(fromArray<ToolSnapshot>(d.value(QLatin1String("tools")), toolFromJson));
+    } else if (event == QLatin1String("tasks")) {
+        // The task list the snapshot lacked (the store had not answered in time).
+        emit tasksChanged(fromArray<TaskSnapshot>(d.value(QLatin1String("tasks")), taskFromJson));
     } else if (event.startsWith(QLatin1String("task-"))) {
         emit taskUpdated(taskFromJson(d), event.mid(5)); // task-created, task-progress, task-finished
     } else if (event == QLatin1String("traffic-frame")) {
@@ -344,8 +347,10 @@ void RemoteConsoleLink::cancelTask(const QString &taskId)
 {
     // Task ids are base64url (the server's): safe as a path segment as they are.
     send("POST", QStringLiteral("/admin/tasks/%1/cancel").arg(taskId), {},
-         [this, taskId](int, const QJsonObject &, const QString &error) {
-             emit taskCancelAnswered(taskId, error.isEmpty(), error);
+         [this, taskId](int, const QJsonObject &body, const QString &error) {
+             // A 503/500 that says the cancel holds on the replica running the task: done, its write pending.
+             emit taskCancelAnswered(
+                 taskId, error.isEmpty() || body.value(QLatin1String("appliedOnThisReplica")).toBool(), error);
          });
 }
 

@@ -35,7 +35,15 @@ void AdminEndpoints::closeStreams()
     m_events->closeAll();
 }
 
-QJsonObject AdminEndpoints::snapshot() const
+void AdminEndpoints::snapshot(std::function<void(const QJsonObject &, bool)> done) const
+{
+    // The task list is read on the store worker; the rest is this thread's, taken when it answered.
+    m_admin->listTasks([this, done](const TaskListAnswer &tasks) {
+        done(snapshotOf(tasks), tasks.state == TaskListAnswer::State::Listed);
+    });
+}
+
+QJsonObject AdminEndpoints::snapshotOf(const TaskListAnswer &tasks) const
 {
     QJsonObject out{
         {QStringLiteral("server"), QJsonObject{{QStringLiteral("name"), QStringLiteral("koan-mcp")},
@@ -50,8 +58,11 @@ QJsonObject AdminEndpoints::snapshot() const
         {QStringLiteral("toolLatency"), toArray(m_admin->toolLatency())},
         {QStringLiteral("authFailures"), toArray(m_admin->authFailures())},
         {QStringLiteral("logs"), toArray(m_admin->logRecords())},
-        {QStringLiteral("tasks"), toArray(m_admin->tasks())},
+        {QStringLiteral("tasks"), toArray(tasks.tasks)},
         {QStringLiteral("traffic"), m_admin->trafficState()}};
+    if (tasks.state != TaskListAnswer::State::Listed)
+        out.insert(QStringLiteral("tasksError"),
+                   QStringLiteral("The task list could not be read: %1").arg(tasks.error));
     // Several replicas on one PostgreSQL database: every replica and its sessions.
     if (const std::optional<ClusterView> cluster = m_admin->cluster())
         out.insert(QStringLiteral("cluster"), toJson(*cluster));
@@ -87,8 +98,24 @@ void AdminEndpoints::mount(RequestRouter &router)
                             "transports");
         });
     });
-    route("GET", "/admin/snapshot", [this](HttpExchange &c) { c.responder->sendJson(200, snapshot()); });
-    route("GET", "/admin/events", [this](HttpExchange &c) { m_events->open(c.responder, snapshot()); });
+    route("GET", "/admin/snapshot", [this](HttpExchange &c) {
+        QPointer<HttpResponder> responder = c.responder;
+        snapshot([responder](const QJsonObject &s, bool) {
+            if (responder)
+                responder->sendJson(200, s);
+        });
+    });
+    route("GET", "/admin/events", [this](HttpExchange &c) {
+        // The stream's headers now; its first event once the task list is read (or could not be).
+        if (!m_events->start(c.responder))
+            return;
+        QPointer<HttpResponder> responder = c.responder;
+        QPointer<AdminEventStream> events = m_events.get();
+        snapshot([responder, events](const QJsonObject &s, bool tasksListed) {
+            if (responder && events)
+                events->open(responder, s, tasksListed);
+        });
+    });
     route("POST", "/admin/sessions/disconnect", [this](HttpExchange &c) {
         const std::optional<QJsonObject> b = body(c);
         if (!b)
@@ -177,26 +204,30 @@ void AdminEndpoints::mount(RequestRouter &router)
             return sendHttpError(c.responder, 400, QStringLiteral("invalid_options"), error);
     });
     route("GET", "/admin/tasks", [this](HttpExchange &c) {
-        QString error;
-        const QList<TaskSnapshot> tasks = m_admin->tasks(&error);
-        if (!error.isEmpty())
-            return sendHttpError(c.responder, 500, QStringLiteral("store_error"), error);
-        c.responder->sendJson(200, QJsonObject{{QStringLiteral("tasks"), toArray(tasks)}});
+        QPointer<HttpResponder> responder = c.responder;
+        m_admin->listTasks([responder](const TaskListAnswer &a) {
+            if (!responder)
+                return;
+            switch (a.state) {
+            case TaskListAnswer::State::Listed:
+                return responder->sendJson(200, QJsonObject{{QStringLiteral("tasks"), toArray(a.tasks)}});
+            case TaskListAnswer::State::Pending:
+                return sendHttpError(responder, 503, QStringLiteral("store_timeout"),
+                                     QStringLiteral("The task list could not be read: %1. Try again once the "
+                                                    "database answers (/readyz).")
+                                         .arg(a.error));
+            case TaskListAnswer::State::Failed:
+                return sendHttpError(responder, 500, QStringLiteral("store_error"), a.error);
+            }
+        });
     });
     route("POST", "/admin/tasks/{}/cancel", [this](HttpExchange &c) {
         const QString id = c.route.segments.value(0); // task ids are base64url: nothing to decode
-        QString error;
-        switch (m_admin->cancelTask(id, author(c), &error)) {
-        case TaskCancelOutcome::Cancelled:
-        case TaskCancelOutcome::Requested:
-            return c.responder->sendJson(200, QJsonObject{{QStringLiteral("cancelled"), id}});
-        case TaskCancelOutcome::NotFound:
-            return sendHttpError(c.responder, 404, QStringLiteral("unknown_task"), error);
-        case TaskCancelOutcome::AlreadyFinished:
-            return sendHttpError(c.responder, 409, QStringLiteral("task_finished"), error);
-        case TaskCancelOutcome::Failed:
-            return sendHttpError(c.responder, 500, QStringLiteral("store_error"), error);
-        }
+        QPointer<HttpResponder> responder = c.responder;
+        m_admin->cancelTask(id, author(c), [this, responder, id](const TaskCancelAnswer &a) {
+            if (responder)
+                answerCancel(responder, id, a);
+        });
     });
     route("POST", "/admin/tools/call", [this](HttpExchange &c) {
         const std::optional<QJsonObject> b = body(c);
@@ -246,6 +277,32 @@ void AdminEndpoints::answerWrite(HttpResponder *responder, const SettingsWriter:
     sendHttpError(responder, pending ? 503 : 500,
                   pending ? QStringLiteral("store_timeout") : QStringLiteral("store_error"),
                   m_admin->notWritten(what, a), {}, body);
+}
+
+void AdminEndpoints::answerCancel(HttpResponder *responder, const QString &id, const TaskCancelAnswer &a) const
+{
+    // Whether the cancel already holds here (its tool stopped) however the store answered.
+    const QJsonObject state{{QStringLiteral("taskId"), id},
+                            {QStringLiteral("appliedOnThisReplica"), a.appliedOnThisReplica}};
+    switch (a.outcome) {
+    case TaskCancelOutcome::Cancelled:
+    case TaskCancelOutcome::Requested:
+        return responder->sendJson(200, QJsonObject{{QStringLiteral("cancelled"), id}});
+    case TaskCancelOutcome::NotFound:
+        return sendHttpError(responder, 404, QStringLiteral("unknown_task"), a.error);
+    case TaskCancelOutcome::AlreadyFinished:
+        return sendHttpError(responder, 409, QStringLiteral("task_finished"), a.error);
+    case TaskCancelOutcome::Pending: {
+        QJsonObject body = state;
+        body.insert(QStringLiteral("stored"), QStringLiteral("pending"));
+        return sendHttpError(responder, 503, QStringLiteral("store_timeout"), a.error, {}, body);
+    }
+    case TaskCancelOutcome::Failed: {
+        QJsonObject body = state;
+        body.insert(QStringLiteral("stored"), QStringLiteral("failed"));
+        return sendHttpError(responder, 500, QStringLiteral("store_error"), a.error, {}, body);
+    }
+    }
 }
 
 SettingsWriter::Answered AdminEndpoints::entitiesWritten(HttpResponder *responder) const

@@ -7,12 +7,15 @@
 //   PUT  /admin/transports/http-sse        {"enabled": bool, "mode": "drain"|"cut", "reason": "...", "drainSeconds": n}
 //                                          (in force here at once; 503 store_timeout when its store write is pending)
 //   GET  /admin/snapshot                   server, status, sessions, history, entities, tools, overview, auth failures, logs, tasks
+//                                          (the store does not answer in time: "tasks": [] and "tasksError")
 //   GET  /admin/events                     the same snapshot, then live events (AdminEventStream)
 //   POST /admin/sessions/disconnect        {"sessionId": "..."}
 //   POST /admin/entities/options           {"entity": "...", "options": {...}}
 //   POST /admin/entities/reset             {"entity": "..."}
 //   GET  /admin/tasks                      every principal's tasks (the last 200), newest first
+//                                          (503 store_timeout after Store:TimeoutSeconds, 500 store_error)
 //   POST /admin/tasks/{taskId}/cancel      cancels any principal's task, audited with the caller as actor
+//                                          (503 store_timeout with appliedOnThisReplica while its write is pending)
 //   POST /admin/tools/call                 {"tool": "...", "arguments": {...}}: as the caller, with its scopes
 //   GET  /admin/traffic                    {"recordsNewSessions", "recording": [ids], "limits"}
 //   POST /admin/traffic                    {"recordNewSessions": bool}
@@ -23,6 +26,7 @@
 #include "store/AuditTrail.h"
 
 #include <QJsonObject>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -30,6 +34,8 @@ namespace koan {
 
 class AdminController;
 class AdminEventStream;
+struct TaskCancelAnswer;
+struct TaskListAnswer;
 
 class AdminEndpoints
 {
@@ -46,8 +52,10 @@ public:
     // Ends the event streams with a final `shutdown` event (before the server stops listening).
     void closeStreams();
 
-    // What GET /admin/snapshot answers and every event stream starts with.
-    QJsonObject snapshot() const;
+    // What GET /admin/snapshot answers and every event stream starts with: `done` once the store
+    // answered with the task list (tasksListed), or failed to within Store:TimeoutSeconds: then
+    // "tasks" is empty and "tasksError" says why.
+    void snapshot(std::function<void(const QJsonObject &snapshot, bool tasksListed)> done) const;
 
 private:
     // False when it answered 403: operators hold a token with the admin scope or, with
@@ -56,6 +64,8 @@ private:
     // The JSON object body, or empty after answering 400.
     std::optional<QJsonObject> body(HttpExchange &context) const;
     static WriteContext author(const HttpExchange &context);
+    QJsonObject snapshotOf(const TaskListAnswer &tasks) const;
+    void answerCancel(HttpResponder *responder, const QString &taskId, const TaskCancelAnswer &answer) const;
     // The answer to a settings command once its store write answered: 200 with `answer`; 503
     // store_timeout (still pending) or 500 store_error with `answer` (its members, or as member
     // `nestAs`), appliedOnThisReplica and stored.

@@ -1,5 +1,6 @@
 #include "AdminEventStream.h"
 
+#include "admin/AdminController.h"
 #include "admin/AdminJson.h"
 
 #include <QJsonDocument>
@@ -29,18 +30,29 @@ QByteArray AdminEventStream::frame(const QByteArray &event, const QJsonObject &d
     return "event: " + event + "\ndata: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
 }
 
-void AdminEventStream::open(HttpResponder *responder, const QJsonObject &snapshot)
+bool AdminEventStream::start(HttpResponder *responder)
 {
     if (!responder->startStream(200, {{"Content-Type", "text/event-stream"},
                                       {"Cache-Control", "no-cache, no-transform"},
                                       {"X-Accel-Buffering", "no"}}))
-        return;
-    subscribe();
+        return false;
+    m_starting.append(QPointer<HttpResponder>(responder));
+    return true;
+}
+
+void AdminEventStream::open(HttpResponder *responder, const QJsonObject &snapshot, bool tasksListed)
+{
     QPointer<HttpResponder> guarded(responder);
+    m_starting.removeAll(guarded);
+    m_starting.removeAll(QPointer<HttpResponder>());
+    if (!responder->isOpen())
+        return; // the console left while the task list was read
+    subscribe();
     m_streams.append(guarded);
     connect(responder, &HttpResponder::closed, this, [this, guarded] {
         m_streams.removeAll(guarded);
         m_streams.removeAll(QPointer<HttpResponder>());
+        m_awaitingTasks.removeAll(guarded);
         if (m_streams.isEmpty())
             m_keepAlive.stop();
     });
@@ -48,6 +60,20 @@ void AdminEventStream::open(HttpResponder *responder, const QJsonObject &snapsho
         m_keepAlive.start();
     responder->write(frame("snapshot", snapshot));
     qCInfo(lcAdminEvents).noquote() << "admin event stream opened;" << m_streams.size() << "open";
+    if (tasksListed)
+        return;
+    // The console sees the task list once the store answers (asked again until then).
+    m_awaitingTasks.append(guarded);
+    if (m_awaitingTasks.size() == 1)
+        m_admin->whenTasksListed(this, [this](const QList<TaskSnapshot> &tasks) { sendTasks(tasks); });
+}
+
+void AdminEventStream::sendTasks(const QList<TaskSnapshot> &tasks)
+{
+    const QByteArray bytes = frame("tasks", {{QStringLiteral("tasks"), toArray(tasks)}});
+    for (const QPointer<HttpResponder> &r : std::exchange(m_awaitingTasks, {}))
+        if (r && r->isOpen())
+            r->write(bytes);
 }
 
 void AdminEventStream::sendToAll(const QByteArray &bytes)
@@ -76,7 +102,8 @@ void AdminEventStream::broadcast(const QByteArray &event, const QJsonObject &dat
 void AdminEventStream::closeAll()
 {
     m_keepAlive.stop();
-    const QList<QPointer<HttpResponder>> streams = std::exchange(m_streams, {});
+    m_awaitingTasks.clear();
+    const QList<QPointer<HttpResponder>> streams = std::exchange(m_streams, {}) + std::exchange(m_starting, {});
     for (const QPointer<HttpResponder> &r : streams)
         if (r && r->isOpen()) {
             r->write(frame("shutdown", {{QStringLiteral("reason"), QStringLiteral("server_shutdown")}}));

@@ -8,7 +8,10 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QSysInfo>
+#include <algorithm>
+#include <future>
 
 Q_LOGGING_CATEGORY(lcTasks, "koan.tasks")
 
@@ -41,6 +44,9 @@ ToolFailure storeFailure(const QString &error)
 constexpr int kHeartbeatMs = 500;
 constexpr int kPurgeMs = 60000;
 constexpr int kSweepMs = 2000;
+// How long the operator's cancel waits for the database: it must land exactly once, however long
+// an outage the operator waits out (short of the worker's int range); the answer comes in time.
+constexpr int kOperatorWriteWaitMs = 24 * 3600 * 1000;
 } // namespace
 
 struct TaskManager::Running {
@@ -54,9 +60,10 @@ struct TaskManager::Running {
     bool dirty = false;   // newer in memory than in the row
     bool writing = false; // a write of the row is on the worker
     bool urgent = false;
-    bool reading = false; // a re-read of the row is on the worker
-    bool ending = false;  // the tool returned: dropped once its last write is in the row
-    QString lastWords;    // what the tool said it did, kept should a cancel have come first
+    bool reading = false;    // a re-read of the row is on the worker
+    bool ending = false;     // the tool returned: dropped once its last write is in the row
+    bool cancelling = false; // the operator's cancel of its row is on the worker: writes wait for it
+    QString lastWords;       // what the tool said it did, kept should a cancel have come first
     qint64 persistedAt = 0;
 };
 
@@ -113,19 +120,58 @@ void TaskManager::stop()
     for (const auto &r : std::as_const(m_admitting))
         r->cancelled->store(true);
     m_admitting.clear();
+    for (auto it = m_cancelsPending.cbegin(); it != m_cancelsPending.cend(); ++it)
+        qCWarning(lcTasks).noquote() << "the server stopped before the cancel of task" << it.key() << "by" << it.value()
+                                     << "was written to the store (nor audited)";
+    m_cancelsPending.clear();
     if (m_running.isEmpty() && m_abandoned.isEmpty())
         return;
     m_abandoned.clear(); // their rows, if any, are this runner's: interrupted below
     for (const auto &r : std::as_const(m_running))
         r->cancelled->store(true);
-    QString error;
-    const int interrupted
-        = m_store->tasks().markInterrupted(m_runner, nowMs(), m_options.resultTtlSeconds * 1000LL, &error);
-    if (interrupted < 0)
-        qCWarning(lcTasks).noquote() << "running tasks not marked interrupted at shutdown:" << error;
-    else if (interrupted > 0)
-        qCWarning(lcTasks).noquote() << interrupted << "running task(s) failed (interrupted): the server stops";
     m_running.clear();
+    struct Marked {
+        int count = -1;
+        QString error;
+    };
+    const auto mark
+        = [runner = m_runner, now = nowMs(), ttl = m_options.resultTtlSeconds * 1000LL](EntityStore &store) {
+              Marked m;
+              m.count = store.tasks().markInterrupted(runner, now, ttl, &m.error);
+              return m;
+          };
+    Marked marked;
+    if (!m_worker) {
+        marked = mark(*m_store);
+    } else {
+        // On the worker, waited for here (nothing else runs now): a paused database must not hold
+        // the shutdown. The answer is taken from the worker's thread, not through this event loop.
+        auto promise = std::make_shared<std::promise<Marked>>();
+        std::future<Marked> answer = promise->get_future();
+        m_worker->run<int>(
+            this,
+            [promise, mark](EntityStore &store) {
+                promise->set_value(mark(store));
+                return 0;
+            },
+            [](int) {},
+            [promise](StoreWorker::Failure f) {
+                if (f == StoreWorker::Failure::Stopped) // refused at once: the work never runs
+                    promise->set_value(Marked{-1, QStringLiteral("the store is not running")});
+            });
+        if (answer.wait_for(std::chrono::milliseconds(m_worker->timeoutMs())) != std::future_status::ready) {
+            qCWarning(lcTasks).noquote()
+                << "running tasks not marked interrupted at shutdown:" << notAnswered()
+                << "- unless it answers before the process ends, their rows stay running until another replica's "
+                   "sweep (PostgreSQL) or this host's next start marks them interrupted";
+            return;
+        }
+        marked = answer.get();
+    }
+    if (marked.count < 0)
+        qCWarning(lcTasks).noquote() << "running tasks not marked interrupted at shutdown:" << marked.error;
+    else if (marked.count > 0)
+        qCWarning(lcTasks).noquote() << marked.count << "running task(s) failed (interrupted): the server stops";
 }
 
 namespace {
@@ -227,6 +273,13 @@ ToolFailure TaskManager::unanswered(StoreWorker::Failure failure) const
     return ToolFailure{jsonrpc::InternalError,
                        QStringLiteral("Task store error: the store is not running (the server is stopping)"),
                        QJsonObject{{QStringLiteral("reason"), QStringLiteral("store_unavailable")}}};
+}
+
+QString TaskManager::notAnswered() const
+{
+    return QStringLiteral("the %1 store did not answer within %2 s (Store:TimeoutSeconds)")
+        .arg(m_worker ? m_worker->backendName() : m_store->backendName())
+        .arg(m_worker ? m_worker->timeoutMs() / 1000.0 : 0);
 }
 
 template<class T>
@@ -460,9 +513,9 @@ struct Saved {
 void TaskManager::persist(const std::shared_ptr<Running> &r, bool force)
 {
     r->dirty = true;
-    if (r->writing) {
+    if (r->writing || r->cancelling) {
         r->urgent = r->urgent || force;
-        return; // written when the write on the worker answers
+        return; // written when the write (or the operator's cancel) on the worker answers
     }
     const qint64 now = nowMs();
     if (!force && now - r->persistedAt < kHeartbeatMs)
@@ -511,14 +564,20 @@ void TaskManager::written(const std::shared_ptr<Running> &r, const TaskRecord &s
         adopt(r, *stored);
         if (r->ending)
             amendWithLastWords(r);
-    } else if (saved > 0) {
+    } else if (saved > 0 && (sent.terminal() || !r->rec.terminal())) {
+        // (A progress write that lands after the operator's cancel here is no news: not reported.)
         emit taskChanged(sent, sent.terminal() ? QStringLiteral("finished") : QStringLiteral("progress"));
         if (m_observer)
             m_observer(sent.id, toJson(sent));
     }
+    settle(r);
+}
+
+void TaskManager::settle(const std::shared_ptr<Running> &r)
+{
     if (r->dirty && (r->urgent || r->ending))
         persist(r, true);
-    else if (r->ending && !r->writing && !r->dirty)
+    else if (r->ending && !r->writing && !r->dirty && !r->cancelling)
         m_running.remove(r->rec.id);
 }
 
@@ -546,7 +605,7 @@ void TaskManager::finish(const std::shared_ptr<Running> &r, const QString &statu
     TaskRecord &t = r->rec;
     if (t.terminal()) {
         // Cancelled (here, or adopted from the row) before the tool returned.
-        if (!amendWithLastWords(r) && !r->writing && !r->dirty)
+        if (!amendWithLastWords(r) && !r->writing && !r->dirty && !r->cancelling)
             m_running.remove(t.id);
         return;
     }
@@ -593,26 +652,22 @@ void TaskManager::applyCancel(const std::shared_ptr<Running> &r, const QString &
         m_running.remove(r->rec.id);
 }
 
-bool TaskManager::cancelRunningNow(const std::shared_ptr<Running> &r, const QString &by)
+void TaskManager::operatorCancelWritten(const std::shared_ptr<Running> &r, int cancelled, const QString &error,
+                                        const std::optional<TaskRecord> &stored)
 {
-    if (r->rec.terminal())
-        return false;
-    // In the row first: of this cancel, one from another replica and the task's own end, the
-    // first write wins, and the status message names who cancelled.
-    const qint64 now = nowMs();
-    const QString message = QStringLiteral("cancelled by %1").arg(by);
-    QString error;
-    const int cancelled
-        = m_store->tasks().requestCancel(r->rec.id, message, now, m_options.resultTtlSeconds * 1000LL, &error);
-    if (cancelled < 0)
+    r->cancelling = false;
+    if (cancelled == 0 && stored && stored->terminal()) {
+        // A cancel from another replica, a sweep or the task's own end came first: the row decides.
+        adopt(r, *stored);
+        if (r->ending)
+            amendWithLastWords(r);
+    } else if (cancelled < 0) {
+        // Cancelled here all the same; the heartbeat writes it (a save applies to a running row).
         qCWarning(lcTasks).noquote() << "task cancel not saved:" << error;
-    if (cancelled == 0) {
-        if (const auto stored = m_store->tasks().find(r->rec.id, &error); stored && stored->terminal())
-            adopt(r, *stored);
-        return false;
+        r->dirty = true;
+        r->urgent = true;
     }
-    applyCancel(r, message, now);
-    return true;
+    settle(r);
 }
 
 void TaskManager::adopt(const std::shared_ptr<Running> &r, const TaskRecord &stored)
@@ -737,38 +792,118 @@ void TaskManager::cancel(const Principal &principal, const QString &taskId, Acke
         [done](const ToolFailure &f) { done(f); }, taskId);
 }
 
-TaskManager::OperatorCancel TaskManager::cancelAsOperator(const QString &taskId, const QString &by, QString *previous,
-                                                          QString *error)
+namespace {
+struct OperatorCancelled {
+    bool found = false;
+    QString status;                   // before the cancel, or the one it has
+    int cancelled = -1;               // requestCancel: 1, 0 (it ended first), -1 (error)
+    std::optional<TaskRecord> stored; // cancelled == 0: the row as it is
+    QString error;
+    QString auditError;
+};
+} // namespace
+
+void TaskManager::cancelAsOperator(const QString &taskId, const WriteContext &who,
+                                   std::function<void(const OperatorCancelAnswer &)> answered)
 {
-    if (const auto r = m_running.value(taskId)) {
-        *previous = r->rec.status;
-        if (!cancelRunningNow(r, by)) {
-            *previous = r->rec.status;
-            return OperatorCancel::AlreadyFinished; // e.g. cancelled, its tool not yet returned
+    // Answered once: by the store, or by the timer below (then the outcome is logged when it comes).
+    struct Waiter {
+        std::function<void(const OperatorCancelAnswer &)> answered;
+        bool toldPending = false;
+    };
+    auto waiter = std::make_shared<Waiter>(Waiter{std::move(answered), false});
+    const auto answer = [waiter](const OperatorCancelAnswer &a) {
+        if (const auto f = std::exchange(waiter->answered, {}))
+            f(a);
+    };
+    const auto r = m_running.value(taskId);
+    if (r && r->rec.terminal()) // e.g. cancelled, its tool not yet returned
+        return answer(OperatorCancelAnswer{OperatorCancel::AlreadyFinished, r->rec.status, {}, false});
+    const qint64 now = nowMs();
+    const qint64 ttl = m_options.resultTtlSeconds * 1000LL;
+    const QString message = QStringLiteral("cancelled by the operator %1").arg(who.principal);
+    const bool here = bool(r);
+    const QString previous = here ? r->rec.status : QString();
+    if (here) {
+        // Its tool stops now, whatever the database does; the row follows (first write wins there).
+        applyCancel(r, message, now);
+        r->cancelling = true;
+    }
+    const std::function<OperatorCancelled(EntityStore &)> work = [taskId, here, previous, message, now, ttl,
+                                                                  who](EntityStore &store) {
+        OperatorCancelled c;
+        if (here) {
+            c.found = true;
+            c.status = previous;
+        } else {
+            const auto t = retried(store, &c.error, [&] { return store.tasks().find(taskId, &c.error); });
+            if (!c.error.isEmpty() || !t)
+                return c;
+            c.found = true;
+            c.status = t->status;
+            if (t->terminal())
+                return c;
         }
-        return OperatorCancel::Cancelled;
-    }
-    QString storeError;
-    const auto t = m_store->tasks().find(taskId, &storeError);
-    if (!storeError.isEmpty()) {
-        *error = storeError;
-        return OperatorCancel::StoreFailed;
-    }
-    if (!t)
-        return OperatorCancel::NotFound;
-    *previous = t->status;
-    if (t->terminal())
-        return OperatorCancel::AlreadyFinished;
-    const int cancelled = m_store->tasks().requestCancel(taskId, QStringLiteral("cancelled by %1").arg(by), nowMs(),
-                                                         m_options.resultTtlSeconds * 1000LL, error);
-    if (cancelled < 0)
-        return OperatorCancel::StoreFailed;
-    if (cancelled == 0) {
-        const auto now = m_store->tasks().find(taskId, &storeError);
-        *previous = now ? now->status : *previous;
-        return OperatorCancel::AlreadyFinished;
-    }
-    return OperatorCancel::Requested;
+        c.cancelled = store.tasks().requestCancel(taskId, message, now, ttl, &c.error);
+        if (c.cancelled == 0) {
+            QString ignored;
+            c.stored = store.tasks().find(taskId, &ignored);
+        } else if (c.cancelled > 0) {
+            // The same visit: the audit row exists once the cancel is in the row.
+            store.recordTaskAction(taskId, QStringLiteral("cancel"), QJsonObject{{QStringLiteral("status"), c.status}},
+                                   QJsonObject{{QStringLiteral("status"), QStringLiteral("cancelled")}}, who,
+                                   &c.auditError);
+        }
+        return c;
+    };
+    const auto written = [this, r, here, taskId, who, waiter, answer](const OperatorCancelled &c) {
+        m_cancelsPending.remove(taskId);
+        if (here)
+            operatorCancelWritten(r, c.cancelled, c.error, c.stored);
+        if (!c.auditError.isEmpty())
+            qCWarning(lcTasks).noquote() << "the task cancel could not be audited:" << c.auditError;
+        OperatorCancelAnswer a{OperatorCancel::StoreFailed, c.status, c.error, here};
+        if (!c.found && c.error.isEmpty())
+            a.outcome = OperatorCancel::NotFound;
+        else if (c.cancelled > 0)
+            a.outcome = here ? OperatorCancel::Cancelled : OperatorCancel::Requested;
+        else if (c.cancelled == 0 || (c.found && c.error.isEmpty())) {
+            a.outcome = OperatorCancel::AlreadyFinished;
+            a.appliedHere = false; // the row decided otherwise (its tool stopped all the same)
+            if (c.stored)
+                a.status = c.stored->status;
+        }
+        if (waiter->toldPending)
+            qCInfo(lcTasks).noquote() << "the cancel of task" << taskId << "by" << who.principal
+                                      << (c.cancelled > 0 ? "written to the store now that it answers"
+                                                          : "answered by the store now: not written")
+                                      << c.error;
+        answer(a);
+    };
+    if (!m_worker)
+        return written(work(*m_store)); // an in-memory SQLite database: its one connection is here
+    m_cancelsPending.insert(taskId, who.principal);
+    // In order with the task's own row statements (its key); one stuck in the database holds one connection.
+    m_worker->run<OperatorCancelled>(
+        StoreWorker::Queueing{QStringLiteral("task\n") + taskId}, this, work,
+        [written](OperatorCancelled c) { written(c); },
+        [this, r, here, taskId, answer](StoreWorker::Failure f) {
+            m_cancelsPending.remove(taskId);
+            const QString why
+                = f == StoreWorker::Failure::Stopped
+                      ? QStringLiteral("the store is not running (the server is stopping)")
+                      : QStringLiteral("the store did not answer for %1 hours").arg(kOperatorWriteWaitMs / 3600000);
+            if (here)
+                operatorCancelWritten(r, -1, why, std::nullopt);
+            answer(OperatorCancelAnswer{OperatorCancel::StoreFailed, QString(), why, here});
+        },
+        kOperatorWriteWaitMs);
+    QTimer::singleShot(m_worker->timeoutMs(), this, [waiter, answer, here, previous, why = notAnswered()] {
+        if (!waiter->answered)
+            return;
+        waiter->toldPending = true;
+        answer(OperatorCancelAnswer{OperatorCancel::Pending, previous, why, here});
+    });
 }
 
 void TaskManager::update(const Principal &principal, const QString &taskId, const QJsonObject &inputResponses,
@@ -801,13 +936,63 @@ void TaskManager::update(const Principal &principal, const QString &taskId, cons
            });
 }
 
-QList<TaskRecord> TaskManager::tasks(int limit, QString *error) const
+void TaskManager::listForOperator(int limit, std::function<void(const QList<TaskRecord> &)> done,
+                                  std::function<void(const StoreProblem &)> failed)
 {
-    QList<TaskRecord> out = m_store->tasks().list(QString(), limit, error);
-    for (TaskRecord &t : out)
-        if (const auto r = m_running.value(t.id))
-            t = r->rec; // the latest progress
-    return out;
+    struct Listed {
+        QList<TaskRecord> tasks;
+        QString error;
+    };
+    const std::function<Listed(EntityStore &)> work = [limit](EntityStore &store) {
+        Listed l;
+        l.tasks = retried(store, &l.error, [&] { return store.tasks().list(QString(), limit, &l.error); });
+        return l;
+    };
+    const auto listed = [this, limit, done, failed](const Listed &l) {
+        if (!l.error.isEmpty())
+            return failed(StoreProblem{false, l.error});
+        // What this replica knows of the tasks it runs: their latest progress, and those created
+        // after the listing read the rows.
+        QList<TaskRecord> out = l.tasks;
+        QSet<QString> listedIds;
+        for (TaskRecord &t : out) {
+            listedIds.insert(t.id);
+            if (const auto r = m_running.value(t.id))
+                t = r->rec;
+        }
+        bool added = false;
+        for (const auto &r : std::as_const(m_running))
+            if (!listedIds.contains(r->rec.id)) {
+                out.append(r->rec);
+                added = true;
+            }
+        if (added) {
+            std::stable_sort(out.begin(), out.end(), [](const TaskRecord &a, const TaskRecord &b) {
+                return a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id < b.id;
+            });
+            out = out.mid(0, limit);
+        }
+        done(out);
+    };
+    if (!m_worker)
+        return listed(work(*m_store));
+    // One listing at a time: one stuck in the database holds one connection, and those queued
+    // behind it answer at their timeout.
+    m_worker->run<Listed>(StoreWorker::Queueing{QStringLiteral("tasks-operator-list")}, this, work, listed,
+                          [this, failed](StoreWorker::Failure f) {
+                              failed(f == StoreWorker::Failure::Timeout
+                                         ? StoreProblem{true, notAnswered()}
+                                         : StoreProblem{false, QStringLiteral("the store is not running (the "
+                                                                              "server is stopping)")});
+                          });
+}
+
+int TaskManager::toolsRunningHere() const
+{
+    int n = 0;
+    for (const auto &r : m_running)
+        n += r->ending ? 0 : 1;
+    return n;
 }
 
 void TaskManager::heartbeat()
