@@ -3,9 +3,16 @@
 // tools/call that starts a task answer a clear error (-32603, data.reason "store_timeout") after
 // Store:TimeoutSeconds while /healthz and a legacy stream's keep-alives go on; a batch running as
 // a task whose chunk gets no answer ends failed, saying what it committed, and its idempotency
-// key's kept answer tells exactly what did (a retry writes nothing again).
+// key's kept answer tells exactly what did (a retry writes nothing again). The operator's task
+// list and cancel (the admin API) answer in time too: the list 503 store_timeout, the snapshot and
+// the admin event stream without tasks but saying why (the stream's `tasks` event follows), a
+// running task's cancel stops its tool at once and its row and audit record land once when the
+// database answers; a cancel written elsewhere meanwhile is adopted within a heartbeat of the
+// resume; and stopping the task manager waits at most Store:TimeoutSeconds.
 #include "McpServer.h"
 #include "core/ChangeBus.h"
+#include "fixtures/FixturePacks.h"
+#include "tasks/TaskManager.h"
 #include "support/HealthProbe.h"
 #include "support/HttpClient.h"
 #include "support/ModernRpc.h"
@@ -17,6 +24,11 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 using namespace koan;
 using namespace koan::test;
@@ -38,6 +50,44 @@ Pending post(quint16 port, const QString &method, const QJsonObject &params, con
     p.client->send("POST", "/mcp", modernHeaders(method, name), modernRequest(1, method, params));
     return p;
 }
+
+// An admin API request on its own connection that the test does not wait for.
+Pending adminRequest(quint16 port, const QByteArray &method, const QByteArray &path)
+{
+    Pending p{std::make_unique<HttpClient>(port), {}};
+    p.since.start();
+    p.client->send(method, path);
+    return p;
+}
+
+// Resumes PostgreSQL after `ms` unless dismissed: a server that blocks on the paused database
+// (the bug these tests catch) fails them instead of hanging the suite.
+class PauseWatchdog
+{
+public:
+    PauseWatchdog(PostgresServer *pg, int ms)
+        : m_thread([this, pg, ms] {
+              std::unique_lock<std::mutex> lock(m_mutex);
+              if (!m_wake.wait_for(lock, std::chrono::milliseconds(ms), [this] { return m_dismissed; }))
+                  pg->resume();
+          })
+    { }
+    ~PauseWatchdog()
+    {
+        {
+            const std::lock_guard<std::mutex> lock(m_mutex);
+            m_dismissed = true;
+        }
+        m_wake.notify_all();
+        m_thread.join();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_dismissed = false;
+    std::thread m_thread;
+};
 
 // The answer of a request sent now (the database answers).
 QJsonObject ask(quint16 port, const QString &method, const QJsonObject &params, const QString &name = {})
@@ -86,7 +136,8 @@ void checkStoreTimeout(const Pending &p, const char *what)
     QVERIFY(!error["message"].toString().contains(PostgresServer::kPassword));
 }
 
-int countRows(const QString &url, const QString &sql)
+// The first column of the first row `sql` answers, on a connection of the test's own.
+QVariant queryValue(const QString &url, const QString &sql)
 {
     const QUrl u(url);
     QSqlDatabase db = QSqlDatabase::addDatabase("QPSQL", "tasks-check");
@@ -95,17 +146,37 @@ int countRows(const QString &url, const QString &sql)
     db.setDatabaseName(u.path().mid(1));
     db.setUserName(u.userName());
     db.setPassword(u.password());
-    int n = -1;
+    QVariant value;
     if (db.open()) {
         QSqlQuery q(db);
-        if (q.exec(sql) && q.next())
-            n = q.value(0).toInt();
+        if (q.exec(sql) && (!q.isSelect() || q.next()))
+            value = q.isSelect() ? q.value(0) : QVariant(q.numRowsAffected());
         else
             qWarning() << q.lastError().text();
     }
     db = QSqlDatabase();
     QSqlDatabase::removeDatabase("tasks-check");
-    return n;
+    return value;
+}
+
+int countRows(const QString &url, const QString &sql)
+{
+    const QVariant n = queryValue(url, sql);
+    return n.isValid() ? n.toInt() : -1;
+}
+
+void installConformance(McpServer &s)
+{
+    fixtures::install(QStringLiteral("conformance"), s.bridge(), &s);
+}
+
+// A slow_compute task of `seconds`, running on this server; its id.
+QString startSlowTask(quint16 port, int seconds)
+{
+    return ask(port, "tools/call", {{"name", "slow_compute"}, {"arguments", QJsonObject{{"seconds", seconds}}}},
+               "slow_compute")["result"]
+        .toObject()["taskId"]
+        .toString();
 }
 
 } // namespace
@@ -335,6 +406,193 @@ private slots:
             = waitForEnd(f.port, next["result"].toObject()["taskId"].toString())["result"].toObject();
         QCOMPARE(done["status"].toString(), QStringLiteral("completed"));
         QCOMPARE(done["result"].toObject()["structuredContent"].toObject()["count"].toInt(), records);
+    }
+
+    void operatorTaskListAndCancelAnswerWhilePaused()
+    {
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        const McpServerOptions o = pgOptions(&why);
+        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        PostgresServer *pg = PostgresServer::shared(&why);
+        ServerFixture f(o, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const QString finished = startSlowTask(f.port, 0);
+        QVERIFY(!finished.isEmpty());
+        QCOMPARE(waitForEnd(f.port, finished)["result"].toObject()["status"].toString(), QStringLiteral("completed"));
+        const QString running = startSlowTask(f.port, 120);
+        QVERIFY(!running.isEmpty());
+        QCOMPARE(f.server->tasks()->toolsRunningHere(), 1);
+
+        QVERIFY(pg->pause());
+        auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
+        std::optional<PauseWatchdog> watchdog(std::in_place, pg, 12000);
+        const Pending list = adminRequest(f.port, "GET", "/admin/tasks");
+        const Pending snapshot = adminRequest(f.port, "GET", "/admin/snapshot");
+        const Pending events = adminRequest(f.port, "GET", "/admin/events");
+        const Pending cancelRunning
+            = adminRequest(f.port, "POST", QStringLiteral("/admin/tasks/%1/cancel").arg(running).toUtf8());
+        const Pending cancelFinished
+            = adminRequest(f.port, "POST", QStringLiteral("/admin/tasks/%1/cancel").arg(finished).toUtf8());
+        // The cancel holds here at once: the tool stops at its next tick (100 ms), the store paused or not.
+        QElapsedTimer stopping;
+        stopping.start();
+        QVERIFY(QTest::qWaitFor([&] { return f.server->tasks()->toolsRunningHere() == 0; }, 1000));
+        QVERIFY2(stopping.elapsed() < 500, qPrintable(QString::number(stopping.elapsed())));
+        int answers = 0;
+        qint64 slowest = 0;
+        healthStaysQuick(f.port, 1200, &answers, &slowest);
+        QVERIFY2(answers >= 8 && slowest < 200,
+                 qPrintable(QStringLiteral("%1 /healthz answers, slowest %2 ms").arg(answers).arg(slowest)));
+
+        // Each answers within Store:TimeoutSeconds (2 s) + 1 s, saying what happened.
+        const auto snapshotEvent = [&events] {
+            for (const SseEvent &e : events.client->events())
+                if (e.event == "snapshot")
+                    return QJsonDocument::fromJson(e.data).object();
+            return QJsonObject();
+        };
+        QHash<QString, qint64> answeredAt;
+        const auto note = [&answeredAt](const QString &what, const Pending &p, bool done) {
+            if (done && !answeredAt.contains(what))
+                answeredAt.insert(what, p.since.elapsed());
+        };
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                note("list", list, list.done());
+                note("snapshot", snapshot, snapshot.done());
+                note("events", events, !snapshotEvent().isEmpty());
+                note("cancel running", cancelRunning, cancelRunning.done());
+                note("cancel finished", cancelFinished, cancelFinished.done());
+                return answeredAt.size() == 5;
+            },
+            4000));
+        for (auto it = answeredAt.cbegin(); it != answeredAt.cend(); ++it)
+            QVERIFY2(it.value() < 3000, qPrintable(QStringLiteral("%1 after %2 ms").arg(it.key()).arg(it.value())));
+        const auto storeTimeout = [](const Pending &p, int status) {
+            const HttpResponse &r = p.client->response();
+            const QJsonObject body = r.json();
+            return r.status == status && body["error"].toString() == QLatin1String("store_timeout")
+                   && body["message"].toString().contains("did not answer within 2 s (Store:TimeoutSeconds)")
+                   && !body["message"].toString().contains(PostgresServer::kPassword);
+        };
+        QVERIFY2(storeTimeout(list, 503), list.client->response().body.constData());
+        QCOMPARE(snapshot.client->response().status, 200);
+        for (const QJsonObject &s : {snapshot.client->response().json(), snapshotEvent()}) {
+            QVERIFY2(s["tasks"].isArray() && s["tasks"].toArray().isEmpty(), QJsonDocument(s).toJson().constData());
+            QVERIFY2(s["tasksError"].toString().contains("did not answer within 2 s"),
+                     qPrintable(s["tasksError"].toString()));
+            QVERIFY(s["sessions"].isArray() && s["status"].isObject() && s["server"].isObject());
+        }
+        QCOMPARE(events.client->response().status, 200);
+        QVERIFY2(storeTimeout(cancelRunning, 503), cancelRunning.client->response().body.constData());
+        const QJsonObject ran = cancelRunning.client->response().json();
+        QCOMPARE(ran["appliedOnThisReplica"].toBool(), true);
+        QCOMPARE(ran["stored"].toString(), QStringLiteral("pending"));
+        QCOMPARE(ran["taskId"].toString(), running);
+        QVERIFY2(storeTimeout(cancelFinished, 503), cancelFinished.client->response().body.constData());
+        QCOMPARE(cancelFinished.client->response().json()["appliedOnThisReplica"].toBool(), false);
+        QVERIFY(!events.client->closed());
+
+        // SIGCONT: the list is served, the stream gets it as a `tasks` event, the cancel is in the
+        // row and audited exactly once; the finished task's queued cancel wrote nothing.
+        watchdog.reset();
+        QVERIFY(pg->resume());
+        resumeAtExit.dismiss();
+        waitUntilReady(f.port);
+        SseEvent tasksEvent;
+        QVERIFY(events.client->waitEvent("tasks", 5000, &tasksEvent));
+        QStringList streamed;
+        for (const QJsonValue &t : QJsonDocument::fromJson(tasksEvent.data).object()["tasks"].toArray())
+            streamed << t.toObject()["taskId"].toString();
+        QVERIFY2(streamed.contains(running) && streamed.contains(finished), qPrintable(streamed.join(',')));
+        HttpClient again(f.port);
+        const HttpResponse listed = again.request("GET", "/admin/tasks");
+        QCOMPARE(listed.status, 200);
+        QHash<QString, QString> status;
+        for (const QJsonValue &t : listed.json()["tasks"].toArray())
+            status.insert(t.toObject()["taskId"].toString(), t.toObject()["status"].toString());
+        QCOMPARE(status.value(running), QStringLiteral("cancelled"));
+        QCOMPARE(status.value(finished), QStringLiteral("completed"));
+        const QString audited = QStringLiteral("SELECT COUNT(*) FROM koan_audit WHERE entity = '_tasks' AND "
+                                               "operation = 'cancel' AND record_id = '%1'");
+        QVERIFY(QTest::qWaitFor([&] { return countRows(o.databaseUrl, audited.arg(running)) == 1; }, 5000));
+        QVERIFY(queryValue(o.databaseUrl,
+                           QStringLiteral("SELECT status_message FROM koan_tasks WHERE task_id = '%1'").arg(running))
+                    .toString()
+                    .startsWith("cancelled by the operator"));
+        QTest::qWait(1000);
+        QCOMPARE(countRows(o.databaseUrl, audited.arg(running)), 1);
+        QCOMPARE(countRows(o.databaseUrl, audited.arg(finished)), 0);
+        QCOMPARE(taskGet(f.port, running)["result"].toObject()["status"].toString(), QStringLiteral("cancelled"));
+        // Answered by the store now: 409 as before.
+        HttpClient once(f.port);
+        QCOMPARE(once.request("POST", QStringLiteral("/admin/tasks/%1/cancel").arg(running).toUtf8(), {}, {}).status,
+                 409);
+    }
+
+    void cancelWrittenElsewhereIsAdoptedAfterThePause()
+    {
+        // Another replica's cancel whose notification this replica never gets (written while its
+        // heartbeat re-reads were stuck, no NOTIFY): adopted within about a heartbeat of the resume.
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        const McpServerOptions o = pgOptions(&why);
+        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        PostgresServer *pg = PostgresServer::shared(&why);
+        ServerFixture f(o, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const QString running = startSlowTask(f.port, 120);
+        QVERIFY(!running.isEmpty());
+        QVERIFY(pg->pause());
+        auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
+        QTest::qWait(3000); // the heartbeat's re-reads time out meanwhile
+        QVERIFY(pg->resume());
+        resumeAtExit.dismiss();
+        QCOMPARE(f.server->tasks()->toolsRunningHere(), 1);
+        QCOMPARE(queryValue(o.databaseUrl,
+                            QStringLiteral("UPDATE koan_tasks SET status = 'cancelled', cancel_requested = 1, "
+                                           "status_message = 'cancelled elsewhere' WHERE task_id = '%1'")
+                                .arg(running))
+                     .toInt(),
+                 1);
+        QElapsedTimer adopted;
+        adopted.start();
+        QVERIFY(QTest::qWaitFor([&] { return f.server->tasks()->toolsRunningHere() == 0; }, 5000));
+        QVERIFY2(adopted.elapsed() < 1500, qPrintable(QString::number(adopted.elapsed())));
+        const QString message = taskGet(f.port, running)["result"].toObject()["statusMessage"].toString();
+        QVERIFY2(message.startsWith("cancelled elsewhere"), qPrintable(message));
+    }
+
+    void stoppingTasksWaitsAtMostTheTimeout()
+    {
+        // Shutdown marks the running tasks interrupted on the worker and stops waiting after
+        // Store:TimeoutSeconds (the statement may still land if the database answers in time).
+        if (!PostgresServer::available())
+            QSKIP(qPrintable(PostgresServer::missingReason()));
+        QString why;
+        const McpServerOptions o = pgOptions(&why);
+        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
+        PostgresServer *pg = PostgresServer::shared(&why);
+        ServerFixture f(o, installConformance);
+        QVERIFY2(f.ok, qPrintable(f.problems));
+        const QString running = startSlowTask(f.port, 120);
+        QVERIFY(!running.isEmpty());
+        QVERIFY(pg->pause());
+        auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
+        QElapsedTimer stopping;
+        {
+            PauseWatchdog watchdog(pg, 12000);
+            stopping.start();
+            f.server->tasks()->stop();
+        }
+        QVERIFY2(stopping.elapsed() >= 1900 && stopping.elapsed() < 3000,
+                 qPrintable(QString::number(stopping.elapsed())));
+        QVERIFY(pg->resume());
+        resumeAtExit.dismiss();
+        QCOMPARE(f.server->tasks()->runningHere(), 0);
     }
 };
 
