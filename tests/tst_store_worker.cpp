@@ -16,6 +16,7 @@
 #include "support/HealthProbe.h"
 #include "support/HttpClient.h"
 #include "support/PostgresServer.h"
+#include "support/ResumeWatchdog.h"
 #include "support/ServerFixture.h"
 
 #include <QElapsedTimer>
@@ -114,35 +115,6 @@ struct Timeline {
         const std::lock_guard<std::mutex> lock(mutex);
         spans[index] = {start, clock.elapsed()};
     }
-};
-
-// Resumes a paused PostgreSQL from another thread after `ms`, in case the server thread blocks in
-// the database (what these tests catch): the test then fails on its timings instead of hanging.
-class ResumeWatchdog
-{
-public:
-    ResumeWatchdog(PostgresServer *pg, int ms)
-        : m_thread([this, pg, ms] {
-              std::unique_lock<std::mutex> lock(m_mutex);
-              if (!m_cv.wait_for(lock, std::chrono::milliseconds(ms), [this] { return m_done; }))
-                  pg->resume();
-          })
-    { }
-    ~ResumeWatchdog()
-    {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_done = true;
-        }
-        m_cv.notify_all();
-        m_thread.join();
-    }
-
-private:
-    std::mutex m_mutex;
-    std::condition_variable m_cv;
-    bool m_done = false;
-    std::thread m_thread;
 };
 
 // A server on a fresh PostgreSQL database with Store:TimeoutSeconds=2.

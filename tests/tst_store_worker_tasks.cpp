@@ -17,6 +17,7 @@
 #include "support/HttpClient.h"
 #include "support/ModernRpc.h"
 #include "support/PostgresServer.h"
+#include "support/ResumeWatchdog.h"
 #include "support/ServerFixture.h"
 
 #include <QElapsedTimer>
@@ -26,7 +27,6 @@
 #include <QTest>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -59,35 +59,6 @@ Pending adminRequest(quint16 port, const QByteArray &method, const QByteArray &p
     p.client->send(method, path);
     return p;
 }
-
-// Resumes PostgreSQL after `ms` unless dismissed: a server that blocks on the paused database
-// (the bug these tests catch) fails them instead of hanging the suite.
-class PauseWatchdog
-{
-public:
-    PauseWatchdog(PostgresServer *pg, int ms)
-        : m_thread([this, pg, ms] {
-              std::unique_lock<std::mutex> lock(m_mutex);
-              if (!m_wake.wait_for(lock, std::chrono::milliseconds(ms), [this] { return m_dismissed; }))
-                  pg->resume();
-          })
-    { }
-    ~PauseWatchdog()
-    {
-        {
-            const std::lock_guard<std::mutex> lock(m_mutex);
-            m_dismissed = true;
-        }
-        m_wake.notify_all();
-        m_thread.join();
-    }
-
-private:
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_dismissed = false;
-    std::thread m_thread;
-};
 
 // The answer of a request sent now (the database answers).
 QJsonObject ask(quint16 port, const QString &method, const QJsonObject &params, const QString &name = {})
@@ -181,6 +152,18 @@ QString startSlowTask(quint16 port, int seconds)
 
 } // namespace
 
+// The case's server (its `setup` run before it starts) on a fresh database of the shared
+// PostgreSQL server `pg`, which the case may pause; skipped without PostgreSQL.
+#define KOAN_PAUSABLE_SERVER(o, pg, f, setup)                                                                          \
+    if (!PostgresServer::available())                                                                                  \
+        QSKIP(qPrintable(PostgresServer::missingReason()));                                                            \
+    QString why;                                                                                                       \
+    const McpServerOptions o = pgOptions(&why);                                                                        \
+    QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));                                                               \
+    PostgresServer *pg = PostgresServer::shared(&why);                                                                 \
+    ServerFixture f(o, setup);                                                                                         \
+    QVERIFY2(f.ok, qPrintable(f.problems))
+
 class TstStoreWorkerTasks : public QObject
 {
     Q_OBJECT
@@ -200,14 +183,7 @@ class TstStoreWorkerTasks : public QObject
 private slots:
     void taskRequestsFailClearlyWhilePaused()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        const McpServerOptions o = pgOptions(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
-        PostgresServer *pg = PostgresServer::shared(&why);
-        ServerFixture f(o);
-        QVERIFY2(f.ok, qPrintable(f.problems));
+        KOAN_PAUSABLE_SERVER(o, pg, f, {});
 
         const QJsonObject created
             = ask(f.port, "tools/call",
@@ -262,14 +238,7 @@ private slots:
 
     void runningBatchUnderPauseEndsClearly()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        const McpServerOptions o = pgOptions(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
-        PostgresServer *pg = PostgresServer::shared(&why);
-        ServerFixture f(o);
-        QVERIFY2(f.ok, qPrintable(f.problems));
+        KOAN_PAUSABLE_SERVER(o, pg, f, {});
         HttpClient stream(f.port);
         stream.send("GET", "/mcp/sse");
         QVERIFY(stream.waitEvent("endpoint"));
@@ -343,14 +312,7 @@ private slots:
 
     void runningExportUnderPauseEndsClearly()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        const McpServerOptions o = pgOptions(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
-        PostgresServer *pg = PostgresServer::shared(&why);
-        ServerFixture f(o);
-        QVERIFY2(f.ok, qPrintable(f.problems));
+        KOAN_PAUSABLE_SERVER(o, pg, f, {});
         const QJsonObject seeded
             = ask(f.port, "tools/call",
                   {{"name", "trial-site.upsert-many"}, {"arguments", QJsonObject{{"models", trialSites(1000, "exp")}}}},
@@ -410,14 +372,7 @@ private slots:
 
     void operatorTaskListAndCancelAnswerWhilePaused()
     {
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        const McpServerOptions o = pgOptions(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
-        PostgresServer *pg = PostgresServer::shared(&why);
-        ServerFixture f(o, installConformance);
-        QVERIFY2(f.ok, qPrintable(f.problems));
+        KOAN_PAUSABLE_SERVER(o, pg, f, installConformance);
         const QString finished = startSlowTask(f.port, 0);
         QVERIFY(!finished.isEmpty());
         QCOMPARE(waitForEnd(f.port, finished)["result"].toObject()["status"].toString(), QStringLiteral("completed"));
@@ -427,7 +382,7 @@ private slots:
 
         QVERIFY(pg->pause());
         auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
-        std::optional<PauseWatchdog> watchdog(std::in_place, pg, 12000);
+        std::optional<ResumeWatchdog> watchdog(std::in_place, pg, 12000);
         const Pending list = adminRequest(f.port, "GET", "/admin/tasks");
         const Pending snapshot = adminRequest(f.port, "GET", "/admin/snapshot");
         const Pending events = adminRequest(f.port, "GET", "/admin/events");
@@ -536,14 +491,7 @@ private slots:
     {
         // Another replica's cancel whose notification this replica never gets (written while its
         // heartbeat re-reads were stuck, no NOTIFY): adopted within about a heartbeat of the resume.
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        const McpServerOptions o = pgOptions(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
-        PostgresServer *pg = PostgresServer::shared(&why);
-        ServerFixture f(o, installConformance);
-        QVERIFY2(f.ok, qPrintable(f.problems));
+        KOAN_PAUSABLE_SERVER(o, pg, f, installConformance);
         const QString running = startSlowTask(f.port, 120);
         QVERIFY(!running.isEmpty());
         QVERIFY(pg->pause());
@@ -570,21 +518,14 @@ private slots:
     {
         // Shutdown marks the running tasks interrupted on the worker and stops waiting after
         // Store:TimeoutSeconds (the statement may still land if the database answers in time).
-        if (!PostgresServer::available())
-            QSKIP(qPrintable(PostgresServer::missingReason()));
-        QString why;
-        const McpServerOptions o = pgOptions(&why);
-        QVERIFY2(!o.databaseUrl.isEmpty(), qPrintable(why));
-        PostgresServer *pg = PostgresServer::shared(&why);
-        ServerFixture f(o, installConformance);
-        QVERIFY2(f.ok, qPrintable(f.problems));
+        KOAN_PAUSABLE_SERVER(o, pg, f, installConformance);
         const QString running = startSlowTask(f.port, 120);
         QVERIFY(!running.isEmpty());
         QVERIFY(pg->pause());
         auto resumeAtExit = qScopeGuard([pg] { pg->resume(); });
         QElapsedTimer stopping;
         {
-            PauseWatchdog watchdog(pg, 12000);
+            ResumeWatchdog watchdog(pg, 12000);
             stopping.start();
             f.server->tasks()->stop();
         }
