@@ -61,9 +61,7 @@ void SettingsWriter::wait(Item &item, Answered answered)
     item.waiters.append(waiter);
     if (!m_worker)
         return; // written at once (next)
-    const QString timedOut = QStringLiteral("the %1 store did not answer within %2 s (Store:TimeoutSeconds)")
-                                 .arg(m_worker->backendName())
-                                 .arg(m_worker->timeoutMs() / 1000.0);
+    const QString timedOut = m_worker->noAnswer();
     const QString key = item.key;
     QTimer::singleShot(m_worker->timeoutMs(), this, [this, waiter, timedOut, key] {
         if (waiter->done)

@@ -626,9 +626,7 @@ void EntityToolProvider::chunkTimedOut(const std::shared_ptr<Job> &job, StoreWor
     const bool batch = job->op == Op::UpsertMany || job->op == Op::DeleteMany;
     const int end = qMin(job->next + EntityRegistry::kTaskChunk, job->total);
     const QString why = failure == StoreWorker::Failure::Timeout
-                            ? QStringLiteral("the %1 store did not answer within %2 s (Store:TimeoutSeconds)")
-                                  .arg(m_worker->backendName())
-                                  .arg(m_worker->timeoutMs() / 1000.0)
+                            ? m_worker->noAnswer()
                             : QStringLiteral("the store is not running (the server is stopping)");
     QString message;
     if (batch) {

@@ -206,13 +206,20 @@ bool StoreWorker::start(const Opener &open, QString *error)
     return false;
 }
 
-QString StoreWorker::timeoutMessage() const
+QString StoreWorker::noAnswer() const
 {
-    return QStringLiteral("The %1 store did not answer within %2 s (Store:TimeoutSeconds); the database may be "
-                          "paused, overloaded or unreachable. A write may or may not have been applied: read the "
-                          "record, or retry with the same idempotencyKey.")
+    return QStringLiteral("the %1 store did not answer within %2 s (Store:TimeoutSeconds)")
         .arg(m_backendName)
         .arg(m_timeoutMs / 1000.0);
+}
+
+QString StoreWorker::timeoutMessage() const
+{
+    QString text = noAnswer();
+    text[0] = text[0].toUpper();
+    return text
+           + QStringLiteral("; the database may be paused, overloaded or unreachable. A write may or may not have been "
+                            "applied: read the record, or retry with the same idempotencyKey.");
 }
 
 void StoreWorker::submit(const Queueing &queueing, QObject *context, std::function<std::any(EntityStore &)> work,

@@ -81,6 +81,8 @@ public:
     QString backendName() const { return m_backendName; }
     // For a client whose call got no answer in time: what happened and what to do.
     QString timeoutMessage() const;
+    // Its first clause alone: "the <backend> store did not answer within N s (Store:TimeoutSeconds)".
+    QString noAnswer() const;
 
 private:
     struct Shared;

@@ -277,9 +277,9 @@ ToolFailure TaskManager::unanswered(StoreWorker::Failure failure) const
 
 QString TaskManager::notAnswered() const
 {
-    return QStringLiteral("the %1 store did not answer within %2 s (Store:TimeoutSeconds)")
-        .arg(m_worker ? m_worker->backendName() : m_store->backendName())
-        .arg(m_worker ? m_worker->timeoutMs() / 1000.0 : 0);
+    if (m_worker)
+        return m_worker->noAnswer();
+    return QStringLiteral("the %1 store did not answer within 0 s (Store:TimeoutSeconds)").arg(m_store->backendName());
 }
 
 template<class T>
